@@ -1,0 +1,58 @@
+# needlepoint — one obvious entry point.
+#   make run    set everything up, then consult an example and print the report
+#   make test   set everything up, then lint, type-check, check import contracts and run the tests
+# Everything is installed from the lock file into .venv; nothing is assumed on the machine
+# except python3 (3.11+). uv itself is pinned and bootstrapped into .tools.
+
+PYTHON      ?= python3
+UV_VERSION  := 0.13.9
+TOOLS       := .tools
+UV          := $(TOOLS)/bin/uv
+VENV        := .venv
+BIN         := $(VENV)/bin
+STAMP       := $(VENV)/.synced-stamp
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+EXAMPLE     ?= examples/01-proceed-rolling-boxcar-cheeks.yaml
+APPOINTMENT ?= 2026-12-07T10:00
+
+.PHONY: run test check lint typecheck contracts pytest bench fmt clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/needlepoint consult $(EXAMPLE) --appointment $(APPOINTMENT)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+check: lint typecheck contracts
+
+pytest: $(STAMP)
+	$(BIN)/pytest -n 2 -q
+
+test: check pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/consultations.py
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache .hypothesis
