@@ -33,6 +33,7 @@ class Zone(StrEnum):
     BREASTS = "breasts"
     BUTTOCKS = "buttocks"
     UPPER_ARMS = "upper_arms"
+    SCALP = "scalp"
 
 
 FACIAL_ZONES: frozenset[Zone] = frozenset(
