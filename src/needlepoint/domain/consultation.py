@@ -14,8 +14,8 @@ from datetime import date
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.scales.inputs import ZoneScarAssessment
 from needlepoint.domain.vocabulary import (
-    DiabetesControl,
     Device,
+    DiabetesControl,
     Indication,
     IsotretinoinStatus,
     ProcedureKind,

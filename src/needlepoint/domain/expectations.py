@@ -89,9 +89,7 @@ class Expectation:
     studies: tuple[StudyResult, ...]
 
 
-def acne_improvement(
-    model: ResponseModel, sessions: int, *, shift_down: bool
-) -> ImprovementRange:
+def acne_improvement(model: ResponseModel, sessions: int, *, shift_down: bool) -> ImprovementRange:
     """Modelled improvement range for acne scars after ``sessions`` sessions."""
     mean = model.mean_reduction_pct(sessions)
     if shift_down:

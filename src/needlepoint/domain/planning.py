@@ -120,6 +120,7 @@ class PlanningTables:
     fitzpatrick: tuple[FitzpatrickAdjustment, ...]
     finding_adjustments: tuple[FindingAdjustment, ...]
     protocols: tuple[Protocol, ...]
+    grade_bands: Mapping[int, SeverityBand]
     version: str
 
     def depth_row(self, indication: Indication, zone: Zone, band: SeverityBand) -> DepthRow | None:
@@ -192,16 +193,16 @@ class SeriesProposal:
     reasons: tuple[PlanReason, ...]
 
 
-def severity_band_for_grade(grade: int | None, grade_bands: Mapping[int, SeverityBand]) -> SeverityBand:
+def severity_band_for_grade(
+    grade: int | None, grade_bands: Mapping[int, SeverityBand]
+) -> SeverityBand:
     """The severity band for a Goodman & Baron qualitative grade (``any`` if ungraded)."""
     if grade is None:
         return SeverityBand.ANY
     return grade_bands.get(grade, SeverityBand.ANY)
 
 
-def propose_dates(
-    start_on: date, sessions: int, interval: DayRange
-) -> tuple[ProposedSession, ...]:
+def propose_dates(start_on: date, sessions: int, interval: DayRange) -> tuple[ProposedSession, ...]:
     """Dated sessions from a first day, each at the default interval after the previous.
 
     The window of session *n* is measured from the proposed day of session *n − 1*.
@@ -215,3 +216,167 @@ def propose_dates(
         dated.append(ProposedSession(number=number, on=on, earliest_on=earliest, latest_on=latest))
         previous = on
     return tuple(dated)
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneRequest:
+    """What planning needs to know about one treatable zone."""
+
+    zone: Zone
+    indication: Indication
+    severity: SeverityBand
+    facial: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFactors:
+    """Patient-level inputs to planning: device, skin type and the findings that matter."""
+
+    device: Device
+    fitzpatrick: int
+    findings: tuple[tuple[str, tuple[Zone, ...]], ...]
+
+
+def plan_zone(
+    request: ZoneRequest, factors: PatientFactors, tables: PlanningTables
+) -> ZonePlan | ZoneNotPlanned:
+    """The depth plan for one zone, or why it gets none.
+
+    The depth-table range is narrowed by the device cap, the zone maximum, the Fitzpatrick
+    adjustment and finding adjustments, in that order. Each narrowing adds a reason.
+    """
+    row = tables.depth_row(request.indication, request.zone, request.severity)
+    limit = tables.zones[request.zone]
+    if row is None or row.depth is None or limit.max_depth_mm is None:
+        return _not_planned(request, row, limit)
+    device = tables.devices[factors.device]
+    depth = row.depth
+    reasons = [PlanReason(_base_text(request, depth), row.provenance)]
+    depth = _cap(depth, device.cap_mm, f"{device.device} device cap", device.provenance, reasons)
+    depth = _cap(depth, limit.max_depth_mm, f"{limit.label} maximum", limit.provenance, reasons)
+    fitz = _fitzpatrick_adjustment(tables, factors.fitzpatrick)
+    if fitz is not None:
+        depth = _apply_fitzpatrick(depth, fitz, request.facial, reasons)
+    for adjustment in _finding_adjustments(tables, factors, request.zone):
+        depth = _apply_finding(depth, adjustment, device.min_setting_mm, reasons)
+    protocol = tables.protocol(request.indication, request.severity)
+    return ZonePlan(
+        zone=request.zone,
+        indication=request.indication,
+        severity=request.severity,
+        depth=depth,
+        start_mm=depth.min_mm,
+        max_step_per_session_mm=fitz.max_step_per_session_mm if fitz else None,
+        endpoint=protocol.endpoint if protocol else Endpoint.ERYTHEMA,
+        passes_min=device.passes_min,
+        passes_max=device.passes_max,
+        reasons=tuple(reasons),
+    )
+
+
+def _base_text(request: ZoneRequest, depth: DepthRange) -> str:
+    severity = "" if request.severity is SeverityBand.ANY else f", {request.severity}"
+    return (
+        f"Depth table: {request.indication.replace('_', ' ')} in {request.zone}{severity}: {depth}."
+    )
+
+
+def _not_planned(request: ZoneRequest, row: DepthRow | None, limit: ZoneLimit) -> ZoneNotPlanned:
+    if row is not None and row.depth is None:
+        reason = PlanReason(row.advice, row.provenance)
+    elif limit.max_depth_mm is None:
+        reason = PlanReason(f"{limit.label} is never needled.", limit.provenance)
+    else:
+        reason = PlanReason(
+            f"No depth is recorded for {request.indication.replace('_', ' ')} in "
+            f"{limit.label} at severity '{request.severity}'. Grade the zone or plan by hand.",
+            limit.provenance,
+        )
+    return ZoneNotPlanned(zone=request.zone, indication=request.indication, reason=reason)
+
+
+def _cap(
+    depth: DepthRange, cap_mm: Decimal, what: str, provenance: Provenance, reasons: list[PlanReason]
+) -> DepthRange:
+    if depth.max_mm <= cap_mm:
+        return depth
+    capped = depth.capped_at(cap_mm)
+    reasons.append(PlanReason(f"Capped at {cap_mm} mm ({what}): {capped}.", provenance))
+    return capped
+
+
+def _fitzpatrick_adjustment(
+    tables: PlanningTables, fitzpatrick: int
+) -> FitzpatrickAdjustment | None:
+    return next((a for a in tables.fitzpatrick if fitzpatrick in a.types), None)
+
+
+def _apply_fitzpatrick(
+    depth: DepthRange, fitz: FitzpatrickAdjustment, facial: bool, reasons: list[PlanReason]
+) -> DepthRange:
+    if facial and fitz.facial_cap_mm is not None:
+        depth = _cap(depth, fitz.facial_cap_mm, "skin-type facial cap", fitz.provenance, reasons)
+    reasons.append(PlanReason(fitz.advice, fitz.provenance))
+    return depth
+
+
+def _finding_adjustments(
+    tables: PlanningTables, factors: PatientFactors, zone: Zone
+) -> tuple[FindingAdjustment, ...]:
+    matched: list[FindingAdjustment] = []
+    for rule_id, zones in factors.findings:
+        for adjustment in tables.finding_adjustments:
+            if adjustment.rule_id == rule_id and (adjustment.whole_plan or zone in zones):
+                matched.append(adjustment)
+    return tuple(sorted(matched, key=lambda a: a.rule_id))
+
+
+def _apply_finding(
+    depth: DepthRange, adjustment: FindingAdjustment, floor_mm: Decimal, reasons: list[PlanReason]
+) -> DepthRange:
+    what = f"finding {adjustment.rule_id}"
+    if adjustment.cap_mm is not None:
+        depth = _cap(depth, adjustment.cap_mm, what, adjustment.provenance, [])
+    if adjustment.reduce_by_mm is not None:
+        depth = _reduced(depth, adjustment.reduce_by_mm, floor_mm)
+    reasons.append(PlanReason(f"{adjustment.advice} Now {depth}.", adjustment.provenance))
+    return depth
+
+
+def _reduced(depth: DepthRange, by_mm: Decimal, floor_mm: Decimal) -> DepthRange:
+    return DepthRange(
+        min_mm=max(floor_mm, min(depth.min_mm, depth.max_mm - by_mm)),
+        max_mm=max(floor_mm, depth.max_mm - by_mm),
+    )
+
+
+def combine_protocols(
+    protocols: tuple[Protocol, ...],
+) -> tuple[CountRange, DayRange, list[PlanReason]]:
+    """One series for several indications: the longest course, at a shared interval.
+
+    Sessions follow the protocol with the most default sessions. The interval is the overlap
+    of every protocol's allowed interval; if they do not overlap, the longest course's
+    interval is kept and a reason says so.
+    """
+    governing = max(protocols, key=lambda p: (p.sessions.default_count, p.indication))
+    reasons = [
+        PlanReason(
+            f"{len(protocols)} indication(s); sessions follow "
+            f"{governing.indication.replace('_', ' ')} ({governing.severity}).",
+            governing.provenance,
+        )
+    ]
+    low = max(p.interval.min_days for p in protocols)
+    high = min(p.interval.max_days for p in protocols)
+    if low > high:
+        reasons.append(
+            PlanReason(
+                "The indications' allowed intervals do not overlap; the longest course's "
+                "interval is used. Review the other indications' timing by hand.",
+                governing.provenance,
+            )
+        )
+        return governing.sessions, governing.interval, reasons
+    default = min(max(governing.interval.default_days, low), high)
+    return governing.sessions, DayRange(low, default, high), reasons

@@ -1,0 +1,118 @@
+"""The ``needlepoint`` command: consult, schema, knowledge.
+
+Thin by design: read the file, call one service, render, set the exit code. Exit codes:
+0 success, 2 bad input (the message names the field and the fix), 3 a broken installation
+(knowledge tables that do not validate).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+
+from needlepoint.bootstrap import Services, bootstrap
+from needlepoint.domain.errors import InvalidInputError, KnowledgeError
+from needlepoint.entrypoints.cli import render
+
+app = typer.Typer(
+    name="needlepoint",
+    help="Microneedling programmes: screen, grade, plan and time them from cited knowledge.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=False)
+err = Console(stderr=True)
+
+EXIT_BAD_INPUT = 2
+EXIT_BROKEN_INSTALL = 3
+
+
+@app.command()
+def consult(
+    file: Annotated[Path, typer.Argument(help="Consultation file (YAML or JSON).")],
+    appointment: Annotated[
+        str | None,
+        typer.Option(help="First session, e.g. 2026-12-07T10:00 (clinic local time)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Screen a consultation and propose its programme: decision first, then the plan."""
+    services = _services()
+    document = _read_document(file)
+    try:
+        report = services.consultation_report(document, appointment=appointment)
+    except InvalidInputError as error:
+        _fail_input(file.name, error)
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+    else:
+        render.consultation(out, report)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the consultation file."""
+    out.print_json(json.dumps(_services().consultation_schema()))
+
+
+@app.command()
+def knowledge(
+    table: Annotated[str | None, typer.Argument(help="A table name, to list its rows.")] = None,
+) -> None:
+    """List the knowledge tables with their versions and sources, or one table's rows."""
+    services = _services()
+    if table is None:
+        render.tables(out, services.knowledge_tables())
+        return
+    try:
+        rows = services.knowledge_rows(table)
+    except KnowledgeError as error:
+        err.print(f"[red]No table named '{table}'.[/] {error.detail}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    render.rows(out, table, rows)
+
+
+def _services() -> Services:
+    try:
+        return bootstrap()
+    except KnowledgeError as error:
+        err.print(f"[red]The knowledge base did not load:[/] {error}")
+        err.print("Reinstall needlepoint or restore the knowledge files from version control.")
+        raise typer.Exit(EXIT_BROKEN_INSTALL) from None
+
+
+def _read_document(file: Path) -> Any:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        err.print(f"[red]{file}: no such file.[/] Give the path of a consultation file.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except UnicodeDecodeError:
+        err.print(f"[red]{file}: not a text file.[/] Save the consultation as UTF-8 YAML or JSON.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        err.print(f"[red]{file}: not valid YAML or JSON{line}.[/] Check indentation and quotes.")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _fail_input(name: str, error: InvalidInputError) -> Any:
+    err.print(f"[red bold]{name}: the consultation cannot be read as it is.[/]")
+    for problem in error.problems:
+        err.print(f"  • [bold]{problem.field}[/]: {problem.problem}")
+        err.print(f"    [green]fix:[/] {problem.fix}")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,264 @@
+"""Readable rendering of reports and knowledge listings with Rich. Presentation only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+Json = dict[str, Any]
+
+DECISION_STYLE = {
+    "proceed": "bold white on green",
+    "needs_clearance": "bold black on yellow",
+    "defer": "bold white on dark_orange3",
+    "decline": "bold white on red",
+}
+SEVERITY_STYLE = {"absolute": "red", "relative": "yellow", "caution": "cyan"}
+UNVERIFIED = " [magenta]†unverified[/]"
+
+
+def consultation(console: Console, report: Json) -> None:
+    """The consultation report: decision first, then reasons, scores, plan, care, evidence."""
+    console.print(_decision_panel(report))
+    _findings(console, report)
+    _scores(console, report["scar_scores"])
+    _plan(console, report)
+    _care(console, report)
+    _red_flags(console, report["red_flags"])
+    _expectations(console, report["expectations"])
+    _adjuncts(console, report["adjuncts"])
+    _footer(console, report)
+
+
+def _decision_panel(report: Json) -> Panel:
+    decision = report["decision"]
+    lines = [Text(f" {decision.upper().replace('_', ' ')} ", style=DECISION_STYLE[decision])]
+    lines.append(Text(report["decision_summary"]))
+    eligible = report["earliest_eligible_on"]
+    if eligible:
+        lines.append(Text(f"Earliest eligible date: {eligible}", style="bold"))
+    elif decision in ("defer", "decline"):
+        lines.append(Text("No eligible date can be computed: re-screen when resolved."))
+    for item in report["out_of_scope"]:
+        lines.append(Text(item["note"], style="italic"))
+    title = f"{report['clinic']['name']} · screened {report['screened_on']}"
+    return Panel(Group(*lines), title=title, title_align="left")
+
+
+def _cite(item: Json) -> str:
+    sources = ", ".join(item.get("sources", []))
+    evidence = item.get("evidence")
+    mark = UNVERIFIED if item.get("unverified") else ""
+    return f"[dim]{evidence + ' · ' if evidence else ''}{sources}[/]{mark}"
+
+
+def _findings(console: Console, report: Json) -> None:
+    if not report["findings"]:
+        console.print("[green]No contraindication found.[/]\n")
+        return
+    table = Table(title="Why", title_justify="left", expand=True, show_lines=True)
+    for column in ("Severity", "Finding", "Reason and action", "Sources"):
+        table.add_column(column)
+    for f in report["findings"]:
+        zones = f" ({', '.join(f['zones'])})" if f["zones"] else ""
+        detail = f"\n[dim]{f['detail']}[/]" if f["detail"] else ""
+        clears = f"\n[bold]clears {f['clears_on']}[/]" if f["clears_on"] else ""
+        table.add_row(
+            f"[{SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]",
+            f"{f['rule_id']}{zones}",
+            f"{f['reason']}\n[italic]{f['action']}[/]{detail}{clears}",
+            _cite(f),
+        )
+    console.print(table)
+    for e in report["zone_exclusions"]:
+        until = "permanently" if e["permanent"] else f"until {e['until'] or 'resolved'}"
+        console.print(f"  ✗ {e['zone']} excluded {until} ({', '.join(e['rule_ids'])})")
+    console.print()
+
+
+def _scores(console: Console, scores: Json) -> None:
+    overall = scores["overall"]
+    if not scores["zones"]:
+        return
+    table = Table(title="Scar scores", title_justify="left", expand=True)
+    for column in ("Zone", "GB qualitative", "GB quantitative", "ECCA", "Jacob types"):
+        table.add_column(column)
+    for zone in scores["zones"]:
+        table.add_row(zone["zone"], *_score_cells(zone))
+    table.add_row("[bold]overall[/]", *_score_cells(overall), end_section=True)
+    console.print(table)
+    for key in ("gb_qualitative", "gb_quantitative", "ecca"):
+        if overall.get(key):
+            console.print(f"  [dim]{key}: {overall[key]['explanation']}[/]")
+    console.print()
+
+
+def _score_cells(block: Json) -> list[str]:
+    ql, qn, ecca = block.get("gb_qualitative"), block.get("gb_quantitative"), block.get("ecca")
+    jacob = block.get("jacob")
+    if jacob is None:
+        kinds = ", ".join(f"{k} ×{v}" for k, v in block.get("jacob_counts", {}).items())
+    else:
+        kinds = ", ".join(f"{j['type']} ×{j['count']}" for j in jacob)
+    return [
+        "—"
+        if ql is None
+        else f"{ql['grade']} ({ql['level']})" + (UNVERIFIED if ql["unverified"] else ""),
+        "—" if qn is None else f"{qn['total']}/{qn['max_total']}",
+        "—"
+        if ecca is None
+        else f"{ecca['total']}/{ecca['max_total']}" + (UNVERIFIED if ecca["unverified"] else ""),
+        kinds or "—",
+    ]
+
+
+def _plan(console: Console, report: Json) -> None:
+    plan, series = report["plan"], report["series"]
+    if not plan["zones"] and not plan["not_planned"]:
+        return
+    table = Table(title="Plan", title_justify="left", expand=True, show_lines=True)
+    for column in ("Zone", "Depth (mm)", "Start", "Endpoint · passes", "Why"):
+        table.add_column(column)
+    for zone in plan["zones"]:
+        step = zone["max_step_per_session_mm"]
+        table.add_row(
+            f"{zone['zone']}\n[dim]{zone['indication']} · {zone['severity']}[/]",
+            f"{zone['depth_mm']['min']}–{zone['depth_mm']['max']}",
+            zone["start_mm"] + (f"\n[dim]+≤{step}/session[/]" if step else ""),
+            f"{zone['endpoint'].replace('_', ' ')}\n{zone['passes']['min']}–{zone['passes']['max']} passes",
+            "\n".join(f"{r['text']} {_cite(r)}" for r in zone["reasons"]),
+        )
+    for item in plan["not_planned"]:
+        table.add_row(
+            item["zone"], "—", "—", "—", f"{item['reason']['text']} {_cite(item['reason'])}"
+        )
+    console.print(table)
+    if series:
+        _series(console, series, report)
+
+
+def _series(console: Console, series: Json, report: Json) -> None:
+    sessions, interval = series["sessions"], series["interval_days"]
+    note = " [yellow](subject to clearance)[/]" if series["subject_to_clearance"] else ""
+    console.print(
+        f"[bold]Series:[/] {sessions['default']} sessions (range {sessions['min']}–{sessions['max']}),"
+        f" every {interval['default']} days (allowed {interval['min']}–{interval['max']}){note}"
+    )
+    provisional = " (provisional time)" if report["appointment_provisional"] else ""
+    console.print(f"  First session: {report['first_session_at']}{provisional}")
+    for s in series["dated"]:
+        window = (
+            "" if s["number"] == 1 else f"  [dim]window {s['earliest_on']} → {s['latest_on']}[/]"
+        )
+        console.print(f"  {s['number']}. {s['on']}{window}")
+    for reason in series["reasons"]:
+        console.print(f"  [dim]{reason['text']}[/] {_cite(reason)}")
+    console.print()
+
+
+def _care(console: Console, report: Json) -> None:
+    for phase, title in (("pre", "Before the session"), ("post", "After the session")):
+        items = report["care"][phase]
+        if not items:
+            continue
+        table = Table(title=title, title_justify="left", expand=True)
+        for column in ("From", "Until", "Instruction", "Sources"):
+            table.add_column(column)
+        for item in items:
+            table.add_row(
+                _short(item["starts_at"]), _short(item["ends_at"]), item["instruction"], _cite(item)
+            )
+        console.print(table)
+
+
+def _short(moment: str) -> str:
+    return moment.replace("T", " ")[:16]
+
+
+def _red_flags(console: Console, flags: Iterable[Json]) -> None:
+    listed = list(flags)
+    if not listed:
+        return
+    table = Table(title="Call the clinic if…", title_justify="left", expand=True)
+    for column in ("Sign", "When", "Likely cause", "Urgency"):
+        table.add_column(column)
+    for flag in listed:
+        urgent = "[bold red]EMERGENCY[/]" if flag["urgency"] == "emergency" else "call clinic"
+        table.add_row(flag["sign"], flag["window"], flag["likely_cause"], urgent)
+    console.print(table)
+
+
+def _expectations(console: Console, expectations: Iterable[Json]) -> None:
+    for item in expectations:
+        console.print(
+            f"[bold]What to expect: {item['indication'].replace('_', ' ')}[/] (not a promise)"
+        )
+        improvement = item["improvement_pct"]
+        if improvement:
+            console.print(
+                f"  After {item['after_sessions']} sessions, modelled improvement "
+                f"{improvement['low']}–{improvement['high']} % (mean {improvement['mean']} %) "
+                f"{_cite(improvement)}"
+            )
+        timing = item["timing"]
+        if timing:
+            console.print(f"  Results show: {timing['results_show']}")
+            console.print(f"  Judge after: {timing['judge_after']}")
+            console.print(f"  Remodelling: {timing['remodelling']}")
+            console.print(f"  [italic]{timing['caveat']}[/] {_cite(timing)}")
+        for study in item["studies"]:
+            console.print(f"  • {study['summary']} {_cite(study)}")
+        console.print()
+
+
+def _adjuncts(console: Console, adjuncts: Iterable[Json]) -> None:
+    listed = list(adjuncts)
+    if not listed:
+        return
+    console.print("[bold]Adjuncts to consider[/] (suggestions only)")
+    for adjunct in listed:
+        console.print(f"  • {adjunct['suggestion']} — {adjunct['reason']} {_cite(adjunct)}")
+    console.print()
+
+
+def _footer(console: Console, report: Json) -> None:
+    for note in report["notes"]:
+        console.print(f"[yellow]Note:[/] {note['text']} {_cite(note)}")
+    versions = ", ".join(f"{k} {v}" for k, v in report["knowledge_versions"].items())
+    console.print(f"[dim]Knowledge: {versions}[/]")
+    console.print("[dim]Sources:[/]")
+    for source_id, citation in report["sources"].items():
+        console.print(f"  [dim]{source_id}: {citation}[/]")
+    console.print("[magenta]† unverified: an inferred default or a value awaiting verification.[/]")
+
+
+def tables(console: Console, infos: Iterable[Any]) -> None:
+    """The knowledge tables: name, version, rows, unverified rows, sources."""
+    table = Table(title="Knowledge tables", title_justify="left", expand=True)
+    for column in ("Table", "Version", "Rows", "Unverified", "Sources"):
+        table.add_column(column)
+    for info in infos:
+        table.add_row(
+            info.name,
+            info.version,
+            str(info.rows),
+            str(info.unverified_rows),
+            ", ".join(info.sources),
+        )
+    console.print(table)
+
+
+def rows(console: Console, name: str, items: Iterable[Any]) -> None:
+    """The rows of one knowledge table with their provenance."""
+    table = Table(title=f"Table {name}", title_justify="left", expand=True)
+    for column in ("Row", "Evidence", "Sources", "Notes"):
+        table.add_column(column)
+    for item in items:
+        mark = UNVERIFIED if item.unverified else ""
+        table.add_row(item.row_id, item.evidence + mark, ", ".join(item.sources), item.notes)
+    console.print(table)

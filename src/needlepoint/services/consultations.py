@@ -1,0 +1,92 @@
+"""Use case: consult — from a consultation document to a full programme proposal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.programme import (
+    ClinicalKnowledge,
+    FirstAppointment,
+    Programme,
+    propose_programme,
+)
+from needlepoint.services import intake
+from needlepoint.services.ports import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationOutcome:
+    """The programme, plus the clinic it was produced for."""
+
+    clinic_name: str
+    time_zone: str
+    programme: Programme
+
+
+def consult(
+    *,
+    document: Any,
+    knowledge: ClinicalKnowledge,
+    clock: Clock,
+    appointment: str | None,
+    default_session_time: time,
+) -> ConsultationOutcome:
+    """Validate a consultation document, then screen, grade, plan and time its programme.
+
+    ``appointment`` is the requested first session in ISO 8601; a time without an offset is
+    read in the clinic's time zone. Raises ``InvalidInputError`` naming each bad field.
+    """
+    parsed = intake.parse_consultation(document)
+    consultation = parsed.to_domain()
+    today = clock.today()
+    if consultation.consulted_on > today:
+        raise InvalidInputError.single(
+            "consulted_on",
+            f"{consultation.consulted_on} is in the future (today is {today}).",
+            "record the day the consultation actually took place.",
+        )
+    clinic_tz = ZoneInfo(parsed.clinic.time_zone)
+    first = FirstAppointment(
+        requested_at=_appointment_at(appointment, clinic_tz),
+        clinic_tz=clinic_tz,
+        default_time=default_session_time,
+    )
+    programme = propose_programme(
+        consultation, knowledge, on=consultation.consulted_on, appointment=first
+    )
+    return ConsultationOutcome(
+        clinic_name=parsed.clinic.name, time_zone=parsed.clinic.time_zone, programme=programme
+    )
+
+
+def _appointment_at(text: str | None, clinic_tz: ZoneInfo) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError.single(
+            "--appointment",
+            f"'{text}' is not a date and time.",
+            "write it as YYYY-MM-DDTHH:MM, e.g. 2026-12-07T10:00 (clinic local time).",
+        ) from None
+    if moment.tzinfo is None:
+        return _localise(moment, clinic_tz)
+    return moment.astimezone(clinic_tz)
+
+
+def _localise(moment: datetime, clinic_tz: ZoneInfo) -> datetime:
+    """Attach the clinic zone, refusing wall times that do not exist (DST gap)."""
+    local = moment.replace(tzinfo=clinic_tz)
+    round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(clinic_tz)
+    if round_trip.replace(tzinfo=None) != moment:
+        raise InvalidInputError.single(
+            "--appointment",
+            f"{moment:%Y-%m-%d %H:%M} does not exist in {clinic_tz.key} (clocks go forward).",
+            "choose a time outside the daylight-saving gap.",
+        )
+    return local

@@ -1,0 +1,336 @@
+"""The consultation report as plain data: the single source for the JSON and text outputs.
+
+Decision first, then its reasons, the scar scores, the plan, the timelines, the red flags and
+the expectations. Every recommendation carries its sources and evidence level; values that
+rest on unverified knowledge say so. Decimal depths are strings ("1.5") so nothing is rounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from needlepoint import __version__
+from needlepoint.domain.care import CareItem, CarePhase, RedFlag
+from needlepoint.domain.evidence import Provenance
+from needlepoint.domain.expectations import Expectation
+from needlepoint.domain.planning import PlanReason, SeriesProposal, ZoneNotPlanned, ZonePlan
+from needlepoint.domain.programme import Programme
+from needlepoint.domain.scales.ecca import EccaResult
+from needlepoint.domain.scales.goodman_baron_qualitative import GbQualitativeResult
+from needlepoint.domain.scales.goodman_baron_quantitative import GbQuantitativeResult
+from needlepoint.domain.scales.grading import ScarGrading, ZoneGrading
+from needlepoint.domain.screening import Decision, Finding, Screening, ZoneExclusion
+from needlepoint.services.consultations import ConsultationOutcome
+
+Json = dict[str, Any]
+
+DECISION_SUMMARIES = {
+    Decision.PROCEED: "Proceed: no contraindication stands in the way of the proposed plan.",
+    Decision.NEEDS_CLEARANCE: (
+        "Needs clearance: a physician must clear the findings below before the first session."
+    ),
+    Decision.DEFER: "Defer: do not treat now; re-screen when the findings below have resolved.",
+    Decision.DECLINE: "Decline: microneedling is not appropriate for this request.",
+}
+
+OUT_OF_SCOPE_NOTE = (
+    "Hair loss is outside needlepoint's scope: it plans no treatment for it and gives no "
+    "expectations for it."
+)
+
+
+def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
+    """The full report for one consultation.
+
+    ``cite`` maps every known source id to its citation; the report lists those it uses.
+    """
+    programme = outcome.programme
+    report: Json = {
+        "needlepoint_version": __version__,
+        "clinic": {"name": outcome.clinic_name, "time_zone": outcome.time_zone},
+        **_decision(programme.screening),
+        "findings": [_finding(f) for f in programme.screening.findings],
+        "zone_exclusions": [_exclusion(e) for e in programme.screening.exclusions],
+        "out_of_scope": [
+            {"indication": i.value, "note": OUT_OF_SCOPE_NOTE} for i in programme.out_of_scope
+        ],
+        "scar_scores": _grading(programme.grading),
+        "plan": _plan(programme),
+        "series": _series(programme.series, programme.screening.decision),
+        "first_session_at": _when(programme.first_session_at),
+        "appointment_provisional": programme.appointment_provisional,
+        "care": _care(programme.care_items),
+        "red_flags": [_red_flag(r) for r in programme.red_flags],
+        "expectations": [_expectation(e) for e in programme.expectations],
+        "adjuncts": [
+            {"id": a.id, "suggestion": a.suggestion, "reason": a.reason, **_cited(a.provenance)}
+            for a in programme.adjuncts
+        ],
+        "notes": [_reason(n) for n in programme.notes],
+        "knowledge_versions": dict(sorted(programme.versions.items())),
+    }
+    report["sources"] = _sources_used(report, cite)
+    return report
+
+
+def _decision(result: Screening) -> Json:
+    return {
+        "decision": result.decision.value,
+        "decision_summary": DECISION_SUMMARIES[result.decision],
+        "screened_on": result.on.isoformat(),
+        "earliest_eligible_on": _day(result.earliest_eligible_on),
+        "treatable_zones": [z.value for z in result.treatable_zones],
+    }
+
+
+def _cited(provenance: Provenance) -> Json:
+    return {
+        "sources": list(provenance.sources),
+        "evidence": provenance.evidence.value,
+        "unverified": provenance.is_unverified,
+    }
+
+
+def _finding(finding: Finding) -> Json:
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.value,
+        "scope": finding.scope.value,
+        "reason": finding.reason,
+        "action": finding.action,
+        "detail": finding.detail,
+        "zones": [z.value for z in finding.zones],
+        "clears_on": _day(finding.clears_on),
+        **_cited(finding.provenance),
+    }
+
+
+def _exclusion(exclusion: ZoneExclusion) -> Json:
+    return {
+        "zone": exclusion.zone.value,
+        "rule_ids": list(exclusion.rule_ids),
+        "permanent": exclusion.permanent,
+        "until": _day(exclusion.until),
+    }
+
+
+def _grading(grading: ScarGrading) -> Json:
+    return {
+        "scales_version": grading.table_version,
+        "overall": {
+            "gb_qualitative": _qualitative(grading.gb_qualitative),
+            "gb_quantitative": _quantitative(grading.gb_quantitative),
+            "ecca": _ecca(grading.ecca),
+            "jacob_dominant_type": grading.dominant_jacob_type,
+            "jacob_counts": {str(k): v for k, v in sorted(grading.jacob_counts.items())},
+        },
+        "zones": [_zone_grading(z) for z in grading.zones],
+    }
+
+
+def _zone_grading(zone: ZoneGrading) -> Json:
+    return {
+        "zone": zone.zone.value,
+        "jacob": [
+            {
+                "type": j.scar_type.value,
+                "boxcar_depth": j.boxcar_depth.value if j.boxcar_depth else None,
+                "width_mm": str(j.width_mm),
+                "count": j.count,
+                "explanation": j.explanation,
+                "sources": list(j.sources),
+            }
+            for j in zone.jacob
+        ],
+        "gb_qualitative": _qualitative(zone.gb_qualitative),
+        "gb_quantitative": _quantitative(zone.gb_quantitative),
+        "ecca": _ecca(zone.ecca),
+    }
+
+
+def _qualitative(result: GbQualitativeResult | None) -> Json | None:
+    if result is None:
+        return None
+    return {
+        "grade": result.grade,
+        "level": result.level.value,
+        "explanation": result.explanation,
+        "sources": list(result.sources),
+        "unverified": result.unverified,
+    }
+
+
+def _quantitative(result: GbQuantitativeResult | None) -> Json | None:
+    if result is None:
+        return None
+    return {
+        "total": result.total,
+        "max_total": result.max_total,
+        "explanation": result.explanation,
+        "sources": list(result.sources),
+        "unverified": result.unverified,
+    }
+
+
+def _ecca(result: EccaResult | None) -> Json | None:
+    if result is None:
+        return None
+    return {
+        "total": result.total,
+        "max_total": result.max_total,
+        "explanation": result.explanation,
+        "sources": list(result.sources),
+        "unverified": result.unverified,
+    }
+
+
+def _plan(programme: Programme) -> Json:
+    return {
+        "zones": [_zone_plan(p) for p in programme.zone_plans],
+        "not_planned": [_not_planned(n) for n in programme.not_planned],
+    }
+
+
+def _zone_plan(plan: ZonePlan) -> Json:
+    step = plan.max_step_per_session_mm
+    return {
+        "zone": plan.zone.value,
+        "indication": plan.indication.value,
+        "severity": plan.severity.value,
+        "depth_mm": {"min": str(plan.depth.min_mm), "max": str(plan.depth.max_mm)},
+        "start_mm": str(plan.start_mm),
+        "max_step_per_session_mm": None if step is None else str(step),
+        "endpoint": plan.endpoint.value,
+        "passes": {"min": plan.passes_min, "max": plan.passes_max},
+        "reasons": [_reason(r) for r in plan.reasons],
+        "unverified": any(r.provenance.is_unverified for r in plan.reasons),
+    }
+
+
+def _not_planned(item: ZoneNotPlanned) -> Json:
+    return {
+        "zone": item.zone.value,
+        "indication": item.indication.value,
+        "reason": _reason(item.reason),
+    }
+
+
+def _reason(reason: PlanReason) -> Json:
+    return {"text": reason.text, **_cited(reason.provenance)}
+
+
+def _series(series: SeriesProposal | None, decision: Decision) -> Json | None:
+    if series is None:
+        return None
+    return {
+        "subject_to_clearance": decision is Decision.NEEDS_CLEARANCE,
+        "sessions": {
+            "min": series.sessions.min_count,
+            "default": series.sessions.default_count,
+            "max": series.sessions.max_count,
+        },
+        "interval_days": {
+            "min": series.interval.min_days,
+            "default": series.interval.default_days,
+            "max": series.interval.max_days,
+        },
+        "dated": [
+            {
+                "number": s.number,
+                "on": s.on.isoformat(),
+                "earliest_on": s.earliest_on.isoformat(),
+                "latest_on": s.latest_on.isoformat(),
+            }
+            for s in series.dated
+        ],
+        "reasons": [_reason(r) for r in series.reasons],
+    }
+
+
+def _care(items: Iterable[CareItem]) -> Json:
+    listed = list(items)
+    return {
+        "pre": [_care_item(i) for i in listed if i.phase is CarePhase.PRE],
+        "post": [_care_item(i) for i in listed if i.phase is CarePhase.POST],
+    }
+
+
+def _care_item(item: CareItem) -> Json:
+    return {
+        "id": item.id,
+        "topic": item.topic,
+        "instruction": item.instruction,
+        "starts_at": _when(item.starts_at),
+        "ends_at": _when(item.ends_at),
+        **_cited(item.provenance),
+    }
+
+
+def _red_flag(flag: RedFlag) -> Json:
+    return {
+        "id": flag.id,
+        "sign": flag.sign,
+        "likely_cause": flag.likely_cause,
+        "window": flag.window,
+        "urgency": flag.urgency,
+        **_cited(flag.provenance),
+    }
+
+
+def _expectation(expectation: Expectation) -> Json:
+    improvement = expectation.improvement
+    timing = expectation.timing
+    return {
+        "indication": expectation.indication.value,
+        "after_sessions": expectation.sessions,
+        "improvement_pct": None
+        if improvement is None
+        else {
+            "low": str(improvement.low_pct),
+            "mean": str(improvement.mean_pct),
+            "high": str(improvement.high_pct),
+            "shifted_down_for_severity": improvement.shifted_down,
+            **_cited(improvement.provenance),
+        },
+        "timing": None
+        if timing is None
+        else {
+            "results_show": timing.results_show,
+            "judge_after": timing.judge_after,
+            "remodelling": timing.remodelling,
+            "caveat": timing.caveat,
+            **_cited(timing.provenance),
+        },
+        "studies": [
+            {"id": s.id, "summary": s.summary, "sessions": s.sessions, **_cited(s.provenance)}
+            for s in expectation.studies
+        ],
+    }
+
+
+def _sources_used(report: Json, cite: dict[str, str]) -> dict[str, str]:
+    used: set[str] = set()
+    _collect_sources(report, used)
+    return {source: cite.get(source, "(unknown source)") for source in sorted(used)}
+
+
+def _collect_sources(node: Any, used: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "sources" and isinstance(value, list):
+                used.update(str(v) for v in value)
+            else:
+                _collect_sources(value, used)
+    elif isinstance(node, list):
+        for value in node:
+            _collect_sources(value, used)
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="minutes")
