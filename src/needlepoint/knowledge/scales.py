@@ -192,7 +192,7 @@ def scale_rows(scales: ScalesFile | None = None) -> tuple[tuple[str, CitedRow], 
     Args:
         scales: A validated file; the shipped one when None.
     """
-    return tuple(_rows(scales or load_scales_file()))
+    return tuple(_rows(scales if scales is not None else load_scales_file()))
 
 
 def cited_rows() -> tuple[tuple[str, str, CitedRow], ...]:

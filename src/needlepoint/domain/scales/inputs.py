@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.vocabulary import Zone
@@ -81,7 +82,10 @@ class EccaItem(StrEnum):
     KELOID_OR_OLD_HYPERTROPHIC = "keloid_or_old_hypertrophic"
 
 
-def _frozen(counts: Mapping[str, int]) -> Mapping[str, int]:
+KeyT = TypeVar("KeyT", bound=StrEnum)
+
+
+def _frozen(counts: Mapping[KeyT, int]) -> Mapping[KeyT, int]:
     return MappingProxyType(dict(counts))
 
 
