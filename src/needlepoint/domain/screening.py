@@ -259,12 +259,28 @@ def _earliest_eligible(
     exclusions: tuple[ZoneExclusion, ...],
     on: date,
 ) -> date | None:
+    """The first day treatment may start.
+
+    Only findings that block or need clearance count, and for zone findings only those in
+    zones still being treated: a zone excluded until later does not delay the others.
+    """
     if decision is Decision.DECLINE:
         return None
     if decision is Decision.DEFER:
         return _earliest_after_deferral(findings, exclusions, on)
-    dated = [f.clears_on for f in findings if f.clears_on is not None and f.severity.rank <= 1]
+    excluded = {e.zone for e in exclusions}
+    dated = [f.clears_on for f in _delaying(findings, excluded) if f.clears_on is not None]
     return max([on, *dated])
+
+
+def _delaying(findings: Iterable[Finding], excluded: set[Zone]) -> list[Finding]:
+    """Relative findings about the patient or about zones that are still treatable."""
+    return [
+        f
+        for f in findings
+        if f.severity is Severity.RELATIVE
+        and (f.scope is Scope.PATIENT or any(z not in excluded for z in f.zones))
+    ]
 
 
 def _earliest_after_deferral(
@@ -273,7 +289,7 @@ def _earliest_after_deferral(
     blocking = [f for f in findings if f.blocks_patient]
     if blocking:
         cleared = _latest_clearance(blocking)
-        relative = [f.clears_on for f in findings if f.clears_on is not None]
+        relative = [f.clears_on for f in _delaying(findings, set()) if f.clears_on is not None]
         return None if cleared is None else max([on, cleared, *relative])
     reopen = [e.until for e in exclusions if not e.permanent and e.until is not None]
     return max(on, min(reopen)) if reopen else None

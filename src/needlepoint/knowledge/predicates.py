@@ -1,0 +1,410 @@
+"""The only condition functions a contraindication rule may name.
+
+A row of ``data/contraindications.yaml`` names a predicate from ``RULE_PREDICATES`` and may
+give it ``params`` (waiting periods, ages, zones, skin types). YAML never holds an
+expression. Each factory validates its params with a strict model, raising
+``PredicateParamsError`` when they do not fit, and returns a pure ``Predicate``: a function
+of the consultation and the screening day, nothing else.
+
+* Zone predicates return ``Match(zones=...)`` naming only zones the patient asked to treat.
+* Waiting-period predicates return ``Match(clears_on=...)``: the first day the rule no
+  longer matches. On that day itself the predicate is silent.
+* ``detail`` is a short plain-words specific, e.g. "stopped 2026-08-01; 6 months ends
+  2027-02-01".
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import Annotated, TypeVar
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from needlepoint.domain.consultation import Consultation, HealthHistory, RecentProcedure
+from needlepoint.domain.screening import Match, Predicate
+from needlepoint.domain.vocabulary import (
+    Device,
+    DiabetesControl,
+    Indication,
+    IsotretinoinStatus,
+    ProcedureKind,
+    SkinCancerHistory,
+    Zone,
+    ZoneCondition,
+)
+from needlepoint.knowledge.schema import Strict
+
+PredicateFactory = Callable[[Mapping[str, object]], Predicate]
+HistoryTest = Callable[[HealthHistory], bool]
+
+ParamsT = TypeVar("ParamsT", bound=BaseModel)
+
+MONTHS_PER_YEAR = 12
+_ROMAN = ("0", "I", "II", "III", "IV", "V", "VI")
+
+Count = Annotated[int, Field(strict=True, gt=0)]
+FitzpatrickType = Annotated[int, Field(strict=True, ge=1, le=6)]
+
+
+class PredicateParamsError(ValueError):
+    """A rule's ``params`` do not fit the predicate it names."""
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month ``months`` calendar months later (or earlier if negative).
+
+    When the target month is shorter, the day is clamped to its last day: 31 August plus
+    6 months is 28 (or 29) February.
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // MONTHS_PER_YEAR, index % MONTHS_PER_YEAR + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- params models ---------------------------------------------------------------------
+
+
+class _NoParams(Strict):
+    """Predicates that take nothing."""
+
+
+class _ZoneConditionParams(Strict):
+    condition: ZoneCondition
+
+
+class _ZonesParams(Strict):
+    zones: tuple[Zone, ...] = Field(min_length=1)
+
+
+class _IndicationParams(Strict):
+    indication: Indication
+
+
+class _DevicesParams(Strict):
+    devices: tuple[Device, ...] = Field(min_length=1)
+
+
+class _FitzpatrickParams(Strict):
+    types: tuple[FitzpatrickType, ...] = Field(min_length=1)
+
+
+class _ZonesFitzpatrickParams(_FitzpatrickParams):
+    zones: tuple[Zone, ...] = Field(min_length=1)
+
+
+class _AgeParams(Strict):
+    min_years: Annotated[int, Field(strict=True, ge=0)] = 0
+    below_years: Count
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _AgeParams:
+        if self.min_years >= self.below_years:
+            raise ValueError("min_years must be below below_years")
+        return self
+
+
+class _MonthsParams(Strict):
+    months: Count
+
+
+class _MonthWindowParams(Strict):
+    from_months: Count
+    to_months: Count
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _MonthWindowParams:
+        if self.from_months >= self.to_months:
+            raise ValueError("from_months must be below to_months")
+        return self
+
+
+class _RecentProcedureParams(Strict):
+    kinds: tuple[ProcedureKind, ...] = Field(min_length=1)
+    days: Count | None = None
+    months: Count | None = None
+
+    @model_validator(mode="after")
+    def _one_period(self) -> _RecentProcedureParams:
+        if (self.days is None) == (self.months is None):
+            raise ValueError("give exactly one of days or months")
+        return self
+
+    def ends_on(self, performed_on: date) -> date:
+        """The first day after the waiting period that follows a procedure."""
+        if self.months is not None:
+            return add_months(performed_on, self.months)
+        return performed_on + timedelta(days=self.days or 0)
+
+    @property
+    def period(self) -> str:
+        """The waiting period in words."""
+        return f"{self.months} months" if self.months is not None else f"{self.days} days"
+
+
+def _parsed(model: type[ParamsT], params: Mapping[str, object]) -> ParamsT:
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "params"
+        raise PredicateParamsError(f"{where}: {first['msg']}") from error
+
+
+# --- shared pieces ---------------------------------------------------------------------
+
+
+def _zones_match(zones: frozenset[Zone], detail: str) -> Match | None:
+    """A zone match naming the zones, or None when there are none."""
+    if not zones:
+        return None
+    return Match(zones=zones, detail=f"{detail}: {', '.join(sorted(zones))}")
+
+
+def _fitzpatrick(skin_type: int) -> str:
+    return f"Fitzpatrick {_ROMAN[skin_type]}"
+
+
+def _isotretinoin_stop(consultation: Consultation) -> date | None:
+    iso = consultation.history.isotretinoin
+    return iso.stopped_on if iso.status is IsotretinoinStatus.STOPPED else None
+
+
+# --- factories -------------------------------------------------------------------------
+
+
+def _answer(test: HistoryTest, detail: str) -> PredicateFactory:
+    """A patient predicate that holds when one health-history answer says so."""
+
+    def factory(params: Mapping[str, object]) -> Predicate:
+        _parsed(_NoParams, params)
+
+        def predicate(consultation: Consultation, _on: date) -> Match | None:
+            return Match(detail=detail) if test(consultation.history) else None
+
+        return predicate
+
+    return factory
+
+
+def _answer_without_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory:
+    """A history answer, when no requested zone has a keloid or hypertrophic scar now."""
+
+    def factory(params: Mapping[str, object]) -> Predicate:
+        _parsed(_NoParams, params)
+
+        def predicate(consultation: Consultation, _on: date) -> Match | None:
+            in_zone = consultation.zones_with(ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR)
+            return Match(detail=detail) if test(consultation.history) and not in_zone else None
+
+        return predicate
+
+    return factory
+
+
+def _photosensitising_drugs(params: Mapping[str, object]) -> Predicate:
+    _parsed(_NoParams, params)
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        drugs = consultation.history.photosensitising_drugs
+        return Match(detail=f"takes {', '.join(drugs)}") if drugs else None
+
+    return predicate
+
+
+def _zone_has_condition(params: Mapping[str, object]) -> Predicate:
+    condition = _parsed(_ZoneConditionParams, params).condition
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        return _zones_match(consultation.zones_with(condition), f"{condition} found in")
+
+    return predicate
+
+
+def _zones_requested(params: Mapping[str, object]) -> Predicate:
+    wanted = frozenset(_parsed(_ZonesParams, params).zones)
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        return _zones_match(wanted & set(consultation.requested_zones), "requested")
+
+    return predicate
+
+
+def _zones_only_for_indication(params: Mapping[str, object]) -> Predicate:
+    indication = _parsed(_IndicationParams, params).indication
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        zones = frozenset(
+            zone
+            for zone in consultation.requested_zones
+            if set(consultation.indication_for(zone)) == {indication}
+        )
+        return _zones_match(zones, f"requested only for {indication}")
+
+    return predicate
+
+
+def _zones_with_fitzpatrick(params: Mapping[str, object]) -> Predicate:
+    parsed = _parsed(_ZonesFitzpatrickParams, params)
+    wanted, types = frozenset(parsed.zones), frozenset(parsed.types)
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        skin_type = consultation.patient.fitzpatrick
+        if skin_type not in types:
+            return None
+        zones = wanted & set(consultation.requested_zones)
+        return _zones_match(zones, f"{_fitzpatrick(skin_type)} skin, requested")
+
+    return predicate
+
+
+def _fitzpatrick_in(params: Mapping[str, object]) -> Predicate:
+    types = frozenset(_parsed(_FitzpatrickParams, params).types)
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        skin_type = consultation.patient.fitzpatrick
+        return Match(detail=f"{_fitzpatrick(skin_type)} skin") if skin_type in types else None
+
+    return predicate
+
+
+def _age_in_range(params: Mapping[str, object]) -> Predicate:
+    ages = _parsed(_AgeParams, params)
+
+    def predicate(consultation: Consultation, on: date) -> Match | None:
+        age = consultation.patient.age_years(on)
+        return Match(detail=f"aged {age}") if ages.min_years <= age < ages.below_years else None
+
+    return predicate
+
+
+def _cardiac_device_with(params: Mapping[str, object]) -> Predicate:
+    devices = frozenset(_parsed(_DevicesParams, params).devices)
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        if not (consultation.history.cardiac_device and consultation.device in devices):
+            return None
+        return Match(detail=f"{consultation.device} device planned with a cardiac device")
+
+    return predicate
+
+
+def _isotretinoin_stopped_within(params: Mapping[str, object]) -> Predicate:
+    months = _parsed(_MonthsParams, params).months
+
+    def predicate(consultation: Consultation, on: date) -> Match | None:
+        stopped = _isotretinoin_stop(consultation)
+        if stopped is None or on >= (ends := add_months(stopped, months)):
+            return None
+        return Match(clears_on=ends, detail=f"stopped {stopped}; {months} months ends {ends}")
+
+    return predicate
+
+
+def _isotretinoin_stopped_between(params: Mapping[str, object]) -> Predicate:
+    window = _parsed(_MonthWindowParams, params)
+
+    def predicate(consultation: Consultation, on: date) -> Match | None:
+        stopped = _isotretinoin_stop(consultation)
+        if stopped is None:
+            return None
+        ends = add_months(stopped, window.to_months)
+        if not add_months(stopped, window.from_months) <= on < ends:
+            return None
+        detail = f"stopped {stopped}; {window.to_months} months ends {ends}"
+        return Match(clears_on=ends, detail=detail)
+
+    return predicate
+
+
+def _recent_procedure_in_zone(params: Mapping[str, object]) -> Predicate:
+    wait = _parsed(_RecentProcedureParams, params)
+
+    def predicate(consultation: Consultation, on: date) -> Match | None:
+        requested = frozenset(consultation.requested_zones)
+        recent = [
+            p
+            for p in consultation.history.recent_procedures
+            if p.kind in wait.kinds and p.zones & requested and on < wait.ends_on(p.performed_on)
+        ]
+        if not recent:
+            return None
+        return Match(
+            zones=frozenset().union(*(p.zones & requested for p in recent)),
+            clears_on=max(wait.ends_on(p.performed_on) for p in recent),
+            detail="; ".join(_procedure_detail(p, wait) for p in recent),
+        )
+
+    return predicate
+
+
+def _procedure_detail(procedure: RecentProcedure, wait: _RecentProcedureParams) -> str:
+    ends = wait.ends_on(procedure.performed_on)
+    return f"{procedure.kind} on {procedure.performed_on}; {wait.period} ends {ends}"
+
+
+# --- the registry ----------------------------------------------------------------------
+
+_HISTORY_ANSWERS: Mapping[str, tuple[HistoryTest, str]] = {
+    "is_pregnant": (lambda h: h.pregnant, "pregnant"),
+    "is_breastfeeding": (lambda h: h.breastfeeding, "breastfeeding"),
+    "has_metal_allergy": (lambda h: h.metal_allergy, "allergic to needle metals"),
+    "has_bleeding_disorder": (lambda h: h.bleeding_disorder, "bleeding disorder"),
+    "has_anaesthetic_allergy": (lambda h: h.anaesthetic_allergy, "anaesthetic allergy"),
+    "takes_anticoagulant": (lambda h: h.anticoagulant, "takes an anticoagulant"),
+    "takes_antiplatelet": (lambda h: h.antiplatelet, "takes an antiplatelet drug"),
+    "has_cold_sore_history": (lambda h: h.cold_sores, "gets cold sores"),
+    "is_immunosuppressed": (lambda h: h.immunosuppressed, "immunosuppressed"),
+    "is_unwell_or_feverish": (lambda h: h.unwell_or_feverish, "unwell or feverish today"),
+    "has_autoimmune_or_collagen_vascular_disease": (
+        lambda h: h.autoimmune_or_collagen_vascular,
+        "autoimmune or collagen vascular disease",
+    ),
+    "has_uncontrolled_diabetes": (
+        lambda h: h.diabetes is DiabetesControl.UNCONTROLLED,
+        "diabetes not controlled",
+    ),
+    "takes_isotretinoin": (
+        lambda h: h.isotretinoin.status is IsotretinoinStatus.CURRENT,
+        "taking isotretinoin now",
+    ),
+    "has_active_skin_cancer": (
+        lambda h: h.skin_cancer is SkinCancerHistory.ACTIVE,
+        "skin cancer under treatment now",
+    ),
+    "had_treated_skin_cancer": (
+        lambda h: h.skin_cancer is SkinCancerHistory.TREATED,
+        "skin cancer treated in the past",
+    ),
+    "has_pigmentation_after_procedures": (
+        lambda h: h.pigmentation_after_procedures,
+        "darkened after earlier procedures",
+    ),
+}
+
+RULE_PREDICATES: Mapping[str, PredicateFactory] = MappingProxyType(
+    {
+        **{name: _answer(test, detail) for name, (test, detail) in _HISTORY_ANSWERS.items()},
+        "has_keloid_history_elsewhere": _answer_without_zone_scar(
+            lambda h: h.keloid_history, "keloids in the past, none in a requested zone"
+        ),
+        "has_hypertrophic_scar_history_elsewhere": _answer_without_zone_scar(
+            lambda h: h.hypertrophic_scar_history,
+            "hypertrophic scars in the past, none in a requested zone",
+        ),
+        "takes_photosensitising_drugs": _photosensitising_drugs,
+        "zone_has_condition": _zone_has_condition,
+        "zones_requested": _zones_requested,
+        "zones_only_for_indication": _zones_only_for_indication,
+        "zones_with_fitzpatrick": _zones_with_fitzpatrick,
+        "fitzpatrick_in": _fitzpatrick_in,
+        "age_in_range": _age_in_range,
+        "cardiac_device_with": _cardiac_device_with,
+        "isotretinoin_stopped_within": _isotretinoin_stopped_within,
+        "isotretinoin_stopped_between": _isotretinoin_stopped_between,
+        "recent_procedure_in_zone": _recent_procedure_in_zone,
+    }
+)
+"""Predicate name (as written in YAML) → factory taking the row's ``params``."""
