@@ -17,7 +17,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 EXAMPLE     ?= examples/01-proceed-rolling-boxcar-cheeks.yaml
 APPOINTMENT ?= 2026-12-07T10:00
 
-.PHONY: run test check lint typecheck contracts pytest bench fmt clean
+.PHONY: run test check lint typecheck contracts pytest bench docs fmt clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,6 +49,9 @@ test: check pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/consultations.py
+
+docs: $(STAMP)
+	$(BIN)/needlepoint knowledge --markdown > docs/knowledge-tables.md
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench

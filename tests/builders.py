@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from needlepoint.domain.care import CareContext
 from needlepoint.domain.consultation import (
     Consultation,
     HealthHistory,
@@ -112,3 +113,21 @@ __all__ = [
     "make_patient",
     "procedure",
 ]
+
+
+def make_care_context(consultation: Consultation | None = None, **overrides: Any) -> CareContext:
+    """The care context of a planned session: the consultation's device and requested zones.
+
+    The deepest setting defaults to 1.0 mm.
+
+    Override ``device``, ``treated_zones`` or ``deepest_mm`` to state what a test is about.
+    """
+    consultation = consultation or make_consultation()
+    values: dict[str, Any] = {
+        "consultation": consultation,
+        "device": consultation.device,
+        "treated_zones": frozenset(consultation.requested_zones),
+        "deepest_mm": Decimal("1.0"),
+    }
+    values.update(overrides)
+    return CareContext(**values)

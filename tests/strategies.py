@@ -155,7 +155,8 @@ def zone_states(where: st.SearchStrategy[Zone] = zones) -> st.SearchStrategy[Zon
 def consultations(draw: st.DrawFn) -> Consultation:
     """A valid consultation with varied patient, history, zones, findings and device.
 
-    Zone findings and recent procedures land mostly, not only, in requested zones.
+    Zone findings name requested zones (once each); recent procedures land mostly, not
+    only, in requested zones.
     """
     on = draw(consultation_days())
     requests = tuple(draw(st.lists(treatment_requests(), min_size=1, max_size=3)))
@@ -169,5 +170,13 @@ def consultations(draw: st.DrawFn) -> Consultation:
         history=draw(health_histories(on, where)),
         requests=requests,
         device=draw(st.sampled_from(Device)),
-        zone_states=tuple(draw(st.lists(zone_states(where), max_size=3))),
+        zone_states=tuple(
+            draw(
+                st.lists(
+                    zone_states(st.sampled_from(requested)),
+                    max_size=3,
+                    unique_by=lambda state: state.zone,
+                )
+            )
+        ),
     )

@@ -8,7 +8,7 @@ from typing import Any
 from needlepoint.adapters.clock import SystemClock
 from needlepoint.config import Settings
 from needlepoint.domain.programme import ClinicalKnowledge
-from needlepoint.knowledge import catalogue
+from needlepoint.knowledge import catalogue, reference
 from needlepoint.services import consultations, intake, reports
 from needlepoint.services.ports import Clock
 
@@ -46,6 +46,10 @@ class Services:
     def knowledge_tables(self) -> tuple[catalogue.TableInfo, ...]:
         """Every knowledge table with its version and the sources it cites."""
         return catalogue.describe_tables()
+
+    def knowledge_reference(self) -> str:
+        """Every knowledge table rendered as Markdown."""
+        return reference.render_markdown()
 
     def knowledge_rows(self, table: str) -> tuple[catalogue.RowInfo, ...]:
         """The rows of one knowledge table with their provenance."""

@@ -1,0 +1,1 @@
+"""Real implementations of the service ports (clock now; database and mail later)."""

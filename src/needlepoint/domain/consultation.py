@@ -216,10 +216,29 @@ def _request_problems(consultation: Consultation) -> Iterable[FieldProblem]:
                 "list the zones to treat, e.g. [cheeks, chin].",
             )
     requested = set(consultation.requested_zones)
-    for index, assessment in enumerate(consultation.scar_assessments):
-        if assessment.zone not in requested:
+    assessed = tuple(a.zone for a in consultation.scar_assessments)
+    yield from _zone_entry_problems("scar_assessments", assessed, requested)
+    yield from _zone_entry_problems(
+        "zone_states", tuple(s.zone for s in consultation.zone_states), requested
+    )
+
+
+def _zone_entry_problems(
+    section: str, zones: tuple[Zone, ...], requested: set[Zone]
+) -> Iterable[FieldProblem]:
+    """Per-zone entries must name a requested zone, once each."""
+    seen: set[Zone] = set()
+    for index, zone in enumerate(zones):
+        if zone not in requested:
             yield FieldProblem(
-                f"scar_assessments[{index}].zone",
-                f"'{assessment.zone}' is assessed but not requested for treatment.",
-                "add the zone to a treatment, or remove its assessment.",
+                f"{section}[{index}].zone",
+                f"'{zone}' is recorded here but not requested for treatment.",
+                "add the zone to a treatment, or remove this entry.",
             )
+        if zone in seen:
+            yield FieldProblem(
+                f"{section}[{index}].zone",
+                f"'{zone}' appears more than once.",
+                "record each zone once; merge the entries.",
+            )
+        seen.add(zone)

@@ -66,7 +66,7 @@ def describe_rows(table: str) -> tuple[RowInfo, ...]:
 def load_knowledge() -> ClinicalKnowledge:
     """Every table, loaded and validated once per process."""
     ruleset = rules.load_ruleset()
-    adjunct_rows, adjunct_version = adjuncts.load_adjuncts()
+    adjunct_rows, _version = adjuncts.load_adjuncts()
     care_tables = CareTables(
         templates=care.load_care_templates(),
         red_flags=rules.load_red_flags(),

@@ -1,0 +1,1 @@
+"""Use cases: the application layer between entrypoints and the pure domain."""

@@ -42,14 +42,14 @@ def consult(
     """
     parsed = intake.parse_consultation(document)
     consultation = parsed.to_domain()
-    today = clock.today()
+    clinic_tz = ZoneInfo(parsed.clinic.time_zone)
+    today = clock.now().astimezone(clinic_tz).date()
     if consultation.consulted_on > today:
         raise InvalidInputError.single(
             "consulted_on",
             f"{consultation.consulted_on} is in the future (today is {today}).",
             "record the day the consultation actually took place.",
         )
-    clinic_tz = ZoneInfo(parsed.clinic.time_zone)
     first = FirstAppointment(
         requested_at=_appointment_at(appointment, clinic_tz),
         clinic_tz=clinic_tz,
@@ -69,11 +69,13 @@ def _appointment_at(text: str | None, clinic_tz: ZoneInfo) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
+        moment = None
+    if moment is None or len(text.strip()) <= len("YYYY-MM-DD"):
         raise InvalidInputError.single(
-            "--appointment",
+            "appointment",
             f"'{text}' is not a date and time.",
             "write it as YYYY-MM-DDTHH:MM, e.g. 2026-12-07T10:00 (clinic local time).",
-        ) from None
+        )
     if moment.tzinfo is None:
         return _localise(moment, clinic_tz)
     return moment.astimezone(clinic_tz)
@@ -85,7 +87,7 @@ def _localise(moment: datetime, clinic_tz: ZoneInfo) -> datetime:
     round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(clinic_tz)
     if round_trip.replace(tzinfo=None) != moment:
         raise InvalidInputError.single(
-            "--appointment",
+            "appointment",
             f"{moment:%Y-%m-%d %H:%M} does not exist in {clinic_tz.key} (clocks go forward).",
             "choose a time outside the daylight-saving gap.",
         )

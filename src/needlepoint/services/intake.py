@@ -13,14 +13,22 @@ from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
 
 from needlepoint.domain import consultation as domain
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.scales import inputs as scale_inputs
 from needlepoint.domain.vocabulary import (
-    DiabetesControl,
     Device,
+    DiabetesControl,
     Indication,
     IsotretinoinStatus,
     ProcedureKind,
@@ -33,7 +41,8 @@ from needlepoint.domain.vocabulary import (
 from needlepoint.services.problems import problems_from_validation
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
-Count = Annotated[int, Field(ge=0, le=10_000)]
+Count = Annotated[StrictInt, Field(ge=0, le=10_000)]
+Answer = Annotated[StrictBool, Field(description="true or false; must be answered.")]
 
 
 class Closed(BaseModel):
@@ -63,7 +72,9 @@ class PatientIn(Closed):
 
     born_on: date = Field(description="Date of birth, YYYY-MM-DD.")
     sex: Sex
-    fitzpatrick: int = Field(ge=1, le=6, description="Fitzpatrick skin type, 1 (I) to 6 (VI).")
+    fitzpatrick: StrictInt = Field(
+        ge=1, le=6, description="Fitzpatrick skin type, 1 (I) to 6 (VI)."
+    )
 
 
 class IsotretinoinIn(Closed):
@@ -84,24 +95,24 @@ class ProcedureIn(Closed):
 class HistoryIn(Closed):
     """Health history. Every yes/no question must be answered."""
 
-    pregnant: bool
-    breastfeeding: bool
+    pregnant: Answer
+    breastfeeding: Answer
     isotretinoin: IsotretinoinIn
-    anticoagulant: bool
-    antiplatelet: bool
-    bleeding_disorder: bool
-    keloid_history: bool
-    hypertrophic_scar_history: bool
-    cold_sores: bool
-    immunosuppressed: bool
+    anticoagulant: Answer
+    antiplatelet: Answer
+    bleeding_disorder: Answer
+    keloid_history: Answer
+    hypertrophic_scar_history: Answer
+    cold_sores: Answer
+    immunosuppressed: Answer
     diabetes: DiabetesControl
-    autoimmune_or_collagen_vascular: bool
-    metal_allergy: bool
-    anaesthetic_allergy: bool
+    autoimmune_or_collagen_vascular: Answer
+    metal_allergy: Answer
+    anaesthetic_allergy: Answer
     skin_cancer: SkinCancerHistory
-    pigmentation_after_procedures: bool
-    cardiac_device: bool
-    unwell_or_feverish: bool = False
+    pigmentation_after_procedures: Answer
+    cardiac_device: Answer
+    unwell_or_feverish: Answer
     photosensitising_drugs: tuple[ShortText, ...] = Field(default=(), max_length=20)
     topical_actives: tuple[TopicalActive, ...] = Field(default=(), max_length=20)
     recent_procedures: tuple[ProcedureIn, ...] = Field(default=(), max_length=50)
@@ -126,18 +137,18 @@ class MorphologyIn(Closed):
 
     width_mm: Decimal = Field(gt=0, le=50)
     edges: scale_inputs.ScarEdges
-    tapers_to_point: bool
+    tapers_to_point: StrictBool
     depth: scale_inputs.ScarDepth
-    count: int = Field(default=1, ge=1, le=10_000)
+    count: StrictInt = Field(default=1, ge=1, le=10_000)
 
 
 class QualitativeIn(Closed):
     """Goodman & Baron qualitative criteria."""
 
-    contour_change: bool
-    visible_at_social_distance: bool
-    easily_concealed: bool
-    flattens_on_stretch: bool
+    contour_change: Answer
+    visible_at_social_distance: Answer
+    easily_concealed: Answer
+    flattens_on_stretch: Answer
 
 
 class ScarAssessmentIn(Closed):

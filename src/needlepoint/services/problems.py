@@ -14,11 +14,12 @@ _FIXES = {
     "missing": "add this field; every question must be answered (see `needlepoint schema`).",
     "extra_forbidden": "remove this field or check its spelling (see `needlepoint schema`).",
     "date_from_datetime_parsing": "write the date as YYYY-MM-DD.",
+    "date_from_datetime_inexact": "write the date as YYYY-MM-DD, without a time.",
     "date_parsing": "write the date as YYYY-MM-DD.",
     "date_type": "write the date as YYYY-MM-DD.",
-    "bool_type": "answer true or false.",
+    "bool_type": "answer true or false (unquoted).",
     "bool_parsing": "answer true or false.",
-    "int_type": "give a whole number.",
+    "int_type": "give a whole number (unquoted).",
     "int_parsing": "give a whole number.",
     "decimal_parsing": "give a number, e.g. 1.5.",
     "decimal_type": "give a number, e.g. 1.5.",
@@ -41,8 +42,29 @@ def field_path(location: Sequence[int | str]) -> str:
 
 
 def problems_from_validation(error: ValidationError) -> list[FieldProblem]:
-    """One problem per validation error, each naming its field and a fix."""
-    return [_problem(detail) for detail in error.errors(include_url=False)]
+    """One problem per validation error, each naming its field and a fix.
+
+    A list that is "too short" only because one of its items was invalid is not reported
+    again: the item's own problem says what to fix.
+    """
+    details = [_without_key_marker(d) for d in error.errors(include_url=False)]
+    return [_problem(d) for d in details if not _echo_of_item_error(d, details)]
+
+
+def _without_key_marker(detail: ErrorDetails) -> ErrorDetails:
+    """Pydantic marks a bad mapping key with a trailing ``[key]``; the path already names it."""
+    location = tuple(part for part in detail["loc"] if part != "[key]")
+    return {**detail, "loc": location}
+
+
+def _echo_of_item_error(detail: ErrorDetails, details: list[ErrorDetails]) -> bool:
+    if detail["type"] != "too_short":
+        return False
+    here = tuple(detail["loc"])
+    return any(
+        tuple(other["loc"])[: len(here)] == here and len(other["loc"]) > len(here)
+        for other in details
+    )
 
 
 def _problem(detail: ErrorDetails) -> FieldProblem:
@@ -56,8 +78,12 @@ def _fix(detail: ErrorDetails) -> str:
     context: dict[str, Any] = dict(detail.get("ctx") or {})
     if kind == "enum":
         return f"use one of: {context.get('expected', '')}."
-    if kind in {"greater_than_equal", "greater_than"}:
-        return f"use a value of at least {context.get('ge', context.get('gt'))}."
-    if kind in {"less_than_equal", "less_than"}:
-        return f"use a value of at most {context.get('le', context.get('lt'))}."
+    if kind == "greater_than_equal":
+        return f"use a value of at least {context.get('ge')}."
+    if kind == "greater_than":
+        return f"use a value above {context.get('gt')}."
+    if kind == "less_than_equal":
+        return f"use a value of at most {context.get('le')}."
+    if kind == "less_than":
+        return f"use a value below {context.get('lt')}."
     return _FIXES.get(kind, "correct the value (see `needlepoint schema`).")

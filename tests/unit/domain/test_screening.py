@@ -19,6 +19,7 @@ from needlepoint.domain.consultation import Consultation, TreatmentRequest
 from needlepoint.domain.screening import Decision, Rule, Screening, screen
 from needlepoint.domain.vocabulary import Indication, ProcedureKind, Zone, ZoneCondition
 from needlepoint.knowledge import files, rules, schema
+from needlepoint.knowledge.rules import load_ruleset
 from strategies import consultations
 
 ON = CONSULTED_ON
@@ -242,12 +243,6 @@ def test_treatable_and_excluded_zones_are_requested_zones_that_never_overlap(
 
 
 def test_a_zone_excluded_for_a_waiting_period_does_not_delay_the_other_zones() -> None:
-    from builders import CONSULTED_ON, make_consultation, make_history, procedure
-
-    from needlepoint.domain.screening import screen
-    from needlepoint.domain.vocabulary import ProcedureKind, Zone
-    from needlepoint.knowledge.rules import load_ruleset
-
     waxed = procedure(ProcedureKind.WAXING, CONSULTED_ON, Zone.CHIN)
     consultation = make_consultation(
         zones=[Zone.CHEEKS, Zone.CHIN], history=make_history(recent_procedures=(waxed,))

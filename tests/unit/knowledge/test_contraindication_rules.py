@@ -20,7 +20,7 @@ from builders import (
     procedure,
 )
 from needlepoint.domain.consultation import Consultation, Isotretinoin, TreatmentRequest
-from needlepoint.domain.errors import KnowledgeError
+from needlepoint.domain.errors import InvalidInputError, KnowledgeError
 from needlepoint.domain.screening import Course, Rule, Scope, Severity
 from needlepoint.domain.vocabulary import (
     Device,
@@ -271,12 +271,11 @@ def test_a_zone_finding_names_only_the_zone_where_it_was_found(rule_id: str) -> 
     assert set(finding.zones) == set(consultation.requested_zones)
 
 
-def test_a_condition_in_a_zone_not_requested_raises_nothing() -> None:
-    consultation = make_consultation(
-        zones=[Zone.CHEEKS], conditions={Zone.CHIN: {ZoneCondition.INFECTION}}
-    )
+def test_a_condition_recorded_in_a_zone_not_requested_is_refused_as_input() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        make_consultation(zones=[Zone.CHEEKS], conditions={Zone.CHIN: {ZoneCondition.INFECTION}})
 
-    assert "active-infection-in-zone" not in finding_ids(consultation)
+    assert caught.value.problems[0].field == "zone_states[0].zone"
 
 
 def test_a_procedure_in_a_zone_not_requested_raises_nothing() -> None:

@@ -1,0 +1,1 @@
+"""The ``needlepoint`` command-line tool."""

@@ -64,9 +64,15 @@ def schema() -> None:
 @app.command()
 def knowledge(
     table: Annotated[str | None, typer.Argument(help="A table name, to list its rows.")] = None,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print every table as Markdown (for docs/).")
+    ] = False,
 ) -> None:
     """List the knowledge tables with their versions and sources, or one table's rows."""
     services = _services()
+    if markdown:
+        print(services.knowledge_reference(), end="")  # noqa: T201 - raw Markdown, no styling
+        return
     if table is None:
         render.tables(out, services.knowledge_tables())
         return

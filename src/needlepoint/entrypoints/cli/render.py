@@ -130,7 +130,7 @@ def _plan(console: Console, report: Json) -> None:
             f"{zone['zone']}\n[dim]{zone['indication']} · {zone['severity']}[/]",
             f"{zone['depth_mm']['min']}–{zone['depth_mm']['max']}",
             zone["start_mm"] + (f"\n[dim]+≤{step}/session[/]" if step else ""),
-            f"{zone['endpoint'].replace('_', ' ')}\n{zone['passes']['min']}–{zone['passes']['max']} passes",
+            _technique(zone),
             "\n".join(f"{r['text']} {_cite(r)}" for r in zone["reasons"]),
         )
     for item in plan["not_planned"]:
@@ -142,12 +142,18 @@ def _plan(console: Console, report: Json) -> None:
         _series(console, series, report)
 
 
+def _technique(zone: Json) -> str:
+    passes = zone["passes"]
+    return f"{zone['endpoint'].replace('_', ' ')}\n{passes['min']}–{passes['max']} passes"
+
+
 def _series(console: Console, series: Json, report: Json) -> None:
     sessions, interval = series["sessions"], series["interval_days"]
     note = " [yellow](subject to clearance)[/]" if series["subject_to_clearance"] else ""
     console.print(
-        f"[bold]Series:[/] {sessions['default']} sessions (range {sessions['min']}–{sessions['max']}),"
-        f" every {interval['default']} days (allowed {interval['min']}–{interval['max']}){note}"
+        f"[bold]Series:[/] {sessions['default']} sessions "
+        f"(range {sessions['min']}–{sessions['max']}), every {interval['default']} days "
+        f"(allowed {interval['min']}–{interval['max']}){note}"
     )
     provisional = " (provisional time)" if report["appointment_provisional"] else ""
     console.print(f"  First session: {report['first_session_at']}{provisional}")
@@ -256,8 +262,9 @@ def tables(console: Console, infos: Iterable[Any]) -> None:
 def rows(console: Console, name: str, items: Iterable[Any]) -> None:
     """The rows of one knowledge table with their provenance."""
     table = Table(title=f"Table {name}", title_justify="left", expand=True)
-    for column in ("Row", "Evidence", "Sources", "Notes"):
-        table.add_column(column)
+    table.add_column("Row", no_wrap=True)
+    for column in ("Evidence", "Sources", "Notes"):
+        table.add_column(column, overflow="fold")
     for item in items:
         mark = UNVERIFIED if item.unverified else ""
         table.add_row(item.row_id, item.evidence + mark, ", ".join(item.sources), item.notes)

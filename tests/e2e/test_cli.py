@@ -1,0 +1,180 @@
+"""The needlepoint command, end to end, through Typer's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import EXAMPLES, TODAY, expected_decision
+from fakes import FixedClock
+from needlepoint.entrypoints.cli import main as cli
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's composition root uses the system clock; pin it to the suite's today."""
+    real = cli.bootstrap
+    monkeypatch.setattr(cli, "bootstrap", lambda: real(clock=FixedClock(TODAY)))
+
+
+def _json(*args: str) -> dict:
+    result = runner.invoke(cli.app, ["consult", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_there_are_at_least_eight_examples_covering_every_decision() -> None:
+    decisions = {expected_decision(p) for p in EXAMPLES}
+
+    assert len(EXAMPLES) >= 8
+    assert decisions == {"proceed", "needs_clearance", "defer", "decline"}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_each_example_reaches_the_decision_its_name_states(example: Path) -> None:
+    report = _json(str(example), "--appointment", "2026-12-07T10:00")
+
+    assert report["decision"] == expected_decision(example)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_the_readable_report_puts_the_decision_first(example: Path) -> None:
+    result = runner.invoke(cli.app, ["consult", str(example)])
+
+    assert result.exit_code == 0, result.output
+    first_lines = "\n".join(result.stdout.splitlines()[:3]).upper()
+    assert expected_decision(example).replace("_", " ").upper() in first_lines
+
+
+def test_json_records_every_knowledge_table_version() -> None:
+    report = _json(str(EXAMPLES[0]))
+
+    assert {"contraindications", "needle_depths", "scales", "care", "sources"} <= set(
+        report["knowledge_versions"]
+    )
+
+
+def test_an_appointment_anchors_the_care_timeline() -> None:
+    report = _json(str(EXAMPLES[0]), "--appointment", "2026-12-07T10:00")
+
+    assert report["first_session_at"] == "2026-12-07T10:00+00:00"
+    assert report["series"]["dated"][0]["on"] == "2026-12-07"
+    assert all(i["ends_at"] <= "2026-12-07T10:00+00:00" for i in report["care"]["pre"])
+
+
+def test_a_deferred_patient_gets_no_dated_series_and_no_timeline() -> None:
+    report = _json(str(next(p for p in EXAMPLES if "defer" in p.stem)))
+
+    assert report["series"] is None
+    assert report["care"] == {"pre": [], "post": []}
+
+
+def test_hair_loss_is_reported_as_out_of_scope() -> None:
+    report = _json(str(next(p for p in EXAMPLES if "hair-loss" in p.stem)))
+
+    assert report["out_of_scope"][0]["indication"] == "hair_loss"
+    assert "outside" in report["out_of_scope"][0]["note"]
+
+
+def test_every_cited_source_is_listed_with_its_citation() -> None:
+    report = _json(str(EXAMPLES[0]), "--appointment", "2026-12-07T10:00")
+
+    assert report["sources"]
+    assert "(unknown source)" not in report["sources"].values()
+
+
+def test_a_malformed_file_exits_2_naming_the_field_without_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLES[0].read_text().replace("fitzpatrick: 3", "fitzpatrick: 7"))
+
+    result = runner.invoke(cli.app, ["consult", str(bad)])
+
+    assert result.exit_code == 2
+    assert "patient.fitzpatrick" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_broken_yaml_exits_2_with_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("consulted_on: 2026-11-16\npatient: [unclosed\n")
+
+    result = runner.invoke(cli.app, ["consult", str(bad)])
+
+    assert result.exit_code == 2
+    assert "line" in result.stderr
+
+
+def test_a_missing_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["consult", str(tmp_path / "nope.yaml")])
+
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_json_input_is_accepted(tmp_path: Path) -> None:
+    as_json = tmp_path / "consultation.json"
+    as_json.write_text(json.dumps(yaml.safe_load(EXAMPLES[0].read_text()), default=str))
+
+    report = _json(str(as_json))
+
+    assert report["decision"] == "proceed"
+
+
+def test_an_appointment_before_the_consultation_is_refused() -> None:
+    result = runner.invoke(
+        cli.app, ["consult", str(EXAMPLES[0]), "--appointment", "2026-01-01T10:00"]
+    )
+
+    assert result.exit_code == 2
+    assert "appointment" in result.stderr
+
+
+def test_an_appointment_that_is_not_a_date_is_refused() -> None:
+    result = runner.invoke(cli.app, ["consult", str(EXAMPLES[0]), "--appointment", "next tuesday"])
+
+    assert result.exit_code == 2
+    assert "YYYY-MM-DDTHH:MM" in result.stderr
+
+
+def test_a_wall_time_in_the_spring_forward_gap_is_refused() -> None:
+    result = runner.invoke(
+        cli.app, ["consult", str(EXAMPLES[0]), "--appointment", "2027-03-28T01:30"]
+    )
+
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+def test_schema_prints_the_json_schema() -> None:
+    result = runner.invoke(cli.app, ["schema"])
+
+    schema = json.loads(result.stdout)
+    assert result.exit_code == 0
+    assert {"patient", "history", "treatments"} <= set(schema["properties"])
+
+
+def test_knowledge_lists_every_table_with_its_version() -> None:
+    result = runner.invoke(cli.app, ["knowledge"])
+
+    assert result.exit_code == 0
+    for table in ("contraindications", "needle_depths", "protocols", "care", "scales"):
+        assert table in result.stdout
+
+
+def test_knowledge_lists_one_tables_rows() -> None:
+    result = runner.invoke(cli.app, ["knowledge", "contraindications"])
+
+    assert result.exit_code == 0
+    assert "isotretinoin-current" in result.stdout
+
+
+def test_an_unknown_knowledge_table_exits_2() -> None:
+    result = runner.invoke(cli.app, ["knowledge", "horoscopes"])
+
+    assert result.exit_code == 2

@@ -1,0 +1,202 @@
+"""Properties of the whole engine: screening → grading → plan → series → care → expectations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from needlepoint.domain.consultation import Consultation
+from needlepoint.domain.programme import FirstAppointment, Programme, propose_programme
+from needlepoint.domain.scales.inputs import GbQualitativeCriteria, ZoneScarAssessment
+from needlepoint.domain.screening import Decision
+from needlepoint.domain.vocabulary import FACIAL_ZONES, Indication, Zone
+from needlepoint.knowledge import catalogue
+from needlepoint.services.consultations import ConsultationOutcome
+from needlepoint.services.reports import build_report
+from strategies import consultations
+
+KNOWLEDGE = catalogue.load_knowledge()
+KNOWN_SOURCES = {s.id for s in catalogue.sources().sources}
+CLINIC_ZONES = [ZoneInfo("Europe/London"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata")]
+SCARRED = [z for z in Zone if z not in {Zone.EYELIDS, Zone.SCALP}]
+
+criteria = st.builds(
+    GbQualitativeCriteria,
+    contour_change=st.booleans(),
+    visible_at_social_distance=st.booleans(),
+    easily_concealed=st.booleans(),
+    flattens_on_stretch=st.booleans(),
+)
+
+
+@st.composite
+def graded_consultations(draw: st.DrawFn) -> Consultation:
+    """A consultation whose acne-scar zones carry a qualitative assessment, mostly."""
+    consultation = draw(consultations())
+    acne_zones = sorted(
+        {z for r in consultation.requests if r.indication is Indication.ACNE_SCARS for z in r.zones}
+    )
+    graded = [z for z in acne_zones if z in SCARRED and draw(st.integers(0, 9)) > 0]
+    assessments = tuple(ZoneScarAssessment(zone=z, qualitative=draw(criteria)) for z in graded)
+    return replace(consultation, scar_assessments=assessments)
+
+
+@st.composite
+def appointments(draw: st.DrawFn, on: date) -> FirstAppointment:
+    tz = draw(st.sampled_from(CLINIC_ZONES))
+    requested = None
+    if draw(st.booleans()):
+        day = on + timedelta(days=draw(st.integers(0, 400)))
+        requested = datetime.combine(day, time(draw(st.integers(8, 18)), 0), tzinfo=tz)
+    return FirstAppointment(requested_at=requested, clinic_tz=tz, default_time=time(9, 0))
+
+
+@st.composite
+def programmes(draw: st.DrawFn) -> Programme:
+    consultation = draw(graded_consultations())
+    appointment = draw(appointments(consultation.consulted_on))
+    return propose_programme(
+        consultation, KNOWLEDGE, on=consultation.consulted_on, appointment=appointment
+    )
+
+
+SETTINGS = settings(max_examples=150, deadline=None)
+
+
+@SETTINGS
+@given(programmes())
+def test_defer_and_decline_never_come_with_a_plan_a_dated_series_or_a_timeline(
+    p: Programme,
+) -> None:
+    if p.screening.decision in (Decision.DEFER, Decision.DECLINE):
+        assert p.series is None
+        assert p.zone_plans == ()
+        assert p.care_items == ()
+        assert p.first_session_at is None
+
+
+@SETTINGS
+@given(programmes())
+def test_no_depth_exceeds_the_zone_maximum_or_the_device_cap(p: Programme) -> None:
+    tables = KNOWLEDGE.planning
+    device = tables.devices[p.consultation.device]
+    for plan in p.zone_plans:
+        limit = tables.zones[plan.zone].max_depth_mm
+        assert limit is not None
+        assert plan.depth.max_mm <= limit
+        assert plan.depth.max_mm <= device.cap_mm
+        assert plan.depth.min_mm > 0
+        assert plan.start_mm == plan.depth.min_mm
+
+
+@SETTINGS
+@given(programmes())
+def test_skin_types_four_to_six_respect_the_facial_cap(p: Programme) -> None:
+    adjustment = next(
+        (
+            a
+            for a in KNOWLEDGE.planning.fitzpatrick
+            if p.consultation.patient.fitzpatrick in a.types
+        ),
+        None,
+    )
+    if adjustment is None or adjustment.facial_cap_mm is None:
+        return
+    for plan in p.zone_plans:
+        if plan.zone in FACIAL_ZONES:
+            assert plan.depth.max_mm <= adjustment.facial_cap_mm
+
+
+@SETTINGS
+@given(programmes())
+def test_nothing_is_ever_planned_inside_the_orbital_rim(p: Programme) -> None:
+    assert Zone.EYELIDS not in {plan.zone for plan in p.zone_plans}
+
+
+@SETTINGS
+@given(programmes())
+def test_every_output_item_cites_a_known_source(p: Programme) -> None:
+    outcome = ConsultationOutcome(clinic_name="Test", time_zone="UTC", programme=p)
+    report = build_report(outcome, cite={s: s for s in KNOWN_SOURCES})
+
+    cited = list(_source_lists(report))
+    assert all(sources for sources in cited)
+    assert {s for sources in cited for s in sources} <= KNOWN_SOURCES
+    assert set(report["sources"]) <= KNOWN_SOURCES
+
+
+def _source_lists(node: object):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "sources" and isinstance(value, list):
+                yield value
+            else:
+                yield from _source_lists(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _source_lists(value)
+
+
+@SETTINGS
+@given(programmes())
+def test_timelines_are_ordered_and_anchored_to_the_first_session(p: Programme) -> None:
+    if p.first_session_at is None:
+        return
+    templates = {t.id: t for t in KNOWLEDGE.care.templates}
+    starts = [item.starts_at for item in p.care_items]
+    assert starts == sorted(starts)
+    for item in p.care_items:
+        template = templates[item.id]
+        assert item.starts_at == p.first_session_at + timedelta(hours=template.start_offset_hours)
+        assert item.ends_at == p.first_session_at + timedelta(hours=template.end_offset_hours)
+        assert item.starts_at <= item.ends_at
+        assert item.starts_at.tzinfo is p.first_session_at.tzinfo
+
+
+@SETTINGS
+@given(programmes())
+def test_a_dated_series_starts_when_eligible_and_keeps_its_interval(p: Programme) -> None:
+    if p.series is None:
+        return
+    dated = p.series.dated
+    assert len(dated) == p.series.sessions.default_count
+    assert p.screening.earliest_eligible_on is not None
+    assert dated[0].on >= p.screening.earliest_eligible_on
+    assert p.first_session_at is not None and p.first_session_at.date() == dated[0].on
+    for before, after in pairwise(dated):
+        gap = (after.on - before.on).days
+        assert gap == p.series.interval.default_days
+        assert p.series.interval.contains(gap)
+        assert after.earliest_on <= after.on <= after.latest_on
+
+
+@SETTINGS
+@given(graded_consultations(), st.sampled_from(CLINIC_ZONES))
+def test_the_engine_is_deterministic(consultation: Consultation, tz: ZoneInfo) -> None:
+    appointment = FirstAppointment(requested_at=None, clinic_tz=tz, default_time=time(9, 0))
+
+    first = propose_programme(
+        consultation, KNOWLEDGE, on=consultation.consulted_on, appointment=appointment
+    )
+    again = propose_programme(
+        consultation, KNOWLEDGE, on=consultation.consulted_on, appointment=appointment
+    )
+
+    assert first == again
+
+
+@SETTINGS
+@given(programmes())
+def test_every_treatable_zone_is_either_planned_or_explained(p: Programme) -> None:
+    accounted = {plan.zone for plan in p.zone_plans} | {n.zone for n in p.not_planned}
+    in_scope = {
+        z
+        for z in p.screening.treatable_zones
+        if any(i is not Indication.HAIR_LOSS for i in p.consultation.indication_for(z))
+    }
+    assert in_scope == accounted
