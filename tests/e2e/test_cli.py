@@ -178,3 +178,11 @@ def test_an_unknown_knowledge_table_exits_2() -> None:
     result = runner.invoke(cli.app, ["knowledge", "horoscopes"])
 
     assert result.exit_code == 2
+
+
+def test_preparation_that_should_have_begun_before_the_consultation_is_flagged() -> None:
+    report = _json(str(EXAMPLES[0]), "--appointment", "2026-11-23T10:00")
+
+    short = [i["topic"] for i in report["care"]["pre"] if i["short_lead_time"]]
+    assert short
+    assert all(not i["short_lead_time"] for i in report["care"]["post"])

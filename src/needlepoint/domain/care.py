@@ -114,7 +114,7 @@ def _anchor(template: CareTemplate, appointment_at: datetime) -> CareItem:
     starts_at = appointment_at + timedelta(hours=template.start_offset_hours)
     ends_at = appointment_at + timedelta(hours=template.end_offset_hours)
     instruction = template.instruction.format(
-        starts_on=f"{starts_at:%A %d %B %Y}", ends_on=f"{ends_at:%A %d %B %Y}"
+        starts_on=_spoken_day(starts_at), ends_on=_spoken_day(ends_at)
     )
     return CareItem(
         id=template.id,
@@ -125,3 +125,8 @@ def _anchor(template: CareTemplate, appointment_at: datetime) -> CareItem:
         ends_at=ends_at,
         provenance=template.provenance,
     )
+
+
+def _spoken_day(moment: datetime) -> str:
+    """A day as people say it: "Monday 9 November 2026"."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"

@@ -61,7 +61,7 @@ def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
         "series": _series(programme.series, programme.screening.decision),
         "first_session_at": _when(programme.first_session_at),
         "appointment_provisional": programme.appointment_provisional,
-        "care": _care(programme.care_items),
+        "care": _care(programme.care_items, programme.consultation.consulted_on),
         "red_flags": [_red_flag(r) for r in programme.red_flags],
         "expectations": [_expectation(e) for e in programme.expectations],
         "adjuncts": [
@@ -249,21 +249,23 @@ def _series(series: SeriesProposal | None, decision: Decision) -> Json | None:
     }
 
 
-def _care(items: Iterable[CareItem]) -> Json:
+def _care(items: Iterable[CareItem], consulted_on: date) -> Json:
     listed = list(items)
     return {
-        "pre": [_care_item(i) for i in listed if i.phase is CarePhase.PRE],
-        "post": [_care_item(i) for i in listed if i.phase is CarePhase.POST],
+        "pre": [_care_item(i, consulted_on) for i in listed if i.phase is CarePhase.PRE],
+        "post": [_care_item(i, consulted_on) for i in listed if i.phase is CarePhase.POST],
     }
 
 
-def _care_item(item: CareItem) -> Json:
+def _care_item(item: CareItem, consulted_on: date) -> Json:
+    """One care item; ``short_lead_time`` when it should have begun before the consultation."""
     return {
         "id": item.id,
         "topic": item.topic,
         "instruction": item.instruction,
         "starts_at": _when(item.starts_at),
         "ends_at": _when(item.ends_at),
+        "short_lead_time": item.starts_at.date() < consulted_on,
         **_cited(item.provenance),
     }
 

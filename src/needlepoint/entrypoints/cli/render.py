@@ -128,7 +128,7 @@ def _plan(console: Console, report: Json) -> None:
         step = zone["max_step_per_session_mm"]
         table.add_row(
             f"{zone['zone']}\n[dim]{zone['indication']} · {zone['severity']}[/]",
-            f"{zone['depth_mm']['min']}–{zone['depth_mm']['max']}",
+            _depth(zone["depth_mm"]),
             zone["start_mm"] + (f"\n[dim]+≤{step}/session[/]" if step else ""),
             _technique(zone),
             "\n".join(f"{r['text']} {_cite(r)}" for r in zone["reasons"]),
@@ -140,6 +140,10 @@ def _plan(console: Console, report: Json) -> None:
     console.print(table)
     if series:
         _series(console, series, report)
+
+
+def _depth(depth: Json) -> str:
+    return depth["min"] if depth["min"] == depth["max"] else f"{depth['min']}–{depth['max']}"
 
 
 def _technique(zone: Json) -> str:
@@ -176,10 +180,19 @@ def _care(console: Console, report: Json) -> None:
         for column in ("From", "Until", "Instruction", "Sources"):
             table.add_column(column)
         for item in items:
+            late = "\n[yellow]lead time short[/]" if item["short_lead_time"] else ""
             table.add_row(
-                _short(item["starts_at"]), _short(item["ends_at"]), item["instruction"], _cite(item)
+                _short(item["starts_at"]) + late,
+                _short(item["ends_at"]),
+                item["instruction"],
+                _cite(item),
             )
         console.print(table)
+        if any(item["short_lead_time"] for item in items):
+            console.print(
+                "[yellow]Some preparation should have begun before the consultation: check the "
+                "patient can still follow it, or move the first appointment.[/]"
+            )
 
 
 def _short(moment: str) -> str:
