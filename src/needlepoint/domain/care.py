@@ -113,9 +113,11 @@ def build_timeline(
 def _anchor(template: CareTemplate, appointment_at: datetime) -> CareItem:
     starts_at = appointment_at + timedelta(hours=template.start_offset_hours)
     ends_at = appointment_at + timedelta(hours=template.end_offset_hours)
-    instruction = template.instruction.format(
-        starts_on=_spoken_day(starts_at), ends_on=_spoken_day(ends_at)
-    )
+    instruction = template.instruction
+    if "{" in instruction:
+        instruction = instruction.format(
+            starts_on=_spoken_day(starts_at), ends_on=_spoken_day(ends_at)
+        )
     return CareItem(
         id=template.id,
         topic=template.topic,
@@ -127,6 +129,24 @@ def _anchor(template: CareTemplate, appointment_at: datetime) -> CareItem:
     )
 
 
+_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def _spoken_day(moment: datetime) -> str:
-    """A day as people say it: "Monday 9 November 2026"."""
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+    """A day as people say it: "Monday 9 November 2026" (English, whatever the locale)."""
+    day, month = _DAY_NAMES[moment.weekday()], _MONTH_NAMES[moment.month - 1]
+    return f"{day} {moment.day} {month} {moment.year}"

@@ -115,7 +115,14 @@ class Consultation:
     zone_states: tuple[ZoneState, ...] = ()
     scar_assessments: tuple[ZoneScarAssessment, ...] = ()
 
+    _requested_zones: tuple[Zone, ...] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
+        seen: dict[Zone, None] = {}
+        for request in self.requests:
+            for zone in request.zones:
+                seen.setdefault(zone, None)
+        object.__setattr__(self, "_requested_zones", tuple(seen))
         problems = list(_problems(self))
         if problems:
             raise InvalidInputError(problems)
@@ -123,11 +130,7 @@ class Consultation:
     @property
     def requested_zones(self) -> tuple[Zone, ...]:
         """Every zone asked for, once each, in the order first requested."""
-        seen: dict[Zone, None] = {}
-        for request in self.requests:
-            for zone in request.zones:
-                seen.setdefault(zone, None)
-        return tuple(seen)
+        return self._requested_zones
 
     @property
     def indications(self) -> tuple[Indication, ...]:

@@ -71,7 +71,7 @@ def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
         "notes": [_reason(n) for n in programme.notes],
         "knowledge_versions": dict(sorted(programme.versions.items())),
     }
-    report["sources"] = _sources_used(report, cite)
+    report["sources"] = _sources_used(programme, cite)
     return report
 
 
@@ -312,22 +312,46 @@ def _expectation(expectation: Expectation) -> Json:
     }
 
 
-def _sources_used(report: Json, cite: dict[str, str]) -> dict[str, str]:
-    used: set[str] = set()
-    _collect_sources(report, used)
+def _sources_used(programme: Programme, cite: dict[str, str]) -> dict[str, str]:
+    """Every source the report cites, with its citation, in id order."""
+    used = {source for provenance in _provenances(programme) for source in provenance}
+    used |= set(_grading_sources(programme.grading))
     return {source: cite.get(source, "(unknown source)") for source in sorted(used)}
 
 
-def _collect_sources(node: Any, used: set[str]) -> None:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "sources" and isinstance(value, list):
-                used.update(str(v) for v in value)
-            else:
-                _collect_sources(value, used)
-    elif isinstance(node, list):
-        for value in node:
-            _collect_sources(value, used)
+def _provenances(programme: Programme) -> Iterable[tuple[str, ...]]:
+    """The sources of every cited item that reaches the report."""
+    yield from (f.provenance.sources for f in programme.screening.findings)
+    for plan in programme.zone_plans:
+        yield from (r.provenance.sources for r in plan.reasons)
+    yield from (n.reason.provenance.sources for n in programme.not_planned)
+    if programme.series is not None:
+        yield from (r.provenance.sources for r in programme.series.reasons)
+    yield from (i.provenance.sources for i in programme.care_items)
+    yield from (r.provenance.sources for r in programme.red_flags)
+    yield from (a.provenance.sources for a in programme.adjuncts)
+    yield from (n.provenance.sources for n in programme.notes)
+    for expectation in programme.expectations:
+        yield from _expectation_sources(expectation)
+
+
+def _expectation_sources(expectation: Expectation) -> Iterable[tuple[str, ...]]:
+    if expectation.improvement is not None:
+        yield expectation.improvement.provenance.sources
+    if expectation.timing is not None:
+        yield expectation.timing.provenance.sources
+    yield from (s.provenance.sources for s in expectation.studies)
+
+
+def _grading_sources(grading: ScarGrading) -> Iterable[str]:
+    results = [grading.gb_qualitative, grading.gb_quantitative, grading.ecca]
+    for zone in grading.zones:
+        results.extend([zone.gb_qualitative, zone.gb_quantitative, zone.ecca])
+        for jacob in zone.jacob:
+            yield from jacob.sources
+    for result in results:
+        if result is not None:
+            yield from result.sources
 
 
 def _day(value: date | None) -> str | None:

@@ -199,7 +199,7 @@ def test_a_retinoid_user_is_told_the_day_to_stop(templates: tuple[CareTemplate, 
 
     (stop,) = [i for i in items if i.id == "pre-retinoids"]
     assert stop.starts_at == APPOINTMENT - timedelta(days=5)
-    assert "Wednesday 02 December 2026" in stop.instruction
+    assert "Wednesday 2 December 2026" in stop.instruction
 
 
 def test_a_patient_without_retinoids_gets_no_retinoid_stop(

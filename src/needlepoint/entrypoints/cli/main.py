@@ -8,6 +8,7 @@ Thin by design: read the file, call one service, render, set the exit code. Exit
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from rich.console import Console
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.domain.errors import InvalidInputError, KnowledgeError
 from needlepoint.entrypoints.cli import render
+from needlepoint.knowledge.files import SAFE_LOADER
 
 app = typer.Typer(
     name="needlepoint",
@@ -50,7 +52,8 @@ def consult(
     except InvalidInputError as error:
         _fail_input(file.name, error)
     if as_json:
-        out.print_json(json.dumps(report, ensure_ascii=False))
+        # Plain JSON for machines and pipes: Rich's highlighting would cost more than the engine.
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
         render.consultation(out, report)
 
@@ -58,7 +61,7 @@ def consult(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the consultation file."""
-    out.print_json(json.dumps(_services().consultation_schema()))
+    sys.stdout.write(json.dumps(_services().consultation_schema(), indent=2) + "\n")
 
 
 @app.command()
@@ -103,7 +106,7 @@ def _read_document(file: Path) -> Any:
         err.print(f"[red]{file}: not a text file.[/] Save the consultation as UTF-8 YAML or JSON.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
