@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/consultations.py
 
 docs: $(STAMP)
+	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json
 	$(BIN)/needlepoint knowledge --markdown > docs/knowledge-tables.md
 
 fmt: $(STAMP)

@@ -48,7 +48,9 @@ Answer = Annotated[StrictBool, Field(description="true or false; must be answere
 class Closed(BaseModel):
     """Base model: unknown fields are errors, strings are stripped."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True
+    )
 
 
 class ClinicIn(Closed):
@@ -170,6 +172,7 @@ class ConsultationIn(Closed):
         frozen=True,
         str_strip_whitespace=True,
         title="needlepoint consultation",
+        defer_build=True,
     )
 
     consulted_on: date = Field(description="Day of the consultation, YYYY-MM-DD.")

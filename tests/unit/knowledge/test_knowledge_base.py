@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+import yaml
 
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.knowledge import catalogue, files, reference
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
+DATA = Path(files.__file__).resolve().parent / "data"
+SNAPSHOT_PATH = DATA / files.SNAPSHOT
 
 
 def _known_sources() -> set[str]:
@@ -115,3 +120,17 @@ def test_every_rule_appears_in_the_rendered_tables() -> None:
     rules = catalogue.load_knowledge().ruleset.rules
 
     assert [r.id for r in rules if f"`{r.id}`" not in text] == []
+
+
+def test_the_parsed_snapshot_matches_the_yaml_tables() -> None:
+    snapshot = (SNAPSHOT_PATH).read_text(encoding="utf-8")
+
+    assert snapshot == files.snapshot_json(), "run `make docs` and commit the result"
+
+
+def test_the_snapshot_gives_exactly_what_parsing_the_yaml_gives() -> None:
+    stored = json.loads(SNAPSHOT_PATH.read_text(encoding="utf-8"))["tables"]
+
+    for name in files.table_names():
+        from_yaml = yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+        assert json.loads(json.dumps(from_yaml, default=str)) == stored[name], name

@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import yaml
-from rich.console import Console
 
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.domain.errors import InvalidInputError, KnowledgeError
-from needlepoint.entrypoints.cli import render
 from needlepoint.knowledge.files import SAFE_LOADER
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="needlepoint",
@@ -28,8 +29,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
+
+
+def _out() -> Console:
+    """Rich is imported only when text is rendered: ``--json`` never pays for it."""
+    from rich.console import Console  # noqa: PLC0415 - deferred on purpose (start-up time)
+
+    return Console(soft_wrap=False)
+
+
+def _err() -> Console:
+    from rich.console import Console  # noqa: PLC0415 - deferred on purpose (start-up time)
+
+    return Console(stderr=True)
+
+
+def _render() -> Any:
+    from needlepoint.entrypoints.cli import render  # noqa: PLC0415 - pulls in Rich
+
+    return render
+
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_INSTALL = 3
@@ -55,7 +74,7 @@ def consult(
         # Plain JSON for machines and pipes: Rich's highlighting would cost more than the engine.
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        render.consultation(out, report)
+        _render().consultation(_out(), report)
 
 
 @app.command()
@@ -77,22 +96,22 @@ def knowledge(
         print(services.knowledge_reference(), end="")  # noqa: T201 - raw Markdown, no styling
         return
     if table is None:
-        render.tables(out, services.knowledge_tables())
+        _render().tables(_out(), services.knowledge_tables())
         return
     try:
         rows = services.knowledge_rows(table)
     except KnowledgeError as error:
-        err.print(f"[red]No table named '{table}'.[/] {error.detail}")
+        _err().print(f"[red]No table named '{table}'.[/] {error.detail}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    render.rows(out, table, rows)
+    _render().rows(_out(), table, rows)
 
 
 def _services() -> Services:
     try:
         return bootstrap()
     except KnowledgeError as error:
-        err.print(f"[red]The knowledge base did not load:[/] {error}")
-        err.print("Reinstall needlepoint or restore the knowledge files from version control.")
+        _err().print(f"[red]The knowledge base did not load:[/] {error}")
+        _err().print("Reinstall needlepoint or restore the knowledge files from version control.")
         raise typer.Exit(EXIT_BROKEN_INSTALL) from None
 
 
@@ -100,25 +119,28 @@ def _read_document(file: Path) -> Any:
     try:
         text = file.read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError):
-        err.print(f"[red]{file}: no such file.[/] Give the path of a consultation file.")
+        _err().print(f"[red]{file}: no such file.[/] Give the path of a consultation file.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except UnicodeDecodeError:
-        err.print(f"[red]{file}: not a text file.[/] Save the consultation as UTF-8 YAML or JSON.")
+        _err().print(
+            f"[red]{file}: not a text file.[/] Save the consultation as UTF-8 YAML or JSON."
+        )
         raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        err.print(f"[red]{file}: not valid YAML or JSON{line}.[/] Check indentation and quotes.")
+        _err().print(f"[red]{file}: not valid YAML or JSON{line}.[/] Check indentation and quotes.")
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _fail_input(name: str, error: InvalidInputError) -> Any:
-    err.print(f"[red bold]{name}: the consultation cannot be read as it is.[/]")
+    console = _err()
+    console.print(f"[red bold]{name}: the consultation cannot be read as it is.[/]")
     for problem in error.problems:
-        err.print(f"  • [bold]{problem.field}[/]: {problem.problem}")
-        err.print(f"    [green]fix:[/] {problem.fix}")
+        console.print(f"  • [bold]{problem.field}[/]: {problem.problem}")
+        console.print(f"    [green]fix:[/] {problem.fix}")
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
