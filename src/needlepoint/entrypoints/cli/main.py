@@ -35,7 +35,7 @@ def _out() -> Console:
     """Rich is imported only when text is rendered: ``--json`` never pays for it."""
     from rich.console import Console  # noqa: PLC0415 - deferred on purpose (start-up time)
 
-    return Console(soft_wrap=False)
+    return Console(soft_wrap=False, highlight=False)
 
 
 def _err() -> Console:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -176,23 +177,20 @@ def _care(console: Console, report: Json) -> None:
         items = report["care"][phase]
         if not items:
             continue
-        table = Table(title=title, title_justify="left", expand=True)
-        for column in ("From", "Until", "Instruction", "Sources"):
-            table.add_column(column)
+        lines = [f"[bold underline]{title}[/]"]
         for item in items:
-            late = "\n[yellow]lead time short[/]" if item["short_lead_time"] else ""
-            table.add_row(
-                _short(item["starts_at"]) + late,
-                _short(item["ends_at"]),
-                item["instruction"],
-                _cite(item),
+            late = " [yellow](lead time short)[/]" if item["short_lead_time"] else ""
+            lines.append(
+                f"• [bold]{_short(item['starts_at'])} → {_short(item['ends_at'])}[/]{late}  "
+                f"{item['instruction']} {_cite(item)}"
             )
-        console.print(table)
+        console.print("\n".join(lines))
         if any(item["short_lead_time"] for item in items):
             console.print(
                 "[yellow]Some preparation should have begun before the consultation: check the "
                 "patient can still follow it, or move the first appointment.[/]"
             )
+        console.print()
 
 
 def _short(moment: str) -> str:
@@ -250,9 +248,8 @@ def _footer(console: Console, report: Json) -> None:
         console.print(f"[yellow]Note:[/] {note['text']} {_cite(note)}")
     versions = ", ".join(f"{k} {v}" for k, v in report["knowledge_versions"].items())
     console.print(f"[dim]Knowledge: {versions}[/]")
-    console.print("[dim]Sources:[/]")
-    for source_id, citation in report["sources"].items():
-        console.print(f"  [dim]{source_id}: {citation}[/]")
+    listed = "\n".join(f"  {source}: {citation}" for source, citation in report["sources"].items())
+    console.print(f"[dim]Sources:\n{escape(listed)}[/]")
     console.print("[magenta]† unverified: an inferred default or a value awaiting verification.[/]")
 
 
