@@ -186,3 +186,14 @@ def test_preparation_that_should_have_begun_before_the_consultation_is_flagged()
     short = [i["topic"] for i in report["care"]["pre"] if i["short_lead_time"]]
     assert short
     assert all(not i["short_lead_time"] for i in report["care"]["post"])
+
+
+def test_the_readable_report_marks_every_unverified_score() -> None:
+    result = runner.invoke(cli.app, ["consult", str(EXAMPLES[0])], env={"COLUMNS": "200"})
+
+    scores = result.stdout.split("Scar scores", 1)[1].split("Plan", 1)[0]
+    overall = next(line for line in scores.splitlines() if "overall" in line)
+    # Grade 3 wording is verified; the GB quantitative table and the ECCA weights are not.
+    assert "8/84 †unverified" in overall
+    assert "90/540 †unverified" in overall
+    assert "3 (moderate) †" not in overall

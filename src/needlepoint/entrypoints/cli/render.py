@@ -107,15 +107,15 @@ def _score_cells(block: Json) -> list[str]:
     else:
         kinds = ", ".join(f"{j['type']} ×{j['count']}" for j in jacob)
     return [
-        "—"
-        if ql is None
-        else f"{ql['grade']} ({ql['level']})" + (UNVERIFIED if ql["unverified"] else ""),
-        "—" if qn is None else f"{qn['total']}/{qn['max_total']}",
-        "—"
-        if ecca is None
-        else f"{ecca['total']}/{ecca['max_total']}" + (UNVERIFIED if ecca["unverified"] else ""),
+        "—" if ql is None else f"{ql['grade']} ({ql['level']}){_mark(ql)}",
+        "—" if qn is None else f"{qn['total']}/{qn['max_total']}{_mark(qn)}",
+        "—" if ecca is None else f"{ecca['total']}/{ecca['max_total']}{_mark(ecca)}",
         kinds or "—",
     ]
+
+
+def _mark(item: Json) -> str:
+    return UNVERIFIED if item.get("unverified") else ""
 
 
 def _plan(console: Console, report: Json) -> None:
