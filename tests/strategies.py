@@ -3,12 +3,14 @@
 ``consultations()`` draws a patient, a health history, zone findings, recent procedures and
 one to three treatment requests. Each answer departs from the clean default only
 occasionally (flags about one time in ten), so clean, partly clean and heavily
-contraindicated consultations all turn up.
+contraindicated consultations all turn up. ``consultations(scar_records=True)`` also draws
+scar assessments that sometimes record keloid or hypertrophic scarring.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import TypeVar
 
 from hypothesis import strategies as st
@@ -22,6 +24,7 @@ from needlepoint.domain.consultation import (
     TreatmentRequest,
     ZoneState,
 )
+from needlepoint.domain.scales.inputs import EccaItem, ZoneScarAssessment
 from needlepoint.domain.vocabulary import (
     Device,
     DiabetesControl,
@@ -151,12 +154,27 @@ def zone_states(where: st.SearchStrategy[Zone] = zones) -> st.SearchStrategy[Zon
     return st.builds(ZoneState, zone=where, conditions=conditions)
 
 
+def scar_records(where: st.SearchStrategy[Zone] = zones) -> st.SearchStrategy[ZoneScarAssessment]:
+    """A zone's scar assessment: usually no raised scars, sometimes a keloid area or count."""
+    return st.builds(
+        ZoneScarAssessment,
+        zone=where,
+        keloid_area_cm2=mostly(
+            Decimal(0), st.decimals(min_value=Decimal("0.1"), max_value=Decimal(30), places=1)
+        ),
+        ecca_counts=mostly(
+            {}, st.dictionaries(st.sampled_from(EccaItem), st.integers(0, 5), max_size=2)
+        ),
+    )
+
+
 @st.composite
-def consultations(draw: st.DrawFn) -> Consultation:
+def consultations(draw: st.DrawFn, *, scar_records_too: bool = False) -> Consultation:
     """A valid consultation with varied patient, history, zones, findings and device.
 
     Zone findings name requested zones (once each); recent procedures land mostly, not
-    only, in requested zones.
+    only, in requested zones. With ``scar_records_too`` some requested zones also get a
+    scar assessment (once each).
     """
     on = draw(consultation_days())
     requests = tuple(draw(st.lists(treatment_requests(), min_size=1, max_size=3)))
@@ -176,6 +194,15 @@ def consultations(draw: st.DrawFn) -> Consultation:
                     zone_states(st.sampled_from(requested)),
                     max_size=3,
                     unique_by=lambda state: state.zone,
+                )
+            )
+        ),
+        scar_assessments=tuple(
+            draw(
+                st.lists(
+                    scar_records(st.sampled_from(requested)),
+                    max_size=2 if scar_records_too else 0,
+                    unique_by=lambda assessment: assessment.zone,
                 )
             )
         ),

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from datetime import time
 
 
+class SettingsError(ValueError):
+    """A setting in the environment cannot be used; the message names it and the fix."""
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Deployment settings. No instance is created at import time.
@@ -25,4 +29,10 @@ class Settings:
         raw = env.get("NEEDLEPOINT_DEFAULT_SESSION_TIME")
         if raw is None:
             return cls()
-        return cls(default_session_time=time.fromisoformat(raw))
+        try:
+            return cls(default_session_time=time.fromisoformat(raw))
+        except ValueError:
+            raise SettingsError(
+                f"NEEDLEPOINT_DEFAULT_SESSION_TIME={raw!r} is not a time; set it as HH:MM, "
+                "e.g. 09:00, or unset it."
+            ) from None

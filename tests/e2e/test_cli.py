@@ -197,3 +197,78 @@ def test_the_readable_report_marks_every_unverified_score() -> None:
     assert "8/84 †unverified" in overall
     assert "90/540 †unverified" in overall
     assert "3 (moderate) †" not in overall
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = EXAMPLES[0].read_text()
+    assert old in text
+    path = tmp_path / "variant.yaml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_markup_typed_into_a_text_field_is_shown_as_text(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "name: Harbour Skin Clinic", "name: 'Clinic [/bold] [red]A'")
+
+    result = runner.invoke(cli.app, ["consult", str(path)], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "Clinic [/bold] [red]A" in result.stdout
+
+
+def test_a_drug_name_with_markup_is_reported_literally(tmp_path: Path) -> None:
+    path = _variant(
+        tmp_path, "  topical_actives: [retinoid]", "  photosensitising_drugs: ['[bold]DOXY']"
+    )
+
+    result = runner.invoke(cli.app, ["consult", str(path)], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "[bold]DOXY" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("consulted_on: 2026-11-16", "consulted_on: 0001-01-05", "consulted_on"),
+        ("born_on: 1997-04-22", "born_on: 1890-04-22", "patient.born_on"),
+        (
+            "isotretinoin: {status: never}",
+            "isotretinoin: {status: stopped, stopped_on: 1990-01-01}",
+            "history.isotretinoin.stopped_on",
+        ),
+    ],
+)
+def test_impossible_dates_are_refused_by_name(
+    tmp_path: Path, old: str, new: str, field: str
+) -> None:
+    result = runner.invoke(cli.app, ["consult", str(_variant(tmp_path, old, new))])
+
+    assert result.exit_code == 2
+    assert field in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_far_future_appointment_is_refused() -> None:
+    result = runner.invoke(
+        cli.app, ["consult", str(EXAMPLES[0]), "--appointment", "9999-12-31T10:00"]
+    )
+
+    assert result.exit_code == 2
+    assert "two years" in result.stderr
+
+
+def test_a_folder_given_as_the_file_is_named_as_a_folder(tmp_path: Path) -> None:
+    result = runner.invoke(cli.app, ["consult", str(tmp_path)])
+
+    assert result.exit_code == 2
+    assert "is a folder" in result.stderr
+
+
+def test_an_unusable_setting_exits_3_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEEDLEPOINT_DEFAULT_SESSION_TIME", "nine")
+
+    result = runner.invoke(cli.app, ["consult", str(EXAMPLES[0])])
+
+    assert result.exit_code == 3
+    assert "NEEDLEPOINT_DEFAULT_SESSION_TIME" in result.stderr

@@ -157,6 +157,7 @@ class Consultation:
 def _problems(consultation: Consultation) -> Iterable[FieldProblem]:
     yield from _patient_problems(consultation.patient, consultation.consulted_on)
     yield from _history_problems(consultation.history, consultation.consulted_on)
+    yield from _before_birth_problems(consultation.history, consultation.patient.born_on)
     yield from _request_problems(consultation)
 
 
@@ -201,6 +202,23 @@ def _history_problems(history: HealthHistory, on: date) -> Iterable[FieldProblem
                 f"history.recent_procedures[{index}].performed_on",
                 f"{procedure.performed_on} is after the consultation date {on}.",
                 "record only procedures that have already happened.",
+            )
+
+
+def _before_birth_problems(history: HealthHistory, born_on: date) -> Iterable[FieldProblem]:
+    stopped_on = history.isotretinoin.stopped_on
+    if stopped_on is not None and stopped_on < born_on:
+        yield FieldProblem(
+            "history.isotretinoin.stopped_on",
+            f"{stopped_on} is before the patient was born ({born_on}).",
+            "check the stop date and the date of birth.",
+        )
+    for index, procedure in enumerate(history.recent_procedures):
+        if procedure.performed_on < born_on:
+            yield FieldProblem(
+                f"history.recent_procedures[{index}].performed_on",
+                f"{procedure.performed_on} is before the patient was born ({born_on}).",
+                "check the procedure date and the date of birth.",
             )
 
 

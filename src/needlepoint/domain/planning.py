@@ -96,6 +96,7 @@ class FindingAdjustment:
     whole_plan: bool
     advice: str
     provenance: Provenance
+    endpoint: Endpoint | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,7 @@ class ZoneNotPlanned:
     zone: Zone
     indication: Indication
     reason: PlanReason
+    needs_grade: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,23 +245,25 @@ def plan_zone(
     """The depth plan for one zone, or why it gets none.
 
     The depth-table range is narrowed by the device cap, the zone maximum, the Fitzpatrick
-    adjustment and finding adjustments, in that order. Each narrowing adds a reason.
+    adjustment and finding adjustments, in that order. Each narrowing adds a reason. A
+    finding adjustment may also ask for a gentler endpoint (erythema rather than bleeding).
     """
     row = tables.depth_row(request.indication, request.zone, request.severity)
     limit = tables.zones[request.zone]
     if row is None or row.depth is None or limit.max_depth_mm is None:
-        return _not_planned(request, row, limit)
+        return _not_planned(request, row, limit, tables)
     device = tables.devices[factors.device]
-    depth = row.depth
-    reasons = [PlanReason(_base_text(request, depth), row.provenance)]
-    depth = _cap(depth, device.cap_mm, f"{device.device} device cap", device.provenance, reasons)
+    reasons = [PlanReason(_base_text(request, row.depth), row.provenance)]
+    depth = _cap(
+        row.depth, device.cap_mm, f"{device.device} device cap", device.provenance, reasons
+    )
     depth = _cap(depth, limit.max_depth_mm, f"{limit.label} maximum", limit.provenance, reasons)
     fitz = _fitzpatrick_adjustment(tables, factors.fitzpatrick)
     if fitz is not None:
         depth = _apply_fitzpatrick(depth, fitz, request.facial, reasons)
-    for adjustment in _finding_adjustments(tables, factors, request.zone):
+    adjustments = _finding_adjustments(tables, factors, request.zone)
+    for adjustment in adjustments:
         depth = _apply_finding(depth, adjustment, device.min_setting_mm, reasons)
-    protocol = tables.protocol(request.indication, request.severity)
     return ZonePlan(
         zone=request.zone,
         indication=request.indication,
@@ -267,11 +271,21 @@ def plan_zone(
         depth=depth,
         start_mm=depth.min_mm,
         max_step_per_session_mm=fitz.max_step_per_session_mm if fitz else None,
-        endpoint=protocol.endpoint if protocol else Endpoint.ERYTHEMA,
+        endpoint=_endpoint(tables, request, adjustments),
         passes_min=device.passes_min,
         passes_max=device.passes_max,
         reasons=tuple(reasons),
     )
+
+
+def _endpoint(
+    tables: PlanningTables, request: ZoneRequest, adjustments: tuple[FindingAdjustment, ...]
+) -> Endpoint:
+    """The protocol's endpoint, unless a finding asks for a gentler one."""
+    if any(a.endpoint is Endpoint.ERYTHEMA for a in adjustments):
+        return Endpoint.ERYTHEMA
+    protocol = tables.protocol(request.indication, request.severity)
+    return protocol.endpoint if protocol else Endpoint.ERYTHEMA
 
 
 def _base_text(request: ZoneRequest, depth: DepthRange) -> str:
@@ -281,18 +295,36 @@ def _base_text(request: ZoneRequest, depth: DepthRange) -> str:
     )
 
 
-def _not_planned(request: ZoneRequest, row: DepthRow | None, limit: ZoneLimit) -> ZoneNotPlanned:
+def _not_planned(
+    request: ZoneRequest, row: DepthRow | None, limit: ZoneLimit, tables: PlanningTables
+) -> ZoneNotPlanned:
+    needs_grade = row is None and _graded_rows_exist(tables, request)
     if row is not None and row.depth is None:
         reason = PlanReason(row.advice, row.provenance)
     elif limit.max_depth_mm is None:
         reason = PlanReason(f"{limit.label} is never needled.", limit.provenance)
-    else:
+    elif needs_grade:
         reason = PlanReason(
-            f"No depth is recorded for {request.indication.replace('_', ' ')} in "
-            f"{limit.label} at severity '{request.severity}'. Grade the zone or plan by hand.",
+            f"{request.indication.replace('_', ' ').capitalize()} in {limit.label} need a "
+            "Goodman & Baron grade to set a depth: assess the zone, then plan.",
             limit.provenance,
         )
-    return ZoneNotPlanned(zone=request.zone, indication=request.indication, reason=reason)
+    else:
+        reason = PlanReason(
+            f"needlepoint has no depth for {request.indication.replace('_', ' ')} in "
+            f"{limit.label}; it plans this indication elsewhere only.",
+            limit.provenance,
+        )
+    return ZoneNotPlanned(
+        zone=request.zone, indication=request.indication, reason=reason, needs_grade=needs_grade
+    )
+
+
+def _graded_rows_exist(tables: PlanningTables, request: ZoneRequest) -> bool:
+    """Whether the table has rows for this indication and zone at some graded severity."""
+    return request.severity is SeverityBand.ANY and any(
+        r.indication is request.indication and r.zone is request.zone for r in tables.depths
+    )
 
 
 def _cap(
@@ -344,8 +376,9 @@ def _apply_finding(
 
 
 def _reduced(depth: DepthRange, by_mm: Decimal, floor_mm: Decimal) -> DepthRange:
+    """The whole range one step shallower, never below the device's smallest setting."""
     return DepthRange(
-        min_mm=max(floor_mm, min(depth.min_mm, depth.max_mm - by_mm)),
+        min_mm=max(floor_mm, depth.min_mm - by_mm),
         max_mm=max(floor_mm, depth.max_mm - by_mm),
     )
 

@@ -2,15 +2,17 @@
 
 ``propose_programme`` is the whole clinical engine as one pure function. The knowledge
 tables, the screening day and the first appointment are arguments; nothing is read or
-remembered. ``defer`` and ``decline`` never come with a plan, a dated series or timelines.
+remembered. The programme's decision starts from the screening decision and is never more
+permissive: when no zone can be planned, ``proceed`` becomes ``defer`` (a zone needs grading)
+or ``decline`` (nothing here can be planned). ``defer`` and ``decline`` never come with a plan,
+a dated series or timelines.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from decimal import Decimal
 
 from needlepoint.domain import adjuncts as adjunct_rules
 from needlepoint.domain import care, expectations, planning, screening
@@ -18,9 +20,12 @@ from needlepoint.domain.consultation import Consultation
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.evidence import Provenance
 from needlepoint.domain.scales.grading import ScaleTables, ScarGrading, grade_assessments
+from needlepoint.domain.screening import Decision
 from needlepoint.domain.vocabulary import FACIAL_ZONES, Indication, Zone
 
 OUT_OF_SCOPE = frozenset({Indication.HAIR_LOSS})
+OUT_OF_SCOPE_RULE = "hair-loss-out-of-scope"
+_SEVERITY_ORDER = list(planning.SeverityBand)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +51,20 @@ class FirstAppointment:
 
 
 @dataclass(frozen=True, slots=True)
+class OutOfScope:
+    """An indication needlepoint does not plan, and the rule that says so."""
+
+    indication: Indication
+    provenance: Provenance | None
+
+
+@dataclass(frozen=True, slots=True)
 class Programme:
     """The engine's whole answer for one consultation."""
 
     consultation: Consultation
+    decision: Decision
+    earliest_eligible_on: date | None
     screening: screening.Screening
     grading: ScarGrading
     zone_plans: tuple[planning.ZonePlan, ...]
@@ -61,9 +76,21 @@ class Programme:
     red_flags: tuple[care.RedFlag, ...]
     expectations: tuple[expectations.Expectation, ...]
     adjuncts: tuple[adjunct_rules.Adjunct, ...]
-    out_of_scope: tuple[Indication, ...]
+    out_of_scope: tuple[OutOfScope, ...]
     notes: tuple[planning.PlanReason, ...]
     versions: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    zone_plans: tuple[planning.ZonePlan, ...] = ()
+    not_planned: tuple[planning.ZoneNotPlanned, ...] = ()
+    series: planning.SeriesProposal | None = None
+    first_session_at: datetime | None = None
+    provisional: bool = False
+    care_items: tuple[care.CareItem, ...] = ()
+    expectations: tuple[expectations.Expectation, ...] = ()
+    notes: tuple[planning.PlanReason, ...] = ()
 
 
 def propose_programme(
@@ -77,14 +104,14 @@ def propose_programme(
     _check_appointment(consultation, appointment)
     result = screening.screen(consultation, knowledge.ruleset, on=on)
     grading = grade_assessments(consultation.scar_assessments, knowledge.scales)
-    empty = _Plan((), (), None, None, False, (), (), ())
-    plan = (
-        _plan(consultation, knowledge, result, grading, appointment)
-        if result.allows_series
-        else empty
-    )
+    plan = _plan(consultation, knowledge, result, grading, appointment)
+    decision = _final_decision(result.decision, plan)
+    if decision is not result.decision:
+        plan = _Plan(not_planned=plan.not_planned, notes=plan.notes)
     return Programme(
         consultation=consultation,
+        decision=decision,
+        earliest_eligible_on=result.earliest_eligible_on if decision is result.decision else None,
         screening=result,
         grading=grading,
         zone_plans=plan.zone_plans,
@@ -95,11 +122,18 @@ def propose_programme(
         care_items=plan.care_items,
         red_flags=knowledge.care.red_flags if plan.series else (),
         expectations=plan.expectations,
-        adjuncts=_adjuncts(consultation, grading, knowledge, result),
-        out_of_scope=tuple(i for i in consultation.indications if i in OUT_OF_SCOPE),
+        adjuncts=_adjuncts(consultation, grading, knowledge) if plan.series else (),
+        out_of_scope=_out_of_scope(consultation, knowledge.ruleset),
         notes=plan.notes,
         versions=knowledge.versions,
     )
+
+
+def _final_decision(decision: Decision, plan: _Plan) -> Decision:
+    """Never proceed without a plan: defer if a zone only needs grading, else decline."""
+    if decision not in (Decision.PROCEED, Decision.NEEDS_CLEARANCE) or plan.zone_plans:
+        return decision
+    return Decision.DEFER if any(n.needs_grade for n in plan.not_planned) else Decision.DECLINE
 
 
 def _check_appointment(consultation: Consultation, appointment: FirstAppointment) -> None:
@@ -120,18 +154,6 @@ def _check_appointment(consultation: Consultation, appointment: FirstAppointment
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    zone_plans: tuple[planning.ZonePlan, ...]
-    not_planned: tuple[planning.ZoneNotPlanned, ...]
-    series: planning.SeriesProposal | None
-    first_session_at: datetime | None
-    provisional: bool
-    care_items: tuple[care.CareItem, ...]
-    expectations: tuple[expectations.Expectation, ...]
-    notes: tuple[planning.PlanReason, ...]
-
-
 def _plan(
     consultation: Consultation,
     knowledge: ClinicalKnowledge,
@@ -139,31 +161,47 @@ def _plan(
     grading: ScarGrading,
     appointment: FirstAppointment,
 ) -> _Plan:
-    tables = knowledge.planning
-    requests = [
-        _zone_request(consultation, zone, grading, tables) for zone in result.treatable_zones
-    ]
+    if not result.allows_series:
+        return _Plan()
+    start_on, start_notes = _start_on(result, appointment)
+    outcomes = _zone_outcomes(consultation, knowledge, result, grading, start_on)
+    zone_plans = tuple(o for o in outcomes if isinstance(o, planning.ZonePlan))
+    not_planned = tuple(o for o in outcomes if isinstance(o, planning.ZoneNotPlanned))
+    notes = (*start_notes, *_shared_zone_notes(consultation, knowledge.planning))
+    if not zone_plans:
+        return _Plan(not_planned=not_planned, notes=notes)
+    series = _series(zone_plans, knowledge.planning, start_on)
+    first_at, provisional = _first_session_at(series, appointment)
+    items = care.build_timeline(
+        knowledge.care.templates, _care_context(consultation, zone_plans), appointment_at=first_at
+    )
+    expected = _expectations(zone_plans, series, knowledge, grading)
+    return _Plan(zone_plans, not_planned, series, first_at, provisional, items, expected, notes)
+
+
+def _zone_outcomes(
+    consultation: Consultation,
+    knowledge: ClinicalKnowledge,
+    result: screening.Screening,
+    grading: ScarGrading,
+    start_on: date,
+) -> list[planning.ZonePlan | planning.ZoneNotPlanned]:
+    """Plan every treatable zone, shaped by findings on the consultation and first-session days.
+
+    A finding that applies on either day narrows the plan (e.g. an isotretinoin course whose
+    waiting period ends before the first session still counts as recent exposure then).
+    """
+    on_first_day = screening.screen(consultation, knowledge.ruleset, on=start_on)
+    findings = {(f.rule_id, f.zones) for f in (*result.findings, *on_first_day.findings)}
     factors = planning.PatientFactors(
         device=consultation.device,
         fitzpatrick=consultation.patient.fitzpatrick,
-        findings=tuple((f.rule_id, f.zones) for f in result.findings),
+        findings=tuple(sorted(findings)),
     )
-    outcomes = [planning.plan_zone(r, factors, tables) for r in requests if r is not None]
-    zone_plans = tuple(o for o in outcomes if isinstance(o, planning.ZonePlan))
-    not_planned = tuple(o for o in outcomes if isinstance(o, planning.ZoneNotPlanned))
-    if not zone_plans:
-        return _Plan((), not_planned, None, None, False, (), (), ())
-    series, notes = _series(zone_plans, tables, result, appointment)
-    first_at, provisional = _first_session_at(series, appointment)
-    context = care.CareContext(
-        consultation=consultation,
-        device=consultation.device,
-        treated_zones=frozenset(p.zone for p in zone_plans),
-        deepest_mm=max(p.depth.max_mm for p in zone_plans),
+    requests = (
+        _zone_request(consultation, z, grading, knowledge.planning) for z in result.treatable_zones
     )
-    items = care.build_timeline(knowledge.care.templates, context, appointment_at=first_at)
-    expected = _expectations(zone_plans, series, knowledge, grading)
-    return _Plan(zone_plans, not_planned, series, first_at, provisional, items, expected, notes)
+    return [planning.plan_zone(r, factors, knowledge.planning) for r in requests if r is not None]
 
 
 def _zone_request(
@@ -184,32 +222,52 @@ def _zone_request(
     )
 
 
+def _shared_zone_notes(
+    consultation: Consultation, tables: planning.PlanningTables
+) -> list[planning.PlanReason]:
+    """Say so when a zone is asked for under several indications: it is planned for the first."""
+    notes = []
+    for zone in consultation.requested_zones:
+        indications = [i for i in consultation.indication_for(zone) if i not in OUT_OF_SCOPE]
+        if len(indications) > 1:
+            others = ", ".join(i.replace("_", " ") for i in indications[1:])
+            notes.append(
+                planning.PlanReason(
+                    f"{tables.zones[zone].label} is requested for several indications; its depth "
+                    f"follows {indications[0].replace('_', ' ')} (listed first), not {others}. "
+                    "Reorder the treatments to change this.",
+                    tables.zones[zone].provenance,
+                )
+            )
+    return notes
+
+
 def _series(
-    zone_plans: tuple[planning.ZonePlan, ...],
-    tables: planning.PlanningTables,
-    result: screening.Screening,
-    appointment: FirstAppointment,
-) -> tuple[planning.SeriesProposal, tuple[planning.PlanReason, ...]]:
-    protocols = _protocols(zone_plans, tables)
-    sessions, interval, reasons = planning.combine_protocols(protocols)
-    start_on, start_notes = _start_on(result, appointment)
+    zone_plans: tuple[planning.ZonePlan, ...], tables: planning.PlanningTables, start_on: date
+) -> planning.SeriesProposal:
+    sessions, interval, reasons = planning.combine_protocols(_protocols(zone_plans, tables))
     dated = planning.propose_dates(start_on, sessions.default_count, interval)
-    reasons.extend(start_notes)
-    series = planning.SeriesProposal(
+    return planning.SeriesProposal(
         sessions=sessions, interval=interval, dated=dated, reasons=tuple(reasons)
     )
-    return series, tuple(start_notes)
+
+
+def _worst_severity(
+    zone_plans: Iterable[planning.ZonePlan],
+) -> dict[Indication, planning.SeverityBand]:
+    """The most severe band planned for each indication."""
+    worst: dict[Indication, planning.SeverityBand] = {}
+    for plan in zone_plans:
+        current = worst.get(plan.indication)
+        if current is None or _SEVERITY_ORDER.index(plan.severity) > _SEVERITY_ORDER.index(current):
+            worst[plan.indication] = plan.severity
+    return worst
 
 
 def _protocols(
     zone_plans: tuple[planning.ZonePlan, ...], tables: planning.PlanningTables
 ) -> tuple[planning.Protocol, ...]:
-    worst: dict[Indication, planning.SeverityBand] = {}
-    order = list(planning.SeverityBand)
-    for plan in zone_plans:
-        current = worst.get(plan.indication)
-        if current is None or order.index(plan.severity) > order.index(current):
-            worst[plan.indication] = plan.severity
+    worst = _worst_severity(zone_plans)
     found = (tables.protocol(indication, band) for indication, band in sorted(worst.items()))
     return tuple(p for p in found if p is not None)
 
@@ -245,10 +303,19 @@ def _first_session_at(
     if appointment.requested_at is None:
         local = datetime.combine(first_on, appointment.default_time, tzinfo=appointment.clinic_tz)
         return local, True
-    local_time = appointment.requested_at.astimezone(appointment.clinic_tz).timetz()
-    return datetime.combine(
-        first_on, local_time.replace(tzinfo=None), tzinfo=appointment.clinic_tz
-    ), False
+    local_time = appointment.requested_at.astimezone(appointment.clinic_tz).time()
+    return datetime.combine(first_on, local_time, tzinfo=appointment.clinic_tz), False
+
+
+def _care_context(
+    consultation: Consultation, zone_plans: tuple[planning.ZonePlan, ...]
+) -> care.CareContext:
+    return care.CareContext(
+        consultation=consultation,
+        device=consultation.device,
+        treated_zones=frozenset(p.zone for p in zone_plans),
+        deepest_mm=max(p.depth.max_mm for p in zone_plans),
+    )
 
 
 def _expectations(
@@ -257,7 +324,6 @@ def _expectations(
     knowledge: ClinicalKnowledge,
     grading: ScarGrading,
 ) -> tuple[expectations.Expectation, ...]:
-    severity_by_indication = {p.indication: p.severity for p in zone_plans}
     icepick = grading.dominant_jacob_type is not None and grading.dominant_jacob_type == "icepick"
     return tuple(
         expectations.expect(
@@ -267,37 +333,22 @@ def _expectations(
             severity=severity,
             icepick_dominant=icepick,
         )
-        for indication, severity in sorted(severity_by_indication.items())
+        for indication, severity in sorted(_worst_severity(zone_plans).items())
     )
 
 
 def _adjuncts(
-    consultation: Consultation,
-    grading: ScarGrading,
-    knowledge: ClinicalKnowledge,
-    result: screening.Screening,
+    consultation: Consultation, grading: ScarGrading, knowledge: ClinicalKnowledge
 ) -> tuple[adjunct_rules.Adjunct, ...]:
-    if not result.allows_series:
-        return ()
     context = adjunct_rules.AdjunctContext(consultation=consultation, grading=grading)
     return adjunct_rules.suggest(knowledge.adjuncts, context)
 
 
-def deepest_planned_mm(programme: Programme) -> Decimal | None:
-    """The deepest setting anywhere in the plan, or None when nothing is planned."""
-    return max((p.depth.max_mm for p in programme.zone_plans), default=None)
-
-
-def session_days(programme: Programme) -> tuple[date, ...]:
-    """The proposed session days, in order (empty when no series is proposed)."""
-    return tuple(s.on for s in programme.series.dated) if programme.series else ()
-
-
-__all__ = [
-    "ClinicalKnowledge",
-    "FirstAppointment",
-    "Programme",
-    "deepest_planned_mm",
-    "propose_programme",
-    "session_days",
-]
+def _out_of_scope(consultation: Consultation, ruleset: screening.RuleSet) -> tuple[OutOfScope, ...]:
+    rule = next((r for r in ruleset.rules if r.id == OUT_OF_SCOPE_RULE), None)
+    provenance = rule.provenance if rule else None
+    return tuple(
+        OutOfScope(indication=i, provenance=provenance)
+        for i in consultation.indications
+        if i in OUT_OF_SCOPE
+    )

@@ -14,8 +14,7 @@ from pydantic import Field
 from needlepoint.domain.adjuncts import Adjunct
 from needlepoint.domain.errors import KnowledgeError
 from needlepoint.knowledge import conditions, files
-from needlepoint.knowledge.planning import IdentifiedRow, check_unique
-from needlepoint.knowledge.schema import CitedRow, RuleId, TableHeader
+from needlepoint.knowledge.schema import CitedRow, IdentifiedRow, RuleId, TableHeader, check_unique
 
 TABLE = "adjuncts"
 

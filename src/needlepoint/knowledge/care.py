@@ -19,8 +19,7 @@ from pydantic import Field
 from needlepoint.domain.care import CarePhase, CareTemplate
 from needlepoint.domain.errors import KnowledgeError
 from needlepoint.knowledge import conditions, files
-from needlepoint.knowledge.planning import IdentifiedRow, check_unique
-from needlepoint.knowledge.schema import CitedRow, RuleId, TableHeader
+from needlepoint.knowledge.schema import CitedRow, IdentifiedRow, RuleId, TableHeader, check_unique
 
 TABLE = "care"
 PLACEHOLDERS = frozenset({"starts_on", "ends_on"})

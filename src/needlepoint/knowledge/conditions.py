@@ -30,6 +30,7 @@ from needlepoint.domain.scales.goodman_baron_qualitative import GbQualitativeLev
 from needlepoint.domain.scales.inputs import ScarDepth
 from needlepoint.domain.scales.jacob import JacobType
 from needlepoint.domain.vocabulary import (
+    FACIAL_ZONES,
     Device,
     Indication,
     IsotretinoinStatus,
@@ -100,6 +101,11 @@ def always(_context: CareContext) -> bool:
     return True
 
 
+def is_face_treated(context: CareContext) -> bool:
+    """At least one facial zone is treated (makeup, facials, fillers and pillows concern it)."""
+    return not context.treated_zones.isdisjoint(FACIAL_ZONES)
+
+
 def has_isotretinoin_history(context: CareContext) -> bool:
     """The patient has taken oral isotretinoin (now or in the past)."""
     status = context.consultation.history.isotretinoin.status
@@ -156,11 +162,16 @@ def deepest_below(params: DepthParams) -> CareCondition:
 
 
 def cold_sore_risk_with_device(params: DevicesParams) -> CareCondition:
-    """Cold-sore history, or the lips are treated, and the device is one of ``devices``."""
+    """The face is treated with one of ``devices``, and cold sores are a risk there.
+
+    The risk is a cold-sore history or treatment of the lips; body-only treatment is not
+    around the lips and does not count.
+    """
 
     def condition(context: CareContext) -> bool:
-        at_risk = context.consultation.history.cold_sores or Zone.PERIORAL in context.treated_zones
-        return at_risk and context.device in params.devices
+        history = context.consultation.history.cold_sores
+        at_risk = history or Zone.PERIORAL in context.treated_zones
+        return at_risk and is_face_treated(context) and context.device in params.devices
 
     return condition
 
@@ -225,6 +236,7 @@ def is_acne_scars_requested(context: AdjunctContext) -> bool:
 CARE_CONDITIONS: Mapping[str, CareCondition] = MappingProxyType(
     {
         "always": always,
+        "face-treated": is_face_treated,
         "isotretinoin-history": has_isotretinoin_history,
     }
 )

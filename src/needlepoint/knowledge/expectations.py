@@ -24,8 +24,7 @@ from needlepoint.domain.expectations import (
 from needlepoint.domain.programme import OUT_OF_SCOPE
 from needlepoint.domain.vocabulary import Indication
 from needlepoint.knowledge import files
-from needlepoint.knowledge.planning import IdentifiedRow, check_unique
-from needlepoint.knowledge.schema import CitedRow, TableHeader
+from needlepoint.knowledge.schema import CitedRow, IdentifiedRow, TableHeader, check_unique
 
 TABLE = "expectations"
 

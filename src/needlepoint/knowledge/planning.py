@@ -16,8 +16,7 @@ naming the table and row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -27,7 +26,7 @@ from typing import Annotated, TypeVar
 from pydantic import Field
 
 from needlepoint.domain.consultation import FITZPATRICK_TYPES
-from needlepoint.domain.errors import InvalidInputError, KnowledgeError
+from needlepoint.domain.errors import KnowledgeError
 from needlepoint.domain.planning import (
     DepthRow,
     DeviceProfile,
@@ -42,7 +41,16 @@ from needlepoint.domain.planning import (
 from needlepoint.domain.units import CountRange, DayRange, DepthRange
 from needlepoint.domain.vocabulary import Device, Indication, Zone
 from needlepoint.knowledge import files
-from needlepoint.knowledge.schema import CitedRow, RuleId, Strict, TableHeader
+from needlepoint.knowledge.schema import (
+    CitedRow,
+    IdentifiedRow,
+    RuleId,
+    Strict,
+    TableHeader,
+    check_unique,
+    combined_version,
+    domain_errors_as_knowledge,
+)
 
 ZONES = "zones"
 DEPTHS = "needle_depths"
@@ -50,16 +58,9 @@ ADJUSTMENTS = "adjustments"
 PROTOCOLS = "protocols"
 
 PositiveMm = Annotated[Decimal, Field(gt=0)]
-KeyT = TypeVar("KeyT", bound=Hashable)
 
 
 # ------------------------------------------------------------------ schema models
-
-
-class IdentifiedRow(CitedRow):
-    """A cited row with a kebab-case id, unique in its table."""
-
-    id: RuleId
 
 
 class ZoneRow(IdentifiedRow):
@@ -134,6 +135,7 @@ class FindingAdjustmentRow(IdentifiedRow):
     reduce_by_mm: PositiveMm | None
     whole_plan: bool
     advice: str = Field(min_length=10)
+    endpoint: Endpoint | None = None
 
 
 class AdjustmentsFile(TableHeader):
@@ -254,41 +256,6 @@ def cited_rows() -> tuple[tuple[str, str, CitedRow], ...]:
     return tuple((table, row.id, row) for table, rows in groups for row in rows)
 
 
-def combined_version(versions: Mapping[str, str]) -> str:
-    """One version string for several tables: the shared version, or each one named."""
-    distinct = set(versions.values())
-    if len(distinct) == 1:
-        return distinct.pop()
-    return ", ".join(f"{name} {version}" for name, version in sorted(versions.items()))
-
-
-def check_unique(table: str, keyed: Iterable[tuple[str, KeyT]], what: str) -> None:
-    """Raise if two rows share a key.
-
-    Args:
-        table: The table name, for the error.
-        keyed: (row id, key) pairs.
-        what: What the key is, in words (e.g. "id", "zone").
-
-    Raises:
-        KnowledgeError: A key repeats; names the second row that uses it.
-    """
-    seen: set[KeyT] = set()
-    for row_id, key in keyed:
-        if key in seen:
-            raise KnowledgeError(table, row_id, f"{what} '{key}' is used by more than one row")
-        seen.add(key)
-
-
-@contextmanager
-def domain_errors_as_knowledge(table: str, row_id: str) -> Iterator[None]:
-    """Turn a domain validation error raised while building a row into a KnowledgeError."""
-    try:
-        yield
-    except InvalidInputError as error:
-        raise KnowledgeError(table, row_id, str(error)) from error
-
-
 # ------------------------------------------------------------------ zones
 
 
@@ -407,6 +374,7 @@ def _finding(row: FindingAdjustmentRow) -> FindingAdjustment:
         whole_plan=row.whole_plan,
         advice=row.advice,
         provenance=row.provenance(),
+        endpoint=row.endpoint,
     )
 
 

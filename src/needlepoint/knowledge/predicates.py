@@ -7,6 +7,11 @@ expression. Each factory validates its params with a strict model, raising
 of the consultation and the screening day, nothing else.
 
 * Zone predicates return ``Match(zones=...)`` naming only zones the patient asked to treat.
+* A raised scar (keloid or hypertrophic) counts as recorded in a zone when the examiner
+  noted the ``keloid_or_hypertrophic_scar`` condition there, or when the zone's scar
+  assessment has a keloid/hypertrophic area above 0 or an ECCA count of hypertrophic or
+  keloid scars above 0. Every predicate that asks about raised scars in a zone uses this one
+  definition.
 * Waiting-period predicates return ``Match(clears_on=...)``: the first day the rule no
   longer matches. On that day itself the predicate is silent.
 * ``detail`` is a short plain-words specific, e.g. "stopped 2026-08-01; 6 months ends
@@ -24,6 +29,7 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from needlepoint.domain.consultation import Consultation, HealthHistory, RecentProcedure
+from needlepoint.domain.scales.inputs import EccaItem, ZoneScarAssessment
 from needlepoint.domain.screening import Match, Predicate
 from needlepoint.domain.vocabulary import (
     Device,
@@ -43,6 +49,10 @@ HistoryTest = Callable[[HealthHistory], bool]
 ParamsT = TypeVar("ParamsT", bound=BaseModel)
 
 MONTHS_PER_YEAR = 12
+RAISED_SCAR_ECCA_ITEMS = frozenset(
+    {EccaItem.HYPERTROPHIC_RECENT, EccaItem.KELOID_OR_OLD_HYPERTROPHIC}
+)
+"""ECCA items that are raised scars: hypertrophic (any age) and keloid."""
 _ROMAN = ("0", "I", "II", "III", "IV", "V", "VI")
 
 Count = Annotated[int, Field(strict=True, gt=0)]
@@ -77,6 +87,7 @@ class _ZoneConditionParams(Strict):
 
 class _ZonesParams(Strict):
     zones: tuple[Zone, ...] = Field(min_length=1)
+    unless_only_for: Indication | None = None
 
 
 class _IndicationParams(Strict):
@@ -163,6 +174,27 @@ def _zones_match(zones: frozenset[Zone], detail: str) -> Match | None:
     return Match(zones=zones, detail=f"{detail}: {', '.join(sorted(zones))}")
 
 
+def _has_raised_scar(assessment: ZoneScarAssessment) -> bool:
+    """Whether a scar assessment records keloid or hypertrophic scarring in its zone."""
+    return assessment.keloid_area_cm2 > 0 or any(
+        assessment.ecca_counts.get(item, 0) > 0 for item in RAISED_SCAR_ECCA_ITEMS
+    )
+
+
+def _zones_with_assessed_raised_scar(consultation: Consultation) -> frozenset[Zone]:
+    """Requested zones whose scar assessment records keloid or hypertrophic scarring."""
+    requested = set(consultation.requested_zones)
+    return frozenset(
+        a.zone for a in consultation.scar_assessments if a.zone in requested and _has_raised_scar(a)
+    )
+
+
+def _zones_with_raised_scar(consultation: Consultation) -> frozenset[Zone]:
+    """Requested zones with a keloid or hypertrophic scar, by either kind of record."""
+    examined = consultation.zones_with(ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR)
+    return examined | _zones_with_assessed_raised_scar(consultation)
+
+
 def _fitzpatrick(skin_type: int) -> str:
     return f"Fitzpatrick {_ROMAN[skin_type]}"
 
@@ -189,15 +221,23 @@ def _answer(test: HistoryTest, detail: str) -> PredicateFactory:
     return factory
 
 
-def _answer_without_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory:
-    """A history answer, when no requested zone has a keloid or hypertrophic scar now."""
+def _answer_or_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory:
+    """A history answer, or a keloid or hypertrophic scar found in a requested zone now.
+
+    A raised scar in one zone shows the same tendency to over-heal as a past one, so the
+    zones still being treated need the same clearance and caution.
+    """
 
     def factory(params: Mapping[str, object]) -> Predicate:
         _parsed(_NoParams, params)
 
         def predicate(consultation: Consultation, _on: date) -> Match | None:
-            in_zone = consultation.zones_with(ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR)
-            return Match(detail=detail) if test(consultation.history) and not in_zone else None
+            if test(consultation.history):
+                return Match(detail=detail)
+            in_zone = _zones_with_raised_scar(consultation)
+            if in_zone:
+                return Match(detail=f"raised scar now in: {', '.join(sorted(in_zone))}")
+            return None
 
         return predicate
 
@@ -223,11 +263,37 @@ def _zone_has_condition(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _zones_requested(params: Mapping[str, object]) -> Predicate:
-    wanted = frozenset(_parsed(_ZonesParams, params).zones)
+def _zone_has_raised_scar(params: Mapping[str, object]) -> Predicate:
+    _parsed(_NoParams, params)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
-        return _zones_match(wanted & set(consultation.requested_zones), "requested")
+        examined = consultation.zones_with(ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR)
+        assessed = _zones_with_assessed_raised_scar(consultation)
+        parts = [
+            f"{label}: {', '.join(sorted(zones))}"
+            for label, zones in (
+                ("keloid or hypertrophic scar found in", examined),
+                ("keloid or hypertrophic scarring in the scar assessment of", assessed),
+            )
+            if zones
+        ]
+        return Match(zones=examined | assessed, detail="; ".join(parts)) if parts else None
+
+    return predicate
+
+
+def _zones_requested(params: Mapping[str, object]) -> Predicate:
+    """Requested zones among ``zones``, leaving out any asked for only ``unless_only_for``."""
+    parsed = _parsed(_ZonesParams, params)
+    wanted, spared = frozenset(parsed.zones), parsed.unless_only_for
+
+    def predicate(consultation: Consultation, _on: date) -> Match | None:
+        zones = frozenset(
+            zone
+            for zone in wanted & set(consultation.requested_zones)
+            if spared is None or set(consultation.indication_for(zone)) != {spared}
+        )
+        return _zones_match(zones, "requested")
 
     return predicate
 
@@ -387,15 +453,15 @@ _HISTORY_ANSWERS: Mapping[str, tuple[HistoryTest, str]] = {
 RULE_PREDICATES: Mapping[str, PredicateFactory] = MappingProxyType(
     {
         **{name: _answer(test, detail) for name, (test, detail) in _HISTORY_ANSWERS.items()},
-        "has_keloid_history_elsewhere": _answer_without_zone_scar(
-            lambda h: h.keloid_history, "keloids in the past, none in a requested zone"
+        "has_keloid_tendency": _answer_or_zone_scar(
+            lambda h: h.keloid_history, "keloids in the past"
         ),
-        "has_hypertrophic_scar_history_elsewhere": _answer_without_zone_scar(
-            lambda h: h.hypertrophic_scar_history,
-            "hypertrophic scars in the past, none in a requested zone",
+        "has_hypertrophic_scar_history": _answer(
+            lambda h: h.hypertrophic_scar_history, "hypertrophic scars in the past"
         ),
         "takes_photosensitising_drugs": _photosensitising_drugs,
         "zone_has_condition": _zone_has_condition,
+        "zone_has_raised_scar": _zone_has_raised_scar,
         "zones_requested": _zones_requested,
         "zones_only_for_indication": _zones_only_for_indication,
         "zones_with_fitzpatrick": _zones_with_fitzpatrick,

@@ -9,8 +9,6 @@ the table and the row. Every loader is cached: the files are read once per proce
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from functools import cache
 from typing import Literal
 
@@ -21,7 +19,7 @@ from needlepoint.domain.errors import KnowledgeError
 from needlepoint.domain.screening import Course, Predicate, Rule, RuleSet, Scope, Severity
 from needlepoint.knowledge import files
 from needlepoint.knowledge.predicates import RULE_PREDICATES, PredicateParamsError
-from needlepoint.knowledge.schema import CitedRow, RuleId, TableHeader
+from needlepoint.knowledge.schema import CitedRow, RuleId, TableHeader, check_unique
 
 CONTRAINDICATIONS = "contraindications"
 RED_FLAGS = "red_flags"
@@ -68,7 +66,7 @@ class RedFlagsFile(TableHeader):
 def contraindications_table() -> ContraindicationsFile:
     """The validated rows of ``contraindications.yaml``."""
     table = files.parse_table(CONTRAINDICATIONS, ContraindicationsFile)
-    _require_unique_ids(CONTRAINDICATIONS, (row.id for row in table.rules))
+    check_unique(CONTRAINDICATIONS, ((row.id, row.id) for row in table.rules), "id")
     return table
 
 
@@ -76,7 +74,7 @@ def contraindications_table() -> ContraindicationsFile:
 def red_flags_table() -> RedFlagsFile:
     """The validated rows of ``red_flags.yaml``."""
     table = files.parse_table(RED_FLAGS, RedFlagsFile)
-    _require_unique_ids(RED_FLAGS, (row.id for row in table.red_flags))
+    check_unique(RED_FLAGS, ((row.id, row.id) for row in table.red_flags), "id")
     return table
 
 
@@ -108,7 +106,7 @@ def cited_rows() -> tuple[tuple[str, str, CitedRow], ...]:
 
 def build_ruleset(table: ContraindicationsFile) -> RuleSet:
     """Turn a validated contraindications table into a domain ``RuleSet``."""
-    _require_unique_ids(CONTRAINDICATIONS, (row.id for row in table.rules))
+    check_unique(CONTRAINDICATIONS, ((row.id, row.id) for row in table.rules), "id")
     return RuleSet(rules=tuple(build_rule(row) for row in table.rules), version=table.table_version)
 
 
@@ -147,9 +145,3 @@ def _predicate(row: RuleRow) -> Predicate:
     except PredicateParamsError as error:
         detail = f"params do not fit predicate '{row.predicate}': {error}"
         raise KnowledgeError(CONTRAINDICATIONS, row.id, detail) from error
-
-
-def _require_unique_ids(table: str, ids: Iterable[str]) -> None:
-    repeated = sorted(row_id for row_id, count in Counter(ids).items() if count > 1)
-    if repeated:
-        raise KnowledgeError(table, repeated[0], "id is used by more than one row")

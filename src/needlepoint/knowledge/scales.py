@@ -34,7 +34,7 @@ from needlepoint.domain.scales.grading import ScaleTables
 from needlepoint.domain.scales.inputs import EccaItem, GbLesionType
 from needlepoint.domain.scales.jacob import JacobCriteria
 from needlepoint.knowledge import files
-from needlepoint.knowledge.schema import CitedRow, RuleId, Strict, TableHeader
+from needlepoint.knowledge.schema import CitedRow, RuleId, Strict, TableHeader, check_unique
 
 TABLE = "scales"
 
@@ -176,7 +176,7 @@ def build_scale_tables(scales: ScalesFile) -> ScaleTables:
     Raises:
         KnowledgeError: A row id repeats, or a band, row, weight, grade or limit is wrong.
     """
-    _check_unique_ids(scale_rows(scales))
+    check_unique(TABLE, ((row_id, row_id) for row_id, _ in scale_rows(scales)), "id")
     return ScaleTables(
         jacob=_jacob(scales.jacob),
         gb_qualitative=_gb_qualitative(scales.gb_qualitative),
@@ -212,14 +212,6 @@ def _rows(scales: ScalesFile) -> Iterator[tuple[str, CitedRow]]:
     yield "ecca-scale", scales.ecca.scale
     yield from ((row.id, row) for row in scales.ecca.weights)
     yield from ((row.id, row) for row in scales.ecca.count_bands)
-
-
-def _check_unique_ids(rows: Sequence[tuple[str, CitedRow]]) -> None:
-    seen: set[str] = set()
-    for row_id, _ in rows:
-        if row_id in seen:
-            raise KnowledgeError(TABLE, row_id, "row id is used more than once")
-        seen.add(row_id)
 
 
 def _jacob(section: JacobSection) -> JacobCriteria:

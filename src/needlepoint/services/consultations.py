@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,8 +50,10 @@ def consult(
             f"{consultation.consulted_on} is in the future (today is {today}).",
             "record the day the consultation actually took place.",
         )
+    requested_at = _appointment_at(appointment, clinic_tz)
+    _check_horizon(requested_at, consultation.consulted_on)
     first = FirstAppointment(
-        requested_at=_appointment_at(appointment, clinic_tz),
+        requested_at=requested_at,
         clinic_tz=clinic_tz,
         default_time=default_session_time,
     )
@@ -61,6 +63,19 @@ def consult(
     return ConsultationOutcome(
         clinic_name=parsed.clinic.name, time_zone=parsed.clinic.time_zone, programme=programme
     )
+
+
+#: How far ahead a first appointment may be proposed; a screening is stale long before this.
+BOOKING_HORIZON = timedelta(days=731)
+
+
+def _check_horizon(requested_at: datetime | None, consulted_on: date) -> None:
+    if requested_at is not None and requested_at.date() > consulted_on + BOOKING_HORIZON:
+        raise InvalidInputError.single(
+            "appointment",
+            f"{requested_at.date()} is more than two years after the consultation.",
+            "book within two years, and re-screen the patient before a later start.",
+        )
 
 
 def _appointment_at(text: str | None, clinic_tz: ZoneInfo) -> datetime | None:

@@ -41,6 +41,9 @@ from needlepoint.domain.vocabulary import (
 from needlepoint.services.problems import problems_from_validation
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+#: No record in a clinic's living practice predates this; earlier dates are typing mistakes.
+EARLIEST_DATE = date(1900, 1, 1)
+Day = Annotated[date, Field(ge=EARLIEST_DATE, description="YYYY-MM-DD, from 1900-01-01.")]
 Count = Annotated[StrictInt, Field(ge=0, le=10_000)]
 Answer = Annotated[StrictBool, Field(description="true or false; must be answered.")]
 
@@ -72,7 +75,7 @@ class ClinicIn(Closed):
 class PatientIn(Closed):
     """Who the patient is (clinical facts only; identity lives in the clinic record)."""
 
-    born_on: date = Field(description="Date of birth, YYYY-MM-DD.")
+    born_on: Day = Field(description="Date of birth, YYYY-MM-DD.")
     sex: Sex
     fitzpatrick: StrictInt = Field(
         ge=1, le=6, description="Fitzpatrick skin type, 1 (I) to 6 (VI)."
@@ -83,14 +86,14 @@ class IsotretinoinIn(Closed):
     """Oral isotretinoin exposure."""
 
     status: IsotretinoinStatus
-    stopped_on: date | None = Field(default=None, description="Date of the last dose.")
+    stopped_on: Day | None = Field(default=None, description="Date of the last dose.")
 
 
 class ProcedureIn(Closed):
     """A procedure done before the consultation."""
 
     kind: ProcedureKind
-    performed_on: date
+    performed_on: Day
     zones: tuple[Zone, ...] = Field(min_length=1)
 
 
@@ -175,7 +178,7 @@ class ConsultationIn(Closed):
         defer_build=True,
     )
 
-    consulted_on: date = Field(description="Day of the consultation, YYYY-MM-DD.")
+    consulted_on: Day = Field(description="Day of the consultation, YYYY-MM-DD.")
     clinic: ClinicIn
     patient: PatientIn
     history: HistoryIn

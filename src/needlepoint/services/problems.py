@@ -73,17 +73,20 @@ def _problem(detail: ErrorDetails) -> FieldProblem:
     return FieldProblem(field=path, problem=f"{message}.", fix=_fix(detail))
 
 
+_BOUNDS = {
+    "greater_than_equal": ("ge", "use a value of at least {}."),
+    "greater_than": ("gt", "use a value above {}."),
+    "less_than_equal": ("le", "use a value of at most {}."),
+    "less_than": ("lt", "use a value below {}."),
+}
+
+
 def _fix(detail: ErrorDetails) -> str:
     kind = detail["type"]
     context: dict[str, Any] = dict(detail.get("ctx") or {})
     if kind == "enum":
         return f"use one of: {context.get('expected', '')}."
-    if kind == "greater_than_equal":
-        return f"use a value of at least {context.get('ge')}."
-    if kind == "greater_than":
-        return f"use a value above {context.get('gt')}."
-    if kind == "less_than_equal":
-        return f"use a value of at most {context.get('le')}."
-    if kind == "less_than":
-        return f"use a value below {context.get('lt')}."
+    if kind in _BOUNDS:
+        key, template = _BOUNDS[kind]
+        return template.format(context.get(key))
     return _FIXES.get(kind, "correct the value (see `needlepoint schema`).")

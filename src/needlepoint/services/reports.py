@@ -16,12 +16,12 @@ from needlepoint.domain.care import CareItem, CarePhase, RedFlag
 from needlepoint.domain.evidence import Provenance
 from needlepoint.domain.expectations import Expectation
 from needlepoint.domain.planning import PlanReason, SeriesProposal, ZoneNotPlanned, ZonePlan
-from needlepoint.domain.programme import Programme
+from needlepoint.domain.programme import OutOfScope, Programme
 from needlepoint.domain.scales.ecca import EccaResult
 from needlepoint.domain.scales.goodman_baron_qualitative import GbQualitativeResult
 from needlepoint.domain.scales.goodman_baron_quantitative import GbQuantitativeResult
 from needlepoint.domain.scales.grading import ScarGrading, ZoneGrading
-from needlepoint.domain.screening import Decision, Finding, Screening, ZoneExclusion
+from needlepoint.domain.screening import Decision, Finding, ZoneExclusion
 from needlepoint.services.consultations import ConsultationOutcome
 
 Json = dict[str, Any]
@@ -33,6 +33,17 @@ DECISION_SUMMARIES = {
     ),
     Decision.DEFER: "Defer: do not treat now; re-screen when the findings below have resolved.",
     Decision.DECLINE: "Decline: microneedling is not appropriate for this request.",
+}
+
+NOTHING_TO_PLAN = {
+    Decision.DEFER: (
+        "Defer: no contraindication, but no zone can be planned yet: grade the scars in the "
+        "zones listed below, then consult again."
+    ),
+    Decision.DECLINE: (
+        "Decline: no contraindication, but needlepoint can plan none of the requested zones "
+        "for the requested indications (see below)."
+    ),
 }
 
 OUT_OF_SCOPE_NOTE = (
@@ -50,15 +61,13 @@ def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
     report: Json = {
         "needlepoint_version": __version__,
         "clinic": {"name": outcome.clinic_name, "time_zone": outcome.time_zone},
-        **_decision(programme.screening),
+        **_decision(programme),
         "findings": [_finding(f) for f in programme.screening.findings],
         "zone_exclusions": [_exclusion(e) for e in programme.screening.exclusions],
-        "out_of_scope": [
-            {"indication": i.value, "note": OUT_OF_SCOPE_NOTE} for i in programme.out_of_scope
-        ],
+        "out_of_scope": [_out_of_scope(item) for item in programme.out_of_scope],
         "scar_scores": _grading(programme.grading),
         "plan": _plan(programme),
-        "series": _series(programme.series, programme.screening.decision),
+        "series": _series(programme.series, programme.decision),
         "first_session_at": _when(programme.first_session_at),
         "appointment_provisional": programme.appointment_provisional,
         "care": _care(programme.care_items, programme.consultation.consulted_on),
@@ -75,14 +84,24 @@ def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
     return report
 
 
-def _decision(result: Screening) -> Json:
+def _decision(programme: Programme) -> Json:
+    result = programme.screening
+    summary = DECISION_SUMMARIES[programme.decision]
+    if programme.decision is not result.decision:
+        summary = NOTHING_TO_PLAN[programme.decision]
     return {
-        "decision": result.decision.value,
-        "decision_summary": DECISION_SUMMARIES[result.decision],
+        "decision": programme.decision.value,
+        "decision_summary": summary,
+        "screening_decision": result.decision.value,
         "screened_on": result.on.isoformat(),
-        "earliest_eligible_on": _day(result.earliest_eligible_on),
+        "earliest_eligible_on": _day(programme.earliest_eligible_on),
         "treatable_zones": [z.value for z in result.treatable_zones],
     }
+
+
+def _out_of_scope(item: OutOfScope) -> Json:
+    cited = _cited(item.provenance) if item.provenance else {"sources": []}
+    return {"indication": item.indication.value, "note": OUT_OF_SCOPE_NOTE, **cited}
 
 
 def _cited(provenance: Provenance) -> Json:
@@ -293,7 +312,7 @@ def _expectation(expectation: Expectation) -> Json:
             "low": str(improvement.low_pct),
             "mean": str(improvement.mean_pct),
             "high": str(improvement.high_pct),
-            "shifted_down_for_severity": improvement.shifted_down,
+            "shifted_for_severity": improvement.shifted_down,
             **_cited(improvement.provenance),
         },
         "timing": None
@@ -331,6 +350,7 @@ def _provenances(programme: Programme) -> Iterable[tuple[str, ...]]:
     yield from (r.provenance.sources for r in programme.red_flags)
     yield from (a.provenance.sources for a in programme.adjuncts)
     yield from (n.provenance.sources for n in programme.notes)
+    yield from (o.provenance.sources for o in programme.out_of_scope if o.provenance)
     for expectation in programme.expectations:
         yield from _expectation_sources(expectation)
 

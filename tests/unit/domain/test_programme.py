@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from needlepoint.domain.consultation import Consultation
+from builders import (
+    CONSULTED_ON,
+    isotretinoin_stopped,
+    make_assessment,
+    make_consultation,
+    make_history,
+)
+from needlepoint.domain.consultation import Consultation, TreatmentRequest
+from needlepoint.domain.planning import Endpoint, ZonePlan
 from needlepoint.domain.programme import FirstAppointment, Programme, propose_programme
 from needlepoint.domain.scales.inputs import GbQualitativeCriteria, ZoneScarAssessment
 from needlepoint.domain.screening import Decision
-from needlepoint.domain.vocabulary import FACIAL_ZONES, Indication, Zone
+from needlepoint.domain.vocabulary import FACIAL_ZONES, Device, Indication, Zone
 from needlepoint.knowledge import catalogue
 from needlepoint.services.consultations import ConsultationOutcome
 from needlepoint.services.reports import build_report
@@ -73,7 +82,7 @@ SETTINGS = settings(max_examples=150, deadline=None)
 def test_defer_and_decline_never_come_with_a_plan_a_dated_series_or_a_timeline(
     p: Programme,
 ) -> None:
-    if p.screening.decision in (Decision.DEFER, Decision.DECLINE):
+    if p.decision in (Decision.DEFER, Decision.DECLINE):
         assert p.series is None
         assert p.zone_plans == ()
         assert p.care_items == ()
@@ -200,3 +209,115 @@ def test_every_treatable_zone_is_either_planned_or_explained(p: Programme) -> No
         if any(i is not Indication.HAIR_LOSS for i in p.consultation.indication_for(z))
     }
     assert in_scope == accounted
+
+
+@SETTINGS
+@given(programmes())
+def test_proceed_and_needs_clearance_always_come_with_a_plan_and_a_dated_series(
+    p: Programme,
+) -> None:
+    if p.decision in (Decision.PROCEED, Decision.NEEDS_CLEARANCE):
+        assert p.zone_plans
+        assert p.series is not None and p.series.dated
+    else:
+        assert p.series is None and not p.zone_plans and not p.adjuncts
+
+
+def _programme(consultation: Consultation) -> Programme:
+    appointment = FirstAppointment(
+        requested_at=None, clinic_tz=CLINIC_ZONES[0], default_time=time(9)
+    )
+    return propose_programme(
+        consultation, KNOWLEDGE, on=consultation.consulted_on, appointment=appointment
+    )
+
+
+def _cheek_plan(p: Programme) -> ZonePlan:
+    return next(plan for plan in p.zone_plans if plan.zone is Zone.CHEEKS)
+
+
+def test_blood_thinners_move_the_whole_range_shallower_and_aim_for_erythema() -> None:
+    plain = _cheek_plan(_programme(make_consultation()))
+    thinned = _cheek_plan(_programme(make_consultation(history=make_history(anticoagulant=True))))
+    adjustment = next(
+        a for a in KNOWLEDGE.planning.finding_adjustments if a.rule_id == "anticoagulant"
+    )
+    floor = KNOWLEDGE.planning.devices[Device.PEN].min_setting_mm
+    step = adjustment.reduce_by_mm or Decimal(0)
+
+    assert thinned.depth.max_mm == max(floor, plain.depth.max_mm - step)
+    assert thinned.depth.min_mm == max(floor, plain.depth.min_mm - step)
+    assert thinned.start_mm < plain.start_mm
+    assert thinned.endpoint is Endpoint.ERYTHEMA
+    assert any("anticoagulant" in r.text for r in thinned.reasons)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 500), st.integers(1, 500))
+def test_a_more_recent_isotretinoin_course_never_gives_a_deeper_plan(a: int, b: int) -> None:
+    recent, older = sorted((a, b))
+
+    def deepest(days_ago: int) -> Decimal:
+        stopped = isotretinoin_stopped(CONSULTED_ON - timedelta(days=days_ago))
+        p = _programme(make_consultation(history=make_history(isotretinoin=stopped)))
+        return max((plan.depth.max_mm for plan in p.zone_plans), default=Decimal(0))
+
+    assert deepest(recent) <= deepest(older)
+
+
+def test_expectations_follow_the_most_severe_zone_of_an_indication() -> None:
+    severe = GbQualitativeCriteria(
+        contour_change=True,
+        visible_at_social_distance=True,
+        easily_concealed=False,
+        flattens_on_stretch=False,
+    )
+    mild = GbQualitativeCriteria(
+        contour_change=True,
+        visible_at_social_distance=False,
+        easily_concealed=True,
+        flattens_on_stretch=True,
+    )
+    alone = make_consultation(scar_assessments=(make_assessment(Zone.CHEEKS, qualitative=severe),))
+    with_mild_chin = make_consultation(
+        zones=[Zone.CHEEKS, Zone.CHIN],
+        scar_assessments=(
+            make_assessment(Zone.CHEEKS, qualitative=severe),
+            make_assessment(Zone.CHIN, qualitative=mild),
+        ),
+    )
+
+    first = _programme(alone).expectations[0].improvement
+    second = _programme(with_mild_chin).expectations[0].improvement
+
+    assert first is not None and second is not None
+    assert first.shifted_down and second.shifted_down
+    assert second.mean_pct == first.mean_pct
+
+
+def test_ungraded_acne_scars_are_deferred_until_the_zone_is_graded() -> None:
+    p = _programme(make_consultation(scar_assessments=()))
+
+    assert p.screening.decision is Decision.PROCEED
+    assert p.decision is Decision.DEFER
+    assert p.earliest_eligible_on is None
+    assert [n.zone for n in p.not_planned if n.needs_grade] == [Zone.CHEEKS]
+
+
+def test_an_indication_with_no_depth_in_any_requested_zone_is_declined() -> None:
+    request = TreatmentRequest(indication=Indication.STRETCH_MARKS, zones=(Zone.CHEEKS,))
+    p = _programme(make_consultation(requests=(request,), scar_assessments=()))
+
+    assert p.decision is Decision.DECLINE
+    assert p.series is None
+    assert p.not_planned and not p.not_planned[0].needs_grade
+
+
+def test_a_zone_requested_for_two_indications_says_which_one_sets_its_depth() -> None:
+    requests = (
+        TreatmentRequest(indication=Indication.ACNE_SCARS, zones=(Zone.CHEEKS,)),
+        TreatmentRequest(indication=Indication.FINE_LINES, zones=(Zone.CHEEKS,)),
+    )
+    p = _programme(make_consultation(requests=requests))
+
+    assert any("several indications" in n.text for n in p.notes)

@@ -66,7 +66,7 @@ def _context(**consultation_overrides: object) -> CareContext:
 
 def test_care_templates_load_with_their_version(templates: tuple[CareTemplate, ...]) -> None:
     assert templates
-    assert care_tables.care_version() == "2026-11-22"
+    assert care_tables.care_version() == "2026-11-23"
     assert len(care_tables.cited_rows()) == len(templates)
 
 
@@ -104,7 +104,7 @@ def test_the_brief_topics_are_all_covered(templates: tuple[CareTemplate, ...]) -
         "sun", "spf", "retinoids", "exfoliants", "antiviral", "numbing", "clean_skin",
         "makeup", "exercise", "swimming", "heat", "picking", "products_day0", "vitamin_c",
         "waxing", "alcohol", "pillowcase", "self_tanner", "injectables", "pigment_priming",
-        "photoprotection",
+        "photoprotection", "hygiene",
     }  # fmt: skip
 
     assert wanted <= {t.topic for t in templates}
@@ -249,6 +249,91 @@ def test_treating_the_lips_adds_the_antiviral_even_without_a_history(
     templates: tuple[CareTemplate, ...],
 ) -> None:
     assert "pre-antiviral" in _applying(templates, _context(zones=[Zone.PERIORAL]))
+
+
+FACE_ONLY_ITEMS = {
+    "pre-peels",
+    "pre-injectables",
+    "pre-pillowcase",
+    "pre-makeup",
+    "post-makeup",
+    "post-pillowcase",
+    "post-injectables",
+}
+EVERY_PROGRAMME_ITEMS = {
+    "pre-sun",
+    "pre-waxing",
+    "pre-clean-skin",
+    "pre-numbing",
+    "post-products-day0",
+    "post-hygiene",
+    "post-exercise",
+    "post-sun",
+    "post-spf",
+    "post-picking",
+    "post-retinoids",
+    "post-exfoliants",
+    "post-vitamin-c",
+}
+
+
+def _stretch_marks_on_the_body(**consultation_overrides: object) -> CareContext:
+    return _context(
+        requests=(TreatmentRequest(Indication.STRETCH_MARKS, (Zone.ABDOMEN, Zone.THIGHS)),),
+        scar_assessments=(),
+        **consultation_overrides,
+    )
+
+
+def test_a_body_only_programme_gets_no_facial_items(templates: tuple[CareTemplate, ...]) -> None:
+    applying = _applying(templates, _stretch_marks_on_the_body())
+
+    assert not applying & FACE_ONLY_ITEMS
+    assert applying >= EVERY_PROGRAMME_ITEMS
+
+
+def test_a_body_only_programme_gets_no_cold_sore_antiviral_even_with_a_history(
+    templates: tuple[CareTemplate, ...],
+) -> None:
+    applying = _applying(
+        templates, _stretch_marks_on_the_body(history=make_history(cold_sores=True))
+    )
+
+    assert not {t for t in applying if t.startswith("pre-antiviral")}
+
+
+def test_a_facial_programme_gets_the_facial_items(templates: tuple[CareTemplate, ...]) -> None:
+    applying = _applying(templates, _context(zones=[Zone.CHEEKS, Zone.CHIN]))
+
+    assert applying >= FACE_ONLY_ITEMS | EVERY_PROGRAMME_ITEMS
+
+
+def test_face_and_body_together_get_the_facial_items(templates: tuple[CareTemplate, ...]) -> None:
+    context = _context(
+        requests=(
+            TreatmentRequest(Indication.STRETCH_MARKS, (Zone.ABDOMEN,)),
+            TreatmentRequest(Indication.FINE_LINES, (Zone.FOREHEAD,)),
+        ),
+        scar_assessments=(),
+    )
+
+    assert _applying(templates, context) >= FACE_ONLY_ITEMS
+
+
+def test_a_requested_face_that_is_not_treated_gets_no_facial_items(
+    templates: tuple[CareTemplate, ...],
+) -> None:
+    context = make_care_context(
+        make_consultation(zones=[Zone.CHEEKS, Zone.NECK]), treated_zones=frozenset({Zone.NECK})
+    )
+
+    assert not _applying(templates, context) & FACE_ONLY_ITEMS
+
+
+def test_every_face_only_item_names_the_face_condition(
+    templates: tuple[CareTemplate, ...],
+) -> None:
+    assert {t.id for t in templates if t.condition_name == "face-treated"} == FACE_ONLY_ITEMS
 
 
 def test_no_antiviral_without_a_history_or_lip_treatment(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from builders import (
     CONSULTED_ON,
     isotretinoin_stopped,
+    make_assessment,
     make_consultation,
     make_history,
     make_patient,
@@ -21,7 +23,8 @@ from builders import (
 )
 from needlepoint.domain.consultation import Consultation, Isotretinoin, TreatmentRequest
 from needlepoint.domain.errors import InvalidInputError, KnowledgeError
-from needlepoint.domain.screening import Course, Rule, Scope, Severity
+from needlepoint.domain.scales.inputs import EccaItem
+from needlepoint.domain.screening import Course, Decision, Rule, Scope, Severity, screen
 from needlepoint.domain.vocabulary import (
     Device,
     DiabetesControl,
@@ -32,7 +35,7 @@ from needlepoint.domain.vocabulary import (
     Zone,
     ZoneCondition,
 )
-from needlepoint.knowledge import predicates, rules
+from needlepoint.knowledge import planning, predicates, rules
 from strategies import consultations
 
 ON = CONSULTED_ON
@@ -50,6 +53,7 @@ EXPECTED = {
         "keloid-in-zone",
         "active-acne-in-zone",
         "inside-orbital-rim",
+        "zone-never-needled",
         "hair-loss-out-of-scope",
         "metal-allergy",
         "bleeding-disorder",
@@ -61,6 +65,7 @@ EXPECTED = {
         "recent-surgery-in-zone",
         "recent-superficial-peel-in-zone",
         "recent-waxing-in-zone",
+        "recent-microneedling-in-zone",
     },
     Severity.RELATIVE: {
         "isotretinoin-recent",
@@ -124,6 +129,7 @@ TRIGGERS: dict[str, Callable[[], Consultation]] = {
     "keloid-in-zone": lambda: with_condition(ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR),
     "active-acne-in-zone": lambda: with_condition(ZoneCondition.ACTIVE_INFLAMMATORY_ACNE),
     "inside-orbital-rim": lambda: make_consultation(zones=[Zone.EYELIDS]),
+    "zone-never-needled": lambda: make_consultation(zones=[Zone.SCALP]),
     "hair-loss-out-of-scope": lambda: requesting(Indication.HAIR_LOSS, Zone.SCALP),
     "metal-allergy": lambda: with_history(metal_allergy=True),
     "bleeding-disorder": lambda: with_history(bleeding_disorder=True),
@@ -137,6 +143,7 @@ TRIGGERS: dict[str, Callable[[], Consultation]] = {
     "recent-surgery-in-zone": lambda: with_procedure(ProcedureKind.SURGERY, 60),
     "recent-superficial-peel-in-zone": lambda: with_procedure(ProcedureKind.SUPERFICIAL_PEEL, 10),
     "recent-waxing-in-zone": lambda: with_procedure(ProcedureKind.WAXING, 3),
+    "recent-microneedling-in-zone": lambda: with_procedure(ProcedureKind.MICRONEEDLING, 10),
     "isotretinoin-recent": lambda: with_history(isotretinoin=isotretinoin_stopped(days_ago(60))),
     "anaesthetic-allergy": lambda: with_history(anaesthetic_allergy=True),
     "keloid-history": lambda: with_history(keloid_history=True),
@@ -206,7 +213,7 @@ def test_every_registered_predicate_is_used_by_some_rule() -> None:
 
 
 def test_the_ruleset_carries_the_table_version() -> None:
-    assert RULESET.version == rules.contraindications_table().table_version == "2026-11-22"
+    assert RULESET.version == rules.contraindications_table().table_version == "2026-11-23"
 
 
 def test_every_waiting_period_rule_takes_its_period_from_params() -> None:
@@ -298,19 +305,180 @@ def test_a_condition_in_one_of_two_requested_zones_excludes_only_that_zone() -> 
     assert finding.zones == (Zone.CHIN,)
 
 
-def test_keloid_history_is_not_raised_again_when_a_keloid_lies_in_a_requested_zone() -> None:
+def test_a_keloid_in_one_zone_brings_the_keloid_tendency_to_the_zones_still_treated() -> None:
     consultation = make_consultation(
-        history=make_history(keloid_history=True),
+        zones=[Zone.CHEEKS, Zone.CHIN],
+        history=make_history(keloid_history=False),
         conditions={Zone.CHEEKS: {ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR}},
     )
 
     found = finding_ids(consultation)
 
     assert "keloid-in-zone" in found
-    assert "keloid-history" not in found
+    assert "keloid-history" in found
 
 
-def test_a_zone_requested_for_hair_loss_and_another_indication_stays_in() -> None:
+# --- raised scars recorded in a scar assessment -----------------------------------------
+
+
+def with_cheek_assessment(**recorded: Any) -> Consultation:
+    return make_consultation(
+        zones=[Zone.CHEEKS, Zone.CHIN],
+        scar_assessments=(make_assessment(Zone.CHEEKS, **recorded), make_assessment(Zone.CHIN)),
+    )
+
+
+@pytest.mark.parametrize(
+    "recorded",
+    [
+        {"keloid_area_cm2": Decimal(6)},
+        {"ecca_counts": {EccaItem.KELOID_OR_OLD_HYPERTROPHIC: 1}},
+        {"ecca_counts": {EccaItem.HYPERTROPHIC_RECENT: 2}},
+    ],
+    ids=["gb-keloid-area", "ecca-keloid-or-old-hypertrophic", "ecca-hypertrophic-recent"],
+)
+def test_a_keloid_recorded_only_in_a_scar_assessment_excludes_that_zone_for_good(
+    recorded: dict[str, Any],
+) -> None:
+    consultation = with_cheek_assessment(**recorded)
+
+    screening = screen(consultation, RULESET, on=ON)
+
+    (exclusion,) = screening.exclusions
+    assert exclusion.zone is Zone.CHEEKS
+    assert exclusion.rule_ids == ("keloid-in-zone",)
+    assert exclusion.permanent
+    assert screening.treatable_zones == (Zone.CHIN,)
+
+
+def test_a_scar_assessment_without_raised_scars_excludes_nothing() -> None:
+    consultation = with_cheek_assessment(
+        keloid_area_cm2=Decimal(0),
+        ecca_counts={EccaItem.U_SHAPED_ATROPHIC: 6, EccaItem.KELOID_OR_OLD_HYPERTROPHIC: 0},
+    )
+
+    assert "keloid-in-zone" not in finding_ids(consultation)
+    assert screen(consultation, RULESET, on=ON).exclusions == ()
+
+
+def test_a_keloid_found_on_examination_and_in_the_assessment_is_one_finding() -> None:
+    consultation = make_consultation(
+        zones=[Zone.CHEEKS, Zone.CHIN],
+        conditions={Zone.CHIN: {ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR}},
+        scar_assessments=(make_assessment(Zone.CHEEKS, keloid_area_cm2=Decimal(6)),),
+    )
+
+    finding = RULES["keloid-in-zone"].evaluate(consultation, on=ON)
+
+    assert finding is not None
+    assert finding.zones == (Zone.CHEEKS, Zone.CHIN)
+    assert "chin" in finding.detail
+    assert "scar assessment of: cheeks" in finding.detail
+
+
+def test_a_keloid_recorded_in_an_assessment_also_shows_the_keloid_tendency() -> None:
+    consultation = make_consultation(
+        scar_assessments=(make_assessment(Zone.CHEEKS, keloid_area_cm2=Decimal(6)),),
+    )
+
+    found = finding_ids(consultation)
+
+    assert {"keloid-in-zone", "keloid-history"} <= found
+
+
+# --- zones that are never needled -------------------------------------------------------
+
+
+def test_acne_scars_requested_on_the_scalp_exclude_it_permanently() -> None:
+    consultation = make_consultation(zones=[Zone.SCALP, Zone.CHEEKS])
+
+    screening = screen(consultation, RULESET, on=ON)
+
+    (exclusion,) = screening.exclusions
+    assert exclusion.zone is Zone.SCALP
+    assert exclusion.rule_ids == ("zone-never-needled",)
+    assert exclusion.permanent
+    assert screening.treatable_zones == (Zone.CHEEKS,)
+
+
+def test_acne_scars_requested_only_on_the_scalp_are_declined() -> None:
+    screening = screen(make_consultation(zones=[Zone.SCALP]), RULESET, on=ON)
+
+    assert screening.decision is Decision.DECLINE
+
+
+def test_the_eyelids_are_refused_by_their_own_rule_only() -> None:
+    found = finding_ids(make_consultation(zones=[Zone.EYELIDS]))
+
+    assert "inside-orbital-rim" in found
+    assert "zone-never-needled" not in found
+
+
+def test_a_scalp_requested_only_for_hair_loss_is_refused_once_as_out_of_scope() -> None:
+    found = finding_ids(requesting(Indication.HAIR_LOSS, Zone.SCALP))
+
+    assert "hair-loss-out-of-scope" in found
+    assert "zone-never-needled" not in found
+
+
+@given(indications=st.sets(st.sampled_from(Indication), min_size=1))
+def test_a_requested_scalp_is_always_excluded_for_good_whatever_it_is_asked_for(
+    indications: set[Indication],
+) -> None:
+    consultation = make_consultation(
+        requests=tuple(TreatmentRequest(i, (Zone.SCALP,)) for i in sorted(indications)),
+        scar_assessments=(),
+    )
+
+    screening = screen(consultation, RULESET, on=ON)
+
+    (exclusion,) = screening.exclusions
+    assert exclusion.zone is Zone.SCALP
+    assert exclusion.permanent
+
+
+def test_every_zone_without_a_ceiling_is_refused_by_a_screening_rule() -> None:
+    never_needled = {
+        zone
+        for zone, limit in planning.load_planning_tables().zones.items()
+        if limit.max_depth_mm is None
+    }
+    rows = {row.id: row for row in rules.contraindications_table().rules}
+
+    refused = {
+        rule_id: set(rows[rule_id].params["zones"])  # type: ignore[call-overload]
+        for rule_id in ("zone-never-needled", "inside-orbital-rim")
+    }
+
+    assert refused["inside-orbital-rim"] == {Zone.EYELIDS}
+    assert refused["zone-never-needled"] | refused["inside-orbital-rim"] == never_needled
+    assert not refused["zone-never-needled"] & refused["inside-orbital-rim"]
+
+
+# --- reasons that must not claim more than the rule checks ------------------------------
+
+
+def test_the_hair_loss_reason_states_a_scope_decision_not_a_lack_of_evidence() -> None:
+    rule = RULES["hair-loss-out-of-scope"]
+
+    assert "do not support" not in rule.reason
+    assert "outside needlepoint's scope" in rule.reason
+    assert "adjunct" in rule.reason
+    assert {"seed-003-all-you-need", "fda-den160029-skinpen"} <= set(rule.provenance.sources)
+
+
+def test_the_active_skin_cancer_reason_asks_a_physician_to_confirm_where_the_lesion_is() -> None:
+    rule = RULES["active-skin-cancer-elsewhere"]
+
+    assert "no lesion lies" not in rule.reason
+    assert "physician must confirm" in rule.reason
+    assert "outside the treatment area" in rule.reason
+    assert "suspicious_lesion" in rule.provenance.note
+
+
+def test_a_scalp_requested_for_hair_loss_and_another_indication_is_refused_as_never_needled() -> (
+    None
+):
     consultation = make_consultation(
         requests=(
             TreatmentRequest(indication=Indication.HAIR_LOSS, zones=(Zone.SCALP,)),
@@ -319,7 +487,10 @@ def test_a_zone_requested_for_hair_loss_and_another_indication_stays_in() -> Non
         scar_assessments=(),
     )
 
-    assert "hair-loss-out-of-scope" not in finding_ids(consultation)
+    found = finding_ids(consultation)
+
+    assert "hair-loss-out-of-scope" not in found
+    assert "zone-never-needled" in found
 
 
 def test_neck_in_a_cleared_skin_type_is_not_flagged() -> None:
@@ -405,6 +576,7 @@ def test_isotretinoin_stopped_exactly_twelve_months_ago_raises_nothing() -> None
         ("recent-waxing-in-zone", ProcedureKind.WAXING, 7),
         ("recent-injectable-in-zone", ProcedureKind.FILLER, 14),
         ("recent-injectable-in-zone", ProcedureKind.NEUROTOXIN, 14),
+        ("recent-microneedling-in-zone", ProcedureKind.MICRONEEDLING, 14),
     ],
 )
 def test_a_procedure_exactly_the_waiting_period_ago_is_clear_and_a_day_less_is_not(
@@ -428,6 +600,32 @@ def test_surgery_exactly_six_calendar_months_ago_is_clear() -> None:
 
     assert rule.evaluate(make_consultation(history=history), on=ON) is None
     assert rule.evaluate(make_consultation(history=history), on=ON - timedelta(days=1))
+
+
+def test_a_zone_needled_within_the_shortest_protocol_interval_is_excluded_until_it_ends() -> None:
+    consultation = make_consultation(
+        zones=[Zone.CHEEKS, Zone.CHIN],
+        history=make_history(
+            recent_procedures=(procedure(ProcedureKind.MICRONEEDLING, days_ago(10), Zone.CHIN),)
+        ),
+    )
+
+    screening = screen(consultation, RULESET, on=ON)
+
+    (exclusion,) = screening.exclusions
+    assert exclusion.zone is Zone.CHIN
+    assert exclusion.rule_ids == ("recent-microneedling-in-zone",)
+    assert exclusion.until == ON + timedelta(days=4)
+    assert screening.treatable_zones == (Zone.CHEEKS,)
+
+
+def test_the_microneedling_wait_is_the_shortest_interval_any_protocol_allows() -> None:
+    row = next(
+        r for r in rules.contraindications_table().rules if r.id == "recent-microneedling-in-zone"
+    )
+    shortest = min(p.interval.min_days for p in planning.load_planning_tables().protocols)
+
+    assert row.params == {"kinds": ["microneedling"], "days": shortest}
 
 
 def test_two_recent_procedures_clear_when_the_later_waiting_period_ends() -> None:
@@ -485,7 +683,7 @@ ZONE_RULES = [r for r in RULESET.rules if r.scope is Scope.ZONE]
 PATIENT_RULES = [r for r in RULESET.rules if r.scope is Scope.PATIENT]
 
 
-@given(consultation=consultations(), rule=st.sampled_from(ZONE_RULES))
+@given(consultation=consultations(scar_records_too=True), rule=st.sampled_from(ZONE_RULES))
 def test_a_zone_rule_only_ever_names_requested_zones(
     consultation: Consultation, rule: Rule
 ) -> None:
@@ -496,14 +694,14 @@ def test_a_zone_rule_only_ever_names_requested_zones(
         assert match.zones <= set(consultation.requested_zones)
 
 
-@given(consultation=consultations(), rule=st.sampled_from(PATIENT_RULES))
+@given(consultation=consultations(scar_records_too=True), rule=st.sampled_from(PATIENT_RULES))
 def test_a_patient_rule_never_names_zones(consultation: Consultation, rule: Rule) -> None:
     match = rule.predicate(consultation, consultation.consulted_on)
 
     assert match is None or not match.zones
 
 
-@given(consultation=consultations(), rule=st.sampled_from(list(RULESET.rules)))
+@given(consultation=consultations(scar_records_too=True), rule=st.sampled_from(list(RULESET.rules)))
 def test_a_dated_match_clears_after_the_screening_day(
     consultation: Consultation, rule: Rule
 ) -> None:
@@ -555,6 +753,7 @@ def test_a_rule_naming_an_unknown_predicate_is_refused() -> None:
         ("recent_procedure_in_zone", {"kinds": ["tattoo"], "days": 7}),
         ("zone_has_condition", {"condition": "freckles"}),
         ("zones_requested", {"zones": []}),
+        ("zones_requested", {"zones": ["scalp"], "unless_only_for": "baldness"}),
         ("fitzpatrick_in", {"types": [7]}),
         ("age_in_range", {"min_years": 22, "below_years": 18}),
         ("isotretinoin_stopped_between", {"from_months": 12, "to_months": 6}),
@@ -581,5 +780,5 @@ def test_two_rules_with_the_same_id_are_refused() -> None:
         schema_version=1, table_version="test", rules=(row(), row())
     )
 
-    with pytest.raises(KnowledgeError, match="test-rule"):
+    with pytest.raises(KnowledgeError, match="id 'test-rule' is used by more than one row"):
         rules.build_ruleset(table)

@@ -15,6 +15,7 @@ from needlepoint.domain.planning import Endpoint, PlanningTables, SeverityBand
 from needlepoint.domain.programme import OUT_OF_SCOPE
 from needlepoint.domain.vocabulary import BODY_ZONES, FACIAL_ZONES, Device, Indication, Zone
 from needlepoint.knowledge import planning as planning_tables
+from needlepoint.knowledge import schema
 from needlepoint.knowledge.planning import PlanningFiles, RangeMm
 
 NEVER_NEEDLED = {Zone.EYELIDS, Zone.SCALP}
@@ -27,6 +28,7 @@ RULE_IDS_FROM_SCREENING = {
     "keloid-history",
     "hypertrophic-scar-history",
     "pigmentation-history",
+    "isotretinoin-recent",
     "isotretinoin-within-12-months",
 }
 
@@ -44,8 +46,18 @@ def parsed() -> PlanningFiles:
 # ---------------------------------------------------------------- loading
 
 
-def test_planning_tables_load_with_one_shared_version(tables: PlanningTables) -> None:
-    assert tables.version == "2026-11-22"
+def test_planning_tables_load_with_a_version_naming_each_file(
+    tables: PlanningTables, parsed: PlanningFiles
+) -> None:
+    assert tables.version == schema.combined_version(
+        {
+            "zones": parsed.zones.table_version,
+            "needle_depths": parsed.depths.table_version,
+            "adjustments": parsed.adjustments.table_version,
+            "protocols": parsed.protocols.table_version,
+        }
+    )
+    assert parsed.adjustments.table_version == parsed.zones.table_version == "2026-11-23"
     assert tables.depths
     assert tables.protocols
 
@@ -67,7 +79,7 @@ def test_cited_rows_name_every_row_of_the_four_tables(parsed: PlanningFiles) -> 
 
 
 def test_combined_version_names_each_table_when_they_differ() -> None:
-    version = planning_tables.combined_version({"zones": "2026-11-22", "protocols": "2026-12-01"})
+    version = schema.combined_version({"zones": "2026-11-22", "protocols": "2026-12-01"})
 
     assert version == "protocols 2026-12-01, zones 2026-11-22"
 
@@ -282,6 +294,90 @@ def test_blood_thinners_make_the_whole_plan_one_step_shallower(
     assert adjustment.reduce_by_mm == Decimal("0.25")
     assert adjustment.whole_plan
     assert adjustment.provenance.evidence is EvidenceLevel.INFERRED
+
+
+@pytest.mark.parametrize("rule_id", ["anticoagulant", "antiplatelet"])
+def test_blood_thinners_aim_for_erythema_not_bleeding(tables: PlanningTables, rule_id: str) -> None:
+    adjustment = next(a for a in tables.finding_adjustments if a.rule_id == rule_id)
+
+    assert adjustment.endpoint is Endpoint.ERYTHEMA
+    assert "erythema" in adjustment.advice
+
+
+def test_only_the_blood_thinner_adjustments_change_the_endpoint(tables: PlanningTables) -> None:
+    changing = {a.rule_id for a in tables.finding_adjustments if a.endpoint is not None}
+
+    assert changing == {"anticoagulant", "antiplatelet"}
+
+
+def test_an_endpoint_on_an_adjustment_row_reaches_the_domain(parsed: PlanningFiles) -> None:
+    rows = tuple(
+        row.model_copy(update={"endpoint": Endpoint.ERYTHEMA})
+        if row.rule_id == "melasma-in-zone"
+        else row
+        for row in parsed.adjustments.findings
+    )
+
+    tables = planning_tables.build_planning_tables(_with_adjustments(parsed, findings=rows))
+
+    melasma = next(a for a in tables.finding_adjustments if a.rule_id == "melasma-in-zone")
+    assert melasma.endpoint is Endpoint.ERYTHEMA
+
+
+def test_an_adjustment_row_with_an_unknown_endpoint_is_refused() -> None:
+    with pytest.raises(ValueError, match="endpoint"):
+        planning_tables.FindingAdjustmentRow.model_validate(
+            {
+                "id": "finding-test",
+                "rule_id": "anticoagulant",
+                "cap_mm": None,
+                "reduce_by_mm": 0.25,
+                "whole_plan": True,
+                "advice": "A piece of advice.",
+                "endpoint": "blanching",
+                "sources": ["alam-2014-rct"],
+                "evidence": "INF",
+            }
+        )
+
+
+def test_a_blood_thinner_turns_pinpoint_bleeding_into_erythema(tables: PlanningTables) -> None:
+    request = planning.ZoneRequest(Zone.CHEEKS, Indication.ACNE_SCARS, SeverityBand.MODERATE, True)
+    factors = planning.PatientFactors(
+        device=Device.PEN, fitzpatrick=3, findings=(("anticoagulant", ()),)
+    )
+
+    plan = planning.plan_zone(request, factors, tables)
+
+    assert isinstance(plan, planning.ZonePlan)
+    assert plan.endpoint is Endpoint.ERYTHEMA
+
+
+def test_recent_isotretinoin_is_capped_at_least_as_tightly_as_isotretinoin_up_to_12_months(
+    tables: PlanningTables,
+) -> None:
+    by_rule = {a.rule_id: a for a in tables.finding_adjustments}
+    recent, later = by_rule["isotretinoin-recent"], by_rule["isotretinoin-within-12-months"]
+
+    assert recent.cap_mm is not None and later.cap_mm is not None
+    assert recent.cap_mm <= later.cap_mm
+    assert recent.whole_plan
+    assert recent.provenance.evidence is EvidenceLevel.INFERRED
+    assert {"spring-2017-isotretinoin", "alam-2014-rct"} <= set(recent.provenance.sources)
+
+
+def test_a_physician_cleared_early_start_after_isotretinoin_stays_superficial(
+    tables: PlanningTables,
+) -> None:
+    request = planning.ZoneRequest(Zone.CHEEKS, Indication.ACNE_SCARS, SeverityBand.SEVERE, True)
+    factors = planning.PatientFactors(
+        device=Device.PEN, fitzpatrick=3, findings=(("isotretinoin-recent", ()),)
+    )
+
+    plan = planning.plan_zone(request, factors, tables)
+
+    assert isinstance(plan, planning.ZonePlan)
+    assert plan.depth.max_mm <= Decimal("1.0")
 
 
 @pytest.mark.parametrize("rule_id", ["keloid-history", "hypertrophic-scar-history"])

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 import yaml
 
 from needlepoint.bootstrap import Services, bootstrap
+from needlepoint.config import SettingsError
 from needlepoint.domain.errors import InvalidInputError, KnowledgeError
 from needlepoint.knowledge.files import SAFE_LOADER
 
@@ -41,7 +42,7 @@ def _out() -> Console:
 def _err() -> Console:
     from rich.console import Console  # noqa: PLC0415 - deferred on purpose (start-up time)
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _render() -> Any:
@@ -101,7 +102,7 @@ def knowledge(
     try:
         rows = services.knowledge_rows(table)
     except KnowledgeError as error:
-        _err().print(f"[red]No table named '{table}'.[/] {error.detail}")
+        _err().print(f"[red]No table named '{escape(table)}'.[/] {escape(error.detail)}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _render().rows(_out(), table, rows)
 
@@ -109,38 +110,53 @@ def knowledge(
 def _services() -> Services:
     try:
         return bootstrap()
+    except SettingsError as error:
+        _err().print(f"[red]Settings:[/] {escape(str(error))}")
+        raise typer.Exit(EXIT_BROKEN_INSTALL) from None
     except KnowledgeError as error:
-        _err().print(f"[red]The knowledge base did not load:[/] {error}")
+        _err().print(f"[red]The knowledge base did not load:[/] {escape(str(error))}")
         _err().print("Reinstall needlepoint or restore the knowledge files from version control.")
         raise typer.Exit(EXIT_BROKEN_INSTALL) from None
 
 
 def _read_document(file: Path) -> Any:
+    name = escape(str(file))
     try:
         text = file.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        _err().print(f"[red]{file}: no such file.[/] Give the path of a consultation file.")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except FileNotFoundError:
+        _fail_file(f"{name}: no such file.", "Give the path of a consultation file.")
+    except IsADirectoryError:
+        _fail_file(f"{name} is a folder.", "Give the path of one consultation file in it.")
+    except PermissionError:
+        _fail_file(f"{name} cannot be read.", "Check the file's permissions.")
     except UnicodeDecodeError:
-        _err().print(
-            f"[red]{file}: not a text file.[/] Save the consultation as UTF-8 YAML or JSON."
-        )
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        _fail_file(f"{name}: not a text file.", "Save the consultation as UTF-8 YAML or JSON.")
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
-        _err().print(f"[red]{file}: not valid YAML or JSON{line}.[/] Check indentation and quotes.")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        _fail_file(f"{name}: not valid YAML or JSON{line}.", "Check indentation and quotes.")
 
 
-def _fail_input(name: str, error: InvalidInputError) -> Any:
+def escape(text: str) -> str:
+    """Escape text for Rich markup (imported late: Rich is only loaded to print)."""
+    from rich.markup import escape as rich_escape  # noqa: PLC0415 - deferred on purpose
+
+    return rich_escape(text)
+
+
+def _fail_file(problem: str, fix: str) -> NoReturn:
+    _err().print(f"[red]{problem}[/] {fix}")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _fail_input(name: str, error: InvalidInputError) -> NoReturn:
     console = _err()
-    console.print(f"[red bold]{name}: the consultation cannot be read as it is.[/]")
+    console.print(f"[red bold]{escape(name)}: the consultation cannot be read as it is.[/]")
     for problem in error.problems:
-        console.print(f"  • [bold]{problem.field}[/]: {problem.problem}")
-        console.print(f"    [green]fix:[/] {problem.fix}")
+        console.print(f"  • [bold]{escape(problem.field)}[/]: {escape(problem.problem)}")
+        console.print(f"    [green]fix:[/] {escape(problem.fix)}")
     raise typer.Exit(EXIT_BAD_INPUT)
 
 

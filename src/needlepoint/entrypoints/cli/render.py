@@ -1,4 +1,9 @@
-"""Readable rendering of reports and knowledge listings with Rich. Presentation only."""
+"""Readable rendering of reports and knowledge listings with Rich. Presentation only.
+
+Every string that comes from data (a clinic name, a drug, an instruction, a citation) is
+escaped before it meets Rich markup, so text typed by a user can neither break the report
+nor style it.
+"""
 
 from __future__ import annotations
 
@@ -43,16 +48,18 @@ def _decision_panel(report: Json) -> Panel:
     eligible = report["earliest_eligible_on"]
     if eligible:
         lines.append(Text(f"Earliest eligible date: {eligible}", style="bold"))
-    elif decision in ("defer", "decline"):
-        lines.append(Text("No eligible date can be computed: re-screen when resolved."))
+    elif decision == "defer":
+        lines.append(Text("No eligible date can be computed yet: re-screen when resolved."))
+    elif decision == "decline":
+        lines.append(Text("Do not treat the requested zones with microneedling."))
     for item in report["out_of_scope"]:
         lines.append(Text(item["note"], style="italic"))
-    title = f"{report['clinic']['name']} · screened {report['screened_on']}"
+    title = escape(f"{report['clinic']['name']} · screened {report['screened_on']}")
     return Panel(Group(*lines), title=title, title_align="left")
 
 
 def _cite(item: Json) -> str:
-    sources = ", ".join(item.get("sources", []))
+    sources = escape(", ".join(item.get("sources", [])))
     evidence = item.get("evidence")
     mark = UNVERIFIED if item.get("unverified") else ""
     return f"[dim]{evidence + ' · ' if evidence else ''}{sources}[/]{mark}"
@@ -67,12 +74,12 @@ def _findings(console: Console, report: Json) -> None:
         table.add_column(column)
     for f in report["findings"]:
         zones = f" ({', '.join(f['zones'])})" if f["zones"] else ""
-        detail = f"\n[dim]{f['detail']}[/]" if f["detail"] else ""
+        detail = f"\n[dim]{escape(f['detail'])}[/]" if f["detail"] else ""
         clears = f"\n[bold]clears {f['clears_on']}[/]" if f["clears_on"] else ""
         table.add_row(
             f"[{SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]",
-            f"{f['rule_id']}{zones}",
-            f"{f['reason']}\n[italic]{f['action']}[/]{detail}{clears}",
+            escape(f"{f['rule_id']}{zones}"),
+            f"{escape(f['reason'])}\n[italic]{escape(f['action'])}[/]{detail}{clears}",
             _cite(f),
         )
     console.print(table)
@@ -95,7 +102,7 @@ def _scores(console: Console, scores: Json) -> None:
     console.print(table)
     for key in ("gb_qualitative", "gb_quantitative", "ecca"):
         if overall.get(key):
-            console.print(f"  [dim]{key}: {overall[key]['explanation']}[/]")
+            console.print(f"  [dim]{key}: {escape(overall[key]['explanation'])}[/]")
     console.print()
 
 
@@ -132,12 +139,11 @@ def _plan(console: Console, report: Json) -> None:
             _depth(zone["depth_mm"]),
             zone["start_mm"] + (f"\n[dim]+≤{step}/session[/]" if step else ""),
             _technique(zone),
-            "\n".join(f"{r['text']} {_cite(r)}" for r in zone["reasons"]),
+            "\n".join(f"{escape(r['text'])} {_cite(r)}" for r in zone["reasons"]),
         )
     for item in plan["not_planned"]:
-        table.add_row(
-            item["zone"], "—", "—", "—", f"{item['reason']['text']} {_cite(item['reason'])}"
-        )
+        reason = item["reason"]
+        table.add_row(item["zone"], "—", "—", "—", f"{escape(reason['text'])} {_cite(reason)}")
     console.print(table)
     if series:
         _series(console, series, report)
@@ -168,7 +174,7 @@ def _series(console: Console, series: Json, report: Json) -> None:
         )
         console.print(f"  {s['number']}. {s['on']}{window}")
     for reason in series["reasons"]:
-        console.print(f"  [dim]{reason['text']}[/] {_cite(reason)}")
+        console.print(f"  [dim]{escape(reason['text'])}[/] {_cite(reason)}")
     console.print()
 
 
@@ -182,7 +188,7 @@ def _care(console: Console, report: Json) -> None:
             late = " [yellow](lead time short)[/]" if item["short_lead_time"] else ""
             lines.append(
                 f"• [bold]{_short(item['starts_at'])} → {_short(item['ends_at'])}[/]{late}  "
-                f"{item['instruction']} {_cite(item)}"
+                f"{escape(item['instruction'])} {_cite(item)}"
             )
         console.print("\n".join(lines))
         if any(item["short_lead_time"] for item in items):
@@ -206,30 +212,32 @@ def _red_flags(console: Console, flags: Iterable[Json]) -> None:
         table.add_column(column)
     for flag in listed:
         urgent = "[bold red]EMERGENCY[/]" if flag["urgency"] == "emergency" else "call clinic"
-        table.add_row(flag["sign"], flag["window"], flag["likely_cause"], urgent)
+        table.add_row(
+            escape(flag["sign"]), escape(flag["window"]), escape(flag["likely_cause"]), urgent
+        )
     console.print(table)
 
 
 def _expectations(console: Console, expectations: Iterable[Json]) -> None:
     for item in expectations:
-        console.print(
-            f"[bold]What to expect: {item['indication'].replace('_', ' ')}[/] (not a promise)"
-        )
+        name = item["indication"].replace("_", " ")
+        console.print(f"[bold]What to expect: {name}[/] (evidence, not a promise)")
         improvement = item["improvement_pct"]
         if improvement:
+            shifted = " (shifted down for severity)" if improvement["shifted_for_severity"] else ""
             console.print(
-                f"  After {item['after_sessions']} sessions, modelled improvement "
-                f"{improvement['low']}–{improvement['high']} % (mean {improvement['mean']} %) "
-                f"{_cite(improvement)}"
+                f"  After {item['after_sessions']} sessions, the modelled reduction of the scar "
+                f"score is about {improvement['low']}–{improvement['high']} % "
+                f"(centre {improvement['mean']} %){shifted} {_cite(improvement)}"
             )
         timing = item["timing"]
         if timing:
-            console.print(f"  Results show: {timing['results_show']}")
-            console.print(f"  Judge after: {timing['judge_after']}")
-            console.print(f"  Remodelling: {timing['remodelling']}")
-            console.print(f"  [italic]{timing['caveat']}[/] {_cite(timing)}")
+            console.print(f"  Results show: {escape(timing['results_show'])}")
+            console.print(f"  Judge after: {escape(timing['judge_after'])}")
+            console.print(f"  Remodelling: {escape(timing['remodelling'])}")
+            console.print(f"  [italic]{escape(timing['caveat'])}[/] {_cite(timing)}")
         for study in item["studies"]:
-            console.print(f"  • {study['summary']} {_cite(study)}")
+            console.print(f"  • {escape(study['summary'])} {_cite(study)}")
         console.print()
 
 
@@ -239,15 +247,16 @@ def _adjuncts(console: Console, adjuncts: Iterable[Json]) -> None:
         return
     console.print("[bold]Adjuncts to consider[/] (suggestions only)")
     for adjunct in listed:
-        console.print(f"  • {adjunct['suggestion']} — {adjunct['reason']} {_cite(adjunct)}")
+        text = escape(f"{adjunct['suggestion']} — {adjunct['reason']}")
+        console.print(f"  • {text} {_cite(adjunct)}")
     console.print()
 
 
 def _footer(console: Console, report: Json) -> None:
     for note in report["notes"]:
-        console.print(f"[yellow]Note:[/] {note['text']} {_cite(note)}")
+        console.print(f"[yellow]Note:[/] {escape(note['text'])} {_cite(note)}")
     versions = ", ".join(f"{k} {v}" for k, v in report["knowledge_versions"].items())
-    console.print(f"[dim]Knowledge: {versions}[/]")
+    console.print(f"[dim]Knowledge: {escape(versions)}[/]")
     listed = "\n".join(f"  {source}: {citation}" for source, citation in report["sources"].items())
     console.print(f"[dim]Sources:\n{escape(listed)}[/]")
     console.print("[magenta]† unverified: an inferred default or a value awaiting verification.[/]")
@@ -264,18 +273,20 @@ def tables(console: Console, infos: Iterable[Any]) -> None:
             info.version,
             str(info.rows),
             str(info.unverified_rows),
-            ", ".join(info.sources),
+            escape(", ".join(info.sources)),
         )
     console.print(table)
 
 
 def rows(console: Console, name: str, items: Iterable[Any]) -> None:
     """The rows of one knowledge table with their provenance."""
-    table = Table(title=f"Table {name}", title_justify="left", expand=True)
+    table = Table(title=f"Table {escape(name)}", title_justify="left", expand=True)
     table.add_column("Row", no_wrap=True)
     for column in ("Evidence", "Sources", "Notes"):
         table.add_column(column, overflow="fold")
     for item in items:
         mark = UNVERIFIED if item.unverified else ""
-        table.add_row(item.row_id, item.evidence + mark, ", ".join(item.sources), item.notes)
+        table.add_row(
+            item.row_id, item.evidence + mark, escape(", ".join(item.sources)), escape(item.notes)
+        )
     console.print(table)
