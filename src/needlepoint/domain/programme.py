@@ -191,8 +191,8 @@ def _zone_outcomes(
     A finding that applies on either day narrows the plan (e.g. an isotretinoin course whose
     waiting period ends before the first session still counts as recent exposure then).
     """
-    on_first_day = screening.screen(consultation, knowledge.ruleset, on=start_on)
-    findings = {(f.rule_id, f.zones) for f in (*result.findings, *on_first_day.findings)}
+    later = () if start_on == result.on else _findings_on(consultation, knowledge, start_on)
+    findings = {(f.rule_id, f.zones) for f in (*result.findings, *later)}
     factors = planning.PatientFactors(
         device=consultation.device,
         fitzpatrick=consultation.patient.fitzpatrick,
@@ -202,6 +202,12 @@ def _zone_outcomes(
         _zone_request(consultation, z, grading, knowledge.planning) for z in result.treatable_zones
     )
     return [planning.plan_zone(r, factors, knowledge.planning) for r in requests if r is not None]
+
+
+def _findings_on(
+    consultation: Consultation, knowledge: ClinicalKnowledge, day: date
+) -> tuple[screening.Finding, ...]:
+    return screening.screen(consultation, knowledge.ruleset, on=day).findings
 
 
 def _zone_request(
