@@ -140,8 +140,8 @@ def _grading(grading: ScarGrading) -> Json:
         "scales_version": grading.table_version,
         "overall": {
             "gb_qualitative": _qualitative(grading.gb_qualitative),
-            "gb_quantitative": _quantitative(grading.gb_quantitative),
-            "ecca": _ecca(grading.ecca),
+            "gb_quantitative": _total(grading.gb_quantitative),
+            "ecca": _total(grading.ecca),
             "jacob_dominant_type": grading.dominant_jacob_type,
             "jacob_counts": {str(k): v for k, v in sorted(grading.jacob_counts.items())},
         },
@@ -164,8 +164,8 @@ def _zone_grading(zone: ZoneGrading) -> Json:
             for j in zone.jacob
         ],
         "gb_qualitative": _qualitative(zone.gb_qualitative),
-        "gb_quantitative": _quantitative(zone.gb_quantitative),
-        "ecca": _ecca(zone.ecca),
+        "gb_quantitative": _total(zone.gb_quantitative),
+        "ecca": _total(zone.ecca),
     }
 
 
@@ -181,19 +181,8 @@ def _qualitative(result: GbQualitativeResult | None) -> Json | None:
     }
 
 
-def _quantitative(result: GbQuantitativeResult | None) -> Json | None:
-    if result is None:
-        return None
-    return {
-        "total": result.total,
-        "max_total": result.max_total,
-        "explanation": result.explanation,
-        "sources": list(result.sources),
-        "unverified": result.unverified,
-    }
-
-
-def _ecca(result: EccaResult | None) -> Json | None:
+def _total(result: GbQuantitativeResult | EccaResult | None) -> Json | None:
+    """A scale scored as a total out of a maximum (GB quantitative, ECCA)."""
     if result is None:
         return None
     return {
