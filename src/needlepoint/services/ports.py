@@ -1,9 +1,25 @@
-"""Ports the services need from the outside world, as Protocols."""
+"""Ports the services need from the outside world, as Protocols.
+
+The database adapter (``adapters/db``) implements the repositories and the unit of work; tests
+may use the in-memory fakes in ``tests/fakes.py``. Every repository method is scoped by clinic:
+a record of another clinic is indistinguishable from one that does not exist.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from needlepoint.domain.records import (
+    AuditEvent,
+    Clinic,
+    ConsultationRecord,
+    PatientRecord,
+    StaffMember,
+)
 
 
 class Clock(Protocol):
@@ -15,4 +31,105 @@ class Clock(Protocol):
 
     def today(self) -> date:
         """Today's date in UTC."""
+        ...
+
+
+class ClinicRepository(Protocol):
+    """Clinics."""
+
+    def add(self, clinic: Clinic) -> None:
+        """Store a new clinic."""
+        ...
+
+    def get(self, clinic_id: UUID) -> Clinic | None:
+        """A clinic by id."""
+        ...
+
+
+class StaffRepository(Protocol):
+    """Staff accounts. Password hashes are stored beside, never inside, the domain value."""
+
+    def add(self, member: StaffMember, *, password_hash: str) -> None:
+        """Store a new member of staff with their password hash."""
+        ...
+
+    def get(self, clinic_id: UUID, member_id: UUID) -> StaffMember | None:
+        """A member of staff of one clinic."""
+        ...
+
+    def by_email(self, email: str) -> tuple[StaffMember, str] | None:
+        """A member of staff and their password hash, by sign-in email (any clinic)."""
+        ...
+
+
+class PatientRepository(Protocol):
+    """Patients of one clinic."""
+
+    def add(self, patient: PatientRecord) -> None:
+        """Store a new patient."""
+        ...
+
+    def get(self, clinic_id: UUID, patient_id: UUID) -> PatientRecord | None:
+        """A patient of this clinic, or None (also for another clinic's patient)."""
+        ...
+
+    def list(
+        self, clinic_id: UUID, *, search: str | None, offset: int, limit: int
+    ) -> Sequence[PatientRecord]:
+        """Patients of this clinic, by family then given name, optionally filtered by name."""
+        ...
+
+
+class ConsultationRepository(Protocol):
+    """Consultations. A signed consultation is never updated (the adapter enforces it too)."""
+
+    def add(self, record: ConsultationRecord) -> None:
+        """Store a new consultation."""
+        ...
+
+    def get(self, clinic_id: UUID, consultation_id: UUID) -> ConsultationRecord | None:
+        """A consultation of this clinic."""
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[ConsultationRecord]:
+        """A patient's consultations, newest first."""
+        ...
+
+    def save_signature(self, record: ConsultationRecord) -> None:
+        """Record the signature of a draft (refuses to touch an already signed row)."""
+        ...
+
+
+class AuditLog(Protocol):
+    """The append-only, hash-chained audit trail."""
+
+    def append(self, event: AuditEvent) -> None:
+        """Append one event, chained to the previous one."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: all of it lands, or none of it."""
+
+    clinics: ClinicRepository
+    staff: StaffRepository
+    patients: PatientRepository
+    consultations: ConsultationRepository
+    audit: AuditLog
+
+    def __enter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back unless committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make everything done in this unit of work durable."""
         ...
