@@ -25,6 +25,7 @@ class ConsultationOutcome:
     clinic_name: str
     time_zone: str
     programme: Programme
+    intake: dict[str, Any]
 
 
 def consult(
@@ -61,7 +62,10 @@ def consult(
         consultation, knowledge, on=consultation.consulted_on, appointment=first
     )
     return ConsultationOutcome(
-        clinic_name=parsed.clinic.name, time_zone=parsed.clinic.time_zone, programme=programme
+        clinic_name=parsed.clinic.name,
+        time_zone=parsed.clinic.time_zone,
+        programme=programme,
+        intake=parsed.model_dump(mode="json"),
     )
 
 

@@ -34,6 +34,18 @@ class Clock(Protocol):
         ...
 
 
+class PasswordHasher(Protocol):
+    """Hashes and checks passwords (Argon2id in production)."""
+
+    def hash(self, password: str) -> str:
+        """A salted hash of the password."""
+        ...
+
+    def verify(self, password: str, hashed: str) -> bool:
+        """Whether the password matches the hash."""
+        ...
+
+
 class ClinicRepository(Protocol):
     """Clinics."""
 

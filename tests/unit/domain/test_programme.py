@@ -130,7 +130,7 @@ def test_nothing_is_ever_planned_inside_the_orbital_rim(p: Programme) -> None:
 @SETTINGS
 @given(programmes())
 def test_every_output_item_cites_a_known_source(p: Programme) -> None:
-    outcome = ConsultationOutcome(clinic_name="Test", time_zone="UTC", programme=p)
+    outcome = ConsultationOutcome(clinic_name="Test", time_zone="UTC", programme=p, intake={})
     report = build_report(outcome, cite={s: s for s in KNOWN_SOURCES})
 
     cited = list(_source_lists(report))

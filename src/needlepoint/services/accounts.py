@@ -1,0 +1,101 @@
+"""Use cases: staff accounts (create, authenticate).
+
+Password rules follow OWASP ASVS 5.0 V6: at least ``MIN_PASSWORD_LENGTH`` characters, long
+passphrases allowed, no composition rules, checked exactly as typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.records import Role, StaffMember
+from needlepoint.services.ports import PasswordHasher, UnitOfWork
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+
+
+class EmailTakenError(DomainError):
+    """Another account already signs in with this email."""
+
+    code = "email-taken"
+
+
+@dataclass(frozen=True, slots=True)
+class NewStaff:
+    """What an admin gives to create an account."""
+
+    clinic_id: UUID
+    email: str
+    display_name: str
+    role: Role
+    licence_max_depth_mm: Decimal | None
+    password: str
+
+
+def add_staff(*, new: NewStaff, uow: UnitOfWork, hasher: PasswordHasher) -> StaffMember:
+    """Create a member of staff with a hashed password."""
+    _check_password(new.password)
+    email = new.email.strip().lower()
+    _check_licence(new.role, new.licence_max_depth_mm)
+    member = StaffMember(
+        id=uuid4(),
+        clinic_id=new.clinic_id,
+        email=email,
+        display_name=new.display_name.strip(),
+        role=new.role,
+        licence_max_depth_mm=new.licence_max_depth_mm,
+    )
+    with uow:
+        if uow.staff.by_email(email) is not None:
+            raise EmailTakenError(f"an account already uses {email}")
+        uow.staff.add(member, password_hash=hasher.hash(new.password))
+        uow.commit()
+    return member
+
+
+def authenticate(
+    *, email: str, password: str, uow: UnitOfWork, hasher: PasswordHasher, dummy_hash: str
+) -> StaffMember | None:
+    """The active member of staff with this email and password, else None.
+
+    An unknown email is checked against ``dummy_hash`` so that both failures take the same
+    time and say the same thing.
+    """
+    with uow:
+        found = uow.staff.by_email(email.strip().lower())
+    if found is None:
+        hasher.verify(password, dummy_hash)
+        return None
+    member, hashed = found
+    if not hasher.verify(password, hashed) or not member.active:
+        return None
+    return member
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInputError.single(
+            "password",
+            f"is {len(password)} characters long.",
+            f"use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters; a passphrase of "
+            "several words is best.",
+        )
+
+
+def _check_licence(role: Role, licence_max_depth_mm: Decimal | None) -> None:
+    if role is Role.CLINICIAN and (licence_max_depth_mm is None or licence_max_depth_mm <= 0):
+        raise InvalidInputError.single(
+            "licence_max_depth_mm",
+            "a clinician needs the deepest needle setting their licence allows.",
+            "give it in millimetres, e.g. 1.5.",
+        )
+    if role is not Role.CLINICIAN and licence_max_depth_mm is not None:
+        raise InvalidInputError.single(
+            "licence_max_depth_mm",
+            f"a {role.value.replace('_', ' ')} does not needle patients.",
+            "leave the licence depth empty for this role.",
+        )

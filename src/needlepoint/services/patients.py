@@ -1,0 +1,104 @@
+"""Use cases: register, read and search patients. Every access is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.records import PatientRecord
+from needlepoint.domain.vocabulary import Sex
+from needlepoint.services import audit
+from needlepoint.services.ports import Clock, UnitOfWork
+
+MAX_PAGE_SIZE = 100
+
+
+class PatientNotFoundError(DomainError):
+    """No such patient in this clinic (also said for another clinic's patient)."""
+
+    code = "patient-not-found"
+
+
+@dataclass(frozen=True, slots=True)
+class NewPatient:
+    """What front desk records to register a patient."""
+
+    given_name: str
+    family_name: str
+    born_on: date
+    sex: Sex
+    email: str | None = None
+    phone: str | None = None
+
+
+def register_patient(
+    *, new: NewPatient, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> PatientRecord:
+    """Register a patient in the actor's clinic."""
+    now = clock.now()
+    if new.born_on >= now.date():
+        raise InvalidInputError.single(
+            "born_on", f"{new.born_on} is not in the past.", "give the date of birth (YYYY-MM-DD)."
+        )
+    patient = PatientRecord(
+        id=uuid4(),
+        clinic_id=context.actor.clinic_id,
+        given_name=new.given_name.strip(),
+        family_name=new.family_name.strip(),
+        born_on=new.born_on,
+        sex=new.sex,
+        email=new.email.strip().lower() if new.email else None,
+        phone=new.phone.strip() if new.phone else None,
+        created_at=now,
+    )
+    with uow:
+        uow.patients.add(patient)
+        audit.record(uow, context, _access("patient.create", patient.id), at=now)
+        uow.commit()
+    return patient
+
+
+def get_patient(
+    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> PatientRecord:
+    """One patient of the actor's clinic; the read is audited, so is a miss."""
+    with uow:
+        patient = uow.patients.get(context.actor.clinic_id, patient_id)
+        outcome = "success" if patient else "not_found"
+        access = _access("patient.read", patient_id, outcome=outcome)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    if patient is None:
+        raise PatientNotFoundError(f"no patient {patient_id}")
+    return patient
+
+
+def search_patients(
+    *,
+    search: str | None,
+    page: tuple[int, int],
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> Sequence[PatientRecord]:
+    """A page of the clinic's patients, by name; the listing itself is audited."""
+    offset, limit = page
+    if offset < 0 or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInputError.single(
+            "limit", f"{limit} is not a page size.", f"use 1 to {MAX_PAGE_SIZE}, offset ≥ 0."
+        )
+    with uow:
+        found = uow.patients.list(
+            context.actor.clinic_id, search=search, offset=offset, limit=limit
+        )
+        access = audit.Access("patient.list", "patient", "*", None)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return found
+
+
+def _access(action: str, patient_id: UUID, *, outcome: str = "success") -> audit.Access:
+    return audit.Access(action, "patient", str(patient_id), patient_id, outcome)
