@@ -1,10 +1,18 @@
-"""Settings, read from the environment by the composition root only."""
+"""Settings, read from the environment by the composition root only.
+
+* ``NEEDLEPOINT_DATA_DIR``: where the SQLite database and backups live (default ``./var``).
+* ``NEEDLEPOINT_DATABASE_URL``: a SQLAlchemy URL; ``postgresql+psycopg://…`` selects
+  PostgreSQL (default: the SQLite file ``<data dir>/needlepoint.sqlite3``).
+* ``NEEDLEPOINT_DEFAULT_SESSION_TIME``: local time of a provisional first session, HH:MM
+  (default 09:00).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
+from pathlib import Path
 
 
 class SettingsError(ValueError):
@@ -13,26 +21,37 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Deployment settings. No instance is created at import time.
-
-    Attributes:
-        default_session_time: local start time used for a provisional first session when no
-            appointment is given (``NEEDLEPOINT_DEFAULT_SESSION_TIME``, HH:MM, default 09:00).
-    """
+    """Deployment settings. No instance is created at import time."""
 
     default_session_time: time = time(9, 0)
+    data_dir: Path = field(default_factory=lambda: Path("var"))
+    database_url: str | None = None
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'needlepoint.sqlite3').resolve()}"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         """Settings from environment variables (``NEEDLEPOINT_*``)."""
         env = dict(os.environ if environ is None else environ)
-        raw = env.get("NEEDLEPOINT_DEFAULT_SESSION_TIME")
-        if raw is None:
-            return cls()
-        try:
-            return cls(default_session_time=time.fromisoformat(raw))
-        except ValueError:
-            raise SettingsError(
-                f"NEEDLEPOINT_DEFAULT_SESSION_TIME={raw!r} is not a time; set it as HH:MM, "
-                "e.g. 09:00, or unset it."
-            ) from None
+        return cls(
+            default_session_time=_session_time(env.get("NEEDLEPOINT_DEFAULT_SESSION_TIME")),
+            data_dir=Path(env.get("NEEDLEPOINT_DATA_DIR") or "var"),
+            database_url=env.get("NEEDLEPOINT_DATABASE_URL") or None,
+        )
+
+
+def _session_time(raw: str | None) -> time:
+    if raw is None:
+        return time(9, 0)
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise SettingsError(
+            f"NEEDLEPOINT_DEFAULT_SESSION_TIME={raw!r} is not a time; set it as HH:MM, "
+            "e.g. 09:00, or unset it."
+        ) from None

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from uuid import UUID
 
 import typer
 import yaml
 
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import SettingsError
-from needlepoint.domain.errors import InvalidInputError, KnowledgeError
+from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
+from needlepoint.domain.records import Role
 from needlepoint.knowledge.files import SAFE_LOADER
+from needlepoint.services import accounts
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -51,6 +56,7 @@ def _render() -> Any:
     return render
 
 
+T = TypeVar("T")
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_INSTALL = 3
 
@@ -105,6 +111,109 @@ def knowledge(
         _err().print(f"[red]No table named '{escape(table)}'.[/] {escape(error.detail)}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _render().rows(_out(), table, rows)
+
+
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+clinic_app = typer.Typer(help="Clinics.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(clinic_app, name="clinic")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every database migration (creates the database if it is new)."""
+    services = _services()
+    services.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    services.database.upgrade()
+    sys.stdout.write("database is up to date\n")
+
+
+@clinic_app.command("add")
+def clinic_add(
+    name: Annotated[str, typer.Argument(help="The clinic's name.")],
+    time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London.")],
+) -> None:
+    """Create a clinic and print its id."""
+    clinic = _checked(lambda: _services().add_clinic(name=name, time_zone=time_zone))
+    sys.stdout.write(f"{clinic.id}\n")
+
+
+@user_app.command("add")
+def user_add(
+    clinic: Annotated[str, typer.Option(help="Clinic id (from `needlepoint clinic add`).")],
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    name: Annotated[str, typer.Option(help="Name shown on charts.")],
+    role: Annotated[Role, typer.Option(help="admin, clinician or front_desk.")],
+    licence_mm: Annotated[
+        str | None, typer.Option(help="Clinicians: deepest setting their licence allows, mm.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create a staff account; the password is prompted for (or read from stdin)."""
+    password = _password(password_stdin)
+    new = accounts.NewStaff(
+        clinic_id=_uuid("--clinic", clinic),
+        email=email,
+        display_name=name,
+        role=role,
+        licence_max_depth_mm=_millimetres(licence_mm),
+        password=password,
+    )
+    member = _checked(lambda: _services().add_staff(new))
+    sys.stdout.write(f"{member.id}\n")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; exits 1 and names the first bad row if broken."""
+    report = _services().database.verify_audit()
+    if report.ok:
+        sys.stdout.write(f"audit trail intact: {report.checked} events\n")
+        return
+    where = f"event {report.first_bad_seq} ({report.problem})"
+    _err().print(f"[red]audit trail broken at {where}:[/] {escape(report.detail)}")
+    raise typer.Exit(1)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+def _uuid(option: str, value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        _fail_file(
+            f"{option} '{escape(value)}' is not an id.", "Copy the id printed when it was created."
+        )
+
+
+def _millimetres(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        _fail_file(
+            f"--licence-mm '{escape(value)}' is not a number.", "Give millimetres, e.g. 1.5."
+        )
+
+
+def _checked(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except InvalidInputError as error:
+        _fail_input("input", error)
+    except DomainError as error:
+        _fail_file(escape(str(error)) + ".", "")
 
 
 def _services() -> Services:

@@ -1,0 +1,135 @@
+"""Database engines: SQLite (the default, one file) and PostgreSQL, both set up for durability.
+
+SQLite connections get WAL, ``synchronous=FULL``, foreign keys and a busy timeout on every
+connect, and every transaction starts with ``BEGIN IMMEDIATE`` (SQLAlchemy's documented pysqlite
+recipe: the driver's own BEGIN is switched off and SQLAlchemy emits ours). Taking the write lock
+up front means a transaction never fails half-way when it upgrades from reading to writing,
+and ``busy_timeout`` is honoured. A read-only connection may ask for a deferred start with
+``engine.execution_options(sqlite_begin="DEFERRED")``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Final
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+
+SQLITE_BEGIN_OPTION: Final = "sqlite_begin"
+"""Execution option naming how a SQLite transaction begins (IMMEDIATE unless told)."""
+
+_BEGIN_MODES: Final = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+_SQLITE_PRAGMAS: Final = (
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+)
+_DURABLE_SQLITE: Final[Mapping[str, frozenset[str]]] = {
+    "journal_mode": frozenset({"wal"}),
+    "synchronous": frozenset({"2", "3"}),  # FULL or EXTRA
+    "foreign_keys": frozenset({"1"}),
+}
+_DURABLE_POSTGRES: Final[Mapping[str, frozenset[str]]] = {
+    "fsync": frozenset({"on"}),
+    # Every one of these waits for the local WAL flush before a commit is acknowledged.
+    "synchronous_commit": frozenset({"on", "remote_write", "remote_apply"}),
+    "full_page_writes": frozenset({"on"}),
+}
+
+
+class DurabilityError(RuntimeError):
+    """The database would acknowledge commits it could lose; names each wrong setting."""
+
+    code: ClassVar[str] = "database-not-durable"
+
+    def __init__(self, wrong: Mapping[str, str]) -> None:
+        listed = ", ".join(f"{name}={value!r}" for name, value in sorted(wrong.items()))
+        super().__init__(
+            f"database settings are not durable: {listed}. Fix: on SQLite open the database "
+            "with make_engine(); on PostgreSQL set fsync, synchronous_commit and "
+            "full_page_writes to on."
+        )
+        self.wrong = dict(wrong)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``: SQLite with the durable pragmas, or PostgreSQL via psycopg 3.
+
+    A SQLite file's directory is created if missing. ``postgresql://`` URLs use psycopg 3.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Hand transaction control to SQLAlchemy (see _on_sqlite_begin).
+    dbapi_connection.isolation_level = None
+    # SQLite's own lower() folds ASCII only; names are not ASCII.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def _unicode_lower(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.lower() if isinstance(value, str) else str(value)
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    mode = str(connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE"))
+    if mode.upper() not in _BEGIN_MODES:
+        raise ValueError(f"{SQLITE_BEGIN_OPTION} must be one of {sorted(_BEGIN_MODES)}")
+    connection.exec_driver_sql(f"BEGIN {mode.upper()}")
+
+
+def check_durability(engine: Engine) -> dict[str, str]:
+    """The durability settings of ``engine``'s database; raises DurabilityError if any is unsafe.
+
+    SQLite: ``journal_mode``, ``synchronous``, ``foreign_keys``. PostgreSQL: ``fsync``,
+    ``synchronous_commit``, ``full_page_writes``.
+    """
+    expected = _expected_settings(engine)
+    with engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"}).connect() as connection:
+        actual = {name: _read_setting(connection, name) for name in expected}
+    wrong = {name: value for name, value in actual.items() if value not in expected[name]}
+    if wrong:
+        raise DurabilityError(wrong)
+    return actual
+
+
+def _expected_settings(engine: Engine) -> Mapping[str, frozenset[str]]:
+    backend = engine.dialect.name
+    if backend == "sqlite":
+        return _DURABLE_SQLITE
+    if backend == "postgresql":
+        return _DURABLE_POSTGRES
+    raise DurabilityError({"dialect": backend})
+
+
+def _read_setting(connection: Connection, name: str) -> str:
+    statement = f"PRAGMA {name}" if connection.dialect.name == "sqlite" else f"SHOW {name}"
+    value: Any = connection.execute(text(statement)).scalar_one()
+    return str(value).lower()

@@ -1,0 +1,1 @@
+"""Integration tests: real adapters on SQLite and PostgreSQL."""

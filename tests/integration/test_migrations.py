@@ -1,0 +1,108 @@
+"""Migrations build the schema on an empty database, come down again, and match tables.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from needlepoint.adapters.db.engine import make_engine
+from needlepoint.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
+from needlepoint.adapters.db.tables import metadata
+
+TABLES = {"clinic", "staff_member", "patient", "consultation", "audit_event"}
+SQLITE_TRIGGERS = {
+    "audit_event_no_update",
+    "audit_event_no_delete",
+    "consultation_signed_no_update",
+    "consultation_signed_no_delete",
+}
+POSTGRES_TRIGGERS = {
+    "audit_event_append_only",
+    "audit_event_no_truncate",
+    "consultation_signed_immutable",
+}
+
+
+def table_names(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def trigger_names(url: str) -> set[str]:
+    engine = make_engine(url)
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    )
+    try:
+        with engine.connect() as connection:
+            return set(connection.execute(text(query)).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_head_on_an_empty_database_creates_every_table(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+
+    assert table_names(empty_db_url) == TABLES | {"alembic_version"}
+    assert current_revision(empty_db_url) == head_revision()
+
+
+def test_upgrade_creates_the_append_only_triggers(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+
+    expected = SQLITE_TRIGGERS if empty_db_url.startswith("sqlite") else POSTGRES_TRIGGERS
+    assert trigger_names(empty_db_url) == expected
+
+
+def test_upgrade_twice_is_harmless(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+
+    upgrade(empty_db_url)
+
+    assert current_revision(empty_db_url) == head_revision()
+
+
+def test_downgrade_to_base_then_upgrade_again(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+
+    downgrade(empty_db_url, "base")
+    emptied = (current_revision(empty_db_url), table_names(empty_db_url))
+    emptied_triggers = trigger_names(empty_db_url)
+    upgrade(empty_db_url)
+
+    assert emptied == (None, {"alembic_version"})
+    assert emptied_triggers == set()
+    assert current_revision(empty_db_url) == head_revision()
+    assert table_names(empty_db_url) == TABLES | {"alembic_version"}
+
+
+def test_the_migrated_schema_matches_tables_py(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    finally:
+        engine.dispose()
+
+    assert differences == []
+
+
+def test_migrations_run_from_any_working_directory(
+    empty_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    upgrade(empty_db_url)
+
+    assert current_revision(empty_db_url) == head_revision()
