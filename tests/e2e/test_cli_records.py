@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import date
 from pathlib import Path
 from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
 
+from needlepoint.bootstrap import bootstrap
+from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.cli import main as cli
+from needlepoint.services import accounts, patients
+from needlepoint.services.audit import RequestContext
 
 runner = CliRunner()
 
@@ -98,3 +104,35 @@ def test_an_empty_audit_trail_verifies(data_dir: Path) -> None:
 
     assert result.exit_code == 0, result.output
     assert "intact" in result.stdout
+
+
+def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
+    services = bootstrap()
+    clinic_id = UUID(_clinic())
+    member = services.add_staff(
+        accounts.NewStaff(
+            clinic_id, "desk@harbour.test", "Desk", cli.Role.FRONT_DESK, None, "x" * 12
+        )
+    )
+    context = RequestContext(actor=member, request_id="req-1")
+    for given in ("Amira", "Ben", "Cleo"):
+        new = patients.NewPatient(given, "Okafor", date(1990, 1, 1), Sex.FEMALE)
+        patients.register_patient(
+            new=new, context=context, uow=services.database.unit_of_work(), clock=services.clock
+        )
+    assert runner.invoke(cli.app, ["audit", "verify"]).exit_code == 0
+
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        triggers = raw.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'"
+        ).fetchall()
+        for name, _ in triggers:
+            raw.execute(f'DROP TRIGGER "{name}"')
+        raw.execute("UPDATE audit_event SET action = 'patient.delete' WHERE seq = 2")
+        for _, sql in triggers:
+            raw.execute(sql)
+
+    result = runner.invoke(cli.app, ["audit", "verify"])
+
+    assert result.exit_code == 1
+    assert "event 2" in result.stderr
