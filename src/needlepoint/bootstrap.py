@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from needlepoint.adapters.clock import SystemClock
@@ -40,6 +42,20 @@ class Database:
         from needlepoint.adapters.db import migrate  # noqa: PLC0415 - deferred on purpose
 
         migrate.upgrade(self.url)
+
+    def backup(self, directory: Path, *, at: datetime) -> Any:
+        """A consistent, integrity-checked backup written into ``directory``."""
+        from needlepoint.adapters.db import backup  # noqa: PLC0415 - deferred on purpose
+
+        return backup.backup(self.url, directory, at=at)
+
+    def restore(self, source: Path) -> Any:
+        """Replace the database's content with a backup, verified before and after."""
+        from needlepoint.adapters.db import backup  # noqa: PLC0415 - deferred on purpose
+
+        if self._engine is not None:
+            self._engine.dispose()
+        return backup.restore(self.url, source)
 
     def verify_audit(self) -> Any:
         """Walk the audit hash chain; the report names the first bad row, if any."""

@@ -136,3 +136,25 @@ def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
 
     assert result.exit_code == 1
     assert "event 2" in result.stderr
+
+
+def test_backup_then_restore_through_the_command_line(data_dir: Path) -> None:
+    _clinic()
+    taken = runner.invoke(cli.app, ["backup"])
+    assert taken.exit_code == 0, taken.output
+    path = Path(taken.stdout.strip())
+    assert path.parent == data_dir / "backups"
+    _clinic()
+
+    restored = runner.invoke(cli.app, ["restore", str(path)])
+
+    assert restored.exit_code == 0, restored.output
+    assert "integrity verified" in restored.stdout
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        assert raw.execute("SELECT count(*) FROM clinic").fetchone()[0] == 1
+
+
+def test_restoring_a_missing_backup_exits_2(data_dir: Path) -> None:
+    result = runner.invoke(cli.app, ["restore", str(data_dir / "nope.sqlite3")])
+
+    assert result.exit_code == 2

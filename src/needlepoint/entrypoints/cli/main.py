@@ -169,6 +169,30 @@ def user_add(
     sys.stdout.write(f"{member.id}\n")
 
 
+@app.command()
+def backup(
+    to: Annotated[
+        Path | None, typer.Option(help="Folder for the backup (default: <data dir>/backups).")
+    ] = None,
+) -> None:
+    """Take a consistent online backup, check its integrity, and print where it is."""
+    services = _services()
+    folder = to or services.settings.data_dir / "backups"
+    report = _checked(lambda: services.database.backup(folder, at=services.clock.now()))
+    sys.stdout.write(f"{report.path}\n")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup written by `needlepoint backup`.")],
+) -> None:
+    """Restore a backup (stop the server first); refuses a backup that fails its checks."""
+    services = _services()
+    report = _checked(lambda: services.database.restore(file))
+    rows = sum(report.row_counts.values())
+    sys.stdout.write(f"restored {file} ({rows} rows), integrity verified\n")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit trail's hash chain; exits 1 and names the first bad row if broken."""
@@ -212,7 +236,7 @@ def _checked(action: Callable[[], T]) -> T:
         return action()
     except InvalidInputError as error:
         _fail_input("input", error)
-    except DomainError as error:
+    except (DomainError, RuntimeError, OSError) as error:
         _fail_file(escape(str(error)) + ".", "")
 
 

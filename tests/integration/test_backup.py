@@ -1,0 +1,80 @@
+"""Backup and restore on both databases: consistent, verified, and a bad backup is refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import Engine
+
+from needlepoint.adapters.db import backup
+from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from needlepoint.domain.records import Clinic, PatientRecord
+from needlepoint.domain.vocabulary import Sex
+
+AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def _add_patients(engine: Engine, clinic_id, count: int) -> None:  # type: ignore[no-untyped-def]
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        for index in range(count):
+            uow.patients.add(
+                PatientRecord(
+                    uuid4(),
+                    clinic_id,
+                    f"P{index}",
+                    "Backup",
+                    date(1990, 1, 1),
+                    Sex.FEMALE,
+                    None,
+                    None,
+                    AT,
+                )
+            )
+        uow.commit()
+
+
+def _patients(engine: Engine, clinic_id) -> int:  # type: ignore[no-untyped-def]
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        return len(uow.patients.list(clinic_id, search=None, offset=0, limit=100))
+
+
+def test_a_restore_brings_back_exactly_the_backed_up_state(
+    empty_db_url: str, fresh_engine: Engine, tmp_path: Path
+) -> None:
+    clinic = Clinic(uuid4(), "Backup Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    _add_patients(fresh_engine, clinic.id, 5)
+
+    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT)
+    _add_patients(fresh_engine, clinic.id, 3)
+    assert _patients(fresh_engine, clinic.id) == 8
+    fresh_engine.dispose()
+
+    restored = backup.restore(empty_db_url, report.path)
+
+    assert restored.row_counts["patient"] == 5 == report.row_counts["patient"]
+    assert _patients(fresh_engine, clinic.id) == 5
+
+
+def test_a_corrupt_backup_is_refused_and_nothing_is_replaced(
+    empty_db_url: str, fresh_engine: Engine, tmp_path: Path
+) -> None:
+    clinic = Clinic(uuid4(), "Backup Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    _add_patients(fresh_engine, clinic.id, 2)
+    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT)
+    data = bytearray(report.path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64
+    report.path.write_bytes(bytes(data))
+
+    with pytest.raises(backup.BackupError):
+        backup.restore(empty_db_url, report.path)
+
+    assert _patients(fresh_engine, clinic.id) == 2
