@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from needlepoint.adapters.clock import SystemClock
 from needlepoint.adapters.passwords import Argon2PasswordHasher
 from needlepoint.config import Settings
 from needlepoint.domain.programme import ClinicalKnowledge
-from needlepoint.domain.records import Clinic, StaffMember
+from needlepoint.domain.records import Clinic, ConsultationRecord, PatientRecord, StaffMember
 from needlepoint.knowledge import catalogue, reference
-from needlepoint.services import accounts, clinics, consultations, intake, reports
+from needlepoint.services import (
+    accounts,
+    clinics,
+    consultation_records,
+    consultations,
+    intake,
+    patients,
+    reports,
+    sessions,
+)
+from needlepoint.services import audit as audit_service
 from needlepoint.services.ports import Clock, PasswordHasher, UnitOfWork
 
 
@@ -63,6 +76,41 @@ class Database:
 
         return audit.verify_chain(self._opened())
 
+    def accounts_unit_of_work(self) -> sessions.AccountsUnitOfWork:
+        """A new unit of work over sessions, API tokens and sign-in attempts."""
+        from needlepoint.adapters.db import accounts as db_accounts  # noqa: PLC0415 - deferred
+
+        return db_accounts.SqlAccountsUnitOfWork(self._opened())
+
+    def close(self) -> None:
+        """Release the database's connections (it opens again on next use)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def check_durability(self) -> dict[str, str]:
+        """The durability settings; raises ``DurabilityError`` naming any unsafe one."""
+        from needlepoint.adapters.db import engine  # noqa: PLC0415 - deferred on purpose
+
+        return engine.check_durability(self._opened())
+
+
+class DummyPasswordHash:
+    """An Argon2id hash of a random password, made once: unknown emails are checked against it.
+
+    Checking a password against it takes as long as checking a real one, so an unknown email
+    and a wrong password cannot be told apart by timing (ecosystem.md scenario AU-4).
+    """
+
+    def __init__(self) -> None:
+        self._value: str | None = None
+
+    def of(self, hasher: PasswordHasher) -> str:
+        """The hash, made on first use."""
+        if self._value is None:
+            self._value = hasher.hash(secrets.token_urlsafe(32))
+        return self._value
+
 
 @dataclass(frozen=True, slots=True)
 class Services:
@@ -74,6 +122,7 @@ class Services:
     citations: dict[str, str]
     database: Database
     hasher: PasswordHasher
+    dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
 
     def consult(
         self, document: Any, *, appointment: str | None
@@ -115,6 +164,126 @@ class Services:
     def knowledge_rows(self, table: str) -> tuple[catalogue.RowInfo, ...]:
         """The rows of one knowledge table with their provenance."""
         return catalogue.describe_rows(table)
+
+    # --- Patient records, as the API asks for them (each read and write is audited) ---
+
+    def register_patient(
+        self, new: patients.NewPatient, *, context: audit_service.RequestContext
+    ) -> PatientRecord:
+        """Register a patient in the actor's clinic."""
+        uow = self.database.unit_of_work()
+        return patients.register_patient(new=new, context=context, uow=uow, clock=self.clock)
+
+    def get_patient(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> PatientRecord:
+        """One patient of the actor's clinic."""
+        uow = self.database.unit_of_work()
+        return patients.get_patient(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def search_patients(
+        self, search: str | None, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[PatientRecord]:
+        """A page (offset, limit) of the actor's clinic's patients, optionally by name."""
+        uow = self.database.unit_of_work()
+        return patients.search_patients(
+            search=search, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def record_consultation(
+        self,
+        request: consultation_records.ConsultationRequest,
+        *,
+        context: audit_service.RequestContext,
+    ) -> ConsultationRecord:
+        """Screen and plan from intake answers; keep the result as a draft consultation."""
+        engine = consultation_records.Engine(
+            knowledge=self.knowledge,
+            citations=self.citations,
+            default_session_time=self.settings.default_session_time,
+        )
+        return consultation_records.record_consultation(
+            request=request,
+            context=context,
+            uow=self.database.unit_of_work(),
+            engine=engine,
+            clock=self.clock,
+        )
+
+    def get_consultation(
+        self, consultation_id: UUID, *, context: audit_service.RequestContext
+    ) -> ConsultationRecord:
+        """One consultation of the actor's clinic."""
+        uow = self.database.unit_of_work()
+        return consultation_records.get_consultation(
+            consultation_id=consultation_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def sign_consultation(
+        self, consultation_id: UUID, *, context: audit_service.RequestContext
+    ) -> ConsultationRecord:
+        """Sign a draft consultation of the actor's clinic."""
+        uow = self.database.unit_of_work()
+        return consultation_records.sign_consultation(
+            consultation_id=consultation_id, context=context, uow=uow, clock=self.clock
+        )
+
+    # --- Sign-in sessions, API tokens and throttling ---
+
+    def prepare_logins(self) -> None:
+        """Make the dummy password hash now (at server start-up), not on the first login."""
+        self.dummy_hash.of(self.hasher)
+
+    def log_in(self, credentials: sessions.Credentials) -> sessions.IssuedSession:
+        """Check credentials (throttled before hashing) and open a session."""
+        return sessions.log_in(
+            credentials=credentials,
+            check=self._check_password,
+            uow=self.database.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def _check_password(self, email: str, password: str) -> StaffMember | None:
+        return accounts.authenticate(
+            email=email,
+            password=password,
+            uow=self.database.unit_of_work(),
+            hasher=self.hasher,
+            dummy_hash=self.dummy_hash.of(self.hasher),
+        )
+
+    def log_out(self, token: str) -> None:
+        """End the session whose token this is."""
+        uow = self.database.accounts_unit_of_work()
+        sessions.log_out(token=token, uow=uow, clock=self.clock)
+
+    def resolve_session(self, token: str) -> StaffMember | None:
+        """The member of staff of a live session (its use is recorded), else None."""
+        uow = self.database.accounts_unit_of_work()
+        return sessions.resolve_session(token=token, uow=uow, clock=self.clock)
+
+    def resolve_api_token(self, token: str) -> StaffMember | None:
+        """The member of staff a live API token acts as, else None."""
+        return sessions.resolve_api_token(token=token, uow=self.database.accounts_unit_of_work())
+
+    def issue_api_token(
+        self, name: str, *, staff_id: UUID, context: audit_service.RequestContext
+    ) -> sessions.IssuedToken:
+        """A new API token for a member of the actor's clinic (the secret is shown once)."""
+        return sessions.issue_api_token(
+            name=name,
+            staff_id=staff_id,
+            context=context,
+            uow=self.database.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def deactivate_staff(self, staff_id: UUID, *, context: audit_service.RequestContext) -> None:
+        """Stop a member of the actor's clinic signing in; their sessions and tokens end."""
+        uow = self.database.accounts_unit_of_work()
+        sessions.deactivate_staff(staff_id=staff_id, context=context, uow=uow, clock=self.clock)
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:

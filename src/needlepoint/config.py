@@ -5,6 +5,8 @@
   PostgreSQL (default: the SQLite file ``<data dir>/needlepoint.sqlite3``).
 * ``NEEDLEPOINT_DEFAULT_SESSION_TIME``: local time of a provisional first session, HH:MM
   (default 09:00).
+* ``NEEDLEPOINT_DEVELOPMENT``: ``1`` on a developer's machine only; session cookies then lose
+  their ``Secure`` flag so that plain ``http://localhost`` works (default: off).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Settings:
     default_session_time: time = time(9, 0)
     data_dir: Path = field(default_factory=lambda: Path("var"))
     database_url: str | None = None
+    development: bool = False
 
     @property
     def effective_database_url(self) -> str:
@@ -42,6 +45,7 @@ class Settings:
             default_session_time=_session_time(env.get("NEEDLEPOINT_DEFAULT_SESSION_TIME")),
             data_dir=Path(env.get("NEEDLEPOINT_DATA_DIR") or "var"),
             database_url=env.get("NEEDLEPOINT_DATABASE_URL") or None,
+            development=env.get("NEEDLEPOINT_DEVELOPMENT", "").lower() in {"1", "true", "yes"},
         )
 
 

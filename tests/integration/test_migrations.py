@@ -13,17 +13,33 @@ from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
 from needlepoint.adapters.db.tables import metadata
 
-TABLES = {"clinic", "staff_member", "patient", "consultation", "audit_event"}
+TABLES = {
+    "clinic",
+    "staff_member",
+    "patient",
+    "consultation",
+    "audit_event",
+    "treatment_series",
+    "treatment_session",
+    "chart_version",
+    "outcome_measurement",
+    "care_document",
+}
+TABLES |= {"login_session", "api_token", "login_attempt"}  # the accounts migration
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",
     "consultation_signed_no_update",
     "consultation_signed_no_delete",
+    "chart_version_content_immutable",
+    "chart_version_signed_no_update",
+    "chart_version_signed_no_delete",
 }
 POSTGRES_TRIGGERS = {
     "audit_event_append_only",
     "audit_event_no_truncate",
     "consultation_signed_immutable",
+    "chart_version_guard",
 }
 
 

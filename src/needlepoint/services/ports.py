@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import (
     AuditEvent,
     Clinic,
@@ -20,6 +21,7 @@ from needlepoint.domain.records import (
     PatientRecord,
     StaffMember,
 )
+from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 
 
 class Clock(Protocol):
@@ -112,6 +114,103 @@ class ConsultationRepository(Protocol):
         ...
 
 
+class SeriesRepository(Protocol):
+    """Treatment series of one clinic."""
+
+    def add(self, series: TreatmentSeries) -> None:
+        """Store a new series."""
+        ...
+
+    def get(self, clinic_id: UUID, series_id: UUID) -> TreatmentSeries | None:
+        """A series of this clinic, or None (also for another clinic's)."""
+        ...
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[TreatmentSeries]:
+        """A patient's series, newest first."""
+        ...
+
+    def save(self, series: TreatmentSeries) -> None:
+        """Store a changed series whose ``version`` is one more than the stored one.
+
+        Raises ``VersionConflictError`` if the stored series is not at ``version - 1``.
+        """
+        ...
+
+
+class SessionRepository(Protocol):
+    """Treatment sessions of one clinic."""
+
+    def add(self, session: TreatmentSession) -> None:
+        """Store a new session; ``VersionConflictError`` if its number is already taken."""
+        ...
+
+    def get(self, clinic_id: UUID, session_id: UUID) -> TreatmentSession | None:
+        """A session of this clinic, or None (also for another clinic's)."""
+        ...
+
+    def for_series(self, clinic_id: UUID, series_id: UUID) -> Sequence[TreatmentSession]:
+        """The sessions of a series, by number."""
+        ...
+
+    def save_status(self, session: TreatmentSession) -> None:
+        """Store a session's new status."""
+        ...
+
+
+class ChartRepository(Protocol):
+    """Chart versions. A version is only ever added; a signed version never changes."""
+
+    def add(self, version: ChartVersion) -> None:
+        """Store a new version; ``VersionConflictError`` if that version number exists."""
+        ...
+
+    def latest(self, clinic_id: UUID, session_id: UUID) -> ChartVersion | None:
+        """The newest version of a session's chart, or None if it has none."""
+        ...
+
+    def history(self, clinic_id: UUID, session_id: UUID) -> Sequence[ChartVersion]:
+        """Every version of a session's chart, oldest first."""
+        ...
+
+    def save_signature(self, version: ChartVersion) -> None:
+        """Record the signature of an unsigned version; ``AlreadySignedError`` if signed."""
+        ...
+
+    def patients_with_lot(self, clinic_id: UUID, lot: str) -> Sequence[PatientRecord]:
+        """Every patient of this clinic charted with a cartridge lot, in any chart version."""
+        ...
+
+
+class OutcomeRepository(Protocol):
+    """Outcome measurements."""
+
+    def add(self, measurement: OutcomeMeasurement) -> None:
+        """Store a new measurement."""
+        ...
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[OutcomeMeasurement]:
+        """A patient's measurements, oldest first (a course over time)."""
+        ...
+
+
+class CareDocumentRepository(Protocol):
+    """Care documents given to patients."""
+
+    def add(self, document: CareDocument) -> None:
+        """Store a new document."""
+        ...
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[CareDocument]:
+        """A patient's care documents, newest first."""
+        ...
+
+
 class AuditLog(Protocol):
     """The append-only, hash-chained audit trail."""
 
@@ -128,6 +227,11 @@ class UnitOfWork(Protocol):
     patients: PatientRepository
     consultations: ConsultationRepository
     audit: AuditLog
+    series: SeriesRepository
+    sessions: SessionRepository
+    charts: ChartRepository
+    outcomes: OutcomeRepository
+    care_documents: CareDocumentRepository
 
     def __enter__(self) -> Self:
         """Begin the transaction."""
@@ -144,4 +248,8 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None:
         """Make everything done in this unit of work durable."""
+        ...
+
+    def rollback(self) -> None:
+        """Undo everything done since the last commit; the unit of work stays usable."""
         ...

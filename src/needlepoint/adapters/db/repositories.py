@@ -10,9 +10,23 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    RowMapping,
+    Select,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db import treatment_rows as rows
+from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import (
     AlreadySignedError,
     Clinic,
@@ -21,6 +35,12 @@ from needlepoint.domain.records import (
     PatientRecord,
     Role,
     StaffMember,
+)
+from needlepoint.domain.treatment import (
+    ChartVersion,
+    TreatmentSeries,
+    TreatmentSession,
+    VersionConflictError,
 )
 from needlepoint.domain.vocabulary import Sex
 
@@ -254,3 +274,251 @@ def _consultation_from_row(row: RowMapping) -> ConsultationRecord:
         signed_by=row["signed_by"],
         supersedes=row["supersedes_id"],
     )
+
+
+# --- treatment records ---------------------------------------------------------------------
+
+
+class SqlSeriesRepository:
+    """Treatment series; a status change is saved only over the version it was based on."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, series: TreatmentSeries) -> None:
+        """Store a new series."""
+        self._connection().execute(insert(t.treatment_series).values(rows.series_values(series)))
+
+    def get(self, clinic_id: UUID, series_id: UUID) -> TreatmentSeries | None:
+        """A series of this clinic, or None (also for another clinic's)."""
+        columns = t.treatment_series.c
+        query = select(t.treatment_series).where(
+            columns.clinic_id == clinic_id, columns.id == series_id
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else rows.series_from_row(row)
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[TreatmentSeries]:
+        """A patient's series, newest first."""
+        columns = t.treatment_series.c
+        query = (
+            select(t.treatment_series)
+            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            .order_by(columns.created_at.desc(), columns.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [rows.series_from_row(row) for row in self._connection().execute(query).mappings()]
+
+    def save(self, series: TreatmentSeries) -> None:
+        """Store the new status and version; ``VersionConflictError`` if the row moved on."""
+        columns = t.treatment_series.c
+        statement = (
+            update(t.treatment_series)
+            .where(
+                columns.id == series.id,
+                columns.clinic_id == series.clinic_id,
+                columns.version == series.version - 1,
+            )
+            .values(status=series.status.value, version=series.version)
+        )
+        connection = self._connection()
+        if connection.execute(statement).rowcount == 0:
+            current = connection.execute(
+                select(columns.version).where(columns.id == series.id)
+            ).scalar_one_or_none()
+            raise VersionConflictError("series", series.id, series.version - 1, current)
+
+
+class SqlSessionRepository:
+    """Treatment sessions; two sessions of a series never share a number."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, session: TreatmentSession) -> None:
+        """Store a new session; ``VersionConflictError`` if its number is already taken."""
+        columns = t.treatment_session.c
+        taken = select(columns.id).where(
+            columns.series_id == session.series_id, columns.number == session.number
+        )
+        _insert_or_conflict(
+            self._connection(),
+            insert(t.treatment_session).values(rows.session_values(session)),
+            taken,
+            VersionConflictError("sessions of series", session.series_id, session.number - 1, None),
+        )
+
+    def get(self, clinic_id: UUID, session_id: UUID) -> TreatmentSession | None:
+        """A session of this clinic, or None (also for another clinic's)."""
+        columns = t.treatment_session.c
+        query = select(t.treatment_session).where(
+            columns.clinic_id == clinic_id, columns.id == session_id
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else rows.session_from_row(row)
+
+    def for_series(self, clinic_id: UUID, series_id: UUID) -> Sequence[TreatmentSession]:
+        """The sessions of a series, by number."""
+        columns = t.treatment_session.c
+        query = (
+            select(t.treatment_session)
+            .where(columns.clinic_id == clinic_id, columns.series_id == series_id)
+            .order_by(columns.number)
+        )
+        return [rows.session_from_row(row) for row in self._connection().execute(query).mappings()]
+
+    def save_status(self, session: TreatmentSession) -> None:
+        """Store a session's new status."""
+        columns = t.treatment_session.c
+        statement = (
+            update(t.treatment_session)
+            .where(columns.id == session.id, columns.clinic_id == session.clinic_id)
+            .values(status=session.status.value)
+        )
+        self._connection().execute(statement)
+
+
+class SqlChartRepository:
+    """Chart versions: only ever added; signing sets the signature of an unsigned version."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, version: ChartVersion) -> None:
+        """Store a new version; ``VersionConflictError`` if another writer took its number."""
+        columns = t.chart_version.c
+        taken = select(columns.id).where(
+            columns.session_id == version.session_id, columns.version == version.version
+        )
+        _insert_or_conflict(
+            self._connection(),
+            insert(t.chart_version).values(rows.chart_version_values(version)),
+            taken,
+            VersionConflictError(
+                "chart of session", version.session_id, version.version - 1, version.version
+            ),
+        )
+
+    def latest(self, clinic_id: UUID, session_id: UUID) -> ChartVersion | None:
+        """The newest version of a session's chart, or None if it has none."""
+        query = self._versions(clinic_id, session_id).order_by(t.chart_version.c.version.desc())
+        row = self._connection().execute(query.limit(1)).mappings().one_or_none()
+        return None if row is None else rows.chart_version_from_row(row)
+
+    def history(self, clinic_id: UUID, session_id: UUID) -> Sequence[ChartVersion]:
+        """Every version of a session's chart, oldest first."""
+        query = self._versions(clinic_id, session_id).order_by(t.chart_version.c.version)
+        found = self._connection().execute(query).mappings()
+        return [rows.chart_version_from_row(row) for row in found]
+
+    def save_signature(self, version: ChartVersion) -> None:
+        """Record the signature of an unsigned version; ``AlreadySignedError`` if signed."""
+        if not version.is_signed:
+            raise ValueError("save_signature needs the signed version (see ChartVersion.sign)")
+        columns = t.chart_version.c
+        statement = (
+            update(t.chart_version)
+            .where(
+                columns.id == version.id,
+                columns.clinic_id == version.clinic_id,
+                columns.signed_at.is_(None),
+            )
+            .values(signed_at=version.signed_at, signed_by=version.signed_by)
+        )
+        if self._connection().execute(statement).rowcount == 0:
+            raise AlreadySignedError("chart version", version.id)
+
+    def patients_with_lot(self, clinic_id: UUID, lot: str) -> Sequence[PatientRecord]:
+        """Every patient of this clinic charted with a cartridge lot, by name."""
+        columns = t.chart_version.c
+        charted = select(columns.patient_id).where(
+            columns.clinic_id == clinic_id, columns.cartridge_lot == lot
+        )
+        patients = t.patient.c
+        query = (
+            select(t.patient)
+            .where(patients.clinic_id == clinic_id, patients.id.in_(charted))
+            .order_by(patients.family_name, patients.given_name, patients.id)
+        )
+        return [_patient_from_row(row) for row in self._connection().execute(query).mappings()]
+
+    @staticmethod
+    def _versions(clinic_id: UUID, session_id: UUID) -> Select[Any]:
+        columns = t.chart_version.c
+        return select(t.chart_version).where(
+            columns.clinic_id == clinic_id, columns.session_id == session_id
+        )
+
+
+class SqlOutcomeRepository:
+    """Outcome measurements."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, measurement: OutcomeMeasurement) -> None:
+        """Store a new measurement."""
+        values = rows.outcome_values(measurement)
+        self._connection().execute(insert(t.outcome_measurement).values(values))
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[OutcomeMeasurement]:
+        """A patient's measurements, oldest first."""
+        columns = t.outcome_measurement.c
+        query = (
+            select(t.outcome_measurement)
+            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            .order_by(columns.measured_on, columns.recorded_at, columns.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [rows.outcome_from_row(row) for row in self._connection().execute(query).mappings()]
+
+
+class SqlCareDocumentRepository:
+    """Care documents given to patients."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, document: CareDocument) -> None:
+        """Store a new document."""
+        values = rows.care_document_values(document)
+        self._connection().execute(insert(t.care_document).values(values))
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[CareDocument]:
+        """A patient's care documents, newest first."""
+        columns = t.care_document.c
+        query = (
+            select(t.care_document)
+            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            .order_by(columns.issued_at.desc(), columns.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        found = self._connection().execute(query).mappings()
+        return [rows.care_document_from_row(row) for row in found]
+
+
+def _insert_or_conflict(
+    connection: Connection, statement: Executable, taken: Executable, conflict: Exception
+) -> None:
+    """Insert, turning "another writer took this number" into ``conflict``.
+
+    The insert runs in a savepoint, so that after a clash the transaction can still record
+    the refusal. On PostgreSQL a concurrent insert of the same key waits for the other
+    transaction and fails once it commits; the row it committed is then visible here.
+    """
+    try:
+        with connection.begin_nested():
+            connection.execute(statement)
+    except IntegrityError:
+        if connection.execute(taken).first() is not None:
+            raise conflict from None
+        raise

@@ -11,16 +11,26 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from needlepoint.adapters.db.audit import SqlAuditLog
 from needlepoint.adapters.db.repositories import (
+    SqlCareDocumentRepository,
+    SqlChartRepository,
     SqlClinicRepository,
     SqlConsultationRepository,
+    SqlOutcomeRepository,
     SqlPatientRepository,
+    SqlSeriesRepository,
+    SqlSessionRepository,
     SqlStaffRepository,
 )
 from needlepoint.services.ports import (
     AuditLog,
+    CareDocumentRepository,
+    ChartRepository,
     ClinicRepository,
     ConsultationRepository,
+    OutcomeRepository,
     PatientRepository,
+    SeriesRepository,
+    SessionRepository,
     StaffRepository,
     UnitOfWork,
 )
@@ -46,6 +56,11 @@ class SqlAlchemyUnitOfWork:
         self.patients: PatientRepository = SqlPatientRepository(self._connection)
         self.consultations: ConsultationRepository = SqlConsultationRepository(self._connection)
         self.audit: AuditLog = SqlAuditLog(self._connection)
+        self.series: SeriesRepository = SqlSeriesRepository(self._connection)
+        self.sessions: SessionRepository = SqlSessionRepository(self._connection)
+        self.charts: ChartRepository = SqlChartRepository(self._connection)
+        self.outcomes: OutcomeRepository = SqlOutcomeRepository(self._connection)
+        self.care_documents: CareDocumentRepository = SqlCareDocumentRepository(self._connection)
 
     def __enter__(self) -> Self:
         """Open the session; the transaction begins with the first statement."""

@@ -205,6 +205,44 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+API_APP_FACTORY = "needlepoint.entrypoints.api.app:create_app_from_environment"
+"""The API, named for uvicorn to import: the CLI never imports the API itself (the two
+entrypoints are independent, see pyproject's import contracts), and an import string is what
+uvicorn needs to run more than one worker."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Run the REST API (uvicorn): migrations apply first, and the database must be durable."""
+    services = _services()
+    services.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _checked(services.database.upgrade)
+    _checked(services.database.check_durability)
+    import uvicorn  # noqa: PLC0415 - deferred on purpose (start-up time of other commands)
+
+    sys.stdout.write(f"needlepoint API on http://{host}:{port}/api/v1/docs\n")
+    sys.stdout.flush()
+    uvicorn.run(
+        API_APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        access_log=False,  # uvicorn's line has the query string; ours has neither it nor ids
+        log_config=_server_logging(),
+    )
+
+
+def _server_logging() -> dict[str, Any]:
+    from uvicorn.config import LOGGING_CONFIG  # noqa: PLC0415 - deferred on purpose
+
+    config = json.loads(json.dumps(LOGGING_CONFIG))
+    config["loggers"]["needlepoint"] = {"handlers": ["default"], "level": "INFO"}
+    return dict(config)
+
+
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")

@@ -1,0 +1,339 @@
+"""Account stores: server-side sessions, API tokens and sign-in attempts (``services.sessions``).
+
+The tables live on the shared ``tables.metadata`` (created by the ``accounts`` migration).
+Secrets are never stored: sessions and tokens are kept under the SHA-256 of their value, and
+sign-in attempts under the SHA-256 of the email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from sqlalchemy import (
+    CHAR,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    RowMapping,
+    String,
+    Table,
+    Uuid,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from needlepoint.adapters.db.tables import UtcDateTime, metadata, staff_member
+from needlepoint.domain.records import Role, StaffMember
+from needlepoint.services.sessions import (
+    AccountsUnitOfWork,
+    ApiToken,
+    ApiTokenRepository,
+    LoginAttempt,
+    LoginAttemptRepository,
+    LoginSession,
+    LoginSessionRepository,
+    StaffStatusRepository,
+)
+
+login_session = Table(
+    "login_session",
+    metadata,
+    Column("id_hash", CHAR(64), primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_login_session_staff_id", "staff_id"),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", CHAR(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_api_token_staff_id", "staff_id"),
+)
+
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email_hash", CHAR(64), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index("ix_login_attempt_email_hash_at", "email_hash", "at"),
+    Index("ix_login_attempt_ip_at", "ip", "at"),
+)
+
+ConnectionSource = Callable[[], Connection]
+"""Returns the unit of work's current connection (inside its transaction)."""
+
+
+class SqlLoginSessionRepository:
+    """Server-side sessions, read together with their member of staff."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, session: LoginSession) -> None:
+        """Store a new session."""
+        values = {
+            "id_hash": session.id_hash,
+            "staff_id": session.staff_id,
+            "created_at": session.created_at,
+            "last_seen_at": session.last_seen_at,
+            "expires_at": session.expires_at,
+            "revoked_at": session.revoked_at,
+        }
+        self._connection().execute(insert(login_session).values(values))
+
+    def get(self, id_hash: str) -> tuple[LoginSession, StaffMember] | None:
+        """A session and its member of staff, by the hash of its token."""
+        query = (
+            select(login_session, *_staff_columns())
+            .join(staff_member, staff_member.c.id == login_session.c.staff_id)
+            .where(login_session.c.id_hash == id_hash)
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else (_session_from_row(row), _staff_from_row(row))
+
+    def touch(self, id_hash: str, at: datetime) -> None:
+        """Record use of the session."""
+        statement = (
+            update(login_session).where(login_session.c.id_hash == id_hash).values(last_seen_at=at)
+        )
+        self._connection().execute(statement)
+
+    def revoke(self, id_hash: str, at: datetime) -> None:
+        """End one session (a no-op if it has already ended)."""
+        self._revoke(login_session.c.id_hash == id_hash, at)
+
+    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
+        """End every live session of one member of staff."""
+        self._revoke(login_session.c.staff_id == staff_id, at)
+
+    def _revoke(self, which: Any, at: datetime) -> None:
+        statement = (
+            update(login_session)
+            .where(which, login_session.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        self._connection().execute(statement)
+
+
+class SqlApiTokenRepository:
+    """API tokens (their hashes), read together with their member of staff."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, token: ApiToken) -> None:
+        """Store a new token."""
+        values = {
+            "id": token.id,
+            "staff_id": token.staff_id,
+            "name": token.name,
+            "token_hash": token.token_hash,
+            "created_at": token.created_at,
+            "revoked_at": token.revoked_at,
+        }
+        self._connection().execute(insert(api_token).values(values))
+
+    def by_hash(self, token_hash: str) -> tuple[ApiToken, StaffMember] | None:
+        """A token and its member of staff, by the hash of its secret."""
+        query = (
+            select(api_token, *_staff_columns())
+            .join(staff_member, staff_member.c.id == api_token.c.staff_id)
+            .where(api_token.c.token_hash == token_hash)
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else (_token_from_row(row), _staff_from_row(row))
+
+    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
+        """Revoke every live token of one member of staff."""
+        statement = (
+            update(api_token)
+            .where(api_token.c.staff_id == staff_id, api_token.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        self._connection().execute(statement)
+
+
+class SqlLoginAttemptRepository:
+    """Sign-in attempts, counted for throttling."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, attempt: LoginAttempt) -> None:
+        """Record one attempt."""
+        values = {
+            "email_hash": attempt.email_hash,
+            "ip": attempt.ip,
+            "at": attempt.at,
+            "succeeded": attempt.succeeded,
+        }
+        self._connection().execute(insert(login_attempt).values(values))
+
+    def failures_for_email(self, email_hash: str, *, since: datetime) -> int:
+        """Failures for one email after ``since`` and after the email's last success."""
+        columns = login_attempt.c
+        last_success = (
+            select(func.max(columns.at))
+            .where(columns.email_hash == email_hash, columns.succeeded.is_(True))
+            .scalar_subquery()
+        )
+        query = select(func.count()).where(
+            columns.email_hash == email_hash,
+            columns.succeeded.is_(False),
+            columns.at > since,
+            (last_success.is_(None)) | (columns.at > last_success),
+        )
+        return int(self._connection().execute(query).scalar_one())
+
+    def failures_for_ip(self, ip: str, *, since: datetime) -> int:
+        """Failures from one address after ``since``."""
+        columns = login_attempt.c
+        query = select(func.count()).where(
+            columns.ip == ip, columns.succeeded.is_(False), columns.at > since
+        )
+        return int(self._connection().execute(query).scalar_one())
+
+
+class SqlStaffStatusRepository:
+    """Whether members of staff may sign in."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
+        """A member of staff of this clinic, or None (also for another clinic's)."""
+        query = select(*_staff_columns()).where(
+            staff_member.c.clinic_id == clinic_id, staff_member.c.id == staff_id
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else _staff_from_row(row)
+
+    def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
+        """Stop a member of this clinic from signing in."""
+        statement = (
+            update(staff_member)
+            .where(staff_member.c.clinic_id == clinic_id, staff_member.c.id == staff_id)
+            .values(active=False)
+        )
+        self._connection().execute(statement)
+
+
+class SqlAccountsUnitOfWork:
+    """One transaction over the account stores; leaving the block rolls back what is left.
+
+    Like ``SqlAlchemyUnitOfWork`` it may be entered again after it has been left, but not
+    while it is in use; on SQLite the transaction begins with ``BEGIN IMMEDIATE``.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._session: Session | None = None
+        self.sessions: LoginSessionRepository = SqlLoginSessionRepository(self._connection)
+        self.tokens: ApiTokenRepository = SqlApiTokenRepository(self._connection)
+        self.attempts: LoginAttemptRepository = SqlLoginAttemptRepository(self._connection)
+        self.staff: StaffStatusRepository = SqlStaffStatusRepository(self._connection)
+
+    def __enter__(self) -> Self:
+        """Open the session; the transaction begins with the first statement."""
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already in use")
+        self._session = Session(bind=self._engine)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back anything not committed and release the connection."""
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+
+    def commit(self) -> None:
+        """Make everything done so far durable."""
+        self._active().commit()
+
+    def _active(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a 'with' block")
+        return self._session
+
+    def _connection(self) -> Connection:
+        return self._active().connection()
+
+
+def _staff_columns() -> tuple[Any, ...]:
+    columns = staff_member.c
+    return (
+        columns.id.label("member_id"),
+        columns.clinic_id.label("member_clinic_id"),
+        columns.email.label("member_email"),
+        columns.display_name.label("member_display_name"),
+        columns.role.label("member_role"),
+        columns.licence_max_depth_mm.label("member_licence_max_depth_mm"),
+        columns.active.label("member_active"),
+    )
+
+
+def _staff_from_row(row: RowMapping) -> StaffMember:
+    return StaffMember(
+        id=row["member_id"],
+        clinic_id=row["member_clinic_id"],
+        email=row["member_email"],
+        display_name=row["member_display_name"],
+        role=Role(row["member_role"]),
+        licence_max_depth_mm=row["member_licence_max_depth_mm"],
+        active=row["member_active"],
+    )
+
+
+def _session_from_row(row: RowMapping) -> LoginSession:
+    return LoginSession(
+        id_hash=row["id_hash"],
+        staff_id=row["staff_id"],
+        created_at=row["created_at"],
+        last_seen_at=row["last_seen_at"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+def _token_from_row(row: RowMapping) -> ApiToken:
+    return ApiToken(
+        id=row["id"],
+        staff_id=row["staff_id"],
+        name=row["name"],
+        token_hash=row["token_hash"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
+def _implements_the_port(uow: SqlAccountsUnitOfWork) -> AccountsUnitOfWork:
+    """Never called: mypy checks here that the class satisfies the services' port."""
+    return uow

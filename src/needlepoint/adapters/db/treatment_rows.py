@@ -1,0 +1,345 @@
+"""Rows ⇄ treatment records: series, sessions, chart versions, outcomes, care documents.
+
+Conversions are explicit, field by field. JSON columns keep depths as strings (``"1.25"``, so
+nothing is rounded), dates and instants in ISO 8601 and enums by value; a chart's cartridge
+lot and expiry are also copied to their own columns so that a recall is an indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import RowMapping
+
+from needlepoint.domain.charting import (
+    Cartridge,
+    Numbing,
+    Override,
+    OverrideKind,
+    SessionChart,
+    ZoneTreatment,
+)
+from needlepoint.domain.outcomes import (
+    CareDocument,
+    CareDocumentKind,
+    OutcomeMeasurement,
+    OutcomeScale,
+)
+from needlepoint.domain.planning import Endpoint
+from needlepoint.domain.series_plan import Deviation, PlannedZone, SeriesPlan
+from needlepoint.domain.treatment import (
+    ChartVersion,
+    SeriesStatus,
+    SessionStatus,
+    TreatmentSeries,
+    TreatmentSession,
+)
+from needlepoint.domain.vocabulary import Device, Zone
+
+
+def series_values(series: TreatmentSeries) -> dict[str, Any]:
+    """The columns of a series."""
+    return {
+        "id": series.id,
+        "clinic_id": series.clinic_id,
+        "patient_id": series.patient_id,
+        "consultation_id": series.consultation_id,
+        "proposal": dict(series.proposal),
+        "plan": plan_json(series.plan),
+        "deviations": [deviation_json(d) for d in series.deviations],
+        "status": series.status.value,
+        "created_at": series.created_at,
+        "created_by": series.created_by,
+        "version": series.version,
+    }
+
+
+def series_from_row(row: RowMapping) -> TreatmentSeries:
+    """A series read back from its row."""
+    return TreatmentSeries(
+        id=row["id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        consultation_id=row["consultation_id"],
+        proposal=row["proposal"],
+        plan=plan_from_json(row["plan"]),
+        deviations=tuple(deviation_from_json(d) for d in row["deviations"]),
+        status=SeriesStatus(row["status"]),
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        version=row["version"],
+    )
+
+
+def plan_json(plan: SeriesPlan) -> dict[str, Any]:
+    """The agreed plan as JSON."""
+    return {
+        "zones": [
+            {
+                "zone": z.zone.value,
+                "depth_mm": {"min": str(z.depth_min_mm), "max": str(z.depth_max_mm)},
+            }
+            for z in plan.zones
+        ],
+        "sessions": plan.sessions,
+        "interval_days": plan.interval_days,
+    }
+
+
+def plan_from_json(data: dict[str, Any]) -> SeriesPlan:
+    """The agreed plan read back from JSON."""
+    return SeriesPlan(
+        zones=tuple(
+            PlannedZone(
+                zone=Zone(z["zone"]),
+                depth_min_mm=Decimal(z["depth_mm"]["min"]),
+                depth_max_mm=Decimal(z["depth_mm"]["max"]),
+            )
+            for z in data["zones"]
+        ),
+        sessions=data["sessions"],
+        interval_days=data["interval_days"],
+    )
+
+
+def deviation_json(deviation: Deviation) -> dict[str, Any]:
+    """One deviation as JSON."""
+    return {
+        "path": deviation.path,
+        "proposed": deviation.proposed,
+        "chosen": deviation.chosen,
+        "reason": deviation.reason,
+        "by": str(deviation.by),
+        "at": deviation.at.isoformat(),
+    }
+
+
+def deviation_from_json(data: dict[str, Any]) -> Deviation:
+    """One deviation read back from JSON."""
+    return Deviation(
+        path=data["path"],
+        proposed=data["proposed"],
+        chosen=data["chosen"],
+        reason=data["reason"],
+        by=UUID(data["by"]),
+        at=datetime.fromisoformat(data["at"]),
+    )
+
+
+def session_values(session: TreatmentSession) -> dict[str, Any]:
+    """The columns of a session."""
+    return {
+        "id": session.id,
+        "series_id": session.series_id,
+        "clinic_id": session.clinic_id,
+        "patient_id": session.patient_id,
+        "number": session.number,
+        "status": session.status.value,
+        "started_at": session.started_at,
+        "started_by": session.started_by,
+        "rescreen": None if session.rescreen is None else dict(session.rescreen),
+        "excluded_zones": [z.value for z in session.excluded_zones],
+    }
+
+
+def session_from_row(row: RowMapping) -> TreatmentSession:
+    """A session read back from its row."""
+    return TreatmentSession(
+        id=row["id"],
+        series_id=row["series_id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        number=row["number"],
+        status=SessionStatus(row["status"]),
+        started_at=row["started_at"],
+        started_by=row["started_by"],
+        rescreen=row["rescreen"],
+        excluded_zones=tuple(Zone(z) for z in row["excluded_zones"]),
+    )
+
+
+def chart_version_values(version: ChartVersion) -> dict[str, Any]:
+    """The columns of a chart version (the lot and expiry copied out of the chart)."""
+    return {
+        "id": version.id,
+        "session_id": version.session_id,
+        "clinic_id": version.clinic_id,
+        "patient_id": version.patient_id,
+        "version": version.version,
+        "chart": chart_json(version.chart),
+        "rescreen": dict(version.rescreen),
+        "notes": version.notes,
+        "cartridge_lot": version.chart.cartridge.lot,
+        "cartridge_expires_on": version.chart.cartridge.expires_on,
+        "created_at": version.created_at,
+        "created_by": version.created_by,
+        "signed_at": version.signed_at,
+        "signed_by": version.signed_by,
+    }
+
+
+def chart_version_from_row(row: RowMapping) -> ChartVersion:
+    """A chart version read back from its row."""
+    return ChartVersion(
+        id=row["id"],
+        session_id=row["session_id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        version=row["version"],
+        chart=chart_from_json(row["chart"]),
+        rescreen=row["rescreen"],
+        notes=row["notes"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        signed_at=row["signed_at"],
+        signed_by=row["signed_by"],
+    )
+
+
+def chart_json(chart: SessionChart) -> dict[str, Any]:
+    """The chart as JSON: depths as strings (never rounded), instants in ISO 8601."""
+    endpoint = chart.endpoint_reached
+    return {
+        "device": chart.device.value,
+        "cartridge": {
+            "lot": chart.cartridge.lot,
+            "expires_on": chart.cartridge.expires_on.isoformat(),
+        },
+        "numbing": numbing_json(chart.numbing),
+        "zones": [zone_treatment_json(z) for z in chart.zones],
+        "endpoint_reached": None if endpoint is None else endpoint.value,
+        "products_applied": list(chart.products_applied),
+        "adverse_events": list(chart.adverse_events),
+        "overrides": [
+            {"zone": o.zone.value, "kind": o.kind.value, "reason": o.reason}
+            for o in chart.overrides
+        ],
+    }
+
+
+def numbing_json(numbing: Numbing | None) -> dict[str, Any] | None:
+    """Numbing as JSON (None when none was used)."""
+    if numbing is None:
+        return None
+    removed = numbing.removed_at
+    return {
+        "product": numbing.product,
+        "applied_at": numbing.applied_at.isoformat(),
+        "removed_at": None if removed is None else removed.isoformat(),
+    }
+
+
+def zone_treatment_json(zone: ZoneTreatment) -> dict[str, Any]:
+    """One charted zone as JSON."""
+    return {
+        "zone": zone.zone.value,
+        "planned_depth_mm": str(zone.planned_depth_mm),
+        "delivered_depth_mm": str(zone.delivered_depth_mm),
+        "passes": zone.passes,
+    }
+
+
+def chart_from_json(data: dict[str, Any]) -> SessionChart:
+    """The chart read back from JSON."""
+    endpoint = data["endpoint_reached"]
+    cartridge = data["cartridge"]
+    return SessionChart(
+        device=Device(data["device"]),
+        cartridge=Cartridge(
+            lot=cartridge["lot"], expires_on=date.fromisoformat(cartridge["expires_on"])
+        ),
+        numbing=numbing_from_json(data["numbing"]),
+        zones=tuple(zone_treatment_from_json(z) for z in data["zones"]),
+        endpoint_reached=None if endpoint is None else Endpoint(endpoint),
+        products_applied=tuple(data["products_applied"]),
+        adverse_events=tuple(data["adverse_events"]),
+        overrides=tuple(
+            Override(zone=Zone(o["zone"]), kind=OverrideKind(o["kind"]), reason=o["reason"])
+            for o in data["overrides"]
+        ),
+    )
+
+
+def zone_treatment_from_json(data: dict[str, Any]) -> ZoneTreatment:
+    """One charted zone read back from JSON."""
+    return ZoneTreatment(
+        zone=Zone(data["zone"]),
+        planned_depth_mm=Decimal(data["planned_depth_mm"]),
+        delivered_depth_mm=Decimal(data["delivered_depth_mm"]),
+        passes=data["passes"],
+    )
+
+
+def numbing_from_json(data: dict[str, Any] | None) -> Numbing | None:
+    """Numbing read back from JSON."""
+    if data is None:
+        return None
+    removed = data["removed_at"]
+    return Numbing(
+        product=data["product"],
+        applied_at=datetime.fromisoformat(data["applied_at"]),
+        removed_at=None if removed is None else datetime.fromisoformat(removed),
+    )
+
+
+def outcome_values(measurement: OutcomeMeasurement) -> dict[str, Any]:
+    """The columns of an outcome measurement."""
+    return {
+        "id": measurement.id,
+        "clinic_id": measurement.clinic_id,
+        "patient_id": measurement.patient_id,
+        "series_id": measurement.series_id,
+        "measured_on": measurement.measured_on,
+        "scale": measurement.scale.value,
+        "value": measurement.value,
+        "note": measurement.note,
+        "recorded_at": measurement.recorded_at,
+        "recorded_by": measurement.recorded_by,
+    }
+
+
+def outcome_from_row(row: RowMapping) -> OutcomeMeasurement:
+    """An outcome measurement read back from its row."""
+    return OutcomeMeasurement(
+        id=row["id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        series_id=row["series_id"],
+        measured_on=row["measured_on"],
+        scale=OutcomeScale(row["scale"]),
+        value=row["value"],
+        note=row["note"],
+        recorded_at=row["recorded_at"],
+        recorded_by=row["recorded_by"],
+    )
+
+
+def care_document_values(document: CareDocument) -> dict[str, Any]:
+    """The columns of a care document."""
+    return {
+        "id": document.id,
+        "clinic_id": document.clinic_id,
+        "patient_id": document.patient_id,
+        "series_id": document.series_id,
+        "kind": document.kind.value,
+        "issued_at": document.issued_at,
+        "issued_by": document.issued_by,
+        "content": dict(document.content),
+    }
+
+
+def care_document_from_row(row: RowMapping) -> CareDocument:
+    """A care document read back from its row."""
+    return CareDocument(
+        id=row["id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        series_id=row["series_id"],
+        kind=CareDocumentKind(row["kind"]),
+        issued_at=row["issued_at"],
+        issued_by=row["issued_by"],
+        content=row["content"],
+    )

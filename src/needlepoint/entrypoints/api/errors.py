@@ -1,0 +1,207 @@
+"""The one mapping from errors to HTTP: RFC 9457 ``application/problem+json`` with stable codes.
+
+Every error body has the same shape::
+
+    {"type": "urn:needlepoint:problem:<code>", "title": "Not Found", "status": 404,
+     "detail": "...", "code": "<code>", "errors": [{"field", "problem", "fix"}, ...]}
+
+``STATUS_BY_ERROR`` is the only place an error type gets its HTTP status (a subclass inherits
+its nearest mapped base). Request validation failures are 422 naming each field; an unknown
+field is refused by name. A 5xx never carries the error's text, a traceback or any internal
+detail: the server log gets the error type and the request id, never request data.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from needlepoint.domain.charting import (
+    ContraindicatedError,
+    ExpiredCartridgeError,
+    OverrideRequiredError,
+)
+from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError, KnowledgeError
+from needlepoint.domain.records import AlreadySignedError
+from needlepoint.entrypoints.api.schemas import Problem
+from needlepoint.services.accounts import EmailTakenError
+from needlepoint.services.consultation_records import ConsultationNotFoundError
+from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.sessions import (
+    InvalidCredentialsError,
+    NotAuthenticatedError,
+    PermissionDeniedError,
+    StaffNotFoundError,
+    TooManyAttemptsError,
+)
+
+PROBLEM_JSON: Final = "application/problem+json"
+
+STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
+    InvalidInputError: 422,
+    ExpiredCartridgeError: 422,
+    OverrideRequiredError: 422,
+    InvalidCredentialsError: 401,
+    NotAuthenticatedError: 401,
+    PermissionDeniedError: 403,
+    PatientNotFoundError: 404,
+    ConsultationNotFoundError: 404,
+    StaffNotFoundError: 404,
+    AlreadySignedError: 409,
+    EmailTakenError: 409,
+    ContraindicatedError: 409,
+    TooManyAttemptsError: 429,
+    KnowledgeError: 500,
+}
+"""Error type → HTTP status. An error raised on purpose but not listed here is a 400."""
+
+UNLISTED_STATUS: Final = 400
+
+CODE_BY_HTTP_STATUS: Final[Mapping[int, str]] = {
+    400: "bad-request",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "body-too-large",
+}
+"""Codes for errors the framework raises itself (unknown path, wrong method, …)."""
+
+NOT_FOUND_DETAIL: Final = "there is no such record in your clinic."
+"""Said for every missing record: an unknown id and another clinic's id read the same."""
+
+INTERNAL_ERROR_CODE: Final = "internal-error"
+INVALID_INPUT_CODE: Final = InvalidInputError.code
+
+_REQUEST_PARTS: Final = frozenset({"body", "query", "path", "header", "cookie"})
+_FIXES: Final[Mapping[str, tuple[str, str]]] = {
+    "extra_forbidden": (
+        "is not a field of this request.",
+        "remove it (unknown fields are refused).",
+    ),
+    "missing": ("is required.", "give a value."),
+}
+_DEFAULT_FIX: Final = "see this operation in the API document (/api/v1/openapi.json)."
+
+log = logging.getLogger("needlepoint.api")
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of an error: its own entry, else its nearest listed base class."""
+    for kind in type(error).__mro__:
+        status = STATUS_BY_ERROR.get(kind)
+        if status is not None:
+            return status
+    return UNLISTED_STATUS
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: Iterable[FieldProblem] = (),
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response."""
+    body = {
+        "type": f"urn:needlepoint:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "errors": [{"field": e.field, "problem": e.problem, "fix": e.fix} for e in errors],
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_problem(error: DomainError) -> JSONResponse:
+    """The response for an error raised on purpose by the services or the domain."""
+    status = status_of(error)
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        return internal_problem()
+    problems = error.problems if isinstance(error, InvalidInputError) else ()
+    detail = NOT_FOUND_DETAIL if status == HTTPStatus.NOT_FOUND else str(error)
+    return problem(status, error.code, detail, errors=problems, headers=_headers_for(error))
+
+
+def _headers_for(error: DomainError) -> dict[str, str] | None:
+    if isinstance(error, TooManyAttemptsError):
+        return {"Retry-After": str(error.retry_after_seconds)}
+    if status_of(error) == HTTPStatus.UNAUTHORIZED:
+        return {"WWW-Authenticate": 'Bearer realm="needlepoint"'}
+    return None
+
+
+def internal_problem() -> JSONResponse:
+    """The 500 response: says nothing about what went wrong inside."""
+    return problem(500, INTERNAL_ERROR_CODE, "the server could not complete this request.")
+
+
+def log_unexpected(error: BaseException, request_id: str) -> None:
+    """Log an unexpected error: its type, where it was raised, and the request id only.
+
+    The message is left out on purpose: database and validation errors quote the values they
+    were given, and those may be patient data.
+    """
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error("unexpected %s in request %s\n%s", type(error).__name__, request_id, frames)
+
+
+def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
+    """Pydantic's request errors as field problems (the offending values are never echoed)."""
+    return [_field_problem(error) for error in errors]
+
+
+def _field_problem(error: Mapping[str, Any]) -> FieldProblem:
+    location = [str(part) for part in error.get("loc", ())]
+    if location and location[0] in _REQUEST_PARTS:
+        location = location[1:]
+    kind = str(error.get("type", ""))
+    said, fix = _FIXES.get(kind, (f"{error.get('msg', 'is not valid')!s}.", _DEFAULT_FIX))
+    return FieldProblem(field=".".join(location) or "body", problem=said, fix=fix)
+
+
+async def _on_domain_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    return domain_problem(error)
+
+
+async def _on_validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = validation_problems(error.errors())
+    fields = ", ".join(p.field for p in problems)
+    return problem(422, INVALID_INPUT_CODE, f"the request is not valid: {fields}.", errors=problems)
+
+
+async def _on_http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    status = error.status_code
+    code = CODE_BY_HTTP_STATUS.get(status, f"http-{status}")
+    return problem(status, code, HTTPStatus(status).phrase + ".", headers=error.headers)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: domain errors, request validation, framework HTTP errors."""
+    app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+
+
+def documented_problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries saying these statuses answer with a problem."""
+    reference = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": reference}},
+        }
+        for status in statuses
+    }

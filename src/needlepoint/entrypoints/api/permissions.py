@@ -1,0 +1,92 @@
+"""The one permission table: every operation (method + path) and the roles that may call it.
+
+``authorize`` runs on every route (the app installs it as a dependency of all of them). It
+looks the matched route up in ``PERMISSIONS``; a route missing from the table is refused for
+everyone (deny by default), and a test walks every route against the table. Who may see which
+*record* is the services' business: every read is scoped to the caller's clinic.
+
+Roles: an admin may do everything; a clinician everything clinical; front desk may register,
+list and read patients, but neither read consultations (their clinical content) nor sign them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Annotated, Final, Literal
+
+from fastapi import Depends, Request
+
+from needlepoint.domain.records import Role, StaffMember
+from needlepoint.entrypoints.api import security
+from needlepoint.services.audit import RequestContext
+from needlepoint.services.sessions import NotAuthenticatedError, PermissionDeniedError
+
+API: Final = "/api/v1"
+
+Public = Literal["public"]
+PUBLIC: Final[Public] = "public"
+"""No sign-in needed."""
+
+ALL_STAFF: Final = frozenset(Role)
+CLINICAL: Final = frozenset({Role.ADMIN, Role.CLINICIAN})
+ADMIN_ONLY: Final = frozenset({Role.ADMIN})
+
+PERMISSIONS: Final[Mapping[tuple[str, str], frozenset[Role] | Public]] = {
+    ("POST", f"{API}/auth/login"): PUBLIC,
+    ("POST", f"{API}/auth/logout"): ALL_STAFF,
+    ("GET", f"{API}/auth/me"): ALL_STAFF,
+    ("POST", f"{API}/auth/tokens"): ADMIN_ONLY,
+    ("POST", f"{API}/staff"): ADMIN_ONLY,
+    ("POST", f"{API}/staff/{{staff_id}}/deactivate"): ADMIN_ONLY,
+    ("GET", f"{API}/patients"): ALL_STAFF,
+    ("POST", f"{API}/patients"): ALL_STAFF,
+    ("GET", f"{API}/patients/{{patient_id}}"): ALL_STAFF,
+    ("POST", f"{API}/patients/{{patient_id}}/consultations"): CLINICAL,
+    ("GET", f"{API}/consultations/{{consultation_id}}"): CLINICAL,
+    ("POST", f"{API}/consultations/{{consultation_id}}/sign"): CLINICAL,
+}
+"""(HTTP method, route path) → the roles allowed, or ``PUBLIC``."""
+
+log = logging.getLogger("needlepoint.api.permissions")
+
+
+def allowed_for(method: str, path: str) -> frozenset[Role] | Public | None:
+    """Who may call an operation; None when the operation is not in the table."""
+    return PERMISSIONS.get((method.upper(), path))
+
+
+def authorize(request: Request) -> StaffMember | None:
+    """Let the request through to its route, or refuse it (401 or 403).
+
+    Returns the signed-in member of staff (None on a public route).
+    """
+    path = str(getattr(request.scope.get("route"), "path", ""))
+    allowed = allowed_for(request.method, path)
+    if allowed is None:
+        _log_denial(request, path, "not in the permission table")
+        raise PermissionDeniedError("this operation is not open to anyone")
+    if allowed == PUBLIC:
+        return None
+    member = security.authenticated_staff(request)
+    if member.role not in allowed:
+        _log_denial(request, path, f"role {member.role.value}")
+        raise PermissionDeniedError(f"a {member.role.value} may not do this")
+    return member
+
+
+def _log_denial(request: Request, path: str, why: str) -> None:
+    request_id = security.request_id(request)
+    log.warning("denied %s %s (%s) request_id=%s", request.method, path, why, request_id)
+
+
+def request_context(
+    request: Request, member: Annotated[StaffMember | None, Depends(authorize)]
+) -> RequestContext:
+    """Who is asking and the request id, for the services' audit trail."""
+    if member is None:
+        raise NotAuthenticatedError("sign in, or send an API token")
+    return RequestContext(actor=member, request_id=security.request_id(request))
+
+
+Context = Annotated[RequestContext, Depends(request_context)]

@@ -1,0 +1,39 @@
+"""Consultations: record one for a patient (the engine screens and plans), read it, sign it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from needlepoint.entrypoints.api.permissions import API, Context
+from needlepoint.entrypoints.api.schemas import ConsultationIn, ConsultationOut
+from needlepoint.entrypoints.api.security import ServicesDep
+
+router = APIRouter(prefix=API, tags=["consultations"])
+
+
+@router.post("/patients/{patient_id}/consultations", status_code=201)
+def record_consultation(
+    patient_id: UUID, body: ConsultationIn, context: Context, services: ServicesDep
+) -> ConsultationOut:
+    """Screen and plan from intake answers; kept as a draft until signed."""
+    record = services.record_consultation(body.to_domain(patient_id), context=context)
+    return ConsultationOut.from_domain(record)
+
+
+@router.get("/consultations/{consultation_id}")
+def read_consultation(
+    consultation_id: UUID, context: Context, services: ServicesDep
+) -> ConsultationOut:
+    """One consultation of the caller's clinic, with its report as it was produced."""
+    return ConsultationOut.from_domain(services.get_consultation(consultation_id, context=context))
+
+
+@router.post("/consultations/{consultation_id}/sign")
+def sign_consultation(
+    consultation_id: UUID, context: Context, services: ServicesDep
+) -> ConsultationOut:
+    """Sign a draft consultation; after this it never changes (409 ``already-signed``)."""
+    record = services.sign_consultation(consultation_id, context=context)
+    return ConsultationOut.from_domain(record)

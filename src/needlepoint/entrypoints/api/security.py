@@ -1,0 +1,88 @@
+"""Who is calling: the session cookie or an API token, resolved through the services.
+
+Cookie flags follow scenario SE-1 (ecosystem.md §2.7): ``HttpOnly; Secure; SameSite=Lax;
+Path=/`` and no ``Domain``. ``Secure`` is dropped only when the settings say development (plain
+``http://localhost``). The cookie carries a random reference; the session lives on the server.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+from fastapi import Depends, Request, Response
+
+from needlepoint.bootstrap import Services
+from needlepoint.domain.records import StaffMember
+from needlepoint.services import sessions
+
+SESSION_COOKIE: Final = "needlepoint_session"
+BEARER_PREFIX: Final = "bearer "
+
+
+def services_of(request: Request) -> Services:
+    """The wired services the app was created with."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(services_of)]
+
+
+def request_id(request: Request) -> str:
+    """The id given to this request by the request boundary."""
+    return str(request.state.request_id)
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address, as the server saw it (throttling counts per address)."""
+    return request.client.host if request.client else "unknown"
+
+
+def session_token(request: Request) -> str | None:
+    """The session cookie's value, if one came with the request."""
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The API token from ``Authorization: Bearer …``, if any."""
+    header = request.headers.get("authorization", "")
+    if header[: len(BEARER_PREFIX)].lower() != BEARER_PREFIX:
+        return None
+    return header[len(BEARER_PREFIX) :].strip() or None
+
+
+def authenticated_staff(request: Request) -> StaffMember:
+    """The member of staff behind the request's API token, else its session cookie.
+
+    Raises ``NotAuthenticatedError`` when neither is present and live. A presented but dead
+    API token is not rescued by a cookie.
+    """
+    services = services_of(request)
+    bearer = bearer_token(request)
+    cookie = session_token(request)
+    member = None
+    if bearer is not None:
+        member = services.resolve_api_token(bearer)
+    elif cookie is not None:
+        member = services.resolve_session(cookie)
+    if member is None:
+        raise sessions.NotAuthenticatedError("sign in, or send an API token")
+    return member
+
+
+def set_session_cookie(response: Response, issued: sessions.IssuedSession, *, secure: bool) -> None:
+    """Hand the new session's token to the browser (it never sees it again)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.token,
+        max_age=int(sessions.ABSOLUTE_TIMEOUT.total_seconds()),
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response, *, secure: bool) -> None:
+    """Tell the browser to forget the session cookie."""
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")

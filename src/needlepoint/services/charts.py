@@ -1,0 +1,215 @@
+"""Use cases: chart a session, sign the chart, read its history, recall a cartridge lot.
+
+Charting runs every hard stop of ``domain.charting`` before anything is written: an expired
+cartridge is refused; a zone excluded by the day's re-screen cannot be charted; a delivered
+depth deeper than the plan or than the actor's licence needs an ``Override`` with a reason,
+which is kept in the chart. The licence depth comes from the actor: a member of staff without
+one (front desk) cannot chart a depth.
+
+A chart is a list of versions. Each write names the version it was based on
+(``expected_version``, 0 for the first chart) and creates the next one; if someone else wrote
+that version first the write is refused with ``VersionConflictError`` and the other write
+stays exactly as it was. A signed version never changes; amending it creates a new version
+that needs signing again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from needlepoint.domain import charting, treatment
+from needlepoint.domain.charting import SessionChart
+from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.records import PatientRecord
+from needlepoint.domain.treatment import (
+    ChartVersion,
+    InvalidTransitionError,
+    LicenceRequiredError,
+    SeriesStatus,
+    SessionStatus,
+    TreatmentSeries,
+    TreatmentSession,
+    VersionConflictError,
+)
+from needlepoint.services import audit
+from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.treatment import (
+    SessionNotFoundError,
+    audited_refusal,
+    clinic_today,
+    series_or_raise,
+    session_access,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartEntry:
+    """A chart (or an amendment) for a session, based on the version the writer saw.
+
+    ``expected_version`` is the newest version the writer read: 0 for the first chart.
+    """
+
+    session_id: UUID
+    chart: SessionChart
+    expected_version: int
+    notes: str = ""
+
+
+def chart_session(
+    *, entry: ChartEntry, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> ChartVersion:
+    """Chart a started session (or amend its chart) as version ``expected_version + 1``.
+
+    Raises:
+        LicenceRequiredError: The actor has no licensed depth and the chart has zones.
+        ExpiredCartridgeError: The cartridge is past its expiry date.
+        OverrideRequiredError: A depth past the plan or the licence has no reason.
+        InvalidInputError: A zone is not planned, is excluded today, or is charted twice.
+        VersionConflictError: The chart is no longer at ``expected_version``.
+    """
+    if context.actor.licence_max_depth_mm is None and entry.chart.zones:
+        raise LicenceRequiredError(context.actor.id)
+    now = clock.now()
+    with uow:
+        session, series = _session_and_series(uow, context, entry.session_id)
+        _check_chart(uow, context, entry.chart, session, series, clock)
+        with audited_refusal(uow, context, session_access("chart.write", session), clock):
+            latest = uow.charts.latest(context.actor.clinic_id, session.id)
+            number = treatment.next_chart_version(
+                latest, session_id=session.id, expected_version=entry.expected_version
+            )
+            version = _version(session, number, entry, context, now)
+            uow.charts.add(version)
+        if session.status is SessionStatus.SIGNED:
+            uow.sessions.save_status(session.reopened())
+        audit.record(uow, context, session_access("chart.write", session), at=now)
+        uow.commit()
+    return version
+
+
+def _check_chart(
+    uow: UnitOfWork,
+    context: audit.RequestContext,
+    chart: SessionChart,
+    session: TreatmentSession,
+    series: TreatmentSeries,
+    clock: Clock,
+) -> None:
+    if session.status is SessionStatus.SCHEDULED:
+        raise InvalidTransitionError(f"session {session.id} has not started; start it first")
+    problems = treatment.chart_problems(chart, series.plan)
+    if problems:
+        raise InvalidInputError(problems)
+    clinic = uow.clinics.get(context.actor.clinic_id)
+    if clinic is None:
+        raise SessionNotFoundError(f"no session {session.id}")
+    charting.check_chart(
+        chart,
+        on=clinic_today(clinic.time_zone, clock),
+        licence_max_depth_mm=context.actor.licence_max_depth_mm,
+        treatable=session.treatable_zones(series.plan),
+    )
+
+
+def _version(
+    session: TreatmentSession,
+    number: int,
+    entry: ChartEntry,
+    context: audit.RequestContext,
+    now: datetime,
+) -> ChartVersion:
+    return ChartVersion(
+        id=uuid4(),
+        session_id=session.id,
+        clinic_id=session.clinic_id,
+        patient_id=session.patient_id,
+        version=number,
+        chart=entry.chart,
+        rescreen=dict(session.rescreen or {}),
+        notes=entry.notes.strip(),
+        created_at=now,
+        created_by=context.actor.id,
+    )
+
+
+def sign_chart(
+    *,
+    session_id: UUID,
+    version: int,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> ChartVersion:
+    """Sign the newest version of a session's chart; it never changes after this.
+
+    Signing the last planned session completes the series.
+
+    Raises:
+        VersionConflictError: ``version`` is not the newest version (someone amended it).
+        AlreadySignedError: That version is already signed.
+    """
+    now = clock.now()
+    with uow:
+        session, series = _session_and_series(uow, context, session_id)
+        with audited_refusal(uow, context, session_access("chart.sign", session), clock):
+            latest = uow.charts.latest(context.actor.clinic_id, session.id)
+            if latest is None or latest.version != version:
+                current = None if latest is None else latest.version
+                raise VersionConflictError("chart of session", session.id, version, current)
+        signed = latest.sign(by=context.actor.id, at=now)
+        uow.charts.save_signature(signed)
+        uow.sessions.save_status(session.signed())
+        if session.number >= series.plan.sessions and series.status is SeriesStatus.IN_PROGRESS:
+            uow.series.save(series.completed())
+        audit.record(uow, context, session_access("chart.sign", session), at=now)
+        uow.commit()
+    return signed
+
+
+def get_chart_history(
+    *, session_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> tuple[ChartVersion, ...]:
+    """Every version of a session's chart, oldest first; the read is audited, so is a miss."""
+    with uow:
+        session = uow.sessions.get(context.actor.clinic_id, session_id)
+        if session is None:
+            missing = audit.Access(
+                "chart.read", "treatment_session", str(session_id), None, "not_found"
+            )
+            audit.record(uow, context, missing, at=clock.now())
+            uow.commit()
+            raise SessionNotFoundError(f"no session {session_id}")
+        history = tuple(uow.charts.history(context.actor.clinic_id, session.id))
+        audit.record(uow, context, session_access("chart.read", session), at=clock.now())
+        uow.commit()
+    return history
+
+
+def recall_lot(
+    *, lot: str, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> tuple[PatientRecord, ...]:
+    """Every patient of the actor's clinic treated with a cartridge lot, by name.
+
+    A patient counts if any version of any of their charts names the lot: an amendment may
+    itself be the mistake, and a recall notice too many is safer than one too few.
+    """
+    wanted = lot.strip()
+    if not wanted:
+        raise InvalidInputError.single("lot", "is blank.", "give the lot number on the packet.")
+    with uow:
+        found = tuple(uow.charts.patients_with_lot(context.actor.clinic_id, wanted))
+        access = audit.Access("lot.recall", "cartridge_lot", wanted, None)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return found
+
+
+def _session_and_series(
+    uow: UnitOfWork, context: audit.RequestContext, session_id: UUID
+) -> tuple[TreatmentSession, TreatmentSeries]:
+    session = uow.sessions.get(context.actor.clinic_id, session_id)
+    if session is None:
+        raise SessionNotFoundError(f"no session {session_id}")
+    return session, series_or_raise(uow, context, session.series_id)

@@ -1,0 +1,205 @@
+"""Use cases: record outcome measurements and issue care documents; list both per patient.
+
+A measurement's value must be possible on its scale (``domain.outcomes.scale_ranges``: the
+computed scales' ranges come from the scale tables the engine uses). A measurement may name a
+series of the same patient; a care document always belongs to a series. Every function is one
+unit of work with exactly one audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from needlepoint.domain import outcomes
+from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.outcomes import (
+    CareDocument,
+    CareDocumentKind,
+    OutcomeMeasurement,
+    OutcomeScale,
+)
+from needlepoint.domain.records import PatientRecord
+from needlepoint.services import audit
+from needlepoint.services.consultation_records import Engine
+from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.treatment import (
+    check_page,
+    clinic_today,
+    listed_patient,
+    series_or_raise,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewOutcome:
+    """One score on one scale on one day, optionally for a series of the same patient."""
+
+    patient_id: UUID
+    scale: OutcomeScale
+    value: Decimal
+    measured_on: date
+    series_id: UUID | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCareDocument:
+    """A document given to the patient of a series."""
+
+    series_id: UUID
+    kind: CareDocumentKind
+    content: Mapping[str, Any]
+
+
+def record_outcome(
+    *,
+    new: NewOutcome,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    engine: Engine,
+    clock: Clock,
+) -> OutcomeMeasurement:
+    """Record an outcome measurement (a scar score, GAIS or satisfaction) for a patient."""
+    outcomes.check_outcome_value(
+        new.scale, new.value, outcomes.scale_ranges(engine.knowledge.scales)
+    )
+    now = clock.now()
+    with uow:
+        patient = _patient_or_raise(uow, context, new.patient_id)
+        _check_measured_on(uow, context, new.measured_on, clock)
+        if new.series_id is not None:
+            _check_series_of(uow, context, new.series_id, patient)
+        measurement = _measurement(new, context, now)
+        uow.outcomes.add(measurement)
+        access = audit.Access(
+            "outcome.create", "outcome_measurement", str(measurement.id), patient.id
+        )
+        audit.record(uow, context, access, at=now)
+        uow.commit()
+    return measurement
+
+
+def _measurement(
+    new: NewOutcome, context: audit.RequestContext, now: datetime
+) -> OutcomeMeasurement:
+    note = new.note.strip() if new.note else None
+    return OutcomeMeasurement(
+        id=uuid4(),
+        clinic_id=context.actor.clinic_id,
+        patient_id=new.patient_id,
+        series_id=new.series_id,
+        measured_on=new.measured_on,
+        scale=new.scale,
+        value=new.value,
+        note=note or None,
+        recorded_at=now,
+        recorded_by=context.actor.id,
+    )
+
+
+def _check_measured_on(
+    uow: UnitOfWork, context: audit.RequestContext, measured_on: date, clock: Clock
+) -> None:
+    clinic = uow.clinics.get(context.actor.clinic_id)
+    today = clinic_today(clinic.time_zone, clock) if clinic else clock.today()
+    if measured_on > today:
+        raise InvalidInputError.single(
+            "measured_on",
+            f"{measured_on} is in the future (today is {today}).",
+            "give the day the measurement was taken.",
+        )
+
+
+def _check_series_of(
+    uow: UnitOfWork, context: audit.RequestContext, series_id: UUID, patient: PatientRecord
+) -> None:
+    series = uow.series.get(context.actor.clinic_id, series_id)
+    if series is None or series.patient_id != patient.id:
+        raise InvalidInputError.single(
+            "series_id",
+            f"{series_id} is not a treatment series of this patient.",
+            "name one of the patient's series, or leave it out.",
+        )
+
+
+def list_outcomes(
+    *,
+    patient_id: UUID,
+    page: tuple[int, int],
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> Sequence[OutcomeMeasurement]:
+    """A page of a patient's measurements, oldest first; the read is audited."""
+    offset, limit = check_page(page)
+    with uow:
+        patient = listed_patient(uow, context, patient_id, "outcome.list", clock)
+        found = uow.outcomes.for_patient(
+            context.actor.clinic_id, patient.id, offset=offset, limit=limit
+        )
+        access = audit.Access("outcome.list", "outcome_measurement", "*", patient.id)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return found
+
+
+def issue_care_document(
+    *, new: NewCareDocument, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> CareDocument:
+    """Keep a care document as given to the patient of a series."""
+    now = clock.now()
+    with uow:
+        series = series_or_raise(uow, context, new.series_id)
+        document = CareDocument(
+            id=uuid4(),
+            clinic_id=series.clinic_id,
+            patient_id=series.patient_id,
+            series_id=series.id,
+            kind=new.kind,
+            issued_at=now,
+            issued_by=context.actor.id,
+            content=dict(new.content),
+        )
+        uow.care_documents.add(document)
+        access = audit.Access(
+            "care_document.create", "care_document", str(document.id), document.patient_id
+        )
+        audit.record(uow, context, access, at=now)
+        uow.commit()
+    return document
+
+
+def list_care_documents(
+    *,
+    patient_id: UUID,
+    page: tuple[int, int],
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> Sequence[CareDocument]:
+    """A page of a patient's care documents, newest first; the read is audited."""
+    offset, limit = check_page(page)
+    with uow:
+        patient = listed_patient(uow, context, patient_id, "care_document.list", clock)
+        found = uow.care_documents.for_patient(
+            context.actor.clinic_id, patient.id, offset=offset, limit=limit
+        )
+        access = audit.Access("care_document.list", "care_document", "*", patient.id)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return found
+
+
+def _patient_or_raise(
+    uow: UnitOfWork, context: audit.RequestContext, patient_id: UUID
+) -> PatientRecord:
+    patient = uow.patients.get(context.actor.clinic_id, patient_id)
+    if patient is None:
+        raise PatientNotFoundError(f"no patient {patient_id}")
+    return patient

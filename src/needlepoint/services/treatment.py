@@ -1,0 +1,318 @@
+"""Use cases: agree a treatment series from a signed consultation, read, list and cancel it.
+
+A series is created only from a signed consultation whose decision allows treatment
+(``proceed`` or ``needs_clearance``). The clinician may change the proposed plan; each change
+needs a reason (``domain.series_plan``). Sessions are started in ``services.rescreen`` and
+charted in ``services.charts``; the helpers at the end of this module serve all three.
+
+Every function is one unit of work and appends exactly one audit event (a refusal for a
+contraindication or a version conflict included). Roles are checked by the API's permission
+table, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from needlepoint.domain import series_plan
+from needlepoint.domain.charting import ContraindicatedError
+from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.records import ConsultationRecord, ConsultationStatus, PatientRecord
+from needlepoint.domain.screening import Decision
+from needlepoint.domain.series_plan import SeriesPlan
+from needlepoint.domain.treatment import (
+    SeriesStatus,
+    TreatmentSeries,
+    TreatmentSession,
+    VersionConflictError,
+)
+from needlepoint.domain.vocabulary import Device
+from needlepoint.services import audit
+from needlepoint.services.consultation_records import ConsultationNotFoundError, Engine
+from needlepoint.services.patients import MAX_PAGE_SIZE, PatientNotFoundError
+from needlepoint.services.ports import Clock, UnitOfWork
+
+TREATABLE_DECISIONS = frozenset({Decision.PROCEED.value, Decision.NEEDS_CLEARANCE.value})
+
+
+class SeriesNotFoundError(DomainError):
+    """No such treatment series in this clinic."""
+
+    code = "series-not-found"
+
+
+class SessionNotFoundError(DomainError):
+    """No such treatment session in this clinic."""
+
+    code = "session-not-found"
+
+
+class ConsultationNotSignedError(DomainError):
+    """A series needs a signed consultation; a draft may still change."""
+
+    code = "consultation-not-signed"
+
+
+class NotTreatableError(DomainError):
+    """The consultation's decision does not allow a series; carries the decision and findings.
+
+    ``findings`` are the report's findings exactly as the consultation recorded them.
+    """
+
+    code = "not-treatable"
+
+    def __init__(self, decision: str, findings: tuple[Mapping[str, Any], ...]) -> None:
+        ids = ", ".join(str(f.get("rule_id")) for f in findings) or "no plannable zone"
+        super().__init__(f"the consultation's decision is {decision} ({ids}); no series")
+        self.decision = decision
+        self.findings = findings
+
+
+@dataclass(frozen=True, slots=True)
+class NewSeries:
+    """A series from a consultation: the proposal as it stands, or a changed plan with reasons.
+
+    ``reasons`` maps each changed path (e.g. ``plan.zones[cheeks].depth_mm.max``) to a reason.
+    """
+
+    consultation_id: UUID
+    plan: SeriesPlan | None = None
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+
+def create_series_from_consultation(
+    *,
+    new: NewSeries,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    engine: Engine,
+    clock: Clock,
+) -> TreatmentSeries:
+    """Agree a treatment series from a signed consultation's proposal."""
+    now = clock.now()
+    with uow:
+        consultation = uow.consultations.get(context.actor.clinic_id, new.consultation_id)
+        if consultation is None:
+            raise ConsultationNotFoundError(f"no consultation {new.consultation_id}")
+        proposal = _treatable_proposal(consultation)
+        chosen, found = _agreed_plan(consultation, proposal, new, engine, context, now)
+        series = _new_series(consultation, proposal, chosen, found, context, now)
+        uow.series.add(series)
+        audit.record(uow, context, series_access("series.create", series), at=now)
+        uow.commit()
+    return series
+
+
+def _treatable_proposal(consultation: ConsultationRecord) -> dict[str, Any]:
+    if consultation.status is not ConsultationStatus.SIGNED:
+        raise ConsultationNotSignedError(
+            f"consultation {consultation.id} is a draft; sign it before agreeing a series"
+        )
+    report = consultation.report
+    plan, series = report.get("plan") or {}, report.get("series")
+    if consultation.decision not in TREATABLE_DECISIONS or not plan.get("zones") or not series:
+        findings = tuple(report.get("findings") or ())
+        raise NotTreatableError(consultation.decision, findings)
+    return {"plan": plan, "series": series}
+
+
+def _agreed_plan(
+    consultation: ConsultationRecord,
+    proposal: dict[str, Any],
+    new: NewSeries,
+    engine: Engine,
+    context: audit.RequestContext,
+    now: datetime,
+) -> tuple[SeriesPlan, tuple[series_plan.Deviation, ...]]:
+    """The plan agreed (the proposal unless changed) and its deviations from the proposal."""
+    proposed = series_plan.proposed_plan(proposal)
+    chosen = new.plan or proposed
+    device = Device(consultation.intake["device"])
+    found = series_plan.plan_deviations(
+        proposed,
+        chosen,
+        reasons=new.reasons,
+        caps_mm=series_plan.zone_caps_mm(engine.knowledge.planning, device),
+        by=context.actor.id,
+        at=now,
+    )
+    return chosen, found
+
+
+def _new_series(
+    consultation: ConsultationRecord,
+    proposal: dict[str, Any],
+    plan: SeriesPlan,
+    found: tuple[series_plan.Deviation, ...],
+    context: audit.RequestContext,
+    now: datetime,
+) -> TreatmentSeries:
+    return TreatmentSeries(
+        id=uuid4(),
+        clinic_id=consultation.clinic_id,
+        patient_id=consultation.patient_id,
+        consultation_id=consultation.id,
+        proposal=proposal,
+        plan=plan,
+        deviations=found,
+        status=SeriesStatus.PLANNED,
+        created_at=now,
+        created_by=context.actor.id,
+    )
+
+
+def get_series(
+    *, series_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> TreatmentSeries:
+    """One series of the actor's clinic; the read is audited, so is a miss."""
+    with uow:
+        series = uow.series.get(context.actor.clinic_id, series_id)
+        access = _read_access("series.read", "treatment_series", series_id, series)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    if series is None:
+        raise SeriesNotFoundError(f"no series {series_id}")
+    return series
+
+
+def list_series(
+    *,
+    patient_id: UUID,
+    page: tuple[int, int],
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> Sequence[TreatmentSeries]:
+    """A page of a patient's series, newest first; the listing is audited."""
+    offset, limit = check_page(page)
+    with uow:
+        patient = listed_patient(uow, context, patient_id, "series.list", clock)
+        found = uow.series.for_patient(
+            context.actor.clinic_id, patient.id, offset=offset, limit=limit
+        )
+        access = audit.Access("series.list", "treatment_series", "*", patient.id)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return found
+
+
+def cancel_series(
+    *,
+    series_id: UUID,
+    expected_version: int,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> TreatmentSeries:
+    """Stop a series before its end; refused if it changed since ``expected_version``."""
+    now = clock.now()
+    with uow:
+        series = series_or_raise(uow, context, series_id)
+        with audited_refusal(uow, context, series_access("series.cancel", series), clock):
+            if series.version != expected_version:
+                raise VersionConflictError("series", series.id, expected_version, series.version)
+            cancelled = series.cancelled()
+            uow.series.save(cancelled)
+        audit.record(uow, context, series_access("series.cancel", cancelled), at=now)
+        uow.commit()
+    return cancelled
+
+
+def list_sessions(
+    *, series_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> Sequence[TreatmentSession]:
+    """The sessions of a series, by number; the read is audited, so is a miss."""
+    with uow:
+        series = uow.series.get(context.actor.clinic_id, series_id)
+        if series is None:
+            missing = _read_access("session.list", "treatment_series", series_id, None)
+            audit.record(uow, context, missing, at=clock.now())
+            uow.commit()
+            raise SeriesNotFoundError(f"no series {series_id}")
+        found = uow.sessions.for_series(context.actor.clinic_id, series.id)
+        audit.record(uow, context, series_access("session.list", series), at=clock.now())
+        uow.commit()
+    return found
+
+
+# --- shared by the treatment use cases -----------------------------------------------------
+
+
+def series_or_raise(
+    uow: UnitOfWork, context: audit.RequestContext, series_id: UUID
+) -> TreatmentSeries:
+    """A series of the actor's clinic, or ``SeriesNotFoundError``."""
+    series = uow.series.get(context.actor.clinic_id, series_id)
+    if series is None:
+        raise SeriesNotFoundError(f"no series {series_id}")
+    return series
+
+
+def listed_patient(
+    uow: UnitOfWork, context: audit.RequestContext, patient_id: UUID, action: str, clock: Clock
+) -> PatientRecord:
+    """The patient whose records are listed; a miss is audited (and committed) before raising."""
+    patient = uow.patients.get(context.actor.clinic_id, patient_id)
+    if patient is None:
+        missing = audit.Access(action, "patient", str(patient_id), None, "not_found")
+        audit.record(uow, context, missing, at=clock.now())
+        uow.commit()
+        raise PatientNotFoundError(f"no patient {patient_id}")
+    return patient
+
+
+def clinic_today(time_zone: str, clock: Clock) -> date:
+    """Today's date where the clinic is."""
+    return clock.now().astimezone(ZoneInfo(time_zone)).date()
+
+
+def check_page(page: tuple[int, int]) -> tuple[int, int]:
+    """A valid (offset, limit) page, or ``InvalidInputError`` naming ``limit``."""
+    offset, limit = page
+    if offset < 0 or not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInputError.single(
+            "limit", f"{limit} is not a page size.", f"use 1 to {MAX_PAGE_SIZE}, offset ≥ 0."
+        )
+    return offset, limit
+
+
+@contextmanager
+def audited_refusal(
+    uow: UnitOfWork, context: audit.RequestContext, access: audit.Access, clock: Clock
+) -> Iterator[None]:
+    """On a refusal (contraindicated, version conflict), keep only its audit event; re-raise.
+
+    Whatever the block wrote is rolled back; the audit event of the refusal is committed.
+    """
+    try:
+        yield
+    except (ContraindicatedError, VersionConflictError) as error:
+        uow.rollback()
+        outcome = error.code.replace("-", "_")
+        audit.record(uow, context, replace(access, outcome=outcome), at=clock.now())
+        uow.commit()
+        raise
+
+
+def series_access(action: str, series: TreatmentSeries) -> audit.Access:
+    """The audit record of an operation on a series."""
+    return audit.Access(action, "treatment_series", str(series.id), series.patient_id)
+
+
+def session_access(action: str, session: TreatmentSession) -> audit.Access:
+    """The audit record of an operation on a session."""
+    return audit.Access(action, "treatment_session", str(session.id), session.patient_id)
+
+
+def _read_access(
+    action: str, resource_type: str, resource_id: UUID, found: TreatmentSeries | None
+) -> audit.Access:
+    if found is None:
+        return audit.Access(action, resource_type, str(resource_id), None, "not_found")
+    return audit.Access(action, resource_type, str(resource_id), found.patient_id)

@@ -1,0 +1,126 @@
+"""A scripted API flow leaves exactly one audit event per operation on patient data, each with
+the caller's request id, and `needlepoint audit verify` passes afterwards.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from api_support import (
+    PATIENT,
+    MovingClock,
+    TestClient,
+    add_clinic,
+    add_member,
+    intake_document,
+    make_services,
+    signed_in,
+)
+from needlepoint.bootstrap import Services
+from needlepoint.domain.records import Role
+from needlepoint.entrypoints.cli import main as cli
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NEEDLEPOINT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("NEEDLEPOINT_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def _events(services: Services) -> int:
+    report = services.database.verify_audit()
+    assert report.ok
+    return int(report.checked)
+
+
+def _audit_rows(data_dir: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        return raw.execute(
+            "SELECT action, actor_role, outcome, request_id FROM audit_event ORDER BY seq"
+        ).fetchall()
+
+
+def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) -> None:
+    url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
+    services = make_services(url, MovingClock())
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = signed_in(services, "rowan@harbour.test")
+    ids: dict[str, str] = {}
+
+    def step(name: str, call: Callable[[dict[str, str]], Any]) -> int:
+        before = _events(services)
+        response = call({"X-Request-ID": name})
+        assert response.is_success, response.text
+        ids.setdefault(name, response.json().get("id", ""))
+        return _events(services) - before
+
+    added = {
+        "who-am-i": step("who-am-i", lambda h: client.get("/api/v1/auth/me", headers=h)),
+        "register": step(
+            "register", lambda h: client.post("/api/v1/patients", json=PATIENT, headers=h)
+        ),
+        "read-patient": step(
+            "read-patient", lambda h: client.get(f"/api/v1/patients/{ids['register']}", headers=h)
+        ),
+        "list": step("list", lambda h: client.get("/api/v1/patients", headers=h)),
+        "consult": step(
+            "consult",
+            lambda h: client.post(
+                f"/api/v1/patients/{ids['register']}/consultations",
+                json={"document": intake_document()},
+                headers=h,
+            ),
+        ),
+        "read-consultation": step(
+            "read-consultation",
+            lambda h: client.get(f"/api/v1/consultations/{ids['consult']}", headers=h),
+        ),
+        "sign": step(
+            "sign", lambda h: client.post(f"/api/v1/consultations/{ids['consult']}/sign", headers=h)
+        ),
+    }
+
+    assert added == {
+        "who-am-i": 0,  # not patient data
+        "register": 1,
+        "read-patient": 1,
+        "list": 1,
+        "consult": 1,
+        "read-consultation": 1,
+        "sign": 1,
+    }
+    assert _audit_rows(data_dir) == [
+        ("patient.create", "clinician", "success", "register"),
+        ("patient.read", "clinician", "success", "read-patient"),
+        ("patient.list", "clinician", "success", "list"),
+        ("consultation.create", "clinician", "success", "consult"),
+        ("consultation.read", "clinician", "success", "read-consultation"),
+        ("consultation.sign", "clinician", "success", "sign"),
+    ]
+    verified = CliRunner().invoke(cli.app, ["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+    assert "6 events" in verified.stdout
+    services.database.close()
+
+
+def test_a_refused_request_reaches_no_patient_data_and_writes_no_event(data_dir: Path) -> None:
+    url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
+    services = make_services(url, MovingClock())
+    clinic_id = add_clinic(services)
+    add_member(services, clinic_id, Role.FRONT_DESK, "desk@harbour.test")
+    desk = signed_in(services, "desk@harbour.test")
+    before = _events(services)
+
+    response = desk.get("/api/v1/consultations/00000000-0000-4000-8000-000000000000")
+    anonymous = TestClient(desk.app, base_url=str(desk.base_url)).get("/api/v1/patients")
+
+    assert (response.status_code, anonymous.status_code) == (403, 401)
+    assert _events(services) == before
+    services.database.close()

@@ -1,0 +1,261 @@
+"""Sign-in, sessions, API tokens and throttling through the API (ecosystem.md AC-7, AU-3, AU-4,
+SE-1…SE-4), on a real SQLite file with a clock the tests move.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from api_support import (
+    BASE_URL,
+    PASSWORD,
+    CountingHasher,
+    MovingClock,
+    TestClient,
+    add_clinic,
+    add_member,
+    log_in,
+    make_services,
+    signed_in,
+    with_hasher,
+)
+from needlepoint.bootstrap import Services
+from needlepoint.domain.records import Role
+from needlepoint.entrypoints.api.app import create_app
+from needlepoint.services import sessions
+
+pytest_plugins = ["api_fixtures"]
+
+ME = "/api/v1/auth/me"
+COOKIE = "needlepoint_session"
+
+
+def _sqlite_rows(sqlite_url: str, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
+        return raw.execute(query).fetchall()
+
+
+def test_login_returns_the_member_and_sets_an_httponly_lax_secure_cookie(
+    api: Services, client: TestClient
+) -> None:
+    add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
+
+    response = log_in(client, "rowan@harbour.test")
+
+    assert response.status_code == 200
+    assert response.json()["email"] == "rowan@harbour.test"
+    assert response.json()["role"] == "clinician"
+    cookie = response.headers["set-cookie"]
+    flags = {part.strip().lower() for part in cookie.split(";")}
+    assert {"httponly", "secure", "samesite=lax", "path=/"} <= flags
+    assert not any(flag.startswith("domain") for flag in flags)
+    assert len(response.cookies[COOKIE]) >= 43  # 32 random bytes, base64url
+
+
+def test_the_server_keeps_only_the_hash_of_the_session_token(
+    api: Services, client: TestClient, sqlite_url: str
+) -> None:
+    add_member(api, add_clinic(api), Role.FRONT_DESK, "desk@harbour.test")
+
+    token = log_in(client, "desk@harbour.test").cookies[COOKIE]
+
+    stored = _sqlite_rows(sqlite_url, "SELECT id_hash FROM login_session")
+    assert stored == [(hashlib.sha256(token.encode()).hexdigest(),)]
+
+
+def test_me_names_the_signed_in_member_and_anonymous_is_refused(
+    api: Services, client: TestClient
+) -> None:
+    add_member(api, add_clinic(api), Role.ADMIN, "ada@harbour.test")
+    anonymous = client.get(ME)
+
+    log_in(client, "ada@harbour.test")
+    me = client.get(ME)
+
+    assert anonymous.status_code == 401
+    assert anonymous.json()["code"] == "not-authenticated"
+    assert me.status_code == 200
+    assert me.json()["email"] == "ada@harbour.test"
+
+
+def test_each_login_gets_a_new_token_and_the_replaced_one_stops_working(
+    api: Services, client: TestClient
+) -> None:
+    add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
+    first = log_in(client, "rowan@harbour.test").cookies[COOKIE]
+
+    second = log_in(client, "rowan@harbour.test").cookies[COOKIE]
+
+    assert first != second
+    replay = TestClient(create_app(api), base_url=BASE_URL, cookies={COOKIE: first})
+    assert replay.get(ME).status_code == 401
+    assert client.get(ME).status_code == 200
+
+
+def test_logout_ends_the_session_and_a_replayed_cookie_is_refused(
+    api: Services, client: TestClient
+) -> None:
+    add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
+    token = log_in(client, "rowan@harbour.test").cookies[COOKIE]
+
+    response = client.post("/api/v1/auth/logout")
+
+    assert response.status_code == 204
+    assert 'needlepoint_session=""' in response.headers["set-cookie"]
+    replay = TestClient(create_app(api), base_url=BASE_URL, cookies={COOKIE: token})
+    assert replay.get(ME).status_code == 401
+
+
+def test_a_session_idle_for_just_under_15_minutes_still_works(
+    api: Services, client: TestClient, clock: MovingClock
+) -> None:
+    add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
+    log_in(client, "rowan@harbour.test")
+
+    clock.advance(sessions.IDLE_TIMEOUT - timedelta(seconds=1))
+
+    assert client.get(ME).status_code == 200
+
+
+def test_a_session_idle_for_15_minutes_ends_and_its_row_is_revoked(
+    api: Services, client: TestClient, clock: MovingClock, sqlite_url: str
+) -> None:
+    add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
+    log_in(client, "rowan@harbour.test")
+
+    clock.advance(sessions.IDLE_TIMEOUT + timedelta(seconds=1))
+    response = client.get(ME)
+
+    assert response.status_code == 401
+    assert _sqlite_rows(sqlite_url, "SELECT revoked_at IS NOT NULL FROM login_session") == [(1,)]
+
+
+def test_a_session_in_steady_use_ends_12_hours_after_login(
+    api: Services, client: TestClient, clock: MovingClock
+) -> None:
+    add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
+    log_in(client, "rowan@harbour.test")
+    step = sessions.IDLE_TIMEOUT - timedelta(minutes=1)
+    used = timedelta(0)
+    while used + step < sessions.ABSOLUTE_TIMEOUT:
+        clock.advance(step)
+        used += step
+        assert client.get(ME).status_code == 200
+
+    clock.advance(sessions.ABSOLUTE_TIMEOUT - used - timedelta(seconds=1))
+    just_before = client.get(ME).status_code
+    clock.advance(timedelta(seconds=2))
+    just_after = client.get(ME).status_code
+
+    assert (just_before, just_after) == (200, 401)
+
+
+def test_the_sixth_attempt_within_15_minutes_is_throttled_before_any_hashing(
+    api: Services, clock: MovingClock
+) -> None:
+    hasher = CountingHasher()
+    services = with_hasher(api, hasher)
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services), base_url=BASE_URL)
+    failures = [
+        log_in(client, "rowan@harbour.test", "wrong password!").status_code for _ in "12345"
+    ]
+    checked = hasher.verified
+
+    throttled = log_in(client, "rowan@harbour.test")  # even the right password waits
+
+    assert failures == [401] * sessions.MAX_FAILURES_PER_EMAIL
+    assert throttled.status_code == 429
+    assert throttled.json()["code"] == "too-many-attempts"
+    assert int(throttled.headers["retry-after"]) > 0
+    assert hasher.verified == checked
+    clock.advance(sessions.EMAIL_WINDOW)
+    assert log_in(client, "rowan@harbour.test").status_code == 200
+
+
+def test_one_address_is_throttled_across_many_emails(api: Services, client: TestClient) -> None:
+    statuses = [
+        log_in(client, f"nobody{n}@harbour.test", "wrong password!").status_code
+        for n in range(sessions.MAX_FAILURES_PER_IP + 1)
+    ]
+
+    assert statuses[:-1] == [401] * sessions.MAX_FAILURES_PER_IP
+    assert statuses[-1] == 429
+
+
+def test_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(
+    api: Services,
+) -> None:
+    hasher = CountingHasher()
+    services = with_hasher(api, hasher)
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services), base_url=BASE_URL)
+
+    wrong_password = log_in(client, "rowan@harbour.test", "not the password")
+    after_first = hasher.verified
+    unknown_email = log_in(client, "nobody@harbour.test", "not the password")
+
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.json() == unknown_email.json()
+    assert after_first == 1
+    assert hasher.verified == 2  # the unknown email was checked against the dummy hash
+
+
+def test_deactivating_an_account_ends_all_its_sessions_and_tokens(api: Services) -> None:
+    clinic_id = add_clinic(api)
+    add_member(api, clinic_id, Role.ADMIN, "ada@harbour.test")
+    rowan = add_member(api, clinic_id, Role.CLINICIAN, "rowan@harbour.test")
+    admin = signed_in(api, "ada@harbour.test")
+    devices = [signed_in(api, "rowan@harbour.test") for _ in range(3)]
+    token = admin.post("/api/v1/auth/tokens", json={"name": "export", "staff_id": str(rowan.id)})
+    script = TestClient(
+        create_app(api),
+        base_url=BASE_URL,
+        headers={"Authorization": f"Bearer {token.json()['token']}"},
+    )
+    assert script.get(ME).status_code == 200
+
+    response = admin.post(f"/api/v1/staff/{rowan.id}/deactivate")
+
+    assert response.status_code == 204
+    assert [device.get(ME).status_code for device in devices] == [401, 401, 401]
+    assert script.get(ME).status_code == 401
+    assert (
+        log_in(TestClient(create_app(api), base_url=BASE_URL), "rowan@harbour.test").status_code
+        == 401
+    )
+
+
+def test_an_api_token_is_shown_once_and_stored_only_as_its_hash(
+    api: Services, sqlite_url: str
+) -> None:
+    add_member(api, add_clinic(api), Role.ADMIN, "ada@harbour.test")
+    admin = signed_in(api, "ada@harbour.test")
+
+    issued = admin.post("/api/v1/auth/tokens", json={"name": "nightly export"})
+
+    assert issued.status_code == 201
+    token = issued.json()["token"]
+    stored = _sqlite_rows(sqlite_url, "SELECT token_hash, name FROM api_token")
+    assert stored == [(hashlib.sha256(token.encode()).hexdigest(), "nightly export")]
+    script = TestClient(create_app(api), base_url=BASE_URL)
+    assert script.get(ME, headers={"Authorization": f"Bearer {token}"}).json()["role"] == "admin"
+    assert script.get(ME, headers={"Authorization": "Bearer npt_forged"}).status_code == 401
+
+
+def test_development_settings_drop_only_the_secure_flag(tmp_path: Path) -> None:
+    services = make_services(
+        f"sqlite:///{tmp_path / 'dev.sqlite3'}", MovingClock(), development=True
+    )
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services))  # plain http://testserver
+
+    response = log_in(client, "rowan@harbour.test", PASSWORD)
+
+    flags = {part.strip().lower() for part in response.headers["set-cookie"].split(";")}
+    assert "secure" not in flags
+    assert {"httponly", "samesite=lax"} <= flags
+    assert client.get(ME).status_code == 200

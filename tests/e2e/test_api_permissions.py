@@ -1,0 +1,254 @@
+"""The authorization matrix (ecosystem.md AC-1, AC-2): every route × every role × a second clinic.
+
+Every route the app serves must be in the permission table; anonymous callers get 401, roles
+the table leaves out get 403, allowed roles get neither (nor a 5xx). A second clinic's admin
+asking for the first clinic's ids gets exactly what an unknown id gets. Runs on SQLite and on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from api_support import (
+    BASE_URL,
+    PASSWORD,
+    PATIENT,
+    MovingClock,
+    TestClient,
+    add_clinic,
+    add_member,
+    intake_document,
+    make_services,
+)
+from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
+from needlepoint.bootstrap import Services
+from needlepoint.domain.records import Role, StaffMember
+from needlepoint.entrypoints.api import permissions
+from needlepoint.entrypoints.api.app import create_app
+from needlepoint.services import consultation_records, patients
+from needlepoint.services.audit import RequestContext
+
+pytest_plugins = ["api_fixtures"]
+
+ROLES = ("anonymous", "front_desk", "clinician", "admin")
+_serial = itertools.count()
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route, including those behind ``include_router``."""
+    found: list[APIRoute] = []
+
+    def walk(routes: Any) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif (inner := getattr(route, "original_router", None)) is not None:
+                walk(inner.routes)
+
+    walk(app.routes)
+    return found
+
+
+def operations(app: FastAPI) -> list[tuple[str, str]]:
+    return sorted((method, route.path) for route in api_routes(app) for method in route.methods)
+
+
+@dataclass
+class World:
+    services: Services
+    app: FastAPI
+    clients: dict[str, TestClient]
+    ids: dict[str, str]
+
+    def call(self, who: str, method: str, path: str, ids: dict[str, str]) -> Any:
+        body = BODIES[(method, path)](ids)
+        client = self.clients[who]
+        response = client.request(method, path.format(**ids), json=body)
+        client.cookies.clear()  # a public login must not sign the anonymous caller in
+        return response
+
+
+def _context(member: StaffMember) -> RequestContext:
+    return RequestContext(actor=member, request_id="matrix-setup")
+
+
+def _client(services: Services, app: FastAPI, member: StaffMember | None) -> TestClient:
+    if member is None:
+        return TestClient(app, base_url=BASE_URL)
+    issued = services.issue_api_token("matrix", staff_id=member.id, context=_context(member))
+    headers = {"Authorization": f"Bearer {issued.token}"}
+    return TestClient(app, base_url=BASE_URL, headers=headers)
+
+
+def _records(services: Services, clinician: StaffMember) -> dict[str, str]:
+    context = _context(clinician)
+    new = patients.NewPatient("Amira", "Okafor", PATIENT_BORN_ON, patients.Sex.FEMALE)
+    patient = services.register_patient(new, context=context)
+    request = consultation_records.ConsultationRequest(patient.id, intake_document())
+    consultation = services.record_consultation(request, context=context)
+    return {"patient_id": str(patient.id), "consultation_id": str(consultation.id)}
+
+
+PATIENT_BORN_ON = patients.date.fromisoformat(PATIENT["born_on"])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    with scratch_database(request, tmp_path_factory.mktemp("matrix")) as url:
+        services = make_services(url, MovingClock())
+        yield _world(services)
+        services.database.close()
+
+
+def _world(services: Services) -> World:
+    home, other = add_clinic(services), add_clinic(services, "Northgate Clinic")
+    members = {
+        role.value: add_member(services, home, role, f"{role.value}@home.test") for role in Role
+    }
+    add_member(services, home, Role.FRONT_DESK, "login@home.test")
+    victim = add_member(services, home, Role.FRONT_DESK, "victim@home.test")
+    stranger = add_member(services, other, Role.ADMIN, "admin@other.test")
+    app = create_app(services)
+    clients = {role: _client(services, app, members.get(role)) for role in ROLES}
+    clients["other_admin"] = _client(services, app, stranger)
+    ids = {**_records(services, members["clinician"]), "staff_id": str(victim.id)}
+    return World(services, app, clients, ids)
+
+
+def _new_staff(_ids: dict[str, str]) -> dict[str, Any]:
+    return {
+        "email": f"new{next(_serial)}@home.test",
+        "display_name": "New Starter",
+        "role": "front_desk",
+        "password": PASSWORD,
+    }
+
+
+API = permissions.API
+BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
+    ("POST", f"{API}/auth/login"): lambda _: {"email": "login@home.test", "password": PASSWORD},
+    ("POST", f"{API}/auth/logout"): lambda _: None,
+    ("GET", f"{API}/auth/me"): lambda _: None,
+    ("POST", f"{API}/auth/tokens"): lambda ids: {"name": "script", "staff_id": ids["staff_id"]},
+    ("POST", f"{API}/staff"): _new_staff,
+    ("POST", f"{API}/staff/{{staff_id}}/deactivate"): lambda _: None,
+    ("GET", f"{API}/patients"): lambda _: None,
+    ("POST", f"{API}/patients"): lambda _: PATIENT,
+    ("GET", f"{API}/patients/{{patient_id}}"): lambda _: None,
+    ("POST", f"{API}/patients/{{patient_id}}/consultations"): lambda _: {
+        "document": intake_document()
+    },
+    ("GET", f"{API}/consultations/{{consultation_id}}"): lambda _: None,
+    ("POST", f"{API}/consultations/{{consultation_id}}/sign"): lambda _: None,
+}
+"""A valid request for every operation (a new route needs one here, and in the table)."""
+
+BODY_IDS = {("POST", f"{API}/auth/tokens")}
+"""Operations that name a record in their body rather than their path."""
+
+
+def _expected(role: str, allowed: frozenset[Role] | str) -> str:
+    if allowed == permissions.PUBLIC:
+        return "allowed"
+    if role == "anonymous":
+        return "401"
+    return "allowed" if Role(role) in allowed else "403"
+
+
+def _outcome(status: int) -> str:
+    if status in {401, 403}:
+        return str(status)
+    return "allowed" if status < 500 else f"server error {status}"
+
+
+def test_the_walked_routes_are_exactly_the_documented_operations(world: World) -> None:
+    documented = world.app.openapi()["paths"]
+    served = {(method.upper(), path) for path, ops in documented.items() for method in ops}
+
+    assert set(operations(world.app)) == served
+
+
+def test_every_route_is_in_the_permission_table_and_has_a_test_request(world: World) -> None:
+    walked = set(operations(world.app))
+
+    assert walked - set(permissions.PERMISSIONS) == set()
+    assert walked - set(BODIES) == set()
+    assert set(permissions.PERMISSIONS) - walked == set()  # no stale entries
+
+
+def test_every_route_answers_every_role_as_the_table_says(world: World) -> None:
+    mismatches = []
+    for (method, path), role in itertools.product(operations(world.app), ROLES):
+        expected = _expected(role, permissions.PERMISSIONS[(method, path)])
+        response = world.call(role, method, path, world.ids)
+        if _outcome(response.status_code) != expected:
+            mismatches.append((method, path, role, expected, response.status_code))
+
+    assert mismatches == []
+
+
+def test_another_clinics_ids_get_exactly_what_unknown_ids_get(world: World) -> None:
+    unknown = {name: str(uuid.uuid4()) for name in world.ids}
+    differences = []
+    for method, path in operations(world.app):
+        if "{" not in path and (method, path) not in BODY_IDS:
+            continue  # names no record: nothing of another clinic's to ask for
+        theirs = world.call("other_admin", method, path, world.ids)
+        nobodys = world.call("other_admin", method, path, unknown)
+        if (theirs.status_code, theirs.content) != (nobodys.status_code, nobodys.content):
+            differences.append((method, path, theirs.status_code, nobodys.status_code))
+        assert not any(value in theirs.text for value in world.ids.values()), (method, path)
+
+    assert differences == []
+
+
+def test_another_clinics_records_are_not_found(world: World) -> None:
+    for path in (f"{API}/patients/{{patient_id}}", f"{API}/consultations/{{consultation_id}}"):
+        response = world.call("other_admin", "GET", path, world.ids)
+
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_route_missing_from_the_table_is_refused_even_to_an_admin(world: World) -> None:
+    app = create_app(world.services)
+
+    @app.get(f"{API}/unlisted")
+    def unlisted() -> dict[str, str]:
+        return {"leaked": "yes"}
+
+    token = world.clients["admin"].headers["authorization"]
+    response = TestClient(app, base_url=BASE_URL).get(
+        f"{API}/unlisted", headers={"Authorization": token}
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission-denied"
+
+
+def test_another_clinics_patient_list_leaves_out_the_first_clinics_patients(world: World) -> None:
+    response = world.call("other_admin", "GET", f"{API}/patients", world.ids)
+
+    assert response.status_code == 200
+    assert world.ids["patient_id"] not in response.text
+
+
+def test_a_cookie_session_signs_in_and_out_on_this_database(world: World) -> None:
+    browser = TestClient(world.app, base_url=BASE_URL)
+    login = {"email": "login@home.test", "password": PASSWORD}
+
+    assert browser.post(f"{API}/auth/login", json=login).status_code == 200
+    assert browser.get(f"{API}/auth/me").json()["email"] == "login@home.test"
+    assert browser.post(f"{API}/auth/logout").status_code == 204
+    assert browser.get(f"{API}/auth/me").status_code == 401
