@@ -8,12 +8,34 @@ from types import ModuleType
 
 import pytest
 
-from needlepoint.domain import charting, errors, records
+from needlepoint.domain import charting, errors, outcomes, records, series_plan, treatment
 from needlepoint.domain.errors import DomainError
 from needlepoint.entrypoints.api.errors import STATUS_BY_ERROR, UNLISTED_STATUS, status_of
-from needlepoint.services import accounts, consultation_records, patients, sessions
+from needlepoint.services import (
+    accounts,
+    charts,
+    consultation_records,
+    patients,
+    rescreen,
+    sessions,
+)
+from needlepoint.services import treatment as treatment_services
 
-SERVED_MODULES = (errors, records, charting, accounts, patients, consultation_records, sessions)
+SERVED_MODULES = (
+    errors,
+    records,
+    charting,
+    treatment,
+    series_plan,
+    outcomes,
+    accounts,
+    patients,
+    consultation_records,
+    sessions,
+    treatment_services,
+    charts,
+    rescreen,
+)
 
 
 def _errors_in(module: ModuleType) -> list[type[DomainError]]:

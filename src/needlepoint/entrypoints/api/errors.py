@@ -31,6 +31,11 @@ from needlepoint.domain.charting import (
 )
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import AlreadySignedError
+from needlepoint.domain.treatment import (
+    InvalidTransitionError,
+    LicenceRequiredError,
+    VersionConflictError,
+)
 from needlepoint.entrypoints.api.schemas import Problem
 from needlepoint.services.accounts import EmailTakenError
 from needlepoint.services.consultation_records import ConsultationNotFoundError
@@ -41,6 +46,12 @@ from needlepoint.services.sessions import (
     PermissionDeniedError,
     StaffNotFoundError,
     TooManyAttemptsError,
+)
+from needlepoint.services.treatment import (
+    ConsultationNotSignedError,
+    NotTreatableError,
+    SeriesNotFoundError,
+    SessionNotFoundError,
 )
 
 PROBLEM_JSON: Final = "application/problem+json"
@@ -58,6 +69,13 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     AlreadySignedError: 409,
     EmailTakenError: 409,
     ContraindicatedError: 409,
+    VersionConflictError: 409,
+    InvalidTransitionError: 409,
+    ConsultationNotSignedError: 409,
+    NotTreatableError: 409,
+    SeriesNotFoundError: 404,
+    SessionNotFoundError: 404,
+    LicenceRequiredError: 403,
     TooManyAttemptsError: 429,
     KnowledgeError: 500,
 }
