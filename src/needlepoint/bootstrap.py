@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -13,18 +13,24 @@ from uuid import UUID
 from needlepoint.adapters.clock import SystemClock
 from needlepoint.adapters.passwords import Argon2PasswordHasher
 from needlepoint.config import Settings
+from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import Clinic, ConsultationRecord, PatientRecord, StaffMember
+from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.knowledge import catalogue, reference
 from needlepoint.services import (
     accounts,
+    charts,
     clinics,
     consultation_records,
     consultations,
     intake,
+    outcomes,
     patients,
     reports,
+    rescreen,
     sessions,
+    treatment,
 )
 from needlepoint.services import audit as audit_service
 from needlepoint.services.ports import Clock, PasswordHasher, UnitOfWork
@@ -228,6 +234,153 @@ class Services:
         uow = self.database.unit_of_work()
         return consultation_records.sign_consultation(
             consultation_id=consultation_id, context=context, uow=uow, clock=self.clock
+        )
+
+    # --- Treatment: series, sessions, charts, recalls, outcomes, care documents ---
+
+    def _clinical_engine(self) -> consultation_records.Engine:
+        return consultation_records.Engine(
+            knowledge=self.knowledge,
+            citations=self.citations,
+            default_session_time=self.settings.default_session_time,
+        )
+
+    def create_series(
+        self, new: treatment.NewSeries, *, context: audit_service.RequestContext
+    ) -> TreatmentSeries:
+        """Agree a treatment series from a signed consultation (changes need reasons)."""
+        return treatment.create_series_from_consultation(
+            new=new,
+            context=context,
+            uow=self.database.unit_of_work(),
+            engine=self._clinical_engine(),
+            clock=self.clock,
+        )
+
+    def get_series(
+        self, series_id: UUID, *, context: audit_service.RequestContext
+    ) -> TreatmentSeries:
+        """One treatment series of the actor's clinic."""
+        uow = self.database.unit_of_work()
+        return treatment.get_series(series_id=series_id, context=context, uow=uow, clock=self.clock)
+
+    def list_series(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[TreatmentSeries]:
+        """A page (offset, limit) of a patient's treatment series, newest first."""
+        uow = self.database.unit_of_work()
+        return treatment.list_series(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def cancel_series(
+        self, series_id: UUID, *, expected_version: int, context: audit_service.RequestContext
+    ) -> TreatmentSeries:
+        """Stop a series before its end, if it is still at ``expected_version``."""
+        return treatment.cancel_series(
+            series_id=series_id,
+            expected_version=expected_version,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def list_sessions(
+        self, series_id: UUID, *, context: audit_service.RequestContext
+    ) -> Sequence[TreatmentSession]:
+        """The sessions of a series, by number."""
+        uow = self.database.unit_of_work()
+        return treatment.list_sessions(
+            series_id=series_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def start_session(
+        self,
+        series_id: UUID,
+        *,
+        rescreen_document: Mapping[str, Any],
+        context: audit_service.RequestContext,
+    ) -> TreatmentSession:
+        """Start the next session of a series after the day-of re-screen."""
+        return rescreen.start_session(
+            series_id=series_id,
+            rescreen_document=rescreen_document,
+            context=context,
+            uow=self.database.unit_of_work(),
+            engine=self._clinical_engine(),
+            clock=self.clock,
+        )
+
+    def chart_session(
+        self, entry: charts.ChartEntry, *, context: audit_service.RequestContext
+    ) -> ChartVersion:
+        """Chart a started session (or amend its chart) as the next version."""
+        uow = self.database.unit_of_work()
+        return charts.chart_session(entry=entry, context=context, uow=uow, clock=self.clock)
+
+    def sign_chart(
+        self, session_id: UUID, *, version: int, context: audit_service.RequestContext
+    ) -> ChartVersion:
+        """Sign the newest version of a session's chart."""
+        return charts.sign_chart(
+            session_id=session_id,
+            version=version,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def chart_history(
+        self, session_id: UUID, *, context: audit_service.RequestContext
+    ) -> tuple[ChartVersion, ...]:
+        """Every version of a session's chart, oldest first."""
+        uow = self.database.unit_of_work()
+        return charts.get_chart_history(
+            session_id=session_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def recall_lot(
+        self, lot: str, *, context: audit_service.RequestContext
+    ) -> tuple[PatientRecord, ...]:
+        """Every patient of the actor's clinic treated with a cartridge lot."""
+        uow = self.database.unit_of_work()
+        return charts.recall_lot(lot=lot, context=context, uow=uow, clock=self.clock)
+
+    def record_outcome(
+        self, new: outcomes.NewOutcome, *, context: audit_service.RequestContext
+    ) -> OutcomeMeasurement:
+        """Record an outcome measurement for a patient of the actor's clinic."""
+        return outcomes.record_outcome(
+            new=new,
+            context=context,
+            uow=self.database.unit_of_work(),
+            engine=self._clinical_engine(),
+            clock=self.clock,
+        )
+
+    def list_outcomes(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[OutcomeMeasurement]:
+        """A page (offset, limit) of a patient's outcome measurements, oldest first."""
+        uow = self.database.unit_of_work()
+        return outcomes.list_outcomes(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def issue_care_document(
+        self, new: outcomes.NewCareDocument, *, context: audit_service.RequestContext
+    ) -> CareDocument:
+        """Keep a care document as given to the patient of a series."""
+        uow = self.database.unit_of_work()
+        return outcomes.issue_care_document(new=new, context=context, uow=uow, clock=self.clock)
+
+    def list_care_documents(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[CareDocument]:
+        """A page (offset, limit) of a patient's care documents, newest first."""
+        uow = self.database.unit_of_work()
+        return outcomes.list_care_documents(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
         )
 
     # --- Sign-in sessions, API tokens and throttling ---

@@ -12,9 +12,9 @@ from needlepoint import __version__
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.entrypoints.api import errors, permissions
 from needlepoint.entrypoints.api.middleware import BodySizeLimit, RequestBoundary
-from needlepoint.entrypoints.api.routers import auth, consultations, patients, staff
+from needlepoint.entrypoints.api.routers import auth, consultations, patients, staff, treatment
 
-ROUTERS = (auth.router, staff.router, patients.router, consultations.router)
+ROUTERS = (auth.router, staff.router, patients.router, consultations.router, treatment.router)
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 
 

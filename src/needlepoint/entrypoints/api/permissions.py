@@ -6,7 +6,9 @@ everyone (deny by default), and a test walks every route against the table. Who 
 *record* is the services' business: every read is scoped to the caller's clinic.
 
 Roles: an admin may do everything; a clinician everything clinical; front desk may register,
-list and read patients, but neither read consultations (their clinical content) nor sign them.
+list and read patients, and read treatment series and their session lists (to schedule
+visits), but neither read consultations, charts, outcomes or care documents (their clinical
+content), nor sign, chart or recall anything.
 """
 
 from __future__ import annotations
@@ -45,6 +47,20 @@ PERMISSIONS: Final[Mapping[tuple[str, str], frozenset[Role] | Public]] = {
     ("POST", f"{API}/patients/{{patient_id}}/consultations"): CLINICAL,
     ("GET", f"{API}/consultations/{{consultation_id}}"): CLINICAL,
     ("POST", f"{API}/consultations/{{consultation_id}}/sign"): CLINICAL,
+    ("POST", f"{API}/consultations/{{consultation_id}}/series"): CLINICAL,
+    ("GET", f"{API}/series/{{series_id}}"): ALL_STAFF,
+    ("GET", f"{API}/patients/{{patient_id}}/series"): ALL_STAFF,
+    ("POST", f"{API}/series/{{series_id}}/cancel"): CLINICAL,
+    ("GET", f"{API}/series/{{series_id}}/sessions"): ALL_STAFF,
+    ("POST", f"{API}/series/{{series_id}}/sessions"): CLINICAL,
+    ("POST", f"{API}/sessions/{{session_id}}/chart"): CLINICAL,
+    ("POST", f"{API}/sessions/{{session_id}}/chart/{{version}}/sign"): CLINICAL,
+    ("GET", f"{API}/sessions/{{session_id}}/chart"): CLINICAL,
+    ("GET", f"{API}/recalls/{{lot}}"): CLINICAL,
+    ("POST", f"{API}/patients/{{patient_id}}/outcomes"): CLINICAL,
+    ("GET", f"{API}/patients/{{patient_id}}/outcomes"): CLINICAL,
+    ("POST", f"{API}/series/{{series_id}}/care-documents"): CLINICAL,
+    ("GET", f"{API}/patients/{{patient_id}}/care-documents"): CLINICAL,
 }
 """(HTTP method, route path) → the roles allowed, or ``PUBLIC``."""
 

@@ -13,11 +13,28 @@ from decimal import Decimal
 from typing import Annotated, Any, Final
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from needlepoint.domain import charting, series_plan
+from needlepoint.domain.outcomes import (
+    CareDocument,
+    CareDocumentKind,
+    OutcomeMeasurement,
+    OutcomeScale,
+)
+from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import ConsultationRecord, PatientRecord, Role, StaffMember
-from needlepoint.domain.vocabulary import Sex
-from needlepoint.services import accounts, consultation_records, patients, sessions
+from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
+from needlepoint.domain.vocabulary import Device, Sex, Zone
+from needlepoint.services import (
+    accounts,
+    charts,
+    consultation_records,
+    outcomes,
+    patients,
+    sessions,
+    treatment,
+)
 
 _PRINTABLE: Final = r"[^\x00-\x1f\x7f]"
 _NOT_BLANK: Final = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x7f]{_PRINTABLE}*$"
@@ -31,6 +48,8 @@ Password = Annotated[str, StringConstraints(min_length=1, max_length=accounts.MA
 Search = Annotated[str, StringConstraints(max_length=200, pattern=rf"^{_PRINTABLE}*$")]
 TokenName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_NOT_BLANK)]
 Appointment = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NOT_BLANK)]
+NOT_BLANK: Final = _NOT_BLANK
+"""A pattern: printable text that is not blank."""
 LicenceDepth = Annotated[Decimal, Field(gt=0, max_digits=4, decimal_places=2)]
 
 MAX_OFFSET: Final = 1_000_000
@@ -266,4 +285,499 @@ class ConsultationOut(BaseModel):
             signed_at=record.signed_at,
             signed_by=record.signed_by,
             supersedes=record.supersedes,
+        )
+
+
+# --- Treatment: series, sessions, charts, recalls, outcomes, care documents ----------------
+
+Reason = Annotated[str, StringConstraints(max_length=2000, pattern=rf"^{_PRINTABLE}*$")]
+"""A clinician's reason or note (blank where the domain says blank means none)."""
+PlanPath = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NOT_BLANK)]
+Lot = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_NOT_BLANK)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_NOT_BLANK)]
+DepthMm = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places=2)]
+Version = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+MAX_ZONES: Final = 20
+MAX_LIST: Final = 50
+
+
+def _next_offset(found: Sequence[Any], *, offset: int, limit: int) -> int | None:
+    return offset + limit if len(found) == limit else None
+
+
+class DepthRange(RequestModel):
+    """A depth range in millimetres (device setting)."""
+
+    min: DepthMm
+    max: DepthMm
+
+
+class PlannedZoneBody(RequestModel):
+    """The agreed depth range for one zone."""
+
+    zone: Zone
+    depth_mm: DepthRange
+
+
+class SeriesPlanBody(RequestModel):
+    """A series plan: depths per zone, the number of sessions and the interval in days."""
+
+    zones: Annotated[list[PlannedZoneBody], Field(max_length=MAX_ZONES)]
+    sessions: Annotated[int, Field(ge=0, le=100)]
+    interval_days: Annotated[int, Field(ge=0, le=3650)]
+
+    def to_domain(self) -> series_plan.SeriesPlan:
+        """The plan as the domain holds it."""
+        return series_plan.SeriesPlan(
+            zones=tuple(
+                series_plan.PlannedZone(z.zone, z.depth_mm.min, z.depth_mm.max) for z in self.zones
+            ),
+            sessions=self.sessions,
+            interval_days=self.interval_days,
+        )
+
+    @classmethod
+    def from_domain(cls, plan: series_plan.SeriesPlan) -> SeriesPlanBody:
+        """From the domain plan."""
+        return cls(
+            zones=[
+                PlannedZoneBody(
+                    zone=z.zone, depth_mm=DepthRange(min=z.depth_min_mm, max=z.depth_max_mm)
+                )
+                for z in plan.zones
+            ],
+            sessions=plan.sessions,
+            interval_days=plan.interval_days,
+        )
+
+
+class SeriesIn(RequestModel):
+    """Agree a series: the proposal as it stands, or a changed ``plan`` with a reason per change.
+
+    ``reasons`` maps each changed path (``plan.zones[cheeks].depth_mm.max``, ``plan.sessions``)
+    to the clinician's reason.
+    """
+
+    plan: SeriesPlanBody | None = None
+    reasons: Annotated[dict[PlanPath, Reason], Field(max_length=MAX_LIST)] = {}
+
+    def to_domain(self, consultation_id: UUID) -> treatment.NewSeries:
+        """The series to create from ``consultation_id``."""
+        plan = self.plan.to_domain() if self.plan is not None else None
+        return treatment.NewSeries(consultation_id, plan, dict(self.reasons))
+
+
+class DeviationOut(BaseModel):
+    """Where the agreed plan differs from the engine's proposal, and why."""
+
+    path: str
+    proposed: str
+    chosen: str
+    reason: str
+    by: UUID
+    at: datetime
+
+
+class SeriesOut(BaseModel):
+    """A treatment series: the engine's proposal, the agreed plan and its deviations."""
+
+    id: UUID
+    patient_id: UUID
+    consultation_id: UUID
+    status: str
+    version: int
+    plan: SeriesPlanBody
+    deviations: list[DeviationOut]
+    proposal: dict[str, Any]
+    created_at: datetime
+    created_by: UUID
+
+    @classmethod
+    def from_domain(cls, series: TreatmentSeries) -> SeriesOut:
+        """From the domain record."""
+        return cls(
+            id=series.id,
+            patient_id=series.patient_id,
+            consultation_id=series.consultation_id,
+            status=series.status.value,
+            version=series.version,
+            plan=SeriesPlanBody.from_domain(series.plan),
+            deviations=[
+                DeviationOut(
+                    path=d.path,
+                    proposed=d.proposed,
+                    chosen=d.chosen,
+                    reason=d.reason,
+                    by=d.by,
+                    at=d.at,
+                )
+                for d in series.deviations
+            ],
+            proposal=dict(series.proposal),
+            created_at=series.created_at,
+            created_by=series.created_by,
+        )
+
+
+class SeriesPage(BaseModel):
+    """One page of a patient's series, newest first; ``next_offset`` is null on the last page."""
+
+    items: list[SeriesOut]
+    offset: int
+    limit: int
+    next_offset: int | None
+
+    @classmethod
+    def from_domain(
+        cls, found: Sequence[TreatmentSeries], *, offset: int, limit: int
+    ) -> SeriesPage:
+        """A page from the records found."""
+        return cls(
+            items=[SeriesOut.from_domain(s) for s in found],
+            offset=offset,
+            limit=limit,
+            next_offset=_next_offset(found, offset=offset, limit=limit),
+        )
+
+
+class CancelSeriesIn(RequestModel):
+    """Cancel a series that is still at ``expected_version`` (the version last read)."""
+
+    expected_version: Version
+
+
+class SessionStartIn(RequestModel):
+    """The day-of re-screen: health-history answers that changed and today's zone states.
+
+    ``rescreen`` may hold ``history`` (answers laid over the consultation's) and
+    ``zone_states`` (today's whole list of zone findings); both are validated as at intake.
+    """
+
+    rescreen: dict[str, Any] = {}
+
+
+class SessionOut(BaseModel):
+    """One session of a series (the day's health answers are in the chart, for clinicians)."""
+
+    id: UUID
+    series_id: UUID
+    patient_id: UUID
+    number: int
+    status: str
+    started_at: datetime | None
+    started_by: UUID | None
+    excluded_zones: list[Zone]
+
+    @classmethod
+    def from_domain(cls, session: TreatmentSession) -> SessionOut:
+        """From the domain record."""
+        return cls(
+            id=session.id,
+            series_id=session.series_id,
+            patient_id=session.patient_id,
+            number=session.number,
+            status=session.status.value,
+            started_at=session.started_at,
+            started_by=session.started_by,
+            excluded_zones=list(session.excluded_zones),
+        )
+
+
+class StartedSessionOut(SessionOut):
+    """A session just started, with what the day-of re-screen found."""
+
+    rescreen: dict[str, Any]
+
+    @classmethod
+    def from_started(cls, session: TreatmentSession) -> StartedSessionOut:
+        """From the session the re-screen started."""
+        listed = SessionOut.from_domain(session)
+        return cls(**listed.model_dump(), rescreen=dict(session.rescreen or {}))
+
+
+class SessionList(BaseModel):
+    """Every session of a series, by number."""
+
+    items: list[SessionOut]
+
+
+class CartridgeBody(RequestModel):
+    """The single-use needle cartridge: lot number and expiry date."""
+
+    lot: Lot
+    expires_on: date
+
+
+class NumbingBody(RequestModel):
+    """Topical anaesthetic: product and when it went on and came off."""
+
+    product: ShortText
+    applied_at: AwareDatetime
+    removed_at: AwareDatetime | None = None
+
+
+class ZoneTreatmentBody(RequestModel):
+    """What was done in one zone: planned and delivered depth, passes."""
+
+    zone: Zone
+    planned_depth_mm: DepthMm
+    delivered_depth_mm: DepthMm
+    passes: Annotated[int, Field(ge=0, le=50)]
+
+
+class OverrideBody(RequestModel):
+    """The reason for going past the plan or the licence in one zone."""
+
+    zone: Zone
+    kind: charting.OverrideKind
+    reason: Reason
+
+
+class ChartBody(RequestModel):
+    """Everything charted for one session."""
+
+    device: Device
+    cartridge: CartridgeBody
+    numbing: NumbingBody | None = None
+    zones: Annotated[list[ZoneTreatmentBody], Field(max_length=MAX_ZONES)]
+    endpoint_reached: Endpoint | None = None
+    products_applied: Annotated[list[ShortText], Field(max_length=MAX_LIST)] = []
+    adverse_events: Annotated[list[ShortText], Field(max_length=MAX_LIST)] = []
+    overrides: Annotated[list[OverrideBody], Field(max_length=MAX_LIST)] = []
+
+    def to_domain(self) -> charting.SessionChart:
+        """The chart as the domain holds it."""
+        numbing = self.numbing
+        return charting.SessionChart(
+            device=self.device,
+            cartridge=charting.Cartridge(self.cartridge.lot, self.cartridge.expires_on),
+            numbing=charting.Numbing(numbing.product, numbing.applied_at, numbing.removed_at)
+            if numbing
+            else None,
+            zones=tuple(
+                charting.ZoneTreatment(z.zone, z.planned_depth_mm, z.delivered_depth_mm, z.passes)
+                for z in self.zones
+            ),
+            endpoint_reached=self.endpoint_reached,
+            products_applied=tuple(self.products_applied),
+            adverse_events=tuple(self.adverse_events),
+            overrides=tuple(charting.Override(o.zone, o.kind, o.reason) for o in self.overrides),
+        )
+
+    @classmethod
+    def from_domain(cls, chart: charting.SessionChart) -> ChartBody:
+        """From the domain chart."""
+        numbing = chart.numbing
+        return cls(
+            device=chart.device,
+            cartridge=CartridgeBody(lot=chart.cartridge.lot, expires_on=chart.cartridge.expires_on),
+            numbing=NumbingBody(
+                product=numbing.product,
+                applied_at=numbing.applied_at,
+                removed_at=numbing.removed_at,
+            )
+            if numbing
+            else None,
+            zones=[
+                ZoneTreatmentBody(
+                    zone=z.zone,
+                    planned_depth_mm=z.planned_depth_mm,
+                    delivered_depth_mm=z.delivered_depth_mm,
+                    passes=z.passes,
+                )
+                for z in chart.zones
+            ],
+            endpoint_reached=chart.endpoint_reached,
+            products_applied=list(chart.products_applied),
+            adverse_events=list(chart.adverse_events),
+            overrides=[
+                OverrideBody(zone=o.zone, kind=o.kind, reason=o.reason) for o in chart.overrides
+            ],
+        )
+
+
+class ChartIn(RequestModel):
+    """A chart (or an amendment) based on ``expected_version``: 0 for the first chart."""
+
+    expected_version: Version
+    chart: ChartBody
+    notes: Reason = ""
+
+    def to_domain(self, session_id: UUID) -> charts.ChartEntry:
+        """The chart entry for ``session_id``."""
+        return charts.ChartEntry(
+            session_id, self.chart.to_domain(), self.expected_version, self.notes
+        )
+
+
+class ChartVersionOut(BaseModel):
+    """One version of a session's chart, with the day-of re-screen it was charted after."""
+
+    id: UUID
+    session_id: UUID
+    patient_id: UUID
+    version: int
+    chart: ChartBody
+    rescreen: dict[str, Any]
+    notes: str
+    created_at: datetime
+    created_by: UUID
+    signed_at: datetime | None
+    signed_by: UUID | None
+
+    @classmethod
+    def from_domain(cls, version: ChartVersion) -> ChartVersionOut:
+        """From the domain record."""
+        return cls(
+            id=version.id,
+            session_id=version.session_id,
+            patient_id=version.patient_id,
+            version=version.version,
+            chart=ChartBody.from_domain(version.chart),
+            rescreen=dict(version.rescreen),
+            notes=version.notes,
+            created_at=version.created_at,
+            created_by=version.created_by,
+            signed_at=version.signed_at,
+            signed_by=version.signed_by,
+        )
+
+
+class ChartHistory(BaseModel):
+    """Every version of a session's chart, oldest first."""
+
+    items: list[ChartVersionOut]
+
+
+class RecallOut(BaseModel):
+    """Every patient of the clinic treated with a cartridge lot, by name."""
+
+    items: list[PatientOut]
+
+
+class OutcomeIn(RequestModel):
+    """One score on one scale on one day, optionally for a series of the same patient."""
+
+    scale: OutcomeScale
+    value: Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=7, decimal_places=2)]
+    measured_on: date
+    series_id: UUID | None = None
+    note: Reason | None = None
+
+    def to_domain(self, patient_id: UUID) -> outcomes.NewOutcome:
+        """The measurement to record for ``patient_id``."""
+        return outcomes.NewOutcome(
+            patient_id=patient_id,
+            scale=self.scale,
+            value=self.value,
+            measured_on=self.measured_on,
+            series_id=self.series_id,
+            note=self.note,
+        )
+
+
+class OutcomeOut(BaseModel):
+    """An outcome measurement."""
+
+    id: UUID
+    patient_id: UUID
+    series_id: UUID | None
+    measured_on: date
+    scale: OutcomeScale
+    value: Decimal
+    note: str | None
+    recorded_at: datetime
+    recorded_by: UUID
+
+    @classmethod
+    def from_domain(cls, measurement: OutcomeMeasurement) -> OutcomeOut:
+        """From the domain record."""
+        return cls(
+            id=measurement.id,
+            patient_id=measurement.patient_id,
+            series_id=measurement.series_id,
+            measured_on=measurement.measured_on,
+            scale=measurement.scale,
+            value=measurement.value,
+            note=measurement.note,
+            recorded_at=measurement.recorded_at,
+            recorded_by=measurement.recorded_by,
+        )
+
+
+class OutcomePage(BaseModel):
+    """One page of a patient's measurements, oldest first; ``next_offset`` null on the last."""
+
+    items: list[OutcomeOut]
+    offset: int
+    limit: int
+    next_offset: int | None
+
+    @classmethod
+    def from_domain(
+        cls, found: Sequence[OutcomeMeasurement], *, offset: int, limit: int
+    ) -> OutcomePage:
+        """A page from the records found."""
+        return cls(
+            items=[OutcomeOut.from_domain(m) for m in found],
+            offset=offset,
+            limit=limit,
+            next_offset=_next_offset(found, offset=offset, limit=limit),
+        )
+
+
+class CareDocumentIn(RequestModel):
+    """A care document (pre-care or aftercare) as given to the patient of a series."""
+
+    kind: CareDocumentKind
+    content: dict[str, Any]
+
+    def to_domain(self, series_id: UUID) -> outcomes.NewCareDocument:
+        """The document to keep for ``series_id``."""
+        return outcomes.NewCareDocument(series_id, self.kind, self.content)
+
+
+class CareDocumentOut(BaseModel):
+    """A care document as it was given."""
+
+    id: UUID
+    patient_id: UUID
+    series_id: UUID
+    kind: CareDocumentKind
+    issued_at: datetime
+    issued_by: UUID
+    content: dict[str, Any]
+
+    @classmethod
+    def from_domain(cls, document: CareDocument) -> CareDocumentOut:
+        """From the domain record."""
+        return cls(
+            id=document.id,
+            patient_id=document.patient_id,
+            series_id=document.series_id,
+            kind=document.kind,
+            issued_at=document.issued_at,
+            issued_by=document.issued_by,
+            content=dict(document.content),
+        )
+
+
+class CareDocumentPage(BaseModel):
+    """One page of a patient's care documents, newest first; ``next_offset`` null on the last."""
+
+    items: list[CareDocumentOut]
+    offset: int
+    limit: int
+    next_offset: int | None
+
+    @classmethod
+    def from_domain(
+        cls, found: Sequence[CareDocument], *, offset: int, limit: int
+    ) -> CareDocumentPage:
+        """A page from the records found."""
+        return cls(
+            items=[CareDocumentOut.from_domain(d) for d in found],
+            offset=offset,
+            limit=limit,
+            next_offset=_next_offset(found, offset=offset, limit=limit),
         )

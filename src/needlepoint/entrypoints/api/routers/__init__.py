@@ -1,1 +1,1 @@
-"""One router per area: auth, staff, patients, consultations."""
+"""One router per area: auth, staff, patients, consultations, treatment."""
