@@ -1,5 +1,6 @@
 # needlepoint — one obvious entry point.
-#   make run    set everything up, then consult an example and print the report
+#   make run    set everything up, seed a demo clinic, print the logins and serve the API
+#   make consult  consult an example file and print the report
 #   make test   set everything up, then lint, type-check, check import contracts and run the tests
 # Everything is installed from the lock file into .venv; nothing is assumed on the machine
 # except python3 (3.11+). uv itself is pinned and bootstrapped into .tools.
@@ -16,8 +17,10 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 EXAMPLE     ?= examples/01-proceed-rolling-boxcar-cheeks.yaml
 APPOINTMENT ?= 2026-12-07T10:00
+PORT        ?= 8000
+DEMO_DIR    ?= var/demo
 
-.PHONY: run test check lint typecheck contracts pytest bench docs fmt clean
+.PHONY: run consult test check lint typecheck contracts pytest bench docs fmt clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,6 +31,11 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 	@touch $@
 
 run: $(STAMP)
+	NEEDLEPOINT_DATA_DIR=$(DEMO_DIR) $(BIN)/needlepoint demo --reset
+	@echo "Serving needlepoint at http://127.0.0.1:$(PORT)/api/v1  (OpenAPI /api/v1/openapi.json, docs /api/v1/docs). Ctrl-C stops it."
+	NEEDLEPOINT_DATA_DIR=$(DEMO_DIR) NEEDLEPOINT_DEVELOPMENT=1 $(BIN)/needlepoint serve --port $(PORT)
+
+consult: $(STAMP)
 	$(BIN)/needlepoint consult $(EXAMPLE) --appointment $(APPOINTMENT)
 
 lint: $(STAMP)

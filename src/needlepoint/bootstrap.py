@@ -76,6 +76,15 @@ class Database:
             self._engine.dispose()
         return backup.restore(self.url, source)
 
+    def has_clinics(self) -> bool:
+        """Whether any clinic exists yet (a demo is only seeded into an empty database)."""
+        from sqlalchemy import func, select  # noqa: PLC0415 - deferred on purpose
+
+        from needlepoint.adapters.db.tables import clinic  # noqa: PLC0415
+
+        with self._opened().connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(clinic)).scalar_one())
+
     def verify_audit(self) -> Any:
         """Walk the audit hash chain; the report names the first bad row, if any."""
         from needlepoint.adapters.db import audit  # noqa: PLC0415 - deferred on purpose

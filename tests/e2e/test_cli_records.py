@@ -158,3 +158,18 @@ def test_restoring_a_missing_backup_exits_2(data_dir: Path) -> None:
     result = runner.invoke(cli.app, ["restore", str(data_dir / "nope.sqlite3")])
 
     assert result.exit_code == 2
+
+
+def test_demo_seeds_every_state_once_and_prints_the_logins(data_dir: Path) -> None:
+    seeded = runner.invoke(cli.app, ["demo"])
+
+    assert seeded.exit_code == 0, seeded.output
+    assert "clinician@demo.needlepoint.test" in seeded.stdout
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        assert raw.execute("SELECT count(*) FROM patient").fetchone()[0] == 11
+        statuses = {row[0] for row in raw.execute("SELECT status FROM consultation")}
+        assert statuses == {"draft", "signed"}
+        assert raw.execute("SELECT count(*) FROM treatment_series").fetchone()[0] == 4
+        assert raw.execute("SELECT count(*) FROM chart_version").fetchone()[0] == 2
+    assert runner.invoke(cli.app, ["demo"]).exit_code == 2
+    assert runner.invoke(cli.app, ["audit", "verify"]).exit_code == 0

@@ -193,6 +193,30 @@ def restore(
     sys.stdout.write(f"restored {file} ({rows} rows), integrity verified\n")
 
 
+@app.command()
+def demo(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Delete the local SQLite demo database first.")
+    ] = False,
+) -> None:
+    """Create a demo clinic with staff and patients in every state, and print the logins."""
+    services = _services()
+    database_file = services.settings.data_dir / "needlepoint.sqlite3"
+    if reset and services.settings.database_url is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database_file}{suffix}").unlink(missing_ok=True)
+    services.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    services.database.upgrade()
+    if services.database.has_clinics():
+        _fail_file("This database already has clinics.", "Use --reset (local SQLite only).")
+    from needlepoint.entrypoints.cli import demo as demo_data  # noqa: PLC0415 - only here
+
+    logins = _checked(lambda: demo_data.seed(services))
+    sys.stdout.write("Demo clinic ready. Sign in with:\n")
+    for login in logins:
+        sys.stdout.write(f"  {login.role.value:<11} {login.email}  password: {login.password}\n")
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the audit trail's hash chain; exits 1 and names the first bad row if broken."""

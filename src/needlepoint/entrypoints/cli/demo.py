@@ -1,0 +1,151 @@
+"""``needlepoint demo``: a demo clinic with staff and patients in every state of a programme.
+
+Everything goes through the same services as the API (so it is screened, planned, charted and
+audited for real): consultations from the example files, signed or left as a draft; series
+agreed from the proceed and needs-clearance ones; a first session charted and signed for one
+patient, charted and awaiting sign-off for another; a baseline outcome. The demo logins are
+printed; they are for a local demo only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from needlepoint.bootstrap import Services
+from needlepoint.domain.charting import Cartridge, Numbing, SessionChart, ZoneTreatment
+from needlepoint.domain.outcomes import OutcomeScale
+from needlepoint.domain.planning import Endpoint
+from needlepoint.domain.records import Role, StaffMember
+from needlepoint.domain.treatment import TreatmentSeries
+from needlepoint.domain.vocabulary import Device, Sex
+from needlepoint.services import accounts, charts, outcomes, patients, treatment
+from needlepoint.services.audit import RequestContext
+from needlepoint.services.consultation_records import ConsultationRequest
+
+EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
+
+#: (example file stem prefix, given name, family name, what to do with it)
+PATIENTS = (
+    ("01", "Amira", "Okafor", "charted_and_signed"),
+    ("02", "Helen", "Marsh", "charted_awaiting_signoff"),
+    ("03", "Daniel", "Osei", "signed_awaiting_clearance"),
+    ("04", "Priya", "Raman", "series_planned"),
+    ("05", "Sofia", "Lindqvist", "signed"),
+    ("06", "Tom", "Kowalski", "signed"),
+    ("07", "Gareth", "Evans", "signed"),
+    ("08", "Marcus", "Bell", "signed"),
+    ("09", "Chloe", "Dubois", "draft"),
+    ("10", "Ines", "Moreau", "signed"),
+    ("11", "Kenji", "Sato", "series_planned"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    """A demo account and its password (shown once, for a local demo)."""
+
+    role: Role
+    email: str
+    password: str
+
+
+LOGINS = (
+    DemoLogin(Role.ADMIN, "admin@demo.needlepoint.test", "demo admin passphrase"),
+    DemoLogin(Role.CLINICIAN, "clinician@demo.needlepoint.test", "demo clinician passphrase"),
+    DemoLogin(Role.FRONT_DESK, "desk@demo.needlepoint.test", "demo front desk passphrase"),
+)
+
+
+def seed(services: Services) -> tuple[DemoLogin, ...]:
+    """Create the demo clinic, its staff and patients; returns the logins."""
+    clinic = services.add_clinic(name="Harbour Skin Clinic (demo)", time_zone="Europe/London")
+    staff = {login.role: _staff(services, clinic.id, login) for login in LOGINS}
+    clinician = RequestContext(actor=staff[Role.CLINICIAN], request_id="demo-seed")
+    for prefix, given, family, state in PATIENTS:
+        _patient(services, clinician, _example(prefix), (given, family), state)
+    return LOGINS
+
+
+def _staff(services: Services, clinic_id: Any, login: DemoLogin) -> StaffMember:
+    licence = Decimal("1.5") if login.role is Role.CLINICIAN else None
+    name = {Role.ADMIN: "Ada Admin", Role.CLINICIAN: "Dr Rowan Hale", Role.FRONT_DESK: "Sam Desk"}
+    new = accounts.NewStaff(
+        clinic_id, login.email, name[login.role], login.role, licence, login.password
+    )
+    return services.add_staff(new)
+
+
+def _example(prefix: str) -> dict[str, Any]:
+    path = next(EXAMPLES.glob(f"{prefix}-*.yaml"))
+    document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return document
+
+
+def _patient(
+    services: Services,
+    context: RequestContext,
+    document: dict[str, Any],
+    name: tuple[str, str],
+    state: str,
+) -> None:
+    facts = document["patient"]
+    new = patients.NewPatient(name[0], name[1], facts["born_on"], Sex(facts["sex"]))
+    patient = services.register_patient(new, context=context)
+    record = services.record_consultation(
+        ConsultationRequest(patient_id=patient.id, document=document), context=context
+    )
+    if state == "draft":
+        return
+    services.sign_consultation(record.id, context=context)
+    if state in {"signed", "signed_awaiting_clearance"}:
+        return
+    series = services.create_series(treatment.NewSeries(consultation_id=record.id), context=context)
+    if state.startswith("charted"):
+        _first_session(services, context, series, sign=state == "charted_and_signed")
+
+
+def _first_session(
+    services: Services, context: RequestContext, series: TreatmentSeries, *, sign: bool
+) -> None:
+    session = services.start_session(series.id, rescreen_document={}, context=context)
+    now = services.clock.now()
+    chart = SessionChart(
+        device=Device.PEN,
+        cartridge=Cartridge(lot="DEMO-LOT-2611", expires_on=now.date() + timedelta(days=180)),
+        numbing=Numbing(
+            "lidocaine 4% cream", now - timedelta(minutes=45), now - timedelta(minutes=5)
+        ),
+        zones=tuple(
+            ZoneTreatment(z.zone, z.depth_min_mm, z.depth_min_mm, 3)
+            for z in series.plan.zones
+            if z.zone not in session.excluded_zones
+        ),
+        endpoint_reached=Endpoint.ERYTHEMA,
+        products_applied=("hyaluronic acid serum (clinic-approved)",),
+        adverse_events=(),
+        overrides=(),
+    )
+    version = services.chart_session(charts.ChartEntry(session.id, chart, 0), context=context)
+    if sign:
+        services.sign_chart(session.id, version=version.version, context=context)
+        _baseline(services, context, series, now)
+
+
+def _baseline(
+    services: Services, context: RequestContext, series: TreatmentSeries, now: datetime
+) -> None:
+    new = outcomes.NewOutcome(
+        patient_id=series.patient_id,
+        scale=OutcomeScale.GB_QUANTITATIVE,
+        value=Decimal(8),
+        measured_on=date(now.year, now.month, now.day),
+        series_id=series.id,
+        note="baseline, before the first session",
+    )
+    services.record_outcome(new, context=context)
