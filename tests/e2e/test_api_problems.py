@@ -192,3 +192,19 @@ def test_the_openapi_document_is_served_and_every_request_body_refuses_unknown_f
     ]
     assert bodies
     assert all(schemas[name]["additionalProperties"] is False for name in bodies)
+
+
+def test_a_birth_date_given_as_a_number_is_refused_by_name(clinician: TestClient) -> None:
+    body = {"given_name": "A", "family_name": "B", "born_on": 0, "sex": "female"}
+
+    response = clinician.post("/api/v1/patients", json=body)
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "born_on"
+
+
+def test_the_staff_password_rule_is_in_the_openapi_document(clinician: TestClient) -> None:
+    schema = clinician.get("/api/v1/openapi.json").json()
+
+    password = schema["components"]["schemas"]["StaffIn"]["properties"]["password"]
+    assert password["minLength"] == 12

@@ -13,7 +13,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Final
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from needlepoint.domain import charting, series_plan
 from needlepoint.domain.outcomes import (
@@ -39,12 +47,29 @@ from needlepoint.services import (
 _PRINTABLE: Final = r"[^\x00-\x1f\x7f]"
 _NOT_BLANK: Final = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x7f]{_PRINTABLE}*$"
 
+
+def _iso_date_text(value: object) -> object:
+    """Dates come as YYYY-MM-DD text: a bare number is not silently read as a Unix time."""
+    if isinstance(value, int | float):
+        raise ValueError("write the date as YYYY-MM-DD")
+    return value
+
+
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NOT_BLANK)]
 _EMAIL: Final = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$"
 
 Email = Annotated[str, StringConstraints(max_length=320, pattern=_EMAIL)]
 Phone = Annotated[str, StringConstraints(min_length=3, max_length=50, pattern=r"^[0-9+()\-. ]+$")]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=accounts.MAX_PASSWORD_LENGTH)]
+NewPassword = Annotated[
+    str,
+    StringConstraints(
+        min_length=accounts.MIN_PASSWORD_LENGTH, max_length=accounts.MAX_PASSWORD_LENGTH
+    ),
+]
+IsoDate = Annotated[
+    date, BeforeValidator(_iso_date_text), WithJsonSchema({"type": "string", "format": "date"})
+]
 Search = Annotated[str, StringConstraints(max_length=200, pattern=rf"^{_PRINTABLE}*$")]
 TokenName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_NOT_BLANK)]
 Appointment = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NOT_BLANK)]
@@ -95,7 +120,7 @@ class StaffIn(RequestModel):
     display_name: Name
     role: Role
     licence_max_depth_mm: LicenceDepth | None = None
-    password: Password
+    password: NewPassword
 
     def to_domain(self, clinic_id: UUID) -> accounts.NewStaff:
         """The account to create, in ``clinic_id``."""
@@ -168,7 +193,7 @@ class PatientIn(RequestModel):
 
     given_name: Name
     family_name: Name
-    born_on: date
+    born_on: IsoDate
     sex: Sex
     email: Email | None = None
     phone: Phone | None = None
