@@ -57,6 +57,7 @@ test: check pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/consultations.py
+	$(BIN)/python bench/api.py
 
 docs: $(STAMP)
 	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json
