@@ -26,6 +26,7 @@ from types import TracebackType  # noqa: E402
 from typing import Any, Self  # noqa: E402
 from uuid import UUID  # noqa: E402
 
+from needlepoint.domain.assessments import ScarAssessmentRecord  # noqa: E402
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement  # noqa: E402
 from needlepoint.domain.records import (  # noqa: E402
     AlreadySignedError,
@@ -256,6 +257,23 @@ class FakeCareDocuments:
         return rows[offset : offset + limit]
 
 
+class FakeAssessments:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, ScarAssessmentRecord] = {}
+
+    def add(self, assessment: ScarAssessmentRecord) -> None:
+        self.rows[assessment.id] = assessment
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[ScarAssessmentRecord]:
+        rows = [
+            a for a in self.rows.values() if (a.clinic_id, a.patient_id) == (clinic_id, patient_id)
+        ]
+        rows.sort(key=lambda a: (a.assessed_on, a.created_at, str(a.id)))
+        return rows[offset : offset + limit]
+
+
 class FakeUnitOfWork:
     """Commits by keeping what was staged; rolls back to the last commit (or the start)."""
 
@@ -270,6 +288,7 @@ class FakeUnitOfWork:
         self.charts = FakeCharts(self.patients)
         self.outcomes = FakeOutcomes()
         self.care_documents = FakeCareDocuments()
+        self.assessments = FakeAssessments()
         self.commits = 0
         self._snapshot = self._state()
 
@@ -284,6 +303,7 @@ class FakeUnitOfWork:
             self.charts,
             self.outcomes,
             self.care_documents,
+            self.assessments,
         )
 
     def _state(self) -> tuple[list[dict[Any, Any]], list[AuditEvent]]:

@@ -13,6 +13,7 @@ from uuid import UUID
 from needlepoint.adapters.clock import SystemClock
 from needlepoint.adapters.passwords import Argon2PasswordHasher
 from needlepoint.config import Settings
+from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import Clinic, ConsultationRecord, PatientRecord, StaffMember
@@ -20,6 +21,7 @@ from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, Treatmen
 from needlepoint.knowledge import catalogue, reference
 from needlepoint.services import (
     accounts,
+    assessments,
     charts,
     clinics,
     consultation_records,
@@ -389,6 +391,27 @@ class Services:
         """A page (offset, limit) of a patient's care documents, newest first."""
         uow = self.database.unit_of_work()
         return outcomes.list_care_documents(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def record_assessment(
+        self, new: assessments.NewAssessment, *, context: audit_service.RequestContext
+    ) -> ScarAssessmentRecord:
+        """Grade and keep a scar assessment for a patient of the actor's clinic."""
+        return assessments.record_assessment(
+            new=new,
+            context=context,
+            uow=self.database.unit_of_work(),
+            engine=self._clinical_engine(),
+            clock=self.clock,
+        )
+
+    def list_assessments(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[ScarAssessmentRecord]:
+        """A page (offset, limit) of a patient's scar assessments, oldest first."""
+        uow = self.database.unit_of_work()
+        return assessments.list_assessments(
             patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
         )
 

@@ -213,6 +213,11 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
         "content": {"text": "No make-up for 24 hours."},
     },
     ("GET", f"{API}/patients/{{patient_id}}/care-documents"): lambda _: None,
+    ("POST", f"{API}/patients/{{patient_id}}/assessments"): lambda _: {
+        "assessed_on": "2026-11-20",
+        "zones": [{"zone": "cheeks", "ecca_counts": {"v_shaped_atrophic": 3}}],
+    },
+    ("GET", f"{API}/patients/{{patient_id}}/assessments"): lambda _: None,
 }
 """A valid request for every operation (a new route needs one here, and in the table)."""
 

@@ -268,3 +268,46 @@ def test_front_desk_sees_series_and_sessions_but_not_charts(
         f"{API}/patients/{session['patient_id']}/outcomes",
     ):
         assert_problem(front_desk.get(path), 403, "permission-denied")
+
+
+def test_assessments_show_a_trend_oldest_first(clinician: TestClient) -> None:
+    patient_id = ok(clinician.post(f"{API}/patients", json=PATIENT), 201)["id"]
+    path = f"{API}/patients/{patient_id}/assessments"
+    follow_up = {
+        "assessed_on": "2026-11-20",
+        "zones": [{"zone": "cheeks", "quantitative_counts": {"b1_moderate_atrophic": 4}}],
+    }
+    baseline = {
+        "assessed_on": "2026-08-20",
+        "zones": [
+            {
+                "zone": "cheeks",
+                "quantitative_counts": {"b1_moderate_atrophic": 12},
+                "ecca_counts": {"v_shaped_atrophic": 8},
+                "qualitative": {
+                    "contour_change": True,
+                    "visible_at_social_distance": True,
+                    "easily_concealed": False,
+                    "flattens_on_stretch": True,
+                },
+            }
+        ],
+    }
+
+    later = ok(clinician.post(path, json=follow_up), 201)
+    earlier = ok(clinician.post(path, json=baseline), 201)
+    trend = ok(clinician.get(path))
+
+    assert [a["id"] for a in trend["items"]] == [earlier["id"], later["id"]]
+    assert [a["assessed_on"] for a in trend["items"]] == ["2026-08-20", "2026-11-20"]
+    totals = [a["grading"]["overall"]["gb_quantitative"]["total"] for a in trend["items"]]
+    assert totals[0] > totals[1]
+    first = trend["items"][0]["grading"]
+    assert first["overall"]["ecca"]["unverified"] in (True, False)
+    assert first["zones"][0]["gb_qualitative"]["grade"] >= 1
+    assert trend["next_offset"] is None
+    negative = {
+        **follow_up,
+        "zones": [{"zone": "cheeks", "ecca_counts": {"u_shaped_atrophic": -1}}],
+    }
+    assert_problem(clinician.post(path, json=negative), 422, "invalid-input")

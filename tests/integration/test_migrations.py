@@ -26,6 +26,7 @@ TABLES = {
     "care_document",
 }
 TABLES |= {"login_session", "api_token", "login_attempt"}  # the accounts migration
+TABLES |= {"scar_assessment"}  # the assessments migration
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",

@@ -166,6 +166,10 @@ class ScarAssessmentIn(Closed):
     keloid_area_cm2: Decimal = Field(default=Decimal(0), ge=0, le=1000)
     ecca_counts: dict[scale_inputs.EccaItem, Count] = Field(default_factory=dict)
 
+    def to_domain(self) -> scale_inputs.ZoneScarAssessment:
+        """The domain zone assessment (raises ``InvalidInputError`` for impossible values)."""
+        return _assessment(self)
+
 
 class ConsultationIn(Closed):
     """A consultation file: who, what history, what skin, what is asked for."""

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
+from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import (
     AuditEvent,
@@ -211,6 +212,20 @@ class CareDocumentRepository(Protocol):
         ...
 
 
+class AssessmentRepository(Protocol):
+    """Scar assessments."""
+
+    def add(self, assessment: ScarAssessmentRecord) -> None:
+        """Store a new assessment."""
+        ...
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[ScarAssessmentRecord]:
+        """A patient's assessments, oldest first (a course over time)."""
+        ...
+
+
 class AuditLog(Protocol):
     """The append-only, hash-chained audit trail."""
 
@@ -232,6 +247,7 @@ class UnitOfWork(Protocol):
     charts: ChartRepository
     outcomes: OutcomeRepository
     care_documents: CareDocumentRepository
+    assessments: AssessmentRepository
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

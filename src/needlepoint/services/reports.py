@@ -135,6 +135,11 @@ def _exclusion(exclusion: ZoneExclusion) -> Json:
     }
 
 
+def scar_scores(grading: ScarGrading) -> Json:
+    """The scar grading as plain data: overall and per zone, with explanations and sources."""
+    return _grading(grading)
+
+
 def _grading(grading: ScarGrading) -> Json:
     return {
         "scales_version": grading.table_version,

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db import treatment_rows as rows
+from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import (
     AlreadySignedError,
@@ -504,6 +505,55 @@ class SqlCareDocumentRepository:
         )
         found = self._connection().execute(query).mappings()
         return [rows.care_document_from_row(row) for row in found]
+
+
+class SqlAssessmentRepository:
+    """Scar assessments: the raw zone inputs and the grading, as JSON."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, assessment: ScarAssessmentRecord) -> None:
+        """Store a new assessment."""
+        values = {
+            "id": assessment.id,
+            "clinic_id": assessment.clinic_id,
+            "patient_id": assessment.patient_id,
+            "assessed_on": assessment.assessed_on,
+            "assessed_by": assessment.assessed_by,
+            "zones": [dict(zone) for zone in assessment.zones],
+            "grading": dict(assessment.grading),
+            "created_at": assessment.created_at,
+        }
+        self._connection().execute(insert(t.scar_assessment).values(values))
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[ScarAssessmentRecord]:
+        """A patient's assessments, oldest first."""
+        columns = t.scar_assessment.c
+        query = (
+            select(t.scar_assessment)
+            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            .order_by(columns.assessed_on, columns.created_at, columns.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        found = self._connection().execute(query).mappings()
+        return [_assessment_from_row(row) for row in found]
+
+
+def _assessment_from_row(row: RowMapping) -> ScarAssessmentRecord:
+    return ScarAssessmentRecord(
+        id=row["id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        assessed_on=row["assessed_on"],
+        assessed_by=row["assessed_by"],
+        zones=tuple(row["zones"]),
+        grading=row["grading"],
+        created_at=row["created_at"],
+    )
 
 
 def _insert_or_conflict(

@@ -284,3 +284,20 @@ care_document = Table(
     CheckConstraint("kind IN ('pre_care', 'aftercare')", name="kind"),
     Index("ix_care_document_clinic_id_patient_id", "clinic_id", "patient_id"),
 )
+
+scar_assessment = Table(
+    "scar_assessment",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, nullable=False),
+    Column("patient_id", Uuid, nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("assessed_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    # The raw inputs per zone, as recorded.
+    Column("zones", JSON, nullable=False),
+    # The computed scores with their explanations and the scales version used.
+    Column("grading", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
+    Index("ix_scar_assessment_clinic_id_patient_id", "clinic_id", "patient_id"),
+)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from needlepoint.adapters.db.audit import SqlAuditLog
 from needlepoint.adapters.db.repositories import (
+    SqlAssessmentRepository,
     SqlCareDocumentRepository,
     SqlChartRepository,
     SqlClinicRepository,
@@ -22,6 +23,7 @@ from needlepoint.adapters.db.repositories import (
     SqlStaffRepository,
 )
 from needlepoint.services.ports import (
+    AssessmentRepository,
     AuditLog,
     CareDocumentRepository,
     ChartRepository,
@@ -61,6 +63,7 @@ class SqlAlchemyUnitOfWork:
         self.charts: ChartRepository = SqlChartRepository(self._connection)
         self.outcomes: OutcomeRepository = SqlOutcomeRepository(self._connection)
         self.care_documents: CareDocumentRepository = SqlCareDocumentRepository(self._connection)
+        self.assessments: AssessmentRepository = SqlAssessmentRepository(self._connection)
 
     def __enter__(self) -> Self:
         """Open the session; the transaction begins with the first statement."""

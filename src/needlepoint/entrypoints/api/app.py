@@ -12,9 +12,23 @@ from needlepoint import __version__
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.entrypoints.api import errors, permissions
 from needlepoint.entrypoints.api.middleware import BodySizeLimit, RequestBoundary
-from needlepoint.entrypoints.api.routers import auth, consultations, patients, staff, treatment
+from needlepoint.entrypoints.api.routers import (
+    assessments,
+    auth,
+    consultations,
+    patients,
+    staff,
+    treatment,
+)
 
-ROUTERS = (auth.router, staff.router, patients.router, consultations.router, treatment.router)
+ROUTERS = (
+    auth.router,
+    staff.router,
+    patients.router,
+    consultations.router,
+    treatment.router,
+    assessments.router,
+)
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 
 

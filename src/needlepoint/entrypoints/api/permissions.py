@@ -7,8 +7,8 @@ everyone (deny by default), and a test walks every route against the table. Who 
 
 Roles: an admin may do everything; a clinician everything clinical; front desk may register,
 list and read patients, and read treatment series and their session lists (to schedule
-visits), but neither read consultations, charts, outcomes or care documents (their clinical
-content), nor sign, chart or recall anything.
+visits), but neither read consultations, charts, outcomes, scar assessments or care documents
+(their clinical content), nor sign, chart or recall anything.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ PERMISSIONS: Final[Mapping[tuple[str, str], frozenset[Role] | Public]] = {
     ("GET", f"{API}/patients/{{patient_id}}/outcomes"): CLINICAL,
     ("POST", f"{API}/series/{{series_id}}/care-documents"): CLINICAL,
     ("GET", f"{API}/patients/{{patient_id}}/care-documents"): CLINICAL,
+    ("POST", f"{API}/patients/{{patient_id}}/assessments"): CLINICAL,
+    ("GET", f"{API}/patients/{{patient_id}}/assessments"): CLINICAL,
 }
 """(HTTP method, route path) → the roles allowed, or ``PUBLIC``."""
 

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from needlepoint.domain import charting, series_plan
+from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import (
     CareDocument,
     CareDocumentKind,
@@ -36,6 +37,7 @@ from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, Treatmen
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.services import (
     accounts,
+    assessments,
     charts,
     consultation_records,
     outcomes,
@@ -43,6 +45,7 @@ from needlepoint.services import (
     sessions,
     treatment,
 )
+from needlepoint.services.intake import ScarAssessmentIn
 
 _PRINTABLE: Final = r"[^\x00-\x1f\x7f]"
 _NOT_BLANK: Final = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x7f]{_PRINTABLE}*$"
@@ -802,6 +805,126 @@ class CareDocumentPage(BaseModel):
         """A page from the records found."""
         return cls(
             items=[CareDocumentOut.from_domain(d) for d in found],
+            offset=offset,
+            limit=limit,
+            next_offset=_next_offset(found, offset=offset, limit=limit),
+        )
+
+
+class AssessmentIn(RequestModel):
+    """A scar assessment: the raw inputs of every scale, per zone (each zone at most once)."""
+
+    assessed_on: IsoDate
+    zones: list[ScarAssessmentIn] = Field(min_length=1, max_length=len(Zone))
+
+    def to_domain(self, patient_id: UUID) -> assessments.NewAssessment:
+        """The assessment to record for ``patient_id`` (validated again by the service)."""
+        return assessments.NewAssessment(
+            patient_id=patient_id,
+            assessed_on=self.assessed_on,
+            zones=[zone.model_dump(mode="json") for zone in self.zones],
+        )
+
+
+class GradeOut(BaseModel):
+    """A Goodman & Baron qualitative grade, with how it was reached."""
+
+    grade: int
+    level: str
+    explanation: str
+    sources: list[str]
+    unverified: bool
+
+
+class ScoreOut(BaseModel):
+    """A total out of a maximum (Goodman & Baron quantitative, ECCA), with how it was reached."""
+
+    total: int
+    max_total: int
+    explanation: str
+    sources: list[str]
+    unverified: bool
+
+
+class JacobOut(BaseModel):
+    """The Jacob type of one group of similar scars."""
+
+    type: str
+    boxcar_depth: str | None
+    width_mm: str
+    count: int
+    explanation: str
+    sources: list[str]
+
+
+class ZoneGradingOut(BaseModel):
+    """The grades of one zone; a scale without inputs in the zone is null."""
+
+    zone: Zone
+    jacob: list[JacobOut]
+    gb_qualitative: GradeOut | None
+    gb_quantitative: ScoreOut | None
+    ecca: ScoreOut | None
+
+
+class OverallGradingOut(BaseModel):
+    """The grades of the face as a whole (counts summed across zones, the worst grade)."""
+
+    gb_qualitative: GradeOut | None
+    gb_quantitative: ScoreOut | None
+    ecca: ScoreOut | None
+    jacob_dominant_type: str | None
+    jacob_counts: dict[str, int]
+
+
+class GradingOut(BaseModel):
+    """The grading of an assessment, with the ``scales.yaml`` version used."""
+
+    scales_version: str
+    overall: OverallGradingOut
+    zones: list[ZoneGradingOut]
+
+
+class AssessmentOut(BaseModel):
+    """A scar assessment: the inputs as recorded and their grading as computed then."""
+
+    id: UUID
+    patient_id: UUID
+    assessed_on: date
+    assessed_by: UUID
+    zones: list[ScarAssessmentIn]
+    grading: GradingOut
+    created_at: datetime
+
+    @classmethod
+    def from_domain(cls, assessment: ScarAssessmentRecord) -> AssessmentOut:
+        """From the domain record."""
+        return cls(
+            id=assessment.id,
+            patient_id=assessment.patient_id,
+            assessed_on=assessment.assessed_on,
+            assessed_by=assessment.assessed_by,
+            zones=[ScarAssessmentIn.model_validate(zone) for zone in assessment.zones],
+            grading=GradingOut.model_validate(assessment.grading),
+            created_at=assessment.created_at,
+        )
+
+
+class AssessmentPage(BaseModel):
+    """One page of a patient's assessments, oldest first; ``next_offset`` null on the last."""
+
+    items: list[AssessmentOut]
+    offset: int
+    limit: int
+    next_offset: int | None
+
+    @classmethod
+    def from_domain(
+        cls, found: Sequence[ScarAssessmentRecord], *, offset: int, limit: int
+    ) -> AssessmentPage:
+        """A page from the records found."""
+        return cls(
+            items=[AssessmentOut.from_domain(a) for a in found],
             offset=offset,
             limit=limit,
             next_offset=_next_offset(found, offset=offset, limit=limit),
