@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError, KnowledgeError
 from needlepoint.domain.evidence import Provenance
+from needlepoint.domain.scales.bands import CountBand
 from needlepoint.domain.scales.inputs import EccaItem
 
 
@@ -36,26 +37,11 @@ class EccaWeight:
 
 
 @dataclass(frozen=True, slots=True)
-class EccaCountBand:
-    """A band of lesion counts (both ends inclusive; no maximum for the last band)."""
+class EccaCountBand(CountBand):
+    """A band of lesion counts and its score."""
 
-    min_count: int
-    max_count: int | None
     score: int
     provenance: Provenance
-
-    def contains(self, count: int) -> bool:
-        """Whether a lesion count falls in this band."""
-        return self.min_count <= count and (self.max_count is None or count <= self.max_count)
-
-    @property
-    def label(self) -> str:
-        """The band as a clinician writes it, e.g. ``5–20`` or ``> 20``."""
-        if self.max_count is None:
-            return f"> {self.min_count - 1}"
-        if self.max_count == self.min_count:
-            return str(self.min_count)
-        return f"{self.min_count}–{self.max_count}"
 
 
 @dataclass(frozen=True, slots=True)
