@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
@@ -34,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from needlepoint.adapters.db.tables import UtcDateTime, metadata, staff_member
+from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services.sessions import (
     AccountsUnitOfWork,
@@ -241,7 +241,7 @@ class SqlStaffStatusRepository:
         self._connection().execute(statement)
 
 
-class SqlAccountsUnitOfWork:
+class SqlAccountsUnitOfWork(Transaction):
     """One transaction over the account stores; leaving the block rolls back what is left.
 
     Like ``SqlAlchemyUnitOfWork`` it may be entered again after it has been left, but not
@@ -249,42 +249,11 @@ class SqlAccountsUnitOfWork:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._session: Session | None = None
+        super().__init__(lambda: Session(bind=engine))
         self.sessions: LoginSessionRepository = SqlLoginSessionRepository(self._connection)
         self.tokens: ApiTokenRepository = SqlApiTokenRepository(self._connection)
         self.attempts: LoginAttemptRepository = SqlLoginAttemptRepository(self._connection)
         self.staff: StaffStatusRepository = SqlStaffStatusRepository(self._connection)
-
-    def __enter__(self) -> Self:
-        """Open the session; the transaction begins with the first statement."""
-        if self._session is not None:
-            raise RuntimeError("this unit of work is already in use")
-        self._session = Session(bind=self._engine)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Roll back anything not committed and release the connection."""
-        session, self._session = self._session, None
-        if session is not None:
-            session.close()
-
-    def commit(self) -> None:
-        """Make everything done so far durable."""
-        self._active().commit()
-
-    def _active(self) -> Session:
-        if self._session is None:
-            raise RuntimeError("use the unit of work inside a 'with' block")
-        return self._session
-
-    def _connection(self) -> Connection:
-        return self._active().connection()
 
 
 def _staff_columns() -> tuple[Any, ...]:
