@@ -30,7 +30,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
 
 from needlepoint.adapters.db.tables import UtcDateTime, metadata, staff_member
 from needlepoint.adapters.db.transaction import Transaction
@@ -249,7 +248,7 @@ class SqlAccountsUnitOfWork(Transaction):
     """
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(lambda: Session(bind=engine))
+        super().__init__(engine)
         self.sessions: LoginSessionRepository = SqlLoginSessionRepository(self._connection)
         self.tokens: ApiTokenRepository = SqlApiTokenRepository(self._connection)
         self.attempts: LoginAttemptRepository = SqlLoginAttemptRepository(self._connection)

@@ -1,32 +1,32 @@
-"""The transaction behind every unit of work: one ORM session, opened on enter."""
+"""The transaction behind every unit of work: one connection, opened at the first statement."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
 
 
 class Transaction:
     """One transaction; leaving the block rolls back whatever was not committed.
 
-    It may be entered again after it has been left, but not while it is in use. The
-    transaction begins at the first statement (on SQLite with ``BEGIN IMMEDIATE``).
+    It may be entered again after it has been left, but not while it is in use. A connection
+    is taken from the pool at the first statement and the transaction begins there (on SQLite
+    with ``BEGIN IMMEDIATE``); a block that runs no statement never touches the database.
     Repositories receive ``self._connection`` and call it for each statement.
     """
 
-    def __init__(self, new_session: Callable[[], Session]) -> None:
-        self._new_session = new_session
-        self._session: Session | None = None
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._entered = False
+        self._open: Connection | None = None
 
     def __enter__(self) -> Self:
-        """Open the session; the transaction begins with the first statement."""
-        if self._session is not None:
+        """Start using the unit of work; the transaction begins with the first statement."""
+        if self._entered:
             raise RuntimeError("this unit of work is already in use")
-        self._session = self._new_session()
+        self._entered = True
         return self
 
     def __exit__(
@@ -35,23 +35,31 @@ class Transaction:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        """Roll back anything not committed and release the connection."""
-        session, self._session = self._session, None
-        if session is not None:
-            session.close()
+        """Roll back anything not committed and give the connection back to the pool."""
+        connection, self._open = self._open, None
+        self._entered = False
+        if connection is not None:
+            connection.close()
 
     def commit(self) -> None:
         """Make everything done so far durable."""
-        self._active().commit()
+        connection = self._active()
+        if connection is not None:
+            connection.commit()
 
     def rollback(self) -> None:
         """Undo everything done since the last commit."""
-        self._active().rollback()
+        connection = self._active()
+        if connection is not None:
+            connection.rollback()
 
-    def _active(self) -> Session:
-        if self._session is None:
+    def _active(self) -> Connection | None:
+        if not self._entered:
             raise RuntimeError("use the unit of work inside a 'with' block")
-        return self._session
+        return self._open
 
     def _connection(self) -> Connection:
-        return self._active().connection()
+        connection = self._active()
+        if connection is None:
+            connection = self._open = self._engine.connect()
+        return connection

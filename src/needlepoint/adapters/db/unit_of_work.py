@@ -1,11 +1,8 @@
-"""The unit of work over the database: one session, one transaction, every repository."""
+"""The unit of work over the database: one connection, one transaction, every repository."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from needlepoint.adapters.db.audit import SqlAuditLog
 from needlepoint.adapters.db.repositories import (
@@ -46,8 +43,8 @@ class SqlAlchemyUnitOfWork(Transaction):
     after it has been left, but not while it is in use.
     """
 
-    def __init__(self, bind: Engine | sessionmaker[Session]) -> None:
-        super().__init__(bind if isinstance(bind, sessionmaker) else _session_factory(bind))
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
         # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
         self.clinics: ClinicRepository = SqlClinicRepository(self._connection)
         self.staff: StaffRepository = SqlStaffRepository(self._connection)
@@ -61,12 +58,6 @@ class SqlAlchemyUnitOfWork(Transaction):
         self.care_documents: CareDocumentRepository = SqlCareDocumentRepository(self._connection)
         self.assessments: AssessmentRepository = SqlAssessmentRepository(self._connection)
 
-
-def _session_factory(engine: Engine) -> Callable[[], Session]:
-    def new_session() -> Session:
-        return Session(bind=engine)
-
-    return new_session
 
 
 def _implements_the_port(uow: SqlAlchemyUnitOfWork) -> UnitOfWork:
