@@ -140,6 +140,7 @@ class Services:
     database: Database
     hasher: PasswordHasher
     dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
+    session_cache: sessions.SessionCache = field(default_factory=sessions.SessionCache)
 
     def consult(
         self, document: Any, *, appointment: str | None
@@ -428,6 +429,7 @@ class Services:
             check=self._check_password,
             uow=self.database.accounts_unit_of_work(),
             clock=self.clock,
+            cache=self.session_cache,
         )
 
     def _check_password(self, email: str, password: str) -> StaffMember | None:
@@ -442,12 +444,21 @@ class Services:
     def log_out(self, token: str) -> None:
         """End the session whose token this is."""
         uow = self.database.accounts_unit_of_work()
-        sessions.log_out(token=token, uow=uow, clock=self.clock)
+        sessions.log_out(token=token, uow=uow, clock=self.clock, cache=self.session_cache)
 
     def resolve_session(self, token: str) -> StaffMember | None:
         """The member of staff of a live session (its use is recorded), else None."""
         uow = self.database.accounts_unit_of_work()
-        return sessions.resolve_session(token=token, uow=uow, clock=self.clock)
+        return sessions.resolve_session(
+            token=token, uow=uow, clock=self.clock, cache=self.session_cache
+        )
+
+    def recall_session(self, token: str) -> StaffMember | None:
+        """The member of a session confirmed moments ago, without touching the database.
+
+        None means "ask ``resolve_session``", not "signed out".
+        """
+        return sessions.recall_session(token=token, cache=self.session_cache, clock=self.clock)
 
     def resolve_api_token(self, token: str) -> StaffMember | None:
         """The member of staff a live API token acts as, else None."""
@@ -468,7 +479,9 @@ class Services:
     def deactivate_staff(self, staff_id: UUID, *, context: audit_service.RequestContext) -> None:
         """Stop a member of the actor's clinic signing in; their sessions and tokens end."""
         uow = self.database.accounts_unit_of_work()
-        sessions.deactivate_staff(staff_id=staff_id, context=context, uow=uow, clock=self.clock)
+        sessions.deactivate_staff(
+            staff_id=staff_id, context=context, uow=uow, clock=self.clock, cache=self.session_cache
+        )
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import uuid4
@@ -140,3 +141,53 @@ def test_postgres_url_without_driver_uses_psycopg(empty_db_url: str) -> None:
 
     assert engine.dialect.driver == "psycopg"
     engine.dispose()
+
+
+def test_writers_of_one_process_queue_for_the_write_lock_and_all_land(
+    sqlite_engine: Engine,
+) -> None:
+    """Twelve threads writing at once: no "database is locked", every row present."""
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("CREATE TABLE tally (thread INTEGER, n INTEGER)"))
+    failures: list[BaseException] = []
+
+    def write(thread: int) -> None:
+        try:
+            for n in range(20):
+                with sqlite_engine.begin() as connection:
+                    connection.execute(
+                        text("INSERT INTO tally VALUES (:t, :n)"), {"t": thread, "n": n}
+                    )
+        except BaseException as error:  # collected, asserted below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert pragma_count(sqlite_engine) == 12 * 20
+
+
+def test_a_rolled_back_writer_opens_the_gate_for_the_next(sqlite_engine: Engine) -> None:
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("CREATE TABLE tally (thread INTEGER, n INTEGER)"))
+    with pytest.raises(ZeroDivisionError), sqlite_engine.begin() as connection:
+        connection.execute(text("INSERT INTO tally VALUES (1, 1)"))
+        _ = 1 / 0
+    done = threading.Event()
+
+    def write_from_another_thread() -> None:
+        with sqlite_engine.begin() as connection:
+            connection.execute(text("INSERT INTO tally VALUES (2, 2)"))
+        done.set()
+
+    threading.Thread(target=write_from_another_thread).start()
+    assert done.wait(timeout=3), "the gate stayed shut after a rollback"
+    assert pragma_count(sqlite_engine) == 1
+
+
+def pragma_count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM tally")).scalar_one())

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Final, Protocol, Self
@@ -52,6 +53,12 @@ MAX_TOKEN_CHARS: Final = 100
 """A presented token longer than this is not one of ours (not even hashed)."""
 
 API_TOKEN_PREFIX: Final = "npt_"
+
+CACHE_FOR: Final = timedelta(seconds=5)
+"""How long a confirmed session is trusted without asking the database again (SessionCache)."""
+
+CACHE_CAPACITY: Final = 10_000
+"""Sessions a SessionCache holds at most."""
 
 
 class InvalidCredentialsError(DomainError):
@@ -254,7 +261,12 @@ def digest(secret: str) -> str:
 
 
 def log_in(
-    *, credentials: Credentials, check: PasswordCheck, uow: AccountsUnitOfWork, clock: Clock
+    *,
+    credentials: Credentials,
+    check: PasswordCheck,
+    uow: AccountsUnitOfWork,
+    clock: Clock,
+    cache: SessionCache | None = None,
 ) -> IssuedSession:
     """Check the credentials and open a new session; throttled before any hashing.
 
@@ -268,9 +280,16 @@ def log_in(
     with uow:
         uow.attempts.add(LoginAttempt(email_hash, credentials.ip, now, member is not None))
         issued = None if member is None else _open_session(uow, member, now)
-        if issued is not None and credentials.replacing is not None:
-            uow.sessions.revoke(digest(credentials.replacing[:MAX_TOKEN_CHARS]), now)
+        replaced = (
+            None
+            if credentials.replacing is None
+            else digest(credentials.replacing[:MAX_TOKEN_CHARS])
+        )
+        if issued is not None and replaced is not None:
+            uow.sessions.revoke(replaced, now)
         uow.commit()
+    if cache is not None and issued is not None and replaced is not None:
+        cache.forget(replaced)
     if issued is None:
         raise InvalidCredentialsError("the email or the password is not right")
     return issued
@@ -292,13 +311,74 @@ def _open_session(uow: AccountsUnitOfWork, member: StaffMember, now: datetime) -
     return IssuedSession(token=token, member=member, expires_at=expires_at)
 
 
-def resolve_session(*, token: str, uow: AccountsUnitOfWork, clock: Clock) -> StaffMember | None:
-    """The member of staff of a live session, else None; an expired session is revoked."""
+class SessionCache:
+    """Sessions confirmed in the database moments ago, so most requests need not look again.
+
+    An entry is trusted for ``CACHE_FOR`` after its check, and only while the session stays
+    live and its use needs no recording (``TOUCH_EVERY``); otherwise the database is asked.
+    Logging out and deactivation in this process forget entries at once; a session ended by
+    another server process stays usable here for at most ``CACHE_FOR``. Thread-safe.
+    """
+
+    def __init__(self, capacity: int = CACHE_CAPACITY) -> None:
+        self._capacity = capacity
+        self._entries: dict[str, tuple[LoginSession, StaffMember, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def recall(self, id_hash: str, now: datetime) -> StaffMember | None:
+        """The member of a session checked within ``CACHE_FOR`` that needs no touch, else None."""
+        entry = self._entries.get(id_hash)
+        if entry is None:
+            return None
+        session, member, checked_at = entry
+        fresh = timedelta(0) <= now - checked_at < CACHE_FOR
+        if fresh and now - session.last_seen_at < TOUCH_EVERY and is_live(session, member, now):
+            return member
+        return None
+
+    def remember(self, session: LoginSession, member: StaffMember, now: datetime) -> None:
+        """Keep a session just confirmed live (dropping the oldest entry when full)."""
+        with self._lock:
+            self._entries.pop(session.id_hash, None)
+            while len(self._entries) >= self._capacity:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[session.id_hash] = (session, member, now)
+
+    def forget(self, id_hash: str) -> None:
+        """Drop one session."""
+        with self._lock:
+            self._entries.pop(id_hash, None)
+
+    def forget_staff(self, staff_id: UUID) -> None:
+        """Drop every session of one member of staff."""
+        with self._lock:
+            for id_hash in [k for k, v in self._entries.items() if v[1].id == staff_id]:
+                del self._entries[id_hash]
+
+
+def recall_session(*, token: str, cache: SessionCache, clock: Clock) -> StaffMember | None:
+    """The member of a session the cache confirmed moments ago; None means "look it up"."""
+    if len(token) > MAX_TOKEN_CHARS:
+        return None
+    return cache.recall(digest(token), clock.now())
+
+
+def resolve_session(
+    *, token: str, uow: AccountsUnitOfWork, clock: Clock, cache: SessionCache | None = None
+) -> StaffMember | None:
+    """The member of staff of a live session, else None; an expired session is revoked.
+
+    With a ``cache``, a session confirmed moments ago is answered without the database.
+    """
     if len(token) > MAX_TOKEN_CHARS:
         return None
     now = clock.now()
+    id_hash = digest(token)
+    recalled = None if cache is None else cache.recall(id_hash, now)
+    if recalled is not None:
+        return recalled
     with uow:
-        found = uow.sessions.get(digest(token))
+        found = uow.sessions.get(id_hash)
         if found is None or found[0].revoked_at is not None:
             return None
         session, member = found
@@ -307,7 +387,12 @@ def resolve_session(*, token: str, uow: AccountsUnitOfWork, clock: Clock) -> Sta
             uow.sessions.revoke(session.id_hash, now)
         elif now - session.last_seen_at >= TOUCH_EVERY:
             uow.sessions.touch(session.id_hash, now)
+            session = replace(session, last_seen_at=now)
         uow.commit()
+    if cache is not None and live:
+        cache.remember(session, member, now)
+    elif cache is not None:
+        cache.forget(id_hash)
     return member if live else None
 
 
@@ -321,10 +406,14 @@ def is_live(session: LoginSession, member: StaffMember, now: datetime) -> bool:
     )
 
 
-def log_out(*, token: str, uow: AccountsUnitOfWork, clock: Clock) -> None:
+def log_out(
+    *, token: str, uow: AccountsUnitOfWork, clock: Clock, cache: SessionCache | None = None
+) -> None:
     """End the session whose token this is (an unknown token is ignored)."""
     if len(token) > MAX_TOKEN_CHARS:
         return
+    if cache is not None:
+        cache.forget(digest(token))
     with uow:
         uow.sessions.revoke(digest(token), clock.now())
         uow.commit()
@@ -357,7 +446,12 @@ def resolve_api_token(*, token: str, uow: AccountsUnitOfWork) -> StaffMember | N
 
 
 def deactivate_staff(
-    *, staff_id: UUID, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
+    *,
+    staff_id: UUID,
+    context: RequestContext,
+    uow: AccountsUnitOfWork,
+    clock: Clock,
+    cache: SessionCache | None = None,
 ) -> None:
     """Stop a member of the actor's clinic signing in, ending their sessions and tokens."""
     if staff_id == context.actor.id:
@@ -372,3 +466,5 @@ def deactivate_staff(
         uow.sessions.revoke_all(staff_id, now)
         uow.tokens.revoke_all(staff_id, now)
         uow.commit()
+    if cache is not None:
+        cache.forget_staff(staff_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import (
@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    bindparam,
     func,
     insert,
     select,
@@ -105,12 +106,8 @@ class SqlLoginSessionRepository:
 
     def get(self, id_hash: str) -> tuple[LoginSession, StaffMember] | None:
         """A session and its member of staff, by the hash of its token."""
-        query = (
-            select(login_session, *_staff_columns())
-            .join(staff_member, staff_member.c.id == login_session.c.staff_id)
-            .where(login_session.c.id_hash == id_hash)
-        )
-        row = self._connection().execute(query).mappings().one_or_none()
+        found = self._connection().execute(_SESSION_WITH_STAFF, {"id_hash": id_hash})
+        row = found.mappings().one_or_none()
         return None if row is None else (_session_from_row(row), _staff_from_row(row))
 
     def touch(self, id_hash: str, at: datetime) -> None:
@@ -305,3 +302,11 @@ def _token_from_row(row: RowMapping) -> ApiToken:
 def _implements_the_port(uow: SqlAccountsUnitOfWork) -> AccountsUnitOfWork:
     """Never called: mypy checks here that the class satisfies the services' port."""
     return uow
+
+
+_SESSION_WITH_STAFF: Final = (
+    select(login_session, *_staff_columns())
+    .join(staff_member, staff_member.c.id == login_session.c.staff_id)
+    .where(login_session.c.id_hash == bindparam("id_hash"))
+)
+"""Built once: the session check runs on every request (building it each time cost ~150 µs)."""

@@ -101,16 +101,20 @@ class SqlAuditLog:
         """
         connection = self._connection()
         if connection.dialect.name == "postgresql":
-            connection.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
-        newest = connection.execute(
-            select(audit_event.c.seq, audit_event.c.hash)
-            .order_by(audit_event.c.seq.desc())
-            .limit(1)
-        ).one_or_none()
+            connection.execute(_LOCK_APPENDERS)
+        newest = connection.execute(_NEWEST).one_or_none()
         seq, prev_hash = (1, GENESIS_HASH) if newest is None else (newest.seq + 1, newest.hash)
         values = _event_values(event)
         values.update(seq=seq, prev_hash=prev_hash, hash=chain_hash(prev_hash, event))
-        connection.execute(insert(audit_event).values(values))
+        connection.execute(_APPEND, values)
+
+
+# Built once: an audit append runs on every request that touches patient data.
+_LOCK_APPENDERS: Final = select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY))
+_NEWEST: Final = (
+    select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
+)
+_APPEND: Final = insert(audit_event)
 
 
 def _event_values(event: AuditEvent) -> dict[str, object]:

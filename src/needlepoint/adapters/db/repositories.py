@@ -7,7 +7,7 @@ unknown id returns. Repositories run inside a unit of work and take the connecti
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import (
@@ -15,7 +15,8 @@ from sqlalchemy import (
     Connection,
     Executable,
     RowMapping,
-    Select,
+    Table,
+    bindparam,
     func,
     insert,
     or_,
@@ -292,11 +293,10 @@ class SqlSeriesRepository:
 
     def get(self, clinic_id: UUID, series_id: UUID) -> TreatmentSeries | None:
         """A series of this clinic, or None (also for another clinic's)."""
-        columns = t.treatment_series.c
-        query = select(t.treatment_series).where(
-            columns.clinic_id == clinic_id, columns.id == series_id
+        found = self._connection().execute(
+            _SERIES_BY_ID, {"clinic_id": clinic_id, "series_id": series_id}
         )
-        row = self._connection().execute(query).mappings().one_or_none()
+        row = found.mappings().one_or_none()
         return None if row is None else rows.series_from_row(row)
 
     def for_patient(
@@ -342,23 +342,21 @@ class SqlSessionRepository:
     def add(self, session: TreatmentSession) -> None:
         """Store a new session; ``VersionConflictError`` if its number is already taken."""
         columns = t.treatment_session.c
-        taken = select(columns.id).where(
-            columns.series_id == session.series_id, columns.number == session.number
-        )
         _insert_or_conflict(
             self._connection(),
-            insert(t.treatment_session).values(rows.session_values(session)),
-            taken,
+            (t.treatment_session, rows.session_values(session)),
+            lambda: select(columns.id).where(
+                columns.series_id == session.series_id, columns.number == session.number
+            ),
             VersionConflictError("sessions of series", session.series_id, session.number - 1, None),
         )
 
     def get(self, clinic_id: UUID, session_id: UUID) -> TreatmentSession | None:
         """A session of this clinic, or None (also for another clinic's)."""
-        columns = t.treatment_session.c
-        query = select(t.treatment_session).where(
-            columns.clinic_id == clinic_id, columns.id == session_id
+        found = self._connection().execute(
+            _SESSION_BY_ID, {"clinic_id": clinic_id, "session_id": session_id}
         )
-        row = self._connection().execute(query).mappings().one_or_none()
+        row = found.mappings().one_or_none()
         return None if row is None else rows.session_from_row(row)
 
     def for_series(self, clinic_id: UUID, series_id: UUID) -> Sequence[TreatmentSession]:
@@ -391,13 +389,12 @@ class SqlChartRepository:
     def add(self, version: ChartVersion) -> None:
         """Store a new version; ``VersionConflictError`` if another writer took its number."""
         columns = t.chart_version.c
-        taken = select(columns.id).where(
-            columns.session_id == version.session_id, columns.version == version.version
-        )
         _insert_or_conflict(
             self._connection(),
-            insert(t.chart_version).values(rows.chart_version_values(version)),
-            taken,
+            (t.chart_version, rows.chart_version_values(version)),
+            lambda: select(columns.id).where(
+                columns.session_id == version.session_id, columns.version == version.version
+            ),
             VersionConflictError(
                 "chart of session", version.session_id, version.version - 1, version.version
             ),
@@ -405,15 +402,18 @@ class SqlChartRepository:
 
     def latest(self, clinic_id: UUID, session_id: UUID) -> ChartVersion | None:
         """The newest version of a session's chart, or None if it has none."""
-        query = self._versions(clinic_id, session_id).order_by(t.chart_version.c.version.desc())
-        row = self._connection().execute(query.limit(1)).mappings().one_or_none()
+        found = self._connection().execute(
+            _LATEST_CHART, {"clinic_id": clinic_id, "session_id": session_id}
+        )
+        row = found.mappings().one_or_none()
         return None if row is None else rows.chart_version_from_row(row)
 
     def history(self, clinic_id: UUID, session_id: UUID) -> Sequence[ChartVersion]:
         """Every version of a session's chart, oldest first."""
-        query = self._versions(clinic_id, session_id).order_by(t.chart_version.c.version)
-        found = self._connection().execute(query).mappings()
-        return [rows.chart_version_from_row(row) for row in found]
+        found = self._connection().execute(
+            _CHART_HISTORY, {"clinic_id": clinic_id, "session_id": session_id}
+        )
+        return [rows.chart_version_from_row(row) for row in found.mappings()]
 
     def save_signature(self, version: ChartVersion) -> None:
         """Record the signature of an unsigned version; ``AlreadySignedError`` if signed."""
@@ -445,13 +445,6 @@ class SqlChartRepository:
             .order_by(patients.family_name, patients.given_name, patients.id)
         )
         return [_patient_from_row(row) for row in self._connection().execute(query).mappings()]
-
-    @staticmethod
-    def _versions(clinic_id: UUID, session_id: UUID) -> Select[Any]:
-        columns = t.chart_version.c
-        return select(t.chart_version).where(
-            columns.clinic_id == clinic_id, columns.session_id == session_id
-        )
 
 
 class SqlOutcomeRepository:
@@ -557,7 +550,10 @@ def _assessment_from_row(row: RowMapping) -> ScarAssessmentRecord:
 
 
 def _insert_or_conflict(
-    connection: Connection, statement: Executable, taken: Executable, conflict: Exception
+    connection: Connection,
+    row: tuple[Table, dict[str, Any]],
+    taken: Callable[[], Executable],
+    conflict: Exception,
 ) -> None:
     """Insert, turning "another writer took this number" into ``conflict``.
 
@@ -567,8 +563,28 @@ def _insert_or_conflict(
     """
     try:
         with connection.begin_nested():
-            connection.execute(statement)
+            connection.execute(_INSERT[row[0].name], row[1])
     except IntegrityError:
-        if connection.execute(taken).first() is not None:
+        if connection.execute(taken()).first() is not None:
             raise conflict from None
         raise
+
+
+# Statements on the hot paths (a chart read, a chart write), built once with bound parameters:
+# building a statement costs more than running it (~150 µs against ~80 µs on SQLite).
+
+_SERIES_BY_ID: Final = select(t.treatment_series).where(
+    t.treatment_series.c.clinic_id == bindparam("clinic_id"),
+    t.treatment_series.c.id == bindparam("series_id"),
+)
+_SESSION_BY_ID: Final = select(t.treatment_session).where(
+    t.treatment_session.c.clinic_id == bindparam("clinic_id"),
+    t.treatment_session.c.id == bindparam("session_id"),
+)
+_CHART_VERSIONS: Final = select(t.chart_version).where(
+    t.chart_version.c.clinic_id == bindparam("clinic_id"),
+    t.chart_version.c.session_id == bindparam("session_id"),
+)
+_CHART_HISTORY: Final = _CHART_VERSIONS.order_by(t.chart_version.c.version)
+_LATEST_CHART: Final = _CHART_VERSIONS.order_by(t.chart_version.c.version.desc()).limit(1)
+_INSERT: Final = {table.name: insert(table) for table in (t.treatment_session, t.chart_version)}

@@ -74,7 +74,7 @@ def allowed_for(method: str, path: str) -> frozenset[Role] | Public | None:
     return PERMISSIONS.get((method.upper(), path))
 
 
-def authorize(request: Request) -> StaffMember | None:
+async def authorize(request: Request) -> StaffMember | None:
     """Let the request through to its route, or refuse it (401 or 403).
 
     Returns the signed-in member of staff (None on a public route).
@@ -86,7 +86,7 @@ def authorize(request: Request) -> StaffMember | None:
         raise PermissionDeniedError("this operation is not open to anyone")
     if allowed == PUBLIC:
         return None
-    member = security.authenticated_staff(request)
+    member = await security.authenticated_staff(request)
     if member.role not in allowed:
         _log_denial(request, path, f"role {member.role.value}")
         raise PermissionDeniedError(f"a {member.role.value} may not do this")
@@ -98,7 +98,7 @@ def _log_denial(request: Request, path: str, why: str) -> None:
     log.warning("denied %s %s (%s) request_id=%s", request.method, path, why, request_id)
 
 
-def request_context(
+async def request_context(
     request: Request, member: Annotated[StaffMember | None, Depends(authorize)]
 ) -> RequestContext:
     """Who is asking and the request id, for the services' audit trail."""

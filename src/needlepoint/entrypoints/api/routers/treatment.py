@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Final
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import Field
 
 from needlepoint.entrypoints.api.permissions import API, Context
@@ -39,7 +39,7 @@ from needlepoint.entrypoints.api.schemas import (
     SessionStartIn,
     StartedSessionOut,
 )
-from needlepoint.entrypoints.api.security import ServicesDep
+from needlepoint.entrypoints.api.security import ServicesDep, json_response
 from needlepoint.services.patients import MAX_PAGE_SIZE
 
 DEFAULT_PAGE_SIZE: Final = 20
@@ -129,11 +129,11 @@ def sign_chart(
     return ChartVersionOut.from_domain(signed)
 
 
-@router.get(f"{API}/sessions/{{session_id}}/chart")
-def read_chart_history(session_id: UUID, context: Context, services: ServicesDep) -> ChartHistory:
+@router.get(f"{API}/sessions/{{session_id}}/chart", response_model=ChartHistory)
+def read_chart_history(session_id: UUID, context: Context, services: ServicesDep) -> Response:
     """Every version of a session's chart, oldest first."""
     history = services.chart_history(session_id, context=context)
-    return ChartHistory(items=[ChartVersionOut.from_domain(v) for v in history])
+    return json_response(ChartHistory(items=[ChartVersionOut.from_domain(v) for v in history]))
 
 
 @router.get(f"{API}/recalls/{{lot}}")
