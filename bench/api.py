@@ -6,8 +6,12 @@ baseline measured in the same run, because these machines are noisy:
 * reads: `GET /api/v1/sessions/{id}/chart` (a signed chart of the demo clinic, session cookie)
   with wrk (-t1 -c16, --latency) against `needlepoint serve` and against bench/bare_app.py,
   which returns the same bytes under the same uvicorn flags. Runs are interleaved
-  (needlepoint, bare, needlepoint, bare, …) after a warm-up of each. Target: needlepoint rps
-  >= 0.4 x bare rps.
+  (needlepoint, bare, FastAPI floor, needlepoint, …) after a warm-up of each. Target:
+  needlepoint rps >= 0.4 x bare rps.
+* two ceilings, measured in the same run, to read that ratio against: the FastAPI floor
+  (bench/bare_app.py --kind fastapi: needlepoint's middleware and a plain-def route with one
+  dependency, no application work) and the disk's durable SQLite commit rate (WAL, FULL, one
+  small insert per commit: every audited read commits its audit event once).
 * tail latency: a paced (fixed-rate) run at half needlepoint's measured max, with a small
   asyncio generator in this script; latency counts from each request's scheduled time, so a
   stalled server is not hidden (no coordinated omission). Target: p99 <= 50 ms.
@@ -364,6 +368,56 @@ def run_writes(
     }
 
 
+# --------------------------------------------------------------------------- baselines
+
+
+def start_baseline(  # noqa: PLR0913, PLR0917 - one call site, all of it needed
+    children: Children,
+    server_cpu: list[str],
+    env: dict[str, str],
+    tmp: Path,
+    kind: str,
+    port: int,
+    body_file: Path,
+    content_type: str,
+) -> None:
+    """Start bench/bare_app.py of one kind (bare Starlette, or the FastAPI floor)."""
+    command = [
+        *server_cpu,
+        str(PYTHON),
+        str(ROOT / "bench" / "bare_app.py"),
+        *("--port", str(port), "--body", str(body_file), "--content-type", content_type),
+        *("--kind", "starlette" if kind == "bare" else "fastapi"),
+    ]
+    children.start(command, env, tmp / f"{kind}.log")
+
+
+_COMMIT_PROBE = """
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+for pragma in ("journal_mode=WAL", "synchronous=FULL"):
+    db.execute("PRAGMA " + pragma)
+db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+start, n = time.perf_counter(), 0
+while time.perf_counter() - start < 2.0:
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("INSERT INTO t (v) VALUES (?)", ("x" * 300,))
+    db.execute("COMMIT")
+    n += 1
+print(n / (time.perf_counter() - start))
+"""
+
+
+def sqlite_commit_rate(server_cpu: list[str], tmp: Path) -> float:
+    """Durable SQLite commits per second on this disk (WAL, FULL): one small insert each.
+
+    Every audited request commits once, so this caps any audited request rate.
+    """
+    command = [*server_cpu, str(PYTHON), "-c", _COMMIT_PROBE, str(tmp / "commit-probe.db")]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return round(float(out), 1)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -418,36 +472,25 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         body_file.write_bytes(captured.content)
         content_type = captured.headers["content-type"]
 
-        children.start(
-            [
-                *server_cpu,
-                str(PYTHON),
-                str(ROOT / "bench" / "bare_app.py"),
-                "--port",
-                str(bare_port),
-                "--body",
-                str(body_file),
-                "--content-type",
-                content_type,
-            ],
-            env,
-            tmp / "bare.log",
-        )
-        bare_url = f"http://127.0.0.1:{bare_port}{path}"
-        wait_until_up(bare_url, children)
-        same = httpx.get(bare_url)
-        assert same.content == captured.content, "bare app does not return the same bytes"
-        assert same.headers["content-type"] == content_type
+        urls = {"needlepoint": f"{base}{path}"}
+        for kind, kind_port in (("bare", bare_port), ("fastapi_floor", free_port())):
+            start_baseline(children, server_cpu, env, tmp, kind, kind_port, body_file, content_type)
+            urls[kind] = f"http://127.0.0.1:{kind_port}{path}"
+            wait_until_up(urls[kind], children)
+            same = httpx.get(urls[kind])
+            assert same.content == captured.content, f"{kind} does not return the same bytes"
+            assert same.headers["content-type"] == content_type
 
-        np_url = f"{base}{path}"
-        for url in (np_url, bare_url):
+        for url in urls.values():
             run_wrk(wrk, generator_cpu, url, cookie, args.warmup)
-        runs: dict[str, list[dict[str, Any]]] = {"needlepoint": [], "bare": []}
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in urls}
         for _ in range(args.reps):
-            runs["needlepoint"].append(run_wrk(wrk, generator_cpu, np_url, cookie, args.duration))
-            runs["bare"].append(run_wrk(wrk, generator_cpu, bare_url, cookie, args.duration))
+            for name, url in urls.items():
+                runs[name].append(run_wrk(wrk, generator_cpu, url, cookie, args.duration))
         np_rps = statistics.median(r["rps"] for r in runs["needlepoint"])
         bare_rps = statistics.median(r["rps"] for r in runs["bare"])
+        floor_rps = statistics.median(r["rps"] for r in runs["fastapi_floor"])
+        commits = sqlite_commit_rate(server_cpu, tmp)
 
         with pinned(generator_cpu):
             fixed = asyncio.run(_paced("127.0.0.1", port, path, cookie, np_rps / 2, args.duration))
@@ -459,6 +502,11 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             "needlepoint_rps": round(np_rps, 1),
             "bare_rps": round(bare_rps, 1),
             "ratio": round(np_rps / bare_rps, 3),
+            "fastapi_floor_rps": round(floor_rps, 1),
+            "fastapi_floor_ratio": round(floor_rps / bare_rps, 3),
+            "ratio_to_fastapi_floor": round(np_rps / floor_rps, 3),
+            "sqlite_full_commits_per_s": commits,
+            "commit_ceiling_ratio": round(min(commits, floor_rps) / bare_rps, 3),
             "p50_ms": statistics.median(r["p50_ms"] for r in runs["needlepoint"]),
             "p99_ms": statistics.median(r["p99_ms"] for r in runs["needlepoint"]),
             "bare_p50_ms": statistics.median(r["p50_ms"] for r in runs["bare"]),
