@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match, Route
 
 from needlepoint.domain.charting import (
     ContraindicatedError,
@@ -104,6 +105,8 @@ _FIXES: Final[Mapping[str, tuple[str, str]]] = {
         "remove it (unknown fields are refused).",
     ),
     "missing": ("is required.", "give a value."),
+    "decimal_parsing": ("is not a number.", "send a JSON number, such as 1.5."),
+    "decimal_type": ("is not a number.", "send a JSON number, such as 1.5."),
 }
 _DEFAULT_FIX: Final = "see this operation in the API document (/api/v1/openapi.json)."
 
@@ -183,6 +186,10 @@ def _field_problem(error: Mapping[str, Any]) -> FieldProblem:
         location = location[1:]
     kind = str(error.get("type", ""))
     said, fix = _FIXES.get(kind, (f"{error.get('msg', 'is not valid')!s}.", _DEFAULT_FIX))
+    # A validator that knows how to write the value says so in its error's context.
+    context = error.get("ctx")
+    if isinstance(context, Mapping) and isinstance(context.get("fix"), str):
+        fix = context["fix"]
     return FieldProblem(field=".".join(location) or "body", problem=said, fix=fix)
 
 
@@ -198,11 +205,43 @@ async def _on_validation_error(_request: Request, error: Exception) -> JSONRespo
     return problem(422, INVALID_INPUT_CODE, f"the request is not valid: {fields}.", errors=problems)
 
 
-async def _on_http_error(_request: Request, error: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     status = error.status_code
     code = CODE_BY_HTTP_STATUS.get(status, f"http-{status}")
-    return problem(status, code, HTTPStatus(status).phrase + ".", headers=error.headers)
+    headers = dict(error.headers or {})
+    if status == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return problem(status, code, HTTPStatus(status).phrase + ".", headers=headers or None)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to, for a 405's ``Allow`` (RFC 9110 §15.5.6).
+
+    Starlette's 405 lists only the methods of the first route matching the path, but a path's
+    GET and POST are separate routes: this asks every route, including those behind
+    ``include_router`` (routers carry their full paths, so each route matches on its own).
+    """
+    scope = {
+        "type": "http",
+        "method": request.method,
+        "path": request.scope["path"],
+        "root_path": request.scope.get("root_path", ""),
+    }
+    methods: set[str] = set()
+    for route in _routes(request.app.routes):
+        if isinstance(route, Route) and route.methods and route.matches(scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+def _routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    for route in routes:
+        inner = getattr(route, "original_router", None)  # FastAPI's included router
+        if inner is None:
+            yield route
+        else:
+            yield from _routes(inner.routes)
 
 
 def install(app: FastAPI) -> None:

@@ -7,7 +7,9 @@ log lines). Lengths follow the database columns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final
@@ -22,6 +24,7 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from needlepoint.domain import charting, series_plan
 from needlepoint.domain.assessments import ScarAssessmentRecord
@@ -78,7 +81,85 @@ TokenName = Annotated[str, StringConstraints(min_length=1, max_length=100, patte
 Appointment = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NOT_BLANK)]
 NOT_BLANK: Final = _NOT_BLANK
 """A pattern: printable text that is not blank."""
-LicenceDepth = Annotated[Decimal, Field(gt=0, max_digits=4, decimal_places=2)]
+
+
+@dataclass(frozen=True, slots=True)
+class DecimalRule:
+    """What a Decimal field accepts: a JSON number, or plain decimal text matching ``text``.
+
+    Pydantic alone would read any text ``Decimal()`` reads (``" 1.5"``, ``"1e1"``, ``"1_0"``)
+    and document the field as ``number | string`` with the string unconstrained, so ``""``
+    would be schema-valid yet refused. Here the text pattern encodes the bounds and the number
+    of decimal places, so the document (``json_schema``) says exactly what is accepted; a
+    refusal names the rule and how to write the value.
+    """
+
+    low: Decimal
+    high: Decimal
+    places: int
+    text: str
+    """An ECMA-262 pattern (anchored) for the text form: digits, no exponent, no padding."""
+    example: str
+    low_excluded: bool = False
+
+    def check(self, value: object) -> object:
+        """Let a well-formed value through to pydantic's own Decimal validation."""
+        if isinstance(value, str):
+            if re.fullmatch(self.text, value) is None:
+                raise self._refusal()
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise self._refusal()
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if not (number.is_finite() and self._in_bounds(number) and self._places_of(number)):
+            raise self._refusal()
+        return value
+
+    def _in_bounds(self, number: Decimal) -> bool:
+        above = number > self.low if self.low_excluded else number >= self.low
+        return above and number <= self.high
+
+    def _places_of(self, number: Decimal) -> bool:
+        exponent = number.normalize().as_tuple().exponent
+        return isinstance(exponent, int) and -exponent <= self.places
+
+    def _refusal(self) -> PydanticCustomError:
+        lowest = f"above {self.low} and up to" if self.low_excluded else f"from {self.low} to"
+        return PydanticCustomError(
+            "decimal_rule",
+            "is not a number {range} with at most {places} decimal places",
+            {
+                "range": f"{lowest} {self.high}",
+                "places": self.places,
+                "fix": f"send a JSON number or decimal text such as {self.example!r} "
+                "(digits, an optional point and decimals; no exponent, sign '+' or spaces).",
+            },
+        )
+
+    def json_schema(self) -> dict[str, Any]:
+        """The field as the API document gives it (request side)."""
+        number: dict[str, Any] = {"type": "number", "maximum": float(self.high)}
+        number["exclusiveMinimum" if self.low_excluded else "minimum"] = float(self.low)
+        number["multipleOf"] = float(Decimal(1).scaleb(-self.places))
+        return {"anyOf": [number, {"type": "string", "pattern": self.text}]}
+
+
+_TWO_PLACES: Final = r"(?:\.[0-9]{1,2})?"
+LICENCE_DEPTH: Final = DecimalRule(
+    low=Decimal(0),
+    high=Decimal("99.99"),
+    places=2,
+    text=rf"^(?:[1-9][0-9]?{_TWO_PLACES}|0\.(?:[1-9][0-9]?|0[1-9]))$",
+    example="1.5",
+    low_excluded=True,
+)
+"""A licence's deepest depth in millimetres: above 0, under 100, in hundredths."""
+LicenceDepth = Annotated[
+    Decimal,
+    BeforeValidator(LICENCE_DEPTH.check),
+    Field(gt=0, max_digits=4, decimal_places=2),
+    WithJsonSchema(LICENCE_DEPTH.json_schema(), mode="validation"),
+]
 
 MAX_OFFSET: Final = 1_000_000
 """Deepest offset a list accepts (a bound on the query, not on the data)."""
@@ -323,7 +404,34 @@ Reason = Annotated[str, StringConstraints(max_length=2000, pattern=rf"^{_PRINTAB
 PlanPath = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NOT_BLANK)]
 Lot = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_NOT_BLANK)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_NOT_BLANK)]
-DepthMm = Annotated[Decimal, Field(ge=0, le=10, max_digits=4, decimal_places=2)]
+DEPTH: Final = DecimalRule(
+    low=Decimal(0),
+    high=Decimal(10),
+    places=2,
+    text=rf"^(?:10(?:\.0{{1,2}})?|[0-9]{_TWO_PLACES})$",
+    example="1.5",
+)
+"""A needling depth in millimetres: 0 to 10, in hundredths."""
+DepthMm = Annotated[
+    Decimal,
+    BeforeValidator(DEPTH.check),
+    Field(ge=0, le=10, max_digits=4, decimal_places=2),
+    WithJsonSchema(DEPTH.json_schema(), mode="validation"),
+]
+OUTCOME_VALUE: Final = DecimalRule(
+    low=Decimal(-1000),
+    high=Decimal(1000),
+    places=2,
+    text=rf"^-?(?:1000(?:\.0{{1,2}})?|(?:0|[1-9][0-9]{{0,2}}){_TWO_PLACES})$",
+    example="2",
+)
+"""An outcome score: -1000 to 1000, in hundredths (each scale's own range is the domain's)."""
+OutcomeValue = Annotated[
+    Decimal,
+    BeforeValidator(OUTCOME_VALUE.check),
+    Field(ge=-1000, le=1000, max_digits=7, decimal_places=2),
+    WithJsonSchema(OUTCOME_VALUE.json_schema(), mode="validation"),
+]
 Version = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 MAX_ZONES: Final = 20
 MAX_LIST: Final = 50
@@ -687,7 +795,7 @@ class OutcomeIn(RequestModel):
     """One score on one scale on one day, optionally for a series of the same patient."""
 
     scale: OutcomeScale
-    value: Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=7, decimal_places=2)]
+    value: OutcomeValue
     measured_on: date
     series_id: UUID | None = None
     note: Reason | None = None
