@@ -423,14 +423,27 @@ class Services:
         self.dummy_hash.of(self.hasher)
 
     def log_in(self, credentials: sessions.Credentials) -> sessions.IssuedSession:
-        """Check credentials (throttled before hashing) and open a session."""
-        return sessions.log_in(
-            credentials=credentials,
-            check=self._check_password,
-            uow=self.database.accounts_unit_of_work(),
-            clock=self.clock,
-            cache=self.session_cache,
-        )
+        """Check credentials (throttled before hashing) and open a session.
+
+        A refused sign-in is audited (one event each) before the refusal is raised.
+        """
+        try:
+            return sessions.log_in(
+                credentials=credentials,
+                check=self._check_password,
+                uow=self.database.accounts_unit_of_work(),
+                clock=self.clock,
+                cache=self.session_cache,
+            )
+        except (sessions.InvalidCredentialsError, sessions.TooManyAttemptsError) as refused:
+            login = audit_service.Refusal("auth.login", refused.code, credentials.request_id)
+            self.record_refusal(login)
+            raise
+
+    def record_refusal(self, refusal: audit_service.Refusal) -> None:
+        """Audit a refused sign-in or a refused operation."""
+        uow = self.database.unit_of_work()
+        audit_service.record_refusal(refusal=refusal, uow=uow, clock=self.clock)
 
     def _check_password(self, email: str, password: str) -> StaffMember | None:
         return accounts.authenticate(

@@ -24,7 +24,9 @@ from api_support import (
 )
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
+from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.cli import main as cli
+from needlepoint.services.sessions import MAX_FAILURES_PER_EMAIL
 
 
 @pytest.fixture
@@ -110,7 +112,8 @@ def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) 
     services.database.close()
 
 
-def test_a_refused_request_reaches_no_patient_data_and_writes_no_event(data_dir: Path) -> None:
+def test_a_refused_request_reaches_no_patient_data_and_is_audited_once(data_dir: Path) -> None:
+    """AD-2: one event per denied authorization, naming the operation and no patient."""
     url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
     services = make_services(url, MovingClock())
     clinic_id = add_clinic(services)
@@ -118,9 +121,55 @@ def test_a_refused_request_reaches_no_patient_data_and_writes_no_event(data_dir:
     desk = signed_in(services, "desk@harbour.test")
     before = _events(services)
 
-    response = desk.get("/api/v1/consultations/00000000-0000-4000-8000-000000000000")
+    response = desk.get(
+        "/api/v1/consultations/00000000-0000-4000-8000-000000000000",
+        headers={"X-Request-ID": "denied-1"},
+    )
     anonymous = TestClient(desk.app, base_url=str(desk.base_url)).get("/api/v1/patients")
 
     assert (response.status_code, anonymous.status_code) == (403, 401)
-    assert _events(services) == before
+    assert _events(services) == before + 1
+    assert _refusals(data_dir) == [
+        (
+            "front_desk",
+            "GET /api/v1/consultations/{consultation_id}",
+            "denied",
+            "denied-1",
+            None,
+        )
+    ]
     services.database.close()
+
+
+def test_each_failed_sign_in_is_audited_once_without_the_email(data_dir: Path) -> None:
+    """AD-2: a wrong password and a throttled attempt each leave one event."""
+    url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
+    services = make_services(url, MovingClock())
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services), base_url="https://testserver")
+    wrong = {"email": "rowan@harbour.test", "password": "not the passphrase"}
+
+    statuses = [
+        client.post(
+            "/api/v1/auth/login", json=wrong, headers={"X-Request-ID": f"try-{n}"}
+        ).status_code
+        for n in range(MAX_FAILURES_PER_EMAIL + 1)
+    ]
+
+    assert statuses == [401] * MAX_FAILURES_PER_EMAIL + [429]
+    refusals = _refusals(data_dir)
+    assert [row[2] for row in refusals] == ["invalid-credentials"] * MAX_FAILURES_PER_EMAIL + [
+        "too-many-attempts"
+    ]
+    assert {row[:2] for row in refusals} == {("anonymous", "auth.login")}
+    assert [row[3] for row in refusals] == [f"try-{n}" for n in range(len(statuses))]
+    assert not any("rowan" in str(cell) for row in refusals for cell in row)
+    services.database.close()
+
+
+def _refusals(data_dir: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        return raw.execute(
+            "SELECT actor_role, resource_id, outcome, request_id, patient_id FROM audit_event"
+            " WHERE action = 'refused' ORDER BY seq"
+        ).fetchall()

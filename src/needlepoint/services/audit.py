@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from needlepoint.domain.records import AuditEvent, StaffMember
-from needlepoint.services.ports import UnitOfWork
+from needlepoint.services.ports import Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +44,40 @@ def record(uow: UnitOfWork, context: RequestContext, access: Access, *, at: date
             request_id=context.request_id,
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refused sign-in or a refused operation (ASVS 16.3.1/16.3.2, scenario AD-2).
+
+    ``operation`` names what was asked without patient data: ``auth.login``, or a route's
+    method and template such as ``GET /api/v1/consultations/{consultation_id}``.
+    """
+
+    operation: str
+    outcome: str
+    request_id: str
+    actor: StaffMember | None = None
+
+
+REFUSED_OPERATION = "operation"
+"""The resource type of a refusal's audit event."""
+
+
+def record_refusal(*, refusal: Refusal, uow: UnitOfWork, clock: Clock) -> None:
+    """Append one audit event for a refusal, in its own transaction."""
+    actor = refusal.actor
+    event = AuditEvent(
+        at=clock.now(),
+        actor_id=None if actor is None else actor.id,
+        actor_role="anonymous" if actor is None else actor.role.value,
+        action="refused",
+        resource_type=REFUSED_OPERATION,
+        resource_id=refusal.operation,
+        patient_id=None,
+        outcome=refusal.outcome,
+        request_id=refusal.request_id,
+    )
+    with uow:
+        uow.audit.append(event)
+        uow.commit()

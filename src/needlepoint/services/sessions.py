@@ -138,6 +138,8 @@ class Credentials:
     ip: str
     replacing: str | None = None
     """The token of a session the client already holds; a successful sign-in ends it."""
+    request_id: str = ""
+    """The request's id, for the audit event of a refused sign-in."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,11 @@ from collections.abc import Mapping
 from typing import Annotated, Final, Literal
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api import security
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import Refusal, RequestContext
 from needlepoint.services.sessions import NotAuthenticatedError, PermissionDeniedError
 
 API: Final = "/api/v1"
@@ -89,6 +90,10 @@ async def authorize(request: Request) -> StaffMember | None:
     member = await security.authenticated_staff(request)
     if member.role not in allowed:
         _log_denial(request, path, f"role {member.role.value}")
+        refusal = Refusal(
+            f"{request.method} {path}", "denied", security.request_id(request), member
+        )
+        await run_in_threadpool(security.services_of_app(request).record_refusal, refusal)
         raise PermissionDeniedError(f"a {member.role.value} may not do this")
     return member
 

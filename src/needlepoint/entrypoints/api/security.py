@@ -35,6 +35,12 @@ async def services_of(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services_of)]
 
 
+def services_of_app(request: Request) -> Services:
+    """The wired services, for code that is not a dependency."""
+    services: Services = request.app.state.services
+    return services
+
+
 def json_response(model: BaseModel, status_code: int = 200) -> Response:
     """A response model serialised once, in the route's own thread.
 
@@ -74,7 +80,7 @@ async def authenticated_staff(request: Request) -> StaffMember:
     API token is not rescued by a cookie. A session confirmed moments ago is answered from the
     services' cache; only a lookup in the database goes to the thread pool.
     """
-    services: Services = request.app.state.services
+    services = services_of_app(request)
     bearer = bearer_token(request)
     cookie = session_token(request)
     member = None

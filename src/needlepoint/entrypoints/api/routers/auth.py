@@ -21,6 +21,7 @@ def log_in(body: LoginIn, request: Request, response: Response, services: Servic
         body.password,
         security.client_ip(request),
         replacing=security.session_token(request),
+        request_id=security.request_id(request),
     )
     issued = services.log_in(credentials)
     security.set_session_cookie(response, issued, secure=not services.settings.development)
