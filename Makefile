@@ -32,7 +32,7 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 
 run: $(STAMP)
 	NEEDLEPOINT_DATA_DIR=$(DEMO_DIR) $(BIN)/needlepoint demo --reset
-	@echo "Serving needlepoint at http://127.0.0.1:$(PORT)/api/v1  (OpenAPI /api/v1/openapi.json, docs /api/v1/docs). Ctrl-C stops it."
+	@echo "Serving needlepoint: web app http://127.0.0.1:$(PORT)/ and API http://127.0.0.1:$(PORT)/api/v1  (OpenAPI /api/v1/openapi.json, docs /api/v1/docs). Ctrl-C stops it."
 	NEEDLEPOINT_DATA_DIR=$(DEMO_DIR) NEEDLEPOINT_DEVELOPMENT=1 $(BIN)/needlepoint serve --port $(PORT)
 
 consult: $(STAMP)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from needlepoint.adapters import secret_file
 from needlepoint.adapters.clock import SystemClock
 from needlepoint.adapters.passwords import Argon2PasswordHasher
 from needlepoint.config import Settings
@@ -29,10 +30,12 @@ from needlepoint.services import (
     intake,
     outcomes,
     patients,
+    programme_overview,
     reports,
     rescreen,
     sessions,
     treatment,
+    worklists,
 )
 from needlepoint.services import audit as audit_service
 from needlepoint.services.ports import Clock, PasswordHasher, UnitOfWork
@@ -494,6 +497,46 @@ class Services:
         uow = self.database.accounts_unit_of_work()
         sessions.deactivate_staff(
             staff_id=staff_id, context=context, uow=uow, clock=self.clock, cache=self.session_cache
+        )
+
+    # --- The web app: its server secret, worklists and a patient's programme at a glance ---
+
+    def web_secret(self) -> bytes:
+        """The secret the web app derives CSRF tokens from: the setting, else the data-dir file."""
+        if self.settings.web_secret:
+            return self.settings.web_secret.encode("utf-8")
+        return secret_file.load_or_create(self.settings.web_secret_file)
+
+    def charts_awaiting_signoff(
+        self, *, context: audit_service.RequestContext
+    ) -> tuple[worklists.ChartAwaitingSignOff, ...]:
+        """Every charted, unsigned session of the actor's clinic, oldest chart first."""
+        uow = self.database.unit_of_work()
+        return worklists.charts_awaiting_signoff(context=context, uow=uow, clock=self.clock)
+
+    def sessions_due(
+        self, *, context: audit_service.RequestContext
+    ) -> tuple[worklists.SessionDue, ...]:
+        """The next session of every active series of the actor's clinic, soonest due first."""
+        uow = self.database.unit_of_work()
+        return worklists.sessions_due(context=context, uow=uow, clock=self.clock)
+
+    def patient_schedule(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> programme_overview.PatientProgramme:
+        """A patient with their series and sessions, without clinical content."""
+        uow = self.database.unit_of_work()
+        return programme_overview.patient_schedule(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def patient_programme(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> programme_overview.PatientProgramme:
+        """A patient's whole programme: schedule, consultations, charts, scores and documents."""
+        uow = self.database.unit_of_work()
+        return programme_overview.patient_programme(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
         )
 
 

@@ -7,6 +7,9 @@
   (default 09:00).
 * ``NEEDLEPOINT_DEVELOPMENT``: ``1`` on a developer's machine only; session cookies then lose
   their ``Secure`` flag so that plain ``http://localhost`` works (default: off).
+* ``NEEDLEPOINT_WEB_SECRET``: the server secret the web app derives its CSRF tokens from, at
+  least 32 characters (default: a random secret kept in ``<data dir>/web-secret``, made on
+  first use). Every server of one installation needs the same secret.
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: Path("var"))
     database_url: str | None = None
     development: bool = False
+    web_secret: str | None = None
+
+    @property
+    def web_secret_file(self) -> Path:
+        """Where the web app's server secret is kept when none is set in the environment."""
+        return self.data_dir / "web-secret"
 
     @property
     def effective_database_url(self) -> str:
@@ -46,6 +55,7 @@ class Settings:
             data_dir=Path(env.get("NEEDLEPOINT_DATA_DIR") or "var"),
             database_url=env.get("NEEDLEPOINT_DATABASE_URL") or None,
             development=env.get("NEEDLEPOINT_DEVELOPMENT", "").lower() in {"1", "true", "yes"},
+            web_secret=_web_secret(env.get("NEEDLEPOINT_WEB_SECRET")),
         )
 
 
@@ -59,3 +69,17 @@ def _session_time(raw: str | None) -> time:
             f"NEEDLEPOINT_DEFAULT_SESSION_TIME={raw!r} is not a time; set it as HH:MM, "
             "e.g. 09:00, or unset it."
         ) from None
+
+
+MIN_WEB_SECRET_LENGTH = 32
+
+
+def _web_secret(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if len(raw) < MIN_WEB_SECRET_LENGTH:
+        raise SettingsError(
+            f"NEEDLEPOINT_WEB_SECRET is {len(raw)} characters long; set it to at least "
+            f"{MIN_WEB_SECRET_LENGTH} random characters, or unset it to use <data dir>/web-secret."
+        )
+    return raw

@@ -1,7 +1,8 @@
 """A server secret kept in a file: made once with 256 random bits, readable by its owner only.
 
 Two servers starting at once over the same data directory get the same secret: the file is
-created exclusively, and the one that loses the race reads the winner's.
+written whole beside its place and linked in, so the one that loses the race reads the
+winner's, never a half-written file.
 """
 
 from __future__ import annotations
@@ -17,18 +18,24 @@ OWNER_ONLY: Final = 0o600
 
 def load_or_create(path: Path) -> bytes:
     """The secret in ``path``, creating the file (and its directory) on first use."""
-    try:
-        return _read(path)
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
-    except FileExistsError:
-        return _read(path)
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(secrets.token_hex(SECRET_BYTES) + "\n")
+    if not path.exists():
+        _create(path)
     return _read(path)
+
+
+def _create(path: Path) -> None:
+    """Write a new secret beside ``path``, then link it into place unless another won."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(secrets.token_hex(SECRET_BYTES) + "\n")
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another server made it first: theirs is the secret
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 def _read(path: Path) -> bytes:

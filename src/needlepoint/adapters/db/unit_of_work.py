@@ -59,7 +59,6 @@ class SqlAlchemyUnitOfWork(Transaction):
         self.assessments: AssessmentRepository = SqlAssessmentRepository(self._connection)
 
 
-
 def _implements_the_port(uow: SqlAlchemyUnitOfWork) -> UnitOfWork:
     """Never called: mypy checks here that the class satisfies ``services.ports.UnitOfWork``."""
     return uow

@@ -20,6 +20,7 @@ from needlepoint.entrypoints.api.routers import (
     staff,
     treatment,
 )
+from needlepoint.entrypoints.web.routes import web_routes
 
 ROUTERS = (
     auth.router,
@@ -49,6 +50,7 @@ def create_app(services: Services) -> FastAPI:
     for router in ROUTERS:
         # Routers carry their full paths: the permission table is keyed by them.
         app.include_router(router)
+    app.router.routes.extend(web_routes(services))  # the web app: plain routes, own checks
     app.add_middleware(BodySizeLimit)
     app.add_middleware(RequestBoundary)  # added last: the outermost layer
     return app

@@ -1,0 +1,1 @@
+"""The pages' views: each a function ``(Visit) -> Response`` calling the ``Services`` facade."""

@@ -1,0 +1,87 @@
+"""Sign in and out: the same session cookie, throttling and rules as the API's sign-in."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from starlette.responses import RedirectResponse, Response
+
+from needlepoint.entrypoints.api import security
+from needlepoint.entrypoints.web import csrf, templates
+from needlepoint.entrypoints.web.visits import LOGIN_PATH, Visit
+from needlepoint.services import sessions
+
+HOME: Final = "/"
+_LOCAL_PATH: Final = re.compile(r"/(?![/\\])[\w\-./]*")
+"""A path on this site (never ``//host``): where ``next`` may send the browser."""
+
+WRONG_CREDENTIALS: Final = "The email or the password is not right."
+MAX_FIELD_LENGTH: Final = 1000
+
+
+def show_form(visit: Visit) -> Response:
+    """The login form; a signed-in browser goes straight on."""
+    if visit.member is not None:
+        return RedirectResponse(next_page(visit.query("next")), status_code=303)
+    return _form(visit, next_path=visit.query("next"))
+
+
+def sign_in(visit: Visit) -> Response:
+    """Check the credentials, open a session and go on to the page asked for."""
+    email = visit.form.get("email", "").strip()[:MAX_FIELD_LENGTH]
+    password = visit.form.get("password", "")[:MAX_FIELD_LENGTH]
+    next_path = visit.form.get("next", "")
+    credentials = sessions.Credentials(
+        email,
+        password,
+        security.client_ip(visit.request),
+        replacing=visit.request.cookies.get(security.SESSION_COOKIE),
+    )
+    try:
+        issued = visit.services.log_in(credentials)
+    except sessions.InvalidCredentialsError:
+        return _form(visit, next_path=next_path, email=email, message=WRONG_CREDENTIALS, status=401)
+    except sessions.TooManyAttemptsError as error:
+        message = f"Too many sign-in attempts. Try again in {_minutes(error)}."
+        headers = {"Retry-After": str(error.retry_after_seconds)}
+        return _form(
+            visit, next_path=next_path, email=email, message=message, status=429, headers=headers
+        )
+    response = RedirectResponse(next_page(next_path), status_code=303)
+    security.set_session_cookie(response, issued, secure=visit.secure_cookies)
+    csrf.clear_pre_session(response, secure=visit.secure_cookies)
+    return response
+
+
+def sign_out(visit: Visit) -> Response:
+    """End the session on the server and forget the cookie."""
+    token = security.session_token(visit.request)
+    if token is not None:
+        visit.services.log_out(token)
+    response = RedirectResponse(LOGIN_PATH, status_code=303)
+    security.clear_session_cookie(response, secure=visit.secure_cookies)
+    return response
+
+
+def next_page(requested: str) -> str:
+    """Where to go after signing in: the page asked for if it is on this site, else home."""
+    return requested if _LOCAL_PATH.fullmatch(requested) else HOME
+
+
+def _form(
+    visit: Visit,
+    *,
+    next_path: str,
+    email: str = "",
+    message: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    values = {"next_path": next_page(next_path), "email": email, "message": message}
+    return templates.render(visit, "login.html", values, status=status, headers=headers)
+
+
+def _minutes(error: sessions.TooManyAttemptsError) -> str:
+    minutes = max(1, -(-error.retry_after_seconds // 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

@@ -1,0 +1,76 @@
+"""Patients: the list with live search, registration, and the programme at a glance."""
+
+from __future__ import annotations
+
+from typing import Final
+from uuid import UUID
+
+from starlette.responses import RedirectResponse, Response
+
+from needlepoint.domain.errors import InvalidInputError
+from needlepoint.entrypoints.api.permissions import CLINICAL
+from needlepoint.entrypoints.web import forms, templates
+from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.patients import PatientNotFoundError
+
+LISTED: Final = 50
+"""Patients shown per search; a longer list asks for a narrower search."""
+
+RESULTS_TARGET: Final = "patient-results"
+
+
+def search(visit: Visit) -> Response:
+    """The clinic's patients by name; htmx's live search gets the results fragment only."""
+    text = forms.search_text(visit.query("q"))
+    found = visit.services.search_patients(
+        text or None, page=(0, LISTED + 1), context=visit.context
+    )
+    values = {"q": text, "patients": found[:LISTED], "more": len(found) > LISTED}
+    if visit.from_htmx and visit.request.headers.get("HX-Target") == RESULTS_TARGET:
+        return templates.render(visit, "patients/_results.html", values, headers=_VARY)
+    page = {**values, "current": "patients"}
+    return templates.render(visit, "patients/list.html", page, headers=_VARY)
+
+
+def new_form(visit: Visit) -> Response:
+    """The registration form, empty."""
+    return _registration(visit, values={}, problems=())
+
+
+def register(visit: Visit) -> Response:
+    """Register a patient from the form; on a problem, the form again naming each field."""
+    try:
+        new = forms.new_patient(visit.form)
+        patient = visit.services.register_patient(new, context=visit.context)
+    except InvalidInputError as error:
+        return _registration(visit, values=visit.form, problems=error.problems, status=422)
+    return RedirectResponse(f"/patients/{patient.id}", status_code=303)
+
+
+def show(visit: Visit) -> Response:
+    """One patient's programme: the whole of it for clinical staff, the schedule for others."""
+    patient_id = _patient_id(visit.request.path_params["patient_id"])
+    services, context = visit.services, visit.context
+    if visit.may(CLINICAL):
+        programme = services.patient_programme(patient_id, context=context)
+    else:
+        programme = services.patient_schedule(patient_id, context=context)
+    page = {"programme": programme, "current": "patients"}
+    return templates.render(visit, "patients/show.html", page)
+
+
+def _registration(
+    visit: Visit, *, values: object, problems: tuple[object, ...], status: int = 200
+) -> Response:
+    page = {"values": values, "problems": forms.by_field(problems), "current": "patients"}
+    return templates.render(visit, "patients/new.html", page, status=status)
+
+
+def _patient_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise PatientNotFoundError(f"no patient {raw!r}") from None
+
+
+_VARY: Final = {"Vary": "HX-Request, HX-Target"}

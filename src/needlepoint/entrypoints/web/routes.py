@@ -1,0 +1,49 @@
+"""Every page of the web app and who may see it: the web's one permission table.
+
+``PAGES`` is to the web app what ``entrypoints/api/permissions.PERMISSIONS`` is to the API,
+with the same role sets: a page not listed does not exist, and each lists the roles that may
+see it. Pages that show both schedule and clinical content (the patient page, the dashboard)
+show the clinical part to ``CLINICAL`` roles only, as the API's table does for its reads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from needlepoint.bootstrap import Services
+from needlepoint.entrypoints.api.permissions import ALL_STAFF, PUBLIC
+from needlepoint.entrypoints.web.headers import SecurityHeaders
+from needlepoint.entrypoints.web.pages import dashboard, login, patients
+from needlepoint.entrypoints.web.templates import STATIC_PATH
+from needlepoint.entrypoints.web.visits import Page, ServerSecret, answer
+
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+
+PAGES: Final = (
+    Page("GET", "/login", login.show_form, PUBLIC),
+    Page("POST", "/login", login.sign_in, PUBLIC),
+    Page("POST", "/logout", login.sign_out, ALL_STAFF),
+    Page("GET", "/", dashboard.show, ALL_STAFF),
+    Page("GET", "/patients", patients.search, ALL_STAFF),
+    Page("POST", "/patients", patients.register, ALL_STAFF),
+    Page("GET", "/patients/new", patients.new_form, ALL_STAFF),
+    Page("GET", "/patients/{patient_id}", patients.show, ALL_STAFF),
+)
+
+
+def web_routes(services: Services) -> list[BaseRoute]:
+    """The pages and the static files, each answered with the security headers."""
+    secret = ServerSecret(services)
+    headers = [Middleware(SecurityHeaders)]
+    routes: list[BaseRoute] = [
+        Route(page.path, answer(page, services, secret), methods=[page.method], middleware=headers)
+        for page in PAGES
+    ]
+    static = StaticFiles(directory=STATIC_DIR)
+    routes.append(Mount(STATIC_PATH, app=static, name="static", middleware=headers))
+    return routes

@@ -1,0 +1,186 @@
+"""One request to a page, and the one way every page is answered.
+
+``answer`` wraps a page's view: it reads the form, finds who is signed in (the session cookie
+the API uses), sends the signed-out to the login page, refuses a role the page is not open to,
+checks the CSRF token of an unsafe request, runs the view and turns any error into an HTML
+page. A view is a plain function ``(Visit) -> Response`` that calls the ``Services`` facade.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from needlepoint.bootstrap import Services
+from needlepoint.domain.errors import DomainError
+from needlepoint.domain.records import Role, StaffMember
+from needlepoint.entrypoints.api import security
+from needlepoint.entrypoints.api.permissions import PUBLIC, Public
+from needlepoint.entrypoints.web import csrf, errors
+from needlepoint.services.audit import RequestContext
+from needlepoint.services.sessions import NotAuthenticatedError, PermissionDeniedError
+
+FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS: Final = 200
+LOGIN_PATH: Final = "/login"
+
+View = Callable[["Visit"], Response]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page: its method and path, its view, and who may see it (the web's permissions)."""
+
+    method: str
+    path: str
+    view: View
+    allowed: frozenset[Role] | Public
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A request to a page: who is asking, through which services, with which form."""
+
+    page: Page
+    request: Request
+    services: Services
+    member: StaffMember | None
+    form: Mapping[str, str]
+    csrf_binding: str
+    """The session cookie when signed in, else the pre-session cookie; the token is bound to it."""
+    secret: bytes
+
+    @property
+    def csrf_token(self) -> str:
+        """The token this browser's forms and htmx requests must send back."""
+        return csrf.token(self.secret, self.csrf_binding)
+
+    @property
+    def staff(self) -> StaffMember:
+        """The signed-in member of staff (pages open to staff only are never reached without)."""
+        if self.member is None:
+            raise NotAuthenticatedError("sign in to see this page")
+        return self.member
+
+    @property
+    def context(self) -> RequestContext:
+        """Who is asking and the request id, for the services' audit trail."""
+        request_id = getattr(self.request.state, "request_id", None) or uuid.uuid4().hex
+        return RequestContext(actor=self.staff, request_id=str(request_id))
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are ``Secure`` except on a developer's plain-http machine."""
+        return not self.services.settings.development
+
+    @property
+    def from_htmx(self) -> bool:
+        """Whether htmx sent the request (it then wants a fragment, not a whole page)."""
+        return self.request.headers.get("HX-Request") == "true"
+
+    def may(self, roles: frozenset[Role]) -> bool:
+        """Whether the signed-in member of staff has one of these roles."""
+        return self.member is not None and self.member.role in roles
+
+    def query(self, name: str) -> str:
+        """A query-string value, or the empty string."""
+        return self.request.query_params.get(name, "")
+
+
+class ServerSecret:
+    """The web app's CSRF secret, fetched from the services once, on first use."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._value: bytes | None = None
+
+    def value(self) -> bytes:
+        """The secret."""
+        if self._value is None:
+            self._value = self._services.web_secret()
+        return self._value
+
+
+def answer(
+    page: Page, services: Services, secret: ServerSecret
+) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint for a page."""
+
+    async def endpoint(request: Request) -> Response:
+        # FastAPI names only its own routes in the scope; the access log reads the path here.
+        request.scope.setdefault("route", page)
+        form = await _form(request)
+        return await run_in_threadpool(_visit, page, request, form, services, secret)
+
+    return endpoint
+
+
+def _visit(
+    page: Page, request: Request, form: Mapping[str, str], services: Services, secret: ServerSecret
+) -> Response:
+    member = _signed_in(request, services)
+    cookie = security.session_token(request)
+    binding = cookie if member is not None and cookie else csrf.pre_session(request)
+    visit = Visit(page, request, services, member, form, binding, secret.value())
+    response = _answered(page, visit)
+    if member is None and csrf.PRE_SESSION_COOKIE not in request.cookies:
+        csrf.set_pre_session(response, binding, secure=visit.secure_cookies)
+    return response
+
+
+def _answered(page: Page, visit: Visit) -> Response:
+    try:
+        return _admitted(page, visit)
+    except DomainError as error:
+        return errors.error_page(visit, error)
+    except csrf.CsrfError:
+        return errors.csrf_refused(visit)
+    except Exception as error:  # the last resort: a plain page, never a traceback
+        return errors.unexpected(visit, error)
+
+
+def _admitted(page: Page, visit: Visit) -> Response:
+    if page.allowed != PUBLIC:
+        if visit.member is None:
+            return to_login(visit)
+        if visit.member.role not in page.allowed:
+            raise PermissionDeniedError(f"a {visit.member.role.value} may not see this page")
+    csrf.check(visit.request, visit.form, secret=visit.secret, binding=visit.csrf_binding)
+    return page.view(visit)
+
+
+def _signed_in(request: Request, services: Services) -> StaffMember | None:
+    token = security.session_token(request)
+    return None if token is None else services.resolve_session(token)
+
+
+def to_login(visit: Visit) -> Response:
+    """Send a signed-out browser to the login page (and back here afterwards, for a GET)."""
+    request = visit.request
+    target = LOGIN_PATH
+    if request.method == "GET":
+        target += "?" + urlencode({"next": request.url.path})
+    if visit.from_htmx:
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    if request.method in csrf.SAFE_METHODS:
+        return {}
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != FORM_CONTENT_TYPE:
+        return {}
+    body = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        fields = parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        return {}  # too many fields: no form (so no CSRF token) at all
+    return dict(fields)

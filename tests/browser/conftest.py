@@ -1,0 +1,172 @@
+"""Browser tests: the system Chromium, driven by Playwright, against a real server.
+
+One server per test module: ``needlepoint demo`` seeds a temporary data directory (its printed
+logins are read back), then ``needlepoint serve`` runs on a free loopback port. Chromium is
+Debian's ``/usr/bin/chromium`` (``.ci/run`` installs it); no browser is ever downloaded. Where
+it is missing the tests are skipped, unless ``NEEDLEPOINT_REQUIRE_BROWSER=1`` (CI), which
+fails them instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, StorageState, expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+NEEDLEPOINT = Path(sys.executable).with_name("needlepoint")
+STARTUP_SECONDS = 30.0
+_LOGIN_LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (.+)$")
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running needlepoint server and the demo logins by role."""
+
+    url: str
+    logins: dict[str, tuple[str, str]]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _environment(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLEPOINT_")}
+    env |= {"NEEDLEPOINT_DATA_DIR": str(data_dir), "NEEDLEPOINT_DEVELOPMENT": "1"}
+    return env
+
+
+def _seed(env: dict[str, str]) -> dict[str, tuple[str, str]]:
+    printed = subprocess.run(
+        [str(NEEDLEPOINT), "demo"], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    found = (_LOGIN_LINE.match(line) for line in printed.splitlines())
+    return {m.group(1): (m.group(2), m.group(3)) for m in found if m}
+
+
+def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"needlepoint serve exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/login", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"needlepoint serve did not answer within {STARTUP_SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    env = _environment(tmp_path_factory.mktemp("browser"))
+    logins = _seed(env)
+    port = _free_port()
+    command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url, process)
+        yield Server(url, logins)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("NEEDLEPOINT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield launched
+        launched.close()
+
+
+TABLET: Final = {"width": 768, "height": 1024}
+"""Every page is tested at the width of a tablet held upright."""
+
+
+def sign_in(page: Page, server: Server, role: str) -> None:
+    """Sign in through the login form as the demo member of staff in ``role``."""
+    email, password = server.logins[role]
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def signed_in_states(browser: Browser, server: Server) -> dict[str, StorageState]:
+    """Each role signs in once per module (Argon2id is slow on purpose); tabs reuse the cookie."""
+    states: dict[str, StorageState] = {}
+    for role in ("clinician", "front_desk"):
+        context = browser.new_context(base_url=server.url)
+        sign_in(context.new_page(), server, role)
+        states[role] = context.storage_state()
+        context.close()
+    return states
+
+
+@pytest.fixture
+def open_tab(browser: Browser, server: Server) -> Iterator[Callable[..., Page]]:
+    """Opens a tab in a fresh profile, signed out or signed in as a role.
+
+    Every tab records the Content-Security-Policy violations it reports; there must be none.
+    """
+    contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def opened(state: StorageState | None = None) -> Page:
+        context = browser.new_context(base_url=server.url, viewport=TABLET, storage_state=state)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("console", lambda m: _note_violation(m.text, violations))
+        return tab
+
+    yield opened
+    for context in contexts:
+        context.close()
+    assert violations == [], f"a page broke its Content-Security-Policy: {violations}"
+
+
+def _note_violation(text: str, violations: list[str]) -> None:
+    if "Content Security Policy" in text:
+        violations.append(text)
+
+
+@pytest.fixture
+def page(open_tab: Callable[..., Page]) -> Page:
+    """A signed-out tab."""
+    return open_tab()
+
+
+@pytest.fixture
+def clinician(open_tab: Callable[..., Page], signed_in_states: dict[str, StorageState]) -> Page:
+    """A tab signed in as the demo clinician."""
+    return open_tab(signed_in_states["clinician"])
+
+
+@pytest.fixture
+def front_desk(open_tab: Callable[..., Page], signed_in_states: dict[str, StorageState]) -> Page:
+    """A tab signed in as the demo front desk."""
+    return open_tab(signed_in_states["front_desk"])

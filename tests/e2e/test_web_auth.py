@@ -1,0 +1,118 @@
+"""The web app's sign-in and sign-out: the API's session cookie, CSRF on every form."""
+
+from __future__ import annotations
+
+from api_support import PASSWORD, TestClient
+from needlepoint.entrypoints.api.security import SESSION_COOKIE
+from needlepoint.entrypoints.web import csrf
+from web_support import CLINICIAN, Clinic, csrf_token, page_token, sign_in, signed_in_browser
+
+pytest_plugins = ["web_fixtures"]
+
+
+def test_a_signed_out_visit_is_sent_to_the_login_page_and_back(browser: TestClient) -> None:
+    response = browser.get("/patients")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fpatients"
+
+
+def test_a_signed_out_htmx_request_is_told_where_to_sign_in(browser: TestClient) -> None:
+    response = browser.get("/patients", headers={"HX-Request": "true"})
+
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login")
+
+
+def test_the_login_form_carries_a_token_bound_to_a_pre_session_cookie(
+    browser: TestClient,
+) -> None:
+    response = browser.get("/login")
+
+    assert response.status_code == 200
+    assert csrf.PRE_SESSION_COOKIE in response.cookies
+    assert 'for="email"' in response.text
+    assert 'for="password"' in response.text
+    assert csrf_token(response.text)
+
+
+def test_signing_in_opens_the_api_session_and_goes_to_the_page_asked_for(
+    browser: TestClient,
+) -> None:
+    response = sign_in(browser, CLINICIAN, next_path="/patients")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/patients"
+    assert SESSION_COOKIE in browser.cookies
+    assert browser.get("/api/v1/auth/me").json()["email"] == CLINICIAN
+
+
+def test_a_login_posted_without_its_token_is_refused(browser: TestClient) -> None:
+    browser.get("/login")
+
+    response = browser.post("/login", data={"email": CLINICIAN, "password": PASSWORD})
+
+    assert response.status_code == 403
+    assert "text/html" in response.headers["content-type"]
+    assert SESSION_COOKIE not in browser.cookies
+
+
+def test_a_wrong_password_shows_the_form_again_without_saying_which_part_was_wrong(
+    browser: TestClient,
+) -> None:
+    response = sign_in(browser, CLINICIAN, password="not the password")
+
+    assert response.status_code == 401
+    assert "The email or the password is not right." in response.text
+    assert SESSION_COOKIE not in browser.cookies
+
+
+def test_signing_in_is_throttled_as_in_the_api(browser: TestClient) -> None:
+    for _ in range(5):
+        sign_in(browser, CLINICIAN, password="not the password")
+
+    response = sign_in(browser, CLINICIAN)
+
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.text
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_next_never_leads_off_the_site(browser: TestClient) -> None:
+    response = sign_in(browser, CLINICIAN, next_path="//evil.example/phish")
+
+    assert response.headers["location"] == "/"
+
+
+def test_a_signed_in_visit_to_the_login_page_goes_on(clinician: TestClient) -> None:
+    response = clinician.get("/login")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+def test_signing_out_without_the_token_is_refused_and_keeps_the_session(
+    clinician: TestClient,
+) -> None:
+    response = clinician.post("/logout")
+
+    assert response.status_code == 403
+    assert clinician.get("/").status_code == 200
+
+
+def test_signing_out_ends_the_session_on_the_server(clinic: Clinic, clinician: TestClient) -> None:
+    token = clinician.cookies[SESSION_COOKIE]
+
+    response = clinician.post("/logout", data={"csrf_token": page_token(clinician)})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert clinic.services.resolve_session(token) is None
+
+
+def test_a_token_from_another_session_is_refused(clinic: Clinic, clinician: TestClient) -> None:
+    other = signed_in_browser(clinic.services, CLINICIAN)
+
+    response = clinician.post("/logout", data={"csrf_token": page_token(other)})
+
+    assert response.status_code == 403
