@@ -24,6 +24,7 @@ from needlepoint.services import (
     accounts,
     assessments,
     charts,
+    clinical_pages,
     clinics,
     consultation_records,
     consultations,
@@ -538,6 +539,47 @@ class Services:
         return programme_overview.patient_programme(
             patient_id=patient_id, context=context, uow=uow, clock=self.clock
         )
+
+    def session_chart_sheet(
+        self, session_id: UUID, *, context: audit_service.RequestContext
+    ) -> clinical_pages.ChartSheet:
+        """A session with its plan, its chart history and the previous session's chart."""
+        uow = self.database.unit_of_work()
+        return clinical_pages.chart_sheet(
+            session_id=session_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def session_handout(
+        self, series_id: UUID, number: int, *, context: audit_service.RequestContext
+    ) -> clinical_pages.Handout:
+        """The pre-care and aftercare timeline for the booked date of one session."""
+        return clinical_pages.session_handout(
+            series_id=series_id,
+            number=number,
+            context=context,
+            uow=self.database.unit_of_work(),
+            engine=self._clinical_engine(),
+            clock=self.clock,
+        )
+
+    def outcome_chart(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> clinical_pages.OutcomeChart:
+        """A patient's outcome measurements with scar scores against the expected range."""
+        uow = self.database.unit_of_work()
+        return clinical_pages.outcome_chart(
+            patient_id=patient_id,
+            context=context,
+            uow=uow,
+            knowledge=self.knowledge,
+            clock=self.clock,
+        )
+
+    def preview_scar_scores(self, zones: Sequence[Mapping[str, Any]]) -> reports.Json:
+        """The scores scar counts would be graded with, without keeping them (face map)."""
+        from needlepoint.services import scar_preview  # noqa: PLC0415 - web preview only
+
+        return scar_preview.preview_scar_scores(zones=zones, engine=self._clinical_engine())
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:

@@ -16,9 +16,17 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from needlepoint.bootstrap import Services
-from needlepoint.entrypoints.api.permissions import ALL_STAFF, PUBLIC
+from needlepoint.entrypoints.api.permissions import ALL_STAFF, CLINICAL, PUBLIC
 from needlepoint.entrypoints.web.headers import SecurityHeaders
-from needlepoint.entrypoints.web.pages import dashboard, login, patients
+from needlepoint.entrypoints.web.pages import (
+    dashboard,
+    handouts,
+    login,
+    outcomes,
+    patients,
+    sessions,
+)
+from needlepoint.entrypoints.web.pages.consultation_flow import CONSULTATION_PAGES
 from needlepoint.entrypoints.web.templates import STATIC_PATH
 from needlepoint.entrypoints.web.visits import Page, ServerSecret, answer
 
@@ -33,6 +41,15 @@ PAGES: Final = (
     Page("POST", "/patients", patients.register, ALL_STAFF),
     Page("GET", "/patients/new", patients.new_form, ALL_STAFF),
     Page("GET", "/patients/{patient_id}", patients.show, ALL_STAFF),
+    Page("GET", "/patients/{patient_id}/outcomes", outcomes.show, CLINICAL),
+    Page("POST", "/patients/{patient_id}/outcomes", outcomes.record, CLINICAL),
+    Page("GET", "/series/{series_id}/sessions/new", sessions.start_form, CLINICAL),
+    Page("POST", "/series/{series_id}/sessions/new", sessions.start, CLINICAL),
+    Page("GET", "/series/{series_id}/handout", handouts.show, CLINICAL),
+    Page("GET", "/sessions/{session_id}/chart", sessions.chart_form, CLINICAL),
+    Page("POST", "/sessions/{session_id}/chart", sessions.chart_save, CLINICAL),
+    Page("POST", "/sessions/{session_id}/chart/sign", sessions.sign, CLINICAL),
+    *CONSULTATION_PAGES,
 )
 
 

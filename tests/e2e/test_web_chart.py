@@ -1,0 +1,310 @@
+"""The session chart, patient handout and outcome chart pages, through the web app's forms.
+
+The clinical records are made through the API (a clinician signed in there too), then the
+pages are driven as a browser drives them: forms with their CSRF token, redirects read back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from api_support import PATIENT, START, TestClient, intake_document, signed_in
+from web_support import CLINICIAN, Clinic, csrf_token, signed_in_browser
+
+pytest_plugins = ["web_fixtures"]
+
+API = "/api/v1"
+LOT = "LOT-2026-118"
+FRESH = (START.date() + timedelta(days=90)).isoformat()
+EXPIRED = (START.date() - timedelta(days=1)).isoformat()
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def new_series(clinic: Clinic) -> dict[str, Any]:
+    """A patient with a signed consultation and an agreed series, made through the API."""
+    api = signed_in(clinic.services, CLINICIAN)
+    document = json.loads(json.dumps(intake_document()))
+    born = {"born_on": document["patient"]["born_on"], "sex": document["patient"]["sex"]}
+    patient = ok(api.post(f"{API}/patients", json={**PATIENT, **born}), 201)
+    url = f"{API}/patients/{patient['id']}/consultations"
+    consultation = ok(api.post(url, json={"document": document}), 201)
+    ok(api.post(f"{API}/consultations/{consultation['id']}/sign"))
+    url = f"{API}/consultations/{consultation['id']}/series"
+    return dict(ok(api.post(url, json={}), 201))
+
+
+def start_session(client: TestClient, series_id: str, **answers: str) -> Any:
+    page = client.get(f"/series/{series_id}/sessions/new")
+    assert page.status_code == 200, page.text
+    form = {"csrf_token": csrf_token(page.text), **answers}
+    return client.post(f"/series/{series_id}/sessions/new", data=form)
+
+
+def started(client: TestClient, series_id: str) -> str:
+    response = start_session(client, series_id, pregnant="no")
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    found = re.fullmatch(r"/sessions/([0-9a-f-]{36})/chart", location)
+    assert found, location
+    return found.group(1)
+
+
+def form_values(html: str) -> dict[str, str]:
+    """The chart form's prefilled values, as the browser would send them back."""
+    values = dict(
+        re.findall(r'<input id="[^"]+" name="([^"]+)" type="[^"]+"[^>]*value="([^"]*)"', html)
+    )
+    values |= dict(re.findall(r'name="(expected_version|csrf_token)" value="([^"]*)"', html))
+    for name, text in re.findall(
+        r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', html
+    ):
+        values[name] = text
+    for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)">(.*?)</select>', html, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body)
+        values[name] = chosen.group(1) if chosen else ""
+    return values
+
+
+def chart_form(client: TestClient, session_id: str, **changes: str) -> dict[str, str]:
+    page = client.get(f"/sessions/{session_id}/chart")
+    assert page.status_code == 200, page.text
+    values = form_values(page.text)
+    values |= {"cartridge_lot": LOT, "cartridge_expires_on": FRESH}
+    values |= changes
+    return values
+
+
+def post_chart(client: TestClient, session_id: str, values: dict[str, str]) -> Any:
+    return client.post(f"/sessions/{session_id}/chart", data=values)
+
+
+def held_session(client: TestClient, series_id: str) -> str:
+    """A session started, charted as planned and signed."""
+    session = started(client, series_id)
+    assert post_chart(client, session, chart_form(client, session)).status_code == 303
+    page = client.get(f"/sessions/{session}/chart").text
+    sign = {"csrf_token": csrf_token(page), "version": "1"}
+    assert client.post(f"/sessions/{session}/chart/sign", data=sign).status_code == 303
+    return session
+
+
+def history(client: TestClient, session_id: str) -> str:
+    html = client.get(f"/sessions/{session_id}/chart").text
+    return html.split('id="history-title"', 1)[1]
+
+
+@pytest.fixture
+def series(clinic: Clinic) -> dict[str, Any]:
+    return new_series(clinic)
+
+
+def test_the_chart_form_is_prefilled_from_the_plan_then_from_the_last_session(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    first = started(clinician, series["id"])
+    values = chart_form(clinician, first)
+    assert values["zone-cheeks-depth"] == "1.5"  # the plan's depth
+    assert values["zone-chin-depth"] == "1.25"
+    assert values["expected_version"] == "0"
+    values["zone-chin-depth"] = "1.0"
+    values["zone-chin-passes"] = "3"
+    assert post_chart(clinician, first, values).status_code == 303
+    signing = clinician.get(f"/sessions/{first}/chart").text
+    sign = {"csrf_token": csrf_token(signing), "version": "1"}
+    assert clinician.post(f"/sessions/{first}/chart/sign", data=sign).status_code == 303
+
+    second = started(clinician, series["id"])
+    page = clinician.get(f"/sessions/{second}/chart").text
+    values = form_values(page)
+    assert values["zone-chin-depth"] == "1.0"  # carried forward from the last session
+    assert values["zone-chin-passes"] == "3"
+    chin_row = page.split("Chin</th>", 1)[1].split("</tr>", 1)[0]
+    assert "1.25 mm" in chin_row  # the plan, shown beside
+    assert "1.0 mm" in chin_row  # the last session, shown beside
+
+
+def test_a_depth_past_the_licence_asks_for_a_reason_and_saves_it_when_given(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    session = started(clinician, series["id"])
+    values = chart_form(clinician, session)
+    values["zone-cheeks-depth"] = "1.75"  # plan and licence are both 1.5 mm
+    refused = post_chart(clinician, session, values)
+    assert refused.status_code == 422
+    assert "deeper than your licence (1.5 mm)" in refused.text
+    assert 'id="zone-cheeks-depth-problem"' in refused.text
+    assert '<label for="zone-cheeks-reason">' in refused.text
+    assert "Not charted yet." in refused.text  # nothing was saved
+
+    values = form_values(refused.text)
+    values["zone-cheeks-reason"] = "deep rolling scars, patient consented to the deeper pass"
+    saved = post_chart(clinician, session, values)
+    assert saved.status_code == 303, saved.text
+    shown = history(clinician, session)
+    assert "cheeks 1.75 mm" in shown
+    assert "beyond licence: deep rolling scars, patient consented" in shown
+    assert "deeper than plan: deep rolling scars" in shown
+
+
+def test_an_expired_cartridge_is_refused_beside_its_field(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    session = started(clinician, series["id"])
+    values = chart_form(clinician, session, cartridge_expires_on=EXPIRED)
+    refused = post_chart(clinician, session, values)
+    assert refused.status_code == 422
+    assert 'id="cartridge_expires_on-problem"' in refused.text
+    assert "the cartridge expired on 22 Nov 2026" in refused.text
+    assert "Not charted yet." in refused.text
+
+
+def test_sign_off_then_an_amendment_shows_the_history_and_a_stale_write_conflicts(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    session = started(clinician, series["id"])
+    assert post_chart(clinician, session, chart_form(clinician, session)).status_code == 303
+    page = clinician.get(f"/sessions/{session}/chart").text
+    assert "Sign version 1" in page
+    sign = {"csrf_token": csrf_token(page), "version": "1"}
+    assert clinician.post(f"/sessions/{session}/chart/sign", data=sign).status_code == 303
+
+    stale = chart_form(clinician, session)
+    assert stale["expected_version"] == "1"
+    amended = dict(stale, notes="passes corrected after review")
+    assert post_chart(clinician, session, amended).status_code == 303
+    shown = history(clinician, session)
+    rows = shown.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    assert len(rows) == 2
+    assert "signed " in rows[0] and "not signed" in rows[1]
+    assert "you" in rows[1] and "passes corrected after review" in rows[1]
+
+    conflict = post_chart(clinician, session, stale)  # still based on version 1
+    assert conflict.status_code == 409
+    assert "Someone else changed this chart" in conflict.text
+    assert 'name="expected_version" value="2"' in conflict.text
+
+
+def test_a_post_without_its_csrf_token_is_refused_and_saves_nothing(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    session = started(clinician, series["id"])
+    values = chart_form(clinician, session)
+    del values["csrf_token"]
+    assert post_chart(clinician, session, values).status_code == 403
+    values["csrf_token"] = "0" * 64
+    assert post_chart(clinician, session, values).status_code == 403
+    refused = clinician.post(f"/series/{series['id']}/sessions/new", data={"pregnant": "no"})
+    assert refused.status_code == 403
+    assert "Not charted yet." in clinician.get(f"/sessions/{session}/chart").text
+
+
+def test_an_absolute_contraindication_refuses_the_start_and_shows_the_findings(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    refused = start_session(clinician, series["id"], pregnant="yes")
+    assert refused.status_code == 409
+    assert "The session cannot start today" in refused.text
+    assert "Pregnancy" in refused.text
+    patient = clinician.get(f"/patients/{series['patient_id']}").text
+    assert "No session held yet." in patient
+
+
+def test_typed_markup_is_shown_as_text(clinician: TestClient, series: dict[str, Any]) -> None:
+    session = started(clinician, series["id"])
+    values = chart_form(clinician, session)
+    values["products_applied"] = "<script>alert(1)</script>"
+    values["notes"] = "<img src=x onerror=alert(2)>"
+    assert post_chart(clinician, session, values).status_code == 303
+    page = clinician.get(f"/sessions/{session}/chart").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page
+
+
+def test_the_handout_gives_the_booked_dates_instructions(
+    clinician: TestClient, front_desk: TestClient, series: dict[str, Any]
+) -> None:
+    booked = series["proposal"]["series"]["dated"][1]["on"]  # session 2
+    page = clinician.get(f"/series/{series['id']}/handout?session=2")
+    assert page.status_code == 200, page.text
+    assert "Your skin treatment on 14 Dec 2026" in page.text
+    assert booked == "2026-12-14"
+    assert "Before your treatment" in page.text and "After your treatment" in page.text
+    assert "Dec 2026" in page.text.split("After your treatment", 1)[1]
+    assert " mm" not in page.text.split('class="handout"', 1)[1]  # no clinical settings
+    # Care documents are clinical records in the API's table: front desk may not read them.
+    assert front_desk.get(f"/series/{series['id']}/handout?session=2").status_code == 403
+    assert clinician.get(f"/series/{series['id']}/handout?session=x").status_code == 422
+
+
+def record_outcome(client: TestClient, patient_id: str, value: str, on: str) -> Any:
+    page = client.get(f"/patients/{patient_id}/outcomes").text
+    form = {
+        "csrf_token": csrf_token(page),
+        "scale": "gb_quantitative",
+        "value": value,
+        "measured_on": on,
+        "note": "",
+    }
+    return client.post(f"/patients/{patient_id}/outcomes", data=form)
+
+
+def test_the_outcome_chart_plots_the_expected_band_and_flags_a_lagging_patient(
+    clinician: TestClient, front_desk: TestClient, series: dict[str, Any]
+) -> None:
+    patient_id = series["patient_id"]
+    empty = clinician.get(f"/patients/{patient_id}/outcomes")
+    assert empty.status_code == 200
+    assert "No scar score recorded yet" in empty.text
+    assert record_outcome(clinician, patient_id, "40", "2026-11-20").status_code == 303
+    started(clinician, series["id"])  # a session held on 23 Nov 2026
+    assert record_outcome(clinician, patient_id, "40", "2026-11-23").status_code == 303
+
+    page = clinician.get(f"/patients/{patient_id}/outcomes").text
+    # a session on the 23rd but the score was measured that day: none held before it
+    assert "Falling behind" not in page
+    assert '<svg class="outcome-chart"' in page
+    assert 'class="expected-band"' in page
+    assert "Visit date" in page and "Scar score" in page
+    assert "<caption>Scar scores and the expected range</caption>" in page
+
+
+def test_a_score_worse_than_the_expected_range_is_flagged(
+    clinic: Clinic, clinician: TestClient, series: dict[str, Any]
+) -> None:
+    patient_id = series["patient_id"]
+    assert record_outcome(clinician, patient_id, "40", "2026-11-20").status_code == 303
+    held_session(clinician, series["id"])  # two sessions held on 23 Nov 2026
+    held_session(clinician, series["id"])
+    # A week later, two sessions held, the score has barely moved: worse than the band.
+    clinic.services.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    later = signed_in_browser(clinic.services, CLINICIAN)  # the old sign-in has lapsed
+    assert record_outcome(later, patient_id, "39", "2026-11-30").status_code == 303
+    page = later.get(f"/patients/{patient_id}/outcomes").text
+    assert "Falling behind" in page
+    assert 'class="flag-icon" aria-hidden="true"' in page
+    assert "score score-behind" in page
+    assert "behind</strong>" in page
+    assert "<td>2</td>" in page  # sessions held by then, in the table
+
+
+def test_an_invalid_outcome_names_its_field(clinician: TestClient, series: dict[str, Any]) -> None:
+    response = record_outcome(clinician, series["patient_id"], "lots", "2026-11-20")
+    assert response.status_code == 422
+    assert 'id="value-problem"' in response.text
+
+
+def test_front_desk_may_not_open_the_clinical_pages(
+    front_desk: TestClient, series: dict[str, Any]
+) -> None:
+    assert front_desk.get(f"/patients/{series['patient_id']}/outcomes").status_code == 403
+    assert front_desk.get(f"/series/{series['id']}/sessions/new").status_code == 403
