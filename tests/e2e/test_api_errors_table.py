@@ -10,7 +10,7 @@ import pytest
 
 from needlepoint.domain import charting, errors, outcomes, records, series_plan, treatment
 from needlepoint.domain.errors import DomainError
-from needlepoint.entrypoints.api.errors import STATUS_BY_ERROR, UNLISTED_STATUS, status_of
+from needlepoint.entrypoints.statuses import STATUS_BY_ERROR, UNLISTED_STATUS, status_of
 from needlepoint.services import (
     accounts,
     charts,

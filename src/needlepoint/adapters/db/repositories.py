@@ -15,7 +15,6 @@ from sqlalchemy import (
     Connection,
     Executable,
     RowMapping,
-    Table,
     bindparam,
     func,
     insert,
@@ -344,7 +343,8 @@ class SqlSessionRepository:
         columns = t.treatment_session.c
         _insert_or_conflict(
             self._connection(),
-            (t.treatment_session, rows.session_values(session)),
+            _INSERT_SESSION,
+            rows.session_values(session),
             lambda: select(columns.id).where(
                 columns.series_id == session.series_id, columns.number == session.number
             ),
@@ -391,7 +391,8 @@ class SqlChartRepository:
         columns = t.chart_version.c
         _insert_or_conflict(
             self._connection(),
-            (t.chart_version, rows.chart_version_values(version)),
+            _INSERT_CHART,
+            rows.chart_version_values(version),
             lambda: select(columns.id).where(
                 columns.session_id == version.session_id, columns.version == version.version
             ),
@@ -551,7 +552,8 @@ def _assessment_from_row(row: RowMapping) -> ScarAssessmentRecord:
 
 def _insert_or_conflict(
     connection: Connection,
-    row: tuple[Table, dict[str, Any]],
+    statement: Executable,
+    values: dict[str, Any],
     taken: Callable[[], Executable],
     conflict: Exception,
 ) -> None:
@@ -563,7 +565,7 @@ def _insert_or_conflict(
     """
     try:
         with connection.begin_nested():
-            connection.execute(_INSERT[row[0].name], row[1])
+            connection.execute(statement, values)
     except IntegrityError:
         if connection.execute(taken()).first() is not None:
             raise conflict from None
@@ -587,4 +589,5 @@ _CHART_VERSIONS: Final = select(t.chart_version).where(
 )
 _CHART_HISTORY: Final = _CHART_VERSIONS.order_by(t.chart_version.c.version)
 _LATEST_CHART: Final = _CHART_VERSIONS.order_by(t.chart_version.c.version.desc()).limit(1)
-_INSERT: Final = {table.name: insert(table) for table in (t.treatment_session, t.chart_version)}
+_INSERT_SESSION: Final = insert(t.treatment_session)
+_INSERT_CHART: Final = insert(t.chart_version)

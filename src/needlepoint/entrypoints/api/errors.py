@@ -5,10 +5,11 @@ Every error body has the same shape::
     {"type": "urn:needlepoint:problem:<code>", "title": "Not Found", "status": 404,
      "detail": "...", "code": "<code>", "errors": [{"field", "problem", "fix"}, ...]}
 
-``STATUS_BY_ERROR`` is the only place an error type gets its HTTP status (a subclass inherits
-its nearest mapped base). Request validation failures are 422 naming each field; an unknown
-field is refused by name. A 5xx never carries the error's text, a traceback or any internal
-detail: the server log gets the error type and the request id, never request data.
+``entrypoints.statuses.STATUS_BY_ERROR`` is the only place an error type gets its HTTP status
+(a subclass inherits its nearest mapped base), for the API and the web app alike. Request
+validation failures are 422 naming each field; an unknown field is refused by name. A 5xx never
+carries the error's text, a traceback or any internal detail: the server log gets the error
+type and the request id, never request data.
 """
 
 from __future__ import annotations
@@ -25,64 +26,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Route
 
-from needlepoint.domain.charting import (
-    ContraindicatedError,
-    ExpiredCartridgeError,
-    OverrideRequiredError,
-)
-from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError, KnowledgeError
-from needlepoint.domain.records import AlreadySignedError
-from needlepoint.domain.treatment import (
-    InvalidTransitionError,
-    LicenceRequiredError,
-    VersionConflictError,
-)
+from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
 from needlepoint.entrypoints.api.schemas import Problem
-from needlepoint.services.accounts import EmailTakenError
-from needlepoint.services.consultation_records import ConsultationNotFoundError
-from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.entrypoints.statuses import status_of
 from needlepoint.services.sessions import (
-    InvalidCredentialsError,
-    NotAuthenticatedError,
-    PermissionDeniedError,
-    StaffNotFoundError,
     TooManyAttemptsError,
-)
-from needlepoint.services.treatment import (
-    ConsultationNotSignedError,
-    NotTreatableError,
-    SeriesNotFoundError,
-    SessionNotFoundError,
 )
 
 PROBLEM_JSON: Final = "application/problem+json"
-
-STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
-    InvalidInputError: 422,
-    ExpiredCartridgeError: 422,
-    OverrideRequiredError: 422,
-    InvalidCredentialsError: 401,
-    NotAuthenticatedError: 401,
-    PermissionDeniedError: 403,
-    PatientNotFoundError: 404,
-    ConsultationNotFoundError: 404,
-    StaffNotFoundError: 404,
-    AlreadySignedError: 409,
-    EmailTakenError: 409,
-    ContraindicatedError: 409,
-    VersionConflictError: 409,
-    InvalidTransitionError: 409,
-    ConsultationNotSignedError: 409,
-    NotTreatableError: 409,
-    SeriesNotFoundError: 404,
-    SessionNotFoundError: 404,
-    LicenceRequiredError: 403,
-    TooManyAttemptsError: 429,
-    KnowledgeError: 500,
-}
-"""Error type → HTTP status. An error raised on purpose but not listed here is a 400."""
-
-UNLISTED_STATUS: Final = 400
 
 CODE_BY_HTTP_STATUS: Final[Mapping[int, str]] = {
     400: "bad-request",
@@ -111,15 +62,6 @@ _FIXES: Final[Mapping[str, tuple[str, str]]] = {
 _DEFAULT_FIX: Final = "see this operation in the API document (/api/v1/openapi.json)."
 
 log = logging.getLogger("needlepoint.api")
-
-
-def status_of(error: DomainError) -> int:
-    """The HTTP status of an error: its own entry, else its nearest listed base class."""
-    for kind in type(error).__mro__:
-        status = STATUS_BY_ERROR.get(kind)
-        if status is not None:
-            return status
-    return UNLISTED_STATUS
 
 
 def problem(

@@ -28,8 +28,7 @@ async def services_of(request: Request) -> Services:
     Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in the
     thread pool, and each hop there costs more than the work.
     """
-    services: Services = request.app.state.services
-    return services
+    return services_of_app(request)
 
 
 ServicesDep = Annotated[Services, Depends(services_of)]

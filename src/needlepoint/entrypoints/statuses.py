@@ -1,0 +1,76 @@
+"""The one table that gives each error raised on purpose its HTTP status.
+
+The API answers with problem+json and the web app with an HTML page, but both speak the same
+statuses: an error type gets its status here and nowhere else (a subclass inherits its
+nearest listed base class).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from needlepoint.domain.charting import (
+    ContraindicatedError,
+    ExpiredCartridgeError,
+    OverrideRequiredError,
+)
+from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
+from needlepoint.domain.records import AlreadySignedError
+from needlepoint.domain.treatment import (
+    InvalidTransitionError,
+    LicenceRequiredError,
+    VersionConflictError,
+)
+from needlepoint.services.accounts import EmailTakenError
+from needlepoint.services.consultation_records import ConsultationNotFoundError
+from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.sessions import (
+    InvalidCredentialsError,
+    NotAuthenticatedError,
+    PermissionDeniedError,
+    StaffNotFoundError,
+    TooManyAttemptsError,
+)
+from needlepoint.services.treatment import (
+    ConsultationNotSignedError,
+    NotTreatableError,
+    SeriesNotFoundError,
+    SessionNotFoundError,
+)
+
+STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
+    InvalidInputError: 422,
+    ExpiredCartridgeError: 422,
+    OverrideRequiredError: 422,
+    InvalidCredentialsError: 401,
+    NotAuthenticatedError: 401,
+    PermissionDeniedError: 403,
+    PatientNotFoundError: 404,
+    ConsultationNotFoundError: 404,
+    StaffNotFoundError: 404,
+    AlreadySignedError: 409,
+    EmailTakenError: 409,
+    ContraindicatedError: 409,
+    VersionConflictError: 409,
+    InvalidTransitionError: 409,
+    ConsultationNotSignedError: 409,
+    NotTreatableError: 409,
+    SeriesNotFoundError: 404,
+    SessionNotFoundError: 404,
+    LicenceRequiredError: 403,
+    TooManyAttemptsError: 429,
+    KnowledgeError: 500,
+}
+"""Error type → HTTP status. An error raised on purpose but not listed here is a 400."""
+
+UNLISTED_STATUS: Final = 400
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of an error: its own entry, else its nearest listed base class."""
+    for kind in type(error).__mro__:
+        status = STATUS_BY_ERROR.get(kind)
+        if status is not None:
+            return status
+    return UNLISTED_STATUS
