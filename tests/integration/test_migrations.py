@@ -27,6 +27,8 @@ TABLES = {
 }
 TABLES |= {"login_session", "api_token", "login_attempt"}  # the accounts migration
 TABLES |= {"scar_assessment"}  # the assessments migration
+TABLES |= {"room", "opening_hours", "appointment", "outbox_message"}  # scheduling
+TABLES |= {"calendar_feed"}  # the calendar migration
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",
@@ -35,6 +37,8 @@ SQLITE_TRIGGERS = {
     "chart_version_content_immutable",
     "chart_version_signed_no_update",
     "chart_version_signed_no_delete",
+    "appointment_no_overlap_insert",
+    "appointment_no_overlap_update",
 }
 POSTGRES_TRIGGERS = {
     "audit_event_append_only",

@@ -14,6 +14,7 @@ from typing import Protocol, Self
 from uuid import UUID
 
 from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.messages import OutboxMessage
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import (
     AuditEvent,
@@ -22,6 +23,7 @@ from needlepoint.domain.records import (
     PatientRecord,
     StaffMember,
 )
+from needlepoint.domain.scheduling import Appointment, OpeningHours, Room
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 
 
@@ -226,6 +228,84 @@ class AssessmentRepository(Protocol):
         ...
 
 
+class RoomRepository(Protocol):
+    """A clinic's treatment rooms."""
+
+    def add(self, room: Room) -> None:
+        """Store a new room (names are unique within a clinic)."""
+        ...
+
+    def get(self, clinic_id: UUID, room_id: UUID) -> Room | None:
+        """A room by id."""
+        ...
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[Room]:
+        """Every room of the clinic, by name."""
+        ...
+
+    def save(self, room: Room) -> None:
+        """Store a changed room (its name or whether it is in use)."""
+        ...
+
+
+class OpeningHoursRepository(Protocol):
+    """When a clinic is open, per weekday, in its local time."""
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[OpeningHours]:
+        """Every opening period of the clinic, by weekday then opening time."""
+        ...
+
+    def replace(self, clinic_id: UUID, hours: Sequence[OpeningHours]) -> None:
+        """Replace the clinic's whole week of opening hours."""
+        ...
+
+
+class AppointmentRepository(Protocol):
+    """Appointments; the database refuses overlapping ones (``SlotTakenError``)."""
+
+    def add(self, appointment: Appointment) -> None:
+        """Store a new appointment; raises ``SlotTakenError`` on a double booking."""
+        ...
+
+    def get(self, clinic_id: UUID, appointment_id: UUID) -> Appointment | None:
+        """An appointment by id."""
+        ...
+
+    def save(self, appointment: Appointment) -> None:
+        """Store a changed appointment whose version is one past the stored one.
+
+        Raises ``VersionConflictError`` when someone else changed it first, and
+        ``SlotTakenError`` when the new time overlaps another booking.
+        """
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Appointment]:
+        """A patient's appointments, earliest first, cancelled ones included."""
+        ...
+
+    def between(
+        self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> Sequence[Appointment]:
+        """Every appointment of the clinic not cancelled that overlaps ``[starts_at, ends_at)``."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """Messages waiting to be delivered, written in the caller's transaction."""
+
+    def add(self, message: OutboxMessage) -> bool:
+        """Queue a message; False (and nothing written) when its idempotency key is queued."""
+        ...
+
+    def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
+        """Cancel every message of an appointment not yet handed to a worker; how many."""
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[OutboxMessage]:
+        """A patient's messages, soonest due first."""
+        ...
+
+
 class AuditLog(Protocol):
     """The append-only, hash-chained audit trail."""
 
@@ -248,6 +328,10 @@ class UnitOfWork(Protocol):
     outcomes: OutcomeRepository
     care_documents: CareDocumentRepository
     assessments: AssessmentRepository
+    rooms: RoomRepository
+    opening_hours: OpeningHoursRepository
+    appointments: AppointmentRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

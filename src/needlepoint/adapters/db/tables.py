@@ -301,3 +301,113 @@ scar_assessment = Table(
     ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
     Index("ix_scar_assessment_clinic_id_patient_id", "clinic_id", "patient_id"),
 )
+
+# --- scheduling (migration 2026-11-24_scheduling) ------------------------------------------
+# The database refuses a double booking whatever the code does (ADR 0015): on PostgreSQL an
+# exclusion constraint per practitioner and per room over tstzrange(starts_at, ends_at, '[)')
+# for every appointment not cancelled; on SQLite, BEFORE INSERT/UPDATE triggers that abort on
+# an overlap (writers are serialised by BEGIN IMMEDIATE). Both live in the migration only.
+
+room = Table(
+    "room",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, ForeignKey("clinic.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("active", Boolean, nullable=False),
+    UniqueConstraint("clinic_id", "name"),
+)
+
+opening_hours = Table(
+    "opening_hours",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("clinic_id", Uuid, ForeignKey("clinic.id"), nullable=False),
+    Column("weekday", Integer, nullable=False),
+    # Local wall-clock times as "HH:MM" (portable, and what a clinic types).
+    Column("opens", String(5), nullable=False),
+    Column("closes", String(5), nullable=False),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+    CheckConstraint("opens < closes", name="opens_before_closes"),
+    Index("ix_opening_hours_clinic_id_weekday", "clinic_id", "weekday"),
+)
+
+appointment = Table(
+    "appointment",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, nullable=False),
+    Column("patient_id", Uuid, nullable=False),
+    Column("series_id", Uuid, ForeignKey("treatment_series.id"), nullable=True),
+    Column("session_number", Integer, nullable=True),
+    Column("practitioner_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("room_id", Uuid, ForeignKey("room.id"), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("status_reason", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
+    CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+    CheckConstraint("status IN ('booked', 'attended', 'no_show', 'cancelled')", name="status"),
+    CheckConstraint("version >= 1", name="version_positive"),
+    Index("ix_appointment_clinic_id_starts_at", "clinic_id", "starts_at"),
+    Index("ix_appointment_practitioner_id_starts_at", "practitioner_id", "starts_at"),
+    Index("ix_appointment_room_id_starts_at", "room_id", "starts_at"),
+    Index("ix_appointment_clinic_id_patient_id", "clinic_id", "patient_id"),
+)
+
+# --- outbox (migration 2026-11-24_scheduling) ----------------------------------------------
+# Messages to deliver, written in the same transaction as the change that caused them; the
+# worker claims due rows under a lease. One message per idempotency key.
+
+outbox_message = Table(
+    "outbox_message",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, ForeignKey("clinic.id"), nullable=False),
+    Column("patient_id", Uuid, nullable=True),
+    Column("appointment_id", Uuid, ForeignKey("appointment.id"), nullable=True),
+    Column("kind", String(30), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("status", String(15), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_owner", String(100), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("channel IN ('email', 'sms')", name="channel"),
+    CheckConstraint(
+        "status IN ('pending', 'sending', 'handing_over', 'sent', 'cancelled', 'failed', "
+        "'uncertain')",
+        name="status",
+    ),
+    Index("ix_outbox_message_status_due_at", "status", "due_at"),
+    Index("ix_outbox_message_appointment_id", "appointment_id"),
+    Index("ix_outbox_message_clinic_id_patient_id", "clinic_id", "patient_id"),
+)
+
+# --- calendar feeds (migration 2026-11-24_calendar) ----------------------------------------
+# A patient's calendar feed is reached by a secret URL; only the token's SHA-256 is stored, and
+# a feed is revoked by stamping revoked_at (a new one can then be issued).
+
+calendar_feed = Table(
+    "calendar_feed",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, nullable=False),
+    Column("patient_id", Uuid, nullable=False),
+    Column("token_hash", CHAR(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
+    Index("ix_calendar_feed_clinic_id_patient_id", "clinic_id", "patient_id"),
+)

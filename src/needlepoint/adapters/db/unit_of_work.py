@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from needlepoint.adapters.db.audit import SqlAuditLog
+from needlepoint.adapters.db.outbox import SqlOutboxRepository
 from needlepoint.adapters.db.repositories import (
     SqlAssessmentRepository,
     SqlCareDocumentRepository,
@@ -17,16 +18,25 @@ from needlepoint.adapters.db.repositories import (
     SqlSessionRepository,
     SqlStaffRepository,
 )
+from needlepoint.adapters.db.scheduling import (
+    SqlAppointmentRepository,
+    SqlOpeningHoursRepository,
+    SqlRoomRepository,
+)
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.services.ports import (
+    AppointmentRepository,
     AssessmentRepository,
     AuditLog,
     CareDocumentRepository,
     ChartRepository,
     ClinicRepository,
     ConsultationRepository,
+    OpeningHoursRepository,
+    OutboxRepository,
     OutcomeRepository,
     PatientRepository,
+    RoomRepository,
     SeriesRepository,
     SessionRepository,
     StaffRepository,
@@ -57,6 +67,10 @@ class SqlAlchemyUnitOfWork(Transaction):
         self.outcomes: OutcomeRepository = SqlOutcomeRepository(self._connection)
         self.care_documents: CareDocumentRepository = SqlCareDocumentRepository(self._connection)
         self.assessments: AssessmentRepository = SqlAssessmentRepository(self._connection)
+        self.rooms: RoomRepository = SqlRoomRepository(self._connection)
+        self.opening_hours: OpeningHoursRepository = SqlOpeningHoursRepository(self._connection)
+        self.appointments: AppointmentRepository = SqlAppointmentRepository(self._connection)
+        self.outbox: OutboxRepository = SqlOutboxRepository(self._connection)
 
 
 def _implements_the_port(uow: SqlAlchemyUnitOfWork) -> UnitOfWork:

@@ -1,0 +1,235 @@
+"""Repositories of the clinic's calendar: rooms, opening hours and appointments.
+
+The database refuses an overlapping appointment (an exclusion constraint on PostgreSQL,
+triggers on SQLite; see migration 2026-11-24_scheduling); the refusal comes back here as an
+``IntegrityError`` inside a savepoint and leaves as ``SlotTakenError``, with the transaction
+still usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, time
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, Executable, RowMapping, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from needlepoint.adapters.db import tables as t
+from needlepoint.domain.scheduling import (
+    Appointment,
+    AppointmentStatus,
+    OpeningHours,
+    Room,
+    SlotTakenError,
+)
+from needlepoint.domain.treatment import VersionConflictError
+
+ConnectionSource = Callable[[], Connection]
+
+
+class SqlRoomRepository:
+    """Treatment rooms."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, room: Room) -> None:
+        """Store a new room."""
+        self._connection().execute(insert(t.room).values(_room_values(room)))
+
+    def get(self, clinic_id: UUID, room_id: UUID) -> Room | None:
+        """A room of this clinic, or None."""
+        query = select(t.room).where(t.room.c.id == room_id, t.room.c.clinic_id == clinic_id)
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else _room(row)
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[Room]:
+        """Every room of the clinic, by name."""
+        query = select(t.room).where(t.room.c.clinic_id == clinic_id).order_by(t.room.c.name)
+        return [_room(row) for row in self._connection().execute(query).mappings()]
+
+    def save(self, room: Room) -> None:
+        """Store a room's name and whether it is in use."""
+        columns = t.room.c
+        statement = (
+            update(t.room)
+            .where(columns.id == room.id, columns.clinic_id == room.clinic_id)
+            .values(name=room.name, active=room.active)
+        )
+        self._connection().execute(statement)
+
+
+class SqlOpeningHoursRepository:
+    """Opening hours per weekday, stored as local "HH:MM"."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[OpeningHours]:
+        """Every opening period of the clinic, by weekday then opening time."""
+        columns = t.opening_hours.c
+        query = (
+            select(t.opening_hours)
+            .where(columns.clinic_id == clinic_id)
+            .order_by(columns.weekday, columns.opens)
+        )
+        return [_hours(row) for row in self._connection().execute(query).mappings()]
+
+    def replace(self, clinic_id: UUID, hours: Sequence[OpeningHours]) -> None:
+        """Replace the clinic's week."""
+        connection = self._connection()
+        connection.execute(delete(t.opening_hours).where(t.opening_hours.c.clinic_id == clinic_id))
+        if hours:
+            connection.execute(insert(t.opening_hours), [_hours_values(h) for h in hours])
+
+
+class SqlAppointmentRepository:
+    """Appointments; overlaps are refused by the database."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def add(self, appointment: Appointment) -> None:
+        """Store a new appointment, or raise ``SlotTakenError``."""
+        statement = insert(t.appointment).values(_appointment_values(appointment))
+        _guarded(self._connection(), statement, appointment)
+
+    def get(self, clinic_id: UUID, appointment_id: UUID) -> Appointment | None:
+        """An appointment of this clinic, or None."""
+        columns = t.appointment.c
+        query = select(t.appointment).where(
+            columns.id == appointment_id, columns.clinic_id == clinic_id
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else _appointment(row)
+
+    def save(self, appointment: Appointment) -> None:
+        """Store a change over the version it was based on."""
+        columns = t.appointment.c
+        values = _appointment_values(appointment)
+        statement = (
+            update(t.appointment)
+            .where(
+                columns.id == appointment.id,
+                columns.clinic_id == appointment.clinic_id,
+                columns.version == appointment.version - 1,
+            )
+            .values({k: v for k, v in values.items() if k not in {"id", "clinic_id"}})
+        )
+        connection = self._connection()
+        if _guarded(connection, statement, appointment) == 0:
+            current = connection.execute(
+                select(columns.version).where(columns.id == appointment.id)
+            ).scalar_one_or_none()
+            raise VersionConflictError(
+                "appointment", appointment.id, appointment.version - 1, current
+            )
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Appointment]:
+        """A patient's appointments, earliest first."""
+        columns = t.appointment.c
+        query = (
+            select(t.appointment)
+            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            .order_by(columns.starts_at, columns.id)
+        )
+        return [_appointment(row) for row in self._connection().execute(query).mappings()]
+
+    def between(
+        self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> Sequence[Appointment]:
+        """Every appointment not cancelled overlapping ``[starts_at, ends_at)``."""
+        columns = t.appointment.c
+        query = (
+            select(t.appointment)
+            .where(
+                columns.clinic_id == clinic_id,
+                columns.status != AppointmentStatus.CANCELLED.value,
+                columns.starts_at < ends_at,
+                columns.ends_at > starts_at,
+            )
+            .order_by(columns.starts_at, columns.id)
+        )
+        return [_appointment(row) for row in self._connection().execute(query).mappings()]
+
+
+def _guarded(connection: Connection, statement: Executable, appointment: Appointment) -> int:
+    """Run an insert or update in a savepoint; an overlap leaves as ``SlotTakenError``."""
+    try:
+        with connection.begin_nested():
+            return int(connection.execute(statement).rowcount)
+    except IntegrityError as error:
+        if _is_overlap(error):
+            raise SlotTakenError("practitioner or room", appointment.starts_at) from None
+        raise
+
+
+def _is_overlap(error: IntegrityError) -> bool:
+    text = str(error.orig)
+    return "overlap" in text or getattr(error.orig, "sqlstate", None) == "23P01"
+
+
+def _room_values(room: Room) -> dict[str, Any]:
+    return {"id": room.id, "clinic_id": room.clinic_id, "name": room.name, "active": room.active}
+
+
+def _room(row: RowMapping) -> Room:
+    return Room(id=row["id"], clinic_id=row["clinic_id"], name=row["name"], active=row["active"])
+
+
+def _hours_values(hours: OpeningHours) -> dict[str, Any]:
+    return {
+        "clinic_id": hours.clinic_id,
+        "weekday": hours.weekday,
+        "opens": hours.opens.strftime("%H:%M"),
+        "closes": hours.closes.strftime("%H:%M"),
+    }
+
+
+def _hours(row: RowMapping) -> OpeningHours:
+    return OpeningHours(
+        clinic_id=row["clinic_id"],
+        weekday=row["weekday"],
+        opens=time.fromisoformat(row["opens"]),
+        closes=time.fromisoformat(row["closes"]),
+    )
+
+
+def _appointment_values(appointment: Appointment) -> dict[str, Any]:
+    return {
+        "id": appointment.id,
+        "clinic_id": appointment.clinic_id,
+        "patient_id": appointment.patient_id,
+        "series_id": appointment.series_id,
+        "session_number": appointment.session_number,
+        "practitioner_id": appointment.practitioner_id,
+        "room_id": appointment.room_id,
+        "starts_at": appointment.starts_at,
+        "ends_at": appointment.ends_at,
+        "status": appointment.status.value,
+        "status_reason": appointment.status_reason,
+        "created_at": appointment.created_at,
+        "created_by": appointment.created_by,
+        "version": appointment.version,
+    }
+
+
+def _appointment(row: RowMapping) -> Appointment:
+    return Appointment(
+        id=row["id"],
+        clinic_id=row["clinic_id"],
+        patient_id=row["patient_id"],
+        series_id=row["series_id"],
+        session_number=row["session_number"],
+        practitioner_id=row["practitioner_id"],
+        room_id=row["room_id"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        status=AppointmentStatus(row["status"]),
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        version=row["version"],
+        status_reason=row["status_reason"],
+    )
