@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from needlepoint.domain.evidence import Provenance
+from needlepoint.domain.scheduling import AppointmentPart
 from needlepoint.domain.units import CountRange, DayRange, DepthRange
 from needlepoint.domain.vocabulary import Device, Indication, Zone
 
@@ -123,6 +124,7 @@ class PlanningTables:
     protocols: tuple[Protocol, ...]
     grade_bands: Mapping[int, SeverityBand]
     version: str
+    appointment_parts: tuple[AppointmentPart, ...] = ()
 
     def depth_row(self, indication: Indication, zone: Zone, band: SeverityBand) -> DepthRow | None:
         """The most specific depth row: exact severity first, then ``any``."""

@@ -11,10 +11,13 @@ for a clear message; the database enforces it whatever the code does (ADR 0015).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from needlepoint.domain.errors import DomainError
 
@@ -30,6 +33,8 @@ class AppointmentStatus(StrEnum):
 
 class SlotTakenError(DomainError):
     """The practitioner or the room is already booked for part of the requested time."""
+
+    code = "slot-taken"
 
     def __init__(self, what: str, starts_at: datetime) -> None:
         super().__init__(
@@ -106,3 +111,288 @@ class Appointment:
     def with_status(self, status: AppointmentStatus, reason: str | None) -> Appointment:
         """The appointment cancelled, marked attended or a no-show."""
         return replace(self, status=status, status_reason=reason, version=self.version + 1)
+
+
+# ------------------------------------------------------------------ appointment length
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentPart:
+    """One part of a treatment appointment and how long the protocol gives it."""
+
+    part: str
+    minutes: int
+    sources: tuple[str, ...]
+    evidence: str
+
+
+def appointment_length(parts: tuple[AppointmentPart, ...]) -> timedelta:
+    """How long a treatment appointment lasts: numbing, needling and the aftercare briefing."""
+    return timedelta(minutes=sum(part.minutes for part in parts))
+
+
+# ------------------------------------------------------------------ free slots
+
+
+class NoSlotError(DomainError):
+    """No practitioner and room are free together inside the allowed window."""
+
+    code = "no-free-slot"
+
+    def __init__(self, number: int, first: date, last: date) -> None:
+        super().__init__(
+            f"no free slot for session {number} between {first.isoformat()} and "
+            f"{last.isoformat()}; open more hours, add a room, or book it by hand"
+        )
+        self.number = number
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A free ``[starts_at, ends_at)`` with the practitioner and room that would take it."""
+
+    starts_at: datetime
+    ends_at: datetime
+    practitioner_id: UUID
+    room_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicCalendar:
+    """What slot search needs: the zone, the week, who and where, and what is taken."""
+
+    time_zone: ZoneInfo
+    opening_hours: tuple[OpeningHours, ...]
+    practitioner_ids: tuple[UUID, ...]
+    room_ids: tuple[UUID, ...]
+    taken: tuple[Appointment, ...]
+    step_minutes: int = 15
+
+    def with_taken(self, slot: Slot) -> ClinicCalendar:
+        """The calendar once ``slot`` is held (for planning the next session of a series)."""
+        held = Appointment(
+            id=slot.practitioner_id,
+            clinic_id=slot.practitioner_id,
+            patient_id=slot.practitioner_id,
+            series_id=None,
+            session_number=None,
+            practitioner_id=slot.practitioner_id,
+            room_id=slot.room_id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            status=AppointmentStatus.BOOKED,
+            created_at=slot.starts_at,
+            created_by=slot.practitioner_id,
+        )
+        return replace(self, taken=(*self.taken, held))
+
+
+def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime | None:
+    """``day`` at ``wall`` in ``zone`` as a UTC instant; None when that wall time never happens."""
+    local = datetime.combine(day, wall, tzinfo=zone)
+    utc = local.astimezone(UTC)
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None  # the spring-forward gap
+    return utc
+
+
+def free_slots(
+    calendar: ClinicCalendar,
+    day: date,
+    length: timedelta,
+    *,
+    not_before: datetime,
+    practitioner_id: UUID | None = None,
+) -> Iterator[Slot]:
+    """Every start on ``day`` (in steps) at which a practitioner and a room are both free."""
+    day_taken = [a for a in calendar.taken if a.occupies]
+    practitioners = (practitioner_id,) if practitioner_id else calendar.practitioner_ids
+    for starts_at in _starts(calendar, day, length):
+        if starts_at < not_before:
+            continue
+        ends_at = starts_at + length
+        busy = [a for a in day_taken if a.overlaps(starts_at, ends_at)]
+        slot = _pair(practitioners, calendar.room_ids, busy, starts_at, ends_at)
+        if slot is not None:
+            yield slot
+
+
+def _starts(calendar: ClinicCalendar, day: date, length: timedelta) -> Iterator[datetime]:
+    step = timedelta(minutes=calendar.step_minutes)
+    for period in calendar.opening_hours:
+        if period.weekday != day.weekday():
+            continue
+        opens = local_instant(day, period.opens, calendar.time_zone)
+        closes = local_instant(day, period.closes, calendar.time_zone)
+        if opens is None or closes is None:
+            continue
+        moment = opens
+        while moment + length <= closes:
+            yield moment
+            moment += step
+
+
+def _pair(
+    practitioners: tuple[UUID, ...],
+    rooms: tuple[UUID, ...],
+    busy: list[Appointment],
+    starts_at: datetime,
+    ends_at: datetime,
+) -> Slot | None:
+    busy_people = {a.practitioner_id for a in busy}
+    busy_rooms = {a.room_id for a in busy}
+    person = next((p for p in practitioners if p not in busy_people), None)
+    room = next((r for r in rooms if r not in busy_rooms), None)
+    if person is None or room is None:
+        return None
+    return Slot(starts_at, ends_at, person, room)
+
+
+def within_opening_hours(calendar: ClinicCalendar, starts_at: datetime, ends_at: datetime) -> bool:
+    """Whether ``[starts_at, ends_at)`` lies inside one opening period of its local day."""
+    local_start = starts_at.astimezone(calendar.time_zone)
+    day = local_start.date()
+    for period in calendar.opening_hours:
+        if period.weekday != day.weekday():
+            continue
+        opens = local_instant(day, period.opens, calendar.time_zone)
+        closes = local_instant(day, period.closes, calendar.time_zone)
+        if opens is not None and closes is not None and opens <= starts_at and ends_at <= closes:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ series
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRules:
+    """How a series may be spread: sessions, the agreed interval and its allowed range.
+
+    ``earliest_on`` is the patient's earliest eligible date for the first session (a
+    consultation may push it out, e.g. after isotretinoin).
+    """
+
+    sessions: int
+    interval_days: int
+    min_interval_days: int
+    max_interval_days: int
+    earliest_on: date
+    first_session_search_days: int = 42
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesProgress:
+    """Where booking resumes: the first session to book, and the last one booked before it."""
+
+    first_number: int = 1
+    previous_on: date | None = None
+    practitioner_id: UUID | None = None
+
+
+def propose_series(
+    rules: SeriesRules,
+    calendar: ClinicCalendar,
+    length: timedelta,
+    *,
+    now: datetime,
+    progress: SeriesProgress | None = None,
+) -> tuple[Slot, ...]:
+    """Free slots for the sessions still to book (``progress``), one per session.
+
+    Each later session is looked for on the day the agreed interval gives, then on the days
+    nearest to it inside ``[min, max]`` interval days; at the local time of the session before
+    when that is free (a daylight-saving change does not move it), else the earliest free time
+    of that day. Raises ``NoSlotError`` naming the first session that finds no slot.
+    """
+    slots: list[Slot] = []
+    progress = progress or SeriesProgress()
+    previous_on, wall, practitioner_id = progress.previous_on, None, progress.practitioner_id
+    for number in range(progress.first_number, rules.sessions + 1):
+        days = _candidate_days(rules, number, previous_on, now.astimezone(calendar.time_zone))
+        slot = _first_slot(calendar, days, length, now, wall, practitioner_id)
+        if slot is None:
+            raise NoSlotError(number, days[0], days[-1])
+        slots.append(slot)
+        calendar = calendar.with_taken(slot)
+        local = slot.starts_at.astimezone(calendar.time_zone)
+        previous_on, wall, practitioner_id = local.date(), local.time(), slot.practitioner_id
+    return tuple(slots)
+
+
+def _candidate_days(
+    rules: SeriesRules, number: int, previous_on: date | None, local_now: datetime
+) -> list[date]:
+    today = local_now.date()
+    if previous_on is None or number == 1:
+        first = max(rules.earliest_on, today)
+        return [first + timedelta(days=n) for n in range(rules.first_session_search_days + 1)]
+    target = previous_on + timedelta(days=rules.interval_days)
+    low = max(previous_on + timedelta(days=rules.min_interval_days), today)
+    high = previous_on + timedelta(days=rules.max_interval_days)
+    spread = range((high - low).days + 1)
+    days = sorted((low + timedelta(days=n) for n in spread), key=lambda d: abs((d - target).days))
+    return days or [low]
+
+
+def _first_slot(
+    calendar: ClinicCalendar,
+    days: list[date],
+    length: timedelta,
+    now: datetime,
+    wall: time | None,
+    practitioner_id: UUID | None,
+) -> Slot | None:
+    for day in days:
+        free = list(free_slots(calendar, day, length, not_before=now))
+        if not free:
+            continue
+        return _preferred(free, calendar.time_zone, wall, practitioner_id)
+    return None
+
+
+def _preferred(
+    free: list[Slot], zone: ZoneInfo, wall: time | None, practitioner_id: UUID | None
+) -> Slot:
+    def rank(slot: Slot) -> tuple[int, int]:
+        local = slot.starts_at.astimezone(zone).time()
+        same_time = 0 if wall is None or local == wall else 1
+        same_person = 0 if practitioner_id in (None, slot.practitioner_id) else 1
+        return (same_time, same_person)
+
+    return min(free, key=rank)
+
+
+def interval_problems(
+    rules: SeriesRules, local_days: dict[int, date]
+) -> tuple[tuple[int, str], ...]:
+    """Each session whose gap to the one before is outside ``[min, max]`` days, and why.
+
+    ``local_days`` maps session numbers to their local dates (booked or proposed).
+    """
+    problems: list[tuple[int, str]] = []
+    first = local_days.get(1)
+    if first is not None and first < rules.earliest_on:
+        problems.append((1, f"is before the earliest eligible date {rules.earliest_on}"))
+    numbers = sorted(local_days)
+    for before, after in itertools.pairwise(numbers):
+        gap = (local_days[after] - local_days[before]).days
+        if after != before + 1:
+            continue
+        if gap < rules.min_interval_days:
+            problems.append(
+                (
+                    after,
+                    f"is {gap} days after session {before}; the minimum is "
+                    f"{rules.min_interval_days}",
+                )
+            )
+        elif gap > rules.max_interval_days:
+            problems.append(
+                (
+                    after,
+                    f"is {gap} days after session {before}; the maximum is "
+                    f"{rules.max_interval_days}",
+                )
+            )
+    return tuple(problems)

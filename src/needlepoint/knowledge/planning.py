@@ -38,6 +38,7 @@ from needlepoint.domain.planning import (
     SeverityBand,
     ZoneLimit,
 )
+from needlepoint.domain.scheduling import AppointmentPart
 from needlepoint.domain.units import CountRange, DayRange, DepthRange
 from needlepoint.domain.vocabulary import Device, Indication, Zone
 from needlepoint.knowledge import files
@@ -171,11 +172,19 @@ class GradeBandRow(IdentifiedRow):
     band: SeverityBand
 
 
+class AppointmentPartRow(IdentifiedRow):
+    """One part of a treatment appointment and its default length in minutes."""
+
+    part: str = Field(pattern=r"^[a-z_]+$")
+    minutes: int = Field(ge=1, le=240)
+
+
 class ProtocolsFile(TableHeader):
     """``protocols.yaml``."""
 
     protocols: tuple[ProtocolRow, ...]
     grade_bands: tuple[GradeBandRow, ...]
+    appointment_parts: tuple[AppointmentPartRow, ...] = ()
 
 
 # ------------------------------------------------------------------ public API
@@ -232,6 +241,7 @@ def build_planning_tables(parsed: PlanningFiles) -> PlanningTables:
         finding_adjustments=_finding_adjustments(parsed.adjustments),
         protocols=_protocols(parsed.protocols),
         grade_bands=_grade_bands(parsed.protocols),
+        appointment_parts=_appointment_parts(parsed.protocols),
         version=combined_version(
             {
                 ZONES: parsed.zones.table_version,
@@ -251,7 +261,14 @@ def cited_rows() -> tuple[tuple[str, str, CitedRow], ...]:
         (ZONES, parsed.zones.zones),
         (DEPTHS, parsed.depths.depths),
         (ADJUSTMENTS, (*adjustments.devices, *adjustments.fitzpatrick, *adjustments.findings)),
-        (PROTOCOLS, (*parsed.protocols.protocols, *parsed.protocols.grade_bands)),
+        (
+            PROTOCOLS,
+            (
+                *parsed.protocols.protocols,
+                *parsed.protocols.grade_bands,
+                *parsed.protocols.appointment_parts,
+            ),
+        ),
     ]
     return tuple((table, row.id, row) for table, rows in groups for row in rows)
 
@@ -418,6 +435,13 @@ _RangeT = TypeVar("_RangeT", CountRange, DayRange)
 
 def _built(kind: Callable[[int, int, int], _RangeT], spec: CountSpec) -> _RangeT:
     return kind(spec.min, spec.default, spec.max)
+
+
+def _appointment_parts(parsed: ProtocolsFile) -> tuple[AppointmentPart, ...]:
+    return tuple(
+        AppointmentPart(row.part, row.minutes, row.sources, row.evidence.value)
+        for row in parsed.appointment_parts
+    )
 
 
 def _grade_bands(parsed: ProtocolsFile) -> Mapping[int, SeverityBand]:

@@ -75,6 +75,7 @@ def test_cited_rows_name_every_row_of_the_four_tables(parsed: PlanningFiles) -> 
         + len(parsed.adjustments.findings)
         + len(parsed.protocols.protocols)
         + len(parsed.protocols.grade_bands)
+        + len(parsed.protocols.appointment_parts)
     )
 
 
