@@ -70,6 +70,10 @@ class FakeStaff:
     def by_email(self, email: str) -> tuple[StaffMember, str] | None:
         return next((row for row in self.rows.values() if row[0].email == email), None)
 
+    def for_clinic(self, clinic_id: UUID) -> Sequence[StaffMember]:
+        members = [m for m, _ in self.rows.values() if m.clinic_id == clinic_id]
+        return sorted(members, key=lambda m: (m.display_name, m.id))
+
 
 class FakePatients:
     def __init__(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,7 @@ from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import Clinic, ConsultationRecord, PatientRecord, StaffMember
+from needlepoint.domain.scheduling import Appointment, OpeningHours, Room, Slot
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.knowledge import catalogue, reference
 from needlepoint.services import (
@@ -34,6 +35,7 @@ from needlepoint.services import (
     programme_overview,
     reports,
     rescreen,
+    scheduling,
     sessions,
     treatment,
     worklists,
@@ -580,6 +582,116 @@ class Services:
         from needlepoint.services import scar_preview  # noqa: PLC0415 - web preview only
 
         return scar_preview.preview_scar_scores(zones=zones, engine=self._clinical_engine())
+
+    # --- Scheduling: set-up, slots, booking a series, changes (ADR 0015) ---
+
+    def _booking(self) -> scheduling.Booking:
+        return scheduling.Booking(self.knowledge.planning, self.on_appointment_change)
+
+    def on_appointment_change(self, uow: UnitOfWork, appointment: Appointment, change: str) -> None:
+        """Keep the outbox in step with an appointment (in the booking's unit of work)."""
+
+    def clinic_setup(self, *, context: audit_service.RequestContext) -> scheduling.ClinicSetup:
+        """The clinic's rooms, opening hours, practitioners and the booked session length."""
+        uow = self.database.unit_of_work()
+        return scheduling.clinic_setup(context=context, uow=uow, tables=self.knowledge.planning)
+
+    def add_room(self, name: str, *, context: audit_service.RequestContext) -> Room:
+        """Add a treatment room."""
+        uow = self.database.unit_of_work()
+        return scheduling.add_room(name=name, context=context, uow=uow, clock=self.clock)
+
+    def set_opening_hours(
+        self, hours: Sequence[tuple[int, time, time]], *, context: audit_service.RequestContext
+    ) -> tuple[OpeningHours, ...]:
+        """Replace the clinic's week of opening hours (local times)."""
+        uow = self.database.unit_of_work()
+        return scheduling.set_opening_hours(hours=hours, context=context, uow=uow, clock=self.clock)
+
+    def propose_series_booking(
+        self,
+        series_id: UUID,
+        *,
+        context: audit_service.RequestContext,
+        practitioner_id: UUID | None = None,
+    ) -> scheduling.SeriesBooking:
+        """Free slots for every session of a series still to book."""
+        return scheduling.propose_series_booking(
+            series_id=series_id,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+            booking=self._booking(),
+            practitioner_id=practitioner_id,
+        )
+
+    def book_series(
+        self,
+        series_id: UUID,
+        choices: Sequence[scheduling.SlotChoice],
+        *,
+        context: audit_service.RequestContext,
+    ) -> tuple[Appointment, ...]:
+        """Book sessions of a series, all or nothing."""
+        return scheduling.book_series(
+            series_id=series_id,
+            choices=choices,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+            booking=self._booking(),
+        )
+
+    def reschedule_appointment(
+        self, move: scheduling.Move, *, context: audit_service.RequestContext
+    ) -> Appointment:
+        """Move a booked appointment; intervals are re-checked."""
+        uow = self.database.unit_of_work()
+        return scheduling.reschedule(
+            move=move, context=context, uow=uow, clock=self.clock, booking=self._booking()
+        )
+
+    def change_appointment_status(
+        self, change: scheduling.StatusChange, *, context: audit_service.RequestContext
+    ) -> Appointment:
+        """Cancel an appointment, or record attendance or a no-show."""
+        uow = self.database.unit_of_work()
+        return scheduling.change_status(
+            change=change, context=context, uow=uow, clock=self.clock, booking=self._booking()
+        )
+
+    def free_slots(
+        self,
+        on: date,
+        *,
+        context: audit_service.RequestContext,
+        practitioner_id: UUID | None = None,
+    ) -> tuple[Slot, ...]:
+        """Every free treatment slot of a local day."""
+        return scheduling.slots_on(
+            on=on,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+            booking=self._booking(),
+            practitioner_id=practitioner_id,
+        )
+
+    def day_list(
+        self, on: date, *, context: audit_service.RequestContext
+    ) -> tuple[scheduling.DayAppointment, ...]:
+        """The clinic's appointments on a local day."""
+        uow = self.database.unit_of_work()
+        return scheduling.day_list(on=on, context=context, uow=uow, clock=self.clock)
+
+    def patient_appointments(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> tuple[Appointment, ...]:
+        """A patient's appointments, earliest first."""
+        uow = self.database.unit_of_work()
+        return scheduling.patient_appointments(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:

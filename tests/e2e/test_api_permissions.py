@@ -12,6 +12,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from typing import Any
 
 import pytest
@@ -35,7 +36,7 @@ from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api import permissions
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.api.schemas import ChartIn
-from needlepoint.services import charts, consultation_records, patients, treatment
+from needlepoint.services import charts, consultation_records, patients, scheduling, treatment
 from needlepoint.services.audit import RequestContext
 
 pytest_plugins = ["api_fixtures"]
@@ -115,7 +116,31 @@ def _treatment_records(
     session = services.start_session(series.id, rescreen_document={}, context=context)
     chart = ChartIn.model_validate(_chart_body({}, zones=("cheeks", "chin"))).chart
     services.chart_session(charts.ChartEntry(session.id, chart.to_domain(), 0), context=context)
-    return {"series_id": str(series.id), "session_id": str(session.id), "version": "1", "lot": LOT}
+    return {
+        "series_id": str(series.id),
+        "session_id": str(session.id),
+        "version": "1",
+        "lot": LOT,
+        **_appointment_records(services, context, series.id),
+    }
+
+
+def _appointment_records(
+    services: Services, context: RequestContext, series_id: uuid.UUID
+) -> dict[str, str]:
+    """A room, an open week and session 2 of the series booked four weeks after the first."""
+    services.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=context)
+    room = services.add_room("Room 1", context=context)
+    choice = scheduling.SlotChoice(2, SESSION_2_AT, context.actor.id, room.id)
+    (appointment,) = services.book_series(series_id, [choice], context=context)
+    return {
+        "appointment_id": str(appointment.id),
+        "practitioner_id": str(context.actor.id),
+        "room_id": str(room.id),
+    }
+
+
+SESSION_2_AT = datetime(2026, 12, 21, 10, 0, tzinfo=UTC)
 
 
 LOT = "LOT-MATRIX-QX7"
@@ -218,10 +243,45 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
         "zones": [{"zone": "cheeks", "ecca_counts": {"v_shaped_atrophic": 3}}],
     },
     ("GET", f"{API}/patients/{{patient_id}}/assessments"): lambda _: None,
+    ("GET", f"{API}/schedule/setup"): lambda _: None,
+    ("POST", f"{API}/schedule/rooms"): lambda _: {"name": f"Room {next(_serial) + 10}"},
+    ("PUT", f"{API}/schedule/opening-hours"): lambda _: {
+        "periods": [{"weekday": d, "opens": "08:00", "closes": "20:00"} for d in range(7)]
+    },
+    ("GET", f"{API}/schedule/slots"): lambda _: None,
+    ("GET", f"{API}/schedule/appointments"): lambda _: None,
+    ("GET", f"{API}/series/{{series_id}}/booking"): lambda _: None,
+    ("POST", f"{API}/series/{{series_id}}/appointments"): lambda ids: {
+        "sessions": [
+            {
+                "number": 2,
+                "starts_at": "2026-12-22T10:00:00Z",
+                "practitioner_id": ids["practitioner_id"],
+                "room_id": ids["room_id"],
+            }
+        ]
+    },
+    ("GET", f"{API}/patients/{{patient_id}}/appointments"): lambda _: None,
+    ("POST", f"{API}/appointments/{{appointment_id}}/reschedule"): lambda ids: {
+        "expected_version": 9,
+        "starts_at": "2026-12-22T10:00:00Z",
+        "practitioner_id": ids["practitioner_id"],
+        "room_id": ids["room_id"],
+    },
+    ("POST", f"{API}/appointments/{{appointment_id}}/status"): lambda _: {
+        "expected_version": 9,
+        "status": "cancelled",
+        "reason": "patient unwell",
+    },
 }
 """A valid request for every operation (a new route needs one here, and in the table)."""
 
-BODY_IDS = {("POST", f"{API}/auth/tokens")}
+BODY_IDS = {
+    ("POST", f"{API}/auth/tokens"),
+    ("GET", f"{API}/schedule/setup"),
+    ("GET", f"{API}/schedule/slots"),
+    ("GET", f"{API}/schedule/appointments"),
+}
 """Operations that name a record in their body rather than their path."""
 
 

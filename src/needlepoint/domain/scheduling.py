@@ -14,10 +14,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from needlepoint.domain.errors import DomainError
 
@@ -161,7 +160,7 @@ class Slot:
 class ClinicCalendar:
     """What slot search needs: the zone, the week, who and where, and what is taken."""
 
-    time_zone: ZoneInfo
+    time_zone: tzinfo
     opening_hours: tuple[OpeningHours, ...]
     practitioner_ids: tuple[UUID, ...]
     room_ids: tuple[UUID, ...]
@@ -187,7 +186,7 @@ class ClinicCalendar:
         return replace(self, taken=(*self.taken, held))
 
 
-def local_instant(day: date, wall: time, zone: ZoneInfo) -> datetime | None:
+def local_instant(day: date, wall: time, zone: tzinfo) -> datetime | None:
     """``day`` at ``wall`` in ``zone`` as a UTC instant; None when that wall time never happens."""
     local = datetime.combine(day, wall, tzinfo=zone)
     utc = local.astimezone(UTC)
@@ -352,7 +351,7 @@ def _first_slot(
 
 
 def _preferred(
-    free: list[Slot], zone: ZoneInfo, wall: time | None, practitioner_id: UUID | None
+    free: list[Slot], zone: tzinfo, wall: time | None, practitioner_id: UUID | None
 ) -> Slot:
     def rank(slot: Slot) -> tuple[int, int]:
         local = slot.starts_at.astimezone(zone).time()

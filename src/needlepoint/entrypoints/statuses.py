@@ -17,6 +17,7 @@ from needlepoint.domain.charting import (
 )
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import AlreadySignedError
+from needlepoint.domain.scheduling import NoSlotError, SlotTakenError
 from needlepoint.domain.treatment import (
     InvalidTransitionError,
     LicenceRequiredError,
@@ -25,6 +26,7 @@ from needlepoint.domain.treatment import (
 from needlepoint.services.accounts import EmailTakenError
 from needlepoint.services.consultation_records import ConsultationNotFoundError
 from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.scheduling import AppointmentNotFoundError
 from needlepoint.services.sessions import (
     InvalidCredentialsError,
     NotAuthenticatedError,
@@ -58,6 +60,9 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     NotTreatableError: 409,
     SeriesNotFoundError: 404,
     SessionNotFoundError: 404,
+    AppointmentNotFoundError: 404,
+    SlotTakenError: 409,
+    NoSlotError: 409,
     LicenceRequiredError: 403,
     TooManyAttemptsError: 429,
     KnowledgeError: 500,

@@ -74,6 +74,10 @@ class StaffRepository(Protocol):
         """A member of staff of one clinic."""
         ...
 
+    def for_clinic(self, clinic_id: UUID) -> Sequence[StaffMember]:
+        """Every member of staff of the clinic, active or not, by name."""
+        ...
+
     def by_email(self, email: str) -> tuple[StaffMember, str] | None:
         """A member of staff and their password hash, by sign-in email (any clinic)."""
         ...
@@ -265,6 +269,12 @@ class AppointmentRepository(Protocol):
 
     def add(self, appointment: Appointment) -> None:
         """Store a new appointment; raises ``SlotTakenError`` on a double booking."""
+        ...
+
+    def hold(
+        self, clinic_id: UUID, practitioner_ids: Sequence[UUID], room_ids: Sequence[UUID]
+    ) -> None:
+        """Hold these practitioners' and rooms' calendars until the unit of work ends."""
         ...
 
     def get(self, clinic_id: UUID, appointment_id: UUID) -> Appointment | None:

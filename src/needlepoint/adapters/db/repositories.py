@@ -88,6 +88,16 @@ class SqlStaffRepository:
         row = self._connection().execute(query).mappings().one_or_none()
         return None if row is None else _staff_from_row(row)
 
+    def for_clinic(self, clinic_id: UUID) -> Sequence[StaffMember]:
+        """Every member of staff of the clinic, by name."""
+        columns = t.staff_member.c
+        query = (
+            select(t.staff_member)
+            .where(columns.clinic_id == clinic_id)
+            .order_by(columns.display_name, columns.id)
+        )
+        return [_staff_from_row(row) for row in self._connection().execute(query).mappings()]
+
     def by_email(self, email: str) -> tuple[StaffMember, str] | None:
         """A member of staff and their password hash, by exact sign-in email (any clinic)."""
         query = select(t.staff_member).where(t.staff_member.c.email == email)

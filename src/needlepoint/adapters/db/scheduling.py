@@ -96,6 +96,26 @@ class SqlAppointmentRepository:
         statement = insert(t.appointment).values(_appointment_values(appointment))
         _guarded(self._connection(), statement, appointment)
 
+    def hold(
+        self, clinic_id: UUID, practitioner_ids: Sequence[UUID], room_ids: Sequence[UUID]
+    ) -> None:
+        """Lock the practitioners' and rooms' rows until the unit of work ends.
+
+        On PostgreSQL two bookings of the same practitioner or room then queue here instead
+        of racing into the exclusion constraint, where simultaneous checks can deadlock;
+        rows are locked in id order so that two holders never wait on each other. SQLite's
+        writer already holds the whole database (``BEGIN IMMEDIATE``), and ignores this.
+        """
+        connection = self._connection()
+        for table, ids in ((t.staff_member, practitioner_ids), (t.room, room_ids)):
+            query = (
+                select(table.c.id)
+                .where(table.c.clinic_id == clinic_id, table.c.id.in_(sorted(set(ids))))
+                .order_by(table.c.id)
+                .with_for_update(key_share=True)
+            )
+            connection.execute(query).all()
+
     def get(self, clinic_id: UUID, appointment_id: UUID) -> Appointment | None:
         """An appointment of this clinic, or None."""
         columns = t.appointment.c

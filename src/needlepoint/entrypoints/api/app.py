@@ -17,6 +17,7 @@ from needlepoint.entrypoints.api.routers import (
     auth,
     consultations,
     patients,
+    scheduling,
     staff,
     treatment,
 )
@@ -29,6 +30,7 @@ ROUTERS = (
     consultations.router,
     treatment.router,
     assessments.router,
+    scheduling.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 

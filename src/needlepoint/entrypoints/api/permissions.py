@@ -64,6 +64,16 @@ PERMISSIONS: Final[Mapping[tuple[str, str], frozenset[Role] | Public]] = {
     ("GET", f"{API}/patients/{{patient_id}}/care-documents"): CLINICAL,
     ("POST", f"{API}/patients/{{patient_id}}/assessments"): CLINICAL,
     ("GET", f"{API}/patients/{{patient_id}}/assessments"): CLINICAL,
+    ("GET", f"{API}/schedule/setup"): ALL_STAFF,
+    ("POST", f"{API}/schedule/rooms"): ADMIN_ONLY,
+    ("PUT", f"{API}/schedule/opening-hours"): ADMIN_ONLY,
+    ("GET", f"{API}/schedule/slots"): ALL_STAFF,
+    ("GET", f"{API}/schedule/appointments"): ALL_STAFF,
+    ("GET", f"{API}/series/{{series_id}}/booking"): ALL_STAFF,
+    ("POST", f"{API}/series/{{series_id}}/appointments"): ALL_STAFF,
+    ("GET", f"{API}/patients/{{patient_id}}/appointments"): ALL_STAFF,
+    ("POST", f"{API}/appointments/{{appointment_id}}/reschedule"): ALL_STAFF,
+    ("POST", f"{API}/appointments/{{appointment_id}}/status"): ALL_STAFF,
 }
 """(HTTP method, route path) → the roles allowed, or ``PUBLIC``."""
 

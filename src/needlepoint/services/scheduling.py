@@ -1,0 +1,710 @@
+"""Use cases of the clinic's calendar: set-up, free slots, booking a series, and changes.
+
+* Set-up (admin): rooms and the week's opening hours, in the clinic's time zone. Practitioners
+  are the clinic's active clinicians (staff with a licensed needle depth).
+* A series is booked whole or in part: sessions not yet held or booked get one appointment
+  each. The proposal keeps the agreed interval and the local hour (``domain.scheduling``);
+  what the clinician books is checked again here: inside opening hours, the protocol's length,
+  never before the earliest eligible date nor closer than the minimum interval (hard stops),
+  past the maximum interval only with a recorded reason, and never over another booking of
+  the practitioner or room (checked here for a clear message, enforced by the database).
+* Rescheduling re-checks the intervals with the sessions either side; cancellation and
+  no-show are recorded with their reason. Reminders follow each change (``on_change``).
+
+Each use case is one unit of work and appends exactly one audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
+from needlepoint.domain.planning import PlanningTables
+from needlepoint.domain.records import PatientRecord, Role, StaffMember
+from needlepoint.domain.scheduling import (
+    Appointment,
+    AppointmentPart,
+    AppointmentStatus,
+    ClinicCalendar,
+    OpeningHours,
+    Room,
+    SeriesProgress,
+    SeriesRules,
+    Slot,
+    SlotTakenError,
+    appointment_length,
+    free_slots,
+    interval_problems,
+    propose_series,
+    within_opening_hours,
+)
+from needlepoint.domain.treatment import (
+    InvalidTransitionError,
+    SeriesStatus,
+    TreatmentSeries,
+    VersionConflictError,
+)
+from needlepoint.services import audit
+from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.treatment import SeriesNotFoundError, series_access
+
+BOOKABLE_SERIES = frozenset({SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS})
+ACTIVE = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED})
+MAX_ROOM_NAME = 100
+OnChange = Callable[[UnitOfWork, Appointment, str], None]
+"""Called in the booking's unit of work after each appointment is written: the appointment and
+what happened to it (``booked``, ``rescheduled``, ``cancelled``, ``no_show``, ``attended``)."""
+
+
+class AppointmentNotFoundError(DomainError):
+    """No such appointment in this clinic."""
+
+    code = "appointment-not-found"
+
+
+def _no_reminders(uow: UnitOfWork, appointment: Appointment, change: str) -> None:
+    """The default ``on_change``: nothing beyond the appointment itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """What booking needs beyond the request: the protocol tables and the reminder hook."""
+
+    tables: PlanningTables
+    on_change: OnChange = _no_reminders
+
+    @property
+    def length(self) -> timedelta:
+        """The booked length of a treatment appointment."""
+        return appointment_length(self.tables.appointment_parts)
+
+
+# ------------------------------------------------------------------ set-up
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicSetup:
+    """The clinic's rooms, week and practitioners, and the booked length of a session."""
+
+    time_zone: str
+    rooms: tuple[Room, ...]
+    opening_hours: tuple[OpeningHours, ...]
+    practitioners: tuple[StaffMember, ...]
+    length: timedelta
+    parts: tuple[AppointmentPart, ...]
+
+
+def clinic_setup(
+    *, context: audit.RequestContext, uow: UnitOfWork, tables: PlanningTables
+) -> ClinicSetup:
+    """What the calendar is built from (no patient data, so not audited)."""
+    clinic_id = context.actor.clinic_id
+    with uow:
+        clinic = uow.clinics.get(clinic_id)
+        return ClinicSetup(
+            time_zone=clinic.time_zone if clinic else "UTC",
+            rooms=tuple(uow.rooms.for_clinic(clinic_id)),
+            opening_hours=tuple(uow.opening_hours.for_clinic(clinic_id)),
+            practitioners=practitioners(uow, clinic_id),
+            length=appointment_length(tables.appointment_parts),
+            parts=tables.appointment_parts,
+        )
+
+
+def practitioners(uow: UnitOfWork, clinic_id: UUID) -> tuple[StaffMember, ...]:
+    """The clinic's active clinicians: the people appointments are booked with."""
+    return tuple(
+        member
+        for member in uow.staff.for_clinic(clinic_id)
+        if member.active and member.role is Role.CLINICIAN
+    )
+
+
+def add_room(*, name: str, context: audit.RequestContext, uow: UnitOfWork, clock: Clock) -> Room:
+    """Add a treatment room; names are unique in a clinic."""
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_ROOM_NAME:
+        raise InvalidInputError.single(
+            "name", "a room needs a name of 1 to 100 characters.", "give the room a short name."
+        )
+    room = Room(id=uuid4(), clinic_id=context.actor.clinic_id, name=cleaned)
+    with uow:
+        if any(
+            r.name.casefold() == cleaned.casefold() for r in uow.rooms.for_clinic(room.clinic_id)
+        ):
+            raise InvalidInputError.single(
+                "name", f"there is already a room called {cleaned}.", "choose another name."
+            )
+        uow.rooms.add(room)
+        audit.record(uow, context, _clinic_access("room.add", room.clinic_id), at=clock.now())
+        uow.commit()
+    return room
+
+
+def set_opening_hours(
+    *,
+    hours: Sequence[tuple[int, time, time]],
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> tuple[OpeningHours, ...]:
+    """Replace the clinic's week: ``(weekday 0=Monday, opens, closes)`` in local time."""
+    clinic_id = context.actor.clinic_id
+    week = tuple(OpeningHours(clinic_id, d, o, c) for d, o, c in sorted(hours))
+    problems = _week_problems(week)
+    if problems:
+        raise InvalidInputError(problems)
+    with uow:
+        uow.opening_hours.replace(clinic_id, week)
+        audit.record(uow, context, _clinic_access("opening_hours.set", clinic_id), at=clock.now())
+        uow.commit()
+    return week
+
+
+def _week_problems(week: tuple[OpeningHours, ...]) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    for index, period in enumerate(week):
+        field = f"opening_hours[{index}]"
+        if not 0 <= period.weekday <= 6:  # noqa: PLR2004
+            problems.append(FieldProblem(field, "weekday must be 0 (Monday) to 6.", "pick a day."))
+        if period.opens >= period.closes:
+            problems.append(
+                FieldProblem(field, "opens at or after it closes.", "give an earlier opening time.")
+            )
+        before = week[index - 1] if index else None
+        if before and before.weekday == period.weekday and period.opens < before.closes:
+            problems.append(
+                FieldProblem(field, "overlaps the period before it.", "merge the two periods.")
+            )
+    return problems
+
+
+def _clinic_access(action: str, clinic_id: UUID) -> audit.Access:
+    return audit.Access(action, "clinic", str(clinic_id), None)
+
+
+# ------------------------------------------------------------------ slots and proposals
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesBooking:
+    """What booking a series looks like now: its rules, what is booked, what is proposed.
+
+    ``proposed`` holds one free slot per session still to book (empty when none is found; then
+    ``problem`` says why).
+    """
+
+    series: TreatmentSeries
+    patient: PatientRecord
+    rules: SeriesRules
+    length: timedelta
+    parts: tuple[AppointmentPart, ...]
+    booked: tuple[Appointment, ...]
+    to_book: tuple[int, ...]
+    proposed: tuple[Slot, ...]
+    problem: str | None
+    time_zone: str
+
+
+def propose_series_booking(
+    *,
+    series_id: UUID,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+    practitioner_id: UUID | None = None,
+) -> SeriesBooking:
+    """Free slots for every session of a series not yet held or booked; the read is audited."""
+    now = clock.now()
+    with uow:
+        series, patient = _bookable(uow, context, series_id)
+        zone = _zone(uow, context.actor.clinic_id)
+        wanted = _Wanted(series, zone, now, practitioner_id)
+        proposal = _proposal(uow, wanted, patient, booking.tables)
+        audit.record(uow, context, series_access("appointment.propose", series), at=now)
+        uow.commit()
+    return proposal
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    series: TreatmentSeries
+    zone: ZoneInfo
+    now: datetime
+    practitioner_id: UUID | None
+
+
+def _proposal(
+    uow: UnitOfWork, wanted: _Wanted, patient: PatientRecord, tables: PlanningTables
+) -> SeriesBooking:
+    series, zone, now = wanted.series, wanted.zone, wanted.now
+    rules = series_rules(series)
+    length = appointment_length(tables.appointment_parts)
+    days, booked = _held_and_booked(uow, series, zone)
+    to_book = tuple(n for n in range(1, rules.sessions + 1) if n not in days)
+    proposed: tuple[Slot, ...] = ()
+    problem = None
+    if to_book:
+        calendar = _calendar(uow, series.clinic_id, zone, rules, now)
+        before = [n for n in days if n < to_book[0]]
+        previous_on = days[max(before)] if before else None
+        progress = SeriesProgress(to_book[0], previous_on, wanted.practitioner_id)
+        try:
+            proposed = propose_series(rules, calendar, length, now=now, progress=progress)
+        except DomainError as error:
+            problem = str(error)
+    return SeriesBooking(
+        series,
+        patient,
+        rules,
+        length,
+        tables.appointment_parts,
+        booked,
+        to_book,
+        proposed,
+        problem,
+        str(zone),
+    )
+
+
+def series_rules(series: TreatmentSeries) -> SeriesRules:
+    """The series' sessions and interval, bounded by the protocol's allowed range."""
+    proposal: dict[str, Any] = dict(series.proposal.get("series") or {})
+    interval = proposal.get("interval_days") or {}
+    agreed = series.plan.interval_days
+    dated = proposal.get("dated") or []
+    first = dated[0] if dated else {}
+    earliest = first.get("earliest_on") or first.get("on")
+    return SeriesRules(
+        sessions=series.plan.sessions,
+        interval_days=agreed,
+        min_interval_days=min(int(interval.get("min", agreed)), agreed),
+        max_interval_days=max(int(interval.get("max", agreed)), agreed),
+        earliest_on=date.fromisoformat(str(earliest)) if earliest else series.created_at.date(),
+    )
+
+
+def _held_and_booked(
+    uow: UnitOfWork, series: TreatmentSeries, zone: ZoneInfo
+) -> tuple[dict[int, date], tuple[Appointment, ...]]:
+    """Session number → local day, for sessions held or booked; and the active appointments."""
+    days: dict[int, date] = {}
+    for session in uow.sessions.for_series(series.clinic_id, series.id):
+        if session.started_at is not None:
+            days[session.number] = session.started_at.astimezone(zone).date()
+    booked = tuple(
+        a
+        for a in uow.appointments.for_patient(series.clinic_id, series.patient_id)
+        if a.series_id == series.id and a.status in ACTIVE and a.session_number is not None
+    )
+    for appointment in booked:
+        number = appointment.session_number or 0
+        days.setdefault(number, appointment.starts_at.astimezone(zone).date())
+    return days, booked
+
+
+def _calendar(
+    uow: UnitOfWork, clinic_id: UUID, zone: ZoneInfo, rules: SeriesRules, now: datetime
+) -> ClinicCalendar:
+    """The clinic's calendar over the whole window a series could reach."""
+    span = timedelta(
+        days=rules.first_session_search_days + rules.sessions * rules.max_interval_days
+    )
+    start = min(now, datetime.combine(rules.earliest_on, time(), tzinfo=zone))
+    return calendar_between(uow, clinic_id, zone, start, start + span + timedelta(days=2))
+
+
+def calendar_between(
+    uow: UnitOfWork, clinic_id: UUID, zone: ZoneInfo, starts_at: datetime, ends_at: datetime
+) -> ClinicCalendar:
+    """The clinic's week, people, rooms and bookings between two instants."""
+    return ClinicCalendar(
+        time_zone=zone,
+        opening_hours=tuple(uow.opening_hours.for_clinic(clinic_id)),
+        practitioner_ids=tuple(p.id for p in practitioners(uow, clinic_id)),
+        room_ids=tuple(r.id for r in uow.rooms.for_clinic(clinic_id) if r.active),
+        taken=tuple(uow.appointments.between(clinic_id, starts_at, ends_at)),
+    )
+
+
+def slots_on(
+    *,
+    on: date,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+    practitioner_id: UUID | None = None,
+) -> tuple[Slot, ...]:
+    """Every free treatment slot of one local day (no patient data: not audited)."""
+    clinic_id = context.actor.clinic_id
+    with uow:
+        zone = _zone(uow, clinic_id)
+        day_start = datetime.combine(on, time(), tzinfo=zone)
+        calendar = calendar_between(uow, clinic_id, zone, day_start, day_start + timedelta(days=1))
+        length = booking.length
+        return tuple(
+            free_slots(
+                calendar, on, length, not_before=clock.now(), practitioner_id=practitioner_id
+            )
+        )
+
+
+# ------------------------------------------------------------------ booking
+
+
+@dataclass(frozen=True, slots=True)
+class SlotChoice:
+    """One session the clinician books: when, with whom, where; a reason past the max interval."""
+
+    number: int
+    starts_at: datetime
+    practitioner_id: UUID
+    room_id: UUID
+    reason: str = ""
+
+
+def book_series(
+    *,
+    series_id: UUID,
+    choices: Sequence[SlotChoice],
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+) -> tuple[Appointment, ...]:
+    """Book sessions of a series, all or nothing."""
+    now = clock.now()
+    if not choices:
+        raise InvalidInputError.single("sessions", "no session was chosen.", "pick a slot.")
+    with uow:
+        series, _ = _bookable(uow, context, series_id)
+        people, rooms = [c.practitioner_id for c in choices], [c.room_id for c in choices]
+        uow.appointments.hold(series.clinic_id, people, rooms)
+        zone = _zone(uow, series.clinic_id)
+        length = booking.length
+        days, _booked = _held_and_booked(uow, series, zone)
+        _check_choices(uow, series, zone, length, days, choices)
+        made = tuple(_appointment(series, c, length, context, now) for c in choices)
+        for appointment in made:
+            uow.appointments.add(appointment)
+            booking.on_change(uow, appointment, "booked")
+        audit.record(uow, context, series_access("appointment.book", series), at=now)
+        uow.commit()
+    return made
+
+
+def _check_choices(
+    uow: UnitOfWork,
+    series: TreatmentSeries,
+    zone: ZoneInfo,
+    length: timedelta,
+    days: dict[int, date],
+    choices: Sequence[SlotChoice],
+) -> None:
+    rules = series_rules(series)
+    problems: list[FieldProblem] = []
+    planned = dict(days)
+    for choice in choices:
+        field = f"sessions[{choice.number}]"
+        if not 1 <= choice.number <= rules.sessions:
+            problems.append(
+                FieldProblem(
+                    field, "is not a session of this series.", f"pick 1 to {rules.sessions}."
+                )
+            )
+        elif choice.number in days:
+            problems.append(FieldProblem(field, "is already held or booked.", "reschedule it."))
+        planned[choice.number] = choice.starts_at.astimezone(zone).date()
+    reasons = {c.number: c.reason.strip() for c in choices}
+    problems += _interval_field_problems(rules, planned, reasons)
+    if problems:
+        raise InvalidInputError(problems)
+    calendar = calendar_between(
+        uow,
+        series.clinic_id,
+        zone,
+        min(c.starts_at for c in choices),
+        max(c.starts_at for c in choices) + length,
+    )
+    for choice in choices:
+        _check_slot(uow, calendar, series.clinic_id, choice, length)
+
+
+def _interval_field_problems(
+    rules: SeriesRules, planned: dict[int, date], reasons: dict[int, str]
+) -> list[FieldProblem]:
+    problems = []
+    for number, text in interval_problems(rules, planned):
+        if "maximum" in text and reasons.get(number):
+            continue  # a longer gap is allowed with a recorded reason
+        fix = (
+            "give a reason for the longer gap, or choose an earlier date."
+            if "maximum" in text
+            else "choose a later date."
+        )
+        problems.append(
+            FieldProblem(f"sessions[{number}].starts_at", f"session {number} {text}.", fix)
+        )
+    return problems
+
+
+def _check_slot(
+    uow: UnitOfWork,
+    calendar: ClinicCalendar,
+    clinic_id: UUID,
+    choice: SlotChoice,
+    length: timedelta,
+) -> None:
+    field = f"sessions[{choice.number}]"
+    ends_at = choice.starts_at + length
+    if choice.practitioner_id not in calendar.practitioner_ids:
+        raise InvalidInputError.single(
+            f"{field}.practitioner_id",
+            "is not an active clinician of this clinic.",
+            "pick a practitioner from the list.",
+        )
+    room = uow.rooms.get(clinic_id, choice.room_id)
+    if room is None or not room.active:
+        raise InvalidInputError.single(
+            f"{field}.room_id", "is not a room in use in this clinic.", "pick a room from the list."
+        )
+    if not within_opening_hours(calendar, choice.starts_at, ends_at):
+        raise InvalidInputError.single(
+            f"{field}.starts_at",
+            "falls outside the clinic's opening hours.",
+            f"choose a start at least {int(length.total_seconds() // 60)} minutes before closing.",
+        )
+    for other in calendar.taken:
+        if other.overlaps(choice.starts_at, ends_at):
+            if other.practitioner_id == choice.practitioner_id:
+                raise SlotTakenError("practitioner", choice.starts_at)
+            if other.room_id == choice.room_id:
+                raise SlotTakenError("room", choice.starts_at)
+
+
+def _appointment(
+    series: TreatmentSeries,
+    choice: SlotChoice,
+    length: timedelta,
+    context: audit.RequestContext,
+    now: datetime,
+) -> Appointment:
+    reason = choice.reason.strip()
+    return Appointment(
+        id=uuid4(),
+        clinic_id=series.clinic_id,
+        patient_id=series.patient_id,
+        series_id=series.id,
+        session_number=choice.number,
+        practitioner_id=choice.practitioner_id,
+        room_id=choice.room_id,
+        starts_at=choice.starts_at,
+        ends_at=choice.starts_at + length,
+        status=AppointmentStatus.BOOKED,
+        created_at=now,
+        created_by=context.actor.id,
+        status_reason=f"longer interval: {reason}" if reason else None,
+    )
+
+
+# ------------------------------------------------------------------ changes
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A reschedule: the new start, practitioner and room, over the version it was based on."""
+
+    appointment_id: UUID
+    expected_version: int
+    starts_at: datetime
+    practitioner_id: UUID
+    room_id: UUID
+    reason: str = ""
+
+
+def reschedule(
+    *,
+    move: Move,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+) -> Appointment:
+    """Move a booked appointment; the intervals with the sessions either side are re-checked."""
+    now = clock.now()
+    with uow:
+        uow.appointments.hold(context.actor.clinic_id, [move.practitioner_id], [move.room_id])
+        current = _current(uow, context, move.appointment_id, move.expected_version)
+        _require_booked(current, "reschedule")
+        length = current.ends_at - current.starts_at
+        moved = current.moved(
+            starts_at=move.starts_at,
+            ends_at=move.starts_at + length,
+            practitioner_id=move.practitioner_id,
+            room_id=move.room_id,
+        )
+        _check_move(uow, current, move, length)
+        uow.appointments.save(moved)
+        booking.on_change(uow, moved, "rescheduled")
+        audit.record(uow, context, _access("appointment.reschedule", moved), at=now)
+        uow.commit()
+    return moved
+
+
+def _check_move(uow: UnitOfWork, current: Appointment, move: Move, length: timedelta) -> None:
+    zone = _zone(uow, current.clinic_id)
+    calendar = calendar_between(
+        uow, current.clinic_id, zone, move.starts_at, move.starts_at + length
+    )
+    others = tuple(a for a in calendar.taken if a.id != current.id)
+    calendar = ClinicCalendar(
+        zone, calendar.opening_hours, calendar.practitioner_ids, calendar.room_ids, others
+    )
+    number = current.session_number or 1
+    choice = SlotChoice(number, move.starts_at, move.practitioner_id, move.room_id, move.reason)
+    if current.series_id is not None:
+        series = uow.series.get(current.clinic_id, current.series_id)
+        if series is not None:
+            days, _ = _held_and_booked(uow, series, zone)
+            days[number] = move.starts_at.astimezone(zone).date()
+            reasons = {number: move.reason.strip()}
+            problems = _interval_field_problems(series_rules(series), days, reasons)
+            if problems:
+                raise InvalidInputError(problems)
+    _check_slot(uow, calendar, current.clinic_id, choice, length)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A cancellation, attendance or no-show, over the version it was based on."""
+
+    appointment_id: UUID
+    expected_version: int
+    status: AppointmentStatus
+    reason: str = ""
+
+
+def change_status(
+    *,
+    change: StatusChange,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    booking: Booking,
+) -> Appointment:
+    """Cancel an appointment, or record the patient attended or did not come."""
+    status, reason = change.status, change.reason
+    if status is AppointmentStatus.CANCELLED and not reason.strip():
+        raise InvalidInputError.single(
+            "reason", "a cancellation needs a reason.", "say why (e.g. patient unwell)."
+        )
+    if status is AppointmentStatus.BOOKED:
+        raise InvalidInputError.single("status", "is already booked.", "cancel or record it.")
+    now = clock.now()
+    with uow:
+        current = _current(uow, context, change.appointment_id, change.expected_version)
+        _require_booked(current, f"mark {status.value.replace('_', ' ')}")
+        changed = current.with_status(status, reason.strip() or None)
+        uow.appointments.save(changed)
+        booking.on_change(uow, changed, status.value)
+        audit.record(uow, context, _access(f"appointment.{status.value}", changed), at=now)
+        uow.commit()
+    return changed
+
+
+def _current(
+    uow: UnitOfWork, context: audit.RequestContext, appointment_id: UUID, expected_version: int
+) -> Appointment:
+    found = uow.appointments.get(context.actor.clinic_id, appointment_id)
+    if found is None:
+        raise AppointmentNotFoundError(f"no appointment {appointment_id}")
+    if found.version != expected_version:
+        raise VersionConflictError("appointment", found.id, expected_version, found.version)
+    return found
+
+
+def _require_booked(appointment: Appointment, action: str) -> None:
+    if appointment.status is not AppointmentStatus.BOOKED:
+        raise InvalidTransitionError(
+            f"cannot {action} appointment {appointment.id}: it is "
+            f"{appointment.status.value.replace('_', ' ')}"
+        )
+
+
+def _access(action: str, appointment: Appointment) -> audit.Access:
+    return audit.Access(action, "appointment", str(appointment.id), appointment.patient_id)
+
+
+# ------------------------------------------------------------------ reads
+
+
+@dataclass(frozen=True, slots=True)
+class DayAppointment:
+    """One appointment on a day list, with who it is for and with."""
+
+    appointment: Appointment
+    patient: PatientRecord
+    practitioner: str
+    room: str
+
+
+def day_list(
+    *, on: date, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> tuple[DayAppointment, ...]:
+    """The clinic's appointments on one local day, earliest first; the read is audited."""
+    clinic_id = context.actor.clinic_id
+    with uow:
+        zone = _zone(uow, clinic_id)
+        start = datetime.combine(on, time(), tzinfo=zone)
+        found = uow.appointments.between(clinic_id, start, start + timedelta(days=1))
+        rooms = {r.id: r.name for r in uow.rooms.for_clinic(clinic_id)}
+        people = {p.id: p.display_name for p in uow.staff.for_clinic(clinic_id)}
+        listed = tuple(
+            DayAppointment(
+                a, patient, people.get(a.practitioner_id, "?"), rooms.get(a.room_id, "?")
+            )
+            for a in found
+            if (patient := uow.patients.get(clinic_id, a.patient_id)) is not None
+        )
+        access = audit.Access("worklist.day_list", "appointment", on.isoformat(), None)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return listed
+
+
+def patient_appointments(
+    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> tuple[Appointment, ...]:
+    """A patient's appointments, earliest first, cancelled ones included; audited."""
+    with uow:
+        found = tuple(uow.appointments.for_patient(context.actor.clinic_id, patient_id))
+        access = audit.Access("appointment.list", "patient", str(patient_id), patient_id)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return found
+
+
+def _bookable(
+    uow: UnitOfWork, context: audit.RequestContext, series_id: UUID
+) -> tuple[TreatmentSeries, PatientRecord]:
+    series = uow.series.get(context.actor.clinic_id, series_id)
+    patient = uow.patients.get(context.actor.clinic_id, series.patient_id) if series else None
+    if series is None or patient is None:
+        raise SeriesNotFoundError(f"no series {series_id}")
+    if series.status not in BOOKABLE_SERIES:
+        raise InvalidTransitionError(
+            f"cannot book series {series.id}: it is {series.status.value.replace('_', ' ')}"
+        )
+    return series, patient
+
+
+def _zone(uow: UnitOfWork, clinic_id: UUID) -> ZoneInfo:
+    clinic = uow.clinics.get(clinic_id)
+    return ZoneInfo(clinic.time_zone if clinic else "UTC")
