@@ -2,6 +2,7 @@
 #   make run    set everything up, seed a demo clinic, print the logins and serve the API
 #   make consult  consult an example file and print the report
 #   make test   set everything up, then lint, type-check, check import contracts and run the tests
+#   make screenshots  save a PNG of every main page of the web app to docs/screenshots/
 # Everything is installed from the lock file into .venv; nothing is assumed on the machine
 # except python3 (3.11+). uv itself is pinned and bootstrapped into .tools.
 
@@ -20,7 +21,7 @@ APPOINTMENT ?= 2026-12-07T10:00
 PORT        ?= 8000
 DEMO_DIR    ?= var/demo
 
-.PHONY: run consult test check lint typecheck contracts pytest bench docs fmt clean
+.PHONY: run consult test check lint typecheck contracts pytest bench docs fmt screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -39,8 +40,8 @@ consult: $(STAMP)
 	$(BIN)/needlepoint consult $(EXAMPLE) --appointment $(APPOINTMENT)
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/ruff check src tests bench tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -58,14 +59,19 @@ test: check pytest
 bench: $(STAMP)
 	$(BIN)/python bench/consultations.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/web.py
+	$(BIN)/python bench/scheduling.py
 
 docs: $(STAMP)
 	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json
 	$(BIN)/needlepoint knowledge --markdown > docs/knowledge-tables.md
 
 fmt: $(STAMP)
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
+
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .pytest_cache .ruff_cache .hypothesis

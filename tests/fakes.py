@@ -21,12 +21,20 @@ class FixedClock:
 # --- in-memory unit of work -------------------------------------------------------------
 
 from collections.abc import Sequence  # noqa: E402
-from dataclasses import replace  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 from types import TracebackType  # noqa: E402
 from typing import Any, Self  # noqa: E402
 from uuid import UUID  # noqa: E402
 
 from needlepoint.domain.assessments import ScarAssessmentRecord  # noqa: E402
+from needlepoint.domain.calendar import CalendarFeed  # noqa: E402
+from needlepoint.domain.messages import (  # noqa: E402
+    DeliveryOutcome,
+    MessageKind,
+    MessageStatus,
+    OutboxLease,
+    OutboxMessage,
+)
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement  # noqa: E402
 from needlepoint.domain.records import (  # noqa: E402
     AlreadySignedError,
@@ -37,12 +45,16 @@ from needlepoint.domain.records import (  # noqa: E402
     PatientRecord,
     StaffMember,
 )
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus  # noqa: E402
 from needlepoint.domain.treatment import (  # noqa: E402
     ChartVersion,
+    SeriesStatus,
+    SessionStatus,
     TreatmentSeries,
     TreatmentSession,
     VersionConflictError,
 )
+from needlepoint.services.ports import SeriesToBook  # noqa: E402
 
 
 class FakeClinics:
@@ -278,6 +290,35 @@ class FakeAssessments:
         return rows[offset : offset + limit]
 
 
+class FakeCalendarFeeds:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, CalendarFeed] = {}
+
+    def add(self, feed: CalendarFeed) -> None:
+        self.rows[feed.id] = feed
+
+    def live_by_hash(self, token_hash: str) -> CalendarFeed | None:
+        return next((f for f in self.rows.values() if f.token_hash == token_hash and f.live), None)
+
+    def live_for_patient(self, clinic_id: UUID, patient_id: UUID) -> CalendarFeed | None:
+        live = [
+            f
+            for f in self.rows.values()
+            if (f.clinic_id, f.patient_id) == (clinic_id, patient_id) and f.live
+        ]
+        return max(live, key=lambda f: f.created_at, default=None)
+
+    def revoke_for_patient(self, clinic_id: UUID, patient_id: UUID, at: datetime) -> int:
+        live = [
+            f
+            for f in self.rows.values()
+            if (f.clinic_id, f.patient_id) == (clinic_id, patient_id) and f.live
+        ]
+        for feed in live:
+            self.rows[feed.id] = replace(feed, revoked_at=at)
+        return len(live)
+
+
 class FakeUnitOfWork:
     """Commits by keeping what was staged; rolls back to the last commit (or the start)."""
 
@@ -293,6 +334,11 @@ class FakeUnitOfWork:
         self.outcomes = FakeOutcomes()
         self.care_documents = FakeCareDocuments()
         self.assessments = FakeAssessments()
+        self.calendar_feeds = FakeCalendarFeeds()
+        self.outbox = FakeOutbox()
+        self.appointments = FakeAppointments()
+        self.check_ins = FakeCheckIns()
+        self.worklists = FakeWorklists(self)
         self.commits = 0
         self._snapshot = self._state()
 
@@ -308,6 +354,9 @@ class FakeUnitOfWork:
             self.outcomes,
             self.care_documents,
             self.assessments,
+            self.calendar_feeds,
+            self.outbox,
+            self.appointments,
         )
 
     def _state(self) -> tuple[list[dict[Any, Any]], list[AuditEvent]]:
@@ -350,3 +399,274 @@ class PlainHasher:
 
 
 __all__ = ["FakeUnitOfWork", "FixedClock", "PlainHasher", "replace"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A queued message with the worker lease the table keeps beside it."""
+
+    message: OutboxMessage
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+
+
+class FakeAppointments:
+    """Appointments kept in a dict; overlaps are not checked here (the databases do that)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Appointment] = {}
+
+    def add(self, appointment: Appointment) -> None:
+        self.rows[appointment.id] = appointment
+
+    def get(self, clinic_id: UUID, appointment_id: UUID) -> Appointment | None:
+        found = self.rows.get(appointment_id)
+        return found if found and found.clinic_id == clinic_id else None
+
+    def save(self, appointment: Appointment) -> None:
+        self.rows[appointment.id] = appointment
+
+    def hold(self, clinic_id: UUID, practitioner_ids: Any, room_ids: Any) -> None:
+        """Nothing to lock in memory."""
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Appointment]:
+        mine = [
+            a for a in self.rows.values() if (a.clinic_id, a.patient_id) == (clinic_id, patient_id)
+        ]
+        return sorted(mine, key=lambda a: (a.starts_at, a.id))
+
+    def between(
+        self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> Sequence[Appointment]:
+        found = [
+            a
+            for a in self.rows.values()
+            if a.clinic_id == clinic_id and a.occupies and a.overlaps(starts_at, ends_at)
+        ]
+        return sorted(found, key=lambda a: (a.starts_at, a.id))
+
+
+class FakeOutbox:
+    """The outbox in memory, with the worker's claim, hand-over and settle rules."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, OutboxRow] = {}
+
+    def add(self, message: OutboxMessage) -> bool:
+        same = [
+            r for r in self.rows.values() if r.message.idempotency_key == message.idempotency_key
+        ]
+        if same and same[0].message.status is not MessageStatus.CANCELLED:
+            return False
+        kept_id = same[0].message.id if same else message.id
+        self.rows[kept_id] = OutboxRow(replace(message, id=kept_id))
+        return True
+
+    def _set(self, row: OutboxRow, **changes: Any) -> None:
+        owner = changes.pop("lease_owner", row.lease_owner)
+        until = changes.pop("lease_until", row.lease_until)
+        self.rows[row.message.id] = OutboxRow(replace(row.message, **changes), owner, until)
+
+    def _cancel(self, keep: Any) -> int:
+        chosen = [
+            r for r in self.rows.values() if r.message.status is MessageStatus.PENDING and keep(r)
+        ]
+        for row in chosen:
+            self._set(row, status=MessageStatus.CANCELLED)
+        return len(chosen)
+
+    def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
+        return self._cancel(
+            lambda r: (r.message.clinic_id, r.message.appointment_id) == (clinic_id, appointment_id)
+        )
+
+    def cancel_pending_of_kind(self, clinic_id: UUID, patient_id: UUID, kind: MessageKind) -> int:
+        return self._cancel(
+            lambda r: (
+                (r.message.clinic_id, r.message.patient_id, r.message.kind)
+                == (clinic_id, patient_id, kind)
+            )
+        )
+
+    def _sorted(self, keep: Any) -> list[OutboxMessage]:
+        found = [r.message for r in self.rows.values() if keep(r)]
+        return sorted(found, key=lambda m: (m.due_at, str(m.id)))
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[OutboxMessage]:
+        return self._sorted(
+            lambda r: (r.message.clinic_id, r.message.patient_id) == (clinic_id, patient_id)
+        )
+
+    def in_status(self, clinic_id: UUID, status: MessageStatus) -> Sequence[OutboxMessage]:
+        return self._sorted(
+            lambda r: r.message.clinic_id == clinic_id and r.message.status is status
+        )
+
+    def claim_due(self, lease: OutboxLease, *, limit: int) -> Sequence[OutboxMessage]:
+        def due(row: OutboxRow) -> bool:
+            m = row.message
+            if m.status is MessageStatus.PENDING:
+                return m.due_at <= lease.now
+            lapsed = row.lease_until is not None and row.lease_until < lease.now
+            return m.status is MessageStatus.SENDING and lapsed
+
+        for message in self._sorted(due)[:limit]:
+            self._set(
+                self.rows[message.id],
+                status=MessageStatus.SENDING,
+                attempts=message.attempts + 1,
+                lease_owner=lease.worker_id,
+                lease_until=lease.until,
+            )
+        return self._sorted(
+            lambda r: r.lease_owner == lease.worker_id and r.message.status is MessageStatus.SENDING
+        )[:limit]
+
+    def expire_handovers(self, now: datetime) -> Sequence[OutboxMessage]:
+        lapsed = self._sorted(
+            lambda r: (
+                r.message.status is MessageStatus.HANDING_OVER
+                and r.lease_until is not None
+                and r.lease_until < now
+            )
+        )
+        for message in lapsed:
+            self._set(
+                self.rows[message.id],
+                status=MessageStatus.UNCERTAIN,
+                lease_owner=None,
+                lease_until=None,
+            )
+        return [self.rows[m.id].message for m in lapsed]
+
+    def start_handover(self, message_id: UUID, lease: OutboxLease) -> bool:
+        row = self.rows.get(message_id)
+        if (
+            row is None
+            or row.message.status is not MessageStatus.SENDING
+            or row.lease_owner != lease.worker_id
+            or row.lease_until is None
+            or row.lease_until < lease.now
+        ):
+            return False
+        self._set(row, status=MessageStatus.HANDING_OVER, lease_until=lease.until)
+        return True
+
+    def settle(self, message_id: UUID, worker_id: str, outcome: DeliveryOutcome) -> bool:
+        row = self.rows.get(message_id)
+        held = {MessageStatus.SENDING, MessageStatus.HANDING_OVER}
+        if row is None or row.lease_owner != worker_id or row.message.status not in held:
+            return False
+        changes: dict[str, Any] = {"status": outcome.status, "last_error": outcome.error}
+        if outcome.status is MessageStatus.SENT:
+            changes["sent_at"] = outcome.at
+        if outcome.retry_at is not None:
+            changes["due_at"] = outcome.retry_at
+        self._set(row, lease_owner=None, lease_until=None, **changes)
+        return True
+
+    def release(self, worker_id: str, message_ids: Sequence[UUID]) -> int:
+        chosen = [
+            self.rows[i]
+            for i in message_ids
+            if i in self.rows
+            and self.rows[i].lease_owner == worker_id
+            and self.rows[i].message.status is MessageStatus.SENDING
+        ]
+        for row in chosen:
+            self._set(
+                row,
+                status=MessageStatus.PENDING,
+                attempts=row.message.attempts - 1,
+                lease_owner=None,
+                lease_until=None,
+            )
+        return len(chosen)
+
+
+class FakeCheckIns:
+    """The clinic's side of check-ins only: ``attention`` is what needs it, in list order."""
+
+    def __init__(self) -> None:
+        self.attention: list[tuple[Any, PatientRecord]] = []
+
+    def needing_attention(self, clinic_id: UUID, *, limit: int) -> Sequence[tuple[Any, Any]]:
+        return [row for row in self.attention if row[1].clinic_id == clinic_id][:limit]
+
+
+class FakeWorklists:
+    """The dashboard's queries over the other fakes' rows (the SQL is tested on both databases).
+
+    ``rooms`` names rooms by id: the fake unit of work keeps no rooms.
+    """
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+        self.rooms: dict[UUID, str] = {}
+
+    def charts_awaiting_signoff(
+        self, clinic_id: UUID
+    ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
+        found = []
+        for session in self._uow.sessions.rows.values():
+            chart = self._uow.charts.latest(clinic_id, session.id)
+            patient = self._uow.patients.get(clinic_id, session.patient_id)
+            started = session.status is SessionStatus.STARTED
+            if started and chart is not None and not chart.is_signed and patient is not None:
+                found.append((patient, session, chart))
+        return sorted(found, key=lambda f: (f[2].created_at, f[0].family_name, f[0].given_name))
+
+    def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
+        found = []
+        for patient in self._uow.patients.list(clinic_id, search=None, offset=0, limit=10**6):
+            for series in self._uow.series.for_patient(
+                clinic_id, patient.id, offset=0, limit=10**6
+            ):
+                sessions = self._uow.sessions.for_series(clinic_id, series.id)
+                active = series.status in {SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS}
+                if not active or len(sessions) >= series.plan.sessions:
+                    continue
+                if self._next_taken(series, len(sessions) + 1, booked_from):
+                    continue
+                found.append(self._to_book(patient, series, sessions))
+        return found
+
+    @staticmethod
+    def _to_book(
+        patient: PatientRecord, series: TreatmentSeries, sessions: Sequence[TreatmentSession]
+    ) -> SeriesToBook:
+        started = [s.started_at for s in sessions if s.started_at is not None]
+        dated = series.proposal.get("series", {}).get("dated") or []
+        return SeriesToBook(
+            patient=patient,
+            series_id=series.id,
+            sessions_planned=series.plan.sessions,
+            interval_days=series.plan.interval_days,
+            sessions_held=len(sessions),
+            last_started_at=max(started) if started else None,
+            first_proposed_on=date.fromisoformat(str(dated[0]["on"])) if dated else None,
+            created_at=series.created_at,
+        )
+
+    def _next_taken(self, series: TreatmentSeries, number: int, booked_from: datetime) -> bool:
+        return any(
+            a.series_id == series.id
+            and a.session_number == number
+            and (
+                a.status is AppointmentStatus.ATTENDED
+                or (a.status is AppointmentStatus.BOOKED and a.starts_at >= booked_from)
+            )
+            for a in self._uow.appointments.rows.values()
+        )
+
+    def appointments_between(
+        self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> Sequence[tuple[Appointment, PatientRecord, str, str]]:
+        found = []
+        for appointment in self._uow.appointments.between(clinic_id, starts_at, ends_at):
+            patient = self._uow.patients.get(clinic_id, appointment.patient_id)
+            member = self._uow.staff.get(clinic_id, appointment.practitioner_id)
+            if patient is not None and member is not None:
+                room = self.rooms.get(appointment.room_id, "?")
+                found.append((appointment, patient, member.display_name, room))
+        return found

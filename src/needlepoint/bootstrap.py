@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -13,14 +13,18 @@ from uuid import UUID
 from needlepoint.adapters import secret_file
 from needlepoint.adapters.clock import SystemClock
 from needlepoint.adapters.passwords import Argon2PasswordHasher
-from needlepoint.config import Settings
+from needlepoint.config import Settings, SettingsError
 from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.messages import Channel, OutboxMessage
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import Clinic, ConsultationRecord, PatientRecord, StaffMember
+from needlepoint.domain.reminders import ReminderPolicy
 from needlepoint.domain.scheduling import Appointment, OpeningHours, Room, Slot
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.knowledge import catalogue, reference
+from needlepoint.knowledge import checkins as checkin_tables
+from needlepoint.knowledge import reminders as reminder_tables
 from needlepoint.services import (
     accounts,
     assessments,
@@ -29,6 +33,7 @@ from needlepoint.services import (
     clinics,
     consultation_records,
     consultations,
+    delivery,
     intake,
     outcomes,
     patients,
@@ -41,6 +46,9 @@ from needlepoint.services import (
     worklists,
 )
 from needlepoint.services import audit as audit_service
+from needlepoint.services import calendar as calendar_service
+from needlepoint.services import portal as portal_service
+from needlepoint.services import reminders as reminder_service
 from needlepoint.services.ports import Clock, PasswordHasher, UnitOfWork
 
 
@@ -176,6 +184,10 @@ class Services:
     def add_clinic(self, *, name: str, time_zone: str) -> Clinic:
         """Create a clinic."""
         return clinics.add_clinic(name=name, time_zone=time_zone, uow=self.database.unit_of_work())
+
+    def clinic_time_zone(self, clinic_id: UUID) -> str:
+        """A clinic's IANA time zone, which every time shown to its staff is given in."""
+        return clinics.time_zone_of(clinic_id=clinic_id, uow=self.database.unit_of_work())
 
     def add_staff(self, new: accounts.NewStaff) -> StaffMember:
         """Create a member of staff with an Argon2id-hashed password."""
@@ -502,6 +514,23 @@ class Services:
             staff_id=staff_id, context=context, uow=uow, clock=self.clock, cache=self.session_cache
         )
 
+    # --- The patient portal and check-ins (ADR 0017) ---
+
+    @property
+    def portal(self) -> portal_service.PortalServices:
+        """The patient portal's use cases, and the clinic's side of check-ins."""
+        from needlepoint.adapters.photos import JpegReencoder  # noqa: PLC0415 - Pillow on use
+
+        return portal_service.PortalServices(
+            unit_of_work=self.database.unit_of_work,
+            clock=self.clock,
+            knowledge=self.knowledge,
+            triage_rules=checkin_tables.load_triage_rules(),
+            photos=JpegReencoder(),
+            link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
+            portal_url=self.settings.portal_url,
+        )
+
     # --- The web app: its server secret, worklists and a patient's programme at a glance ---
 
     def web_secret(self) -> bytes:
@@ -510,19 +539,12 @@ class Services:
             return self.settings.web_secret.encode("utf-8")
         return secret_file.load_or_create(self.settings.web_secret_file)
 
-    def charts_awaiting_signoff(
-        self, *, context: audit_service.RequestContext
-    ) -> tuple[worklists.ChartAwaitingSignOff, ...]:
-        """Every charted, unsigned session of the actor's clinic, oldest chart first."""
+    def dashboard(
+        self, *, clinical: bool, context: audit_service.RequestContext
+    ) -> worklists.Dashboard:
+        """Today's appointments and the worklists, in one transaction and one audit event."""
         uow = self.database.unit_of_work()
-        return worklists.charts_awaiting_signoff(context=context, uow=uow, clock=self.clock)
-
-    def sessions_due(
-        self, *, context: audit_service.RequestContext
-    ) -> tuple[worklists.SessionDue, ...]:
-        """The next session of every active series of the actor's clinic, soonest due first."""
-        uow = self.database.unit_of_work()
-        return worklists.sessions_due(context=context, uow=uow, clock=self.clock)
+        return worklists.dashboard(clinical=clinical, context=context, uow=uow, clock=self.clock)
 
     def patient_schedule(
         self, patient_id: UUID, *, context: audit_service.RequestContext
@@ -590,6 +612,13 @@ class Services:
 
     def on_appointment_change(self, uow: UnitOfWork, appointment: Appointment, change: str) -> None:
         """Keep the outbox in step with an appointment (in the booking's unit of work)."""
+        reminder_service.follow_appointment_change(
+            uow=uow,
+            appointment=appointment,
+            change=change,
+            policy=self.reminder_policy(),
+            now=self.clock.now(),
+        )
 
     def clinic_setup(self, *, context: audit_service.RequestContext) -> scheduling.ClinicSetup:
         """The clinic's rooms, opening hours, practitioners and the booked session length."""
@@ -684,6 +713,15 @@ class Services:
         uow = self.database.unit_of_work()
         return scheduling.day_list(on=on, context=context, uow=uow, clock=self.clock)
 
+    def get_appointment(
+        self, appointment_id: UUID, *, context: audit_service.RequestContext
+    ) -> scheduling.DayAppointment:
+        """One appointment with its patient, practitioner and room."""
+        uow = self.database.unit_of_work()
+        return scheduling.get_appointment(
+            appointment_id=appointment_id, context=context, uow=uow, clock=self.clock
+        )
+
     def patient_appointments(
         self, patient_id: UUID, *, context: audit_service.RequestContext
     ) -> tuple[Appointment, ...]:
@@ -692,6 +730,124 @@ class Services:
         return scheduling.patient_appointments(
             patient_id=patient_id, context=context, uow=uow, clock=self.clock
         )
+
+    # --- Calendar feeds: a patient's secret link to their appointments (ADR 0018) ---
+
+    def issue_calendar_feed(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> calendar_service.IssuedFeed:
+        """A new secret calendar link for a patient (shown once); the old link stops working."""
+        uow = self.database.unit_of_work()
+        return calendar_service.issue_feed(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def revoke_calendar_feed(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> int:
+        """Stop a patient's calendar link working; how many live links there were."""
+        uow = self.database.unit_of_work()
+        return calendar_service.revoke_feed(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def calendar_feed_status(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> calendar_service.FeedStatus:
+        """A patient and their live calendar link (without its token), if any."""
+        uow = self.database.unit_of_work()
+        return calendar_service.feed_status(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def calendar_feed(self, token: str, *, request_id: str) -> bytes:
+        """The iCalendar feed a secret link opens (``CalendarFeedNotFoundError`` otherwise)."""
+        from needlepoint.adapters import ics  # noqa: PLC0415 - icalendar loads on first use
+
+        making = calendar_service.FeedMaking(
+            care_templates=self.knowledge.care.templates, renderer=ics.render_calendar
+        )
+        return calendar_service.render_feed(
+            token=token,
+            request_id=request_id,
+            making=making,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+        )
+
+    # --- Reminders: the outbox and the worker that delivers it (ADR 0016) ---
+
+    def reminder_policy(self) -> ReminderPolicy:
+        """The follow-up schedule, the portal's address and whether SMS is on."""
+        return ReminderPolicy(
+            schedule=reminder_tables.load_reminder_schedule(),
+            portal_url=self.settings.portal_url,
+            sms_enabled=self.settings.sms is not None,
+            care_templates=self.knowledge.care.templates,
+        )
+
+    def message_channels(self) -> dict[Channel, delivery.MessageChannel]:
+        """Email over SMTP (required) and SMS (a gateway, or a channel that fails saying why).
+
+        Raises ``SettingsError`` naming the setting when email is not set up or not secure.
+        """
+        from needlepoint.adapters import email, sms  # noqa: PLC0415 - the worker's only
+
+        smtp, gateway = self.settings.smtp, self.settings.sms
+        if smtp is None:
+            raise SettingsError(
+                "NEEDLEPOINT_SMTP_HOST is not set; set it (and NEEDLEPOINT_SMTP_FROM) to the "
+                "SMTP server reminders are sent through."
+            )
+        config = email.SmtpConfig(
+            host=smtp.host,
+            port=smtp.port,
+            sender=smtp.sender,
+            security=email.SmtpSecurity(smtp.security),
+            username=smtp.username,
+            password=smtp.password,
+            allow_plaintext=smtp.allow_plaintext,
+            ca_file=smtp.ca_file,
+        )
+        try:
+            channels: dict[Channel, delivery.MessageChannel] = {
+                Channel.EMAIL: email.SmtpChannel(config),
+                Channel.SMS: sms.UnconfiguredSmsChannel(),
+            }
+            if gateway is not None:
+                channels[Channel.SMS] = sms.SmsGatewayChannel(
+                    sms.SmsGatewayConfig(
+                        url=gateway.gateway_url,
+                        token=gateway.token,
+                        sender=gateway.sender,
+                        allow_plaintext=gateway.allow_plaintext,
+                    )
+                )
+        except ValueError as error:
+            raise SettingsError(
+                f"{error}. Fix: NEEDLEPOINT_SMTP_SECURITY, NEEDLEPOINT_SMS_GATEWAY_URL, or the "
+                "matching *_ALLOW_PLAINTEXT setting."
+            ) from None
+        return channels
+
+    def run_worker(
+        self, settings: delivery.WorkerSettings, loop: delivery.WorkerLoop
+    ) -> delivery.DeliveryReport:
+        """Deliver due outbox messages, each exactly once, until stopped (or idle, once)."""
+        return delivery.run_worker(
+            units=self.database.unit_of_work,
+            channels=self.message_channels(),
+            settings=settings,
+            clock=self.clock,
+            loop=loop,
+        )
+
+    def uncertain_messages(
+        self, *, context: audit_service.RequestContext
+    ) -> Sequence[OutboxMessage]:
+        """Messages that may or may not have been delivered (a worker stopped mid-hand-over)."""
+        uow = self.database.unit_of_work()
+        return delivery.list_uncertain_messages(context=context, uow=uow, clock=self.clock)
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:

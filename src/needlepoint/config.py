@@ -10,6 +10,22 @@
 * ``NEEDLEPOINT_WEB_SECRET``: the server secret the web app derives its CSRF tokens from, at
   least 32 characters (default: a random secret kept in ``<data dir>/web-secret``, made on
   first use). Every server of one installation needs the same secret.
+* ``NEEDLEPOINT_PORTAL_URL``: the patient portal's address, linked from every message
+  (default ``http://127.0.0.1:8000/portal``).
+* ``NEEDLEPOINT_PORTAL_LINK_MINUTES``: how long a patient's one-time sign-in link works, in
+  minutes (default 15, an inferred default; ADR 0017).
+* ``NEEDLEPOINT_SMTP_HOST``: the SMTP server ``needlepoint worker`` sends email through (unset:
+  the worker refuses to start). With it: ``NEEDLEPOINT_SMTP_FROM`` (the sender address,
+  required), ``NEEDLEPOINT_SMTP_SECURITY`` (``starttls`` by default, ``tls`` for implicit TLS,
+  or ``none``), ``NEEDLEPOINT_SMTP_PORT`` (default 587, 465 for ``tls``, 25 for ``none``),
+  ``NEEDLEPOINT_SMTP_USERNAME`` and ``NEEDLEPOINT_SMTP_PASSWORD`` (sign-in, optional),
+  ``NEEDLEPOINT_SMTP_CA_FILE`` (a CA bundle to trust instead of the system's, optional) and
+  ``NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT`` (``1`` lets ``none`` reach a host other than the
+  loopback; test servers only).
+* ``NEEDLEPOINT_SMS_GATEWAY_URL``: an HTTP gateway that SMS are POSTed to as JSON (unset: SMS
+  messages fail with that reason). With it: ``NEEDLEPOINT_SMS_GATEWAY_TOKEN`` (bearer token),
+  ``NEEDLEPOINT_SMS_FROM`` (sender name or number) and ``NEEDLEPOINT_SMS_ALLOW_PLAINTEXT``
+  (``1`` allows ``http://`` to a host other than the loopback).
 """
 
 from __future__ import annotations
@@ -24,6 +40,35 @@ class SettingsError(ValueError):
     """A setting in the environment cannot be used; the message names it and the fix."""
 
 
+DEFAULT_PORTAL_URL = "http://127.0.0.1:8000/portal"
+SMTP_SECURITY = ("starttls", "tls", "none")
+_SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """The SMTP server email goes through."""
+
+    host: str
+    port: int
+    sender: str
+    security: str = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    allow_plaintext: bool = False
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SmsSettings:
+    """The HTTP gateway SMS go through."""
+
+    gateway_url: str
+    token: str | None = field(default=None, repr=False)
+    sender: str | None = None
+    allow_plaintext: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Deployment settings. No instance is created at import time."""
@@ -33,6 +78,10 @@ class Settings:
     database_url: str | None = None
     development: bool = False
     web_secret: str | None = None
+    portal_url: str = DEFAULT_PORTAL_URL
+    portal_link_minutes: int = 15
+    smtp: SmtpSettings | None = None
+    sms: SmsSettings | None = None
 
     @property
     def web_secret_file(self) -> Path:
@@ -56,6 +105,10 @@ class Settings:
             database_url=env.get("NEEDLEPOINT_DATABASE_URL") or None,
             development=env.get("NEEDLEPOINT_DEVELOPMENT", "").lower() in {"1", "true", "yes"},
             web_secret=_web_secret(env.get("NEEDLEPOINT_WEB_SECRET")),
+            portal_url=_portal_url(env.get("NEEDLEPOINT_PORTAL_URL")),
+            portal_link_minutes=_link_minutes(env.get("NEEDLEPOINT_PORTAL_LINK_MINUTES")),
+            smtp=_smtp(env),
+            sms=_sms(env),
         )
 
 
@@ -83,3 +136,91 @@ def _web_secret(raw: str | None) -> str | None:
             f"{MIN_WEB_SECRET_LENGTH} random characters, or unset it to use <data dir>/web-secret."
         )
     return raw
+
+
+def _flag(env: dict[str, str], name: str) -> bool:
+    return env.get(name, "").lower() in {"1", "true", "yes"}
+
+
+def _portal_url(raw: str | None) -> str:
+    if not raw:
+        return DEFAULT_PORTAL_URL
+    if not raw.startswith(("https://", "http://")):
+        raise SettingsError(
+            f"NEEDLEPOINT_PORTAL_URL={raw!r} is not a web address; set it to the portal's "
+            "https:// address, or unset it."
+        )
+    return raw.rstrip("/")
+
+
+MAX_LINK_MINUTES = 24 * 60
+
+
+def _link_minutes(raw: str | None) -> int:
+    if not raw:
+        return 15
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_LINK_MINUTES:
+        raise SettingsError(
+            f"NEEDLEPOINT_PORTAL_LINK_MINUTES={raw!r} is not a number of minutes; set 1 to "
+            f"{MAX_LINK_MINUTES}, or unset it for 15."
+        )
+    return int(raw)
+
+
+def _smtp(env: dict[str, str]) -> SmtpSettings | None:
+    host = env.get("NEEDLEPOINT_SMTP_HOST")
+    if not host:
+        return None
+    security = env.get("NEEDLEPOINT_SMTP_SECURITY") or "starttls"
+    if security not in SMTP_SECURITY:
+        raise SettingsError(
+            f"NEEDLEPOINT_SMTP_SECURITY={security!r} is not known; set it to starttls, tls or none."
+        )
+    sender = env.get("NEEDLEPOINT_SMTP_FROM")
+    if not sender or "@" not in sender:
+        raise SettingsError(
+            "NEEDLEPOINT_SMTP_FROM is missing or not an address; set it to the address "
+            "messages come from, e.g. reminders@clinic.example."
+        )
+    ca_file = env.get("NEEDLEPOINT_SMTP_CA_FILE")
+    return SmtpSettings(
+        host=host,
+        port=_port(env.get("NEEDLEPOINT_SMTP_PORT"), _SMTP_PORTS[security]),
+        sender=sender,
+        security=security,
+        username=env.get("NEEDLEPOINT_SMTP_USERNAME") or None,
+        password=env.get("NEEDLEPOINT_SMTP_PASSWORD") or None,
+        allow_plaintext=_flag(env, "NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT"),
+        ca_file=Path(ca_file) if ca_file else None,
+    )
+
+
+MAX_PORT = 65535
+
+
+def _port(raw: str | None, default: int) -> int:
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_PORT:
+        raise SettingsError(
+            f"NEEDLEPOINT_SMTP_PORT={raw!r} is not a port; set a number from 1 to {MAX_PORT}, "
+            "or unset it."
+        )
+    return int(raw)
+
+
+def _sms(env: dict[str, str]) -> SmsSettings | None:
+    url = env.get("NEEDLEPOINT_SMS_GATEWAY_URL")
+    if not url:
+        return None
+    if not url.startswith(("https://", "http://")):
+        raise SettingsError(
+            f"NEEDLEPOINT_SMS_GATEWAY_URL={url!r} is not a web address; set the gateway's "
+            "https:// address, or unset it."
+        )
+    return SmsSettings(
+        gateway_url=url,
+        token=env.get("NEEDLEPOINT_SMS_GATEWAY_TOKEN") or None,
+        sender=env.get("NEEDLEPOINT_SMS_FROM") or None,
+        allow_plaintext=_flag(env, "NEEDLEPOINT_SMS_ALLOW_PLAINTEXT"),
+    )

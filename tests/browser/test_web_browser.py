@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from browser.conftest import Server, sign_in
@@ -33,7 +34,8 @@ def test_the_dashboard_shows_the_worklists(clinician: Page) -> None:
     signoff = clinician.get_by_role("region", name="Charts waiting for sign-off")
     expect(signoff.get_by_role("link", name="Marsh, Helen")).to_be_visible()
     due = clinician.get_by_role("region", name="Patients due to book their next session")
-    expect(due.get_by_role("link", name="Okafor, Amira")).to_be_visible()
+    expect(due.get_by_role("link", name="Marsh, Helen")).to_be_visible()
+    expect(due.get_by_role("link", name="Okafor, Amira")).to_have_count(0)  # all booked
 
 
 def test_signing_in_and_skipping_to_the_content_work_from_the_keyboard_alone(
@@ -88,13 +90,74 @@ def test_a_script_typed_as_a_patient_name_is_shown_as_text_and_never_runs(
     assert front_desk.evaluate("typeof window.pwned") == "undefined"
 
 
-def test_pages_fit_a_768_pixel_wide_screen(clinician: Page) -> None:
-    for path in ("/", "/patients", "/patients/new"):
+def _okafors_pages(page: Page) -> list[str]:
+    """The pages of a patient in treatment: hers, and those her page links to."""
+    page.goto("/patients")
+    page.get_by_role("link", name="Okafor, Amira").click()
+    expect(page.get_by_role("heading", name="Okafor, Amira", level=1)).to_be_visible()
+    hrefs: list[str] = page.eval_on_selector_all(
+        "main a[href]", "a => a.map(e => e.getAttribute('href'))"
+    )
+    wanted = (
+        "/outcomes",
+        "/handout",
+        "/chart",
+        "/assessments/new",
+        "/consultations/",
+        "/sessions/new",
+    )
+    linked = [h for h in hrefs if h.startswith("/") and any(w in h for w in wanted)]
+    plans = [f"{h}/plan" for h in linked if re.fullmatch(r"/consultations/[0-9a-f-]{36}", h)]
+    return [page.url, *dict.fromkeys(linked), *plans]
+
+
+@pytest.mark.parametrize("width", [768, 390])
+def test_pages_fit_a_tablet_and_a_phone_without_scrolling_sideways(
+    clinician: Page, width: int
+) -> None:
+    clinician.set_viewport_size({"width": width, "height": 900})
+    paths = ["/", "/patients", "/patients/new", *_okafors_pages(clinician)]
+    assert len(paths) >= 9, paths  # outcomes, handout, a chart, the face map, a plan, ...
+
+    for path in paths:
         clinician.goto(path)
 
-        width = clinician.evaluate("document.documentElement.scrollWidth")
+        scrolled = clinician.evaluate("document.documentElement.scrollWidth")
 
-        assert width <= 768, f"{path} scrolls sideways ({width} px)"
+        assert scrolled <= width, f"{path} scrolls sideways at {width} px ({scrolled} px)"
+
+
+def test_face_map_zones_show_open_and_entered_states_from_the_keyboard(clinician: Page) -> None:
+    clinician.goto("/patients")
+    clinician.get_by_role("link", name="Okafor, Amira").click()
+    clinician.get_by_role("link", name="New scar assessment on the face map").click()
+    chin = clinician.locator("#front-chin")
+    chin_turned = clinician.locator("#left-chin")
+    expect(chin).to_have_attribute("aria-label", "Chin")
+
+    chin.focus()
+    clinician.keyboard.press("Enter")  # a zone opens from the keyboard, as with a click
+
+    rolling = clinician.locator('[id="chin.rolling"]')
+    expect(rolling).to_be_focused()
+    for shape in (chin, chin_turned):  # every view of the zone shows its state
+        expect(shape).to_have_class(re.compile(r"\bzone-open\b"))
+        expect(shape).to_have_attribute("aria-label", "Chin (open below)")
+    expect(chin).not_to_have_class(re.compile(r"zone-has-scars"))
+
+    clinician.keyboard.type("3")
+
+    for shape in (chin, chin_turned):
+        expect(shape).to_have_class(re.compile(r"\bzone-has-scars\b"))
+        expect(shape).to_have_attribute("aria-label", "Chin (scars entered)")
+    expect(clinician.locator("#score-gb-quantitative")).to_contain_text("of 84")
+    steps = clinician.locator(".score-explanation li")
+    expect(steps.first).to_contain_text("B1 Moderately atrophic scars")
+
+    rolling.fill("0")
+
+    expect(chin).not_to_have_class(re.compile(r"zone-has-scars"))
+    expect(chin).to_have_attribute("aria-label", "Chin (open below)")
 
 
 def test_an_htmx_request_refused_by_the_server_shows_why_in_the_alerts(clinician: Page) -> None:

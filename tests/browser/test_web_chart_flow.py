@@ -30,7 +30,7 @@ def test_a_clinician_charts_past_the_licence_with_a_reason_signs_and_sees_outcom
     expect(page.get_by_role("heading", name=re.compile(r"Session 1 of \d+: chart"))).to_be_visible()
     page.get_by_label("Numbing product").fill("lidocaine 23% / tetracaine 7%")
     page.get_by_role("button", name="Now").first.click()
-    expect(page.get_by_label("Numbing applied at (UTC)")).not_to_have_value("")
+    expect(page.get_by_label("Numbing applied at (Europe/London time)")).not_to_have_value("")
     depth = page.locator('input[name$="-depth"]').first
     depth.fill("2.0")
     page.get_by_label("Cartridge lot").fill("LOT-BROWSER-1")

@@ -51,6 +51,7 @@ def test_a_clinician_runs_a_new_consultation_to_a_series(clinician: Page) -> Non
     expect(clinician.get_by_text(re.compile(r"^signed "))).to_be_visible()
 
     clinician.get_by_role("link", name="Assess scars on the face map").click()
+    clinician.wait_for_load_state("load")  # the face map script is in place before a click
     clinician.locator("#front-cheeks-left").click()
     rolling = clinician.get_by_label("Rolling scars")
     expect(rolling).to_be_focused()
@@ -67,4 +68,4 @@ def test_a_clinician_runs_a_new_consultation_to_a_series(clinician: Page) -> Non
     clinician.get_by_role("button", name="Save as series").click()
 
     expect(clinician.get_by_role("heading", name="Okafor, Amira", level=1)).to_be_visible()
-    expect(clinician.get_by_text(re.compile(r"Zones: cheeks 1\.5–1\.5 mm\.$"))).to_be_visible()
+    expect(clinician.get_by_text(re.compile(r"Zones: cheeks 1\.5 mm\.$"))).to_be_visible()

@@ -1,4 +1,4 @@
-"""`needlepoint serve`: migrates, checks durability, and serves the API with uvicorn."""
+"""`needlepoint serve`: migrates, checks durability, and serves the web app and the API."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> httpx.Response:
 
 
 @pytest.mark.slow
-def test_serve_applies_migrations_and_serves_the_openapi_document(tmp_path: Path) -> None:
+def test_serve_applies_migrations_and_serves_the_api_and_the_web_app(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "NEEDLEPOINT_DATABASE_URL"}
     env["NEEDLEPOINT_DATA_DIR"] = str(tmp_path)
@@ -43,6 +43,8 @@ def test_serve_applies_migrations_and_serves_the_openapi_document(tmp_path: Path
     try:
         response = _wait_for(f"http://127.0.0.1:{port}/api/v1/openapi.json", process)
         anonymous = httpx.get(f"http://127.0.0.1:{port}/api/v1/patients", timeout=5)
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        stray = httpx.get(f"http://127.0.0.1:{port}/nowhere", timeout=5)
     finally:
         process.terminate()
         output = process.communicate(timeout=STARTUP_SECONDS)[0].decode()
@@ -55,3 +57,10 @@ def test_serve_applies_migrations_and_serves_the_openapi_document(tmp_path: Path
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
     assert {"login_session", "api_token", "login_attempt", "audit_event"} <= tables
     assert "GET /api/v1/patients 401" in output  # our access line: route, status, no query
+    origin = f"http://127.0.0.1:{port}"
+    assert f"needlepoint web app on {origin}/ (sign in at {origin}/login)" in output
+    assert f"needlepoint API on {origin}/api/v1 (docs at {origin}/api/v1/docs)" in output
+    assert home.status_code == 303
+    assert home.headers["location"] == "/login?next=%2F"
+    assert stray.status_code == 404
+    assert stray.headers["content-type"].startswith("text/html")

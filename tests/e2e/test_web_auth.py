@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from api_support import PASSWORD, TestClient
+from api_support import PASSWORD, TestClient, signed_in
 from needlepoint.entrypoints.api.security import SESSION_COOKIE
 from needlepoint.entrypoints.web import csrf
-from web_support import CLINICIAN, Clinic, csrf_token, page_token, sign_in, signed_in_browser
+from needlepoint.services import sessions
+from web_support import (
+    ADMIN,
+    CLINICIAN,
+    Clinic,
+    csrf_token,
+    page_token,
+    sign_in,
+    signed_in_browser,
+    web_client,
+)
 
 pytest_plugins = ["web_fixtures"]
 
@@ -116,3 +126,52 @@ def test_a_token_from_another_session_is_refused(clinic: Clinic, clinician: Test
     response = clinician.post("/logout", data={"csrf_token": page_token(other)})
 
     assert response.status_code == 403
+
+
+def same_browser(clinic: Clinic, token: str) -> TestClient:
+    """Another client presenting the same session cookie."""
+    client = web_client(clinic.services)
+    client.cookies.set(SESSION_COOKIE, token)
+    return client
+
+
+def test_a_page_after_sign_in_is_answered_from_the_session_cache(
+    clinic: Clinic, clinician: TestClient
+) -> None:
+    token = clinician.cookies[SESSION_COOKIE]
+    assert clinician.get("/").status_code == 200
+    # Ended in the database only, as another server process would: this process's cache still
+    # vouches for the session for a few seconds (ADR 0013), so the page comes from the cache.
+    uow = clinic.services.database.accounts_unit_of_work()
+    sessions.log_out(token=token, uow=uow, clock=clinic.services.clock)
+
+    assert clinic.services.recall_session(token) is not None
+    assert clinician.get("/patients").status_code == 200
+
+
+def test_after_signing_out_the_same_cookie_is_refused_at_once(
+    clinic: Clinic, clinician: TestClient
+) -> None:
+    token = clinician.cookies[SESSION_COOKIE]
+    copy = same_browser(clinic, token)
+    assert copy.get("/").status_code == 200  # the session is in the cache now
+
+    clinician.post("/logout", data={"csrf_token": page_token(clinician)})
+
+    response = copy.get("/")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2F"
+
+
+def test_a_deactivated_member_is_signed_out_of_the_web_app_at_once(
+    clinic: Clinic, clinician: TestClient
+) -> None:
+    assert clinician.get("/").status_code == 200  # the session is in the cache now
+    admin = signed_in(clinic.services, ADMIN)
+    member = clinician.get("/api/v1/auth/me").json()
+
+    assert admin.post(f"/api/v1/staff/{member['id']}/deactivate").status_code == 204
+
+    response = clinician.get("/")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2F"

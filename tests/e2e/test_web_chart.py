@@ -6,100 +6,26 @@ pages are driven as a browser drives them: forms with their CSRF token, redirect
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from api_support import PATIENT, START, TestClient, intake_document, signed_in
+from api_support import TestClient
+from web_charts import (
+    EXPIRED,
+    chart_form,
+    form_values,
+    held_session,
+    history,
+    new_series,
+    post_chart,
+    start_session,
+    started,
+)
 from web_support import CLINICIAN, Clinic, csrf_token, signed_in_browser
 
 pytest_plugins = ["web_fixtures"]
-
-API = "/api/v1"
-LOT = "LOT-2026-118"
-FRESH = (START.date() + timedelta(days=90)).isoformat()
-EXPIRED = (START.date() - timedelta(days=1)).isoformat()
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def new_series(clinic: Clinic) -> dict[str, Any]:
-    """A patient with a signed consultation and an agreed series, made through the API."""
-    api = signed_in(clinic.services, CLINICIAN)
-    document = json.loads(json.dumps(intake_document()))
-    born = {"born_on": document["patient"]["born_on"], "sex": document["patient"]["sex"]}
-    patient = ok(api.post(f"{API}/patients", json={**PATIENT, **born}), 201)
-    url = f"{API}/patients/{patient['id']}/consultations"
-    consultation = ok(api.post(url, json={"document": document}), 201)
-    ok(api.post(f"{API}/consultations/{consultation['id']}/sign"))
-    url = f"{API}/consultations/{consultation['id']}/series"
-    return dict(ok(api.post(url, json={}), 201))
-
-
-def start_session(client: TestClient, series_id: str, **answers: str) -> Any:
-    page = client.get(f"/series/{series_id}/sessions/new")
-    assert page.status_code == 200, page.text
-    form = {"csrf_token": csrf_token(page.text), **answers}
-    return client.post(f"/series/{series_id}/sessions/new", data=form)
-
-
-def started(client: TestClient, series_id: str) -> str:
-    response = start_session(client, series_id, pregnant="no")
-    assert response.status_code == 303, response.text
-    location = response.headers["location"]
-    found = re.fullmatch(r"/sessions/([0-9a-f-]{36})/chart", location)
-    assert found, location
-    return found.group(1)
-
-
-def form_values(html: str) -> dict[str, str]:
-    """The chart form's prefilled values, as the browser would send them back."""
-    values = dict(
-        re.findall(r'<input id="[^"]+" name="([^"]+)" type="[^"]+"[^>]*value="([^"]*)"', html)
-    )
-    values |= dict(re.findall(r'name="(expected_version|csrf_token)" value="([^"]*)"', html))
-    for name, text in re.findall(
-        r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', html
-    ):
-        values[name] = text
-    for name, body in re.findall(r'<select id="[^"]+" name="([^"]+)">(.*?)</select>', html, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected', body)
-        values[name] = chosen.group(1) if chosen else ""
-    return values
-
-
-def chart_form(client: TestClient, session_id: str, **changes: str) -> dict[str, str]:
-    page = client.get(f"/sessions/{session_id}/chart")
-    assert page.status_code == 200, page.text
-    values = form_values(page.text)
-    values |= {"cartridge_lot": LOT, "cartridge_expires_on": FRESH}
-    values |= changes
-    return values
-
-
-def post_chart(client: TestClient, session_id: str, values: dict[str, str]) -> Any:
-    return client.post(f"/sessions/{session_id}/chart", data=values)
-
-
-def held_session(client: TestClient, series_id: str) -> str:
-    """A session started, charted as planned and signed."""
-    session = started(client, series_id)
-    assert post_chart(client, session, chart_form(client, session)).status_code == 303
-    page = client.get(f"/sessions/{session}/chart").text
-    sign = {"csrf_token": csrf_token(page), "version": "1"}
-    assert client.post(f"/sessions/{session}/chart/sign", data=sign).status_code == 303
-    return session
-
-
-def history(client: TestClient, session_id: str) -> str:
-    html = client.get(f"/sessions/{session_id}/chart").text
-    return html.split('id="history-title"', 1)[1]
 
 
 @pytest.fixture
@@ -236,8 +162,9 @@ def test_the_handout_gives_the_booked_dates_instructions(
     booked = series["proposal"]["series"]["dated"][1]["on"]  # session 2
     page = clinician.get(f"/series/{series['id']}/handout?session=2")
     assert page.status_code == 200, page.text
-    assert "Your skin treatment on 14 Dec 2026" in page.text
+    assert "Your skin treatment on Mon 14 Dec 2026" in page.text
     assert booked == "2026-12-14"
+    assert "Provisional date." in page.text  # not booked, no session held: the proposal's day
     assert "Before your treatment" in page.text and "After your treatment" in page.text
     assert "Dec 2026" in page.text.split("After your treatment", 1)[1]
     assert " mm" not in page.text.split('class="handout"', 1)[1]  # no clinical settings

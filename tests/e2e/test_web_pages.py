@@ -70,10 +70,15 @@ def test_the_dashboard_lists_patients_due_to_book_their_next_session(
     html = front_desk.get("/").text
 
     due = html.split("Patients due to book their next session", 1)[1]
-    assert "Okafor, Amira" in due
+    assert "Marsh, Helen" in due
     assert "2 of 4" in due
-    assert "Raman, Priya" in due
-    assert "Today’s appointments" in html
+    assert re.search(r'href="/series/[0-9a-f-]{36}/book">Book', due)
+    # The demo's front desk booked every session Okafor and Raman still have: nobody to call.
+    assert "Okafor" not in due
+    assert "Raman" not in due
+    today = html.split("Today’s appointments", 1)[1].split("</section>", 1)[0]
+    assert "Raman, Priya" in today
+    assert "Treatment room 1" in today
 
 
 def test_front_desk_does_not_see_the_charts_waiting_for_sign_off(front_desk: TestClient) -> None:

@@ -29,6 +29,14 @@ TABLES |= {"login_session", "api_token", "login_attempt"}  # the accounts migrat
 TABLES |= {"scar_assessment"}  # the assessments migration
 TABLES |= {"room", "opening_hours", "appointment", "outbox_message"}  # scheduling
 TABLES |= {"calendar_feed"}  # the calendar migration
+TABLES |= {  # the portal migration
+    "portal_sign_in_link",
+    "portal_sign_in_request",
+    "patient_session",
+    "care_acknowledgement",
+    "check_in",
+    "check_in_photo",
+}
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",

@@ -78,3 +78,27 @@ class OutboxMessage:
     attempts: int = 0
     sent_at: datetime | None = None
     last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxLease:
+    """A worker's claim on messages: who holds them, at which instant, and until when."""
+
+    worker_id: str
+    now: datetime
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOutcome:
+    """How one delivery attempt ended.
+
+    ``sent`` (with ``at``), ``pending`` again (a retry at ``retry_at``), ``failed`` or
+    ``uncertain``. ``error`` says why without patient data (a stage and a code, never a
+    server's reply text, which may quote the address).
+    """
+
+    status: MessageStatus
+    at: datetime
+    retry_at: datetime | None = None
+    error: str | None = None

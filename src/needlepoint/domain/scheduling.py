@@ -11,14 +11,18 @@ for a clear message; the database enforces it whatever the code does (ADR 0015).
 
 from __future__ import annotations
 
+import bisect
 import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from uuid import UUID
 
 from needlepoint.domain.errors import DomainError
+
+LONGEST_APPOINTMENT = timedelta(days=1)
+"""No appointment lasts longer than a day: bounds the search for what overlaps a time."""
 
 
 class AppointmentStatus(StrEnum):
@@ -166,6 +170,19 @@ class ClinicCalendar:
     room_ids: tuple[UUID, ...]
     taken: tuple[Appointment, ...]
     step_minutes: int = 15
+    _starts: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Keep what is taken in start order, so one day's bookings are found by bisection."""
+        ordered = tuple(sorted((a for a in self.taken if a.occupies), key=_start))
+        object.__setattr__(self, "taken", ordered)
+        object.__setattr__(self, "_starts", tuple(a.starts_at for a in ordered))
+
+    def taken_between(self, starts_at: datetime, ends_at: datetime) -> list[Appointment]:
+        """What is taken overlapping ``[starts_at, ends_at)`` (no booking lasts a day)."""
+        low = bisect.bisect_left(self._starts, starts_at - LONGEST_APPOINTMENT)
+        high = bisect.bisect_left(self._starts, ends_at)
+        return [a for a in self.taken[low:high] if a.overlaps(starts_at, ends_at)]
 
     def with_taken(self, slot: Slot) -> ClinicCalendar:
         """The calendar once ``slot`` is held (for planning the next session of a series)."""
@@ -186,6 +203,10 @@ class ClinicCalendar:
         return replace(self, taken=(*self.taken, held))
 
 
+def _start(appointment: Appointment) -> datetime:
+    return appointment.starts_at
+
+
 def local_instant(day: date, wall: time, zone: tzinfo) -> datetime | None:
     """``day`` at ``wall`` in ``zone`` as a UTC instant; None when that wall time never happens."""
     local = datetime.combine(day, wall, tzinfo=zone)
@@ -204,9 +225,12 @@ def free_slots(
     practitioner_id: UUID | None = None,
 ) -> Iterator[Slot]:
     """Every start on ``day`` (in steps) at which a practitioner and a room are both free."""
-    day_taken = [a for a in calendar.taken if a.occupies]
+    starts = list(_starts(calendar, day, length))
+    if not starts:
+        return
+    day_taken = calendar.taken_between(starts[0], starts[-1] + length)
     practitioners = (practitioner_id,) if practitioner_id else calendar.practitioner_ids
-    for starts_at in _starts(calendar, day, length):
+    for starts_at in starts:
         if starts_at < not_before:
             continue
         ends_at = starts_at + length
@@ -289,12 +313,17 @@ class SeriesProgress:
     practitioner_id: UUID | None = None
 
 
+CalendarSource = Callable[[date, date], ClinicCalendar]
+"""The clinic's calendar from one local day to another (inclusive), as the caller reads it."""
+
+
 def propose_series(
     rules: SeriesRules,
-    calendar: ClinicCalendar,
+    calendar_for: CalendarSource,
     length: timedelta,
     *,
     now: datetime,
+    zone: tzinfo,
     progress: SeriesProgress | None = None,
 ) -> tuple[Slot, ...]:
     """Free slots for the sessions still to book (``progress``), one per session.
@@ -302,21 +331,44 @@ def propose_series(
     Each later session is looked for on the day the agreed interval gives, then on the days
     nearest to it inside ``[min, max]`` interval days; at the local time of the session before
     when that is free (a daylight-saving change does not move it), else the earliest free time
-    of that day. Raises ``NoSlotError`` naming the first session that finds no slot.
+    of that day. The calendar is asked for the best day first and for the whole window only
+    when that day is full, so a busy clinic's year is never read whole. Raises ``NoSlotError``
+    naming the first session that finds no slot.
     """
     slots: list[Slot] = []
     progress = progress or SeriesProgress()
     previous_on, wall, practitioner_id = progress.previous_on, None, progress.practitioner_id
     for number in range(progress.first_number, rules.sessions + 1):
-        days = _candidate_days(rules, number, previous_on, now.astimezone(calendar.time_zone))
-        slot = _first_slot(calendar, days, length, now, wall, practitioner_id)
+        days = _candidate_days(rules, number, previous_on, now.astimezone(zone))
+        wanted = _Wanted(length, now, wall, practitioner_id)
+        slot = _first_slot_of(calendar_for, days, wanted, slots)
         if slot is None:
-            raise NoSlotError(number, days[0], days[-1])
+            raise NoSlotError(number, min(days), max(days))
         slots.append(slot)
-        calendar = calendar.with_taken(slot)
-        local = slot.starts_at.astimezone(calendar.time_zone)
+        local = slot.starts_at.astimezone(zone)
         previous_on, wall, practitioner_id = local.date(), local.time(), slot.practitioner_id
     return tuple(slots)
+
+
+@dataclass(frozen=True, slots=True)
+class _Wanted:
+    length: timedelta
+    now: datetime
+    wall: time | None
+    practitioner_id: UUID | None
+
+
+def _first_slot_of(
+    calendar_for: CalendarSource, days: list[date], wanted: _Wanted, held: list[Slot]
+) -> Slot | None:
+    for tried in (days[:1], days):
+        calendar = calendar_for(min(tried), max(tried))
+        for slot in held:
+            calendar = calendar.with_taken(slot)
+        found = _first_slot(calendar, tried, wanted)
+        if found is not None:
+            return found
+    return None
 
 
 def _candidate_days(
@@ -334,19 +386,11 @@ def _candidate_days(
     return days or [low]
 
 
-def _first_slot(
-    calendar: ClinicCalendar,
-    days: list[date],
-    length: timedelta,
-    now: datetime,
-    wall: time | None,
-    practitioner_id: UUID | None,
-) -> Slot | None:
+def _first_slot(calendar: ClinicCalendar, days: list[date], wanted: _Wanted) -> Slot | None:
     for day in days:
-        free = list(free_slots(calendar, day, length, not_before=now))
-        if not free:
-            continue
-        return _preferred(free, calendar.time_zone, wall, practitioner_id)
+        free = list(free_slots(calendar, day, wanted.length, not_before=wanted.now))
+        if free:
+            return _preferred(free, calendar.time_zone, wanted.wall, wanted.practitioner_id)
     return None
 
 

@@ -36,6 +36,9 @@ class PlannedZone:
     depth_max_mm: Decimal
 
     def __str__(self) -> str:
+        """The range as clinicians write it: ``1.0–1.25 mm``, or ``1.5 mm`` when both ends meet."""
+        if self.depth_min_mm == self.depth_max_mm:
+            return f"{self.depth_max_mm} mm"
         return f"{self.depth_min_mm}–{self.depth_max_mm} mm"
 
 

@@ -15,6 +15,7 @@ from needlepoint.domain.charting import (
     ExpiredCartridgeError,
     OverrideRequiredError,
 )
+from needlepoint.domain.checkins import CheckInClosedError, PhotoTooLargeError, PhotoTypeError
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.scheduling import NoSlotError, SlotTakenError
@@ -24,8 +25,15 @@ from needlepoint.domain.treatment import (
     VersionConflictError,
 )
 from needlepoint.services.accounts import EmailTakenError
+from needlepoint.services.calendar import CalendarFeedNotFoundError
+from needlepoint.services.checkins import CheckInNotFoundError
 from needlepoint.services.consultation_records import ConsultationNotFoundError
 from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.portal_access import (
+    PortalRecordNotFoundError,
+    SignInLinkError,
+    TooManyLinkRequestsError,
+)
 from needlepoint.services.scheduling import AppointmentNotFoundError
 from needlepoint.services.sessions import (
     InvalidCredentialsError,
@@ -63,6 +71,14 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     AppointmentNotFoundError: 404,
     SlotTakenError: 409,
     NoSlotError: 409,
+    CalendarFeedNotFoundError: 404,
+    PortalRecordNotFoundError: 404,
+    CheckInNotFoundError: 404,
+    CheckInClosedError: 409,
+    PhotoTooLargeError: 413,
+    PhotoTypeError: 415,
+    SignInLinkError: 400,
+    TooManyLinkRequestsError: 429,
     LicenceRequiredError: 403,
     TooManyAttemptsError: 429,
     KnowledgeError: 500,

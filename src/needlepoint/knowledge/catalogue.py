@@ -11,9 +11,11 @@ from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.knowledge import (
     adjuncts,
     care,
+    checkins,
     expectations,
     files,
     planning,
+    reminders,
     rules,
     scales,
     schema,
@@ -92,6 +94,8 @@ def cited_rows() -> tuple[tuple[str, str, CitedRow], ...]:
         *care.cited_rows(),
         *expectations.cited_rows(),
         *adjuncts.cited_rows(),
+        *reminders.cited_rows(),
+        *checkins.cited_rows(),
     )
 
 

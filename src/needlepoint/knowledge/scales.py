@@ -266,7 +266,10 @@ def _gb_quantitative(section: GbQuantitativeSection) -> GbQuantitativeTable:
     _check_count_bands(section.count_bands, [band.multiplier for band in section.count_bands])
     _check_area_bands(section.keloid_area_bands)
     return GbQuantitativeTable(
-        points=tuple(PointsRow(row.lesion, row.points, row.provenance()) for row in section.points),
+        points=tuple(
+            PointsRow(row.lesion, row.points, row.provenance(), _label(row.description))
+            for row in section.points
+        ),
         count_bands=tuple(
             LesionCountBand(row.min_count, row.max_count, row.multiplier, row.provenance())
             for row in section.count_bands
@@ -291,7 +294,8 @@ def _ecca(section: EccaSection) -> EccaTable:
     _check_count_bands(section.count_bands, [band.score for band in section.count_bands])
     return EccaTable(
         weights=tuple(
-            EccaWeight(row.item, row.weight, row.provenance()) for row in section.weights
+            EccaWeight(row.item, row.weight, row.provenance(), _label(row.description))
+            for row in section.weights
         ),
         count_bands=tuple(
             EccaCountBand(row.min_count, row.max_count, row.score, row.provenance())
@@ -359,3 +363,8 @@ def _check_not_decreasing(ids: Sequence[str], values: Sequence[int]) -> None:
     for (_, previous), (row_id, value) in pairwise(zip(ids, values, strict=True)):
         if value < previous:
             raise KnowledgeError(TABLE, row_id, "a band for more scars must not score less")
+
+
+def _label(description: str) -> str:
+    """A row's description as a label inside a sentence: without its closing full stop."""
+    return description.strip().removesuffix(".")

@@ -4,26 +4,30 @@ Three reads, each in one transaction and audited like the single reads they comb
 
 * ``chart_sheet``: a session with its series (the plan), its chart history and the newest
   chart of the previous session of the series (settings carry forward from session to session);
-* ``session_handout``: the pre-care and aftercare timeline anchored to the booked date of one
-  session of a series (the engine's care templates, as at the consultation);
+* ``session_handout``: the pre-care and aftercare timeline anchored to when one session of a
+  series takes place (the engine's care templates, as at the consultation): its booked
+  appointment, else its actual start, else a provisional date (``HandoutDate``);
 * ``outcome_chart``: a patient's scar scores with the range the evidence expects at each visit
   (the acne response model, applied to the first score as the baseline).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Final
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from needlepoint.domain.care import CareItem, CarePhase
 from needlepoint.domain.expectations import acne_improvement
 from needlepoint.domain.outcomes import OutcomeMeasurement, OutcomeScale
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import ConsultationStatus, PatientRecord
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit, consultations
 from needlepoint.services.consultation_records import Engine
@@ -53,16 +57,35 @@ class ChartSheet:
     """The newest chart of the session before this one in the series, if any."""
 
 
+class HandoutDate(StrEnum):
+    """What a handout's date rests on, surest first."""
+
+    APPOINTMENT = "appointment"
+    """The session's booked appointment."""
+    STARTED = "started"
+    """The session has started: when it did."""
+    PROVISIONAL = "provisional"
+    """Not booked yet: the day it falls due (the last session held or booked before it plus
+    the agreed interval, else the series proposal's date), at the clinic's default time."""
+
+
 @dataclass(frozen=True, slots=True)
 class Handout:
-    """The care instructions for one booked session, in the patient's own words."""
+    """The care instructions for one session, in the patient's own words."""
 
     patient: PatientRecord
     series: TreatmentSeries
     number: int
-    booked_on: date
+    at: datetime
+    """When the session takes place, in the clinic's time zone."""
+    dated_by: HandoutDate
     pre: tuple[CareItem, ...]
     post: tuple[CareItem, ...]
+
+    @property
+    def on(self) -> date:
+        """The day of the session, in the clinic's time zone."""
+        return self.at.date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +159,11 @@ def session_handout(
     engine: Engine,
     clock: Clock,
 ) -> Handout:
-    """The care timeline for session ``number`` of a series, anchored to its booked date."""
+    """The care timeline for session ``number`` of a series, anchored to when it takes place.
+
+    That is the session's booked appointment, else its actual start if it has started, else a
+    provisional date (``HandoutDate``); the timeline's times are in the clinic's time zone.
+    """
     clinic_id = context.actor.clinic_id
     with uow:
         series = series_or_raise(uow, context, series_id)
@@ -144,21 +171,67 @@ def session_handout(
         consultation = uow.consultations.get(clinic_id, series.consultation_id)
         if consultation is None or consultation.status is not ConsultationStatus.SIGNED:
             raise ConsultationNotSignedError(f"series {series.id} has no signed consultation")
+        if not 1 <= number <= series.plan.sessions:
+            raise SessionNotFoundError(f"the series has no session {number}")
+        clinic = uow.clinics.get(clinic_id)
+        sessions = tuple(uow.sessions.for_series(clinic_id, series.id))
+        booked = _booked(uow.appointments.for_patient(clinic_id, series.patient_id), series.id)
         audit.record(uow, context, series_access("care_document.read", series), at=clock.now())
         uow.commit()
-    booked_on = booked_date(series.proposal, number)
-    appointment = datetime.combine(booked_on, engine.default_session_time).isoformat()
+    zone = ZoneInfo(clinic.time_zone if clinic else "UTC")
+    at, dated_by = session_time(series, number, sessions, booked, zone, engine.default_session_time)
     outcome = consultations.consult(
         document=dict(consultation.intake),
         knowledge=engine.knowledge,
         clock=clock,
-        appointment=appointment,
+        appointment=at.isoformat(),
         default_session_time=engine.default_session_time,
     )
     items = outcome.programme.care_items
     pre = tuple(i for i in items if i.phase is CarePhase.PRE)
     post = tuple(i for i in items if i.phase is CarePhase.POST)
-    return Handout(patient, series, number, booked_on, pre, post)
+    return Handout(patient, series, number, at, dated_by, pre, post)
+
+
+def _booked(appointments: Iterable[Appointment], series_id: UUID) -> dict[int, Appointment]:
+    """The booked (not cancelled, attended or missed) appointment of each session of a series."""
+    return {
+        a.session_number: a
+        for a in appointments
+        if a.series_id == series_id
+        and a.session_number is not None
+        and a.status is AppointmentStatus.BOOKED
+    }
+
+
+def session_time(
+    series: TreatmentSeries,
+    number: int,
+    sessions: Sequence[TreatmentSession],
+    booked: Mapping[int, Appointment],
+    zone: ZoneInfo,
+    default_time: time,
+) -> tuple[datetime, HandoutDate]:
+    """When session ``number`` takes place in ``zone``, and what that rests on.
+
+    Its booked appointment; else, once started, its actual start; else the day it falls due:
+    the latest earlier session held or booked, plus the agreed interval for each session
+    between, or without one the proposal's date; at ``default_time``.
+    """
+    if number in booked:
+        return booked[number].starts_at.astimezone(zone), HandoutDate.APPOINTMENT
+    started = {s.number: s.started_at for s in sessions if s.started_at is not None}
+    if number in started:
+        return started[number].astimezone(zone), HandoutDate.STARTED
+    known = {n: a.starts_at for n, a in booked.items()} | started
+    earlier = [n for n in known if n < number]
+    if earlier:
+        last = max(earlier)
+        gap = timedelta(days=series.plan.interval_days * (number - last))
+        due_on = known[last].astimezone(zone).date() + gap
+    else:
+        due_on = booked_date(series.proposal, number)
+    return datetime.combine(due_on, default_time, tzinfo=zone), HandoutDate.PROVISIONAL
 
 
 def booked_date(proposal: Mapping[str, Any], number: int) -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from needlepoint.domain.errors import InvalidInputError
@@ -27,3 +27,10 @@ def add_clinic(*, name: str, time_zone: str, uow: UnitOfWork) -> Clinic:
         uow.clinics.add(clinic)
         uow.commit()
     return clinic
+
+
+def time_zone_of(*, clinic_id: UUID, uow: UnitOfWork) -> str:
+    """A clinic's IANA time zone (UTC for an unknown clinic: there is nothing of it to show)."""
+    with uow:
+        clinic = uow.clinics.get(clinic_id)
+    return "UTC" if clinic is None else clinic.time_zone

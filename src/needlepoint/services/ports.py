@@ -8,14 +8,24 @@ a record of another clinic is indistinguishable from one that does not exist.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
 from needlepoint.domain.assessments import ScarAssessmentRecord
-from needlepoint.domain.messages import OutboxMessage
+from needlepoint.domain.calendar import CalendarFeed, PatientCalendar
+from needlepoint.domain.checkins import CheckIn, CheckInPhoto
+from needlepoint.domain.messages import (
+    DeliveryOutcome,
+    MessageKind,
+    MessageStatus,
+    OutboxLease,
+    OutboxMessage,
+)
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
+from needlepoint.domain.portal import CareAcknowledgement, PatientSession, SignInLink
 from needlepoint.domain.records import (
     AuditEvent,
     Clinic,
@@ -315,6 +325,236 @@ class OutboxRepository(Protocol):
         """A patient's messages, soonest due first."""
         ...
 
+    def cancel_pending_of_kind(self, clinic_id: UUID, patient_id: UUID, kind: MessageKind) -> int:
+        """Cancel a patient's unclaimed messages of one kind (e.g. recalls); how many."""
+        ...
+
+    def in_status(self, clinic_id: UUID, status: MessageStatus) -> Sequence[OutboxMessage]:
+        """A clinic's messages in one status, soonest due first."""
+        ...
+
+    # --- Delivery (the worker), each call in its own short transaction (ADR 0016) ---
+
+    def claim_due(self, lease: OutboxLease, *, limit: int) -> Sequence[OutboxMessage]:
+        """Claim up to ``limit`` due messages for ``lease.worker_id``, counting an attempt.
+
+        Due: ``pending`` with ``due_at`` reached, or ``sending`` whose lease has lapsed (a
+        worker died before handing it over). Two workers never claim the same message.
+        """
+        ...
+
+    def expire_handovers(self, now: datetime) -> Sequence[OutboxMessage]:
+        """Mark ``uncertain`` every ``handing_over`` message whose lease lapsed; return them."""
+        ...
+
+    def start_handover(self, message_id: UUID, lease: OutboxLease) -> bool:
+        """``sending`` → ``handing_over`` if this worker still holds a live lease on it.
+
+        The lease is extended to ``lease.until``. False when the lease was lost or lapsed.
+        """
+        ...
+
+    def settle(self, message_id: UUID, worker_id: str, outcome: DeliveryOutcome) -> bool:
+        """Record how a claimed message's delivery ended, if this worker still holds it."""
+        ...
+
+    def release(self, worker_id: str, message_ids: Sequence[UUID]) -> int:
+        """Give back claimed messages not yet handed over (``sending`` → ``pending``)."""
+        ...
+
+
+class CalendarFeedRepository(Protocol):
+    """Patients' secret calendar feed links, stored as the SHA-256 of their tokens."""
+
+    def add(self, feed: CalendarFeed) -> None:
+        """Store a newly issued link."""
+        ...
+
+    def live_by_hash(self, token_hash: str) -> CalendarFeed | None:
+        """The live link whose token has this SHA-256, or None (also when revoked)."""
+        ...
+
+    def live_for_patient(self, clinic_id: UUID, patient_id: UUID) -> CalendarFeed | None:
+        """The patient's live link, or None."""
+        ...
+
+    def revoke_for_patient(self, clinic_id: UUID, patient_id: UUID, at: datetime) -> int:
+        """Revoke every live link of the patient; how many there were."""
+        ...
+
+
+class CalendarRenderer(Protocol):
+    """Writes a patient's calendar in a calendar file format (iCalendar in production)."""
+
+    def __call__(self, calendar: PatientCalendar, *, stamped_at: datetime) -> bytes:
+        """The calendar as bytes, stamped with the instant it was made."""
+        ...
+
+
+class PortalAccessRepository(Protocol):
+    """The patient portal's sign-in: one-time links, link requests and patient sessions."""
+
+    def patients_with_email(self, email: str) -> Sequence[PatientRecord]:
+        """Every patient record with this email (ignoring case), in any clinic."""
+        ...
+
+    def add_link(self, link: SignInLink) -> None:
+        """Store a new sign-in link (its token's hash)."""
+        ...
+
+    def link(self, token_hash: str) -> SignInLink | None:
+        """A sign-in link by the hash of its token."""
+        ...
+
+    def use_link(self, link_id: UUID, at: datetime) -> bool:
+        """Mark a link used; False when it was used already (two clicks: one wins)."""
+        ...
+
+    def add_request(self, email_hash: str, ip: str, at: datetime) -> None:
+        """Record one request for a link, for throttling."""
+        ...
+
+    def requests_for_email(self, email_hash: str, *, since: datetime) -> int:
+        """Requests for one email after ``since``."""
+        ...
+
+    def requests_from_ip(self, ip: str, *, since: datetime) -> int:
+        """Requests from one address after ``since``."""
+        ...
+
+    def add_session(self, session: PatientSession) -> None:
+        """Store a new patient session."""
+        ...
+
+    def session(self, id_hash: str) -> PatientSession | None:
+        """A patient session by the hash of its token."""
+        ...
+
+    def touch_session(self, id_hash: str, at: datetime) -> None:
+        """Record use of a session."""
+        ...
+
+    def revoke_session(self, id_hash: str, at: datetime) -> None:
+        """End a session (a no-op if it has ended)."""
+        ...
+
+
+class CareAcknowledgementRepository(Protocol):
+    """Care instructions a patient has marked as read, per item and day."""
+
+    def add(self, acknowledgement: CareAcknowledgement) -> bool:
+        """Store it; False (and nothing written) when that item was read that day already."""
+        ...
+
+    def for_day(self, clinic_id: UUID, patient_id: UUID, care_on: date) -> frozenset[str]:
+        """The ids of the items a patient marked as read for one day."""
+        ...
+
+
+class CheckInRepository(Protocol):
+    """Daily check-ins after a session, and their photos."""
+
+    def add(self, check_in: CheckIn) -> None:
+        """Store a new check-in."""
+        ...
+
+    def add_photo(self, photo: CheckInPhoto) -> None:
+        """Store the photo of a stored check-in."""
+        ...
+
+    def get(self, clinic_id: UUID, check_in_id: UUID) -> CheckIn | None:
+        """A check-in of this clinic (for its staff)."""
+        ...
+
+    def get_for_patient(
+        self, clinic_id: UUID, patient_id: UUID, check_in_id: UUID
+    ) -> CheckIn | None:
+        """A check-in of this patient only (None for anyone else's)."""
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID, *, limit: int) -> Sequence[CheckIn]:
+        """A patient's check-ins, newest first."""
+        ...
+
+    def needing_attention(
+        self, clinic_id: UUID, *, limit: int
+    ) -> Sequence[tuple[CheckIn, PatientRecord]]:
+        """Amber and red check-ins no clinician has reviewed: red first, then newest first."""
+        ...
+
+    def save_review(self, check_in: CheckIn) -> None:
+        """Record that a clinician reviewed a check-in (the first review stays)."""
+        ...
+
+    def photo(self, clinic_id: UUID, photo_id: UUID) -> CheckInPhoto | None:
+        """A check-in photo of this clinic (for its staff)."""
+        ...
+
+    def photo_for_patient(
+        self, clinic_id: UUID, patient_id: UUID, photo_id: UUID
+    ) -> CheckInPhoto | None:
+        """A check-in photo of this patient only (None for anyone else's)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesToBook:
+    """An active series with sessions still to hold: what its next due day is worked out from.
+
+    Only the fields the worklist needs are read (no proposal or plan documents to parse).
+    """
+
+    patient: PatientRecord
+    series_id: UUID
+    sessions_planned: int
+    interval_days: int
+    sessions_held: int
+    last_started_at: datetime | None
+    """When the latest session held began (None before the first)."""
+    first_proposed_on: date | None
+    """The day the proposal dated the first session (None if it dated none)."""
+    created_at: datetime
+
+
+class WorklistQueries(Protocol):
+    """The dashboard's read-side queries: one statement each, scoped to one clinic."""
+
+    def charts_awaiting_signoff(
+        self, clinic_id: UUID
+    ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
+        """Started sessions whose newest chart version is unsigned, oldest chart first."""
+        ...
+
+    def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
+        """Planned or in-progress series with fewer sessions held than planned.
+
+        A series is left out when its next session (number held + 1) has an appointment
+        attended, or booked to start at or after ``booked_from``. Ordered by patient (family
+        name, given name, id), then newest series first.
+        """
+        ...
+
+    def appointments_between(
+        self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> Sequence[tuple[Appointment, PatientRecord, str, str]]:
+        """Appointments not cancelled overlapping ``[starts_at, ends_at)``, earliest first.
+
+        Each with its patient, the practitioner's display name and the room's name.
+        """
+        ...
+
+
+class PhotoEncoder(Protocol):
+    """Turns an uploaded photo into the bytes kept: JPEG, upright, without any metadata."""
+
+    def reencode(self, data: bytes) -> tuple[bytes, int, int]:
+        """The re-encoded JPEG and its width and height in pixels.
+
+        Raises ``PhotoRejectedError`` subclasses: not JPEG or PNG, too large, too many
+        pixels, or unreadable.
+        """
+        ...
+
 
 class AuditLog(Protocol):
     """The append-only, hash-chained audit trail."""
@@ -342,6 +582,11 @@ class UnitOfWork(Protocol):
     opening_hours: OpeningHoursRepository
     appointments: AppointmentRepository
     outbox: OutboxRepository
+    calendar_feeds: CalendarFeedRepository
+    portal_access: PortalAccessRepository
+    care_acknowledgements: CareAcknowledgementRepository
+    check_ins: CheckInRepository
+    worklists: WorklistQueries
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

@@ -16,6 +16,7 @@ from uuid import UUID
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import ConsultationRecord, PatientRecord
+from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit
 from needlepoint.services.patients import MAX_PAGE_SIZE
@@ -25,7 +26,11 @@ from needlepoint.services.treatment import listed_patient
 FIRST = 0
 """Each list is its first page of ``MAX_PAGE_SIZE`` records, in its repository's order."""
 
-SCHEDULE_READS = (("patient.read", "patient"), ("series.list", "treatment_series"))
+SCHEDULE_READS = (
+    ("patient.read", "patient"),
+    ("series.list", "treatment_series"),
+    ("appointment.list", "appointment"),
+)
 """(audit action, resource type) of each kind of record the schedule view reads."""
 
 CLINICAL_READS = (
@@ -65,6 +70,7 @@ class PatientProgramme:
     patient: PatientRecord
     series: tuple[SeriesCourse, ...]
     clinical: ClinicalRecord | None = None
+    appointments: tuple[Appointment, ...] = ()
 
 
 def patient_schedule(
@@ -74,9 +80,10 @@ def patient_schedule(
     with uow:
         patient = listed_patient(uow, context, patient_id, "patient.read", clock)
         courses = _courses(uow, context.actor.clinic_id, patient.id)
+        booked = tuple(uow.appointments.for_patient(context.actor.clinic_id, patient.id))
         _record_reads(uow, context, clock, patient.id, SCHEDULE_READS)
         uow.commit()
-    return PatientProgramme(patient=patient, series=courses)
+    return PatientProgramme(patient=patient, series=courses, appointments=booked)
 
 
 def patient_programme(
@@ -87,9 +94,10 @@ def patient_programme(
         patient = listed_patient(uow, context, patient_id, "patient.read", clock)
         courses = _courses(uow, context.actor.clinic_id, patient.id)
         clinical = _clinical_record(uow, context.actor.clinic_id, patient.id, courses)
+        booked = tuple(uow.appointments.for_patient(context.actor.clinic_id, patient.id))
         _record_reads(uow, context, clock, patient.id, SCHEDULE_READS + CLINICAL_READS)
         uow.commit()
-    return PatientProgramme(patient=patient, series=courses, clinical=clinical)
+    return PatientProgramme(patient=patient, series=courses, clinical=clinical, appointments=booked)
 
 
 def _courses(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[SeriesCourse, ...]:

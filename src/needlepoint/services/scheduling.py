@@ -17,7 +17,7 @@ Each use case is one unit of work and appends exactly one audit event.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -30,6 +30,7 @@ from needlepoint.domain.scheduling import (
     Appointment,
     AppointmentPart,
     AppointmentStatus,
+    CalendarSource,
     ClinicCalendar,
     OpeningHours,
     Room,
@@ -251,12 +252,14 @@ def _proposal(
     proposed: tuple[Slot, ...] = ()
     problem = None
     if to_book:
-        calendar = _calendar(uow, series.clinic_id, zone, rules, now)
+        calendar = _calendar_source(uow, series.clinic_id, zone)
         before = [n for n in days if n < to_book[0]]
         previous_on = days[max(before)] if before else None
         progress = SeriesProgress(to_book[0], previous_on, wanted.practitioner_id)
         try:
-            proposed = propose_series(rules, calendar, length, now=now, progress=progress)
+            proposed = propose_series(
+                rules, calendar, length, now=now, zone=zone, progress=progress
+            )
         except DomainError as error:
             problem = str(error)
     return SeriesBooking(
@@ -309,15 +312,15 @@ def _held_and_booked(
     return days, booked
 
 
-def _calendar(
-    uow: UnitOfWork, clinic_id: UUID, zone: ZoneInfo, rules: SeriesRules, now: datetime
-) -> ClinicCalendar:
-    """The clinic's calendar over the whole window a series could reach."""
-    span = timedelta(
-        days=rules.first_session_search_days + rules.sessions * rules.max_interval_days
-    )
-    start = min(now, datetime.combine(rules.earliest_on, time(), tzinfo=zone))
-    return calendar_between(uow, clinic_id, zone, start, start + span + timedelta(days=2))
+def _calendar_source(uow: UnitOfWork, clinic_id: UUID, zone: ZoneInfo) -> CalendarSource:
+    """The clinic's calendar for any span of local days, read when the proposal asks."""
+
+    def between(first: date, last: date) -> ClinicCalendar:
+        starts_at = datetime.combine(first, time(), tzinfo=zone)
+        ends_at = datetime.combine(last + timedelta(days=1), time(), tzinfo=zone)
+        return calendar_between(uow, clinic_id, zone, starts_at, ends_at)
+
+    return between
 
 
 def calendar_between(
@@ -689,6 +692,28 @@ def patient_appointments(
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
     return found
+
+
+def get_appointment(
+    *, appointment_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> DayAppointment:
+    """One appointment with its patient, practitioner and room; the read is audited."""
+    clinic_id = context.actor.clinic_id
+    with uow:
+        found = uow.appointments.get(clinic_id, appointment_id)
+        patient = uow.patients.get(clinic_id, found.patient_id) if found else None
+        if found is None or patient is None:
+            missing = audit.Access("appointment.read", "appointment", str(appointment_id), None)
+            audit.record(uow, context, replace(missing, outcome="not_found"), at=clock.now())
+            uow.commit()
+            raise AppointmentNotFoundError(f"no appointment {appointment_id}")
+        person = uow.staff.get(clinic_id, found.practitioner_id)
+        room = uow.rooms.get(clinic_id, found.room_id)
+        audit.record(uow, context, _access("appointment.read", found), at=clock.now())
+        uow.commit()
+    return DayAppointment(
+        found, patient, person.display_name if person else "?", room.name if room else "?"
+    )
 
 
 def _bookable(

@@ -1,37 +1,43 @@
-"""The clinic's worklists: charts waiting for sign-off, and patients due to book a session.
+"""The dashboard: the clinic's day and its worklists, read in one unit of work.
 
-Both walk the clinic's patients, their series and sessions in one transaction, and each
-listing appends one audit event (like a patient search). A clinic of a few thousand patients
-is a few thousand small reads; a dedicated query in the repositories is the next step when
-clinics grow (ADR 0014).
+One dashboard view is one transaction and appends exactly one audit event
+(``worklist.dashboard``, the clinic's local day as its resource id), whatever it shows:
 
-"Due to book" means a planned or in-progress series with sessions still to come. needlepoint
-does not keep appointments yet, so every such series is listed, by the date its next session
-falls due: the last session's day plus the agreed interval, or the proposal's first date.
+* **Today's appointments**: the clinic's appointments of its local day, cancelled ones left
+  out, earliest first, each with its patient, practitioner and room.
+* **Charts waiting for sign-off** (clinical staff only): every started session whose newest
+  chart version nobody has signed, oldest chart first.
+* **Patients due to book their next session**: the people the front desk should call. A
+  planned or in-progress series with fewer sessions held than planned is listed by the day its
+  next session falls due: the last session's local day plus the agreed interval; before the
+  first session, the proposal's first date; failing that, the day the series was created. The
+  series is left out when its next session is already taken care of: an appointment for it is
+  booked from today on, or was attended (the patient came; the chart follows). Those patients
+  need no call, so their booked date is not shown here: the appointment is on its day's list
+  and the patient's page. A booking on an earlier day that was neither attended nor marked a
+  no-show leaves the series listed: the patient missed it and needs a call.
+* **Check-ins that need attention** (clinical staff only; ADR 0017): the portal's unreviewed
+  amber and red check-ins, red first, newest first (``checkins.ATTENTION_LIMIT`` of them).
+
+Each list is one query (``uow.worklists``, ``uow.check_ins``), so a view costs the same few
+round trips whatever the size of the clinic (ADR 0019). Which lists a caller may see is the
+entrypoint's permission table's business (``clinical``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from needlepoint.domain.records import PatientRecord
-from needlepoint.domain.treatment import (
-    ChartVersion,
-    SeriesStatus,
-    SessionStatus,
-    TreatmentSeries,
-    TreatmentSession,
-)
+from needlepoint.domain.treatment import ChartVersion, TreatmentSession
 from needlepoint.services import audit
-from needlepoint.services.patients import MAX_PAGE_SIZE
-from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.checkins import ATTENTION_LIMIT, ClinicCheckIn
+from needlepoint.services.ports import Clock, SeriesToBook, UnitOfWork
+from needlepoint.services.scheduling import DayAppointment
 from needlepoint.services.treatment import clinic_today
-
-ACTIVE = frozenset({SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,100 +51,110 @@ class ChartAwaitingSignOff:
 
 @dataclass(frozen=True, slots=True)
 class SessionDue:
-    """The next session of a series, not yet held, and the day it falls due."""
+    """The next session of a series, neither held nor booked, and the day it falls due."""
 
     patient: PatientRecord
-    series: TreatmentSeries
+    series_id: UUID
     number: int
+    sessions_planned: int
     due_on: date
     overdue: bool
 
 
 @dataclass(frozen=True, slots=True)
-class _Course:
-    patient: PatientRecord
-    series: TreatmentSeries
-    sessions: tuple[TreatmentSession, ...]
+class Dashboard:
+    """Everything the dashboard shows; the clinical lists are empty for front desk."""
+
+    today: date
+    appointments: tuple[DayAppointment, ...]
+    awaiting: tuple[ChartAwaitingSignOff, ...]
+    due: tuple[SessionDue, ...]
+    attention: tuple[ClinicCheckIn, ...]
 
 
-def charts_awaiting_signoff(
-    *, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
-) -> tuple[ChartAwaitingSignOff, ...]:
-    """Every charted, unsigned session of the actor's clinic, oldest chart first."""
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """The clinic's local day: its date and zone."""
+
+    today: date
+    zone: ZoneInfo
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.today, time(), tzinfo=self.zone)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.today + timedelta(days=1), time(), tzinfo=self.zone)
+
+
+def dashboard(
+    *, clinical: bool, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> Dashboard:
+    """The actor's clinic today; ``clinical`` adds charts to sign and check-ins to review."""
     clinic_id = context.actor.clinic_id
     with uow:
-        waiting = [
-            ChartAwaitingSignOff(course.patient, session, chart)
-            for course in _courses(uow, clinic_id)
-            for session in course.sessions
-            if session.status is SessionStatus.STARTED
-            and (chart := uow.charts.latest(clinic_id, session.id)) is not None
-            and not chart.is_signed
-        ]
-        access = audit.Access("worklist.charts_awaiting_signoff", "chart", "*", None)
+        day = _clinic_day(uow, clinic_id, clock)
+        appointments = _appointments(uow, clinic_id, day)
+        due = _sessions_due(uow, clinic_id, day)
+        awaiting = _charts_awaiting_signoff(uow, clinic_id) if clinical else ()
+        attention = _needing_attention(uow, clinic_id) if clinical else ()
+        access = audit.Access("worklist.dashboard", "worklist", day.today.isoformat(), None)
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
-    return tuple(sorted(waiting, key=lambda item: item.chart.created_at))
+    return Dashboard(day.today, appointments, awaiting, due, attention)
 
 
-def sessions_due(
-    *, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
-) -> tuple[SessionDue, ...]:
-    """The next session of every active series of the actor's clinic, soonest due first."""
-    with uow:
-        clinic = uow.clinics.get(context.actor.clinic_id)
-        time_zone = ZoneInfo(clinic.time_zone if clinic else "UTC")
-        today = clinic_today(str(time_zone), clock)
-        due = [
-            _next_session(course, time_zone, today)
-            for course in _courses(uow, context.actor.clinic_id)
-            if course.series.status in ACTIVE and len(course.sessions) < course.series.plan.sessions
-        ]
-        access = audit.Access("worklist.sessions_due", "treatment_series", "*", None)
-        audit.record(uow, context, access, at=clock.now())
-        uow.commit()
+def _clinic_day(uow: UnitOfWork, clinic_id: UUID, clock: Clock) -> _Day:
+    clinic = uow.clinics.get(clinic_id)
+    zone = ZoneInfo(clinic.time_zone if clinic else "UTC")
+    return _Day(clinic_today(str(zone), clock), zone)
+
+
+def _appointments(uow: UnitOfWork, clinic_id: UUID, day: _Day) -> tuple[DayAppointment, ...]:
+    found = uow.worklists.appointments_between(clinic_id, day.starts_at, day.ends_at)
+    return tuple(DayAppointment(*row) for row in found)
+
+
+def _charts_awaiting_signoff(uow: UnitOfWork, clinic_id: UUID) -> tuple[ChartAwaitingSignOff, ...]:
+    found = uow.worklists.charts_awaiting_signoff(clinic_id)
+    return tuple(ChartAwaitingSignOff(*row) for row in found)
+
+
+def _sessions_due(uow: UnitOfWork, clinic_id: UUID, day: _Day) -> tuple[SessionDue, ...]:
+    """Soonest due first; one day's patients by family name (then as the query orders them)."""
+    found = uow.worklists.series_to_book(clinic_id, booked_from=day.starts_at)
+    due = [_next_session(row, day) for row in found]
     return tuple(sorted(due, key=lambda item: (item.due_on, item.patient.family_name)))
 
 
-def _next_session(course: _Course, time_zone: ZoneInfo, today: date) -> SessionDue:
-    due_on = _due_on(course, time_zone)
-    number = len(course.sessions) + 1
-    return SessionDue(course.patient, course.series, number, due_on, overdue=due_on < today)
+def _needing_attention(uow: UnitOfWork, clinic_id: UUID) -> tuple[ClinicCheckIn, ...]:
+    """What ``checkins.needing_attention`` lists, read inside the dashboard's transaction."""
+    found = uow.check_ins.needing_attention(clinic_id, limit=ATTENTION_LIMIT)
+    return tuple(ClinicCheckIn(check_in, patient) for check_in, patient in found)
 
 
-def _due_on(course: _Course, time_zone: ZoneInfo) -> date:
-    held = [s.started_at for s in course.sessions if s.started_at is not None]
-    if held:
-        last_day = max(held).astimezone(time_zone).date()
-        return last_day + timedelta(days=course.series.plan.interval_days)
-    dated = course.series.proposal.get("series", {}).get("dated") or []
-    if dated:
-        return date.fromisoformat(str(dated[0]["on"]))
-    return course.series.created_at.astimezone(time_zone).date()
+def _next_session(row: SeriesToBook, day: _Day) -> SessionDue:
+    due_on = due_on_for(row, day.zone)
+    return SessionDue(
+        patient=row.patient,
+        series_id=row.series_id,
+        number=row.sessions_held + 1,
+        sessions_planned=row.sessions_planned,
+        due_on=due_on,
+        overdue=due_on < day.today,
+    )
 
 
-def _courses(uow: UnitOfWork, clinic_id: UUID) -> Iterator[_Course]:
-    for patient in _every_patient(uow, clinic_id):
-        for series in _every_series(uow, clinic_id, patient.id):
-            sessions = tuple(uow.sessions.for_series(clinic_id, series.id))
-            yield _Course(patient, series, sessions)
+def due_on_for(row: SeriesToBook, zone: ZoneInfo) -> date:
+    """The day a series' next session falls due, in the clinic's calendar.
 
-
-def _every_patient(uow: UnitOfWork, clinic_id: UUID) -> Iterator[PatientRecord]:
-    offset = 0
-    while True:
-        page = uow.patients.list(clinic_id, search=None, offset=offset, limit=MAX_PAGE_SIZE)
-        yield from page
-        if len(page) < MAX_PAGE_SIZE:
-            return
-        offset += MAX_PAGE_SIZE
-
-
-def _every_series(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> Iterator[TreatmentSeries]:
-    offset = 0
-    while True:
-        page = uow.series.for_patient(clinic_id, patient_id, offset=offset, limit=MAX_PAGE_SIZE)
-        yield from page
-        if len(page) < MAX_PAGE_SIZE:
-            return
-        offset += MAX_PAGE_SIZE
+    The last session's local day plus the agreed interval; before the first session, the
+    proposal's first date; failing that, the local day the series was created.
+    """
+    if row.last_started_at is not None:
+        last_day = row.last_started_at.astimezone(zone).date()
+        return last_day + timedelta(days=row.interval_days)
+    if row.first_proposed_on is not None:
+        return row.first_proposed_on
+    return row.created_at.astimezone(zone).date()

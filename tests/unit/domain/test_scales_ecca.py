@@ -52,7 +52,9 @@ def test_each_item_scores_its_weight_times_the_count_band_score(
 def test_the_explanation_shows_the_arithmetic_of_each_counted_item() -> None:
     result = ecca.score({EccaItem.U_SHAPED_ATROPHIC: 7}, TABLE)
 
-    assert "u_shaped_atrophic: 7 lesions (5–20) → b = 2 × weight 20 = 40" in result.explanation
+    item = "U-shaped atrophic scars, diameter 2–4 mm, steep edges (≈ boxcar)"  # not the code
+    assert f"{item}: 7 lesions (5–20) → b = 2 × weight 20 = 40" in result.explanation
+    assert "u_shaped_atrophic" not in result.explanation
     assert "total 40 of 540" in result.explanation
 
 

@@ -65,8 +65,10 @@ def test_eleven_lesions_double_the_row_points() -> None:
 def test_the_explanation_shows_the_arithmetic_of_each_counted_row() -> None:
     result = gbq.score({GbLesionType.B1_MODERATE_ATROPHIC: 12}, NONE, TABLE)
 
-    assert "b1_moderate_atrophic: 12 lesions (11–20) → ×2 × 2 points = 4" in result.explanation
+    row = "B1 Moderately atrophic scars (moderate scarring)"  # the table's words, not the code
+    assert f"{row}: 12 lesions (11–20) → ×2 × 2 points = 4" in result.explanation
     assert "total 4 of 84" in result.explanation
+    assert "b1_moderate_atrophic" not in result.explanation
 
 
 @pytest.mark.parametrize(
@@ -85,7 +87,8 @@ def test_keloid_area_is_scored_by_band_with_5_and_20_cm2_in_the_middle_band(
 def test_the_keloid_row_is_explained_with_its_band() -> None:
     result = gbq.score({}, Decimal(5), TABLE)
 
-    assert "d2_keloid_area: 5 cm² (≥ 5 and ≤ 20 cm²) → 12" in result.explanation
+    row = "D2 keloidal or hypertrophic scarring"
+    assert f"{row}: 5 cm² (≥ 5 and ≤ 20 cm²) → 12" in result.explanation
 
 
 def test_the_maximal_input_scores_84() -> None:

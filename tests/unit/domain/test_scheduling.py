@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from needlepoint.domain.scheduling import (
     Appointment,
     AppointmentStatus,
+    CalendarSource,
     ClinicCalendar,
     NoSlotError,
     OpeningHours,
@@ -60,6 +61,11 @@ def booked(starts_at: datetime, practitioner: UUID = ALICE, room: UUID = ROOM_1)
         created_at=NOW,
         created_by=ALICE,
     )
+
+
+def fixed(clinic: ClinicCalendar) -> CalendarSource:
+    """The same calendar whatever days are asked for."""
+    return lambda _first, _last: clinic
 
 
 def rules(**overrides: object) -> SeriesRules:
@@ -135,7 +141,9 @@ def test_no_free_slot_overlaps_a_booking_of_its_practitioner_or_room(
 
 def test_a_six_session_series_over_both_dst_changes_keeps_its_local_hour() -> None:
     autumn = rules(interval_days=42, earliest_on=date(2026, 10, 12))
-    proposal = propose_series(autumn, calendar(), LENGTH, now=datetime(2026, 10, 1, tzinfo=UTC))
+    proposal = propose_series(
+        autumn, fixed(calendar()), LENGTH, zone=LONDON, now=datetime(2026, 10, 1, tzinfo=UTC)
+    )
 
     local = [slot.starts_at.astimezone(LONDON) for slot in proposal]
     assert len(proposal) == 6
@@ -168,7 +176,7 @@ def test_proposals_keep_every_interval_inside_its_range(
     first_day = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
     taken = tuple(booked(first_day + timedelta(days=d)) for d in busy_days)
     try:
-        proposal = propose_series(series, calendar(taken), LENGTH, now=NOW)
+        proposal = propose_series(series, fixed(calendar(taken)), LENGTH, zone=LONDON, now=NOW)
     except NoSlotError:
         return
     days = {n + 1: s.starts_at.astimezone(LONDON).date() for n, s in enumerate(proposal)}
@@ -180,7 +188,9 @@ def test_proposals_keep_every_interval_inside_its_range(
 def test_booking_resumes_after_the_sessions_already_held() -> None:
     progress = SeriesProgress(first_number=3, previous_on=date(2026, 3, 2))
 
-    proposal = propose_series(rules(sessions=4), calendar(), LENGTH, now=NOW, progress=progress)
+    proposal = propose_series(
+        rules(sessions=4), fixed(calendar()), LENGTH, zone=LONDON, now=NOW, progress=progress
+    )
 
     assert [s.starts_at.astimezone(LONDON).date() for s in proposal] == [
         date(2026, 3, 30),
@@ -192,7 +202,7 @@ def test_no_slot_names_the_session_and_window() -> None:
     closed = ClinicCalendar(LONDON, (), (ALICE,), (ROOM_1,), ())
 
     with pytest.raises(NoSlotError, match="session 1 between 2026-01-12"):
-        propose_series(rules(), closed, LENGTH, now=NOW)
+        propose_series(rules(), fixed(closed), LENGTH, zone=LONDON, now=NOW)
 
 
 def test_interval_problems_name_too_close_too_far_and_too_early() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -14,6 +14,7 @@ from fakes import FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.charting import Cartridge, SessionChart, ZoneTreatment
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Clinic, Role
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue
@@ -122,6 +123,42 @@ def last_action(uow: FakeUnitOfWork) -> str:
 # --- worklists ------------------------------------------------------------------------------
 
 
+def board(
+    uow: FakeUnitOfWork,
+    context: RequestContext,
+    clock: FixedClock = CLOCK,
+    *,
+    clinical: bool = True,
+) -> worklists.Dashboard:
+    return worklists.dashboard(clinical=clinical, context=context, uow=uow, clock=clock)
+
+
+def booking(
+    uow: FakeUnitOfWork,
+    context: RequestContext,
+    running: TreatmentSeries,
+    number: int,
+    starts_at: datetime,
+    status: AppointmentStatus = AppointmentStatus.BOOKED,
+) -> Appointment:
+    appointment = Appointment(
+        id=uuid4(),
+        clinic_id=running.clinic_id,
+        patient_id=running.patient_id,
+        series_id=running.id,
+        session_number=number,
+        practitioner_id=context.actor.id,
+        room_id=uuid4(),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        status=status,
+        created_at=CLOCK.now(),
+        created_by=context.actor.id,
+    )
+    uow.appointments.add(appointment)
+    return appointment
+
+
 def test_only_charted_unsigned_sessions_wait_for_sign_off(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     signed = series(uow, context, patient(uow, context, "Okafor"))
@@ -129,12 +166,11 @@ def test_only_charted_unsigned_sessions_wait_for_sign_off(uow: FakeUnitOfWork) -
     charted_session(uow, context, signed.id, sign=True)
     session = charted_session(uow, context, waiting.id, sign=False)
 
-    found = worklists.charts_awaiting_signoff(context=context, uow=uow, clock=CLOCK)
+    found = board(uow, context).awaiting
 
     assert [(item.patient.family_name, item.session.id) for item in found] == [
         ("Marsh", session.id)
     ]
-    assert last_action(uow) == "worklist.charts_awaiting_signoff"
 
 
 def test_the_next_session_falls_due_one_interval_after_the_last(uow: FakeUnitOfWork) -> None:
@@ -142,20 +178,19 @@ def test_the_next_session_falls_due_one_interval_after_the_last(uow: FakeUnitOfW
     running = series(uow, context, patient(uow, context, "Okafor"))
     session = charted_session(uow, context, running.id, sign=True)
 
-    (due,) = worklists.sessions_due(context=context, uow=uow, clock=CLOCK)
+    (due,) = board(uow, context).due
 
     assert session.started_at is not None
     assert due.number == 2
     assert due.due_on == TODAY + timedelta(days=running.plan.interval_days)
     assert not due.overdue
-    assert last_action(uow) == "worklist.sessions_due"
 
 
 def test_a_planned_series_falls_due_on_the_proposals_first_date(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     planned = series(uow, context, patient(uow, context, "Raman"))
 
-    (due,) = worklists.sessions_due(context=context, uow=uow, clock=CLOCK)
+    (due,) = board(uow, context).due
 
     assert due.number == 1
     assert due.due_on == date.fromisoformat(planned.proposal["series"]["dated"][0]["on"])
@@ -167,7 +202,7 @@ def test_a_session_due_before_today_is_overdue(uow: FakeUnitOfWork) -> None:
     charted_session(uow, context, running.id, sign=True)
     later = FixedClock(TODAY + timedelta(days=running.plan.interval_days + 1), time(10, 0))
 
-    (due,) = worklists.sessions_due(context=context, uow=uow, clock=later)
+    (due,) = board(uow, context, later).due
 
     assert due.overdue
 
@@ -179,18 +214,101 @@ def test_a_cancelled_series_is_not_due(uow: FakeUnitOfWork) -> None:
         series_id=cancelled.id, expected_version=1, context=context, uow=uow, clock=CLOCK
     )
 
-    assert worklists.sessions_due(context=context, uow=uow, clock=CLOCK) == ()
+    assert board(uow, context).due == ()
 
 
-def test_worklists_never_show_another_clinics_patients(uow: FakeUnitOfWork) -> None:
+def test_a_series_whose_next_session_is_booked_needs_no_call(uow: FakeUnitOfWork) -> None:
+    context = staff(uow)
+    running = series(uow, context, patient(uow, context, "Okafor"))
+    charted_session(uow, context, running.id, sign=True)
+    booking(uow, context, running, 2, CLOCK.now() + timedelta(days=28))
+
+    assert board(uow, context).due == ()
+
+
+def test_a_booking_for_a_later_session_or_a_missed_one_still_needs_a_call(
+    uow: FakeUnitOfWork,
+) -> None:
+    context = staff(uow)
+    running = series(uow, context, patient(uow, context, "Okafor"))
+    booking(uow, context, running, 2, CLOCK.now() + timedelta(days=28))
+    booking(uow, context, running, 1, CLOCK.now() - timedelta(days=2))  # never attended
+
+    (due,) = board(uow, context).due
+
+    assert due.number == 1
+
+
+def test_an_attended_appointment_covers_its_session_until_the_chart_follows(
+    uow: FakeUnitOfWork,
+) -> None:
+    context = staff(uow)
+    running = series(uow, context, patient(uow, context, "Okafor"))
+    booking(uow, context, running, 1, CLOCK.now() - timedelta(hours=2), AppointmentStatus.ATTENDED)
+
+    assert board(uow, context).due == ()
+
+
+def test_todays_appointments_come_with_patient_practitioner_and_room(
+    uow: FakeUnitOfWork,
+) -> None:
+    context = staff(uow)
+    running = series(uow, context, patient(uow, context, "Okafor"))
+    today = booking(uow, context, running, 1, CLOCK.now() + timedelta(hours=1))
+    booking(uow, context, running, 2, CLOCK.now() + timedelta(days=1))  # tomorrow
+    uow.worklists.rooms[today.room_id] = "Room 1"
+
+    (item,) = board(uow, context).appointments
+
+    assert item.appointment.id == today.id
+    assert (item.patient.family_name, item.practitioner, item.room) == (
+        "Okafor",
+        "Dr Rowan Hale",
+        "Room 1",
+    )
+
+
+def test_front_desk_gets_no_clinical_lists(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     charted_session(
         uow, context, series(uow, context, patient(uow, context, "Marsh")).id, sign=False
     )
+
+    shown = board(uow, staff(uow, role=Role.FRONT_DESK), clinical=False)
+
+    assert shown.awaiting == ()
+    assert shown.attention == ()
+    assert [item.patient.family_name for item in shown.due] == ["Marsh"]
+
+
+def test_one_dashboard_view_appends_exactly_one_audit_event(uow: FakeUnitOfWork) -> None:
+    context = staff(uow)
+    charted_session(
+        uow, context, series(uow, context, patient(uow, context, "Marsh")).id, sign=False
+    )
+    before = len(uow.audit.events)
+
+    board(uow, context)
+
+    (event,) = uow.audit.events[before:]
+    assert (event.action, event.resource_id, event.patient_id) == (
+        "worklist.dashboard",
+        TODAY.isoformat(),
+        None,
+    )
+    assert uow.commits > 0
+
+
+def test_worklists_never_show_another_clinics_patients(uow: FakeUnitOfWork) -> None:
+    context = staff(uow)
+    running = series(uow, context, patient(uow, context, "Marsh"))
+    charted_session(uow, context, running.id, sign=False)
+    booking(uow, context, running, 2, CLOCK.now() + timedelta(hours=1))
     other = staff(uow, clinic=1)
 
-    assert worklists.charts_awaiting_signoff(context=other, uow=uow, clock=CLOCK) == ()
-    assert worklists.sessions_due(context=other, uow=uow, clock=CLOCK) == ()
+    shown = board(uow, other)
+
+    assert (shown.appointments, shown.awaiting, shown.due, shown.attention) == ((), (), (), ())
 
 
 # --- a patient's programme --------------------------------------------------------------------
@@ -227,6 +345,7 @@ def test_each_kind_of_record_read_is_audited_for_the_patient(uow: FakeUnitOfWork
     assert [e.action for e in events] == [
         "patient.read",
         "series.list",
+        "appointment.list",
         "consultation.list",
         "chart.list",
         "assessment.list",
@@ -248,7 +367,11 @@ def test_the_schedule_leaves_the_clinical_record_out(uow: FakeUnitOfWork) -> Non
 
     assert schedule.clinical is None
     assert len(schedule.series) == 1
-    assert [e.action for e in uow.audit.events[-2:]] == ["patient.read", "series.list"]
+    assert [e.action for e in uow.audit.events[-3:]] == [
+        "patient.read",
+        "series.list",
+        "appointment.list",
+    ]
 
 
 def test_another_clinics_patient_has_no_programme_and_the_miss_is_audited(

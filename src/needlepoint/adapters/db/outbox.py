@@ -1,20 +1,31 @@
 """The outbox: messages queued in the caller's transaction, one per idempotency key.
 
-Delivery (claiming due rows under a lease, handing them to a channel, marking them sent) is
-the worker's business and lives beside this in the worker's adapter.
+The worker's operations (ADR 0016) are here too, each run by the worker in its own short
+transaction: ``claim_due`` takes due rows under a lease (on PostgreSQL ``FOR UPDATE SKIP
+LOCKED``; on SQLite the transaction already holds the write lock from ``BEGIN IMMEDIATE``, so
+the ``UPDATE … RETURNING`` is serialised), and every later step is a conditional update that
+succeeds only for the worker still holding the message in the expected status.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Connection, RowMapping, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.domain.messages import Channel, MessageKind, MessageStatus, OutboxMessage
+from needlepoint.domain.messages import (
+    Channel,
+    DeliveryOutcome,
+    MessageKind,
+    MessageStatus,
+    OutboxLease,
+    OutboxMessage,
+)
 
 ConnectionSource = Callable[[], Connection]
 
@@ -26,19 +37,42 @@ class SqlOutboxRepository:
         self._connection = connection
 
     def add(self, message: OutboxMessage) -> bool:
-        """Queue a message; False when one with the same idempotency key is already queued."""
+        """Queue a message; False when one with the same idempotency key is already queued.
+
+        A cancelled message with the key is queued again with the new content (an appointment
+        moved away and back gets its reminders back).
+        """
         connection = self._connection()
-        key = t.outbox_message.c.idempotency_key
-        if connection.execute(select(key).where(key == message.idempotency_key)).first():
-            return False
-        try:
-            with connection.begin_nested():
-                connection.execute(insert(t.outbox_message).values(message_values(message)))
-        except IntegrityError:
-            if connection.execute(select(key).where(key == message.idempotency_key)).first():
-                return False
-            raise
-        return True
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(t.outbox_message)
+            .values(message_values(message))
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(t.outbox_message.c.id)
+        )
+        if connection.execute(statement).first() is not None:
+            return True
+        return self._revive(message)
+
+    def _key_status(self, idempotency_key: str) -> str | None:
+        columns = t.outbox_message.c
+        query = select(columns.status).where(columns.idempotency_key == idempotency_key)
+        status: str | None = self._connection().execute(query).scalar_one_or_none()
+        return status
+
+    def _revive(self, message: OutboxMessage) -> bool:
+        columns = t.outbox_message.c
+        values = message_values(message)
+        del values["id"]
+        statement = (
+            update(t.outbox_message)
+            .where(
+                columns.idempotency_key == message.idempotency_key,
+                columns.status == MessageStatus.CANCELLED.value,
+            )
+            .values(**values, lease_owner=None, lease_until=None)
+        )
+        return bool(self._connection().execute(statement).rowcount)
 
     def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
         """Cancel an appointment's messages that no worker has claimed."""
@@ -63,6 +97,149 @@ class SqlOutboxRepository:
             .order_by(columns.due_at, columns.id)
         )
         return [message_from_row(row) for row in self._connection().execute(query).mappings()]
+
+    def cancel_pending_of_kind(self, clinic_id: UUID, patient_id: UUID, kind: MessageKind) -> int:
+        """Cancel a patient's unclaimed messages of one kind (e.g. recalls); how many."""
+        columns = t.outbox_message.c
+        statement = (
+            update(t.outbox_message)
+            .where(
+                columns.clinic_id == clinic_id,
+                columns.patient_id == patient_id,
+                columns.kind == kind.value,
+                columns.status == MessageStatus.PENDING.value,
+            )
+            .values(status=MessageStatus.CANCELLED.value)
+        )
+        return int(self._connection().execute(statement).rowcount)
+
+    def in_status(self, clinic_id: UUID, status: MessageStatus) -> Sequence[OutboxMessage]:
+        """A clinic's messages in one status, soonest due first."""
+        columns = t.outbox_message.c
+        query = (
+            select(t.outbox_message)
+            .where(columns.clinic_id == clinic_id, columns.status == status.value)
+            .order_by(columns.due_at, columns.id)
+        )
+        return [message_from_row(row) for row in self._connection().execute(query).mappings()]
+
+    # --- Delivery -------------------------------------------------------------------------
+
+    def claim_due(self, lease: OutboxLease, *, limit: int) -> Sequence[OutboxMessage]:
+        """Claim up to ``limit`` due messages for ``lease.worker_id``, counting an attempt."""
+        columns = t.outbox_message.c
+        chosen = (
+            select(columns.id)
+            .where(_is_due(lease.now))
+            .order_by(columns.due_at, columns.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(t.outbox_message)
+            .where(columns.id.in_(chosen.scalar_subquery()), _is_due(lease.now))
+            .values(
+                status=MessageStatus.SENDING.value,
+                lease_owner=lease.worker_id,
+                lease_until=lease.until,
+                attempts=columns.attempts + 1,
+            )
+            .returning(*t.outbox_message.c)
+        )
+        rows = self._connection().execute(statement).mappings().all()
+        return sorted((message_from_row(r) for r in rows), key=lambda m: (m.due_at, str(m.id)))
+
+    def expire_handovers(self, now: datetime) -> Sequence[OutboxMessage]:
+        """Mark ``uncertain`` every ``handing_over`` message whose lease lapsed; return them."""
+        columns = t.outbox_message.c
+        statement = (
+            update(t.outbox_message)
+            .where(
+                columns.status == MessageStatus.HANDING_OVER.value,
+                columns.lease_until < now,
+            )
+            .values(
+                status=MessageStatus.UNCERTAIN.value,
+                lease_owner=None,
+                lease_until=None,
+                last_error="the worker stopped while handing the message over",
+            )
+            .returning(*t.outbox_message.c)
+        )
+        rows = self._connection().execute(statement).mappings().all()
+        return [message_from_row(row) for row in rows]
+
+    def start_handover(self, message_id: UUID, lease: OutboxLease) -> bool:
+        """``sending`` → ``handing_over`` if this worker still holds a live lease on it."""
+        columns = t.outbox_message.c
+        statement = (
+            update(t.outbox_message)
+            .where(
+                columns.id == message_id,
+                columns.status == MessageStatus.SENDING.value,
+                columns.lease_owner == lease.worker_id,
+                columns.lease_until >= lease.now,
+            )
+            .values(status=MessageStatus.HANDING_OVER.value, lease_until=lease.until)
+        )
+        return bool(self._connection().execute(statement).rowcount)
+
+    def settle(self, message_id: UUID, worker_id: str, outcome: DeliveryOutcome) -> bool:
+        """Record how a claimed message's delivery ended, if this worker still holds it."""
+        columns = t.outbox_message.c
+        values: dict[str, Any] = {
+            "status": outcome.status.value,
+            "lease_owner": None,
+            "lease_until": None,
+            "last_error": outcome.error,
+        }
+        if outcome.status is MessageStatus.SENT:
+            values["sent_at"] = outcome.at
+        if outcome.retry_at is not None:
+            values["due_at"] = outcome.retry_at
+        statement = (
+            update(t.outbox_message)
+            .where(
+                columns.id == message_id,
+                columns.lease_owner == worker_id,
+                columns.status.in_(_HELD),
+            )
+            .values(values)
+        )
+        return bool(self._connection().execute(statement).rowcount)
+
+    def release(self, worker_id: str, message_ids: Sequence[UUID]) -> int:
+        """Give back claimed messages not yet handed over (``sending`` → ``pending``)."""
+        if not message_ids:
+            return 0
+        columns = t.outbox_message.c
+        statement = (
+            update(t.outbox_message)
+            .where(
+                columns.id.in_(list(message_ids)),
+                columns.lease_owner == worker_id,
+                columns.status == MessageStatus.SENDING.value,
+            )
+            .values(
+                status=MessageStatus.PENDING.value,
+                lease_owner=None,
+                lease_until=None,
+                attempts=columns.attempts - 1,
+            )
+        )
+        return int(self._connection().execute(statement).rowcount)
+
+
+_HELD = (MessageStatus.SENDING.value, MessageStatus.HANDING_OVER.value)
+
+
+def _is_due(now: datetime) -> ColumnElement[bool]:
+    """Pending and due, or claimed by a worker whose lease has lapsed before the handover."""
+    columns = t.outbox_message.c
+    return or_(
+        and_(columns.status == MessageStatus.PENDING.value, columns.due_at <= now),
+        and_(columns.status == MessageStatus.SENDING.value, columns.lease_until < now),
+    )
 
 
 def message_values(message: OutboxMessage) -> dict[str, Any]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from needlepoint.adapters.db.audit import SqlAuditLog
+from needlepoint.adapters.db.calendar import SqlCalendarFeedRepository
 from needlepoint.adapters.db.outbox import SqlOutboxRepository
+from needlepoint.adapters.db.portal import (
+    SqlCareAcknowledgementRepository,
+    SqlCheckInRepository,
+    SqlPortalAccessRepository,
+)
 from needlepoint.adapters.db.repositories import (
     SqlAssessmentRepository,
     SqlCareDocumentRepository,
@@ -24,23 +30,29 @@ from needlepoint.adapters.db.scheduling import (
     SqlRoomRepository,
 )
 from needlepoint.adapters.db.transaction import Transaction
+from needlepoint.adapters.db.worklists import SqlWorklistQueries
 from needlepoint.services.ports import (
     AppointmentRepository,
     AssessmentRepository,
     AuditLog,
+    CalendarFeedRepository,
+    CareAcknowledgementRepository,
     CareDocumentRepository,
     ChartRepository,
+    CheckInRepository,
     ClinicRepository,
     ConsultationRepository,
     OpeningHoursRepository,
     OutboxRepository,
     OutcomeRepository,
     PatientRepository,
+    PortalAccessRepository,
     RoomRepository,
     SeriesRepository,
     SessionRepository,
     StaffRepository,
     UnitOfWork,
+    WorklistQueries,
 )
 
 
@@ -71,6 +83,13 @@ class SqlAlchemyUnitOfWork(Transaction):
         self.opening_hours: OpeningHoursRepository = SqlOpeningHoursRepository(self._connection)
         self.appointments: AppointmentRepository = SqlAppointmentRepository(self._connection)
         self.outbox: OutboxRepository = SqlOutboxRepository(self._connection)
+        self.calendar_feeds: CalendarFeedRepository = SqlCalendarFeedRepository(self._connection)
+        self.portal_access: PortalAccessRepository = SqlPortalAccessRepository(self._connection)
+        self.care_acknowledgements: CareAcknowledgementRepository = (
+            SqlCareAcknowledgementRepository(self._connection)
+        )
+        self.check_ins: CheckInRepository = SqlCheckInRepository(self._connection)
+        self.worklists: WorklistQueries = SqlWorklistQueries(self._connection)
 
 
 def _implements_the_port(uow: SqlAlchemyUnitOfWork) -> UnitOfWork:

@@ -29,11 +29,16 @@ from needlepoint.domain.scales.inputs import EccaItem
 
 @dataclass(frozen=True, slots=True)
 class EccaWeight:
-    """The weight (a) of one ECCA item."""
+    """The weight (a) of one ECCA item.
+
+    ``label`` is the item as the knowledge table words it (``V-shaped atrophic scars, diameter
+    < 2 mm (≈ icepick)``); explanations name items by it, never by the ``item`` code.
+    """
 
     item: EccaItem
     weight: int
     provenance: Provenance
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +132,7 @@ def score(counts: Mapping[EccaItem, int], table: EccaTable) -> EccaResult:
         subscores=subscores,
         total=total,
         max_total=table.max_total,
-        explanation=_explain(subscores, bands, total, table.max_total, unverified),
+        explanation=_explain(subscores, bands, _labels(table), total, table.max_total, unverified),
         sources=tuple(dict.fromkeys(source for p in used for source in p.sources)),
         unverified=unverified,
     )
@@ -160,15 +165,20 @@ def _count_problems(counts: Mapping[EccaItem, int], items: set[EccaItem]) -> Ite
             )
 
 
+def _labels(table: EccaTable) -> dict[EccaItem, str]:
+    return {row.item: row.label for row in table.weights}
+
+
 def _explain(
     subscores: Iterable[EccaSubscore],
     bands: Iterable[EccaCountBand],
+    labels: Mapping[EccaItem, str],
     total: int,
     max_total: int,
     unverified: bool,
 ) -> str:
     lines = [
-        f"{sub.item}: {sub.count} {'lesion' if sub.count == 1 else 'lesions'} "
+        f"{labels[sub.item]}: {sub.count} {'lesion' if sub.count == 1 else 'lesions'} "
         f"({band.label}) → b = {sub.band_score} × weight {sub.weight} = {sub.subscore}"
         for sub, band in zip(subscores, bands, strict=True)
         if sub.count

@@ -26,7 +26,8 @@ from needlepoint.domain.evidence import Provenance
 from needlepoint.domain.scales.bands import CountBand
 from needlepoint.domain.scales.inputs import GbLesionType
 
-KELOID_ROW = "d2_keloid_area"
+KELOID_ROW = "D2 keloidal or hypertrophic scarring"
+"""How explanations name the area-scored row (the publication's name for it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,16 @@ class LesionCountBand(CountBand):
 
 @dataclass(frozen=True, slots=True)
 class PointsRow:
-    """The points one lesion-count row is worth before its multiplier."""
+    """The points one lesion-count row is worth before its multiplier.
+
+    ``label`` is the row as the knowledge table words it (``B1 Moderately atrophic scars
+    (moderate scarring)``); explanations name rows by it, never by the ``lesion`` code.
+    """
 
     lesion: GbLesionType
     points: int
     provenance: Provenance
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +193,9 @@ def score(
     used.append(area_band.provenance)
     unverified = any(p.is_unverified for p in used)
     total = sum(row.score for row in rows) + keloid.score
-    lines = _explain(zip(rows, bands, strict=True), keloid, total, table.max_total, unverified)
+    labels = {row.lesion: row.label for row in table.points}
+    scored = zip(rows, bands, strict=True)
+    lines = _explain(scored, labels, keloid, total, table.max_total, unverified)
     return GbQuantitativeResult(
         rows=rows,
         keloid=keloid,
@@ -240,14 +248,15 @@ def _count_problems(
 
 def _explain(
     rows: Iterable[tuple[RowScore, LesionCountBand]],
+    labels: Mapping[GbLesionType, str],
     keloid: KeloidAreaScore,
     total: int,
     max_total: int,
     unverified: bool,
 ) -> str:
     lines = [
-        f"{row.lesion}: {row.count} {'lesion' if row.count == 1 else 'lesions'} ({band.label}) "
-        f"→ ×{row.multiplier} × {row.points} points = {row.score}"
+        f"{labels[row.lesion]}: {row.count} {'lesion' if row.count == 1 else 'lesions'} "
+        f"({band.label}) → ×{row.multiplier} × {row.points} points = {row.score}"
         for row, band in rows
         if row.count
     ]

@@ -98,21 +98,31 @@ class BodySizeLimit:
     """Refuses a request body over ``max_bytes`` with a 413 problem.
 
     At once when its Content-Length says so, else as soon as the streamed bytes pass it.
+    ``larger`` names paths (full-match patterns) allowed a larger body, with their own limit:
+    the patient portal's check-in, which carries a photo (ADR 0017).
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = MAX_BODY_BYTES,
+        larger: tuple[tuple[re.Pattern[str], int], ...] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = next((n for p, n in self.larger if p.fullmatch(path)), self.max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await _too_large(self.max_bytes)(scope, receive, send)
+        if declared is not None and declared > limit:
+            await _too_large(limit)(scope, receive, send)
             return
-        await self.app(scope, _Counted(receive, self.max_bytes).receive, send)
+        await self.app(scope, _Counted(receive, limit).receive, send)
 
 
 class _Counted:

@@ -10,7 +10,7 @@ printed; they are for a local demo only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Device, Sex
-from needlepoint.services import accounts, charts, outcomes, patients, treatment
+from needlepoint.services import accounts, charts, outcomes, patients, scheduling, treatment
 from needlepoint.services.audit import RequestContext
 from needlepoint.services.consultation_records import ConsultationRequest
 
@@ -67,9 +67,34 @@ def seed(services: Services) -> tuple[DemoLogin, ...]:
     clinic = services.add_clinic(name="Harbour Skin Clinic (demo)", time_zone="Europe/London")
     staff = {login.role: _staff(services, clinic.id, login) for login in LOGINS}
     clinician = RequestContext(actor=staff[Role.CLINICIAN], request_id="demo-seed")
+    _calendar(services, RequestContext(actor=staff[Role.ADMIN], request_id="demo-seed"))
     for prefix, given, family, state in PATIENTS:
         _patient(services, clinician, _example(prefix), (given, family), state)
     return LOGINS
+
+
+#: The demo clinic's week: weekdays 09:00-18:00, Saturday mornings.
+OPENING_HOURS = (
+    *((day, time(9), time(18)) for day in range(5)),
+    (5, time(9), time(13)),
+)
+
+
+def _calendar(services: Services, admin: RequestContext) -> None:
+    services.set_opening_hours(OPENING_HOURS, context=admin)
+    for name in ("Treatment room 1", "Treatment room 2"):
+        services.add_room(name, context=admin)
+
+
+def _book_the_rest(services: Services, context: RequestContext, series: TreatmentSeries) -> None:
+    """Book every session still to book at the proposed slots (the demo's front desk)."""
+    booking = services.propose_series_booking(series.id, context=context)
+    choices = [
+        scheduling.SlotChoice(number, slot.starts_at, slot.practitioner_id, slot.room_id)
+        for number, slot in zip(booking.to_book, booking.proposed, strict=False)
+    ]
+    if choices:
+        services.book_series(series.id, choices, context=context)
 
 
 def _staff(services: Services, clinic_id: Any, login: DemoLogin) -> StaffMember:
@@ -95,7 +120,8 @@ def _patient(
     state: str,
 ) -> None:
     facts = document["patient"]
-    new = patients.NewPatient(name[0], name[1], facts["born_on"], Sex(facts["sex"]))
+    email = f"{name[0]}.{name[1]}@patients.demo.needlepoint.test".lower()
+    new = patients.NewPatient(name[0], name[1], facts["born_on"], Sex(facts["sex"]), email=email)
     patient = services.register_patient(new, context=context)
     record = services.record_consultation(
         ConsultationRequest(patient_id=patient.id, document=document), context=context
@@ -108,6 +134,8 @@ def _patient(
     series = services.create_series(treatment.NewSeries(consultation_id=record.id), context=context)
     if state.startswith("charted"):
         _first_session(services, context, series, sign=state == "charted_and_signed")
+    if state in {"charted_and_signed", "series_planned"}:
+        _book_the_rest(services, context, series)
 
 
 def _first_session(

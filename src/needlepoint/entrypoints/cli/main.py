@@ -8,8 +8,15 @@ Thin by design: read the file, call one service, render, set the exit code. Exit
 from __future__ import annotations
 
 import json
+import logging
+import os
+import secrets
+import signal
+import socket
 import sys
+import threading
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
@@ -23,7 +30,7 @@ from needlepoint.config import SettingsError
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
 from needlepoint.knowledge.files import SAFE_LOADER
-from needlepoint.services import accounts
+from needlepoint.services import accounts, delivery
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -229,6 +236,44 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Deliver what is due now, then exit.")
+    ] = False,
+    batch: Annotated[int, typer.Option(help="Messages claimed at a time.", min=1, max=500)] = 20,
+    lease_seconds: Annotated[
+        float,
+        typer.Option(help="How long a claim holds before another worker may take over.", min=1),
+    ] = 120.0,
+    poll_seconds: Annotated[
+        float, typer.Option(help="Pause between passes when nothing is due.", min=0.05)
+    ] = 5.0,
+) -> None:
+    """Send due reminders (email over SMTP, SMS if set up), each exactly once (ADR 0016).
+
+    Run `needlepoint db upgrade` first. Several workers may share a database. SIGTERM or
+    Ctrl-C stops a worker cleanly: it finishes the message in hand and gives back the rest.
+    Logs carry message ids and counts only.
+    """
+    services = _services()
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    settings = delivery.WorkerSettings(
+        worker_id=worker_id, batch_size=batch, lease=timedelta(seconds=lease_seconds)
+    )
+    loop = delivery.WorkerLoop(once=once, poll_seconds=poll_seconds, should_stop=stopping.is_set)
+    try:
+        report = services.run_worker(settings, loop)
+    except SettingsError as error:
+        _err().print(f"[red]Settings:[/] {escape(str(error))}")
+        raise typer.Exit(EXIT_BROKEN_INSTALL) from None
+    sys.stdout.write(f"worker {worker_id} stopped: {report}\n")
+
+
 API_APP_FACTORY = "needlepoint.entrypoints.api.app:create_app_from_environment"
 """The API, named for uvicorn to import: the CLI never imports the API itself (the two
 entrypoints are independent, see pyproject's import contracts), and an import string is what
@@ -240,14 +285,16 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
 ) -> None:
-    """Run the REST API (uvicorn): migrations apply first, and the database must be durable."""
+    """Serve the web app and the REST API: migrations apply first; the database must be durable."""
     services = _services()
     services.settings.data_dir.mkdir(parents=True, exist_ok=True)
     _checked(services.database.upgrade)
     _checked(services.database.check_durability)
     import uvicorn  # noqa: PLC0415 - deferred on purpose (start-up time of other commands)
 
-    sys.stdout.write(f"needlepoint API on http://{host}:{port}/api/v1/docs\n")
+    origin = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    sys.stdout.write(f"needlepoint web app on {origin}/ (sign in at {origin}/login)\n")
+    sys.stdout.write(f"needlepoint API on {origin}/api/v1 (docs at {origin}/api/v1/docs)\n")
     sys.stdout.flush()
     uvicorn.run(
         API_APP_FACTORY,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Final, TypeVar
 from uuid import UUID
@@ -84,15 +84,19 @@ def chart_entry(
     session_id: UUID,
     rows: Iterable[ZoneRow],
     licence_max_depth_mm: Decimal | None,
+    time_zone: tzinfo,
 ) -> ChartEntry:
-    """The chart (or amendment) from the chart form, with an override for each reason given."""
+    """The chart (or amendment) from the chart form, with an override for each reason given.
+
+    The form's times are wall times in the clinic's ``time_zone``.
+    """
     problems: list[FieldProblem] = []
     zones = tuple(_zone(form, row, problems) for row in rows)
     treated = tuple(z for z in zones if z is not None)
     device = _choice(form, "device", Device, problems, "choose the device used.")
     endpoint = _optional_choice(form, "endpoint_reached", Endpoint, problems)
     cartridge = _cartridge(form, problems)
-    numbing = _numbing(form, problems)
+    numbing = _numbing(form, problems, time_zone)
     products = _lines(form, "products_applied", problems)
     events = _lines(form, "adverse_events", problems)
     notes = _text(form, "notes", problems)
@@ -159,10 +163,12 @@ def _cartridge(form: Mapping[str, str], problems: list[FieldProblem]) -> chartin
     return charting.Cartridge(lot, expires_on)
 
 
-def _numbing(form: Mapping[str, str], problems: list[FieldProblem]) -> charting.Numbing | None:
+def _numbing(
+    form: Mapping[str, str], problems: list[FieldProblem], zone: tzinfo
+) -> charting.Numbing | None:
     product = form.get("numbing_product", "").strip()
-    applied = _moment(form, "numbing_applied_at", problems)
-    removed = _moment(form, "numbing_removed_at", problems)
+    applied = clinic_moment(form, "numbing_applied_at", problems, zone)
+    removed = clinic_moment(form, "numbing_removed_at", problems, zone)
     if not product:
         if applied or removed:
             problems.append(
@@ -170,9 +176,10 @@ def _numbing(form: Mapping[str, str], problems: list[FieldProblem]) -> charting.
             )
         return None
     if applied is None:
-        problems.append(
-            FieldProblem("numbing_applied_at", "is missing.", "give when it was applied.")
-        )
+        if not form.get("numbing_applied_at", "").strip():  # else its problem is said already
+            problems.append(
+                FieldProblem("numbing_applied_at", "is missing.", "give when it was applied.")
+            )
         return None
     if removed is not None and removed < applied:
         problems.append(
@@ -181,7 +188,10 @@ def _numbing(form: Mapping[str, str], problems: list[FieldProblem]) -> charting.
     return charting.Numbing(product[:MAX_TEXT], applied, removed)
 
 
-def _moment(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> datetime | None:
+def clinic_moment(
+    form: Mapping[str, str], field: str, problems: list[FieldProblem], zone: tzinfo
+) -> datetime | None:
+    """A clinic wall time (``YYYY-MM-DDTHH:MM``) as a UTC instant; of a repeated hour, the first."""
     raw = form.get(field, "").strip()
     if not raw:
         return None
@@ -190,7 +200,15 @@ def _moment(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -
     except ValueError:
         problems.append(FieldProblem(field, "is not a time.", "give it as YYYY-MM-DDTHH:MM."))
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    instant = moment.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != moment:
+        problems.append(
+            FieldProblem(field, "is a time the clocks skipped.", "give the time the clock showed.")
+        )
+        return None
+    return instant
 
 
 def _date(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> date | None:

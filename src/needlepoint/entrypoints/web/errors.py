@@ -3,7 +3,8 @@
 ``entrypoints.statuses`` gives an error type its HTTP status, the same as the API's. A missing
 record always reads the same, whatever the id, so another clinic's id cannot be told from an
 unknown one. An unexpected error is logged with its type and the request id only (messages may
-quote patient data) and shown as a plain 500 page.
+quote patient data) and shown as a plain 500 page. A path no page has, or a method its page
+does not take, is answered with the same page (404 or 405), never the API's problem+json.
 """
 
 from __future__ import annotations
@@ -28,6 +29,17 @@ CSRF_DETAIL: Final = (
     "Go back, reload the page and send the form again."
 )
 UNEXPECTED_DETAIL: Final = "The server could not complete this request. Nothing was changed."
+STRAY_PAGES: Final = {
+    HTTPStatus.NOT_FOUND: (
+        "Page not found",
+        "There is no page at this address. Check the address, or start again from the dashboard.",
+    ),
+    HTTPStatus.METHOD_NOT_ALLOWED: (
+        "Not possible here",
+        "This page cannot be used that way. Go back and use its links and buttons.",
+    ),
+}
+"""Title and words of the page for a stray request, by status (any other: the status phrase)."""
 
 log = logging.getLogger("needlepoint.web")
 
@@ -56,8 +68,22 @@ def unexpected(visit: Visit, error: BaseException) -> Response:
     return _page(visit, HTTPStatus.INTERNAL_SERVER_ERROR, UNEXPECTED_DETAIL)
 
 
-def _page(visit: Visit, status: int, detail: str, *, problems: tuple[object, ...] = ()) -> Response:
-    title = HTTPStatus(status).phrase
+def stray_page(visit: Visit, status: int) -> Response:
+    """404 or 405: a path no page has, or a method its page does not take."""
+    phrase = HTTPStatus(status).phrase
+    title, detail = STRAY_PAGES.get(HTTPStatus(status), (phrase, f"{phrase}."))
+    return _page(visit, status, detail, title=title)
+
+
+def _page(
+    visit: Visit,
+    status: int,
+    detail: str,
+    *,
+    problems: tuple[object, ...] = (),
+    title: str = "",
+) -> Response:
+    title = title or HTTPStatus(status).phrase
     values = {"status": status, "title": title, "detail": detail, "problems": problems}
     if visit.from_htmx:
         # htmx swaps error answers too (base.html's htmx-config): into the alerts region.

@@ -19,6 +19,8 @@ from needlepoint.bootstrap import Services
 from needlepoint.entrypoints.api.permissions import ALL_STAFF, CLINICAL, PUBLIC
 from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
+    booking,
+    calendar,
     dashboard,
     handouts,
     login,
@@ -27,6 +29,8 @@ from needlepoint.entrypoints.web.pages import (
     sessions,
 )
 from needlepoint.entrypoints.web.pages.consultation_flow import CONSULTATION_PAGES
+from needlepoint.entrypoints.web.portal import clinic_side
+from needlepoint.entrypoints.web.portal.routes import portal_routes
 from needlepoint.entrypoints.web.templates import STATIC_PATH
 from needlepoint.entrypoints.web.visits import Page, ServerSecret, answer
 
@@ -41,14 +45,26 @@ PAGES: Final = (
     Page("POST", "/patients", patients.register, ALL_STAFF),
     Page("GET", "/patients/new", patients.new_form, ALL_STAFF),
     Page("GET", "/patients/{patient_id}", patients.show, ALL_STAFF),
+    Page("GET", "/patients/{patient_id}/calendar", calendar.show, ALL_STAFF),
+    Page("POST", "/patients/{patient_id}/calendar", calendar.issue, ALL_STAFF),
+    Page("POST", "/patients/{patient_id}/calendar/revoke", calendar.revoke, ALL_STAFF),
+    Page("GET", "/calendar/{token}.ics", calendar.feed, PUBLIC),
     Page("GET", "/patients/{patient_id}/outcomes", outcomes.show, CLINICAL),
     Page("POST", "/patients/{patient_id}/outcomes", outcomes.record, CLINICAL),
     Page("GET", "/series/{series_id}/sessions/new", sessions.start_form, CLINICAL),
     Page("POST", "/series/{series_id}/sessions/new", sessions.start, CLINICAL),
     Page("GET", "/series/{series_id}/handout", handouts.show, CLINICAL),
+    Page("GET", "/series/{series_id}/book", booking.series_form, ALL_STAFF),
+    Page("POST", "/series/{series_id}/book", booking.book, ALL_STAFF),
+    Page("GET", "/appointments/{appointment_id}", booking.reschedule_form, ALL_STAFF),
+    Page("POST", "/appointments/{appointment_id}/reschedule", booking.reschedule, ALL_STAFF),
+    Page("POST", "/appointments/{appointment_id}/status", booking.change_status, ALL_STAFF),
     Page("GET", "/sessions/{session_id}/chart", sessions.chart_form, CLINICAL),
     Page("POST", "/sessions/{session_id}/chart", sessions.chart_save, CLINICAL),
     Page("POST", "/sessions/{session_id}/chart/sign", sessions.sign, CLINICAL),
+    Page("GET", "/check-ins/{check_in_id}", clinic_side.show, CLINICAL),
+    Page("GET", "/check-ins/{check_in_id}/photo", clinic_side.photo, CLINICAL),
+    Page("POST", "/check-ins/{check_in_id}/reviewed", clinic_side.mark_reviewed, CLINICAL),
     *CONSULTATION_PAGES,
 )
 
@@ -61,6 +77,7 @@ def web_routes(services: Services) -> list[BaseRoute]:
         Route(page.path, answer(page, services, secret), methods=[page.method], middleware=headers)
         for page in PAGES
     ]
+    routes.extend(portal_routes(services, secret.value))  # the patient portal (ADR 0017)
     static = StaticFiles(directory=STATIC_DIR)
     routes.append(Mount(STATIC_PATH, app=static, name="static", middleware=headers))
     return routes

@@ -3,16 +3,21 @@
 Templates live in ``templates/``; static files in ``static/`` are served at ``/static``.
 Every template gets ``visit`` (who is asking, and ``visit.csrf_token`` for forms) and the
 helpers below; a value is escaped unless a template says otherwise, and none does.
+
+Times: instants are kept in UTC, and every one a page shows goes through ``moment`` or ``day``,
+which give it in the zone of the signed-in member's clinic (``visit.time_zone``): one format,
+``23 Nov 2026, 14:05 GMT``. A naive datetime is a clinic wall time already and is not moved.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from starlette.responses import HTMLResponse
 
 if TYPE_CHECKING:
@@ -32,8 +37,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["static"] = static
-    env.filters["day"] = day
-    env.filters["moment"] = moment
+    env.filters["day"] = _day_in_clinic
+    env.filters["moment"] = _moment_in_clinic
     env.filters["words"] = words
     env.filters["sentence"] = sentence
     return env
@@ -57,20 +62,47 @@ def static(path: str) -> str:
     return f"{STATIC_PATH}/{path}"
 
 
-def day(value: date | datetime | str | None) -> str:
-    """A date as clinics write it: 7 Dec 2026."""
+def day(value: date | datetime | str | None, zone: tzinfo | None = None) -> str:
+    """A date as clinics write it: 7 Dec 2026 (an aware instant: its date in ``zone``)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        value = _local(value, zone)
     return f"{value.day} {value:%b %Y}"
 
 
-def moment(value: datetime | None) -> str:
-    """A moment, to the minute, in UTC: 7 Dec 2026 10:00 UTC."""
+def moment(value: datetime | None, zone: tzinfo = UTC) -> str:
+    """A moment, to the minute, in ``zone`` and naming it: 7 Dec 2026, 10:00 GMT."""
     if value is None:
         return "—"
-    return f"{day(value)} {value:%H:%M} UTC"
+    local = _local(value, zone)
+    named = f" {local:%Z}" if local.tzinfo is not None else ""
+    return f"{day(local)}, {local:%H:%M}{named}"
+
+
+def _local(value: datetime, zone: tzinfo | None) -> datetime:
+    """An aware instant moved into ``zone``; a naive datetime (a wall time) as it is."""
+    if value.tzinfo is None or zone is None:
+        return value
+    return value.astimezone(zone)
+
+
+@pass_context
+def _day_in_clinic(context: Context, value: date | datetime | str | None) -> str:
+    return day(value, _zone(context))
+
+
+@pass_context
+def _moment_in_clinic(context: Context, value: datetime | None) -> str:
+    return moment(value, _zone(context))
+
+
+def _zone(context: Context) -> tzinfo:
+    """The zone of the visit being rendered (every render is given its ``visit``)."""
+    visit: Visit = context["visit"]
+    return visit.time_zone
 
 
 def words(value: object) -> str:

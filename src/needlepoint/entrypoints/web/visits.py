@@ -4,6 +4,11 @@
 the API uses), sends the signed-out to the login page, refuses a role the page is not open to,
 checks the CSRF token of an unsafe request, runs the view and turns any error into an HTML
 page. A view is a plain function ``(Visit) -> Response`` that calls the ``Services`` facade.
+
+The signed-in member is found as the API finds it: a session confirmed moments ago comes from
+the services' session cache without a trip to the thread pool, and only a cache miss looks in
+the database (signing out forgets the cache entry, so the cookie is refused at once).
+``stray`` answers a path no page has, or a method a page does not take, with an HTML page.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, tzinfo
 from typing import Final
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -23,7 +30,8 @@ from needlepoint.domain.errors import DomainError
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.api.permissions import PUBLIC, Public
-from needlepoint.entrypoints.web import csrf, errors
+from needlepoint.entrypoints.web import csrf, errors, zones
+from needlepoint.entrypoints.web.headers import SECURITY_HEADERS
 from needlepoint.services.audit import RequestContext
 from needlepoint.services.sessions import NotAuthenticatedError, PermissionDeniedError
 
@@ -32,6 +40,7 @@ MAX_FORM_FIELDS: Final = 200
 LOGIN_PATH: Final = "/login"
 
 View = Callable[["Visit"], Response]
+Respond = Callable[["Page", "Visit"], Response]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +85,17 @@ class Visit:
         return RequestContext(actor=self.staff, request_id=str(request_id))
 
     @property
+    def time_zone(self) -> tzinfo:
+        """The zone every time is shown in: the signed-in member's clinic's, else UTC."""
+        if self.member is None:
+            return UTC
+        return zones.clinic_zone(self.services, self.member.clinic_id)
+
+    def today(self) -> date:
+        """Today's date in the clinic (forms offer it as their default date)."""
+        return self.services.clock.now().astimezone(self.time_zone).date()
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies are ``Secure`` except on a developer's plain-http machine."""
         return not self.services.settings.development
@@ -117,19 +137,62 @@ def answer(
         # FastAPI names only its own routes in the scope; the access log reads the path here.
         request.scope.setdefault("route", page)
         form = await _form(request)
-        return await run_in_threadpool(_visit, page, request, form, services, secret)
+        recalled = _recalled(request, services)
+        return await run_in_threadpool(
+            _visit, page, request, form, services, secret, recalled=recalled, respond=_answered
+        )
 
     return endpoint
 
 
+def stray(services: Services) -> Callable[[Request, HTTPException], Awaitable[Response]]:
+    """The answer to a path no page has (404) or a method its page does not take (405).
+
+    An HTML page in the web's own words, with the web's security headers, to whoever is asking
+    (no sign-in is needed to be told a page does not exist). A 405's ``Allow`` is the caller's.
+    """
+    secret = ServerSecret(services)
+
+    async def endpoint(request: Request, error: HTTPException) -> Response:
+        status = error.status_code
+        page = Page(request.method, request.url.path, _stray_view(status), PUBLIC)
+        recalled = _recalled(request, services)
+        response = await run_in_threadpool(
+            _visit, page, request, {}, services, secret, recalled=recalled, respond=_unchecked
+        )
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return endpoint
+
+
+def _stray_view(status: int) -> View:
+    def view(visit: Visit) -> Response:
+        return errors.stray_page(visit, status)
+
+    return view
+
+
+def _unchecked(page: Page, visit: Visit) -> Response:
+    """A page shown to anyone, for any method, without a form to check (a stray's answer)."""
+    return page.view(visit)
+
+
 def _visit(
-    page: Page, request: Request, form: Mapping[str, str], services: Services, secret: ServerSecret
+    page: Page,
+    request: Request,
+    form: Mapping[str, str],
+    services: Services,
+    secret: ServerSecret,
+    *,
+    recalled: StaffMember | None,
+    respond: Respond,
 ) -> Response:
-    member = _signed_in(request, services)
+    member = recalled or _signed_in(request, services)
     cookie = security.session_token(request)
     binding = cookie if member is not None and cookie else csrf.pre_session(request)
     visit = Visit(page, request, services, member, form, binding, secret.value())
-    response = _answered(page, visit)
+    response = respond(page, visit)
     if member is None and csrf.PRE_SESSION_COOKIE not in request.cookies:
         csrf.set_pre_session(response, binding, secure=visit.secure_cookies)
     return response
@@ -156,7 +219,14 @@ def _admitted(page: Page, visit: Visit) -> Response:
     return page.view(visit)
 
 
+def _recalled(request: Request, services: Services) -> StaffMember | None:
+    """The member of a session the cache confirmed moments ago (no I/O: on the event loop)."""
+    token = security.session_token(request)
+    return None if token is None else services.recall_session(token)
+
+
 def _signed_in(request: Request, services: Services) -> StaffMember | None:
+    """The member of a live session, looked up in the database (in the thread pool)."""
     token = security.session_token(request)
     return None if token is None else services.resolve_session(token)
 

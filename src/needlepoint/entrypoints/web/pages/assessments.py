@@ -43,7 +43,7 @@ ZONE_LABELS = {
 def new_form(visit: Visit) -> Response:
     """The face map, with the zone named in ``?zone=`` already open (the no-script path)."""
     patient = _patient(visit)
-    values: dict[str, str] = {"assessed_on": visit.services.clock.now().date().isoformat()}
+    values: dict[str, str] = {"assessed_on": visit.today().isoformat()}
     zone = _zone_or_none(visit.query("zone"))
     if zone is not None:
         values[f"{zone}.open"] = "on"

@@ -43,7 +43,7 @@ def new_form(visit: Visit) -> Response:
     """The intake form, empty but for today's date."""
     patient_id = _uuid(visit.request.path_params["patient_id"], PatientNotFoundError)
     patient = visit.services.get_patient(patient_id, context=visit.context)
-    today = visit.services.clock.now().date().isoformat()
+    today = visit.today().isoformat()
     return _intake(visit, patient, {"consulted_on": today}, {}, ())
 
 

@@ -10,10 +10,19 @@ from needlepoint.entrypoints.web.visits import Visit
 
 
 def show(visit: Visit) -> Response:
-    """The day at a glance; charts waiting for sign-off are shown to clinical staff only."""
-    services, context = visit.services, visit.context
+    """The day at a glance, read in one go (one transaction, one audit event).
+
+    Charts waiting for sign-off and check-ins that need attention (ADR 0017) are shown to
+    clinical staff only.
+    """
     clinical = visit.may(CLINICAL)
-    awaiting = services.charts_awaiting_signoff(context=context) if clinical else ()
-    due = services.sessions_due(context=context)
-    values = {"clinical": clinical, "awaiting": awaiting, "due": due, "current": "dashboard"}
+    board = visit.services.dashboard(clinical=clinical, context=visit.context)
+    values = {
+        "clinical": clinical,
+        "appointments": board.appointments,
+        "awaiting": board.awaiting,
+        "due": board.due,
+        "attention": board.attention,
+        "current": "dashboard",
+    }
     return templates.render(visit, "dashboard.html", values)

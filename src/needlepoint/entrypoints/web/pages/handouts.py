@@ -1,4 +1,7 @@
-"""The patient handout: pre-care and aftercare for the booked date of one session, printable.
+"""The patient handout: pre-care and aftercare for the date of one session, printable.
+
+The date is the session's booked appointment, else its actual start, else a provisional date,
+and the handout says which (``clinical_pages.HandoutDate``).
 
 Plain instructions only (no depths, findings or sources): the page is meant to be printed and
 given to the patient. Care documents are clinical records in the API's permission table, so
@@ -12,7 +15,7 @@ from uuid import UUID
 from starlette.responses import Response
 
 from needlepoint.domain.errors import InvalidInputError
-from needlepoint.entrypoints.web import templates
+from needlepoint.entrypoints.web import care_topics, templates
 from needlepoint.entrypoints.web.visits import Visit
 from needlepoint.services.treatment import SeriesNotFoundError
 
@@ -28,7 +31,12 @@ def show(visit: Visit) -> Response:
         raise SeriesNotFoundError(f"no series {raw!r}") from None
     number = _number(visit.query("session") or "1")
     handout = visit.services.session_handout(series_id, number, context=visit.context)
-    page = {"handout": handout, "patient": handout.patient, "current": "patients"}
+    page = {
+        "handout": handout,
+        "patient": handout.patient,
+        "heading": care_topics.heading,
+        "current": "patients",
+    }
     return templates.render(visit, "handouts/show.html", page)
 
 

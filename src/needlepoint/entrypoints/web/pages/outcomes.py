@@ -79,7 +79,7 @@ def _page(
         "scales": [s.value for s in OutcomeScale],
         "values": values,
         "problems": problems,
-        "today": visit.services.clock.now().date().isoformat(),
+        "today": visit.today().isoformat(),
         "current": "patients",
     }
     return templates.render(visit, "outcomes/show.html", page, status=status)

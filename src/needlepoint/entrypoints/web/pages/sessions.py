@@ -9,6 +9,7 @@ reason is given: the form then names the zone and asks for the reason beside its
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -84,7 +85,7 @@ def chart_form(visit: Visit) -> Response:
     """The chart of a session: a new chart, or the newest version to amend, and its history."""
     session_id = _id(visit, "session_id", SessionNotFoundError)
     sheet = visit.services.session_chart_sheet(session_id, context=visit.context)
-    return _chart_page(visit, sheet, _prefill(sheet), problems={})
+    return _chart_page(visit, sheet, _prefill(sheet, visit.time_zone), problems={})
 
 
 def chart_save(visit: Visit) -> Response:
@@ -97,7 +98,11 @@ def chart_save(visit: Visit) -> Response:
     problems: dict[str, FieldProblem] = {}
     try:
         entry = chart_forms.chart_entry(
-            visit.form, session_id=session_id, rows=rows, licence_max_depth_mm=licence
+            visit.form,
+            session_id=session_id,
+            rows=rows,
+            licence_max_depth_mm=licence,
+            time_zone=visit.time_zone,
         )
         services.chart_session(entry, context=context)
     except InvalidInputError as error:
@@ -114,7 +119,8 @@ def chart_save(visit: Visit) -> Response:
         problems = _override_problems(error)
     except VersionConflictError:
         fresh = services.session_chart_sheet(session_id, context=context)
-        return _chart_page(visit, fresh, _prefill(fresh), {}, detail=CONFLICT_DETAIL, status=409)
+        values = _prefill(fresh, visit.time_zone)
+        return _chart_page(visit, fresh, values, {}, detail=CONFLICT_DETAIL, status=409)
     else:
         return RedirectResponse(f"/sessions/{session_id}/chart?saved=1", status_code=303)
     return _chart_page(visit, sheet, visit.form, problems, status=422)
@@ -134,7 +140,8 @@ def sign(visit: Visit) -> Response:
         services.sign_chart(session_id, version=version, context=context)
     except VersionConflictError:
         fresh = services.session_chart_sheet(session_id, context=context)
-        return _chart_page(visit, fresh, _prefill(fresh), {}, detail=CONFLICT_DETAIL, status=409)
+        values = _prefill(fresh, visit.time_zone)
+        return _chart_page(visit, fresh, values, {}, detail=CONFLICT_DETAIL, status=409)
     return RedirectResponse(f"/sessions/{session_id}/chart?signed=1", status_code=303)
 
 
@@ -180,8 +187,11 @@ def _rows(sheet: ChartSheet) -> tuple[ZoneRow, ...]:
     )
 
 
-def _prefill(sheet: ChartSheet) -> dict[str, str]:
-    """The form's starting values: this session's newest chart, else plan and last session."""
+def _prefill(sheet: ChartSheet, time_zone: tzinfo) -> dict[str, str]:
+    """The form's starting values: this session's newest chart, else plan and last session.
+
+    Times are given as wall times in the clinic's ``time_zone``, as the form takes them back.
+    """
     latest = sheet.history[-1] if sheet.history else None
     values = {"expected_version": str(latest.version if latest else 0)}
     source: ChartVersion | None = latest or sheet.previous
@@ -206,15 +216,15 @@ def _prefill(sheet: ChartSheet) -> dict[str, str]:
     values["cartridge_expires_on"] = chart.cartridge.expires_on.isoformat()
     if chart.numbing is not None:
         values["numbing_product"] = chart.numbing.product
-        values["numbing_applied_at"] = _local(chart.numbing.applied_at)
-        values["numbing_removed_at"] = _local(chart.numbing.removed_at)
+        values["numbing_applied_at"] = _local(chart.numbing.applied_at, time_zone)
+        values["numbing_removed_at"] = _local(chart.numbing.removed_at, time_zone)
     values["products_applied"] = "\n".join(chart.products_applied)
     values["adverse_events"] = "\n".join(chart.adverse_events)
     return values
 
 
-def _local(moment: object) -> str:
-    return "" if moment is None else f"{moment:%Y-%m-%dT%H:%M}"
+def _local(moment: datetime | None, time_zone: tzinfo) -> str:
+    return "" if moment is None else f"{moment.astimezone(time_zone):%Y-%m-%dT%H:%M}"
 
 
 def _override_problems(error: OverrideRequiredError) -> dict[str, FieldProblem]:

@@ -1,0 +1,252 @@
+"""The dashboard's worklists as single statements (``services.ports.WorklistQueries``).
+
+Each list is one query, built once with bound parameters (building a statement costs more than
+running it), joining the patient and whatever else the list shows, so that a dashboard costs
+the same handful of round trips whatever the size of the clinic. Every statement is scoped by
+clinic: another clinic's rows are never read.
+
+Columns of joined tables are labelled ``<prefix><column>``; ``_unprefixed`` hands each table's
+columns to the same row converters the repositories use. Series to book read only the few values
+of the plan and proposal documents they need, by portable JSON path in SQL, so a long list
+parses no document per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Final, cast
+from uuid import UUID
+
+from sqlalchemy import (
+    RowMapping,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
+
+from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db import treatment_rows as rows
+from needlepoint.adapters.db.repositories import ConnectionSource, _patient_from_row
+from needlepoint.adapters.db.scheduling import _appointment
+from needlepoint.domain.records import PatientRecord
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus
+from needlepoint.domain.treatment import (
+    ChartVersion,
+    SeriesStatus,
+    SessionStatus,
+    TreatmentSession,
+)
+from needlepoint.services.ports import SeriesToBook
+
+ACTIVE_SERIES: Final = (SeriesStatus.PLANNED.value, SeriesStatus.IN_PROGRESS.value)
+
+
+class SqlWorklistQueries:
+    """The dashboard's lists, one statement each."""
+
+    def __init__(self, connection: ConnectionSource) -> None:
+        self._connection = connection
+
+    def charts_awaiting_signoff(
+        self, clinic_id: UUID
+    ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
+        """Started sessions whose newest chart version is unsigned, oldest chart first."""
+        found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, {"clinic_id": clinic_id})
+        return [
+            (
+                _patient_from_row(_unprefixed(row, _PATIENT)),
+                rows.session_from_row(_unprefixed(row, _SESSION)),
+                rows.chart_version_from_row(_unprefixed(row, _CHART)),
+            )
+            for row in found.mappings()
+        ]
+
+    def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
+        """Active series with sessions still to hold whose next session is not booked."""
+        found = self._connection().execute(
+            _SERIES_TO_BOOK, {"clinic_id": clinic_id, "booked_from": booked_from}
+        )
+        return [_series_to_book(row) for row in found.mappings()]
+
+    def appointments_between(
+        self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
+    ) -> Sequence[tuple[Appointment, PatientRecord, str, str]]:
+        """Appointments not cancelled overlapping the span, with patient, practitioner, room."""
+        values = {"clinic_id": clinic_id, "starts_at": starts_at, "ends_at": ends_at}
+        found = self._connection().execute(_APPOINTMENTS_BETWEEN, values)
+        return [
+            (
+                _appointment(_unprefixed(row, _APPOINTMENT)),
+                _patient_from_row(_unprefixed(row, _PATIENT)),
+                row["practitioner_name"],
+                row["room_name"],
+            )
+            for row in found.mappings()
+        ]
+
+
+def _series_to_book(row: RowMapping) -> SeriesToBook:
+    first_on = row["first_proposed_on"]
+    return SeriesToBook(
+        patient=_patient_from_row(_unprefixed(row, _PATIENT)),
+        series_id=row["series_id"],
+        sessions_planned=row["sessions_planned"],
+        interval_days=row["interval_days"],
+        sessions_held=row["sessions_held"],
+        last_started_at=row["last_started_at"],
+        first_proposed_on=None if first_on is None else date.fromisoformat(str(first_on)),
+        created_at=row["created_at"],
+    )
+
+
+# --- labelled columns ------------------------------------------------------------------------
+
+Keys = tuple[tuple[str, str], ...]
+"""(label in the joined row, column name) of every column of one table."""
+
+
+def _keys(table: Table, prefix: str) -> Keys:
+    return tuple((f"{prefix}{column.name}", column.name) for column in table.c)
+
+
+def _labelled(table: Table, keys: Keys) -> tuple[Any, ...]:
+    return tuple(table.c[name].label(label) for label, name in keys)
+
+
+def _unprefixed(row: RowMapping, keys: Keys) -> RowMapping:
+    """One table's columns of a joined row, under their own names (as a repository reads)."""
+    own = {name: row[label] for label, name in keys}
+    return cast("RowMapping", own)  # the converters only index by column name
+
+
+_PATIENT: Final = _keys(t.patient, "pt_")
+_SESSION: Final = _keys(t.treatment_session, "ss_")
+_CHART: Final = _keys(t.chart_version, "cv_")
+_APPOINTMENT: Final = _keys(t.appointment, "ap_")
+
+# --- charts awaiting sign-off ---------------------------------------------------------------
+
+_session = t.treatment_session.c
+_chart = t.chart_version.c
+_patient = t.patient.c
+_newer = t.chart_version.alias("newer_version")
+
+_CHARTS_AWAITING_SIGNOFF: Final = (
+    select(
+        *_labelled(t.patient, _PATIENT),
+        *_labelled(t.treatment_session, _SESSION),
+        *_labelled(t.chart_version, _CHART),
+    )
+    .select_from(
+        t.treatment_session.join(
+            t.chart_version,
+            and_(_chart.session_id == _session.id, _chart.clinic_id == _session.clinic_id),
+        ).join(
+            t.patient,
+            and_(_patient.id == _session.patient_id, _patient.clinic_id == _session.clinic_id),
+        )
+    )
+    .where(
+        _session.clinic_id == bindparam("clinic_id"),
+        _session.status == SessionStatus.STARTED.value,
+        _chart.signed_at.is_(None),
+        ~exists().where(
+            _newer.c.session_id == _chart.session_id, _newer.c.version > _chart.version
+        ),
+    )
+    .order_by(_chart.created_at, _patient.family_name, _patient.given_name, _patient.id)
+)
+"""Each started session's newest chart version, when nobody has signed it."""
+
+# --- series to book -------------------------------------------------------------------------
+
+_series = t.treatment_series.c
+_held = t.treatment_session.alias("held")
+_booked = t.appointment.c
+
+_SESSIONS_HELD = select(func.count()).where(_held.c.series_id == _series.id).scalar_subquery()
+_LAST_STARTED_AT = (
+    select(func.max(_held.c.started_at)).where(_held.c.series_id == _series.id).scalar_subquery()
+)
+_ACTIVE_SERIES = (
+    select(
+        *_labelled(t.patient, _PATIENT),
+        _series.id.label("series_id"),
+        _series.created_at.label("created_at"),
+        # Read out of the JSON documents in SQL (portable paths): nothing to parse per row.
+        _series.plan["sessions"].as_integer().label("sessions_planned"),
+        _series.plan["interval_days"].as_integer().label("interval_days"),
+        _series.proposal[("series", "dated", 0, "on")].as_string().label("first_proposed_on"),
+        _SESSIONS_HELD.label("sessions_held"),
+        _LAST_STARTED_AT.label("last_started_at"),
+    )
+    .select_from(
+        t.treatment_series.join(
+            t.patient,
+            and_(_patient.id == _series.patient_id, _patient.clinic_id == _series.clinic_id),
+        )
+    )
+    .where(_series.clinic_id == bindparam("clinic_id"), _series.status.in_(ACTIVE_SERIES))
+    .subquery("active_series")
+)
+_active = _ACTIVE_SERIES.c
+_NEXT_SESSION_BOOKED = exists().where(
+    _booked.clinic_id == bindparam("clinic_id"),
+    _booked.series_id == _active.series_id,
+    _booked.session_number == _active.sessions_held + 1,
+    or_(
+        _booked.status == AppointmentStatus.ATTENDED.value,
+        and_(
+            _booked.status == AppointmentStatus.BOOKED.value,
+            _booked.starts_at >= bindparam("booked_from"),
+        ),
+    ),
+)
+
+_SERIES_TO_BOOK: Final = (
+    select(_ACTIVE_SERIES)
+    .where(_active.sessions_held < _active.sessions_planned, ~_NEXT_SESSION_BOOKED)
+    .order_by(
+        _active.pt_family_name,
+        _active.pt_given_name,
+        _active.pt_id,
+        _active.created_at.desc(),
+        _active.series_id.desc(),
+    )
+)
+"""Active series with a session still to hold, without an appointment for the next one."""
+
+# --- appointments of a day ------------------------------------------------------------------
+
+_room = t.room.c
+_staff = t.staff_member.c
+
+_APPOINTMENTS_BETWEEN: Final = (
+    select(
+        *_labelled(t.appointment, _APPOINTMENT),
+        *_labelled(t.patient, _PATIENT),
+        _staff.display_name.label("practitioner_name"),
+        _room.name.label("room_name"),
+    )
+    .select_from(
+        t.appointment.join(
+            t.patient,
+            and_(_patient.id == _booked.patient_id, _patient.clinic_id == _booked.clinic_id),
+        )
+        .join(t.staff_member, _staff.id == _booked.practitioner_id)
+        .join(t.room, _room.id == _booked.room_id)
+    )
+    .where(
+        _booked.clinic_id == bindparam("clinic_id"),
+        _booked.status != AppointmentStatus.CANCELLED.value,
+        _booked.starts_at < bindparam("ends_at"),
+        _booked.ends_at > bindparam("starts_at"),
+    )
+    .order_by(_booked.starts_at, _booked.id)
+)
+"""A span's appointments (cancelled ones left out), with who they are for and with."""

@@ -1,0 +1,446 @@
+"""Use cases: a patient's daily check-in after a session, and the clinic's side of it.
+
+A check-in follows a *treatment*: a started (or signed) session, or an attended appointment
+with no session recorded for it. It is taken on days 0 to ``last_day`` after the treatment,
+counted in the clinic's calendar (``checkin_triage.yaml``). The answers are triaged by the
+pure rules of ``domain.checkins``; an optional photo is re-encoded by the ``PhotoEncoder``
+port before anything is written (a rejected photo leaves nothing behind).
+
+An amber or red check-in is queued, in the same transaction, as a ``CLINIC_ALERT`` email to
+every active clinician of the clinic (its admins when it has none). The email names no
+patient and no symptom: it says a check-in needs attention and links to the dashboard, where
+the list "Check-ins that need attention" shows it until a clinician marks it reviewed.
+
+Every use case is one unit of work with one audit event. A patient reaches only their own
+check-ins and photos: another patient's id reads exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Final
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from needlepoint.domain.checkins import (
+    CheckIn,
+    CheckInAnswers,
+    CheckInClosedError,
+    CheckInPhoto,
+    TriageRules,
+    check_in_open,
+    day_after,
+    triage,
+)
+from needlepoint.domain.errors import DomainError
+from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
+from needlepoint.domain.records import PatientRecord, Role, StaffMember
+from needlepoint.domain.scheduling import AppointmentStatus
+from needlepoint.services import audit
+from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.portal_access import (
+    PatientContext,
+    PortalRecordNotFoundError,
+    patient_event,
+)
+from needlepoint.services.ports import Clock, PhotoEncoder, UnitOfWork
+
+ATTENTION_LIMIT: Final = 100
+"""The dashboard lists at most this many check-ins that need attention."""
+
+RECENT_LIMIT: Final = 20
+PHOTO_TYPE: Final = "image/jpeg"
+ALERT_SUBJECT: Final = "A patient's check-in needs attention"
+
+
+class CheckInNotFoundError(DomainError):
+    """No such check-in in this clinic."""
+
+    code = "check-in-not-found"
+
+
+@dataclass(frozen=True, slots=True)
+class Treatment:
+    """What a check-in can follow: a started session, or an attended appointment without one."""
+
+    id: UUID
+    session_id: UUID | None
+    appointment_id: UUID | None
+    series_id: UUID | None
+    number: int | None
+    treated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInDue:
+    """A treatment whose check-in window is open today, and today's check-ins after it."""
+
+    treatment: Treatment
+    day: int
+    today: tuple[CheckIn, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NewCheckIn:
+    """A check-in as the patient sends it: which treatment, the answers, perhaps a photo."""
+
+    treatment_id: UUID
+    answers: CheckInAnswers
+    photo: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInTools:
+    """What taking a check-in needs beside the unit of work and the clock."""
+
+    rules: TriageRules
+    photos: PhotoEncoder
+    dashboard_url: str
+    """The staff dashboard's address, for the clinic's alert email."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicCheckIn:
+    """A check-in with its patient, as the clinic's staff see it."""
+
+    check_in: CheckIn
+    patient: PatientRecord
+
+
+def treatments(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Treatment, ...]:
+    """Every treatment of a patient, newest first (inside the caller's unit of work)."""
+    found: list[Treatment] = []
+    held: set[tuple[UUID, int]] = set()
+    for series in uow.series.for_patient(clinic_id, patient_id, offset=0, limit=MAX_PAGE_SIZE):
+        for session in uow.sessions.for_series(clinic_id, series.id):
+            if session.started_at is None:
+                continue
+            held.add((series.id, session.number))
+            found.append(
+                Treatment(
+                    session.id, session.id, None, series.id, session.number, session.started_at
+                )
+            )
+    for appointment in uow.appointments.for_patient(clinic_id, patient_id):
+        key = (appointment.series_id, appointment.session_number)
+        if appointment.status is not AppointmentStatus.ATTENDED or key in held:
+            continue
+        found.append(
+            Treatment(
+                appointment.id,
+                None,
+                appointment.id,
+                appointment.series_id,
+                appointment.session_number,
+                appointment.starts_at,
+            )
+        )
+    return tuple(sorted(found, key=lambda t: t.treated_at, reverse=True))
+
+
+def local_today(uow: UnitOfWork, clinic_id: UUID, clock: Clock) -> tuple[date, ZoneInfo]:
+    """Today in the clinic's calendar, and the clinic's zone."""
+    clinic = uow.clinics.get(clinic_id)
+    zone = ZoneInfo(clinic.time_zone if clinic is not None else "UTC")
+    return clock.now().astimezone(zone).date(), zone
+
+
+def checks_due(
+    uow: UnitOfWork, context: PatientContext, clock: Clock, rules: TriageRules
+) -> tuple[CheckInDue, ...]:
+    """The treatments a check-in is asked for today, newest first (in the caller's unit)."""
+    today, zone = local_today(uow, context.clinic_id, clock)
+    recent = uow.check_ins.for_patient(context.clinic_id, context.patient_id, limit=RECENT_LIMIT)
+    due = []
+    for treatment in treatments(uow, context.clinic_id, context.patient_id):
+        day = day_after(treatment.treated_at.astimezone(zone).date(), today)
+        if check_in_open(day, rules):
+            done = tuple(
+                c
+                for c in recent
+                if treatment.id in {c.session_id, c.appointment_id}
+                and c.submitted_at.astimezone(zone).date() == today
+            )
+            due.append(CheckInDue(treatment, day, done))
+    return tuple(due)
+
+
+def check_in_form(
+    *,
+    treatment_id: UUID,
+    context: PatientContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    rules: TriageRules,
+) -> CheckInDue:
+    """The treatment a check-in form is for, with the day it is and today's check-ins."""
+    with uow:
+        due = _due_or_raise(uow, context, clock, rules, treatment_id, "check_in.form")
+        uow.audit.append(
+            patient_event(context, "check_in.form", "treatment", treatment_id, clock.now())
+        )
+        uow.commit()
+    return due
+
+
+def submit_check_in(
+    *,
+    new: NewCheckIn,
+    context: PatientContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    tools: CheckInTools,
+) -> CheckIn:
+    """Triage and keep a check-in (with its re-encoded photo); alert the clinic if amber or red.
+
+    Raises:
+        PortalRecordNotFoundError: The treatment is not one of the patient's.
+        CheckInClosedError: The check-in window of that treatment is not open today.
+        PhotoRejectedError: The photo cannot be accepted (nothing is written).
+    """
+    rules = tools.rules
+    encoded = None if not new.photo else tools.photos.reencode(new.photo)
+    now = clock.now()
+    with uow:
+        due = _due_or_raise(uow, context, clock, rules, new.treatment_id, "check_in.create")
+        check_in = _new_check_in(context, due, new.answers, rules, now)
+        uow.check_ins.add(check_in)
+        if encoded is not None:
+            photo = _photo(check_in, encoded, now)
+            uow.check_ins.add_photo(photo)
+            check_in = _with_photo(check_in, photo.id)
+        if check_in.triage.needs_attention:
+            _alert_clinic(uow, check_in, tools.dashboard_url, now)
+        uow.audit.append(patient_event(context, "check_in.create", "check_in", check_in.id, now))
+        uow.commit()
+    return check_in
+
+
+def _due_or_raise(
+    uow: UnitOfWork,
+    context: PatientContext,
+    clock: Clock,
+    rules: TriageRules,
+    treatment_id: UUID,
+    action: str,
+) -> CheckInDue:
+    found = next(
+        (t for t in treatments(uow, context.clinic_id, context.patient_id) if t.id == treatment_id),
+        None,
+    )
+    if found is None:
+        _refuse(uow, context, action, ("treatment", treatment_id), clock)
+        raise PortalRecordNotFoundError(f"no treatment {treatment_id}")
+    due = next(
+        (d for d in checks_due(uow, context, clock, rules) if d.treatment.id == found.id), None
+    )
+    if due is None:
+        today, zone = local_today(uow, context.clinic_id, clock)
+        day = day_after(found.treated_at.astimezone(zone).date(), today)
+        _refuse(uow, context, action, ("treatment", treatment_id), clock, outcome="closed")
+        raise CheckInClosedError(day, rules.last_day)
+    return due
+
+
+def _new_check_in(
+    context: PatientContext,
+    due: CheckInDue,
+    answers: CheckInAnswers,
+    rules: TriageRules,
+    now: datetime,
+) -> CheckIn:
+    treatment = due.treatment
+    return CheckIn(
+        id=uuid4(),
+        clinic_id=context.clinic_id,
+        patient_id=context.patient_id,
+        session_id=treatment.session_id,
+        appointment_id=treatment.appointment_id,
+        treated_at=treatment.treated_at,
+        day=due.day,
+        answers=answers,
+        triage=triage(answers, day=due.day, rules=rules),
+        submitted_at=now,
+    )
+
+
+def _photo(check_in: CheckIn, encoded: tuple[bytes, int, int], now: datetime) -> CheckInPhoto:
+    data, width_px, height_px = encoded
+    return CheckInPhoto(
+        id=uuid4(),
+        check_in_id=check_in.id,
+        clinic_id=check_in.clinic_id,
+        patient_id=check_in.patient_id,
+        content_type=PHOTO_TYPE,
+        width_px=width_px,
+        height_px=height_px,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_at=now,
+    )
+
+
+def _with_photo(check_in: CheckIn, photo_id: UUID) -> CheckIn:
+    return replace(check_in, photo_id=photo_id)
+
+
+def _alert_clinic(uow: UnitOfWork, check_in: CheckIn, dashboard_url: str, now: datetime) -> None:
+    """One email per recipient; it names neither the patient nor any symptom."""
+    body = (
+        f"A patient's check-in needs attention.\n\nOpen the dashboard to see it: {dashboard_url}\n"
+    )
+    for member in alert_recipients(uow.staff.for_clinic(check_in.clinic_id)):
+        uow.outbox.add(
+            OutboxMessage(
+                id=uuid4(),
+                clinic_id=check_in.clinic_id,
+                patient_id=None,
+                appointment_id=None,
+                kind=MessageKind.CLINIC_ALERT,
+                channel=Channel.EMAIL,
+                recipient=member.email,
+                subject=ALERT_SUBJECT,
+                body=body,
+                due_at=now,
+                idempotency_key=f"clinic-alert:{check_in.id}:{member.id}",
+                created_at=now,
+            )
+        )
+
+
+def alert_recipients(staff: Sequence[StaffMember]) -> tuple[StaffMember, ...]:
+    """Who hears of an amber or red check-in: active clinicians, else active admins."""
+    active = [m for m in staff if m.active]
+    clinicians = tuple(m for m in active if m.role is Role.CLINICIAN)
+    return clinicians or tuple(m for m in active if m.role is Role.ADMIN)
+
+
+def patient_check_in(
+    *, check_in_id: UUID, context: PatientContext, uow: UnitOfWork, clock: Clock
+) -> CheckIn:
+    """One of the signed-in patient's own check-ins."""
+    with uow:
+        found = uow.check_ins.get_for_patient(context.clinic_id, context.patient_id, check_in_id)
+        if found is None:
+            _refuse(uow, context, "check_in.read", ("check_in", check_in_id), clock)
+            raise PortalRecordNotFoundError(f"no check-in {check_in_id}")
+        uow.audit.append(
+            patient_event(context, "check_in.read", "check_in", check_in_id, clock.now())
+        )
+        uow.commit()
+    return found
+
+
+def patient_photo(
+    *, photo_id: UUID, context: PatientContext, uow: UnitOfWork, clock: Clock
+) -> CheckInPhoto:
+    """One of the signed-in patient's own check-in photos."""
+    with uow:
+        found = uow.check_ins.photo_for_patient(context.clinic_id, context.patient_id, photo_id)
+        if found is None:
+            _refuse(uow, context, "check_in_photo.read", ("check_in_photo", photo_id), clock)
+            raise PortalRecordNotFoundError(f"no photo {photo_id}")
+        event = patient_event(
+            context, "check_in_photo.read", "check_in_photo", photo_id, clock.now()
+        )
+        uow.audit.append(event)
+        uow.commit()
+    return found
+
+
+def _refuse(
+    uow: UnitOfWork,
+    context: PatientContext,
+    action: str,
+    target: tuple[str, UUID],
+    clock: Clock,
+    *,
+    outcome: str = "not_found",
+) -> None:
+    """Audit a refused patient request before the error is raised (it commits on its own)."""
+    uow.rollback()
+    resource_type, resource_id = target
+    event = patient_event(context, action, resource_type, resource_id, clock.now(), outcome=outcome)
+    uow.audit.append(event)
+    uow.commit()
+
+
+# --- the clinic's side ----------------------------------------------------------------------
+
+
+def needing_attention(
+    *, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> tuple[ClinicCheckIn, ...]:
+    """The clinic's unreviewed amber and red check-ins: red first, then newest first."""
+    with uow:
+        rows = uow.check_ins.needing_attention(context.actor.clinic_id, limit=ATTENTION_LIMIT)
+        access = audit.Access("check_in.list", "check_in", "attention", None)
+        audit.record(uow, context, access, at=clock.now())
+        uow.commit()
+    return tuple(ClinicCheckIn(check_in, patient) for check_in, patient in rows)
+
+
+def clinic_check_in(
+    *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> ClinicCheckIn:
+    """One check-in of the clinic with its patient."""
+    with uow:
+        check_in, patient = _clinic_check_in_or_raise(
+            uow, context, check_in_id, "check_in.read", clock
+        )
+        audit.record(uow, context, _access("check_in.read", check_in), at=clock.now())
+        uow.commit()
+    return ClinicCheckIn(check_in, patient)
+
+
+def clinic_photo(
+    *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> CheckInPhoto:
+    """The photo of one check-in of the clinic."""
+    with uow:
+        check_in, _ = _clinic_check_in_or_raise(
+            uow, context, check_in_id, "check_in_photo.read", clock
+        )
+        photo = None
+        if check_in.photo_id is not None:
+            photo = uow.check_ins.photo(context.actor.clinic_id, check_in.photo_id)
+        if photo is None:
+            raise CheckInNotFoundError(f"check-in {check_in_id} has no photo")
+        audit.record(uow, context, _access("check_in_photo.read", check_in), at=clock.now())
+        uow.commit()
+    return photo
+
+
+def review_check_in(
+    *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+) -> CheckIn:
+    """Mark a check-in as reviewed by the acting clinician (a second review changes nothing)."""
+    now = clock.now()
+    with uow:
+        check_in, _ = _clinic_check_in_or_raise(uow, context, check_in_id, "check_in.review", clock)
+        reviewed = check_in.reviewed(by=context.actor.id, at=now)
+        uow.check_ins.save_review(reviewed)
+        audit.record(uow, context, _access("check_in.review", check_in), at=now)
+        uow.commit()
+    return reviewed
+
+
+def _clinic_check_in_or_raise(
+    uow: UnitOfWork, context: audit.RequestContext, check_in_id: UUID, action: str, clock: Clock
+) -> tuple[CheckIn, PatientRecord]:
+    clinic_id = context.actor.clinic_id
+    check_in = uow.check_ins.get(clinic_id, check_in_id)
+    patient = None if check_in is None else uow.patients.get(clinic_id, check_in.patient_id)
+    if check_in is None or patient is None:
+        missing = audit.Access(action, "check_in", str(check_in_id), None, "not_found")
+        audit.record(uow, context, missing, at=clock.now())
+        uow.commit()
+        raise CheckInNotFoundError(f"no check-in {check_in_id}")
+    return check_in, patient
+
+
+def _access(action: str, check_in: CheckIn) -> audit.Access:
+    return audit.Access(action, "check_in", str(check_in.id), check_in.patient_id)

@@ -1,0 +1,556 @@
+"""Use cases: what a signed-in patient sees in the portal, and the portal's one facade.
+
+A patient sees their own records only, every read scoped by the (clinic, patient) pair of the
+session; a record of anyone else reads exactly like one that does not exist
+(``PortalRecordNotFoundError``). The pages, each one unit of work and one audit event:
+
+* **home**: today's care instructions (with "I've read this" per item and day), the
+  check-ins asked for today, upcoming appointments, each series in plain terms and recent
+  check-ins;
+* **a series**: zones, number of sessions and interval, and a summary of each session held
+  (date, zones treated, the aftercare that followed; never depths or cartridge lots);
+* **an appointment**: when it is, and the care before and after it;
+* **progress**: the patient's scar scores over time.
+
+Care instructions come from the care timeline (``domain.care.build_timeline``) anchored to
+the patient's most recent treatment (what applies after it) and next booked appointment
+(what applies before it), with the consultation the series was agreed from, as the clinician's
+handout is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Final
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from needlepoint.domain.care import CareContext, CareItem, CarePhase, build_timeline
+from needlepoint.domain.checkins import CheckIn, CheckInPhoto, TriageRules
+from needlepoint.domain.outcomes import OutcomeScale
+from needlepoint.domain.portal import CareAcknowledgement
+from needlepoint.domain.programme import ClinicalKnowledge
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus
+from needlepoint.domain.series_plan import SeriesPlan
+from needlepoint.domain.treatment import SeriesStatus, TreatmentSeries
+from needlepoint.domain.vocabulary import Zone
+from needlepoint.services import audit, checkins, intake, portal_access
+from needlepoint.services.clinical_pages import OutcomeChart, OutcomePoint
+from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.portal_access import (
+    PatientContext,
+    PortalRecordNotFoundError,
+    patient_event,
+)
+from needlepoint.services.ports import Clock, PhotoEncoder, UnitOfWork
+
+SCAR_SCALES: Final = (OutcomeScale.GB_QUANTITATIVE, OutcomeScale.ECCA)
+RECENT_CHECK_INS: Final = 5
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSummary:
+    """A series in plain terms: where, how many sessions, how far apart, how many held."""
+
+    id: UUID
+    zones: tuple[Zone, ...]
+    sessions: int
+    interval_days: int
+    held: int
+    status: SeriesStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CareToday:
+    """A care instruction that applies today, and whether the patient has read it today."""
+
+    item: CareItem
+    read: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PortalHome:
+    """Everything the portal's home page shows."""
+
+    today: date
+    care: tuple[CareToday, ...]
+    due: tuple[checkins.CheckInDue, ...]
+    upcoming: tuple[Appointment, ...]
+    series: tuple[SeriesSummary, ...]
+    recent: tuple[CheckIn, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """One session held: when, the zones treated, and the aftercare that followed it."""
+
+    number: int
+    treated_at: datetime
+    zones: tuple[Zone, ...]
+    aftercare: tuple[CareItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPage:
+    """One series with a summary of each session held and its upcoming appointments."""
+
+    series: SeriesSummary
+    sessions: tuple[SessionSummary, ...]
+    upcoming: tuple[Appointment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentPage:
+    """One appointment with the care before and after it."""
+
+    appointment: Appointment
+    before: tuple[CareItem, ...]
+    after: tuple[CareItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What one page read needs beside the unit of work."""
+
+    context: PatientContext
+    clock: Clock
+    knowledge: ClinicalKnowledge
+
+
+def portal_home(
+    *,
+    context: PatientContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    knowledge: ClinicalKnowledge,
+    rules: TriageRules,
+) -> PortalHome:
+    """The home page: today's care and check-ins, appointments, series, recent check-ins."""
+    reading = _Reading(context, clock, knowledge)
+    with uow:
+        today, zone = checkins.local_today(uow, context.clinic_id, clock)
+        series = _own_series(uow, context)
+        upcoming = _upcoming(uow, context, clock.now())
+        care = _care_today(uow, reading, series, upcoming, (today, zone))
+        due = checkins.checks_due(uow, context, clock, rules)
+        recent = uow.check_ins.for_patient(
+            context.clinic_id, context.patient_id, limit=RECENT_CHECK_INS
+        )
+        summaries = tuple(_summary(uow, context, s) for s in series)
+        _audit(uow, reading, "portal.home.read", "patient", context.patient_id)
+        uow.commit()
+    return PortalHome(today, care, due, upcoming, summaries, tuple(recent))
+
+
+def portal_series(
+    *,
+    series_id: UUID,
+    context: PatientContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    knowledge: ClinicalKnowledge,
+) -> SeriesPage:
+    """One of the patient's series: the plan and a summary of each session held."""
+    reading = _Reading(context, clock, knowledge)
+    with uow:
+        series = uow.series.get(context.clinic_id, series_id)
+        if series is None or series.patient_id != context.patient_id:
+            _not_found(uow, reading, "portal.series.read", "treatment_series", series_id)
+        assert series is not None
+        _, zone = checkins.local_today(uow, context.clinic_id, clock)
+        sessions = tuple(_session_summaries(uow, reading, series, zone))
+        upcoming = tuple(
+            a for a in _upcoming(uow, context, clock.now()) if a.series_id == series_id
+        )
+        summary = _summary(uow, context, series)
+        _audit(uow, reading, "portal.series.read", "treatment_series", series_id)
+        uow.commit()
+    return SeriesPage(summary, sessions, upcoming)
+
+
+def portal_appointment(
+    *,
+    appointment_id: UUID,
+    context: PatientContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    knowledge: ClinicalKnowledge,
+) -> AppointmentPage:
+    """One of the patient's appointments, with the care before and after it."""
+    reading = _Reading(context, clock, knowledge)
+    with uow:
+        appointment = uow.appointments.get(context.clinic_id, appointment_id)
+        if appointment is None or appointment.patient_id != context.patient_id:
+            _not_found(uow, reading, "portal.appointment.read", "appointment", appointment_id)
+        assert appointment is not None
+        _, zone = checkins.local_today(uow, context.clinic_id, clock)
+        series = _series_of(uow, context, appointment.series_id)
+        items = (
+            ()
+            if series is None
+            else _care_items(uow, reading, series, appointment.starts_at.astimezone(zone))
+        )
+        _audit(uow, reading, "portal.appointment.read", "appointment", appointment_id)
+        uow.commit()
+    before = tuple(i for i in items if i.phase is CarePhase.PRE)
+    after = tuple(i for i in items if i.phase is CarePhase.POST)
+    return AppointmentPage(appointment, before, after)
+
+
+def score_trend(*, context: PatientContext, uow: UnitOfWork, clock: Clock) -> OutcomeChart:
+    """The patient's scar scores over time, on the scale with most scores.
+
+    The clinician's chart draws the range the evidence expects around each score; the
+    patient's shows their scores only (``expected_low``/``expected_high`` are None).
+    """
+    with uow:
+        patient = uow.patients.get(context.clinic_id, context.patient_id)
+        measurements = tuple(
+            uow.outcomes.for_patient(
+                context.clinic_id, context.patient_id, offset=0, limit=MAX_PAGE_SIZE
+            )
+        )
+        event = patient_event(
+            context, "portal.progress.read", "outcome_measurement", "*", clock.now()
+        )
+        uow.audit.append(event)
+        uow.commit()
+    if patient is None:
+        raise PortalRecordNotFoundError(f"no patient {context.patient_id}")
+    counts = {s: sum(1 for m in measurements if m.scale is s) for s in SCAR_SCALES}
+    scale = max(SCAR_SCALES, key=lambda s: counts[s])
+    if not counts[scale]:
+        return OutcomeChart(patient, measurements, None, ())
+    scores = sorted(
+        (m for m in measurements if m.scale is scale), key=lambda m: (m.measured_on, m.recorded_at)
+    )
+    points = tuple(OutcomePoint(score, 0, None, None) for score in scores)
+    return OutcomeChart(patient, measurements, scale, points)
+
+
+def acknowledge_care(
+    *,
+    item_id: str,
+    context: PatientContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    knowledge: ClinicalKnowledge,
+) -> CareToday:
+    """Mark one of today's care instructions as read today (again: no change)."""
+    reading = _Reading(context, clock, knowledge)
+    now = clock.now()
+    with uow:
+        today, zone = checkins.local_today(uow, context.clinic_id, clock)
+        series = _own_series(uow, context)
+        care = _care_today(uow, reading, series, _upcoming(uow, context, now), (today, zone))
+        found = next((c for c in care if c.item.id == item_id), None)
+        if found is None:
+            _not_found(uow, reading, "care.acknowledge", "care_item", item_id[:100])
+        assert found is not None
+        read = CareAcknowledgement(context.clinic_id, context.patient_id, item_id, today, now)
+        uow.care_acknowledgements.add(read)
+        _audit(uow, reading, "care.acknowledge", "care_item", item_id)
+        uow.commit()
+    return CareToday(found.item, read=True)
+
+
+# --- reading helpers (inside the caller's unit of work) -------------------------------------
+
+
+def _own_series(uow: UnitOfWork, context: PatientContext) -> tuple[TreatmentSeries, ...]:
+    found = uow.series.for_patient(
+        context.clinic_id, context.patient_id, offset=0, limit=MAX_PAGE_SIZE
+    )
+    return tuple(found)
+
+
+def _series_of(
+    uow: UnitOfWork, context: PatientContext, series_id: UUID | None
+) -> TreatmentSeries | None:
+    series = None if series_id is None else uow.series.get(context.clinic_id, series_id)
+    return series if series is not None and series.patient_id == context.patient_id else None
+
+
+def _upcoming(uow: UnitOfWork, context: PatientContext, now: datetime) -> tuple[Appointment, ...]:
+    booked = (
+        a
+        for a in uow.appointments.for_patient(context.clinic_id, context.patient_id)
+        if a.status is AppointmentStatus.BOOKED and a.ends_at > now
+    )
+    return tuple(sorted(booked, key=lambda a: a.starts_at))
+
+
+def _summary(uow: UnitOfWork, context: PatientContext, series: TreatmentSeries) -> SeriesSummary:
+    sessions = uow.sessions.for_series(context.clinic_id, series.id)
+    held = sum(1 for s in sessions if s.started_at is not None)
+    plan: SeriesPlan = series.plan
+    zones = tuple(z.zone for z in plan.zones)
+    return SeriesSummary(series.id, zones, plan.sessions, plan.interval_days, held, series.status)
+
+
+def _session_summaries(
+    uow: UnitOfWork, reading: _Reading, series: TreatmentSeries, zone: ZoneInfo
+) -> Iterable[SessionSummary]:
+    clinic_id = reading.context.clinic_id
+    for session in uow.sessions.for_series(clinic_id, series.id):
+        if session.started_at is None:
+            continue
+        chart = uow.charts.latest(clinic_id, session.id)
+        zones = (
+            tuple(z.zone for z in chart.chart.zones)
+            if chart is not None
+            else tuple(sorted(session.treatable_zones(series.plan)))
+        )
+        items = _care_items(uow, reading, series, session.started_at.astimezone(zone))
+        after = tuple(i for i in items if i.phase is CarePhase.POST)
+        yield SessionSummary(session.number, session.started_at, zones, after)
+
+
+def _care_items(
+    uow: UnitOfWork, reading: _Reading, series: TreatmentSeries, at_local: datetime
+) -> tuple[CareItem, ...]:
+    """The care timeline of one series anchored to one (clinic-local) treatment time."""
+    record = uow.consultations.get(reading.context.clinic_id, series.consultation_id)
+    if record is None or not series.plan.zones:
+        return ()
+    consultation = intake.parse_consultation(dict(record.intake)).to_domain()
+    plan = series.plan
+    deepest: Decimal = max(z.depth_max_mm for z in plan.zones)
+    care = CareContext(consultation, consultation.device, plan.zone_names, deepest)
+    return build_timeline(reading.knowledge.care.templates, care, appointment_at=at_local)
+
+
+def _care_today(
+    uow: UnitOfWork,
+    reading: _Reading,
+    series: Sequence[TreatmentSeries],
+    upcoming: Sequence[Appointment],
+    day: tuple[date, ZoneInfo],
+) -> tuple[CareToday, ...]:
+    """What applies today: after the latest treatment, before the next booked appointment."""
+    today, zone = day
+    context = reading.context
+    by_id = {s.id: s for s in series}
+    anchors: list[tuple[TreatmentSeries, datetime, CarePhase]] = []
+    held = checkins.treatments(uow, context.clinic_id, context.patient_id)
+    latest = next((t for t in held if t.series_id in by_id), None)
+    if latest is not None and latest.series_id is not None:
+        anchors.append((by_id[latest.series_id], latest.treated_at, CarePhase.POST))
+    following = next((a for a in upcoming if a.series_id in by_id), None)
+    if following is not None and following.series_id is not None:
+        anchors.append((by_id[following.series_id], following.starts_at, CarePhase.PRE))
+    read = uow.care_acknowledgements.for_day(context.clinic_id, context.patient_id, today)
+    items: dict[str, CareItem] = {}
+    for one_series, at, phase in anchors:
+        for item in _care_items(uow, reading, one_series, at.astimezone(zone)):
+            if item.phase is phase and applies_on(item, today, zone):
+                items.setdefault(item.id, item)
+    ordered = sorted(items.values(), key=lambda i: (i.starts_at, i.id))
+    return tuple(CareToday(item, item.id in read) for item in ordered)
+
+
+def applies_on(item: CareItem, day: date, zone: ZoneInfo) -> bool:
+    """Whether a care instruction's window touches ``day`` in the clinic's calendar."""
+    starts = datetime.combine(day, time(0), tzinfo=zone)
+    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    if item.starts_at == item.ends_at:
+        return starts <= item.starts_at < ends
+    return item.starts_at < ends and item.ends_at > starts
+
+
+def _audit(
+    uow: UnitOfWork, reading: _Reading, action: str, resource_type: str, resource_id: object
+) -> None:
+    event = patient_event(
+        reading.context, action, resource_type, str(resource_id), reading.clock.now()
+    )
+    uow.audit.append(event)
+
+
+def _not_found(
+    uow: UnitOfWork, reading: _Reading, action: str, resource_type: str, resource_id: object
+) -> None:
+    """Audit the refusal and raise: another patient's record reads as a missing one."""
+    uow.rollback()
+    event = patient_event(
+        reading.context, action, resource_type, str(resource_id), reading.clock.now(),
+        outcome="not_found",
+    )  # fmt: skip
+    uow.audit.append(event)
+    uow.commit()
+    raise PortalRecordNotFoundError(f"no {resource_type} {resource_id}")
+
+
+# --- the facade the composition root builds -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PortalServices:
+    """The portal's use cases with their dependencies bound (built by ``bootstrap``).
+
+    ``portal_url`` is the portal's address as patients reach it (``…/portal``): sign-in
+    links start with it, and the clinic's alert links to the dashboard beside it.
+    """
+
+    unit_of_work: Callable[[], UnitOfWork]
+    clock: Clock
+    knowledge: ClinicalKnowledge
+    triage_rules: TriageRules
+    photos: PhotoEncoder
+    link_lifetime: timedelta
+    portal_url: str
+
+    @property
+    def dashboard_url(self) -> str:
+        """The staff dashboard: the web app's root, beside the portal."""
+        return f"{self.portal_url.rstrip('/').removesuffix('/portal')}/"
+
+    def request_sign_in_links(self, request: portal_access.LinkRequest) -> int:
+        """Queue one sign-in link per patient record with the email (see ``portal_access``)."""
+        return portal_access.request_sign_in_links(
+            request=request,
+            portal_url=self.portal_url,
+            lifetime=self.link_lifetime,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def open_session(
+        self, token: str, *, replacing: str | None, request_id: str
+    ) -> portal_access.IssuedPatientSession:
+        """Consume a sign-in link and open a patient session."""
+        return portal_access.open_patient_session(
+            token=token,
+            replacing=replacing,
+            request_id=request_id,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def resolve_session(self, token: str) -> portal_access.PortalPatient | None:
+        """The patient of a live session, else None."""
+        uow = self.unit_of_work()
+        return portal_access.resolve_patient_session(token=token, uow=uow, clock=self.clock)
+
+    def end_session(self, token: str, *, request_id: str) -> None:
+        """Sign a patient out."""
+        uow = self.unit_of_work()
+        portal_access.end_patient_session(
+            token=token, request_id=request_id, uow=uow, clock=self.clock
+        )
+
+    def home(self, context: PatientContext) -> PortalHome:
+        """The patient's home page."""
+        return portal_home(
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+            rules=self.triage_rules,
+        )
+
+    def series(self, series_id: UUID, context: PatientContext) -> SeriesPage:
+        """One of the patient's series."""
+        return portal_series(
+            series_id=series_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+        )
+
+    def appointment(self, appointment_id: UUID, context: PatientContext) -> AppointmentPage:
+        """One of the patient's appointments."""
+        return portal_appointment(
+            appointment_id=appointment_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+        )
+
+    def progress(self, context: PatientContext) -> OutcomeChart:
+        """The patient's scar scores over time."""
+        return score_trend(context=context, uow=self.unit_of_work(), clock=self.clock)
+
+    def acknowledge(self, item_id: str, context: PatientContext) -> CareToday:
+        """Mark one of today's care instructions as read."""
+        return acknowledge_care(
+            item_id=item_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+        )
+
+    def check_in_form(self, treatment_id: UUID, context: PatientContext) -> checkins.CheckInDue:
+        """The treatment a check-in form is for."""
+        return checkins.check_in_form(
+            treatment_id=treatment_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            rules=self.triage_rules,
+        )
+
+    def submit_check_in(self, new: checkins.NewCheckIn, context: PatientContext) -> CheckIn:
+        """Triage and keep a check-in; alert the clinic when it is amber or red."""
+        return checkins.submit_check_in(
+            new=new,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            tools=checkins.CheckInTools(self.triage_rules, self.photos, self.dashboard_url),
+        )
+
+    def check_in(self, check_in_id: UUID, context: PatientContext) -> CheckIn:
+        """One of the patient's check-ins."""
+        uow = self.unit_of_work()
+        return checkins.patient_check_in(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def photo(self, photo_id: UUID, context: PatientContext) -> CheckInPhoto:
+        """One of the patient's check-in photos."""
+        uow = self.unit_of_work()
+        return checkins.patient_photo(photo_id=photo_id, context=context, uow=uow, clock=self.clock)
+
+    def emergency_signs(self) -> tuple[str, ...]:
+        """The red flags that mean "call emergency services now", in the patient's words."""
+        flags = self.knowledge.care.red_flags
+        return tuple(f.sign for f in flags if f.urgency == "emergency")
+
+    # --- the clinic's side of check-ins ---
+
+    def needing_attention(
+        self, *, context: audit.RequestContext
+    ) -> tuple[checkins.ClinicCheckIn, ...]:
+        """The clinic's unreviewed amber and red check-ins, red first, newest first."""
+        uow = self.unit_of_work()
+        return checkins.needing_attention(context=context, uow=uow, clock=self.clock)
+
+    def clinic_check_in(
+        self, check_in_id: UUID, *, context: audit.RequestContext
+    ) -> checkins.ClinicCheckIn:
+        """One check-in of the clinic, with its patient."""
+        uow = self.unit_of_work()
+        return checkins.clinic_check_in(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def clinic_photo(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckInPhoto:
+        """The photo of one check-in of the clinic."""
+        uow = self.unit_of_work()
+        return checkins.clinic_photo(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def review(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckIn:
+        """Mark a check-in reviewed by the acting clinician."""
+        uow = self.unit_of_work()
+        return checkins.review_check_in(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )

@@ -1,0 +1,244 @@
+"""The patient portal in a real browser (issue 5 acceptance), on a phone and a tablet.
+
+A patient signs in through the one-time link (its token read from the outbox row, as the
+worker would send it), checks in with a fever, is told to call the clinic; the clinician's
+dashboard then lists the check-in under "Check-ins that need attention". Patient B cannot
+reach patient A's pages, check-in or photo. No page breaks its Content-Security-Policy.
+
+The module runs its own server: ``needlepoint demo``, then two patients with an email and a
+session started today are added through the services, then ``needlepoint serve`` with the
+portal's address set.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+from uuid import UUID
+
+import pytest
+import yaml
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from browser.conftest import (
+    NEEDLEPOINT,
+    TABLET,
+    Server,
+    _environment,
+    _free_port,
+    _note_violation,
+    _seed,
+    _wait_until_serving,
+)
+from needlepoint.bootstrap import Services, bootstrap
+from needlepoint.config import Settings
+from needlepoint.domain.messages import MessageKind
+from needlepoint.domain.vocabulary import Sex
+from needlepoint.services import patients, treatment
+from needlepoint.services.audit import RequestContext
+from needlepoint.services.consultation_records import ConsultationRequest
+from photo_samples import jpeg_with_gps
+
+PHONE: Final = {"width": 390, "height": 844}
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples/01-proceed-rolling-boxcar-cheeks.yaml"
+_LINK = re.compile(r"(http://\S+/portal/sign-in/[A-Za-z0-9_-]{43})")
+
+
+@dataclass(frozen=True)
+class PortalPatient:
+    patient_id: UUID
+    email: str
+    given: str
+    family: str
+
+
+@dataclass(frozen=True)
+class PortalServer:
+    server: Server
+    services: Services
+    clinic_id: UUID
+    a: PortalPatient
+    b: PortalPatient
+
+
+@pytest.fixture(scope="module")
+def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
+    env = _environment(tmp_path_factory.mktemp("portal"))
+    logins = _seed(env)
+    services = bootstrap(Settings.from_env(env))
+    clinician = _clinician(services, logins["clinician"][0])
+    a = _treated(services, clinician, "Nadia", "Quinn")
+    b = _treated(services, clinician, "Ben", "Holt")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env["NEEDLEPOINT_PORTAL_URL"] = f"{url}/portal"
+    command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_until_serving(url, process)
+        yield PortalServer(Server(url, logins), services, clinician.actor.clinic_id, a, b)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+        services.database.close()
+
+
+@pytest.fixture(scope="module")
+def server(portal_server: PortalServer) -> Server:
+    """The conftest's staff fixtures (``clinician``) sign in to this module's server."""
+    return portal_server.server
+
+
+def _clinician(services: Services, email: str) -> RequestContext:
+    uow = services.database.unit_of_work()
+    with uow:
+        found = uow.staff.by_email(email)
+    assert found is not None
+    return RequestContext(actor=found[0], request_id="browser-portal-seed")
+
+
+def _treated(services: Services, context: RequestContext, given: str, family: str) -> PortalPatient:
+    document = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    facts = document["patient"]
+    email = f"{given.lower()}.{family.lower()}@patient.test"
+    new = patients.NewPatient(given, family, facts["born_on"], Sex(facts["sex"]), email=email)
+    patient = services.register_patient(new, context=context)
+    record = services.record_consultation(
+        ConsultationRequest(patient_id=patient.id, document=document), context=context
+    )
+    services.sign_consultation(record.id, context=context)
+    series = services.create_series(treatment.NewSeries(consultation_id=record.id), context=context)
+    services.start_session(series.id, rescreen_document={}, context=context)
+    return PortalPatient(patient.id, email, given, family)
+
+
+@pytest.fixture
+def patient_tab(
+    browser: Browser, portal_server: PortalServer
+) -> Iterator[Callable[[dict[str, int]], Page]]:
+    """Opens a signed-out tab at a viewport; every tab must keep the CSP."""
+    contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def opened(viewport: dict[str, int]) -> Page:
+        context = browser.new_context(base_url=portal_server.server.url, viewport=viewport)  # type: ignore[arg-type]
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("console", lambda m: _note_violation(m.text, violations))
+        return tab
+
+    yield opened
+    for context in contexts:
+        context.close()
+    assert violations == [], f"a portal page broke its Content-Security-Policy: {violations}"
+
+
+def sign_in_by_link(page: Page, portal: PortalServer, patient: PortalPatient) -> None:
+    """Ask for a link in the form, read it from the outbox row, follow it, press Continue."""
+    earlier = set(_links(portal, patient))
+    page.goto("/portal/sign-in")
+    page.get_by_label("Your email address").fill(patient.email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    (link,) = (found for found in _links(portal, patient) if found not in earlier)
+
+    page.goto(link)
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", name=f"Hello, {patient.given}", level=1)).to_be_visible()
+
+
+def _links(portal: PortalServer, patient: PortalPatient) -> list[str]:
+    uow = portal.services.database.unit_of_work()
+    with uow:
+        messages = uow.outbox.for_patient(portal.clinic_id, patient.patient_id)
+    bodies = (m.body for m in messages if m.kind is MessageKind.PORTAL_SIGN_IN)
+    return [found.group(1) for body in bodies if (found := _LINK.search(body))]
+
+
+def answer(page: Page, question: str, choice: str) -> None:
+    page.get_by_role("group", name=question).get_by_label(choice, exact=True).check()
+
+
+def test_a_check_in_with_fever_turns_red_and_reaches_the_clinic_dashboard(
+    patient_tab: Callable[[dict[str, int]], Page], portal_server: PortalServer, clinician: Page
+) -> None:
+    page = patient_tab(PHONE)
+    sign_in_by_link(page, portal_server, portal_server.a)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_role("link", name=re.compile(r"^Check in now")).click()
+    expect(page.get_by_role("heading", name="How is your skin today?")).to_be_visible()
+    answer(page, "Redness", "Mild")
+    answer(page, "Swelling", "Mild")
+    page.get_by_label("Pain right now").select_option("3")
+    answer(page, "Is there pus, or yellow crusts, on the treated skin?", "No")
+    answer(page, "Do you have a fever, or feel hot and shivery?", "Yes")
+    answer(page, "Are there small blisters, especially around the lips?", "No")
+    page.get_by_role("button", name="Send my check-in").click()
+
+    expect(page.get_by_role("heading", name="Call your clinic today")).to_be_visible()
+    expect(page.get_by_text("A fever after a session can be a sign of infection.")).to_be_visible()
+    clinician.goto("/")
+    listed = clinician.get_by_role("region", name="Check-ins that need attention")
+    expect(listed.get_by_role("link", name="Quinn, Nadia")).to_be_visible()
+    expect(listed.get_by_text("Red", exact=True)).to_be_visible()
+    listed.get_by_role("link", name="Quinn, Nadia").click()
+    expect(clinician.get_by_role("heading", name="Quinn, Nadia", level=1)).to_be_visible()
+
+
+def test_patient_b_cannot_reach_patient_as_pages_check_ins_or_photos(
+    patient_tab: Callable[[dict[str, int]], Page], portal_server: PortalServer
+) -> None:
+    a_tab = patient_tab(TABLET)
+    sign_in_by_link(a_tab, portal_server, portal_server.a)
+    a_tab.get_by_role("link", name=re.compile(r"^(Check in now|Send another check-in)")).click()
+    for question, choice in (("Redness", "None"), ("Swelling", "None")):
+        answer(a_tab, question, choice)
+    a_tab.get_by_label("Pain right now").select_option("0")
+    for question in ("pus", "fever", "blisters"):
+        a_tab.locator(f"#{question}-no").check()
+    photo = {"name": "skin.jpg", "mimeType": "image/jpeg", "buffer": jpeg_with_gps()}
+    a_tab.get_by_label("A photo of the treated skin").set_input_files(photo)  # type: ignore[arg-type]
+    a_tab.get_by_role("button", name="Send my check-in").click()
+    expect(a_tab.get_by_role("heading", name="Healing as expected")).to_be_visible()
+    check_in_url = a_tab.url
+    photo_url = a_tab.locator(".check-in-photo img").get_attribute("src")
+    series_url = _series_url(a_tab)
+
+    b_tab = patient_tab(TABLET)
+    sign_in_by_link(b_tab, portal_server, portal_server.b)
+    for url in (check_in_url, photo_url, series_url):
+        assert url is not None
+        response = b_tab.goto(url)
+        assert response is not None and response.status == 404, url
+        expect(b_tab.get_by_text("There is no such page among your records.")).to_be_visible()
+        expect(b_tab.get_by_text("Quinn")).to_have_count(0)
+
+
+def _series_url(page: Page) -> str:
+    page.goto("/portal")
+    link = page.get_by_role("region", name="Your treatment plan").get_by_role("link").first
+    href = link.get_attribute("href")
+    assert href is not None
+    return href
+
+
+def test_todays_care_is_marked_read_from_the_keyboard(
+    patient_tab: Callable[[dict[str, int]], Page], portal_server: PortalServer
+) -> None:
+    page = patient_tab(TABLET)
+    sign_in_by_link(page, portal_server, portal_server.b)
+    care = page.get_by_role("region", name="Today’s care instructions")
+    button = care.get_by_role("button", name=re.compile(r"^I’ve read this")).first
+
+    button.focus()
+    page.keyboard.press("Enter")
+
+    expect(care.get_by_text("Read today").first).to_be_visible()

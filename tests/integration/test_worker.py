@@ -1,0 +1,252 @@
+"""The worker against a real SMTP server (aiosmtpd) and a real database (SQLite and PostgreSQL).
+
+Due messages go once each with a Message-ID from their outbox id; refusals are retried or
+failed; a connection dropped mid-DATA delivers nothing (what the exactly-once design rests on);
+STARTTLS is required unless plain text is explicitly allowed (ecosystem.md TR-2).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import subprocess
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import Engine, select
+
+from needlepoint.adapters.clock import SystemClock
+from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from needlepoint.adapters.email import (
+    InsecureTransportError,
+    SmtpChannel,
+    SmtpConfig,
+    SmtpSecurity,
+    dot_stuffed,
+    render,
+)
+from needlepoint.bootstrap import bootstrap
+from needlepoint.config import Settings, SettingsError, SmtpSettings
+from needlepoint.domain.messages import Channel, MessageStatus
+from needlepoint.services import delivery
+from needlepoint.services.delivery import WorkerLoop, WorkerSettings
+from outbox_support import (
+    SENDER,
+    make_message,
+    queue,
+    seed_due,
+    smtp_server,
+    status_counts,
+    stored,
+)
+
+SETTINGS = WorkerSettings(worker_id="test-worker", lease=timedelta(seconds=30))
+
+
+def plain(port: int) -> SmtpChannel:
+    return SmtpChannel(SmtpConfig("127.0.0.1", port, SENDER, security=SmtpSecurity.NONE))
+
+
+def run_once(engine: Engine, channel: SmtpChannel, **changes: object) -> delivery.DeliveryReport:
+    return delivery.run_worker(
+        units=lambda: SqlAlchemyUnitOfWork(engine),
+        channels={Channel.EMAIL: channel},
+        settings=replace(SETTINGS, **changes),  # type: ignore[arg-type]
+        clock=SystemClock(),
+        loop=WorkerLoop(once=True),
+    )
+
+
+def test_due_messages_go_once_each_with_their_message_id(fresh_engine: Engine) -> None:
+    due = seed_due(fresh_engine, 3)
+    future = make_message(due[0].clinic_id, 99, due_at=datetime.now(UTC) + timedelta(hours=1))
+    queue(fresh_engine, [future])
+
+    with smtp_server() as (server, port):
+        report = run_once(fresh_engine, plain(port))
+        again = run_once(fresh_engine, plain(port))
+
+    assert (report.claimed, report.sent, again.claimed) == (3, 3, 0)
+    assert sorted(server.per_message_id().items()) == sorted(
+        (f"<{m.id}@clinic.test>", 1) for m in due
+    )
+    by_id = {r.message_id: r for r in server.received}
+    first = by_id[f"<{due[0].id}@clinic.test>"]
+    assert (first.mail_from, first.rcpt_tos) == (SENDER, ("patient-0@example.test",))
+    assert "\n.a line starting with a dot 0" in first.body.replace("\r\n", "\n")
+    assert status_counts(fresh_engine) == {"sent": 3, "pending": 1}
+    with fresh_engine.connect() as connection:
+        events = connection.execute(
+            select(t.audit_event.c.action, t.audit_event.c.outcome, t.audit_event.c.resource_id)
+        ).all()
+    assert sorted(events) == sorted(("message.deliver", "sent", str(m.id)) for m in due)
+
+
+def test_a_temporary_refusal_is_retried_and_then_sent_once(fresh_engine: Engine) -> None:
+    (message,) = seed_due(fresh_engine, 1)
+
+    with smtp_server() as (server, port):
+        server.replies.append("451 Try again later")
+        first = run_once(fresh_engine, plain(port), retry_after=timedelta(milliseconds=300))
+        refused = stored(fresh_engine, message.id)
+        waiting = run_once(fresh_engine, plain(port))
+        time.sleep(0.35)
+        second = run_once(fresh_engine, plain(port))
+
+    assert (first.retried, waiting.claimed, second.sent) == (1, 0, 1)
+    assert (refused.status, refused.attempts) == (MessageStatus.PENDING, 1)
+    assert refused.last_error == "smtp 451 at end of DATA"
+    assert server.per_message_id() == {f"<{message.id}@clinic.test>": 1}
+    sent = stored(fresh_engine, message.id)
+    assert (sent.status, sent.attempts, sent.last_error) == (MessageStatus.SENT, 2, None)
+
+
+def test_a_permanent_refusal_fails_without_the_servers_words(fresh_engine: Engine) -> None:
+    (message,) = seed_due(fresh_engine, 1)
+
+    with smtp_server() as (server, port):
+        server.replies.append("550 No such user patient-0@example.test")
+        report = run_once(fresh_engine, plain(port))
+
+    failed = stored(fresh_engine, message.id)
+    assert report.failed == 1
+    assert (failed.status, failed.last_error) == (MessageStatus.FAILED, "smtp 550 at end of DATA")
+    assert server.count() == 0
+
+
+def test_an_unreachable_server_leaves_the_message_for_a_retry(fresh_engine: Engine) -> None:
+    (message,) = seed_due(fresh_engine, 1)
+    with smtp_server() as (_server, port):
+        pass  # the port is free again: nothing listens there now
+
+    report = run_once(fresh_engine, plain(port))
+
+    retried = stored(fresh_engine, message.id)
+    assert report.retried == 1
+    assert retried.status is MessageStatus.PENDING
+    assert retried.last_error == "smtp connection failed (ConnectionRefusedError)"
+
+
+def test_a_connection_dropped_before_the_final_dot_delivers_nothing(fresh_engine: Engine) -> None:
+    (message,) = seed_due(fresh_engine, 1)
+
+    with smtp_server() as (server, port):
+        handover = plain(port).prepare(message)
+        handover.abort()
+        raw = smtplib.SMTP("127.0.0.1", port, timeout=5)  # same, with the socket cut at once
+        raw.mail(SENDER)
+        raw.rcpt("someone@example.test")
+        raw.docmd("DATA")
+        raw.send(dot_stuffed(render(message, SENDER)))
+        raw.sock.close()  # type: ignore[union-attr]
+        completed = plain(port).prepare(message)
+        completed.complete()
+
+    assert server.per_message_id() == {f"<{message.id}@clinic.test>": 1}
+
+
+# --- transport security (TR-2) ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_starttls_is_required_by_default_and_used_when_offered(
+    fresh_engine: Engine, certificate: tuple[Path, Path]
+) -> None:
+    cert, key = certificate
+    (message,) = seed_due(fresh_engine, 1)
+    secure = SmtpConfig("127.0.0.1", 0, SENDER, ca_file=cert)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+
+    with smtp_server() as (plain_server, port):
+        refused = run_once(fresh_engine, SmtpChannel(replace(secure, port=port)))
+    not_sent = stored(fresh_engine, message.id)
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:  # make it due again at once
+        uow.outbox.add(
+            replace(message, id=uuid4(), idempotency_key=f"{message.idempotency_key}:tls")
+        )
+        uow.commit()
+    with smtp_server(server_tls, require_starttls=True) as (tls_server, port):
+        sent = run_once(fresh_engine, SmtpChannel(replace(secure, port=port)))
+
+    assert (refused.retried, plain_server.count()) == (1, 0)
+    assert not_sent.last_error == "the SMTP server does not offer STARTTLS"
+    assert (sent.sent, tls_server.count()) == (1, 1)
+
+
+def test_plain_text_smtp_off_this_machine_is_refused_unless_allowed() -> None:
+    remote = SmtpConfig("192.0.2.10", 25, SENDER, security=SmtpSecurity.NONE)
+
+    with pytest.raises(InsecureTransportError, match="plain text"):
+        SmtpChannel(remote)
+    SmtpChannel(replace(remote, allow_plaintext=True))
+    SmtpChannel(replace(remote, host="localhost"))
+    SmtpChannel(replace(remote, host="::1"))
+
+
+def test_the_worker_will_not_start_without_secure_email_settings(tmp_path: Path) -> None:
+    remote = SmtpSettings(host="mail.example.test", port=25, sender=SENDER, security="none")
+
+    with pytest.raises(SettingsError, match="NEEDLEPOINT_SMTP_HOST"):
+        bootstrap(Settings(data_dir=tmp_path)).message_channels()
+    with pytest.raises(SettingsError, match="plain text"):
+        bootstrap(Settings(data_dir=tmp_path, smtp=remote)).message_channels()
+
+
+def test_settings_read_smtp_and_sms_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "NEEDLEPOINT_SMTP_HOST": "mail.example.test",
+            "NEEDLEPOINT_SMTP_FROM": SENDER,
+            "NEEDLEPOINT_SMTP_SECURITY": "tls",
+            "NEEDLEPOINT_SMS_GATEWAY_URL": "https://sms.example.test/send",
+            "NEEDLEPOINT_PORTAL_URL": "https://clinic.example.test/portal/",
+        }
+    )
+
+    assert settings.smtp is not None and settings.sms is not None
+    assert (settings.smtp.port, settings.smtp.security) == (465, "tls")
+    assert settings.portal_url == "https://clinic.example.test/portal"
+    with pytest.raises(SettingsError, match="NEEDLEPOINT_SMTP_FROM"):
+        Settings.from_env({"NEEDLEPOINT_SMTP_HOST": "mail.example.test"})
+    with pytest.raises(SettingsError, match="NEEDLEPOINT_SMTP_SECURITY"):
+        Settings.from_env(
+            {
+                "NEEDLEPOINT_SMTP_HOST": "m",
+                "NEEDLEPOINT_SMTP_FROM": SENDER,
+                "NEEDLEPOINT_SMTP_SECURITY": "ssl",
+            }
+        )
