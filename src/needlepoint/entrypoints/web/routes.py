@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from needlepoint.bootstrap import Services
-from needlepoint.entrypoints.api.permissions import ALL_STAFF, CLINICAL, PUBLIC
+from needlepoint.entrypoints.api.permissions import ADMIN_ONLY, ALL_STAFF, CLINICAL, PUBLIC
 from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
     booking,
@@ -27,6 +27,7 @@ from needlepoint.entrypoints.web.pages import (
     outcomes,
     patients,
     sessions,
+    settings,
 )
 from needlepoint.entrypoints.web.pages.consultation_flow import CONSULTATION_PAGES
 from needlepoint.entrypoints.web.portal import clinic_side
@@ -54,6 +55,9 @@ PAGES: Final = (
     Page("GET", "/series/{series_id}/sessions/new", sessions.start_form, CLINICAL),
     Page("POST", "/series/{series_id}/sessions/new", sessions.start, CLINICAL),
     Page("GET", "/series/{series_id}/handout", handouts.show, CLINICAL),
+    Page("GET", "/settings/calendar", settings.show, ADMIN_ONLY),
+    Page("POST", "/settings/calendar/rooms", settings.add_room, ADMIN_ONLY),
+    Page("POST", "/settings/calendar/hours", settings.set_hours, ADMIN_ONLY),
     Page("GET", "/series/{series_id}/book", booking.series_form, ALL_STAFF),
     Page("POST", "/series/{series_id}/book", booking.book, ALL_STAFF),
     Page("GET", "/appointments/{appointment_id}", booking.reschedule_form, ALL_STAFF),
