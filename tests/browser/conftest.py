@@ -77,7 +77,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     logins = _seed(env)
     port = _free_port()
     command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: an unread pipe fills up and stalls the server.
+    log = (Path(env["NEEDLEPOINT_DATA_DIR"]) / "serve.log").open("wb")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(url, process)
@@ -85,8 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+        log.close()
 
 
 @pytest.fixture(scope="module")

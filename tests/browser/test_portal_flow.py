@@ -77,15 +77,16 @@ def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalSe
     url = f"http://127.0.0.1:{port}"
     env["NEEDLEPOINT_PORTAL_URL"] = f"{url}/portal"
     command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: an unread pipe fills up and stalls the server.
+    log = (Path(env["NEEDLEPOINT_DATA_DIR"]) / "serve.log").open("wb")
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
         _wait_until_serving(url, process)
         yield PortalServer(Server(url, logins), services, clinician.actor.clinic_id, a, b)
     finally:
         process.terminate()
         process.wait(timeout=10)
-        if process.stderr:
-            process.stderr.close()
+        log.close()
         services.database.close()
 
 

@@ -48,7 +48,7 @@ ENGINE = ClinicalEngine(
 BOOKING = scheduling.Booking(KNOWLEDGE.planning)
 PROCEED = next(p for p in EXAMPLES if p.name.startswith("01-proceed"))
 LONDON_WINTER = timedelta(0)
-ROUNDS, CALLERS = 20, 50
+ROUNDS, CALLERS = 5, 50  # the full 20 rounds run over HTTP: test_booking_over_http.py
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,169 @@
+"""Double booking over HTTP (issue 5 acceptance): 50 simultaneous requests, 20 rounds.
+
+A real ``needlepoint serve`` (uvicorn) runs against SQLite, and PostgreSQL when reachable.
+Each round, 50 front-desk clients post at the same moment a booking of the same practitioner
+at the same time (each for their own patient's series, each in a different room). Exactly one
+gets 201; every other gets 409 ``slot-taken``; none gets a 5xx.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api_support import MovingClock, add_clinic, add_member, intake_document, make_services
+from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
+from needlepoint.bootstrap import Services
+from needlepoint.domain.records import Role
+from needlepoint.domain.vocabulary import Sex
+from needlepoint.services import consultation_records, patients, treatment
+from needlepoint.services.audit import RequestContext
+
+CALLERS, ROUNDS = 50, 20
+NEEDLEPOINT = Path(sys.executable).with_name("needlepoint")
+FIRST_DAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with scratch_database(request, tmp_path) as url:
+        yield url
+
+
+def _seed(services: Services) -> tuple[RequestContext, list[str], list[str], str]:
+    clinic_id = add_clinic(services)
+    clinician = add_member(services, clinic_id, Role.CLINICIAN, "dr@http.test")
+    desk = add_member(services, clinic_id, Role.FRONT_DESK, "desk@http.test")
+    context = RequestContext(actor=clinician, request_id="http-seed")
+    services.set_opening_hours(
+        [(d, clock_time(8), clock_time(20)) for d in range(7)], context=context
+    )
+    rooms = [str(services.add_room(f"Room {n:02d}", context=context).id) for n in range(CALLERS)]
+    series = [str(_series(services, context, n).id) for n in range(CALLERS + ROUNDS - 1)]
+    token = services.issue_api_token("desk", staff_id=desk.id, context=context).token
+    return context, rooms, series, token
+
+
+def _series(services: Services, context: RequestContext, n: int) -> Any:
+    document = intake_document()
+    facts = document["patient"]
+    new = patients.NewPatient(
+        "Pat", f"Caller{n:02d}", patients.date.fromisoformat(facts["born_on"]), Sex(facts["sex"])
+    )
+    patient = services.register_patient(new, context=context)
+    record = services.record_consultation(
+        consultation_records.ConsultationRequest(patient.id, document), context=context
+    )
+    services.sign_consultation(record.id, context=context)
+    return services.create_series(treatment.NewSeries(record.id), context=context)
+
+
+@pytest.fixture
+def served(
+    database: str, tmp_path: Path
+) -> Iterator[tuple[str, RequestContext, list[str], list[str], str]]:
+    services = make_services(database, MovingClock())
+    seeded = _seed(services)
+    services.database.close()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLEPOINT_")}
+    env |= {"NEEDLEPOINT_DATABASE_URL": database, "NEEDLEPOINT_DATA_DIR": str(tmp_path)}
+    log = (tmp_path / "serve.log").open("wb")  # a file: an unread pipe would stall the server
+    server = subprocess.Popen(
+        [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, server)
+        yield (url, *seeded)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"needlepoint serve exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/login", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("needlepoint serve did not start")
+
+
+def test_fifty_simultaneous_requests_for_one_slot_give_one_booking_each_round(
+    served: tuple[str, RequestContext, list[str], list[str], str],
+) -> None:
+    url, context, rooms, pool, token = served
+    practitioner = str(context.actor.id)
+    for round_number in range(ROUNDS):
+        at = FIRST_DAY + timedelta(days=round_number)
+        callers = pool[:CALLERS]
+        statuses = _race(url, token, callers, rooms, practitioner, at)
+        won = [series for series, status in zip(callers, statuses, strict=True) if status == 201]
+        assert sorted(set(map(str, statuses))) == ["201", "409"], (round_number, statuses)
+        assert len(won) == 1, (round_number, statuses)
+        pool.remove(won[0])
+
+
+def _race(
+    url: str, token: str, callers: list[str], rooms: list[str], practitioner: str, at: datetime
+) -> list[int]:
+    barrier = threading.Barrier(len(callers))
+    statuses: list[Any] = [0] * len(callers)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def call(index: int, series_id: str) -> None:
+        body = {
+            "sessions": [
+                {
+                    "number": 1,
+                    "starts_at": at.isoformat(),
+                    "practitioner_id": practitioner,
+                    "room_id": rooms[index],
+                }
+            ]
+        }
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+            barrier.wait()
+            try:
+                response = client.post(f"/api/v1/series/{series_id}/appointments", json=body)
+            except httpx.HTTPError as error:  # counted, never hidden: the round then fails
+                statuses[index] = repr(error)
+                return
+        statuses[index] = response.status_code
+        if response.status_code == 409:
+            assert response.json()["code"] == "slot-taken", response.text
+
+    threads = [threading.Thread(target=call, args=(i, s)) for i, s in enumerate(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
