@@ -58,6 +58,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Any = None
+        self._handover_engine: Any = None
 
     def _opened(self) -> Any:
         if self._engine is None:
@@ -107,6 +108,19 @@ class Database:
 
         return audit.verify_chain(self._opened())
 
+    def handover_unit_of_work(self) -> UnitOfWork:
+        """A unit of work whose commit survives the process being killed, not a power loss.
+
+        Only the outbox worker's hand-over records use it (ADR 0016): SQLite commits without
+        waiting for the disk (``synchronous=NORMAL`` in WAL mode), PostgreSQL with
+        ``synchronous_commit=off``.
+        """
+        from needlepoint.adapters.db import engine, unit_of_work  # noqa: PLC0415 - deferred
+
+        if self._handover_engine is None:
+            self._handover_engine = engine.make_engine(self.url, light_commits=True)
+        return unit_of_work.SqlAlchemyUnitOfWork(self._handover_engine)
+
     def accounts_unit_of_work(self) -> sessions.AccountsUnitOfWork:
         """A new unit of work over sessions, API tokens and sign-in attempts."""
         from needlepoint.adapters.db import accounts as db_accounts  # noqa: PLC0415 - deferred
@@ -115,9 +129,10 @@ class Database:
 
     def close(self) -> None:
         """Release the database's connections (it opens again on next use)."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        for opened in (self._engine, self._handover_engine):
+            if opened is not None:
+                opened.dispose()
+        self._engine = self._handover_engine = None
 
     def check_durability(self) -> dict[str, str]:
         """The durability settings; raises ``DurabilityError`` naming any unsafe one."""
@@ -836,6 +851,7 @@ class Services:
         """Deliver due outbox messages, each exactly once, until stopped (or idle, once)."""
         return delivery.run_worker(
             units=self.database.unit_of_work,
+            handover_units=self.database.handover_unit_of_work,
             channels=self.message_channels(),
             settings=settings,
             clock=self.clock,

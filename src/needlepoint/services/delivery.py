@@ -148,12 +148,19 @@ def run_worker(
     settings: WorkerSettings,
     clock: Clock,
     loop: WorkerLoop,
+    handover_units: UnitsOfWork | None = None,
 ) -> DeliveryReport:
-    """Deliver due messages pass after pass, until stopped (or, with ``once``, until idle)."""
+    """Deliver due messages pass after pass, until stopped (or, with ``once``, until idle).
+
+    ``handover_units`` make the units of work that record a hand-over: their commit need only
+    survive the worker being killed, not the machine losing power (ADR 0016), which keeps the
+    moment between that record and the last byte of the message as short as it can be.
+    """
     total = DeliveryReport()
     while not loop.should_stop():
         done = deliver_due(
             units=units,
+            handover_units=handover_units,
             channels=channels,
             settings=settings,
             clock=clock,
@@ -177,6 +184,7 @@ def deliver_due(
     settings: WorkerSettings,
     clock: Clock,
     should_stop: Callable[[], bool] = lambda: False,
+    handover_units: UnitsOfWork | None = None,
 ) -> DeliveryReport:
     """One pass: mark lapsed hand-overs uncertain, claim a batch, deliver it message by message."""
     uncertain = _expire_handovers(units, settings.worker_id, clock)
@@ -189,7 +197,8 @@ def deliver_due(
         if should_stop() or _lease_running_out(lease, settings, clock):
             outcomes["released"] += _release(units, settings.worker_id, claimed[index:])
             break
-        outcomes[_deliver(units, channels.get(message.channel), message, settings, clock)] += 1
+        via = _Via(units, handover_units or units, channels.get(message.channel))
+        outcomes[_deliver(via, message, settings, clock)] += 1
     return DeliveryReport(
         claimed=len(claimed),
         sent=outcomes["sent"],
@@ -213,14 +222,18 @@ def list_uncertain_messages(
     return found
 
 
-def _deliver(
-    units: UnitsOfWork,
-    channel: MessageChannel | None,
-    message: OutboxMessage,
-    settings: WorkerSettings,
-    clock: Clock,
-) -> str:
+@dataclass(frozen=True, slots=True)
+class _Via:
+    """How one message travels: the units of work, those of the hand-over, and the channel."""
+
+    units: UnitsOfWork
+    handover_units: UnitsOfWork
+    channel: MessageChannel | None
+
+
+def _deliver(via: _Via, message: OutboxMessage, settings: WorkerSettings, clock: Clock) -> str:
     """Deliver one claimed message; the name of how it ended (a status, or ``lost``)."""
+    units, channel = via.units, via.channel
     if channel is None:
         error = DeliveryError(f"no {message.channel.value} channel is configured", permanent=True)
         return _settle(
@@ -232,7 +245,7 @@ def _deliver(
         return _settle(
             units, message, settings.worker_id, _after_failure(message, error, settings, clock)
         )
-    if not _start_handover(units, message.id, _lease(settings, clock)):
+    if not _start_handover(via.handover_units, message.id, _lease(settings, clock)):
         handover.abort()
         return "lost"
     return _settle(

@@ -61,17 +61,29 @@ class DurabilityError(RuntimeError):
         self.wrong = dict(wrong)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, light_commits: bool = False) -> Engine:
     """An engine for ``url``: SQLite with the durable pragmas, or PostgreSQL via psycopg 3.
 
     A SQLite file's directory is created if missing. ``postgresql://`` URLs use psycopg 3.
+    ``light_commits``: commits survive the process being killed but need not reach the disk
+    before they return (SQLite ``synchronous=NORMAL`` in WAL mode, PostgreSQL
+    ``synchronous_commit=off``); only for records whose loss in a power cut is harmless.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        engine = _sqlite_engine(parsed)
+        if light_commits:
+            event.listen(engine, "connect", _light_sqlite_commits)
+        return engine
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    options = {"options": "-c synchronous_commit=off"} if light_commits else {}
+    return create_engine(parsed, pool_pre_ping=True, connect_args=options)
+
+
+def _light_sqlite_commits(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    """Run after the durable pragmas: WAL commits without waiting for the disk."""
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def _sqlite_engine(url: URL) -> Engine:
