@@ -11,22 +11,26 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, StorageState, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    StorageState,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
+
+from serving import NEEDLEPOINT, environment, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
-NEEDLEPOINT = Path(sys.executable).with_name("needlepoint")
-STARTUP_SECONDS = 30.0
 _LOGIN_LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+password: (.+)$")
 
 
@@ -38,19 +42,8 @@ class Server:
     logins: dict[str, tuple[str, str]]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _environment(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLEPOINT_")}
-    env |= {"NEEDLEPOINT_DATA_DIR": str(data_dir), "NEEDLEPOINT_DEVELOPMENT": "1"}
-    return env
-
-
-def _seed(env: dict[str, str]) -> dict[str, tuple[str, str]]:
+def seed_demo(env: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Run ``needlepoint demo``; returns the printed logins (email, password) by role."""
     printed = subprocess.run(
         [str(NEEDLEPOINT), "demo"], env=env, check=True, capture_output=True, text=True
     ).stdout
@@ -58,51 +51,37 @@ def _seed(env: dict[str, str]) -> dict[str, tuple[str, str]]:
     return {m.group(1): (m.group(2), m.group(3)) for m in found if m}
 
 
-def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"needlepoint serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/login", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"needlepoint serve did not answer within {STARTUP_SECONDS} s")
+def demo_environment(data_dir: Path) -> dict[str, str]:
+    """The environment of a demo server: its own data directory, development mode."""
+    return environment(data_dir, {"NEEDLEPOINT_DEVELOPMENT": "1"})
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    env = _environment(tmp_path_factory.mktemp("browser"))
-    logins = _seed(env)
-    port = _free_port()
-    command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    # The server's log goes to a file: an unread pipe fills up and stalls the server.
-    log = (Path(env["NEEDLEPOINT_DATA_DIR"]) / "serve.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_serving(url, process)
+    env = demo_environment(tmp_path_factory.mktemp("browser"))
+    logins = seed_demo(env)
+    with serving(env) as url:
         yield Server(url, logins)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def require_chromium() -> None:
+    """Skip the test where Chromium is missing; fail it instead in CI (see the module doc)."""
     if not CHROMIUM.exists():
         if os.environ.get("NEEDLEPOINT_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    require_chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
         yield launched
         launched.close()
 
 
-TABLET: Final = {"width": 768, "height": 1024}
+TABLET: Final = ViewportSize(width=768, height=1024)
 """Every page is tested at the width of a tablet held upright."""
 
 
@@ -130,15 +109,15 @@ def signed_in_states(browser: Browser, server: Server) -> dict[str, StorageState
 
 @pytest.fixture
 def open_tab(browser: Browser, server: Server) -> Iterator[Callable[..., Page]]:
-    """Opens a tab in a fresh profile, signed out or signed in as a role.
+    """Opens a tab in a fresh profile, signed out or signed in as a role, at a viewport.
 
     Every tab records the Content-Security-Policy violations it reports; there must be none.
     """
     contexts: list[BrowserContext] = []
     violations: list[str] = []
 
-    def opened(state: StorageState | None = None) -> Page:
-        context = browser.new_context(base_url=server.url, viewport=TABLET, storage_state=state)
+    def opened(state: StorageState | None = None, viewport: ViewportSize = TABLET) -> Page:
+        context = browser.new_context(base_url=server.url, viewport=viewport, storage_state=state)
         contexts.append(context)
         tab = context.new_page()
         tab.on("console", lambda m: _note_violation(m.text, violations))

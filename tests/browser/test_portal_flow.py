@@ -13,7 +13,6 @@ portal's address set.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,18 +21,9 @@ from uuid import UUID
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
-from browser.conftest import (
-    NEEDLEPOINT,
-    TABLET,
-    Server,
-    _environment,
-    _free_port,
-    _note_violation,
-    _seed,
-    _wait_until_serving,
-)
+from browser.conftest import TABLET, Server, demo_environment, seed_demo
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.messages import MessageKind
@@ -42,8 +32,9 @@ from needlepoint.services import patients, treatment
 from needlepoint.services.audit import RequestContext
 from needlepoint.services.consultation_records import ConsultationRequest
 from photo_samples import jpeg_with_gps
+from serving import free_port, local_url, serving
 
-PHONE: Final = {"width": 390, "height": 844}
+PHONE: Final = ViewportSize(width=390, height=844)
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/01-proceed-rolling-boxcar-cheeks.yaml"
 _LINK = re.compile(r"(http://\S+/portal/sign-in/[A-Za-z0-9_-]{43})")
 
@@ -67,26 +58,18 @@ class PortalServer:
 
 @pytest.fixture(scope="module")
 def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
-    env = _environment(tmp_path_factory.mktemp("portal"))
-    logins = _seed(env)
+    env = demo_environment(tmp_path_factory.mktemp("portal"))
+    logins = seed_demo(env)
     services = bootstrap(Settings.from_env(env))
     clinician = _clinician(services, logins["clinician"][0])
     a = _treated(services, clinician, "Nadia", "Quinn")
     b = _treated(services, clinician, "Ben", "Holt")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env["NEEDLEPOINT_PORTAL_URL"] = f"{url}/portal"
-    command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    # The server's log goes to a file: an unread pipe fills up and stalls the server.
-    log = (Path(env["NEEDLEPOINT_DATA_DIR"]) / "serve.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    port = free_port()
+    env["NEEDLEPOINT_PORTAL_URL"] = f"{local_url(port)}/portal"
     try:
-        _wait_until_serving(url, process)
-        yield PortalServer(Server(url, logins), services, clinician.actor.clinic_id, a, b)
+        with serving(env, port) as url:
+            yield PortalServer(Server(url, logins), services, clinician.actor.clinic_id, a, b)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
         services.database.close()
 
 
@@ -120,24 +103,9 @@ def _treated(services: Services, context: RequestContext, given: str, family: st
 
 
 @pytest.fixture
-def patient_tab(
-    browser: Browser, portal_server: PortalServer
-) -> Iterator[Callable[[dict[str, int]], Page]]:
-    """Opens a signed-out tab at a viewport; every tab must keep the CSP."""
-    contexts: list[BrowserContext] = []
-    violations: list[str] = []
-
-    def opened(viewport: dict[str, int]) -> Page:
-        context = browser.new_context(base_url=portal_server.server.url, viewport=viewport)  # type: ignore[arg-type]
-        contexts.append(context)
-        tab = context.new_page()
-        tab.on("console", lambda m: _note_violation(m.text, violations))
-        return tab
-
-    yield opened
-    for context in contexts:
-        context.close()
-    assert violations == [], f"a portal page broke its Content-Security-Policy: {violations}"
+def patient_tab(open_tab: Callable[..., Page]) -> Callable[[ViewportSize], Page]:
+    """Opens a signed-out tab at a viewport; every tab must keep the CSP (see ``open_tab``)."""
+    return lambda viewport: open_tab(viewport=viewport)
 
 
 def sign_in_by_link(page: Page, portal: PortalServer, patient: PortalPatient) -> None:
@@ -168,7 +136,7 @@ def answer(page: Page, question: str, choice: str) -> None:
 
 
 def test_a_check_in_with_fever_turns_red_and_reaches_the_clinic_dashboard(
-    patient_tab: Callable[[dict[str, int]], Page], portal_server: PortalServer, clinician: Page
+    patient_tab: Callable[[ViewportSize], Page], portal_server: PortalServer, clinician: Page
 ) -> None:
     page = patient_tab(PHONE)
     sign_in_by_link(page, portal_server, portal_server.a)
@@ -195,7 +163,7 @@ def test_a_check_in_with_fever_turns_red_and_reaches_the_clinic_dashboard(
 
 
 def test_patient_b_cannot_reach_patient_as_pages_check_ins_or_photos(
-    patient_tab: Callable[[dict[str, int]], Page], portal_server: PortalServer
+    patient_tab: Callable[[ViewportSize], Page], portal_server: PortalServer
 ) -> None:
     a_tab = patient_tab(TABLET)
     sign_in_by_link(a_tab, portal_server, portal_server.a)
@@ -232,7 +200,7 @@ def _series_url(page: Page) -> str:
 
 
 def test_todays_care_is_marked_read_from_the_keyboard(
-    patient_tab: Callable[[dict[str, int]], Page], portal_server: PortalServer
+    patient_tab: Callable[[ViewportSize], Page], portal_server: PortalServer
 ) -> None:
     page = patient_tab(TABLET)
     sign_in_by_link(page, portal_server, portal_server.b)

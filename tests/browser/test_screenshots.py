@@ -8,7 +8,6 @@ missing, unless ``NEEDLEPOINT_REQUIRE_BROWSER=1`` (CI), which fails it instead.
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from browser.conftest import CHROMIUM
+from browser.conftest import require_chromium
 
 SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "screenshots.py"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -41,10 +40,7 @@ EXPECTED = (
 
 @pytest.fixture(scope="module")
 def screenshots() -> Iterator[ModuleType]:
-    if not CHROMIUM.exists():
-        if os.environ.get("NEEDLEPOINT_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    require_chromium()
     spec = importlib.util.spec_from_file_location("tools_screenshots", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -131,6 +131,7 @@ def test_face_map_zones_show_open_and_entered_states_from_the_keyboard(clinician
     clinician.goto("/patients")
     clinician.get_by_role("link", name="Okafor, Amira").click()
     clinician.get_by_role("link", name="New scar assessment on the face map").click()
+    clinician.wait_for_load_state("load")  # the face map script is in place before a key press
     chin = clinician.locator("#front-chin")
     chin_turned = clinician.locator("#left-chin")
     expect(chin).to_have_attribute("aria-label", "Chin")

@@ -8,13 +8,7 @@ gets 201; every other gets 409 ``slot-taken``; none gets a 5xx.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -31,16 +25,10 @@ from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import consultation_records, patients, treatment
 from needlepoint.services.audit import RequestContext
+from serving import environment, serving
 
 CALLERS, ROUNDS = 50, 20
-NEEDLEPOINT = Path(sys.executable).with_name("needlepoint")
 FIRST_DAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(params=BACKENDS)
@@ -84,37 +72,9 @@ def served(
     services = make_services(database, MovingClock())
     seeded = _seed(services)
     services.database.close()
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLEPOINT_")}
-    env |= {"NEEDLEPOINT_DATABASE_URL": database, "NEEDLEPOINT_DATA_DIR": str(tmp_path)}
-    log = (tmp_path / "serve.log").open("wb")  # a file: an unread pipe would stall the server
-    server = subprocess.Popen(
-        [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, server)
+    env = environment(tmp_path, {"NEEDLEPOINT_DATABASE_URL": database})
+    with serving(env) as url:
         yield (url, *seeded)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"needlepoint serve exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/login", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("needlepoint serve did not start")
 
 
 def test_fifty_simultaneous_requests_for_one_slot_give_one_booking_each_round(

@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Final
+from typing import Final, TypeVar
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,8 @@ ATTENTION_LIMIT: Final = 100
 RECENT_LIMIT: Final = 20
 PHOTO_TYPE: Final = "image/jpeg"
 ALERT_SUBJECT: Final = "A patient's check-in needs attention"
+
+_Found = TypeVar("_Found")
 
 
 class CheckInNotFoundError(DomainError):
@@ -324,14 +326,7 @@ def patient_check_in(
     """One of the signed-in patient's own check-ins."""
     with uow:
         found = uow.check_ins.get_for_patient(context.clinic_id, context.patient_id, check_in_id)
-        if found is None:
-            _refuse(uow, context, "check_in.read", ("check_in", check_in_id), clock)
-            raise PortalRecordNotFoundError(f"no check-in {check_in_id}")
-        uow.audit.append(
-            patient_event(context, "check_in.read", "check_in", check_in_id, clock.now())
-        )
-        uow.commit()
-    return found
+        return _own_read(uow, context, found, "check_in.read", ("check_in", check_in_id), clock)
 
 
 def patient_photo(
@@ -340,14 +335,28 @@ def patient_photo(
     """One of the signed-in patient's own check-in photos."""
     with uow:
         found = uow.check_ins.photo_for_patient(context.clinic_id, context.patient_id, photo_id)
-        if found is None:
-            _refuse(uow, context, "check_in_photo.read", ("check_in_photo", photo_id), clock)
-            raise PortalRecordNotFoundError(f"no photo {photo_id}")
-        event = patient_event(
-            context, "check_in_photo.read", "check_in_photo", photo_id, clock.now()
-        )
-        uow.audit.append(event)
-        uow.commit()
+        target = ("check_in_photo", photo_id)
+        return _own_read(uow, context, found, "check_in_photo.read", target, clock)
+
+
+def _own_read(
+    uow: UnitOfWork,
+    context: PatientContext,
+    found: _Found | None,
+    action: str,
+    target: tuple[str, UUID],
+    clock: Clock,
+) -> _Found:
+    """What the patient's own query found, its read audited and committed.
+
+    Nothing found is a refusal: audited, then raised as a missing record.
+    """
+    resource_type, resource_id = target
+    if found is None:
+        _refuse(uow, context, action, target, clock)
+        raise PortalRecordNotFoundError(f"no {resource_type} {resource_id}")
+    uow.audit.append(patient_event(context, action, resource_type, resource_id, clock.now()))
+    uow.commit()
     return found
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, NoReturn, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -156,10 +156,8 @@ def portal_series(
     """One of the patient's series: the plan and a summary of each session held."""
     reading = _Reading(context, clock, knowledge)
     with uow:
-        series = uow.series.get(context.clinic_id, series_id)
-        if series is None or series.patient_id != context.patient_id:
-            _not_found(uow, reading, "portal.series.read", "treatment_series", series_id)
-        assert series is not None
+        found = uow.series.get(context.clinic_id, series_id)
+        series = _owned(uow, reading, found, "portal.series.read", "treatment_series", series_id)
         _, zone = checkins.local_today(uow, context.clinic_id, clock)
         sessions = tuple(_session_summaries(uow, reading, series, zone))
         upcoming = tuple(
@@ -182,10 +180,9 @@ def portal_appointment(
     """One of the patient's appointments, with the care before and after it."""
     reading = _Reading(context, clock, knowledge)
     with uow:
-        appointment = uow.appointments.get(context.clinic_id, appointment_id)
-        if appointment is None or appointment.patient_id != context.patient_id:
-            _not_found(uow, reading, "portal.appointment.read", "appointment", appointment_id)
-        assert appointment is not None
+        booked = uow.appointments.get(context.clinic_id, appointment_id)
+        action = "portal.appointment.read"
+        appointment = _owned(uow, reading, booked, action, "appointment", appointment_id)
         _, zone = checkins.local_today(uow, context.clinic_id, clock)
         series = _series_of(uow, context, appointment.series_id)
         items = (
@@ -249,7 +246,6 @@ def acknowledge_care(
         found = next((c for c in care if c.item.id == item_id), None)
         if found is None:
             _not_found(uow, reading, "care.acknowledge", "care_item", item_id[:100])
-        assert found is not None
         read = CareAcknowledgement(context.clinic_id, context.patient_id, item_id, today, now)
         uow.care_acknowledgements.add(read)
         _audit(uow, reading, "care.acknowledge", "care_item", item_id)
@@ -362,24 +358,49 @@ def applies_on(item: CareItem, day: date, zone: ZoneInfo) -> bool:
 
 
 def _audit(
-    uow: UnitOfWork, reading: _Reading, action: str, resource_type: str, resource_id: object
+    uow: UnitOfWork,
+    reading: _Reading,
+    action: str,
+    resource_type: str,
+    resource_id: object,
+    *,
+    outcome: str = "success",
 ) -> None:
+    at = reading.clock.now()
     event = patient_event(
-        reading.context, action, resource_type, str(resource_id), reading.clock.now()
+        reading.context, action, resource_type, str(resource_id), at, outcome=outcome
     )
     uow.audit.append(event)
 
 
+class _PatientRecord(Protocol):
+    @property
+    def patient_id(self) -> UUID: ...
+
+
+_Record = TypeVar("_Record", bound=_PatientRecord)
+
+
+def _owned(
+    uow: UnitOfWork,
+    reading: _Reading,
+    found: _Record | None,
+    action: str,
+    resource_type: str,
+    resource_id: UUID,
+) -> _Record:
+    """The record if it is the signed-in patient's; else the refusal is audited and raised."""
+    if found is None or found.patient_id != reading.context.patient_id:
+        _not_found(uow, reading, action, resource_type, resource_id)
+    return found
+
+
 def _not_found(
     uow: UnitOfWork, reading: _Reading, action: str, resource_type: str, resource_id: object
-) -> None:
+) -> NoReturn:
     """Audit the refusal and raise: another patient's record reads as a missing one."""
     uow.rollback()
-    event = patient_event(
-        reading.context, action, resource_type, str(resource_id), reading.clock.now(),
-        outcome="not_found",
-    )  # fmt: skip
-    uow.audit.append(event)
+    _audit(uow, reading, action, resource_type, resource_id, outcome="not_found")
     uow.commit()
     raise PortalRecordNotFoundError(f"no {resource_type} {resource_id}")
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, insert, select, update
 
 from needlepoint.adapters.db import tables as t
 from needlepoint.domain.calendar import CalendarFeed
@@ -43,11 +43,7 @@ class SqlCalendarFeedRepository:
         columns = t.calendar_feed.c
         query = (
             select(t.calendar_feed)
-            .where(
-                columns.clinic_id == clinic_id,
-                columns.patient_id == patient_id,
-                columns.revoked_at.is_(None),
-            )
+            .where(*_live_links(clinic_id, patient_id))
             .order_by(columns.created_at.desc(), columns.id)
             .limit(1)
         )
@@ -56,17 +52,19 @@ class SqlCalendarFeedRepository:
 
     def revoke_for_patient(self, clinic_id: UUID, patient_id: UUID, at: datetime) -> int:
         """Revoke every live link of the patient; how many there were."""
-        columns = t.calendar_feed.c
-        statement = (
-            update(t.calendar_feed)
-            .where(
-                columns.clinic_id == clinic_id,
-                columns.patient_id == patient_id,
-                columns.revoked_at.is_(None),
-            )
-            .values(revoked_at=at)
-        )
+        live = _live_links(clinic_id, patient_id)
+        statement = update(t.calendar_feed).where(*live).values(revoked_at=at)
         return int(self._connection().execute(statement).rowcount)
+
+
+def _live_links(clinic_id: UUID, patient_id: UUID) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of a patient's links that are not revoked."""
+    columns = t.calendar_feed.c
+    return (
+        columns.clinic_id == clinic_id,
+        columns.patient_id == patient_id,
+        columns.revoked_at.is_(None),
+    )
 
 
 def _values(feed: CalendarFeed) -> dict[str, Any]:

@@ -13,10 +13,9 @@ the database (signing out forgets the cache entry, so the cookie is refused at o
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, tzinfo
+from datetime import UTC, tzinfo
 from typing import Final
 from urllib.parse import parse_qsl, urlencode
 
@@ -32,6 +31,7 @@ from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.api.permissions import PUBLIC, Public
 from needlepoint.entrypoints.web import csrf, errors, zones
 from needlepoint.entrypoints.web.headers import SECURITY_HEADERS
+from needlepoint.entrypoints.web.requests import PageRequest
 from needlepoint.services.audit import RequestContext
 from needlepoint.services.sessions import NotAuthenticatedError, PermissionDeniedError
 
@@ -54,7 +54,7 @@ class Page:
 
 
 @dataclass(frozen=True, slots=True)
-class Visit:
+class Visit(PageRequest):
     """A request to a page: who is asking, through which services, with which form."""
 
     page: Page
@@ -63,13 +63,7 @@ class Visit:
     member: StaffMember | None
     form: Mapping[str, str]
     csrf_binding: str
-    """The session cookie when signed in, else the pre-session cookie; the token is bound to it."""
     secret: bytes
-
-    @property
-    def csrf_token(self) -> str:
-        """The token this browser's forms and htmx requests must send back."""
-        return csrf.token(self.secret, self.csrf_binding)
 
     @property
     def staff(self) -> StaffMember:
@@ -81,8 +75,7 @@ class Visit:
     @property
     def context(self) -> RequestContext:
         """Who is asking and the request id, for the services' audit trail."""
-        request_id = getattr(self.request.state, "request_id", None) or uuid.uuid4().hex
-        return RequestContext(actor=self.staff, request_id=str(request_id))
+        return RequestContext(actor=self.staff, request_id=self.request_id)
 
     @property
     def time_zone(self) -> tzinfo:
@@ -91,27 +84,9 @@ class Visit:
             return UTC
         return zones.clinic_zone(self.services, self.member.clinic_id)
 
-    def today(self) -> date:
-        """Today's date in the clinic (forms offer it as their default date)."""
-        return self.services.clock.now().astimezone(self.time_zone).date()
-
-    @property
-    def secure_cookies(self) -> bool:
-        """Cookies are ``Secure`` except on a developer's plain-http machine."""
-        return not self.services.settings.development
-
-    @property
-    def from_htmx(self) -> bool:
-        """Whether htmx sent the request (it then wants a fragment, not a whole page)."""
-        return self.request.headers.get("HX-Request") == "true"
-
     def may(self, roles: frozenset[Role]) -> bool:
         """Whether the signed-in member of staff has one of these roles."""
         return self.member is not None and self.member.role in roles
-
-    def query(self, name: str) -> str:
-        """A query-string value, or the empty string."""
-        return self.request.query_params.get(name, "")
 
 
 class ServerSecret:

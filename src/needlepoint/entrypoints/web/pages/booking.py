@@ -60,10 +60,15 @@ def book(visit: Visit) -> Response:
         found = {_form_field(p.field): p for p in error.problems}
         return _booking_page(visit, series_id, values=visit.form, problems=found, status=422)
     except SlotTakenError as error:
-        taken = {"booking": FieldProblem("booking", str(error) + ".", "nothing was booked.")}
+        taken = _refused(error, "nothing was booked.")
         return _booking_page(visit, series_id, values=visit.form, problems=taken, status=409)
     booking = visit.services.propose_series_booking(series_id, context=visit.context)
     return RedirectResponse(f"/patients/{booking.patient.id}?booked=1#appointments-title", 303)
+
+
+def _refused(error: Exception, outcome: str) -> dict[str, FieldProblem]:
+    """The service's refusal, shown above the form, and what came of the request."""
+    return {"booking": FieldProblem("booking", str(error) + ".", outcome)}
 
 
 def _booking_page(
@@ -222,7 +227,7 @@ def reschedule(visit: Visit) -> Response:
         found = {_move_field(p.field): p for p in error.problems}
         return _appointment_page(visit, appointment_id, values=form, problems=found, status=422)
     except (SlotTakenError, VersionConflictError, InvalidTransitionError) as error:
-        said = {"booking": FieldProblem("booking", str(error) + ".", "nothing was changed.")}
+        said = _refused(error, "nothing was changed.")
         return _appointment_page(visit, appointment_id, values=form, problems=said, status=409)
     return RedirectResponse(f"/patients/{moved.patient_id}?moved=1#appointments-title", 303)
 
@@ -246,7 +251,7 @@ def change_status(visit: Visit) -> Response:
         found = {f"status_{p.field}": p for p in error.problems}
         return _appointment_page(visit, appointment_id, values=form, problems=found, status=422)
     except (VersionConflictError, InvalidTransitionError) as error:
-        said = {"booking": FieldProblem("booking", str(error) + ".", "nothing was changed.")}
+        said = _refused(error, "nothing was changed.")
         return _appointment_page(visit, appointment_id, values=form, problems=said, status=409)
     return RedirectResponse(f"/patients/{changed.patient_id}#appointments-title", 303)
 

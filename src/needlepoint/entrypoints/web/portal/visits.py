@@ -17,10 +17,9 @@ from __future__ import annotations
 import logging
 import secrets
 import traceback
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, tzinfo
+from datetime import UTC, tzinfo
 from http import HTTPStatus
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
@@ -35,6 +34,7 @@ from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.entrypoints.statuses import status_of
 from needlepoint.entrypoints.web import csrf, templates
 from needlepoint.entrypoints.web.portal.uploads import Form, read_form
+from needlepoint.entrypoints.web.requests import PageRequest
 from needlepoint.services.portal import PortalServices
 from needlepoint.services.portal_access import PatientContext, PortalPatient
 from needlepoint.services.sessions import NotAuthenticatedError
@@ -74,7 +74,7 @@ class PortalPage:
 
 
 @dataclass(frozen=True, slots=True)
-class PortalVisit:
+class PortalVisit(PageRequest):
     """A request to a portal page: which patient is asking, with which form."""
 
     page: PortalPage
@@ -84,11 +84,6 @@ class PortalVisit:
     form: Form
     csrf_binding: str
     secret: bytes
-
-    @property
-    def csrf_token(self) -> str:
-        """The token this browser's forms and htmx requests must send back."""
-        return csrf.token(self.secret, self.csrf_binding)
 
     @property
     def portal(self) -> PortalServices:
@@ -110,36 +105,12 @@ class PortalVisit:
     @property
     def context(self) -> PatientContext:
         """Which patient is asking, and the request id, for scoping and the audit trail."""
-        request_id = getattr(self.request.state, "request_id", None) or uuid.uuid4().hex
-        return self.signed_in.context(str(request_id))
-
-    @property
-    def request_id(self) -> str:
-        """The id given to this request (for the audit trail)."""
-        return str(getattr(self.request.state, "request_id", None) or uuid.uuid4().hex)
+        return self.signed_in.context(self.request_id)
 
     @property
     def time_zone(self) -> tzinfo:
         """Times are shown in the patient's clinic's zone (UTC before sign-in)."""
         return UTC if self.patient is None else ZoneInfo(self.patient.time_zone)
-
-    def today(self) -> date:
-        """Today in the patient's clinic."""
-        return self.services.clock.now().astimezone(self.time_zone).date()
-
-    @property
-    def secure_cookies(self) -> bool:
-        """Cookies are ``Secure`` except on a developer's plain-http machine."""
-        return not self.services.settings.development
-
-    @property
-    def from_htmx(self) -> bool:
-        """Whether htmx sent the request (it then wants a fragment)."""
-        return self.request.headers.get("HX-Request") == "true"
-
-    def query(self, name: str) -> str:
-        """A query-string value, or the empty string."""
-        return self.request.query_params.get(name, "")
 
     def path_param(self, name: str) -> str:
         """A value from the page's path."""
