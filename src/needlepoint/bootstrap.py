@@ -858,6 +858,18 @@ class Services:
             loop=loop,
         )
 
+    def resolve_uncertain_message(
+        self, message_id: UUID, *, arrived: bool, context: audit_service.RequestContext
+    ) -> OutboxMessage:
+        """Record whether an uncertain message arrived; if not, it is queued to send again."""
+        return delivery.resolve_uncertain_message(
+            message_id=message_id,
+            arrived=arrived,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+        )
+
     def uncertain_messages(
         self, *, context: audit_service.RequestContext
     ) -> Sequence[OutboxMessage]:

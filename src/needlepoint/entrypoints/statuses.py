@@ -28,6 +28,7 @@ from needlepoint.services.accounts import EmailTakenError
 from needlepoint.services.calendar import CalendarFeedNotFoundError
 from needlepoint.services.checkins import CheckInNotFoundError
 from needlepoint.services.consultation_records import ConsultationNotFoundError
+from needlepoint.services.delivery import MessageNotUncertainError
 from needlepoint.services.patients import PatientNotFoundError
 from needlepoint.services.portal_access import (
     PortalRecordNotFoundError,
@@ -69,6 +70,7 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     SeriesNotFoundError: 404,
     SessionNotFoundError: 404,
     AppointmentNotFoundError: 404,
+    MessageNotUncertainError: 404,
     SlotTakenError: 409,
     NoSlotError: 409,
     CalendarFeedNotFoundError: 404,

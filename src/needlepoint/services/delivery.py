@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from needlepoint.domain.errors import DomainError
 from needlepoint.domain.messages import (
     Channel,
     DeliveryOutcome,
@@ -220,6 +221,42 @@ def list_uncertain_messages(
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
     return found
+
+
+class MessageNotUncertainError(DomainError):
+    """No message of this clinic is waiting for a person to say whether it arrived."""
+
+    code = "message-not-uncertain"
+
+
+def resolve_uncertain_message(
+    *,
+    message_id: UUID,
+    arrived: bool,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> OutboxMessage:
+    """Record what a person found: the message arrived (sent), or it did not (send it again).
+
+    Sending again is the person's decision, made after checking the recipient's mailbox or
+    the mail server's log by the message's Message-ID (ADR 0016); it is audited.
+    """
+    now = clock.now()
+    outcome = (
+        DeliveryOutcome(MessageStatus.SENT, at=now, error=None)
+        if arrived
+        else DeliveryOutcome(MessageStatus.PENDING, at=now, retry_at=now, error=None)
+    )
+    with uow:
+        resolved = uow.outbox.resolve_uncertain(context.actor.clinic_id, message_id, outcome)
+        if resolved is None:
+            raise MessageNotUncertainError(f"no uncertain message {message_id}")
+        action = "message.confirm_sent" if arrived else "message.send_again"
+        access = audit.Access(action, "outbox_message", str(message_id), resolved.patient_id)
+        audit.record(uow, context, access, at=now)
+        uow.commit()
+    return resolved
 
 
 @dataclass(frozen=True, slots=True)

@@ -333,6 +333,12 @@ class OutboxRepository(Protocol):
         """A clinic's messages in one status, soonest due first."""
         ...
 
+    def resolve_uncertain(
+        self, clinic_id: UUID, message_id: UUID, outcome: DeliveryOutcome
+    ) -> OutboxMessage | None:
+        """Settle an ``uncertain`` message (sent, or pending again); None if it is not one."""
+        ...
+
     # --- Delivery (the worker), each call in its own short transaction (ADR 0016) ---
 
     def claim_due(self, lease: OutboxLease, *, limit: int) -> Sequence[OutboxMessage]:

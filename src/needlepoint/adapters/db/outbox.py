@@ -123,6 +123,29 @@ class SqlOutboxRepository:
         )
         return [message_from_row(row) for row in self._connection().execute(query).mappings()]
 
+    def resolve_uncertain(
+        self, clinic_id: UUID, message_id: UUID, outcome: DeliveryOutcome
+    ) -> OutboxMessage | None:
+        """Settle an ``uncertain`` message as a person found it: sent, or to send again."""
+        columns = t.outbox_message.c
+        values: dict[str, Any] = {"status": outcome.status.value, "last_error": outcome.error}
+        if outcome.status is MessageStatus.SENT:
+            values["sent_at"] = outcome.at
+        if outcome.retry_at is not None:
+            values["due_at"] = outcome.retry_at
+        statement = (
+            update(t.outbox_message)
+            .where(
+                columns.id == message_id,
+                columns.clinic_id == clinic_id,
+                columns.status == MessageStatus.UNCERTAIN.value,
+            )
+            .values(values)
+            .returning(*t.outbox_message.c)
+        )
+        row = self._connection().execute(statement).mappings().one_or_none()
+        return None if row is None else message_from_row(row)
+
     # --- Delivery -------------------------------------------------------------------------
 
     def claim_due(self, lease: OutboxLease, *, limit: int) -> Sequence[OutboxMessage]:

@@ -58,6 +58,8 @@ PAGES: Final = (
     Page("GET", "/settings/calendar", settings.show, ADMIN_ONLY),
     Page("POST", "/settings/calendar/rooms", settings.add_room, ADMIN_ONLY),
     Page("POST", "/settings/calendar/hours", settings.set_hours, ADMIN_ONLY),
+    Page("GET", "/settings/messages", settings.messages, ADMIN_ONLY),
+    Page("POST", "/settings/messages/{message_id}", settings.resolve_message, ADMIN_ONLY),
     Page("GET", "/series/{series_id}/book", booking.series_form, ALL_STAFF),
     Page("POST", "/series/{series_id}/book", booking.book, ALL_STAFF),
     Page("GET", "/appointments/{appointment_id}", booking.reschedule_form, ALL_STAFF),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import time
 from typing import Final
+from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response
 
@@ -18,6 +19,7 @@ from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.scheduling import OpeningHours
 from needlepoint.entrypoints.web import templates
 from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.delivery import MessageNotUncertainError
 
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -107,3 +109,26 @@ def _stored_week(hours: tuple[OpeningHours, ...]) -> dict[str, str]:
         shown.setdefault(f"opens_{period.weekday}", period.opens.strftime("%H:%M"))
         shown.setdefault(f"closes_{period.weekday}", period.closes.strftime("%H:%M"))
     return shown
+
+
+def messages(visit: Visit) -> Response:
+    """Messages a stopped worker left uncertain: each may or may not have arrived."""
+    found = visit.services.uncertain_messages(context=visit.context)
+    page = {"messages": found, "saved": visit.query("saved"), "current": "settings"}
+    return templates.render(visit, "settings/messages.html", page)
+
+
+def resolve_message(visit: Visit) -> Response:
+    """Record what the admin found: the message arrived, or it is to be sent again."""
+    raw = visit.request.path_params["message_id"]
+    try:
+        message_id = UUID(raw)
+    except ValueError:
+        raise MessageNotUncertainError(f"no uncertain message {raw!r}") from None
+    arrived = visit.form.get("arrived")
+    if arrived not in {"yes", "no"}:
+        raise InvalidInputError.single("arrived", "is not an answer.", "use one of the buttons.")
+    visit.services.resolve_uncertain_message(
+        message_id, arrived=arrived == "yes", context=visit.context
+    )
+    return RedirectResponse(f"/settings/messages?saved={arrived}", status_code=303)
