@@ -175,3 +175,28 @@ def test_workers_claiming_at_the_same_time_never_share_a_message(fresh_engine: E
     everything = [i for batch in claims.values() for i in batch]
     assert sorted(everything) == sorted(m.id for m in messages)
     assert len(set(everything)) == len(everything)
+
+
+def test_cancelling_reaches_a_claimed_message_but_not_one_being_handed_over(
+    fresh_engine: Engine,
+) -> None:
+    clinic = seed_clinic(fresh_engine)
+    claimed, handing = (make_message(clinic, n, due_at=NOW) for n in (1, 2))
+    queue(fresh_engine, [claimed, handing])
+    claim(fresh_engine, "w1")
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:
+        assert uow.outbox.start_handover(handing.id, lease("w1"))
+        cancelled = sum(
+            uow.outbox.cancel_pending_of_kind(clinic, m.patient_id or clinic, m.kind)
+            for m in (claimed, handing)
+        )
+        uow.commit()
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:
+        hands_over = uow.outbox.start_handover(claimed.id, lease("w1"))
+        settles = uow.outbox.settle(claimed.id, "w1", DeliveryOutcome(MessageStatus.SENT, at=NOW))
+        uow.commit()
+
+    assert cancelled == 1
+    assert (hands_over, settles) == (False, False)  # the worker drops it before the message ends
+    assert stored(fresh_engine, claimed.id).status is MessageStatus.CANCELLED
+    assert stored(fresh_engine, handing.id).status is MessageStatus.HANDING_OVER

@@ -318,7 +318,7 @@ class OutboxRepository(Protocol):
         ...
 
     def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
-        """Cancel every message of an appointment not yet handed to a worker; how many."""
+        """Cancel an appointment's messages not yet handed over (claimed ones too); how many."""
         ...
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[OutboxMessage]:
@@ -326,7 +326,7 @@ class OutboxRepository(Protocol):
         ...
 
     def cancel_pending_of_kind(self, clinic_id: UUID, patient_id: UUID, kind: MessageKind) -> int:
-        """Cancel a patient's unclaimed messages of one kind (e.g. recalls); how many."""
+        """Cancel a patient's messages of one kind not yet handed over (e.g. recalls)."""
         ...
 
     def in_status(self, clinic_id: UUID, status: MessageStatus) -> Sequence[OutboxMessage]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, RowMapping, and_, or_, select, update
@@ -28,6 +28,15 @@ from needlepoint.domain.messages import (
 )
 
 ConnectionSource = Callable[[], Connection]
+
+
+_CANCELLABLE: Final = (MessageStatus.PENDING.value, MessageStatus.SENDING.value)
+"""Statuses a cancellation reaches: queued, or claimed by a worker but not yet handed over."""
+_CANCELLED: Final = {
+    "status": MessageStatus.CANCELLED.value,
+    "lease_owner": None,
+    "lease_until": None,
+}
 
 
 class SqlOutboxRepository:
@@ -75,16 +84,20 @@ class SqlOutboxRepository:
         return bool(self._connection().execute(statement).rowcount)
 
     def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
-        """Cancel an appointment's messages that no worker has claimed."""
+        """Cancel an appointment's messages not yet handed over, claimed ones included.
+
+        A worker holding a claimed one finds it gone at its hand-over and drops the connection
+        before the message's end, so the server discards it.
+        """
         columns = t.outbox_message.c
         statement = (
             update(t.outbox_message)
             .where(
                 columns.clinic_id == clinic_id,
                 columns.appointment_id == appointment_id,
-                columns.status == MessageStatus.PENDING.value,
+                columns.status.in_(_CANCELLABLE),
             )
-            .values(status=MessageStatus.CANCELLED.value)
+            .values(_CANCELLED)
         )
         return int(self._connection().execute(statement).rowcount)
 
@@ -99,7 +112,7 @@ class SqlOutboxRepository:
         return [message_from_row(row) for row in self._connection().execute(query).mappings()]
 
     def cancel_pending_of_kind(self, clinic_id: UUID, patient_id: UUID, kind: MessageKind) -> int:
-        """Cancel a patient's unclaimed messages of one kind (e.g. recalls); how many."""
+        """Cancel a patient's messages of one kind not yet handed over (e.g. recalls)."""
         columns = t.outbox_message.c
         statement = (
             update(t.outbox_message)
@@ -107,9 +120,9 @@ class SqlOutboxRepository:
                 columns.clinic_id == clinic_id,
                 columns.patient_id == patient_id,
                 columns.kind == kind.value,
-                columns.status == MessageStatus.PENDING.value,
+                columns.status.in_(_CANCELLABLE),
             )
-            .values(status=MessageStatus.CANCELLED.value)
+            .values(_CANCELLED)
         )
         return int(self._connection().execute(statement).rowcount)
 
