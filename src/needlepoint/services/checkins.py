@@ -40,6 +40,7 @@ from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
 from needlepoint.services import audit
+from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.patients import MAX_PAGE_SIZE
 from needlepoint.services.portal_access import (
     PatientContext,
@@ -145,8 +146,7 @@ def treatments(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Trea
 
 def local_today(uow: UnitOfWork, clinic_id: UUID, clock: Clock) -> tuple[date, ZoneInfo]:
     """Today in the clinic's calendar, and the clinic's zone."""
-    clinic = uow.clinics.get(clinic_id)
-    zone = ZoneInfo(clinic.time_zone if clinic is not None else "UTC")
+    zone = clinic_zone(uow, clinic_id)
     return clock.now().astimezone(zone).date(), zone
 
 

@@ -30,6 +30,7 @@ from needlepoint.domain.records import ConsultationStatus, PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit, consultations
+from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.consultation_records import Engine
 from needlepoint.services.patients import MAX_PAGE_SIZE
 from needlepoint.services.ports import Clock, UnitOfWork
@@ -173,12 +174,11 @@ def session_handout(
             raise ConsultationNotSignedError(f"series {series.id} has no signed consultation")
         if not 1 <= number <= series.plan.sessions:
             raise SessionNotFoundError(f"the series has no session {number}")
-        clinic = uow.clinics.get(clinic_id)
+        zone = clinic_zone(uow, clinic_id)
         sessions = tuple(uow.sessions.for_series(clinic_id, series.id))
         booked = _booked(uow.appointments.for_patient(clinic_id, series.patient_id), series.id)
         audit.record(uow, context, series_access("care_document.read", series), at=clock.now())
         uow.commit()
-    zone = ZoneInfo(clinic.time_zone if clinic else "UTC")
     at, dated_by = session_time(series, number, sessions, booked, zone, engine.default_session_time)
     outcome = consultations.consult(
         document=dict(consultation.intake),

@@ -32,5 +32,10 @@ def add_clinic(*, name: str, time_zone: str, uow: UnitOfWork) -> Clinic:
 def time_zone_of(*, clinic_id: UUID, uow: UnitOfWork) -> str:
     """A clinic's IANA time zone (UTC for an unknown clinic: there is nothing of it to show)."""
     with uow:
-        clinic = uow.clinics.get(clinic_id)
-    return "UTC" if clinic is None else clinic.time_zone
+        return str(clinic_zone(uow, clinic_id))
+
+
+def clinic_zone(uow: UnitOfWork, clinic_id: UUID) -> ZoneInfo:
+    """The clinic's zone, read in the caller's unit of work (UTC for an unknown clinic)."""
+    clinic = uow.clinics.get(clinic_id)
+    return ZoneInfo("UTC" if clinic is None else clinic.time_zone)

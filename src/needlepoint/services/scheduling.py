@@ -51,6 +51,7 @@ from needlepoint.domain.treatment import (
     VersionConflictError,
 )
 from needlepoint.services import audit
+from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import SeriesNotFoundError, series_access
 
@@ -225,7 +226,7 @@ def propose_series_booking(
     now = clock.now()
     with uow:
         series, patient = _bookable(uow, context, series_id)
-        zone = _zone(uow, context.actor.clinic_id)
+        zone = clinic_zone(uow, context.actor.clinic_id)
         wanted = _Wanted(series, zone, now, practitioner_id)
         proposal = _proposal(uow, wanted, patient, booking.tables)
         audit.record(uow, context, series_access("appointment.propose", series), at=now)
@@ -348,7 +349,7 @@ def slots_on(
     """Every free treatment slot of one local day (no patient data: not audited)."""
     clinic_id = context.actor.clinic_id
     with uow:
-        zone = _zone(uow, clinic_id)
+        zone = clinic_zone(uow, clinic_id)
         day_start = datetime.combine(on, time(), tzinfo=zone)
         calendar = calendar_between(uow, clinic_id, zone, day_start, day_start + timedelta(days=1))
         length = booking.length
@@ -390,7 +391,7 @@ def book_series(
         series, _ = _bookable(uow, context, series_id)
         people, rooms = [c.practitioner_id for c in choices], [c.room_id for c in choices]
         uow.appointments.hold(series.clinic_id, people, rooms)
-        zone = _zone(uow, series.clinic_id)
+        zone = clinic_zone(uow, series.clinic_id)
         length = booking.length
         days, _booked = _held_and_booked(uow, series, zone)
         _check_choices(uow, series, zone, length, days, choices)
@@ -562,7 +563,7 @@ def reschedule(
 
 
 def _check_move(uow: UnitOfWork, current: Appointment, move: Move, length: timedelta) -> None:
-    zone = _zone(uow, current.clinic_id)
+    zone = clinic_zone(uow, current.clinic_id)
     calendar = calendar_between(
         uow, current.clinic_id, zone, move.starts_at, move.starts_at + length
     )
@@ -664,18 +665,10 @@ def day_list(
     """The clinic's appointments on one local day, earliest first; the read is audited."""
     clinic_id = context.actor.clinic_id
     with uow:
-        zone = _zone(uow, clinic_id)
+        zone = clinic_zone(uow, clinic_id)
         start = datetime.combine(on, time(), tzinfo=zone)
-        found = uow.appointments.between(clinic_id, start, start + timedelta(days=1))
-        rooms = {r.id: r.name for r in uow.rooms.for_clinic(clinic_id)}
-        people = {p.id: p.display_name for p in uow.staff.for_clinic(clinic_id)}
-        listed = tuple(
-            DayAppointment(
-                a, patient, people.get(a.practitioner_id, "?"), rooms.get(a.room_id, "?")
-            )
-            for a in found
-            if (patient := uow.patients.get(clinic_id, a.patient_id)) is not None
-        )
+        found = uow.worklists.appointments_between(clinic_id, start, start + timedelta(days=1))
+        listed = tuple(DayAppointment(*row) for row in found)
         access = audit.Access("worklist.day_list", "appointment", on.isoformat(), None)
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
@@ -728,8 +721,3 @@ def _bookable(
             f"cannot book series {series.id}: it is {series.status.value.replace('_', ' ')}"
         )
     return series, patient
-
-
-def _zone(uow: UnitOfWork, clinic_id: UUID) -> ZoneInfo:
-    clinic = uow.clinics.get(clinic_id)
-    return ZoneInfo(clinic.time_zone if clinic else "UTC")

@@ -35,6 +35,7 @@ from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSession
 from needlepoint.services import audit
 from needlepoint.services.checkins import ATTENTION_LIMIT, ClinicCheckIn
+from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.ports import Clock, SeriesToBook, UnitOfWork
 from needlepoint.services.scheduling import DayAppointment
 from needlepoint.services.treatment import clinic_today
@@ -106,8 +107,7 @@ def dashboard(
 
 
 def _clinic_day(uow: UnitOfWork, clinic_id: UUID, clock: Clock) -> _Day:
-    clinic = uow.clinics.get(clinic_id)
-    zone = ZoneInfo(clinic.time_zone if clinic else "UTC")
+    zone = clinic_zone(uow, clinic_id)
     return _Day(clinic_today(str(zone), clock), zone)
 
 

@@ -55,15 +55,14 @@ def book(visit: Visit) -> Response:
     try:
         if problems:
             raise InvalidInputError(problems)
-        visit.services.book_series(series_id, choices, context=visit.context)
+        made = visit.services.book_series(series_id, choices, context=visit.context)
     except InvalidInputError as error:
         found = {_form_field(p.field): p for p in error.problems}
         return _booking_page(visit, series_id, values=visit.form, problems=found, status=422)
     except SlotTakenError as error:
         taken = _refused(error, "nothing was booked.")
         return _booking_page(visit, series_id, values=visit.form, problems=taken, status=409)
-    booking = visit.services.propose_series_booking(series_id, context=visit.context)
-    return RedirectResponse(f"/patients/{booking.patient.id}?booked=1#appointments-title", 303)
+    return RedirectResponse(f"/patients/{made[0].patient_id}?booked=1#appointments-title", 303)
 
 
 def _refused(error: Exception, outcome: str) -> dict[str, FieldProblem]:
