@@ -44,7 +44,7 @@ from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import accounts, consultation_records, patients, scheduling, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "scheduling.json"
@@ -85,7 +85,7 @@ def clinic(services: Services, practitioners: int, rooms: int) -> RequestContext
         )
         for n in range(practitioners)
     ]
-    context = RequestContext(actor=members[0], request_id="bench")
+    context = RequestContext(actor=members[0], request_id="bench", auth=AuthMethod.SESSION)
     week = [(d, clock_time(8), clock_time(20)) for d in range(7)]
     services.set_opening_hours(week, context=context)
     for n in range(rooms):

@@ -670,3 +670,18 @@ class FakeWorklists:
                 room = self.rooms.get(appointment.room_id, "?")
                 found.append((appointment, patient, member.display_name, room))
         return found
+
+
+# --- actors ------------------------------------------------------------------------------
+
+from needlepoint.domain.records import Role  # noqa: E402
+from needlepoint.services.audit import RequestContext  # noqa: E402
+
+
+def as_admin(context: RequestContext) -> RequestContext:
+    """The same person acting as their clinic's admin, to set the clinic up in a fixture.
+
+    The action table checks the actor's role, so fixtures that open a clinic's calendar with
+    a clinician's context use this rather than creating a second account.
+    """
+    return replace(context, actor=replace(context.actor, role=Role.ADMIN))

@@ -29,7 +29,7 @@ from needlepoint.config import Settings
 from needlepoint.domain.messages import MessageKind
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import patients, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import ConsultationRequest
 from photo_samples import jpeg_with_gps
 from serving import free_port, local_url, serving
@@ -84,7 +84,7 @@ def _clinician(services: Services, email: str) -> RequestContext:
     with uow:
         found = uow.staff.by_email(email)
     assert found is not None
-    return RequestContext(actor=found[0], request_id="browser-portal-seed")
+    return RequestContext(actor=found[0], request_id="browser-portal-seed", auth=AuthMethod.SESSION)
 
 
 def _treated(services: Services, context: RequestContext, given: str, family: str) -> PortalPatient:

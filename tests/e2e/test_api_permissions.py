@@ -37,7 +37,9 @@ from needlepoint.entrypoints.api import permissions
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.api.schemas import ChartIn
 from needlepoint.services import charts, consultation_records, patients, scheduling, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services import permissions as service_permissions
+from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.permissions import Action
 
 pytest_plugins = ["api_fixtures"]
 
@@ -80,19 +82,23 @@ class World:
 
 
 def _context(member: StaffMember) -> RequestContext:
-    return RequestContext(actor=member, request_id="matrix-setup")
+    return RequestContext(actor=member, request_id="matrix-setup", auth=AuthMethod.SESSION)
 
 
-def _client(services: Services, app: FastAPI, member: StaffMember | None) -> TestClient:
+def _client(
+    services: Services, app: FastAPI, member: StaffMember | None, issuer: StaffMember
+) -> TestClient:
+    """A caller holding an API token an admin issued for ``member`` (none for anonymous)."""
     if member is None:
         return TestClient(app, base_url=BASE_URL)
-    issued = services.issue_api_token("matrix", staff_id=member.id, context=_context(member))
+    issued = services.issue_api_token("matrix", staff_id=member.id, context=_context(issuer))
     headers = {"Authorization": f"Bearer {issued.token}"}
     return TestClient(app, base_url=BASE_URL, headers=headers)
 
 
-def _records(services: Services, clinician: StaffMember) -> dict[str, str]:
+def _records(services: Services, clinician: StaffMember, admin: StaffMember) -> dict[str, str]:
     context = _context(clinician)
+    _open_clinic(services, _context(admin))
     new = patients.NewPatient("Amira", "Okafor", PATIENT_BORN_ON, patients.Sex.FEMALE)
     patient = services.register_patient(new, context=context)
     request = consultation_records.ConsultationRequest(patient.id, intake_document())
@@ -128,9 +134,8 @@ def _treatment_records(
 def _appointment_records(
     services: Services, context: RequestContext, series_id: uuid.UUID
 ) -> dict[str, str]:
-    """A room, an open week and session 2 of the series booked four weeks after the first."""
-    services.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=context)
-    room = services.add_room("Room 1", context=context)
+    """Session 2 of the series booked four weeks after the first."""
+    (room,) = services.clinic_setup(context=context).rooms
     choice = scheduling.SlotChoice(2, SESSION_2_AT, context.actor.id, room.id)
     (appointment,) = services.book_series(series_id, [choice], context=context)
     return {
@@ -138,6 +143,12 @@ def _appointment_records(
         "practitioner_id": str(context.actor.id),
         "room_id": str(room.id),
     }
+
+
+def _open_clinic(services: Services, admin: RequestContext) -> None:
+    """A room and an open week (an admin sets the clinic up)."""
+    services.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=admin)
+    services.add_room("Room 1", context=admin)
 
 
 SESSION_2_AT = datetime(2026, 12, 21, 10, 0, tzinfo=UTC)
@@ -186,9 +197,10 @@ def _world(services: Services) -> World:
     victim = add_member(services, home, Role.FRONT_DESK, "victim@home.test")
     stranger = add_member(services, other, Role.ADMIN, "admin@other.test")
     app = create_app(services)
-    clients = {role: _client(services, app, members.get(role)) for role in ROLES}
-    clients["other_admin"] = _client(services, app, stranger)
-    ids = {**_records(services, members["clinician"]), "staff_id": str(victim.id)}
+    admin = members["admin"]
+    clients = {role: _client(services, app, members.get(role), admin) for role in ROLES}
+    clients["other_admin"] = _client(services, app, stranger, stranger)
+    ids = {**_records(services, members["clinician"], admin), "staff_id": str(victim.id)}
     return World(services, app, clients, ids)
 
 
@@ -285,12 +297,16 @@ BODY_IDS = {
 """Operations that name a record in their body rather than their path."""
 
 
-def _expected(role: str, allowed: frozenset[Role] | str) -> str:
-    if allowed == permissions.PUBLIC:
+def _expected(role: str, rule: permissions.Rule) -> str:
+    """What a caller holding an API token for ``role`` should get (an API token never attests)."""
+    if rule == permissions.PUBLIC:
         return "allowed"
     if role == "anonymous":
         return "401"
-    return "allowed" if Role(role) in allowed else "403"
+    if rule == permissions.SIGNED_IN:
+        return "allowed"
+    allowed = isinstance(rule, Action) and service_permissions.allows(Role(role), rule)
+    return "allowed" if allowed and rule not in service_permissions.ATTESTED else "403"
 
 
 def _outcome(status: int) -> str:

@@ -14,7 +14,7 @@ from needlepoint.bootstrap import bootstrap
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.cli import main as cli
 from needlepoint.services import accounts, patients
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 
 runner = CliRunner()
 
@@ -114,7 +114,7 @@ def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
             clinic_id, "desk@harbour.test", "Desk", cli.Role.FRONT_DESK, None, "x" * 12
         )
     )
-    context = RequestContext(actor=member, request_id="req-1")
+    context = RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)
     for given in ("Amira", "Ben", "Cleo"):
         new = patients.NewPatient(given, "Okafor", date(1990, 1, 1), Sex.FEMALE)
         patients.register_patient(

@@ -21,7 +21,7 @@ from needlepoint.domain.records import Role
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import consultation_records, patients, scheduling, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 
 LONDON = ZoneInfo("Europe/London")
 SUMMER, WINTER = timedelta(hours=1), timedelta(0)
@@ -33,9 +33,18 @@ def test_six_sessions_over_both_dst_changes_keep_their_hour_and_exact_reminders(
     clock = MovingClock(datetime(2026, 10, 1, 6, 0, tzinfo=UTC))
     services = make_services(f"sqlite:///{tmp_path / 'dst.sqlite3'}", clock)
     clinic_id = add_clinic(services)
-    desk = RequestContext(add_member(services, clinic_id, Role.CLINICIAN, "dr@dst.test"), "dst")
-    services.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=desk)
-    services.add_room("Room 1", context=desk)
+    desk = RequestContext(
+        add_member(services, clinic_id, Role.CLINICIAN, "dr@dst.test"),
+        "dst",
+        auth=AuthMethod.SESSION,
+    )
+    admin = RequestContext(
+        add_member(services, clinic_id, Role.ADMIN, "admin@dst.test"),
+        "dst",
+        auth=AuthMethod.SESSION,
+    )
+    services.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=admin)
+    services.add_room("Room 1", context=admin)
     series = _six_session_series(services, desk)
 
     booking = services.propose_series_booking(series.id, context=desk)

@@ -16,7 +16,7 @@ import pytest
 
 from api_support import TestClient
 from needlepoint.domain.records import Role
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from web_charts import new_series
 from web_support import ADMIN, Clinic, csrf_token
 
@@ -28,7 +28,7 @@ def calendar(clinic: Clinic) -> Clinic:
     """Two rooms and a clinic open every day 08:00–18:00."""
     services = clinic.services
     admin = next(m for m in services_members(clinic) if m.email == ADMIN and m.role is Role.ADMIN)
-    context = RequestContext(actor=admin, request_id="web-booking")
+    context = RequestContext(actor=admin, request_id="web-booking", auth=AuthMethod.SESSION)
     services.set_opening_hours([(d, time(8), time(18)) for d in range(7)], context=context)
     services.add_room("Room 1", context=context)
     services.add_room("Room 2", context=context)

@@ -11,7 +11,7 @@ import pytest
 from api_support import PATIENT, TestClient
 from needlepoint.domain.records import ConsultationStatus
 from needlepoint.entrypoints.web import intake_form
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.treatment import NewSeries, NotTreatableError
 from web_support import Clinic, page_token
 
@@ -180,7 +180,7 @@ def test_a_contraindicated_consultation_cannot_be_saved_as_a_series(
     with pytest.raises(NotTreatableError):
         member = services.resolve_session(clinician.cookies["needlepoint_session"])
         assert member is not None
-        context = RequestContext(actor=member, request_id="test")
+        context = RequestContext(actor=member, request_id="test", auth=AuthMethod.SESSION)
         record = services.get_consultation(UUID(consultation_id), context=context)
         assert record.status is ConsultationStatus.SIGNED
         services.create_series(NewSeries(record.id), context=context)

@@ -15,7 +15,7 @@ from api_support import TestClient
 from needlepoint.adapters.db import tables as t
 from needlepoint.domain.records import Role
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from web_charts import new_series
 from web_support import ADMIN, CLINICIAN, Clinic
 
@@ -36,7 +36,9 @@ def member(clinic: Clinic, email: str, role: Role) -> Any:
 
 @pytest.fixture
 def room(clinic: Clinic) -> UUID:
-    context = RequestContext(actor=member(clinic, ADMIN, Role.ADMIN), request_id="dashboard")
+    context = RequestContext(
+        actor=member(clinic, ADMIN, Role.ADMIN), request_id="dashboard", auth=AuthMethod.SESSION
+    )
     return clinic.services.add_room("Room 1", context=context).id
 
 

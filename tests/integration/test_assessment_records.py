@@ -20,7 +20,7 @@ from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.services import accounts, assessments, clinics, patients
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import Engine as ClinicalEngine
 
 CLOCK = FixedClock(TODAY, time(10, 0))
@@ -66,7 +66,7 @@ def seed(engine: Engine) -> tuple[RequestContext, Any]:
         "a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=uow(), hasher=PlainHasher())
-    context = RequestContext(actor=member, request_id="integration")
+    context = RequestContext(actor=member, request_id="integration", auth=AuthMethod.SESSION)
     patient = patients.register_patient(
         new=patients.NewPatient("Amira", "Okafor", date(1997, 4, 22), Sex.FEMALE),
         context=context,

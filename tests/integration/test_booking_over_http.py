@@ -19,12 +19,13 @@ import httpx
 import pytest
 
 from api_support import MovingClock, add_clinic, add_member, intake_document, make_services
+from fakes import as_admin
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import consultation_records, patients, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from serving import environment, serving
 
 CALLERS, ROUNDS = 50, 20
@@ -41,13 +42,16 @@ def _seed(services: Services) -> tuple[RequestContext, list[str], list[str], str
     clinic_id = add_clinic(services)
     clinician = add_member(services, clinic_id, Role.CLINICIAN, "dr@http.test")
     desk = add_member(services, clinic_id, Role.FRONT_DESK, "desk@http.test")
-    context = RequestContext(actor=clinician, request_id="http-seed")
+    context = RequestContext(actor=clinician, request_id="http-seed", auth=AuthMethod.SESSION)
     services.set_opening_hours(
-        [(d, clock_time(8), clock_time(20)) for d in range(7)], context=context
+        [(d, clock_time(8), clock_time(20)) for d in range(7)], context=as_admin(context)
     )
-    rooms = [str(services.add_room(f"Room {n:02d}", context=context).id) for n in range(CALLERS)]
+    rooms = [
+        str(services.add_room(f"Room {n:02d}", context=as_admin(context)).id)
+        for n in range(CALLERS)
+    ]
     series = [str(_series(services, context, n).id) for n in range(CALLERS + ROUNDS - 1)]
-    token = services.issue_api_token("desk", staff_id=desk.id, context=context).token
+    token = services.issue_api_token("desk", staff_id=desk.id, context=as_admin(context)).token
     return context, rooms, series, token
 
 

@@ -26,7 +26,7 @@ from needlepoint.domain.records import Role
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, Room, SlotTakenError
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import accounts, clinics, patients
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 
 CLOCK = FixedClock(date(2026, 3, 1))
 DAYS = (date(2026, 3, 28), date(2026, 3, 29), date(2026, 10, 25))  # London's DST nights
@@ -51,7 +51,7 @@ def _seed(engine: Engine) -> tuple[UUID, UUID, tuple[UUID, UUID], tuple[UUID, UU
         people.append(
             accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
         )
-    context = RequestContext(actor=people[0], request_id="state-machine")
+    context = RequestContext(actor=people[0], request_id="state-machine", auth=AuthMethod.SESSION)
     new_patient = patients.NewPatient("Ana", "Grid", date(1990, 1, 1), Sex.FEMALE)
     patient = patients.register_patient(
         new=new_patient, context=context, uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK

@@ -31,7 +31,7 @@ from needlepoint.domain.scheduling import Appointment, AppointmentStatus, Room
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.services import accounts, patients, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.calendar import FEED_ACTOR_ROLE
 from needlepoint.services.consultation_records import ConsultationRequest
 from needlepoint.services.sessions import digest
@@ -75,7 +75,11 @@ def clinic(services: Services) -> Clinic:
     with uow:
         uow.rooms.add(room)
         uow.commit()
-    return Clinic(services, RequestContext(actor=member, request_id="req-calendar"), room.id)
+    return Clinic(
+        services,
+        RequestContext(actor=member, request_id="req-calendar", auth=AuthMethod.SESSION),
+        room.id,
+    )
 
 
 @pytest.fixture
@@ -298,4 +302,6 @@ def _colleague_elsewhere(services: Services) -> RequestContext:
     new = accounts.NewStaff(
         other.id, email, "Dr Ines Costa", Role.CLINICIAN, Decimal("1.5"), PASSWORD
     )
-    return RequestContext(actor=services.add_staff(new), request_id="req-elsewhere")
+    return RequestContext(
+        actor=services.add_staff(new), request_id="req-elsewhere", auth=AuthMethod.SESSION
+    )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FixedClock, PlainHasher
+from fakes import FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.messages import MessageKind, MessageStatus, OutboxMessage
 from needlepoint.domain.records import Role
@@ -26,7 +26,7 @@ from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.knowledge.reminders import load_reminder_schedule
 from needlepoint.services import accounts, clinics, patients, reminders, scheduling, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationRequest,
     record_consultation,
@@ -109,15 +109,15 @@ def a_series(engine: Engine) -> Booked:
         uow=SqlAlchemyUnitOfWork(engine),
         hasher=PlainHasher(),
     )
-    context = RequestContext(actor=member, request_id="req-reminders")
+    context = RequestContext(actor=member, request_id="req-reminders", auth=AuthMethod.SESSION)
     scheduling.set_opening_hours(
         hours=[(day, time(8), time(20)) for day in range(7)],
-        context=context,
+        context=as_admin(context),
         uow=SqlAlchemyUnitOfWork(engine),
         clock=CLOCK,
     )
     room = scheduling.add_room(
-        name="Room 1", context=context, uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
+        name="Room 1", context=as_admin(context), uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
     )
     patient = patients.register_patient(
         new=patients.NewPatient(

@@ -33,7 +33,7 @@ from needlepoint.knowledge import catalogue
 from needlepoint.knowledge import checkins as triage_table
 from needlepoint.services import accounts, checkins, clinics, patients, portal_access, rescreen
 from needlepoint.services import treatment as treatment_service
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationRequest,
     record_consultation,
@@ -95,7 +95,7 @@ def seed(engine: Engine) -> Seeded:
         "a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
-    context = RequestContext(actor=member, request_id="req-portal")
+    context = RequestContext(actor=member, request_id="req-portal", auth=AuthMethod.SESSION)
     email = f"{uuid4().hex[:8]}@patient.test"
     patient = _patient(engine, context, clock, email)
     return Seeded(engine, clock, context, patient, email)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FixedClock, PlainHasher
+from fakes import FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.errors import DomainError, InvalidInputError
@@ -28,7 +28,7 @@ from needlepoint.domain.treatment import TreatmentSeries, VersionConflictError
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.services import accounts, clinics, patients, scheduling, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationRequest,
     record_consultation,
@@ -74,14 +74,17 @@ def seed(engine: Engine, rooms: int = 3) -> Clinic:
         password="a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
-    context = RequestContext(actor=member, request_id="req-sched")
+    context = RequestContext(actor=member, request_id="req-sched", auth=AuthMethod.SESSION)
     week = [(day, time(8), time(20)) for day in range(7)]
     scheduling.set_opening_hours(
-        hours=week, context=context, uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
+        hours=week, context=as_admin(context), uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
     )
     made = tuple(
         scheduling.add_room(
-            name=f"Room {n}", context=context, uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
+            name=f"Room {n}",
+            context=as_admin(context),
+            uow=SqlAlchemyUnitOfWork(engine),
+            clock=CLOCK,
         ).id
         for n in range(1, rooms + 1)
     )

@@ -54,7 +54,7 @@ from needlepoint.services import (
     rescreen,
     treatment,
 )
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationRequest,
     record_consultation,
@@ -99,7 +99,9 @@ def seed(engine: Engine, licence: str = "1.5") -> Clinic:
         password="a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
-    return Clinic(RequestContext(actor=member, request_id="req-it"), engine)
+    return Clinic(
+        RequestContext(actor=member, request_id="req-it", auth=AuthMethod.SESSION), engine
+    )
 
 
 def new_patient(clinic: Clinic, family_name: str = "Okafor") -> UUID:
@@ -523,7 +525,7 @@ def seed_colleague(clinic: Clinic) -> RequestContext:
         password="another long passphrase",
     )
     member = accounts.add_staff(new=new, uow=clinic.uow(), hasher=PlainHasher())
-    return RequestContext(actor=member, request_id="req-colleague")
+    return RequestContext(actor=member, request_id="req-colleague", auth=AuthMethod.SESSION)
 
 
 # --- migrations ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FixedClock, PlainHasher
+from fakes import FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.charting import Cartridge, SessionChart, ZoneTreatment
@@ -38,7 +38,7 @@ from needlepoint.services import (
     treatment,
     worklists,
 )
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationRequest,
     record_consultation,
@@ -92,9 +92,9 @@ def seed(engine: Engine, name: str = "Harbour Skin Clinic") -> Clinic:
         password="a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
-    context = RequestContext(actor=member, request_id="req-worklists")
+    context = RequestContext(actor=member, request_id="req-worklists", auth=AuthMethod.SESSION)
     room = scheduling.add_room(
-        name="Room 1", context=context, uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
+        name="Room 1", context=as_admin(context), uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
     )
     return Clinic(context, engine, room.id)
 

@@ -30,6 +30,7 @@ from needlepoint.services.checkins import CheckInNotFoundError
 from needlepoint.services.consultation_records import ConsultationNotFoundError
 from needlepoint.services.delivery import MessageNotUncertainError
 from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.permissions import PermissionDeniedError
 from needlepoint.services.portal_access import (
     PortalRecordNotFoundError,
     SignInLinkError,
@@ -39,7 +40,6 @@ from needlepoint.services.scheduling import AppointmentNotFoundError
 from needlepoint.services.sessions import (
     InvalidCredentialsError,
     NotAuthenticatedError,
-    PermissionDeniedError,
     StaffNotFoundError,
     TooManyAttemptsError,
 )

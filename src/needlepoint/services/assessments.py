@@ -20,10 +20,11 @@ from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.scales.grading import grade_assessments
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit, reports
+from needlepoint.services import audit, permissions, reports
 from needlepoint.services.consultation_records import Engine
 from needlepoint.services.intake import Closed, ScarAssessmentIn
 from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.problems import problems_from_validation
 from needlepoint.services.treatment import check_page, clinic_today, listed_patient
@@ -61,6 +62,7 @@ def record_assessment(
     clock: Clock,
 ) -> ScarAssessmentRecord:
     """Grade the zones on every scale and keep the assessment for a patient of the clinic."""
+    permissions.require(context, Action.ASSESSMENT_RECORD)
     zones = parse_zones(new.zones)
     grading = grade_assessments([z.to_domain() for z in zones], engine.knowledge.scales)
     now = clock.now()
@@ -108,6 +110,7 @@ def list_assessments(
     clock: Clock,
 ) -> Sequence[ScarAssessmentRecord]:
     """A page of a patient's assessments, oldest first (a trend); the read is audited."""
+    permissions.require(context, Action.ASSESSMENT_READ)
     offset, limit = check_page(page)
     with uow:
         patient = listed_patient(uow, context, patient_id, "assessment.list", clock)

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 from needlepoint.domain.records import AuditEvent, StaffMember
 from needlepoint.services.ports import Clock, UnitOfWork
 
 
+class AuthMethod(StrEnum):
+    """How the actor of a request proved who they are."""
+
+    SESSION = "session"
+    """Their own sign-in, with their password (the web app, or the API with its cookie)."""
+    API_TOKEN = "api_token"
+    """A script holding a token an admin issued, acting as the member of staff it names."""
+    COMMAND_LINE = "command_line"
+    """The operator of the machine needlepoint runs on (``needlepoint demo`` and the like)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RequestContext:
-    """Who is asking, and the id that ties their request to log lines and audit events."""
+    """Who is asking, how they proved it, and the id that ties their request to the audit."""
 
     actor: StaffMember
     request_id: str
+    auth: AuthMethod
 
 
 @dataclass(frozen=True, slots=True)

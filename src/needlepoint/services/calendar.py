@@ -35,7 +35,8 @@ from needlepoint.domain.errors import DomainError
 from needlepoint.domain.records import AuditEvent, ConsultationRecord, PatientRecord
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import SeriesStatus
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import CalendarRenderer, Clock, UnitOfWork
 from needlepoint.services.sessions import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.treatment import listed_patient
@@ -89,6 +90,7 @@ def issue_feed(
     *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> IssuedFeed:
     """A new secret feed link for a patient of the actor's clinic; the old one stops working."""
+    permissions.require(context, Action.CALENDAR_FEED_MANAGE)
     clinic_id = context.actor.clinic_id
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with uow:
@@ -107,6 +109,7 @@ def revoke_feed(
     *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> int:
     """Stop a patient's feed link working; how many live links there were (0 or 1)."""
+    permissions.require(context, Action.CALENDAR_FEED_MANAGE)
     clinic_id = context.actor.clinic_id
     with uow:
         patient = listed_patient(uow, context, patient_id, "calendar_feed.revoke", clock)
@@ -122,6 +125,7 @@ def feed_status(
     *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> FeedStatus:
     """A patient of the actor's clinic and their live feed link, if any."""
+    permissions.require(context, Action.CALENDAR_FEED_MANAGE)
     with uow:
         patient = listed_patient(uow, context, patient_id, "calendar_feed.read", clock)
         feed = uow.calendar_feeds.live_for_patient(context.actor.clinic_id, patient.id)

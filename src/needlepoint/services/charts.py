@@ -33,7 +33,8 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
     VersionConflictError,
 )
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import (
     SessionNotFoundError,
@@ -69,6 +70,7 @@ def chart_session(
         InvalidInputError: A zone is not planned, is excluded today, or is charted twice.
         VersionConflictError: The chart is no longer at ``expected_version``.
     """
+    permissions.require(context, Action.CHART_WRITE)
     if context.actor.licence_max_depth_mm is None and entry.chart.zones:
         raise LicenceRequiredError(context.actor.id)
     now = clock.now()
@@ -150,6 +152,7 @@ def sign_chart(
         VersionConflictError: ``version`` is not the newest version (someone amended it).
         AlreadySignedError: That version is already signed.
     """
+    permissions.require(context, Action.CHART_SIGN)
     now = clock.now()
     with uow:
         session, series = _session_and_series(uow, context, session_id)
@@ -172,6 +175,7 @@ def get_chart_history(
     *, session_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> tuple[ChartVersion, ...]:
     """Every version of a session's chart, oldest first; the read is audited, so is a miss."""
+    permissions.require(context, Action.CHART_READ)
     with uow:
         session = uow.sessions.get(context.actor.clinic_id, session_id)
         if session is None:
@@ -195,6 +199,7 @@ def recall_lot(
     A patient counts if any version of any of their charts names the lot: an amendment may
     itself be the mistake, and a recall notice too many is safer than one too few.
     """
+    permissions.require(context, Action.LOT_RECALL)
     wanted = lot.strip()
     if not wanted:
         raise InvalidInputError.single("lot", "is blank.", "give the lot number on the packet.")

@@ -39,9 +39,10 @@ from needlepoint.domain.errors import DomainError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.permissions import Action
 from needlepoint.services.portal_access import (
     PatientContext,
     PortalRecordNotFoundError,
@@ -384,6 +385,7 @@ def needing_attention(
     *, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> tuple[ClinicCheckIn, ...]:
     """The clinic's unreviewed amber and red check-ins: red first, then newest first."""
+    permissions.require(context, Action.CHECK_IN_READ)
     with uow:
         rows = uow.check_ins.needing_attention(context.actor.clinic_id, limit=ATTENTION_LIMIT)
         access = audit.Access("check_in.list", "check_in", "attention", None)
@@ -396,6 +398,7 @@ def clinic_check_in(
     *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> ClinicCheckIn:
     """One check-in of the clinic with its patient."""
+    permissions.require(context, Action.CHECK_IN_READ)
     with uow:
         check_in, patient = _clinic_check_in_or_raise(
             uow, context, check_in_id, "check_in.read", clock
@@ -409,6 +412,7 @@ def clinic_photo(
     *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> CheckInPhoto:
     """The photo of one check-in of the clinic."""
+    permissions.require(context, Action.CHECK_IN_READ)
     with uow:
         check_in, _ = _clinic_check_in_or_raise(
             uow, context, check_in_id, "check_in_photo.read", clock
@@ -427,6 +431,7 @@ def review_check_in(
     *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> CheckIn:
     """Mark a check-in as reviewed by the acting clinician (a second review changes nothing)."""
+    permissions.require(context, Action.CHECK_IN_REVIEW)
     now = clock.now()
     with uow:
         check_in, _ = _clinic_check_in_or_raise(uow, context, check_in_id, "check_in.review", clock)

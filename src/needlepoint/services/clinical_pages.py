@@ -29,10 +29,11 @@ from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import ConsultationStatus, PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
-from needlepoint.services import audit, consultations
+from needlepoint.services import audit, consultations, permissions
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.consultation_records import Engine
 from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import (
     ConsultationNotSignedError,
@@ -126,6 +127,7 @@ def chart_sheet(
     *, session_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> ChartSheet:
     """A session, its plan, its chart history and the previous session's newest chart."""
+    permissions.require(context, Action.CHART_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         session = uow.sessions.get(clinic_id, session_id)
@@ -165,6 +167,7 @@ def session_handout(
     That is the session's booked appointment, else its actual start if it has started, else a
     provisional date (``HandoutDate``); the timeline's times are in the clinic's time zone.
     """
+    permissions.require(context, Action.CARE_DOCUMENT_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         series = series_or_raise(uow, context, series_id)
@@ -252,6 +255,7 @@ def outcome_chart(
     clock: Clock,
 ) -> OutcomeChart:
     """A patient's outcome measurements with the scar-score track against expectations."""
+    permissions.require(context, Action.OUTCOME_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         patient = listed_patient(uow, context, patient_id, "outcome.list", clock)

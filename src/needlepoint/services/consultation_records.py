@@ -15,8 +15,9 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import Clinic, ConsultationRecord, ConsultationStatus, PatientRecord
-from needlepoint.services import audit, consultations, reports
+from needlepoint.services import audit, consultations, permissions, reports
 from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 
 
@@ -54,6 +55,7 @@ def record_consultation(
     clock: Clock,
 ) -> ConsultationRecord:
     """Screen and plan from the intake answers, and keep the result as a draft consultation."""
+    permissions.require(context, Action.CONSULTATION_CREATE)
     with uow:
         clinic, patient = _clinic_and_patient(uow, context, request.patient_id)
         document = _with_record_facts(request.document, clinic, patient)
@@ -78,6 +80,7 @@ def get_consultation(
     *, consultation_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> ConsultationRecord:
     """One consultation of the actor's clinic; the read is audited."""
+    permissions.require(context, Action.CONSULTATION_READ)
     with uow:
         record = uow.consultations.get(context.actor.clinic_id, consultation_id)
         if record is None:
@@ -96,6 +99,7 @@ def sign_consultation(
     *, consultation_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> ConsultationRecord:
     """Sign a draft consultation; after this it never changes."""
+    permissions.require(context, Action.CONSULTATION_SIGN)
     now = clock.now()
     with uow:
         record = uow.consultations.get(context.actor.clinic_id, consultation_id)

@@ -38,7 +38,8 @@ from needlepoint.domain.messages import (
     OutboxMessage,
 )
 from needlepoint.domain.records import AuditEvent
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 
 logger = logging.getLogger("needlepoint.worker")
@@ -215,6 +216,7 @@ def list_uncertain_messages(
     *, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> Sequence[OutboxMessage]:
     """The actor's clinic's messages that may or may not have been delivered, to check by hand."""
+    permissions.require(context, Action.MESSAGES_REVIEW)
     with uow:
         found = uow.outbox.in_status(context.actor.clinic_id, MessageStatus.UNCERTAIN)
         access = audit.Access("message.list_uncertain", "outbox_message", "*", None)
@@ -242,6 +244,7 @@ def resolve_uncertain_message(
     Sending again is the person's decision, made after checking the recipient's mailbox or
     the mail server's log by the message's Message-ID (ADR 0016); it is audited.
     """
+    permissions.require(context, Action.MESSAGES_REVIEW)
     now = clock.now()
     outcome = (
         DeliveryOutcome(MessageStatus.SENT, at=now, error=None)

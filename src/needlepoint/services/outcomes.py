@@ -24,9 +24,10 @@ from needlepoint.domain.outcomes import (
     OutcomeScale,
 )
 from needlepoint.domain.records import PatientRecord
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
 from needlepoint.services.consultation_records import Engine
 from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import (
     check_page,
@@ -66,6 +67,7 @@ def record_outcome(
     clock: Clock,
 ) -> OutcomeMeasurement:
     """Record an outcome measurement (a scar score, GAIS or satisfaction) for a patient."""
+    permissions.require(context, Action.OUTCOME_RECORD)
     outcomes.check_outcome_value(
         new.scale, new.value, outcomes.scale_ranges(engine.knowledge.scales)
     )
@@ -137,6 +139,7 @@ def list_outcomes(
     clock: Clock,
 ) -> Sequence[OutcomeMeasurement]:
     """A page of a patient's measurements, oldest first; the read is audited."""
+    permissions.require(context, Action.OUTCOME_READ)
     offset, limit = check_page(page)
     with uow:
         patient = listed_patient(uow, context, patient_id, "outcome.list", clock)
@@ -153,6 +156,7 @@ def issue_care_document(
     *, new: NewCareDocument, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> CareDocument:
     """Keep a care document as given to the patient of a series."""
+    permissions.require(context, Action.CARE_DOCUMENT_ISSUE)
     now = clock.now()
     with uow:
         series = series_or_raise(uow, context, new.series_id)
@@ -184,6 +188,7 @@ def list_care_documents(
     clock: Clock,
 ) -> Sequence[CareDocument]:
     """A page of a patient's care documents, newest first; the read is audited."""
+    permissions.require(context, Action.CARE_DOCUMENT_READ)
     offset, limit = check_page(page)
     with uow:
         patient = listed_patient(uow, context, patient_id, "care_document.list", clock)

@@ -10,7 +10,8 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 
 MAX_PAGE_SIZE = 100
@@ -38,6 +39,7 @@ def register_patient(
     *, new: NewPatient, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> PatientRecord:
     """Register a patient in the actor's clinic."""
+    permissions.require(context, Action.PATIENT_REGISTER)
     now = clock.now()
     if new.born_on >= now.date():
         raise InvalidInputError.single(
@@ -65,6 +67,7 @@ def get_patient(
     *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> PatientRecord:
     """One patient of the actor's clinic; the read is audited, so is a miss."""
+    permissions.require(context, Action.PATIENT_READ)
     with uow:
         patient = uow.patients.get(context.actor.clinic_id, patient_id)
         outcome = "success" if patient else "not_found"
@@ -85,6 +88,7 @@ def search_patients(
     clock: Clock,
 ) -> Sequence[PatientRecord]:
     """A page of the clinic's patients, by name; the listing itself is audited."""
+    permissions.require(context, Action.PATIENT_LIST)
     offset, limit = page
     if offset < 0 or not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInputError.single(

@@ -3,8 +3,9 @@
 Two views of one patient: the *schedule* (identity, series and their sessions: what front desk
 needs to book visits) and the *programme* (the schedule plus the clinical record:
 consultations, each session's newest chart version, scar assessments, outcome measurements
-and care documents). Which view a caller may have is the entrypoint's permission table's
-business; each kind of record read appends its own audit event, as the single reads do.
+and care documents). Which view a caller may have is decided by the action table
+(``services.permissions``); each kind of record read appends its own audit event, as the
+single reads do.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import ConsultationRecord, PatientRecord
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
 from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import listed_patient
 
@@ -77,6 +79,7 @@ def patient_schedule(
     *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> PatientProgramme:
     """A patient with their series and sessions, without clinical content."""
+    permissions.require(context, Action.PATIENT_READ)
     with uow:
         patient = listed_patient(uow, context, patient_id, "patient.read", clock)
         courses = _courses(uow, context.actor.clinic_id, patient.id)
@@ -90,6 +93,7 @@ def patient_programme(
     *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> PatientProgramme:
     """A patient's whole programme: schedule, consultations, charts, scores and documents."""
+    permissions.require(context, Action.CONSULTATION_READ)
     with uow:
         patient = listed_patient(uow, context, patient_id, "patient.read", clock)
         courses = _courses(uow, context.actor.clinic_id, patient.id)

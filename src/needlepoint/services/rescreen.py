@@ -27,8 +27,9 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
 )
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit, consultations, reports
+from needlepoint.services import audit, consultations, permissions, reports
 from needlepoint.services.consultation_records import Engine
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import (
     ConsultationNotSignedError,
@@ -60,6 +61,7 @@ def start_session(
             contraindication, or excludes every planned zone; carries the findings.
         InvalidTransitionError: The series is cancelled or completed, or a session is open.
     """
+    permissions.require(context, Action.SESSION_START)
     now = clock.now()
     with uow:
         series = series_or_raise(uow, context, series_id)

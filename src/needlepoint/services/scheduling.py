@@ -50,8 +50,9 @@ from needlepoint.domain.treatment import (
     TreatmentSeries,
     VersionConflictError,
 )
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import SeriesNotFoundError, series_access
 
@@ -105,6 +106,7 @@ def clinic_setup(
     *, context: audit.RequestContext, uow: UnitOfWork, tables: PlanningTables
 ) -> ClinicSetup:
     """What the calendar is built from (no patient data, so not audited)."""
+    permissions.require(context, Action.SCHEDULE_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         clinic = uow.clinics.get(clinic_id)
@@ -129,6 +131,7 @@ def practitioners(uow: UnitOfWork, clinic_id: UUID) -> tuple[StaffMember, ...]:
 
 def add_room(*, name: str, context: audit.RequestContext, uow: UnitOfWork, clock: Clock) -> Room:
     """Add a treatment room; names are unique in a clinic."""
+    permissions.require(context, Action.SCHEDULE_SET_UP)
     cleaned = name.strip()
     if not cleaned or len(cleaned) > MAX_ROOM_NAME:
         raise InvalidInputError.single(
@@ -156,6 +159,7 @@ def set_opening_hours(
     clock: Clock,
 ) -> tuple[OpeningHours, ...]:
     """Replace the clinic's week: ``(weekday 0=Monday, opens, closes)`` in local time."""
+    permissions.require(context, Action.SCHEDULE_SET_UP)
     clinic_id = context.actor.clinic_id
     week = tuple(OpeningHours(clinic_id, d, o, c) for d, o, c in sorted(hours))
     problems = _week_problems(week)
@@ -223,6 +227,7 @@ def propose_series_booking(
     practitioner_id: UUID | None = None,
 ) -> SeriesBooking:
     """Free slots for every session of a series not yet held or booked; the read is audited."""
+    permissions.require(context, Action.APPOINTMENT_BOOK)
     now = clock.now()
     with uow:
         series, patient = _bookable(uow, context, series_id)
@@ -347,6 +352,7 @@ def slots_on(
     practitioner_id: UUID | None = None,
 ) -> tuple[Slot, ...]:
     """Every free treatment slot of one local day (no patient data: not audited)."""
+    permissions.require(context, Action.SCHEDULE_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         zone = clinic_zone(uow, clinic_id)
@@ -384,6 +390,7 @@ def book_series(
     booking: Booking,
 ) -> tuple[Appointment, ...]:
     """Book sessions of a series, all or nothing."""
+    permissions.require(context, Action.APPOINTMENT_BOOK)
     now = clock.now()
     if not choices:
         raise InvalidInputError.single("sessions", "no session was chosen.", "pick a slot.")
@@ -542,6 +549,7 @@ def reschedule(
     booking: Booking,
 ) -> Appointment:
     """Move a booked appointment; the intervals with the sessions either side are re-checked."""
+    permissions.require(context, Action.APPOINTMENT_CHANGE)
     now = clock.now()
     with uow:
         uow.appointments.hold(context.actor.clinic_id, [move.practitioner_id], [move.room_id])
@@ -604,6 +612,7 @@ def change_status(
     booking: Booking,
 ) -> Appointment:
     """Cancel an appointment, or record the patient attended or did not come."""
+    permissions.require(context, Action.APPOINTMENT_CHANGE)
     status, reason = change.status, change.reason
     if status is AppointmentStatus.CANCELLED and not reason.strip():
         raise InvalidInputError.single(
@@ -663,6 +672,7 @@ def day_list(
     *, on: date, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> tuple[DayAppointment, ...]:
     """The clinic's appointments on one local day, earliest first; the read is audited."""
+    permissions.require(context, Action.SCHEDULE_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         zone = clinic_zone(uow, clinic_id)
@@ -679,6 +689,7 @@ def patient_appointments(
     *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> tuple[Appointment, ...]:
     """A patient's appointments, earliest first, cancelled ones included; audited."""
+    permissions.require(context, Action.SCHEDULE_READ)
     with uow:
         found = tuple(uow.appointments.for_patient(context.actor.clinic_id, patient_id))
         access = audit.Access("appointment.list", "patient", str(patient_id), patient_id)
@@ -691,6 +702,7 @@ def get_appointment(
     *, appointment_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> DayAppointment:
     """One appointment with its patient, practitioner and room; the read is audited."""
+    permissions.require(context, Action.SCHEDULE_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         found = uow.appointments.get(clinic_id, appointment_id)

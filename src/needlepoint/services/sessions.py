@@ -26,7 +26,9 @@ from uuid import UUID, uuid4
 
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import StaffMember
+from needlepoint.services import permissions
 from needlepoint.services.audit import RequestContext
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 
 IDLE_TIMEOUT: Final = timedelta(minutes=15)
@@ -81,12 +83,6 @@ class NotAuthenticatedError(DomainError):
     """No live session or API token came with the request."""
 
     code = "not-authenticated"
-
-
-class PermissionDeniedError(DomainError):
-    """The signed-in role may not do this."""
-
-    code = "permission-denied"
 
 
 class StaffNotFoundError(DomainError):
@@ -425,6 +421,7 @@ def issue_api_token(
     *, name: str, staff_id: UUID, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
 ) -> IssuedToken:
     """A new API token acting as a member of the actor's clinic; the secret is shown once."""
+    permissions.require(context, Action.TOKEN_ISSUE)
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     with uow:
         if uow.staff.get(context.actor.clinic_id, staff_id) is None:
@@ -456,6 +453,7 @@ def deactivate_staff(
     cache: SessionCache | None = None,
 ) -> None:
     """Stop a member of the actor's clinic signing in, ending their sessions and tokens."""
+    permissions.require(context, Action.STAFF_DEACTIVATE)
     if staff_id == context.actor.id:
         raise InvalidInputError.single(
             "staff_id", "is your own account.", "ask another admin to deactivate it."

@@ -6,8 +6,8 @@ needs a reason (``domain.series_plan``). Sessions are started in ``services.resc
 charted in ``services.charts``; the helpers at the end of this module serve all three.
 
 Every function is one unit of work and appends exactly one audit event (a refusal for a
-contraindication or a version conflict included). Roles are checked by the API's permission
-table, not here.
+contraindication or a version conflict included). Each first checks its actor against the
+action table (``services.permissions``).
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from needlepoint.domain.treatment import (
     VersionConflictError,
 )
 from needlepoint.domain.vocabulary import Device
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
 from needlepoint.services.consultation_records import ConsultationNotFoundError, Engine
 from needlepoint.services.patients import MAX_PAGE_SIZE, PatientNotFoundError
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 
 TREATABLE_DECISIONS = frozenset({Decision.PROCEED.value, Decision.NEEDS_CLEARANCE.value})
@@ -95,6 +96,7 @@ def create_series_from_consultation(
     clock: Clock,
 ) -> TreatmentSeries:
     """Agree a treatment series from a signed consultation's proposal."""
+    permissions.require(context, Action.SERIES_CREATE)
     now = clock.now()
     with uow:
         consultation = uow.consultations.get(context.actor.clinic_id, new.consultation_id)
@@ -171,6 +173,7 @@ def get_series(
     *, series_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> TreatmentSeries:
     """One series of the actor's clinic; the read is audited, so is a miss."""
+    permissions.require(context, Action.SERIES_READ)
     with uow:
         series = uow.series.get(context.actor.clinic_id, series_id)
         access = _read_access("series.read", "treatment_series", series_id, series)
@@ -190,6 +193,7 @@ def list_series(
     clock: Clock,
 ) -> Sequence[TreatmentSeries]:
     """A page of a patient's series, newest first; the listing is audited."""
+    permissions.require(context, Action.SERIES_READ)
     offset, limit = check_page(page)
     with uow:
         patient = listed_patient(uow, context, patient_id, "series.list", clock)
@@ -211,6 +215,7 @@ def cancel_series(
     clock: Clock,
 ) -> TreatmentSeries:
     """Stop a series before its end; refused if it changed since ``expected_version``."""
+    permissions.require(context, Action.SERIES_CANCEL)
     now = clock.now()
     with uow:
         series = series_or_raise(uow, context, series_id)
@@ -228,6 +233,7 @@ def list_sessions(
     *, series_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> Sequence[TreatmentSession]:
     """The sessions of a series, by number; the read is audited, so is a miss."""
+    permissions.require(context, Action.SERIES_READ)
     with uow:
         series = uow.series.get(context.actor.clinic_id, series_id)
         if series is None:

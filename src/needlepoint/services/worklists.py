@@ -20,8 +20,8 @@ One dashboard view is one transaction and appends exactly one audit event
   amber and red check-ins, red first, newest first (``checkins.ATTENTION_LIMIT`` of them).
 
 Each list is one query (``uow.worklists``, ``uow.check_ins``), so a view costs the same few
-round trips whatever the size of the clinic (ADR 0019). Which lists a caller may see is the
-entrypoint's permission table's business (``clinical``).
+round trips whatever the size of the clinic (ADR 0019). The clinical lists (``clinical``) need
+the right to read charts in the action table (``services.permissions``).
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from zoneinfo import ZoneInfo
 
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSession
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
 from needlepoint.services.checkins import ATTENTION_LIMIT, ClinicCheckIn
 from needlepoint.services.clinics import clinic_zone
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, SeriesToBook, UnitOfWork
 from needlepoint.services.scheduling import DayAppointment
 from needlepoint.services.treatment import clinic_today
@@ -93,6 +94,9 @@ def dashboard(
     *, clinical: bool, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
 ) -> Dashboard:
     """The actor's clinic today; ``clinical`` adds charts to sign and check-ins to review."""
+    permissions.require(context, Action.DASHBOARD_READ)
+    if clinical:
+        permissions.require(context, Action.CHART_READ)
     clinic_id = context.actor.clinic_id
     with uow:
         day = _clinic_day(uow, clinic_id, clock)

@@ -18,7 +18,7 @@ from needlepoint.domain.scales.grading import grade_assessments
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.services import accounts, assessments, patients, reports
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import Engine
 from needlepoint.services.intake import ScarAssessmentIn
 from needlepoint.services.patients import PatientNotFoundError
@@ -73,7 +73,9 @@ def staff(uow: FakeUnitOfWork, clinic: int = 0) -> RequestContext:
         password="a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
-    return RequestContext(actor=member, request_id=f"req-{uuid4().hex[:6]}")
+    return RequestContext(
+        actor=member, request_id=f"req-{uuid4().hex[:6]}", auth=AuthMethod.SESSION
+    )
 
 
 def patient(uow: FakeUnitOfWork, context: RequestContext) -> UUID:

@@ -13,7 +13,7 @@ from needlepoint.domain.records import Clinic, Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import accounts, patients
 from needlepoint.services import calendar as calendar_service
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.patients import PatientNotFoundError
 from needlepoint.services.sessions import digest
 
@@ -32,7 +32,7 @@ def desk(uow: FakeUnitOfWork) -> RequestContext:
     clinic_id = next(iter(uow.clinics.rows))
     new = accounts.NewStaff(clinic_id, "desk@clinic.test", "Desk", Role.FRONT_DESK, None, "x" * 20)
     member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
-    return RequestContext(actor=member, request_id="req-1")
+    return RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)
 
 
 def a_patient(uow: FakeUnitOfWork, context: RequestContext):  # type: ignore[no-untyped-def]

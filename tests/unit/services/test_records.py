@@ -16,7 +16,7 @@ from needlepoint.domain.records import AlreadySignedError, Clinic, ConsultationS
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.services import accounts, patients
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationNotFoundError,
     ConsultationRequest,
@@ -56,7 +56,7 @@ def _clinician(uow: FakeUnitOfWork, clinic_index: int = 0) -> RequestContext:
         password="a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
-    return RequestContext(actor=member, request_id=f"req-{clinic_index}")
+    return RequestContext(actor=member, request_id=f"req-{clinic_index}", auth=AuthMethod.SESSION)
 
 
 def _patient(uow: FakeUnitOfWork, context: RequestContext):  # type: ignore[no-untyped-def]

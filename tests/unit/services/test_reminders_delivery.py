@@ -17,7 +17,7 @@ from needlepoint.domain.messages import (
 )
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services import delivery
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.delivery import (
     DeliveryError,
     Handover,
@@ -312,7 +312,7 @@ def test_admins_see_their_clinics_uncertain_messages_and_the_read_is_audited() -
     uow, clock = _queued(ours, theirs), MovingClock()
     _pass(uow, ScriptedChannel({"silent@example.test": "no-reply"}), clock)
     admin = StaffMember(uuid4(), CLINIC, "admin@clinic.test", "Admin", Role.ADMIN, None)
-    context = RequestContext(actor=admin, request_id="req-1")
+    context = RequestContext(actor=admin, request_id="req-1", auth=AuthMethod.SESSION)
 
     found = delivery.list_uncertain_messages(context=context, uow=uow, clock=clock)
 

@@ -42,13 +42,14 @@ from needlepoint.domain.treatment import (
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue
 from needlepoint.services import accounts, charts, outcomes, patients, rescreen, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationRequest,
     Engine,
     record_consultation,
     sign_consultation,
 )
+from needlepoint.services.permissions import PermissionDeniedError
 
 CLOCK = FixedClock(TODAY, time(10, 0))
 ENGINE = Engine(
@@ -85,7 +86,9 @@ def staff(
         password="a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
-    return RequestContext(actor=member, request_id=f"req-{uuid4().hex[:6]}")
+    return RequestContext(
+        actor=member, request_id=f"req-{uuid4().hex[:6]}", auth=AuthMethod.SESSION
+    )
 
 
 def patient(uow: FakeUnitOfWork, context: RequestContext, family_name: str = "Okafor") -> UUID:
@@ -536,8 +539,21 @@ def test_front_desk_cannot_chart_a_depth(
     _, session = started
     desk = staff(uow, role=Role.FRONT_DESK, licence=None)
 
-    with pytest.raises(LicenceRequiredError) as caught:
+    with pytest.raises(PermissionDeniedError) as caught:
         chart(uow, desk, session.id)
+
+    assert caught.value.code == "permission-denied"
+    assert not uow.charts.rows
+
+
+def test_an_admin_without_a_licensed_depth_cannot_chart_a_depth(
+    uow: FakeUnitOfWork, started: tuple[RequestContext, TreatmentSession]
+) -> None:
+    _, session = started
+    unlicensed = staff(uow, role=Role.ADMIN, licence=None)
+
+    with pytest.raises(LicenceRequiredError) as caught:
+        chart(uow, unlicensed, session.id)
 
     assert caught.value.code == "licence-required"
     assert not uow.charts.rows

@@ -27,7 +27,7 @@ from needlepoint.services import (
     treatment,
     worklists,
 )
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import (
     ConsultationRequest,
     Engine,
@@ -63,7 +63,7 @@ def staff(uow: FakeUnitOfWork, clinic: int = 0, role: Role = Role.CLINICIAN) -> 
         password="a long enough passphrase",
     )
     member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
-    return RequestContext(actor=member, request_id="req-1")
+    return RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)
 
 
 def patient(uow: FakeUnitOfWork, context: RequestContext, family_name: str) -> UUID:

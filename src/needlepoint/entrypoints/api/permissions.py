@@ -1,14 +1,12 @@
-"""The one permission table: every operation (method + path) and the roles that may call it.
+"""Every API operation (method + path) and the action it takes.
 
 ``authorize`` runs on every route (the app installs it as a dependency of all of them). It
 looks the matched route up in ``PERMISSIONS``; a route missing from the table is refused for
-everyone (deny by default), and a test walks every route against the table. Who may see which
-*record* is the services' business: every read is scoped to the caller's clinic.
-
-Roles: an admin may do everything; a clinician everything clinical; front desk may register,
-list and read patients, and read treatment series and their session lists (to schedule
-visits), but neither read consultations, charts, outcomes, scar assessments or care documents
-(their clinical content), nor sign, chart or recall anything.
+everyone (deny by default), and a test walks every route against the table. Which role may
+take which action is not decided here but in the services' one action table
+(``services.permissions``), which every use case checks again; this early refusal only saves
+the work. Who may see which *record* is the services' business too: every read is scoped to
+the caller's clinic.
 """
 
 from __future__ import annotations
@@ -20,10 +18,12 @@ from typing import Annotated, Final, Literal
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from needlepoint.domain.records import Role, StaffMember
+from needlepoint.domain.records import StaffMember
 from needlepoint.entrypoints.api import security
-from needlepoint.services.audit import Refusal, RequestContext
-from needlepoint.services.sessions import NotAuthenticatedError, PermissionDeniedError
+from needlepoint.services import permissions
+from needlepoint.services.audit import AuthMethod, Refusal, RequestContext
+from needlepoint.services.permissions import Action, PermissionDeniedError
+from needlepoint.services.sessions import NotAuthenticatedError
 
 API: Final = "/api/v1"
 
@@ -31,81 +31,93 @@ Public = Literal["public"]
 PUBLIC: Final[Public] = "public"
 """No sign-in needed."""
 
-ALL_STAFF: Final = frozenset(Role)
-CLINICAL: Final = frozenset({Role.ADMIN, Role.CLINICIAN})
-ADMIN_ONLY: Final = frozenset({Role.ADMIN})
+SignedIn = Literal["signed_in"]
+SIGNED_IN: Final[SignedIn] = "signed_in"
+"""Any signed-in member of staff: their own session, nobody else's data."""
 
-PERMISSIONS: Final[Mapping[tuple[str, str], frozenset[Role] | Public]] = {
+Rule = Action | Public | SignedIn
+
+PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/login"): PUBLIC,
-    ("POST", f"{API}/auth/logout"): ALL_STAFF,
-    ("GET", f"{API}/auth/me"): ALL_STAFF,
-    ("POST", f"{API}/auth/tokens"): ADMIN_ONLY,
-    ("POST", f"{API}/staff"): ADMIN_ONLY,
-    ("POST", f"{API}/staff/{{staff_id}}/deactivate"): ADMIN_ONLY,
-    ("GET", f"{API}/patients"): ALL_STAFF,
-    ("POST", f"{API}/patients"): ALL_STAFF,
-    ("GET", f"{API}/patients/{{patient_id}}"): ALL_STAFF,
-    ("POST", f"{API}/patients/{{patient_id}}/consultations"): CLINICAL,
-    ("GET", f"{API}/consultations/{{consultation_id}}"): CLINICAL,
-    ("POST", f"{API}/consultations/{{consultation_id}}/sign"): CLINICAL,
-    ("POST", f"{API}/consultations/{{consultation_id}}/series"): CLINICAL,
-    ("GET", f"{API}/series/{{series_id}}"): ALL_STAFF,
-    ("GET", f"{API}/patients/{{patient_id}}/series"): ALL_STAFF,
-    ("POST", f"{API}/series/{{series_id}}/cancel"): CLINICAL,
-    ("GET", f"{API}/series/{{series_id}}/sessions"): ALL_STAFF,
-    ("POST", f"{API}/series/{{series_id}}/sessions"): CLINICAL,
-    ("POST", f"{API}/sessions/{{session_id}}/chart"): CLINICAL,
-    ("POST", f"{API}/sessions/{{session_id}}/chart/{{version}}/sign"): CLINICAL,
-    ("GET", f"{API}/sessions/{{session_id}}/chart"): CLINICAL,
-    ("GET", f"{API}/recalls/{{lot}}"): CLINICAL,
-    ("POST", f"{API}/patients/{{patient_id}}/outcomes"): CLINICAL,
-    ("GET", f"{API}/patients/{{patient_id}}/outcomes"): CLINICAL,
-    ("POST", f"{API}/series/{{series_id}}/care-documents"): CLINICAL,
-    ("GET", f"{API}/patients/{{patient_id}}/care-documents"): CLINICAL,
-    ("POST", f"{API}/patients/{{patient_id}}/assessments"): CLINICAL,
-    ("GET", f"{API}/patients/{{patient_id}}/assessments"): CLINICAL,
-    ("GET", f"{API}/schedule/setup"): ALL_STAFF,
-    ("POST", f"{API}/schedule/rooms"): ADMIN_ONLY,
-    ("PUT", f"{API}/schedule/opening-hours"): ADMIN_ONLY,
-    ("GET", f"{API}/schedule/slots"): ALL_STAFF,
-    ("GET", f"{API}/schedule/appointments"): ALL_STAFF,
-    ("GET", f"{API}/series/{{series_id}}/booking"): ALL_STAFF,
-    ("POST", f"{API}/series/{{series_id}}/appointments"): ALL_STAFF,
-    ("GET", f"{API}/patients/{{patient_id}}/appointments"): ALL_STAFF,
-    ("POST", f"{API}/appointments/{{appointment_id}}/reschedule"): ALL_STAFF,
-    ("POST", f"{API}/appointments/{{appointment_id}}/status"): ALL_STAFF,
+    ("POST", f"{API}/auth/logout"): SIGNED_IN,
+    ("GET", f"{API}/auth/me"): SIGNED_IN,
+    ("POST", f"{API}/auth/tokens"): Action.TOKEN_ISSUE,
+    ("POST", f"{API}/staff"): Action.STAFF_CREATE,
+    ("POST", f"{API}/staff/{{staff_id}}/deactivate"): Action.STAFF_DEACTIVATE,
+    ("GET", f"{API}/patients"): Action.PATIENT_LIST,
+    ("POST", f"{API}/patients"): Action.PATIENT_REGISTER,
+    ("GET", f"{API}/patients/{{patient_id}}"): Action.PATIENT_READ,
+    ("POST", f"{API}/patients/{{patient_id}}/consultations"): Action.CONSULTATION_CREATE,
+    ("GET", f"{API}/consultations/{{consultation_id}}"): Action.CONSULTATION_READ,
+    ("POST", f"{API}/consultations/{{consultation_id}}/sign"): Action.CONSULTATION_SIGN,
+    ("POST", f"{API}/consultations/{{consultation_id}}/series"): Action.SERIES_CREATE,
+    ("GET", f"{API}/series/{{series_id}}"): Action.SERIES_READ,
+    ("GET", f"{API}/patients/{{patient_id}}/series"): Action.SERIES_READ,
+    ("POST", f"{API}/series/{{series_id}}/cancel"): Action.SERIES_CANCEL,
+    ("GET", f"{API}/series/{{series_id}}/sessions"): Action.SERIES_READ,
+    ("POST", f"{API}/series/{{series_id}}/sessions"): Action.SESSION_START,
+    ("POST", f"{API}/sessions/{{session_id}}/chart"): Action.CHART_WRITE,
+    ("POST", f"{API}/sessions/{{session_id}}/chart/{{version}}/sign"): Action.CHART_SIGN,
+    ("GET", f"{API}/sessions/{{session_id}}/chart"): Action.CHART_READ,
+    ("GET", f"{API}/recalls/{{lot}}"): Action.LOT_RECALL,
+    ("POST", f"{API}/patients/{{patient_id}}/outcomes"): Action.OUTCOME_RECORD,
+    ("GET", f"{API}/patients/{{patient_id}}/outcomes"): Action.OUTCOME_READ,
+    ("POST", f"{API}/series/{{series_id}}/care-documents"): Action.CARE_DOCUMENT_ISSUE,
+    ("GET", f"{API}/patients/{{patient_id}}/care-documents"): Action.CARE_DOCUMENT_READ,
+    ("POST", f"{API}/patients/{{patient_id}}/assessments"): Action.ASSESSMENT_RECORD,
+    ("GET", f"{API}/patients/{{patient_id}}/assessments"): Action.ASSESSMENT_READ,
+    ("GET", f"{API}/schedule/setup"): Action.SCHEDULE_READ,
+    ("POST", f"{API}/schedule/rooms"): Action.SCHEDULE_SET_UP,
+    ("PUT", f"{API}/schedule/opening-hours"): Action.SCHEDULE_SET_UP,
+    ("GET", f"{API}/schedule/slots"): Action.SCHEDULE_READ,
+    ("GET", f"{API}/schedule/appointments"): Action.SCHEDULE_READ,
+    ("GET", f"{API}/series/{{series_id}}/booking"): Action.APPOINTMENT_BOOK,
+    ("POST", f"{API}/series/{{series_id}}/appointments"): Action.APPOINTMENT_BOOK,
+    ("GET", f"{API}/patients/{{patient_id}}/appointments"): Action.SCHEDULE_READ,
+    ("POST", f"{API}/appointments/{{appointment_id}}/reschedule"): Action.APPOINTMENT_CHANGE,
+    ("POST", f"{API}/appointments/{{appointment_id}}/status"): Action.APPOINTMENT_CHANGE,
 }
-"""(HTTP method, route path) → the roles allowed, or ``PUBLIC``."""
+"""(HTTP method, route path) → the action it takes (``services.permissions``), or who may call
+it without one: ``PUBLIC`` or any ``SIGNED_IN`` member of staff."""
 
 log = logging.getLogger("needlepoint.api.permissions")
 
 
-def allowed_for(method: str, path: str) -> frozenset[Role] | Public | None:
-    """Who may call an operation; None when the operation is not in the table."""
+def allowed_for(method: str, path: str) -> Rule | None:
+    """What an operation takes; None when the operation is not in the table."""
     return PERMISSIONS.get((method.upper(), path))
 
 
 async def authorize(request: Request) -> StaffMember | None:
     """Let the request through to its route, or refuse it (401 or 403).
 
-    Returns the signed-in member of staff (None on a public route).
+    Returns the signed-in member of staff (None on a public route); how they signed in is
+    kept on the request for ``request_context``.
     """
     path = str(getattr(request.scope.get("route"), "path", ""))
-    allowed = allowed_for(request.method, path)
-    if allowed is None:
+    rule = allowed_for(request.method, path)
+    if rule is None:
         _log_denial(request, path, "not in the permission table")
         raise PermissionDeniedError("this operation is not open to anyone")
-    if allowed == PUBLIC:
+    if rule == PUBLIC:
         return None
-    member = await security.authenticated_staff(request)
-    if member.role not in allowed:
-        _log_denial(request, path, f"role {member.role.value}")
-        refusal = Refusal(
-            f"{request.method} {path}", "denied", security.request_id(request), member
+    member, method = await security.authenticated_staff(request)
+    request.state.auth_method = method
+    if isinstance(rule, Action):
+        await _require(
+            request, path, RequestContext(member, security.request_id(request), method), rule
         )
-        await run_in_threadpool(security.services_of_app(request).record_refusal, refusal)
-        raise PermissionDeniedError(f"a {member.role.value} may not do this")
     return member
+
+
+async def _require(request: Request, path: str, context: RequestContext, action: Action) -> None:
+    try:
+        permissions.require(context, action)
+    except PermissionDeniedError:
+        _log_denial(request, path, f"role {context.actor.role.value}, {context.auth.value}")
+        refusal = Refusal(f"{request.method} {path}", "denied", context.request_id, context.actor)
+        await run_in_threadpool(security.services_of_app(request).record_refusal, refusal)
+        raise
 
 
 def _log_denial(request: Request, path: str, why: str) -> None:
@@ -116,10 +128,11 @@ def _log_denial(request: Request, path: str, why: str) -> None:
 async def request_context(
     request: Request, member: Annotated[StaffMember | None, Depends(authorize)]
 ) -> RequestContext:
-    """Who is asking and the request id, for the services' audit trail."""
+    """Who is asking, how they signed in, and the request id, for the services."""
     if member is None:
         raise NotAuthenticatedError("sign in, or send an API token")
-    return RequestContext(actor=member, request_id=security.request_id(request))
+    method: AuthMethod = request.state.auth_method
+    return RequestContext(actor=member, request_id=security.request_id(request), auth=method)
 
 
 Context = Annotated[RequestContext, Depends(request_context)]

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import sessions
+from needlepoint.services.audit import AuthMethod
 
 SESSION_COOKIE: Final = "needlepoint_session"
 BEARER_PREFIX: Final = "bearer "
@@ -72,8 +73,8 @@ def bearer_token(request: Request) -> str | None:
     return header[len(BEARER_PREFIX) :].strip() or None
 
 
-async def authenticated_staff(request: Request) -> StaffMember:
-    """The member of staff behind the request's API token, else its session cookie.
+async def authenticated_staff(request: Request) -> tuple[StaffMember, AuthMethod]:
+    """The member of staff behind the request's API token, else its session cookie, and which.
 
     Raises ``NotAuthenticatedError`` when neither is present and live. A presented but dead
     API token is not rescued by a cookie. A session confirmed moments ago is answered from the
@@ -83,7 +84,9 @@ async def authenticated_staff(request: Request) -> StaffMember:
     bearer = bearer_token(request)
     cookie = session_token(request)
     member = None
+    method = AuthMethod.SESSION
     if bearer is not None:
+        method = AuthMethod.API_TOKEN
         member = await run_in_threadpool(services.resolve_api_token, bearer)
     elif cookie is not None:
         member = services.recall_session(cookie)
@@ -91,7 +94,7 @@ async def authenticated_staff(request: Request) -> StaffMember:
             member = await run_in_threadpool(services.resolve_session, cookie)
     if member is None:
         raise sessions.NotAuthenticatedError("sign in, or send an API token")
-    return member
+    return member, method
 
 
 def set_session_cookie(response: Response, issued: sessions.IssuedSession, *, secure: bool) -> None:

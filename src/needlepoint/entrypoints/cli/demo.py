@@ -25,7 +25,7 @@ from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Device, Sex
 from needlepoint.services import accounts, charts, outcomes, patients, scheduling, treatment
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation_records import ConsultationRequest
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
@@ -66,8 +66,15 @@ def seed(services: Services) -> tuple[DemoLogin, ...]:
     """Create the demo clinic, its staff and patients; returns the logins."""
     clinic = services.add_clinic(name="Harbour Skin Clinic (demo)", time_zone="Europe/London")
     staff = {login.role: _staff(services, clinic.id, login) for login in LOGINS}
-    clinician = RequestContext(actor=staff[Role.CLINICIAN], request_id="demo-seed")
-    _calendar(services, RequestContext(actor=staff[Role.ADMIN], request_id="demo-seed"))
+    clinician = RequestContext(
+        actor=staff[Role.CLINICIAN], request_id="demo-seed", auth=AuthMethod.COMMAND_LINE
+    )
+    _calendar(
+        services,
+        RequestContext(
+            actor=staff[Role.ADMIN], request_id="demo-seed", auth=AuthMethod.COMMAND_LINE
+        ),
+    )
     for prefix, given, family, state in PATIENTS:
         _patient(services, clinician, _example(prefix), (given, family), state)
     return LOGINS

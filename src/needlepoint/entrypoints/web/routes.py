@@ -1,9 +1,10 @@
-"""Every page of the web app and who may see it: the web's one permission table.
+"""Every page of the web app and the action it takes: the web's one page table.
 
-``PAGES`` is to the web app what ``entrypoints/api/permissions.PERMISSIONS`` is to the API,
-with the same role sets: a page not listed does not exist, and each lists the roles that may
-see it. Pages that show both schedule and clinical content (the patient page, the dashboard)
-show the clinical part to ``CLINICAL`` roles only, as the API's table does for its reads.
+``PAGES`` is to the web app what ``entrypoints/api/permissions.PERMISSIONS`` is to the API: a
+page not listed does not exist, and each names the action it takes from the services' one
+action table (``services.permissions``), which decides the roles. Pages that show both schedule
+and clinical content (the patient page, the dashboard) show the clinical part only to a role
+that may read it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from needlepoint.bootstrap import Services
-from needlepoint.entrypoints.api.permissions import ADMIN_ONLY, ALL_STAFF, CLINICAL, PUBLIC
+from needlepoint.entrypoints.api.permissions import PUBLIC, SIGNED_IN
 from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
     booking,
@@ -34,43 +35,68 @@ from needlepoint.entrypoints.web.portal import clinic_side
 from needlepoint.entrypoints.web.portal.routes import portal_routes
 from needlepoint.entrypoints.web.templates import STATIC_PATH
 from needlepoint.entrypoints.web.visits import Page, ServerSecret, answer
+from needlepoint.services.permissions import Action
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 
 PAGES: Final = (
     Page("GET", "/login", login.show_form, PUBLIC),
     Page("POST", "/login", login.sign_in, PUBLIC),
-    Page("POST", "/logout", login.sign_out, ALL_STAFF),
-    Page("GET", "/", dashboard.show, ALL_STAFF),
-    Page("GET", "/patients", patients.search, ALL_STAFF),
-    Page("POST", "/patients", patients.register, ALL_STAFF),
-    Page("GET", "/patients/new", patients.new_form, ALL_STAFF),
-    Page("GET", "/patients/{patient_id}", patients.show, ALL_STAFF),
-    Page("GET", "/patients/{patient_id}/calendar", calendar.show, ALL_STAFF),
-    Page("POST", "/patients/{patient_id}/calendar", calendar.issue, ALL_STAFF),
-    Page("POST", "/patients/{patient_id}/calendar/revoke", calendar.revoke, ALL_STAFF),
+    Page("POST", "/logout", login.sign_out, SIGNED_IN),
+    Page("GET", "/", dashboard.show, Action.DASHBOARD_READ),
+    Page("GET", "/patients", patients.search, Action.PATIENT_LIST),
+    Page("POST", "/patients", patients.register, Action.PATIENT_REGISTER),
+    Page("GET", "/patients/new", patients.new_form, Action.PATIENT_REGISTER),
+    Page("GET", "/patients/{patient_id}", patients.show, Action.PATIENT_READ),
+    Page("GET", "/patients/{patient_id}/calendar", calendar.show, Action.CALENDAR_FEED_MANAGE),
+    Page("POST", "/patients/{patient_id}/calendar", calendar.issue, Action.CALENDAR_FEED_MANAGE),
+    Page(
+        "POST",
+        "/patients/{patient_id}/calendar/revoke",
+        calendar.revoke,
+        Action.CALENDAR_FEED_MANAGE,
+    ),
     Page("GET", "/calendar/{token}.ics", calendar.feed, PUBLIC),
-    Page("GET", "/patients/{patient_id}/outcomes", outcomes.show, CLINICAL),
-    Page("POST", "/patients/{patient_id}/outcomes", outcomes.record, CLINICAL),
-    Page("GET", "/series/{series_id}/sessions/new", sessions.start_form, CLINICAL),
-    Page("POST", "/series/{series_id}/sessions/new", sessions.start, CLINICAL),
-    Page("GET", "/series/{series_id}/handout", handouts.show, CLINICAL),
-    Page("GET", "/settings/calendar", settings.show, ADMIN_ONLY),
-    Page("POST", "/settings/calendar/rooms", settings.add_room, ADMIN_ONLY),
-    Page("POST", "/settings/calendar/hours", settings.set_hours, ADMIN_ONLY),
-    Page("GET", "/settings/messages", settings.messages, ADMIN_ONLY),
-    Page("POST", "/settings/messages/{message_id}", settings.resolve_message, ADMIN_ONLY),
-    Page("GET", "/series/{series_id}/book", booking.series_form, ALL_STAFF),
-    Page("POST", "/series/{series_id}/book", booking.book, ALL_STAFF),
-    Page("GET", "/appointments/{appointment_id}", booking.reschedule_form, ALL_STAFF),
-    Page("POST", "/appointments/{appointment_id}/reschedule", booking.reschedule, ALL_STAFF),
-    Page("POST", "/appointments/{appointment_id}/status", booking.change_status, ALL_STAFF),
-    Page("GET", "/sessions/{session_id}/chart", sessions.chart_form, CLINICAL),
-    Page("POST", "/sessions/{session_id}/chart", sessions.chart_save, CLINICAL),
-    Page("POST", "/sessions/{session_id}/chart/sign", sessions.sign, CLINICAL),
-    Page("GET", "/check-ins/{check_in_id}", clinic_side.show, CLINICAL),
-    Page("GET", "/check-ins/{check_in_id}/photo", clinic_side.photo, CLINICAL),
-    Page("POST", "/check-ins/{check_in_id}/reviewed", clinic_side.mark_reviewed, CLINICAL),
+    Page("GET", "/patients/{patient_id}/outcomes", outcomes.show, Action.OUTCOME_READ),
+    Page("POST", "/patients/{patient_id}/outcomes", outcomes.record, Action.OUTCOME_RECORD),
+    Page("GET", "/series/{series_id}/sessions/new", sessions.start_form, Action.SESSION_START),
+    Page("POST", "/series/{series_id}/sessions/new", sessions.start, Action.SESSION_START),
+    Page("GET", "/series/{series_id}/handout", handouts.show, Action.CARE_DOCUMENT_READ),
+    Page("GET", "/settings/calendar", settings.show, Action.SCHEDULE_SET_UP),
+    Page("POST", "/settings/calendar/rooms", settings.add_room, Action.SCHEDULE_SET_UP),
+    Page("POST", "/settings/calendar/hours", settings.set_hours, Action.SCHEDULE_SET_UP),
+    Page("GET", "/settings/messages", settings.messages, Action.MESSAGES_REVIEW),
+    Page(
+        "POST", "/settings/messages/{message_id}", settings.resolve_message, Action.MESSAGES_REVIEW
+    ),
+    Page("GET", "/series/{series_id}/book", booking.series_form, Action.APPOINTMENT_BOOK),
+    Page("POST", "/series/{series_id}/book", booking.book, Action.APPOINTMENT_BOOK),
+    Page(
+        "GET", "/appointments/{appointment_id}", booking.reschedule_form, Action.APPOINTMENT_CHANGE
+    ),
+    Page(
+        "POST",
+        "/appointments/{appointment_id}/reschedule",
+        booking.reschedule,
+        Action.APPOINTMENT_CHANGE,
+    ),
+    Page(
+        "POST",
+        "/appointments/{appointment_id}/status",
+        booking.change_status,
+        Action.APPOINTMENT_CHANGE,
+    ),
+    Page("GET", "/sessions/{session_id}/chart", sessions.chart_form, Action.CHART_READ),
+    Page("POST", "/sessions/{session_id}/chart", sessions.chart_save, Action.CHART_WRITE),
+    Page("POST", "/sessions/{session_id}/chart/sign", sessions.sign, Action.CHART_SIGN),
+    Page("GET", "/check-ins/{check_in_id}", clinic_side.show, Action.CHECK_IN_READ),
+    Page("GET", "/check-ins/{check_in_id}/photo", clinic_side.photo, Action.CHECK_IN_READ),
+    Page(
+        "POST",
+        "/check-ins/{check_in_id}/reviewed",
+        clinic_side.mark_reviewed,
+        Action.CHECK_IN_REVIEW,
+    ),
     *CONSULTATION_PAGES,
 )
 

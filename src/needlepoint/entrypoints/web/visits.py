@@ -26,14 +26,16 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.bootstrap import Services
 from needlepoint.domain.errors import DomainError
-from needlepoint.domain.records import Role, StaffMember
+from needlepoint.domain.records import StaffMember
 from needlepoint.entrypoints.api import security
-from needlepoint.entrypoints.api.permissions import PUBLIC, Public
+from needlepoint.entrypoints.api.permissions import PUBLIC, SIGNED_IN, Rule
 from needlepoint.entrypoints.web import csrf, errors, zones
 from needlepoint.entrypoints.web.headers import SECURITY_HEADERS
 from needlepoint.entrypoints.web.requests import PageRequest
-from needlepoint.services.audit import RequestContext
-from needlepoint.services.sessions import NotAuthenticatedError, PermissionDeniedError
+from needlepoint.services import permissions
+from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.permissions import Action
+from needlepoint.services.sessions import NotAuthenticatedError
 
 FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS: Final = 200
@@ -45,12 +47,12 @@ Respond = Callable[["Page", "Visit"], Response]
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page: its method and path, its view, and who may see it (the web's permissions)."""
+    """One page: its method and path, its view, and the action it takes (or who may see it)."""
 
     method: str
     path: str
     view: View
-    allowed: frozenset[Role] | Public
+    allowed: Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ class Visit(PageRequest):
     @property
     def context(self) -> RequestContext:
         """Who is asking and the request id, for the services' audit trail."""
-        return RequestContext(actor=self.staff, request_id=self.request_id)
+        return RequestContext(actor=self.staff, request_id=self.request_id, auth=AuthMethod.SESSION)
 
     @property
     def time_zone(self) -> tzinfo:
@@ -84,9 +86,9 @@ class Visit(PageRequest):
             return UTC
         return zones.clinic_zone(self.services, self.member.clinic_id)
 
-    def may(self, roles: frozenset[Role]) -> bool:
-        """Whether the signed-in member of staff has one of these roles."""
-        return self.member is not None and self.member.role in roles
+    def may(self, action: Action) -> bool:
+        """Whether the signed-in member of staff may take an action (to show its part)."""
+        return self.member is not None and permissions.allows(self.member.role, action)
 
 
 class ServerSecret:
@@ -188,8 +190,8 @@ def _admitted(page: Page, visit: Visit) -> Response:
     if page.allowed != PUBLIC:
         if visit.member is None:
             return to_login(visit)
-        if visit.member.role not in page.allowed:
-            raise PermissionDeniedError(f"a {visit.member.role.value} may not see this page")
+        if page.allowed != SIGNED_IN:
+            permissions.require(visit.context, page.allowed)
     csrf.check(visit.request, visit.form, secret=visit.secret, binding=visit.csrf_binding)
     return page.view(visit)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from needlepoint.entrypoints.api.permissions import CLINICAL
 from needlepoint.entrypoints.web import templates
 from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.permissions import Action
 
 
 def show(visit: Visit) -> Response:
@@ -15,7 +15,7 @@ def show(visit: Visit) -> Response:
     Charts waiting for sign-off and check-ins that need attention (ADR 0017) are shown to
     clinical staff only.
     """
-    clinical = visit.may(CLINICAL)
+    clinical = visit.may(Action.CONSULTATION_READ)
     board = visit.services.dashboard(clinical=clinical, context=visit.context)
     values = {
         "clinical": clinical,

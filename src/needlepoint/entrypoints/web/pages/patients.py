@@ -8,10 +8,10 @@ from uuid import UUID
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import InvalidInputError
-from needlepoint.entrypoints.api.permissions import CLINICAL
 from needlepoint.entrypoints.web import forms, templates
 from needlepoint.entrypoints.web.visits import Visit
 from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.permissions import Action
 
 LISTED: Final = 50
 """Patients shown per search; a longer list asks for a narrower search."""
@@ -51,7 +51,7 @@ def show(visit: Visit) -> Response:
     """One patient's programme: the whole of it for clinical staff, the schedule for others."""
     patient_id = _patient_id(visit.request.path_params["patient_id"])
     services, context = visit.services, visit.context
-    if visit.may(CLINICAL):
+    if visit.may(Action.CONSULTATION_READ):
         programme = services.patient_programme(patient_id, context=context)
     else:
         programme = services.patient_schedule(patient_id, context=context)
