@@ -37,6 +37,7 @@ TABLES |= {  # the portal migration
     "check_in",
     "check_in_photo",
 }
+TABLES |= {"clearance"}  # the safety gate migration
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",

@@ -178,6 +178,11 @@ treatment_series = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
     Column("version", Integer, nullable=False),
+    # the safety gate (migration 2026-12-06_safety_gate, ADR 0022)
+    Column("cancelled_at", UtcDateTime, nullable=True),
+    Column("cancelled_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
+    Column("cancel_reason", Text, nullable=True),
+    Column("superseded_by", Uuid, nullable=True),
     ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
     UniqueConstraint("id", "clinic_id", "patient_id"),
     CheckConstraint(
@@ -187,6 +192,14 @@ treatment_series = Table(
     Index("ix_treatment_series_clinic_id_patient_id", "clinic_id", "patient_id"),
     # the dashboard's worklists (ADR 0019)
     Index("ix_treatment_series_clinic_id_status", "clinic_id", "status"),
+    # one active series per consultation: saving a plan twice can never land twice
+    Index(
+        "uq_treatment_series_consultation_id_active",
+        "consultation_id",
+        unique=True,
+        sqlite_where=text("status <> 'cancelled'"),
+        postgresql_where=text("status <> 'cancelled'"),
+    ),
 )
 
 treatment_session = Table(
@@ -354,6 +367,8 @@ appointment = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("created_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
     Column("version", Integer, nullable=False),
+    # the session held at this visit, once started (migration 2026-12-06_safety_gate)
+    Column("session_id", Uuid, ForeignKey("treatment_session.id"), nullable=True),
     ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
     CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
     CheckConstraint("status IN ('booked', 'attended', 'no_show', 'cancelled')", name="status"),
@@ -364,6 +379,31 @@ appointment = Table(
     Index("ix_appointment_clinic_id_patient_id", "clinic_id", "patient_id"),
     # the dashboard's worklists (ADR 0019)
     Index("ix_appointment_series_id_session_number", "series_id", "session_number"),
+)
+
+# --- clearances (migration 2026-12-06_safety_gate, ADR 0021) -------------------------------
+# A clinician's record that one finding needing clearance (a rule id, perhaps confined to some
+# zones) of a signed consultation is cleared for this patient, why, and until which day.
+
+clearance = Table(
+    "clearance",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, nullable=False),
+    Column("patient_id", Uuid, nullable=False),
+    Column("consultation_id", Uuid, ForeignKey("consultation.id"), nullable=False),
+    Column("rule_id", String(80), nullable=False),
+    Column("zones", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("cleared_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("cleared_at", UtcDateTime, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    ForeignKeyConstraint(
+        ["patient_id", "clinic_id"],
+        ["patient.id", "patient.clinic_id"],
+        name="fk_clearance_patient_id_clinic_id_patient",
+    ),
+    Index("ix_clearance_clinic_id_patient_id", "clinic_id", "patient_id"),
 )
 
 # --- outbox (migration 2026-11-24_scheduling) ----------------------------------------------
