@@ -19,6 +19,7 @@ from needlepoint.domain import care, expectations, planning, screening
 from needlepoint.domain.consultation import Consultation
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.evidence import Provenance
+from needlepoint.domain.limits import LimitTable
 from needlepoint.domain.scales.grading import ScaleTables, ScarGrading, grade_assessments
 from needlepoint.domain.screening import Decision
 from needlepoint.domain.vocabulary import FACIAL_ZONES, Indication, Zone
@@ -38,6 +39,7 @@ class ClinicalKnowledge:
     care: care.CareTables
     expectations: expectations.ExpectationTables
     adjuncts: tuple[adjunct_rules.Adjunct, ...]
+    limits: LimitTable
     versions: Mapping[str, str]
 
 

@@ -14,6 +14,7 @@ from needlepoint.knowledge import (
     checkins,
     expectations,
     files,
+    limits,
     planning,
     reminders,
     rules,
@@ -81,6 +82,7 @@ def load_knowledge() -> ClinicalKnowledge:
         care=care_tables,
         expectations=expectations.load_expectation_tables(),
         adjuncts=adjunct_rows,
+        limits=limits.load_limits(),
         versions=table_versions(),
     )
 
@@ -96,6 +98,7 @@ def cited_rows() -> tuple[tuple[str, str, CitedRow], ...]:
         *adjuncts.cited_rows(),
         *reminders.cited_rows(),
         *checkins.cited_rows(),
+        *limits.cited_rows(),
     )
 
 
