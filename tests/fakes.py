@@ -28,6 +28,7 @@ from uuid import UUID  # noqa: E402
 
 from needlepoint.domain.assessments import ScarAssessmentRecord  # noqa: E402
 from needlepoint.domain.calendar import CalendarFeed  # noqa: E402
+from needlepoint.domain.clearances import Clearance  # noqa: E402
 from needlepoint.domain.messages import (  # noqa: E402
     DeliveryOutcome,
     MessageKind,
@@ -48,6 +49,7 @@ from needlepoint.domain.records import (  # noqa: E402
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus  # noqa: E402
 from needlepoint.domain.treatment import (  # noqa: E402
     ChartVersion,
+    SeriesExistsError,
     SeriesStatus,
     SessionStatus,
     TreatmentSeries,
@@ -148,11 +150,23 @@ class FakeSeries:
         self.rows: dict[UUID, TreatmentSeries] = {}
 
     def add(self, series: TreatmentSeries) -> None:
+        if any(
+            s.consultation_id == series.consultation_id and s.is_active for s in self.rows.values()
+        ):
+            raise SeriesExistsError(series.consultation_id, None)  # the partial unique index
         self.rows[series.id] = series
 
     def get(self, clinic_id: UUID, series_id: UUID) -> TreatmentSeries | None:
         found = self.rows.get(series_id)
         return found if found and found.clinic_id == clinic_id else None
+
+    def active_for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[TreatmentSeries]:
+        rows = [
+            s
+            for s in self.rows.values()
+            if (s.clinic_id, s.patient_id) == (clinic_id, patient_id) and s.is_active
+        ]
+        return sorted(rows, key=lambda s: (s.created_at, str(s.id)))
 
     def for_patient(
         self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
@@ -168,6 +182,20 @@ class FakeSeries:
         if stored.version != series.version - 1:
             raise VersionConflictError("series", series.id, series.version - 1, stored.version)
         self.rows[series.id] = series
+
+
+class FakeClearances:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Clearance] = {}
+
+    def add(self, clearance: Clearance) -> None:
+        self.rows[clearance.id] = clearance
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Clearance]:
+        rows = [
+            c for c in self.rows.values() if (c.clinic_id, c.patient_id) == (clinic_id, patient_id)
+        ]
+        return sorted(rows, key=lambda c: (c.cleared_at, str(c.id)), reverse=True)
 
 
 class FakeSessions:
@@ -329,6 +357,7 @@ class FakeUnitOfWork:
         self.consultations = FakeConsultations()
         self.audit = FakeAuditLog()
         self.series = FakeSeries()
+        self.clearances = FakeClearances()
         self.sessions = FakeSessions()
         self.charts = FakeCharts(self.patients)
         self.outcomes = FakeOutcomes()
@@ -349,6 +378,7 @@ class FakeUnitOfWork:
             self.patients,
             self.consultations,
             self.series,
+            self.clearances,
             self.sessions,
             self.charts,
             self.outcomes,

@@ -74,9 +74,19 @@ def chart_form(client: TestClient, session_id: str, **changes: str) -> dict[str,
     page = client.get(f"/sessions/{session_id}/chart")
     assert page.status_code == 200, page.text
     values = form_values(page.text)
-    values |= {"cartridge_lot": LOT, "cartridge_expires_on": FRESH}
+    values |= {"chart.cartridge.lot": LOT, "chart.cartridge.expires_on": FRESH}
     values |= changes
     return values
+
+
+def depth(zone: str) -> str:
+    """The chart form's field for the depth delivered in a zone (named as in the API)."""
+    return f"chart.zones[{zone}].delivered_depth_mm"
+
+
+def zone_input(zone: str, part: str) -> str:
+    """Another field of a zone's row: ``passes`` or ``reason``."""
+    return f"chart.zones[{zone}].{part}"
 
 
 def post_chart(client: TestClient, session_id: str, values: dict[str, str]) -> Any:

@@ -15,6 +15,7 @@ from needlepoint.adapters.clock import SystemClock
 from needlepoint.adapters.passwords import Argon2PasswordHasher
 from needlepoint.config import Settings, SettingsError
 from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.clearances import Clearance, NewClearance
 from needlepoint.domain.messages import Channel, OutboxMessage
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.programme import ClinicalKnowledge
@@ -29,6 +30,7 @@ from needlepoint.services import (
     accounts,
     assessments,
     charts,
+    clearances,
     clinical_pages,
     clinics,
     consultation_records,
@@ -300,6 +302,30 @@ class Services:
             uow=self.database.unit_of_work(),
             engine=self._clinical_engine(),
             clock=self.clock,
+            on_appointment_change=self.on_appointment_change,
+        )
+
+    def record_clearance(
+        self, new: NewClearance, *, context: audit_service.RequestContext
+    ) -> Clearance:
+        """Clear one finding of a signed consultation, until a day (ADR 0021)."""
+        return clearances.record_clearance(
+            new=new,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+            limits=self.knowledge.limits,
+        )
+
+    def list_clearances(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> Sequence[Clearance]:
+        """Every clearance of a patient, newest first."""
+        return clearances.list_clearances(
+            patient_id=patient_id,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
         )
 
     def get_series(
@@ -319,15 +345,18 @@ class Services:
         )
 
     def cancel_series(
-        self, series_id: UUID, *, expected_version: int, context: audit_service.RequestContext
+        self,
+        cancellation: treatment.SeriesCancellation,
+        *,
+        context: audit_service.RequestContext,
     ) -> TreatmentSeries:
-        """Stop a series before its end, if it is still at ``expected_version``."""
+        """Stop a series before its end, with a reason, if it is still at the expected version."""
         return treatment.cancel_series(
-            series_id=series_id,
-            expected_version=expected_version,
+            cancellation=cancellation,
             context=context,
             uow=self.database.unit_of_work(),
             clock=self.clock,
+            on_appointment_change=self.on_appointment_change,
         )
 
     def list_sessions(
@@ -361,7 +390,9 @@ class Services:
     ) -> ChartVersion:
         """Chart a started session (or amend its chart) as the next version."""
         uow = self.database.unit_of_work()
-        return charts.chart_session(entry=entry, context=context, uow=uow, clock=self.clock)
+        return charts.chart_session(
+            entry=entry, context=context, uow=uow, clock=self.clock, knowledge=self.knowledge
+        )
 
     def sign_chart(
         self, session_id: UUID, *, version: int, context: audit_service.RequestContext

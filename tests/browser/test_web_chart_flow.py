@@ -1,9 +1,10 @@
-"""The session chart in a real browser: re-screen, chart past the licence, give a reason, sign.
+"""The session chart in a real browser: re-screen, chart past the pen's cap, then sign.
 
-As the demo clinician: open a patient's series, start its next session, chart a depth deeper
-than the licence allows, get asked for a reason, give it, sign the chart, then open the
-patient's outcome chart. The page keeps its Content-Security-Policy throughout (the fixture
-fails the test on any violation, so the "Now" button's script must come from a static file).
+As the demo clinician: open a patient's series, start its next session, chart 2.0 mm with a
+pen (its cap is 1.5 mm) and see it refused, then refused again with a reason typed beside it
+(a hard limit: no reason unlocks it), chart within the caps, sign, and open the patient's
+outcome chart. The page keeps its Content-Security-Policy throughout (the fixture fails the
+test on any violation, so the "Now" button's script must come from a static file).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from playwright.sync_api import Page, expect
 
 
-def test_a_clinician_charts_past_the_licence_with_a_reason_signs_and_sees_outcomes(
+def test_two_millimetres_with_a_pen_is_refused_even_with_a_reason_then_charted_within_the_caps(
     clinician: Page,
 ) -> None:
     page = clinician
@@ -31,23 +32,43 @@ def test_a_clinician_charts_past_the_licence_with_a_reason_signs_and_sees_outcom
     page.get_by_label("Numbing product").fill("lidocaine 23% / tetracaine 7%")
     page.get_by_role("button", name="Now").first.click()
     expect(page.get_by_label("Numbing applied at (Europe/London time)")).not_to_have_value("")
-    depth = page.locator('input[name$="-depth"]').first
+    depth = page.locator('input[name$="].delivered_depth_mm"]').first
+    planned = depth.input_value()
     depth.fill("2.0")
     page.get_by_label("Cartridge lot").fill("LOT-BROWSER-1")
     page.get_by_label("Cartridge expiry date").fill("2030-01-31")
     page.get_by_role("button", name="Save chart").click()
 
     expect(page.get_by_text("The chart was not saved")).to_be_visible()
-    expect(page.locator(".field-problem").first).to_contain_text("deeper than your licence")
-    reasons = page.get_by_role("textbox", name=re.compile(r"^Reason for going deeper in"))
-    expect(reasons.first).to_be_visible()
-    for index in range(reasons.count()):  # every zone past the plan or the licence asks
-        reasons.nth(index).fill("deep boxcar scars; discussed and agreed with the patient")
+    problem = page.locator(".field-problem").first
+    expect(problem).to_contain_text("no reason unlocks it")
+    expect(problem).to_have_attribute(
+        "data-code", re.compile(r"^(device-depth-cap|licence-depth)$")
+    )
+    expect(page.get_by_role("textbox", name=re.compile(r"^Reason for going deeper"))).to_have_count(
+        0
+    )
+
+    # A typed reason changes nothing: the cap is a hard limit.
+    page.evaluate(
+        """() => {
+            const row = document.querySelector('input[name$="].delivered_depth_mm"]').closest("td");
+            const reason = document.createElement("input");
+            reason.name = row.querySelector("input").name.replace("delivered_depth_mm", "reason");
+            reason.value = "deep boxcar scars; the patient insists";
+            row.appendChild(reason);
+        }"""
+    )
+    page.get_by_role("button", name="Save chart").click()
+    expect(page.get_by_text("The chart was not saved")).to_be_visible()
+    expect(page.locator(".field-problem").first).to_contain_text("no reason unlocks it")
+    expect(page.get_by_text("Not charted yet.")).to_be_visible()
+
+    page.locator('input[name$="].delivered_depth_mm"]').first.fill(planned)
     page.get_by_role("button", name="Save chart").click()
 
     expect(page.get_by_text(re.compile(r"Chart saved as version 1"))).to_be_visible()
     history = page.get_by_role("region", name="Chart history")
-    expect(history).to_contain_text("deep boxcar scars; discussed and agreed with the patient")
     page.get_by_role("button", name="Sign version 1").click()
     expect(page.get_by_text("Chart signed.")).to_be_visible()
     expect(history.get_by_text(re.compile(r"^signed "))).to_be_visible()

@@ -67,5 +67,13 @@ def test_a_clinician_runs_a_new_consultation_to_a_series(clinician: Page) -> Non
     _fits_the_tablet(clinician)
     clinician.get_by_role("button", name="Save as series").click()
 
+    # Amira already has an active series on her cheeks: one course, one series. The new one
+    # replaces it only with a reason, and the old one is cancelled, not deleted.
+    expect(clinician.get_by_role("heading", name="Nothing was saved")).to_be_visible()
+    clinician.get_by_label("Why this series replaces it").fill("re-assessed: deeper scarring")
+    clinician.get_by_role("button", name="Save as series").click()
+
     expect(clinician.get_by_role("heading", name="Okafor, Amira", level=1)).to_be_visible()
     expect(clinician.get_by_text(re.compile(r"Zones: cheeks 1\.5 mm\.$"))).to_be_visible()
+    cancelled = re.compile(r"^Cancelled .*: superseded by a new series: re-assessed")
+    expect(clinician.get_by_text(cancelled)).to_be_visible()

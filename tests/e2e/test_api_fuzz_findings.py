@@ -61,10 +61,10 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-def assert_names_decimal_field(response: Any, field: str) -> None:
+def assert_names_decimal_field(response: Any, field: str, code: str = "not-a-depth") -> None:
     body = assert_problem(response, 422, "invalid-input")
     [problem] = body["errors"]
-    assert problem["field"] == field
+    assert (problem["field"], problem["code"]) == (field, code)
     assert "decimal places" in problem["problem"]
     assert "such as" in problem["fix"]
     assert problem["fix"] != errors._DEFAULT_FIX
@@ -90,16 +90,16 @@ def test_a_chart_depth_that_is_not_decimal_text_is_a_422_naming_it(
 ) -> None:
     response = admin.post(f"{API}/sessions/{NOBODY}/chart", json=_chart(text))
 
-    assert_names_decimal_field(response, "chart.zones.0.delivered_depth_mm")
+    assert_names_decimal_field(response, "chart.zones[cheeks].delivered_depth_mm")
 
 
-@pytest.mark.parametrize("depth", ["", "10.01", "1.234", 10.01, -0.5, 1.234])
+@pytest.mark.parametrize("depth", ["", "100", "1.234", 100, -0.5, 1.234])
 def test_a_plan_depth_out_of_bounds_or_empty_is_a_422_naming_it(
     admin: TestClient, depth: object
 ) -> None:
     response = admin.post(f"{API}/consultations/{NOBODY}/series", json=_plan(depth))
 
-    assert_names_decimal_field(response, "plan.zones.0.depth_mm.max")
+    assert_names_decimal_field(response, "plan.zones[cheeks].depth_mm.max")
 
 
 @pytest.mark.parametrize("value", ["", "0", "0.00", "100", "1.5e0", 0, 100])
@@ -125,7 +125,7 @@ def test_an_outcome_value_that_is_empty_or_out_of_bounds_is_a_422_naming_it(
 
     response = admin.post(f"{API}/patients/{NOBODY}/outcomes", json=outcome)
 
-    assert_names_decimal_field(response, "value")
+    assert_names_decimal_field(response, "value", "not-a-score")
 
 
 @pytest.mark.parametrize("value", [2, 2.0, "2", "2.00", "10"])

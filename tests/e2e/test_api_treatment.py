@@ -178,8 +178,15 @@ def test_a_deeper_than_plan_depth_needs_a_reason_naming_the_zone(clinician: Test
     accepted = ok(chart(clinician, session["id"], 0, overridden), 201)
 
     body = assert_problem(refused, 422, "override-reason-required")
-    assert zone in body["detail"]
-    assert accepted["chart"]["overrides"] == [reason]
+    [problem] = body["errors"]
+    assert (problem["field"], problem["code"]) == (
+        f"chart.zones[{zone}].delivered_depth_mm",
+        "deeper-than-plan",
+    )
+    assert accepted["chart"]["overrides"] == [{**reason, "product": None}]
+    [recorded] = accepted["overrides"]
+    assert (recorded["rule_id"], recorded["reason"]) == ("deeper-than-plan", reason["reason"])
+    assert recorded["by"] == clinician.get(f"{API}/auth/me").json()["id"]
 
 
 def test_an_expired_cartridge_is_refused(clinician: TestClient) -> None:
@@ -214,26 +221,58 @@ def test_a_defer_consultation_cannot_become_a_series(clinician: TestClient) -> N
 def test_a_changed_plan_needs_a_reason_per_change(clinician: TestClient) -> None:
     consultation = signed_consultation(clinician, intake_document())
     url = f"{API}/consultations/{consultation['id']}/series"
-    proposed = ok(clinician.post(url, json={}), 201)["plan"]
-    changed = {**proposed, "sessions": proposed["sessions"] + 1}
+    proposal = consultation["report"]["series"]
+    changed = {
+        "zones": [
+            {"zone": z["zone"], "depth_mm": z["depth_mm"]}
+            for z in consultation["report"]["plan"]["zones"]
+        ],
+        "sessions": proposal["sessions"]["default"] + 1,
+        "interval_days": proposal["interval_days"]["default"],
+    }
 
     refused = clinician.post(url, json={"plan": changed})
     reasons = {"plan.sessions": "patient asked for one more"}
     agreed = ok(clinician.post(url, json={"plan": changed, "reasons": reasons}), 201)
 
     body = assert_problem(refused, 422, "invalid-input")
-    assert [e["field"] for e in body["errors"]] == ["plan.sessions"]
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [
+        ("plan.sessions", "reason-required")
+    ]
     assert [(d["path"], d["reason"]) for d in agreed["deviations"]] == list(reasons.items())
+
+
+def test_saving_a_consultations_plan_again_returns_its_series_and_adds_none(
+    clinician: TestClient,
+) -> None:
+    consultation = signed_consultation(clinician, intake_document())
+    url = f"{API}/consultations/{consultation['id']}/series"
+
+    first = ok(clinician.post(url, json={}), 201)
+    again = ok(clinician.post(url, json={}), 201)
+    changed = {**first["plan"], "interval_days": first["plan"]["interval_days"] + 7}
+    other = clinician.post(url, json={"plan": changed, "reasons": {"plan.interval_days": "travel"}})
+    listed = ok(clinician.get(f"{API}/patients/{first['patient_id']}/series"))
+
+    assert again["id"] == first["id"]
+    assert_problem(other, 409, "series-exists")
+    assert [s["id"] for s in listed["items"]] == [first["id"]]
 
 
 def test_cancelling_from_a_stale_version_conflicts(clinician: TestClient) -> None:
     series = new_series(clinician)
     url = f"{API}/series/{series['id']}/cancel"
 
-    cancelled = ok(clinician.post(url, json={"expected_version": series["version"]}))
-    stale = clinician.post(url, json={"expected_version": series["version"]})
+    reason = "patient moved away"
+    blank = clinician.post(url, json={"expected_version": series["version"], "reason": " "})
+    cancelled = ok(
+        clinician.post(url, json={"expected_version": series["version"], "reason": reason})
+    )
+    stale = clinician.post(url, json={"expected_version": series["version"], "reason": reason})
 
+    assert_problem(blank, 422, "invalid-input")
     assert cancelled["status"] == "cancelled"
+    assert cancelled["cancellation"]["reason"] == reason
     assert_problem(stale, 409, "version-conflict")
 
 

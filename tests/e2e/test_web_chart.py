@@ -15,6 +15,7 @@ from api_support import TestClient
 from web_charts import (
     EXPIRED,
     chart_form,
+    depth,
     form_values,
     held_session,
     history,
@@ -22,6 +23,7 @@ from web_charts import (
     post_chart,
     start_session,
     started,
+    zone_input,
 )
 from web_support import CLINICIAN, Clinic, csrf_token, signed_in_browser
 
@@ -38,11 +40,11 @@ def test_the_chart_form_is_prefilled_from_the_plan_then_from_the_last_session(
 ) -> None:
     first = started(clinician, series["id"])
     values = chart_form(clinician, first)
-    assert values["zone-cheeks-depth"] == "1.5"  # the plan's depth
-    assert values["zone-chin-depth"] == "1.25"
+    assert values[depth("cheeks")] == "1.5"  # where the plan starts
+    assert values[depth("chin")] == "1.0"  # the start of 1.0–1.25 mm, not the top
     assert values["expected_version"] == "0"
-    values["zone-chin-depth"] = "1.0"
-    values["zone-chin-passes"] = "3"
+    values[depth("chin")] = "1.25"
+    values[zone_input("chin", "passes")] = "3"
     assert post_chart(clinician, first, values).status_code == 303
     signing = clinician.get(f"/sessions/{first}/chart").text
     sign = {"csrf_token": csrf_token(signing), "version": "1"}
@@ -51,45 +53,83 @@ def test_the_chart_form_is_prefilled_from_the_plan_then_from_the_last_session(
     second = started(clinician, series["id"])
     page = clinician.get(f"/sessions/{second}/chart").text
     values = form_values(page)
-    assert values["zone-chin-depth"] == "1.0"  # carried forward from the last session
-    assert values["zone-chin-passes"] == "3"
+    assert values[depth("chin")] == "1.25"  # carried forward from the last session
+    assert values[zone_input("chin", "passes")] == "3"
     chin_row = page.split("Chin</th>", 1)[1].split("</tr>", 1)[0]
-    assert "1.25 mm" in chin_row  # the plan, shown beside
-    assert "1.0 mm" in chin_row  # the last session, shown beside
+    assert "up to 1.25 mm" in chin_row  # the plan, shown beside
+    assert "starts at 1.0 mm" in chin_row
 
 
-def test_a_depth_past_the_licence_asks_for_a_reason_and_saves_it_when_given(
+def test_a_depth_deeper_than_the_plan_asks_for_a_reason_and_saves_it_when_given(
     clinician: TestClient, series: dict[str, Any]
 ) -> None:
     session = started(clinician, series["id"])
     values = chart_form(clinician, session)
-    values["zone-cheeks-depth"] = "1.75"  # plan and licence are both 1.5 mm
+    values[depth("chin")] = "1.5"  # the plan is 1.0–1.25 mm; the pen, zone and licence allow 1.5
     refused = post_chart(clinician, session, values)
     assert refused.status_code == 422
-    assert "deeper than your licence (1.5 mm)" in refused.text
-    assert 'id="zone-cheeks-depth-problem"' in refused.text
-    assert '<label for="zone-cheeks-reason">' in refused.text
+    assert "deeper than the plan" in refused.text
+    assert 'data-code="deeper-than-plan"' in refused.text
+    assert 'id="chart-zones-chin-delivered_depth_mm-problem"' in refused.text
+    assert '<label for="chart-zones-chin-reason">' in refused.text
     assert "Not charted yet." in refused.text  # nothing was saved
 
     values = form_values(refused.text)
-    values["zone-cheeks-reason"] = "deep rolling scars, patient consented to the deeper pass"
+    values[zone_input("chin", "reason")] = (
+        "deep rolling scars, patient consented to the deeper pass"
+    )
     saved = post_chart(clinician, session, values)
     assert saved.status_code == 303, saved.text
     shown = history(clinician, session)
-    assert "cheeks 1.75 mm" in shown
-    assert "beyond licence: deep rolling scars, patient consented" in shown
-    assert "deeper than plan: deep rolling scars" in shown
+    assert "chin 1.5 mm" in shown
+    assert "deeper than plan (<code>deeper-than-plan</code>): deep rolling scars" in shown
+
+
+def test_a_depth_past_the_licence_or_the_pen_is_refused_even_with_a_reason(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    session = started(clinician, series["id"])
+    values = chart_form(clinician, session)
+    values[depth("cheeks")] = "2.0"  # the pen's cap and the licence are both 1.5 mm
+    values[zone_input("cheeks", "reason")] = "deep boxcar scars"
+    refused = post_chart(clinician, session, values)
+    assert refused.status_code == 422
+    assert "no reason unlocks it" in refused.text
+    assert (
+        'data-code="device-depth-cap"' in refused.text
+        or 'data-code="licence-depth"' in refused.text
+    )
+    assert "Not charted yet." in refused.text
+
+
+def test_an_unsafe_product_needs_an_acknowledged_reason_and_shows_on_the_chart(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    session = started(clinician, series["id"])
+    values = chart_form(clinician, session)
+    values["chart.products_applied"] = "Hyaluronic acid gel\nvitamin C 20% serum"
+    refused = post_chart(clinician, session, values)
+    assert refused.status_code == 422
+    assert 'data-field="chart.products_applied[1]" data-code="unsafe-topical"' in refused.text
+    assert "topical-vitamin-c" in refused.text
+
+    values = form_values(refused.text)
+    values["chart.products_applied[1].reason"] = "applied by the patient before arrival; removed"
+    assert post_chart(clinician, session, values).status_code == 303
+    shown = history(clinician, session)
+    assert "<code>topical-vitamin-c</code>): applied by the patient before arrival" in shown
 
 
 def test_an_expired_cartridge_is_refused_beside_its_field(
     clinician: TestClient, series: dict[str, Any]
 ) -> None:
     session = started(clinician, series["id"])
-    values = chart_form(clinician, session, cartridge_expires_on=EXPIRED)
+    values = chart_form(clinician, session, **{"chart.cartridge.expires_on": EXPIRED})
     refused = post_chart(clinician, session, values)
     assert refused.status_code == 422
-    assert 'id="cartridge_expires_on-problem"' in refused.text
-    assert "the cartridge expired on 22 Nov 2026" in refused.text
+    assert 'id="chart-cartridge-expires_on-problem"' in refused.text
+    assert 'data-code="cartridge-expired"' in refused.text
+    assert "expired on 2026-11-22" in refused.text
     assert "Not charted yet." in refused.text
 
 
@@ -147,7 +187,7 @@ def test_an_absolute_contraindication_refuses_the_start_and_shows_the_findings(
 def test_typed_markup_is_shown_as_text(clinician: TestClient, series: dict[str, Any]) -> None:
     session = started(clinician, series["id"])
     values = chart_form(clinician, session)
-    values["products_applied"] = "<script>alert(1)</script>"
+    values["chart.products_applied"] = "<script>alert(1)</script>"
     values["notes"] = "<img src=x onerror=alert(2)>"
     assert post_chart(clinician, session, values).status_code == 303
     page = clinician.get(f"/sessions/{session}/chart").text

@@ -59,7 +59,7 @@ def submit_intake(client: TestClient, patient_id: str, form: dict[str, str]) -> 
 
 def problem_beside(html: str, name: str) -> str:
     found = re.search(
-        rf'<p class="field-problem" id="{re.escape(name)}-problem">(.*?)</p>', html, re.S
+        rf'<p class="field-problem" id="{re.escape(name)}-problem"[^>]*>(.*?)</p>', html, re.S
     )
     assert found, f"no problem shown beside {name}"
     return found.group(1)

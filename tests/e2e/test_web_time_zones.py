@@ -103,10 +103,13 @@ def test_the_hour_repeated_when_summer_time_ends_reads_as_two_times(new_york: Cl
 
 
 def test_numbing_times_are_typed_and_shown_as_clinic_wall_times(sydney: Clinic) -> None:
-    numbing = {"numbing_product": "lidocaine 5%", "numbing_applied_at": "2026-11-23T19:15"}
+    numbing = {
+        "chart.numbing.product": "lidocaine 5%",
+        "chart.numbing.applied_at": "2026-11-23T19:15",
+    }
     client, _, session = charted_session(sydney, **numbing)
 
-    assert chart_form(client, session)["numbing_applied_at"] == "2026-11-23T19:15"
+    assert chart_form(client, session)["chart.numbing.applied_at"] == "2026-11-23T19:15"
     api = signed_in(sydney.services, CLINICIAN)
     saved = ok(api.get(f"/api/v1/sessions/{session}/chart"))["items"][-1]["chart"]
     assert saved["numbing"]["applied_at"] == "2026-11-23T08:15:00Z"
@@ -119,10 +122,13 @@ def test_a_time_the_clocks_skipped_is_refused_beside_its_field(new_york: Clinic)
     series = new_series(new_york, consulted_on="2026-11-01")
     client = signed_in_browser(new_york.services, CLINICIAN)
     session = started(client, series["id"])
-    skipped = {"numbing_product": "lidocaine 5%", "numbing_applied_at": "2027-03-14T02:30"}
+    skipped = {
+        "chart.numbing.product": "lidocaine 5%",
+        "chart.numbing.applied_at": "2027-03-14T02:30",
+    }
 
     refused = post_chart(client, session, chart_form(client, session, **skipped))
 
     assert refused.status_code == 422
-    problem = refused.text.split('id="numbing_applied_at-problem"', 1)[1].split("</p>", 1)[0]
+    problem = refused.text.split('id="chart-numbing-applied_at-problem"', 1)[1].split("</p>", 1)[0]
     assert "Is a time the clocks skipped." in problem  # 02:00 EST went straight to 03:00 EDT

@@ -167,7 +167,13 @@ def write(
     chart: SessionChart | None = None,
 ) -> ChartVersion:
     entry = charts.ChartEntry(session_id, chart or a_chart(), expected, notes)
-    return charts.chart_session(entry=entry, context=clinic.context, uow=clinic.uow(), clock=CLOCK)
+    return charts.chart_session(
+        entry=entry,
+        context=clinic.context,
+        uow=clinic.uow(),
+        clock=CLOCK,
+        knowledge=ENGINE.knowledge,
+    )
 
 
 def history(clinic: Clinic, session_id: UUID) -> tuple[ChartVersion, ...]:
@@ -479,7 +485,9 @@ def test_two_writers_who_both_read_version_one_collide_on_the_unique_key(engine:
     def amend(who: Clinic, notes: str) -> ChartVersion:
         entry = charts.ChartEntry(session.id, a_chart(), 1, notes)
         uow = ReadTogetherUnitOfWork(engine, barrier)
-        return charts.chart_session(entry=entry, context=who.context, uow=uow, clock=CLOCK)
+        return charts.chart_session(
+            entry=entry, context=who.context, uow=uow, clock=CLOCK, knowledge=ENGINE.knowledge
+        )
 
     results = race(
         lambda: amend(clinic, "amended by Dr Hale"),

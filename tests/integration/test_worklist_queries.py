@@ -146,7 +146,11 @@ def chart(
     )
     entry = charts.ChartEntry(session.id, written, expected)
     version = charts.chart_session(
-        entry=entry, context=clinic.context, uow=clinic.uow(), clock=clock
+        entry=entry,
+        context=clinic.context,
+        uow=clinic.uow(),
+        clock=clock,
+        knowledge=ENGINE.knowledge,
     )
     return version.version
 

@@ -22,6 +22,7 @@ from needlepoint.domain.evidence import Provenance
 from needlepoint.domain.limits import LimitTable
 from needlepoint.domain.scales.grading import ScaleTables, ScarGrading, grade_assessments
 from needlepoint.domain.screening import Decision
+from needlepoint.domain.topicals import TopicalTable
 from needlepoint.domain.vocabulary import FACIAL_ZONES, Indication, Zone
 
 OUT_OF_SCOPE = frozenset({Indication.HAIR_LOSS})
@@ -40,6 +41,7 @@ class ClinicalKnowledge:
     expectations: expectations.ExpectationTables
     adjuncts: tuple[adjunct_rules.Adjunct, ...]
     limits: LimitTable
+    topicals: TopicalTable
     versions: Mapping[str, str]
 
 

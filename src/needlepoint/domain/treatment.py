@@ -22,7 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from needlepoint.domain.charting import SessionChart, ZoneTreatment
-from needlepoint.domain.errors import DomainError, FieldProblem
+from needlepoint.domain.errors import DomainError, FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.series_plan import Deviation, SeriesPlan
 from needlepoint.domain.vocabulary import Zone
@@ -84,6 +84,56 @@ class LicenceRequiredError(DomainError):
         self.actor_id = actor_id
 
 
+class SeriesExistsError(DomainError):
+    """The consultation already has an active series: saving its plan again changes nothing.
+
+    ``series_id`` is the active series; cancel it (with a reason) to agree a different plan.
+    """
+
+    code = "series-exists"
+
+    def __init__(self, consultation_id: UUID, series_id: UUID | None) -> None:
+        which = f" ({series_id})" if series_id else ""
+        super().__init__(
+            f"consultation {consultation_id} already has an active series{which}; open it, or "
+            "cancel it with a reason before agreeing a different plan"
+        )
+        self.consultation_id = consultation_id
+        self.series_id = series_id
+
+
+class SeriesOverlapError(DomainError):
+    """The patient has an active series on some of the same zones.
+
+    A new series supersedes it only with a reason (the old one is cancelled, never deleted).
+    """
+
+    code = "series-overlap"
+
+    def __init__(self, active: TreatmentSeries, zones: frozenset[Zone]) -> None:
+        names = ", ".join(sorted(z.value for z in zones))
+        super().__init__(
+            f"series {active.id} is active on {names}; to replace it, supersede it with a "
+            "reason (it is cancelled, not deleted)"
+        )
+        self.active = active
+        self.zones = zones
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellation:
+    """Who stopped a series, when and why, and the series that replaced it, if any."""
+
+    at: datetime
+    by: UUID
+    reason: str
+    superseded_by: UUID | None = None
+
+
+ACTIVE_SERIES: frozenset[SeriesStatus] = frozenset({SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS})
+"""A series still to be held: it occupies its zones, so another on them must supersede it."""
+
+
 @dataclass(frozen=True, slots=True)
 class TreatmentSeries:
     """A planned course of sessions for one patient, from one signed consultation.
@@ -103,6 +153,16 @@ class TreatmentSeries:
     created_at: datetime
     created_by: UUID
     version: int = 1
+    cancellation: Cancellation | None = None
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the series still has sessions to hold (planned or in progress)."""
+        return self.status in ACTIVE_SERIES
+
+    def overlaps(self, zones: frozenset[Zone]) -> frozenset[Zone]:
+        """The zones of this series' plan that are also in ``zones``."""
+        return self.plan.zone_names & zones
 
     def started(self) -> TreatmentSeries:
         """The series once a session has started (unchanged if already in progress)."""
@@ -116,10 +176,23 @@ class TreatmentSeries:
         self._require({SeriesStatus.IN_PROGRESS}, "complete")
         return self._moved(SeriesStatus.COMPLETED)
 
-    def cancelled(self) -> TreatmentSeries:
-        """The series stopped before its end."""
-        self._require({SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS}, "cancel")
-        return self._moved(SeriesStatus.CANCELLED)
+    def cancelled(self, cancellation: Cancellation) -> TreatmentSeries:
+        """The series stopped before its end; the reason is kept (a series is never deleted).
+
+        Raises:
+            InvalidInputError: The reason is blank (field ``reason``).
+            InvalidTransitionError: The series is completed or cancelled already.
+        """
+        if not cancellation.reason.strip():
+            raise InvalidInputError.single(
+                "reason",
+                "is blank: a series is cancelled only with a reason.",
+                "say why the series stops (e.g. the patient moved away).",
+                InputCode.REASON_REQUIRED,
+            )
+        self._require(set(ACTIVE_SERIES), "cancel")
+        stopped = replace(cancellation, reason=cancellation.reason.strip())
+        return replace(self._moved(SeriesStatus.CANCELLED), cancellation=stopped)
 
     def _moved(self, status: SeriesStatus) -> TreatmentSeries:
         return replace(self, status=status, version=self.version + 1)
@@ -214,25 +287,16 @@ def next_chart_version(
 
 
 def chart_problems(chart: SessionChart, plan: SeriesPlan) -> tuple[FieldProblem, ...]:
-    """What is impossible in a chart for this plan (the hard stops are in ``charting``).
+    """What is impossible in a chart for this plan (the limits are in ``charting``).
 
     Each zone appears once, is planned, has positive depths and at least one pass, and its
-    planned depth is within the series plan. Numbing cannot come off before it went on.
+    planned depth is within the series plan. Fields are named relative to the chart.
     """
     problems: list[FieldProblem] = []
     seen: set[Zone] = set()
     for treated in chart.zones:
         problems.extend(_treated_zone_problems(treated, plan, seen))
         seen.add(treated.zone)
-    numbing = chart.numbing
-    if numbing and numbing.removed_at and numbing.removed_at < numbing.applied_at:
-        problems.append(
-            FieldProblem(
-                "numbing.removed_at",
-                "is before the time it was applied.",
-                "give the times the numbing went on and came off.",
-            )
-        )
     return tuple(problems)
 
 
@@ -241,20 +305,40 @@ def _treated_zone_problems(
 ) -> Iterator[FieldProblem]:
     path = f"zones[{treated.zone}]"
     if treated.zone in seen:
-        yield FieldProblem(path, "appears more than once.", "chart each zone once.")
-    if min(treated.planned_depth_mm, treated.delivered_depth_mm) <= 0 or treated.passes < 1:
         yield FieldProblem(
-            path, "depths must be above 0 mm and passes at least 1.", "chart what was done."
+            path, "appears more than once.", "chart each zone once.", InputCode.REPEATED
+        )
+    for name, depth_mm in (
+        ("planned_depth_mm", treated.planned_depth_mm),
+        ("delivered_depth_mm", treated.delivered_depth_mm),
+    ):
+        if depth_mm <= 0:
+            yield FieldProblem(
+                f"{path}.{name}",
+                "is not above 0 mm.",
+                "chart the depth in mm, e.g. 1.25.",
+                InputCode.OUT_OF_RANGE,
+            )
+    if treated.passes < 1:
+        yield FieldProblem(
+            f"{path}.passes",
+            "is less than 1.",
+            "chart the passes made (1 or more).",
+            InputCode.OUT_OF_RANGE,
         )
     planned = plan.zone(treated.zone)
     if planned is None:
         yield FieldProblem(
-            path, "is not in this series' plan.", "chart only the zones the plan treats."
+            path,
+            "is not in this series' plan.",
+            "chart only the zones the plan treats.",
+            InputCode.NOT_PLANNED,
         )
     elif treated.planned_depth_mm > planned.depth_max_mm:
         yield FieldProblem(
             f"{path}.planned_depth_mm",
             f"{treated.planned_depth_mm} mm is deeper than the plan's {planned.depth_max_mm} mm.",
-            "chart the planned depth from the series plan; a deeper delivered depth needs an "
-            "override with a reason.",
+            "chart the planned depth from the series plan; a deeper delivered depth needs a "
+            "reason.",
+            InputCode.OUT_OF_RANGE,
         )

@@ -16,18 +16,24 @@ from needlepoint.domain.charting import (
     OverrideRequiredError,
 )
 from needlepoint.domain.checkins import CheckInClosedError, PhotoTooLargeError, PhotoTypeError
+from needlepoint.domain.clearances import ClearanceRequiredError
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.scheduling import NoSlotError, SlotTakenError
 from needlepoint.domain.treatment import (
     InvalidTransitionError,
     LicenceRequiredError,
+    SeriesExistsError,
+    SeriesOverlapError,
     VersionConflictError,
 )
 from needlepoint.services.accounts import EmailTakenError
 from needlepoint.services.calendar import CalendarFeedNotFoundError
 from needlepoint.services.checkins import CheckInNotFoundError
-from needlepoint.services.consultation_records import ConsultationNotFoundError
+from needlepoint.services.consultation_records import (
+    ConsultationNotFoundError,
+    ConsultationNotSignedError,
+)
 from needlepoint.services.delivery import MessageNotUncertainError
 from needlepoint.services.patients import PatientNotFoundError
 from needlepoint.services.permissions import PermissionDeniedError
@@ -44,7 +50,6 @@ from needlepoint.services.sessions import (
     TooManyAttemptsError,
 )
 from needlepoint.services.treatment import (
-    ConsultationNotSignedError,
     NotTreatableError,
     SeriesNotFoundError,
     SessionNotFoundError,
@@ -64,6 +69,9 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     EmailTakenError: 409,
     ContraindicatedError: 409,
     VersionConflictError: 409,
+    SeriesExistsError: 409,
+    SeriesOverlapError: 409,
+    ClearanceRequiredError: 409,
     InvalidTransitionError: 409,
     ConsultationNotSignedError: 409,
     NotTreatableError: 409,

@@ -20,6 +20,7 @@ from needlepoint.knowledge import (
     rules,
     scales,
     schema,
+    topicals,
 )
 from needlepoint.knowledge.schema import CitedRow
 
@@ -83,6 +84,7 @@ def load_knowledge() -> ClinicalKnowledge:
         expectations=expectations.load_expectation_tables(),
         adjuncts=adjunct_rows,
         limits=limits.load_limits(),
+        topicals=topicals.load_topicals(),
         versions=table_versions(),
     )
 
@@ -99,6 +101,7 @@ def cited_rows() -> tuple[tuple[str, str, CitedRow], ...]:
         *reminders.cited_rows(),
         *checkins.cited_rows(),
         *limits.cited_rows(),
+        *topicals.cited_rows(),
     )
 
 

@@ -1,10 +1,13 @@
 """Use cases: chart a session, sign the chart, read its history, recall a cartridge lot.
 
-Charting runs every hard stop of ``domain.charting`` before anything is written: an expired
-cartridge is refused; a zone excluded by the day's re-screen cannot be charted; a delivered
-depth deeper than the plan or than the actor's licence needs an ``Override`` with a reason,
-which is kept in the chart. The licence depth comes from the actor: a member of staff without
-one (front desk) cannot chart a depth.
+Charting runs every stop of ``domain.charting`` before anything is written (ADR 0020): an
+expired cartridge is refused; a zone excluded by the day's re-screen cannot be charted; no
+delivered depth may pass the device's cap, the zone's maximum or the actor's licence, whatever
+the reason given (hard); a depth deeper than the plan, or a product the topicals table names
+as unsafe on needled skin, needs an ``Override`` with a reason (soft), kept in the chart with
+the rule it passes and who recorded it. The licence depth comes from the actor: a member of
+staff without one cannot chart a depth. Problems name their fields from the request
+(``chart.zones[cheeks].delivered_depth_mm``).
 
 A chart is a list of versions. Each write names the version it was based on
 (``expected_version``, 0 for the first chart) and creates the next one; if someone else wrote
@@ -15,13 +18,16 @@ that needs signing again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Final
 from uuid import UUID, uuid4
 
 from needlepoint.domain import charting, treatment
 from needlepoint.domain.charting import SessionChart
 from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import (
     ChartVersion,
@@ -33,6 +39,7 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
     VersionConflictError,
 )
+from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
@@ -43,6 +50,9 @@ from needlepoint.services.treatment import (
     series_or_raise,
     session_access,
 )
+
+CHART: Final = "chart"
+"""The request's name for the chart: its fields are named ``chart.zones[cheeks]…``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +69,22 @@ class ChartEntry:
 
 
 def chart_session(
-    *, entry: ChartEntry, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *,
+    entry: ChartEntry,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    knowledge: ClinicalKnowledge,
 ) -> ChartVersion:
     """Chart a started session (or amend its chart) as version ``expected_version + 1``.
 
     Raises:
         LicenceRequiredError: The actor has no licensed depth and the chart has zones.
         ExpiredCartridgeError: The cartridge is past its expiry date.
-        OverrideRequiredError: A depth past the plan or the licence has no reason.
-        InvalidInputError: A zone is not planned, is excluded today, or is charted twice.
+        InvalidInputError: A hard stop: a zone not planned, excluded today or charted twice, a
+            depth past a cap or the licence, impossible numbing times.
+        OverrideRequiredError: A soft limit (deeper than the plan, an unsafe product) has no
+            reason.
         VersionConflictError: The chart is no longer at ``expected_version``.
     """
     permissions.require(context, Action.CHART_WRITE)
@@ -76,13 +93,13 @@ def chart_session(
     now = clock.now()
     with uow:
         session, series = _session_and_series(uow, context, entry.session_id)
-        _check_chart(uow, context, entry.chart, session, series, clock)
+        checked = _checked(uow, context, entry, (session, series), _Day(clock, knowledge))
         with audited_refusal(uow, context, session_access("chart.write", session), clock):
             latest = uow.charts.latest(context.actor.clinic_id, session.id)
             number = treatment.next_chart_version(
                 latest, session_id=session.id, expected_version=entry.expected_version
             )
-            version = _version(session, number, entry, context, now)
+            version = _version(session, number, checked, context, now)
             uow.charts.add(version)
         if session.status is SessionStatus.SIGNED:
             uow.sessions.save_status(session.reopened())
@@ -91,27 +108,65 @@ def chart_session(
     return version
 
 
-def _check_chart(
+@dataclass(frozen=True, slots=True)
+class _Day:
+    clock: Clock
+    knowledge: ClinicalKnowledge
+
+
+def _checked(
     uow: UnitOfWork,
     context: audit.RequestContext,
-    chart: SessionChart,
-    session: TreatmentSession,
-    series: TreatmentSeries,
-    clock: Clock,
-) -> None:
+    entry: ChartEntry,
+    found: tuple[TreatmentSession, TreatmentSeries],
+    day: _Day,
+) -> ChartEntry:
+    """The entry once every stop passed, its overrides stamped with rule ids and the actor."""
+    session, series = found
     if session.status is SessionStatus.SCHEDULED:
         raise InvalidTransitionError(f"session {session.id} has not started; start it first")
-    problems = treatment.chart_problems(chart, series.plan)
+    problems = treatment.chart_problems(entry.chart, series.plan)
     if problems:
-        raise InvalidInputError(problems)
+        raise InvalidInputError(problems).within(CHART)
     clinic = uow.clinics.get(context.actor.clinic_id)
     if clinic is None:
         raise SessionNotFoundError(f"no session {session.id}")
-    charting.check_chart(
-        chart,
-        on=clinic_today(clinic.time_zone, clock),
-        licence_max_depth_mm=context.actor.licence_max_depth_mm,
-        treatable=session.treatable_zones(series.plan),
+    rules = _rules(
+        entry.chart, session.treatable_zones(series.plan), clinic.time_zone, context, day
+    )
+    try:
+        kept = charting.check_chart(entry.chart, rules, by=context.actor.id)
+    except InvalidInputError as error:
+        raise error.within(CHART) from None
+    return replace(entry, chart=replace(entry.chart, overrides=kept))
+
+
+def _rules(
+    chart: SessionChart,
+    treatable: frozenset[Zone],
+    time_zone: str,
+    context: audit.RequestContext,
+    day: _Day,
+) -> charting.ChartRules:
+    planning, table = day.knowledge.planning, day.knowledge.limits
+    licence = context.actor.licence_max_depth_mm or Decimal(0)
+    caps = charting.DepthCaps(
+        device=chart.device,
+        device_cap_mm=planning.devices[chart.device].cap_mm,
+        zone_max_mm={zone: row.max_depth_mm for zone, row in planning.zones.items()},
+        licence_mm=licence,
+    )
+    numbing = charting.NumbingBounds(
+        now=day.clock.now(),
+        ahead=timedelta(minutes=table.ahead_minutes),
+        longest=timedelta(minutes=table.numbing_max_minutes),
+    )
+    return charting.ChartRules(
+        on=clinic_today(time_zone, day.clock),
+        caps=caps,
+        treatable=treatable,
+        numbing=numbing,
+        topicals=day.knowledge.topicals,
     )
 
 

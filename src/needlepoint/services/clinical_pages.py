@@ -31,12 +31,11 @@ from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit, consultations, permissions
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.consultation_records import Engine
+from needlepoint.services.consultation_records import ConsultationNotSignedError, Engine
 from needlepoint.services.patients import MAX_PAGE_SIZE
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import (
-    ConsultationNotSignedError,
     SessionNotFoundError,
     listed_patient,
     series_access,

@@ -27,6 +27,12 @@ class ConsultationNotFoundError(DomainError):
     code = "consultation-not-found"
 
 
+class ConsultationNotSignedError(DomainError):
+    """A signed consultation is needed (for a series, a clearance); a draft may still change."""
+
+    code = "consultation-not-signed"
+
+
 @dataclass(frozen=True, slots=True)
 class Engine:
     """The clinical engine and what it needs: knowledge, citations, default session time."""

@@ -17,6 +17,7 @@ from uuid import UUID
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.calendar import CalendarFeed, PatientCalendar
 from needlepoint.domain.checkins import CheckIn, CheckInPhoto
+from needlepoint.domain.clearances import Clearance
 from needlepoint.domain.messages import (
     DeliveryOutcome,
     MessageKind,
@@ -148,11 +149,27 @@ class SeriesRepository(Protocol):
         """A patient's series, newest first."""
         ...
 
+    def active_for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[TreatmentSeries]:
+        """The patient's planned and in-progress series, oldest first."""
+        ...
+
     def save(self, series: TreatmentSeries) -> None:
         """Store a changed series whose ``version`` is one more than the stored one.
 
         Raises ``VersionConflictError`` if the stored series is not at ``version - 1``.
         """
+        ...
+
+
+class ClearanceRepository(Protocol):
+    """Clearances of findings needing clearance (ADR 0021)."""
+
+    def add(self, clearance: Clearance) -> None:
+        """Store a new clearance."""
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Clearance]:
+        """Every clearance of a patient, newest first."""
         ...
 
 
@@ -579,6 +596,7 @@ class UnitOfWork(Protocol):
     consultations: ConsultationRepository
     audit: AuditLog
     series: SeriesRepository
+    clearances: ClearanceRepository
     sessions: SessionRepository
     charts: ChartRepository
     outcomes: OutcomeRepository

@@ -1,14 +1,20 @@
-"""Turning Pydantic validation errors into field problems a person can act on."""
+"""Turning Pydantic validation errors into field problems a person can act on.
+
+One vocabulary for the API's request validation and the consultation file's: each Pydantic
+error type gets a stable code (``domain.errors.InputCode``), and list items with a natural key
+(a zone, a session number) are named by it, as the domain names them
+(``chart.zones[cheeks].passes``, ``sessions[2].starts_at``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from needlepoint.domain.errors import FieldProblem
+from needlepoint.domain.errors import FieldProblem, InputCode
 
 _FIXES = {
     "missing": "add this field; every question must be answered (see `needlepoint schema`).",
@@ -33,12 +39,98 @@ _FIXES = {
 }
 
 
-def field_path(location: Sequence[int | str]) -> str:
-    """``('history', 'recent_procedures', 0, 'kind')`` → ``history.recent_procedures[0].kind``."""
-    path = ""
+_CODES = {
+    "missing": InputCode.REQUIRED,
+    "extra_forbidden": InputCode.UNKNOWN_FIELD,
+    "decimal_parsing": InputCode.NOT_A_NUMBER,
+    "decimal_type": InputCode.NOT_A_NUMBER,
+    "float_parsing": InputCode.NOT_A_NUMBER,
+    "float_type": InputCode.NOT_A_NUMBER,
+    "int_parsing": InputCode.NOT_A_WHOLE_NUMBER,
+    "int_type": InputCode.NOT_A_WHOLE_NUMBER,
+    "int_from_float": InputCode.NOT_A_WHOLE_NUMBER,
+    "date_parsing": InputCode.NOT_A_DATE,
+    "date_type": InputCode.NOT_A_DATE,
+    "date_from_datetime_parsing": InputCode.NOT_A_DATE,
+    "date_from_datetime_inexact": InputCode.NOT_A_DATE,
+    "datetime_parsing": InputCode.NOT_A_TIME,
+    "datetime_type": InputCode.NOT_A_TIME,
+    "datetime_from_date_parsing": InputCode.NOT_A_TIME,
+    "timezone_aware": InputCode.NOT_A_TIME,
+    "time_parsing": InputCode.NOT_A_TIME,
+    "time_type": InputCode.NOT_A_TIME,
+    "enum": InputCode.NOT_A_CHOICE,
+    "literal_error": InputCode.NOT_A_CHOICE,
+    "uuid_parsing": InputCode.NOT_AN_ID,
+    "uuid_type": InputCode.NOT_AN_ID,
+    "bool_parsing": InputCode.NOT_YES_OR_NO,
+    "bool_type": InputCode.NOT_YES_OR_NO,
+    "string_too_long": InputCode.TOO_LONG,
+    "too_long": InputCode.TOO_LONG,
+    "string_too_short": InputCode.TOO_SHORT,
+    "too_short": InputCode.TOO_SHORT,
+    "string_type": InputCode.NOT_TEXT,
+    "string_pattern_mismatch": InputCode.NOT_TEXT,
+    "greater_than": InputCode.OUT_OF_RANGE,
+    "greater_than_equal": InputCode.OUT_OF_RANGE,
+    "less_than": InputCode.OUT_OF_RANGE,
+    "less_than_equal": InputCode.OUT_OF_RANGE,
+}
+"""Pydantic's error types → the stable codes the domain and the web forms use."""
+
+NATURAL_KEYS = ("zone", "number")
+"""Keys that name a list item in a field path (``zones[cheeks]``, ``sessions[2]``)."""
+
+
+def code_of(detail: ErrorDetails | Mapping[str, Any]) -> str:
+    """The stable code of one Pydantic error (a validator may set its own in its context)."""
+    context = detail.get("ctx")
+    context = context if isinstance(context, Mapping) else {}
+    if isinstance(context.get("code"), str):
+        return str(context["code"])
+    kind = str(detail.get("type", ""))
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return InputCode.REQUIRED
+    return _CODES.get(kind, InputCode.INVALID)
+
+
+def field_path(location: Sequence[int | str], body: object = None) -> str:
+    """``('history', 'recent_procedures', 0, 'kind')`` → ``history.recent_procedures[0].kind``.
+
+    Given the ``body`` the location points into, a list item with a natural key is named by
+    it: ``('chart', 'zones', 0, 'passes')`` → ``chart.zones[cheeks].passes``.
+    """
+    path, node = "", body
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        node = _child(node, part)
+        if isinstance(part, int):
+            path += f"[{_natural_key(node) or part}]"
+        else:
+            path += f".{part}" if path else str(part)
     return path or "(file)"
+
+
+def _child(node: object, part: int | str) -> object:
+    if isinstance(part, int):
+        fits = isinstance(node, list) and -len(node) <= part < len(node)
+        return node[part] if fits and isinstance(node, list) else None
+    return node.get(part) if isinstance(node, Mapping) else None
+
+
+def _natural_key(item: object) -> str | None:
+    if not isinstance(item, Mapping):
+        return None
+    for key in NATURAL_KEYS:
+        value = item.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            text = str(value)
+            if text.isprintable() and len(text) <= MAX_KEY_CHARS:
+                return text
+    return None
+
+
+MAX_KEY_CHARS: Final = 40
+"""A natural key longer than this is not one (the index names the item instead)."""
 
 
 def problems_from_validation(error: ValidationError) -> list[FieldProblem]:
@@ -70,7 +162,7 @@ def _echo_of_item_error(detail: ErrorDetails, details: list[ErrorDetails]) -> bo
 def _problem(detail: ErrorDetails) -> FieldProblem:
     path = field_path(detail["loc"])
     message = detail["msg"].removeprefix("Value error, ")
-    return FieldProblem(field=path, problem=f"{message}.", fix=_fix(detail))
+    return FieldProblem(field=path, problem=f"{message}.", fix=_fix(detail), code=code_of(detail))
 
 
 _BOUNDS = {

@@ -3,8 +3,10 @@
 The engine screens the patient's latest signed consultation again, on today's date (in the
 clinic's time zone), with the day's answers laid over it. An absolute patient-level finding
 refuses the start (``ContraindicatedError`` carries the findings), as does a day on which
-every planned zone is excluded; nothing is written but the audit event of the refusal. Zones
-excluded today are recorded on the session and cannot be charted (``services.charts``).
+every planned zone is excluded; so does any finding needing clearance that today has neither
+waited out nor been cleared (``ClearanceRequiredError``, with the day its wait ends, if it has
+one). Nothing is written but the audit event of the refusal. Zones excluded today are recorded
+on the session and cannot be charted (``services.charts``).
 """
 
 from __future__ import annotations
@@ -27,12 +29,11 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
 )
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit, consultations, permissions, reports
-from needlepoint.services.consultation_records import Engine
+from needlepoint.services import audit, clearances, consultations, permissions, reports
+from needlepoint.services.consultation_records import ConsultationNotSignedError, Engine
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import (
-    ConsultationNotSignedError,
     SeriesNotFoundError,
     audited_refusal,
     clinic_today,
@@ -70,6 +71,7 @@ def start_session(
             started = _startable(series, sessions)
             screening, rescreen = _rescreen(uow, context, series, rescreen_document, engine, clock)
             excluded = _excluded_today(series.plan, screening)
+            _require_cleared(uow, series, rescreen, excluded, number=len(sessions) + 1)
             session = _new_session(series, len(sessions) + 1, rescreen, excluded, context, now)
             uow.sessions.add(session)
             if started is not series:
@@ -77,6 +79,26 @@ def start_session(
         audit.record(uow, context, session_access("session.start", session), at=now)
         uow.commit()
     return session
+
+
+def _require_cleared(
+    uow: UnitOfWork,
+    series: TreatmentSeries,
+    rescreen: Mapping[str, Any],
+    excluded: tuple[Zone, ...],
+    *,
+    number: int,
+) -> None:
+    """Today's findings needing clearance must be waited out or cleared for today's zones."""
+    zones = series.plan.zone_names - set(excluded)
+    clearances.require_cleared(
+        uow,
+        (series.clinic_id, series.patient_id),
+        rescreen["findings"],
+        zones,
+        on=date.fromisoformat(str(rescreen["screened_on"])),
+        doing=f"start session {number}",
+    )
 
 
 def _startable(series: TreatmentSeries, sessions: Sequence[TreatmentSession]) -> TreatmentSeries:

@@ -1,8 +1,13 @@
 """Use cases: agree a treatment series from a signed consultation, read, list and cancel it.
 
 A series is created only from a signed consultation whose decision allows treatment
-(``proceed`` or ``needs_clearance``). The clinician may change the proposed plan; each change
-needs a reason (``domain.series_plan``). Sessions are started in ``services.rescreen`` and
+(``proceed`` or ``needs_clearance``), once every finding needing clearance that has no wait has
+been cleared (``services.clearances``). The clinician may change the proposed plan; each change
+needs a reason, and the limits hold (``domain.series_plan``). One course, one series (ADR 0022):
+saving a consultation's plan again returns the series already saved; a new series on zones an
+active series already treats supersedes it only with a reason, and the old one is cancelled
+(never deleted) with its future appointments. A series is cancelled only with a reason.
+Sessions are started in ``services.rescreen`` and
 charted in ``services.charts``; the helpers at the end of this module serve all three.
 
 Every function is one unit of work and appends exactly one audit event (a refusal for a
@@ -12,7 +17,7 @@ action table (``services.permissions``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -24,17 +29,25 @@ from needlepoint.domain import series_plan
 from needlepoint.domain.charting import ContraindicatedError
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus, PatientRecord
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.screening import Decision
 from needlepoint.domain.series_plan import SeriesPlan
 from needlepoint.domain.treatment import (
+    Cancellation,
+    SeriesExistsError,
+    SeriesOverlapError,
     SeriesStatus,
     TreatmentSeries,
     TreatmentSession,
     VersionConflictError,
 )
 from needlepoint.domain.vocabulary import Device
-from needlepoint.services import audit, permissions
-from needlepoint.services.consultation_records import ConsultationNotFoundError, Engine
+from needlepoint.services import audit, clearances, permissions
+from needlepoint.services.consultation_records import (
+    ConsultationNotFoundError,
+    ConsultationNotSignedError,
+    Engine,
+)
 from needlepoint.services.patients import MAX_PAGE_SIZE, PatientNotFoundError
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
@@ -54,12 +67,6 @@ class SessionNotFoundError(DomainError):
     code = "session-not-found"
 
 
-class ConsultationNotSignedError(DomainError):
-    """A series needs a signed consultation; a draft may still change."""
-
-    code = "consultation-not-signed"
-
-
 class NotTreatableError(DomainError):
     """The consultation's decision does not allow a series; carries the decision and findings.
 
@@ -75,16 +82,26 @@ class NotTreatableError(DomainError):
         self.findings = findings
 
 
+AppointmentHook = Callable[[UnitOfWork, Appointment, str], None]
+"""Keeps the outbox in step with an appointment change, in the caller's unit of work."""
+
+
+def _no_hook(_uow: UnitOfWork, _appointment: Appointment, _change: str) -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class NewSeries:
     """A series from a consultation: the proposal as it stands, or a changed plan with reasons.
 
     ``reasons`` maps each changed path (e.g. ``plan.zones[cheeks].depth_mm.max``) to a reason.
+    ``supersede_reason`` replaces the patient's active series on the same zones, if any.
     """
 
     consultation_id: UUID
     plan: SeriesPlan | None = None
     reasons: Mapping[str, str] = field(default_factory=dict)
+    supersede_reason: str = ""
 
 
 def create_series_from_consultation(
@@ -94,8 +111,16 @@ def create_series_from_consultation(
     uow: UnitOfWork,
     engine: Engine,
     clock: Clock,
+    on_appointment_change: AppointmentHook = _no_hook,
 ) -> TreatmentSeries:
-    """Agree a treatment series from a signed consultation's proposal."""
+    """Agree a treatment series from a signed consultation's proposal (once per course).
+
+    Raises:
+        ClearanceRequiredError: A finding without a wait still needs a clinician's clearance.
+        SeriesExistsError: The consultation has an active series with another plan.
+        SeriesOverlapError: An active series treats some of the zones and no reason supersedes it.
+        InvalidInputError: The plan breaks a limit, or a change or a supersession has no reason.
+    """
     permissions.require(context, Action.SERIES_CREATE)
     now = clock.now()
     with uow:
@@ -104,11 +129,91 @@ def create_series_from_consultation(
             raise ConsultationNotFoundError(f"no consultation {new.consultation_id}")
         proposal = _treatable_proposal(consultation)
         chosen, found = _agreed_plan(consultation, proposal, new, engine, context, now)
+        active = uow.series.active_for_patient(consultation.clinic_id, consultation.patient_id)
+        same = next((s for s in active if s.consultation_id == consultation.id), None)
+        if same is not None:
+            return _saved_already(uow, context, same, chosen, now)
+        _require_cleared(uow, consultation, chosen, clinic_today(_zone_of(uow, context), clock))
         series = _new_series(consultation, proposal, chosen, found, context, now)
+        _supersede(uow, context, (series, active, new.supersede_reason), on_appointment_change, now)
         uow.series.add(series)
         audit.record(uow, context, series_access("series.create", series), at=now)
         uow.commit()
     return series
+
+
+def _saved_already(
+    uow: UnitOfWork,
+    context: audit.RequestContext,
+    series: TreatmentSeries,
+    chosen: SeriesPlan,
+    now: datetime,
+) -> TreatmentSeries:
+    """The consultation's series, saved before: the same plan again is no change at all."""
+    if series.plan != chosen:
+        raise SeriesExistsError(series.consultation_id, series.id)
+    audit.record(uow, context, series_access("series.read", series), at=now)
+    uow.commit()
+    return series
+
+
+def _require_cleared(
+    uow: UnitOfWork, consultation: ConsultationRecord, plan: SeriesPlan, today: date
+) -> None:
+    """Every finding with no wait must be cleared before a series; waits are met by date."""
+    findings = consultation.report.get("findings") or ()
+    undated = [f for f in findings if not f.get("clears_on")]
+    clearances.require_cleared(
+        uow,
+        (consultation.clinic_id, consultation.patient_id),
+        undated,
+        plan.zone_names,
+        on=today,
+        doing="save a series",
+    )
+
+
+def _supersede(
+    uow: UnitOfWork,
+    context: audit.RequestContext,
+    change: tuple[TreatmentSeries, Sequence[TreatmentSeries], str],
+    hook: AppointmentHook,
+    now: datetime,
+) -> None:
+    """Cancel the active series on the new one's zones, with the reason; refuse without one."""
+    new, active, reason = change
+    overlapping = [s for s in active if s.overlaps(new.plan.zone_names)]
+    if not overlapping:
+        return
+    if not reason.strip():
+        raise SeriesOverlapError(overlapping[0], overlapping[0].overlaps(new.plan.zone_names))
+    for old in overlapping:
+        why = f"superseded by a new series: {reason.strip()}"
+        stopped = old.cancelled(Cancellation(now, context.actor.id, why, superseded_by=new.id))
+        uow.series.save(stopped)
+        cancel_future_appointments(uow, stopped, hook, now)
+        audit.record(uow, context, series_access("series.cancel", stopped), at=now)
+
+
+def cancel_future_appointments(
+    uow: UnitOfWork, series: TreatmentSeries, hook: AppointmentHook, now: datetime
+) -> tuple[Appointment, ...]:
+    """Cancel a stopped series' booked appointments still to come (their reminders with them)."""
+    reason = f"series cancelled: {series.cancellation.reason if series.cancellation else ''}"
+    cancelled = []
+    for appointment in uow.appointments.for_patient(series.clinic_id, series.patient_id):
+        upcoming = appointment.status is AppointmentStatus.BOOKED and appointment.ends_at > now
+        if appointment.series_id == series.id and upcoming:
+            changed = appointment.with_status(AppointmentStatus.CANCELLED, reason.strip())
+            uow.appointments.save(changed)
+            hook(uow, changed, AppointmentStatus.CANCELLED.value)
+            cancelled.append(changed)
+    return tuple(cancelled)
+
+
+def _zone_of(uow: UnitOfWork, context: audit.RequestContext) -> str:
+    clinic = uow.clinics.get(context.actor.clinic_id)
+    return clinic.time_zone if clinic is not None else "UTC"
 
 
 def _treatable_proposal(consultation: ConsultationRecord) -> dict[str, Any]:
@@ -136,13 +241,15 @@ def _agreed_plan(
     proposed = series_plan.proposed_plan(proposal)
     chosen = new.plan or proposed
     device = Device(consultation.intake["device"])
+    knowledge = engine.knowledge
     found = series_plan.plan_deviations(
         proposed,
         chosen,
         reasons=new.reasons,
-        caps_mm=series_plan.zone_caps_mm(engine.knowledge.planning, device),
-        by=context.actor.id,
-        at=now,
+        limits_of_plan=series_plan.PlanLimits.of(
+            proposal, knowledge.planning, device, knowledge.limits
+        ),
+        signed=(context.actor.id, now),
     )
     return chosen, found
 
@@ -206,27 +313,44 @@ def list_series(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesCancellation:
+    """Stopping a series: which, the version the clinician saw, and why."""
+
+    series_id: UUID
+    expected_version: int
+    reason: str
+
+
 def cancel_series(
     *,
-    series_id: UUID,
-    expected_version: int,
+    cancellation: SeriesCancellation,
     context: audit.RequestContext,
     uow: UnitOfWork,
     clock: Clock,
+    on_appointment_change: AppointmentHook = _no_hook,
 ) -> TreatmentSeries:
-    """Stop a series before its end; refused if it changed since ``expected_version``."""
+    """Stop a series before its end, with a reason; its booked appointments to come go too.
+
+    Raises:
+        InvalidInputError: The reason is blank.
+        VersionConflictError: The series changed since ``expected_version``.
+        InvalidTransitionError: The series is completed or cancelled already.
+    """
     permissions.require(context, Action.SERIES_CANCEL)
     now = clock.now()
     with uow:
-        series = series_or_raise(uow, context, series_id)
+        series = series_or_raise(uow, context, cancellation.series_id)
+        expected = cancellation.expected_version
         with audited_refusal(uow, context, series_access("series.cancel", series), clock):
-            if series.version != expected_version:
-                raise VersionConflictError("series", series.id, expected_version, series.version)
-            cancelled = series.cancelled()
-            uow.series.save(cancelled)
-        audit.record(uow, context, series_access("series.cancel", cancelled), at=now)
+            if series.version != expected:
+                raise VersionConflictError("series", series.id, expected, series.version)
+        stopped = series.cancelled(Cancellation(now, context.actor.id, cancellation.reason))
+        uow.series.save(stopped)
+        cancel_future_appointments(uow, stopped, on_appointment_change, now)
+        audit.record(uow, context, series_access("series.cancel", stopped), at=now)
         uow.commit()
-    return cancelled
+    return stopped
 
 
 def list_sessions(

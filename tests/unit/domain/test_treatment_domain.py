@@ -22,13 +22,14 @@ from needlepoint.domain.outcomes import (
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.series_plan import (
+    PlanLimits,
     PlannedZone,
     SeriesPlan,
     plan_deviations,
     proposed_plan,
-    zone_caps_mm,
 )
 from needlepoint.domain.treatment import (
+    Cancellation,
     ChartVersion,
     InvalidTransitionError,
     SeriesStatus,
@@ -57,11 +58,13 @@ PROPOSAL = {
     },
 }
 PROPOSED = proposed_plan(PROPOSAL)
-CAPS = zone_caps_mm(KNOWLEDGE.planning, Device.PEN)
+LIMITS = PlanLimits.of(PROPOSAL, KNOWLEDGE.planning, Device.PEN, KNOWLEDGE.limits)
 
 
 def deviations(chosen: SeriesPlan, reasons: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return plan_deviations(PROPOSED, chosen, reasons=reasons or {}, caps_mm=CAPS, by=BY, at=AT)
+    return plan_deviations(
+        PROPOSED, chosen, reasons=reasons or {}, limits_of_plan=LIMITS, signed=(BY, AT)
+    )
 
 
 def with_zone(plan: SeriesPlan, zone: Zone, low: str, high: str) -> SeriesPlan:
@@ -88,13 +91,75 @@ def test_a_zones_cap_is_the_lower_of_the_zone_maximum_and_the_device_cap() -> No
     zones, devices = KNOWLEDGE.planning.zones, KNOWLEDGE.planning.devices
 
     for device in Device:
-        caps = zone_caps_mm(KNOWLEDGE.planning, device)
-        for zone, cap in caps.items():
-            zone_max = zones[zone].max_depth_mm
-            assert zone_max is not None
-            assert cap == min(zone_max, devices[device].cap_mm)
-        assert Zone.EYELIDS not in caps
-        assert Zone.SCALP not in caps
+        bounds = PlanLimits.of(PROPOSAL, KNOWLEDGE.planning, device, KNOWLEDGE.limits)
+        for zone, row in zones.items():
+            if row.max_depth_mm is None:
+                assert zone not in bounds.zone_max_mm
+                continue
+            cap, limit_id = bounds.cap(zone)
+            assert cap == min(row.max_depth_mm, devices[device].cap_mm)
+            assert limit_id in {"zone-depth-maximum", "device-depth-cap"}
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"interval_days": 7}, "minimum-interval"),
+        ({"interval_days": 13}, "minimum-interval"),
+        ({"interval_days": 42 + 42 + 1}, "interval-beyond-maximum"),
+        ({"sessions": 6 + 2 + 1}, "sessions-beyond-range"),
+        ({"sessions": 50}, "sessions-beyond-range"),
+    ],
+)
+def test_a_hard_plan_limit_is_refused_whatever_the_reason(
+    change: dict[str, int], code: str
+) -> None:
+    chosen = replace(PROPOSED, **change)
+    every_reason = {"plan.interval_days": "patient asked", "plan.sessions": "patient asked"}
+
+    with pytest.raises(InvalidInputError) as caught:
+        deviations(chosen, every_reason)
+
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        (f"plan.{next(iter(change))}", code)
+    ]
+
+
+def test_a_deeper_plan_than_the_device_cap_is_refused_whatever_the_reason() -> None:
+    chosen = with_zone(PROPOSED, Zone.CHEEKS, "1.5", "2.0")
+
+    with pytest.raises(InvalidInputError) as caught:
+        deviations(chosen, {"plan.zones[cheeks].depth_mm.max": "deep boxcar"})
+
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("plan.zones[cheeks].depth_mm.max", "device-depth-cap")
+    ]
+
+
+@given(
+    sessions=st.integers(min_value=1, max_value=20),
+    interval_days=st.integers(min_value=1, max_value=120),
+    reason=st.sampled_from(["", "  ", "patient travels for work"]),
+)
+def test_a_soft_plan_limit_passes_only_with_a_reason_within_its_bound(
+    sessions: int, interval_days: int, reason: str
+) -> None:
+    chosen = replace(PROPOSED, sessions=sessions, interval_days=interval_days)
+    reasons = {"plan.sessions": reason, "plan.interval_days": reason}
+    hard = interval_days < 14 or interval_days > 42 + 42 or sessions > 6 + 2
+    explained = bool(reason.strip()) or (sessions, interval_days) == (4, 28)
+
+    try:
+        found = deviations(chosen, reasons)
+    except InvalidInputError as error:
+        codes = {p.code for p in error.problems}
+        assert hard or not explained
+        assert hard == bool(codes - {"reason-required"})
+    else:
+        assert not hard and explained
+        soft = {d.path: d.rule_id for d in found if d.rule_id}
+        assert ("plan.sessions" in soft) == (sessions > 6)
+        assert ("plan.interval_days" in soft) == (interval_days > 42)
 
 
 def test_the_proposal_itself_has_no_deviations() -> None:
@@ -209,7 +274,7 @@ def test_a_finished_series_cannot_start_or_be_cancelled(status: SeriesStatus) ->
     with pytest.raises(InvalidTransitionError):
         finished.started()
     with pytest.raises(InvalidTransitionError):
-        finished.cancelled()
+        finished.cancelled(Cancellation(AT, BY, "patient moved away"))
 
 
 def a_chart(*zones: ZoneTreatment, numbing: Numbing | None = None) -> SessionChart:
@@ -258,9 +323,14 @@ def test_chart_problems_name_repeated_unplanned_and_impossible_zones() -> None:
         numbing=Numbing("EMLA", applied, applied - timedelta(minutes=5)),
     )
 
-    fields = [p.field for p in chart_problems(chart, PROPOSED)]
+    found = [(p.field, p.code) for p in chart_problems(chart, PROPOSED)]
 
-    assert fields == ["zones[cheeks]", "zones[neck]", "zones[chin]", "numbing.removed_at"]
+    assert found == [
+        ("zones[cheeks]", "repeated"),
+        ("zones[neck]", "not-planned"),
+        ("zones[chin].delivered_depth_mm", "out-of-range"),
+        ("zones[chin].passes", "out-of-range"),
+    ]
 
 
 # --- outcome scales -----------------------------------------------------------------------

@@ -173,7 +173,9 @@ def chart(
         expected_version=expected_version,
         notes=notes,
     )
-    return charts.chart_session(entry=entry, context=context, uow=uow, clock=CLOCK)
+    return charts.chart_session(
+        entry=entry, context=context, uow=uow, clock=CLOCK, knowledge=ENGINE.knowledge
+    )
 
 
 def actions(uow: FakeUnitOfWork) -> list[str]:
@@ -327,9 +329,11 @@ def test_a_planned_depth_past_the_zone_or_device_cap_is_refused_even_with_a_reas
             uow, context, plan=too_deep, reasons={"plan.zones[cheeks].depth_mm.max": "deep scars"}
         )
 
-    assert [p.field for p in caught.value.problems] == ["plan.zones[cheeks].depth_mm.max"]
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("plan.zones[cheeks].depth_mm.max", "device-depth-cap")
+    ]
     assert "1.5 mm cap" in caught.value.problems[0].problem
-    assert "override" in caught.value.problems[0].fix
+    assert "no reason unlocks it" in caught.value.problems[0].problem
 
 
 def test_a_zone_cannot_be_added_but_may_be_left_out_with_a_reason(uow: FakeUnitOfWork) -> None:
@@ -412,7 +416,10 @@ def test_zones_excluded_today_are_recorded_and_cannot_be_charted(uow: FakeUnitOf
     assert session.excluded_zones == (Zone.CHIN,)
     with pytest.raises(InvalidInputError) as caught:
         chart(uow, context, session.id, a_chart((Zone.CHIN, "1.0", "1.0")))
-    assert caught.value.problems[0].field == "zones[chin]"
+    assert (caught.value.problems[0].field, caught.value.problems[0].code) == (
+        "chart.zones[chin]",
+        "excluded-today",
+    )
     assert chart(uow, context, session.id).version == 1
 
 
@@ -456,7 +463,10 @@ def test_a_cancelled_series_cannot_start_a_session(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     created = series(uow, context)
     cancelled = treatment.cancel_series(
-        series_id=created.id, expected_version=1, context=context, uow=uow, clock=CLOCK
+        cancellation=treatment.SeriesCancellation(created.id, 1, "patient moved away"),
+        context=context,
+        uow=uow,
+        clock=CLOCK,
     )
 
     with pytest.raises(InvalidTransitionError):
@@ -472,7 +482,10 @@ def test_cancelling_a_series_from_a_stale_version_is_a_conflict(uow: FakeUnitOfW
 
     with pytest.raises(VersionConflictError):
         treatment.cancel_series(
-            series_id=created.id, expected_version=1, context=context, uow=uow, clock=CLOCK
+            cancellation=treatment.SeriesCancellation(created.id, 1, "patient moved away"),
+            context=context,
+            uow=uow,
+            clock=CLOCK,
         )
 
     assert uow.series.rows[created.id].status is SeriesStatus.IN_PROGRESS
@@ -510,27 +523,30 @@ def test_a_depth_deeper_than_the_plan_needs_a_reason_which_is_recorded(
 
     with pytest.raises(OverrideRequiredError) as caught:
         chart(uow, context, session.id, a_chart(deeper))
-    assert [(m.zone, m.kind) for m in caught.value.missing] == [
-        (Zone.CHIN, OverrideKind.DEEPER_THAN_PLAN)
+    assert [(p.field, p.code) for p in caught.value.problems] == [
+        ("chart.zones[chin].delivered_depth_mm", "deeper-than-plan")
     ]
 
-    reason = Override(Zone.CHIN, OverrideKind.DEEPER_THAN_PLAN, "scars stiffer than expected")
+    reason = Override(OverrideKind.DEEPER_THAN_PLAN, "scars stiffer than expected", zone=Zone.CHIN)
     written = chart(uow, context, session.id, a_chart(deeper, overrides=(reason,)))
-    assert written.chart.overrides == (reason,)
-    assert uow.charts.rows[(session.id, 1)].chart.overrides == (reason,)
+    recorded = replace(reason, rule_id="deeper-than-plan", by=context.actor.id)
+    assert written.chart.overrides == (recorded,)
+    assert uow.charts.rows[(session.id, 1)].chart.overrides == (recorded,)
 
 
-def test_a_depth_beyond_the_licence_needs_its_own_reason(uow: FakeUnitOfWork) -> None:
+def test_a_depth_beyond_the_licence_is_refused_whatever_the_reason(uow: FakeUnitOfWork) -> None:
     context = staff(uow, licence="1.0")
     session = start(uow, context, series(uow, context).id)
     beyond = (Zone.CHIN, "1.25", "1.25")
+    reason = Override(OverrideKind.BEYOND_LICENCE, "supervised by Dr Byrne", zone=Zone.CHIN)
 
-    with pytest.raises(OverrideRequiredError) as caught:
-        chart(uow, context, session.id, a_chart(beyond))
-    assert [m.kind for m in caught.value.missing] == [OverrideKind.BEYOND_LICENCE]
+    with pytest.raises(InvalidInputError) as caught:
+        chart(uow, context, session.id, a_chart(beyond, overrides=(reason,)))
 
-    reason = Override(Zone.CHIN, OverrideKind.BEYOND_LICENCE, "supervised by Dr Byrne")
-    assert chart(uow, context, session.id, a_chart(beyond, overrides=(reason,))).version == 1
+    assert ("chart.zones[chin].delivered_depth_mm", "licence-depth") in {
+        (p.field, p.code) for p in caught.value.problems
+    }
+    assert not uow.charts.rows
 
 
 def test_front_desk_cannot_chart_a_depth(
@@ -567,7 +583,7 @@ def test_a_planned_depth_above_the_series_plan_is_refused(
     with pytest.raises(InvalidInputError) as caught:
         chart(uow, context, session.id, a_chart((Zone.CHIN, "1.5", "1.5")))
 
-    assert caught.value.problems[0].field == "zones[chin].planned_depth_mm"
+    assert caught.value.problems[0].field == "chart.zones[chin].planned_depth_mm"
 
 
 def test_an_amendment_creates_a_new_version_and_keeps_the_old(
@@ -889,31 +905,30 @@ def started_session_with_plan(
 
 
 def overrides_for(rows: list[dict[str, Any]]) -> tuple[Override, ...]:
-    given_reasons = [
-        (r["zone"], kind, r[key])
+    return tuple(
+        Override(OverrideKind.DEEPER_THAN_PLAN, r["plan_reason"], zone=r["zone"])
         for r in rows
-        for kind, key in (
-            (OverrideKind.DEEPER_THAN_PLAN, "plan_reason"),
-            (OverrideKind.BEYOND_LICENCE, "licence_reason"),
-        )
-    ]
-    return tuple(Override(z, kind, why) for z, kind, why in given_reasons if why is not None)
-
-
-def excess_explained(row: dict[str, Any], licence_mm: Decimal) -> bool:
-    def has(reason: str | None) -> bool:
-        return bool(reason and reason.strip())
-
-    past_plan = row["delivered"] > row["planned"]
-    past_licence = row["delivered"] > licence_mm
-    return (not past_plan or has(row["plan_reason"])) and (
-        not past_licence or has(row["licence_reason"])
+        if r["plan_reason"] is not None
     )
+
+
+def within_caps(row: dict[str, Any], licence_mm: Decimal) -> bool:
+    """Whether a delivered depth stays within the device cap, the zone maximum and the licence."""
+    planning = ENGINE.knowledge.planning
+    zone_max = planning.zones[row["zone"]].max_depth_mm
+    caps = [licence_mm, planning.devices[Device.PEN].cap_mm]
+    caps += [zone_max] if zone_max is not None else []
+    return bool(row["delivered"] <= min(caps))
+
+
+def explained(row: dict[str, Any]) -> bool:
+    reason = row["plan_reason"]
+    return row["delivered"] <= row["planned"] or bool(reason and reason.strip())
 
 
 @settings(max_examples=200, deadline=None)
 @given(rows=charted_zones(), licence_mm=depths_mm)
-def test_a_chart_is_accepted_iff_every_excess_has_a_reason(
+def test_a_chart_is_accepted_iff_within_the_caps_and_every_soft_excess_has_a_reason(
     rows: list[dict[str, Any]], licence_mm: Decimal
 ) -> None:
     uow, context, session = started_session_with_plan(rows, licence_mm)
@@ -924,14 +939,19 @@ def test_a_chart_is_accepted_iff_every_excess_has_a_reason(
 
     try:
         written = chart(uow, context, session.id, the_chart)
-    except OverrideRequiredError:
+    except InvalidInputError as error:
         accepted = False
+        hard = not isinstance(error, OverrideRequiredError)
     else:
-        accepted = True
-        assert written.chart.overrides == the_chart.overrides
+        accepted, hard = True, False
+        assert all(
+            o.rule_id == "deeper-than-plan" and o.reason.strip() for o in written.chart.overrides
+        )
 
     event(f"accepted={accepted}")
-    assert accepted == all(excess_explained(r, licence_mm) for r in rows)
+    capped = all(within_caps(r, licence_mm) for r in rows)
+    assert accepted == (capped and all(explained(r) for r in rows))
+    assert hard == (not capped)
     assert len(uow.charts.rows) == int(accepted)
 
 

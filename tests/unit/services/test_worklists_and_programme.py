@@ -108,7 +108,9 @@ def charted_session(
         overrides=(),
     )
     entry = charts.ChartEntry(session_id=session.id, chart=chart, expected_version=0)
-    version = charts.chart_session(entry=entry, context=context, uow=uow, clock=CLOCK)
+    version = charts.chart_session(
+        entry=entry, context=context, uow=uow, clock=CLOCK, knowledge=ENGINE.knowledge
+    )
     if sign:
         charts.sign_chart(
             session_id=session.id, version=version.version, context=context, uow=uow, clock=CLOCK
@@ -211,7 +213,10 @@ def test_a_cancelled_series_is_not_due(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     cancelled = series(uow, context, patient(uow, context, "Bell"))
     treatment.cancel_series(
-        series_id=cancelled.id, expected_version=1, context=context, uow=uow, clock=CLOCK
+        cancellation=treatment.SeriesCancellation(cancelled.id, 1, "patient moved away"),
+        context=context,
+        uow=uow,
+        clock=CLOCK,
     )
 
     assert board(uow, context).due == ()

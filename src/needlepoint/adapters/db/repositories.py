@@ -39,6 +39,7 @@ from needlepoint.domain.records import (
 )
 from needlepoint.domain.treatment import (
     ChartVersion,
+    SeriesExistsError,
     TreatmentSeries,
     TreatmentSession,
     VersionConflictError,
@@ -297,8 +298,33 @@ class SqlSeriesRepository:
         self._connection = connection
 
     def add(self, series: TreatmentSeries) -> None:
-        """Store a new series."""
-        self._connection().execute(insert(t.treatment_series).values(rows.series_values(series)))
+        """Store a new series; ``SeriesExistsError`` if its consultation has an active one.
+
+        The partial unique index on active series per consultation decides, so two saves of one
+        plan racing each other can never both land.
+        """
+        try:
+            self._connection().execute(
+                insert(t.treatment_series).values(rows.series_values(series))
+            )
+        except IntegrityError as error:
+            if not any(mark in str(error.orig) for mark in ACTIVE_SERIES_CLASH):
+                raise
+            raise SeriesExistsError(series.consultation_id, None) from None
+
+    def active_for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[TreatmentSeries]:
+        """The patient's planned and in-progress series, oldest first."""
+        columns = t.treatment_series.c
+        query = (
+            select(t.treatment_series)
+            .where(
+                columns.clinic_id == clinic_id,
+                columns.patient_id == patient_id,
+                columns.status.in_(["planned", "in_progress"]),
+            )
+            .order_by(columns.created_at, columns.id)
+        )
+        return [rows.series_from_row(row) for row in self._connection().execute(query).mappings()]
 
     def get(self, clinic_id: UUID, series_id: UUID) -> TreatmentSeries | None:
         """A series of this clinic, or None (also for another clinic's)."""
@@ -332,7 +358,11 @@ class SqlSeriesRepository:
                 columns.clinic_id == series.clinic_id,
                 columns.version == series.version - 1,
             )
-            .values(status=series.status.value, version=series.version)
+            .values(
+                status=series.status.value,
+                version=series.version,
+                **rows.cancellation_values(series.cancellation),
+            )
         )
         connection = self._connection()
         if connection.execute(statement).rowcount == 0:
@@ -584,6 +614,12 @@ def _insert_or_conflict(
 
 # Statements on the hot paths (a chart read, a chart write), built once with bound parameters:
 # building a statement costs more than running it (~150 µs against ~80 µs on SQLite).
+
+ACTIVE_SERIES_CLASH: Final = (
+    "uq_treatment_series_consultation_id_active",  # PostgreSQL names the index
+    "treatment_series.consultation_id",  # SQLite names the column
+)
+"""How each database says a second active series of one consultation was refused."""
 
 _SERIES_BY_ID: Final = select(t.treatment_series).where(
     t.treatment_series.c.clinic_id == bindparam("clinic_id"),

@@ -31,6 +31,7 @@ from needlepoint.domain.outcomes import (
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.series_plan import Deviation, PlannedZone, SeriesPlan
 from needlepoint.domain.treatment import (
+    Cancellation,
     ChartVersion,
     SeriesStatus,
     SessionStatus,
@@ -54,7 +55,32 @@ def series_values(series: TreatmentSeries) -> dict[str, Any]:
         "created_at": series.created_at,
         "created_by": series.created_by,
         "version": series.version,
+        **cancellation_values(series.cancellation),
     }
+
+
+def cancellation_values(cancellation: Cancellation | None) -> dict[str, Any]:
+    """The cancellation columns of a series (all None while it is not cancelled)."""
+    if cancellation is None:
+        return dict.fromkeys(("cancelled_at", "cancelled_by", "cancel_reason", "superseded_by"))
+    return {
+        "cancelled_at": cancellation.at,
+        "cancelled_by": cancellation.by,
+        "cancel_reason": cancellation.reason,
+        "superseded_by": cancellation.superseded_by,
+    }
+
+
+def _cancellation(row: RowMapping) -> Cancellation | None:
+    """A series' cancellation read back (series cancelled before reasons were kept have none)."""
+    if row["cancel_reason"] is None:
+        return None
+    return Cancellation(
+        at=row["cancelled_at"] or row["created_at"],
+        by=row["cancelled_by"] or row["created_by"],
+        reason=row["cancel_reason"],
+        superseded_by=row["superseded_by"],
+    )
 
 
 def series_from_row(row: RowMapping) -> TreatmentSeries:
@@ -71,6 +97,7 @@ def series_from_row(row: RowMapping) -> TreatmentSeries:
         created_at=row["created_at"],
         created_by=row["created_by"],
         version=row["version"],
+        cancellation=_cancellation(row),
     )
 
 
@@ -114,6 +141,7 @@ def deviation_json(deviation: Deviation) -> dict[str, Any]:
         "reason": deviation.reason,
         "by": str(deviation.by),
         "at": deviation.at.isoformat(),
+        "rule_id": deviation.rule_id,
     }
 
 
@@ -126,6 +154,7 @@ def deviation_from_json(data: dict[str, Any]) -> Deviation:
         reason=data["reason"],
         by=UUID(data["by"]),
         at=datetime.fromisoformat(data["at"]),
+        rule_id=data.get("rule_id", ""),
     )
 
 
@@ -213,11 +242,33 @@ def chart_json(chart: SessionChart) -> dict[str, Any]:
         "endpoint_reached": None if endpoint is None else endpoint.value,
         "products_applied": list(chart.products_applied),
         "adverse_events": list(chart.adverse_events),
-        "overrides": [
-            {"zone": o.zone.value, "kind": o.kind.value, "reason": o.reason}
-            for o in chart.overrides
-        ],
+        "overrides": [override_json(o) for o in chart.overrides],
     }
+
+
+def override_json(override: Override) -> dict[str, Any]:
+    """One override as JSON: its kind, subject, reason, rule id and who recorded it."""
+    return {
+        "kind": override.kind.value,
+        "zone": None if override.zone is None else override.zone.value,
+        "product": override.product,
+        "reason": override.reason,
+        "rule_id": override.rule_id,
+        "by": None if override.by is None else str(override.by),
+    }
+
+
+def override_from_json(data: dict[str, Any]) -> Override:
+    """One override read back (charts saved before rule ids were kept have kind and zone)."""
+    zone, by = data.get("zone"), data.get("by")
+    return Override(
+        kind=OverrideKind(data["kind"]),
+        reason=data["reason"],
+        zone=None if zone is None else Zone(zone),
+        product=data.get("product"),
+        rule_id=data.get("rule_id", ""),
+        by=None if by is None else UUID(by),
+    )
 
 
 def numbing_json(numbing: Numbing | None) -> dict[str, Any] | None:
@@ -256,10 +307,7 @@ def chart_from_json(data: dict[str, Any]) -> SessionChart:
         endpoint_reached=None if endpoint is None else Endpoint(endpoint),
         products_applied=tuple(data["products_applied"]),
         adverse_events=tuple(data["adverse_events"]),
-        overrides=tuple(
-            Override(zone=Zone(o["zone"]), kind=OverrideKind(o["kind"]), reason=o["reason"])
-            for o in data["overrides"]
-        ),
+        overrides=tuple(override_from_json(o) for o in data["overrides"]),
     )
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from needlepoint.adapters.db.audit import SqlAuditLog
 from needlepoint.adapters.db.calendar import SqlCalendarFeedRepository
+from needlepoint.adapters.db.clearances import SqlClearanceRepository
 from needlepoint.adapters.db.outbox import SqlOutboxRepository
 from needlepoint.adapters.db.portal import (
     SqlCareAcknowledgementRepository,
@@ -40,6 +41,7 @@ from needlepoint.services.ports import (
     CareDocumentRepository,
     ChartRepository,
     CheckInRepository,
+    ClearanceRepository,
     ClinicRepository,
     ConsultationRepository,
     OpeningHoursRepository,
@@ -74,6 +76,7 @@ class SqlAlchemyUnitOfWork(Transaction):
         self.consultations: ConsultationRepository = SqlConsultationRepository(self._connection)
         self.audit: AuditLog = SqlAuditLog(self._connection)
         self.series: SeriesRepository = SqlSeriesRepository(self._connection)
+        self.clearances: ClearanceRepository = SqlClearanceRepository(self._connection)
         self.sessions: SessionRepository = SqlSessionRepository(self._connection)
         self.charts: ChartRepository = SqlChartRepository(self._connection)
         self.outcomes: OutcomeRepository = SqlOutcomeRepository(self._connection)

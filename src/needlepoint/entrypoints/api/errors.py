@@ -29,6 +29,7 @@ from starlette.routing import BaseRoute, Match, Route
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
 from needlepoint.entrypoints.api.schemas import Problem
 from needlepoint.entrypoints.statuses import status_of
+from needlepoint.services.problems import code_of, field_path
 from needlepoint.services.sessions import (
     TooManyAttemptsError,
 )
@@ -79,7 +80,9 @@ def problem(
         "status": status,
         "detail": detail,
         "code": code,
-        "errors": [{"field": e.field, "problem": e.problem, "fix": e.fix} for e in errors],
+        "errors": [
+            {"field": e.field, "problem": e.problem, "fix": e.fix, "code": e.code} for e in errors
+        ],
     }
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -117,22 +120,28 @@ def log_unexpected(error: BaseException, request_id: str) -> None:
     log.error("unexpected %s in request %s\n%s", type(error).__name__, request_id, frames)
 
 
-def validation_problems(errors: Sequence[Any]) -> list[FieldProblem]:
-    """Pydantic's request errors as field problems (the offending values are never echoed)."""
-    return [_field_problem(error) for error in errors]
+def validation_problems(errors: Sequence[Any], body: object = None) -> list[FieldProblem]:
+    """Pydantic's request errors as field problems (the offending values are never echoed).
+
+    Fields are named as the domain and the web forms name them (``chart.zones[cheeks].passes``)
+    and each problem has the stable code the web form would give (``services.problems``).
+    """
+    return [_field_problem(error, body) for error in errors]
 
 
-def _field_problem(error: Mapping[str, Any]) -> FieldProblem:
-    location = [str(part) for part in error.get("loc", ())]
+def _field_problem(error: Mapping[str, Any], body: object) -> FieldProblem:
+    location = list(error.get("loc", ()))
     if location and location[0] in _REQUEST_PARTS:
-        location = location[1:]
+        part, location = location[0], location[1:]
+        body = body if part == "body" else None
     kind = str(error.get("type", ""))
     said, fix = _FIXES.get(kind, (f"{error.get('msg', 'is not valid')!s}.", _DEFAULT_FIX))
     # A validator that knows how to write the value says so in its error's context.
     context = error.get("ctx")
     if isinstance(context, Mapping) and isinstance(context.get("fix"), str):
         fix = context["fix"]
-    return FieldProblem(field=".".join(location) or "body", problem=said, fix=fix)
+    path = field_path(location, body) if location else "body"
+    return FieldProblem(field=path, problem=said, fix=fix, code=code_of(error))
 
 
 async def _on_domain_error(_request: Request, error: Exception) -> JSONResponse:
@@ -142,7 +151,7 @@ async def _on_domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 async def _on_validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    problems = validation_problems(error.errors())
+    problems = validation_problems(error.errors(), error.body)
     fields = ", ".join(p.field for p in problems)
     return problem(422, INVALID_INPUT_CODE, f"the request is not valid: {fields}.", errors=problems)
 

@@ -51,6 +51,8 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/consultations/{{consultation_id}}"): Action.CONSULTATION_READ,
     ("POST", f"{API}/consultations/{{consultation_id}}/sign"): Action.CONSULTATION_SIGN,
     ("POST", f"{API}/consultations/{{consultation_id}}/series"): Action.SERIES_CREATE,
+    ("POST", f"{API}/consultations/{{consultation_id}}/clearances"): Action.CLEARANCE_RECORD,
+    ("GET", f"{API}/patients/{{patient_id}}/clearances"): Action.CLEARANCE_READ,
     ("GET", f"{API}/series/{{series_id}}"): Action.SERIES_READ,
     ("GET", f"{API}/patients/{{patient_id}}/series"): Action.SERIES_READ,
     ("POST", f"{API}/series/{{series_id}}/cancel"): Action.SERIES_CANCEL,

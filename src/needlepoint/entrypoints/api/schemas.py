@@ -7,7 +7,6 @@ log lines). Lengths follow the database columns.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,8 +25,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from needlepoint.domain import charting, series_plan
+from needlepoint.domain import charting, series_plan, units
 from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.clearances import Clearance, NewClearance
+from needlepoint.domain.errors import InputCode
 from needlepoint.domain.outcomes import (
     CareDocument,
     CareDocumentKind,
@@ -36,7 +37,13 @@ from needlepoint.domain.outcomes import (
 )
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import ConsultationRecord, PatientRecord, Role, StaffMember
-from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
+from needlepoint.domain.treatment import (
+    Cancellation,
+    ChartVersion,
+    TreatmentSeries,
+    TreatmentSession,
+)
+from needlepoint.domain.units import DecimalFormat
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.services import (
     accounts,
@@ -57,7 +64,11 @@ _NOT_BLANK: Final = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x7f]{_PRINTABLE}*$"
 def _iso_date_text(value: object) -> object:
     """Dates come as YYYY-MM-DD text: a bare number is not silently read as a Unix time."""
     if isinstance(value, int | float):
-        raise ValueError("write the date as YYYY-MM-DD")
+        raise PydanticCustomError(
+            "date_parsing",
+            "is not a date",
+            {"fix": "write the date as YYYY-MM-DD", "code": InputCode.NOT_A_DATE},
+        )
     return value
 
 
@@ -85,79 +96,48 @@ NOT_BLANK: Final = _NOT_BLANK
 
 @dataclass(frozen=True, slots=True)
 class DecimalRule:
-    """What a Decimal field accepts: a JSON number, or plain decimal text matching ``text``.
+    """What a Decimal field accepts: the domain's ``DecimalFormat``, documented exactly.
 
     Pydantic alone would read any text ``Decimal()`` reads (``" 1.5"``, ``"1e1"``, ``"1_0"``)
-    and document the field as ``number | string`` with the string unconstrained, so ``""``
-    would be schema-valid yet refused. Here the text pattern encodes the bounds and the number
-    of decimal places, so the document (``json_schema``) says exactly what is accepted; a
-    refusal names the rule and how to write the value.
+    and document the field as ``number | string`` with the string unconstrained. Here the value
+    is checked by the same ``DecimalFormat`` the web forms use (so both refuse with the same
+    code), and ``text`` is the pattern the document gives for the text form.
     """
 
-    low: Decimal
-    high: Decimal
-    places: int
+    format: DecimalFormat
     text: str
     """An ECMA-262 pattern (anchored) for the text form: digits, no exponent, no padding."""
-    example: str
-    low_excluded: bool = False
 
     def check(self, value: object) -> object:
         """Let a well-formed value through to pydantic's own Decimal validation."""
-        if isinstance(value, str):
-            if re.fullmatch(self.text, value) is None:
-                raise self._refusal()
-            return value
-        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise self._refusal()
-        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-        if not (number.is_finite() and self._in_bounds(number) and self._places_of(number)):
-            raise self._refusal()
+        if self.format.value_of(value) is None:
+            raise PydanticCustomError(
+                "decimal_rule",
+                "{problem}",
+                {
+                    "problem": self.format.problem.removesuffix("."),
+                    "fix": self.format.fix,
+                    "code": self.format.code,
+                },
+            )
         return value
-
-    def _in_bounds(self, number: Decimal) -> bool:
-        above = number > self.low if self.low_excluded else number >= self.low
-        return above and number <= self.high
-
-    def _places_of(self, number: Decimal) -> bool:
-        exponent = number.normalize().as_tuple().exponent
-        return isinstance(exponent, int) and -exponent <= self.places
-
-    def _refusal(self) -> PydanticCustomError:
-        lowest = f"above {self.low} and up to" if self.low_excluded else f"from {self.low} to"
-        return PydanticCustomError(
-            "decimal_rule",
-            "is not a number {range} with at most {places} decimal places",
-            {
-                "range": f"{lowest} {self.high}",
-                "places": self.places,
-                "fix": f"send a JSON number or decimal text such as {self.example!r} "
-                "(digits, an optional point and decimals; no exponent, sign '+' or spaces).",
-            },
-        )
 
     def json_schema(self) -> dict[str, Any]:
         """The field as the API document gives it (request side)."""
-        number: dict[str, Any] = {"type": "number", "maximum": float(self.high)}
-        number["exclusiveMinimum" if self.low_excluded else "minimum"] = float(self.low)
-        number["multipleOf"] = float(Decimal(1).scaleb(-self.places))
+        rule = self.format
+        number: dict[str, Any] = {"type": "number", "maximum": float(rule.high)}
+        number["exclusiveMinimum" if rule.low_excluded else "minimum"] = float(rule.low)
+        number["multipleOf"] = float(Decimal(1).scaleb(-rule.places))
         return {"anyOf": [number, {"type": "string", "pattern": self.text}]}
 
 
 _TWO_PLACES: Final = r"(?:\.[0-9]{1,2})?"
-LICENCE_DEPTH: Final = DecimalRule(
-    low=Decimal(0),
-    high=Decimal("99.99"),
-    places=2,
-    text=rf"^(?:[1-9][0-9]?{_TWO_PLACES}|0\.(?:[1-9][0-9]?|0[1-9]))$",
-    example="1.5",
-    low_excluded=True,
-)
+_DEPTH_TEXT: Final = rf"^(?:[1-9][0-9]?{_TWO_PLACES}|0\.(?:[1-9][0-9]?|0[1-9]))$"
+LICENCE_DEPTH: Final = DecimalRule(units.DEPTH_MM, _DEPTH_TEXT)
 """A licence's deepest depth in millimetres: above 0, under 100, in hundredths."""
 LicenceDepth = Annotated[
     Decimal,
     BeforeValidator(LICENCE_DEPTH.check),
-    Field(gt=0, max_digits=4, decimal_places=2),
     WithJsonSchema(LICENCE_DEPTH.json_schema(), mode="validation"),
 ]
 
@@ -172,11 +152,12 @@ class RequestModel(BaseModel):
 
 
 class FieldProblemOut(BaseModel):
-    """One problem with one field."""
+    """One problem with one field, and its stable code (the same on the API and the web)."""
 
     field: str
     problem: str
     fix: str
+    code: str
 
 
 class Problem(BaseModel):
@@ -397,6 +378,58 @@ class ConsultationOut(BaseModel):
         )
 
 
+# --- Clearances -----------------------------------------------------------------------------
+
+RuleIdText = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z0-9-]+$")]
+
+
+class ClearanceIn(RequestModel):
+    """Clear one finding of the consultation that needs clearance: which, why, until when."""
+
+    rule_id: RuleIdText
+    reason: Annotated[str, StringConstraints(max_length=2000, pattern=rf"^{_PRINTABLE}*$")]
+    valid_until: IsoDate
+
+    def to_domain(self, consultation_id: UUID) -> NewClearance:
+        """The clearance as the service takes it."""
+        return NewClearance(consultation_id, self.rule_id, self.reason, self.valid_until)
+
+
+class ClearanceOut(BaseModel):
+    """A recorded clearance: the finding cleared, why, who, when, and the last day it holds."""
+
+    id: UUID
+    patient_id: UUID
+    consultation_id: UUID
+    rule_id: str
+    zones: list[Zone]
+    reason: str
+    cleared_by: UUID
+    cleared_at: datetime
+    valid_until: date
+
+    @classmethod
+    def from_domain(cls, clearance: Clearance) -> ClearanceOut:
+        """From the domain record."""
+        return cls(
+            id=clearance.id,
+            patient_id=clearance.patient_id,
+            consultation_id=clearance.consultation_id,
+            rule_id=clearance.rule_id,
+            zones=list(clearance.zones),
+            reason=clearance.reason,
+            cleared_by=clearance.cleared_by,
+            cleared_at=clearance.cleared_at,
+            valid_until=clearance.valid_until,
+        )
+
+
+class ClearanceList(BaseModel):
+    """A patient's clearances, newest first."""
+
+    items: list[ClearanceOut]
+
+
 # --- Treatment: series, sessions, charts, recalls, outcomes, care documents ----------------
 
 Reason = Annotated[str, StringConstraints(max_length=2000, pattern=rf"^{_PRINTABLE}*$")]
@@ -404,32 +437,20 @@ Reason = Annotated[str, StringConstraints(max_length=2000, pattern=rf"^{_PRINTAB
 PlanPath = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NOT_BLANK)]
 Lot = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=_NOT_BLANK)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=_NOT_BLANK)]
-DEPTH: Final = DecimalRule(
-    low=Decimal(0),
-    high=Decimal(10),
-    places=2,
-    text=rf"^(?:10(?:\.0{{1,2}})?|[0-9]{_TWO_PLACES})$",
-    example="1.5",
-)
-"""A needling depth in millimetres: 0 to 10, in hundredths."""
+DEPTH: Final = DecimalRule(units.DEPTH_MM, _DEPTH_TEXT)
+"""A needling depth in millimetres as written: above 0, in hundredths (the caps are limits)."""
 DepthMm = Annotated[
     Decimal,
     BeforeValidator(DEPTH.check),
-    Field(ge=0, le=10, max_digits=4, decimal_places=2),
     WithJsonSchema(DEPTH.json_schema(), mode="validation"),
 ]
 OUTCOME_VALUE: Final = DecimalRule(
-    low=Decimal(-1000),
-    high=Decimal(1000),
-    places=2,
-    text=rf"^-?(?:1000(?:\.0{{1,2}})?|(?:0|[1-9][0-9]{{0,2}}){_TWO_PLACES})$",
-    example="2",
+    units.SCORE, rf"^-?(?:1000(?:\.0{{1,2}})?|(?:0|[1-9][0-9]{{0,2}}){_TWO_PLACES})$"
 )
 """An outcome score: -1000 to 1000, in hundredths (each scale's own range is the domain's)."""
 OutcomeValue = Annotated[
     Decimal,
     BeforeValidator(OUTCOME_VALUE.check),
-    Field(ge=-1000, le=1000, max_digits=7, decimal_places=2),
     WithJsonSchema(OUTCOME_VALUE.json_schema(), mode="validation"),
 ]
 Version = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
@@ -496,11 +517,16 @@ class SeriesIn(RequestModel):
 
     plan: SeriesPlanBody | None = None
     reasons: Annotated[dict[PlanPath, Reason], Field(max_length=MAX_LIST)] = {}
+    supersede_reason: Reason = ""
+    """Why this series replaces the patient's active series on the same zones (which is
+    cancelled, not deleted); without it such a save is refused with ``series-overlap``."""
 
     def to_domain(self, consultation_id: UUID) -> treatment.NewSeries:
         """The series to create from ``consultation_id``."""
         plan = self.plan.to_domain() if self.plan is not None else None
-        return treatment.NewSeries(consultation_id, plan, dict(self.reasons))
+        return treatment.NewSeries(
+            consultation_id, plan, dict(self.reasons), supersede_reason=self.supersede_reason
+        )
 
 
 class DeviationOut(BaseModel):
@@ -512,6 +538,8 @@ class DeviationOut(BaseModel):
     reason: str
     by: UUID
     at: datetime
+    rule_id: str
+    """The soft limit this change passes (``sessions-beyond-range``…), or empty."""
 
 
 class SeriesOut(BaseModel):
@@ -527,6 +555,7 @@ class SeriesOut(BaseModel):
     proposal: dict[str, Any]
     created_at: datetime
     created_by: UUID
+    cancellation: CancellationOut | None = None
 
     @classmethod
     def from_domain(cls, series: TreatmentSeries) -> SeriesOut:
@@ -546,12 +575,35 @@ class SeriesOut(BaseModel):
                     reason=d.reason,
                     by=d.by,
                     at=d.at,
+                    rule_id=d.rule_id,
                 )
                 for d in series.deviations
             ],
             proposal=dict(series.proposal),
             created_at=series.created_at,
             created_by=series.created_by,
+            cancellation=CancellationOut.from_domain(series.cancellation)
+            if series.cancellation
+            else None,
+        )
+
+
+class CancellationOut(BaseModel):
+    """Who cancelled a series, when and why, and the series that replaced it, if any."""
+
+    at: datetime
+    by: UUID
+    reason: str
+    superseded_by: UUID | None
+
+    @classmethod
+    def from_domain(cls, cancellation: Cancellation) -> CancellationOut:
+        """From the domain value."""
+        return cls(
+            at=cancellation.at,
+            by=cancellation.by,
+            reason=cancellation.reason,
+            superseded_by=cancellation.superseded_by,
         )
 
 
@@ -577,9 +629,14 @@ class SeriesPage(BaseModel):
 
 
 class CancelSeriesIn(RequestModel):
-    """Cancel a series that is still at ``expected_version`` (the version last read)."""
+    """Cancel a series that is still at ``expected_version`` (the version last read), and why."""
 
     expected_version: Version
+    reason: Reason
+
+    def to_domain(self, series_id: UUID) -> treatment.SeriesCancellation:
+        """The cancellation as the service takes it."""
+        return treatment.SeriesCancellation(series_id, self.expected_version, self.reason)
 
 
 class SessionStartIn(RequestModel):
@@ -662,11 +719,43 @@ class ZoneTreatmentBody(RequestModel):
 
 
 class OverrideBody(RequestModel):
-    """The reason for going past the plan or the licence in one zone."""
+    """The reason for passing a soft limit in one zone or for one product.
 
-    zone: Zone
+    Deeper than the plan in a ``zone``, or an unsafe ``product`` (as written in
+    ``products_applied``). Hard limits (caps, the licence) have no override.
+    """
+
     kind: charting.OverrideKind
     reason: Reason
+    zone: Zone | None = None
+    product: ShortText | None = None
+
+    def to_domain(self) -> charting.Override:
+        """The override as the domain holds it."""
+        return charting.Override(self.kind, self.reason, zone=self.zone, product=self.product)
+
+
+class OverrideOut(BaseModel):
+    """A recorded override: the soft limit (or topicals row) it passed, the reason, who."""
+
+    kind: charting.OverrideKind
+    reason: str
+    zone: Zone | None
+    product: str | None
+    rule_id: str
+    by: UUID | None
+
+    @classmethod
+    def from_domain(cls, override: charting.Override) -> OverrideOut:
+        """From the domain override."""
+        return cls(
+            kind=override.kind,
+            reason=override.reason,
+            zone=override.zone,
+            product=override.product,
+            rule_id=charting.rule_of(override),
+            by=override.by,
+        )
 
 
 class ChartBody(RequestModel):
@@ -697,7 +786,7 @@ class ChartBody(RequestModel):
             endpoint_reached=self.endpoint_reached,
             products_applied=tuple(self.products_applied),
             adverse_events=tuple(self.adverse_events),
-            overrides=tuple(charting.Override(o.zone, o.kind, o.reason) for o in self.overrides),
+            overrides=tuple(o.to_domain() for o in self.overrides),
         )
 
     @classmethod
@@ -727,7 +816,8 @@ class ChartBody(RequestModel):
             products_applied=list(chart.products_applied),
             adverse_events=list(chart.adverse_events),
             overrides=[
-                OverrideBody(zone=o.zone, kind=o.kind, reason=o.reason) for o in chart.overrides
+                OverrideBody(kind=o.kind, reason=o.reason, zone=o.zone, product=o.product)
+                for o in chart.overrides
             ],
         )
 
@@ -754,6 +844,8 @@ class ChartVersionOut(BaseModel):
     patient_id: UUID
     version: int
     chart: ChartBody
+    overrides: list[OverrideOut]
+    """The soft limits this version passes, each with its rule id, reason and who gave it."""
     rescreen: dict[str, Any]
     notes: str
     created_at: datetime
@@ -770,6 +862,7 @@ class ChartVersionOut(BaseModel):
             patient_id=version.patient_id,
             version=version.version,
             chart=ChartBody.from_domain(version.chart),
+            overrides=[OverrideOut.from_domain(o) for o in version.chart.overrides],
             rescreen=dict(version.rescreen),
             notes=version.notes,
             created_at=version.created_at,

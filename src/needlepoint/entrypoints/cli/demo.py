@@ -19,6 +19,7 @@ import yaml
 
 from needlepoint.bootstrap import Services
 from needlepoint.domain.charting import Cartridge, Numbing, SessionChart, ZoneTreatment
+from needlepoint.domain.clearances import NewClearance
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Role, StaffMember
@@ -138,11 +139,28 @@ def _patient(
     services.sign_consultation(record.id, context=context)
     if state in {"signed", "signed_awaiting_clearance"}:
         return
+    _clear_findings(services, context, record)
     series = services.create_series(treatment.NewSeries(consultation_id=record.id), context=context)
     if state.startswith("charted"):
         _first_session(services, context, series, sign=state == "charted_and_signed")
     if state in {"charted_and_signed", "series_planned"}:
         _book_the_rest(services, context, series)
+
+
+def _clear_findings(services: Services, context: RequestContext, record: Any) -> None:
+    """The clinician clears each finding that has no wait, as after a physician's letter."""
+    until = services.clock.now().date() + timedelta(days=CLEARED_FOR_DAYS)
+    for finding in record.report.get("findings") or ():
+        if finding.get("severity") == "relative" and not finding.get("clears_on"):
+            why = (
+                "Demo: the prescribing physician confirmed in writing that treatment may go ahead."
+            )
+            new = NewClearance(record.id, finding["rule_id"], why, until)
+            services.record_clearance(new, context=context)
+
+
+CLEARED_FOR_DAYS = 180
+"""How long the demo's clearances hold (well within the limit ``clearance-validity``)."""
 
 
 def _first_session(

@@ -1,7 +1,10 @@
 """Reading the session chart, day-of re-screen and outcome forms into the services' inputs.
 
-Every problem names its field (``zone-<zone>-depth``, ``cartridge_expires_on``…) so the page
-shows it beside its input; all problems of a form are raised at once as ``InvalidInputError``.
+Fields are named as the API names them (``chart.zones[cheeks].delivered_depth_mm``,
+``chart.cartridge.expires_on``, ``measured_on``), and every problem carries the same stable
+code the API would give (``domain.errors.InputCode``, the domain's formats such as
+``units.DEPTH_MM``, or a limit id), so both refuse the same input the same way. All problems of
+a form are raised at once as ``InvalidInputError``; the page shows each beside its input.
 """
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final, TypeVar
 from uuid import UUID
 
-from needlepoint.domain import charting
-from needlepoint.domain.charting import Override, SessionChart, ZoneTreatment
-from needlepoint.domain.errors import FieldProblem, InvalidInputError
+from needlepoint.domain import charting, units
+from needlepoint.domain.charting import Override, OverrideKind, SessionChart, ZoneTreatment
+from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.vocabulary import Device, Zone
@@ -26,10 +29,10 @@ from needlepoint.services.outcomes import NewOutcome
 MAX_TEXT: Final = 500
 MAX_LINES: Final = 20
 MAX_PASSES: Final = 50
-MAX_DEPTH: Final = Decimal("3.0")
 MAX_LOT: Final = 100
+MAX_VERSION: Final = 1_000_000
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-E = TypeVar("E", Device, OutcomeScale)
+E = TypeVar("E", Device, OutcomeScale, Endpoint)
 
 RESCREEN_QUESTIONS: Final = (
     ("pregnant", "Pregnant, or could be pregnant"),
@@ -45,10 +48,22 @@ RESCREEN_QUESTIONS: Final = (
 UNCHANGED: Final = "unchanged"
 ANSWERS: Final = {"yes": True, "no": False}
 
+CHART: Final = "chart"
+PRODUCTS: Final = f"{CHART}.products_applied"
+
 
 def zone_field(zone: Zone, part: str) -> str:
-    """The form field of one planned zone: ``zone-cheeks-depth``, ``zone-cheeks-reason``."""
-    return f"zone-{zone.value}-{part}"
+    """The form field of one planned zone, named as the API names it.
+
+    ``part`` is ``delivered_depth_mm``, ``passes`` or ``reason`` (the reason for going deeper
+    than the plan, which the API takes as an override).
+    """
+    return f"{CHART}.zones[{zone.value}].{part}"
+
+
+def product_reason_field(index: int) -> str:
+    """The form field for the reason an unsafe product (line ``index``) was used."""
+    return f"{PRODUCTS}[{index}].reason"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +74,8 @@ class ZoneRow:
     planned_mm: Decimal
     last_mm: Decimal | None
     """The depth delivered in this zone at the previous session, if any."""
+    start_mm: Decimal | None = None
+    """The depth the plan starts at (session 1 starts here when nothing was delivered yet)."""
 
 
 def rescreen_answers(form: Mapping[str, str]) -> dict[str, object]:
@@ -70,7 +87,14 @@ def rescreen_answers(form: Mapping[str, str]) -> dict[str, object]:
         if raw == UNCHANGED:
             continue
         if raw not in ANSWERS:
-            problems.append(FieldProblem(name, "is not an answer.", "choose unchanged, yes or no."))
+            problems.append(
+                FieldProblem(
+                    f"rescreen.history.{name}",
+                    "is not an answer.",
+                    "choose unchanged, yes or no.",
+                    InputCode.NOT_YES_OR_NO,
+                )
+            )
             continue
         history[name] = ANSWERS[raw]
     if problems:
@@ -79,12 +103,7 @@ def rescreen_answers(form: Mapping[str, str]) -> dict[str, object]:
 
 
 def chart_entry(
-    form: Mapping[str, str],
-    *,
-    session_id: UUID,
-    rows: Iterable[ZoneRow],
-    licence_max_depth_mm: Decimal | None,
-    time_zone: tzinfo,
+    form: Mapping[str, str], *, session_id: UUID, rows: Iterable[ZoneRow], time_zone: tzinfo
 ) -> ChartEntry:
     """The chart (or amendment) from the chart form, with an override for each reason given.
 
@@ -92,26 +111,25 @@ def chart_entry(
     """
     problems: list[FieldProblem] = []
     zones = tuple(_zone(form, row, problems) for row in rows)
-    treated = tuple(z for z in zones if z is not None)
-    device = _choice(form, "device", Device, problems, "choose the device used.")
-    endpoint = _optional_choice(form, "endpoint_reached", Endpoint, problems)
+    device = _choice(form, f"{CHART}.device", Device, problems)
+    endpoint = _optional_choice(form, f"{CHART}.endpoint_reached", Endpoint, problems)
     cartridge = _cartridge(form, problems)
     numbing = _numbing(form, problems, time_zone)
-    products = _lines(form, "products_applied", problems)
-    events = _lines(form, "adverse_events", problems)
+    products = _lines(form, PRODUCTS, problems)
+    events = _lines(form, f"{CHART}.adverse_events", problems)
     notes = _text(form, "notes", problems)
-    expected = _whole(form, "expected_version", 0, 1_000_000, problems)
+    expected = _whole(form, "expected_version", (0, MAX_VERSION), problems)
     if problems or device is None or cartridge is None or expected is None:
         raise InvalidInputError(problems)
     chart = SessionChart(
         device=device,
         cartridge=cartridge,
         numbing=numbing,
-        zones=treated,
+        zones=zones,
         endpoint_reached=endpoint,
         products_applied=products,
         adverse_events=events,
-        overrides=_overrides(form, treated, licence_max_depth_mm),
+        overrides=(*_zone_overrides(form, zones), *_product_overrides(form, products)),
     )
     return ChartEntry(session_id, chart, expected, notes)
 
@@ -119,8 +137,8 @@ def chart_entry(
 def new_outcome(form: Mapping[str, str], patient_id: UUID) -> NewOutcome:
     """The outcome measurement to record, from the outcome form."""
     problems: list[FieldProblem] = []
-    scale = _choice(form, "scale", OutcomeScale, problems, "choose the scale measured on.")
-    value = _decimal(form, "value", problems, "give the score as a number, e.g. 12.")
+    scale = _choice(form, "scale", OutcomeScale, problems)
+    value = _read(units.SCORE, form.get("value", "").strip(), "value", problems)
     measured_on = _date(form, "measured_on", problems)
     note = _text(form, "note", problems) or None
     if problems or scale is None or value is None or measured_on is None:
@@ -129,35 +147,57 @@ def new_outcome(form: Mapping[str, str], patient_id: UUID) -> NewOutcome:
 
 
 def _zone(form: Mapping[str, str], row: ZoneRow, problems: list[FieldProblem]) -> ZoneTreatment:
-    depth_field = zone_field(row.zone, "depth")
-    depth = _decimal(form, depth_field, problems, "give the depth in mm, e.g. 1.25.")
-    if depth is not None and not Decimal(0) < depth <= MAX_DEPTH:
-        problems.append(
-            FieldProblem(depth_field, "is not a needle depth.", f"give 0.1 to {MAX_DEPTH} mm.")
-        )
-    passes = _whole(form, zone_field(row.zone, "passes"), 0, MAX_PASSES, problems)
+    depth_field = zone_field(row.zone, "delivered_depth_mm")
+    depth = _read(units.DEPTH_MM, form.get(depth_field, "").strip(), depth_field, problems)
+    passes = _whole(form, zone_field(row.zone, "passes"), (0, MAX_PASSES), problems)
     return ZoneTreatment(row.zone, row.planned_mm, depth or row.planned_mm, passes or 0)
 
 
-def _overrides(
-    form: Mapping[str, str], zones: tuple[ZoneTreatment, ...], licence: Decimal | None
+def _zone_overrides(
+    form: Mapping[str, str], zones: tuple[ZoneTreatment, ...]
 ) -> tuple[Override, ...]:
-    needed = charting.missing_overrides(zones, (), licence_max_depth_mm=licence)
+    """A reason typed beside a zone deeper than the plan (the API sends it as an override)."""
     overrides = []
-    for missing in needed:
-        reason = form.get(zone_field(missing.zone, "reason"), "").strip()
-        if reason and not _CONTROL.search(reason):
-            overrides.append(Override(missing.zone, missing.kind, reason[:MAX_TEXT]))
+    for zone in zones:
+        reason = form.get(zone_field(zone.zone, "reason"), "").strip()
+        if reason and zone.delivered_depth_mm > zone.planned_depth_mm:
+            overrides.append(
+                Override(OverrideKind.DEEPER_THAN_PLAN, reason[:MAX_TEXT], zone=zone.zone)
+            )
+    return tuple(overrides)
+
+
+def _product_overrides(form: Mapping[str, str], products: tuple[str, ...]) -> tuple[Override, ...]:
+    """A reason typed for a product line the topicals table flags."""
+    overrides = []
+    for index, product in enumerate(products):
+        reason = form.get(product_reason_field(index), "").strip()
+        if reason:
+            overrides.append(
+                Override(OverrideKind.UNSAFE_TOPICAL, reason[:MAX_TEXT], product=product)
+            )
     return tuple(overrides)
 
 
 def _cartridge(form: Mapping[str, str], problems: list[FieldProblem]) -> charting.Cartridge | None:
-    lot = form.get("cartridge_lot", "").strip()
-    if not lot or len(lot) > MAX_LOT or _CONTROL.search(lot):
+    field = f"{CHART}.cartridge.lot"
+    lot = form.get(field, "").strip()
+    if not lot:
         problems.append(
-            FieldProblem("cartridge_lot", "is missing.", "type the lot number on the packet.")
+            FieldProblem(
+                field, "is missing.", "type the lot number on the packet.", InputCode.REQUIRED
+            )
         )
-    expires_on = _date(form, "cartridge_expires_on", problems)
+    elif len(lot) > MAX_LOT or _CONTROL.search(lot):
+        problems.append(
+            FieldProblem(
+                field,
+                "is not a lot number.",
+                f"type up to {MAX_LOT} characters.",
+                InputCode.NOT_TEXT,
+            )
+        )
+    expires_on = _date(form, f"{CHART}.cartridge.expires_on", problems)
     if not lot or expires_on is None:
         return None
     return charting.Cartridge(lot, expires_on)
@@ -166,25 +206,32 @@ def _cartridge(form: Mapping[str, str], problems: list[FieldProblem]) -> chartin
 def _numbing(
     form: Mapping[str, str], problems: list[FieldProblem], zone: tzinfo
 ) -> charting.Numbing | None:
-    product = form.get("numbing_product", "").strip()
-    applied = clinic_moment(form, "numbing_applied_at", problems, zone)
-    removed = clinic_moment(form, "numbing_removed_at", problems, zone)
+    prefix = f"{CHART}.numbing"
+    product = form.get(f"{prefix}.product", "").strip()
+    applied = clinic_moment(form, f"{prefix}.applied_at", problems, zone)
+    removed = clinic_moment(form, f"{prefix}.removed_at", problems, zone)
     if not product:
         if applied or removed:
             problems.append(
-                FieldProblem("numbing_product", "is missing.", "name the numbing cream used.")
+                FieldProblem(
+                    f"{prefix}.product",
+                    "is missing.",
+                    "name the numbing cream used.",
+                    InputCode.REQUIRED,
+                )
             )
         return None
     if applied is None:
-        if not form.get("numbing_applied_at", "").strip():  # else its problem is said already
+        if not form.get(f"{prefix}.applied_at", "").strip():  # else its problem is said already
             problems.append(
-                FieldProblem("numbing_applied_at", "is missing.", "give when it was applied.")
+                FieldProblem(
+                    f"{prefix}.applied_at",
+                    "is missing.",
+                    "give when it was applied.",
+                    InputCode.REQUIRED,
+                )
             )
         return None
-    if removed is not None and removed < applied:
-        problems.append(
-            FieldProblem("numbing_removed_at", "is before it was applied.", "check the times.")
-        )
     return charting.Numbing(product[:MAX_TEXT], applied, removed)
 
 
@@ -198,86 +245,126 @@ def clinic_moment(
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
-        problems.append(FieldProblem(field, "is not a time.", "give it as YYYY-MM-DDTHH:MM."))
+        problems.append(
+            FieldProblem(
+                field, "is not a time.", "give it as YYYY-MM-DDTHH:MM.", InputCode.NOT_A_TIME
+            )
+        )
         return None
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     instant = moment.replace(tzinfo=zone).astimezone(UTC)
     if instant.astimezone(zone).replace(tzinfo=None) != moment:
         problems.append(
-            FieldProblem(field, "is a time the clocks skipped.", "give the time the clock showed.")
+            FieldProblem(
+                field,
+                "is a time the clocks skipped.",
+                "give the time the clock showed.",
+                InputCode.NOT_A_TIME,
+            )
         )
         return None
     return instant
 
 
 def _date(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> date | None:
-    try:
-        return date.fromisoformat(form.get(field, "").strip())
-    except ValueError:
-        problems.append(FieldProblem(field, "is not a date.", "give it as YYYY-MM-DD."))
-        return None
-
-
-def _decimal(
-    form: Mapping[str, str], field: str, problems: list[FieldProblem], fix: str
-) -> Decimal | None:
     raw = form.get(field, "").strip()
+    if not raw:
+        problems.append(
+            FieldProblem(field, "is missing.", "give it as YYYY-MM-DD.", InputCode.REQUIRED)
+        )
+        return None
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        problems.append(FieldProblem(field, "is not a number.", fix))
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.append(
+            FieldProblem(field, "is not a date.", "give it as YYYY-MM-DD.", InputCode.NOT_A_DATE)
+        )
         return None
-    if not value.is_finite():
-        problems.append(FieldProblem(field, "is not a number.", fix))
+
+
+def _read(
+    rule: units.DecimalFormat, raw: str, field: str, problems: list[FieldProblem]
+) -> Decimal | None:
+    if not raw:
+        problems.append(FieldProblem(field, "is missing.", rule.fix, InputCode.REQUIRED))
         return None
+    value = rule.value_of(raw)
+    if value is None:
+        problems.append(FieldProblem(field, rule.problem, rule.fix, rule.code))
     return value
 
 
 def _whole(
-    form: Mapping[str, str], field: str, lowest: int, highest: int, problems: list[FieldProblem]
+    form: Mapping[str, str], field: str, bounds: tuple[int, int], problems: list[FieldProblem]
 ) -> int | None:
     raw = form.get(field, "").strip()
-    if not raw.isdigit() or not lowest <= int(raw) <= highest:
+    lowest, highest = bounds
+    if not raw.isdigit() or len(raw) > len(str(highest)) + 1:
+        code = InputCode.REQUIRED if not raw else InputCode.NOT_A_WHOLE_NUMBER
         problems.append(
-            FieldProblem(field, "is not a whole number.", f"give {lowest} to {highest}.")
+            FieldProblem(field, "is not a whole number.", f"give {lowest} to {highest}.", code)
+        )
+        return None
+    if not lowest <= int(raw) <= highest:
+        problems.append(
+            FieldProblem(
+                field, "is out of range.", f"give {lowest} to {highest}.", InputCode.OUT_OF_RANGE
+            )
         )
         return None
     return int(raw)
 
 
 def _choice(
-    form: Mapping[str, str], field: str, kind: type[E], problems: list[FieldProblem], fix: str
+    form: Mapping[str, str], field: str, kind: type[E], problems: list[FieldProblem]
 ) -> E | None:
+    raw = form.get(field, "")
     try:
-        return kind(form.get(field, ""))
+        return kind(raw)
     except ValueError:
-        problems.append(FieldProblem(field, "is not chosen.", fix))
+        code = InputCode.REQUIRED if not raw else InputCode.NOT_A_CHOICE
+        problems.append(FieldProblem(field, "is not chosen.", "choose one from the list.", code))
         return None
 
 
 def _optional_choice(
-    form: Mapping[str, str], field: str, kind: type[Endpoint], problems: list[FieldProblem]
-) -> Endpoint | None:
-    raw = form.get(field, "")
-    if not raw:
+    form: Mapping[str, str], field: str, kind: type[E], problems: list[FieldProblem]
+) -> E | None:
+    if not form.get(field, ""):
         return None
-    try:
-        return kind(raw)
-    except ValueError:
-        problems.append(FieldProblem(field, "is not an endpoint.", "choose one from the list."))
-        return None
+    return _choice(form, field, kind, problems)
 
 
 def _lines(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> tuple[str, ...]:
     lines = tuple(line.strip() for line in form.get(field, "").splitlines() if line.strip())
-    if len(lines) > MAX_LINES or any(len(x) > MAX_TEXT or _CONTROL.search(x) for x in lines):
-        problems.append(FieldProblem(field, "is too long.", f"give up to {MAX_LINES} short lines."))
+    if len(lines) > MAX_LINES or any(len(x) > MAX_TEXT for x in lines):
+        problems.append(
+            FieldProblem(
+                field, "is too long.", f"give up to {MAX_LINES} short lines.", InputCode.TOO_LONG
+            )
+        )
+    elif any(_CONTROL.search(x) for x in lines):
+        problems.append(
+            FieldProblem(
+                field, "has characters that are not text.", "type plain text.", InputCode.NOT_TEXT
+            )
+        )
     return lines
 
 
 def _text(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> str:
     text = form.get(field, "").strip()
-    if len(text) > MAX_TEXT * 4 or _CONTROL.search(text):
-        problems.append(FieldProblem(field, "is too long.", f"keep it under {MAX_TEXT * 4}."))
+    if len(text) > MAX_TEXT * 4:
+        problems.append(
+            FieldProblem(
+                field, "is too long.", f"keep it under {MAX_TEXT * 4}.", InputCode.TOO_LONG
+            )
+        )
+    elif _CONTROL.search(text):
+        problems.append(
+            FieldProblem(
+                field, "has characters that are not text.", "type plain text.", InputCode.NOT_TEXT
+            )
+        )
     return text

@@ -62,6 +62,7 @@ PAGES: Final = (
     Page("GET", "/series/{series_id}/sessions/new", sessions.start_form, Action.SESSION_START),
     Page("POST", "/series/{series_id}/sessions/new", sessions.start, Action.SESSION_START),
     Page("GET", "/series/{series_id}/handout", handouts.show, Action.CARE_DOCUMENT_READ),
+    Page("POST", "/series/{series_id}/cancel", patients.cancel_series, Action.SERIES_CANCEL),
     Page("GET", "/settings/calendar", settings.show, Action.SCHEDULE_SET_UP),
     Page("POST", "/settings/calendar/rooms", settings.add_room, Action.SCHEDULE_SET_UP),
     Page("POST", "/settings/calendar/hours", settings.set_hours, Action.SCHEDULE_SET_UP),

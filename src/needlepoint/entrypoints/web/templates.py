@@ -12,6 +12,7 @@ which give it in the zone of the signed-in member's clinic (``visit.time_zone``)
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Final
@@ -41,7 +42,19 @@ def environment() -> Environment:
     env.filters["moment"] = _moment_in_clinic
     env.filters["words"] = words
     env.filters["sentence"] = sentence
+    env.filters["field_id"] = field_id
     return env
+
+
+_NOT_ID: Final = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def field_id(name: str) -> str:
+    """An element id for a field named as the API names it, usable in CSS selectors.
+
+    ``chart.zones[cheeks].passes`` → ``chart-zones-cheeks-passes``.
+    """
+    return _NOT_ID.sub("-", name).strip("-")
 
 
 def render(

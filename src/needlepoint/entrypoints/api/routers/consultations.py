@@ -1,4 +1,4 @@
-"""Consultations: record one for a patient (the engine screens and plans), read it, sign it."""
+"""Consultations: record one for a patient (the engine screens and plans), read, sign, clear."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas import ConsultationIn, ConsultationOut
+from needlepoint.entrypoints.api.schemas import (
+    ClearanceIn,
+    ClearanceList,
+    ClearanceOut,
+    ConsultationIn,
+    ConsultationOut,
+)
 from needlepoint.entrypoints.api.security import ServicesDep
 
 router = APIRouter(prefix=API, tags=["consultations"])
@@ -37,3 +43,23 @@ def sign_consultation(
     """Sign a draft consultation; after this it never changes (409 ``already-signed``)."""
     record = services.sign_consultation(consultation_id, context=context)
     return ConsultationOut.from_domain(record)
+
+
+@router.post("/consultations/{consultation_id}/clearances", status_code=201)
+def record_clearance(
+    consultation_id: UUID, body: ClearanceIn, context: Context, services: ServicesDep
+) -> ClearanceOut:
+    """Clear a finding of a signed consultation that needs clearance, until a day.
+
+    Only a clinician in their own signed-in session may clear (403 through an API token);
+    the finding's wait, if it has one, no longer holds the series back while this holds.
+    """
+    cleared = services.record_clearance(body.to_domain(consultation_id), context=context)
+    return ClearanceOut.from_domain(cleared)
+
+
+@router.get("/patients/{patient_id}/clearances")
+def list_clearances(patient_id: UUID, context: Context, services: ServicesDep) -> ClearanceList:
+    """Every clearance of a patient, newest first."""
+    found = services.list_clearances(patient_id, context=context)
+    return ClearanceList(items=[ClearanceOut.from_domain(c) for c in found])

@@ -88,10 +88,11 @@ def list_series(
 def cancel_series(
     series_id: UUID, body: CancelSeriesIn, context: Context, services: ServicesDep
 ) -> SeriesOut:
-    """Stop a series before its end (409 ``version-conflict`` if it changed meanwhile)."""
-    series = services.cancel_series(
-        series_id, expected_version=body.expected_version, context=context
-    )
+    """Stop a series before its end, with a reason; its booked visits to come are cancelled.
+
+    409 ``version-conflict`` if it changed meanwhile.
+    """
+    series = services.cancel_series(body.to_domain(series_id), context=context)
     return SeriesOut.from_domain(series)
 
 

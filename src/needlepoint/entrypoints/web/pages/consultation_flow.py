@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from needlepoint.entrypoints.web.pages import assessments, consultations
+from needlepoint.entrypoints.web.pages import assessments, clearances, consultations
 from needlepoint.entrypoints.web.visits import Page
 from needlepoint.services.permissions import Action
 
@@ -31,6 +31,12 @@ CONSULTATION_PAGES: Final = (
         "/consultations/{consultation_id}/sign",
         consultations.sign,
         Action.CONSULTATION_SIGN,
+    ),
+    Page(
+        "POST",
+        "/consultations/{consultation_id}/clearances",
+        clearances.record,
+        Action.CLEARANCE_RECORD,
     ),
     Page("GET", "/consultations/{consultation_id}/plan", consultations.plan, Action.SERIES_CREATE),
     Page(

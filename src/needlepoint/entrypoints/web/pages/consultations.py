@@ -10,16 +10,20 @@ plan page lets a clinician change depths, sessions and interval, each change wit
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response
 
-from needlepoint.domain.errors import FieldProblem, InvalidInputError
+from needlepoint.domain.clearances import ClearanceRequiredError
+from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus
 from needlepoint.domain.series_plan import PlannedZone, SeriesPlan, proposed_plan
+from needlepoint.domain.treatment import SeriesExistsError, SeriesOverlapError
+from needlepoint.domain.units import DEPTH_MM
 from needlepoint.entrypoints.web import intake_form, templates
+from needlepoint.entrypoints.web.pages import clearances
 from needlepoint.entrypoints.web.visits import Visit
 from needlepoint.services.consultation_records import (
     ConsultationNotFoundError,
@@ -29,7 +33,6 @@ from needlepoint.services.patients import PatientNotFoundError
 from needlepoint.services.treatment import TREATABLE_DECISIONS, NewSeries
 
 MAX_COUNT_DIGITS: Final = 4
-MAX_DEPTH_CHARS: Final = 8
 
 DECISION_WORDS: Final = {
     "proceed": "Proceed",
@@ -63,10 +66,26 @@ def record(visit: Visit) -> Response:
 
 def show(visit: Visit) -> Response:
     """The screening result: the decision first, then why, what to do, and the sources."""
-    consultation = _consultation(visit)
+    return result_page(visit, _consultation(visit), {})
+
+
+def result_page(
+    visit: Visit,
+    consultation: ConsultationRecord,
+    extra: Mapping[str, Any],
+    *,
+    status: int = 200,
+) -> Response:
+    """The result page, with where each finding needing clearance stands today."""
     patient = visit.services.get_patient(consultation.patient_id, context=visit.context)
-    page = {"current": "patients", "patient": patient, **_result(consultation)}
-    return templates.render(visit, "consultations/show.html", page)
+    page = {
+        "current": "patients",
+        "patient": patient,
+        **_result(consultation),
+        **clearances.page_values(visit, consultation),
+        **extra,
+    }
+    return templates.render(visit, "consultations/show.html", page, status=status)
 
 
 def sign(visit: Visit) -> Response:
@@ -87,13 +106,20 @@ def save_series(visit: Visit) -> Response:
     consultation = _consultation(visit)
     try:
         chosen, reasons = _chosen_plan(consultation, visit.form)
-        new = NewSeries(consultation.id, chosen, reasons)
+        supersede = visit.form.get("supersede_reason", "").strip()
+        new = NewSeries(consultation.id, chosen, reasons, supersede_reason=supersede)
         visit.services.create_series(new, context=visit.context)
     except InvalidInputError as error:
         problems = _plan_problems(error.problems)
         return _plan_page(
             visit, consultation, values=visit.form, problems=problems,
             all_problems=error.problems, status=422,
+        )  # fmt: skip
+    except (ClearanceRequiredError, SeriesExistsError, SeriesOverlapError) as error:
+        refusal = {"refusal": error, "refusal_code": error.code}
+        return _plan_page(
+            visit, consultation, values=visit.form, problems={}, all_problems=(),
+            status=409, extra=refusal,
         )  # fmt: skip
     return RedirectResponse(f"/patients/{consultation.patient_id}#series-title", status_code=303)
 
@@ -162,6 +188,7 @@ def _plan_page(
     problems: Mapping[str, FieldProblem],
     all_problems: Iterable[object],
     status: int = 200,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
     report = consultation.report
     rows = list((report.get("plan") or {}).get("zones") or ())
@@ -179,6 +206,10 @@ def _plan_page(
         "values": values,
         "problems": problems,
         "all_problems": [p for p in all_problems if isinstance(p, FieldProblem)],
+        "clearances": clearances.statuses(visit, consultation),
+        "refusal": None,
+        "refusal_code": "",
+        **(extra or {}),
     }
     return templates.render(visit, "consultations/plan.html", page, status=status)
 
@@ -217,7 +248,12 @@ def _chosen_plan(
         raw = form.get(name, "").strip() or str(default)
         if not raw.isdigit() or len(raw) > MAX_COUNT_DIGITS:
             problems.append(
-                FieldProblem(f"plan.{name}", f"{raw!r} is not a whole number.", "give 1 or more.")
+                FieldProblem(
+                    f"plan.{name}",
+                    "is not a whole number.",
+                    "give 1 or more.",
+                    InputCode.NOT_A_WHOLE_NUMBER,
+                )
             )
             continue
         counts[name] = int(raw)
@@ -233,12 +269,9 @@ def _decimal(
     raw = form.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or len(raw) > MAX_DEPTH_CHARS:
-        return FieldProblem(path, f"{raw!r} is not a depth in millimetres.", "give it like 1.25.")
+    value = DEPTH_MM.value_of(raw)
+    if value is None:
+        return FieldProblem(path, DEPTH_MM.problem, DEPTH_MM.fix, DEPTH_MM.code)
     return value
 
 

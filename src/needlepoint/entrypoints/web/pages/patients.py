@@ -12,11 +12,13 @@ from needlepoint.entrypoints.web import forms, templates
 from needlepoint.entrypoints.web.visits import Visit
 from needlepoint.services.patients import PatientNotFoundError
 from needlepoint.services.permissions import Action
+from needlepoint.services.treatment import SeriesCancellation, SeriesNotFoundError
 
 LISTED: Final = 50
 """Patients shown per search; a longer list asks for a narrower search."""
 
 RESULTS_TARGET: Final = "patient-results"
+MAX_VERSION_DIGITS: Final = 8
 
 
 def search(visit: Visit) -> Response:
@@ -49,14 +51,40 @@ def register(visit: Visit) -> Response:
 
 def show(visit: Visit) -> Response:
     """One patient's programme: the whole of it for clinical staff, the schedule for others."""
-    patient_id = _patient_id(visit.request.path_params["patient_id"])
+    return _programme(visit, _patient_id(visit.request.path_params["patient_id"]))
+
+
+def cancel_series(visit: Visit) -> Response:
+    """Cancel a series with a reason; a blank reason shows the patient page saying so."""
+    series_id = _series_id(visit.request.path_params["series_id"])
+    services, context = visit.services, visit.context
+    series = services.get_series(series_id, context=context)
+    expected = visit.form.get("expected_version", "")
+    version = int(expected) if expected.isdigit() and len(expected) < MAX_VERSION_DIGITS else 0
+    cancellation = SeriesCancellation(series_id, version, visit.form.get("reason", ""))
+    try:
+        services.cancel_series(cancellation, context=context)
+    except InvalidInputError as error:
+        problem = {"series_id": series_id, "problems": forms.by_field(error.problems)}
+        return _programme(visit, series.patient_id, cancel_problem=problem, status=422)
+    return RedirectResponse(f"/patients/{series.patient_id}#series-{series_id}", status_code=303)
+
+
+def _programme(
+    visit: Visit, patient_id: UUID, *, cancel_problem: object = None, status: int = 200
+) -> Response:
     services, context = visit.services, visit.context
     if visit.may(Action.CONSULTATION_READ):
         programme = services.patient_programme(patient_id, context=context)
     else:
         programme = services.patient_schedule(patient_id, context=context)
-    page = {"programme": programme, "current": "patients"}
-    return templates.render(visit, "patients/show.html", page)
+    page = {
+        "programme": programme,
+        "current": "patients",
+        "cancel_problem": cancel_problem,
+        "may_cancel": visit.may(Action.SERIES_CANCEL),
+    }
+    return templates.render(visit, "patients/show.html", page, status=status)
 
 
 def _registration(
@@ -64,6 +92,13 @@ def _registration(
 ) -> Response:
     page = {"values": values, "problems": forms.by_field(problems), "current": "patients"}
     return templates.render(visit, "patients/new.html", page, status=status)
+
+
+def _series_id(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise SeriesNotFoundError(f"no series {raw!r}") from None
 
 
 def _patient_id(raw: str) -> UUID:

@@ -1,32 +1,31 @@
 """Treatment sessions: the day-of re-screen that starts one, its chart, amendments and sign-off.
 
 The chart form is prefilled from the newest chart of this session (an amendment), else from
-the plan and the depths delivered at the previous session (settings carry forward; both are
-shown). A depth past the plan or the clinician's licence is refused by the services until a
-reason is given: the form then names the zone and asks for the reason beside its depth.
+the depths delivered at the previous session (settings carry forward), else from the depth
+the plan starts at (both are shown). Its fields are named as the API names them. A depth past
+the device's cap, the zone's maximum or the clinician's licence is refused whatever the reason
+(hard); a depth deeper than the plan, or a product unsafe on needled skin, is refused until a
+reason is given (soft): the form then asks for the reason beside the depth or the product.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response
 
-from needlepoint.domain.charting import (
-    ContraindicatedError,
-    ExpiredCartridgeError,
-    OverrideRequiredError,
-)
+from needlepoint.domain import charting, series_plan
+from needlepoint.domain.charting import ContraindicatedError, SessionChart
+from needlepoint.domain.clearances import ClearanceRequiredError
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.treatment import ChartVersion, VersionConflictError
 from needlepoint.domain.vocabulary import Device
 from needlepoint.entrypoints.web import chart_forms, forms, templates
-from needlepoint.entrypoints.web.chart_forms import ZoneRow, zone_field
+from needlepoint.entrypoints.web.chart_forms import CHART, ZoneRow, zone_field
 from needlepoint.entrypoints.web.visits import Visit
 from needlepoint.services.clinical_pages import ChartSheet
 from needlepoint.services.treatment import SeriesNotFoundError, SessionNotFoundError
@@ -58,6 +57,10 @@ def start(visit: Visit) -> Response:
     except ContraindicatedError as error:
         series = services.get_series(series_id, context=context)
         return _start_page(visit, series, visit.form, {}, error.findings, status=409)
+    except ClearanceRequiredError as error:
+        series = services.get_series(series_id, context=context)
+        extra = {"uncleared": error.findings, "eligible_on": error.earliest_on}
+        return _start_page(visit, series, visit.form, {}, (), status=409, extra=extra)
     return RedirectResponse(f"/sessions/{session.id}/chart", status_code=303)
 
 
@@ -69,6 +72,7 @@ def _start_page(
     findings: tuple[object, ...],
     *,
     status: int = 200,
+    extra: Mapping[str, object] | None = None,
 ) -> Response:
     page = {
         "series": series,
@@ -76,7 +80,10 @@ def _start_page(
         "values": values,
         "problems": problems,
         "findings": findings,
+        "uncleared": (),
+        "eligible_on": None,
         "current": "patients",
+        **(extra or {}),
     }
     return templates.render(visit, "sessions/start.html", page, status=status)
 
@@ -93,30 +100,14 @@ def chart_save(visit: Visit) -> Response:
     session_id = _id(visit, "session_id", SessionNotFoundError)
     services, context = visit.services, visit.context
     sheet = services.session_chart_sheet(session_id, context=context)
-    rows = _rows(sheet)
-    licence = visit.staff.licence_max_depth_mm
     problems: dict[str, FieldProblem] = {}
     try:
         entry = chart_forms.chart_entry(
-            visit.form,
-            session_id=session_id,
-            rows=rows,
-            licence_max_depth_mm=licence,
-            time_zone=visit.time_zone,
+            visit.form, session_id=session_id, rows=_rows(sheet), time_zone=visit.time_zone
         )
         services.chart_session(entry, context=context)
     except InvalidInputError as error:
-        problems = _zone_problems(forms.by_field(error.problems))
-    except ExpiredCartridgeError as error:
-        problems = {
-            "cartridge_expires_on": FieldProblem(
-                "cartridge_expires_on",
-                f"is past: the cartridge expired on {templates.day(error.expires_on)}.",
-                "open a cartridge that is in date, and give its lot and expiry.",
-            )
-        }
-    except OverrideRequiredError as error:
-        problems = _override_problems(error)
+        problems = forms.by_field(error.problems)
     except VersionConflictError:
         fresh = services.session_chart_sheet(session_id, context=context)
         values = _prefill(fresh, visit.time_zone)
@@ -168,6 +159,9 @@ def _chart_page(
         "endpoints": [e.value for e in Endpoint],
         "licence": visit.staff.licence_max_depth_mm,
         "zone_field": zone_field,
+        "product_reason_field": chart_forms.product_reason_field,
+        "flagged_products": _flagged(problems, values),
+        "rule_of": charting.rule_of,
         "saved": visit.query("saved") == "1",
         "signed": visit.query("signed") == "1",
         "current": "patients",
@@ -180,11 +174,23 @@ def _rows(sheet: ChartSheet) -> tuple[ZoneRow, ...]:
     if sheet.previous is not None:
         last = {z.zone: z.delivered_depth_mm for z in sheet.previous.chart.zones}
     excluded = set(sheet.session.excluded_zones)
+    starts = series_plan.start_depths_mm(sheet.series.proposal, sheet.series.plan)
     return tuple(
-        ZoneRow(planned.zone, planned.depth_max_mm, last.get(planned.zone))
+        ZoneRow(planned.zone, planned.depth_max_mm, last.get(planned.zone), starts[planned.zone])
         for planned in sheet.series.plan.zones
         if planned.zone not in excluded
     )
+
+
+def _flagged(problems: Mapping[str, FieldProblem], values: Mapping[str, str]) -> list[int]:
+    """Product lines that need a reason: flagged by the services now, or given one before."""
+    prefix = f"{chart_forms.PRODUCTS}["
+    lines = {
+        name[len(prefix) : name.index("]")]
+        for name in (*problems, *values)
+        if name.startswith(prefix) and "]" in name
+    }
+    return sorted(int(line) for line in lines if line.isdigit())
 
 
 def _prefill(sheet: ChartSheet, time_zone: tzinfo) -> dict[str, str]:
@@ -196,69 +202,47 @@ def _prefill(sheet: ChartSheet, time_zone: tzinfo) -> dict[str, str]:
     values = {"expected_version": str(latest.version if latest else 0)}
     source: ChartVersion | None = latest or sheet.previous
     for row in _rows(sheet):
-        values[zone_field(row.zone, "depth")] = str(row.last_mm or row.planned_mm)
+        depth = row.last_mm or row.start_mm or row.planned_mm
+        values[zone_field(row.zone, "delivered_depth_mm")] = str(depth)
         values[zone_field(row.zone, "passes")] = "2"
     if source is None:
-        values["device"] = Device.PEN.value
+        values[f"{CHART}.device"] = Device.PEN.value
         return values
     chart = source.chart
-    values["device"] = chart.device.value
-    values["endpoint_reached"] = chart.endpoint_reached.value if chart.endpoint_reached else ""
+    values[f"{CHART}.device"] = chart.device.value
+    endpoint = chart.endpoint_reached
+    values[f"{CHART}.endpoint_reached"] = endpoint.value if endpoint else ""
     for zone in chart.zones:
         values[zone_field(zone.zone, "passes")] = str(zone.passes)
     if latest is None:
         return values  # a new chart: only the settings carry forward from the last session
-    for zone in chart.zones:
-        values[zone_field(zone.zone, "depth")] = str(zone.delivered_depth_mm)
+    return values | _amended(chart, time_zone)
+
+
+def _amended(chart: SessionChart, time_zone: tzinfo) -> dict[str, str]:
+    """The form's values for amending a chart: everything it recorded."""
+    values = {
+        zone_field(z.zone, "delivered_depth_mm"): str(z.delivered_depth_mm) for z in chart.zones
+    }
     for override in chart.overrides:
-        values[zone_field(override.zone, "reason")] = override.reason
-    values["cartridge_lot"] = chart.cartridge.lot
-    values["cartridge_expires_on"] = chart.cartridge.expires_on.isoformat()
+        if override.zone is not None:
+            values[zone_field(override.zone, "reason")] = override.reason
+        elif override.product in chart.products_applied:
+            index = chart.products_applied.index(override.product)
+            values[chart_forms.product_reason_field(index)] = override.reason
+    values[f"{CHART}.cartridge.lot"] = chart.cartridge.lot
+    values[f"{CHART}.cartridge.expires_on"] = chart.cartridge.expires_on.isoformat()
     if chart.numbing is not None:
-        values["numbing_product"] = chart.numbing.product
-        values["numbing_applied_at"] = _local(chart.numbing.applied_at, time_zone)
-        values["numbing_removed_at"] = _local(chart.numbing.removed_at, time_zone)
-    values["products_applied"] = "\n".join(chart.products_applied)
-    values["adverse_events"] = "\n".join(chart.adverse_events)
+        values[f"{CHART}.numbing.product"] = chart.numbing.product
+        values[f"{CHART}.numbing.applied_at"] = _local(chart.numbing.applied_at, time_zone)
+        values[f"{CHART}.numbing.removed_at"] = _local(chart.numbing.removed_at, time_zone)
+    values[chart_forms.PRODUCTS] = "\n".join(chart.products_applied)
+    values[f"{CHART}.adverse_events"] = "\n".join(chart.adverse_events)
     return values
 
 
 def _local(moment: datetime | None, time_zone: tzinfo) -> str:
     return "" if moment is None else f"{moment.astimezone(time_zone):%Y-%m-%dT%H:%M}"
-
-
-def _override_problems(error: OverrideRequiredError) -> dict[str, FieldProblem]:
-    problems: dict[str, FieldProblem] = {}
-    for missing in error.missing:
-        name = zone_field(missing.zone, "depth")
-        limit = "the plan" if missing.kind == "deeper_than_plan" else "your licence"
-        text = (
-            f"{_mm(missing.delivered_mm)} mm is deeper than {limit} ({_mm(missing.limit_mm)} mm)."
-        )
-        if name in problems:
-            text = f"{problems[name].problem} {text}"
-        problems[name] = FieldProblem(name, text, "give the reason for going deeper below.")
-    return problems
-
-
-def _mm(value: Decimal) -> str:
-    """A depth as written on the plan: 1.5, 1.25, 1.0 (no trailing zeros past the first)."""
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0")
-        text += "0" if text.endswith(".") else ""
-    return text
-
-
-def _zone_problems(problems: dict[str, FieldProblem]) -> dict[str, FieldProblem]:
-    """The services name a zone ``zones[cheeks]``; the form's field is ``zone-cheeks-depth``."""
-    renamed = {}
-    for given, problem in problems.items():
-        name = given
-        if given.startswith("zones[") and given.endswith("]"):
-            name = f"zone-{given[6:-1]}-depth"
-        renamed[name] = FieldProblem(name, problem.problem, problem.fix)
-    return renamed
 
 
 def _id(visit: Visit, name: str, missing: type[Exception]) -> UUID:
