@@ -224,8 +224,13 @@ class Services:
         self, new: patients.NewPatient, *, context: audit_service.RequestContext
     ) -> PatientRecord:
         """Register a patient in the actor's clinic."""
-        uow = self.database.unit_of_work()
-        return patients.register_patient(new=new, context=context, uow=uow, clock=self.clock)
+        return patients.register_patient(
+            new=new,
+            context=context,
+            uow=self.database.unit_of_work(),
+            clock=self.clock,
+            max_age_years=self.knowledge.limits.max_age_years,
+        )
 
     def get_patient(
         self, patient_id: UUID, *, context: audit_service.RequestContext

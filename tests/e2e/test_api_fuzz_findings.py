@@ -28,6 +28,7 @@ from api_support import (
     TestClient,
     add_clinic,
     add_member,
+    intake_document,
     make_services,
     signed_in,
 )
@@ -133,6 +134,8 @@ def test_an_outcome_value_as_a_number_or_decimal_text_is_accepted(
     admin: TestClient, value: object
 ) -> None:
     patient = admin.post(f"{API}/patients", json=PATIENT).json()
+    consultation = {"document": intake_document()}  # consulted on 2026-11-16
+    assert admin.post(f"{API}/patients/{patient['id']}/consultations", json=consultation).is_success
     outcome = {"scale": "satisfaction", "value": value, "measured_on": "2026-11-20"}
 
     response = admin.post(f"{API}/patients/{patient['id']}/outcomes", json=outcome)

@@ -118,7 +118,11 @@ def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
     for given in ("Amira", "Ben", "Cleo"):
         new = patients.NewPatient(given, "Okafor", date(1990, 1, 1), Sex.FEMALE)
         patients.register_patient(
-            new=new, context=context, uow=services.database.unit_of_work(), clock=services.clock
+            new=new,
+            context=context,
+            uow=services.database.unit_of_work(),
+            clock=services.clock,
+            max_age_years=120,
         )
     assert runner.invoke(cli.app, ["audit", "verify"]).exit_code == 0
 

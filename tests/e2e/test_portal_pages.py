@@ -185,7 +185,7 @@ def test_progress_shows_the_scar_scores_over_time(
     clinic: Clinic, portal: TestClient, patient: Treated
 ) -> None:
     api = signed_in(clinic.services, CLINICIAN)
-    for day, value in (("2026-11-02", 20), ("2026-11-23", 15)):
+    for day, value in (("2026-11-16", 20), ("2026-11-23", 15)):  # from the consultation day
         body = {"scale": "gb_quantitative", "value": value, "measured_on": day}
         response = api.post(f"/api/v1/patients/{patient.patient_id}/outcomes", json=body)
         assert response.status_code == 201, response.text
@@ -194,7 +194,7 @@ def test_progress_shows_the_scar_scores_over_time(
 
     assert page.status_code == 200
     assert "<svg" in page.text and "expected-band" not in page.text
-    assert "2 Nov 2026" in page.text and ">15<" in page.text
+    assert "16 Nov 2026" in page.text and ">15<" in page.text
 
 
 def test_progress_without_a_score_says_so(portal: TestClient) -> None:

@@ -72,6 +72,7 @@ def seed(engine: Engine) -> tuple[RequestContext, Any]:
         context=context,
         uow=uow(),
         clock=CLOCK,
+        max_age_years=120,
     )
     return context, patient
 

@@ -54,7 +54,11 @@ def _seed(engine: Engine) -> tuple[UUID, UUID, tuple[UUID, UUID], tuple[UUID, UU
     context = RequestContext(actor=people[0], request_id="state-machine", auth=AuthMethod.SESSION)
     new_patient = patients.NewPatient("Ana", "Grid", date(1990, 1, 1), Sex.FEMALE)
     patient = patients.register_patient(
-        new=new_patient, context=context, uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
+        new=new_patient,
+        context=context,
+        uow=SqlAlchemyUnitOfWork(engine),
+        clock=CLOCK,
+        max_age_years=120,
     )
     rooms = tuple(Room(uuid4(), clinic.id, f"Room {n}") for n in range(2))
     with SqlAlchemyUnitOfWork(engine) as uow:

@@ -130,6 +130,7 @@ def a_series(engine: Engine) -> Booked:
         context=context,
         uow=SqlAlchemyUnitOfWork(engine),
         clock=CLOCK,
+        max_age_years=120,
     )
     request = ConsultationRequest(patient_id=patient.id, document=load_example(PROCEED))
     record = record_consultation(

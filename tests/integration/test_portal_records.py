@@ -104,7 +104,9 @@ def seed(engine: Engine) -> Seeded:
 def _patient(engine: Engine, context: RequestContext, clock: Clock, email: str) -> UUID:
     new = patients.NewPatient("Amira", "Okafor", date(1997, 4, 22), Sex.FEMALE, email=email)
     uow = SqlAlchemyUnitOfWork(engine)
-    return patients.register_patient(new=new, context=context, uow=uow, clock=clock).id
+    return patients.register_patient(
+        new=new, context=context, uow=uow, clock=clock, max_age_years=120
+    ).id
 
 
 def series_with_session(seeded: Seeded) -> tuple[TreatmentSeries, TreatmentSession]:

@@ -96,7 +96,7 @@ def new_series(clinic: Clinic, family_name: str = "Okafor") -> TreatmentSeries:
         given_name="Amira", family_name=family_name, born_on=date(1997, 4, 22), sex=Sex.FEMALE
     )
     patient = patients.register_patient(
-        new=new, context=clinic.context, uow=clinic.uow(), clock=CLOCK
+        new=new, context=clinic.context, uow=clinic.uow(), clock=CLOCK, max_age_years=120
     )
     request = ConsultationRequest(patient_id=patient.id, document=load_example(PROCEED))
     record = record_consultation(

@@ -109,7 +109,7 @@ def new_patient(clinic: Clinic, family_name: str = "Okafor") -> UUID:
         given_name="Amira", family_name=family_name, born_on=date(1997, 4, 22), sex=Sex.FEMALE
     )
     return patients.register_patient(
-        new=new, context=clinic.context, uow=clinic.uow(), clock=CLOCK
+        new=new, context=clinic.context, uow=clinic.uow(), clock=CLOCK, max_age_years=120
     ).id
 
 

@@ -102,7 +102,7 @@ def seed(engine: Engine, name: str = "Harbour Skin Clinic") -> Clinic:
 def new_series(clinic: Clinic, family_name: str, **kw: Any) -> TreatmentSeries:
     new = patients.NewPatient("Amira", family_name, date(1997, 4, 22), Sex.FEMALE)
     patient = patients.register_patient(
-        new=new, context=clinic.context, uow=clinic.uow(), clock=CLOCK
+        new=new, context=clinic.context, uow=clinic.uow(), clock=CLOCK, max_age_years=120
     )
     request = ConsultationRequest(patient_id=patient.id, document=load_example(PROCEED))
     record = record_consultation(

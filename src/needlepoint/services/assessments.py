@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 
 from pydantic import Field, ValidationError
 
+from needlepoint.domain import dates
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.scales.grading import grade_assessments
@@ -70,7 +71,7 @@ def record_assessment(
         patient = uow.patients.get(context.actor.clinic_id, new.patient_id)
         if patient is None:
             raise PatientNotFoundError(f"no patient {new.patient_id}")
-        _check_assessed_on(uow, context, new.assessed_on, clock)
+        _check_assessed_on(uow, context, (patient.born_on, new.assessed_on), clock)
         record = ScarAssessmentRecord(
             id=uuid4(),
             clinic_id=context.actor.clinic_id,
@@ -89,16 +90,14 @@ def record_assessment(
 
 
 def _check_assessed_on(
-    uow: UnitOfWork, context: audit.RequestContext, assessed_on: date, clock: Clock
+    uow: UnitOfWork, context: audit.RequestContext, days: tuple[date, date], clock: Clock
 ) -> None:
+    """Scars are assessed on a day between the patient's birth and today."""
+    born_on, assessed_on = days
     clinic = uow.clinics.get(context.actor.clinic_id)
     today = clinic_today(clinic.time_zone, clock) if clinic else clock.today()
-    if assessed_on > today:
-        raise InvalidInputError.single(
-            "assessed_on",
-            f"{assessed_on} is in the future (today is {today}).",
-            "give the day the scars were assessed.",
-        )
+    birth = (born_on, "the patient's date of birth")
+    dates.check_day_observed("assessed_on", assessed_on, today=today, not_before=birth)
 
 
 def list_assessments(

@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from needlepoint.domain import outcomes
-from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain import dates, outcomes
+from needlepoint.domain.errors import InputCode, InvalidInputError
 from needlepoint.domain.outcomes import (
     CareDocument,
     CareDocumentKind,
@@ -74,7 +74,7 @@ def record_outcome(
     now = clock.now()
     with uow:
         patient = _patient_or_raise(uow, context, new.patient_id)
-        _check_measured_on(uow, context, new.measured_on, clock)
+        _check_measured_on(uow, context, (patient, new.measured_on), clock)
         if new.series_id is not None:
             _check_series_of(uow, context, new.series_id, patient)
         measurement = _measurement(new, context, now)
@@ -106,16 +106,30 @@ def _measurement(
 
 
 def _check_measured_on(
-    uow: UnitOfWork, context: audit.RequestContext, measured_on: date, clock: Clock
+    uow: UnitOfWork,
+    context: audit.RequestContext,
+    measured: tuple[PatientRecord, date],
+    clock: Clock,
 ) -> None:
+    """A measurement is taken on or after the patient's first consultation, never later than today.
+
+    A score from before the programme began would become its baseline.
+    """
+    patient, measured_on = measured
     clinic = uow.clinics.get(context.actor.clinic_id)
     today = clinic_today(clinic.time_zone, clock) if clinic else clock.today()
-    if measured_on > today:
+    consulted = [
+        c.consulted_on for c in uow.consultations.for_patient(patient.clinic_id, patient.id)
+    ]
+    if not consulted:
         raise InvalidInputError.single(
             "measured_on",
-            f"{measured_on} is in the future (today is {today}).",
-            "give the day the measurement was taken.",
+            "the patient has no consultation yet, so there is no programme to measure.",
+            "record the consultation first; its day is the earliest a score can be taken.",
+            InputCode.TOO_EARLY,
         )
+    first = (min(consulted), "the patient's first consultation")
+    dates.check_day_observed("measured_on", measured_on, today=today, not_before=first)
 
 
 def _check_series_of(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
+from needlepoint.domain import dates
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
@@ -36,15 +37,20 @@ class NewPatient:
 
 
 def register_patient(
-    *, new: NewPatient, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *,
+    new: NewPatient,
+    context: audit.RequestContext,
+    uow: UnitOfWork,
+    clock: Clock,
+    max_age_years: int,
 ) -> PatientRecord:
-    """Register a patient in the actor's clinic."""
+    """Register a patient in the actor's clinic (a birth date giving an impossible age is refused).
+
+    ``max_age_years`` is the limit ``patient-age`` (``knowledge/data/limits.yaml``).
+    """
     permissions.require(context, Action.PATIENT_REGISTER)
     now = clock.now()
-    if new.born_on >= now.date():
-        raise InvalidInputError.single(
-            "born_on", f"{new.born_on} is not in the past.", "give the date of birth (YYYY-MM-DD)."
-        )
+    dates.check_birth_date(new.born_on, today=now.date(), max_age_years=max_age_years)
     patient = PatientRecord(
         id=uuid4(),
         clinic_id=context.actor.clinic_id,

@@ -82,7 +82,9 @@ def patient(uow: FakeUnitOfWork, context: RequestContext) -> UUID:
     new = patients.NewPatient(
         given_name="Amira", family_name="Okafor", born_on=date(1997, 4, 22), sex=Sex.FEMALE
     )
-    return patients.register_patient(new=new, context=context, uow=uow, clock=CLOCK).id
+    return patients.register_patient(
+        new=new, context=context, uow=uow, clock=CLOCK, max_age_years=120
+    ).id
 
 
 def record(uow: FakeUnitOfWork, context: RequestContext, new: assessments.NewAssessment) -> Any:

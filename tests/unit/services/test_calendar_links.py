@@ -37,7 +37,9 @@ def desk(uow: FakeUnitOfWork) -> RequestContext:
 
 def a_patient(uow: FakeUnitOfWork, context: RequestContext):  # type: ignore[no-untyped-def]
     new = patients.NewPatient("Amira", "Okafor", date(1997, 4, 22), Sex.FEMALE)
-    return patients.register_patient(new=new, context=context, uow=uow, clock=CLOCK)
+    return patients.register_patient(
+        new=new, context=context, uow=uow, clock=CLOCK, max_age_years=120
+    )
 
 
 def test_an_issued_link_keeps_only_the_hash_of_its_token(

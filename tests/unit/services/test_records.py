@@ -63,7 +63,9 @@ def _patient(uow: FakeUnitOfWork, context: RequestContext):  # type: ignore[no-u
     new = patients.NewPatient(
         given_name="Amira", family_name="Okafor", born_on=date(1997, 4, 22), sex=Sex.FEMALE
     )
-    return patients.register_patient(new=new, context=context, uow=uow, clock=CLOCK)
+    return patients.register_patient(
+        new=new, context=context, uow=uow, clock=CLOCK, max_age_years=120
+    )
 
 
 def test_a_short_password_is_refused(uow: FakeUnitOfWork) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -95,7 +96,9 @@ def patient(uow: FakeUnitOfWork, context: RequestContext, family_name: str = "Ok
     new = patients.NewPatient(
         given_name="Amira", family_name=family_name, born_on=date(1997, 4, 22), sex=Sex.FEMALE
     )
-    return patients.register_patient(new=new, context=context, uow=uow, clock=CLOCK).id
+    return patients.register_patient(
+        new=new, context=context, uow=uow, clock=CLOCK, max_age_years=120
+    ).id
 
 
 def consultation(
@@ -760,6 +763,7 @@ def test_an_outcome_must_be_a_possible_score_on_its_scale(
 ) -> None:
     context = staff(uow)
     patient_id = patient(uow, context)
+    consultation(uow, context, patient_id)
 
     for value in good:
         assert measure(uow, context, patient_id, scale, value).value == Decimal(value)
@@ -775,6 +779,7 @@ def test_an_outcome_cannot_be_dated_tomorrow_or_name_another_patients_series(
     context = staff(uow)
     someone_else = series(uow, context)
     patient_id = patient(uow, context)
+    consultation(uow, context, patient_id)
     tomorrow = outcomes.NewOutcome(patient_id, OutcomeScale.GAIS, Decimal(2), TODAY + timedelta(1))
     wrong_series = replace(tomorrow, measured_on=TODAY, series_id=someone_else.id)
 
@@ -785,6 +790,27 @@ def test_an_outcome_cannot_be_dated_tomorrow_or_name_another_patients_series(
     assert not uow.outcomes.rows
 
 
+def test_an_outcome_from_before_the_first_consultation_never_becomes_the_baseline(
+    uow: FakeUnitOfWork,
+) -> None:
+    context = staff(uow)
+    patient_id = patient(uow, context)
+    back_then = outcomes.NewOutcome(
+        patient_id, OutcomeScale.GB_QUANTITATIVE, Decimal(30), date(1990, 5, 1)
+    )
+    record = partial(outcomes.record_outcome, context=context, uow=uow, engine=ENGINE, clock=CLOCK)
+
+    with pytest.raises(InvalidInputError) as before_any:
+        record(new=replace(back_then, measured_on=TODAY))
+    consultation(uow, context, patient_id)  # consulted on 2026-11-16
+    with pytest.raises(InvalidInputError) as before_first:
+        record(new=back_then)
+
+    for caught in (before_any, before_first):
+        assert [(p.field, p.code) for p in caught.value.problems] == [("measured_on", "too-early")]
+    assert not uow.outcomes.rows
+
+
 def test_outcomes_are_listed_for_the_patient_over_time(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     created = series(uow, context)
@@ -792,7 +818,7 @@ def test_outcomes_are_listed_for_the_patient_over_time(uow: FakeUnitOfWork) -> N
         created.patient_id,
         OutcomeScale.GB_QUANTITATIVE,
         Decimal(18),
-        TODAY - timedelta(60),
+        TODAY - timedelta(6),  # the day of the consultation
         series_id=created.id,
         note="baseline",
     )

@@ -68,7 +68,9 @@ def staff(uow: FakeUnitOfWork, clinic: int = 0, role: Role = Role.CLINICIAN) -> 
 
 def patient(uow: FakeUnitOfWork, context: RequestContext, family_name: str) -> UUID:
     new = patients.NewPatient("Amira", family_name, date(1997, 4, 22), Sex.FEMALE)
-    return patients.register_patient(new=new, context=context, uow=uow, clock=CLOCK).id
+    return patients.register_patient(
+        new=new, context=context, uow=uow, clock=CLOCK, max_age_years=120
+    ).id
 
 
 def series(uow: FakeUnitOfWork, context: RequestContext, patient_id: UUID) -> TreatmentSeries:

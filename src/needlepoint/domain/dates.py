@@ -1,0 +1,73 @@
+"""Days as entered: a birth date, and the day something was observed or measured.
+
+Impossible days are refused with the field and the fix, whichever entry point they come from
+(``InvalidInputError``; codes from ``InputCode`` and ``domain.limits``). "Today" is the
+clinic's day, passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from needlepoint.domain import limits
+from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
+
+
+def check_birth_date(born_on: date, *, today: date, max_age_years: int) -> date:
+    """A birth date: in the past, and giving an age of at most ``max_age_years``.
+
+    Raises:
+        InvalidInputError: Field ``born_on``: in the future (``in-the-future``), or too long
+            ago to be a living patient's (``patient-age``).
+    """
+    if born_on > today:
+        raise InvalidInputError.single(
+            "born_on",
+            f"{born_on} is in the future.",
+            "give the date of birth (YYYY-MM-DD).",
+            InputCode.IN_THE_FUTURE,
+        )
+    if _years_between(born_on, today) > max_age_years:
+        raise InvalidInputError.single(
+            "born_on",
+            f"{born_on} gives an age over {max_age_years} years.",
+            "check the year of birth.",
+            limits.PATIENT_AGE,
+        )
+    return born_on
+
+
+def check_day_observed(field: str, on: date, *, today: date, not_before: tuple[date, str]) -> date:
+    """The day something was observed or measured: not in the future, not before a day.
+
+    ``not_before`` is the first possible day and what it is (``the first consultation``).
+
+    Raises:
+        InvalidInputError: In the future (``in-the-future``), or before that day (``too-early``).
+    """
+    earliest, what = not_before
+    if on > today:
+        raise InvalidInputError.single(
+            field,
+            f"{on} is in the future (today is {today}).",
+            "give the day it was observed.",
+            InputCode.IN_THE_FUTURE,
+        )
+    if on < earliest:
+        raise InvalidInputError(
+            [
+                FieldProblem(
+                    field,
+                    f"{on} is before {what} ({earliest}).",
+                    f"give a day on or after {earliest}.",
+                    InputCode.TOO_EARLY,
+                )
+            ]
+        )
+    return on
+
+
+def _years_between(earlier: date, later: date) -> int:
+    """Whole years from one day to another (birthdays count on the day)."""
+    years = later.year - earlier.year
+    return years - 1 if (later.month, later.day) < (earlier.month, earlier.day) else years
