@@ -82,6 +82,30 @@ def test_hair_loss_is_reported_as_out_of_scope() -> None:
     assert "outside" in report["out_of_scope"][0]["note"]
 
 
+def test_a_suspicious_lesion_on_the_chin_defers_the_cheeks_too() -> None:
+    report = _json(str(next(p for p in EXAMPLES if "suspicious-lesion" in p.stem)))
+
+    assert report["decision"] == "defer"
+    assert report["series"] is None
+    assert report["plan"]["zones"] == []
+    assert "no contraindication" not in report["decision_summary"].lower()
+    assert "Refer for a diagnosis" in report["decision_summary"]
+    (lesion,) = report["findings"]
+    assert lesion["rule_id"] == "suspicious-lesion-in-zone"
+    assert lesion["zones"] == ["chin"]
+    assert lesion["holds_programme"] is True
+
+
+def test_the_readable_report_says_a_suspected_skin_cancer_holds_every_zone() -> None:
+    example = next(p for p in EXAMPLES if "suspicious-lesion" in p.stem)
+
+    result = runner.invoke(cli.app, ["consult", str(example)], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "holds every zone until resolved" in result.stdout
+    assert "No contraindication" not in result.stdout
+
+
 def test_every_cited_source_is_listed_with_its_citation() -> None:
     report = _json(str(EXAMPLES[0]), "--appointment", "2026-12-07T10:00")
 

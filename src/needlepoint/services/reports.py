@@ -37,14 +37,21 @@ DECISION_SUMMARIES = {
 
 NOTHING_TO_PLAN = {
     Decision.DEFER: (
-        "Defer: no contraindication, but no zone can be planned yet: grade the scars in the "
-        "zones listed below, then consult again."
+        "Defer: no zone can be planned yet: grade the scars in the zones listed below, then "
+        "consult again."
     ),
     Decision.DECLINE: (
-        "Decline: no contraindication, but needlepoint can plan none of the requested zones "
-        "for the requested indications (see below)."
+        "Decline: needlepoint can plan none of the requested zones for the requested "
+        "indications (see below)."
     ),
 }
+
+HOLDING_TOO = " The other findings below that stop treatment must also have resolved."
+
+PROCEED_WITH_EXCLUSIONS = (
+    "Proceed: no contraindication stands in the way of the proposed plan, which leaves out "
+    "the excluded zones below."
+)
 
 OUT_OF_SCOPE_NOTE = (
     "Hair loss is outside needlepoint's scope: it plans no treatment for it and gives no "
@@ -86,17 +93,39 @@ def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
 
 def _decision(programme: Programme) -> Json:
     result = programme.screening
-    summary = DECISION_SUMMARIES[programme.decision]
-    if programme.decision is not result.decision:
-        summary = NOTHING_TO_PLAN[programme.decision]
     return {
         "decision": programme.decision.value,
-        "decision_summary": summary,
+        "decision_summary": _summary(programme),
         "screening_decision": result.decision.value,
         "screened_on": result.on.isoformat(),
         "earliest_eligible_on": _day(programme.earliest_eligible_on),
         "treatable_zones": [z.value for z in result.treatable_zones],
     }
+
+
+def _summary(programme: Programme) -> str:
+    """The decision in one paragraph, worded from the findings behind it."""
+    decision, result = programme.decision, programme.screening
+    if decision is not result.decision:
+        return NOTHING_TO_PLAN[decision]
+    if decision is Decision.DEFER:
+        return _deferral(result.findings)
+    if decision is Decision.PROCEED and result.exclusions:
+        return PROCEED_WITH_EXCLUSIONS
+    return DECISION_SUMMARIES[decision]
+
+
+def _deferral(findings: tuple[Finding, ...]) -> str:
+    """Why the programme waits; a zone finding that holds it says what it waits for."""
+    holding = [f for f in findings if f.holds_programme]
+    if not holding:
+        return DECISION_SUMMARIES[Decision.DEFER]
+    held = " ".join(
+        f"{f.rule_id} ({', '.join(f.zones)}) holds every zone, not only its own. {f.action}"
+        for f in holding
+    )
+    others = any(f.blocks_patient and not f.holds_programme for f in findings)
+    return f"Defer: do not treat any zone now: {held}" + (HOLDING_TOO if others else "")
 
 
 def _out_of_scope(item: OutOfScope) -> Json:
@@ -122,6 +151,7 @@ def _finding(finding: Finding) -> Json:
         "detail": finding.detail,
         "zones": [z.value for z in finding.zones],
         "clears_on": _day(finding.clears_on),
+        "holds_programme": finding.holds_programme,
         **_cited(finding.provenance),
     }
 

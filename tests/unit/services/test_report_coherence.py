@@ -28,6 +28,7 @@ from builders import (
 )
 from needlepoint.domain.consultation import Consultation, ZoneState
 from needlepoint.domain.programme import FirstAppointment, propose_programme
+from needlepoint.domain.screening import Course, Scope, Severity
 from needlepoint.domain.vocabulary import ProcedureKind, Zone, ZoneCondition
 from needlepoint.knowledge import catalogue
 from needlepoint.services.consultations import ConsultationOutcome
@@ -142,22 +143,53 @@ def suspicious_lesion_on_the_chin() -> Consultation:
     )
 
 
-@REPORTED
 def test_a_suspicious_lesion_in_one_requested_zone_defers_the_whole_programme() -> None:
     report = report_for(suspicious_lesion_on_the_chin())
 
+    summary = report["decision_summary"]
     assert report["decision"] == "defer"
     assert report["series"] is None
     assert report["plan"]["zones"] == []
+    assert report["care"] == {"pre": [], "post": []}
     assert report["earliest_eligible_on"] is None
+    assert report["treatable_zones"] == []
+    assert "no contraindication" not in summary.lower()
+    assert "suspicious-lesion-in-zone (chin) holds every zone" in summary
+    assert "Refer for a diagnosis" in summary
+    assert "resumes with a new consultation" in summary
+    assert finding(report, "suspicious-lesion-in-zone")["holds_programme"] is True
+
+
+def test_a_zone_left_out_for_another_reason_does_not_hold_the_programme() -> None:
+    consultation = make_consultation(
+        zones=[Zone.CHEEKS, Zone.CHIN], conditions={Zone.CHIN: {ZoneCondition.INFECTION}}
+    )
+
+    report = report_for(consultation)
+
+    assert report["decision"] == "proceed"
+    assert finding(report, "active-infection-in-zone")["holds_programme"] is False
+    assert "leaves out the excluded zones" in report["decision_summary"]
+
+
+def test_a_programme_deferred_for_grading_does_not_claim_there_is_no_contraindication() -> None:
+    consultation = make_consultation(history=make_history(anticoagulant=True), scar_assessments=())
+
+    report = report_for(consultation)
+
+    assert report["decision"] == "defer"
+    assert report["screening_decision"] == "needs_clearance"
     assert "no contraindication" not in report["decision_summary"].lower()
-    assert "diagnosis" in report["decision_summary"]
-    assert "new consultation" in report["decision_summary"]
 
 
 # --- properties -------------------------------------------------------------------------
 
 WAITS = ("isotretinoin-recent", "recent-injectable-in-zone")
+PERMANENT_PATIENT_RULES = {
+    r.id
+    for r in KNOWLEDGE.ruleset.rules
+    if r.severity is Severity.ABSOLUTE and r.scope is Scope.PATIENT and r.course is Course.PERMANENT
+}
 
 
 def with_wait(consultation: Consultation, rule_id: str, stopped_on: date) -> Consultation:
@@ -206,16 +238,29 @@ def with_suspicious_lesion(consultation: Consultation, zone: Zone) -> Consultati
     return replace(consultation, zone_states=(*others, state))
 
 
-@REPORTED
 @settings(max_examples=80, deadline=None)
-@given(consultation=consultations(scar_records_too=True), data=st.data())
+@given(
+    consultation=consultations(scar_records_too=True),
+    data=st.data(),
+    appointment_after=st.none() | st.integers(0, 400),
+)
 def test_a_suspicious_lesion_in_any_requested_zone_never_lets_a_series_be_proposed(
-    consultation: Consultation, data: st.DataObject
+    consultation: Consultation, data: st.DataObject, appointment_after: int | None
 ) -> None:
     zone = data.draw(st.sampled_from(consultation.requested_zones))
+    on = consultation.consulted_on
+    appointment_on = None if appointment_after is None else on + timedelta(appointment_after)
 
-    report = report_for(with_suspicious_lesion(consultation, zone))
+    report = report_for(with_suspicious_lesion(consultation, zone), appointment_on=appointment_on)
 
-    assert report["decision"] in ("defer", "decline")
+    declined = any(f["rule_id"] in PERMANENT_PATIENT_RULES for f in report["findings"])
+    assert report["decision"] == ("decline" if declined else "defer")
     assert report["series"] is None
+    assert report["plan"]["zones"] == []
+    assert report["first_session_at"] is None
+    assert report["earliest_eligible_on"] is None
     assert "no contraindication" not in report["decision_summary"].lower()
+    lesion = finding(report, "suspicious-lesion-in-zone")
+    assert zone.value in lesion["zones"]
+    if not declined:
+        assert "Refer for a diagnosis" in report["decision_summary"]

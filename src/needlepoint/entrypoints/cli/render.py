@@ -76,10 +76,11 @@ def _findings(console: Console, report: Json) -> None:
         zones = f" ({', '.join(f['zones'])})" if f["zones"] else ""
         detail = f"\n[dim]{escape(f['detail'])}[/]" if f["detail"] else ""
         clears = f"\n[bold]clears {f['clears_on']}[/]" if f["clears_on"] else ""
+        holds = "\n[bold]holds every zone until resolved[/]" if f.get("holds_programme") else ""
         table.add_row(
             f"[{SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]",
             escape(f"{f['rule_id']}{zones}"),
-            f"{escape(f['reason'])}\n[italic]{escape(f['action'])}[/]{detail}{clears}",
+            f"{escape(f['reason'])}\n[italic]{escape(f['action'])}[/]{detail}{clears}{holds}",
             _cite(f),
         )
     console.print(table)
