@@ -202,6 +202,14 @@ class Screening:
         """Findings that name a zone."""
         return tuple(f for f in self.findings if zone in f.zones)
 
+    def is_delayed_by(self, finding: Finding) -> bool:
+        """Whether a finding holds back the start of treatment until it is cleared or passes.
+
+        True for a relative finding about the patient or about a zone not excluded; its end,
+        if dated, counts towards ``earliest_eligible_on``.
+        """
+        return _holds_back(finding, {e.zone for e in self.exclusions})
+
 
 def screen(consultation: Consultation, ruleset: RuleSet, *, on: date) -> Screening:
     """Evaluate every rule for one consultation on one day and decide."""
@@ -290,12 +298,13 @@ def _earliest_eligible(
 
 def _delaying(findings: Iterable[Finding], excluded: set[Zone]) -> list[Finding]:
     """Relative findings about the patient or about zones that are still treatable."""
-    return [
-        f
-        for f in findings
-        if f.severity is Severity.RELATIVE
-        and (f.scope is Scope.PATIENT or any(z not in excluded for z in f.zones))
-    ]
+    return [f for f in findings if _holds_back(f, excluded)]
+
+
+def _holds_back(finding: Finding, excluded: set[Zone]) -> bool:
+    return finding.severity is Severity.RELATIVE and (
+        finding.scope is Scope.PATIENT or any(z not in excluded for z in finding.zones)
+    )
 
 
 def _earliest_after_deferral(
