@@ -82,6 +82,66 @@ def test_hair_loss_is_reported_as_out_of_scope() -> None:
     assert "outside" in report["out_of_scope"][0]["note"]
 
 
+def test_a_suspicious_lesion_on_the_chin_defers_the_cheeks_too() -> None:
+    report = _json(str(next(p for p in EXAMPLES if "suspicious-lesion" in p.stem)))
+
+    assert report["decision"] == "defer"
+    assert report["series"] is None
+    assert report["plan"]["zones"] == []
+    assert "no contraindication" not in report["decision_summary"].lower()
+    assert "Refer for a diagnosis" in report["decision_summary"]
+    (lesion,) = report["findings"]
+    assert lesion["rule_id"] == "suspicious-lesion-in-zone"
+    assert lesion["zones"] == ["chin"]
+    assert lesion["holds_programme"] is True
+
+
+def test_the_readable_report_says_a_suspected_skin_cancer_holds_every_zone() -> None:
+    example = next(p for p in EXAMPLES if "suspicious-lesion" in p.stem)
+
+    result = runner.invoke(cli.app, ["consult", str(example)], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "holds every zone until resolved" in result.stdout
+    assert "No contraindication" not in result.stdout
+
+
+def test_a_recent_filler_starts_the_series_when_its_wait_ends_without_clearance_first() -> None:
+    report = _json(str(next(p for p in EXAMPLES if "recent-filler" in p.stem)))
+
+    (filler,) = report["findings"]
+    first = filler["first_session"]
+    assert report["decision"] == "needs_clearance"
+    assert report["series"]["dated"][0]["on"] == filler["clears_on"] == "2026-11-23"
+    assert first["standing"] == "wait_ends_by_first_session"
+    assert report["series"]["clearance_before_first_session"] is False
+    assert "before the first session" not in report["decision_summary"]
+    assert "starts on or after 2026-11-23" in report["decision_summary"]
+
+
+def test_an_appointment_after_the_isotretinoin_wait_keeps_the_cold_sores_to_clear_first() -> None:
+    example = next(p for p in EXAMPLES if "recent-isotretinoin" in p.stem)
+
+    report = _json(str(example), "--appointment", "2027-03-01T10:00")
+
+    summary = report["decision_summary"]
+    assert report["series"]["dated"][0]["on"] == "2027-03-01"
+    assert "must clear cold-sore-history before the first session (2027-03-01)" in summary
+    assert "isotretinoin-recent ends on 2027-02-14, so the series starts on or after" in summary
+    assert report["series"]["clearance_before_first_session"] is True
+
+
+def test_the_readable_report_gives_each_finding_its_first_session_words() -> None:
+    example = next(p for p in EXAMPLES if "recent-isotretinoin" in p.stem)
+
+    result = runner.invoke(cli.app, ["consult", str(example)], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "Its waiting period ends on 2027-02-14, no later than the first session" in result.stdout
+    assert "A clinician must clear this before the first session (2027-02-14)." in result.stdout
+    assert "must clear the findings below" not in result.stdout
+
+
 def test_every_cited_source_is_listed_with_its_citation() -> None:
     report = _json(str(EXAMPLES[0]), "--appointment", "2026-12-07T10:00")
 

@@ -186,6 +186,51 @@ def test_a_contraindicated_consultation_cannot_be_saved_as_a_series(
         services.create_series(NewSeries(record.id), context=context)
 
 
+def test_a_recent_isotretinoin_course_is_shown_as_the_start_not_as_a_deadline_to_clear_by(
+    clinician: TestClient,
+) -> None:
+    patient_id = register(clinician)
+    consultation_id = recorded(
+        clinician,
+        patient_id,
+        **{
+            "history.isotretinoin.status": "stopped",
+            "history.isotretinoin.stopped_on": "2026-10-01",
+            "history.anticoagulant": "true",
+        },
+    )
+
+    page = clinician.get(f"/consultations/{consultation_id}").text
+    plan = clinician.get(f"/consultations/{consultation_id}/plan").text
+
+    assert "Decision: Needs clearance" in page
+    assert "must clear anticoagulant before the first session (2027-04-01)" in page
+    assert "isotretinoin-recent ends on 2027-04-01, so the series starts on or after" in page
+    assert "Its waiting period ends on 2027-04-01, no later than the first session" in page
+    assert "must clear the findings" not in page + plan
+    assert "Before the first session:" in plan
+    assert "A clinician must clear this before the first session (2027-04-01)." in plan
+
+
+def test_a_suspicious_lesion_on_the_chin_defers_the_cheeks_too(clinician: TestClient) -> None:
+    patient_id = register(clinician)
+    consultation_id = recorded(
+        clinician,
+        patient_id,
+        **{"treatments.acne_scars.chin": "on", "zone_states.chin.suspicious_lesion": "on"},
+    )
+
+    page = clinician.get(f"/consultations/{consultation_id}").text
+    plan = clinician.get(f"/consultations/{consultation_id}/plan").text
+
+    assert "Decision: Defer" in page
+    assert "holds every zone" in page
+    assert "Refer for a diagnosis" in page
+    assert "no contraindication" not in page.lower()
+    assert "No series can be agreed" in plan
+    assert "Save as series" not in plan
+
+
 def test_front_desk_may_not_open_the_consultation_pages(
     front_desk: TestClient, clinician: TestClient
 ) -> None:

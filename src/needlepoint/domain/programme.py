@@ -5,7 +5,8 @@ tables, the screening day and the first appointment are arguments; nothing is re
 remembered. The programme's decision starts from the screening decision and is never more
 permissive: when no zone can be planned, ``proceed`` becomes ``defer`` (a zone needs grading)
 or ``decline`` (nothing here can be planned). ``defer`` and ``decline`` never come with a plan,
-a dated series or timelines.
+a dated series or timelines. With a dated series, every finding that needs clearance says how
+it stands on the first session day (``readiness``): cleared first, or passed by its wait.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
 from needlepoint.domain import adjuncts as adjunct_rules
-from needlepoint.domain import care, expectations, planning, screening
+from needlepoint.domain import care, expectations, planning, readiness, screening
 from needlepoint.domain.consultation import Consultation
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.evidence import Provenance
@@ -83,6 +84,12 @@ class Programme:
     out_of_scope: tuple[OutOfScope, ...]
     notes: tuple[planning.PlanReason, ...]
     versions: Mapping[str, str]
+    prerequisites: tuple[readiness.Prerequisite, ...] = ()
+
+    @property
+    def first_session_on(self) -> date | None:
+        """The proposed day of the first session, if a series is proposed."""
+        return None if self.series is None else self.series.dated[0].on
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +137,15 @@ def propose_programme(
         out_of_scope=_out_of_scope(consultation, knowledge.ruleset),
         notes=plan.notes,
         versions=knowledge.versions,
+        prerequisites=_prerequisites(result, plan.series),
     )
+
+
+def _prerequisites(
+    result: screening.Screening, series: planning.SeriesProposal | None
+) -> tuple[readiness.Prerequisite, ...]:
+    """How each finding that needs clearance stands on the first session day of the series."""
+    return () if series is None else readiness.prerequisites(result, series.dated[0].on)
 
 
 def _final_decision(decision: Decision, plan: _Plan) -> Decision:

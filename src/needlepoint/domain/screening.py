@@ -6,12 +6,14 @@ match becomes a ``Finding``. Findings are combined into one ``Decision``:
 * ``decline``: an absolute, permanent patient-level finding, or every requested zone is
   permanently excluded.
 * ``defer``: an absolute patient-level finding that will pass (a waiting period, or a state
-  that must resolve first), or every requested zone is excluded for now.
+  that must resolve first), an absolute zone finding that holds the whole programme until it
+  resolves (``holds_programme``: a suspected skin cancer waits for its diagnosis), or every
+  requested zone is excluded for now.
 * ``needs_clearance``: a relative finding that a physician must clear or a plan must adapt to.
 * ``proceed``: nothing above; cautions may still shape the plan.
 
-An absolute finding confined to some zones excludes those zones, not the programme. The
-result does not depend on the order of the rules.
+An absolute finding confined to some zones excludes those zones, not the programme, unless
+its rule holds the programme. The result does not depend on the order of the rules.
 """
 
 from __future__ import annotations
@@ -80,7 +82,11 @@ Predicate = Callable[[Consultation, date], Match | None]
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One contraindication rule: cited knowledge plus the predicate that detects it."""
+    """One contraindication rule: cited knowledge plus the predicate that detects it.
+
+    ``holds_programme`` marks an absolute zone rule whose finding holds every zone, not only
+    the zones where it was found, until it resolves.
+    """
 
     id: str
     severity: Severity
@@ -90,6 +96,7 @@ class Rule:
     action: str
     predicate: Predicate
     provenance: Provenance
+    holds_programme: bool = False
 
     def evaluate(self, consultation: Consultation, *, on: date) -> Finding | None:
         """The finding this rule produces for a consultation on a day, if any."""
@@ -123,6 +130,7 @@ class Finding:
     zones: tuple[Zone, ...]
     clears_on: date | None
     provenance: Provenance
+    holds_programme: bool = False
 
     @classmethod
     def from_rule(cls, rule: Rule, match: Match) -> Finding:
@@ -138,6 +146,7 @@ class Finding:
             zones=tuple(sorted(match.zones)),
             clears_on=match.clears_on if rule.course is Course.WAITING_PERIOD else None,
             provenance=rule.provenance,
+            holds_programme=rule.holds_programme,
         )
 
     @property
@@ -147,8 +156,14 @@ class Finding:
 
     @property
     def blocks_patient(self) -> bool:
-        """An absolute finding about the whole patient."""
-        return self.severity is Severity.ABSOLUTE and self.scope is Scope.PATIENT
+        """An absolute finding that stops the whole programme, not only some zones.
+
+        It concerns the whole patient, or it was found in some zones but its rule holds every
+        zone until it resolves (``holds_programme``).
+        """
+        return self.severity is Severity.ABSOLUTE and (
+            self.scope is Scope.PATIENT or self.holds_programme
+        )
 
     @property
     def excludes_zones(self) -> bool:
@@ -186,6 +201,14 @@ class Screening:
     def findings_for(self, zone: Zone) -> tuple[Finding, ...]:
         """Findings that name a zone."""
         return tuple(f for f in self.findings if zone in f.zones)
+
+    def is_delayed_by(self, finding: Finding) -> bool:
+        """Whether a finding holds back the start of treatment until it is cleared or passes.
+
+        True for a relative finding about the patient or about a zone not excluded; its end,
+        if dated, counts towards ``earliest_eligible_on``.
+        """
+        return _holds_back(finding, {e.zone for e in self.exclusions})
 
 
 def screen(consultation: Consultation, ruleset: RuleSet, *, on: date) -> Screening:
@@ -275,12 +298,13 @@ def _earliest_eligible(
 
 def _delaying(findings: Iterable[Finding], excluded: set[Zone]) -> list[Finding]:
     """Relative findings about the patient or about zones that are still treatable."""
-    return [
-        f
-        for f in findings
-        if f.severity is Severity.RELATIVE
-        and (f.scope is Scope.PATIENT or any(z not in excluded for z in f.zones))
-    ]
+    return [f for f in findings if _holds_back(f, excluded)]
+
+
+def _holds_back(finding: Finding, excluded: set[Zone]) -> bool:
+    return finding.severity is Severity.RELATIVE and (
+        finding.scope is Scope.PATIENT or any(z not in excluded for z in finding.zones)
+    )
 
 
 def _earliest_after_deferral(

@@ -3,8 +3,9 @@
 ``contraindications.yaml`` becomes a ``RuleSet``: each row is validated by ``RuleRow`` and
 its ``predicate`` name is looked up in ``predicates.RULE_PREDICATES`` and built with the
 row's ``params``. ``red_flags.yaml`` becomes a tuple of ``RedFlag``. An unknown key, an
-unknown predicate, params that do not fit or a repeated id raise ``KnowledgeError`` naming
-the table and the row. Every loader is cached: the files are read once per process.
+unknown predicate, params that do not fit, ``holds_programme`` on a rule that is not an
+absolute zone rule, or a repeated id raise ``KnowledgeError`` naming the table and the row.
+Every loader is cached: the files are read once per process.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class RuleRow(CitedRow):
     action: str = Field(min_length=5)
     predicate: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     params: dict[str, object] = Field(default_factory=dict)
+    holds_programme: bool = Field(default=False, exclude_if=lambda holds: not holds)
 
 
 class ContraindicationsFile(TableHeader):
@@ -112,6 +114,7 @@ def build_ruleset(table: ContraindicationsFile) -> RuleSet:
 
 def build_rule(row: RuleRow) -> Rule:
     """Turn one validated row into a domain ``Rule`` with its predicate built."""
+    _check_holds_programme(row)
     return Rule(
         id=row.id,
         severity=row.severity,
@@ -121,6 +124,7 @@ def build_rule(row: RuleRow) -> Rule:
         action=row.action,
         predicate=_predicate(row),
         provenance=row.provenance(),
+        holds_programme=row.holds_programme,
     )
 
 
@@ -134,6 +138,13 @@ def build_red_flag(row: RedFlagRow) -> RedFlag:
         urgency=row.urgency,
         provenance=row.provenance(),
     )
+
+
+def _check_holds_programme(row: RuleRow) -> None:
+    """Only an absolute zone rule can hold the programme; a patient rule always does."""
+    if row.holds_programme and (row.severity, row.scope) != (Severity.ABSOLUTE, Scope.ZONE):
+        detail = "holds_programme applies only to a rule with severity absolute and scope zone"
+        raise KnowledgeError(CONTRAINDICATIONS, row.id, detail)
 
 
 def _predicate(row: RuleRow) -> Predicate:

@@ -15,36 +15,18 @@ from needlepoint import __version__
 from needlepoint.domain.care import CareItem, CarePhase, RedFlag
 from needlepoint.domain.evidence import Provenance
 from needlepoint.domain.expectations import Expectation
-from needlepoint.domain.planning import PlanReason, SeriesProposal, ZoneNotPlanned, ZonePlan
+from needlepoint.domain.planning import PlanReason, ZoneNotPlanned, ZonePlan
 from needlepoint.domain.programme import OutOfScope, Programme
+from needlepoint.domain.readiness import Prerequisite
 from needlepoint.domain.scales.ecca import EccaResult
 from needlepoint.domain.scales.goodman_baron_qualitative import GbQualitativeResult
 from needlepoint.domain.scales.goodman_baron_quantitative import GbQuantitativeResult
 from needlepoint.domain.scales.grading import ScarGrading, ZoneGrading
 from needlepoint.domain.screening import Decision, Finding, ZoneExclusion
+from needlepoint.services import decision_texts
 from needlepoint.services.consultations import ConsultationOutcome
 
 Json = dict[str, Any]
-
-DECISION_SUMMARIES = {
-    Decision.PROCEED: "Proceed: no contraindication stands in the way of the proposed plan.",
-    Decision.NEEDS_CLEARANCE: (
-        "Needs clearance: a physician must clear the findings below before the first session."
-    ),
-    Decision.DEFER: "Defer: do not treat now; re-screen when the findings below have resolved.",
-    Decision.DECLINE: "Decline: microneedling is not appropriate for this request.",
-}
-
-NOTHING_TO_PLAN = {
-    Decision.DEFER: (
-        "Defer: no contraindication, but no zone can be planned yet: grade the scars in the "
-        "zones listed below, then consult again."
-    ),
-    Decision.DECLINE: (
-        "Decline: no contraindication, but needlepoint can plan none of the requested zones "
-        "for the requested indications (see below)."
-    ),
-}
 
 OUT_OF_SCOPE_NOTE = (
     "Hair loss is outside needlepoint's scope: it plans no treatment for it and gives no "
@@ -62,12 +44,12 @@ def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
         "needlepoint_version": __version__,
         "clinic": {"name": outcome.clinic_name, "time_zone": outcome.time_zone},
         **_decision(programme),
-        "findings": [_finding(f) for f in programme.screening.findings],
+        "findings": _findings(programme),
         "zone_exclusions": [_exclusion(e) for e in programme.screening.exclusions],
         "out_of_scope": [_out_of_scope(item) for item in programme.out_of_scope],
         "scar_scores": _grading(programme.grading),
         "plan": _plan(programme),
-        "series": _series(programme.series, programme.decision),
+        "series": _series(programme),
         "first_session_at": _when(programme.first_session_at),
         "appointment_provisional": programme.appointment_provisional,
         "care": _care(programme.care_items, programme.consultation.consulted_on),
@@ -86,12 +68,9 @@ def build_report(outcome: ConsultationOutcome, *, cite: dict[str, str]) -> Json:
 
 def _decision(programme: Programme) -> Json:
     result = programme.screening
-    summary = DECISION_SUMMARIES[programme.decision]
-    if programme.decision is not result.decision:
-        summary = NOTHING_TO_PLAN[programme.decision]
     return {
         "decision": programme.decision.value,
-        "decision_summary": summary,
+        "decision_summary": decision_texts.decision_summary(programme),
         "screening_decision": result.decision.value,
         "screened_on": result.on.isoformat(),
         "earliest_eligible_on": _day(programme.earliest_eligible_on),
@@ -112,7 +91,13 @@ def _cited(provenance: Provenance) -> Json:
     }
 
 
-def _finding(finding: Finding) -> Json:
+def _findings(programme: Programme) -> list[Json]:
+    """Every finding; one that needs clearance says how it stands on the first session day."""
+    standing = {p.finding.rule_id: p for p in programme.prerequisites}
+    return [_finding(f, standing.get(f.rule_id)) for f in programme.screening.findings]
+
+
+def _finding(finding: Finding, prerequisite: Prerequisite | None) -> Json:
     return {
         "rule_id": finding.rule_id,
         "severity": finding.severity.value,
@@ -122,7 +107,19 @@ def _finding(finding: Finding) -> Json:
         "detail": finding.detail,
         "zones": [z.value for z in finding.zones],
         "clears_on": _day(finding.clears_on),
+        "holds_programme": finding.holds_programme,
+        "first_session": None if prerequisite is None else _first_session(prerequisite),
         **_cited(finding.provenance),
+    }
+
+
+def _first_session(prerequisite: Prerequisite) -> Json:
+    return {
+        "standing": prerequisite.standing.value,
+        "first_session_on": prerequisite.first_session_on.isoformat(),
+        "wait_ends_on": _day(prerequisite.wait_ends_on),
+        "clear_before_first_session": prerequisite.is_to_be_cleared_first,
+        "text": decision_texts.first_session_text(prerequisite),
     }
 
 
@@ -234,11 +231,15 @@ def _reason(reason: PlanReason) -> Json:
     return {"text": reason.text, **_cited(reason.provenance)}
 
 
-def _series(series: SeriesProposal | None, decision: Decision) -> Json | None:
+def _series(programme: Programme) -> Json | None:
+    series = programme.series
     if series is None:
         return None
     return {
-        "subject_to_clearance": decision is Decision.NEEDS_CLEARANCE,
+        "subject_to_clearance": programme.decision is Decision.NEEDS_CLEARANCE,
+        "clearance_before_first_session": any(
+            p.is_to_be_cleared_first for p in programme.prerequisites
+        ),
         "sessions": {
             "min": series.sessions.min_count,
             "default": series.sessions.default_count,

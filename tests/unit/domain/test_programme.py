@@ -21,8 +21,9 @@ from builders import (
 from needlepoint.domain.consultation import Consultation, TreatmentRequest
 from needlepoint.domain.planning import Endpoint, ZonePlan
 from needlepoint.domain.programme import FirstAppointment, Programme, propose_programme
+from needlepoint.domain.readiness import Standing
 from needlepoint.domain.scales.inputs import GbQualitativeCriteria, ZoneScarAssessment
-from needlepoint.domain.screening import Decision
+from needlepoint.domain.screening import Decision, Severity
 from needlepoint.domain.vocabulary import FACIAL_ZONES, Device, Indication, Zone
 from needlepoint.knowledge import catalogue
 from needlepoint.services.consultations import ConsultationOutcome
@@ -182,6 +183,20 @@ def test_a_dated_series_starts_when_eligible_and_keeps_its_interval(p: Programme
         assert gap == p.series.interval.default_days
         assert p.series.interval.contains(gap)
         assert after.earliest_on <= after.on <= after.latest_on
+
+
+@SETTINGS
+@given(programmes())
+def test_the_proposed_first_session_never_falls_inside_a_wait_that_delays_the_series(
+    p: Programme,
+) -> None:
+    if p.series is None:
+        assert p.prerequisites == ()
+        return
+    relative = [f for f in p.screening.findings if f.severity is Severity.RELATIVE]
+    assert [r.finding for r in p.prerequisites] == relative
+    assert all(r.first_session_on == p.first_session_on for r in p.prerequisites)
+    assert Standing.WAIT_OUTLASTS_FIRST_SESSION not in {r.standing for r in p.prerequisites}
 
 
 @SETTINGS

@@ -15,8 +15,9 @@ from builders import (
     make_history,
     procedure,
 )
-from needlepoint.domain.consultation import Consultation, TreatmentRequest
-from needlepoint.domain.screening import Decision, Rule, Screening, screen
+from needlepoint.domain import charting
+from needlepoint.domain.consultation import Consultation, TreatmentRequest, ZoneState
+from needlepoint.domain.screening import Course, Decision, Rule, Screening, screen
 from needlepoint.domain.vocabulary import Indication, ProcedureKind, Zone, ZoneCondition
 from needlepoint.knowledge import files, rules, schema
 from needlepoint.knowledge.rules import load_ruleset
@@ -150,6 +151,52 @@ def test_recent_resurfacing_in_the_only_zone_defers_until_the_waiting_period_end
     assert rule_ids(screening) == {"recent-resurfacing-in-zone"}
 
 
+def test_a_suspicious_lesion_in_one_zone_defers_every_zone_with_no_date_to_offer() -> None:
+    consultation = make_consultation(
+        zones=[Zone.CHEEKS, Zone.CHIN],
+        conditions={Zone.CHIN: {ZoneCondition.SUSPICIOUS_LESION}},
+    )
+
+    screening = screened(consultation)
+
+    assert screening.decision is Decision.DEFER
+    assert screening.treatable_zones == ()
+    assert screening.earliest_eligible_on is None
+    (lesion,) = screening.findings
+    assert lesion.rule_id == "suspicious-lesion-in-zone"
+    assert lesion.zones == (Zone.CHIN,)
+    assert lesion.holds_programme and lesion.blocks_patient
+
+
+def test_a_suspicious_lesion_found_on_a_session_day_stops_the_session() -> None:
+    consultation = make_consultation(conditions={Zone.CHEEKS: {ZoneCondition.SUSPICIOUS_LESION}})
+
+    blocking = charting.blocking_findings(screened(consultation).findings)
+
+    assert [f.rule_id for f in blocking] == ["suspicious-lesion-in-zone"]
+
+
+def test_a_suspicious_lesion_with_a_bleeding_disorder_is_still_declined() -> None:
+    consultation = make_consultation(
+        history=make_history(bleeding_disorder=True),
+        conditions={Zone.CHEEKS: {ZoneCondition.SUSPICIOUS_LESION}},
+    )
+
+    assert screened(consultation).decision is Decision.DECLINE
+
+
+def test_other_zone_findings_exclude_their_zone_but_do_not_hold_the_programme() -> None:
+    consultation = make_consultation(
+        zones=[Zone.CHEEKS, Zone.CHIN],
+        conditions={Zone.CHIN: {ZoneCondition.INFECTION}},
+    )
+
+    screening = screened(consultation)
+
+    assert screening.decision is Decision.PROCEED
+    assert not any(f.holds_programme or f.blocks_patient for f in screening.findings)
+
+
 def test_eyelids_alone_are_declined() -> None:
     screening = screened(make_consultation(zones=[Zone.EYELIDS]))
 
@@ -209,6 +256,26 @@ def test_every_finding_cites_known_sources(consultation: Consultation) -> None:
     for finding in screening.findings:
         assert finding.provenance.sources
         assert set(finding.provenance.sources) <= KNOWN_SOURCES
+
+
+@given(consultation=consultations(), data=st.data())
+def test_a_suspicious_lesion_in_any_requested_zone_defers_unless_something_declines(
+    consultation: Consultation, data: st.DataObject
+) -> None:
+    zone = data.draw(st.sampled_from(consultation.requested_zones))
+    states = {s.zone: s.conditions for s in consultation.zone_states}
+    states[zone] = states.get(zone, frozenset()) | {ZoneCondition.SUSPICIOUS_LESION}
+    lesion = replace(
+        consultation, zone_states=tuple(ZoneState(z, c) for z, c in sorted(states.items()))
+    )
+
+    screening = screened(lesion, lesion.consulted_on)
+
+    declined = any(f.blocks_patient and f.course is Course.PERMANENT for f in screening.findings)
+    assert screening.decision is (Decision.DECLINE if declined else Decision.DEFER)
+    assert screening.treatable_zones == ()
+    assert screening.earliest_eligible_on is None
+    assert not screening.allows_series
 
 
 @given(consultation=consultations(), later=st.integers(0, 400))

@@ -213,7 +213,7 @@ def test_every_registered_predicate_is_used_by_some_rule() -> None:
 
 
 def test_the_ruleset_carries_the_table_version() -> None:
-    assert RULESET.version == rules.contraindications_table().table_version == "2026-11-23"
+    assert RULESET.version == rules.contraindications_table().table_version == "2026-12-06"
 
 
 def test_every_waiting_period_rule_takes_its_period_from_params() -> None:
@@ -474,6 +474,21 @@ def test_the_active_skin_cancer_reason_asks_a_physician_to_confirm_where_the_les
     assert "physician must confirm" in rule.reason
     assert "outside the treatment area" in rule.reason
     assert "suspicious_lesion" in rule.provenance.note
+
+
+def test_only_a_suspected_skin_cancer_holds_the_whole_programme() -> None:
+    holding = {rule.id for rule in RULESET.rules if rule.holds_programme}
+
+    assert holding == {"suspicious-lesion-in-zone"}
+    assert "fda-den160029-skinpen" in RULES["suspicious-lesion-in-zone"].provenance.sources
+
+
+def test_the_suspected_skin_cancer_action_refers_and_resumes_with_a_new_consultation() -> None:
+    action = RULES["suspicious-lesion-in-zone"].action
+
+    assert action.startswith("Refer for a diagnosis")
+    assert "no zone is needled" in action
+    assert "new consultation" in action
 
 
 def test_a_scalp_requested_for_hair_loss_and_another_indication_is_refused_as_never_needled() -> (
@@ -768,6 +783,32 @@ def test_params_that_do_not_fit_the_predicate_are_refused(
 
     assert caught.value.row == "test-rule"
     assert predicate in caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("severity", "scope"),
+    [("relative", "zone"), ("caution", "zone"), ("absolute", "patient")],
+)
+def test_only_an_absolute_zone_rule_may_hold_the_programme(severity: str, scope: str) -> None:
+    with pytest.raises(KnowledgeError) as caught:
+        rules.build_rule(row(severity=severity, scope=scope, holds_programme=True))
+
+    assert caught.value.row == "test-rule"
+    assert "holds_programme" in caught.value.detail
+
+
+def test_an_absolute_zone_rule_that_holds_the_programme_builds() -> None:
+    rule = rules.build_rule(
+        row(
+            severity="absolute",
+            scope="zone",
+            holds_programme=True,
+            predicate="zone_has_condition",
+            params={"condition": "suspicious_lesion"},
+        )
+    )
+
+    assert rule.holds_programme
 
 
 def test_a_rule_row_with_an_unknown_key_is_refused() -> None:

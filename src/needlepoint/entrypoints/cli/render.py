@@ -76,10 +76,13 @@ def _findings(console: Console, report: Json) -> None:
         zones = f" ({', '.join(f['zones'])})" if f["zones"] else ""
         detail = f"\n[dim]{escape(f['detail'])}[/]" if f["detail"] else ""
         clears = f"\n[bold]clears {f['clears_on']}[/]" if f["clears_on"] else ""
+        holds = "\n[bold]holds every zone until resolved[/]" if f.get("holds_programme") else ""
+        first = f.get("first_session")
+        start = f"\n[bold]{escape(first['text'])}[/]" if first else ""
         table.add_row(
             f"[{SEVERITY_STYLE[f['severity']]}]{f['severity']}[/]",
             escape(f"{f['rule_id']}{zones}"),
-            f"{escape(f['reason'])}\n[italic]{escape(f['action'])}[/]{detail}{clears}",
+            f"{escape(f['reason'])}\n[italic]{escape(f['action'])}[/]{detail}{clears}{holds}{start}",
             _cite(f),
         )
     console.print(table)
@@ -160,7 +163,8 @@ def _technique(zone: Json) -> str:
 
 def _series(console: Console, series: Json, report: Json) -> None:
     sessions, interval = series["sessions"], series["interval_days"]
-    note = " [yellow](subject to clearance)[/]" if series["subject_to_clearance"] else ""
+    cleared_first = series.get("clearance_before_first_session")
+    note = " [yellow](subject to clearance before the first session)[/]" if cleared_first else ""
     console.print(
         f"[bold]Series:[/] {sessions['default']} sessions "
         f"(range {sessions['min']}–{sessions['max']}), every {interval['default']} days "
