@@ -43,6 +43,8 @@ class InputCode:
     NOT_AN_ID: Final = "not-an-id"
     NOT_YES_OR_NO: Final = "not-yes-or-no"
     NOT_TEXT: Final = "not-text"
+    NOT_AN_EMAIL: Final = "not-an-email"
+    NOT_A_PHONE: Final = "not-a-phone"
     TOO_LONG: Final = "too-long"
     TOO_SHORT: Final = "too-short"
     OUT_OF_RANGE: Final = "out-of-range"

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any, Final
 from uuid import UUID
 
-from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.errors import InputCode, InvalidInputError
 from needlepoint.domain.scales.grading import ScaleTables
 
 
@@ -138,6 +138,7 @@ def check_outcome_value(
             "value",
             f"{value} is not a possible {scale.value} score.",
             f"give {kind}from {allowed.lowest} to {allowed.highest} ({allowed.source}).",
+            InputCode.OUT_OF_RANGE,
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from needlepoint.domain import contact
 from needlepoint.domain.errors import FieldProblem, InputCode
 
 _FIXES = {
@@ -91,6 +92,8 @@ def code_of(detail: ErrorDetails | Mapping[str, Any]) -> str:
     kind = str(detail.get("type", ""))
     if kind == "string_too_short" and context.get("min_length") == 1:
         return InputCode.REQUIRED
+    if kind == "string_pattern_mismatch" and context.get("pattern") in contact.CODES:
+        return contact.CODES[str(context["pattern"])]
     return _CODES.get(kind, InputCode.INVALID)
 
 

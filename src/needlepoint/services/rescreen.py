@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 from uuid import UUID, uuid4
 
 from needlepoint.domain import charting
@@ -42,6 +42,9 @@ from needlepoint.services.treatment import (
     session_access,
 )
 
+RESCREEN: Final = "rescreen"
+"""The request's name for the day's answers: their fields are ``rescreen.history.…``."""
+
 RESCREEN_ANSWERS = frozenset({"history", "zone_states"})
 """What the day-of re-screen may change: health-history answers and today's zone states."""
 
@@ -67,9 +70,11 @@ def start_session(
     with uow:
         series = series_or_raise(uow, context, series_id)
         with audited_refusal(uow, context, series_access("session.start", series), clock):
+            # The day's answers are checked first: a bad answer is the same 422 whatever state
+            # the series is in, as the web form's own check gives it.
+            screening, rescreen = _rescreen(uow, context, series, rescreen_document, engine, clock)
             sessions = uow.sessions.for_series(context.actor.clinic_id, series.id)
             started = _startable(series, sessions)
-            screening, rescreen = _rescreen(uow, context, series, rescreen_document, engine, clock)
             excluded = _excluded_today(series.plan, screening)
             _require_cleared(uow, series, rescreen, excluded, number=len(sessions) + 1)
             session = _new_session(series, len(sessions) + 1, rescreen, excluded, context, now)
@@ -128,13 +133,16 @@ def _rescreen(
     today = clinic_today(clinic.time_zone, clock)
     document = _rescreen_document(latest.intake, answers, today)
     document["clinic"] = {"name": clinic.name, "time_zone": clinic.time_zone}
-    outcome = consultations.consult(
-        document=document,
-        knowledge=engine.knowledge,
-        clock=clock,
-        appointment=None,
-        default_session_time=engine.default_session_time,
-    )
+    try:
+        outcome = consultations.consult(
+            document=document,
+            knowledge=engine.knowledge,
+            clock=clock,
+            appointment=None,
+            default_session_time=engine.default_session_time,
+        )
+    except InvalidInputError as error:  # a day's answer: named as the request names it
+        raise error.within(RESCREEN) from None
     screening = outcome.programme.screening
     _refuse_if_blocked(screening, series.plan)
     report = reports.build_report(outcome, cite=engine.citations)

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from needlepoint.domain import charting, series_plan, units
+from needlepoint.domain import charting, contact, series_plan, units
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.clearances import Clearance, NewClearance
 from needlepoint.domain.errors import InputCode
@@ -73,10 +73,8 @@ def _iso_date_text(value: object) -> object:
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NOT_BLANK)]
-_EMAIL: Final = r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+$"
-
-Email = Annotated[str, StringConstraints(max_length=320, pattern=_EMAIL)]
-Phone = Annotated[str, StringConstraints(min_length=3, max_length=50, pattern=r"^[0-9+()\-. ]+$")]
+Email = Annotated[str, StringConstraints(max_length=321, pattern=contact.EMAIL)]
+Phone = Annotated[str, StringConstraints(max_length=50, pattern=contact.PHONE)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=accounts.MAX_PASSWORD_LENGTH)]
 NewPassword = Annotated[
     str,

@@ -12,15 +12,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Final
 
-from needlepoint.domain.errors import FieldProblem, InvalidInputError
+from needlepoint.domain import contact
+from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services.patients import NewPatient
 
 MAX_NAME: Final = 200
 MAX_SEARCH: Final = 200
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
-_EMAIL: Final = re.compile(r"[^@\s\x00-\x1f\x7f]{1,160}@[^@\s\x00-\x1f\x7f]{1,160}")
-_PHONE: Final = re.compile(r"[0-9+()\-. ]{3,50}")
+_EMAIL: Final = re.compile(contact.EMAIL)
+_PHONE: Final = re.compile(contact.PHONE)
 
 
 def search_text(raw: str) -> str:
@@ -40,8 +41,14 @@ def new_patient(form: Mapping[str, str]) -> NewPatient:
     family = _name(form, "family_name", problems)
     born_on = _born_on(form.get("born_on", "").strip(), problems)
     sex = _sex(form.get("sex", ""), problems)
-    email = _optional(form, "email", _EMAIL, "give an address like name@example.org.", problems)
-    phone = _optional(form, "phone", _PHONE, "use digits, spaces and + ( ) - . only.", problems)
+    email = _optional(
+        form, "email", (_EMAIL, InputCode.NOT_AN_EMAIL), "give an address like name@example.org.",
+        problems,
+    )  # fmt: skip
+    phone = _optional(
+        form, "phone", (_PHONE, InputCode.NOT_A_PHONE), "use digits, spaces and + ( ) - . only.",
+        problems,
+    )  # fmt: skip
     if problems or born_on is None or sex is None:
         raise InvalidInputError(problems)
     return NewPatient(given, family, born_on, sex, email=email, phone=phone)
@@ -53,18 +60,32 @@ def by_field(problems: Iterable[object]) -> dict[str, FieldProblem]:
 
 
 def _name(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> str:
-    value = form.get(field, "").strip()
-    if not value or len(value) > MAX_NAME or _CONTROL.search(value):
-        fix = f"type the name as it is written, up to {MAX_NAME} characters."
-        problems.append(FieldProblem(field, "is missing or not a name.", fix))
+    raw = form.get(field, "")
+    value = raw.strip()
+    fix = f"type the name as it is written, up to {MAX_NAME} characters."
+    if not raw:
+        problems.append(FieldProblem(field, "is missing.", fix, InputCode.REQUIRED))
+    elif len(raw) > MAX_NAME:
+        problems.append(FieldProblem(field, "is too long.", fix, InputCode.TOO_LONG))
+    elif not value or _CONTROL.search(value):
+        problems.append(FieldProblem(field, "is not a name.", fix, InputCode.NOT_TEXT))
     return value
 
 
 def _born_on(raw: str, problems: list[FieldProblem]) -> date | None:
+    if not raw:
+        problems.append(
+            FieldProblem("born_on", "is missing.", "give it as YYYY-MM-DD.", InputCode.REQUIRED)
+        )
+        return None
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        problems.append(FieldProblem("born_on", "is not a date.", "give it as YYYY-MM-DD."))
+        problems.append(
+            FieldProblem(
+                "born_on", "is not a date.", "give it as YYYY-MM-DD.", InputCode.NOT_A_DATE
+            )
+        )
         return None
 
 
@@ -72,20 +93,24 @@ def _sex(raw: str, problems: list[FieldProblem]) -> Sex | None:
     try:
         return Sex(raw)
     except ValueError:
-        problems.append(FieldProblem("sex", "is not chosen.", "choose female, male or other."))
+        code = InputCode.REQUIRED if not raw else InputCode.NOT_A_CHOICE
+        problems.append(
+            FieldProblem("sex", "is not chosen.", "choose female, male or other.", code)
+        )
         return None
 
 
 def _optional(
     form: Mapping[str, str],
     field: str,
-    pattern: re.Pattern[str],
+    rule: tuple[re.Pattern[str], str],
     fix: str,
     problems: list[FieldProblem],
 ) -> str | None:
     value = form.get(field, "").strip()
     if not value:
         return None
+    pattern, code = rule
     if not pattern.fullmatch(value):
-        problems.append(FieldProblem(field, "is not valid.", fix))
+        problems.append(FieldProblem(field, "is not valid.", fix, code))
     return value
