@@ -76,9 +76,28 @@ def seed(services: Services) -> tuple[DemoLogin, ...]:
             actor=staff[Role.ADMIN], request_id="demo-seed", auth=AuthMethod.COMMAND_LINE
         ),
     )
+    shift = services.clock.now().date() - EXAMPLES_WRITTEN_ON
     for prefix, given, family, state in PATIENTS:
-        _patient(services, clinician, _example(prefix), (given, family), state)
+        document = _shifted(_example(prefix), shift)
+        _patient(services, clinician, document, (given, family), state)
     return LOGINS
+
+
+EXAMPLES_WRITTEN_ON = date(2026, 11, 22)
+"""The day the example consultations were written as of. The demo moves every date in them
+by the same number of days, to be as of the day it is seeded: a wait still runs, a recent
+course is still recent, whenever the demo is made."""
+
+
+def _shifted(value: Any, by: timedelta) -> Any:
+    """A document with every date in it moved by the same span (ages and gaps unchanged)."""
+    if isinstance(value, dict):
+        return {key: _shifted(item, by) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shifted(item, by) for item in value]
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value + by
+    return value
 
 
 #: The demo clinic's week: weekdays 09:00-18:00, Saturday mornings.
