@@ -271,23 +271,23 @@ def log_in(
         InvalidCredentialsError: The email or the password is wrong (never says which).
     """
     keys = ThrottleKeys.of(credentials.email, credentials.ip)
-    _admit(uow, keys, credentials.request_id, clock.now())
+    _admit(uow, keys, credentials.request_id, clock)
     member = check(credentials.email, credentials.password)
     if member is None:
         _refuse(uow, credentials.request_id, clock.now())
     replaced = None if credentials.replacing is None else _hash_of(credentials.replacing)
-    issued = _signed_in(uow, member, keys, credentials.request_id, clock.now(), replaced)
+    issued = _signed_in(uow, member, keys, credentials.request_id, clock, replaced)
     if cache is not None and replaced is not None:
         cache.forget(replaced)
     return issued
 
 
-def _admit(uow: AccountsUnitOfWork, keys: ThrottleKeys, request_id: str, now: datetime) -> None:
+def _admit(uow: AccountsUnitOfWork, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
     with uow:
-        admission = throttling.check_and_charge(uow.throttle, keys, now=now)
+        admission = throttling.check_and_charge(uow.throttle, keys, clock=clock)
         if not admission.admitted:
             refused = Refusal(LOGIN, TooManyAttemptsError.code, request_id)
-            audit.record_refused(uow, refused, at=now)
+            audit.record_refused(uow, refused, at=clock.now())
         uow.commit()
     if not admission.admitted:
         raise TooManyAttemptsError(admission.wait)
@@ -305,12 +305,13 @@ def _signed_in(
     member: StaffMember,
     keys: ThrottleKeys,
     request_id: str,
-    now: datetime,
+    clock: Clock,
     replaced: str | None,
 ) -> IssuedSession:
     context = RequestContext(actor=member, request_id=request_id, auth=AuthMethod.SESSION)
     with uow:
-        throttling.settle(uow.throttle, keys, now=now)
+        throttling.settle(uow.throttle, keys, clock=clock)
+        now = clock.now()
         issued = _open_session(uow, member, now)
         if replaced is not None:
             uow.sessions.revoke(replaced, now)

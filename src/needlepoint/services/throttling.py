@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Final, Protocol
 
 from needlepoint.domain import throttling
@@ -39,6 +39,7 @@ from needlepoint.domain.throttling import (
     ThrottlePolicy,
     ThrottleScope,
 )
+from needlepoint.services.ports import Clock
 
 ACCOUNT_POLICY: Final = ThrottlePolicy(
     free_failures=5,
@@ -110,22 +111,25 @@ def _key(scope: ThrottleScope, value: str) -> str:
 
 
 def check_and_charge(
-    throttle: ThrottleRepository, keys: ThrottleKeys, *, now: datetime
+    throttle: ThrottleRepository, keys: ThrottleKeys, *, clock: Clock
 ) -> Admission:
     """Admit an attempt and charge it to every key, or say how long it must wait.
 
-    Call inside the transaction that commits the charge, before the password is hashed.
+    Call inside the transaction that commits the charge, before the password is hashed. The
+    clock is read once the rows are locked, so charges are stamped in the order they are made.
     """
-    admission = throttling.admit(_locked(throttle, keys), now, SIGN_IN_POLICY)
+    counts = _locked(throttle, keys)
+    admission = throttling.admit(counts, clock.now(), SIGN_IN_POLICY)
     if admission.admitted:
         _save(throttle, keys, admission.counts)
     return admission
 
 
-def settle(throttle: ThrottleRepository, keys: ThrottleKeys, *, now: datetime) -> None:
+def settle(throttle: ThrottleRepository, keys: ThrottleKeys, *, clock: Clock) -> None:
     """Settle an admitted attempt whose password was right (a wrong one stays charged)."""
     counts = _locked(throttle, keys)
-    _save(throttle, keys, throttling.settle(counts, succeeded=True, now=now, policy=SIGN_IN_POLICY))
+    settled = throttling.settle(counts, succeeded=True, now=clock.now(), policy=SIGN_IN_POLICY)
+    _save(throttle, keys, settled)
 
 
 def _locked(throttle: ThrottleRepository, keys: ThrottleKeys) -> SignInCounts:
