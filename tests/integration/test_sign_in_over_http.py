@@ -40,7 +40,7 @@ from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api.schemas import ChartIn
 from needlepoint.services import accounts, charts, consultation_records, patients, treatment
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
-from needlepoint.services.throttling import ACCOUNT_POLICY
+from needlepoint.services.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
 from serving import environment, serving
 
 API = "/api/v1"
@@ -259,3 +259,18 @@ def test_a_token_an_admin_issued_for_a_clinician_cannot_sign_for_them(world: Wor
         audit_event.c.actor_role == "admin",
     )
     assert _count(world.engine, *issue) == 1
+
+
+def test_a_forged_forwarded_for_does_not_hide_the_address(world: World) -> None:
+    """The server trusts no proxy here, not even the loopback it is called from (uvicorn would):
+    sign-ins for ever new emails, each claiming another address, are still counted against the
+    one address they come from. Last in this module: it leaves the loopback throttled."""
+    statuses = []
+    with httpx.Client(base_url=world.urls[0], timeout=60) as client:
+        for n in range(ADDRESS_POLICY.free_failures + 5):
+            body = {"email": f"nobody{n}@http.test", "password": "wrong guess"}
+            forged = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
+            statuses.append(client.post(f"{API}/auth/login", json=body, headers=forged).status_code)
+
+    assert set(statuses) == {401, 429}
+    assert statuses.index(429) <= ADDRESS_POLICY.free_failures
