@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 from uuid import UUID, uuid4
 
 from needlepoint.domain.errors import DomainError, InvalidInputError
@@ -43,7 +44,7 @@ class NewStaff:
     password: str
 
 
-STAFF_RESOURCE = "staff_member"
+STAFF_RESOURCE: Final = "staff_member"
 """The resource type of an audit event about a staff account (its id is the resource id)."""
 
 

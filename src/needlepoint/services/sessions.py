@@ -32,6 +32,7 @@ from uuid import UUID
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions, throttling
+from needlepoint.services.accounts import STAFF_RESOURCE
 from needlepoint.services.audit import Access, AuthMethod, Refusal, RequestContext
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import AuditLog, Clock
@@ -51,9 +52,6 @@ LOGIN: Final = "auth.login"
 
 LOGOUT: Final = "auth.logout"
 """The audit action of a sign-out."""
-
-STAFF_RESOURCE: Final = "staff_member"
-"""The resource type of an audit event about a member of staff (the resource id is theirs)."""
 
 TOKEN_BYTES: Final = 32
 """Random bytes in a session id or API token: 256 bits (ASVS 7.2.3 asks for ≥ 128)."""
