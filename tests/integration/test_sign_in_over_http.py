@@ -272,5 +272,6 @@ def test_a_forged_forwarded_for_does_not_hide_the_address(world: World) -> None:
             forged = {"X-Forwarded-For": f"198.51.100.{n + 1}"}
             statuses.append(client.post(f"{API}/auth/login", json=body, headers=forged).status_code)
 
-    assert set(statuses) == {401, 429}
-    assert statuses.index(429) <= ADDRESS_POLICY.free_failures
+    free = ADDRESS_POLICY.free_failures
+    assert statuses[:free] == [401] * free  # each a new email and a "new" address: evaluated
+    assert 429 in statuses[free:]  # then the one real address waits, whatever it claims

@@ -283,11 +283,15 @@ def log_in(
 def _admit(uow: AccountsUnitOfWork, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
     with uow:
         admission = throttling.check_and_charge(uow.throttle, keys, clock=clock)
-        if not admission.admitted:
+        if admission.admitted:
+            uow.commit()
+    # A refusal keeps nothing: leaving the block rolls back and frees the rows at once (no
+    # commit to wait for), so a burst of refusals never holds up the attempts queued behind it.
+    if not admission.admitted:
+        with uow:
             refused = Refusal(LOGIN, TooManyAttemptsError.code, request_id)
             audit.record_refused(uow, refused, at=clock.now())
-        uow.commit()
-    if not admission.admitted:
+            uow.commit()
         raise TooManyAttemptsError(admission.wait)
 
 
