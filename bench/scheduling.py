@@ -44,7 +44,7 @@ from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import accounts, consultation_records, patients, scheduling, treatment
-from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "scheduling.json"
@@ -81,7 +81,8 @@ def clinic(services: Services, practitioners: int, rooms: int) -> RequestContext
                 Role.CLINICIAN,
                 Decimal("1.5"),
                 "a long enough passphrase",
-            )
+            ),
+            context=OperatorContext(request_id="bench"),
         )
         for n in range(practitioners)
     ]

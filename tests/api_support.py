@@ -23,7 +23,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from fakes import PlainHasher
+from fakes import OPERATOR, PlainHasher
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
@@ -67,18 +67,23 @@ def add_member(services: Services, clinic_id: UUID, role: Role, email: str) -> S
     new = accounts.NewStaff(
         clinic_id, email, email.split("@", maxsplit=1)[0], role, licence, PASSWORD
     )
-    return services.add_staff(new)
+    return services.add_staff(new, context=OPERATOR)
 
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
     return client.post("/api/v1/auth/login", json={"email": email, "password": password})
 
 
+CSRF_HEADER = "X-CSRF-Token"
+
+
 def signed_in(services: Services, email: str) -> TestClient:
-    """A new client (its own cookie jar) signed in as ``email``."""
+    """A new client (its own cookie jar) signed in as ``email``, sending its session's CSRF
+    token with every request, as the API asks of a cookie-authenticated client."""
     test_client = TestClient(create_app(services), base_url=BASE_URL)
     response = log_in(test_client, email)
     assert response.status_code == 200, response.text
+    test_client.headers[CSRF_HEADER] = response.json()["csrf_token"]
     return test_client
 
 

@@ -28,6 +28,7 @@ from needlepoint.knowledge import checkins as checkin_tables
 from needlepoint.knowledge import reminders as reminder_tables
 from needlepoint.services import (
     accounts,
+    api_tokens,
     assessments,
     charts,
     clearances,
@@ -206,9 +207,20 @@ class Services:
         """A clinic's IANA time zone, which every time shown to its staff is given in."""
         return clinics.time_zone_of(clinic_id=clinic_id, uow=self.database.unit_of_work())
 
-    def add_staff(self, new: accounts.NewStaff) -> StaffMember:
-        """Create a member of staff with an Argon2id-hashed password."""
-        return accounts.add_staff(new=new, uow=self.database.unit_of_work(), hasher=self.hasher)
+    def add_staff(
+        self,
+        new: accounts.NewStaff,
+        *,
+        context: audit_service.RequestContext | audit_service.OperatorContext,
+    ) -> StaffMember:
+        """Create a member of staff with an Argon2id-hashed password (audited)."""
+        return accounts.add_staff(
+            new=new,
+            context=context,
+            uow=self.database.unit_of_work(),
+            hasher=self.hasher,
+            clock=self.clock,
+        )
 
     def knowledge_reference(self) -> str:
         """Every knowledge table rendered as Markdown."""
@@ -494,20 +506,15 @@ class Services:
     def log_in(self, credentials: sessions.Credentials) -> sessions.IssuedSession:
         """Check credentials (throttled before hashing) and open a session.
 
-        A refused sign-in is audited (one event each) before the refusal is raised.
+        The sign-in, or its refusal, is audited (one event each) in the service's transaction.
         """
-        try:
-            return sessions.log_in(
-                credentials=credentials,
-                check=self._check_password,
-                uow=self.database.accounts_unit_of_work(),
-                clock=self.clock,
-                cache=self.session_cache,
-            )
-        except (sessions.InvalidCredentialsError, sessions.TooManyAttemptsError) as refused:
-            login = audit_service.Refusal("auth.login", refused.code, credentials.request_id)
-            self.record_refusal(login)
-            raise
+        return sessions.log_in(
+            credentials=credentials,
+            check=self._check_password,
+            uow=self.database.accounts_unit_of_work(),
+            clock=self.clock,
+            cache=self.session_cache,
+        )
 
     def record_refusal(self, refusal: audit_service.Refusal) -> None:
         """Audit a refused sign-in or a refused operation."""
@@ -523,10 +530,15 @@ class Services:
             dummy_hash=self.dummy_hash.of(self.hasher),
         )
 
-    def log_out(self, token: str) -> None:
-        """End the session whose token this is."""
-        uow = self.database.accounts_unit_of_work()
-        sessions.log_out(token=token, uow=uow, clock=self.clock, cache=self.session_cache)
+    def log_out(self, token: str, *, request_id: str) -> None:
+        """End the session whose token this is (audited)."""
+        sessions.log_out(
+            token=token,
+            request_id=request_id,
+            uow=self.database.accounts_unit_of_work(),
+            clock=self.clock,
+            cache=self.session_cache,
+        )
 
     def resolve_session(self, token: str) -> StaffMember | None:
         """The member of staff of a live session (its use is recorded), else None."""
@@ -544,19 +556,25 @@ class Services:
 
     def resolve_api_token(self, token: str) -> StaffMember | None:
         """The member of staff a live API token acts as, else None."""
-        return sessions.resolve_api_token(token=token, uow=self.database.accounts_unit_of_work())
+        uow = self.database.accounts_unit_of_work()
+        return api_tokens.resolve_api_token(token=token, uow=uow)
 
     def issue_api_token(
         self, name: str, *, staff_id: UUID, context: audit_service.RequestContext
     ) -> sessions.IssuedToken:
         """A new API token for a member of the actor's clinic (the secret is shown once)."""
-        return sessions.issue_api_token(
+        return api_tokens.issue_api_token(
             name=name,
             staff_id=staff_id,
             context=context,
             uow=self.database.accounts_unit_of_work(),
             clock=self.clock,
         )
+
+    def revoke_api_token(self, token_id: UUID, *, context: audit_service.RequestContext) -> None:
+        """Stop one API token of the actor's clinic working (audited)."""
+        uow = self.database.accounts_unit_of_work()
+        api_tokens.revoke_api_token(token_id=token_id, context=context, uow=uow, clock=self.clock)
 
     def deactivate_staff(self, staff_id: UUID, *, context: audit_service.RequestContext) -> None:
         """Stop a member of the actor's clinic signing in; their sessions and tokens end."""

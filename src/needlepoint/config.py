@@ -10,6 +10,12 @@
 * ``NEEDLEPOINT_WEB_SECRET``: the server secret the web app derives its CSRF tokens from, at
   least 32 characters (default: a random secret kept in ``<data dir>/web-secret``, made on
   first use). Every server of one installation needs the same secret.
+* ``NEEDLEPOINT_TRUSTED_PROXIES``: the reverse proxies in front of needlepoint, as a
+  comma-separated list of addresses or networks (``127.0.0.1``, ``10.0.0.0/8``, ``::1``).
+  Only a request whose socket peer is one of them has its ``X-Forwarded-For`` (the client's
+  address, for sign-in throttling) and ``X-Forwarded-Proto`` (for the same-origin check)
+  believed; the proxy must pass the ``Host`` header through. Default: none, so the client's
+  address is the socket peer's and forwarded headers are ignored (ADR 0023).
 * ``NEEDLEPOINT_PORTAL_URL``: the patient portal's address, linked from every message
   (default ``http://127.0.0.1:8000/portal``).
 * ``NEEDLEPOINT_PORTAL_LINK_MINUTES``: how long a patient's one-time sign-in link works, in
@@ -30,10 +36,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(ValueError):
@@ -82,6 +91,7 @@ class Settings:
     portal_link_minutes: int = 15
     smtp: SmtpSettings | None = None
     sms: SmsSettings | None = None
+    trusted_proxies: tuple[IpNetwork, ...] = ()
 
     @property
     def web_secret_file(self) -> Path:
@@ -109,6 +119,7 @@ class Settings:
             portal_link_minutes=_link_minutes(env.get("NEEDLEPOINT_PORTAL_LINK_MINUTES")),
             smtp=_smtp(env),
             sms=_sms(env),
+            trusted_proxies=_trusted_proxies(env.get("NEEDLEPOINT_TRUSTED_PROXIES")),
         )
 
 
@@ -136,6 +147,21 @@ def _web_secret(raw: str | None) -> str | None:
             f"{MIN_WEB_SECRET_LENGTH} random characters, or unset it to use <data dir>/web-secret."
         )
     return raw
+
+
+def _trusted_proxies(raw: str | None) -> tuple[IpNetwork, ...]:
+    return tuple(_network(entry.strip()) for entry in (raw or "").split(",") if entry.strip())
+
+
+def _network(entry: str) -> IpNetwork:
+    try:
+        return ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise SettingsError(
+            f"NEEDLEPOINT_TRUSTED_PROXIES has {entry!r}, which is not an address or network; "
+            "list the proxies' addresses or networks separated by commas (e.g. "
+            "127.0.0.1,10.0.0.0/8), or unset it."
+        ) from None
 
 
 def _flag(env: dict[str, str], name: str) -> bool:

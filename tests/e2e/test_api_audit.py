@@ -8,11 +8,13 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from typer.testing import CliRunner
 
 from api_support import (
+    PASSWORD,
     PATIENT,
     MovingClock,
     TestClient,
@@ -26,7 +28,7 @@ from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.cli import main as cli
-from needlepoint.services.sessions import MAX_FAILURES_PER_EMAIL
+from needlepoint.services.throttling import ACCOUNT_POLICY
 
 
 @pytest.fixture
@@ -98,7 +100,12 @@ def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) 
         "read-consultation": 1,
         "sign": 1,
     }
-    assert _audit_rows(data_dir) == [
+    setup, rows = _audit_rows(data_dir)[:2], _audit_rows(data_dir)[2:]
+    assert [row[:3] for row in setup] == [
+        ("staff.create", "operator", "success"),  # the account, by the machine's operator
+        ("auth.login", "clinician", "success"),  # its sign-in
+    ]
+    assert rows == [
         ("patient.create", "clinician", "success", "register"),
         ("patient.read", "clinician", "success", "read-patient"),
         ("patient.list", "clinician", "success", "list"),
@@ -108,7 +115,7 @@ def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) 
     ]
     verified = CliRunner().invoke(cli.app, ["audit", "verify"])
     assert verified.exit_code == 0, verified.output
-    assert "6 events" in verified.stdout
+    assert "8 events" in verified.stdout
     services.database.close()
 
 
@@ -153,14 +160,14 @@ def test_each_failed_sign_in_is_audited_once_without_the_email(data_dir: Path) -
         client.post(
             "/api/v1/auth/login", json=wrong, headers={"X-Request-ID": f"try-{n}"}
         ).status_code
-        for n in range(MAX_FAILURES_PER_EMAIL + 1)
+        for n in range(ACCOUNT_POLICY.free_failures + 1)
     ]
 
-    assert statuses == [401] * MAX_FAILURES_PER_EMAIL + [429]
+    assert statuses == [401] * ACCOUNT_POLICY.free_failures + [429]
     refusals = _refusals(data_dir)
-    assert [row[2] for row in refusals] == ["invalid-credentials"] * MAX_FAILURES_PER_EMAIL + [
-        "too-many-attempts"
-    ]
+    assert [row[2] for row in refusals] == [
+        "invalid-credentials"
+    ] * ACCOUNT_POLICY.free_failures + ["too-many-attempts"]
     assert {row[:2] for row in refusals} == {("anonymous", "auth.login")}
     assert [row[3] for row in refusals] == [f"try-{n}" for n in range(len(statuses))]
     assert not any("rowan" in str(cell) for row in refusals for cell in row)
@@ -173,3 +180,54 @@ def _refusals(data_dir: Path) -> list[tuple[Any, ...]]:
             "SELECT actor_role, resource_id, outcome, request_id, patient_id FROM audit_event"
             " WHERE action = 'refused' ORDER BY seq"
         ).fetchall()
+
+
+def _account_rows(data_dir: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        return raw.execute(
+            "SELECT action, actor_id, actor_role, resource_type, resource_id, outcome, request_id,"
+            " patient_id FROM audit_event ORDER BY seq"
+        ).fetchall()
+
+
+def test_every_account_event_is_audited_once_naming_ids_never_secrets(data_dir: Path) -> None:
+    """AD-1 for accounts: staff created and deactivated, tokens issued and revoked, sign-in and
+    sign-out; each names the actor, the action, the record and the outcome, and nothing else."""
+    url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
+    services = make_services(url, MovingClock())
+    admin = add_member(services, add_clinic(services), Role.ADMIN, "ada@harbour.test")
+    client = signed_in(services, "ada@harbour.test")
+    new = {
+        "email": "sam@harbour.test",
+        "display_name": "Sam Desk",
+        "role": "front_desk",
+        "password": "a long enough passphrase",
+    }
+
+    def call(method: str, path: str, name: str, body: Any = None) -> Any:
+        response = client.request(method, path, json=body, headers={"X-Request-ID": name})
+        assert response.is_success, response.text
+        return response.json() if response.content else None
+
+    sam = call("POST", "/api/v1/staff", "create", new)["id"]
+    token = call("POST", "/api/v1/auth/tokens", "issue", {"name": "x", "staff_id": sam})
+    call("POST", f"/api/v1/auth/tokens/{token['id']}/revoke", "revoke")
+    call("POST", f"/api/v1/staff/{sam}/deactivate", "deactivate")
+    call("POST", "/api/v1/auth/logout", "logout")
+
+    rows = _account_rows(data_dir)
+    events = [(r[0], r[2], r[3], r[4], r[5], r[6]) for r in rows[2:]]
+    assert events == [
+        ("staff.create", "admin", "staff_member", sam, "success", "create"),
+        ("token.issue", "admin", "api_token", token["id"], "success", "issue"),
+        ("token.revoke", "admin", "api_token", token["id"], "success", "revoke"),
+        ("staff.deactivate", "admin", "staff_member", sam, "success", "deactivate"),
+        ("auth.logout", "admin", "staff_member", str(admin.id), "success", "logout"),
+    ]
+    assert {UUID(r[1]) for r in rows[2:]} == {admin.id}
+    assert {r[7] for r in rows} == {None}  # no patient in any account event
+    assert token["issued_by"] == str(admin.id)
+    text = repr(rows)
+    for secret in ("harbour.test", token["token"], new["password"], PASSWORD):
+        assert secret not in text
+    services.database.close()

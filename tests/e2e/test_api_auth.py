@@ -4,10 +4,14 @@ SE-1…SE-4), on a real SQLite file with a clock the tests move.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
+
+import pytest
 
 from api_support import (
     BASE_URL,
@@ -26,10 +30,15 @@ from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.services import sessions
+from needlepoint.services.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
 
 pytest_plugins = ["api_fixtures"]
 
+LOGIN = "/api/v1/auth/login"
+CSRF_HEADER = "X-CSRF-Token"
+
 ME = "/api/v1/auth/me"
+LOGOUT = "/api/v1/auth/logout"
 COOKIE = "needlepoint_session"
 
 
@@ -99,9 +108,10 @@ def test_logout_ends_the_session_and_a_replayed_cookie_is_refused(
     api: Services, client: TestClient
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
-    token = log_in(client, "rowan@harbour.test").cookies[COOKIE]
+    signed = log_in(client, "rowan@harbour.test")
+    token = signed.cookies[COOKIE]
 
-    response = client.post("/api/v1/auth/logout")
+    response = client.post(LOGOUT, headers={CSRF_HEADER: signed.json()["csrf_token"]})
 
     assert response.status_code == 204
     assert 'needlepoint_session=""' in response.headers["set-cookie"]
@@ -167,23 +177,83 @@ def test_the_sixth_attempt_within_15_minutes_is_throttled_before_any_hashing(
 
     throttled = log_in(client, "rowan@harbour.test")  # even the right password waits
 
-    assert failures == [401] * sessions.MAX_FAILURES_PER_EMAIL
+    assert failures == [401] * ACCOUNT_POLICY.free_failures
     assert throttled.status_code == 429
     assert throttled.json()["code"] == "too-many-attempts"
-    assert int(throttled.headers["retry-after"]) > 0
+    assert throttled.headers["content-type"] == "application/problem+json"
+    assert throttled.headers["retry-after"] == "2"
     assert hasher.verified == checked
-    clock.advance(sessions.EMAIL_WINDOW)
+    clock.advance(timedelta(seconds=2))
     assert log_in(client, "rowan@harbour.test").status_code == 200
+
+
+def test_each_further_failure_doubles_the_wait(api: Services, clock: MovingClock) -> None:
+    add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(api), base_url=BASE_URL)
+    for _ in range(ACCOUNT_POLICY.free_failures):
+        log_in(client, "rowan@harbour.test", "wrong password!")
+    waits = []
+    for _ in range(4):
+        wait = int(log_in(client, "rowan@harbour.test", "wrong password!").headers["retry-after"])
+        waits.append(wait)
+        clock.advance(timedelta(seconds=wait))
+        assert log_in(client, "rowan@harbour.test", "wrong password!").status_code == 401
+
+    assert waits == [2, 4, 8, 16]
 
 
 def test_one_address_is_throttled_across_many_emails(api: Services, client: TestClient) -> None:
     statuses = [
         log_in(client, f"nobody{n}@harbour.test", "wrong password!").status_code
-        for n in range(sessions.MAX_FAILURES_PER_IP + 1)
+        for n in range(ADDRESS_POLICY.free_failures + 1)
     ]
 
-    assert statuses[:-1] == [401] * sessions.MAX_FAILURES_PER_IP
+    assert statuses[:-1] == [401] * ADDRESS_POLICY.free_failures
     assert statuses[-1] == 429
+
+
+def from_address(services: Services, address: str) -> TestClient:
+    return TestClient(create_app(services), base_url=BASE_URL, client=(address, 50000))
+
+
+def test_a_stranger_elsewhere_cannot_lock_the_front_desk_out(api: Services) -> None:
+    add_member(api, add_clinic(api), Role.FRONT_DESK, "desk@harbour.test")
+    front_desk, attacker = from_address(api, "192.0.2.10"), from_address(api, "203.0.113.66")
+    assert log_in(front_desk, "desk@harbour.test").status_code == 200
+
+    attacked = [log_in(attacker, "desk@harbour.test", "guess!").status_code for _ in range(40)]
+    again = log_in(from_address(api, "192.0.2.10"), "desk@harbour.test")
+
+    assert attacked == [401] * ACCOUNT_POLICY.free_failures + [429] * 35
+    assert again.status_code == 200
+
+
+def behind_proxy(services: Services, proxies: str) -> Services:
+    trusted = tuple(ip_network(p) for p in proxies.split(",") if p)
+    settings = dataclasses.replace(services.settings, trusted_proxies=trusted)
+    return dataclasses.replace(services, settings=settings)
+
+
+@pytest.mark.parametrize(("proxies", "desk_status"), [("", 429), ("203.0.113.1", 200)])
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
+    api: Services, proxies: str, desk_status: int
+) -> None:
+    """Behind one proxy the desk and an attacker share the peer address; only a trusted proxy's
+    X-Forwarded-For tells them apart, so only then is the desk's usual address known."""
+    services = behind_proxy(api, proxies)
+    add_member(services, add_clinic(services), Role.FRONT_DESK, "desk@harbour.test")
+    proxy = from_address(services, "203.0.113.1")
+    desk, attacker = {"X-Forwarded-For": "192.0.2.10"}, {"X-Forwarded-For": "198.51.100.9"}
+    desk_login = {"email": "desk@harbour.test", "password": PASSWORD}
+    assert proxy.post(LOGIN, json=desk_login, headers=desk).status_code == 200
+    proxy.cookies.clear()
+    guess = {"email": "desk@harbour.test", "password": "guess!"}
+    for _ in range(10):
+        proxy.post(LOGIN, json=guess, headers=attacker)
+
+    again = proxy.post(LOGIN, json=desk_login, headers=desk)
+
+    assert again.status_code == desk_status
 
 
 def test_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(

@@ -75,8 +75,10 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     add_member(services, add_clinic(services), Role.ADMIN, ADMIN)
     app = create_app(services)
     with TestClient(app, base_url=BASE_URL) as browser:
-        assert log_in(browser, ADMIN).status_code == 200
-        issued = browser.post(f"{API}/auth/tokens", json={"name": "schemathesis"})
+        signed = log_in(browser, ADMIN)
+        assert signed.status_code == 200
+        csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+        issued = browser.post(f"{API}/auth/tokens", json={"name": "schemathesis"}, headers=csrf)
         assert issued.status_code == 201, issued.text
     yield Target(app, issued.json()["token"])
     services.database.close()

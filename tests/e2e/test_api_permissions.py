@@ -200,7 +200,12 @@ def _world(services: Services) -> World:
     admin = members["admin"]
     clients = {role: _client(services, app, members.get(role), admin) for role in ROLES}
     clients["other_admin"] = _client(services, app, stranger, stranger)
-    ids = {**_records(services, members["clinician"], admin), "staff_id": str(victim.id)}
+    revocable = services.issue_api_token("revocable", staff_id=victim.id, context=_context(admin))
+    ids = {
+        **_records(services, members["clinician"], admin),
+        "staff_id": str(victim.id),
+        "token_id": str(revocable.record.id),
+    }
     return World(services, app, clients, ids)
 
 
@@ -219,6 +224,7 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("POST", f"{API}/auth/logout"): lambda _: None,
     ("GET", f"{API}/auth/me"): lambda _: None,
     ("POST", f"{API}/auth/tokens"): lambda ids: {"name": "script", "staff_id": ids["staff_id"]},
+    ("POST", f"{API}/auth/tokens/{{token_id}}/revoke"): lambda _: None,
     ("POST", f"{API}/staff"): _new_staff,
     ("POST", f"{API}/staff/{{staff_id}}/deactivate"): lambda _: None,
     ("GET", f"{API}/patients"): lambda _: None,
@@ -406,7 +412,11 @@ def test_a_cookie_session_signs_in_and_out_on_this_database(world: World) -> Non
     browser = TestClient(world.app, base_url=BASE_URL)
     login = {"email": "login@home.test", "password": PASSWORD}
 
-    assert browser.post(f"{API}/auth/login", json=login).status_code == 200
+    signed = browser.post(f"{API}/auth/login", json=login)
+    csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+
+    assert signed.status_code == 200
     assert browser.get(f"{API}/auth/me").json()["email"] == "login@home.test"
-    assert browser.post(f"{API}/auth/logout").status_code == 204
+    assert browser.post(f"{API}/auth/logout").status_code == 403  # no CSRF token
+    assert browser.post(f"{API}/auth/logout", headers=csrf).status_code == 204
     assert browser.get(f"{API}/auth/me").status_code == 401

@@ -55,7 +55,7 @@ def test_serve_applies_migrations_and_serves_the_api_and_the_web_app(tmp_path: P
     assert anonymous.headers["content-type"] == "application/problem+json"
     with sqlite3.connect(tmp_path / "needlepoint.sqlite3") as raw:
         tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
-    assert {"login_session", "api_token", "login_attempt", "audit_event"} <= tables
+    assert {"login_session", "api_token", "login_throttle", "audit_event"} <= tables
     assert "GET /api/v1/patients 401" in output  # our access line: route, status, no query
     origin = f"http://127.0.0.1:{port}"
     assert f"needlepoint web app on {origin}/ (sign in at {origin}/login)" in output

@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
+from fakes import OPERATOR
 from needlepoint.bootstrap import bootstrap
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.cli import main as cli
@@ -112,7 +113,8 @@ def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
     member = services.add_staff(
         accounts.NewStaff(
             clinic_id, "desk@harbour.test", "Desk", cli.Role.FRONT_DESK, None, "x" * 12
-        )
+        ),
+        context=OPERATOR,
     )
     context = RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)
     for given in ("Amira", "Ben", "Cleo"):

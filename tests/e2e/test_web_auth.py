@@ -6,6 +6,7 @@ from api_support import PASSWORD, TestClient, signed_in
 from needlepoint.entrypoints.api.security import SESSION_COOKIE
 from needlepoint.entrypoints.web import csrf
 from needlepoint.services import sessions
+from needlepoint.services.throttling import ACCOUNT_POLICY
 from web_support import (
     ADMIN,
     CLINICIAN,
@@ -77,15 +78,17 @@ def test_a_wrong_password_shows_the_form_again_without_saying_which_part_was_wro
     assert SESSION_COOKIE not in browser.cookies
 
 
-def test_signing_in_is_throttled_as_in_the_api(browser: TestClient) -> None:
-    for _ in range(5):
+def test_signing_in_is_throttled_as_in_the_api_and_says_how_long_to_wait(
+    browser: TestClient,
+) -> None:
+    for _ in range(ACCOUNT_POLICY.free_failures):
         sign_in(browser, CLINICIAN, password="not the password")
 
     response = sign_in(browser, CLINICIAN)
 
     assert response.status_code == 429
-    assert "Too many sign-in attempts" in response.text
-    assert int(response.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins. Wait 2 seconds, then try again." in response.text
+    assert response.headers["Retry-After"] == "2"
 
 
 def test_next_never_leads_off_the_site(browser: TestClient) -> None:
@@ -143,7 +146,7 @@ def test_a_page_after_sign_in_is_answered_from_the_session_cache(
     # Ended in the database only, as another server process would: this process's cache still
     # vouches for the session for a few seconds (ADR 0013), so the page comes from the cache.
     uow = clinic.services.database.accounts_unit_of_work()
-    sessions.log_out(token=token, uow=uow, clock=clinic.services.clock)
+    sessions.log_out(token=token, request_id="elsewhere", uow=uow, clock=clinic.services.clock)
 
     assert clinic.services.recall_session(token) is not None
     assert clinician.get("/patients").status_code == 200

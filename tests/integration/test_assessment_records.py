@@ -14,7 +14,7 @@ from uuid import uuid4
 from sqlalchemy import Engine
 
 from conftest import TODAY
-from fakes import FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
@@ -65,7 +65,9 @@ def seed(engine: Engine) -> tuple[RequestContext, Any]:
         Decimal("1.5"),
         "a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=uow(), hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new, uow=uow(), hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    )
     context = RequestContext(actor=member, request_id="integration", auth=AuthMethod.SESSION)
     patient = patients.register_patient(
         new=patients.NewPatient("Amira", "Okafor", date(1997, 4, 22), Sex.FEMALE),

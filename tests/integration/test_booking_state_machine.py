@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import Engine
 
-from fakes import FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Role
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, Room, SlotTakenError
@@ -49,7 +49,13 @@ def _seed(engine: Engine) -> tuple[UUID, UUID, tuple[UUID, UUID], tuple[UUID, UU
             "a long enough passphrase",
         )
         people.append(
-            accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
+            accounts.add_staff(
+                new=new,
+                uow=SqlAlchemyUnitOfWork(engine),
+                hasher=PlainHasher(),
+                context=OPERATOR,
+                clock=SETUP_CLOCK,
+            )
         )
     context = RequestContext(actor=people[0], request_id="state-machine", auth=AuthMethod.SESSION)
     new_patient = patients.NewPatient("Ana", "Grid", date(1990, 1, 1), Sex.FEMALE)

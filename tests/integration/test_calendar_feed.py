@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from api_support import BASE_URL, PASSWORD, MovingClock, TestClient, make_services
 from conftest import EXAMPLES, load_example
+from fakes import OPERATOR
 from needlepoint.adapters.db import tables
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.bootstrap import Services
@@ -69,7 +70,7 @@ def clinic(services: Services) -> Clinic:
     new = accounts.NewStaff(
         clinic.id, email, "Dr Rowan Hale", Role.CLINICIAN, Decimal("1.5"), PASSWORD
     )
-    member = services.add_staff(new)
+    member = services.add_staff(new, context=OPERATOR)
     room = Room(uuid4(), clinic.id, "Room 1")
     uow = services.database.unit_of_work()
     with uow:
@@ -303,5 +304,7 @@ def _colleague_elsewhere(services: Services) -> RequestContext:
         other.id, email, "Dr Ines Costa", Role.CLINICIAN, Decimal("1.5"), PASSWORD
     )
     return RequestContext(
-        actor=services.add_staff(new), request_id="req-elsewhere", auth=AuthMethod.SESSION
+        actor=services.add_staff(new, context=OPERATOR),
+        request_id="req-elsewhere",
+        auth=AuthMethod.SESSION,
     )

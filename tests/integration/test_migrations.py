@@ -38,6 +38,7 @@ TABLES |= {  # the portal migration
     "check_in_photo",
 }
 TABLES |= {"clearance"}  # the safety gate migration
+TABLES = (TABLES - {"login_attempt"}) | {"login_throttle"}  # the sign-in throttle migration
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",
@@ -136,3 +137,20 @@ def test_migrations_run_from_any_working_directory(
     upgrade(empty_db_url)
 
     assert current_revision(empty_db_url) == head_revision()
+
+
+def test_the_sign_in_throttle_migration_comes_down_to_the_attempts_table(
+    empty_db_url: str,
+) -> None:
+    upgrade(empty_db_url)
+
+    downgrade(empty_db_url, "20261206_safety_gate")
+    down = table_names(empty_db_url)
+    down_triggers = trigger_names(empty_db_url)
+    upgrade(empty_db_url)
+
+    assert "login_attempt" in down
+    assert "login_throttle" not in down
+    expected = SQLITE_TRIGGERS if empty_db_url.startswith("sqlite") else POSTGRES_TRIGGERS
+    assert down_triggers == expected
+    assert table_names(empty_db_url) == TABLES | {"alembic_version"}

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FixedClock, PlainHasher, as_admin
+from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.messages import MessageKind, MessageStatus, OutboxMessage
 from needlepoint.domain.records import Role
@@ -106,8 +106,10 @@ def a_series(engine: Engine) -> Booked:
             licence_max_depth_mm=Decimal("1.5"),
             password="a long enough passphrase",
         ),
+        context=OPERATOR,
         uow=SqlAlchemyUnitOfWork(engine),
         hasher=PlainHasher(),
+        clock=SETUP_CLOCK,
     )
     context = RequestContext(actor=member, request_id="req-reminders", auth=AuthMethod.SESSION)
     scheduling.set_opening_hours(

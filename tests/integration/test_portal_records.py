@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, load_example
-from fakes import PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, PlainHasher
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.adapters.photos import JpegReencoder
@@ -94,7 +94,13 @@ def seed(engine: Engine) -> Seeded:
         Decimal("1.5"),
         "a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new,
+        uow=SqlAlchemyUnitOfWork(engine),
+        hasher=PlainHasher(),
+        context=OPERATOR,
+        clock=SETUP_CLOCK,
+    )
     context = RequestContext(actor=member, request_id="req-portal", auth=AuthMethod.SESSION)
     email = f"{uuid4().hex[:8]}@patient.test"
     patient = _patient(engine, context, clock, email)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FixedClock, PlainHasher, as_admin
+from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.errors import DomainError, InvalidInputError
@@ -73,7 +73,13 @@ def seed(engine: Engine, rooms: int = 3) -> Clinic:
         licence_max_depth_mm=Decimal("1.5"),
         password="a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new,
+        uow=SqlAlchemyUnitOfWork(engine),
+        hasher=PlainHasher(),
+        context=OPERATOR,
+        clock=SETUP_CLOCK,
+    )
     context = RequestContext(actor=member, request_id="req-sched", auth=AuthMethod.SESSION)
     week = [(day, time(8), time(20)) for day in range(7)]
     scheduling.set_opening_hours(
@@ -270,7 +276,9 @@ def _colleague(clinic: Clinic) -> UUID:
         licence_max_depth_mm=Decimal("1.0"),
         password="a long enough passphrase",
     )
-    return accounts.add_staff(new=new, uow=clinic.uow(), hasher=PlainHasher()).id
+    return accounts.add_staff(
+        new=new, uow=clinic.uow(), hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    ).id
 
 
 def test_fifty_simultaneous_bookings_of_one_slot_give_exactly_one_each_round(

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import downgrade, upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -98,7 +98,13 @@ def seed(engine: Engine, licence: str = "1.5") -> Clinic:
         licence_max_depth_mm=Decimal(licence),
         password="a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new,
+        uow=SqlAlchemyUnitOfWork(engine),
+        hasher=PlainHasher(),
+        context=OPERATOR,
+        clock=SETUP_CLOCK,
+    )
     return Clinic(
         RequestContext(actor=member, request_id="req-it", auth=AuthMethod.SESSION), engine
     )
@@ -532,7 +538,9 @@ def seed_colleague(clinic: Clinic) -> RequestContext:
         licence_max_depth_mm=Decimal("1.5"),
         password="another long passphrase",
     )
-    member = accounts.add_staff(new=new, uow=clinic.uow(), hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new, uow=clinic.uow(), hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    )
     return RequestContext(actor=member, request_id="req-colleague", auth=AuthMethod.SESSION)
 
 

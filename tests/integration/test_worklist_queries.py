@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FixedClock, PlainHasher, as_admin
+from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.charting import Cartridge, SessionChart, ZoneTreatment
@@ -91,7 +91,13 @@ def seed(engine: Engine, name: str = "Harbour Skin Clinic") -> Clinic:
         licence_max_depth_mm=Decimal("1.5"),
         password="a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=SqlAlchemyUnitOfWork(engine), hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new,
+        uow=SqlAlchemyUnitOfWork(engine),
+        hasher=PlainHasher(),
+        context=OPERATOR,
+        clock=SETUP_CLOCK,
+    )
     context = RequestContext(actor=member, request_id="req-worklists", auth=AuthMethod.SESSION)
     room = scheduling.add_room(
         name="Room 1", context=as_admin(context), uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK

@@ -28,6 +28,7 @@ from needlepoint.domain.treatment import (
     VersionConflictError,
 )
 from needlepoint.services.accounts import EmailTakenError
+from needlepoint.services.api_tokens import ApiTokenNotFoundError
 from needlepoint.services.calendar import CalendarFeedNotFoundError
 from needlepoint.services.checkins import CheckInNotFoundError
 from needlepoint.services.consultation_records import (
@@ -65,6 +66,7 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     PatientNotFoundError: 404,
     ConsultationNotFoundError: 404,
     StaffNotFoundError: 404,
+    ApiTokenNotFoundError: 404,
     AlreadySignedError: 409,
     EmailTakenError: 409,
     ContraindicatedError: 409,

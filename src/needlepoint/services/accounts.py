@@ -2,17 +2,25 @@
 
 Password rules follow OWASP ASVS 5.0 V6: at least ``MIN_PASSWORD_LENGTH`` characters, long
 passphrases allowed, no composition rules, checked exactly as typed.
+
+An admin creates staff in their own clinic; the machine's operator (``needlepoint user add``)
+creates them in any, the very first admin included. Either way the creation is audited
+(``staff.create``, the new member's id) in the transaction that creates the account.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
 from uuid import UUID, uuid4
 
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import Role, StaffMember
-from needlepoint.services.ports import PasswordHasher, UnitOfWork
+from needlepoint.services import audit, permissions
+from needlepoint.services.audit import Access, OperatorContext, RequestContext
+from needlepoint.services.permissions import Action, PermissionDeniedError
+from needlepoint.services.ports import Clock, PasswordHasher, UnitOfWork
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -36,8 +44,27 @@ class NewStaff:
     password: str
 
 
-def add_staff(*, new: NewStaff, uow: UnitOfWork, hasher: PasswordHasher) -> StaffMember:
-    """Create a member of staff with a hashed password."""
+STAFF_RESOURCE: Final = "staff_member"
+"""The resource type of an audit event about a staff account (its id is the resource id)."""
+
+
+def add_staff(
+    *,
+    new: NewStaff,
+    context: RequestContext | OperatorContext,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    clock: Clock,
+) -> StaffMember:
+    """Create a member of staff with a hashed password, audited as ``staff.create``.
+
+    Raises:
+        PermissionDeniedError: A member of staff who may not create accounts, or an admin
+            asking for an account in another clinic.
+    """
+    if isinstance(context, RequestContext):
+        permissions.require(context, Action.STAFF_CREATE)
+        _refuse_other_clinics(context, new.clinic_id)
     _check_password(new.password)
     email = new.email.strip().lower()
     _check_licence(new.role, new.licence_max_depth_mm)
@@ -49,10 +76,17 @@ def add_staff(*, new: NewStaff, uow: UnitOfWork, hasher: PasswordHasher) -> Staf
         role=new.role,
         licence_max_depth_mm=new.licence_max_depth_mm,
     )
+    password_hash = hasher.hash(new.password)  # before the transaction: it takes a while
     with uow:
+        if uow.clinics.get(new.clinic_id) is None:
+            raise InvalidInputError.single(
+                "clinic_id", "names no clinic.", "give the id `needlepoint clinic add` printed."
+            )
         if uow.staff.by_email(email) is not None:
             raise EmailTakenError(f"an account already uses {email}")
-        uow.staff.add(member, password_hash=hasher.hash(new.password))
+        uow.staff.add(member, password_hash=password_hash)
+        created = Access(Action.STAFF_CREATE.value, STAFF_RESOURCE, str(member.id), None)
+        audit.record(uow, context, created, at=clock.now())
         uow.commit()
     return member
 
@@ -74,6 +108,11 @@ def authenticate(
     if not hasher.verify(password, hashed) or not member.active:
         return None
     return member
+
+
+def _refuse_other_clinics(context: RequestContext, clinic_id: UUID) -> None:
+    if clinic_id != context.actor.clinic_id:
+        raise PermissionDeniedError("an admin adds staff to their own clinic only")
 
 
 def _check_password(password: str) -> None:

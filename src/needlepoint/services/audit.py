@@ -1,14 +1,21 @@
-"""Recording access to patient data in the audit trail, inside the caller's transaction."""
+"""Recording operations in the audit trail, inside the caller's transaction.
+
+Reads and writes of patient data, account events and refusals each append one event. An event
+names who acted (a member of staff, or the machine's ``operator``), what they did, to which
+record and how it went; never an email, a password, a token, or patient data beyond the
+patient's id.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Final, Protocol
 from uuid import UUID
 
 from needlepoint.domain.records import AuditEvent, StaffMember
-from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.ports import AuditLog, Clock, UnitOfWork
 
 
 class AuthMethod(StrEnum):
@@ -32,8 +39,35 @@ class RequestContext:
 
 
 @dataclass(frozen=True, slots=True)
+class OperatorContext:
+    """The operator of the machine needlepoint runs on, acting without a staff account.
+
+    Only the command line acts so: ``needlepoint user add`` creates the very first admin, before
+    there is anyone to sign in as. Its audit events name no actor id and the role ``operator``.
+    """
+
+    request_id: str
+
+
+OPERATOR_ROLE: Final = "operator"
+"""The ``actor_role`` of an audit event recorded for the machine's operator."""
+
+Acting = RequestContext | OperatorContext
+"""Whoever a use case acts for: a member of staff, or the machine's operator."""
+
+
+class Audited(Protocol):
+    """A unit of work with the audit trail inside its transaction."""
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit trail, appended to in this unit of work's transaction."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
 class Access:
-    """One operation on patient data: what was done, to which record, of which patient."""
+    """One operation: what was done, to which record, and of which patient (if any)."""
 
     action: str
     resource_type: str
@@ -42,13 +76,14 @@ class Access:
     outcome: str = "success"
 
 
-def record(uow: UnitOfWork, context: RequestContext, access: Access, *, at: datetime) -> None:
+def record(uow: Audited, context: Acting, access: Access, *, at: datetime) -> None:
     """Append one audit event in the current unit of work (it commits with the change)."""
+    actor = None if isinstance(context, OperatorContext) else context.actor
     uow.audit.append(
         AuditEvent(
             at=at,
-            actor_id=context.actor.id,
-            actor_role=context.actor.role.value,
+            actor_id=None if actor is None else actor.id,
+            actor_role=OPERATOR_ROLE if actor is None else actor.role.value,
             action=access.action,
             resource_type=access.resource_type,
             resource_id=access.resource_id,
@@ -79,9 +114,16 @@ REFUSED_OPERATION = "operation"
 
 def record_refusal(*, refusal: Refusal, uow: UnitOfWork, clock: Clock) -> None:
     """Append one audit event for a refusal, in its own transaction."""
+    with uow:
+        record_refused(uow, refusal, at=clock.now())
+        uow.commit()
+
+
+def record_refused(uow: Audited, refusal: Refusal, *, at: datetime) -> None:
+    """Append one audit event for a refusal in the current unit of work."""
     actor = refusal.actor
     event = AuditEvent(
-        at=clock.now(),
+        at=at,
         actor_id=None if actor is None else actor.id,
         actor_role="anonymous" if actor is None else actor.role.value,
         action="refused",
@@ -91,6 +133,4 @@ def record_refusal(*, refusal: Refusal, uow: UnitOfWork, clock: Clock) -> None:
         outcome=refusal.outcome,
         request_id=refusal.request_id,
     )
-    with uow:
-        uow.audit.append(event)
-        uow.commit()
+    uow.audit.append(event)

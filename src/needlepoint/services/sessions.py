@@ -1,35 +1,42 @@
-"""Use cases: staff sign-in sessions, API tokens for scripts, and login throttling.
+"""Use cases: staff sign-in sessions, sign-in throttling, and deactivating staff.
 
-Anchors (``shared/reference/ecosystem.md``): §2.2 (OWASP ASVS 5.0 V6/V7, NIST SP 800-63B AAL2)
-and the scenarios AC-7, AU-3, AU-4, SE-1…SE-4.
+Anchors (``shared/reference/ecosystem.md``): §2.2 (OWASP ASVS 5.0 V6/V7/V16, NIST SP 800-63B
+AAL2) and the scenarios AC-7, AU-3, AU-4, SE-1…SE-4, AD-1, AD-2.
 
 * A session or API token is a random reference (``secrets.token_urlsafe``, 256 bits); only
   its SHA-256 is stored, so a copy of the database does not hand out live sessions.
 * A session ends after ``IDLE_TIMEOUT`` without use, ``ABSOLUTE_TIMEOUT`` after sign-in, on
   logout, or when its account is deactivated; an ended session is marked revoked at once.
-* Sign-in is refused, before any password is hashed, after ``MAX_FAILURES_PER_EMAIL`` failures
-  for one email within ``EMAIL_WINDOW`` or ``MAX_FAILURES_PER_IP`` from one address within
-  ``IP_WINDOW``. An unknown email and a wrong password fail the same way, in the same time.
+* Every sign-in attempt is checked against the throttle and charged to it in one transaction
+  before any password is hashed (``services.throttling``, ADR 0023): a throttled attempt waits
+  a delay that grows with the failures before it, never a lock. An unknown email and a wrong
+  password fail the same way, in the same time.
+* Every account event lands in the audit trail in the transaction that makes it: a sign-in
+  (``auth.login``), a refused one (``refused``), a sign-out (``auth.logout``), a deactivation
+  (``staff.deactivate``). Events name the member of staff by id, never by email.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Final, Protocol, Self
-from uuid import UUID, uuid4
+from typing import Final, NoReturn, Protocol, Self
+from uuid import UUID
 
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import StaffMember
-from needlepoint.services import permissions
-from needlepoint.services.audit import RequestContext
+from needlepoint.services import audit, permissions, throttling
+from needlepoint.services.accounts import STAFF_RESOURCE
+from needlepoint.services.audit import Access, AuthMethod, Refusal, RequestContext
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
+from needlepoint.services.ports import AuditLog, Clock
+from needlepoint.services.throttling import ThrottleKeys, ThrottleRepository
 
 IDLE_TIMEOUT: Final = timedelta(minutes=15)
 """Staff sessions end after 15 minutes unused (ecosystem.md §2.2, scenario AC-7)."""
@@ -40,13 +47,11 @@ ABSOLUTE_TIMEOUT: Final = timedelta(hours=12)
 TOUCH_EVERY: Final = timedelta(seconds=30)
 """Staff sign in again every 12 hours (ecosystem.md §2.2 NIST AAL2, scenario AC-7)."""
 
-EMAIL_WINDOW: Final = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL: Final = 5
-"""The 6th attempt for one email within 15 minutes is throttled (scenario AU-3, ASVS 6.3.1)."""
+LOGIN: Final = "auth.login"
+"""The audit action of a sign-in (and the operation named by a refused one)."""
 
-IP_WINDOW: Final = timedelta(minutes=1)
-MAX_FAILURES_PER_IP: Final = 20
-"""One address is throttled after 20 failures a minute (AU-3: the IP limit trips ≤ 30/min)."""
+LOGOUT: Final = "auth.logout"
+"""The audit action of a sign-out."""
 
 TOKEN_BYTES: Final = 32
 """Random bytes in a session id or API token: 256 bits (ASVS 7.2.3 asks for ≥ 128)."""
@@ -75,8 +80,10 @@ class TooManyAttemptsError(DomainError):
     code = "too-many-attempts"
 
     def __init__(self, retry_after: timedelta) -> None:
-        super().__init__("too many failed sign-ins; wait before trying again")
-        self.retry_after_seconds = int(retry_after.total_seconds())
+        self.retry_after_seconds = max(1, math.ceil(retry_after.total_seconds()))
+        super().__init__(
+            f"too many failed sign-ins; wait {self.retry_after_seconds} s before trying again"
+        )
 
 
 class NotAuthenticatedError(DomainError):
@@ -113,16 +120,8 @@ class ApiToken:
     token_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class LoginAttempt:
-    """One sign-in attempt; the email is kept only as a hash."""
-
-    email_hash: str
-    ip: str
-    at: datetime
-    succeeded: bool
+    issued_by: UUID | None = None
+    """The admin who issued it (None for tokens issued before this was recorded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +134,7 @@ class Credentials:
     replacing: str | None = None
     """The token of a session the client already holds; a successful sign-in ends it."""
     request_id: str = ""
-    """The request's id, for the audit event of a refused sign-in."""
+    """The request's id, for the sign-in's audit event."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,24 +193,16 @@ class ApiTokenRepository(Protocol):
         """A token and its member of staff, by the hash of its secret."""
         ...
 
+    def get(self, clinic_id: UUID, token_id: UUID) -> ApiToken | None:
+        """A token acting as a member of this clinic, or None (also for another clinic's)."""
+        ...
+
+    def revoke(self, token_id: UUID, at: datetime) -> None:
+        """Revoke one token (a no-op if it is revoked already)."""
+        ...
+
     def revoke_all(self, staff_id: UUID, at: datetime) -> None:
         """Revoke every token of one member of staff."""
-        ...
-
-
-class LoginAttemptRepository(Protocol):
-    """Sign-in attempts, for throttling."""
-
-    def add(self, attempt: LoginAttempt) -> None:
-        """Record one attempt."""
-        ...
-
-    def failures_for_email(self, email_hash: str, *, since: datetime) -> int:
-        """Failures for one email after ``since`` and after its last success."""
-        ...
-
-    def failures_for_ip(self, ip: str, *, since: datetime) -> int:
-        """Failures from one address after ``since``."""
         ...
 
 
@@ -232,8 +223,9 @@ class AccountsUnitOfWork(Protocol):
 
     sessions: LoginSessionRepository
     tokens: ApiTokenRepository
-    attempts: LoginAttemptRepository
+    throttle: ThrottleRepository
     staff: StaffStatusRepository
+    audit: AuditLog
 
     def __enter__(self) -> Self:
         """Begin the transaction."""
@@ -268,38 +260,70 @@ def log_in(
 ) -> IssuedSession:
     """Check the credentials and open a new session; throttled before any hashing.
 
-    Every sign-in gets a new token (ASVS 7.2.4); a session the client presents is ended.
+    The attempt is checked against the throttle and charged to it in one transaction, then
+    the password is checked, then the outcome is settled and audited in a second one. Every
+    sign-in gets a new token (ASVS 7.2.4); a session the client presents is ended.
+
+    Raises:
+        TooManyAttemptsError: The throttle asks this attempt to wait (nothing was hashed).
+        InvalidCredentialsError: The email or the password is wrong (never says which).
     """
-    now = clock.now()
-    email_hash = digest(credentials.email.strip().lower())
-    with uow:
-        _refuse_if_throttled(uow, email_hash, credentials.ip, now)
+    keys = ThrottleKeys.of(credentials.email, credentials.ip)
+    _admit(uow, keys, credentials.request_id, clock)
     member = check(credentials.email, credentials.password)
-    with uow:
-        uow.attempts.add(LoginAttempt(email_hash, credentials.ip, now, member is not None))
-        issued = None if member is None else _open_session(uow, member, now)
-        replaced = (
-            None
-            if credentials.replacing is None
-            else digest(credentials.replacing[:MAX_TOKEN_CHARS])
-        )
-        if issued is not None and replaced is not None:
-            uow.sessions.revoke(replaced, now)
-        uow.commit()
-    if cache is not None and issued is not None and replaced is not None:
+    if member is None:
+        _refuse(uow, credentials.request_id, clock.now())
+    replaced = None if credentials.replacing is None else _hash_of(credentials.replacing)
+    issued = _signed_in(uow, member, keys, credentials.request_id, clock, replaced)
+    if cache is not None and replaced is not None:
         cache.forget(replaced)
-    if issued is None:
-        raise InvalidCredentialsError("the email or the password is not right")
     return issued
 
 
-def _refuse_if_throttled(uow: AccountsUnitOfWork, email_hash: str, ip: str, now: datetime) -> None:
-    if uow.attempts.failures_for_email(email_hash, since=now - EMAIL_WINDOW) >= (
-        MAX_FAILURES_PER_EMAIL
-    ):
-        raise TooManyAttemptsError(EMAIL_WINDOW)
-    if uow.attempts.failures_for_ip(ip, since=now - IP_WINDOW) >= MAX_FAILURES_PER_IP:
-        raise TooManyAttemptsError(IP_WINDOW)
+def _admit(uow: AccountsUnitOfWork, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
+    with uow:
+        admission = throttling.check_and_charge(uow.throttle, keys, clock=clock)
+        if admission.admitted:
+            uow.commit()
+    # A refusal keeps nothing: leaving the block rolls back and frees the rows at once (no
+    # commit to wait for), so a burst of refusals never holds up the attempts queued behind it.
+    if not admission.admitted:
+        with uow:
+            refused = Refusal(LOGIN, TooManyAttemptsError.code, request_id)
+            audit.record_refused(uow, refused, at=clock.now())
+            uow.commit()
+        raise TooManyAttemptsError(admission.wait)
+
+
+def _refuse(uow: AccountsUnitOfWork, request_id: str, now: datetime) -> NoReturn:
+    with uow:
+        audit.record_refused(uow, Refusal(LOGIN, InvalidCredentialsError.code, request_id), at=now)
+        uow.commit()
+    raise InvalidCredentialsError("the email or the password is not right")
+
+
+def _signed_in(
+    uow: AccountsUnitOfWork,
+    member: StaffMember,
+    keys: ThrottleKeys,
+    request_id: str,
+    clock: Clock,
+    replaced: str | None,
+) -> IssuedSession:
+    context = RequestContext(actor=member, request_id=request_id, auth=AuthMethod.SESSION)
+    with uow:
+        throttling.settle(uow.throttle, keys, clock=clock)
+        now = clock.now()
+        issued = _open_session(uow, member, now)
+        if replaced is not None:
+            uow.sessions.revoke(replaced, now)
+        audit.record(uow, context, Access(LOGIN, STAFF_RESOURCE, str(member.id), None), at=now)
+        uow.commit()
+    return issued
+
+
+def _hash_of(token: str) -> str:
+    return digest(token[:MAX_TOKEN_CHARS])
 
 
 def _open_session(uow: AccountsUnitOfWork, member: StaffMember, now: datetime) -> IssuedSession:
@@ -405,43 +429,32 @@ def is_live(session: LoginSession, member: StaffMember, now: datetime) -> bool:
 
 
 def log_out(
-    *, token: str, uow: AccountsUnitOfWork, clock: Clock, cache: SessionCache | None = None
+    *,
+    token: str,
+    request_id: str,
+    uow: AccountsUnitOfWork,
+    clock: Clock,
+    cache: SessionCache | None = None,
 ) -> None:
-    """End the session whose token this is (an unknown token is ignored)."""
+    """End the session whose token this is, audited as ``auth.logout``.
+
+    An unknown or ended session is ignored.
+    """
     if len(token) > MAX_TOKEN_CHARS:
         return
+    id_hash = digest(token)
     if cache is not None:
-        cache.forget(digest(token))
+        cache.forget(id_hash)
+    now = clock.now()
     with uow:
-        uow.sessions.revoke(digest(token), clock.now())
+        found = uow.sessions.get(id_hash)
+        if found is None or found[0].revoked_at is not None:
+            return
+        member = found[1]
+        uow.sessions.revoke(id_hash, now)
+        context = RequestContext(actor=member, request_id=request_id, auth=AuthMethod.SESSION)
+        audit.record(uow, context, Access(LOGOUT, STAFF_RESOURCE, str(member.id), None), at=now)
         uow.commit()
-
-
-def issue_api_token(
-    *, name: str, staff_id: UUID, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
-) -> IssuedToken:
-    """A new API token acting as a member of the actor's clinic; the secret is shown once."""
-    permissions.require(context, Action.TOKEN_ISSUE)
-    token = API_TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
-    with uow:
-        if uow.staff.get(context.actor.clinic_id, staff_id) is None:
-            raise StaffNotFoundError(f"no member of staff {staff_id}")
-        record = ApiToken(uuid4(), staff_id, name.strip(), digest(token), clock.now())
-        uow.tokens.add(record)
-        uow.commit()
-    return IssuedToken(token=token, record=record)
-
-
-def resolve_api_token(*, token: str, uow: AccountsUnitOfWork) -> StaffMember | None:
-    """The member of staff a live API token acts as, else None."""
-    if len(token) > MAX_TOKEN_CHARS or not token.startswith(API_TOKEN_PREFIX):
-        return None
-    with uow:
-        found = uow.tokens.by_hash(digest(token))
-    if found is None:
-        return None
-    record, member = found
-    return member if record.revoked_at is None and member.active else None
 
 
 def deactivate_staff(
@@ -452,7 +465,10 @@ def deactivate_staff(
     clock: Clock,
     cache: SessionCache | None = None,
 ) -> None:
-    """Stop a member of the actor's clinic signing in, ending their sessions and tokens."""
+    """Stop a member of the actor's clinic signing in, ending their sessions and tokens.
+
+    Audited as ``staff.deactivate`` with the member's id, in the same transaction.
+    """
     permissions.require(context, Action.STAFF_DEACTIVATE)
     if staff_id == context.actor.id:
         raise InvalidInputError.single(
@@ -465,6 +481,8 @@ def deactivate_staff(
         uow.staff.deactivate(context.actor.clinic_id, staff_id)
         uow.sessions.revoke_all(staff_id, now)
         uow.tokens.revoke_all(staff_id, now)
+        deactivated = Access(Action.STAFF_DEACTIVATE.value, STAFF_RESOURCE, str(staff_id), None)
+        audit.record(uow, context, deactivated, at=now)
         uow.commit()
     if cache is not None:
         cache.forget_staff(staff_id)

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from conftest import TODAY
-from fakes import FakeUnitOfWork, FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import Clinic, Role
 from needlepoint.domain.scales.grading import grade_assessments
@@ -72,7 +72,9 @@ def staff(uow: FakeUnitOfWork, clinic: int = 0) -> RequestContext:
         licence_max_depth_mm=Decimal("1.5"),
         password="a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    )
     return RequestContext(
         actor=member, request_id=f"req-{uuid4().hex[:6]}", auth=AuthMethod.SESSION
     )

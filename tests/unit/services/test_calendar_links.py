@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from conftest import TODAY
-from fakes import FakeUnitOfWork, FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.records import Clinic, Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import accounts, patients
@@ -31,7 +31,9 @@ def uow() -> FakeUnitOfWork:
 def desk(uow: FakeUnitOfWork) -> RequestContext:
     clinic_id = next(iter(uow.clinics.rows))
     new = accounts.NewStaff(clinic_id, "desk@clinic.test", "Desk", Role.FRONT_DESK, None, "x" * 20)
-    member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    )
     return RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)
 
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FakeUnitOfWork, FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.adapters.passwords import Argon2PasswordHasher
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import AlreadySignedError, Clinic, ConsultationStatus, Role
@@ -55,7 +55,9 @@ def _clinician(uow: FakeUnitOfWork, clinic_index: int = 0) -> RequestContext:
         licence_max_depth_mm=Decimal("1.5"),
         password="a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    )
     return RequestContext(actor=member, request_id=f"req-{clinic_index}", auth=AuthMethod.SESSION)
 
 
@@ -72,7 +74,9 @@ def test_a_short_password_is_refused(uow: FakeUnitOfWork) -> None:
     new = accounts.NewStaff(_clinic_ids(uow)[0], "a@b.test", "A", Role.FRONT_DESK, None, "short")
 
     with pytest.raises(InvalidInputError) as caught:
-        accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
+        accounts.add_staff(
+            new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+        )
 
     assert caught.value.problems[0].field == "password"
 
@@ -87,7 +91,9 @@ def test_a_clinician_needs_a_licence_depth_and_front_desk_has_none(uow: FakeUnit
 
     for new in (clinician, desk):
         with pytest.raises(InvalidInputError) as caught:
-            accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
+            accounts.add_staff(
+                new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+            )
         assert caught.value.problems[0].field == "licence_max_depth_mm"
 
 
@@ -98,7 +104,9 @@ def test_emails_are_unique_whatever_their_case(uow: FakeUnitOfWork) -> None:
     )
 
     with pytest.raises(accounts.EmailTakenError):
-        accounts.add_staff(new=again, uow=uow, hasher=PlainHasher())
+        accounts.add_staff(
+            new=again, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+        )
 
 
 def test_authentication_accepts_the_right_password_only(uow: FakeUnitOfWork) -> None:
@@ -128,12 +136,14 @@ def test_argon2id_hashes_verify_and_reject() -> None:
 
 def test_registering_and_reading_a_patient_is_audited_once_each(uow: FakeUnitOfWork) -> None:
     context = _clinician(uow)
+    before = len(uow.audit.events)  # the account's creation
 
     patient = _patient(uow, context)
     patients.get_patient(patient_id=patient.id, context=context, uow=uow, clock=CLOCK)
 
-    assert [e.action for e in uow.audit.events] == ["patient.create", "patient.read"]
-    assert all(e.patient_id == patient.id and e.request_id == "req-0" for e in uow.audit.events)
+    events = uow.audit.events[before:]
+    assert [e.action for e in events] == ["patient.create", "patient.read"]
+    assert all(e.patient_id == patient.id and e.request_id == "req-0" for e in events)
 
 
 def test_another_clinics_patient_is_not_found_and_the_miss_is_audited(uow: FakeUnitOfWork) -> None:

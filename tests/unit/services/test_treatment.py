@@ -14,7 +14,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FakeUnitOfWork, FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.charting import (
     Cartridge,
     ContraindicatedError,
@@ -86,7 +86,9 @@ def staff(
         licence_max_depth_mm=None if licence is None else Decimal(licence),
         password="a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    )
     return RequestContext(
         actor=member, request_id=f"req-{uuid4().hex[:6]}", auth=AuthMethod.SESSION
     )

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from conftest import EXAMPLES, TODAY, load_example
-from fakes import FakeUnitOfWork, FixedClock, PlainHasher
+from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.charting import Cartridge, SessionChart, ZoneTreatment
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Clinic, Role
@@ -62,7 +62,9 @@ def staff(uow: FakeUnitOfWork, clinic: int = 0, role: Role = Role.CLINICIAN) -> 
         licence_max_depth_mm=Decimal("1.5") if role is Role.CLINICIAN else None,
         password="a long enough passphrase",
     )
-    member = accounts.add_staff(new=new, uow=uow, hasher=PlainHasher())
+    member = accounts.add_staff(
+        new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
+    )
     return RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)
 
 

@@ -1,20 +1,20 @@
-"""Account stores: server-side sessions, API tokens and sign-in attempts (``services.sessions``).
+"""Account stores: server-side sessions, API tokens and the sign-in throttle.
 
-The tables live on the shared ``tables.metadata`` (created by the ``accounts`` migration).
-Secrets are never stored: sessions and tokens are kept under the SHA-256 of their value, and
-sign-in attempts under the SHA-256 of the email.
+The tables live on the shared ``tables.metadata`` (created by the ``accounts`` migration; the
+throttle by ``sign_in_throttle``). Secrets are never stored: sessions and tokens are kept under
+the SHA-256 of their value, throttle counts under the SHA-256 of their key (an email, an
+address, or both), never the email or the address itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import (
     CHAR,
-    Boolean,
     Column,
     Connection,
     Engine,
@@ -26,25 +26,27 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
-    func,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
+from needlepoint.adapters.db.audit import SqlAuditLog
 from needlepoint.adapters.db.tables import UtcDateTime, metadata, staff_member
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.domain.records import Role, StaffMember
+from needlepoint.domain.throttling import ThrottleCount
+from needlepoint.services.ports import AuditLog
 from needlepoint.services.sessions import (
     AccountsUnitOfWork,
     ApiToken,
     ApiTokenRepository,
-    LoginAttempt,
-    LoginAttemptRepository,
     LoginSession,
     LoginSessionRepository,
     StaffStatusRepository,
 )
+from needlepoint.services.throttling import ThrottleRepository
 
 login_session = Table(
     "login_session",
@@ -67,19 +69,18 @@ api_token = Table(
     Column("token_hash", CHAR(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # Who issued the token (migration 2026-12-07_sign_in_throttle); None for older tokens.
+    Column("issued_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
     Index("ix_api_token_staff_id", "staff_id"),
 )
 
-login_attempt = Table(
-    "login_attempt",
+login_throttle = Table(
+    "login_throttle",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("email_hash", CHAR(64), nullable=False),
-    Column("ip", String(64), nullable=False),
-    Column("at", UtcDateTime, nullable=False),
-    Column("succeeded", Boolean, nullable=False),
-    Index("ix_login_attempt_email_hash_at", "email_hash", "at"),
-    Index("ix_login_attempt_ip_at", "ip", "at"),
+    Column("key_hash", CHAR(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=True),
+    Column("last_success_at", UtcDateTime, nullable=True),
 )
 
 ConnectionSource = Callable[[], Connection]
@@ -149,8 +150,28 @@ class SqlApiTokenRepository:
             "token_hash": token.token_hash,
             "created_at": token.created_at,
             "revoked_at": token.revoked_at,
+            "issued_by": token.issued_by,
         }
         self._connection().execute(insert(api_token).values(values))
+
+    def get(self, clinic_id: UUID, token_id: UUID) -> ApiToken | None:
+        """A token acting as a member of this clinic, or None (also for another clinic's)."""
+        query = (
+            select(api_token)
+            .join(staff_member, staff_member.c.id == api_token.c.staff_id)
+            .where(api_token.c.id == token_id, staff_member.c.clinic_id == clinic_id)
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else _token_from_row(row)
+
+    def revoke(self, token_id: UUID, at: datetime) -> None:
+        """Revoke one token (a no-op if it is revoked already)."""
+        statement = (
+            update(api_token)
+            .where(api_token.c.id == token_id, api_token.c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        self._connection().execute(statement)
 
     def by_hash(self, token_hash: str) -> tuple[ApiToken, StaffMember] | None:
         """A token and its member of staff, by the hash of its secret."""
@@ -172,45 +193,45 @@ class SqlApiTokenRepository:
         self._connection().execute(statement)
 
 
-class SqlLoginAttemptRepository:
-    """Sign-in attempts, counted for throttling."""
+class SqlThrottleRepository:
+    """Sign-in failure counts, one row per throttle key, locked by the transaction reading them.
+
+    ``lock`` is one upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``) over the keys in
+    ascending order: it creates a missing row and locks every row until the transaction ends
+    (PostgreSQL: the row locks of the update; SQLite: the write lock ``BEGIN IMMEDIATE`` took),
+    so racing attempts are checked and charged one after another, in any number of processes.
+    """
 
     def __init__(self, connection: ConnectionSource) -> None:
         self._connection = connection
 
-    def add(self, attempt: LoginAttempt) -> None:
-        """Record one attempt."""
-        values = {
-            "email_hash": attempt.email_hash,
-            "ip": attempt.ip,
-            "at": attempt.at,
-            "succeeded": attempt.succeeded,
-        }
-        self._connection().execute(insert(login_attempt).values(values))
+    def lock(self, keys: Sequence[str]) -> Mapping[str, ThrottleCount]:
+        """The counts of these keys (a new key counts nothing), locked until the commit."""
+        connection = self._connection()
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(login_throttle)
+            .values([{"key_hash": key, "failures": 0} for key in sorted(set(keys))])
+            .on_conflict_do_update(
+                index_elements=["key_hash"], set_={"failures": login_throttle.c.failures}
+            )
+            .returning(*login_throttle.c)
+        )
+        rows = connection.execute(statement).mappings().all()
+        return {row["key_hash"]: _count_from_row(row) for row in rows}
 
-    def failures_for_email(self, email_hash: str, *, since: datetime) -> int:
-        """Failures for one email after ``since`` and after the email's last success."""
-        columns = login_attempt.c
-        last_success = (
-            select(func.max(columns.at))
-            .where(columns.email_hash == email_hash, columns.succeeded.is_(True))
-            .scalar_subquery()
-        )
-        query = select(func.count()).where(
-            columns.email_hash == email_hash,
-            columns.succeeded.is_(False),
-            columns.at > since,
-            (last_success.is_(None)) | (columns.at > last_success),
-        )
-        return int(self._connection().execute(query).scalar_one())
-
-    def failures_for_ip(self, ip: str, *, since: datetime) -> int:
-        """Failures from one address after ``since``."""
-        columns = login_attempt.c
-        query = select(func.count()).where(
-            columns.ip == ip, columns.succeeded.is_(False), columns.at > since
-        )
-        return int(self._connection().execute(query).scalar_one())
+    def save(self, counts: Mapping[str, ThrottleCount]) -> None:
+        """Keep the counts of keys locked in this transaction."""
+        values = [
+            {
+                "b_key_hash": key,
+                "b_failures": count.failures,
+                "b_last_failure_at": count.last_failure_at,
+                "b_last_success_at": count.last_success_at,
+            }
+            for key, count in sorted(counts.items())
+        ]
+        self._connection().execute(_SAVE_COUNT, values)
 
 
 class SqlStaffStatusRepository:
@@ -248,8 +269,9 @@ class SqlAccountsUnitOfWork(Transaction):
         super().__init__(engine)
         self.sessions: LoginSessionRepository = SqlLoginSessionRepository(self._connection)
         self.tokens: ApiTokenRepository = SqlApiTokenRepository(self._connection)
-        self.attempts: LoginAttemptRepository = SqlLoginAttemptRepository(self._connection)
+        self.throttle: ThrottleRepository = SqlThrottleRepository(self._connection)
         self.staff: StaffStatusRepository = SqlStaffStatusRepository(self._connection)
+        self.audit: AuditLog = SqlAuditLog(self._connection)
 
 
 def _staff_columns() -> tuple[Any, ...]:
@@ -296,6 +318,15 @@ def _token_from_row(row: RowMapping) -> ApiToken:
         token_hash=row["token_hash"],
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
+        issued_by=row["issued_by"],
+    )
+
+
+def _count_from_row(row: RowMapping) -> ThrottleCount:
+    return ThrottleCount(
+        failures=row["failures"],
+        last_failure_at=row["last_failure_at"],
+        last_success_at=row["last_success_at"],
     )
 
 
@@ -310,3 +341,13 @@ _SESSION_WITH_STAFF: Final = (
     .where(login_session.c.id_hash == bindparam("id_hash"))
 )
 """Built once: the session check runs on every request (building it each time cost ~150 µs)."""
+
+_SAVE_COUNT: Final = (
+    update(login_throttle)
+    .where(login_throttle.c.key_hash == bindparam("b_key_hash"))
+    .values(
+        failures=bindparam("b_failures"),
+        last_failure_at=bindparam("b_last_failure_at"),
+        last_success_at=bindparam("b_last_success_at"),
+    )
+)

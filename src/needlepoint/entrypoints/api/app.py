@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from needlepoint import __version__
 from needlepoint.bootstrap import Services, bootstrap
-from needlepoint.entrypoints.api import errors, permissions
+from needlepoint.entrypoints.api import errors, permissions, security
 from needlepoint.entrypoints.api.middleware import BodySizeLimit, RequestBoundary
 from needlepoint.entrypoints.api.routers import (
     assessments,
@@ -42,6 +42,25 @@ ROUTERS = (
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 WEB_STRAY_STATUSES = (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED)
 UPLOADS = ((uploads.PHOTO_PATH, uploads.MAX_BODY_BYTES),)
+DESCRIPTION = f"""Microneedling treatment programmes for clinics.
+
+**Signing in.** Staff sign in at `POST {permissions.API}/auth/login`: the answer sets the
+`needlepoint_session` cookie (HttpOnly, Secure, SameSite=Lax) and carries `csrf_token`. Every
+POST, PUT, PATCH or DELETE made with the cookie must send that token in the
+`{security.CSRF_HEADER}` header (or come from this site's own pages, with a same-origin
+`Origin` header); otherwise it is refused with 403 `csrf-refused` and nothing changes.
+`GET {permissions.API}/auth/me` gives the token again.
+
+**Throttling.** Failed sign-ins are throttled per account, per account and address, and per
+address, before any password is checked: after a few free failures each further attempt waits
+a delay that doubles up to 15 minutes (429 `too-many-attempts` with `Retry-After` in seconds).
+An address the account signed in from recently is not slowed by failures from elsewhere.
+
+**Scripts.** Admins issue API tokens (`POST {permissions.API}/auth/tokens`, sent as
+`Authorization: Bearer …`; no CSRF token needed) and revoke them
+(`POST {permissions.API}/auth/tokens/{{token_id}}/revoke`). A token acts as the member of staff
+it names but never attests: signing, charting and clearing need that clinician's own session.
+"""
 """The one path allowed a body over 1 MiB: a portal check-in with its photo (ADR 0017)."""
 
 
@@ -50,6 +69,7 @@ def create_app(services: Services) -> FastAPI:
     services.prepare_logins()
     app = FastAPI(
         title="needlepoint",
+        description=DESCRIPTION,
         version=__version__,
         openapi_url=f"{permissions.API}/openapi.json",
         docs_url=f"{permissions.API}/docs",

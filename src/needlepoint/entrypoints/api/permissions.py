@@ -7,13 +7,19 @@ take which action is not decided here but in the services' one action table
 (``services.permissions``), which every use case checks again; this early refusal only saves
 the work. Who may see which *record* is the services' business too: every read is scoped to
 the caller's clinic.
+
+``authorize`` also refuses cross-site request forgery (ADR 0023) before anything else: a
+request made with the session cookie that changes something (POST, PUT, PATCH, DELETE) must
+carry the session's CSRF token in ``X-CSRF-Token`` or a same-origin ``Origin`` header, and a
+public one (signing in) must not name another site as its ``Origin``. Requests with an API
+token are unaffected: a browser never adds one to another site's request.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Annotated, Final, Literal
+from typing import Annotated, Final, Literal, NoReturn
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -42,6 +48,7 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/logout"): SIGNED_IN,
     ("GET", f"{API}/auth/me"): SIGNED_IN,
     ("POST", f"{API}/auth/tokens"): Action.TOKEN_ISSUE,
+    ("POST", f"{API}/auth/tokens/{{token_id}}/revoke"): Action.TOKEN_REVOKE,
     ("POST", f"{API}/staff"): Action.STAFF_CREATE,
     ("POST", f"{API}/staff/{{staff_id}}/deactivate"): Action.STAFF_DEACTIVATE,
     ("GET", f"{API}/patients"): Action.PATIENT_LIST,
@@ -102,14 +109,47 @@ async def authorize(request: Request) -> StaffMember | None:
         _log_denial(request, path, "not in the permission table")
         raise PermissionDeniedError("this operation is not open to anyone")
     if rule == PUBLIC:
+        if _is_unsafe(request) and security.is_cross_site(request):
+            await _refuse(request, path, None, CROSS_SITE_LOGIN)
         return None
     member, method = await security.authenticated_staff(request)
     request.state.auth_method = method
+    context = RequestContext(member, security.request_id(request), method)
+    if method is AuthMethod.SESSION and _is_unsafe(request):
+        await _require_same_site(request, path, context)
     if isinstance(rule, Action):
-        await _require(
-            request, path, RequestContext(member, security.request_id(request), method), rule
-        )
+        await _require(request, path, context, rule)
     return member
+
+
+CROSS_SITE_LOGIN: Final = (
+    "this sign-in came from another site's page (its Origin header names another site); "
+    "sign in from needlepoint's own pages, or from a script that sends no Origin header"
+)
+CROSS_SITE_REQUEST: Final = (
+    "a request made with the session cookie that changes something must show it came from "
+    f"needlepoint's own pages: send the session's CSRF token in the {security.CSRF_HEADER} "
+    f"header (it is csrf_token in the responses of POST {API}/auth/login and GET {API}/auth/me),"
+    " or use an API token"
+)
+
+
+def _is_unsafe(request: Request) -> bool:
+    return request.method not in security.SAFE_METHODS
+
+
+async def _require_same_site(request: Request, path: str, context: RequestContext) -> None:
+    if not await run_in_threadpool(security.is_proven_same_site, request):
+        await _refuse(request, path, context.actor, CROSS_SITE_REQUEST)
+
+
+async def _refuse(request: Request, path: str, actor: StaffMember | None, why: str) -> NoReturn:
+    """Audit a cross-site request (one event, like every refusal) and refuse it with 403."""
+    _log_denial(request, path, "no proof it came from this site")
+    outcome = security.CrossSiteRequestError.code
+    refusal = Refusal(f"{request.method} {path}", outcome, security.request_id(request), actor)
+    await run_in_threadpool(security.services_of_app(request).record_refusal, refusal)
+    raise security.CrossSiteRequestError(why)
 
 
 async def _require(request: Request, path: str, context: RequestContext, action: Action) -> None:

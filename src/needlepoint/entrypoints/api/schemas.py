@@ -222,6 +222,24 @@ class StaffOut(BaseModel):
         )
 
 
+class SignedInOut(StaffOut):
+    """The signed-in member of staff, and the CSRF token of their session's cookie."""
+
+    csrf_token: str | None = Field(
+        description=(
+            "Send it as the X-CSRF-Token header with every POST, PUT, PATCH or DELETE made "
+            "with the session cookie; without it (or a same-origin Origin header) such a "
+            "request is refused with 403 csrf-refused. Null when signed in with an API token, "
+            "which needs none."
+        )
+    )
+
+    @classmethod
+    def signed_in(cls, member: StaffMember, csrf_token: str | None) -> SignedInOut:
+        """From the domain record and the session's CSRF token."""
+        return cls(**StaffOut.from_domain(member).model_dump(), csrf_token=csrf_token)
+
+
 class ApiTokenIn(RequestModel):
     """A new API token for a script; it acts as ``staff_id`` (default: the admin)."""
 
@@ -235,6 +253,7 @@ class ApiTokenOut(BaseModel):
     id: UUID
     name: str
     staff_id: UUID
+    issued_by: UUID | None
     created_at: datetime
     token: str
 
@@ -246,6 +265,7 @@ class ApiTokenOut(BaseModel):
             id=record.id,
             name=record.name,
             staff_id=record.staff_id,
+            issued_by=record.issued_by,
             created_at=record.created_at,
             token=issued.token,
         )

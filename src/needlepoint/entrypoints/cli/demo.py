@@ -26,7 +26,7 @@ from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Device, Sex
 from needlepoint.services import accounts, charts, outcomes, patients, scheduling, treatment
-from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
 from needlepoint.services.consultation_records import ConsultationRequest
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
@@ -130,7 +130,7 @@ def _staff(services: Services, clinic_id: Any, login: DemoLogin) -> StaffMember:
     new = accounts.NewStaff(
         clinic_id, login.email, name[login.role], login.role, licence, login.password
     )
-    return services.add_staff(new)
+    return services.add_staff(new, context=OperatorContext(request_id="demo-seed"))
 
 
 def _example(prefix: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import typer
 import yaml
@@ -31,6 +31,7 @@ from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeE
 from needlepoint.domain.records import Role
 from needlepoint.knowledge.files import SAFE_LOADER
 from needlepoint.services import accounts, delivery
+from needlepoint.services.audit import OperatorContext
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -162,7 +163,11 @@ def user_add(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
 ) -> None:
-    """Create a staff account; the password is prompted for (or read from stdin)."""
+    """Create a staff account; the password is prompted for (or read from stdin).
+
+    The machine's operator needs no account to do this (it is how the first admin is made);
+    the creation is audited with the role ``operator``.
+    """
     password = _password(password_stdin)
     new = accounts.NewStaff(
         clinic_id=_uuid("--clinic", clinic),
@@ -172,7 +177,8 @@ def user_add(
         licence_max_depth_mm=_millimetres(licence_mm),
         password=password,
     )
-    member = _checked(lambda: _services().add_staff(new))
+    operator = OperatorContext(request_id=f"cli-{uuid4().hex}")
+    member = _checked(lambda: _services().add_staff(new, context=operator))
     sys.stdout.write(f"{member.id}\n")
 
 
@@ -302,6 +308,9 @@ def serve(
         host=host,
         port=port,
         access_log=False,  # uvicorn's line has the query string; ours has neither it nor ids
+        # X-Forwarded-* are believed only from NEEDLEPOINT_TRUSTED_PROXIES (api.security), not
+        # from uvicorn's default of the loopback: the client's address is the socket peer's.
+        proxy_headers=False,
         log_config=_server_logging(),
     )
 

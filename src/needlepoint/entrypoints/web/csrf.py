@@ -9,7 +9,6 @@ the token that matches its binding, else it is refused with 403 before its page 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -18,10 +17,12 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import Response
 
+from needlepoint.entrypoints.api import security
+
 FIELD: Final = "csrf_token"
-HEADER: Final = "X-CSRF-Token"
+HEADER: Final = security.CSRF_HEADER
 PRE_SESSION_COOKIE: Final = "needlepoint_presession"
-SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+SAFE_METHODS: Final = security.SAFE_METHODS
 
 
 class CsrfError(Exception):
@@ -29,8 +30,8 @@ class CsrfError(Exception):
 
 
 def token(secret: bytes, binding: str) -> str:
-    """The token for a session (or pre-session) cookie value."""
-    return hmac.new(secret, b"csrf:" + binding.encode("utf-8"), hashlib.sha256).hexdigest()
+    """The token for a session (or pre-session) cookie value (the API's scheme, ADR 0023)."""
+    return security.csrf_token(secret, binding)
 
 
 def presented(request: Request, form: Mapping[str, str]) -> str:

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi import APIRouter, Request, Response
 
 from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas import ApiTokenIn, ApiTokenOut, LoginIn, StaffOut
+from needlepoint.entrypoints.api.schemas import ApiTokenIn, ApiTokenOut, LoginIn, SignedInOut
 from needlepoint.entrypoints.api.security import ServicesDep
 from needlepoint.services import sessions
+from needlepoint.services.audit import AuthMethod
 
 router = APIRouter(prefix=f"{API}/auth", tags=["auth"])
 
 
 @router.post("/login")
-def log_in(body: LoginIn, request: Request, response: Response, services: ServicesDep) -> StaffOut:
-    """Sign in: sets the session cookie and returns the member of staff."""
+def log_in(
+    body: LoginIn, request: Request, response: Response, services: ServicesDep
+) -> SignedInOut:
+    """Sign in: sets the session cookie; returns the member of staff and the CSRF token.
+
+    Send the CSRF token as the ``X-CSRF-Token`` header with every POST, PUT, PATCH or DELETE
+    made with the cookie. Failed attempts are throttled before any password is checked: a
+    throttled attempt gets 429 ``too-many-attempts`` with ``Retry-After`` in seconds.
+    """
     credentials = sessions.Credentials(
         body.email,
         body.password,
@@ -25,7 +35,8 @@ def log_in(body: LoginIn, request: Request, response: Response, services: Servic
     )
     issued = services.log_in(credentials)
     security.set_session_cookie(response, issued, secure=not services.settings.development)
-    return StaffOut.from_domain(issued.member)
+    csrf_token = security.session_csrf_token(request, issued.token)
+    return SignedInOut.signed_in(issued.member, csrf_token)
 
 
 @router.post("/logout", status_code=204, response_class=Response)
@@ -33,19 +44,32 @@ def log_out(request: Request, response: Response, services: ServicesDep, _: Cont
     """Sign out: the session ends on the server and the cookie is cleared."""
     token = security.session_token(request)
     if token is not None:
-        services.log_out(token)
+        services.log_out(token, request_id=security.request_id(request))
     security.clear_session_cookie(response, secure=not services.settings.development)
 
 
 @router.get("/me")
-def me(context: Context) -> StaffOut:
-    """The signed-in member of staff."""
-    return StaffOut.from_domain(context.actor)
+def me(request: Request, context: Context) -> SignedInOut:
+    """The signed-in member of staff, and their session's CSRF token (null with an API token)."""
+    session = security.session_token(request)
+    by_cookie = context.auth is AuthMethod.SESSION and session is not None
+    csrf_token = security.session_csrf_token(request, session) if by_cookie and session else None
+    return SignedInOut.signed_in(context.actor, csrf_token)
 
 
 @router.post("/tokens", status_code=201)
 def create_api_token(body: ApiTokenIn, context: Context, services: ServicesDep) -> ApiTokenOut:
-    """A new API token for a script; the token is in this response only."""
+    """A new API token for a script; the token is in this response only.
+
+    The token acts as ``staff_id`` but never attests: signing, charting and clearing need that
+    clinician's own signed-in session. Who issued it is recorded and audited.
+    """
     staff_id = body.staff_id or context.actor.id
     issued = services.issue_api_token(body.name, staff_id=staff_id, context=context)
     return ApiTokenOut.from_domain(issued)
+
+
+@router.post("/tokens/{token_id}/revoke", status_code=204, response_class=Response)
+def revoke_api_token(token_id: UUID, context: Context, services: ServicesDep) -> None:
+    """Stop an API token working at once (revoking it again changes nothing)."""
+    services.revoke_api_token(token_id, context=context)

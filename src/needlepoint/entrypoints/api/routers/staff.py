@@ -16,7 +16,7 @@ router = APIRouter(prefix=f"{API}/staff", tags=["staff"])
 @router.post("", status_code=201)
 def add_staff(body: StaffIn, context: Context, services: ServicesDep) -> StaffOut:
     """Create a member of staff in the admin's clinic."""
-    member = services.add_staff(body.to_domain(context.actor.clinic_id))
+    member = services.add_staff(body.to_domain(context.actor.clinic_id), context=context)
     return StaffOut.from_domain(member)
 
 

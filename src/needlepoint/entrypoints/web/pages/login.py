@@ -37,13 +37,14 @@ def sign_in(visit: Visit) -> Response:
         password,
         security.client_ip(visit.request),
         replacing=visit.request.cookies.get(security.SESSION_COOKIE),
+        request_id=visit.request_id,
     )
     try:
         issued = visit.services.log_in(credentials)
     except sessions.InvalidCredentialsError:
         return _form(visit, next_path=next_path, email=email, message=WRONG_CREDENTIALS, status=401)
     except sessions.TooManyAttemptsError as error:
-        message = f"Too many sign-in attempts. Try again in {_minutes(error)}."
+        message = f"Too many failed sign-ins. Wait {_wait(error)}, then try again."
         headers = {"Retry-After": str(error.retry_after_seconds)}
         return _form(
             visit, next_path=next_path, email=email, message=message, status=429, headers=headers
@@ -58,7 +59,7 @@ def sign_out(visit: Visit) -> Response:
     """End the session on the server and forget the cookie."""
     token = security.session_token(visit.request)
     if token is not None:
-        visit.services.log_out(token)
+        visit.services.log_out(token, request_id=visit.request_id)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     security.clear_session_cookie(response, secure=visit.secure_cookies)
     return response
@@ -82,6 +83,13 @@ def _form(
     return templates.render(visit, "login.html", values, status=status, headers=headers)
 
 
-def _minutes(error: sessions.TooManyAttemptsError) -> str:
-    minutes = max(1, -(-error.retry_after_seconds // 60))
+SECONDS_PER_MINUTE: Final = 60
+
+
+def _wait(error: sessions.TooManyAttemptsError) -> str:
+    """How long to wait, in words: seconds under a minute, else whole minutes (rounded up)."""
+    seconds = error.retry_after_seconds
+    if seconds < SECONDS_PER_MINUTE:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes = -(-seconds // SECONDS_PER_MINUTE)
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
