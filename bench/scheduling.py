@@ -153,7 +153,9 @@ def fill_a_year(services: Services, context: RequestContext) -> int:
         new=patients.NewPatient("Year", "Filler", date(1980, 1, 1), Sex.FEMALE),
         context=context,
         uow=services.database.unit_of_work(),
-        clock=services.clock, max_age_years=120)
+        clock=services.clock,
+        max_age_years=120,
+    )
     rows = []
     for day in range(365):
         for index, person in enumerate(setup.practitioners):
