@@ -7,6 +7,7 @@ kebab-case ``code`` that entrypoints map to exit codes or HTTP statuses::
     DomainError
     ├── InvalidInputError          a value is impossible (names the field and the fix)
     │   └── InvalidDepthRangeError
+    ├── InvalidTransitionError     the record's state does not allow the action
     ├── KnowledgeError             a knowledge table is malformed (raised by knowledge/)
     └── ContraindicatedError       an action is refused because of absolute findings
 """
@@ -26,11 +27,15 @@ class DomainError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
-    """One problem with one input field: where it is, what is wrong, how to fix it."""
+    """One problem with one input field: where it is, what is wrong, how to fix it.
+
+    ``limit`` is the id of the limit (``limits.yaml``) the value breaks, when it breaks one.
+    """
 
     field: str
     problem: str
     fix: str
+    limit: str | None = None
 
     def __str__(self) -> str:
         return f"{self.field}: {self.problem} Fix: {self.fix}"
@@ -68,6 +73,12 @@ class InvalidDepthRangeError(InvalidInputError):
         )
         self.min_mm = min_mm
         self.max_mm = max_mm
+
+
+class InvalidTransitionError(DomainError):
+    """The record's state does not allow this action (e.g. starting a cancelled series)."""
+
+    code = "invalid-transition"
 
 
 class KnowledgeError(DomainError):

@@ -172,11 +172,12 @@ class RequestModel(BaseModel):
 
 
 class FieldProblemOut(BaseModel):
-    """One problem with one field."""
+    """One problem with one field; ``limit`` is the id of the limit it breaks, if any."""
 
     field: str
     problem: str
     fix: str
+    limit: str | None = None
 
 
 class Problem(BaseModel):

@@ -127,12 +127,13 @@ class SlotOut(BaseModel):
 
 
 class AppointmentOut(BaseModel):
-    """A booked visit."""
+    """A booked visit; ``session_id`` is the session held at it, once one starts."""
 
     id: UUID
     patient_id: UUID
     series_id: UUID | None
     session_number: int | None
+    session_id: UUID | None = None
     practitioner_id: UUID
     room_id: UUID
     starts_at: datetime
@@ -149,6 +150,7 @@ class AppointmentOut(BaseModel):
             patient_id=appointment.patient_id,
             series_id=appointment.series_id,
             session_number=appointment.session_number,
+            session_id=appointment.session_id,
             practitioner_id=appointment.practitioner_id,
             room_id=appointment.room_id,
             starts_at=appointment.starts_at,
