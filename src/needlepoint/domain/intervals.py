@@ -5,7 +5,8 @@ Three limits of ``limits.yaml`` (ADR 0015, amended 2026-12):
 * ``minimum-interval`` (hard): no two of a patient's sessions on a shared zone, held or booked
   and active, are closer than the protocol's shortest interval, **whichever series they
   belong to**; when two series meet, the stricter (longer) minimum applies. Within one series
-  the sessions also keep their order: session n + 1 is at least the minimum after session n.
+  the sessions also keep their order: session n + 1 is at least the minimum after session n
+  (a later-numbered session booked before an earlier one is out of order).
 * ``interval-beyond-maximum`` (soft): within one series, a gap longer than the protocol's
   longest interval passes only with a recorded reason, and only up to ``extra_days`` past it;
   past that bound it is refused whatever the reason.
@@ -20,7 +21,7 @@ latest date that would pass; the service turns them into field problems and one 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -37,6 +38,7 @@ class IntervalKind(StrEnum):
     """What is wrong with a session's date."""
 
     BEFORE_EARLIEST = "before_earliest"
+    OUT_OF_ORDER = "out_of_order"
     TOO_SOON = "too_soon"
     TOO_LATE = "too_late"
     FAR_TOO_LATE = "far_too_late"
@@ -44,6 +46,7 @@ class IntervalKind(StrEnum):
 
 LIMIT_OF: Final = {
     IntervalKind.BEFORE_EARLIEST: DEFERRAL_DATE,
+    IntervalKind.OUT_OF_ORDER: MINIMUM_INTERVAL,
     IntervalKind.TOO_SOON: MINIMUM_INTERVAL,
     IntervalKind.TOO_LATE: INTERVAL_BEYOND_MAXIMUM,
     IntervalKind.FAR_TOO_LATE: INTERVAL_BEYOND_MAXIMUM,
@@ -72,11 +75,11 @@ class Visit:
 class IntervalProblem:
     """One session whose date breaks an interval limit, and the dates that would pass.
 
-    ``gap_days`` is measured from the session named by ``other_number`` (negative when this
-    session comes first); ``limit_days`` is the interval it breaks. ``earliest_on`` and
+    ``gap_days`` is this session's day minus the other session's (``other_number``): negative
+    when this one comes first. ``limit_days`` is the interval it breaks. ``earliest_on`` and
     ``latest_on`` bound the dates that would pass (either may be open). ``other_series`` says
-    the other session belongs to another series, and ``zones`` are the zones they share.
-    ``reason_latest_on`` is, for a gap a reason may pass, the last day a reason covers.
+    the other session belongs to another series, and ``zones`` are the zones they share. For
+    a gap a reason may pass, ``reason_bound_on`` is the furthest day a reason covers.
     """
 
     kind: IntervalKind
@@ -88,7 +91,7 @@ class IntervalProblem:
     other_number: int | None = None
     other_series: bool = False
     zones: tuple[Zone, ...] = ()
-    reason_latest_on: date | None = None
+    reason_bound_on: date | None = None
 
     @property
     def limit_id(self) -> str:
@@ -114,32 +117,36 @@ class IntervalProblem:
             return f"is before the earliest eligible date {self.earliest_on}"
         other = f"session {self.other_number}"
         if self.other_series:
-            shared = ", ".join(sorted(self.zones))
-            other += f" of another series on a shared zone ({shared})"
+            other += f" of another series on a shared zone ({', '.join(sorted(self.zones))})"
+        side = "after" if self.gap_days >= 0 else "before"
+        apart = f"is {abs(self.gap_days)} days {side} {other}"
+        if self.kind is IntervalKind.OUT_OF_ORDER:
+            return f"{apart}: sessions are held in order, at least {self.limit_days} days apart"
         if self.kind is IntervalKind.TOO_SOON:
-            side = "after" if self.gap_days >= 0 else "before"
-            return (
-                f"is {abs(self.gap_days)} days {side} {other}; the minimum is "
-                f"{self.limit_days} days"
-            )
-        return f"is {self.gap_days} days after {other}; the maximum is {self.limit_days} days"
+            return f"{apart}; the minimum is {self.limit_days} days"
+        return f"{apart}; the maximum is {self.limit_days} days"
 
     @property
     def fix(self) -> str:
         """How to pick a date that passes."""
+        choose = self._choose()
         if self.kind is IntervalKind.TOO_LATE:
+            reach = "up to" if self.gap_days >= 0 else "from"
             return (
-                f"give a reason for the longer gap (a reason covers up to {self.reason_latest_on})"
-                f", or choose {self.latest_on} or earlier."
+                f"give a reason for the longer gap (a reason covers it {reach} "
+                f"{self.reason_bound_on}), or {choose}."
             )
         if self.kind is IntervalKind.FAR_TOO_LATE:
-            return (
-                f"choose {self.latest_on} or earlier: past that date no reason is enough; "
-                "consult the patient again."
-            )
+            return f"{choose}: past that no reason is enough; consult the patient again."
+        return f"{choose}."
+
+    def _choose(self) -> str:
+        dates = []
         if self.latest_on is not None:
-            return f"choose {self.latest_on} or earlier, or {self.earliest_on} or later."
-        return f"choose {self.earliest_on} or later."
+            dates.append(f"{self.latest_on} or earlier")
+        if self.earliest_on is not None:
+            dates.append(f"{self.earliest_on} or later")
+        return "choose " + ", or ".join(dates)
 
     def field_problem(self, field: str) -> FieldProblem:
         """The problem as one field's problem, naming the limit it breaks."""
@@ -150,17 +157,25 @@ class IntervalProblem:
 
 
 def interval_problems(
-    rules: SeriesRules, local_days: Mapping[int, date], *, extra_days: int
+    rules: SeriesRules,
+    local_days: Mapping[int, date],
+    *,
+    extra_days: int,
+    changed: Collection[int] | None = None,
 ) -> tuple[IntervalProblem, ...]:
-    """Each session of one series whose date is out of order, too soon, too late or too early.
+    """Each gap in one series that breaks a limit, and a first session before its eligible date.
 
-    ``local_days`` maps session numbers to their local dates (held, booked or proposed); each
-    session is measured from the one numbered just before it. ``extra_days`` is how far past
-    the maximum a reason may go (``LimitTable.extra_interval_days``).
+    Gaps are between consecutively numbered sessions. ``local_days`` maps session numbers to
+    their local dates (held, booked or proposed). ``extra_days`` is how far past the maximum a
+    reason may go (``LimitTable.extra_interval_days``). ``changed`` are the sessions being
+    booked or moved: only gaps touching one of them are judged, each problem is about that
+    session, and its dates are the ones that session could take (None: every gap, each
+    problem about its later session).
     """
     problems: list[IntervalProblem] = []
     first = local_days.get(1)
-    if first is not None and first < rules.earliest_on:
+    judged = frozenset(local_days if changed is None else changed)
+    if first is not None and first < rules.earliest_on and 1 in judged:
         gap_days = (first - rules.earliest_on).days
         problems.append(
             IntervalProblem(
@@ -168,40 +183,66 @@ def interval_problems(
             )
         )
     for before, after in itertools.pairwise(sorted(local_days)):
-        if after == before + 1:
-            found = _pair_problem(rules, before, local_days[before], local_days[after], extra_days)
-            problems.extend(found)
+        if after != before + 1 or not {before, after} & judged:
+            continue
+        pair = _Pair(before, local_days[before], local_days[after])
+        found = _pair_problem(rules, pair, extra_days, later=after in judged)
+        problems.extend(found)
     return tuple(problems)
 
 
+@dataclass(frozen=True, slots=True)
+class _Pair:
+    before: int
+    before_on: date
+    after_on: date
+
+
 def _pair_problem(
-    rules: SeriesRules, before: int, before_on: date, after_on: date, extra_days: int
+    rules: SeriesRules, pair: _Pair, extra_days: int, *, later: bool
 ) -> Iterator[IntervalProblem]:
-    gap_days = (after_on - before_on).days
-    after = before + 1
+    """The problem of one gap, about its later session (``later``) or its earlier one.
+
+    The later session may move to the other side of a bound counted from the earlier one
+    (from its day on), the earlier one to the other side counted back from the later one.
+    """
+    gap_days = (pair.after_on - pair.before_on).days
+    this, other = (pair.before + 1, pair.before) if later else (pair.before, pair.before + 1)
+    seen_gap = gap_days if later else -gap_days
+
+    def on(days: int) -> date:
+        if later:
+            return pair.before_on + timedelta(days=days)
+        return pair.after_on - timedelta(days=days)
+
     if gap_days < rules.min_interval_days:
-        earliest_on = before_on + timedelta(days=rules.min_interval_days)
+        kind = IntervalKind.OUT_OF_ORDER if gap_days < 0 else IntervalKind.TOO_SOON
+        earliest, latest = _bounds(on(rules.min_interval_days), lower=later)
         yield IntervalProblem(
-            IntervalKind.TOO_SOON,
-            after,
-            gap_days,
-            rules.min_interval_days,
-            earliest_on=earliest_on,
-            other_number=before,
+            kind, this, seen_gap, rules.min_interval_days, earliest, latest, other
         )
         return
     bound_days = rules.max_interval_days + extra_days
     if gap_days > rules.max_interval_days:
         far = gap_days > bound_days
+        earliest, latest = _bounds(
+            on(bound_days if far else rules.max_interval_days), lower=not later
+        )
         yield IntervalProblem(
             IntervalKind.FAR_TOO_LATE if far else IntervalKind.TOO_LATE,
-            after,
-            gap_days,
+            this,
+            seen_gap,
             rules.max_interval_days,
-            latest_on=before_on + timedelta(days=bound_days if far else rules.max_interval_days),
-            other_number=before,
-            reason_latest_on=before_on + timedelta(days=bound_days),
+            earliest,
+            latest,
+            other,
+            reason_bound_on=on(bound_days),
         )
+
+
+def _bounds(day: date, *, lower: bool) -> tuple[date | None, date | None]:
+    """``(earliest_on, latest_on)`` when ``day`` is a lower or an upper bound."""
+    return (day, None) if lower else (None, day)
 
 
 # ------------------------------------------------------------------ across series, per zone

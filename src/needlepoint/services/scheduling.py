@@ -225,8 +225,11 @@ def _clinic_access(action: str, clinic_id: UUID) -> audit.Access:
 class SeriesBooking:
     """What booking a series looks like now: its rules, what is booked, what is proposed.
 
-    ``proposed`` holds one free slot per session still to book (empty when none is found; then
-    ``problem`` says why).
+    ``proposed`` holds, for each session of ``to_book`` in turn, a free slot or None: none
+    when no slot is found (``problem`` says why), and none for a session numbered before one
+    already held or booked (a gap: its date is the clinician's to choose, and is checked on
+    booking). ``extra_interval_days`` is how far past the maximum interval a recorded reason
+    may go.
     """
 
     series: TreatmentSeries
@@ -236,9 +239,10 @@ class SeriesBooking:
     parts: tuple[AppointmentPart, ...]
     booked: tuple[Appointment, ...]
     to_book: tuple[int, ...]
-    proposed: tuple[Slot, ...]
+    proposed: tuple[Slot | None, ...]
     problem: str | None
     time_zone: str
+    extra_interval_days: int
 
 
 def propose_series_booking(
@@ -257,7 +261,7 @@ def propose_series_booking(
         series, patient = _bookable(uow, context, series_id)
         zone = clinic_zone(uow, context.actor.clinic_id)
         wanted = _Wanted(series, zone, now, practitioner_id)
-        proposal = _proposal(uow, wanted, patient, booking.tables)
+        proposal = _proposal(uow, wanted, patient, booking)
         audit.record(uow, context, series_access("appointment.propose", series), at=now)
         uow.commit()
     return proposal
@@ -272,39 +276,42 @@ class _Wanted:
 
 
 def _proposal(
-    uow: UnitOfWork, wanted: _Wanted, patient: PatientRecord, tables: PlanningTables
+    uow: UnitOfWork, wanted: _Wanted, patient: PatientRecord, booking: Booking
 ) -> SeriesBooking:
     series, zone, now = wanted.series, wanted.zone, wanted.now
     rules = series_rules(series)
-    length = appointment_length(tables.appointment_parts)
+    length = booking.length
     days, booked = _held_and_booked(uow, series, zone)
     to_book = tuple(n for n in range(1, rules.sessions + 1) if n not in days)
-    proposed: tuple[Slot, ...] = ()
+    last_taken = max(days, default=0)
+    slots: dict[int, Slot] = {}
     problem = None
-    if to_book:
+    if last_taken < rules.sessions:
         calendar = _calendar_source(uow, series.clinic_id, zone)
-        before = [n for n in days if n < to_book[0]]
-        previous_on = days[max(before)] if before else None
         visits = patient_visits(uow, series, zone)
         blocked = blocked_days(visits, series.plan.zone_names, rules.min_interval_days)
-        progress = SeriesProgress(to_book[0], previous_on, wanted.practitioner_id, blocked)
+        progress = SeriesProgress(
+            last_taken + 1, days.get(last_taken), wanted.practitioner_id, blocked
+        )
         try:
-            proposed = propose_series(
-                rules, calendar, length, now=now, zone=zone, progress=progress
-            )
+            found = propose_series(rules, calendar, length, now=now, zone=zone, progress=progress)
         except DomainError as error:
             problem = str(error)
+        else:
+            slots = dict(zip(range(last_taken + 1, rules.sessions + 1), found, strict=True))
+    proposed = tuple(slots.get(n) for n in to_book)
     return SeriesBooking(
         series,
         patient,
         rules,
         length,
-        tables.appointment_parts,
+        booking.tables.appointment_parts,
         booked,
         to_book,
         proposed,
         problem,
         str(zone),
+        booking.extra_interval_days,
     )
 
 

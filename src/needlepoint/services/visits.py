@@ -160,17 +160,14 @@ def check_intervals(
 ) -> None:
     """Refuse the change if it breaks an interval limit (``IntervalLimitError`` subclasses).
 
-    Only gaps the change makes are judged: a pair of sessions it does not touch stands as it
-    was booked. A gap past the maximum passes with a reason given for either of its sessions.
+    Only gaps the change makes are judged, each as a problem of the session changed: a pair of
+    sessions it does not touch stands as it was booked. A gap past the maximum passes with a
+    reason given for the session changed.
     """
     rules = series_rules(change.series)
     visits = [v for v in patient_visits(uow, change.series, zone) if v.id not in change.replacing]
     days = series_days(visits, change.series.id) | dict(change.planned)
-    within = [
-        p
-        for p in interval_problems(rules, days, extra_days=extra_days)
-        if p.session_number in change.planned or p.other_number in change.planned
-    ]
+    within = interval_problems(rules, days, extra_days=extra_days, changed=set(change.planned))
     zones = change.series.plan.zone_names
     planned = [
         Visit(uuid4(), change.series.id, number, on, zones, rules.min_interval_days)
@@ -185,11 +182,11 @@ def check_intervals(
 def _field_problems(
     problems: Sequence[IntervalProblem], change: IntervalChange
 ) -> list[FieldProblem]:
-    """One problem per blamed session: the first hard one, else a longer gap with no reason."""
+    """One problem per session changed: the first hard one, else a longer gap with no reason."""
     chosen: dict[int, IntervalProblem] = {}
     for problem in problems:
-        number = _blamed(problem, change.planned)
-        if problem.passes_with_reason and _reason(problem, change.reasons):
+        number = problem.session_number
+        if problem.passes_with_reason and change.reasons.get(number, "").strip():
             continue
         kept = chosen.get(number)
         if kept is None or (kept.passes_with_reason and problem.is_hard):
@@ -198,18 +195,6 @@ def _field_problems(
         problem.field_problem(change.field or f"sessions[{number}].starts_at")
         for number, problem in sorted(chosen.items())
     ]
-
-
-def _blamed(problem: IntervalProblem, planned: Mapping[int, date]) -> int:
-    """The session of the change a problem is about (a later session it pushed too far)."""
-    if problem.session_number in planned or problem.other_number is None:
-        return problem.session_number
-    return problem.other_number
-
-
-def _reason(problem: IntervalProblem, reasons: Mapping[int, str]) -> bool:
-    numbers = (problem.session_number, problem.other_number)
-    return any(reasons.get(n, "").strip() for n in numbers if n is not None)
 
 
 # ------------------------------------------------------------------ a session held
