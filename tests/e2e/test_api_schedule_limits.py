@@ -371,3 +371,29 @@ def test_a_gap_past_the_maximum_needs_a_reason_and_stops_at_the_bound(
     (made,) = ok(with_reason, 201)["items"]
     assert "interval-beyond-maximum" in made["status_reason"]
     assert "holiday" in made["status_reason"]
+
+
+def test_a_move_past_the_maximum_needs_a_reason_and_records_it(clinician: TestClient) -> None:
+    series = one_series(clinician)
+    day = first_day(clinician, series)
+    made = ok(
+        book(clinician, series, (1, local(day), ""), (2, local(day + timedelta(days=28)), "")),
+        201,
+    )["items"]
+    second = made[1]
+    url = f"{API}/appointments/{second['id']}/reschedule"
+    move = {
+        "expected_version": 1,
+        "starts_at": local(day + timedelta(days=50)),
+        "practitioner_id": second["practitioner_id"],
+        "room_id": second["room_id"],
+    }
+
+    no_reason = clinician.post(url, json=move)
+    with_reason = clinician.post(url, json={**move, "reason": "patient abroad"})
+
+    problem = refused(no_reason, 422, "interval-beyond-maximum")["errors"][0]
+    assert problem["field"] == "starts_at"
+    assert "50 days after session 1; the maximum is 42 days" in problem["problem"]
+    moved = ok(with_reason)
+    assert moved["status_reason"] == "longer interval (interval-beyond-maximum): patient abroad"

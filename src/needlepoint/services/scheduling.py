@@ -541,8 +541,13 @@ def _appointment(
         status=AppointmentStatus.BOOKED,
         created_at=now,
         created_by=context.actor.id,
-        status_reason=f"{INTERVAL_OVERRIDE}: {reason}" if reason else None,
+        status_reason=_override_note(reason) if reason else None,
     )
+
+
+def _override_note(reason: str) -> str:
+    """The recorded reason for a gap past the maximum, naming the limit it passes."""
+    return f"{INTERVAL_OVERRIDE}: {reason.strip()}"
 
 
 # ------------------------------------------------------------------ changes
@@ -568,7 +573,10 @@ def reschedule(
     clock: Clock,
     booking: Booking,
 ) -> Appointment:
-    """Move a booked appointment; the intervals with the sessions either side are re-checked."""
+    """Move a booked appointment; the intervals with the sessions either side are re-checked.
+
+    A reason given with the move (for a gap past the maximum) is recorded on the appointment.
+    """
     permissions.require(context, Action.APPOINTMENT_CHANGE)
     now = clock.now()
     with uow:
@@ -582,6 +590,8 @@ def reschedule(
             now=now,
         )
         _check_move(uow, current, move, booking.extra_interval_days)
+        if move.reason.strip():  # the reason a longer gap passed with: recorded with the move
+            moved = replace(moved, status_reason=_override_note(move.reason))
         uow.appointments.save(moved)
         booking.on_change(uow, moved, "rescheduled")
         audit.record(uow, context, _access("appointment.reschedule", moved), at=now)
