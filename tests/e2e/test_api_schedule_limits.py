@@ -328,13 +328,31 @@ def test_a_session_started_on_the_day_attends_and_links_its_appointment(
     assert MessageKind.AFTERCARE in left
 
 
-def test_a_walk_in_starts_without_an_appointment(
-    api: Services, clock: MovingClock, clinician: TestClient
+def test_a_walk_in_starts_without_an_appointment(clinician: TestClient) -> None:
+    series = one_series(clinician)
+
+    session = ok(
+        clinician.post(
+            f"{API}/series/{series['id']}/sessions",
+            json={"rescreen": {"history": {"pregnant": False}}},
+        ),
+        201,
+    )
+
+    assert session["number"] == 1
+    assert appointments(clinician, series["patient_id"]) == []
+
+
+def test_a_session_held_before_its_booked_day_cancels_that_booking(
+    api: Services, clock: MovingClock, clinic: Any, clinician: TestClient
 ) -> None:
     series = one_series(clinician)
     day = first_day(clinician, series)
-    ok(book(clinician, series, (1, local(day), "")), 201)
-    move_clock_to(clock, local(day - timedelta(days=20)))
+    first, second = ok(
+        book(clinician, series, (1, local(day), ""), (2, local(day + timedelta(days=28)), "")),
+        201,
+    )["items"]
+    move_clock_to(clock, local(day - timedelta(days=1)))
     clinician = again(api)
 
     ok(
@@ -345,8 +363,39 @@ def test_a_walk_in_starts_without_an_appointment(
         201,
     )
 
-    (untouched,) = appointments(clinician, series["patient_id"])
-    assert (untouched["status"], untouched["session_id"]) == ("booked", None)
+    by_id = {a["id"]: a for a in appointments(clinician, series["patient_id"])}
+    superseded = by_id[first["id"]]
+    assert superseded["status"] == "cancelled"
+    assert superseded["status_reason"] == (
+        f"session 1 was held on {day - timedelta(days=1)} without this appointment"
+    )
+    assert pending_of(messages(api, clinic, series["patient_id"]), first["id"]) == set()
+    assert by_id[second["id"]]["status"] == "booked"
+
+
+def test_a_session_cannot_start_too_soon_before_a_later_booking(
+    api: Services, clock: MovingClock, clinician: TestClient
+) -> None:
+    series = one_series(clinician)
+    day = first_day(clinician, series)
+    ok(
+        book(clinician, series, (1, local(day), ""), (2, local(day + timedelta(days=14)), "")),
+        201,
+    )
+    move_clock_to(clock, local(day + timedelta(days=5)))
+    clinician = again(api)
+
+    started = clinician.post(
+        f"{API}/series/{series['id']}/sessions",
+        json={"rescreen": {"history": {"pregnant": False}}},
+    )
+
+    (problem,) = refused(started, 422, "minimum-interval")["errors"]
+    assert "is 9 days before session 2" in problem["problem"]
+    assert [a["status"] for a in appointments(clinician, series["patient_id"])] == [
+        "booked",
+        "booked",
+    ]
 
 
 # ------------------------------------------------------------------ the longest gap

@@ -11,6 +11,7 @@ for a clear message; the database enforces it whatever the code does (ADR 0015).
 An appointment's states form one machine (ADR 0015, amended 2026-12); every step takes ``now``::
 
     booked ──cancel (any time, with a reason)──────────────▶ cancelled
+      │  ──its session is held on another day──────────────▶ cancelled (superseded)
       │  ──no-show (at or after the start)─────────────────▶ no_show
       │  ──attended (at or after the start)────────────────▶ attended
       │  ──a session of its series starts on its local day─▶ attended, linked to the session
@@ -249,6 +250,15 @@ class Appointment:
             status_reason=self._renumbered(session_number),
             version=self.version + 1,
         )
+
+    def superseded(self, held_on: date, *, now: datetime) -> Appointment:
+        """The booked appointment cancelled because its session was held on another day.
+
+        Raises:
+            InvalidTransitionError: It is not booked.
+        """
+        reason = f"session {self.session_number} was held on {held_on} without this appointment"
+        return self.with_status(AppointmentStatus.CANCELLED, reason, now=now)
 
     def _renumbered(self, session_number: int) -> str | None:
         if self.session_number in (None, session_number):

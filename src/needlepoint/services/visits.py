@@ -12,7 +12,8 @@ commit nor audit):
 * ``attend_session``: when a session starts, the minimum interval is checked against every
   other session of the patient on its zones, and the series' appointment of that local day
   (if any) is attended, linked to the session and numbered as it, and its pre-visit messages
-  are withdrawn. A walk-in without an appointment is allowed.
+  are withdrawn. A walk-in without an appointment is allowed; a booking of the series for the
+  same session number on another day is cancelled, since that session is held now.
 
 What counts as a visit (``patient_visits``): every started session (its treatable zones), and
 every appointment of a series that is booked, or attended without a linked session (its
@@ -37,7 +38,7 @@ from needlepoint.domain.intervals import (
     interval_refusal,
     too_soon_on_a_zone,
 )
-from needlepoint.domain.scheduling import Appointment, SeriesRules
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SeriesRules
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.services import reminders
 from needlepoint.services.clinics import clinic_zone
@@ -208,7 +209,9 @@ def attend_session(
     Call in the session start's unit of work, once the session is added. The series'
     appointment on the session's local day (booked, or marked attended without a session)
     becomes attended, linked to the session and numbered as it; its pre-visit messages are
-    withdrawn in the same transaction. None when there is none (a walk-in).
+    withdrawn. A booking of the series for this session's number on another day is cancelled
+    (the session is held now; ``Appointment.superseded``) and its messages withdrawn. All in
+    the same transaction; None when no appointment is attended (a walk-in).
 
     Raises:
         MinimumIntervalError: Another of the patient's sessions, held or booked, on a zone
@@ -219,16 +222,37 @@ def attend_session(
         raise InvalidTransitionError(f"session {session.id} has not started")
     zone = clinic_zone(uow, series.clinic_id)
     today = started_at.astimezone(zone).date()
-    appointment = _appointment_of_the_day(uow, series, session.number, today, zone)
-    replaced = {session.id} | ({appointment.id} if appointment else set())
+    ours = [
+        a
+        for a in uow.appointments.for_patient(series.clinic_id, series.patient_id)
+        if a.series_id == series.id and a.is_visit
+    ]
+    appointment = _appointment_of_the_day(ours, session.number, today, zone)
+    superseded = [
+        a
+        for a in ours
+        if a is not appointment
+        and a.status is AppointmentStatus.BOOKED
+        and a.session_number == session.number
+        and not a.is_on(today, zone)
+    ]
+    replaced = {session.id, *(a.id for a in superseded)} | (
+        {appointment.id} if appointment else set()
+    )
     visits = [v for v in patient_visits(uow, series, zone) if v.id not in replaced]
     _check_session_start(series, session, today, visits)
+    for booked in superseded:
+        _save_ended(uow, booked.superseded(today, now=started_at))
     if appointment is None:
         return None
     attended = appointment.held_as(session.id, session.number, now=started_at, zone=zone)
-    uow.appointments.save(attended)
-    reminders.withdraw_for_appointment(uow=uow, appointment=attended)
+    _save_ended(uow, attended)
     return attended
+
+
+def _save_ended(uow: UnitOfWork, appointment: Appointment) -> None:
+    uow.appointments.save(appointment)
+    reminders.withdraw_for_appointment(uow=uow, appointment=appointment)
 
 
 def _check_session_start(
@@ -243,12 +267,8 @@ def _check_session_start(
 
 
 def _appointment_of_the_day(
-    uow: UnitOfWork, series: TreatmentSeries, number: int, today: date, zone: ZoneInfo
+    ours: Sequence[Appointment], number: int, today: date, zone: ZoneInfo
 ) -> Appointment | None:
     """The series' appointment on ``today`` still standing for a visit; its own number first."""
-    found = [
-        a
-        for a in uow.appointments.for_patient(series.clinic_id, series.patient_id)
-        if a.series_id == series.id and a.is_visit and a.is_on(today, zone)
-    ]
+    found = [a for a in ours if a.is_on(today, zone)]
     return min(found, key=lambda a: (a.session_number != number, a.starts_at), default=None)

@@ -177,6 +177,17 @@ def test_a_cancelled_or_missed_appointment_is_not_attended_by_a_session(
         gone.held_as(uuid4(), 2, now=STARTS_AT, zone=LONDON)
 
 
+def test_a_booking_whose_session_was_held_on_another_day_is_cancelled_saying_when() -> None:
+    held_on = (STARTS_AT - timedelta(days=3)).date()
+
+    superseded = appointment(number=2).superseded(held_on, now=STARTS_AT - timedelta(days=3))
+
+    assert superseded.status is AppointmentStatus.CANCELLED
+    assert superseded.status_reason == f"session 2 was held on {held_on} without this appointment"
+    with pytest.raises(InvalidTransitionError):
+        superseded.superseded(held_on, now=STARTS_AT)
+
+
 def test_what_each_end_withdraws() -> None:
     pre_visit = {MessageKind.PRE_CARE, MessageKind.APPOINTMENT_REMINDER}
     follow_ups = {
