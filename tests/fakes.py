@@ -20,7 +20,7 @@ class FixedClock:
 
 # --- in-memory unit of work -------------------------------------------------------------
 
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Collection, Sequence  # noqa: E402
 from dataclasses import dataclass, replace  # noqa: E402
 from types import TracebackType  # noqa: E402
 from typing import Any, Self  # noqa: E402
@@ -505,9 +505,14 @@ class FakeOutbox:
             self._set(row, status=MessageStatus.CANCELLED)
         return len(chosen)
 
-    def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
+    def cancel_pending(
+        self, clinic_id: UUID, appointment_id: UUID, kinds: Collection[MessageKind] | None = None
+    ) -> int:
         return self._cancel(
-            lambda r: (r.message.clinic_id, r.message.appointment_id) == (clinic_id, appointment_id)
+            lambda r: (
+                (r.message.clinic_id, r.message.appointment_id) == (clinic_id, appointment_id)
+                and (kinds is None or r.message.kind in kinds)
+            )
         )
 
     def cancel_pending_of_kind(self, clinic_id: UUID, patient_id: UUID, kind: MessageKind) -> int:

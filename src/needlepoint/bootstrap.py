@@ -677,7 +677,9 @@ class Services:
     # --- Scheduling: set-up, slots, booking a series, changes (ADR 0015) ---
 
     def _booking(self) -> scheduling.Booking:
-        return scheduling.Booking(self.knowledge.planning, self.on_appointment_change)
+        return scheduling.Booking(
+            self.knowledge.planning, self.knowledge.limits, self.on_appointment_change
+        )
 
     def on_appointment_change(self, uow: UnitOfWork, appointment: Appointment, change: str) -> None:
         """Keep the outbox in step with an appointment (in the booking's unit of work)."""

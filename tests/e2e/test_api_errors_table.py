@@ -8,7 +8,16 @@ from types import ModuleType
 
 import pytest
 
-from needlepoint.domain import charting, errors, outcomes, records, series_plan, treatment
+from needlepoint.domain import (
+    charting,
+    errors,
+    intervals,
+    outcomes,
+    records,
+    scheduling,
+    series_plan,
+    treatment,
+)
 from needlepoint.domain.errors import DomainError
 from needlepoint.entrypoints.statuses import STATUS_BY_ERROR, UNLISTED_STATUS, status_of
 from needlepoint.services import (
@@ -18,7 +27,9 @@ from needlepoint.services import (
     patients,
     rescreen,
     sessions,
+    visits,
 )
+from needlepoint.services import scheduling as scheduling_services
 from needlepoint.services import treatment as treatment_services
 
 SERVED_MODULES = (
@@ -35,6 +46,10 @@ SERVED_MODULES = (
     treatment_services,
     charts,
     rescreen,
+    intervals,
+    scheduling,
+    scheduling_services,
+    visits,
 )
 
 

@@ -36,7 +36,7 @@ def series(clinic: Clinic) -> dict[str, Any]:
 
 
 def test_the_chart_form_is_prefilled_from_the_plan_then_from_the_last_session(
-    clinician: TestClient, series: dict[str, Any]
+    clinic: Clinic, clinician: TestClient, series: dict[str, Any]
 ) -> None:
     first = started(clinician, series["id"])
     values = chart_form(clinician, first)
@@ -49,6 +49,8 @@ def test_the_chart_form_is_prefilled_from_the_plan_then_from_the_last_session(
     signing = clinician.get(f"/sessions/{first}/chart").text
     sign = {"csrf_token": csrf_token(signing), "version": "1"}
     assert clinician.post(f"/sessions/{first}/chart/sign", data=sign).status_code == 303
+    clinic.services.clock.advance(timedelta(days=14))  # type: ignore[attr-defined]
+    clinician = signed_in_browser(clinic.services, CLINICIAN)  # the minimum interval later
 
     second = started(clinician, series["id"])
     page = clinician.get(f"/sessions/{second}/chart").text
@@ -250,12 +252,13 @@ def test_a_score_worse_than_the_expected_range_is_flagged(
 ) -> None:
     patient_id = series["patient_id"]
     assert record_outcome(clinician, patient_id, "40", "2026-11-20").status_code == 303
-    held_session(clinician, series["id"])  # two sessions held on 23 Nov 2026
-    held_session(clinician, series["id"])
+    held_session(clinician, series["id"])  # sessions held on 23 Nov and 7 Dec 2026
+    clinic.services.clock.advance(timedelta(days=14))  # type: ignore[attr-defined]
+    held_session(signed_in_browser(clinic.services, CLINICIAN), series["id"])
     # A week later, two sessions held, the score has barely moved: worse than the band.
     clinic.services.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
     later = signed_in_browser(clinic.services, CLINICIAN)  # the old sign-in has lapsed
-    assert record_outcome(later, patient_id, "39", "2026-11-30").status_code == 303
+    assert record_outcome(later, patient_id, "39", "2026-12-14").status_code == 303
     page = later.get(f"/patients/{patient_id}/outcomes").text
     assert "Falling behind" in page
     assert 'class="flag-icon" aria-hidden="true"' in page

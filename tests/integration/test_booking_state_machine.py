@@ -126,7 +126,10 @@ class Bookings(RuleBasedStateMachine):
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
         chosen = self._pick(data)
-        self._apply(chosen.with_status(AppointmentStatus.CANCELLED, "state machine"), new=False)
+        self._apply(
+            chosen.with_status(AppointmentStatus.CANCELLED, "state machine", now=CLOCK.now()),
+            new=False,
+        )
 
     @precondition(lambda self: any(a.occupies for a in self.model.values()))
     @rule(data=st.data(), day=st.integers(0, 2), quarter=QUARTERS, room=st.integers(0, 1))
@@ -138,6 +141,7 @@ class Bookings(RuleBasedStateMachine):
             ends_at=starts_at + (chosen.ends_at - chosen.starts_at),
             practitioner_id=chosen.practitioner_id,
             room_id=self.rooms[room],
+            now=CLOCK.now(),
         )
         self._apply(moved, new=False)
 

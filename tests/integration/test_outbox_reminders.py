@@ -57,7 +57,7 @@ def follow(uow: UnitOfWork, appointment: Appointment, change: str) -> None:
     )
 
 
-BOOKING = scheduling.Booking(KNOWLEDGE.planning, follow)
+BOOKING = scheduling.Booking(KNOWLEDGE.planning, KNOWLEDGE.limits, follow)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ ENGINE = ClinicalEngine(
     citations={s.id: s.citation for s in catalogue.sources().sources},
     default_session_time=time(9),
 )
-BOOKING = scheduling.Booking(KNOWLEDGE.planning)
+BOOKING = scheduling.Booking(KNOWLEDGE.planning, KNOWLEDGE.limits)
 PROCEED = next(p for p in EXAMPLES if p.name.startswith("01-proceed"))
 LONDON_WINTER = timedelta(0)
 ROUNDS, CALLERS = 5, 50  # the full 20 rounds run over HTTP: test_booking_over_http.py
@@ -136,7 +136,9 @@ def choice(clinic: Clinic, number: int, at: datetime, room: int = 0) -> scheduli
 
 
 def first_day(series: TreatmentSeries) -> datetime:
-    earliest = scheduling.series_rules(series).earliest_on
+    """The day after the earliest eligible date, or after the clock's day (nothing is booked
+    into the past)."""
+    earliest = max(scheduling.series_rules(series).earliest_on, CLOCK.today())
     return datetime.combine(earliest + timedelta(days=1), time(10), tzinfo=UTC)
 
 
@@ -235,6 +237,7 @@ def test_moving_an_appointment_onto_another_is_refused_by_the_database(engine: E
         ends_at=one.ends_at,
         practitioner_id=one.practitioner_id,
         room_id=clinic.rooms[2],
+        now=CLOCK.now(),
     )
 
     with clinic.uow() as uow, pytest.raises(SlotTakenError):

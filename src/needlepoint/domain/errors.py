@@ -7,6 +7,7 @@ kebab-case ``code`` that entrypoints map to exit codes or HTTP statuses::
     DomainError
     ├── InvalidInputError          a value is impossible (names the field and the fix)
     │   └── InvalidDepthRangeError
+    ├── InvalidTransitionError     the record's state does not allow the action
     ├── KnowledgeError             a knowledge table is malformed (raised by knowledge/)
     └── ContraindicatedError       an action is refused because of absolute findings
 
@@ -122,6 +123,12 @@ class InvalidDepthRangeError(InvalidInputError):
         )
         self.min_mm = min_mm
         self.max_mm = max_mm
+
+
+class InvalidTransitionError(DomainError):
+    """The record's state does not allow this action (e.g. starting a cancelled series)."""
+
+    code = "invalid-transition"
 
 
 class KnowledgeError(DomainError):

@@ -21,6 +21,19 @@ it is stable too (the email's Message-ID comes from it).
 
 Bodies carry no clinical detail: the wording builders in ``reminder_texts`` take dates, counts
 and the portal address only, never a care item's text (issue 5, ecosystem.md TR-3).
+
+When an appointment ends, ``withdrawn_kinds`` says which of its pending messages no longer go::
+
+    kind                            cancelled   no-show     attended
+    pre-care countdown              withdrawn   withdrawn   withdrawn
+    T−24 h appointment reminder     withdrawn   withdrawn   withdrawn
+    aftercare (day 0, 1, 3, 7)      withdrawn   withdrawn   kept: the visit happened
+    next-session recall             withdrawn   withdrawn   kept: the next session is due
+    end of series, outcome reviews  withdrawn   withdrawn   kept: the series did end
+    portal sign-in, clinic alert    not an appointment's messages: never touched
+
+A cancelled or missed visit sends nothing more (rebooking plans afresh); an attended one sends
+nothing that asks the patient to prepare for it.
 """
 
 from __future__ import annotations
@@ -36,13 +49,27 @@ from needlepoint.domain import reminder_texts as texts
 from needlepoint.domain.care import CareItem, CarePhase, CareTemplate
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
-from needlepoint.domain.scheduling import Appointment
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 
 REMINDER_LEAD: Final = timedelta(hours=24)
 """The appointment reminder goes exactly this long before the start (issue 5: T−24 h)."""
 
 SMS_KINDS: Final = frozenset({MessageKind.APPOINTMENT_REMINDER, MessageKind.PRE_CARE})
 """What also goes by SMS to a patient with an email address: only what must be acted on in time."""
+
+PRE_VISIT_KINDS: Final = frozenset({MessageKind.PRE_CARE, MessageKind.APPOINTMENT_REMINDER})
+"""What prepares the patient for a visit: pointless once the visit is over."""
+
+APPOINTMENT_KINDS: Final = frozenset(
+    {
+        *PRE_VISIT_KINDS,
+        MessageKind.AFTERCARE,
+        MessageKind.NEXT_SESSION_RECALL,
+        MessageKind.SERIES_END,
+        MessageKind.OUTCOME_REVIEW,
+    }
+)
+"""Every kind planned for an appointment (``plan_reminders``)."""
 
 MESSAGE_NAMESPACE: Final = UUID("5b0c7f0e-3d59-5d4e-9a51-6e6565646c65")
 """Namespace of the message ids derived from idempotency keys (uuid5)."""
@@ -180,6 +207,20 @@ def plan_reminders(
         if p.due_at >= now
         for channel in channels_for(request.contact, p.kind, sms_enabled=policy.sms_enabled)
     )
+
+
+def withdrawn_kinds(status: AppointmentStatus) -> frozenset[MessageKind]:
+    """The kinds of an appointment's pending messages that no longer go once it is ``status``.
+
+    Cancelled or a no-show: all of them. Attended: the pre-visit ones (pre-care countdown and
+    the T−24 h reminder); aftercare, the recall and the end-of-series messages still go.
+    Booked: none.
+    """
+    if status is AppointmentStatus.ATTENDED:
+        return PRE_VISIT_KINDS
+    if status is AppointmentStatus.BOOKED:
+        return frozenset()
+    return APPOINTMENT_KINDS
 
 
 def channels_for(contact: Contact, kind: MessageKind, *, sms_enabled: bool) -> tuple[Channel, ...]:

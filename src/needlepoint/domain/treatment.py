@@ -23,6 +23,7 @@ from uuid import UUID
 
 from needlepoint.domain.charting import SessionChart, ZoneTreatment
 from needlepoint.domain.errors import DomainError, FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.errors import InvalidTransitionError as InvalidTransitionError  # noqa: PLC0414 - kept here too
 from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.series_plan import Deviation, SeriesPlan
 from needlepoint.domain.vocabulary import Zone
@@ -63,12 +64,6 @@ class VersionConflictError(DomainError):
         self.record_id = record_id
         self.expected = expected
         self.current = current
-
-
-class InvalidTransitionError(DomainError):
-    """The record's state does not allow this action (e.g. starting a cancelled series)."""
-
-    code = "invalid-transition"
 
 
 class LicenceRequiredError(DomainError):

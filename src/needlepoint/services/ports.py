@@ -7,7 +7,7 @@ a record of another clinic is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -334,8 +334,16 @@ class OutboxRepository(Protocol):
         """Queue a message; False (and nothing written) when its idempotency key is queued."""
         ...
 
-    def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
-        """Cancel an appointment's messages not yet handed over (claimed ones too); how many."""
+    def cancel_pending(
+        self,
+        clinic_id: UUID,
+        appointment_id: UUID,
+        kinds: Collection[MessageKind] | None = None,
+    ) -> int:
+        """Cancel an appointment's messages not yet handed over (claimed ones too); how many.
+
+        ``kinds`` limits it to messages of those kinds (None: every kind).
+        """
         ...
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[OutboxMessage]:

@@ -1,20 +1,23 @@
 """Queueing an appointment's reminders in the outbox, inside the caller's unit of work.
 
-These are steps of the scheduling use cases (book, reschedule, cancel, no-show), not use cases
-of their own: they neither commit nor audit. The caller runs them in the same transaction as
-the appointment change, so the messages exist exactly when the change does, and its one audit
-event covers both. ``needlepoint worker`` delivers them (``services.delivery``).
+These are steps of the scheduling use cases (book, reschedule, cancel, no-show, attend, a
+session starting), not use cases of their own: they neither commit nor audit. The caller runs
+them in the same transaction as the appointment change, so the messages exist exactly when the
+change does, and its one audit event covers both. ``needlepoint worker`` delivers them
+(``services.delivery``).
 
 * ``queue_for_appointment``: after booking. Booking any appointment also cancels the patient's
   pending next-session recalls, since a booking is what a recall asks for.
 * ``requeue_for_appointment``: after a reschedule. Cancels the appointment's pending messages
   and plans again from the new start (new keys, so fresh messages).
-* ``cancel_for_appointment``: after a cancellation or a no-show. Messages already claimed by a
-  worker are not recalled.
+* ``withdraw_for_appointment``: once an appointment is cancelled, a no-show or attended, its
+  pending messages that no longer apply are cancelled (``domain.reminders.withdrawn_kinds``:
+  everything for a cancellation or a no-show; the pre-visit ones for an attendance, whose
+  aftercare still goes). The scheduling service calls it on every such change.
 
-``follow_appointment_change`` does all three from what the unit of work holds (the clinic's
-time zone, the patient's contact, the series' plan, the care items its consultation chose,
-whether the next session is booked): it is the scheduling service's ``on_change`` hook.
+``follow_appointment_change`` plans from what the unit of work holds (the clinic's time zone,
+the patient's contact, the series' plan, the care items its consultation chose, whether the
+next session is booked): it is the scheduling service's ``on_change`` hook.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from needlepoint.domain.reminders import (
     ReminderPolicy,
     ReminderRequest,
     plan_reminders,
+    withdrawn_kinds,
 )
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import TreatmentSeries
@@ -39,8 +43,6 @@ from needlepoint.services.ports import UnitOfWork
 
 BOOKED: Final = "booked"
 RESCHEDULED: Final = "rescheduled"
-ENDED: Final = frozenset({"cancelled", "no_show"})
-"""Changes after which an appointment's pending messages are cancelled."""
 
 
 def queue_for_appointment(
@@ -71,24 +73,33 @@ def requeue_for_appointment(
 
 
 def cancel_for_appointment(*, uow: UnitOfWork, appointment: Appointment) -> int:
-    """Cancel a cancelled (or missed) appointment's pending messages; how many.
+    """Cancel every pending message of an appointment; how many.
 
-    Call inside the cancellation's ``with uow:`` block, before its commit.
+    Call inside the change's ``with uow:`` block, before its commit.
     """
     return uow.outbox.cancel_pending(appointment.clinic_id, appointment.id)
+
+
+def withdraw_for_appointment(*, uow: UnitOfWork, appointment: Appointment) -> int:
+    """Cancel the pending messages its status no longer allows (``withdrawn_kinds``); how many.
+
+    Call inside the change's ``with uow:`` block, before its commit.
+    """
+    kinds = withdrawn_kinds(appointment.status)
+    if not kinds:
+        return 0
+    return uow.outbox.cancel_pending(appointment.clinic_id, appointment.id, kinds)
 
 
 def follow_appointment_change(
     *, uow: UnitOfWork, appointment: Appointment, change: str, policy: ReminderPolicy, now: datetime
 ) -> None:
-    """Keep an appointment's messages in step with a change, in the caller's unit of work.
+    """Plan an appointment's messages after a change, in the caller's unit of work.
 
-    ``change`` is ``booked``, ``rescheduled``, ``cancelled`` or ``no_show``; ``attended``
-    changes nothing.
+    ``change`` is ``booked`` or ``rescheduled``; the others (``cancelled``, ``no_show``,
+    ``attended``) plan nothing: the scheduling service has already withdrawn what no longer
+    goes (``withdraw_for_appointment``).
     """
-    if change in ENDED:
-        cancel_for_appointment(uow=uow, appointment=appointment)
-        return
     if change not in {BOOKED, RESCHEDULED}:
         return
     request = reminder_request(uow, appointment, policy)

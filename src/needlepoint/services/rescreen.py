@@ -29,7 +29,7 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
 )
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit, clearances, consultations, permissions, reports
+from needlepoint.services import audit, clearances, consultations, permissions, reports, visits
 from needlepoint.services.consultation_records import ConsultationNotSignedError, Engine
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
@@ -64,6 +64,9 @@ def start_session(
         ContraindicatedError: Today's re-screen finds an absolute patient-level
             contraindication, or excludes every planned zone; carries the findings.
         InvalidTransitionError: The series is cancelled or completed, or a session is open.
+        MinimumIntervalError: Another session of the patient on a zone this one needles is
+            closer than the minimum interval, in any series (``visits.attend_session``, which
+            also attends the series' appointment of the day and links it to the session).
     """
     permissions.require(context, Action.SESSION_START)
     now = clock.now()
@@ -79,6 +82,7 @@ def start_session(
             _require_cleared(uow, series, rescreen, excluded, number=len(sessions) + 1)
             session = _new_session(series, len(sessions) + 1, rescreen, excluded, context, now)
             uow.sessions.add(session)
+            visits.attend_session(uow=uow, series=series, session=session)
             if started is not series:
                 uow.series.save(started)
         audit.record(uow, context, session_access("session.start", session), at=now)

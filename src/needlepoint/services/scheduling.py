@@ -3,13 +3,19 @@
 * Set-up (admin): rooms and the week's opening hours, in the clinic's time zone. Practitioners
   are the clinic's active clinicians (staff with a licensed needle depth).
 * A series is booked whole or in part: sessions not yet held or booked get one appointment
-  each. The proposal keeps the agreed interval and the local hour (``domain.scheduling``);
-  what the clinician books is checked again here: inside opening hours, the protocol's length,
-  never before the earliest eligible date nor closer than the minimum interval (hard stops),
-  past the maximum interval only with a recorded reason, and never over another booking of
-  the practitioner or room (checked here for a clear message, enforced by the database).
-* Rescheduling re-checks the intervals with the sessions either side; cancellation and
-  no-show are recorded with their reason. Reminders follow each change (``on_change``).
+  each. The proposal keeps the agreed interval and the local hour (``domain.scheduling``),
+  and skips days too close to the patient's other sessions on a shared zone; what the
+  clinician books is checked again here: never before now, inside opening hours, the
+  protocol's length, the interval limits across all the patient's series (``services.visits``:
+  never before the earliest eligible date nor closer than the minimum interval, hard stops;
+  past the maximum interval only with a recorded reason and within the bound of
+  ``limits.yaml``), and never over another booking of the practitioner or room (checked here
+  for a clear message, enforced by the database).
+* Rescheduling (to a time from now on) re-checks the intervals; cancellation needs a reason;
+  attendance and no-show are recorded from the start on. The appointment's state machine is
+  the domain's (``Appointment.moved``, ``Appointment.with_status``). An appointment that
+  ends withdraws its pending messages that no longer apply (``reminders``); the
+  ``on_change`` hook plans the messages of a booking or a move.
 
 Each use case is one unit of work and appends exactly one audit event.
 """
@@ -19,11 +25,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Final
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
+from needlepoint.domain.intervals import blocked_days
+from needlepoint.domain.limits import LimitTable
 from needlepoint.domain.planning import PlanningTables
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
 from needlepoint.domain.scheduling import (
@@ -38,9 +46,10 @@ from needlepoint.domain.scheduling import (
     SeriesRules,
     Slot,
     SlotTakenError,
+    StartInPastError,
     appointment_length,
     free_slots,
-    interval_problems,
+    past_start,
     propose_series,
     within_opening_hours,
 )
@@ -50,18 +59,27 @@ from needlepoint.domain.treatment import (
     TreatmentSeries,
     VersionConflictError,
 )
-from needlepoint.services import audit, permissions
+from needlepoint.services import audit, permissions, reminders
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import SeriesNotFoundError, series_access
+from needlepoint.services.visits import (
+    IntervalChange,
+    check_intervals,
+    patient_visits,
+    series_rules,
+)
 
+INTERVAL_OVERRIDE: Final = "longer interval (interval-beyond-maximum)"
+"""How a recorded reason for a gap past the maximum begins: it names the limit it passes."""
 BOOKABLE_SERIES = frozenset({SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS})
 ACTIVE = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED})
 MAX_ROOM_NAME = 100
 OnChange = Callable[[UnitOfWork, Appointment, str], None]
 """Called in the booking's unit of work after each appointment is written: the appointment and
-what happened to it (``booked``, ``rescheduled``, ``cancelled``, ``no_show``, ``attended``)."""
+what happened to it (``booked``, ``rescheduled``, ``cancelled``, ``no_show``, ``attended``).
+What an ended appointment no longer sends is withdrawn before the hook is called."""
 
 
 class AppointmentNotFoundError(DomainError):
@@ -76,10 +94,16 @@ def _no_reminders(uow: UnitOfWork, appointment: Appointment, change: str) -> Non
 
 @dataclass(frozen=True, slots=True)
 class Booking:
-    """What booking needs beyond the request: the protocol tables and the reminder hook."""
+    """What booking needs beyond the request: protocol tables, limits and the reminder hook."""
 
     tables: PlanningTables
+    limits: LimitTable
     on_change: OnChange = _no_reminders
+
+    @property
+    def extra_interval_days(self) -> int:
+        """How far past the maximum interval a recorded reason may go."""
+        return self.limits.extra_interval_days
 
     @property
     def length(self) -> timedelta:
@@ -201,8 +225,11 @@ def _clinic_access(action: str, clinic_id: UUID) -> audit.Access:
 class SeriesBooking:
     """What booking a series looks like now: its rules, what is booked, what is proposed.
 
-    ``proposed`` holds one free slot per session still to book (empty when none is found; then
-    ``problem`` says why).
+    ``proposed`` holds, for each session of ``to_book`` in turn, a free slot or None: none
+    when no slot is found (``problem`` says why), and none for a session numbered before one
+    already held or booked (a gap: its date is the clinician's to choose, and is checked on
+    booking). ``extra_interval_days`` is how far past the maximum interval a recorded reason
+    may go.
     """
 
     series: TreatmentSeries
@@ -212,9 +239,10 @@ class SeriesBooking:
     parts: tuple[AppointmentPart, ...]
     booked: tuple[Appointment, ...]
     to_book: tuple[int, ...]
-    proposed: tuple[Slot, ...]
+    proposed: tuple[Slot | None, ...]
     problem: str | None
     time_zone: str
+    extra_interval_days: int
 
 
 def propose_series_booking(
@@ -233,7 +261,7 @@ def propose_series_booking(
         series, patient = _bookable(uow, context, series_id)
         zone = clinic_zone(uow, context.actor.clinic_id)
         wanted = _Wanted(series, zone, now, practitioner_id)
-        proposal = _proposal(uow, wanted, patient, booking.tables)
+        proposal = _proposal(uow, wanted, patient, booking)
         audit.record(uow, context, series_access("appointment.propose", series), at=now)
         uow.commit()
     return proposal
@@ -248,54 +276,42 @@ class _Wanted:
 
 
 def _proposal(
-    uow: UnitOfWork, wanted: _Wanted, patient: PatientRecord, tables: PlanningTables
+    uow: UnitOfWork, wanted: _Wanted, patient: PatientRecord, booking: Booking
 ) -> SeriesBooking:
     series, zone, now = wanted.series, wanted.zone, wanted.now
     rules = series_rules(series)
-    length = appointment_length(tables.appointment_parts)
+    length = booking.length
     days, booked = _held_and_booked(uow, series, zone)
     to_book = tuple(n for n in range(1, rules.sessions + 1) if n not in days)
-    proposed: tuple[Slot, ...] = ()
+    last_taken = max(days, default=0)
+    slots: dict[int, Slot] = {}
     problem = None
-    if to_book:
+    if last_taken < rules.sessions:
         calendar = _calendar_source(uow, series.clinic_id, zone)
-        before = [n for n in days if n < to_book[0]]
-        previous_on = days[max(before)] if before else None
-        progress = SeriesProgress(to_book[0], previous_on, wanted.practitioner_id)
+        visits = patient_visits(uow, series, zone)
+        blocked = blocked_days(visits, series.plan.zone_names, rules.min_interval_days)
+        progress = SeriesProgress(
+            last_taken + 1, days.get(last_taken), wanted.practitioner_id, blocked
+        )
         try:
-            proposed = propose_series(
-                rules, calendar, length, now=now, zone=zone, progress=progress
-            )
+            found = propose_series(rules, calendar, length, now=now, zone=zone, progress=progress)
         except DomainError as error:
             problem = str(error)
+        else:
+            slots = dict(zip(range(last_taken + 1, rules.sessions + 1), found, strict=True))
+    proposed = tuple(slots.get(n) for n in to_book)
     return SeriesBooking(
         series,
         patient,
         rules,
         length,
-        tables.appointment_parts,
+        booking.tables.appointment_parts,
         booked,
         to_book,
         proposed,
         problem,
         str(zone),
-    )
-
-
-def series_rules(series: TreatmentSeries) -> SeriesRules:
-    """The series' sessions and interval, bounded by the protocol's allowed range."""
-    proposal: dict[str, Any] = dict(series.proposal.get("series") or {})
-    interval = proposal.get("interval_days") or {}
-    agreed = series.plan.interval_days
-    dated = proposal.get("dated") or []
-    first = dated[0] if dated else {}
-    earliest = first.get("earliest_on") or first.get("on")
-    return SeriesRules(
-        sessions=series.plan.sessions,
-        interval_days=agreed,
-        min_interval_days=min(int(interval.get("min", agreed)), agreed),
-        max_interval_days=max(int(interval.get("max", agreed)), agreed),
-        earliest_on=date.fromisoformat(str(earliest)) if earliest else series.created_at.date(),
+        booking.extra_interval_days,
     )
 
 
@@ -394,14 +410,14 @@ def book_series(
     now = clock.now()
     if not choices:
         raise InvalidInputError.single("sessions", "no session was chosen.", "pick a slot.")
+    _refuse_past_starts(choices, now)
     with uow:
         series, _ = _bookable(uow, context, series_id)
         people, rooms = [c.practitioner_id for c in choices], [c.room_id for c in choices]
         uow.appointments.hold(series.clinic_id, people, rooms)
         zone = clinic_zone(uow, series.clinic_id)
         length = booking.length
-        days, _booked = _held_and_booked(uow, series, zone)
-        _check_choices(uow, series, zone, length, days, choices)
+        _check_choices(uow, _Booked(series, zone, length, booking.extra_interval_days), choices)
         made = tuple(_appointment(series, c, length, context, now) for c in choices)
         for appointment in made:
             uow.appointments.add(appointment)
@@ -411,58 +427,62 @@ def book_series(
     return made
 
 
-def _check_choices(
-    uow: UnitOfWork,
-    series: TreatmentSeries,
-    zone: ZoneInfo,
-    length: timedelta,
-    days: dict[int, date],
-    choices: Sequence[SlotChoice],
-) -> None:
-    rules = series_rules(series)
-    problems: list[FieldProblem] = []
-    planned = dict(days)
-    for choice in choices:
-        field = f"sessions[{choice.number}]"
-        if not 1 <= choice.number <= rules.sessions:
-            problems.append(
-                FieldProblem(
-                    field, "is not a session of this series.", f"pick 1 to {rules.sessions}."
-                )
-            )
-        elif choice.number in days:
-            problems.append(FieldProblem(field, "is already held or booked.", "reschedule it."))
-        planned[choice.number] = choice.starts_at.astimezone(zone).date()
-    reasons = {c.number: c.reason.strip() for c in choices}
-    problems += _interval_field_problems(rules, planned, reasons)
+def _refuse_past_starts(choices: Sequence[SlotChoice], now: datetime) -> None:
+    """Refuse every chosen start that has already passed (``start-in-past``)."""
+    problems = [
+        problem
+        for c in choices
+        if (problem := past_start(c.starts_at, now=now, field=f"sessions[{c.number}].starts_at"))
+    ]
+    if problems:
+        raise StartInPastError(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class _Booked:
+    """The series being booked, where, for how long, and how far a reason may stretch a gap."""
+
+    series: TreatmentSeries
+    zone: ZoneInfo
+    length: timedelta
+    extra_interval_days: int
+
+
+def _check_choices(uow: UnitOfWork, booked: _Booked, choices: Sequence[SlotChoice]) -> None:
+    series, zone = booked.series, booked.zone
+    days, _ = _held_and_booked(uow, series, zone)
+    problems = list(_number_problems(series_rules(series).sessions, days, choices))
     if problems:
         raise InvalidInputError(problems)
+    change = IntervalChange(
+        series,
+        planned={c.number: c.starts_at.astimezone(zone).date() for c in choices},
+        reasons={c.number: c.reason.strip() for c in choices},
+    )
+    check_intervals(uow, change, zone=zone, extra_days=booked.extra_interval_days)
     calendar = calendar_between(
         uow,
         series.clinic_id,
         zone,
         min(c.starts_at for c in choices),
-        max(c.starts_at for c in choices) + length,
+        max(c.starts_at for c in choices) + booked.length,
     )
     for choice in choices:
-        _check_slot(uow, calendar, series.clinic_id, choice, length)
+        _check_slot(uow, calendar, series.clinic_id, choice, booked.length)
 
 
-def _interval_field_problems(
-    rules: SeriesRules, planned: dict[int, date], reasons: dict[int, str]
+def _number_problems(
+    sessions: int, days: dict[int, date], choices: Sequence[SlotChoice]
 ) -> list[FieldProblem]:
     problems = []
-    for number, text in interval_problems(rules, planned):
-        if "maximum" in text and reasons.get(number):
-            continue  # a longer gap is allowed with a recorded reason
-        fix = (
-            "give a reason for the longer gap, or choose an earlier date."
-            if "maximum" in text
-            else "choose a later date."
-        )
-        problems.append(
-            FieldProblem(f"sessions[{number}].starts_at", f"session {number} {text}.", fix)
-        )
+    for choice in choices:
+        field = f"sessions[{choice.number}]"
+        if not 1 <= choice.number <= sessions:
+            problems.append(
+                FieldProblem(field, "is not a session of this series.", f"pick 1 to {sessions}.")
+            )
+        elif choice.number in days:
+            problems.append(FieldProblem(field, "is already held or booked.", "reschedule it."))
     return problems
 
 
@@ -521,8 +541,13 @@ def _appointment(
         status=AppointmentStatus.BOOKED,
         created_at=now,
         created_by=context.actor.id,
-        status_reason=f"longer interval: {reason}" if reason else None,
+        status_reason=_override_note(reason) if reason else None,
     )
+
+
+def _override_note(reason: str) -> str:
+    """The recorded reason for a gap past the maximum, naming the limit it passes."""
+    return f"{INTERVAL_OVERRIDE}: {reason.strip()}"
 
 
 # ------------------------------------------------------------------ changes
@@ -548,21 +573,25 @@ def reschedule(
     clock: Clock,
     booking: Booking,
 ) -> Appointment:
-    """Move a booked appointment; the intervals with the sessions either side are re-checked."""
+    """Move a booked appointment; the intervals with the sessions either side are re-checked.
+
+    A reason given with the move (for a gap past the maximum) is recorded on the appointment.
+    """
     permissions.require(context, Action.APPOINTMENT_CHANGE)
     now = clock.now()
     with uow:
         uow.appointments.hold(context.actor.clinic_id, [move.practitioner_id], [move.room_id])
         current = _current(uow, context, move.appointment_id, move.expected_version)
-        _require_booked(current, "reschedule")
-        length = current.ends_at - current.starts_at
         moved = current.moved(
             starts_at=move.starts_at,
-            ends_at=move.starts_at + length,
+            ends_at=move.starts_at + (current.ends_at - current.starts_at),
             practitioner_id=move.practitioner_id,
             room_id=move.room_id,
+            now=now,
         )
-        _check_move(uow, current, move, length)
+        _check_move(uow, current, move, booking.extra_interval_days)
+        if move.reason.strip():  # the reason a longer gap passed with: recorded with the move
+            moved = replace(moved, status_reason=_override_note(move.reason))
         uow.appointments.save(moved)
         booking.on_change(uow, moved, "rescheduled")
         audit.record(uow, context, _access("appointment.reschedule", moved), at=now)
@@ -570,8 +599,9 @@ def reschedule(
     return moved
 
 
-def _check_move(uow: UnitOfWork, current: Appointment, move: Move, length: timedelta) -> None:
+def _check_move(uow: UnitOfWork, current: Appointment, move: Move, extra_days: int) -> None:
     zone = clinic_zone(uow, current.clinic_id)
+    length = current.ends_at - current.starts_at
     calendar = calendar_between(
         uow, current.clinic_id, zone, move.starts_at, move.starts_at + length
     )
@@ -581,15 +611,16 @@ def _check_move(uow: UnitOfWork, current: Appointment, move: Move, length: timed
     )
     number = current.session_number or 1
     choice = SlotChoice(number, move.starts_at, move.practitioner_id, move.room_id, move.reason)
-    if current.series_id is not None:
-        series = uow.series.get(current.clinic_id, current.series_id)
-        if series is not None:
-            days, _ = _held_and_booked(uow, series, zone)
-            days[number] = move.starts_at.astimezone(zone).date()
-            reasons = {number: move.reason.strip()}
-            problems = _interval_field_problems(series_rules(series), days, reasons)
-            if problems:
-                raise InvalidInputError(problems)
+    series = uow.series.get(current.clinic_id, current.series_id) if current.series_id else None
+    if series is not None and current.session_number is not None:
+        change = IntervalChange(
+            series,
+            planned={number: move.starts_at.astimezone(zone).date()},
+            reasons={number: move.reason.strip()},
+            replacing=frozenset({current.id}),
+            field="starts_at",
+        )
+        check_intervals(uow, change, zone=zone, extra_days=extra_days)
     _check_slot(uow, calendar, current.clinic_id, choice, length)
 
 
@@ -611,7 +642,11 @@ def change_status(
     clock: Clock,
     booking: Booking,
 ) -> Appointment:
-    """Cancel an appointment, or record the patient attended or did not come."""
+    """Cancel an appointment, or record the patient attended or did not come (once started).
+
+    Its pending messages that no longer apply are withdrawn in the same transaction
+    (``domain.reminders.withdrawn_kinds``); aftercare for an attended visit still goes.
+    """
     permissions.require(context, Action.APPOINTMENT_CHANGE)
     status, reason = change.status, change.reason
     if status is AppointmentStatus.CANCELLED and not reason.strip():
@@ -623,9 +658,9 @@ def change_status(
     now = clock.now()
     with uow:
         current = _current(uow, context, change.appointment_id, change.expected_version)
-        _require_booked(current, f"mark {status.value.replace('_', ' ')}")
-        changed = current.with_status(status, reason.strip() or None)
+        changed = current.with_status(status, reason.strip() or None, now=now)
         uow.appointments.save(changed)
+        reminders.withdraw_for_appointment(uow=uow, appointment=changed)
         booking.on_change(uow, changed, status.value)
         audit.record(uow, context, _access(f"appointment.{status.value}", changed), at=now)
         uow.commit()
@@ -641,14 +676,6 @@ def _current(
     if found.version != expected_version:
         raise VersionConflictError("appointment", found.id, expected_version, found.version)
     return found
-
-
-def _require_booked(appointment: Appointment, action: str) -> None:
-    if appointment.status is not AppointmentStatus.BOOKED:
-        raise InvalidTransitionError(
-            f"cannot {action} appointment {appointment.id}: it is "
-            f"{appointment.status.value.replace('_', ' ')}"
-        )
 
 
 def _access(action: str, appointment: Appointment) -> audit.Access:

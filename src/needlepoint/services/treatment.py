@@ -204,7 +204,7 @@ def cancel_future_appointments(
     for appointment in uow.appointments.for_patient(series.clinic_id, series.patient_id):
         upcoming = appointment.status is AppointmentStatus.BOOKED and appointment.ends_at > now
         if appointment.series_id == series.id and upcoming:
-            changed = appointment.with_status(AppointmentStatus.CANCELLED, reason.strip())
+            changed = appointment.with_status(AppointmentStatus.CANCELLED, reason.strip(), now=now)
             uow.appointments.save(changed)
             hook(uow, changed, AppointmentStatus.CANCELLED.value)
             cancelled.append(changed)

@@ -191,6 +191,7 @@ def test_planning_again_is_idempotent_and_a_moved_appointment_gets_fresh_keys(
             ends_at=start + timedelta(hours=moved_by_hours, minutes=60),
             practitioner_id=request.appointment.practitioner_id,
             room_id=request.appointment.room_id,
+            now=LONG_AGO,
         ),
     )
 

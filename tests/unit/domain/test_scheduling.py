@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from needlepoint.domain.intervals import interval_problems
 from needlepoint.domain.scheduling import (
     Appointment,
     AppointmentStatus,
@@ -20,7 +21,6 @@ from needlepoint.domain.scheduling import (
     SeriesProgress,
     SeriesRules,
     free_slots,
-    interval_problems,
     local_instant,
     propose_series,
     within_opening_hours,
@@ -180,7 +180,7 @@ def test_proposals_keep_every_interval_inside_its_range(
     except NoSlotError:
         return
     days = {n + 1: s.starts_at.astimezone(LONDON).date() for n, s in enumerate(proposal)}
-    assert interval_problems(series, days) == ()
+    assert interval_problems(series, days, extra_days=0) == ()
     for slot in proposal:
         assert not any(a.overlaps(slot.starts_at, slot.ends_at) for a in taken)
 
@@ -208,7 +208,7 @@ def test_no_slot_names_the_session_and_window() -> None:
 def test_interval_problems_name_too_close_too_far_and_too_early() -> None:
     days = {1: date(2026, 1, 10), 2: date(2026, 1, 20), 3: date(2026, 3, 20)}
 
-    problems = dict(interval_problems(rules(), days))
+    problems = {p.session_number: str(p) for p in interval_problems(rules(), days, extra_days=42)}
 
     assert "earliest eligible date 2026-01-12" in problems[1]
     assert "10 days after session 1; the minimum is 14" in problems[2]

@@ -80,6 +80,7 @@ def test_a_reschedule_cancels_what_was_pending_and_queues_from_the_new_start() -
         ends_at=booked.ends_at + timedelta(days=2),
         practitioner_id=booked.practitioner_id,
         room_id=booked.room_id,
+        now=NOW,
     )
 
     with uow:
@@ -103,12 +104,14 @@ def test_moving_back_to_the_first_time_brings_the_first_reminders_back() -> None
         ends_at=booked.ends_at + timedelta(days=2),
         practitioner_id=booked.practitioner_id,
         room_id=booked.room_id,
+        now=NOW,
     )
     back = elsewhere.moved(
         starts_at=booked.starts_at,
         ends_at=booked.ends_at,
         practitioner_id=booked.practitioner_id,
         room_id=booked.room_id,
+        now=NOW,
     )
 
     with uow:

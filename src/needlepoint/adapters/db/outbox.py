@@ -9,7 +9,7 @@ succeeds only for the worker still holding the message in the expected status.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
@@ -83,11 +83,17 @@ class SqlOutboxRepository:
         )
         return bool(self._connection().execute(statement).rowcount)
 
-    def cancel_pending(self, clinic_id: UUID, appointment_id: UUID) -> int:
+    def cancel_pending(
+        self,
+        clinic_id: UUID,
+        appointment_id: UUID,
+        kinds: Collection[MessageKind] | None = None,
+    ) -> int:
         """Cancel an appointment's messages not yet handed over, claimed ones included.
 
-        A worker holding a claimed one finds it gone at its hand-over and drops the connection
-        before the message's end, so the server discards it.
+        ``kinds`` limits it to messages of those kinds (None: every kind). A worker holding a
+        claimed one finds it gone at its hand-over and drops the connection before the
+        message's end, so the server discards it.
         """
         columns = t.outbox_message.c
         statement = (
@@ -99,6 +105,8 @@ class SqlOutboxRepository:
             )
             .values(_CANCELLED)
         )
+        if kinds is not None:
+            statement = statement.where(columns.kind.in_(sorted(k.value for k in kinds)))
         return int(self._connection().execute(statement).rowcount)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[OutboxMessage]:

@@ -233,6 +233,7 @@ def _appointment_values(appointment: Appointment) -> dict[str, Any]:
         "created_at": appointment.created_at,
         "created_by": appointment.created_by,
         "version": appointment.version,
+        "session_id": appointment.session_id,
     }
 
 
@@ -252,4 +253,5 @@ def _appointment(row: RowMapping) -> Appointment:
         created_by=row["created_by"],
         version=row["version"],
         status_reason=row["status_reason"],
+        session_id=row["session_id"],
     )

@@ -5,6 +5,9 @@ Every error body has the same shape::
     {"type": "urn:needlepoint:problem:<code>", "title": "Not Found", "status": 404,
      "detail": "...", "code": "<code>", "errors": [{"field", "problem", "fix"}, ...]}
 
+A field's problem also names ``limit``, the id of the limit in ``limits.yaml`` it breaks, when
+it breaks one (a refusal by a limit also has that id as its ``code``).
+
 ``entrypoints.statuses.STATUS_BY_ERROR`` is the only place an error type gets its HTTP status
 (a subclass inherits its nearest mapped base), for the API and the web app alike. Request
 validation failures are 422 naming each field; an unknown field is refused by name. A 5xx never

@@ -118,7 +118,8 @@ def _book_the_rest(services: Services, context: RequestContext, series: Treatmen
     booking = services.propose_series_booking(series.id, context=context)
     choices = [
         scheduling.SlotChoice(number, slot.starts_at, slot.practitioner_id, slot.room_id)
-        for number, slot in zip(booking.to_book, booking.proposed, strict=False)
+        for number, slot in zip(booking.to_book, booking.proposed, strict=True)
+        if slot is not None
     ]
     if choices:
         services.book_series(series.id, choices, context=context)

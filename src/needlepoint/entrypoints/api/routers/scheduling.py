@@ -127,12 +127,13 @@ class SlotOut(BaseModel):
 
 
 class AppointmentOut(BaseModel):
-    """A booked visit."""
+    """A booked visit; ``session_id`` is the session held at it, once one starts."""
 
     id: UUID
     patient_id: UUID
     series_id: UUID | None
     session_number: int | None
+    session_id: UUID | None = None
     practitioner_id: UUID
     room_id: UUID
     starts_at: datetime
@@ -149,6 +150,7 @@ class AppointmentOut(BaseModel):
             patient_id=appointment.patient_id,
             series_id=appointment.series_id,
             session_number=appointment.session_number,
+            session_id=appointment.session_id,
             practitioner_id=appointment.practitioner_id,
             room_id=appointment.room_id,
             starts_at=appointment.starts_at,
@@ -174,6 +176,7 @@ class BookingOut(BaseModel):
     interval_days: int
     min_interval_days: int
     max_interval_days: int
+    max_interval_with_reason_days: int
     earliest_on: date
     appointment_minutes: int
     booked: list[AppointmentOut]
@@ -289,12 +292,14 @@ def read_booking(series_id: UUID, context: Context, services: ServicesDep) -> Bo
         interval_days=rules.interval_days,
         min_interval_days=rules.min_interval_days,
         max_interval_days=rules.max_interval_days,
+        max_interval_with_reason_days=rules.max_interval_days + booking.extra_interval_days,
         earliest_on=rules.earliest_on,
         appointment_minutes=int(booking.length / timedelta(minutes=1)),
         booked=[AppointmentOut.from_domain(a) for a in booking.booked],
         proposed=[
             ProposedSession(number=n, slot=SlotOut.from_domain(s))
-            for n, s in zip(booking.to_book, booking.proposed, strict=False)
+            for n, s in zip(booking.to_book, booking.proposed, strict=True)
+            if s is not None
         ],
         problem=booking.problem,
     )
@@ -304,7 +309,12 @@ def read_booking(series_id: UUID, context: Context, services: ServicesDep) -> Bo
 def book_series(
     series_id: UUID, body: BookIn, context: Context, services: ServicesDep
 ) -> AppointmentList:
-    """Book sessions of a series, all or nothing; a clash is 409 ``slot-taken``."""
+    """Book sessions of a series, all or nothing; a clash is 409 ``slot-taken``.
+
+    A start in the past is 422 ``start-in-past``; an interval limit is 422 with the limit's id
+    as its code (``minimum-interval``, across all the patient's series on a shared zone;
+    ``interval-beyond-maximum``; ``deferral-date``), each field problem naming it too.
+    """
     choices = [
         scheduling.SlotChoice(c.number, c.starts_at, c.practitioner_id, c.room_id, c.reason)
         for c in body.sessions
@@ -326,7 +336,11 @@ def patient_appointments(
 def reschedule(
     appointment_id: UUID, body: RescheduleIn, context: Context, services: ServicesDep
 ) -> AppointmentOut:
-    """Move a booked appointment; intervals with the sessions either side are re-checked."""
+    """Move a booked appointment from now on; the interval limits are checked again.
+
+    Refusals as for booking, on the field ``starts_at``; a cancelled, attended or missed
+    appointment is 409 ``invalid-transition``.
+    """
     move = scheduling.Move(
         appointment_id,
         body.expected_version,
@@ -342,7 +356,12 @@ def reschedule(
 def change_status(
     appointment_id: UUID, body: StatusIn, context: Context, services: ServicesDep
 ) -> AppointmentOut:
-    """Cancel (with a reason), or record that the patient attended or did not come."""
+    """Cancel (with a reason), or record that the patient attended or did not come.
+
+    Attendance or a no-show before the start is 422 ``appointment-not-started``; an
+    appointment already cancelled, attended or missed is 409 ``invalid-transition``. What the
+    appointment no longer sends is withdrawn (aftercare for an attended visit still goes).
+    """
     change = scheduling.StatusChange(
         appointment_id, body.expected_version, AppointmentStatus(body.status), body.reason
     )

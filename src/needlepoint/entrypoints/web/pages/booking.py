@@ -3,9 +3,11 @@
 Front desk and clinicians book. The page proposes a free slot for every session still to
 book (same local hour, the agreed interval, the same practitioner when free); each can be
 changed before booking. The service checks everything again and books all or nothing: a
-session too close to the one before, before the earliest eligible date or outside opening
-hours is refused beside its field, a longer gap than the protocol allows needs a reason, and
-a slot taken meanwhile is refused as a whole (409) with the form kept.
+session in the past, too close to another session of the patient on a shared zone (in any
+series), before the earliest eligible date or outside opening hours is refused beside its
+field, a longer gap than the protocol allows needs a reason (and is refused past the bound a
+reason may go), and a slot taken meanwhile is refused as a whole (409) with the form kept.
+Attendance or a no-show recorded before the appointment starts is refused beside the buttons.
 """
 
 from __future__ import annotations
@@ -247,12 +249,17 @@ def change_status(visit: Visit) -> Response:
         )
         changed = visit.services.change_appointment_status(change, context=visit.context)
     except InvalidInputError as error:
-        found = {f"status_{p.field}": p for p in error.problems}
+        found = {_status_field(p.field): p for p in error.problems}
         return _appointment_page(visit, appointment_id, values=form, problems=found, status=422)
     except (VersionConflictError, InvalidTransitionError) as error:
         said = _refused(error, "nothing was changed.")
         return _appointment_page(visit, appointment_id, values=form, problems=said, status=409)
     return RedirectResponse(f"/patients/{changed.patient_id}#appointments-title", 303)
+
+
+def _status_field(service_field: str) -> str:
+    """``reason`` → ``status_reason`` (the cancel form's reason); anything else → ``status``."""
+    return "status_reason" if service_field == "reason" else "status"
 
 
 def _appointment_page(
