@@ -316,8 +316,8 @@ def shoot_outcomes(shooter: Shooter, patient: str) -> None:
     shooter.visit(f"{patient}/outcomes")
     page = shooter.page
     page.get_by_role("textbox", name="Score").fill("11")
-    page.get_by_label("Date measured").fill((date.today() - timedelta(days=7)).isoformat())
-    page.get_by_label("Note").fill("a week before the first session")
+    page.get_by_label("Date measured").fill((date.today() - timedelta(days=5)).isoformat())
+    page.get_by_label("Note").fill("at the consultation, before the first session")
     page.get_by_role("button", name="Record measurement").click()
     expect(
         page.get_by_role("heading", name="Scar score against the expected range")

@@ -319,7 +319,6 @@ class Services:
             uow=self.database.unit_of_work(),
             engine=self._clinical_engine(),
             clock=self.clock,
-            on_appointment_change=self.on_appointment_change,
         )
 
     def record_clearance(
@@ -373,7 +372,6 @@ class Services:
             context=context,
             uow=self.database.unit_of_work(),
             clock=self.clock,
-            on_appointment_change=self.on_appointment_change,
         )
 
     def list_sessions(

@@ -73,23 +73,36 @@ def refused(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
-def two_series(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Two series of one patient from two signed consultations (two courses on the cheeks)."""
+def one_series(client: TestClient) -> dict[str, Any]:
+    """A series of a new patient from a signed consultation (a course on the cheeks)."""
     patient = ok(
         client.post(f"{API}/patients", json={**PATIENT, "email": "amira@example.test"}), 201
     )
-    made = []
-    for _ in range(2):
-        url = f"{API}/patients/{patient['id']}/consultations"
-        consultation = ok(client.post(url, json={"document": intake_document()}), 201)
-        ok(client.post(f"{API}/consultations/{consultation['id']}/sign"))
-        url = f"{API}/consultations/{consultation['id']}/series"
-        made.append(ok(client.post(url, json={}), 201))
-    return made[0], made[1]
+    return series_for(client, patient["id"])
 
 
-def one_series(client: TestClient) -> dict[str, Any]:
-    return two_series(client)[0]
+def series_for(client: TestClient, patient_id: str, supersede_reason: str = "") -> dict[str, Any]:
+    """A series from a new signed consultation of the patient (superseding theirs, if given)."""
+    url = f"{API}/patients/{patient_id}/consultations"
+    consultation = ok(client.post(url, json={"document": intake_document()}), 201)
+    ok(client.post(f"{API}/consultations/{consultation['id']}/sign"))
+    url = f"{API}/consultations/{consultation['id']}/series"
+    return dict(ok(client.post(url, json={"supersede_reason": supersede_reason}), 201))
+
+
+RESCREEN = {"rescreen": {"history": {"pregnant": False}}}
+
+
+def replaced_after_a_session(client: TestClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Session 1 of a series held today, then a new series on the same zones replacing it.
+
+    This is how one patient came to have two courses on the cheeks: one active series per
+    course, but the sessions already held stay, and the new one must keep its distance.
+    """
+    first = one_series(client)
+    ok(client.post(f"{API}/series/{first['id']}/sessions", json=RESCREEN), 201)
+    second = series_for(client, first["patient_id"], supersede_reason="re-assessed today")
+    return first, second
 
 
 def setup(client: TestClient) -> dict[str, Any]:
@@ -157,12 +170,11 @@ def again(api: Services) -> TestClient:
 # ------------------------------------------------------------------ across series
 
 
-def test_two_series_cannot_book_a_shared_zone_eleven_days_apart(
-    api: Services, clinician: TestClient
+def test_a_new_series_cannot_book_a_shared_zone_eleven_days_after_the_last_session(
+    api: Services, clock: MovingClock, clinician: TestClient
 ) -> None:
-    first, second = two_series(clinician)
-    day = max(first_day(clinician, first), first_day(clinician, second))
-    ok(book(clinician, first, (1, local(day), "")), 201)
+    first, second = replaced_after_a_session(clinician)
+    day = clock.now().astimezone(LONDON).date()
 
     too_soon = book(clinician, second, (1, local(day + timedelta(days=11)), ""))
 
@@ -173,14 +185,15 @@ def test_two_series_cannot_book_a_shared_zone_eleven_days_apart(
     assert "11 days after session 1 of another series on a shared zone" in problem["problem"]
     assert "the minimum is 14 days" in problem["problem"]
     assert str(day + timedelta(days=14)) in problem["fix"]
-    assert len(appointments(clinician, first["patient_id"])) == 1
+    assert appointments(clinician, first["patient_id"]) == []
     ok(book(clinician, second, (1, local(day + timedelta(days=14)), "")), 201)
 
 
-def test_the_proposal_skips_days_too_close_to_the_other_series(clinician: TestClient) -> None:
-    first, second = two_series(clinician)
-    day = max(first_day(clinician, first), first_day(clinician, second))
-    ok(book(clinician, first, (1, local(day), "")), 201)
+def test_the_proposal_skips_days_too_close_to_the_replaced_series(
+    clock: MovingClock, clinician: TestClient
+) -> None:
+    _first, second = replaced_after_a_session(clinician)
+    day = clock.now().astimezone(LONDON).date()
 
     proposal = ok(clinician.get(f"{API}/series/{second['id']}/booking"))
     proposed = {
@@ -194,16 +207,14 @@ def test_the_proposal_skips_days_too_close_to_the_other_series(clinician: TestCl
     ok(book(clinician, second, *chosen), 201)
 
 
-def test_a_session_cannot_start_too_soon_after_one_of_another_series(
+def test_a_session_cannot_start_too_soon_after_one_of_the_replaced_series(
     api: Services, clock: MovingClock, clinician: TestClient
 ) -> None:
-    first, second = two_series(clinician)
-    rescreen = {"rescreen": {"history": {"pregnant": False}}}
-    ok(clinician.post(f"{API}/series/{first['id']}/sessions", json=rescreen), 201)
+    _first, second = replaced_after_a_session(clinician)
     clock.advance(timedelta(days=11))
     clinician = again(api)
 
-    started = clinician.post(f"{API}/series/{second['id']}/sessions", json=rescreen)
+    started = clinician.post(f"{API}/series/{second['id']}/sessions", json=RESCREEN)
 
     body = refused(started, 422, "minimum-interval")
     (problem,) = body["errors"]

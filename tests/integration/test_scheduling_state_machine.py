@@ -35,7 +35,7 @@ from sqlalchemy import Engine
 
 from api_support import MovingClock
 from conftest import EXAMPLES, load_example
-from fakes import PlainHasher, as_admin
+from fakes import OPERATOR, SETUP_CLOCK, PlainHasher, as_admin
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.errors import InvalidInputError, InvalidTransitionError
 from needlepoint.domain.messages import MessageStatus
@@ -90,7 +90,8 @@ class Scheduling(RuleBasedStateMachine):
     def setup(self) -> None:
         self.clock = MovingClock(START)
         self.context, self.rooms = _clinic(self.engine, self.clock)
-        self.series = _two_series(self.engine, self.context, self.clock)
+        self.patient_id, first = _first_series(self.engine, self.context, self.clock)
+        self.series = [first]
         self.booking = scheduling.Booking(KNOWLEDGE.planning, KNOWLEDGE.limits, self._follow)
         self.order: list[UUID] = []  # appointments in booking order, for picking
         self.written_at: dict[UUID, datetime] = {}  # when a step last booked or moved each
@@ -100,12 +101,25 @@ class Scheduling(RuleBasedStateMachine):
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
 
+    def _series(self, which: int) -> TreatmentSeries:
+        """The first series, or the one that replaced it (a cancelled one refuses every step)."""
+        return self.series[min(which, len(self.series) - 1)]
+
     def _follow(self, uow: UnitOfWork, appointment: Appointment, change: str) -> None:
         reminders.follow_appointment_change(
             uow=uow, appointment=appointment, change=change, policy=POLICY, now=self.clock.now()
         )
 
     # ------------------------------------------------------------------ steps
+
+    @precondition(lambda self: len(self.series) == 1)
+    @rule()
+    def a_new_series_replaces_the_first(self) -> None:
+        """A re-assessment: a new series on the same zones supersedes the first, whose held
+        sessions stay (one active series per course, ADR 0022)."""
+        self.series.append(
+            _series_for(self.engine, self.context, self.clock, self.patient_id, "re-assessed")
+        )
 
     @rule(hours=st.integers(1, 24 * 12))
     def time_passes(self, hours: int) -> None:
@@ -131,7 +145,7 @@ class Scheduling(RuleBasedStateMachine):
         )
         made = self._attempt(
             lambda: scheduling.book_series(
-                series_id=self.series[which].id,
+                series_id=self._series(which).id,
                 choices=[choice],
                 context=self.context,
                 uow=self.uow(),
@@ -143,10 +157,11 @@ class Scheduling(RuleBasedStateMachine):
             self.order.append(appointment.id)
             self.written_at[appointment.id] = self.clock.now()
 
-    @rule(which=st.integers(0, 1))
-    def book_as_proposed(self, which: int) -> None:
-        """The first proposed slot books, and is never refused by the minimum interval."""
-        series = self.series[which]
+    @rule()
+    def book_as_proposed(self) -> None:
+        """The first proposed slot of the active series books, never refused by the minimum
+        interval (a cancelled series has nothing to propose)."""
+        series = self.series[-1]
         proposal = scheduling.propose_series_booking(
             series_id=series.id,
             context=self.context,
@@ -229,7 +244,7 @@ class Scheduling(RuleBasedStateMachine):
 
     @rule(which=st.integers(0, 1))
     def start_session(self, which: int) -> None:
-        series = self.series[which]
+        series = self._series(which)
         self._sign_open_sessions(series)
         session = self._attempt(
             lambda: rescreen.start_session(
@@ -291,7 +306,7 @@ class Scheduling(RuleBasedStateMachine):
 
     @property
     def _patient_id(self) -> UUID:
-        return self.series[0].patient_id
+        return self.patient_id
 
     def _stored(self) -> tuple[list[Appointment], list[TreatmentSession]]:
         clinic_id = self.context.actor.clinic_id
@@ -388,6 +403,8 @@ def _clinic(engine: Engine, clock: MovingClock) -> tuple[RequestContext, tuple[U
         ),
         uow=SqlAlchemyUnitOfWork(engine),
         hasher=PlainHasher(),
+        context=OPERATOR,
+        clock=SETUP_CLOCK,
     )
     context = RequestContext(actor=member, request_id="state-machine", auth=AuthMethod.SESSION)
     admin = as_admin(context)
@@ -406,42 +423,41 @@ def _clinic(engine: Engine, clock: MovingClock) -> tuple[RequestContext, tuple[U
     return context, (rooms[0], rooms[1])
 
 
-def _two_series(
+def _first_series(
     engine: Engine, context: RequestContext, clock: MovingClock
-) -> tuple[TreatmentSeries, TreatmentSeries]:
-    """One patient, two signed consultations of the same course, a series from each."""
+) -> tuple[UUID, TreatmentSeries]:
+    """One patient and a series from a signed consultation."""
     new = patients.NewPatient(
         "Amira", "Okafor", date(1997, 4, 22), Sex.FEMALE, email="amira@example.test"
     )
     patient = patients.register_patient(
-        new=new, context=context, uow=SqlAlchemyUnitOfWork(engine), clock=clock
+        new=new, context=context, uow=SqlAlchemyUnitOfWork(engine), clock=clock, max_age_years=120
     )
-    made = []
-    for _ in range(2):
-        request = ConsultationRequest(patient_id=patient.id, document=load_example(PROCEED))
-        record = record_consultation(
-            request=request,
-            context=context,
-            uow=SqlAlchemyUnitOfWork(engine),
-            engine=ENGINE,
-            clock=clock,
-        )
-        sign_consultation(
-            consultation_id=record.id,
-            context=context,
-            uow=SqlAlchemyUnitOfWork(engine),
-            clock=clock,
-        )
-        made.append(
-            treatment_service.create_series_from_consultation(
-                new=treatment_service.NewSeries(consultation_id=record.id),
-                context=context,
-                uow=SqlAlchemyUnitOfWork(engine),
-                engine=ENGINE,
-                clock=clock,
-            )
-        )
-    return made[0], made[1]
+    return patient.id, _series_for(engine, context, clock, patient.id, "")
+
+
+def _series_for(
+    engine: Engine,
+    context: RequestContext,
+    clock: MovingClock,
+    patient_id: UUID,
+    supersede_reason: str,
+) -> TreatmentSeries:
+    request = ConsultationRequest(patient_id=patient_id, document=load_example(PROCEED))
+    record = record_consultation(
+        request=request,
+        context=context,
+        uow=SqlAlchemyUnitOfWork(engine),
+        engine=ENGINE,
+        clock=clock,
+    )
+    sign_consultation(
+        consultation_id=record.id, context=context, uow=SqlAlchemyUnitOfWork(engine), clock=clock
+    )
+    new = treatment_service.NewSeries(consultation_id=record.id, supersede_reason=supersede_reason)
+    return treatment_service.create_series_from_consultation(
+        new=new, context=context, uow=SqlAlchemyUnitOfWork(engine), engine=ENGINE, clock=clock
+    )
 
 
 @pytest.mark.parametrize("examples", [20])

@@ -37,6 +37,7 @@ from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import AlreadySignedError, Role
 from needlepoint.domain.series_plan import PlannedZone, SeriesPlan
 from needlepoint.domain.treatment import (
+    Cancellation,
     ChartVersion,
     SeriesStatus,
     TreatmentSeries,
@@ -376,7 +377,8 @@ def test_a_stale_series_save_and_a_taken_session_number_are_conflicts(engine: En
     session = start(clinic, series.id)
 
     with pytest.raises(VersionConflictError) as stale:
-        read(clinic, lambda uow: uow.series.save(series.cancelled()))
+        stopped = series.cancelled(Cancellation(CLOCK.now(), clinic.context.actor.id, "moved"))
+        read(clinic, lambda uow: uow.series.save(stopped))
     with pytest.raises(VersionConflictError):
         read(clinic, lambda uow: uow.sessions.add(replace(session, id=uuid4())))
 

@@ -245,8 +245,7 @@ def test_active_series_with_sessions_to_hold_come_with_their_progress(engine: En
     held = start(clinic, running)
     cancelled = new_series(clinic, "Bell")
     treatment.cancel_series(
-        series_id=cancelled.id,
-        expected_version=1,
+        cancellation=treatment.SeriesCancellation(cancelled.id, 1, "patient moved away"),
         context=clinic.context,
         uow=clinic.uow(),
         clock=CLOCK,

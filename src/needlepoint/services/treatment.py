@@ -17,7 +17,7 @@ action table (``services.permissions``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -42,7 +42,7 @@ from needlepoint.domain.treatment import (
     VersionConflictError,
 )
 from needlepoint.domain.vocabulary import Device
-from needlepoint.services import audit, clearances, permissions
+from needlepoint.services import audit, clearances, permissions, reminders
 from needlepoint.services.consultation_records import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
@@ -82,14 +82,6 @@ class NotTreatableError(DomainError):
         self.findings = findings
 
 
-AppointmentHook = Callable[[UnitOfWork, Appointment, str], None]
-"""Keeps the outbox in step with an appointment change, in the caller's unit of work."""
-
-
-def _no_hook(_uow: UnitOfWork, _appointment: Appointment, _change: str) -> None:
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class NewSeries:
     """A series from a consultation: the proposal as it stands, or a changed plan with reasons.
@@ -111,7 +103,6 @@ def create_series_from_consultation(
     uow: UnitOfWork,
     engine: Engine,
     clock: Clock,
-    on_appointment_change: AppointmentHook = _no_hook,
 ) -> TreatmentSeries:
     """Agree a treatment series from a signed consultation's proposal (once per course).
 
@@ -135,7 +126,7 @@ def create_series_from_consultation(
             return _saved_already(uow, context, same, chosen, now)
         _require_cleared(uow, consultation, chosen, clinic_today(_zone_of(uow, context), clock))
         series = _new_series(consultation, proposal, chosen, found, context, now)
-        _supersede(uow, context, (series, active, new.supersede_reason), on_appointment_change, now)
+        _supersede(uow, context, (series, active, new.supersede_reason), now)
         uow.series.add(series)
         audit.record(uow, context, series_access("series.create", series), at=now)
         uow.commit()
@@ -177,7 +168,6 @@ def _supersede(
     uow: UnitOfWork,
     context: audit.RequestContext,
     change: tuple[TreatmentSeries, Sequence[TreatmentSeries], str],
-    hook: AppointmentHook,
     now: datetime,
 ) -> None:
     """Cancel the active series on the new one's zones, with the reason; refuse without one."""
@@ -191,14 +181,14 @@ def _supersede(
         why = f"superseded by a new series: {reason.strip()}"
         stopped = old.cancelled(Cancellation(now, context.actor.id, why, superseded_by=new.id))
         uow.series.save(stopped)
-        cancel_future_appointments(uow, stopped, hook, now)
+        cancel_future_appointments(uow, stopped, now)
         audit.record(uow, context, series_access("series.cancel", stopped), at=now)
 
 
 def cancel_future_appointments(
-    uow: UnitOfWork, series: TreatmentSeries, hook: AppointmentHook, now: datetime
+    uow: UnitOfWork, series: TreatmentSeries, now: datetime
 ) -> tuple[Appointment, ...]:
-    """Cancel a stopped series' booked appointments still to come (their reminders with them)."""
+    """Cancel a stopped series' booked appointments still to come, and withdraw their messages."""
     reason = f"series cancelled: {series.cancellation.reason if series.cancellation else ''}"
     cancelled = []
     for appointment in uow.appointments.for_patient(series.clinic_id, series.patient_id):
@@ -206,7 +196,7 @@ def cancel_future_appointments(
         if appointment.series_id == series.id and upcoming:
             changed = appointment.with_status(AppointmentStatus.CANCELLED, reason.strip(), now=now)
             uow.appointments.save(changed)
-            hook(uow, changed, AppointmentStatus.CANCELLED.value)
+            reminders.withdraw_for_appointment(uow=uow, appointment=changed)
             cancelled.append(changed)
     return tuple(cancelled)
 
@@ -328,7 +318,6 @@ def cancel_series(
     context: audit.RequestContext,
     uow: UnitOfWork,
     clock: Clock,
-    on_appointment_change: AppointmentHook = _no_hook,
 ) -> TreatmentSeries:
     """Stop a series before its end, with a reason; its booked appointments to come go too.
 
@@ -347,7 +336,7 @@ def cancel_series(
                 raise VersionConflictError("series", series.id, expected, series.version)
         stopped = series.cancelled(Cancellation(now, context.actor.id, cancellation.reason))
         uow.series.save(stopped)
-        cancel_future_appointments(uow, stopped, on_appointment_change, now)
+        cancel_future_appointments(uow, stopped, now)
         audit.record(uow, context, series_access("series.cancel", stopped), at=now)
         uow.commit()
     return stopped
