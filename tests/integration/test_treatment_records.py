@@ -149,7 +149,9 @@ def start(clinic: Clinic, series_id: UUID, answers: Any = None) -> TreatmentSess
     )
 
 
-def a_chart(lot: str = LOT, delivered: str = "1.5", *overrides: Override) -> SessionChart:
+def a_chart(
+    lot: str = LOT, delivered: str = "1.5", *overrides: Override, chin: str = "1.0"
+) -> SessionChart:
     applied = datetime(2026, 11, 22, 9, 15, tzinfo=CLOCK.now().tzinfo)
     return SessionChart(
         device=Device.PEN,
@@ -157,7 +159,7 @@ def a_chart(lot: str = LOT, delivered: str = "1.5", *overrides: Override) -> Ses
         numbing=Numbing("lidocaine 23% / tetracaine 7%", applied, applied + timedelta(minutes=35)),
         zones=(
             ZoneTreatment(Zone.CHEEKS, Decimal("1.5"), Decimal(delivered), 3),
-            ZoneTreatment(Zone.CHIN, Decimal("1.0"), Decimal("1.0"), 2),
+            ZoneTreatment(Zone.CHIN, Decimal("1.0"), Decimal(chin), 2),
         ),
         endpoint_reached=Endpoint.PINPOINT_BLEEDING,
         products_applied=("hyaluronic acid serum",),
@@ -237,16 +239,23 @@ def test_sessions_and_chart_versions_round_trip_with_depths_times_and_overrides(
     series = new_series(clinic)
     today = {"history": {"pregnant": False}, "zone_states": []}
     session = start(clinic, series.id, today)
-    deeper = Override(Zone.CHEEKS, OverrideKind.DEEPER_THAN_PLAN, "stubborn rolling scars")
+    deeper = Override(OverrideKind.DEEPER_THAN_PLAN, "stubborn rolling scars", zone=Zone.CHIN)
+    chart = a_chart(LOT, "1.5", deeper, chin="1.25")
 
-    written = write(clinic, session.id, 0, "tolerated well", a_chart(LOT, "1.75", deeper))
+    written = write(clinic, session.id, 0, "tolerated well", chart)
 
     stored_session = read(
         clinic, lambda uow: uow.sessions.get(clinic.context.actor.clinic_id, session.id)
     )
     assert stored_session == session
     assert history(clinic, session.id) == (written,)
-    assert written.chart.zones[0].delivered_depth_mm == Decimal("1.75")
+    assert written.chart.zones[1].delivered_depth_mm == Decimal("1.25")
+    (kept,) = written.chart.overrides
+    assert (kept.rule_id, kept.by, kept.zone) == (
+        "deeper-than-plan",
+        clinic.context.actor.id,
+        Zone.CHIN,
+    )
     assert written.rescreen["answers"] == today
     stored_series = read(clinic, lambda uow: uow.series.get(series.clinic_id, series.id))
     assert stored_series is not None

@@ -99,6 +99,24 @@ def unmet(
     return tuple(f for f in findings if not f.waited(on) and not any(c.covers(f, on) for c in held))
 
 
+def free_from(finding: FindingToClear, clearances: Iterable[Clearance]) -> date:
+    """The first day a dated finding no longer holds anything back.
+
+    That is its wait's end, or the day a clearance of it was recorded, if that is earlier.
+    A finding without a wait is never free by date (``date.max``).
+    """
+    if finding.clears_on is None:
+        return date.max
+    cleared = [
+        c.cleared_at.date()
+        for c in clearances
+        if c.rule_id == finding.rule_id
+        and set(finding.zones) <= set(c.zones)
+        and c.valid_until >= c.cleared_at.date()
+    ]
+    return min([finding.clears_on, *cleared])
+
+
 class ClearanceRequiredError(DomainError):
     """A finding needing clearance stands in the way: clear it, or wait for its date.
 

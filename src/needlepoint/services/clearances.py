@@ -19,6 +19,7 @@ from needlepoint.domain import clearances as domain
 from needlepoint.domain.clearances import Clearance, FindingToClear, NewClearance
 from needlepoint.domain.limits import LimitTable
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus
+from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
@@ -110,6 +111,24 @@ def require_cleared(
     left = domain.unmet(standing, held, on)
     if left:
         raise domain.ClearanceRequiredError(left, doing=doing)
+
+
+def earliest_start_on(uow: UnitOfWork, series: TreatmentSeries, proposed: date) -> date:
+    """The first day a series may be booked: its waits' ends, or earlier where cleared.
+
+    ``proposed`` is the day the proposal gave (used when no finding with a wait concerns the
+    series' zones). A finding whose wait a clinician cleared holds the series back only until
+    the day of that clearance.
+    """
+    consultation = uow.consultations.get(series.clinic_id, series.consultation_id)
+    if consultation is None:
+        return proposed
+    findings = consultation.report.get("findings") or ()
+    dated = [f for f in domain.to_clear(findings, series.plan.zone_names) if f.clears_on]
+    if not dated:
+        return proposed
+    held = uow.clearances.for_patient(series.clinic_id, series.patient_id)
+    return max([consultation.consulted_on, *(domain.free_from(f, held) for f in dated)])
 
 
 def findings_to_clear(consultation: ConsultationRecord) -> list[FindingToClear]:

@@ -66,6 +66,7 @@ from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.treatment import SeriesNotFoundError, series_access
 from needlepoint.services.visits import (
     IntervalChange,
+    booking_rules,
     check_intervals,
     patient_visits,
     series_rules,
@@ -279,7 +280,7 @@ def _proposal(
     uow: UnitOfWork, wanted: _Wanted, patient: PatientRecord, booking: Booking
 ) -> SeriesBooking:
     series, zone, now = wanted.series, wanted.zone, wanted.now
-    rules = series_rules(series)
+    rules = booking_rules(uow, series)
     length = booking.length
     days, booked = _held_and_booked(uow, series, zone)
     to_book = tuple(n for n in range(1, rules.sessions + 1) if n not in days)

@@ -23,7 +23,7 @@ series' planned zones). An attended appointment linked to its session is that se
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Final
 from uuid import UUID, uuid4
@@ -40,7 +40,7 @@ from needlepoint.domain.intervals import (
 )
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SeriesRules
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
-from needlepoint.services import reminders
+from needlepoint.services import clearances, reminders
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.ports import UnitOfWork
 
@@ -69,6 +69,13 @@ def series_rules(series: TreatmentSeries) -> SeriesRules:
         max_interval_days=max(int(interval.get("max", agreed)), agreed),
         earliest_on=date.fromisoformat(str(earliest)) if earliest else series.created_at.date(),
     )
+
+
+def booking_rules(uow: UnitOfWork, series: TreatmentSeries) -> SeriesRules:
+    """The series' rules for booking: its earliest day moved earlier only by a clearance."""
+    rules = series_rules(series)
+    earliest = clearances.earliest_start_on(uow, series, rules.earliest_on)
+    return replace(rules, earliest_on=earliest)
 
 
 # ------------------------------------------------------------------ visits
@@ -165,7 +172,7 @@ def check_intervals(
     sessions it does not touch stands as it was booked. A gap past the maximum passes with a
     reason given for the session changed.
     """
-    rules = series_rules(change.series)
+    rules = booking_rules(uow, change.series)
     visits = [v for v in patient_visits(uow, change.series, zone) if v.id not in change.replacing]
     days = series_days(visits, change.series.id) | dict(change.planned)
     within = interval_problems(rules, days, extra_days=extra_days, changed=set(change.planned))

@@ -285,7 +285,7 @@ def test_a_refusal_carries_every_problem_and_the_gravest_limit_as_its_code(
     limits: list[str], refusal: type[Exception]
 ) -> None:
     problems = [
-        FieldProblem(f"sessions[{n}].starts_at", "x.", "y.", limit=limit)
+        FieldProblem(f"sessions[{n}].starts_at", "x.", "y.", code=limit)
         for n, limit in enumerate(limits)
     ]
 
