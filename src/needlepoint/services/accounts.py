@@ -125,6 +125,9 @@ def _check_password(password: str) -> None:
         )
 
 
+_ROLE_WORDS = {Role.ADMIN: "an admin", Role.CLINICIAN: "a clinician", Role.FRONT_DESK: "front desk"}
+
+
 def _check_licence(role: Role, licence_max_depth_mm: Decimal | None) -> None:
     if role is Role.CLINICIAN and (licence_max_depth_mm is None or licence_max_depth_mm <= 0):
         raise InvalidInputError.single(
@@ -135,6 +138,6 @@ def _check_licence(role: Role, licence_max_depth_mm: Decimal | None) -> None:
     if role is not Role.CLINICIAN and licence_max_depth_mm is not None:
         raise InvalidInputError.single(
             "licence_max_depth_mm",
-            f"a {role.value.replace('_', ' ')} does not needle patients.",
+            f"{_ROLE_WORDS[role]} does not needle patients.",
             "leave the licence depth empty for this role.",
         )
