@@ -57,7 +57,7 @@ def test_planning_tables_load_with_a_version_naming_each_file(
             "protocols": parsed.protocols.table_version,
         }
     )
-    assert parsed.adjustments.table_version == parsed.zones.table_version == "2026-11-23"
+    assert parsed.adjustments.table_version == parsed.zones.table_version == "2026-12-06"
     assert tables.depths
     assert tables.protocols
 
