@@ -93,6 +93,28 @@ def test_a_short_password_is_refused_naming_the_field(data_dir: Path) -> None:
     assert "password" in result.stderr
 
 
+def test_a_licence_for_an_admin_is_refused_with_its_field_and_changes_nothing(
+    data_dir: Path,
+) -> None:
+    clinic_id = _clinic()
+    options = ["--clinic", clinic_id, "--email", "ada@b.test", "--name", "Ada", "--role", "admin"]
+
+    refused = runner.invoke(
+        cli.app,
+        ["user", "add", *options, "--licence-mm", "1.5", "--password-stdin"],
+        input="a long enough passphrase\n",
+    )
+    added = runner.invoke(
+        cli.app, ["user", "add", *options, "--password-stdin"], input="a long enough passphrase\n"
+    )
+
+    assert refused.exit_code == 2
+    assert "Nothing was changed" in refused.stderr
+    assert "licence_max_depth_mm: an admin does not needle patients" in refused.stderr
+    assert "consultation" not in refused.stderr
+    assert added.exit_code == 0, added.output  # the email was not taken by the refused one
+
+
 def test_an_unknown_time_zone_is_refused(data_dir: Path) -> None:
     result = runner.invoke(cli.app, ["clinic", "add", "Nowhere", "--time-zone", "Mars/Olympus"])
 

@@ -353,7 +353,7 @@ def _checked(action: Callable[[], T]) -> T:
     try:
         return action()
     except InvalidInputError as error:
-        _fail_input("input", error)
+        _fail_input("", error)
     except (DomainError, RuntimeError, OSError) as error:
         _fail_file(escape(str(error)) + ".", "")
 
@@ -402,9 +402,18 @@ def _fail_file(problem: str, fix: str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _fail_input(name: str, error: InvalidInputError) -> NoReturn:
+def _fail_input(file_name: str, error: InvalidInputError) -> NoReturn:
+    """Every problem of refused input, each with its field and fix; exit code 2.
+
+    ``file_name`` names the consultation file read, or is empty for a command's own options.
+    """
     console = _err()
-    console.print(f"[red bold]{escape(name)}: the consultation cannot be read as it is.[/]")
+    if file_name:
+        console.print(
+            f"[red bold]{escape(file_name)}: the consultation cannot be read as it is.[/]"
+        )
+    else:
+        console.print("[red bold]Nothing was changed: the input is refused.[/]")
     for problem in error.problems:
         console.print(f"  • [bold]{escape(problem.field)}[/]: {escape(problem.problem)}")
         console.print(f"    [green]fix:[/] {escape(problem.fix)}")
