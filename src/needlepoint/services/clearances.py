@@ -50,7 +50,7 @@ def record_clearance(
     now = clock.now()
     with uow:
         consultation = _signed(uow, context, new.consultation_id)
-        today = now.astimezone(clinic_zone(uow, context.actor.clinic_id)).date()
+        today = now.astimezone(clinic_zone(uow, context.actor.clinic_id)).date()  # clinic's day
         finding = _finding(consultation, new.rule_id)
         cleared = domain.check_clearance(
             new, finding, today=today, max_days=limits.clearance_max_days

@@ -43,6 +43,7 @@ from needlepoint.domain.treatment import (
 )
 from needlepoint.domain.vocabulary import Device
 from needlepoint.services import audit, clearances, permissions, reminders
+from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.consultation_records import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
@@ -124,7 +125,8 @@ def create_series_from_consultation(
         same = next((s for s in active if s.consultation_id == consultation.id), None)
         if same is not None:
             return _saved_already(uow, context, same, chosen, now)
-        _require_cleared(uow, consultation, chosen, clinic_today(_zone_of(uow, context), clock))
+        zone = clinic_zone(uow, context.actor.clinic_id)
+        _require_cleared(uow, consultation, chosen, clinic_today(str(zone), clock))
         series = _new_series(consultation, proposal, chosen, found, context, now)
         _supersede(uow, context, (series, active, new.supersede_reason), now)
         uow.series.add(series)
@@ -199,11 +201,6 @@ def cancel_future_appointments(
             reminders.withdraw_for_appointment(uow=uow, appointment=changed)
             cancelled.append(changed)
     return tuple(cancelled)
-
-
-def _zone_of(uow: UnitOfWork, context: audit.RequestContext) -> str:
-    clinic = uow.clinics.get(context.actor.clinic_id)
-    return clinic.time_zone if clinic is not None else "UTC"
 
 
 def _treatable_proposal(consultation: ConsultationRecord) -> dict[str, Any]:
