@@ -6,12 +6,15 @@ pages are driven as a browser drives them: forms with their CSRF token, redirect
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from api_support import TestClient
+from api_support import PATIENT, TestClient, signed_in
 from web_charts import (
     EXPIRED,
     chart_form,
@@ -28,6 +31,8 @@ from web_charts import (
 from web_support import CLINICIAN, Clinic, csrf_token, signed_in_browser
 
 pytest_plugins = ["web_fixtures"]
+
+ROLLER_EXAMPLE = next((Path(__file__).resolve().parents[2] / "examples").glob("04-*.yaml"))
 
 
 @pytest.fixture
@@ -278,3 +283,23 @@ def test_front_desk_may_not_open_the_clinical_pages(
 ) -> None:
     assert front_desk.get(f"/patients/{series['patient_id']}/outcomes").status_code == 403
     assert front_desk.get(f"/series/{series['id']}/sessions/new").status_code == 403
+
+
+def test_a_first_chart_starts_on_the_device_the_series_was_planned_for(
+    clinic: Clinic, clinician: TestClient
+) -> None:
+    """Example 04 plans a roller (deeper caps than a pen): the chart must not default to a pen."""
+    api = signed_in(clinic.services, CLINICIAN)
+    document = json.loads(json.dumps(yaml.safe_load(ROLLER_EXAMPLE.read_text()), default=str))
+    born = {k: document["patient"][k] for k in ("born_on", "sex")}
+    patient = api.post("/api/v1/patients", json={**PATIENT, **born}).json()
+    made = api.post(f"/api/v1/patients/{patient['id']}/consultations", json={"document": document})
+    consultation = made.json()["id"]
+    assert api.post(f"/api/v1/consultations/{consultation}/sign").status_code == 200
+    clearance = {"rule_id": "anticoagulant", "reason": "GP letter", "valid_until": "2027-03-01"}
+    assert api.post(f"/api/v1/consultations/{consultation}/clearances", json=clearance).is_success
+    series = api.post(f"/api/v1/consultations/{consultation}/series", json={}).json()
+
+    session = started(clinician, series["id"])
+
+    assert chart_form(clinician, session)["chart.device"] == "roller"

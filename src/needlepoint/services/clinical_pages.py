@@ -29,6 +29,7 @@ from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import ConsultationStatus, PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
+from needlepoint.domain.vocabulary import Device
 from needlepoint.services import audit, consultations, permissions
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.consultation_records import ConsultationNotSignedError, Engine
@@ -56,6 +57,8 @@ class ChartSheet:
     history: tuple[ChartVersion, ...]
     previous: ChartVersion | None
     """The newest chart of the session before this one in the series, if any."""
+    device: Device | None = None
+    """The device the series was planned for (its consultation's), if known."""
 
 
 class HandoutDate(StrEnum):
@@ -147,9 +150,17 @@ def chart_sheet(
             previous = uow.charts.latest(clinic_id, before.id)
             if previous is not None:
                 break
+        planned_for = _planned_device(uow, series)
         audit.record(uow, context, session_access("chart.read", session), at=clock.now())
         uow.commit()
-    return ChartSheet(session, series, history, previous)
+    return ChartSheet(session, series, history, previous, planned_for)
+
+
+def _planned_device(uow: UnitOfWork, series: TreatmentSeries) -> Device | None:
+    """The device named in the consultation the series was agreed from."""
+    consultation = uow.consultations.get(series.clinic_id, series.consultation_id)
+    named = None if consultation is None else consultation.intake.get("device")
+    return Device(named) if named in {d.value for d in Device} else None
 
 
 def session_handout(

@@ -206,7 +206,7 @@ def _prefill(sheet: ChartSheet, time_zone: tzinfo) -> dict[str, str]:
         values[zone_field(row.zone, "delivered_depth_mm")] = str(depth)
         values[zone_field(row.zone, "passes")] = "2"
     if source is None:
-        values[f"{CHART}.device"] = Device.PEN.value
+        values[f"{CHART}.device"] = (sheet.device or Device.PEN).value
         return values
     chart = source.chart
     values[f"{CHART}.device"] = chart.device.value
