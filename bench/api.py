@@ -320,7 +320,11 @@ async def _paced(
 
 
 def run_writes(
-    base: str, cookie: str, sessions: list[tuple[str, dict[str, Any], int]], seconds: float
+    base: str,
+    cookie: str,
+    sessions: list[tuple[str, dict[str, Any], int]],
+    seconds: float,
+    csrf: str = "",
 ) -> dict[str, Any]:
     name, value = cookie.split("=", 1)
     counts = {"ok": 0, "conflict": 0, "server_error": 0, "other": 0}
@@ -330,7 +334,10 @@ def run_writes(
 
     def writer(session_id: str, body: dict[str, Any], version: int) -> None:
         local = {"ok": 0, "conflict": 0, "server_error": 0, "other": 0}
-        with httpx.Client(base_url=base, cookies={name: value}, timeout=30) as client:
+        headers = {"X-CSRF-Token": csrf} if csrf else {}
+        with httpx.Client(
+            base_url=base, cookies={name: value}, headers=headers, timeout=30
+        ) as client:
             barrier.wait()
             while time.perf_counter() < stop_at:
                 response = client.post(
@@ -459,9 +466,12 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         wait_until_up(f"{base}{API}/openapi.json", children)
 
         with httpx.Client(base_url=base, timeout=30) as client:
-            client.post(
+            signed = client.post(
                 f"{API}/auth/login", json={"email": CLINICIAN[0], "password": CLINICIAN[1]}
             ).raise_for_status()
+            # A cookie client sends the session's CSRF token with every write (ADR 0023).
+            csrf = str(signed.json()["csrf_token"])
+            client.headers["X-CSRF-Token"] = csrf
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
             session_id = find_signed_chart(client)
             path = f"{API}/sessions/{session_id}/chart"
@@ -494,7 +504,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
 
         with pinned(generator_cpu):
             fixed = asyncio.run(_paced("127.0.0.1", port, path, cookie, np_rps / 2, args.duration))
-            writes = run_writes(base, cookie, write_sessions, args.duration)
+            writes = run_writes(base, cookie, write_sessions, args.duration, csrf)
 
         reads = {
             "request": "GET /api/v1/sessions/{id}/chart (signed chart, session cookie)",
