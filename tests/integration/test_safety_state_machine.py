@@ -568,6 +568,7 @@ def test_a_programme_keeps_every_safety_invariant_whatever_the_order_and_actor(
     )(machine).TestCase
     run().runTest()
 
+    print("reached:", dict(sorted(REACHED.items(), key=lambda kv: -kv[1])))  # noqa: T201 - -s
     landed = {key.removeprefix("done ") for key in REACHED if key.startswith("done ")}
     assert landed >= EXPLORED, f"the runs never landed {EXPLORED - landed}: {dict(REACHED)}"
     assert {f"refused {c}" for c in REFUSALS_SEEN} <= set(REACHED), dict(REACHED)
