@@ -10,6 +10,7 @@ the wait ends, unless a clinician clears that finding too; an API token never cl
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,24 @@ def test_the_clearances_of_a_patient_are_listed_with_who_and_until_when(
 
     assert [c["id"] for c in listed] == [made["id"]]
     assert (listed[0]["cleared_by"], listed[0]["valid_until"]) == (me["id"], "2027-05-01")
+
+
+def test_a_start_refused_for_want_of_clearance_is_audited_as_that_refusal(
+    clinician: TestClient, sqlite_url: str
+) -> None:
+    signed = consultation(clinician)
+    ok(clear(clinician, signed["id"], "cold-sore-history"), 201)
+    series = ok(clinician.post(f"{API}/consultations/{signed['id']}/series", json={}), 201)
+
+    refused(
+        clinician.post(f"{API}/series/{series['id']}/sessions", json=RESCREEN),
+        409,
+        "clearance-required",
+    )
+
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
+        rows = raw.execute(
+            "SELECT outcome FROM audit_event WHERE action = 'session.start' AND resource_id = ?",
+            (series["id"],),
+        ).fetchall()
+    assert rows == [("clearance_required",)]

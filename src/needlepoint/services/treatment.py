@@ -27,7 +27,9 @@ from zoneinfo import ZoneInfo
 
 from needlepoint.domain import series_plan
 from needlepoint.domain.charting import ContraindicatedError
+from needlepoint.domain.clearances import ClearanceRequiredError
 from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.intervals import IntervalLimitError
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus, PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.screening import Decision
@@ -402,13 +404,18 @@ def check_page(page: tuple[int, int]) -> tuple[int, int]:
 def audited_refusal(
     uow: UnitOfWork, context: audit.RequestContext, access: audit.Access, clock: Clock
 ) -> Iterator[None]:
-    """On a refusal (contraindicated, version conflict), keep only its audit event; re-raise.
+    """On a refusal (contraindicated, not cleared, too soon, version conflict), audit it; re-raise.
 
     Whatever the block wrote is rolled back; the audit event of the refusal is committed.
     """
     try:
         yield
-    except (ContraindicatedError, VersionConflictError) as error:
+    except (
+        ContraindicatedError,
+        ClearanceRequiredError,
+        IntervalLimitError,
+        VersionConflictError,
+    ) as error:
         uow.rollback()
         outcome = error.code.replace("-", "_")
         audit.record(uow, context, replace(access, outcome=outcome), at=clock.now())
