@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fakes import FixedClock  # noqa: E402
 from needlepoint.bootstrap import bootstrap  # noqa: E402
 from needlepoint.config import Settings  # noqa: E402
-from needlepoint.services import intake  # noqa: E402
+from needlepoint.services.consultation import intake  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 APPOINTMENT = "2026-12-07T10:00"

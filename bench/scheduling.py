@@ -43,8 +43,12 @@ from needlepoint.adapters.db.engine import make_engine
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.services import accounts, consultation_records, patients, scheduling, treatment
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
+from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.treatment import series as treatment
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "scheduling.json"

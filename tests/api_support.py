@@ -28,7 +28,7 @@ from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api.app import create_app
-from needlepoint.services import accounts
+from needlepoint.services.accounts import staff as accounts
 
 PASSWORD = "correct horse battery staple"
 BASE_URL = "https://testserver"  # the session cookie is Secure: browsers send it over HTTPS only

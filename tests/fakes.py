@@ -738,7 +738,7 @@ SETUP_CLOCK = FixedClock(date(2026, 11, 1))
 from collections.abc import Mapping  # noqa: E402
 
 from needlepoint.domain.throttling import ThrottleCount  # noqa: E402
-from needlepoint.services.sessions import ApiToken, LoginSession  # noqa: E402
+from needlepoint.services.accounts.sign_in import ApiToken, LoginSession  # noqa: E402
 
 
 class FakeLoginSessions:

@@ -26,33 +26,27 @@ from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, Treatmen
 from needlepoint.knowledge import catalogue, reference
 from needlepoint.knowledge import checkins as checkin_tables
 from needlepoint.knowledge import reminders as reminder_tables
-from needlepoint.services import (
-    accounts,
-    api_tokens,
-    assessments,
-    charts,
-    clearances,
-    clinical_pages,
-    clinics,
-    consultation_records,
-    consultations,
-    delivery,
-    intake,
-    outcomes,
-    patients,
-    programme_overview,
-    reports,
-    rescreen,
-    scheduling,
-    sessions,
-    treatment,
-    worklists,
-)
 from needlepoint.services import audit as audit_service
-from needlepoint.services import calendar as calendar_service
-from needlepoint.services import portal as portal_service
-from needlepoint.services import reminders as reminder_service
+from needlepoint.services import clinics
+from needlepoint.services.accounts import api_tokens
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.consultation import clearances, intake, reports
+from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.consultation import engine as consultations
+from needlepoint.services.messaging import delivery
+from needlepoint.services.messaging import reminders as reminder_service
+from needlepoint.services.portal import pages as portal_service
 from needlepoint.services.ports import Clock, PasswordHasher, UnitOfWork
+from needlepoint.services.records import assessments, outcomes, patients
+from needlepoint.services.records import programme as programme_overview
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling import calendar_feeds as calendar_service
+from needlepoint.services.scheduling import dashboard as worklists
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import pages as clinical_pages
+from needlepoint.services.treatment import series as treatment
+from needlepoint.services.treatment import sessions as rescreen
 
 
 class Database:
@@ -668,7 +662,7 @@ class Services:
 
     def preview_scar_scores(self, zones: Sequence[Mapping[str, Any]]) -> reports.Json:
         """The scores scar counts would be graded with, without keeping them (face map)."""
-        from needlepoint.services import scar_preview  # noqa: PLC0415 - web preview only
+        from needlepoint.services.records import scar_preview  # noqa: PLC0415 - web preview only
 
         return scar_preview.preview_scar_scores(zones=zones, engine=self._clinical_engine())
 

@@ -28,9 +28,10 @@ from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.messages import MessageKind
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.services import patients, treatment
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import ConsultationRequest
+from needlepoint.services.consultation.consultations import ConsultationRequest
+from needlepoint.services.records import patients
+from needlepoint.services.treatment import series as treatment
 from photo_samples import jpeg_with_gps
 from serving import free_port, local_url, serving
 

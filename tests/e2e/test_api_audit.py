@@ -28,7 +28,7 @@ from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.cli import main as cli
-from needlepoint.services.throttling import ACCOUNT_POLICY
+from needlepoint.services.accounts.throttling import ACCOUNT_POLICY
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ from api_support import (
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api.app import create_app
-from needlepoint.services import sessions
-from needlepoint.services.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
 
 pytest_plugins = ["api_fixtures"]
 

@@ -20,17 +20,15 @@ from needlepoint.domain import (
 )
 from needlepoint.domain.errors import DomainError
 from needlepoint.entrypoints.statuses import STATUS_BY_ERROR, UNLISTED_STATUS, status_of
-from needlepoint.services import (
-    accounts,
-    charts,
-    consultation_records,
-    patients,
-    rescreen,
-    sessions,
-    visits,
-)
-from needlepoint.services import scheduling as scheduling_services
-from needlepoint.services import treatment as treatment_services
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling_services
+from needlepoint.services.scheduling import visits
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment_services
+from needlepoint.services.treatment import sessions as rescreen
 
 SERVED_MODULES = (
     errors,

@@ -36,10 +36,14 @@ from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api import permissions
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.api.schemas import ChartIn
-from needlepoint.services import charts, consultation_records, patients, scheduling, treatment
 from needlepoint.services import permissions as service_permissions
 from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.consultation import consultations as consultation_records
 from needlepoint.services.permissions import Action
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment
 
 pytest_plugins = ["api_fixtures"]
 

@@ -14,8 +14,9 @@ from fakes import OPERATOR
 from needlepoint.bootstrap import bootstrap
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.cli import main as cli
-from needlepoint.services import accounts, patients
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.records import patients
 
 runner = CliRunner()
 

@@ -20,8 +20,11 @@ from needlepoint.domain.messages import MessageKind, MessageStatus
 from needlepoint.domain.records import Role
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.services import consultation_records, patients, scheduling, treatment
 from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.treatment import series as treatment
 
 LONDON = ZoneInfo("Europe/London")
 SUMMER, WINTER = timedelta(hours=1), timedelta(0)

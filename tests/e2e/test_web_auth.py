@@ -5,8 +5,8 @@ from __future__ import annotations
 from api_support import PASSWORD, TestClient, signed_in
 from needlepoint.entrypoints.api.security import SESSION_COOKIE
 from needlepoint.entrypoints.web import csrf
-from needlepoint.services import sessions
-from needlepoint.services.throttling import ACCOUNT_POLICY
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts.throttling import ACCOUNT_POLICY
 from web_support import (
     ADMIN,
     CLINICIAN,

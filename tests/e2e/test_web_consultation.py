@@ -12,7 +12,7 @@ from api_support import PATIENT, TestClient
 from needlepoint.domain.records import ConsultationStatus
 from needlepoint.entrypoints.web import intake_form
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.treatment import NewSeries, NotTreatableError
+from needlepoint.services.treatment.series import NewSeries, NotTreatableError
 from web_support import Clinic, page_token
 
 pytest_plugins = ["web_fixtures"]

@@ -19,9 +19,11 @@ from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
-from needlepoint.services import accounts, assessments, clinics, patients
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import Engine as ClinicalEngine
+from needlepoint.services.consultation.consultations import Engine as ClinicalEngine
+from needlepoint.services.records import assessments, patients
 
 CLOCK = FixedClock(TODAY, time(10, 0))
 ENGINE = ClinicalEngine(

@@ -24,8 +24,10 @@ from integration.conftest import BACKENDS, postgres_admin_url, scratch_database 
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.services import consultation_records, patients, treatment
 from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.records import patients
+from needlepoint.services.treatment import series as treatment
 from serving import environment, serving
 
 CALLERS, ROUNDS = 50, 20

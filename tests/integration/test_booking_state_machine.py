@@ -25,8 +25,10 @@ from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Role
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, Room, SlotTakenError
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.services import accounts, clinics, patients
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.records import patients
 
 CLOCK = FixedClock(date(2026, 3, 1))
 DAYS = (date(2026, 3, 28), date(2026, 3, 29), date(2026, 10, 25))  # London's DST nights

@@ -31,11 +31,13 @@ from needlepoint.domain.records import Role
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, Room
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api.app import create_app
-from needlepoint.services import accounts, patients, treatment
+from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.accounts.sign_in import digest
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.calendar import FEED_ACTOR_ROLE
-from needlepoint.services.consultation_records import ConsultationRequest
-from needlepoint.services.sessions import digest
+from needlepoint.services.consultation.consultations import ConsultationRequest
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling.calendar_feeds import FEED_ACTOR_ROLE
+from needlepoint.services.treatment import series as treatment
 
 PROCEED = next(p for p in EXAMPLES if p.name.startswith("01-proceed"))
 WINDOW_START = datetime(2026, 11, 1, tzinfo=UTC)

@@ -25,15 +25,20 @@ from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.knowledge.reminders import load_reminder_schedule
-from needlepoint.services import accounts, clinics, patients, reminders, scheduling, treatment
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation_records import Engine as ClinicalEngine
+from needlepoint.services.consultation.consultations import Engine as ClinicalEngine
+from needlepoint.services.messaging import reminders
 from needlepoint.services.ports import UnitOfWork
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.treatment import series as treatment
 
 LONDON = ZoneInfo("Europe/London")
 CLOCK = FixedClock(TODAY, time(10, 0))

@@ -31,16 +31,21 @@ from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.knowledge import checkins as triage_table
-from needlepoint.services import accounts, checkins, clinics, patients, portal_access, rescreen
-from needlepoint.services import treatment as treatment_service
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation_records import Engine as ClinicalEngine
-from needlepoint.services.portal_access import LinkRequest, SignInLinkError
+from needlepoint.services.consultation.consultations import Engine as ClinicalEngine
+from needlepoint.services.portal import check_ins as checkins
+from needlepoint.services.portal import sign_in as portal_access
+from needlepoint.services.portal.sign_in import LinkRequest, SignInLinkError
+from needlepoint.services.records import patients
+from needlepoint.services.treatment import series as treatment_service
+from needlepoint.services.treatment import sessions as rescreen
 from photo_samples import jpeg_with_gps
 
 KNOWLEDGE = catalogue.load_knowledge()

@@ -62,9 +62,13 @@ from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
 from needlepoint.domain.vocabulary import Device, Sex, Zone
-from needlepoint.services import accounts, charts, outcomes, patients, scheduling, treatment
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import ConsultationRequest
+from needlepoint.services.consultation.consultations import ConsultationRequest
+from needlepoint.services.records import outcomes, patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -27,16 +27,20 @@ from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SlotTa
 from needlepoint.domain.treatment import TreatmentSeries, VersionConflictError
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
-from needlepoint.services import accounts, clinics, patients, scheduling, treatment
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     Engine as ClinicalEngine,
 )
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.treatment import series as treatment
 
 CLOCK = FixedClock(TODAY, time(10, 0))
 KNOWLEDGE = catalogue.load_knowledge()

@@ -51,17 +51,22 @@ from needlepoint.domain.treatment import (
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
 from needlepoint.knowledge.reminders import load_reminder_schedule
-from needlepoint.services import accounts, clinics, patients, reminders, rescreen, scheduling
-from needlepoint.services import treatment as treatment_service
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation_records import Engine as ClinicalEngine
+from needlepoint.services.consultation.consultations import Engine as ClinicalEngine
+from needlepoint.services.messaging import reminders
 from needlepoint.services.ports import UnitOfWork
-from needlepoint.services.visits import series_rules
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.visits import series_rules
+from needlepoint.services.treatment import series as treatment_service
+from needlepoint.services.treatment import sessions as rescreen
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -38,9 +38,13 @@ from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api.schemas import ChartIn
-from needlepoint.services import accounts, charts, consultation_records, patients, treatment
+from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
-from needlepoint.services.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
+from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.records import patients
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment
 from serving import environment, serving
 
 API = "/api/v1"

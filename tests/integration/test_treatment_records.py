@@ -46,24 +46,21 @@ from needlepoint.domain.treatment import (
 )
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue
-from needlepoint.services import (
-    accounts,
-    charts,
-    clinics,
-    outcomes,
-    patients,
-    rescreen,
-    treatment,
-)
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     Engine as ClinicalEngine,
 )
+from needlepoint.services.records import outcomes, patients
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment
+from needlepoint.services.treatment import sessions as rescreen
 
 CLOCK = FixedClock(TODAY, time(10, 0))
 ENGINE = ClinicalEngine(

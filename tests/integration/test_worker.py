@@ -33,8 +33,8 @@ from needlepoint.adapters.email import (
 from needlepoint.bootstrap import bootstrap
 from needlepoint.config import Settings, SettingsError, SmtpSettings
 from needlepoint.domain.messages import Channel, MessageStatus
-from needlepoint.services import delivery
-from needlepoint.services.delivery import WorkerLoop, WorkerSettings
+from needlepoint.services.messaging import delivery
+from needlepoint.services.messaging.delivery import WorkerLoop, WorkerSettings
 from outbox_support import (
     SENDER,
     make_message,

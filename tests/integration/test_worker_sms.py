@@ -24,8 +24,8 @@ from needlepoint.adapters.sms import (
     UnconfiguredSmsChannel,
 )
 from needlepoint.domain.messages import Channel, MessageStatus
-from needlepoint.services import delivery
-from needlepoint.services.delivery import MessageChannel, WorkerLoop, WorkerSettings
+from needlepoint.services.messaging import delivery
+from needlepoint.services.messaging.delivery import MessageChannel, WorkerLoop, WorkerSettings
 from outbox_support import make_message, queue, seed_clinic, stored
 
 PHONE = "+447700900123"

@@ -28,25 +28,23 @@ from needlepoint.domain.series_plan import PlannedZone, SeriesPlan
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue
-from needlepoint.services import (
-    accounts,
-    charts,
-    clinics,
-    patients,
-    rescreen,
-    scheduling,
-    treatment,
-    worklists,
-)
+from needlepoint.services import clinics
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     Engine as ClinicalEngine,
 )
+from needlepoint.services.records import patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling import dashboard as worklists
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment
+from needlepoint.services.treatment import sessions as rescreen
 
 CLOCK = FixedClock(TODAY, time(10, 0))
 ENGINE = ClinicalEngine(

@@ -27,30 +27,30 @@ from needlepoint.domain.treatment import (
     SeriesOverlapError,
     VersionConflictError,
 )
-from needlepoint.services.accounts import EmailTakenError
-from needlepoint.services.api_tokens import ApiTokenNotFoundError
-from needlepoint.services.calendar import CalendarFeedNotFoundError
-from needlepoint.services.checkins import CheckInNotFoundError
-from needlepoint.services.consultation_records import (
-    ConsultationNotFoundError,
-    ConsultationNotSignedError,
-)
-from needlepoint.services.delivery import MessageNotUncertainError
-from needlepoint.services.patients import PatientNotFoundError
-from needlepoint.services.permissions import PermissionDeniedError
-from needlepoint.services.portal_access import (
-    PortalRecordNotFoundError,
-    SignInLinkError,
-    TooManyLinkRequestsError,
-)
-from needlepoint.services.scheduling import AppointmentNotFoundError
-from needlepoint.services.sessions import (
+from needlepoint.services.accounts.api_tokens import ApiTokenNotFoundError
+from needlepoint.services.accounts.sign_in import (
     InvalidCredentialsError,
     NotAuthenticatedError,
     StaffNotFoundError,
     TooManyAttemptsError,
 )
-from needlepoint.services.treatment import (
+from needlepoint.services.accounts.staff import EmailTakenError
+from needlepoint.services.consultation.consultations import (
+    ConsultationNotFoundError,
+    ConsultationNotSignedError,
+)
+from needlepoint.services.messaging.delivery import MessageNotUncertainError
+from needlepoint.services.permissions import PermissionDeniedError
+from needlepoint.services.portal.check_ins import CheckInNotFoundError
+from needlepoint.services.portal.sign_in import (
+    PortalRecordNotFoundError,
+    SignInLinkError,
+    TooManyLinkRequestsError,
+)
+from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.scheduling.booking import AppointmentNotFoundError
+from needlepoint.services.scheduling.calendar_feeds import CalendarFeedNotFoundError
+from needlepoint.services.treatment.series import (
     NotTreatableError,
     SeriesNotFoundError,
     SessionNotFoundError,

@@ -26,8 +26,8 @@ from needlepoint.domain.scales.inputs import GbQualitativeCriteria, ZoneScarAsse
 from needlepoint.domain.screening import Decision, Severity
 from needlepoint.domain.vocabulary import FACIAL_ZONES, Device, Indication, Zone
 from needlepoint.knowledge import catalogue
-from needlepoint.services.consultations import ConsultationOutcome
-from needlepoint.services.reports import build_report
+from needlepoint.services.consultation.engine import ConsultationOutcome
+from needlepoint.services.consultation.reports import build_report
 from strategies import consultations
 
 KNOWLEDGE = catalogue.load_knowledge()

@@ -15,7 +15,7 @@ from needlepoint.domain.throttling import (
     ThrottleCount,
     ThrottlePolicy,
 )
-from needlepoint.services.throttling import ACCOUNT_POLICY, ADDRESS_POLICY, SIGN_IN_POLICY
+from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ADDRESS_POLICY, SIGN_IN_POLICY
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 FRESH = SignInCounts(ThrottleCount(), ThrottleCount(), ThrottleCount())

@@ -14,10 +14,12 @@ import pytest
 from fakes import OPERATOR, FakeAccountsUnitOfWork, FakeUnitOfWork, PlainHasher
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import AuditEvent, Clinic, Role, StaffMember
-from needlepoint.services import accounts, api_tokens, sessions
+from needlepoint.services.accounts import api_tokens
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ThrottleKeys
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.permissions import PermissionDeniedError
-from needlepoint.services.throttling import ACCOUNT_POLICY, ThrottleKeys
 
 PASSWORD = "correct horse battery staple"
 CLINIC = uuid4()

@@ -24,7 +24,7 @@ from needlepoint.domain.vocabulary import (
     Zone,
     ZoneCondition,
 )
-from needlepoint.services import intake
+from needlepoint.services.consultation import intake
 
 ROOT = Path(__file__).resolve().parents[3]
 FORMAT_DOC = ROOT / "docs" / "consultation-format.md"

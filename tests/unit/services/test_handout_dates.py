@@ -21,7 +21,7 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
 )
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services.clinical_pages import HandoutDate, session_time
+from needlepoint.services.treatment.pages import HandoutDate, session_time
 
 LONDON = ZoneInfo("Europe/London")
 TEN = time(10, 0)

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import EXAMPLES, load_example
 from needlepoint.domain.errors import InvalidInputError
-from needlepoint.services import intake
+from needlepoint.services.consultation import intake
 from needlepoint.services.problems import field_path
 
 BASE = load_example(EXAMPLES[0])

@@ -15,9 +15,9 @@ from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import AlreadySignedError, Clinic, ConsultationStatus, Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
-from needlepoint.services import accounts, patients
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationRequest,
     Engine,
@@ -25,6 +25,7 @@ from needlepoint.services.consultation_records import (
     record_consultation,
     sign_consultation,
 )
+from needlepoint.services.records import patients
 
 CLOCK = FixedClock(TODAY, time(10, 0))
 ENGINE = Engine(

@@ -16,9 +16,9 @@ from needlepoint.domain.messages import (
     OutboxMessage,
 )
 from needlepoint.domain.records import Role, StaffMember
-from needlepoint.services import delivery
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.delivery import (
+from needlepoint.services.messaging import delivery
+from needlepoint.services.messaging.delivery import (
     DeliveryError,
     Handover,
     UncertainDeliveryError,

@@ -11,7 +11,7 @@ from needlepoint.domain.messages import MessageKind, MessageStatus
 from needlepoint.domain.reminders import CareTimeline, Contact, ReminderPolicy, ReminderRequest
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.knowledge.reminders import load_reminder_schedule
-from needlepoint.services import reminders
+from needlepoint.services.messaging import reminders
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

@@ -32,9 +32,9 @@ from needlepoint.domain.programme import FirstAppointment, propose_programme
 from needlepoint.domain.screening import Course, Scope, Severity, screen
 from needlepoint.domain.vocabulary import ProcedureKind, Zone, ZoneCondition
 from needlepoint.knowledge import catalogue
-from needlepoint.services import decision_texts
-from needlepoint.services.consultations import ConsultationOutcome
-from needlepoint.services.reports import build_report
+from needlepoint.services.consultation import decision_texts
+from needlepoint.services.consultation.engine import ConsultationOutcome
+from needlepoint.services.consultation.reports import build_report
 from strategies import consultations
 
 KNOWLEDGE = catalogue.load_knowledge()

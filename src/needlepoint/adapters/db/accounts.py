@@ -37,8 +37,7 @@ from needlepoint.adapters.db.tables import UtcDateTime, metadata, staff_member
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.throttling import ThrottleCount
-from needlepoint.services.ports import AuditLog
-from needlepoint.services.sessions import (
+from needlepoint.services.accounts.sign_in import (
     AccountsUnitOfWork,
     ApiToken,
     ApiTokenRepository,
@@ -46,7 +45,8 @@ from needlepoint.services.sessions import (
     LoginSessionRepository,
     StaffStatusRepository,
 )
-from needlepoint.services.throttling import ThrottleRepository
+from needlepoint.services.accounts.throttling import ThrottleRepository
+from needlepoint.services.ports import AuditLog
 
 login_session = Table(
     "login_session",

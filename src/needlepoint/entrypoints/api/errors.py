@@ -32,10 +32,10 @@ from starlette.routing import BaseRoute, Match, Route
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
 from needlepoint.entrypoints.api.schemas import Problem
 from needlepoint.entrypoints.statuses import status_of
-from needlepoint.services.problems import code_of, field_path
-from needlepoint.services.sessions import (
+from needlepoint.services.accounts.sign_in import (
     TooManyAttemptsError,
 )
+from needlepoint.services.problems import code_of, field_path
 
 PROBLEM_JSON: Final = "application/problem+json"
 

@@ -27,9 +27,9 @@ from starlette.concurrency import run_in_threadpool
 from needlepoint.domain.records import StaffMember
 from needlepoint.entrypoints.api import security
 from needlepoint.services import permissions
+from needlepoint.services.accounts.sign_in import NotAuthenticatedError
 from needlepoint.services.audit import AuthMethod, Refusal, RequestContext
 from needlepoint.services.permissions import Action, PermissionDeniedError
-from needlepoint.services.sessions import NotAuthenticatedError
 
 API: Final = "/api/v1"
 

@@ -45,17 +45,13 @@ from needlepoint.domain.treatment import (
 )
 from needlepoint.domain.units import DecimalFormat
 from needlepoint.domain.vocabulary import Device, Sex, Zone
-from needlepoint.services import (
-    accounts,
-    assessments,
-    charts,
-    consultation_records,
-    outcomes,
-    patients,
-    sessions,
-    treatment,
-)
-from needlepoint.services.intake import ScarAssessmentIn
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.consultation.intake import ScarAssessmentIn
+from needlepoint.services.records import assessments, outcomes, patients
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment
 
 _PRINTABLE: Final = r"[^\x00-\x1f\x7f]"
 _NOT_BLANK: Final = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x7f]{_PRINTABLE}*$"

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from needlepoint.bootstrap import Services
 from needlepoint.config import IpNetwork
 from needlepoint.domain.records import StaffMember
-from needlepoint.services import sessions
+from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.audit import AuthMethod
 from needlepoint.services.permissions import PermissionDeniedError
 

@@ -25,9 +25,13 @@ from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Device, Sex
-from needlepoint.services import accounts, charts, outcomes, patients, scheduling, treatment
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
-from needlepoint.services.consultation_records import ConsultationRequest
+from needlepoint.services.consultation.consultations import ConsultationRequest
+from needlepoint.services.records import outcomes, patients
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import series as treatment
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
 

@@ -30,8 +30,9 @@ from needlepoint.config import SettingsError
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
 from needlepoint.knowledge.files import SAFE_LOADER
-from needlepoint.services import accounts, delivery
+from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import OperatorContext
+from needlepoint.services.messaging import delivery
 
 if TYPE_CHECKING:
     from rich.console import Console

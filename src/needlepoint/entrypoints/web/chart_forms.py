@@ -23,8 +23,8 @@ from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.vocabulary import Device, Zone
-from needlepoint.services.charts import ChartEntry
-from needlepoint.services.outcomes import NewOutcome
+from needlepoint.services.records.outcomes import NewOutcome
+from needlepoint.services.treatment.charts import ChartEntry
 
 MAX_TEXT: Final = 500
 MAX_LINES: Final = 20

@@ -15,7 +15,7 @@ from typing import Final
 from needlepoint.domain import contact
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.services.patients import NewPatient
+from needlepoint.services.records.patients import NewPatient
 
 MAX_NAME: Final = 200
 MAX_SEARCH: Final = 200

@@ -33,9 +33,9 @@ from needlepoint.entrypoints.web import csrf, errors, zones
 from needlepoint.entrypoints.web.headers import SECURITY_HEADERS
 from needlepoint.entrypoints.web.requests import PageRequest
 from needlepoint.services import permissions
+from needlepoint.services.accounts.sign_in import NotAuthenticatedError
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.permissions import Action
-from needlepoint.services.sessions import NotAuthenticatedError
 
 FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS: Final = 200

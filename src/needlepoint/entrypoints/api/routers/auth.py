@@ -10,7 +10,7 @@ from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.api.permissions import API, Context
 from needlepoint.entrypoints.api.schemas import ApiTokenIn, ApiTokenOut, LoginIn, SignedInOut
 from needlepoint.entrypoints.api.security import ServicesDep
-from needlepoint.services import sessions
+from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.audit import AuthMethod
 
 router = APIRouter(prefix=f"{API}/auth", tags=["auth"])

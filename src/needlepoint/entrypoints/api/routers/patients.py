@@ -18,7 +18,7 @@ from needlepoint.entrypoints.api.schemas import (
     Search,
 )
 from needlepoint.entrypoints.api.security import ServicesDep
-from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.records.patients import MAX_PAGE_SIZE
 
 DEFAULT_PAGE_SIZE: Final = 20
 

@@ -25,7 +25,7 @@ from needlepoint.domain.scheduling import (
 from needlepoint.entrypoints.api.permissions import API, Context
 from needlepoint.entrypoints.api.schemas import RequestModel
 from needlepoint.entrypoints.api.security import ServicesDep
-from needlepoint.services import scheduling
+from needlepoint.services.scheduling import booking as scheduling
 
 router = APIRouter(tags=["scheduling"])
 

@@ -40,7 +40,7 @@ from needlepoint.entrypoints.api.schemas import (
     StartedSessionOut,
 )
 from needlepoint.entrypoints.api.security import ServicesDep, json_response
-from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.records.patients import MAX_PAGE_SIZE
 
 DEFAULT_PAGE_SIZE: Final = 20
 

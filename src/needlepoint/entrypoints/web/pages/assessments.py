@@ -21,9 +21,9 @@ from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.entrypoints.web import face_map, templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.assessments import NewAssessment
-from needlepoint.services.consultation_records import ConsultationNotFoundError
-from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.consultation.consultations import ConsultationNotFoundError
+from needlepoint.services.records.assessments import NewAssessment
+from needlepoint.services.records.patients import PatientNotFoundError
 
 ZONE_LABELS = {
     Zone.FOREHEAD: "Forehead",

@@ -26,9 +26,9 @@ from needlepoint.domain.scheduling import AppointmentStatus, SlotTakenError
 from needlepoint.domain.treatment import InvalidTransitionError, VersionConflictError
 from needlepoint.entrypoints.web import chart_forms, templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services import scheduling
-from needlepoint.services.scheduling import AppointmentNotFoundError
-from needlepoint.services.treatment import SeriesNotFoundError
+from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import AppointmentNotFoundError
+from needlepoint.services.treatment.series import SeriesNotFoundError
 
 _SERVICE_FIELD: Final = re.compile(r"^sessions\[(\d+)\](?:\.(\w+))?$")
 _FORM_FIELD: Final = {

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.entrypoints.web import templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.records.patients import PatientNotFoundError
 
 FEED_MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
 FEED_HEADERS: Final = {

@@ -21,8 +21,8 @@ from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus
 from needlepoint.entrypoints.web import forms
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.clearances import findings_to_clear
-from needlepoint.services.consultation_records import ConsultationNotFoundError
+from needlepoint.services.consultation.clearances import findings_to_clear
+from needlepoint.services.consultation.consultations import ConsultationNotFoundError
 from needlepoint.services.permissions import Action
 
 SUGGESTED_DAYS: Final = 182

@@ -25,12 +25,12 @@ from needlepoint.domain.units import DEPTH_MM
 from needlepoint.entrypoints.web import intake_form, templates
 from needlepoint.entrypoints.web.pages import clearances
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationRequest,
 )
-from needlepoint.services.patients import PatientNotFoundError
-from needlepoint.services.treatment import TREATABLE_DECISIONS, NewSeries
+from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.treatment.series import TREATABLE_DECISIONS, NewSeries
 
 MAX_COUNT_DIGITS: Final = 4
 

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.web import care_topics, templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.treatment import SeriesNotFoundError
+from needlepoint.services.treatment.series import SeriesNotFoundError
 
 MAX_SESSION = 50
 

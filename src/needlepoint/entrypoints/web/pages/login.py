@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.web import csrf, templates
 from needlepoint.entrypoints.web.visits import LOGIN_PATH, Visit
-from needlepoint.services import sessions
+from needlepoint.services.accounts import sign_in as sessions
 
 HOME: Final = "/"
 _LOCAL_PATH: Final = re.compile(r"/(?![/\\])[\w\-./]*")

@@ -18,8 +18,8 @@ from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.entrypoints.web import chart_forms, forms, templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.clinical_pages import OutcomeChart
-from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.treatment.pages import OutcomeChart
 
 WIDTH: Final = 640
 HEIGHT: Final = 320

@@ -10,9 +10,9 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.web import forms, templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.patients import PatientNotFoundError
 from needlepoint.services.permissions import Action
-from needlepoint.services.treatment import SeriesCancellation, SeriesNotFoundError
+from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.treatment.series import SeriesCancellation, SeriesNotFoundError
 
 LISTED: Final = 50
 """Patients shown per search; a longer list asks for a narrower search."""

@@ -27,8 +27,8 @@ from needlepoint.domain.vocabulary import Device
 from needlepoint.entrypoints.web import chart_forms, forms, templates
 from needlepoint.entrypoints.web.chart_forms import CHART, ZoneRow, zone_field
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.clinical_pages import ChartSheet
-from needlepoint.services.treatment import SeriesNotFoundError, SessionNotFoundError
+from needlepoint.services.treatment.pages import ChartSheet
+from needlepoint.services.treatment.series import SeriesNotFoundError, SessionNotFoundError
 
 CONFLICT_DETAIL = (
     "Someone else changed this chart while you were editing it. Your changes were not saved. "

@@ -19,7 +19,7 @@ from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.scheduling import OpeningHours
 from needlepoint.entrypoints.web import templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.delivery import MessageNotUncertainError
+from needlepoint.services.messaging.delivery import MessageNotUncertainError
 
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -20,7 +20,7 @@ from needlepoint.entrypoints.web.portal import forms
 from needlepoint.entrypoints.web.portal.pages import record_id
 from needlepoint.entrypoints.web.portal.visits import PORTAL_PATH, PortalVisit, render
 from needlepoint.entrypoints.web.portal.words import HELPERS
-from needlepoint.services.checkins import NewCheckIn
+from needlepoint.services.portal.check_ins import NewCheckIn
 
 PHOTO_TYPE = "image/jpeg"
 

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.entrypoints.web import templates
 from needlepoint.entrypoints.web.portal.words import HELPERS
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.checkins import CheckInNotFoundError
+from needlepoint.services.portal.check_ins import CheckInNotFoundError
 
 PHOTO_TYPE = "image/jpeg"
 

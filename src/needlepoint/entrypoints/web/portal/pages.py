@@ -14,7 +14,7 @@ from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.entrypoints.web.pages.outcomes import plot
 from needlepoint.entrypoints.web.portal.visits import HOME, PortalVisit, render
 from needlepoint.entrypoints.web.portal.words import HELPERS
-from needlepoint.services.portal_access import PortalRecordNotFoundError
+from needlepoint.services.portal.sign_in import PortalRecordNotFoundError
 
 SCALE_WORDS = {
     OutcomeScale.GB_QUANTITATIVE: "scar score (Goodman and Baron)",

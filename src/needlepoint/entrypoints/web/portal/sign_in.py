@@ -23,7 +23,7 @@ from needlepoint.entrypoints.web.portal.visits import (
     render,
     set_session_cookie,
 )
-from needlepoint.services.portal_access import LinkRequest, SignInLinkError
+from needlepoint.services.portal.sign_in import LinkRequest, SignInLinkError
 
 MAX_EMAIL: Final = 320
 _EMAIL: Final = re.compile(r"[^@\s\x00-\x1f\x7f]{1,160}@[^@\s\x00-\x1f\x7f]{1,160}")

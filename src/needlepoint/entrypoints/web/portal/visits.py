@@ -35,9 +35,9 @@ from needlepoint.entrypoints.statuses import status_of
 from needlepoint.entrypoints.web import csrf, templates
 from needlepoint.entrypoints.web.portal.uploads import Form, read_form
 from needlepoint.entrypoints.web.requests import PageRequest
-from needlepoint.services.portal import PortalServices
-from needlepoint.services.portal_access import PatientContext, PortalPatient
-from needlepoint.services.sessions import NotAuthenticatedError
+from needlepoint.services.accounts.sign_in import NotAuthenticatedError
+from needlepoint.services.portal.pages import PortalServices
+from needlepoint.services.portal.sign_in import PatientContext, PortalPatient
 
 PORTAL_PATH: Final = "/portal"
 HOME: Final = "/portal"

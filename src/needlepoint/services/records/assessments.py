@@ -21,14 +21,15 @@ from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.scales.grading import grade_assessments
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit, permissions, reports
-from needlepoint.services.consultation_records import Engine
-from needlepoint.services.intake import Closed, ScarAssessmentIn
-from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services import audit, permissions
+from needlepoint.services.consultation import reports
+from needlepoint.services.consultation.consultations import Engine
+from needlepoint.services.consultation.intake import Closed, ScarAssessmentIn
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
 from needlepoint.services.problems import problems_from_validation
-from needlepoint.services.treatment import check_page, clinic_today, listed_patient
+from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.treatment.series import check_page, clinic_today, listed_patient
 
 
 @dataclass(frozen=True, slots=True)

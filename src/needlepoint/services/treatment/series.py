@@ -44,16 +44,18 @@ from needlepoint.domain.treatment import (
     VersionConflictError,
 )
 from needlepoint.domain.vocabulary import Device
-from needlepoint.services import audit, clearances, permissions, reminders
+from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation import clearances
+from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
     Engine,
 )
-from needlepoint.services.patients import MAX_PAGE_SIZE, PatientNotFoundError
+from needlepoint.services.messaging import reminders
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.records.patients import MAX_PAGE_SIZE, PatientNotFoundError
 
 TREATABLE_DECISIONS = frozenset({Decision.PROCEED.value, Decision.NEEDS_CLEARANCE.value})
 

@@ -43,7 +43,7 @@ from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.treatment import (
+from needlepoint.services.treatment.series import (
     SessionNotFoundError,
     audited_refusal,
     clinic_today,

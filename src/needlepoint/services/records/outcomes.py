@@ -25,11 +25,11 @@ from needlepoint.domain.outcomes import (
 )
 from needlepoint.domain.records import PatientRecord
 from needlepoint.services import audit, permissions
-from needlepoint.services.consultation_records import Engine
-from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services.consultation.consultations import Engine
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.treatment import (
+from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.treatment.series import (
     check_page,
     clinic_today,
     listed_patient,

@@ -31,12 +31,13 @@ from uuid import UUID
 
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import StaffMember
-from needlepoint.services import audit, permissions, throttling
-from needlepoint.services.accounts import STAFF_RESOURCE
+from needlepoint.services import audit, permissions
+from needlepoint.services.accounts import throttling
+from needlepoint.services.accounts.staff import STAFF_RESOURCE
+from needlepoint.services.accounts.throttling import ThrottleKeys, ThrottleRepository
 from needlepoint.services.audit import Access, AuthMethod, Refusal, RequestContext
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import AuditLog, Clock
-from needlepoint.services.throttling import ThrottleKeys, ThrottleRepository
 
 IDLE_TIMEOUT: Final = timedelta(minutes=15)
 """Staff sessions end after 15 minutes unused (ecosystem.md §2.2, scenario AC-7)."""

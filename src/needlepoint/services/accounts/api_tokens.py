@@ -16,10 +16,7 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import DomainError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
-from needlepoint.services.audit import Access, RequestContext
-from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
-from needlepoint.services.sessions import (
+from needlepoint.services.accounts.sign_in import (
     API_TOKEN_PREFIX,
     MAX_TOKEN_CHARS,
     TOKEN_BYTES,
@@ -29,6 +26,9 @@ from needlepoint.services.sessions import (
     StaffNotFoundError,
     digest,
 )
+from needlepoint.services.audit import Access, RequestContext
+from needlepoint.services.permissions import Action
+from needlepoint.services.ports import Clock
 
 TOKEN_RESOURCE: Final = "api_token"
 """The resource type of an audit event about an API token (the resource id is the token's)."""

@@ -23,7 +23,7 @@ from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.consultation_records import (
+from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
 )

@@ -23,8 +23,8 @@ from needlepoint.domain.scales.goodman_baron_qualitative import GbQualitativeRes
 from needlepoint.domain.scales.goodman_baron_quantitative import GbQuantitativeResult
 from needlepoint.domain.scales.grading import ScarGrading, ZoneGrading
 from needlepoint.domain.screening import Decision, Finding, ZoneExclusion
-from needlepoint.services import decision_texts
-from needlepoint.services.consultations import ConsultationOutcome
+from needlepoint.services.consultation import decision_texts
+from needlepoint.services.consultation.engine import ConsultationOutcome
 
 Json = dict[str, Any]
 

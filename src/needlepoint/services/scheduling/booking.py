@@ -59,18 +59,19 @@ from needlepoint.domain.treatment import (
     TreatmentSeries,
     VersionConflictError,
 )
-from needlepoint.services import audit, permissions, reminders
+from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
+from needlepoint.services.messaging import reminders
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.treatment import SeriesNotFoundError, series_access
-from needlepoint.services.visits import (
+from needlepoint.services.scheduling.visits import (
     IntervalChange,
     booking_rules,
     check_intervals,
     patient_visits,
     series_rules,
 )
+from needlepoint.services.treatment.series import SeriesNotFoundError, series_access
 
 INTERVAL_OVERRIDE: Final = "longer interval (interval-beyond-maximum)"
 """How a recorded reason for a gap past the maximum begins: it names the limit it passes."""

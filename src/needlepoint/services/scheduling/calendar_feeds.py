@@ -36,10 +36,10 @@ from needlepoint.domain.records import AuditEvent, ConsultationRecord, PatientRe
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import SeriesStatus
 from needlepoint.services import audit, permissions
+from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import CalendarRenderer, Clock, UnitOfWork
-from needlepoint.services.sessions import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
-from needlepoint.services.treatment import listed_patient
+from needlepoint.services.treatment.series import listed_patient
 
 FEED_ACTOR_ROLE: Final = "calendar_feed"
 """The actor role of a feed fetch in the audit trail (no member of staff is involved)."""

@@ -41,14 +41,14 @@ from needlepoint.domain.records import PatientRecord, Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
 from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.patients import MAX_PAGE_SIZE
 from needlepoint.services.permissions import Action
-from needlepoint.services.portal_access import (
+from needlepoint.services.portal.sign_in import (
     PatientContext,
     PortalRecordNotFoundError,
     patient_event,
 )
 from needlepoint.services.ports import Clock, PhotoEncoder, UnitOfWork
+from needlepoint.services.records.patients import MAX_PAGE_SIZE
 
 ATTENTION_LIMIT: Final = 100
 """The dashboard lists at most this many check-ins that need attention."""

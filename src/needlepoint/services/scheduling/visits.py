@@ -40,8 +40,9 @@ from needlepoint.domain.intervals import (
 )
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SeriesRules
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
-from needlepoint.services import clearances, reminders
 from needlepoint.services.clinics import clinic_zone
+from needlepoint.services.consultation import clearances
+from needlepoint.services.messaging import reminders
 from needlepoint.services.ports import UnitOfWork
 
 SERIES_PAGE: Final = 100

@@ -20,10 +20,10 @@ from needlepoint.domain.records import ConsultationRecord, PatientRecord
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit, permissions
-from needlepoint.services.patients import MAX_PAGE_SIZE
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.treatment import listed_patient
+from needlepoint.services.records.patients import MAX_PAGE_SIZE
+from needlepoint.services.treatment.series import listed_patient
 
 FIRST = 0
 """Each list is its first page of ``MAX_PAGE_SIZE`` records, in its repository's order."""

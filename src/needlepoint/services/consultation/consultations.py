@@ -15,10 +15,12 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import Clinic, ConsultationRecord, ConsultationStatus, PatientRecord
-from needlepoint.services import audit, consultations, permissions, reports
-from needlepoint.services.patients import PatientNotFoundError
+from needlepoint.services import audit, permissions
+from needlepoint.services.consultation import engine as consultations
+from needlepoint.services.consultation import reports
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.records.patients import PatientNotFoundError
 
 
 class ConsultationNotFoundError(DomainError):

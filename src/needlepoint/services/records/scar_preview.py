@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from needlepoint.domain.scales.grading import grade_assessments
-from needlepoint.services import reports
-from needlepoint.services.assessments import parse_zones
-from needlepoint.services.consultation_records import Engine
+from needlepoint.services.consultation import reports
+from needlepoint.services.consultation.consultations import Engine
+from needlepoint.services.records.assessments import parse_zones
 
 
 def preview_scar_scores(*, zones: Sequence[Mapping[str, Any]], engine: Engine) -> reports.Json:

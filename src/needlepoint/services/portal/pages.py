@@ -37,15 +37,18 @@ from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.series_plan import SeriesPlan
 from needlepoint.domain.treatment import SeriesStatus, TreatmentSeries
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit, checkins, intake, portal_access
-from needlepoint.services.clinical_pages import OutcomeChart, OutcomePoint
-from needlepoint.services.patients import MAX_PAGE_SIZE
-from needlepoint.services.portal_access import (
+from needlepoint.services import audit
+from needlepoint.services.consultation import intake
+from needlepoint.services.portal import check_ins as checkins
+from needlepoint.services.portal import sign_in as portal_access
+from needlepoint.services.portal.sign_in import (
     PatientContext,
     PortalRecordNotFoundError,
     patient_event,
 )
 from needlepoint.services.ports import Clock, PhotoEncoder, UnitOfWork
+from needlepoint.services.records.patients import MAX_PAGE_SIZE
+from needlepoint.services.treatment.pages import OutcomeChart, OutcomePoint
 
 SCAR_SCALES: Final = (OutcomeScale.GB_QUANTITATIVE, OutcomeScale.ECCA)
 RECENT_CHECK_INS: Final = 5

@@ -34,12 +34,12 @@ from zoneinfo import ZoneInfo
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSession
 from needlepoint.services import audit, permissions
-from needlepoint.services.checkins import ATTENTION_LIMIT, ClinicCheckIn
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.permissions import Action
+from needlepoint.services.portal.check_ins import ATTENTION_LIMIT, ClinicCheckIn
 from needlepoint.services.ports import Clock, SeriesToBook, UnitOfWork
-from needlepoint.services.scheduling import DayAppointment
-from needlepoint.services.treatment import clinic_today
+from needlepoint.services.scheduling.booking import DayAppointment
+from needlepoint.services.treatment.series import clinic_today
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,11 +29,14 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
 )
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit, clearances, consultations, permissions, reports, visits
-from needlepoint.services.consultation_records import ConsultationNotSignedError, Engine
+from needlepoint.services import audit, permissions
+from needlepoint.services.consultation import clearances, reports
+from needlepoint.services.consultation import engine as consultations
+from needlepoint.services.consultation.consultations import ConsultationNotSignedError, Engine
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.treatment import (
+from needlepoint.services.scheduling import visits
+from needlepoint.services.treatment.series import (
     SeriesNotFoundError,
     audited_refusal,
     clinic_today,

@@ -14,7 +14,7 @@ from needlepoint.domain.programme import (
     Programme,
     propose_programme,
 )
-from needlepoint.services import intake
+from needlepoint.services.consultation import intake
 from needlepoint.services.ports import Clock
 
 

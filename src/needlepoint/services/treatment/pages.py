@@ -30,13 +30,14 @@ from needlepoint.domain.records import ConsultationStatus, PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Device
-from needlepoint.services import audit, consultations, permissions
+from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.consultation_records import ConsultationNotSignedError, Engine
-from needlepoint.services.patients import MAX_PAGE_SIZE
+from needlepoint.services.consultation import engine as consultations
+from needlepoint.services.consultation.consultations import ConsultationNotSignedError, Engine
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.treatment import (
+from needlepoint.services.records.patients import MAX_PAGE_SIZE
+from needlepoint.services.treatment.series import (
     SessionNotFoundError,
     listed_patient,
     series_access,

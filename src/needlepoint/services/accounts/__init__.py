@@ -1,0 +1,4 @@
+"""The accounts area.
+
+Staff, their sign-in sessions and API tokens, and the sign-in throttle.
+"""

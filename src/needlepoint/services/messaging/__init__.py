@@ -1,0 +1,4 @@
+"""The messaging area.
+
+The outbox, its delivery worker, and appointment reminders.
+"""
