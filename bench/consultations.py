@@ -98,7 +98,7 @@ def main() -> None:
     documents = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in EXAMPLES]
 
     def engine(document: Any) -> Any:
-        return services.consultation_report(document, appointment=APPOINTMENT)
+        return services.consultation.consultation_report(document, appointment=APPOINTMENT)
 
     def intake_only(document: Any) -> Any:
         return intake.parse_consultation(document).to_domain()

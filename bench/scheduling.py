@@ -75,9 +75,9 @@ def timed(action: Callable[[], Any]) -> float:
 
 def clinic(services: Services, practitioners: int, rooms: int) -> RequestContext:
     """A clinic open 08:00-20:00 every day, with its clinicians and rooms; an admin context."""
-    made = services.add_clinic(name="Bench clinic", time_zone="Europe/London")
+    made = services.accounts.add_clinic(name="Bench clinic", time_zone="Europe/London")
     members = [
-        services.add_staff(
+        services.accounts.add_staff(
             accounts.NewStaff(
                 made.id,
                 f"c{n}-{uuid4().hex[:6]}@bench.test",
@@ -92,9 +92,9 @@ def clinic(services: Services, practitioners: int, rooms: int) -> RequestContext
     ]
     context = RequestContext(actor=members[0], request_id="bench", auth=AuthMethod.SESSION)
     week = [(d, clock_time(8), clock_time(20)) for d in range(7)]
-    services.set_opening_hours(week, context=context)
+    services.scheduling.set_opening_hours(week, context=context)
     for n in range(rooms):
-        services.add_room(f"Room {n:02d}", context=context)
+        services.scheduling.add_room(f"Room {n:02d}", context=context)
     return context
 
 
@@ -106,17 +106,19 @@ def series_for(services: Services, context: RequestContext, count: int) -> list[
         new = patients.NewPatient(
             "Bench", f"Patient{n:04d}", date(1997, 4, 22), Sex.FEMALE, email=f"p{n}@bench.test"
         )
-        patient = services.register_patient(new, context=context)
+        patient = services.records.register_patient(new, context=context)
         request = consultation_records.ConsultationRequest(patient.id, facts)
-        record = services.record_consultation(request, context=context)
-        services.sign_consultation(record.id, context=context)
-        made.append(services.create_series(treatment.NewSeries(record.id), context=context))
+        record = services.consultation.record_consultation(request, context=context)
+        services.consultation.sign_consultation(record.id, context=context)
+        made.append(
+            services.treatment.create_series(treatment.NewSeries(record.id), context=context)
+        )
     return made
 
 
 def booking_rate(services: Services, context: RequestContext, series: list[Any]) -> float:
     """Sessions booked per second, one booking after another (session 1 of each series)."""
-    setup = services.clinic_setup(context=context)
+    setup = services.scheduling.clinic_setup(context=context)
     rooms = [r.id for r in setup.rooms]
     people = [p.id for p in setup.practitioners]
     first = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -124,7 +126,7 @@ def booking_rate(services: Services, context: RequestContext, series: list[Any])
     for n, one in enumerate(series):
         at = first + timedelta(days=n // 40, minutes=90 * ((n % 40) // len(people) % 6))
         choice = scheduling.SlotChoice(1, at, people[n % len(people)], rooms[n % len(rooms)])
-        services.book_series(one.id, [choice], context=context)
+        services.scheduling.book_series(one.id, [choice], context=context)
     return len(series) / (time.perf_counter() - begun)
 
 
@@ -151,7 +153,7 @@ def raw_commit_rate(url: str, seconds: float = 2.0) -> float:
 
 def fill_a_year(services: Services, context: RequestContext) -> int:
     """About six appointments a day per practitioner for a year, inserted in bulk."""
-    setup = services.clinic_setup(context=context)
+    setup = services.scheduling.clinic_setup(context=context)
     zone_day = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)  # after the bookings timed above
     patient = patients.register_patient(
         new=patients.NewPatient("Year", "Filler", date(1980, 1, 1), Sex.FEMALE),
@@ -200,9 +202,9 @@ def search_times(
     """p50/p95 milliseconds: one day's free slots, a six-session proposal, the bare day read."""
     rng = random.Random(7)
     days = [date(2027, 3, 1) + timedelta(days=rng.randrange(0, 360)) for _ in range(searches)]
-    slot_ms = [timed(lambda d=d: services.free_slots(d, context=context)) for d in days]
+    slot_ms = [timed(lambda d=d: services.scheduling.free_slots(d, context=context)) for d in days]
     propose_ms = [
-        timed(lambda: services.propose_series_booking(one.id, context=context))
+        timed(lambda: services.scheduling.propose_series_booking(one.id, context=context))
         for _ in range(max(5, searches // 6))
     ]
     engine = create_engine(services.database.url)

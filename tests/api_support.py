@@ -51,15 +51,19 @@ class MovingClock:
         self.at += by
 
 
-def make_services(url: str, clock: MovingClock, *, development: bool = False) -> Services:
+def make_services(
+    url: str, clock: MovingClock, *, development: bool = False, data_dir: Path | None = None
+) -> Services:
     settings = Settings(database_url=url, development=development)
-    services = dataclasses.replace(bootstrap(settings, clock=clock), hasher=PlainHasher())
+    if data_dir is not None:
+        settings = dataclasses.replace(settings, data_dir=data_dir)
+    services = bootstrap(settings, clock=clock, hasher=PlainHasher())
     services.database.upgrade()
     return services
 
 
 def add_clinic(services: Services, name: str = "Harbour Skin Clinic") -> UUID:
-    return services.add_clinic(name=name, time_zone="Europe/London").id
+    return services.accounts.add_clinic(name=name, time_zone="Europe/London").id
 
 
 def add_member(services: Services, clinic_id: UUID, role: Role, email: str) -> StaffMember:
@@ -67,7 +71,7 @@ def add_member(services: Services, clinic_id: UUID, role: Role, email: str) -> S
     new = accounts.NewStaff(
         clinic_id, email, email.split("@", maxsplit=1)[0], role, licence, PASSWORD
     )
-    return services.add_staff(new, context=OPERATOR)
+    return services.accounts.add_staff(new, context=OPERATOR)
 
 
 def log_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
@@ -102,7 +106,8 @@ class CountingHasher(PlainHasher):
 
 
 def with_hasher(services: Services, hasher: PlainHasher) -> Services:
-    return dataclasses.replace(services, hasher=hasher)
+    accounts = dataclasses.replace(services.accounts, hasher=hasher)
+    return dataclasses.replace(services, accounts=accounts)
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples/01-proceed-rolling-boxcar-cheeks.yaml"

@@ -56,7 +56,7 @@ from needlepoint.domain.treatment import (  # noqa: E402
     TreatmentSession,
     VersionConflictError,
 )
-from needlepoint.services.ports import SeriesToBook  # noqa: E402
+from needlepoint.services.scheduling.ports import SeriesToBook  # noqa: E402
 
 
 class FakeClinics:

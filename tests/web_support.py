@@ -5,7 +5,6 @@ the CSRF token read back from a page.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +32,7 @@ class Clinic:
 
 def web_services(data_dir: Path, clock: MovingClock) -> Services:
     """Services over a fresh SQLite file in ``data_dir``, which also holds the web secret."""
-    services = make_services(f"sqlite:///{data_dir / 'needlepoint.sqlite3'}", clock)
-    settings = dataclasses.replace(services.settings, data_dir=data_dir)
-    return dataclasses.replace(services, settings=settings)
+    return make_services(f"sqlite:///{data_dir / 'needlepoint.sqlite3'}", clock, data_dir=data_dir)
 
 
 def csrf_token(html: str) -> str:

@@ -93,13 +93,15 @@ def _treated(services: Services, context: RequestContext, given: str, family: st
     facts = document["patient"]
     email = f"{given.lower()}.{family.lower()}@patient.test"
     new = patients.NewPatient(given, family, facts["born_on"], Sex(facts["sex"]), email=email)
-    patient = services.register_patient(new, context=context)
-    record = services.record_consultation(
+    patient = services.records.register_patient(new, context=context)
+    record = services.consultation.record_consultation(
         ConsultationRequest(patient_id=patient.id, document=document), context=context
     )
-    services.sign_consultation(record.id, context=context)
-    series = services.create_series(treatment.NewSeries(consultation_id=record.id), context=context)
-    services.start_session(series.id, rescreen_document={}, context=context)
+    services.consultation.sign_consultation(record.id, context=context)
+    series = services.treatment.create_series(
+        treatment.NewSeries(consultation_id=record.id), context=context
+    )
+    services.treatment.start_session(series.id, rescreen_document={}, context=context)
     return PortalPatient(patient.id, email, given, family)
 
 

@@ -152,7 +152,9 @@ def test_me_gives_the_sessions_token_and_none_to_an_api_token(
     api: Services, clinician: TestClient
 ) -> None:
     admin = add_member(api, add_clinic(api, "Other"), Role.ADMIN, "ada@other.test")
-    issued = api.issue_api_token("script", staff_id=admin.id, context=_admin_context(admin))
+    issued = api.accounts.issue_api_token(
+        "script", staff_id=admin.id, context=_admin_context(admin)
+    )
     script = TestClient(
         create_app(api), base_url=BASE_URL, headers={"Authorization": f"Bearer {issued.token}"}
     )
@@ -163,7 +165,9 @@ def test_me_gives_the_sessions_token_and_none_to_an_api_token(
 
 def test_an_api_token_needs_no_csrf_token_whatever_the_origin(api: Services) -> None:
     admin = add_member(api, add_clinic(api), Role.ADMIN, "ada@harbour.test")
-    issued = api.issue_api_token("script", staff_id=admin.id, context=_admin_context(admin))
+    issued = api.accounts.issue_api_token(
+        "script", staff_id=admin.id, context=_admin_context(admin)
+    )
     script = TestClient(
         create_app(api), base_url=BASE_URL, headers={"Authorization": f"Bearer {issued.token}"}
     )

@@ -95,7 +95,9 @@ def _client(
     """A caller holding an API token an admin issued for ``member`` (none for anonymous)."""
     if member is None:
         return TestClient(app, base_url=BASE_URL)
-    issued = services.issue_api_token("matrix", staff_id=member.id, context=_context(issuer))
+    issued = services.accounts.issue_api_token(
+        "matrix", staff_id=member.id, context=_context(issuer)
+    )
     headers = {"Authorization": f"Bearer {issued.token}"}
     return TestClient(app, base_url=BASE_URL, headers=headers)
 
@@ -104,9 +106,9 @@ def _records(services: Services, clinician: StaffMember, admin: StaffMember) -> 
     context = _context(clinician)
     _open_clinic(services, _context(admin))
     new = patients.NewPatient("Amira", "Okafor", PATIENT_BORN_ON, patients.Sex.FEMALE)
-    patient = services.register_patient(new, context=context)
+    patient = services.records.register_patient(new, context=context)
     request = consultation_records.ConsultationRequest(patient.id, intake_document())
-    consultation = services.record_consultation(request, context=context)
+    consultation = services.consultation.record_consultation(request, context=context)
     return {
         "patient_id": str(patient.id),
         "consultation_id": str(consultation.id),
@@ -119,13 +121,15 @@ def _treatment_records(
 ) -> dict[str, str]:
     """A series from a signed consultation, a started session and its first chart version."""
     request = consultation_records.ConsultationRequest(patient_id, intake_document())
-    signed = services.sign_consultation(
-        services.record_consultation(request, context=context).id, context=context
+    signed = services.consultation.sign_consultation(
+        services.consultation.record_consultation(request, context=context).id, context=context
     )
-    series = services.create_series(treatment.NewSeries(signed.id), context=context)
-    session = services.start_session(series.id, rescreen_document={}, context=context)
+    series = services.treatment.create_series(treatment.NewSeries(signed.id), context=context)
+    session = services.treatment.start_session(series.id, rescreen_document={}, context=context)
     chart = ChartIn.model_validate(_chart_body({}, zones=("cheeks", "chin"))).chart
-    services.chart_session(charts.ChartEntry(session.id, chart.to_domain(), 0), context=context)
+    services.treatment.chart_session(
+        charts.ChartEntry(session.id, chart.to_domain(), 0), context=context
+    )
     return {
         "series_id": str(series.id),
         "session_id": str(session.id),
@@ -139,9 +143,9 @@ def _appointment_records(
     services: Services, context: RequestContext, series_id: uuid.UUID
 ) -> dict[str, str]:
     """Session 2 of the series booked four weeks after the first."""
-    (room,) = services.clinic_setup(context=context).rooms
+    (room,) = services.scheduling.clinic_setup(context=context).rooms
     choice = scheduling.SlotChoice(2, SESSION_2_AT, context.actor.id, room.id)
-    (appointment,) = services.book_series(series_id, [choice], context=context)
+    (appointment,) = services.scheduling.book_series(series_id, [choice], context=context)
     return {
         "appointment_id": str(appointment.id),
         "practitioner_id": str(context.actor.id),
@@ -151,8 +155,8 @@ def _appointment_records(
 
 def _open_clinic(services: Services, admin: RequestContext) -> None:
     """A room and an open week (an admin sets the clinic up)."""
-    services.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=admin)
-    services.add_room("Room 1", context=admin)
+    services.scheduling.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=admin)
+    services.scheduling.add_room("Room 1", context=admin)
 
 
 SESSION_2_AT = datetime(2026, 12, 21, 10, 0, tzinfo=UTC)
@@ -204,7 +208,9 @@ def _world(services: Services) -> World:
     admin = members["admin"]
     clients = {role: _client(services, app, members.get(role), admin) for role in ROLES}
     clients["other_admin"] = _client(services, app, stranger, stranger)
-    revocable = services.issue_api_token("revocable", staff_id=victim.id, context=_context(admin))
+    revocable = services.accounts.issue_api_token(
+        "revocable", staff_id=victim.id, context=_context(admin)
+    )
     ids = {
         **_records(services, members["clinician"], admin),
         "staff_id": str(victim.id),

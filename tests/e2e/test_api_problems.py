@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import Any
 
@@ -16,7 +15,7 @@ from api_support import (
     intake_document,
     signed_in,
 )
-from needlepoint.bootstrap import Database, Services
+from needlepoint.bootstrap import Database, Services, bootstrap
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api import errors
 from needlepoint.entrypoints.api.app import create_app
@@ -161,7 +160,7 @@ def test_an_unexpected_error_is_a_bare_500_and_nothing_of_it_is_logged(
     api: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
-    failing = dataclasses.replace(api, database=_FailingDatabase(api.database.url))
+    failing = bootstrap(api.settings, clock=api.clock, database=_FailingDatabase(api.database.url))
     client = TestClient(create_app(failing), base_url="https://testserver")
     client.cookies.update(signed_in(api, "rowan@harbour.test").cookies)
     caplog.set_level(logging.DEBUG)

@@ -145,7 +145,7 @@ def test_an_api_token_never_clears_a_finding(api: Services, clinic: Any) -> None
         admin = next(m for m in uow.staff.for_clinic(clinic) if m.role is Role.ADMIN)
         member = next(m for m in uow.staff.for_clinic(clinic) if m.role is Role.CLINICIAN)
     context = RequestContext(actor=admin, request_id="token", auth=AuthMethod.SESSION)
-    issued = api.issue_api_token("script", staff_id=member.id, context=context)
+    issued = api.accounts.issue_api_token("script", staff_id=member.id, context=context)
     script = TestClient(clinician.app, base_url=str(clinician.base_url))
     script.headers["Authorization"] = f"Bearer {issued.token}"
 

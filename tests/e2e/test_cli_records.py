@@ -133,7 +133,7 @@ def test_an_empty_audit_trail_verifies(data_dir: Path) -> None:
 def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
     services = bootstrap()
     clinic_id = UUID(_clinic())
-    member = services.add_staff(
+    member = services.accounts.add_staff(
         accounts.NewStaff(
             clinic_id, "desk@harbour.test", "Desk", cli.Role.FRONT_DESK, None, "x" * 12
         ),

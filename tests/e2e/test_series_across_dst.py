@@ -46,16 +46,16 @@ def test_six_sessions_over_both_dst_changes_keep_their_hour_and_exact_reminders(
         "dst",
         auth=AuthMethod.SESSION,
     )
-    services.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=admin)
-    services.add_room("Room 1", context=admin)
+    services.scheduling.set_opening_hours([(d, time(8), time(20)) for d in range(7)], context=admin)
+    services.scheduling.add_room("Room 1", context=admin)
     series = _six_session_series(services, desk)
 
-    booking = services.propose_series_booking(series.id, context=desk)
+    booking = services.scheduling.propose_series_booking(series.id, context=desk)
     choices = [
         scheduling.SlotChoice(n, s.starts_at, s.practitioner_id, s.room_id)
         for n, s in zip(booking.to_book, booking.proposed, strict=True)
     ]
-    made = services.book_series(series.id, choices, context=desk)
+    made = services.scheduling.book_series(series.id, choices, context=desk)
 
     local = [a.starts_at.astimezone(LONDON) for a in made]
     assert len(made) == 6
@@ -88,10 +88,10 @@ def _six_session_series(services: Services, context: RequestContext) -> Treatmen
         Sex(facts["sex"]),
         email="amira@example.test",
     )
-    patient = services.register_patient(new, context=context)
+    patient = services.records.register_patient(new, context=context)
     request = consultation_records.ConsultationRequest(patient.id, document)
-    record = services.record_consultation(request, context=context)
-    services.sign_consultation(record.id, context=context)
+    record = services.consultation.record_consultation(request, context=context)
+    services.consultation.sign_consultation(record.id, context=context)
     report = record.report
     proposal = series_plan.proposed_plan({"plan": report["plan"], "series": report["series"]})
     plan = dataclasses.replace(proposal, sessions=6, interval_days=42)
@@ -100,4 +100,4 @@ def _six_session_series(services: Services, context: RequestContext) -> Treatmen
         "plan.interval_days": "patient travels for work; six weeks apart",
     }
     new_series = treatment.NewSeries(record.id, plan, reasons)
-    return services.create_series(new_series, context=context)
+    return services.treatment.create_series(new_series, context=context)

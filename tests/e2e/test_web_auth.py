@@ -120,7 +120,7 @@ def test_signing_out_ends_the_session_on_the_server(clinic: Clinic, clinician: T
 
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
-    assert clinic.services.resolve_session(token) is None
+    assert clinic.services.accounts.resolve_session(token) is None
 
 
 def test_a_token_from_another_session_is_refused(clinic: Clinic, clinician: TestClient) -> None:
@@ -148,7 +148,7 @@ def test_a_page_after_sign_in_is_answered_from_the_session_cache(
     uow = clinic.services.database.accounts_unit_of_work()
     sessions.log_out(token=token, request_id="elsewhere", uow=uow, clock=clinic.services.clock)
 
-    assert clinic.services.recall_session(token) is not None
+    assert clinic.services.accounts.recall_session(token) is not None
     assert clinician.get("/patients").status_code == 200
 
 

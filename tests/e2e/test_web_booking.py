@@ -29,9 +29,11 @@ def calendar(clinic: Clinic) -> Clinic:
     services = clinic.services
     admin = next(m for m in services_members(clinic) if m.email == ADMIN and m.role is Role.ADMIN)
     context = RequestContext(actor=admin, request_id="web-booking", auth=AuthMethod.SESSION)
-    services.set_opening_hours([(d, time(8), time(18)) for d in range(7)], context=context)
-    services.add_room("Room 1", context=context)
-    services.add_room("Room 2", context=context)
+    services.scheduling.set_opening_hours(
+        [(d, time(8), time(18)) for d in range(7)], context=context
+    )
+    services.scheduling.add_room("Room 1", context=context)
+    services.scheduling.add_room("Room 2", context=context)
     return clinic
 
 

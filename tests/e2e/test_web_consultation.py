@@ -178,12 +178,12 @@ def test_a_contraindicated_consultation_cannot_be_saved_as_a_series(
     services = clinic.services
     record = None
     with pytest.raises(NotTreatableError):
-        member = services.resolve_session(clinician.cookies["needlepoint_session"])
+        member = services.accounts.resolve_session(clinician.cookies["needlepoint_session"])
         assert member is not None
         context = RequestContext(actor=member, request_id="test", auth=AuthMethod.SESSION)
-        record = services.get_consultation(UUID(consultation_id), context=context)
+        record = services.consultation.get_consultation(UUID(consultation_id), context=context)
         assert record.status is ConsultationStatus.SIGNED
-        services.create_series(NewSeries(record.id), context=context)
+        services.treatment.create_series(NewSeries(record.id), context=context)
 
 
 def test_a_recent_isotretinoin_course_is_shown_as_the_start_not_as_a_deadline_to_clear_by(

@@ -39,7 +39,7 @@ def room(clinic: Clinic) -> UUID:
     context = RequestContext(
         actor=member(clinic, ADMIN, Role.ADMIN), request_id="dashboard", auth=AuthMethod.SESSION
     )
-    return clinic.services.add_room("Room 1", context=context).id
+    return clinic.services.scheduling.add_room("Room 1", context=context).id
 
 
 def booked(

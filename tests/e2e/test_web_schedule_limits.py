@@ -38,9 +38,11 @@ def calendar(clinic: Clinic) -> Clinic:
         admin = next(m for m in uow.staff.for_clinic(clinic.clinic_id) if m.email == ADMIN)
     assert admin.role is Role.ADMIN
     context = RequestContext(actor=admin, request_id="web-limits", auth=AuthMethod.SESSION)
-    services.set_opening_hours([(d, time(8), time(18)) for d in range(7)], context=context)
-    services.add_room("Room 1", context=context)
-    services.add_room("Room 2", context=context)
+    services.scheduling.set_opening_hours(
+        [(d, time(8), time(18)) for d in range(7)], context=context
+    )
+    services.scheduling.add_room("Room 1", context=context)
+    services.scheduling.add_room("Room 2", context=context)
     return clinic
 
 

@@ -28,7 +28,7 @@ BEFORE_FALL_BACK = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
 
 def clinic_in(tmp_path: Path, time_zone: str, at: datetime) -> Clinic:
     services = web_services(tmp_path, MovingClock(at))
-    clinic_id = services.add_clinic(name="Harbour Skin Clinic", time_zone=time_zone).id
+    clinic_id = services.accounts.add_clinic(name="Harbour Skin Clinic", time_zone=time_zone).id
     add_member(services, clinic_id, Role.CLINICIAN, CLINICIAN)
     return Clinic(services, clinic_id)
 

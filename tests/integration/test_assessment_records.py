@@ -22,7 +22,7 @@ from needlepoint.knowledge import catalogue
 from needlepoint.services import clinics
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
-from needlepoint.services.consultation.consultations import Engine as ClinicalEngine
+from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.records import assessments, patients
 
 CLOCK = FixedClock(TODAY, time(10, 0))

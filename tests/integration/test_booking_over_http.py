@@ -48,15 +48,17 @@ def _seed(services: Services) -> tuple[RequestContext, list[str], list[str], str
     clinician = add_member(services, clinic_id, Role.CLINICIAN, "dr@http.test")
     desk = add_member(services, clinic_id, Role.FRONT_DESK, "desk@http.test")
     context = RequestContext(actor=clinician, request_id="http-seed", auth=AuthMethod.SESSION)
-    services.set_opening_hours(
+    services.scheduling.set_opening_hours(
         [(d, clock_time(8), clock_time(20)) for d in range(7)], context=as_admin(context)
     )
     rooms = [
-        str(services.add_room(f"Room {n:02d}", context=as_admin(context)).id)
+        str(services.scheduling.add_room(f"Room {n:02d}", context=as_admin(context)).id)
         for n in range(CALLERS)
     ]
     series = [str(_series(services, context, n).id) for n in range(CALLERS + ROUNDS - 1)]
-    token = services.issue_api_token("desk", staff_id=desk.id, context=as_admin(context)).token
+    token = services.accounts.issue_api_token(
+        "desk", staff_id=desk.id, context=as_admin(context)
+    ).token
     return context, rooms, series, token
 
 
@@ -66,12 +68,12 @@ def _series(services: Services, context: RequestContext, n: int) -> Any:
     new = patients.NewPatient(
         "Pat", f"Caller{n:02d}", patients.date.fromisoformat(facts["born_on"]), Sex(facts["sex"])
     )
-    patient = services.register_patient(new, context=context)
-    record = services.record_consultation(
+    patient = services.records.register_patient(new, context=context)
+    record = services.consultation.record_consultation(
         consultation_records.ConsultationRequest(patient.id, document), context=context
     )
-    services.sign_consultation(record.id, context=context)
-    return services.create_series(treatment.NewSeries(record.id), context=context)
+    services.consultation.sign_consultation(record.id, context=context)
+    return services.treatment.create_series(treatment.NewSeries(record.id), context=context)
 
 
 @pytest.fixture

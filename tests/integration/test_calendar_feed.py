@@ -67,12 +67,12 @@ def services(db_url: str) -> Iterator[Services]:
 
 @pytest.fixture
 def clinic(services: Services) -> Clinic:
-    clinic = services.add_clinic(name="Harbour Skin Clinic", time_zone="Europe/London")
+    clinic = services.accounts.add_clinic(name="Harbour Skin Clinic", time_zone="Europe/London")
     email = f"{uuid4().hex[:10]}@clinic.test"
     new = accounts.NewStaff(
         clinic.id, email, "Dr Rowan Hale", Role.CLINICIAN, Decimal("1.5"), PASSWORD
     )
-    member = services.add_staff(new, context=OPERATOR)
+    member = services.accounts.add_staff(new, context=OPERATOR)
     room = Room(uuid4(), clinic.id, "Room 1")
     uow = services.database.unit_of_work()
     with uow:
@@ -93,14 +93,16 @@ def app(services: Services) -> Iterator[TestClient]:
 
 def new_patient(clinic: Clinic, family_name: str = "Okafor") -> UUID:
     new = patients.NewPatient("Amira", family_name, datetime(1997, 4, 22).date(), Sex.FEMALE)
-    return clinic.services.register_patient(new, context=clinic.context).id
+    return clinic.services.records.register_patient(new, context=clinic.context).id
 
 
 def new_series(clinic: Clinic, patient_id: UUID) -> tuple[UUID, int]:
     request = ConsultationRequest(patient_id=patient_id, document=load_example(PROCEED))
-    record = clinic.services.record_consultation(request, context=clinic.context)
-    clinic.services.sign_consultation(record.id, context=clinic.context)
-    series = clinic.services.create_series(treatment.NewSeries(record.id), context=clinic.context)
+    record = clinic.services.consultation.record_consultation(request, context=clinic.context)
+    clinic.services.consultation.sign_consultation(record.id, context=clinic.context)
+    series = clinic.services.treatment.create_series(
+        treatment.NewSeries(record.id), context=clinic.context
+    )
     return series.id, series.plan.sessions
 
 
@@ -189,7 +191,7 @@ def test_a_feed_fetched_through_the_app_is_exactly_the_patients_appointments(
     cancelled = book(
         clinic, patient_id, monday + timedelta(days=1), status=AppointmentStatus.CANCELLED
     )
-    issued = clinic.services.issue_calendar_feed(patient_id, context=clinic.context)
+    issued = clinic.services.scheduling.issue_calendar_feed(patient_id, context=clinic.context)
 
     response = app.get(feed_path(issued.token))
 
@@ -209,7 +211,7 @@ def test_each_fetch_is_audited_once_as_the_calendar_feed_with_the_patients_id(
     clinic: Clinic, app: TestClient
 ) -> None:
     patient_id = new_patient(clinic)
-    issued = clinic.services.issue_calendar_feed(patient_id, context=clinic.context)
+    issued = clinic.services.scheduling.issue_calendar_feed(patient_id, context=clinic.context)
 
     answers = [app.get(feed_path(issued.token)) for _ in range(2)]
 
@@ -226,11 +228,11 @@ def test_revoked_replaced_and_unknown_links_get_the_same_404(
     clinic: Clinic, app: TestClient
 ) -> None:
     patient_id = new_patient(clinic)
-    first = clinic.services.issue_calendar_feed(patient_id, context=clinic.context)
-    second = clinic.services.issue_calendar_feed(patient_id, context=clinic.context)
-    third = clinic.services.issue_calendar_feed(patient_id, context=clinic.context)
+    first = clinic.services.scheduling.issue_calendar_feed(patient_id, context=clinic.context)
+    second = clinic.services.scheduling.issue_calendar_feed(patient_id, context=clinic.context)
+    third = clinic.services.scheduling.issue_calendar_feed(patient_id, context=clinic.context)
     assert app.get(feed_path(third.token)).status_code == 200
-    revoked = clinic.services.revoke_calendar_feed(patient_id, context=clinic.context)
+    revoked = clinic.services.scheduling.revoke_calendar_feed(patient_id, context=clinic.context)
 
     answers = [
         app.get(feed_path(token))
@@ -254,7 +256,7 @@ def test_another_patients_link_never_shows_this_patients_events(
     mine = book(clinic, amira, datetime(2027, 1, 4, 10, 0, tzinfo=UTC))
     theirs = book(clinic, bola, datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
     links = {
-        who: services.issue_calendar_feed(who, context=ctx.context).token
+        who: services.scheduling.issue_calendar_feed(who, context=ctx.context).token
         for who, ctx in ((amira, clinic), (bola, clinic), (carla, other_clinic))
     }
 
@@ -271,7 +273,7 @@ def test_only_the_hash_of_a_link_is_stored_and_a_revoked_one_is_never_found(
     clinic: Clinic,
 ) -> None:
     patient_id = new_patient(clinic)
-    issued = clinic.services.issue_calendar_feed(patient_id, context=clinic.context)
+    issued = clinic.services.scheduling.issue_calendar_feed(patient_id, context=clinic.context)
     uow = clinic.uow()
 
     with uow:
@@ -300,13 +302,13 @@ def test_only_the_hash_of_a_link_is_stored_and_a_revoked_one_is_never_found(
 
 
 def _colleague_elsewhere(services: Services) -> RequestContext:
-    other = services.add_clinic(name="Quay Dermatology", time_zone="Europe/London")
+    other = services.accounts.add_clinic(name="Quay Dermatology", time_zone="Europe/London")
     email = f"{uuid4().hex[:10]}@elsewhere.test"
     new = accounts.NewStaff(
         other.id, email, "Dr Ines Costa", Role.CLINICIAN, Decimal("1.5"), PASSWORD
     )
     return RequestContext(
-        actor=services.add_staff(new, context=OPERATOR),
+        actor=services.accounts.add_staff(new, context=OPERATOR),
         request_id="req-elsewhere",
         auth=AuthMethod.SESSION,
     )

@@ -39,7 +39,7 @@ from needlepoint.services.consultation.consultations import (
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation.consultations import Engine as ClinicalEngine
+from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.portal import check_ins as checkins
 from needlepoint.services.portal import sign_in as portal_access
 from needlepoint.services.portal.sign_in import LinkRequest, SignInLinkError

@@ -120,8 +120,10 @@ class Programme(RuleBasedStateMachine):
     @initialize()
     def a_clinic_with_staff_and_patients(self) -> None:
         self.clock.at = START
-        self.clinic_id = self.services.add_clinic(name="Harbour", time_zone="Europe/London").id
-        other = self.services.add_clinic(name="Northgate", time_zone="Europe/London").id
+        self.clinic_id = self.services.accounts.add_clinic(
+            name="Harbour", time_zone="Europe/London"
+        ).id
+        other = self.services.accounts.add_clinic(name="Northgate", time_zone="Europe/London").id
         admin = self._staff(self.clinic_id, Role.ADMIN, None)
         clinician = self._staff(self.clinic_id, Role.CLINICIAN, Decimal("1.5"))
         desk = self._staff(self.clinic_id, Role.FRONT_DESK, None)
@@ -134,10 +136,10 @@ class Programme(RuleBasedStateMachine):
             "stranger": Actor("stranger", _context(stranger, AuthMethod.SESSION)),
         }
         admin_context = self.actors["admin"].context
-        self.services.set_opening_hours(
+        self.services.scheduling.set_opening_hours(
             [(d, time(8), time(20)) for d in range(7)], context=admin_context
         )
-        self.room_id = self.services.add_room("Room 1", context=admin_context).id
+        self.room_id = self.services.scheduling.add_room("Room 1", context=admin_context).id
         self.practitioners = (clinician.id,)
         self.licences = {clinician.id: clinician.licence_max_depth_mm}
         self.patients = {p: self._patient(p) for p in DOCUMENTS}
@@ -150,14 +152,14 @@ class Programme(RuleBasedStateMachine):
     def _staff(self, clinic_id: UUID, role: Role, licence: Decimal | None) -> StaffMember:
         email = f"{role.value}.{clinic_id.hex[:8]}@clinic.test"
         new = accounts.NewStaff(clinic_id, email, role.value, role, licence, "a long passphrase")
-        return self.services.add_staff(new, context=OPERATOR)
+        return self.services.accounts.add_staff(new, context=OPERATOR)
 
     def _patient(self, prefix: str) -> UUID:
         facts = _document(prefix)["patient"]
         new = patients.NewPatient(
             "Amira", f"Example{prefix}", date.fromisoformat(facts["born_on"]), Sex(facts["sex"])
         )
-        return self.services.register_patient(new, context=self.actors["admin"].context).id
+        return self.services.records.register_patient(new, context=self.actors["admin"].context).id
 
     # ------------------------------------------------------------------ steps
 
@@ -165,7 +167,9 @@ class Programme(RuleBasedStateMachine):
     @rule(who=st.sampled_from(ACTORS), which=st.sampled_from(CONSULTED))
     def consult(self, who: str, which: str) -> None:
         request = ConsultationRequest(self.patients[which], _document(which))
-        made = self._step(who, lambda c: self.services.record_consultation(request, context=c))
+        made = self._step(
+            who, lambda c: self.services.consultation.record_consultation(request, context=c)
+        )
         if made is not None:
             self.consultations.append(made.id)
 
@@ -173,7 +177,7 @@ class Programme(RuleBasedStateMachine):
     @rule(who=st.sampled_from(ACTORS), data=st.data())
     def sign(self, who: str, data: st.DataObject) -> None:
         chosen = data.draw(st.sampled_from(self.consultations))
-        self._step(who, lambda c: self.services.sign_consultation(chosen, context=c))
+        self._step(who, lambda c: self.services.consultation.sign_consultation(chosen, context=c))
 
     @precondition(lambda self: bool(self.consultations))
     @rule(who=st.sampled_from(ACTORS), data=st.data(), days=st.integers(-1, 400))
@@ -183,7 +187,7 @@ class Programme(RuleBasedStateMachine):
         rule_id = data.draw(st.sampled_from([*rules, "pregnancy"]))
         until = self._today() + timedelta(days=days)
         new = NewClearance(chosen, rule_id, "physician's letter on file", until)
-        self._step(who, lambda c: self.services.record_clearance(new, context=c))
+        self._step(who, lambda c: self.services.consultation.record_clearance(new, context=c))
 
     @precondition(lambda self: bool(self.consultations))
     @rule(who=st.sampled_from(ACTORS), data=st.data(), supersede=st.booleans())
@@ -193,7 +197,9 @@ class Programme(RuleBasedStateMachine):
         new = treatment.NewSeries(chosen, supersede_reason=reason)
         replaced = self._active_series_overlapping(chosen)
         made = self._step(
-            who, lambda c: self.services.create_series(new, context=c), events=1 + replaced
+            who,
+            lambda c: self.services.treatment.create_series(new, context=c),
+            events=1 + replaced,
         )
         if made is not None and made.id not in self.series:
             self.series.append(made.id)
@@ -204,7 +210,7 @@ class Programme(RuleBasedStateMachine):
         chosen = data.draw(st.sampled_from(self.series))
         version = self._row(t.treatment_series, chosen)["version"]
         stop = treatment.SeriesCancellation(chosen, version, "patient moved away")
-        self._step(who, lambda c: self.services.cancel_series(stop, context=c))
+        self._step(who, lambda c: self.services.treatment.cancel_series(stop, context=c))
 
     @precondition(lambda self: bool(self.series))
     @rule(
@@ -222,7 +228,9 @@ class Programme(RuleBasedStateMachine):
         person = data.draw(st.sampled_from(self.practitioners))
         at = self._local(days, hour)
         choice = scheduling.SlotChoice(number, at, person, self.room_id, reason)
-        made = self._step(who, lambda c: self.services.book_series(chosen, [choice], context=c))
+        made = self._step(
+            who, lambda c: self.services.scheduling.book_series(chosen, [choice], context=c)
+        )
         if made:
             self.appointments.extend(a.id for a in made)
 
@@ -233,7 +241,7 @@ class Programme(RuleBasedStateMachine):
         row = self._row(t.appointment, chosen)
         at = self._local(days, 10)
         move = scheduling.Move(chosen, row["version"], at, row["practitioner_id"], self.room_id)
-        self._step(who, lambda c: self.services.reschedule_appointment(move, context=c))
+        self._step(who, lambda c: self.services.scheduling.reschedule_appointment(move, context=c))
 
     @precondition(lambda self: bool(self.appointments))
     @rule(
@@ -247,7 +255,9 @@ class Programme(RuleBasedStateMachine):
         chosen = data.draw(st.sampled_from(self.appointments))
         version = self._row(t.appointment, chosen)["version"]
         change = scheduling.StatusChange(chosen, version, status, "patient unwell")
-        done = self._step(who, lambda c: self.services.change_appointment_status(change, context=c))
+        done = self._step(
+            who, lambda c: self.services.scheduling.change_appointment_status(change, context=c)
+        )
         if done is not None and status is not AppointmentStatus.CANCELLED:
             self.marked_at[chosen] = self.clock.now()
 
@@ -269,7 +279,9 @@ class Programme(RuleBasedStateMachine):
         answers = {"history": {"pregnant": False}}
         made = self._step(
             who,
-            lambda c: self.services.start_session(chosen, rescreen_document=answers, context=c),
+            lambda c: self.services.treatment.start_session(
+                chosen, rescreen_document=answers, context=c
+            ),
         )
         if made is not None:
             self.sessions.append(made.id)
@@ -310,20 +322,22 @@ class Programme(RuleBasedStateMachine):
             overrides=overrides,
         )
         entry = charts.ChartEntry(chosen, written, latest)
-        self._step(who, lambda c: self.services.chart_session(entry, context=c))
+        self._step(who, lambda c: self.services.treatment.chart_session(entry, context=c))
 
     @precondition(lambda self: bool(self.sessions))
     @rule(who=st.sampled_from(ACTORS), data=st.data())
     def sign_chart(self, who: str, data: st.DataObject) -> None:
         chosen = data.draw(st.sampled_from(self.sessions))
         latest = self._latest_chart(chosen)
-        self._step(who, lambda c: self.services.sign_chart(chosen, version=latest, context=c))
+        self._step(
+            who, lambda c: self.services.treatment.sign_chart(chosen, version=latest, context=c)
+        )
 
     @rule(who=st.sampled_from(ACTORS), which=st.sampled_from(DOCUMENTS), days=st.integers(-400, 2))
     def record_outcome(self, who: str, which: str, days: int) -> None:
         on = self._today() + timedelta(days=days)
         new = outcomes.NewOutcome(self.patients[which], OutcomeScale.GAIS, Decimal(2), on)
-        self._step(who, lambda c: self.services.record_outcome(new, context=c))
+        self._step(who, lambda c: self.services.records.record_outcome(new, context=c))
 
     # ------------------------------------------------------------------ the step
 

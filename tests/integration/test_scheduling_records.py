@@ -35,9 +35,7 @@ from needlepoint.services.consultation.consultations import (
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation.consultations import (
-    Engine as ClinicalEngine,
-)
+from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling import booking as scheduling
 from needlepoint.services.treatment import series as treatment

@@ -59,9 +59,9 @@ from needlepoint.services.consultation.consultations import (
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation.consultations import Engine as ClinicalEngine
+from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.messaging import reminders
-from needlepoint.services.ports import UnitOfWork
+from needlepoint.services.messaging.ports import MessagingUnitOfWork as UnitOfWork
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling import booking as scheduling
 from needlepoint.services.scheduling.visits import series_rules

@@ -65,17 +65,17 @@ class World:
 def _member(services: Services, clinic_id: Any, role: Role, email: str) -> StaffMember:
     licence = Decimal("1.5") if role is Role.CLINICIAN else None
     new = accounts.NewStaff(clinic_id, email, email.split("@", 1)[0], role, licence, PASSWORD)
-    return services.add_staff(new, context=SETUP)
+    return services.accounts.add_staff(new, context=SETUP)
 
 
 def _seed(services: Services) -> dict[str, str]:
-    clinic = services.add_clinic(name="Harbour Skin Clinic", time_zone="Europe/London")
+    clinic = services.accounts.add_clinic(name="Harbour Skin Clinic", time_zone="Europe/London")
     for role, email in ((Role.CLINICIAN, "race@http.test"), (Role.ADMIN, "ada@http.test")):
         _member(services, clinic.id, role, email)
     clinician = _member(services, clinic.id, Role.CLINICIAN, "dr@http.test")
     context = RequestContext(actor=clinician, request_id="http-setup", auth=AuthMethod.SESSION)
     new = patients.NewPatient("Amira", "Okafor", date(1997, 4, 22), Sex.FEMALE)
-    patient = services.register_patient(new, context=context)
+    patient = services.records.register_patient(new, context=context)
     drafts = [_draft(services, context, patient.id) for _ in range(3)]
     return {
         "clinician_id": str(clinician.id),
@@ -88,7 +88,7 @@ def _seed(services: Services) -> dict[str, str]:
 
 def _draft(services: Services, context: RequestContext, patient_id: Any) -> str:
     request = consultation_records.ConsultationRequest(patient_id, intake_document())
-    return str(services.record_consultation(request, context=context).id)
+    return str(services.consultation.record_consultation(request, context=context).id)
 
 
 def _charted_session(
@@ -96,15 +96,15 @@ def _charted_session(
 ) -> dict[str, str]:
     """A signed consultation, its series, a started session and its first (unsigned) chart."""
     request = consultation_records.ConsultationRequest(patient_id, intake_document())
-    signed = services.sign_consultation(
-        services.record_consultation(request, context=context).id, context=context
+    signed = services.consultation.sign_consultation(
+        services.consultation.record_consultation(request, context=context).id, context=context
     )
-    series = services.create_series(treatment.NewSeries(signed.id), context=context)
-    session = services.start_session(series.id, rescreen_document={}, context=context)
+    series = services.treatment.create_series(treatment.NewSeries(signed.id), context=context)
+    session = services.treatment.start_session(series.id, rescreen_document={}, context=context)
     cartridge = {"lot": "LOT-HTTP-1", "expires_on": "2099-01-01"}
     body = {"expected_version": 0, "chart": {"device": "pen", "cartridge": cartridge, "zones": []}}
     chart = ChartIn.model_validate(body).chart.to_domain()
-    services.chart_session(charts.ChartEntry(session.id, chart, 0), context=context)
+    services.treatment.chart_session(charts.ChartEntry(session.id, chart, 0), context=context)
     return {"session_id": str(session.id)}
 
 

@@ -54,9 +54,7 @@ from needlepoint.services.consultation.consultations import (
     record_consultation,
     sign_consultation,
 )
-from needlepoint.services.consultation.consultations import (
-    Engine as ClinicalEngine,
-)
+from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.records import outcomes, patients
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment

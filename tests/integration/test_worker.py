@@ -221,9 +221,9 @@ def test_the_worker_will_not_start_without_secure_email_settings(tmp_path: Path)
     remote = SmtpSettings(host="mail.example.test", port=25, sender=SENDER, security="none")
 
     with pytest.raises(SettingsError, match="NEEDLEPOINT_SMTP_HOST"):
-        bootstrap(Settings(data_dir=tmp_path)).message_channels()
+        bootstrap(Settings(data_dir=tmp_path)).messaging.channels()
     with pytest.raises(SettingsError, match="plain text"):
-        bootstrap(Settings(data_dir=tmp_path, smtp=remote)).message_channels()
+        bootstrap(Settings(data_dir=tmp_path, smtp=remote)).messaging.channels()
 
 
 def test_settings_read_smtp_and_sms_from_the_environment() -> None:

@@ -25,7 +25,8 @@ from needlepoint.adapters.sms import (
 )
 from needlepoint.domain.messages import Channel, MessageStatus
 from needlepoint.services.messaging import delivery
-from needlepoint.services.messaging.delivery import MessageChannel, WorkerLoop, WorkerSettings
+from needlepoint.services.messaging.delivery import WorkerLoop, WorkerSettings
+from needlepoint.services.messaging.ports import MessageChannel
 from outbox_support import make_message, queue, seed_clinic, stored
 
 PHONE = "+447700900123"

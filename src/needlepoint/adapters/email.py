@@ -29,7 +29,7 @@ from typing import Final
 from uuid import UUID
 
 from needlepoint.domain.messages import OutboxMessage
-from needlepoint.services.messaging.delivery import DeliveryError, UncertainDeliveryError
+from needlepoint.services.messaging.ports import DeliveryError, UncertainDeliveryError
 
 _OK: Final = 250
 _FORWARDED: Final = 251

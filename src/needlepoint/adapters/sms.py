@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from needlepoint.adapters.email import InsecureTransportError, is_loopback
 from needlepoint.domain.messages import OutboxMessage
-from needlepoint.services.messaging.delivery import DeliveryError, UncertainDeliveryError
+from needlepoint.services.messaging.ports import DeliveryError, UncertainDeliveryError
 
 E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
 _RETRIED: Final = frozenset({408, 429})

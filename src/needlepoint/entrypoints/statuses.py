@@ -27,6 +27,11 @@ from needlepoint.domain.treatment import (
     SeriesOverlapError,
     VersionConflictError,
 )
+from needlepoint.services.access import (
+    PatientNotFoundError,
+    SeriesNotFoundError,
+    SessionNotFoundError,
+)
 from needlepoint.services.accounts.api_tokens import ApiTokenNotFoundError
 from needlepoint.services.accounts.sign_in import (
     InvalidCredentialsError,
@@ -47,14 +52,9 @@ from needlepoint.services.portal.sign_in import (
     SignInLinkError,
     TooManyLinkRequestsError,
 )
-from needlepoint.services.records.patients import PatientNotFoundError
 from needlepoint.services.scheduling.booking import AppointmentNotFoundError
 from needlepoint.services.scheduling.calendar_feeds import CalendarFeedNotFoundError
-from needlepoint.services.treatment.series import (
-    NotTreatableError,
-    SeriesNotFoundError,
-    SessionNotFoundError,
-)
+from needlepoint.services.treatment.series import NotTreatableError
 
 STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     InvalidInputError: 422,

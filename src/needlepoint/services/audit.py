@@ -15,7 +15,7 @@ from typing import Final, Protocol
 from uuid import UUID
 
 from needlepoint.domain.records import AuditEvent, StaffMember
-from needlepoint.services.ports import AuditLog, Clock, UnitOfWork
+from needlepoint.services.ports import AuditLog, Clock, Transaction
 
 
 class AuthMethod(StrEnum):
@@ -65,6 +65,10 @@ class Audited(Protocol):
         ...
 
 
+class AuditedTransaction(Transaction, Audited, Protocol):
+    """A transaction with the audit trail in it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Access:
     """One operation: what was done, to which record, and of which patient (if any)."""
@@ -112,7 +116,7 @@ REFUSED_OPERATION = "operation"
 """The resource type of a refusal's audit event."""
 
 
-def record_refusal(*, refusal: Refusal, uow: UnitOfWork, clock: Clock) -> None:
+def record_refusal(*, refusal: Refusal, uow: AuditedTransaction, clock: Clock) -> None:
     """Append one audit event for a refusal, in its own transaction."""
     with uow:
         record_refused(uow, refusal, at=clock.now())

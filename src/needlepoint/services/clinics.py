@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Protocol
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import Clinic
-from needlepoint.services.ports import UnitOfWork
+from needlepoint.services.ports import Clock, HasClinics, Transaction
 
 
-def add_clinic(*, name: str, time_zone: str, uow: UnitOfWork) -> Clinic:
+class ClinicsTransaction(Transaction, HasClinics, Protocol):
+    """A transaction over the clinics."""
+
+
+def add_clinic(*, name: str, time_zone: str, uow: ClinicsTransaction) -> Clinic:
     """Create a clinic with its IANA time zone."""
     if not name.strip():
         raise InvalidInputError.single("name", "the clinic has no name.", "give its name.")
@@ -29,13 +35,18 @@ def add_clinic(*, name: str, time_zone: str, uow: UnitOfWork) -> Clinic:
     return clinic
 
 
-def time_zone_of(*, clinic_id: UUID, uow: UnitOfWork) -> str:
+def time_zone_of(*, clinic_id: UUID, uow: ClinicsTransaction) -> str:
     """A clinic's IANA time zone (UTC for an unknown clinic: there is nothing of it to show)."""
     with uow:
         return str(clinic_zone(uow, clinic_id))
 
 
-def clinic_zone(uow: UnitOfWork, clinic_id: UUID) -> ZoneInfo:
+def clinic_zone(uow: HasClinics, clinic_id: UUID) -> ZoneInfo:
     """The clinic's zone, read in the caller's unit of work (UTC for an unknown clinic)."""
     clinic = uow.clinics.get(clinic_id)
     return ZoneInfo("UTC" if clinic is None else clinic.time_zone)
+
+
+def clinic_today(time_zone: str, clock: Clock) -> date:
+    """Today's date where the clinic is."""
+    return clock.now().astimezone(ZoneInfo(time_zone)).date()

@@ -17,13 +17,13 @@ from needlepoint.domain.records import Clinic, Role
 from needlepoint.domain.scales.grading import grade_assessments
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation import reports
-from needlepoint.services.consultation.consultations import Engine
+from needlepoint.services.consultation.engine import Engine
 from needlepoint.services.consultation.intake import ScarAssessmentIn
 from needlepoint.services.records import assessments, patients
-from needlepoint.services.records.patients import PatientNotFoundError
 
 CLOCK = FixedClock(TODAY, time(10, 0))
 ENGINE = Engine(

@@ -11,11 +11,11 @@ from conftest import TODAY
 from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.records import Clinic, Role
 from needlepoint.domain.vocabulary import Sex
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.sign_in import digest
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.records import patients
-from needlepoint.services.records.patients import PatientNotFoundError
 from needlepoint.services.scheduling import calendar_feeds as calendar_service
 
 CLOCK = FixedClock(TODAY, time(10, 0))

@@ -21,9 +21,9 @@ SERVICES = Path(permissions.__file__).parent
 HELPERS = {
     ("audit.py", "record"),
     ("permissions.py", "require"),
-    ("treatment/series.py", "series_or_raise"),
-    ("treatment/series.py", "listed_patient"),
-    ("treatment/series.py", "audited_refusal"),
+    ("access.py", "series_or_raise"),
+    ("access.py", "listed_patient"),
+    ("access.py", "audited_refusal"),
     ("portal/sign_in.py", "patient_event"),
 }
 """Functions that take a context but are helpers inside a use case that already checked it."""

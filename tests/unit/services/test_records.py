@@ -20,11 +20,11 @@ from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationRequest,
-    Engine,
     get_consultation,
     record_consultation,
     sign_consultation,
 )
+from needlepoint.services.consultation.engine import Engine
 from needlepoint.services.records import patients
 
 CLOCK = FixedClock(TODAY, time(10, 0))

@@ -18,13 +18,8 @@ from needlepoint.domain.messages import (
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.messaging import delivery
-from needlepoint.services.messaging.delivery import (
-    DeliveryError,
-    Handover,
-    UncertainDeliveryError,
-    WorkerLoop,
-    WorkerSettings,
-)
+from needlepoint.services.messaging.delivery import WorkerLoop, WorkerSettings
+from needlepoint.services.messaging.ports import DeliveryError, Handover, UncertainDeliveryError
 
 T0 = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 CLINIC = UUID(int=1)

@@ -46,10 +46,10 @@ from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
-    Engine,
     record_consultation,
     sign_consultation,
 )
+from needlepoint.services.consultation.engine import Engine
 from needlepoint.services.permissions import PermissionDeniedError
 from needlepoint.services.records import outcomes, patients
 from needlepoint.services.treatment import charts

@@ -18,17 +18,17 @@ from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import (
     ConsultationRequest,
-    Engine,
     record_consultation,
     sign_consultation,
 )
+from needlepoint.services.consultation.engine import Engine
 from needlepoint.services.records import patients
 from needlepoint.services.records import programme as programme_overview
-from needlepoint.services.records.patients import PatientNotFoundError
 from needlepoint.services.scheduling import dashboard as worklists
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment

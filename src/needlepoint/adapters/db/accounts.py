@@ -37,15 +37,15 @@ from needlepoint.adapters.db.tables import UtcDateTime, metadata, staff_member
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.throttling import ThrottleCount
-from needlepoint.services.accounts.sign_in import (
+from needlepoint.services.accounts.ports import (
     AccountsUnitOfWork,
     ApiToken,
     ApiTokenRepository,
     LoginSession,
     LoginSessionRepository,
     StaffStatusRepository,
+    ThrottleRepository,
 )
-from needlepoint.services.accounts.throttling import ThrottleRepository
 from needlepoint.services.ports import AuditLog
 
 login_session = Table(

@@ -1,8 +1,13 @@
-"""The unit of work over the database: one connection, one transaction, every repository."""
+"""The unit of work over the database: one connection, one transaction.
+
+One class serves every area: each area's use cases see it through their own port
+(``services/<area>/ports.py``), which names just the repositories they use. A repository is
+made the first time it is asked for, so a unit of work costs only what its use case touches.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from functools import cached_property
 
 from needlepoint.adapters.db.audit import SqlAuditLog
 from needlepoint.adapters.db.calendar import SqlCalendarFeedRepository
@@ -32,34 +37,17 @@ from needlepoint.adapters.db.scheduling import (
 )
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.adapters.db.worklists import SqlWorklistQueries
-from needlepoint.services.ports import (
-    AppointmentRepository,
-    AssessmentRepository,
-    AuditLog,
-    CalendarFeedRepository,
-    CareAcknowledgementRepository,
-    CareDocumentRepository,
-    ChartRepository,
-    CheckInRepository,
-    ClearanceRepository,
-    ClinicRepository,
-    ConsultationRepository,
-    OpeningHoursRepository,
-    OutboxRepository,
-    OutcomeRepository,
-    PatientRepository,
-    PortalAccessRepository,
-    RoomRepository,
-    SeriesRepository,
-    SessionRepository,
-    StaffRepository,
-    UnitOfWork,
-    WorklistQueries,
-)
+from needlepoint.services.accounts.ports import StaffUnitOfWork
+from needlepoint.services.consultation.ports import ConsultationUnitOfWork
+from needlepoint.services.messaging.ports import MessagingUnitOfWork
+from needlepoint.services.portal.ports import PortalUnitOfWork
+from needlepoint.services.records.ports import RecordsUnitOfWork
+from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.treatment.ports import TreatmentUnitOfWork
 
 
 class SqlAlchemyUnitOfWork(Transaction):
-    """One transaction over every repository: all of it lands, or none of it.
+    """One transaction over the repositories: all of it lands, or none of it.
 
     Use it as a context manager; leaving the block rolls back whatever was not committed.
     The transaction begins at the first statement (on SQLite with ``BEGIN IMMEDIATE``, so it
@@ -67,34 +55,122 @@ class SqlAlchemyUnitOfWork(Transaction):
     after it has been left, but not while it is in use.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
-        # Typed as the ports: the UnitOfWork protocol's attributes are invariant.
-        self.clinics: ClinicRepository = SqlClinicRepository(self._connection)
-        self.staff: StaffRepository = SqlStaffRepository(self._connection)
-        self.patients: PatientRepository = SqlPatientRepository(self._connection)
-        self.consultations: ConsultationRepository = SqlConsultationRepository(self._connection)
-        self.audit: AuditLog = SqlAuditLog(self._connection)
-        self.series: SeriesRepository = SqlSeriesRepository(self._connection)
-        self.clearances: ClearanceRepository = SqlClearanceRepository(self._connection)
-        self.sessions: SessionRepository = SqlSessionRepository(self._connection)
-        self.charts: ChartRepository = SqlChartRepository(self._connection)
-        self.outcomes: OutcomeRepository = SqlOutcomeRepository(self._connection)
-        self.care_documents: CareDocumentRepository = SqlCareDocumentRepository(self._connection)
-        self.assessments: AssessmentRepository = SqlAssessmentRepository(self._connection)
-        self.rooms: RoomRepository = SqlRoomRepository(self._connection)
-        self.opening_hours: OpeningHoursRepository = SqlOpeningHoursRepository(self._connection)
-        self.appointments: AppointmentRepository = SqlAppointmentRepository(self._connection)
-        self.outbox: OutboxRepository = SqlOutboxRepository(self._connection)
-        self.calendar_feeds: CalendarFeedRepository = SqlCalendarFeedRepository(self._connection)
-        self.portal_access: PortalAccessRepository = SqlPortalAccessRepository(self._connection)
-        self.care_acknowledgements: CareAcknowledgementRepository = (
-            SqlCareAcknowledgementRepository(self._connection)
-        )
-        self.check_ins: CheckInRepository = SqlCheckInRepository(self._connection)
-        self.worklists: WorklistQueries = SqlWorklistQueries(self._connection)
+    @cached_property
+    def clinics(self) -> SqlClinicRepository:
+        """The clinics."""
+        return SqlClinicRepository(self._connection)
+
+    @cached_property
+    def staff(self) -> SqlStaffRepository:
+        """The members of staff."""
+        return SqlStaffRepository(self._connection)
+
+    @cached_property
+    def patients(self) -> SqlPatientRepository:
+        """The patients."""
+        return SqlPatientRepository(self._connection)
+
+    @cached_property
+    def consultations(self) -> SqlConsultationRepository:
+        """The consultation records."""
+        return SqlConsultationRepository(self._connection)
+
+    @cached_property
+    def audit(self) -> SqlAuditLog:
+        """The audit trail."""
+        return SqlAuditLog(self._connection)
+
+    @cached_property
+    def series(self) -> SqlSeriesRepository:
+        """The treatment series."""
+        return SqlSeriesRepository(self._connection)
+
+    @cached_property
+    def clearances(self) -> SqlClearanceRepository:
+        """The clearances of findings."""
+        return SqlClearanceRepository(self._connection)
+
+    @cached_property
+    def sessions(self) -> SqlSessionRepository:
+        """The treatment sessions."""
+        return SqlSessionRepository(self._connection)
+
+    @cached_property
+    def charts(self) -> SqlChartRepository:
+        """The chart versions."""
+        return SqlChartRepository(self._connection)
+
+    @cached_property
+    def outcomes(self) -> SqlOutcomeRepository:
+        """The outcome measurements."""
+        return SqlOutcomeRepository(self._connection)
+
+    @cached_property
+    def care_documents(self) -> SqlCareDocumentRepository:
+        """The care documents issued."""
+        return SqlCareDocumentRepository(self._connection)
+
+    @cached_property
+    def assessments(self) -> SqlAssessmentRepository:
+        """The scar assessments."""
+        return SqlAssessmentRepository(self._connection)
+
+    @cached_property
+    def rooms(self) -> SqlRoomRepository:
+        """The treatment rooms."""
+        return SqlRoomRepository(self._connection)
+
+    @cached_property
+    def opening_hours(self) -> SqlOpeningHoursRepository:
+        """The opening hours."""
+        return SqlOpeningHoursRepository(self._connection)
+
+    @cached_property
+    def appointments(self) -> SqlAppointmentRepository:
+        """The appointments."""
+        return SqlAppointmentRepository(self._connection)
+
+    @cached_property
+    def outbox(self) -> SqlOutboxRepository:
+        """The outbox."""
+        return SqlOutboxRepository(self._connection)
+
+    @cached_property
+    def calendar_feeds(self) -> SqlCalendarFeedRepository:
+        """The calendar feed links."""
+        return SqlCalendarFeedRepository(self._connection)
+
+    @cached_property
+    def portal_access(self) -> SqlPortalAccessRepository:
+        """The portal's sign-in links and sessions."""
+        return SqlPortalAccessRepository(self._connection)
+
+    @cached_property
+    def care_acknowledgements(self) -> SqlCareAcknowledgementRepository:
+        """The care steps patients marked as read."""
+        return SqlCareAcknowledgementRepository(self._connection)
+
+    @cached_property
+    def check_ins(self) -> SqlCheckInRepository:
+        """The check-ins and their photos."""
+        return SqlCheckInRepository(self._connection)
+
+    @cached_property
+    def worklists(self) -> SqlWorklistQueries:
+        """The dashboard's queries."""
+        return SqlWorklistQueries(self._connection)
 
 
-def _implements_the_port(uow: SqlAlchemyUnitOfWork) -> UnitOfWork:
-    """Never called: mypy checks here that the class satisfies ``services.ports.UnitOfWork``."""
-    return uow
+def _implements_the_ports(
+    uow: SqlAlchemyUnitOfWork,
+) -> tuple[
+    StaffUnitOfWork,
+    ConsultationUnitOfWork,
+    RecordsUnitOfWork,
+    TreatmentUnitOfWork,
+    SchedulingUnitOfWork,
+    MessagingUnitOfWork,
+    PortalUnitOfWork,
+]:
+    """Never called: mypy checks here that the class satisfies every area's unit of work."""
+    return uow, uow, uow, uow, uow, uow, uow

@@ -41,7 +41,7 @@ from needlepoint.domain.treatment import (
     SessionStatus,
     TreatmentSession,
 )
-from needlepoint.services.ports import SeriesToBook
+from needlepoint.services.scheduling.ports import SeriesToBook
 
 ACTIVE_SERIES: Final = (SeriesStatus.PLANNED.value, SeriesStatus.IN_PROGRESS.value)
 

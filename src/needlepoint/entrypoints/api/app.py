@@ -66,7 +66,7 @@ it names but never attests: signing, charting and clearing need that clinician's
 
 def create_app(services: Services) -> FastAPI:
     """The API over these services (the dummy password hash is made here, once)."""
-    services.prepare_logins()
+    services.accounts.prepare_logins()
     app = FastAPI(
         title="needlepoint",
         description=DESCRIPTION,

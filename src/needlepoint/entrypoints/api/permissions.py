@@ -148,7 +148,7 @@ async def _refuse(request: Request, path: str, actor: StaffMember | None, why: s
     _log_denial(request, path, "no proof it came from this site")
     outcome = security.CrossSiteRequestError.code
     refusal = Refusal(f"{request.method} {path}", outcome, security.request_id(request), actor)
-    await run_in_threadpool(security.services_of_app(request).record_refusal, refusal)
+    await run_in_threadpool(security.services_of_app(request).accounts.record_refusal, refusal)
     raise security.CrossSiteRequestError(why)
 
 
@@ -158,7 +158,7 @@ async def _require(request: Request, path: str, context: RequestContext, action:
     except PermissionDeniedError:
         _log_denial(request, path, f"role {context.actor.role.value}, {context.auth.value}")
         refusal = Refusal(f"{request.method} {path}", "denied", context.request_id, context.actor)
-        await run_in_threadpool(security.services_of_app(request).record_refusal, refusal)
+        await run_in_threadpool(security.services_of_app(request).accounts.record_refusal, refusal)
         raise
 
 

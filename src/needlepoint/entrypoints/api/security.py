@@ -227,11 +227,11 @@ async def authenticated_staff(request: Request) -> tuple[StaffMember, AuthMethod
     method = AuthMethod.SESSION
     if bearer is not None:
         method = AuthMethod.API_TOKEN
-        member = await run_in_threadpool(services.resolve_api_token, bearer)
+        member = await run_in_threadpool(services.accounts.resolve_api_token, bearer)
     elif cookie is not None:
-        member = services.recall_session(cookie)
+        member = services.accounts.recall_session(cookie)
         if member is None:
-            member = await run_in_threadpool(services.resolve_session, cookie)
+            member = await run_in_threadpool(services.accounts.resolve_session, cookie)
     if member is None:
         raise sessions.NotAuthenticatedError("sign in, or send an API token")
     return member, method

@@ -69,7 +69,9 @@ LOGINS = (
 
 def seed(services: Services) -> tuple[DemoLogin, ...]:
     """Create the demo clinic, its staff and patients; returns the logins."""
-    clinic = services.add_clinic(name="Harbour Skin Clinic (demo)", time_zone="Europe/London")
+    clinic = services.accounts.add_clinic(
+        name="Harbour Skin Clinic (demo)", time_zone="Europe/London"
+    )
     staff = {login.role: _staff(services, clinic.id, login) for login in LOGINS}
     clinician = RequestContext(
         actor=staff[Role.CLINICIAN], request_id="demo-seed", auth=AuthMethod.COMMAND_LINE
@@ -112,21 +114,21 @@ OPENING_HOURS = (
 
 
 def _calendar(services: Services, admin: RequestContext) -> None:
-    services.set_opening_hours(OPENING_HOURS, context=admin)
+    services.scheduling.set_opening_hours(OPENING_HOURS, context=admin)
     for name in ("Treatment room 1", "Treatment room 2"):
-        services.add_room(name, context=admin)
+        services.scheduling.add_room(name, context=admin)
 
 
 def _book_the_rest(services: Services, context: RequestContext, series: TreatmentSeries) -> None:
     """Book every session still to book at the proposed slots (the demo's front desk)."""
-    booking = services.propose_series_booking(series.id, context=context)
+    booking = services.scheduling.propose_series_booking(series.id, context=context)
     choices = [
         scheduling.SlotChoice(number, slot.starts_at, slot.practitioner_id, slot.room_id)
         for number, slot in zip(booking.to_book, booking.proposed, strict=True)
         if slot is not None
     ]
     if choices:
-        services.book_series(series.id, choices, context=context)
+        services.scheduling.book_series(series.id, choices, context=context)
 
 
 def _staff(services: Services, clinic_id: Any, login: DemoLogin) -> StaffMember:
@@ -135,7 +137,7 @@ def _staff(services: Services, clinic_id: Any, login: DemoLogin) -> StaffMember:
     new = accounts.NewStaff(
         clinic_id, login.email, name[login.role], login.role, licence, login.password
     )
-    return services.add_staff(new, context=OperatorContext(request_id="demo-seed"))
+    return services.accounts.add_staff(new, context=OperatorContext(request_id="demo-seed"))
 
 
 def _example(prefix: str) -> dict[str, Any]:
@@ -154,17 +156,19 @@ def _patient(
     facts = document["patient"]
     email = f"{name[0]}.{name[1]}@patients.demo.needlepoint.test".lower()
     new = patients.NewPatient(name[0], name[1], facts["born_on"], Sex(facts["sex"]), email=email)
-    patient = services.register_patient(new, context=context)
-    record = services.record_consultation(
+    patient = services.records.register_patient(new, context=context)
+    record = services.consultation.record_consultation(
         ConsultationRequest(patient_id=patient.id, document=document), context=context
     )
     if state == "draft":
         return
-    services.sign_consultation(record.id, context=context)
+    services.consultation.sign_consultation(record.id, context=context)
     if state in {"signed", "signed_awaiting_clearance"}:
         return
     _clear_findings(services, context, record)
-    series = services.create_series(treatment.NewSeries(consultation_id=record.id), context=context)
+    series = services.treatment.create_series(
+        treatment.NewSeries(consultation_id=record.id), context=context
+    )
     if state.startswith("charted"):
         _first_session(services, context, series, sign=state == "charted_and_signed")
     if state in {"charted_and_signed", "series_planned"}:
@@ -180,7 +184,7 @@ def _clear_findings(services: Services, context: RequestContext, record: Any) ->
                 "Demo: the prescribing physician confirmed in writing that treatment may go ahead."
             )
             new = NewClearance(record.id, finding["rule_id"], why, until)
-            services.record_clearance(new, context=context)
+            services.consultation.record_clearance(new, context=context)
 
 
 CLEARED_FOR_DAYS = 180
@@ -190,7 +194,7 @@ CLEARED_FOR_DAYS = 180
 def _first_session(
     services: Services, context: RequestContext, series: TreatmentSeries, *, sign: bool
 ) -> None:
-    session = services.start_session(series.id, rescreen_document={}, context=context)
+    session = services.treatment.start_session(series.id, rescreen_document={}, context=context)
     now = services.clock.now()
     chart = SessionChart(
         device=Device.PEN,
@@ -208,9 +212,11 @@ def _first_session(
         adverse_events=(),
         overrides=(),
     )
-    version = services.chart_session(charts.ChartEntry(session.id, chart, 0), context=context)
+    version = services.treatment.chart_session(
+        charts.ChartEntry(session.id, chart, 0), context=context
+    )
     if sign:
-        services.sign_chart(session.id, version=version.version, context=context)
+        services.treatment.sign_chart(session.id, version=version.version, context=context)
         _baseline(services, context, series, now)
 
 
@@ -225,4 +231,4 @@ def _baseline(
         series_id=series.id,
         note="baseline, before the first session",
     )
-    services.record_outcome(new, context=context)
+    services.records.record_outcome(new, context=context)

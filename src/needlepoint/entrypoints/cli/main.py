@@ -83,7 +83,7 @@ def consult(
     services = _services()
     document = _read_document(file)
     try:
-        report = services.consultation_report(document, appointment=appointment)
+        report = services.consultation.consultation_report(document, appointment=appointment)
     except InvalidInputError as error:
         _fail_input(file.name, error)
     if as_json:
@@ -96,7 +96,7 @@ def consult(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the consultation file."""
-    sys.stdout.write(json.dumps(_services().consultation_schema(), indent=2) + "\n")
+    sys.stdout.write(json.dumps(_services().consultation.consultation_schema(), indent=2) + "\n")
 
 
 @app.command()
@@ -109,13 +109,13 @@ def knowledge(
     """List the knowledge tables with their versions and sources, or one table's rows."""
     services = _services()
     if markdown:
-        print(services.knowledge_reference(), end="")  # noqa: T201 - raw Markdown, no styling
+        print(services.consultation.knowledge_reference(), end="")  # noqa: T201 - raw Markdown, no styling
         return
     if table is None:
-        _render().tables(_out(), services.knowledge_tables())
+        _render().tables(_out(), services.consultation.knowledge_tables())
         return
     try:
-        rows = services.knowledge_rows(table)
+        rows = services.consultation.knowledge_rows(table)
     except KnowledgeError as error:
         _err().print(f"[red]No table named '{escape(table)}'.[/] {escape(error.detail)}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -147,7 +147,7 @@ def clinic_add(
     time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/London.")],
 ) -> None:
     """Create a clinic and print its id."""
-    clinic = _checked(lambda: _services().add_clinic(name=name, time_zone=time_zone))
+    clinic = _checked(lambda: _services().accounts.add_clinic(name=name, time_zone=time_zone))
     sys.stdout.write(f"{clinic.id}\n")
 
 
@@ -179,7 +179,7 @@ def user_add(
         password=password,
     )
     operator = OperatorContext(request_id=f"cli-{uuid4().hex}")
-    member = _checked(lambda: _services().add_staff(new, context=operator))
+    member = _checked(lambda: _services().accounts.add_staff(new, context=operator))
     sys.stdout.write(f"{member.id}\n")
 
 
@@ -274,7 +274,7 @@ def worker(
     )
     loop = delivery.WorkerLoop(once=once, poll_seconds=poll_seconds, should_stop=stopping.is_set)
     try:
-        report = services.run_worker(settings, loop)
+        report = services.messaging.run_worker(settings, loop)
     except SettingsError as error:
         _err().print(f"[red]Settings:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_BROKEN_INSTALL) from None

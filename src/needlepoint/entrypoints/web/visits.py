@@ -199,13 +199,13 @@ def _admitted(page: Page, visit: Visit) -> Response:
 def _recalled(request: Request, services: Services) -> StaffMember | None:
     """The member of a session the cache confirmed moments ago (no I/O: on the event loop)."""
     token = security.session_token(request)
-    return None if token is None else services.recall_session(token)
+    return None if token is None else services.accounts.recall_session(token)
 
 
 def _signed_in(request: Request, services: Services) -> StaffMember | None:
     """The member of a live session, looked up in the database (in the thread pool)."""
     token = security.session_token(request)
-    return None if token is None else services.resolve_session(token)
+    return None if token is None else services.accounts.resolve_session(token)
 
 
 def to_login(visit: Visit) -> Response:

@@ -22,5 +22,5 @@ def clinic_zone(services: Services, clinic_id: UUID) -> ZoneInfo:
     """The IANA time zone of a clinic (looked up in the services on first use only)."""
     zone = _known.get(clinic_id)
     if zone is None:
-        zone = _known[clinic_id] = ZoneInfo(services.clinic_time_zone(clinic_id))
+        zone = _known[clinic_id] = ZoneInfo(services.accounts.clinic_time_zone(clinic_id))
     return zone

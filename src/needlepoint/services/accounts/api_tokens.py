@@ -16,12 +16,11 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import DomainError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
+from needlepoint.services.accounts.ports import AccountsUnitOfWork, ApiToken
 from needlepoint.services.accounts.sign_in import (
     API_TOKEN_PREFIX,
     MAX_TOKEN_CHARS,
     TOKEN_BYTES,
-    AccountsUnitOfWork,
-    ApiToken,
     IssuedToken,
     StaffNotFoundError,
     digest,

@@ -25,19 +25,23 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Final, NoReturn, Protocol, Self
+from typing import Final, NoReturn
 from uuid import UUID
 
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
 from needlepoint.services.accounts import throttling
+from needlepoint.services.accounts.ports import (
+    AccountsUnitOfWork,
+    ApiToken,
+    LoginSession,
+)
 from needlepoint.services.accounts.staff import STAFF_RESOURCE
-from needlepoint.services.accounts.throttling import ThrottleKeys, ThrottleRepository
+from needlepoint.services.accounts.throttling import ThrottleKeys
 from needlepoint.services.audit import Access, AuthMethod, Refusal, RequestContext
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import AuditLog, Clock
+from needlepoint.services.ports import Clock
 
 IDLE_TIMEOUT: Final = timedelta(minutes=15)
 """Staff sessions end after 15 minutes unused (ecosystem.md §2.2, scenario AC-7)."""
@@ -100,32 +104,6 @@ class StaffNotFoundError(DomainError):
 
 
 @dataclass(frozen=True, slots=True)
-class LoginSession:
-    """A server-side session; ``id_hash`` is the SHA-256 of the cookie's random value."""
-
-    id_hash: str
-    staff_id: UUID
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ApiToken:
-    """A bearer token for scripts, acting as one member of staff; only its hash is kept."""
-
-    id: UUID
-    staff_id: UUID
-    name: str
-    token_hash: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-    issued_by: UUID | None = None
-    """The admin who issued it (None for tokens issued before this was recorded)."""
-
-
-@dataclass(frozen=True, slots=True)
 class Credentials:
     """What a sign-in presents, and where it came from."""
 
@@ -157,93 +135,6 @@ class IssuedToken:
 
 PasswordCheck = Callable[[str, str], StaffMember | None]
 """Checks an email and password (``accounts.authenticate`` with its dependencies bound)."""
-
-
-class LoginSessionRepository(Protocol):
-    """Server-side sessions."""
-
-    def add(self, session: LoginSession) -> None:
-        """Store a new session."""
-        ...
-
-    def get(self, id_hash: str) -> tuple[LoginSession, StaffMember] | None:
-        """A session and its member of staff, by the hash of its token."""
-        ...
-
-    def touch(self, id_hash: str, at: datetime) -> None:
-        """Record use of the session."""
-        ...
-
-    def revoke(self, id_hash: str, at: datetime) -> None:
-        """End one session."""
-        ...
-
-    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
-        """End every session of one member of staff."""
-        ...
-
-
-class ApiTokenRepository(Protocol):
-    """API tokens."""
-
-    def add(self, token: ApiToken) -> None:
-        """Store a new token (its hash)."""
-        ...
-
-    def by_hash(self, token_hash: str) -> tuple[ApiToken, StaffMember] | None:
-        """A token and its member of staff, by the hash of its secret."""
-        ...
-
-    def get(self, clinic_id: UUID, token_id: UUID) -> ApiToken | None:
-        """A token acting as a member of this clinic, or None (also for another clinic's)."""
-        ...
-
-    def revoke(self, token_id: UUID, at: datetime) -> None:
-        """Revoke one token (a no-op if it is revoked already)."""
-        ...
-
-    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
-        """Revoke every token of one member of staff."""
-        ...
-
-
-class StaffStatusRepository(Protocol):
-    """Whether a member of staff may sign in."""
-
-    def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
-        """A member of staff of this clinic, or None (also for another clinic's)."""
-        ...
-
-    def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
-        """Stop a member of staff from signing in."""
-        ...
-
-
-class AccountsUnitOfWork(Protocol):
-    """One transaction over the account stores."""
-
-    sessions: LoginSessionRepository
-    tokens: ApiTokenRepository
-    throttle: ThrottleRepository
-    staff: StaffStatusRepository
-    audit: AuditLog
-
-    def __enter__(self) -> Self:
-        """Begin the transaction."""
-        ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Roll back unless committed."""
-        ...
-
-    def commit(self) -> None:
-        """Make everything done in this unit of work durable."""
-        ...
 
 
 def digest(secret: str) -> str:

@@ -10,6 +10,7 @@ creates them in any, the very first admin included. Either way the creation is a
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -18,9 +19,10 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services import audit, permissions
+from needlepoint.services.accounts.ports import StaffUnitOfWork
 from needlepoint.services.audit import Access, OperatorContext, RequestContext
 from needlepoint.services.permissions import Action, PermissionDeniedError
-from needlepoint.services.ports import Clock, PasswordHasher, UnitOfWork
+from needlepoint.services.ports import Clock, PasswordHasher
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -52,7 +54,7 @@ def add_staff(
     *,
     new: NewStaff,
     context: RequestContext | OperatorContext,
-    uow: UnitOfWork,
+    uow: StaffUnitOfWork,
     hasher: PasswordHasher,
     clock: Clock,
 ) -> StaffMember:
@@ -92,7 +94,7 @@ def add_staff(
 
 
 def authenticate(
-    *, email: str, password: str, uow: UnitOfWork, hasher: PasswordHasher, dummy_hash: str
+    *, email: str, password: str, uow: StaffUnitOfWork, hasher: PasswordHasher, dummy_hash: str
 ) -> StaffMember | None:
     """The active member of staff with this email and password, else None.
 
@@ -141,3 +143,20 @@ def _check_licence(role: Role, licence_max_depth_mm: Decimal | None) -> None:
             f"{_ROLE_WORDS[role]} does not needle patients.",
             "leave the licence depth empty for this role.",
         )
+
+
+class DummyPasswordHash:
+    """An Argon2id hash of a random password, made once: unknown emails are checked against it.
+
+    Checking a password against it takes as long as checking a real one, so an unknown email
+    and a wrong password cannot be told apart by timing (ecosystem.md scenario AU-4).
+    """
+
+    def __init__(self) -> None:
+        self._value: str | None = None
+
+    def of(self, hasher: PasswordHasher) -> str:
+        """The hash, made on first use."""
+        if self._value is None:
+            self._value = hasher.hash(secrets.token_urlsafe(32))
+        return self._value

@@ -25,20 +25,19 @@ The numbers, and why (OWASP ASVS 5.0 6.3.1 and 6.1.1, NIST SP 800-63B §5.2.2, s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final, Protocol
+from typing import Final
 
 from needlepoint.domain import throttling
 from needlepoint.domain.throttling import (
     Admission,
     SignInCounts,
     SignInPolicy,
-    ThrottleCount,
     ThrottlePolicy,
     ThrottleScope,
 )
+from needlepoint.services.accounts.ports import ThrottleRepository
 from needlepoint.services.ports import Clock
 
 ACCOUNT_POLICY: Final = ThrottlePolicy(
@@ -64,22 +63,6 @@ SIGN_IN_POLICY: Final = SignInPolicy(
     known_address_for=timedelta(days=30),
 )
 """The policy every sign-in is throttled by (ADR 0023)."""
-
-
-class ThrottleRepository(Protocol):
-    """Failure counts, one row per throttle key (a hash; no email or address is stored)."""
-
-    def lock(self, keys: Sequence[str]) -> Mapping[str, ThrottleCount]:
-        """The counts of these keys (a new key counts nothing), locked until the transaction ends.
-
-        Rows are locked in the order of their keys, so two attempts never wait on each other
-        in a circle.
-        """
-        ...
-
-    def save(self, counts: Mapping[str, ThrottleCount]) -> None:
-        """Keep the counts of keys locked in this transaction."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,19 +8,19 @@ new consultation that names the one it supersedes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 from typing import Any
 from uuid import UUID, uuid4
 
 from needlepoint.domain.errors import DomainError, InvalidInputError
-from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import Clinic, ConsultationRecord, ConsultationStatus, PatientRecord
 from needlepoint.services import audit, permissions
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.consultation import engine as consultations
 from needlepoint.services.consultation import reports
+from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.ports import ConsultationUnitOfWork
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.ports import Clock
 
 
 class ConsultationNotFoundError(DomainError):
@@ -33,15 +33,6 @@ class ConsultationNotSignedError(DomainError):
     """A signed consultation is needed (for a series, a clearance); a draft may still change."""
 
     code = "consultation-not-signed"
-
-
-@dataclass(frozen=True, slots=True)
-class Engine:
-    """The clinical engine and what it needs: knowledge, citations, default session time."""
-
-    knowledge: ClinicalKnowledge
-    citations: dict[str, str]
-    default_session_time: time
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +49,7 @@ def record_consultation(
     *,
     request: ConsultationRequest,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: ConsultationUnitOfWork,
     engine: Engine,
     clock: Clock,
 ) -> ConsultationRecord:
@@ -85,7 +76,11 @@ def record_consultation(
 
 
 def get_consultation(
-    *, consultation_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *,
+    consultation_id: UUID,
+    context: audit.RequestContext,
+    uow: ConsultationUnitOfWork,
+    clock: Clock,
 ) -> ConsultationRecord:
     """One consultation of the actor's clinic; the read is audited."""
     permissions.require(context, Action.CONSULTATION_READ)
@@ -104,7 +99,11 @@ def get_consultation(
 
 
 def sign_consultation(
-    *, consultation_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *,
+    consultation_id: UUID,
+    context: audit.RequestContext,
+    uow: ConsultationUnitOfWork,
+    clock: Clock,
 ) -> ConsultationRecord:
     """Sign a draft consultation; after this it never changes."""
     permissions.require(context, Action.CONSULTATION_SIGN)
@@ -121,7 +120,7 @@ def sign_consultation(
 
 
 def _clinic_and_patient(
-    uow: UnitOfWork, context: audit.RequestContext, patient_id: UUID
+    uow: ConsultationUnitOfWork, context: audit.RequestContext, patient_id: UUID
 ) -> tuple[Clinic, PatientRecord]:
     clinic = uow.clinics.get(context.actor.clinic_id)
     patient = uow.patients.get(context.actor.clinic_id, patient_id)
@@ -176,7 +175,7 @@ def _draft(
 
 
 def _check_supersedes(
-    uow: UnitOfWork, context: audit.RequestContext, request: ConsultationRequest
+    uow: ConsultationUnitOfWork, context: audit.RequestContext, request: ConsultationRequest
 ) -> None:
     if request.supersedes is None:
         return

@@ -111,3 +111,12 @@ def _localise(moment: datetime, clinic_tz: ZoneInfo) -> datetime:
             "choose a time outside the daylight-saving gap.",
         )
     return local
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    """The clinical engine and what it needs: knowledge, citations, default session time."""
+
+    knowledge: ClinicalKnowledge
+    citations: dict[str, str]
+    default_session_time: time

@@ -26,7 +26,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Protocol
 from uuid import UUID
 
 from needlepoint.domain.errors import DomainError
@@ -39,59 +38,20 @@ from needlepoint.domain.messages import (
 )
 from needlepoint.domain.records import AuditEvent
 from needlepoint.services import audit, permissions
+from needlepoint.services.messaging.ports import (
+    DeliveryError,
+    Handover,
+    MessageChannel,
+    MessagingUnitOfWork,
+    UncertainDeliveryError,
+)
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.ports import Clock
 
 logger = logging.getLogger("needlepoint.worker")
 
 SYSTEM_ROLE = "system"
 """The actor role of audit events written by the worker (no member of staff acts)."""
-
-
-class DeliveryError(Exception):
-    """A channel did not deliver the message; nothing reached the recipient.
-
-    ``reason`` names the stage and a code (``smtp 451 at RCPT``), never patient data, because
-    it is stored in ``last_error`` and shown to staff. ``permanent`` errors are not retried.
-    """
-
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
-
-
-class UncertainDeliveryError(DeliveryError):
-    """The final step was sent but no answer came back: the message may have been delivered."""
-
-
-class Handover(Protocol):
-    """A message given to a channel up to its final step."""
-
-    def complete(self) -> None:
-        """Send the final step and read the answer.
-
-        Raises:
-            DeliveryError: The server refused the message (it was not delivered).
-            UncertainDeliveryError: The answer never came; it may have been delivered.
-        """
-        ...
-
-    def abort(self) -> None:
-        """Drop the exchange without the final step (nothing is delivered)."""
-        ...
-
-
-class MessageChannel(Protocol):
-    """A way to send messages (email over SMTP, SMS through a gateway)."""
-
-    def prepare(self, message: OutboxMessage) -> Handover:
-        """Do everything but the final step of sending ``message``.
-
-        Raises:
-            DeliveryError: The channel could not get that far (nothing was delivered).
-        """
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +99,7 @@ class WorkerLoop:
     sleep: Callable[[float], None] = time.sleep
 
 
-UnitsOfWork = Callable[[], UnitOfWork]
+UnitsOfWork = Callable[[], MessagingUnitOfWork]
 """Makes a new unit of work: every step of the worker is its own short transaction."""
 
 
@@ -213,7 +173,7 @@ def deliver_due(
 
 
 def list_uncertain_messages(
-    *, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, context: audit.RequestContext, uow: MessagingUnitOfWork, clock: Clock
 ) -> Sequence[OutboxMessage]:
     """The actor's clinic's messages that may or may not have been delivered, to check by hand."""
     permissions.require(context, Action.MESSAGES_REVIEW)
@@ -236,7 +196,7 @@ def resolve_uncertain_message(
     message_id: UUID,
     arrived: bool,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: MessagingUnitOfWork,
     clock: Clock,
 ) -> OutboxMessage:
     """Record what a person found: the message arrived (sent), or it did not (send it again).

@@ -40,15 +40,16 @@ from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
 from needlepoint.services import audit, permissions
+from needlepoint.services.access import MAX_PAGE_SIZE
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.permissions import Action
+from needlepoint.services.portal.ports import PhotoEncoder, PortalUnitOfWork
 from needlepoint.services.portal.sign_in import (
     PatientContext,
     PortalRecordNotFoundError,
     patient_event,
 )
-from needlepoint.services.ports import Clock, PhotoEncoder, UnitOfWork
-from needlepoint.services.records.patients import MAX_PAGE_SIZE
+from needlepoint.services.ports import Clock
 
 ATTENTION_LIMIT: Final = 100
 """The dashboard lists at most this many check-ins that need attention."""
@@ -114,7 +115,7 @@ class ClinicCheckIn:
     patient: PatientRecord
 
 
-def treatments(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Treatment, ...]:
+def treatments(uow: PortalUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Treatment, ...]:
     """Every treatment of a patient, newest first (inside the caller's unit of work)."""
     found: list[Treatment] = []
     held: set[tuple[UUID, int]] = set()
@@ -145,14 +146,14 @@ def treatments(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Trea
     return tuple(sorted(found, key=lambda t: t.treated_at, reverse=True))
 
 
-def local_today(uow: UnitOfWork, clinic_id: UUID, clock: Clock) -> tuple[date, ZoneInfo]:
+def local_today(uow: PortalUnitOfWork, clinic_id: UUID, clock: Clock) -> tuple[date, ZoneInfo]:
     """Today in the clinic's calendar, and the clinic's zone."""
     zone = clinic_zone(uow, clinic_id)
     return clock.now().astimezone(zone).date(), zone
 
 
 def checks_due(
-    uow: UnitOfWork, context: PatientContext, clock: Clock, rules: TriageRules
+    uow: PortalUnitOfWork, context: PatientContext, clock: Clock, rules: TriageRules
 ) -> tuple[CheckInDue, ...]:
     """The treatments a check-in is asked for today, newest first (in the caller's unit)."""
     today, zone = local_today(uow, context.clinic_id, clock)
@@ -175,7 +176,7 @@ def check_in_form(
     *,
     treatment_id: UUID,
     context: PatientContext,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
     rules: TriageRules,
 ) -> CheckInDue:
@@ -193,7 +194,7 @@ def submit_check_in(
     *,
     new: NewCheckIn,
     context: PatientContext,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
     tools: CheckInTools,
 ) -> CheckIn:
@@ -223,7 +224,7 @@ def submit_check_in(
 
 
 def _due_or_raise(
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     context: PatientContext,
     clock: Clock,
     rules: TriageRules,
@@ -290,7 +291,9 @@ def _with_photo(check_in: CheckIn, photo_id: UUID) -> CheckIn:
     return replace(check_in, photo_id=photo_id)
 
 
-def _alert_clinic(uow: UnitOfWork, check_in: CheckIn, dashboard_url: str, now: datetime) -> None:
+def _alert_clinic(
+    uow: PortalUnitOfWork, check_in: CheckIn, dashboard_url: str, now: datetime
+) -> None:
     """One email per recipient; it names neither the patient nor any symptom."""
     body = (
         f"A patient's check-in needs attention.\n\nOpen the dashboard to see it: {dashboard_url}\n"
@@ -322,7 +325,7 @@ def alert_recipients(staff: Sequence[StaffMember]) -> tuple[StaffMember, ...]:
 
 
 def patient_check_in(
-    *, check_in_id: UUID, context: PatientContext, uow: UnitOfWork, clock: Clock
+    *, check_in_id: UUID, context: PatientContext, uow: PortalUnitOfWork, clock: Clock
 ) -> CheckIn:
     """One of the signed-in patient's own check-ins."""
     with uow:
@@ -331,7 +334,7 @@ def patient_check_in(
 
 
 def patient_photo(
-    *, photo_id: UUID, context: PatientContext, uow: UnitOfWork, clock: Clock
+    *, photo_id: UUID, context: PatientContext, uow: PortalUnitOfWork, clock: Clock
 ) -> CheckInPhoto:
     """One of the signed-in patient's own check-in photos."""
     with uow:
@@ -341,7 +344,7 @@ def patient_photo(
 
 
 def _own_read(
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     context: PatientContext,
     found: _Found | None,
     action: str,
@@ -362,7 +365,7 @@ def _own_read(
 
 
 def _refuse(
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     context: PatientContext,
     action: str,
     target: tuple[str, UUID],
@@ -382,7 +385,7 @@ def _refuse(
 
 
 def needing_attention(
-    *, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
 ) -> tuple[ClinicCheckIn, ...]:
     """The clinic's unreviewed amber and red check-ins: red first, then newest first."""
     permissions.require(context, Action.CHECK_IN_READ)
@@ -395,7 +398,7 @@ def needing_attention(
 
 
 def clinic_check_in(
-    *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, check_in_id: UUID, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
 ) -> ClinicCheckIn:
     """One check-in of the clinic with its patient."""
     permissions.require(context, Action.CHECK_IN_READ)
@@ -409,7 +412,7 @@ def clinic_check_in(
 
 
 def clinic_photo(
-    *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, check_in_id: UUID, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
 ) -> CheckInPhoto:
     """The photo of one check-in of the clinic."""
     permissions.require(context, Action.CHECK_IN_READ)
@@ -428,7 +431,7 @@ def clinic_photo(
 
 
 def review_check_in(
-    *, check_in_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, check_in_id: UUID, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
 ) -> CheckIn:
     """Mark a check-in as reviewed by the acting clinician (a second review changes nothing)."""
     permissions.require(context, Action.CHECK_IN_REVIEW)
@@ -443,7 +446,11 @@ def review_check_in(
 
 
 def _clinic_check_in_or_raise(
-    uow: UnitOfWork, context: audit.RequestContext, check_in_id: UUID, action: str, clock: Clock
+    uow: PortalUnitOfWork,
+    context: audit.RequestContext,
+    check_in_id: UUID,
+    action: str,
+    clock: Clock,
 ) -> tuple[CheckIn, PatientRecord]:
     clinic_id = context.actor.clinic_id
     check_in = uow.check_ins.get(clinic_id, check_in_id)

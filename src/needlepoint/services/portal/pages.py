@@ -20,7 +20,7 @@ handout is built.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -29,7 +29,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from needlepoint.domain.care import CareContext, CareItem, CarePhase, build_timeline
-from needlepoint.domain.checkins import CheckIn, CheckInPhoto, TriageRules
+from needlepoint.domain.checkins import CheckIn, TriageRules
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.portal import CareAcknowledgement
 from needlepoint.domain.programme import ClinicalKnowledge
@@ -37,17 +37,16 @@ from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.series_plan import SeriesPlan
 from needlepoint.domain.treatment import SeriesStatus, TreatmentSeries
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.services import audit
+from needlepoint.services.access import MAX_PAGE_SIZE
 from needlepoint.services.consultation import intake
 from needlepoint.services.portal import check_ins as checkins
-from needlepoint.services.portal import sign_in as portal_access
+from needlepoint.services.portal.ports import PortalUnitOfWork
 from needlepoint.services.portal.sign_in import (
     PatientContext,
     PortalRecordNotFoundError,
     patient_event,
 )
-from needlepoint.services.ports import Clock, PhotoEncoder, UnitOfWork
-from needlepoint.services.records.patients import MAX_PAGE_SIZE
+from needlepoint.services.ports import Clock
 from needlepoint.services.treatment.pages import OutcomeChart, OutcomePoint
 
 SCAR_SCALES: Final = (OutcomeScale.GB_QUANTITATIVE, OutcomeScale.ECCA)
@@ -126,7 +125,7 @@ class _Reading:
 def portal_home(
     *,
     context: PatientContext,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
     knowledge: ClinicalKnowledge,
     rules: TriageRules,
@@ -152,7 +151,7 @@ def portal_series(
     *,
     series_id: UUID,
     context: PatientContext,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> SeriesPage:
@@ -176,7 +175,7 @@ def portal_appointment(
     *,
     appointment_id: UUID,
     context: PatientContext,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> AppointmentPage:
@@ -200,7 +199,7 @@ def portal_appointment(
     return AppointmentPage(appointment, before, after)
 
 
-def score_trend(*, context: PatientContext, uow: UnitOfWork, clock: Clock) -> OutcomeChart:
+def score_trend(*, context: PatientContext, uow: PortalUnitOfWork, clock: Clock) -> OutcomeChart:
     """The patient's scar scores over time, on the scale with most scores.
 
     The clinician's chart draws the range the evidence expects around each score; the
@@ -235,7 +234,7 @@ def acknowledge_care(
     *,
     item_id: str,
     context: PatientContext,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> CareToday:
@@ -259,7 +258,7 @@ def acknowledge_care(
 # --- reading helpers (inside the caller's unit of work) -------------------------------------
 
 
-def _own_series(uow: UnitOfWork, context: PatientContext) -> tuple[TreatmentSeries, ...]:
+def _own_series(uow: PortalUnitOfWork, context: PatientContext) -> tuple[TreatmentSeries, ...]:
     found = uow.series.for_patient(
         context.clinic_id, context.patient_id, offset=0, limit=MAX_PAGE_SIZE
     )
@@ -267,13 +266,15 @@ def _own_series(uow: UnitOfWork, context: PatientContext) -> tuple[TreatmentSeri
 
 
 def _series_of(
-    uow: UnitOfWork, context: PatientContext, series_id: UUID | None
+    uow: PortalUnitOfWork, context: PatientContext, series_id: UUID | None
 ) -> TreatmentSeries | None:
     series = None if series_id is None else uow.series.get(context.clinic_id, series_id)
     return series if series is not None and series.patient_id == context.patient_id else None
 
 
-def _upcoming(uow: UnitOfWork, context: PatientContext, now: datetime) -> tuple[Appointment, ...]:
+def _upcoming(
+    uow: PortalUnitOfWork, context: PatientContext, now: datetime
+) -> tuple[Appointment, ...]:
     booked = (
         a
         for a in uow.appointments.for_patient(context.clinic_id, context.patient_id)
@@ -282,7 +283,9 @@ def _upcoming(uow: UnitOfWork, context: PatientContext, now: datetime) -> tuple[
     return tuple(sorted(booked, key=lambda a: a.starts_at))
 
 
-def _summary(uow: UnitOfWork, context: PatientContext, series: TreatmentSeries) -> SeriesSummary:
+def _summary(
+    uow: PortalUnitOfWork, context: PatientContext, series: TreatmentSeries
+) -> SeriesSummary:
     sessions = uow.sessions.for_series(context.clinic_id, series.id)
     held = sum(1 for s in sessions if s.started_at is not None)
     plan: SeriesPlan = series.plan
@@ -291,7 +294,7 @@ def _summary(uow: UnitOfWork, context: PatientContext, series: TreatmentSeries) 
 
 
 def _session_summaries(
-    uow: UnitOfWork, reading: _Reading, series: TreatmentSeries, zone: ZoneInfo
+    uow: PortalUnitOfWork, reading: _Reading, series: TreatmentSeries, zone: ZoneInfo
 ) -> Iterable[SessionSummary]:
     clinic_id = reading.context.clinic_id
     for session in uow.sessions.for_series(clinic_id, series.id):
@@ -309,7 +312,7 @@ def _session_summaries(
 
 
 def _care_items(
-    uow: UnitOfWork, reading: _Reading, series: TreatmentSeries, at_local: datetime
+    uow: PortalUnitOfWork, reading: _Reading, series: TreatmentSeries, at_local: datetime
 ) -> tuple[CareItem, ...]:
     """The care timeline of one series anchored to one (clinic-local) treatment time."""
     record = uow.consultations.get(reading.context.clinic_id, series.consultation_id)
@@ -323,7 +326,7 @@ def _care_items(
 
 
 def _care_today(
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     reading: _Reading,
     series: Sequence[TreatmentSeries],
     upcoming: Sequence[Appointment],
@@ -361,7 +364,7 @@ def applies_on(item: CareItem, day: date, zone: ZoneInfo) -> bool:
 
 
 def _audit(
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     reading: _Reading,
     action: str,
     resource_type: str,
@@ -385,7 +388,7 @@ _Record = TypeVar("_Record", bound=_PatientRecord)
 
 
 def _owned(
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     reading: _Reading,
     found: _Record | None,
     action: str,
@@ -399,7 +402,7 @@ def _owned(
 
 
 def _not_found(
-    uow: UnitOfWork, reading: _Reading, action: str, resource_type: str, resource_id: object
+    uow: PortalUnitOfWork, reading: _Reading, action: str, resource_type: str, resource_id: object
 ) -> NoReturn:
     """Audit the refusal and raise: another patient's record reads as a missing one."""
     uow.rollback()
@@ -409,172 +412,3 @@ def _not_found(
 
 
 # --- the facade the composition root builds -------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PortalServices:
-    """The portal's use cases with their dependencies bound (built by ``bootstrap``).
-
-    ``portal_url`` is the portal's address as patients reach it (``…/portal``): sign-in
-    links start with it, and the clinic's alert links to the dashboard beside it.
-    """
-
-    unit_of_work: Callable[[], UnitOfWork]
-    clock: Clock
-    knowledge: ClinicalKnowledge
-    triage_rules: TriageRules
-    photos: PhotoEncoder
-    link_lifetime: timedelta
-    portal_url: str
-
-    @property
-    def dashboard_url(self) -> str:
-        """The staff dashboard: the web app's root, beside the portal."""
-        return f"{self.portal_url.rstrip('/').removesuffix('/portal')}/"
-
-    def request_sign_in_links(self, request: portal_access.LinkRequest) -> int:
-        """Queue one sign-in link per patient record with the email (see ``portal_access``)."""
-        return portal_access.request_sign_in_links(
-            request=request,
-            portal_url=self.portal_url,
-            lifetime=self.link_lifetime,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-        )
-
-    def open_session(
-        self, token: str, *, replacing: str | None, request_id: str
-    ) -> portal_access.IssuedPatientSession:
-        """Consume a sign-in link and open a patient session."""
-        return portal_access.open_patient_session(
-            token=token,
-            replacing=replacing,
-            request_id=request_id,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-        )
-
-    def resolve_session(self, token: str) -> portal_access.PortalPatient | None:
-        """The patient of a live session, else None."""
-        uow = self.unit_of_work()
-        return portal_access.resolve_patient_session(token=token, uow=uow, clock=self.clock)
-
-    def end_session(self, token: str, *, request_id: str) -> None:
-        """Sign a patient out."""
-        uow = self.unit_of_work()
-        portal_access.end_patient_session(
-            token=token, request_id=request_id, uow=uow, clock=self.clock
-        )
-
-    def home(self, context: PatientContext) -> PortalHome:
-        """The patient's home page."""
-        return portal_home(
-            context=context,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-            knowledge=self.knowledge,
-            rules=self.triage_rules,
-        )
-
-    def series(self, series_id: UUID, context: PatientContext) -> SeriesPage:
-        """One of the patient's series."""
-        return portal_series(
-            series_id=series_id,
-            context=context,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-            knowledge=self.knowledge,
-        )
-
-    def appointment(self, appointment_id: UUID, context: PatientContext) -> AppointmentPage:
-        """One of the patient's appointments."""
-        return portal_appointment(
-            appointment_id=appointment_id,
-            context=context,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-            knowledge=self.knowledge,
-        )
-
-    def progress(self, context: PatientContext) -> OutcomeChart:
-        """The patient's scar scores over time."""
-        return score_trend(context=context, uow=self.unit_of_work(), clock=self.clock)
-
-    def acknowledge(self, item_id: str, context: PatientContext) -> CareToday:
-        """Mark one of today's care instructions as read."""
-        return acknowledge_care(
-            item_id=item_id,
-            context=context,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-            knowledge=self.knowledge,
-        )
-
-    def check_in_form(self, treatment_id: UUID, context: PatientContext) -> checkins.CheckInDue:
-        """The treatment a check-in form is for."""
-        return checkins.check_in_form(
-            treatment_id=treatment_id,
-            context=context,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-            rules=self.triage_rules,
-        )
-
-    def submit_check_in(self, new: checkins.NewCheckIn, context: PatientContext) -> CheckIn:
-        """Triage and keep a check-in; alert the clinic when it is amber or red."""
-        return checkins.submit_check_in(
-            new=new,
-            context=context,
-            uow=self.unit_of_work(),
-            clock=self.clock,
-            tools=checkins.CheckInTools(self.triage_rules, self.photos, self.dashboard_url),
-        )
-
-    def check_in(self, check_in_id: UUID, context: PatientContext) -> CheckIn:
-        """One of the patient's check-ins."""
-        uow = self.unit_of_work()
-        return checkins.patient_check_in(
-            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
-        )
-
-    def photo(self, photo_id: UUID, context: PatientContext) -> CheckInPhoto:
-        """One of the patient's check-in photos."""
-        uow = self.unit_of_work()
-        return checkins.patient_photo(photo_id=photo_id, context=context, uow=uow, clock=self.clock)
-
-    def emergency_signs(self) -> tuple[str, ...]:
-        """The red flags that mean "call emergency services now", in the patient's words."""
-        flags = self.knowledge.care.red_flags
-        return tuple(f.sign for f in flags if f.urgency == "emergency")
-
-    # --- the clinic's side of check-ins ---
-
-    def needing_attention(
-        self, *, context: audit.RequestContext
-    ) -> tuple[checkins.ClinicCheckIn, ...]:
-        """The clinic's unreviewed amber and red check-ins, red first, newest first."""
-        uow = self.unit_of_work()
-        return checkins.needing_attention(context=context, uow=uow, clock=self.clock)
-
-    def clinic_check_in(
-        self, check_in_id: UUID, *, context: audit.RequestContext
-    ) -> checkins.ClinicCheckIn:
-        """One check-in of the clinic, with its patient."""
-        uow = self.unit_of_work()
-        return checkins.clinic_check_in(
-            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
-        )
-
-    def clinic_photo(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckInPhoto:
-        """The photo of one check-in of the clinic."""
-        uow = self.unit_of_work()
-        return checkins.clinic_photo(
-            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
-        )
-
-    def review(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckIn:
-        """Mark a check-in reviewed by the acting clinician."""
-        uow = self.unit_of_work()
-        return checkins.review_check_in(
-            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
-        )

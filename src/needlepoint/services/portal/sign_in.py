@@ -33,7 +33,8 @@ from needlepoint.domain.errors import DomainError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.portal import PatientSession, SignInLink
 from needlepoint.domain.records import AuditEvent, PatientRecord
-from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.portal.ports import PortalUnitOfWork
+from needlepoint.services.ports import Clock
 
 LINK_LIFETIME: Final = timedelta(minutes=15)
 """How long a sign-in link works, unless configured otherwise [INF default]."""
@@ -147,7 +148,7 @@ def request_sign_in_links(
     request: LinkRequest,
     portal_url: str,
     lifetime: timedelta,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
 ) -> int:
     """Queue one sign-in link per patient record with this email; how many were queued.
@@ -179,12 +180,16 @@ def request_sign_in_links(
     return len(links)
 
 
-def _owners(uow: UnitOfWork, email: str) -> Sequence[PatientRecord]:
+def _owners(uow: PortalUnitOfWork, email: str) -> Sequence[PatientRecord]:
     return uow.portal_access.patients_with_email(email)
 
 
 def _queue_link(
-    uow: UnitOfWork, patient: PatientRecord, portal_url: str, expires_at: datetime, now: datetime
+    uow: PortalUnitOfWork,
+    patient: PatientRecord,
+    portal_url: str,
+    expires_at: datetime,
+    now: datetime,
 ) -> SignInLink:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = SignInLink(uuid4(), patient.clinic_id, patient.id, digest(token), now, expires_at)
@@ -219,7 +224,7 @@ def open_patient_session(
     token: str,
     replacing: str | None,
     request_id: str,
-    uow: UnitOfWork,
+    uow: PortalUnitOfWork,
     clock: Clock,
 ) -> IssuedPatientSession:
     """Consume a sign-in link and open a session for its patient record.
@@ -253,7 +258,9 @@ def open_patient_session(
     return issued
 
 
-def _open_session(uow: UnitOfWork, patient: PortalPatient, now: datetime) -> IssuedPatientSession:
+def _open_session(
+    uow: PortalUnitOfWork, patient: PortalPatient, now: datetime
+) -> IssuedPatientSession:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = now + ABSOLUTE_TIMEOUT
     session = PatientSession(
@@ -263,7 +270,9 @@ def _open_session(uow: UnitOfWork, patient: PortalPatient, now: datetime) -> Iss
     return IssuedPatientSession(token=token, patient=patient, expires_at=expires_at)
 
 
-def resolve_patient_session(*, token: str, uow: UnitOfWork, clock: Clock) -> PortalPatient | None:
+def resolve_patient_session(
+    *, token: str, uow: PortalUnitOfWork, clock: Clock
+) -> PortalPatient | None:
     """The patient of a live session, else None; an expired session is ended."""
     if len(token) > MAX_TOKEN_CHARS:
         return None
@@ -283,7 +292,9 @@ def resolve_patient_session(*, token: str, uow: UnitOfWork, clock: Clock) -> Por
     return patient
 
 
-def end_patient_session(*, token: str, request_id: str, uow: UnitOfWork, clock: Clock) -> None:
+def end_patient_session(
+    *, token: str, request_id: str, uow: PortalUnitOfWork, clock: Clock
+) -> None:
     """Sign out: end the session whose token this is (an unknown token changes nothing)."""
     if len(token) > MAX_TOKEN_CHARS:
         return
@@ -298,7 +309,9 @@ def end_patient_session(*, token: str, request_id: str, uow: UnitOfWork, clock: 
         uow.commit()
 
 
-def portal_patient(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> PortalPatient | None:
+def portal_patient(
+    uow: PortalUnitOfWork, clinic_id: UUID, patient_id: UUID
+) -> PortalPatient | None:
     """The patient record and their clinic's name and zone, or None if gone."""
     patient = uow.patients.get(clinic_id, patient_id)
     clinic = uow.clinics.get(clinic_id)
@@ -346,5 +359,5 @@ def _anonymous(
     )  # fmt: skip
 
 
-def _append(uow: UnitOfWork, event: AuditEvent) -> None:
+def _append(uow: PortalUnitOfWork, event: AuditEvent) -> None:
     uow.audit.append(event)

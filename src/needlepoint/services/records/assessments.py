@@ -22,14 +22,15 @@ from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.scales.grading import grade_assessments
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
+from needlepoint.services.access import PatientNotFoundError, check_page, listed_patient
+from needlepoint.services.clinics import clinic_today
 from needlepoint.services.consultation import reports
-from needlepoint.services.consultation.consultations import Engine
+from needlepoint.services.consultation.engine import Engine
 from needlepoint.services.consultation.intake import Closed, ScarAssessmentIn
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.ports import Clock
 from needlepoint.services.problems import problems_from_validation
-from needlepoint.services.records.patients import PatientNotFoundError
-from needlepoint.services.treatment.series import check_page, clinic_today, listed_patient
+from needlepoint.services.records.ports import RecordsUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def record_assessment(
     *,
     new: NewAssessment,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     engine: Engine,
     clock: Clock,
 ) -> ScarAssessmentRecord:
@@ -91,7 +92,7 @@ def record_assessment(
 
 
 def _check_assessed_on(
-    uow: UnitOfWork, context: audit.RequestContext, days: tuple[date, date], clock: Clock
+    uow: RecordsUnitOfWork, context: audit.RequestContext, days: tuple[date, date], clock: Clock
 ) -> None:
     """Scars are assessed on a day between the patient's birth and today."""
     born_on, assessed_on = days
@@ -106,7 +107,7 @@ def list_assessments(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     clock: Clock,
 ) -> Sequence[ScarAssessmentRecord]:
     """A page of a patient's assessments, oldest first (a trend); the read is audited."""

@@ -25,16 +25,17 @@ from needlepoint.domain.outcomes import (
 )
 from needlepoint.domain.records import PatientRecord
 from needlepoint.services import audit, permissions
-from needlepoint.services.consultation.consultations import Engine
-from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.records.patients import PatientNotFoundError
-from needlepoint.services.treatment.series import (
+from needlepoint.services.access import (
+    PatientNotFoundError,
     check_page,
-    clinic_today,
     listed_patient,
     series_or_raise,
 )
+from needlepoint.services.clinics import clinic_today
+from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.permissions import Action
+from needlepoint.services.ports import Clock
+from needlepoint.services.records.ports import RecordsUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def record_outcome(
     *,
     new: NewOutcome,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     engine: Engine,
     clock: Clock,
 ) -> OutcomeMeasurement:
@@ -106,7 +107,7 @@ def _measurement(
 
 
 def _check_measured_on(
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     context: audit.RequestContext,
     measured: tuple[PatientRecord, date],
     clock: Clock,
@@ -133,7 +134,7 @@ def _check_measured_on(
 
 
 def _check_series_of(
-    uow: UnitOfWork, context: audit.RequestContext, series_id: UUID, patient: PatientRecord
+    uow: RecordsUnitOfWork, context: audit.RequestContext, series_id: UUID, patient: PatientRecord
 ) -> None:
     series = uow.series.get(context.actor.clinic_id, series_id)
     if series is None or series.patient_id != patient.id:
@@ -149,7 +150,7 @@ def list_outcomes(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     clock: Clock,
 ) -> Sequence[OutcomeMeasurement]:
     """A page of a patient's measurements, oldest first; the read is audited."""
@@ -167,7 +168,7 @@ def list_outcomes(
 
 
 def issue_care_document(
-    *, new: NewCareDocument, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, new: NewCareDocument, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
 ) -> CareDocument:
     """Keep a care document as given to the patient of a series."""
     permissions.require(context, Action.CARE_DOCUMENT_ISSUE)
@@ -198,7 +199,7 @@ def list_care_documents(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     clock: Clock,
 ) -> Sequence[CareDocument]:
     """A page of a patient's care documents, newest first; the read is audited."""
@@ -216,7 +217,7 @@ def list_care_documents(
 
 
 def _patient_or_raise(
-    uow: UnitOfWork, context: audit.RequestContext, patient_id: UUID
+    uow: RecordsUnitOfWork, context: audit.RequestContext, patient_id: UUID
 ) -> PatientRecord:
     patient = uow.patients.get(context.actor.clinic_id, patient_id)
     if patient is None:

@@ -8,20 +8,14 @@ from datetime import date
 from uuid import UUID, uuid4
 
 from needlepoint.domain import dates
-from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import audit, permissions
+from needlepoint.services.access import MAX_PAGE_SIZE, PatientNotFoundError
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-
-MAX_PAGE_SIZE = 100
-
-
-class PatientNotFoundError(DomainError):
-    """No such patient in this clinic (also said for another clinic's patient)."""
-
-    code = "patient-not-found"
+from needlepoint.services.ports import Clock
+from needlepoint.services.records.ports import RecordsUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +34,7 @@ def register_patient(
     *,
     new: NewPatient,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     clock: Clock,
     max_age_years: int,
 ) -> PatientRecord:
@@ -70,7 +64,7 @@ def register_patient(
 
 
 def get_patient(
-    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
 ) -> PatientRecord:
     """One patient of the actor's clinic; the read is audited, so is a miss."""
     permissions.require(context, Action.PATIENT_READ)
@@ -90,7 +84,7 @@ def search_patients(
     search: str | None,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     clock: Clock,
 ) -> Sequence[PatientRecord]:
     """A page of the clinic's patients, by name; the listing itself is audited."""

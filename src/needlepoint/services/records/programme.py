@@ -20,10 +20,10 @@ from needlepoint.domain.records import ConsultationRecord, PatientRecord
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit, permissions
+from needlepoint.services.access import MAX_PAGE_SIZE, listed_patient
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.records.patients import MAX_PAGE_SIZE
-from needlepoint.services.treatment.series import listed_patient
+from needlepoint.services.ports import Clock
+from needlepoint.services.records.ports import RecordsUnitOfWork
 
 FIRST = 0
 """Each list is its first page of ``MAX_PAGE_SIZE`` records, in its repository's order."""
@@ -76,7 +76,7 @@ class PatientProgramme:
 
 
 def patient_schedule(
-    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
 ) -> PatientProgramme:
     """A patient with their series and sessions, without clinical content."""
     permissions.require(context, Action.PATIENT_READ)
@@ -90,7 +90,7 @@ def patient_schedule(
 
 
 def patient_programme(
-    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
 ) -> PatientProgramme:
     """A patient's whole programme: schedule, consultations, charts, scores and documents."""
     permissions.require(context, Action.CONSULTATION_READ)
@@ -104,7 +104,7 @@ def patient_programme(
     return PatientProgramme(patient=patient, series=courses, clinical=clinical, appointments=booked)
 
 
-def _courses(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[SeriesCourse, ...]:
+def _courses(uow: RecordsUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[SeriesCourse, ...]:
     found = uow.series.for_patient(clinic_id, patient_id, offset=FIRST, limit=MAX_PAGE_SIZE)
     return tuple(
         SeriesCourse(series, tuple(uow.sessions.for_series(clinic_id, series.id)))
@@ -113,7 +113,7 @@ def _courses(uow: UnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Series
 
 
 def _clinical_record(
-    uow: UnitOfWork, clinic_id: UUID, patient_id: UUID, courses: tuple[SeriesCourse, ...]
+    uow: RecordsUnitOfWork, clinic_id: UUID, patient_id: UUID, courses: tuple[SeriesCourse, ...]
 ) -> ClinicalRecord:
     sessions = [session for course in courses for session in course.sessions]
     charts = {s.id: chart for s in sessions if (chart := uow.charts.latest(clinic_id, s.id))}
@@ -133,7 +133,7 @@ def _clinical_record(
 
 
 def _record_reads(
-    uow: UnitOfWork,
+    uow: RecordsUnitOfWork,
     context: audit.RequestContext,
     clock: Clock,
     patient_id: UUID,

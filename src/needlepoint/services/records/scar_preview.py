@@ -12,7 +12,7 @@ from typing import Any
 
 from needlepoint.domain.scales.grading import grade_assessments
 from needlepoint.services.consultation import reports
-from needlepoint.services.consultation.consultations import Engine
+from needlepoint.services.consultation.engine import Engine
 from needlepoint.services.records.assessments import parse_zones
 
 

@@ -60,10 +60,12 @@ from needlepoint.domain.treatment import (
     VersionConflictError,
 )
 from needlepoint.services import audit, permissions
+from needlepoint.services.access import SeriesNotFoundError, series_access
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.messaging import reminders
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
+from needlepoint.services.ports import Clock
+from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
 from needlepoint.services.scheduling.visits import (
     IntervalChange,
     booking_rules,
@@ -71,14 +73,13 @@ from needlepoint.services.scheduling.visits import (
     patient_visits,
     series_rules,
 )
-from needlepoint.services.treatment.series import SeriesNotFoundError, series_access
 
 INTERVAL_OVERRIDE: Final = "longer interval (interval-beyond-maximum)"
 """How a recorded reason for a gap past the maximum begins: it names the limit it passes."""
 BOOKABLE_SERIES = frozenset({SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS})
 ACTIVE = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED})
 MAX_ROOM_NAME = 100
-OnChange = Callable[[UnitOfWork, Appointment, str], None]
+OnChange = Callable[[SchedulingUnitOfWork, Appointment, str], None]
 """Called in the booking's unit of work after each appointment is written: the appointment and
 what happened to it (``booked``, ``rescheduled``, ``cancelled``, ``no_show``, ``attended``).
 What an ended appointment no longer sends is withdrawn before the hook is called."""
@@ -90,7 +91,7 @@ class AppointmentNotFoundError(DomainError):
     code = "appointment-not-found"
 
 
-def _no_reminders(uow: UnitOfWork, appointment: Appointment, change: str) -> None:
+def _no_reminders(uow: SchedulingUnitOfWork, appointment: Appointment, change: str) -> None:
     """The default ``on_change``: nothing beyond the appointment itself."""
 
 
@@ -129,7 +130,7 @@ class ClinicSetup:
 
 
 def clinic_setup(
-    *, context: audit.RequestContext, uow: UnitOfWork, tables: PlanningTables
+    *, context: audit.RequestContext, uow: SchedulingUnitOfWork, tables: PlanningTables
 ) -> ClinicSetup:
     """What the calendar is built from (no patient data, so not audited)."""
     permissions.require(context, Action.SCHEDULE_READ)
@@ -146,7 +147,7 @@ def clinic_setup(
         )
 
 
-def practitioners(uow: UnitOfWork, clinic_id: UUID) -> tuple[StaffMember, ...]:
+def practitioners(uow: SchedulingUnitOfWork, clinic_id: UUID) -> tuple[StaffMember, ...]:
     """The clinic's active clinicians: the people appointments are booked with."""
     return tuple(
         member
@@ -155,7 +156,9 @@ def practitioners(uow: UnitOfWork, clinic_id: UUID) -> tuple[StaffMember, ...]:
     )
 
 
-def add_room(*, name: str, context: audit.RequestContext, uow: UnitOfWork, clock: Clock) -> Room:
+def add_room(
+    *, name: str, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+) -> Room:
     """Add a treatment room; names are unique in a clinic."""
     permissions.require(context, Action.SCHEDULE_SET_UP)
     cleaned = name.strip()
@@ -181,7 +184,7 @@ def set_opening_hours(
     *,
     hours: Sequence[tuple[int, time, time]],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     clock: Clock,
 ) -> tuple[OpeningHours, ...]:
     """Replace the clinic's week: ``(weekday 0=Monday, opens, closes)`` in local time."""
@@ -251,7 +254,7 @@ def propose_series_booking(
     *,
     series_id: UUID,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     clock: Clock,
     booking: Booking,
     practitioner_id: UUID | None = None,
@@ -278,7 +281,7 @@ class _Wanted:
 
 
 def _proposal(
-    uow: UnitOfWork, wanted: _Wanted, patient: PatientRecord, booking: Booking
+    uow: SchedulingUnitOfWork, wanted: _Wanted, patient: PatientRecord, booking: Booking
 ) -> SeriesBooking:
     series, zone, now = wanted.series, wanted.zone, wanted.now
     rules = booking_rules(uow, series)
@@ -318,7 +321,7 @@ def _proposal(
 
 
 def _held_and_booked(
-    uow: UnitOfWork, series: TreatmentSeries, zone: ZoneInfo
+    uow: SchedulingUnitOfWork, series: TreatmentSeries, zone: ZoneInfo
 ) -> tuple[dict[int, date], tuple[Appointment, ...]]:
     """Session number → local day, for sessions held or booked; and the active appointments."""
     days: dict[int, date] = {}
@@ -336,7 +339,7 @@ def _held_and_booked(
     return days, booked
 
 
-def _calendar_source(uow: UnitOfWork, clinic_id: UUID, zone: ZoneInfo) -> CalendarSource:
+def _calendar_source(uow: SchedulingUnitOfWork, clinic_id: UUID, zone: ZoneInfo) -> CalendarSource:
     """The clinic's calendar for any span of local days, read when the proposal asks."""
 
     def between(first: date, last: date) -> ClinicCalendar:
@@ -348,7 +351,11 @@ def _calendar_source(uow: UnitOfWork, clinic_id: UUID, zone: ZoneInfo) -> Calend
 
 
 def calendar_between(
-    uow: UnitOfWork, clinic_id: UUID, zone: ZoneInfo, starts_at: datetime, ends_at: datetime
+    uow: SchedulingUnitOfWork,
+    clinic_id: UUID,
+    zone: ZoneInfo,
+    starts_at: datetime,
+    ends_at: datetime,
 ) -> ClinicCalendar:
     """The clinic's week, people, rooms and bookings between two instants."""
     return ClinicCalendar(
@@ -364,7 +371,7 @@ def slots_on(
     *,
     on: date,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     clock: Clock,
     booking: Booking,
     practitioner_id: UUID | None = None,
@@ -403,7 +410,7 @@ def book_series(
     series_id: UUID,
     choices: Sequence[SlotChoice],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     clock: Clock,
     booking: Booking,
 ) -> tuple[Appointment, ...]:
@@ -450,7 +457,9 @@ class _Booked:
     extra_interval_days: int
 
 
-def _check_choices(uow: UnitOfWork, booked: _Booked, choices: Sequence[SlotChoice]) -> None:
+def _check_choices(
+    uow: SchedulingUnitOfWork, booked: _Booked, choices: Sequence[SlotChoice]
+) -> None:
     series, zone = booked.series, booked.zone
     days, _ = _held_and_booked(uow, series, zone)
     problems = list(_number_problems(series_rules(series).sessions, days, choices))
@@ -489,7 +498,7 @@ def _number_problems(
 
 
 def _check_slot(
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     calendar: ClinicCalendar,
     clinic_id: UUID,
     choice: SlotChoice,
@@ -571,7 +580,7 @@ def reschedule(
     *,
     move: Move,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     clock: Clock,
     booking: Booking,
 ) -> Appointment:
@@ -601,7 +610,9 @@ def reschedule(
     return moved
 
 
-def _check_move(uow: UnitOfWork, current: Appointment, move: Move, extra_days: int) -> None:
+def _check_move(
+    uow: SchedulingUnitOfWork, current: Appointment, move: Move, extra_days: int
+) -> None:
     zone = clinic_zone(uow, current.clinic_id)
     length = current.ends_at - current.starts_at
     calendar = calendar_between(
@@ -640,7 +651,7 @@ def change_status(
     *,
     change: StatusChange,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     clock: Clock,
     booking: Booking,
 ) -> Appointment:
@@ -670,7 +681,10 @@ def change_status(
 
 
 def _current(
-    uow: UnitOfWork, context: audit.RequestContext, appointment_id: UUID, expected_version: int
+    uow: SchedulingUnitOfWork,
+    context: audit.RequestContext,
+    appointment_id: UUID,
+    expected_version: int,
 ) -> Appointment:
     found = uow.appointments.get(context.actor.clinic_id, appointment_id)
     if found is None:
@@ -698,7 +712,7 @@ class DayAppointment:
 
 
 def day_list(
-    *, on: date, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, on: date, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
 ) -> tuple[DayAppointment, ...]:
     """The clinic's appointments on one local day, earliest first; the read is audited."""
     permissions.require(context, Action.SCHEDULE_READ)
@@ -715,7 +729,7 @@ def day_list(
 
 
 def patient_appointments(
-    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
 ) -> tuple[Appointment, ...]:
     """A patient's appointments, earliest first, cancelled ones included; audited."""
     permissions.require(context, Action.SCHEDULE_READ)
@@ -728,7 +742,7 @@ def patient_appointments(
 
 
 def get_appointment(
-    *, appointment_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, appointment_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
 ) -> DayAppointment:
     """One appointment with its patient, practitioner and room; the read is audited."""
     permissions.require(context, Action.SCHEDULE_READ)
@@ -751,7 +765,7 @@ def get_appointment(
 
 
 def _bookable(
-    uow: UnitOfWork, context: audit.RequestContext, series_id: UUID
+    uow: SchedulingUnitOfWork, context: audit.RequestContext, series_id: UUID
 ) -> tuple[TreatmentSeries, PatientRecord]:
     series = uow.series.get(context.actor.clinic_id, series_id)
     patient = uow.patients.get(context.actor.clinic_id, series.patient_id) if series else None

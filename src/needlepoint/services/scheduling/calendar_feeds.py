@@ -36,10 +36,11 @@ from needlepoint.domain.records import AuditEvent, ConsultationRecord, PatientRe
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import SeriesStatus
 from needlepoint.services import audit, permissions
+from needlepoint.services.access import listed_patient
 from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import CalendarRenderer, Clock, UnitOfWork
-from needlepoint.services.treatment.series import listed_patient
+from needlepoint.services.ports import Clock
+from needlepoint.services.scheduling.ports import CalendarRenderer, SchedulingUnitOfWork
 
 FEED_ACTOR_ROLE: Final = "calendar_feed"
 """The actor role of a feed fetch in the audit trail (no member of staff is involved)."""
@@ -87,7 +88,7 @@ class FeedMaking:
 
 
 def issue_feed(
-    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
 ) -> IssuedFeed:
     """A new secret feed link for a patient of the actor's clinic; the old one stops working."""
     permissions.require(context, Action.CALENDAR_FEED_MANAGE)
@@ -106,7 +107,7 @@ def issue_feed(
 
 
 def revoke_feed(
-    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
 ) -> int:
     """Stop a patient's feed link working; how many live links there were (0 or 1)."""
     permissions.require(context, Action.CALENDAR_FEED_MANAGE)
@@ -122,7 +123,7 @@ def revoke_feed(
 
 
 def feed_status(
-    *, patient_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
 ) -> FeedStatus:
     """A patient of the actor's clinic and their live feed link, if any."""
     permissions.require(context, Action.CALENDAR_FEED_MANAGE)
@@ -136,7 +137,7 @@ def feed_status(
 
 
 def render_feed(
-    *, token: str, request_id: str, making: FeedMaking, uow: UnitOfWork, clock: Clock
+    *, token: str, request_id: str, making: FeedMaking, uow: SchedulingUnitOfWork, clock: Clock
 ) -> bytes:
     """The feed a link opens, rendered; ``CalendarFeedNotFoundError`` for any other token.
 
@@ -169,7 +170,7 @@ def render_feed(
 
 
 def _series_milestones(
-    uow: UnitOfWork,
+    uow: SchedulingUnitOfWork,
     feed: CalendarFeed,
     appointments: Sequence[Appointment],
     templates: tuple[CareTemplate, ...],

@@ -34,12 +34,12 @@ from zoneinfo import ZoneInfo
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSession
 from needlepoint.services import audit, permissions
-from needlepoint.services.clinics import clinic_zone
+from needlepoint.services.clinics import clinic_today, clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.portal.check_ins import ATTENTION_LIMIT, ClinicCheckIn
-from needlepoint.services.ports import Clock, SeriesToBook, UnitOfWork
+from needlepoint.services.ports import Clock
 from needlepoint.services.scheduling.booking import DayAppointment
-from needlepoint.services.treatment.series import clinic_today
+from needlepoint.services.scheduling.ports import SchedulingUnitOfWork, SeriesToBook
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +91,7 @@ class _Day:
 
 
 def dashboard(
-    *, clinical: bool, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, clinical: bool, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
 ) -> Dashboard:
     """The actor's clinic today; ``clinical`` adds charts to sign and check-ins to review."""
     permissions.require(context, Action.DASHBOARD_READ)
@@ -110,29 +110,33 @@ def dashboard(
     return Dashboard(day.today, appointments, awaiting, due, attention)
 
 
-def _clinic_day(uow: UnitOfWork, clinic_id: UUID, clock: Clock) -> _Day:
+def _clinic_day(uow: SchedulingUnitOfWork, clinic_id: UUID, clock: Clock) -> _Day:
     zone = clinic_zone(uow, clinic_id)
     return _Day(clinic_today(str(zone), clock), zone)
 
 
-def _appointments(uow: UnitOfWork, clinic_id: UUID, day: _Day) -> tuple[DayAppointment, ...]:
+def _appointments(
+    uow: SchedulingUnitOfWork, clinic_id: UUID, day: _Day
+) -> tuple[DayAppointment, ...]:
     found = uow.worklists.appointments_between(clinic_id, day.starts_at, day.ends_at)
     return tuple(DayAppointment(*row) for row in found)
 
 
-def _charts_awaiting_signoff(uow: UnitOfWork, clinic_id: UUID) -> tuple[ChartAwaitingSignOff, ...]:
+def _charts_awaiting_signoff(
+    uow: SchedulingUnitOfWork, clinic_id: UUID
+) -> tuple[ChartAwaitingSignOff, ...]:
     found = uow.worklists.charts_awaiting_signoff(clinic_id)
     return tuple(ChartAwaitingSignOff(*row) for row in found)
 
 
-def _sessions_due(uow: UnitOfWork, clinic_id: UUID, day: _Day) -> tuple[SessionDue, ...]:
+def _sessions_due(uow: SchedulingUnitOfWork, clinic_id: UUID, day: _Day) -> tuple[SessionDue, ...]:
     """Soonest due first; one day's patients by family name (then as the query orders them)."""
     found = uow.worklists.series_to_book(clinic_id, booked_from=day.starts_at)
     due = [_next_session(row, day) for row in found]
     return tuple(sorted(due, key=lambda item: (item.due_on, item.patient.family_name)))
 
 
-def _needing_attention(uow: UnitOfWork, clinic_id: UUID) -> tuple[ClinicCheckIn, ...]:
+def _needing_attention(uow: SchedulingUnitOfWork, clinic_id: UUID) -> tuple[ClinicCheckIn, ...]:
     """What ``checkins.needing_attention`` lists, read inside the dashboard's transaction."""
     found = uow.check_ins.needing_attention(clinic_id, limit=ATTENTION_LIMIT)
     return tuple(ClinicCheckIn(check_in, patient) for check_in, patient in found)

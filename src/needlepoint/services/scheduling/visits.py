@@ -43,7 +43,7 @@ from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.consultation import clearances
 from needlepoint.services.messaging import reminders
-from needlepoint.services.ports import UnitOfWork
+from needlepoint.services.scheduling.ports import VisitsUnitOfWork
 
 SERIES_PAGE: Final = 100
 SESSION_START_FIELD: Final = "started_at"
@@ -72,7 +72,7 @@ def series_rules(series: TreatmentSeries) -> SeriesRules:
     )
 
 
-def booking_rules(uow: UnitOfWork, series: TreatmentSeries) -> SeriesRules:
+def booking_rules(uow: VisitsUnitOfWork, series: TreatmentSeries) -> SeriesRules:
     """The series' rules for booking: its earliest day moved earlier only by a clearance."""
     rules = series_rules(series)
     earliest = clearances.earliest_start_on(uow, series, rules.earliest_on)
@@ -82,7 +82,9 @@ def booking_rules(uow: UnitOfWork, series: TreatmentSeries) -> SeriesRules:
 # ------------------------------------------------------------------ visits
 
 
-def patient_visits(uow: UnitOfWork, series: TreatmentSeries, zone: ZoneInfo) -> tuple[Visit, ...]:
+def patient_visits(
+    uow: VisitsUnitOfWork, series: TreatmentSeries, zone: ZoneInfo
+) -> tuple[Visit, ...]:
     """Every visit of the series' patient, in all their series: sessions first, then bookings."""
     every = {s.id: s for s in _patient_series(uow, series.clinic_id, series.patient_id)}
     every[series.id] = series
@@ -97,7 +99,7 @@ def patient_visits(uow: UnitOfWork, series: TreatmentSeries, zone: ZoneInfo) -> 
 
 
 def _patient_series(
-    uow: UnitOfWork, clinic_id: UUID, patient_id: UUID
+    uow: VisitsUnitOfWork, clinic_id: UUID, patient_id: UUID
 ) -> Iterator[TreatmentSeries]:
     offset = 0
     while True:
@@ -109,7 +111,7 @@ def _patient_series(
 
 
 def _held(
-    uow: UnitOfWork, series: TreatmentSeries, zone: ZoneInfo, min_interval_days: int
+    uow: VisitsUnitOfWork, series: TreatmentSeries, zone: ZoneInfo, min_interval_days: int
 ) -> Iterator[Visit]:
     for session in uow.sessions.for_series(series.clinic_id, series.id):
         if session.started_at is not None:
@@ -165,7 +167,7 @@ class IntervalChange:
 
 
 def check_intervals(
-    uow: UnitOfWork, change: IntervalChange, *, zone: ZoneInfo, extra_days: int
+    uow: VisitsUnitOfWork, change: IntervalChange, *, zone: ZoneInfo, extra_days: int
 ) -> None:
     """Refuse the change if it breaks an interval limit (``IntervalLimitError`` subclasses).
 
@@ -210,7 +212,7 @@ def _field_problems(
 
 
 def attend_session(
-    *, uow: UnitOfWork, series: TreatmentSeries, session: TreatmentSession
+    *, uow: VisitsUnitOfWork, series: TreatmentSeries, session: TreatmentSession
 ) -> Appointment | None:
     """Check a starting session against the minimum interval; attend the day's appointment.
 
@@ -258,7 +260,7 @@ def attend_session(
     return attended
 
 
-def _save_ended(uow: UnitOfWork, appointment: Appointment) -> None:
+def _save_ended(uow: VisitsUnitOfWork, appointment: Appointment) -> None:
     uow.appointments.save(appointment)
     reminders.withdraw_for_appointment(uow=uow, appointment=appointment)
 

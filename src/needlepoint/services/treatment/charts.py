@@ -41,15 +41,16 @@ from needlepoint.domain.treatment import (
 )
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
-from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.treatment.series import (
+from needlepoint.services.access import (
     SessionNotFoundError,
     audited_refusal,
-    clinic_today,
     series_or_raise,
     session_access,
 )
+from needlepoint.services.clinics import clinic_today
+from needlepoint.services.permissions import Action
+from needlepoint.services.ports import Clock
+from needlepoint.services.treatment.ports import TreatmentUnitOfWork
 
 CHART: Final = "chart"
 """The request's name for the chart: its fields are named ``chart.zones[cheeks]…``."""
@@ -72,7 +73,7 @@ def chart_session(
     *,
     entry: ChartEntry,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> ChartVersion:
@@ -115,7 +116,7 @@ class _Day:
 
 
 def _checked(
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     context: audit.RequestContext,
     entry: ChartEntry,
     found: tuple[TreatmentSession, TreatmentSeries],
@@ -196,7 +197,7 @@ def sign_chart(
     session_id: UUID,
     version: int,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     clock: Clock,
 ) -> ChartVersion:
     """Sign the newest version of a session's chart; it never changes after this.
@@ -227,7 +228,7 @@ def sign_chart(
 
 
 def get_chart_history(
-    *, session_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, session_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
 ) -> tuple[ChartVersion, ...]:
     """Every version of a session's chart, oldest first; the read is audited, so is a miss."""
     permissions.require(context, Action.CHART_READ)
@@ -247,7 +248,7 @@ def get_chart_history(
 
 
 def recall_lot(
-    *, lot: str, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, lot: str, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
 ) -> tuple[PatientRecord, ...]:
     """Every patient of the actor's clinic treated with a cartridge lot, by name.
 
@@ -267,7 +268,7 @@ def recall_lot(
 
 
 def _session_and_series(
-    uow: UnitOfWork, context: audit.RequestContext, session_id: UUID
+    uow: TreatmentUnitOfWork, context: audit.RequestContext, session_id: UUID
 ) -> tuple[TreatmentSession, TreatmentSeries]:
     session = uow.sessions.get(context.actor.clinic_id, session_id)
     if session is None:

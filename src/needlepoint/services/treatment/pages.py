@@ -31,19 +31,21 @@ from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Device
 from needlepoint.services import audit, permissions
-from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.consultation import engine as consultations
-from needlepoint.services.consultation.consultations import ConsultationNotSignedError, Engine
-from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.records.patients import MAX_PAGE_SIZE
-from needlepoint.services.treatment.series import (
+from needlepoint.services.access import (
+    MAX_PAGE_SIZE,
     SessionNotFoundError,
     listed_patient,
     series_access,
     series_or_raise,
     session_access,
 )
+from needlepoint.services.clinics import clinic_zone
+from needlepoint.services.consultation import engine as consultations
+from needlepoint.services.consultation.consultations import ConsultationNotSignedError
+from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.permissions import Action
+from needlepoint.services.ports import Clock
+from needlepoint.services.treatment.ports import TreatmentUnitOfWork
 
 SCAR_SCALES: Final = (OutcomeScale.GB_QUANTITATIVE, OutcomeScale.ECCA)
 """Scar scores: lower is better, and the acne response model predicts their reduction."""
@@ -127,7 +129,7 @@ class OutcomeChart:
 
 
 def chart_sheet(
-    *, session_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, session_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
 ) -> ChartSheet:
     """A session, its plan, its chart history and the previous session's newest chart."""
     permissions.require(context, Action.CHART_READ)
@@ -157,7 +159,7 @@ def chart_sheet(
     return ChartSheet(session, series, history, previous, planned_for)
 
 
-def _planned_device(uow: UnitOfWork, series: TreatmentSeries) -> Device | None:
+def _planned_device(uow: TreatmentUnitOfWork, series: TreatmentSeries) -> Device | None:
     """The device named in the consultation the series was agreed from."""
     consultation = uow.consultations.get(series.clinic_id, series.consultation_id)
     named = None if consultation is None else consultation.intake.get("device")
@@ -169,7 +171,7 @@ def session_handout(
     series_id: UUID,
     number: int,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     engine: Engine,
     clock: Clock,
 ) -> Handout:
@@ -261,7 +263,7 @@ def outcome_chart(
     *,
     patient_id: UUID,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     knowledge: ClinicalKnowledge,
     clock: Clock,
 ) -> OutcomeChart:

@@ -17,20 +17,15 @@ action table (``services.permissions``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 from needlepoint.domain import series_plan
-from needlepoint.domain.charting import ContraindicatedError
-from needlepoint.domain.clearances import ClearanceRequiredError
-from needlepoint.domain.errors import DomainError, InvalidInputError
-from needlepoint.domain.intervals import IntervalLimitError
-from needlepoint.domain.records import ConsultationRecord, ConsultationStatus, PatientRecord
+from needlepoint.domain.errors import DomainError
+from needlepoint.domain.records import ConsultationRecord, ConsultationStatus
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.screening import Decision
 from needlepoint.domain.series_plan import SeriesPlan
@@ -45,31 +40,27 @@ from needlepoint.domain.treatment import (
 )
 from needlepoint.domain.vocabulary import Device
 from needlepoint.services import audit, permissions
-from needlepoint.services.clinics import clinic_zone
+from needlepoint.services.access import (
+    SeriesNotFoundError,
+    audited_refusal,
+    check_page,
+    listed_patient,
+    series_access,
+    series_or_raise,
+)
+from needlepoint.services.clinics import clinic_today, clinic_zone
 from needlepoint.services.consultation import clearances
 from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
-    Engine,
 )
+from needlepoint.services.consultation.engine import Engine
 from needlepoint.services.messaging import reminders
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.records.patients import MAX_PAGE_SIZE, PatientNotFoundError
+from needlepoint.services.ports import Clock
+from needlepoint.services.treatment.ports import TreatmentUnitOfWork
 
 TREATABLE_DECISIONS = frozenset({Decision.PROCEED.value, Decision.NEEDS_CLEARANCE.value})
-
-
-class SeriesNotFoundError(DomainError):
-    """No such treatment series in this clinic."""
-
-    code = "series-not-found"
-
-
-class SessionNotFoundError(DomainError):
-    """No such treatment session in this clinic."""
-
-    code = "session-not-found"
 
 
 class NotTreatableError(DomainError):
@@ -105,7 +96,7 @@ def create_series_from_consultation(
     *,
     new: NewSeries,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     engine: Engine,
     clock: Clock,
 ) -> TreatmentSeries:
@@ -140,7 +131,7 @@ def create_series_from_consultation(
 
 
 def _saved_already(
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     context: audit.RequestContext,
     series: TreatmentSeries,
     chosen: SeriesPlan,
@@ -155,7 +146,7 @@ def _saved_already(
 
 
 def _require_cleared(
-    uow: UnitOfWork, consultation: ConsultationRecord, plan: SeriesPlan, today: date
+    uow: TreatmentUnitOfWork, consultation: ConsultationRecord, plan: SeriesPlan, today: date
 ) -> None:
     """Every finding with no wait must be cleared before a series; waits are met by date."""
     findings = consultation.report.get("findings") or ()
@@ -171,7 +162,7 @@ def _require_cleared(
 
 
 def _supersede(
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     context: audit.RequestContext,
     change: tuple[TreatmentSeries, Sequence[TreatmentSeries], str],
     now: datetime,
@@ -192,7 +183,7 @@ def _supersede(
 
 
 def cancel_future_appointments(
-    uow: UnitOfWork, series: TreatmentSeries, now: datetime
+    uow: TreatmentUnitOfWork, series: TreatmentSeries, now: datetime
 ) -> tuple[Appointment, ...]:
     """Cancel a stopped series' booked appointments still to come, and withdraw their messages."""
     reason = f"series cancelled: {series.cancellation.reason if series.cancellation else ''}"
@@ -268,7 +259,7 @@ def _new_series(
 
 
 def get_series(
-    *, series_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, series_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
 ) -> TreatmentSeries:
     """One series of the actor's clinic; the read is audited, so is a miss."""
     permissions.require(context, Action.SERIES_READ)
@@ -287,7 +278,7 @@ def list_series(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     clock: Clock,
 ) -> Sequence[TreatmentSeries]:
     """A page of a patient's series, newest first; the listing is audited."""
@@ -317,7 +308,7 @@ def cancel_series(
     *,
     cancellation: SeriesCancellation,
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     clock: Clock,
 ) -> TreatmentSeries:
     """Stop a series before its end, with a reason; its booked appointments to come go too.
@@ -344,7 +335,7 @@ def cancel_series(
 
 
 def list_sessions(
-    *, series_id: UUID, context: audit.RequestContext, uow: UnitOfWork, clock: Clock
+    *, series_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
 ) -> Sequence[TreatmentSession]:
     """The sessions of a series, by number; the read is audited, so is a miss."""
     permissions.require(context, Action.SERIES_READ)
@@ -362,77 +353,6 @@ def list_sessions(
 
 
 # --- shared by the treatment use cases -----------------------------------------------------
-
-
-def series_or_raise(
-    uow: UnitOfWork, context: audit.RequestContext, series_id: UUID
-) -> TreatmentSeries:
-    """A series of the actor's clinic, or ``SeriesNotFoundError``."""
-    series = uow.series.get(context.actor.clinic_id, series_id)
-    if series is None:
-        raise SeriesNotFoundError(f"no series {series_id}")
-    return series
-
-
-def listed_patient(
-    uow: UnitOfWork, context: audit.RequestContext, patient_id: UUID, action: str, clock: Clock
-) -> PatientRecord:
-    """The patient whose records are listed; a miss is audited (and committed) before raising."""
-    patient = uow.patients.get(context.actor.clinic_id, patient_id)
-    if patient is None:
-        missing = audit.Access(action, "patient", str(patient_id), None, "not_found")
-        audit.record(uow, context, missing, at=clock.now())
-        uow.commit()
-        raise PatientNotFoundError(f"no patient {patient_id}")
-    return patient
-
-
-def clinic_today(time_zone: str, clock: Clock) -> date:
-    """Today's date where the clinic is."""
-    return clock.now().astimezone(ZoneInfo(time_zone)).date()
-
-
-def check_page(page: tuple[int, int]) -> tuple[int, int]:
-    """A valid (offset, limit) page, or ``InvalidInputError`` naming ``limit``."""
-    offset, limit = page
-    if offset < 0 or not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInputError.single(
-            "limit", f"{limit} is not a page size.", f"use 1 to {MAX_PAGE_SIZE}, offset ≥ 0."
-        )
-    return offset, limit
-
-
-@contextmanager
-def audited_refusal(
-    uow: UnitOfWork, context: audit.RequestContext, access: audit.Access, clock: Clock
-) -> Iterator[None]:
-    """On a refusal (contraindicated, not cleared, too soon, version conflict), audit it; re-raise.
-
-    Whatever the block wrote is rolled back; the audit event of the refusal is committed.
-    """
-    try:
-        yield
-    except (
-        ContraindicatedError,
-        ClearanceRequiredError,
-        IntervalLimitError,
-        VersionConflictError,
-    ) as error:
-        uow.rollback()
-        outcome = error.code.replace("-", "_")
-        audit.record(uow, context, replace(access, outcome=outcome), at=clock.now())
-        uow.commit()
-        raise
-
-
-def series_access(action: str, series: TreatmentSeries) -> audit.Access:
-    """The audit record of an operation on a series."""
-    return audit.Access(action, "treatment_series", str(series.id), series.patient_id)
-
-
-def session_access(action: str, session: TreatmentSession) -> audit.Access:
-    """The audit record of an operation on a session."""
-    return audit.Access(action, "treatment_session", str(session.id), session.patient_id)
 
 
 def _read_access(

@@ -30,20 +30,22 @@ from needlepoint.domain.treatment import (
 )
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
-from needlepoint.services.consultation import clearances, reports
-from needlepoint.services.consultation import engine as consultations
-from needlepoint.services.consultation.consultations import ConsultationNotSignedError, Engine
-from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, UnitOfWork
-from needlepoint.services.scheduling import visits
-from needlepoint.services.treatment.series import (
+from needlepoint.services.access import (
     SeriesNotFoundError,
     audited_refusal,
-    clinic_today,
     series_access,
     series_or_raise,
     session_access,
 )
+from needlepoint.services.clinics import clinic_today
+from needlepoint.services.consultation import clearances, reports
+from needlepoint.services.consultation import engine as consultations
+from needlepoint.services.consultation.consultations import ConsultationNotSignedError
+from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.permissions import Action
+from needlepoint.services.ports import Clock
+from needlepoint.services.scheduling import visits
+from needlepoint.services.treatment.ports import TreatmentUnitOfWork
 
 RESCREEN: Final = "rescreen"
 """The request's name for the day's answers: their fields are ``rescreen.history.…``."""
@@ -57,7 +59,7 @@ def start_session(
     series_id: UUID,
     rescreen_document: Mapping[str, Any],
     context: audit.RequestContext,
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     engine: Engine,
     clock: Clock,
 ) -> TreatmentSession:
@@ -94,7 +96,7 @@ def start_session(
 
 
 def _require_cleared(
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     series: TreatmentSeries,
     rescreen: Mapping[str, Any],
     excluded: tuple[Zone, ...],
@@ -125,7 +127,7 @@ def _startable(series: TreatmentSeries, sessions: Sequence[TreatmentSession]) ->
 
 
 def _rescreen(
-    uow: UnitOfWork,
+    uow: TreatmentUnitOfWork,
     context: audit.RequestContext,
     series: TreatmentSeries,
     answers: Mapping[str, Any],
@@ -157,7 +159,7 @@ def _rescreen(
 
 
 def _latest_signed(
-    uow: UnitOfWork, context: audit.RequestContext, series: TreatmentSeries
+    uow: TreatmentUnitOfWork, context: audit.RequestContext, series: TreatmentSeries
 ) -> ConsultationRecord:
     history = uow.consultations.for_patient(context.actor.clinic_id, series.patient_id)
     signed = [c for c in history if c.status is ConsultationStatus.SIGNED]

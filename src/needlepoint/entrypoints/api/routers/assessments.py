@@ -19,7 +19,7 @@ def record_assessment(
     patient_id: UUID, body: AssessmentIn, context: Context, services: ServicesDep
 ) -> AssessmentOut:
     """Grade the scars of every zone (Jacob, Goodman & Baron, ECCA) and keep the assessment."""
-    assessment = services.record_assessment(body.to_domain(patient_id), context=context)
+    assessment = services.records.record_assessment(body.to_domain(patient_id), context=context)
     return AssessmentOut.from_domain(assessment)
 
 
@@ -29,5 +29,5 @@ def list_assessments(
 ) -> AssessmentPage:
     """A page of a patient's scar assessments, oldest first, so the trend reads left to right."""
     page = (query.offset, query.limit)
-    found = services.list_assessments(patient_id, page=page, context=context)
+    found = services.records.list_assessments(patient_id, page=page, context=context)
     return AssessmentPage.from_domain(found, offset=query.offset, limit=query.limit)

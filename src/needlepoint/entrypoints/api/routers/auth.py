@@ -33,7 +33,7 @@ def log_in(
         replacing=security.session_token(request),
         request_id=security.request_id(request),
     )
-    issued = services.log_in(credentials)
+    issued = services.accounts.log_in(credentials)
     security.set_session_cookie(response, issued, secure=not services.settings.development)
     csrf_token = security.session_csrf_token(request, issued.token)
     return SignedInOut.signed_in(issued.member, csrf_token)
@@ -44,7 +44,7 @@ def log_out(request: Request, response: Response, services: ServicesDep, _: Cont
     """Sign out: the session ends on the server and the cookie is cleared."""
     token = security.session_token(request)
     if token is not None:
-        services.log_out(token, request_id=security.request_id(request))
+        services.accounts.log_out(token, request_id=security.request_id(request))
     security.clear_session_cookie(response, secure=not services.settings.development)
 
 
@@ -65,11 +65,11 @@ def create_api_token(body: ApiTokenIn, context: Context, services: ServicesDep) 
     clinician's own signed-in session. Who issued it is recorded and audited.
     """
     staff_id = body.staff_id or context.actor.id
-    issued = services.issue_api_token(body.name, staff_id=staff_id, context=context)
+    issued = services.accounts.issue_api_token(body.name, staff_id=staff_id, context=context)
     return ApiTokenOut.from_domain(issued)
 
 
 @router.post("/tokens/{token_id}/revoke", status_code=204, response_class=Response)
 def revoke_api_token(token_id: UUID, context: Context, services: ServicesDep) -> None:
     """Stop an API token working at once (revoking it again changes nothing)."""
-    services.revoke_api_token(token_id, context=context)
+    services.accounts.revoke_api_token(token_id, context=context)

@@ -24,7 +24,7 @@ def record_consultation(
     patient_id: UUID, body: ConsultationIn, context: Context, services: ServicesDep
 ) -> ConsultationOut:
     """Screen and plan from intake answers; kept as a draft until signed."""
-    record = services.record_consultation(body.to_domain(patient_id), context=context)
+    record = services.consultation.record_consultation(body.to_domain(patient_id), context=context)
     return ConsultationOut.from_domain(record)
 
 
@@ -33,7 +33,9 @@ def read_consultation(
     consultation_id: UUID, context: Context, services: ServicesDep
 ) -> ConsultationOut:
     """One consultation of the caller's clinic, with its report as it was produced."""
-    return ConsultationOut.from_domain(services.get_consultation(consultation_id, context=context))
+    return ConsultationOut.from_domain(
+        services.consultation.get_consultation(consultation_id, context=context)
+    )
 
 
 @router.post("/consultations/{consultation_id}/sign")
@@ -41,7 +43,7 @@ def sign_consultation(
     consultation_id: UUID, context: Context, services: ServicesDep
 ) -> ConsultationOut:
     """Sign a draft consultation; after this it never changes (409 ``already-signed``)."""
-    record = services.sign_consultation(consultation_id, context=context)
+    record = services.consultation.sign_consultation(consultation_id, context=context)
     return ConsultationOut.from_domain(record)
 
 
@@ -54,12 +56,14 @@ def record_clearance(
     Only a clinician in their own signed-in session may clear (403 through an API token);
     the finding's wait, if it has one, no longer holds the series back while this holds.
     """
-    cleared = services.record_clearance(body.to_domain(consultation_id), context=context)
+    cleared = services.consultation.record_clearance(
+        body.to_domain(consultation_id), context=context
+    )
     return ClearanceOut.from_domain(cleared)
 
 
 @router.get("/patients/{patient_id}/clearances")
 def list_clearances(patient_id: UUID, context: Context, services: ServicesDep) -> ClearanceList:
     """Every clearance of a patient, newest first."""
-    found = services.list_clearances(patient_id, context=context)
+    found = services.consultation.list_clearances(patient_id, context=context)
     return ClearanceList(items=[ClearanceOut.from_domain(c) for c in found])

@@ -18,7 +18,7 @@ from needlepoint.entrypoints.api.schemas import (
     Search,
 )
 from needlepoint.entrypoints.api.security import ServicesDep
-from needlepoint.services.records.patients import MAX_PAGE_SIZE
+from needlepoint.services.access import MAX_PAGE_SIZE
 
 DEFAULT_PAGE_SIZE: Final = 20
 
@@ -39,17 +39,19 @@ def list_patients(
 ) -> PatientPage:
     """A page of the clinic's patients by family then given name."""
     page = (query.offset, query.limit)
-    found = services.search_patients(query.search, page=page, context=context)
+    found = services.records.search_patients(query.search, page=page, context=context)
     return PatientPage.from_domain(found, offset=query.offset, limit=query.limit)
 
 
 @router.post("", status_code=201)
 def register_patient(body: PatientIn, context: Context, services: ServicesDep) -> PatientOut:
     """Register a patient in the caller's clinic."""
-    return PatientOut.from_domain(services.register_patient(body.to_domain(), context=context))
+    return PatientOut.from_domain(
+        services.records.register_patient(body.to_domain(), context=context)
+    )
 
 
 @router.get("/{patient_id}")
 def read_patient(patient_id: UUID, context: Context, services: ServicesDep) -> PatientOut:
     """One patient of the caller's clinic."""
-    return PatientOut.from_domain(services.get_patient(patient_id, context=context))
+    return PatientOut.from_domain(services.records.get_patient(patient_id, context=context))

@@ -227,7 +227,7 @@ class StatusIn(RequestModel):
 @router.get(f"{API}/schedule/setup")
 def read_setup(context: Context, services: ServicesDep) -> SetupOut:
     """Rooms, opening hours, practitioners and the booked length of a treatment appointment."""
-    setup = services.clinic_setup(context=context)
+    setup = services.scheduling.clinic_setup(context=context)
     return SetupOut(
         time_zone=setup.time_zone,
         rooms=[RoomOut.from_domain(r) for r in setup.rooms],
@@ -246,7 +246,7 @@ def read_setup(context: Context, services: ServicesDep) -> SetupOut:
 @router.post(f"{API}/schedule/rooms", status_code=201)
 def add_room(body: RoomIn, context: Context, services: ServicesDep) -> RoomOut:
     """Add a treatment room (admin)."""
-    return RoomOut.from_domain(services.add_room(body.name, context=context))
+    return RoomOut.from_domain(services.scheduling.add_room(body.name, context=context))
 
 
 @router.put(f"{API}/schedule/opening-hours")
@@ -255,7 +255,10 @@ def set_opening_hours(body: WeekIn, context: Context, services: ServicesDep) -> 
     week = [
         (p.weekday, time.fromisoformat(p.opens), time.fromisoformat(p.closes)) for p in body.periods
     ]
-    return [PeriodBody.from_domain(h) for h in services.set_opening_hours(week, context=context)]
+    return [
+        PeriodBody.from_domain(h)
+        for h in services.scheduling.set_opening_hours(week, context=context)
+    ]
 
 
 @router.get(f"{API}/schedule/slots")
@@ -266,7 +269,7 @@ def list_slots(
     practitioner_id: Annotated[UUID | None, Query()] = None,
 ) -> list[SlotOut]:
     """Every free treatment slot on one local day."""
-    slots = services.free_slots(on, context=context, practitioner_id=practitioner_id)
+    slots = services.scheduling.free_slots(on, context=context, practitioner_id=practitioner_id)
     return [SlotOut.from_domain(s) for s in slots]
 
 
@@ -277,14 +280,14 @@ def day_list(
     services: ServicesDep,
 ) -> AppointmentList:
     """The clinic's appointments on one local day, earliest first."""
-    listed = services.day_list(on, context=context)
+    listed = services.scheduling.day_list(on, context=context)
     return AppointmentList(items=[AppointmentOut.from_domain(d.appointment) for d in listed])
 
 
 @router.get(f"{API}/series/{{series_id}}/booking")
 def read_booking(series_id: UUID, context: Context, services: ServicesDep) -> BookingOut:
     """What is booked of a series, and a free slot proposed for every session still to book."""
-    booking = services.propose_series_booking(series_id, context=context)
+    booking = services.scheduling.propose_series_booking(series_id, context=context)
     rules = booking.rules
     return BookingOut(
         series_id=booking.series.id,
@@ -319,7 +322,7 @@ def book_series(
         scheduling.SlotChoice(c.number, c.starts_at, c.practitioner_id, c.room_id, c.reason)
         for c in body.sessions
     ]
-    made = services.book_series(series_id, choices, context=context)
+    made = services.scheduling.book_series(series_id, choices, context=context)
     return AppointmentList(items=[AppointmentOut.from_domain(a) for a in made])
 
 
@@ -328,7 +331,7 @@ def patient_appointments(
     patient_id: UUID, context: Context, services: ServicesDep
 ) -> AppointmentList:
     """A patient's appointments, earliest first, cancelled ones included."""
-    found = services.patient_appointments(patient_id, context=context)
+    found = services.scheduling.patient_appointments(patient_id, context=context)
     return AppointmentList(items=[AppointmentOut.from_domain(a) for a in found])
 
 
@@ -349,7 +352,9 @@ def reschedule(
         body.room_id,
         body.reason,
     )
-    return AppointmentOut.from_domain(services.reschedule_appointment(move, context=context))
+    return AppointmentOut.from_domain(
+        services.scheduling.reschedule_appointment(move, context=context)
+    )
 
 
 @router.post(f"{API}/appointments/{{appointment_id}}/status")
@@ -365,4 +370,6 @@ def change_status(
     change = scheduling.StatusChange(
         appointment_id, body.expected_version, AppointmentStatus(body.status), body.reason
     )
-    return AppointmentOut.from_domain(services.change_appointment_status(change, context=context))
+    return AppointmentOut.from_domain(
+        services.scheduling.change_appointment_status(change, context=context)
+    )

@@ -16,11 +16,11 @@ router = APIRouter(prefix=f"{API}/staff", tags=["staff"])
 @router.post("", status_code=201)
 def add_staff(body: StaffIn, context: Context, services: ServicesDep) -> StaffOut:
     """Create a member of staff in the admin's clinic."""
-    member = services.add_staff(body.to_domain(context.actor.clinic_id), context=context)
+    member = services.accounts.add_staff(body.to_domain(context.actor.clinic_id), context=context)
     return StaffOut.from_domain(member)
 
 
 @router.post("/{staff_id}/deactivate", status_code=204, response_class=Response)
 def deactivate_staff(staff_id: UUID, context: Context, services: ServicesDep) -> None:
     """Stop a member of staff signing in; their sessions and API tokens end at once."""
-    services.deactivate_staff(staff_id, context=context)
+    services.accounts.deactivate_staff(staff_id, context=context)

@@ -40,7 +40,7 @@ from needlepoint.entrypoints.api.schemas import (
     StartedSessionOut,
 )
 from needlepoint.entrypoints.api.security import ServicesDep, json_response
-from needlepoint.services.records.patients import MAX_PAGE_SIZE
+from needlepoint.services.access import MAX_PAGE_SIZE
 
 DEFAULT_PAGE_SIZE: Final = 20
 
@@ -64,14 +64,14 @@ def create_series(
     consultation_id: UUID, body: SeriesIn, context: Context, services: ServicesDep
 ) -> SeriesOut:
     """Agree a series from a signed, treatable consultation; each plan change needs a reason."""
-    series = services.create_series(body.to_domain(consultation_id), context=context)
+    series = services.treatment.create_series(body.to_domain(consultation_id), context=context)
     return SeriesOut.from_domain(series)
 
 
 @router.get(f"{API}/series/{{series_id}}")
 def read_series(series_id: UUID, context: Context, services: ServicesDep) -> SeriesOut:
     """One treatment series of the caller's clinic."""
-    return SeriesOut.from_domain(services.get_series(series_id, context=context))
+    return SeriesOut.from_domain(services.treatment.get_series(series_id, context=context))
 
 
 @router.get(f"{API}/patients/{{patient_id}}/series")
@@ -80,7 +80,7 @@ def list_series(
 ) -> SeriesPage:
     """A page of a patient's treatment series, newest first."""
     page = (query.offset, query.limit)
-    found = services.list_series(patient_id, page=page, context=context)
+    found = services.treatment.list_series(patient_id, page=page, context=context)
     return SeriesPage.from_domain(found, offset=query.offset, limit=query.limit)
 
 
@@ -92,14 +92,14 @@ def cancel_series(
 
     409 ``version-conflict`` if it changed meanwhile.
     """
-    series = services.cancel_series(body.to_domain(series_id), context=context)
+    series = services.treatment.cancel_series(body.to_domain(series_id), context=context)
     return SeriesOut.from_domain(series)
 
 
 @router.get(f"{API}/series/{{series_id}}/sessions")
 def list_sessions(series_id: UUID, context: Context, services: ServicesDep) -> SessionList:
     """Every session of a series, by number."""
-    found = services.list_sessions(series_id, context=context)
+    found = services.treatment.list_sessions(series_id, context=context)
     return SessionList(items=[SessionOut.from_domain(s) for s in found])
 
 
@@ -108,7 +108,9 @@ def start_session(
     series_id: UUID, body: SessionStartIn, context: Context, services: ServicesDep
 ) -> StartedSessionOut:
     """Start the next session after the day-of re-screen (409 ``contraindicated`` if blocked)."""
-    session = services.start_session(series_id, rescreen_document=body.rescreen, context=context)
+    session = services.treatment.start_session(
+        series_id, rescreen_document=body.rescreen, context=context
+    )
     return StartedSessionOut.from_started(session)
 
 
@@ -117,7 +119,7 @@ def chart_session(
     session_id: UUID, body: ChartIn, context: Context, services: ServicesDep
 ) -> ChartVersionOut:
     """Chart a session (or amend its chart) as version ``expected_version + 1``."""
-    version = services.chart_session(body.to_domain(session_id), context=context)
+    version = services.treatment.chart_session(body.to_domain(session_id), context=context)
     return ChartVersionOut.from_domain(version)
 
 
@@ -126,21 +128,21 @@ def sign_chart(
     session_id: UUID, version: ChartVersionNumber, context: Context, services: ServicesDep
 ) -> ChartVersionOut:
     """Sign the newest version of a session's chart; it never changes after this."""
-    signed = services.sign_chart(session_id, version=version, context=context)
+    signed = services.treatment.sign_chart(session_id, version=version, context=context)
     return ChartVersionOut.from_domain(signed)
 
 
 @router.get(f"{API}/sessions/{{session_id}}/chart", response_model=ChartHistory)
 def read_chart_history(session_id: UUID, context: Context, services: ServicesDep) -> Response:
     """Every version of a session's chart, oldest first."""
-    history = services.chart_history(session_id, context=context)
+    history = services.treatment.chart_history(session_id, context=context)
     return json_response(ChartHistory(items=[ChartVersionOut.from_domain(v) for v in history]))
 
 
 @router.get(f"{API}/recalls/{{lot}}")
 def recall_lot(lot: LotNumber, context: Context, services: ServicesDep) -> RecallOut:
     """Every patient of the caller's clinic treated with a cartridge lot, by name."""
-    found = services.recall_lot(lot, context=context)
+    found = services.treatment.recall_lot(lot, context=context)
     return RecallOut(items=[PatientOut.from_domain(p) for p in found])
 
 
@@ -149,7 +151,7 @@ def record_outcome(
     patient_id: UUID, body: OutcomeIn, context: Context, services: ServicesDep
 ) -> OutcomeOut:
     """Record an outcome measurement (scar score, GAIS or satisfaction) for a patient."""
-    measurement = services.record_outcome(body.to_domain(patient_id), context=context)
+    measurement = services.records.record_outcome(body.to_domain(patient_id), context=context)
     return OutcomeOut.from_domain(measurement)
 
 
@@ -159,7 +161,7 @@ def list_outcomes(
 ) -> OutcomePage:
     """A page of a patient's outcome measurements, oldest first."""
     page = (query.offset, query.limit)
-    found = services.list_outcomes(patient_id, page=page, context=context)
+    found = services.records.list_outcomes(patient_id, page=page, context=context)
     return OutcomePage.from_domain(found, offset=query.offset, limit=query.limit)
 
 
@@ -168,7 +170,7 @@ def issue_care_document(
     series_id: UUID, body: CareDocumentIn, context: Context, services: ServicesDep
 ) -> CareDocumentOut:
     """Keep a care document as given to the patient of a series."""
-    document = services.issue_care_document(body.to_domain(series_id), context=context)
+    document = services.records.issue_care_document(body.to_domain(series_id), context=context)
     return CareDocumentOut.from_domain(document)
 
 
@@ -178,5 +180,5 @@ def list_care_documents(
 ) -> CareDocumentPage:
     """A page of a patient's care documents, newest first."""
     page = (query.offset, query.limit)
-    found = services.list_care_documents(patient_id, page=page, context=context)
+    found = services.records.list_care_documents(patient_id, page=page, context=context)
     return CareDocumentPage.from_domain(found, offset=query.offset, limit=query.limit)

@@ -21,9 +21,9 @@ from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.entrypoints.web import face_map, templates
 from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.consultation.consultations import ConsultationNotFoundError
 from needlepoint.services.records.assessments import NewAssessment
-from needlepoint.services.records.patients import PatientNotFoundError
 
 ZONE_LABELS = {
     Zone.FOREHEAD: "Forehead",
@@ -74,7 +74,7 @@ def preview(visit: Visit) -> Response:
     _patient(visit)
     try:
         documents = face_map.zone_documents(visit.form)
-        scores: Mapping[str, Any] | None = visit.services.preview_scar_scores(documents)
+        scores: Mapping[str, Any] | None = visit.services.records.preview_scar_scores(documents)
         problems: tuple[object, ...] = ()
     except InvalidInputError as error:
         scores, problems = None, error.problems
@@ -90,7 +90,7 @@ def record(visit: Visit) -> Response:
     try:
         documents = face_map.zone_documents(visit.form)
         new = NewAssessment(patient.id, _assessed_on(visit.form.get("assessed_on", "")), documents)
-        visit.services.record_assessment(new, context=visit.context)
+        visit.services.records.record_assessment(new, context=visit.context)
     except InvalidInputError as error:
         problems = face_map.problems_by_zone(error.problems, opened)
         return _page(visit, patient, visit.form, problems, error.problems, status=422)
@@ -111,7 +111,7 @@ def _page(
     scores = None
     if opened and not problems:
         try:
-            scores = visit.services.preview_scar_scores(face_map.zone_documents(values))
+            scores = visit.services.records.preview_scar_scores(face_map.zone_documents(values))
         except InvalidInputError:
             scores = None
     page = {
@@ -142,7 +142,9 @@ def _exclusions(visit: Visit) -> dict[Zone, str]:
         consultation_id = UUID(raw)
     except ValueError:
         raise ConsultationNotFoundError(f"no consultation {raw!r}") from None
-    consultation = visit.services.get_consultation(consultation_id, context=visit.context)
+    consultation = visit.services.consultation.get_consultation(
+        consultation_id, context=visit.context
+    )
     if str(consultation.patient_id) != visit.request.path_params["patient_id"]:
         raise ConsultationNotFoundError(f"no consultation {raw!r}")
     report = consultation.report
@@ -165,7 +167,7 @@ def _patient(visit: Visit) -> PatientRecord:
         patient_id = UUID(raw)
     except ValueError:
         raise PatientNotFoundError(f"no patient {raw!r}") from None
-    return visit.services.get_patient(patient_id, context=visit.context)
+    return visit.services.records.get_patient(patient_id, context=visit.context)
 
 
 def _zone_or_none(raw: str) -> Zone | None:

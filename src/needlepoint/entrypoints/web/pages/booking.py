@@ -26,9 +26,9 @@ from needlepoint.domain.scheduling import AppointmentStatus, SlotTakenError
 from needlepoint.domain.treatment import InvalidTransitionError, VersionConflictError
 from needlepoint.entrypoints.web import chart_forms, templates
 from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.access import SeriesNotFoundError
 from needlepoint.services.scheduling import booking as scheduling
 from needlepoint.services.scheduling.booking import AppointmentNotFoundError
-from needlepoint.services.treatment.series import SeriesNotFoundError
 
 _SERVICE_FIELD: Final = re.compile(r"^sessions\[(\d+)\](?:\.(\w+))?$")
 _FORM_FIELD: Final = {
@@ -57,7 +57,7 @@ def book(visit: Visit) -> Response:
     try:
         if problems:
             raise InvalidInputError(problems)
-        made = visit.services.book_series(series_id, choices, context=visit.context)
+        made = visit.services.scheduling.book_series(series_id, choices, context=visit.context)
     except InvalidInputError as error:
         found = {_form_field(p.field): p for p in error.problems}
         return _booking_page(visit, series_id, values=visit.form, problems=found, status=422)
@@ -81,8 +81,8 @@ def _booking_page(
     status: int = 200,
 ) -> Response:
     services, context = visit.services, visit.context
-    booking = services.propose_series_booking(series_id, context=context)
-    setup = services.clinic_setup(context=context)
+    booking = services.scheduling.propose_series_booking(series_id, context=context)
+    setup = services.scheduling.clinic_setup(context=context)
     rows = _rows(visit, booking, values)
     page = {
         "booking": booking,
@@ -223,7 +223,7 @@ def reschedule(visit: Visit) -> Response:
             room,
             form.get("reason", "").strip()[:500],
         )
-        moved = visit.services.reschedule_appointment(move, context=visit.context)
+        moved = visit.services.scheduling.reschedule_appointment(move, context=visit.context)
     except InvalidInputError as error:
         found = {_move_field(p.field): p for p in error.problems}
         return _appointment_page(visit, appointment_id, values=form, problems=found, status=422)
@@ -247,7 +247,7 @@ def change_status(visit: Visit) -> Response:
             status,
             form.get("reason", "").strip()[:500],
         )
-        changed = visit.services.change_appointment_status(change, context=visit.context)
+        changed = visit.services.scheduling.change_appointment_status(change, context=visit.context)
     except InvalidInputError as error:
         found = {_status_field(p.field): p for p in error.problems}
         return _appointment_page(visit, appointment_id, values=form, problems=found, status=422)
@@ -271,8 +271,8 @@ def _appointment_page(
     status: int = 200,
 ) -> Response:
     services, context = visit.services, visit.context
-    found = services.get_appointment(appointment_id, context=context)
-    setup = services.clinic_setup(context=context)
+    found = services.scheduling.get_appointment(appointment_id, context=context)
+    setup = services.scheduling.clinic_setup(context=context)
     appointment = found.appointment
     shown = values or {
         "starts_at": _wall(appointment.starts_at, visit),

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.entrypoints.web import templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.access import PatientNotFoundError
 
 FEED_MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
 FEED_HEADERS: Final = {
@@ -31,20 +31,24 @@ def feed(visit: Visit) -> Response:
     """The iCalendar feed a secret link opens."""
     token = visit.request.path_params["token"]
     request_id = str(getattr(visit.request.state, "request_id", "") or "-")
-    body = visit.services.calendar_feed(token, request_id=request_id)
+    body = visit.services.scheduling.calendar_feed(token, request_id=request_id)
     return Response(body, media_type=FEED_MEDIA_TYPE, headers=FEED_HEADERS)
 
 
 def show(visit: Visit) -> Response:
     """Whether the patient has a live link, with the buttons to issue or revoke one."""
-    status = visit.services.calendar_feed_status(_patient_id(visit), context=visit.context)
+    status = visit.services.scheduling.calendar_feed_status(
+        _patient_id(visit), context=visit.context
+    )
     page = {"patient": status.patient, "feed": status.feed, "url": None, "current": "patients"}
     return templates.render(visit, "calendar/show.html", page)
 
 
 def issue(visit: Visit) -> Response:
     """Issue a new link (the old one stops working) and show it, this once."""
-    issued = visit.services.issue_calendar_feed(_patient_id(visit), context=visit.context)
+    issued = visit.services.scheduling.issue_calendar_feed(
+        _patient_id(visit), context=visit.context
+    )
     url = f"{str(visit.request.base_url).rstrip('/')}/calendar/{issued.token}.ics"
     page = {"patient": issued.patient, "feed": issued.feed, "url": url, "current": "patients"}
     return templates.render(visit, "calendar/show.html", page)
@@ -53,7 +57,7 @@ def issue(visit: Visit) -> Response:
 def revoke(visit: Visit) -> Response:
     """Stop the patient's link working, then back to the calendar page."""
     patient_id = _patient_id(visit)
-    visit.services.revoke_calendar_feed(patient_id, context=visit.context)
+    visit.services.scheduling.revoke_calendar_feed(patient_id, context=visit.context)
     return RedirectResponse(f"/patients/{patient_id}/calendar", status_code=303)
 
 

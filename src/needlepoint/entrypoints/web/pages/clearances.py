@@ -36,7 +36,9 @@ def statuses(visit: Visit, consultation: ConsultationRecord) -> tuple[FindingSta
     findings = findings_to_clear(consultation)
     if not findings or not visit.may(Action.CLEARANCE_READ):
         return ()
-    held = visit.services.list_clearances(consultation.patient_id, context=visit.context)
+    held = visit.services.consultation.list_clearances(
+        consultation.patient_id, context=visit.context
+    )
     return clearance_rules.status_of(findings, held, visit.today())
 
 
@@ -56,7 +58,7 @@ def record(visit: Visit) -> Response:
     consultation_id = _uuid(visit.request.path_params["consultation_id"])
     try:
         new = new_clearance(visit.form, consultation_id)
-        visit.services.record_clearance(new, context=visit.context)
+        visit.services.consultation.record_clearance(new, context=visit.context)
     except InvalidInputError as error:
         return _again(visit, consultation_id, forms.by_field(error.problems))
     return RedirectResponse(f"/consultations/{consultation_id}#clearances-title", status_code=303)
@@ -79,7 +81,9 @@ def new_clearance(form: Mapping[str, str], consultation_id: UUID) -> NewClearanc
 def _again(visit: Visit, consultation_id: UUID, problems: Mapping[str, FieldProblem]) -> Response:
     from needlepoint.entrypoints.web.pages import consultations  # noqa: PLC0415 - one page
 
-    consultation = visit.services.get_consultation(consultation_id, context=visit.context)
+    consultation = visit.services.consultation.get_consultation(
+        consultation_id, context=visit.context
+    )
     extra = {"clearance_problems": problems, "clearance_values": visit.form}
     return consultations.result_page(visit, consultation, extra, status=422)
 

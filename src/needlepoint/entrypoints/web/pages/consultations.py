@@ -25,11 +25,11 @@ from needlepoint.domain.units import DEPTH_MM
 from needlepoint.entrypoints.web import intake_form, templates
 from needlepoint.entrypoints.web.pages import clearances
 from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationRequest,
 )
-from needlepoint.services.records.patients import PatientNotFoundError
 from needlepoint.services.treatment.series import TREATABLE_DECISIONS, NewSeries
 
 MAX_COUNT_DIGITS: Final = 4
@@ -45,7 +45,7 @@ DECISION_WORDS: Final = {
 def new_form(visit: Visit) -> Response:
     """The intake form, empty but for today's date."""
     patient_id = _uuid(visit.request.path_params["patient_id"], PatientNotFoundError)
-    patient = visit.services.get_patient(patient_id, context=visit.context)
+    patient = visit.services.records.get_patient(patient_id, context=visit.context)
     today = visit.today().isoformat()
     return _intake(visit, patient, {"consulted_on": today}, {}, ())
 
@@ -53,11 +53,13 @@ def new_form(visit: Visit) -> Response:
 def record(visit: Visit) -> Response:
     """Record the consultation; on a problem, the form again with each problem by its input."""
     patient_id = _uuid(visit.request.path_params["patient_id"], PatientNotFoundError)
-    patient = visit.services.get_patient(patient_id, context=visit.context)
+    patient = visit.services.records.get_patient(patient_id, context=visit.context)
     intake = intake_form.document_from(visit.form)
     request = ConsultationRequest(patient_id, intake.document, appointment=intake.appointment)
     try:
-        consultation = visit.services.record_consultation(request, context=visit.context)
+        consultation = visit.services.consultation.record_consultation(
+            request, context=visit.context
+        )
     except InvalidInputError as error:
         problems = intake_form.problems_by_input(error.problems, intake)
         return _intake(visit, patient, visit.form, problems, error.problems, status=422)
@@ -77,7 +79,7 @@ def result_page(
     status: int = 200,
 ) -> Response:
     """The result page, with where each finding needing clearance stands today."""
-    patient = visit.services.get_patient(consultation.patient_id, context=visit.context)
+    patient = visit.services.records.get_patient(consultation.patient_id, context=visit.context)
     page = {
         "current": "patients",
         "patient": patient,
@@ -91,7 +93,7 @@ def result_page(
 def sign(visit: Visit) -> Response:
     """Sign the consultation (it never changes after), then show it again."""
     consultation_id = _uuid(visit.request.path_params["consultation_id"])
-    visit.services.sign_consultation(consultation_id, context=visit.context)
+    visit.services.consultation.sign_consultation(consultation_id, context=visit.context)
     return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
 
 
@@ -108,7 +110,7 @@ def save_series(visit: Visit) -> Response:
         chosen, reasons = _chosen_plan(consultation, visit.form)
         supersede = visit.form.get("supersede_reason", "").strip()
         new = NewSeries(consultation.id, chosen, reasons, supersede_reason=supersede)
-        visit.services.create_series(new, context=visit.context)
+        visit.services.treatment.create_series(new, context=visit.context)
     except InvalidInputError as error:
         problems = _plan_problems(error.problems)
         return _plan_page(
@@ -193,7 +195,7 @@ def _plan_page(
     report = consultation.report
     rows = list((report.get("plan") or {}).get("zones") or ())
     series = report.get("series")
-    patient = visit.services.get_patient(consultation.patient_id, context=visit.context)
+    patient = visit.services.records.get_patient(consultation.patient_id, context=visit.context)
     plannable = consultation.decision in TREATABLE_DECISIONS and bool(rows) and bool(series)
     page = {
         "current": "patients",
@@ -295,7 +297,7 @@ def _plan_problems(problems: Iterable[object]) -> dict[str, FieldProblem]:
 
 def _consultation(visit: Visit) -> ConsultationRecord:
     consultation_id = _uuid(visit.request.path_params["consultation_id"])
-    return visit.services.get_consultation(consultation_id, context=visit.context)
+    return visit.services.consultation.get_consultation(consultation_id, context=visit.context)
 
 
 def _uuid(raw: str, missing: type[Exception] = ConsultationNotFoundError) -> UUID:

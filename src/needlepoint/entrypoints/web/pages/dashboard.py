@@ -16,7 +16,7 @@ def show(visit: Visit) -> Response:
     clinical staff only.
     """
     clinical = visit.may(Action.CONSULTATION_READ)
-    board = visit.services.dashboard(clinical=clinical, context=visit.context)
+    board = visit.services.scheduling.dashboard(clinical=clinical, context=visit.context)
     values = {
         "clinical": clinical,
         "appointments": board.appointments,

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.web import care_topics, templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.treatment.series import SeriesNotFoundError
+from needlepoint.services.access import SeriesNotFoundError
 
 MAX_SESSION = 50
 
@@ -30,7 +30,7 @@ def show(visit: Visit) -> Response:
     except ValueError:
         raise SeriesNotFoundError(f"no series {raw!r}") from None
     number = _number(visit.query("session") or "1")
-    handout = visit.services.session_handout(series_id, number, context=visit.context)
+    handout = visit.services.treatment.session_handout(series_id, number, context=visit.context)
     page = {
         "handout": handout,
         "patient": handout.patient,

@@ -40,7 +40,7 @@ def sign_in(visit: Visit) -> Response:
         request_id=visit.request_id,
     )
     try:
-        issued = visit.services.log_in(credentials)
+        issued = visit.services.accounts.log_in(credentials)
     except sessions.InvalidCredentialsError:
         return _form(visit, next_path=next_path, email=email, message=WRONG_CREDENTIALS, status=401)
     except sessions.TooManyAttemptsError as error:
@@ -59,7 +59,7 @@ def sign_out(visit: Visit) -> Response:
     """End the session on the server and forget the cookie."""
     token = security.session_token(visit.request)
     if token is not None:
-        visit.services.log_out(token, request_id=visit.request_id)
+        visit.services.accounts.log_out(token, request_id=visit.request_id)
     response = RedirectResponse(LOGIN_PATH, status_code=303)
     security.clear_session_cookie(response, secure=visit.secure_cookies)
     return response

@@ -18,7 +18,7 @@ from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.entrypoints.web import chart_forms, forms, templates
 from needlepoint.entrypoints.web.visits import Visit
-from needlepoint.services.records.patients import PatientNotFoundError
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.treatment.pages import OutcomeChart
 
 WIDTH: Final = 640
@@ -56,7 +56,7 @@ def record(visit: Visit) -> Response:
     patient_id = _patient_id(visit)
     try:
         new = chart_forms.new_outcome(visit.form, patient_id)
-        visit.services.record_outcome(new, context=visit.context)
+        visit.services.records.record_outcome(new, context=visit.context)
     except InvalidInputError as error:
         problems = forms.by_field(error.problems)
         return _page(visit, patient_id, values=visit.form, problems=problems, status=422)
@@ -71,7 +71,7 @@ def _page(
     problems: dict[str, FieldProblem],
     status: int = 200,
 ) -> Response:
-    chart = visit.services.outcome_chart(patient_id, context=visit.context)
+    chart = visit.services.treatment.outcome_chart(patient_id, context=visit.context)
     page: dict[str, Any] = {
         "chart": chart,
         "patient": chart.patient,

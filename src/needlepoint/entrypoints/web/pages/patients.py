@@ -10,9 +10,9 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.web import forms, templates
 from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.access import PatientNotFoundError, SeriesNotFoundError
 from needlepoint.services.permissions import Action
-from needlepoint.services.records.patients import PatientNotFoundError
-from needlepoint.services.treatment.series import SeriesCancellation, SeriesNotFoundError
+from needlepoint.services.treatment.series import SeriesCancellation
 
 LISTED: Final = 50
 """Patients shown per search; a longer list asks for a narrower search."""
@@ -24,7 +24,7 @@ MAX_VERSION_DIGITS: Final = 8
 def search(visit: Visit) -> Response:
     """The clinic's patients by name; htmx's live search gets the results fragment only."""
     text = forms.search_text(visit.query("q"))
-    found = visit.services.search_patients(
+    found = visit.services.records.search_patients(
         text or None, page=(0, LISTED + 1), context=visit.context
     )
     values = {"q": text, "patients": found[:LISTED], "more": len(found) > LISTED}
@@ -43,7 +43,7 @@ def register(visit: Visit) -> Response:
     """Register a patient from the form; on a problem, the form again naming each field."""
     try:
         new = forms.new_patient(visit.form)
-        patient = visit.services.register_patient(new, context=visit.context)
+        patient = visit.services.records.register_patient(new, context=visit.context)
     except InvalidInputError as error:
         return _registration(visit, values=visit.form, problems=error.problems, status=422)
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
@@ -58,12 +58,12 @@ def cancel_series(visit: Visit) -> Response:
     """Cancel a series with a reason; a blank reason shows the patient page saying so."""
     series_id = _series_id(visit.request.path_params["series_id"])
     services, context = visit.services, visit.context
-    series = services.get_series(series_id, context=context)
+    series = services.treatment.get_series(series_id, context=context)
     expected = visit.form.get("expected_version", "")
     version = int(expected) if expected.isdigit() and len(expected) < MAX_VERSION_DIGITS else 0
     cancellation = SeriesCancellation(series_id, version, visit.form.get("reason", ""))
     try:
-        services.cancel_series(cancellation, context=context)
+        services.treatment.cancel_series(cancellation, context=context)
     except InvalidInputError as error:
         problem = {"series_id": series_id, "problems": forms.by_field(error.problems)}
         return _programme(visit, series.patient_id, cancel_problem=problem, status=422)
@@ -75,9 +75,9 @@ def _programme(
 ) -> Response:
     services, context = visit.services, visit.context
     if visit.may(Action.CONSULTATION_READ):
-        programme = services.patient_programme(patient_id, context=context)
+        programme = services.records.patient_programme(patient_id, context=context)
     else:
-        programme = services.patient_schedule(patient_id, context=context)
+        programme = services.records.patient_schedule(patient_id, context=context)
     page = {
         "programme": programme,
         "current": "patients",

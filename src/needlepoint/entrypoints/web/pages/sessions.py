@@ -27,8 +27,8 @@ from needlepoint.domain.vocabulary import Device
 from needlepoint.entrypoints.web import chart_forms, forms, templates
 from needlepoint.entrypoints.web.chart_forms import CHART, ZoneRow, zone_field
 from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.services.access import SeriesNotFoundError, SessionNotFoundError
 from needlepoint.services.treatment.pages import ChartSheet
-from needlepoint.services.treatment.series import SeriesNotFoundError, SessionNotFoundError
 
 CONFLICT_DETAIL = (
     "Someone else changed this chart while you were editing it. Your changes were not saved. "
@@ -39,7 +39,7 @@ CONFLICT_DETAIL = (
 def start_form(visit: Visit) -> Response:
     """The day-of re-screen checklist that starts the next session of a series."""
     series_id = _id(visit, "series_id", SeriesNotFoundError)
-    series = visit.services.get_series(series_id, context=visit.context)
+    series = visit.services.treatment.get_series(series_id, context=visit.context)
     return _start_page(visit, series, values={}, problems={}, findings=())
 
 
@@ -49,16 +49,18 @@ def start(visit: Visit) -> Response:
     services, context = visit.services, visit.context
     try:
         answers = chart_forms.rescreen_answers(visit.form)
-        session = services.start_session(series_id, rescreen_document=answers, context=context)
+        session = services.treatment.start_session(
+            series_id, rescreen_document=answers, context=context
+        )
     except InvalidInputError as error:
-        series = services.get_series(series_id, context=context)
+        series = services.treatment.get_series(series_id, context=context)
         problems = forms.by_field(error.problems)
         return _start_page(visit, series, visit.form, problems, (), status=422)
     except ContraindicatedError as error:
-        series = services.get_series(series_id, context=context)
+        series = services.treatment.get_series(series_id, context=context)
         return _start_page(visit, series, visit.form, {}, error.findings, status=409)
     except ClearanceRequiredError as error:
-        series = services.get_series(series_id, context=context)
+        series = services.treatment.get_series(series_id, context=context)
         extra = {"uncleared": error.findings, "eligible_on": error.earliest_on}
         return _start_page(visit, series, visit.form, {}, (), status=409, extra=extra)
     return RedirectResponse(f"/sessions/{session.id}/chart", status_code=303)
@@ -91,7 +93,7 @@ def _start_page(
 def chart_form(visit: Visit) -> Response:
     """The chart of a session: a new chart, or the newest version to amend, and its history."""
     session_id = _id(visit, "session_id", SessionNotFoundError)
-    sheet = visit.services.session_chart_sheet(session_id, context=visit.context)
+    sheet = visit.services.treatment.session_chart_sheet(session_id, context=visit.context)
     return _chart_page(visit, sheet, _prefill(sheet, visit.time_zone), problems={})
 
 
@@ -99,17 +101,17 @@ def chart_save(visit: Visit) -> Response:
     """Save the chart as the next version; refusals show the form again, saying why."""
     session_id = _id(visit, "session_id", SessionNotFoundError)
     services, context = visit.services, visit.context
-    sheet = services.session_chart_sheet(session_id, context=context)
+    sheet = services.treatment.session_chart_sheet(session_id, context=context)
     problems: dict[str, FieldProblem] = {}
     try:
         entry = chart_forms.chart_entry(
             visit.form, session_id=session_id, rows=_rows(sheet), time_zone=visit.time_zone
         )
-        services.chart_session(entry, context=context)
+        services.treatment.chart_session(entry, context=context)
     except InvalidInputError as error:
         problems = forms.by_field(error.problems)
     except VersionConflictError:
-        fresh = services.session_chart_sheet(session_id, context=context)
+        fresh = services.treatment.session_chart_sheet(session_id, context=context)
         values = _prefill(fresh, visit.time_zone)
         return _chart_page(visit, fresh, values, {}, detail=CONFLICT_DETAIL, status=409)
     else:
@@ -128,9 +130,9 @@ def sign(visit: Visit) -> Response:
             "version", "is not a chart version.", "reload the page and sign again."
         ) from None
     try:
-        services.sign_chart(session_id, version=version, context=context)
+        services.treatment.sign_chart(session_id, version=version, context=context)
     except VersionConflictError:
-        fresh = services.session_chart_sheet(session_id, context=context)
+        fresh = services.treatment.session_chart_sheet(session_id, context=context)
         values = _prefill(fresh, visit.time_zone)
         return _chart_page(visit, fresh, values, {}, detail=CONFLICT_DETAIL, status=409)
     return RedirectResponse(f"/sessions/{session_id}/chart?signed=1", status_code=303)

@@ -32,7 +32,7 @@ def show(visit: Visit) -> Response:
 def add_room(visit: Visit) -> Response:
     """Add a treatment room."""
     try:
-        visit.services.add_room(visit.form.get("name", ""), context=visit.context)
+        visit.services.scheduling.add_room(visit.form.get("name", ""), context=visit.context)
     except InvalidInputError as error:
         found = {f"room_{p.field}": p for p in error.problems}
         return _page(visit, values=visit.form, problems=found, status=422)
@@ -46,7 +46,7 @@ def set_hours(visit: Visit) -> Response:
     try:
         if problems:
             raise InvalidInputError(problems)
-        visit.services.set_opening_hours(week, context=visit.context)
+        visit.services.scheduling.set_opening_hours(week, context=visit.context)
     except InvalidInputError as error:
         found = {_hours_field(p.field, week): p for p in error.problems}
         return _page(visit, values=visit.form, problems=found, status=422)
@@ -90,7 +90,7 @@ def _page(
     problems: Mapping[str, FieldProblem],
     status: int = 200,
 ) -> Response:
-    setup = visit.services.clinic_setup(context=visit.context)
+    setup = visit.services.scheduling.clinic_setup(context=visit.context)
     shown = dict(values) if values is not None else _stored_week(setup.opening_hours)
     page = {
         "setup": setup,
@@ -113,7 +113,7 @@ def _stored_week(hours: tuple[OpeningHours, ...]) -> dict[str, str]:
 
 def messages(visit: Visit) -> Response:
     """Messages a stopped worker left uncertain: each may or may not have arrived."""
-    found = visit.services.uncertain_messages(context=visit.context)
+    found = visit.services.messaging.uncertain_messages(context=visit.context)
     page = {"messages": found, "saved": visit.query("saved"), "current": "settings"}
     return templates.render(visit, "settings/messages.html", page)
 
@@ -128,7 +128,7 @@ def resolve_message(visit: Visit) -> Response:
     arrived = visit.form.get("arrived")
     if arrived not in {"yes", "no"}:
         raise InvalidInputError.single("arrived", "is not an answer.", "use one of the buttons.")
-    visit.services.resolve_uncertain_message(
+    visit.services.messaging.resolve_uncertain_message(
         message_id, arrived=arrived == "yes", context=visit.context
     )
     return RedirectResponse(f"/settings/messages?saved={arrived}", status_code=303)

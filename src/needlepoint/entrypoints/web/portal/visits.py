@@ -36,7 +36,7 @@ from needlepoint.entrypoints.web import csrf, templates
 from needlepoint.entrypoints.web.portal.uploads import Form, read_form
 from needlepoint.entrypoints.web.requests import PageRequest
 from needlepoint.services.accounts.sign_in import NotAuthenticatedError
-from needlepoint.services.portal.pages import PortalServices
+from needlepoint.services.portal.facade import Portal
 from needlepoint.services.portal.sign_in import PatientContext, PortalPatient
 
 PORTAL_PATH: Final = "/portal"
@@ -86,7 +86,7 @@ class PortalVisit(PageRequest):
     secret: bytes
 
     @property
-    def portal(self) -> PortalServices:
+    def portal(self) -> Portal:
         """The portal's use cases."""
         return self.services.portal
 

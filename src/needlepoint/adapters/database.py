@@ -1,0 +1,105 @@
+"""The database as the composition root hands it out: opened on first use.
+
+Commands that never touch the database never import SQLAlchemy: every method imports the
+``adapters.db`` module it needs when it is first called.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from needlepoint.services.accounts.ports import AccountsUnitOfWork
+
+if TYPE_CHECKING:
+    from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+
+
+class Database:
+    """The database, opened on first use: commands that never touch it never import it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Any = None
+        self._handover_engine: Any = None
+
+    def _opened(self) -> Any:
+        if self._engine is None:
+            from needlepoint.adapters.db import engine  # noqa: PLC0415 - deferred on purpose
+
+            self._engine = engine.make_engine(self.url)
+        return self._engine
+
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """A new unit of work (one transaction)."""
+        from needlepoint.adapters.db import unit_of_work  # noqa: PLC0415 - deferred on purpose
+
+        return unit_of_work.SqlAlchemyUnitOfWork(self._opened())
+
+    def upgrade(self) -> None:
+        """Apply every migration up to the newest."""
+        from needlepoint.adapters.db import migrate  # noqa: PLC0415 - deferred on purpose
+
+        migrate.upgrade(self.url)
+
+    def backup(self, directory: Path, *, at: datetime) -> Any:
+        """A consistent, integrity-checked backup written into ``directory``."""
+        from needlepoint.adapters.db import backup  # noqa: PLC0415 - deferred on purpose
+
+        return backup.backup(self.url, directory, at=at)
+
+    def restore(self, source: Path) -> Any:
+        """Replace the database's content with a backup, verified before and after."""
+        from needlepoint.adapters.db import backup  # noqa: PLC0415 - deferred on purpose
+
+        if self._engine is not None:
+            self._engine.dispose()
+        return backup.restore(self.url, source)
+
+    def has_clinics(self) -> bool:
+        """Whether any clinic exists yet (a demo is only seeded into an empty database)."""
+        from sqlalchemy import func, select  # noqa: PLC0415 - deferred on purpose
+
+        from needlepoint.adapters.db.tables import clinic  # noqa: PLC0415
+
+        with self._opened().connect() as conn:
+            return bool(conn.execute(select(func.count()).select_from(clinic)).scalar_one())
+
+    def verify_audit(self) -> Any:
+        """Walk the audit hash chain; the report names the first bad row, if any."""
+        from needlepoint.adapters.db import audit  # noqa: PLC0415 - deferred on purpose
+
+        return audit.verify_chain(self._opened())
+
+    def handover_unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """A unit of work whose commit survives the process being killed, not a power loss.
+
+        Only the outbox worker's hand-over records use it (ADR 0016): SQLite commits without
+        waiting for the disk (``synchronous=NORMAL`` in WAL mode), PostgreSQL with
+        ``synchronous_commit=off``.
+        """
+        from needlepoint.adapters.db import engine, unit_of_work  # noqa: PLC0415 - deferred
+
+        if self._handover_engine is None:
+            self._handover_engine = engine.make_engine(self.url, light_commits=True)
+        return unit_of_work.SqlAlchemyUnitOfWork(self._handover_engine)
+
+    def accounts_unit_of_work(self) -> AccountsUnitOfWork:
+        """A new unit of work over sessions, API tokens and sign-in attempts."""
+        from needlepoint.adapters.db import accounts as db_accounts  # noqa: PLC0415 - deferred
+
+        return db_accounts.SqlAccountsUnitOfWork(self._opened())
+
+    def close(self) -> None:
+        """Release the database's connections (it opens again on next use)."""
+        for opened in (self._engine, self._handover_engine):
+            if opened is not None:
+                opened.dispose()
+        self._engine = self._handover_engine = None
+
+    def check_durability(self) -> dict[str, str]:
+        """The durability settings; raises ``DurabilityError`` naming any unsafe one."""
+        from needlepoint.adapters.db import engine  # noqa: PLC0415 - deferred on purpose
+
+        return engine.check_durability(self._opened())

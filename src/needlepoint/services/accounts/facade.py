@@ -1,0 +1,139 @@
+"""The accounts area's facade: staff, clinics, sign-in sessions and API tokens.
+
+Entrypoints and other areas use this module, never the area's other modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from needlepoint.domain.records import Clinic, StaffMember
+from needlepoint.services import audit as audit_service
+from needlepoint.services import clinics
+from needlepoint.services.accounts import api_tokens
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.accounts.ports import AccountsUnitOfWork, StaffUnitOfWork
+from needlepoint.services.accounts.staff import DummyPasswordHash
+from needlepoint.services.ports import Clock, PasswordHasher
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """Staff, clinics, sign-in sessions and API tokens."""
+
+    unit_of_work: Callable[[], StaffUnitOfWork]
+    accounts_unit_of_work: Callable[[], AccountsUnitOfWork]
+    clock: Clock
+    hasher: PasswordHasher
+    dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
+    session_cache: sessions.SessionCache = field(default_factory=sessions.SessionCache)
+
+    def add_clinic(self, *, name: str, time_zone: str) -> Clinic:
+        """Create a clinic."""
+        return clinics.add_clinic(name=name, time_zone=time_zone, uow=self.unit_of_work())
+
+    def clinic_time_zone(self, clinic_id: UUID) -> str:
+        """A clinic's IANA time zone, which every time shown to its staff is given in."""
+        return clinics.time_zone_of(clinic_id=clinic_id, uow=self.unit_of_work())
+
+    def add_staff(
+        self,
+        new: accounts.NewStaff,
+        *,
+        context: audit_service.RequestContext | audit_service.OperatorContext,
+    ) -> StaffMember:
+        """Create a member of staff with an Argon2id-hashed password (audited)."""
+        return accounts.add_staff(
+            new=new,
+            context=context,
+            uow=self.unit_of_work(),
+            hasher=self.hasher,
+            clock=self.clock,
+        )
+
+    def prepare_logins(self) -> None:
+        """Make the dummy password hash now (at server start-up), not on the first login."""
+        self.dummy_hash.of(self.hasher)
+
+    def log_in(self, credentials: sessions.Credentials) -> sessions.IssuedSession:
+        """Check credentials (throttled before hashing) and open a session.
+
+        The sign-in, or its refusal, is audited (one event each) in the service's transaction.
+        """
+        return sessions.log_in(
+            credentials=credentials,
+            check=self._check_password,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+            cache=self.session_cache,
+        )
+
+    def record_refusal(self, refusal: audit_service.Refusal) -> None:
+        """Audit a refused sign-in or a refused operation."""
+        uow = self.unit_of_work()
+        audit_service.record_refusal(refusal=refusal, uow=uow, clock=self.clock)
+
+    def _check_password(self, email: str, password: str) -> StaffMember | None:
+        return accounts.authenticate(
+            email=email,
+            password=password,
+            uow=self.unit_of_work(),
+            hasher=self.hasher,
+            dummy_hash=self.dummy_hash.of(self.hasher),
+        )
+
+    def log_out(self, token: str, *, request_id: str) -> None:
+        """End the session whose token this is (audited)."""
+        sessions.log_out(
+            token=token,
+            request_id=request_id,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+            cache=self.session_cache,
+        )
+
+    def resolve_session(self, token: str) -> StaffMember | None:
+        """The member of staff of a live session (its use is recorded), else None."""
+        uow = self.accounts_unit_of_work()
+        return sessions.resolve_session(
+            token=token, uow=uow, clock=self.clock, cache=self.session_cache
+        )
+
+    def recall_session(self, token: str) -> StaffMember | None:
+        """The member of a session confirmed moments ago, without touching the database.
+
+        None means "ask ``resolve_session``", not "signed out".
+        """
+        return sessions.recall_session(token=token, cache=self.session_cache, clock=self.clock)
+
+    def resolve_api_token(self, token: str) -> StaffMember | None:
+        """The member of staff a live API token acts as, else None."""
+        uow = self.accounts_unit_of_work()
+        return api_tokens.resolve_api_token(token=token, uow=uow)
+
+    def issue_api_token(
+        self, name: str, *, staff_id: UUID, context: audit_service.RequestContext
+    ) -> sessions.IssuedToken:
+        """A new API token for a member of the actor's clinic (the secret is shown once)."""
+        return api_tokens.issue_api_token(
+            name=name,
+            staff_id=staff_id,
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def revoke_api_token(self, token_id: UUID, *, context: audit_service.RequestContext) -> None:
+        """Stop one API token of the actor's clinic working (audited)."""
+        uow = self.accounts_unit_of_work()
+        api_tokens.revoke_api_token(token_id=token_id, context=context, uow=uow, clock=self.clock)
+
+    def deactivate_staff(self, staff_id: UUID, *, context: audit_service.RequestContext) -> None:
+        """Stop a member of the actor's clinic signing in; their sessions and tokens end."""
+        uow = self.accounts_unit_of_work()
+        sessions.deactivate_staff(
+            staff_id=staff_id, context=context, uow=uow, clock=self.clock, cache=self.session_cache
+        )

@@ -1,0 +1,147 @@
+"""The accounts area's ports: staff, sign-in sessions, API tokens and the sign-in throttle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from needlepoint.domain.records import StaffMember
+from needlepoint.domain.throttling import ThrottleCount
+from needlepoint.services.ports import AuditLog, HasAudit, HasClinics, HasStaff, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class LoginSession:
+    """A server-side session; ``id_hash`` is the SHA-256 of the cookie's random value."""
+
+    id_hash: str
+    staff_id: UUID
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A bearer token for scripts, acting as one member of staff; only its hash is kept."""
+
+    id: UUID
+    staff_id: UUID
+    name: str
+    token_hash: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    issued_by: UUID | None = None
+    """The admin who issued it (None for tokens issued before this was recorded)."""
+
+
+class StaffUnitOfWork(Transaction, HasAudit, HasClinics, HasStaff, Protocol):
+    """One transaction over clinics and their staff."""
+
+
+class ThrottleRepository(Protocol):
+    """Failure counts, one row per throttle key (a hash; no email or address is stored)."""
+
+    def lock(self, keys: Sequence[str]) -> Mapping[str, ThrottleCount]:
+        """The counts of these keys (a new key counts nothing), locked until the transaction ends.
+
+        Rows are locked in the order of their keys, so two attempts never wait on each other
+        in a circle.
+        """
+        ...
+
+    def save(self, counts: Mapping[str, ThrottleCount]) -> None:
+        """Keep the counts of keys locked in this transaction."""
+        ...
+
+
+class LoginSessionRepository(Protocol):
+    """Server-side sessions."""
+
+    def add(self, session: LoginSession) -> None:
+        """Store a new session."""
+        ...
+
+    def get(self, id_hash: str) -> tuple[LoginSession, StaffMember] | None:
+        """A session and its member of staff, by the hash of its token."""
+        ...
+
+    def touch(self, id_hash: str, at: datetime) -> None:
+        """Record use of the session."""
+        ...
+
+    def revoke(self, id_hash: str, at: datetime) -> None:
+        """End one session."""
+        ...
+
+    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
+        """End every session of one member of staff."""
+        ...
+
+
+class ApiTokenRepository(Protocol):
+    """API tokens."""
+
+    def add(self, token: ApiToken) -> None:
+        """Store a new token (its hash)."""
+        ...
+
+    def by_hash(self, token_hash: str) -> tuple[ApiToken, StaffMember] | None:
+        """A token and its member of staff, by the hash of its secret."""
+        ...
+
+    def get(self, clinic_id: UUID, token_id: UUID) -> ApiToken | None:
+        """A token acting as a member of this clinic, or None (also for another clinic's)."""
+        ...
+
+    def revoke(self, token_id: UUID, at: datetime) -> None:
+        """Revoke one token (a no-op if it is revoked already)."""
+        ...
+
+    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
+        """Revoke every token of one member of staff."""
+        ...
+
+
+class StaffStatusRepository(Protocol):
+    """Whether a member of staff may sign in."""
+
+    def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
+        """A member of staff of this clinic, or None (also for another clinic's)."""
+        ...
+
+    def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
+        """Stop a member of staff from signing in."""
+        ...
+
+
+class AccountsUnitOfWork(Protocol):
+    """One transaction over the account stores."""
+
+    sessions: LoginSessionRepository
+    tokens: ApiTokenRepository
+    throttle: ThrottleRepository
+    staff: StaffStatusRepository
+    audit: AuditLog
+
+    def __enter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back unless committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make everything done in this unit of work durable."""
+        ...

@@ -1,0 +1,203 @@
+"""The portal area's facade: what patients do in the portal, and the clinic's side of check-ins.
+
+Entrypoints and other areas use this module, never the area's other modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from needlepoint.domain.checkins import CheckIn, CheckInPhoto, TriageRules
+from needlepoint.domain.programme import ClinicalKnowledge
+from needlepoint.services import audit
+from needlepoint.services.portal import check_ins as checkins
+from needlepoint.services.portal import sign_in as portal_access
+from needlepoint.services.portal.pages import (
+    AppointmentPage,
+    CareToday,
+    PortalHome,
+    SeriesPage,
+    acknowledge_care,
+    portal_appointment,
+    portal_home,
+    portal_series,
+    score_trend,
+)
+from needlepoint.services.portal.ports import PhotoEncoder, PortalUnitOfWork
+from needlepoint.services.portal.sign_in import (
+    PatientContext,
+)
+from needlepoint.services.ports import Clock
+from needlepoint.services.treatment.pages import OutcomeChart
+
+
+@dataclass(frozen=True, slots=True)
+class Portal:
+    """The portal's use cases with their dependencies bound (built by ``bootstrap``).
+
+    ``portal_url`` is the portal's address as patients reach it (``…/portal``): sign-in
+    links start with it, and the clinic's alert links to the dashboard beside it.
+    """
+
+    unit_of_work: Callable[[], PortalUnitOfWork]
+    clock: Clock
+    knowledge: ClinicalKnowledge
+    triage_rules: TriageRules
+    photos: PhotoEncoder
+    link_lifetime: timedelta
+    portal_url: str
+
+    @property
+    def dashboard_url(self) -> str:
+        """The staff dashboard: the web app's root, beside the portal."""
+        return f"{self.portal_url.rstrip('/').removesuffix('/portal')}/"
+
+    def request_sign_in_links(self, request: portal_access.LinkRequest) -> int:
+        """Queue one sign-in link per patient record with the email (see ``portal_access``)."""
+        return portal_access.request_sign_in_links(
+            request=request,
+            portal_url=self.portal_url,
+            lifetime=self.link_lifetime,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def open_session(
+        self, token: str, *, replacing: str | None, request_id: str
+    ) -> portal_access.IssuedPatientSession:
+        """Consume a sign-in link and open a patient session."""
+        return portal_access.open_patient_session(
+            token=token,
+            replacing=replacing,
+            request_id=request_id,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def resolve_session(self, token: str) -> portal_access.PortalPatient | None:
+        """The patient of a live session, else None."""
+        uow = self.unit_of_work()
+        return portal_access.resolve_patient_session(token=token, uow=uow, clock=self.clock)
+
+    def end_session(self, token: str, *, request_id: str) -> None:
+        """Sign a patient out."""
+        uow = self.unit_of_work()
+        portal_access.end_patient_session(
+            token=token, request_id=request_id, uow=uow, clock=self.clock
+        )
+
+    def home(self, context: PatientContext) -> PortalHome:
+        """The patient's home page."""
+        return portal_home(
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+            rules=self.triage_rules,
+        )
+
+    def series(self, series_id: UUID, context: PatientContext) -> SeriesPage:
+        """One of the patient's series."""
+        return portal_series(
+            series_id=series_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+        )
+
+    def appointment(self, appointment_id: UUID, context: PatientContext) -> AppointmentPage:
+        """One of the patient's appointments."""
+        return portal_appointment(
+            appointment_id=appointment_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+        )
+
+    def progress(self, context: PatientContext) -> OutcomeChart:
+        """The patient's scar scores over time."""
+        return score_trend(context=context, uow=self.unit_of_work(), clock=self.clock)
+
+    def acknowledge(self, item_id: str, context: PatientContext) -> CareToday:
+        """Mark one of today's care instructions as read."""
+        return acknowledge_care(
+            item_id=item_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.knowledge,
+        )
+
+    def check_in_form(self, treatment_id: UUID, context: PatientContext) -> checkins.CheckInDue:
+        """The treatment a check-in form is for."""
+        return checkins.check_in_form(
+            treatment_id=treatment_id,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            rules=self.triage_rules,
+        )
+
+    def submit_check_in(self, new: checkins.NewCheckIn, context: PatientContext) -> CheckIn:
+        """Triage and keep a check-in; alert the clinic when it is amber or red."""
+        return checkins.submit_check_in(
+            new=new,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            tools=checkins.CheckInTools(self.triage_rules, self.photos, self.dashboard_url),
+        )
+
+    def check_in(self, check_in_id: UUID, context: PatientContext) -> CheckIn:
+        """One of the patient's check-ins."""
+        uow = self.unit_of_work()
+        return checkins.patient_check_in(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def photo(self, photo_id: UUID, context: PatientContext) -> CheckInPhoto:
+        """One of the patient's check-in photos."""
+        uow = self.unit_of_work()
+        return checkins.patient_photo(photo_id=photo_id, context=context, uow=uow, clock=self.clock)
+
+    def emergency_signs(self) -> tuple[str, ...]:
+        """The red flags that mean "call emergency services now", in the patient's words."""
+        flags = self.knowledge.care.red_flags
+        return tuple(f.sign for f in flags if f.urgency == "emergency")
+
+    # --- the clinic's side of check-ins ---
+
+    def needing_attention(
+        self, *, context: audit.RequestContext
+    ) -> tuple[checkins.ClinicCheckIn, ...]:
+        """The clinic's unreviewed amber and red check-ins, red first, newest first."""
+        uow = self.unit_of_work()
+        return checkins.needing_attention(context=context, uow=uow, clock=self.clock)
+
+    def clinic_check_in(
+        self, check_in_id: UUID, *, context: audit.RequestContext
+    ) -> checkins.ClinicCheckIn:
+        """One check-in of the clinic, with its patient."""
+        uow = self.unit_of_work()
+        return checkins.clinic_check_in(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def clinic_photo(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckInPhoto:
+        """The photo of one check-in of the clinic."""
+        uow = self.unit_of_work()
+        return checkins.clinic_photo(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def review(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckIn:
+        """Mark a check-in reviewed by the acting clinician."""
+        uow = self.unit_of_work()
+        return checkins.review_check_in(
+            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+        )

@@ -1,0 +1,143 @@
+"""The records area's facade: patients, assessments, outcomes, care documents and programme views.
+
+Entrypoints and other areas use this module, never the area's other modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
+from needlepoint.domain.records import PatientRecord
+from needlepoint.services import audit as audit_service
+from needlepoint.services.consultation import reports
+from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.ports import Clock
+from needlepoint.services.records import assessments, outcomes, patients
+from needlepoint.services.records import programme as programme_overview
+from needlepoint.services.records.ports import RecordsUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """Patients, assessments, outcomes, care documents and programme views."""
+
+    unit_of_work: Callable[[], RecordsUnitOfWork]
+    clock: Clock
+    engine: Engine
+
+    def register_patient(
+        self, new: patients.NewPatient, *, context: audit_service.RequestContext
+    ) -> PatientRecord:
+        """Register a patient in the actor's clinic."""
+        return patients.register_patient(
+            new=new,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            max_age_years=self.engine.knowledge.limits.max_age_years,
+        )
+
+    def get_patient(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> PatientRecord:
+        """One patient of the actor's clinic."""
+        uow = self.unit_of_work()
+        return patients.get_patient(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def search_patients(
+        self, search: str | None, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[PatientRecord]:
+        """A page (offset, limit) of the actor's clinic's patients, optionally by name."""
+        uow = self.unit_of_work()
+        return patients.search_patients(
+            search=search, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def record_outcome(
+        self, new: outcomes.NewOutcome, *, context: audit_service.RequestContext
+    ) -> OutcomeMeasurement:
+        """Record an outcome measurement for a patient of the actor's clinic."""
+        return outcomes.record_outcome(
+            new=new,
+            context=context,
+            uow=self.unit_of_work(),
+            engine=self.engine,
+            clock=self.clock,
+        )
+
+    def list_outcomes(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[OutcomeMeasurement]:
+        """A page (offset, limit) of a patient's outcome measurements, oldest first."""
+        uow = self.unit_of_work()
+        return outcomes.list_outcomes(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def issue_care_document(
+        self, new: outcomes.NewCareDocument, *, context: audit_service.RequestContext
+    ) -> CareDocument:
+        """Keep a care document as given to the patient of a series."""
+        uow = self.unit_of_work()
+        return outcomes.issue_care_document(new=new, context=context, uow=uow, clock=self.clock)
+
+    def list_care_documents(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[CareDocument]:
+        """A page (offset, limit) of a patient's care documents, newest first."""
+        uow = self.unit_of_work()
+        return outcomes.list_care_documents(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def record_assessment(
+        self, new: assessments.NewAssessment, *, context: audit_service.RequestContext
+    ) -> ScarAssessmentRecord:
+        """Grade and keep a scar assessment for a patient of the actor's clinic."""
+        return assessments.record_assessment(
+            new=new,
+            context=context,
+            uow=self.unit_of_work(),
+            engine=self.engine,
+            clock=self.clock,
+        )
+
+    def list_assessments(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[ScarAssessmentRecord]:
+        """A page (offset, limit) of a patient's scar assessments, oldest first."""
+        uow = self.unit_of_work()
+        return assessments.list_assessments(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def preview_scar_scores(self, zones: Sequence[Mapping[str, Any]]) -> reports.Json:
+        """The scores scar counts would be graded with, without keeping them (face map)."""
+        from needlepoint.services.records import scar_preview  # noqa: PLC0415 - web preview only
+
+        return scar_preview.preview_scar_scores(zones=zones, engine=self.engine)
+
+    def patient_schedule(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> programme_overview.PatientProgramme:
+        """A patient with their series and sessions, without clinical content."""
+        uow = self.unit_of_work()
+        return programme_overview.patient_schedule(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def patient_programme(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> programme_overview.PatientProgramme:
+        """A patient's whole programme: schedule, consultations, charts, scores and documents."""
+        uow = self.unit_of_work()
+        return programme_overview.patient_programme(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )

@@ -1,0 +1,171 @@
+"""The treatment area's facade: series, sessions, charts and the clinical pages that read them.
+
+Entrypoints and other areas use this module, never the area's other modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from needlepoint.domain.records import PatientRecord
+from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
+from needlepoint.services import audit as audit_service
+from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.ports import Clock
+from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import pages as clinical_pages
+from needlepoint.services.treatment import series as treatment
+from needlepoint.services.treatment import sessions as rescreen
+from needlepoint.services.treatment.ports import TreatmentUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Treatment:
+    """Series, sessions, charts and the clinical pages that read them."""
+
+    unit_of_work: Callable[[], TreatmentUnitOfWork]
+    clock: Clock
+    engine: Engine
+
+    def create_series(
+        self, new: treatment.NewSeries, *, context: audit_service.RequestContext
+    ) -> TreatmentSeries:
+        """Agree a treatment series from a signed consultation (changes need reasons)."""
+        return treatment.create_series_from_consultation(
+            new=new,
+            context=context,
+            uow=self.unit_of_work(),
+            engine=self.engine,
+            clock=self.clock,
+        )
+
+    def get_series(
+        self, series_id: UUID, *, context: audit_service.RequestContext
+    ) -> TreatmentSeries:
+        """One treatment series of the actor's clinic."""
+        uow = self.unit_of_work()
+        return treatment.get_series(series_id=series_id, context=context, uow=uow, clock=self.clock)
+
+    def list_series(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit_service.RequestContext
+    ) -> Sequence[TreatmentSeries]:
+        """A page (offset, limit) of a patient's treatment series, newest first."""
+        uow = self.unit_of_work()
+        return treatment.list_series(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
+        )
+
+    def cancel_series(
+        self,
+        cancellation: treatment.SeriesCancellation,
+        *,
+        context: audit_service.RequestContext,
+    ) -> TreatmentSeries:
+        """Stop a series before its end, with a reason, if it is still at the expected version."""
+        return treatment.cancel_series(
+            cancellation=cancellation,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def list_sessions(
+        self, series_id: UUID, *, context: audit_service.RequestContext
+    ) -> Sequence[TreatmentSession]:
+        """The sessions of a series, by number."""
+        uow = self.unit_of_work()
+        return treatment.list_sessions(
+            series_id=series_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def start_session(
+        self,
+        series_id: UUID,
+        *,
+        rescreen_document: Mapping[str, Any],
+        context: audit_service.RequestContext,
+    ) -> TreatmentSession:
+        """Start the next session of a series after the day-of re-screen."""
+        return rescreen.start_session(
+            series_id=series_id,
+            rescreen_document=rescreen_document,
+            context=context,
+            uow=self.unit_of_work(),
+            engine=self.engine,
+            clock=self.clock,
+        )
+
+    def chart_session(
+        self, entry: charts.ChartEntry, *, context: audit_service.RequestContext
+    ) -> ChartVersion:
+        """Chart a started session (or amend its chart) as the next version."""
+        uow = self.unit_of_work()
+        return charts.chart_session(
+            entry=entry, context=context, uow=uow, clock=self.clock, knowledge=self.engine.knowledge
+        )
+
+    def sign_chart(
+        self, session_id: UUID, *, version: int, context: audit_service.RequestContext
+    ) -> ChartVersion:
+        """Sign the newest version of a session's chart."""
+        return charts.sign_chart(
+            session_id=session_id,
+            version=version,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def chart_history(
+        self, session_id: UUID, *, context: audit_service.RequestContext
+    ) -> tuple[ChartVersion, ...]:
+        """Every version of a session's chart, oldest first."""
+        uow = self.unit_of_work()
+        return charts.get_chart_history(
+            session_id=session_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def recall_lot(
+        self, lot: str, *, context: audit_service.RequestContext
+    ) -> tuple[PatientRecord, ...]:
+        """Every patient of the actor's clinic treated with a cartridge lot."""
+        uow = self.unit_of_work()
+        return charts.recall_lot(lot=lot, context=context, uow=uow, clock=self.clock)
+
+    def session_chart_sheet(
+        self, session_id: UUID, *, context: audit_service.RequestContext
+    ) -> clinical_pages.ChartSheet:
+        """A session with its plan, its chart history and the previous session's chart."""
+        uow = self.unit_of_work()
+        return clinical_pages.chart_sheet(
+            session_id=session_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def session_handout(
+        self, series_id: UUID, number: int, *, context: audit_service.RequestContext
+    ) -> clinical_pages.Handout:
+        """The pre-care and aftercare timeline for the booked date of one session."""
+        return clinical_pages.session_handout(
+            series_id=series_id,
+            number=number,
+            context=context,
+            uow=self.unit_of_work(),
+            engine=self.engine,
+            clock=self.clock,
+        )
+
+    def outcome_chart(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> clinical_pages.OutcomeChart:
+        """A patient's outcome measurements with scar scores against the expected range."""
+        uow = self.unit_of_work()
+        return clinical_pages.outcome_chart(
+            patient_id=patient_id,
+            context=context,
+            uow=uow,
+            knowledge=self.engine.knowledge,
+            clock=self.clock,
+        )
