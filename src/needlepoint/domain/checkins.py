@@ -27,6 +27,7 @@ from uuid import UUID
 
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
 from needlepoint.domain.evidence import Provenance
+from needlepoint.domain.records import PatientRecord
 
 MAX_PAIN: Final = 10
 """The top of the 0–10 pain scale the check-in asks on."""
@@ -335,3 +336,11 @@ class PhotoUnreadableError(PhotoRejectedError):
 
     def __init__(self) -> None:
         super().__init__("could not be read as an image.", "take the photo again and send it.")
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicCheckIn:
+    """A check-in with its patient, as the clinic's staff see it."""
+
+    check_in: CheckIn
+    patient: PatientRecord

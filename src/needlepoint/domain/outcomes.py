@@ -19,6 +19,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from needlepoint.domain.errors import InputCode, InvalidInputError
+from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.scales.grading import ScaleTables
 
 
@@ -161,3 +162,36 @@ class CareDocument:
     issued_at: datetime
     issued_by: UUID
     content: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomePoint:
+    """One scar score, the sessions done by then, and the range expected at that point."""
+
+    measurement: OutcomeMeasurement
+    sessions_done: int
+    expected_low: Decimal | None
+    """The lowest (best) score the evidence expects by then; None without a baseline."""
+    expected_high: Decimal | None
+    """The highest (worst) score still within the expected range."""
+
+    @property
+    def behind(self) -> bool:
+        """Whether the score is worse than the whole expected range."""
+        return self.expected_high is not None and self.measurement.value > self.expected_high
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeChart:
+    """A patient's outcome measurements, and the scar-score track against expectations."""
+
+    patient: PatientRecord
+    measurements: tuple[OutcomeMeasurement, ...]
+    scale: OutcomeScale | None
+    """The scar scale plotted (the one with most scores), or None without scar scores."""
+    points: tuple[OutcomePoint, ...]
+
+    @property
+    def behind(self) -> bool:
+        """Whether the newest scar score is worse than the range expected by then."""
+        return bool(self.points) and self.points[-1].behind

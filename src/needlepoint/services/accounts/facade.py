@@ -1,6 +1,7 @@
 """The accounts area's facade: staff, clinics, sign-in sessions and API tokens.
 
-Entrypoints and other areas use this module, never the area's other modules.
+Entrypoints call the use cases here. Other areas import only this module and the area's
+``ports`` (the import contract "Areas meet only at their facades" checks it).
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from needlepoint.services.accounts import api_tokens
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.ports import AccountsUnitOfWork, StaffUnitOfWork
+from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.accounts.staff import DummyPasswordHash
 from needlepoint.services.ports import Clock, PasswordHasher
+
+__all__ = ["MAX_TOKEN_CHARS", "TOKEN_BYTES", "Accounts", "digest"]
 
 
 @dataclass(frozen=True, slots=True)

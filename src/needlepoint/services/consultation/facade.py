@@ -1,6 +1,7 @@
 """The consultation area's facade: the clinical engine, consultation records and clearances.
 
-Entrypoints and other areas use this module, never the area's other modules.
+Entrypoints call the use cases here. Other areas import only this module and the area's
+``ports`` (the import contract "Areas meet only at their facades" checks it).
 """
 
 from __future__ import annotations
@@ -17,11 +18,32 @@ from needlepoint.services import audit as audit_service
 from needlepoint.services.consultation import clearances, intake, reports
 from needlepoint.services.consultation import consultations as consultation_records
 from needlepoint.services.consultation import engine as consultations
-from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.clearances import earliest_start_on, require_cleared
+from needlepoint.services.consultation.consultations import (
+    ConsultationNotFoundError,
+    ConsultationNotSignedError,
+)
+from needlepoint.services.consultation.engine import Engine, consult
+from needlepoint.services.consultation.intake import Closed, ScarAssessmentIn, parse_consultation
 from needlepoint.services.consultation.ports import ConsultationUnitOfWork
+from needlepoint.services.consultation.reports import Json, build_report, scar_scores
 from needlepoint.services.ports import Clock
 
-__all__ = ["Consultation", "Engine"]
+__all__ = [
+    "Closed",
+    "Consultation",
+    "ConsultationNotFoundError",
+    "ConsultationNotSignedError",
+    "Engine",
+    "Json",
+    "ScarAssessmentIn",
+    "build_report",
+    "consult",
+    "earliest_start_on",
+    "parse_consultation",
+    "require_cleared",
+    "scar_scores",
+]
 
 
 @dataclass(frozen=True, slots=True)

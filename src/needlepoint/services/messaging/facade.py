@@ -1,6 +1,7 @@
 """The messaging area's facade: the outbox, reminders and the delivery worker.
 
-Entrypoints and other areas use this module, never the area's other modules.
+Entrypoints call the use cases here. Other areas import only this module and the area's
+``ports`` (the import contract "Areas meet only at their facades" checks it).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from needlepoint.services import audit as audit_service
 from needlepoint.services.messaging import delivery
 from needlepoint.services.messaging import reminders as reminder_service
 from needlepoint.services.messaging.ports import MessageChannel, MessagingUnitOfWork
+from needlepoint.services.messaging.reminders import withdraw_for_appointment
 from needlepoint.services.ports import Clock
 
-__all__ = ["MessageChannel", "Messaging"]
+__all__ = ["MessageChannel", "Messaging", "withdraw_for_appointment"]
 
 
 @dataclass(frozen=True, slots=True)

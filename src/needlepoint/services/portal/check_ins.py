@@ -30,6 +30,7 @@ from needlepoint.domain.checkins import (
     CheckInAnswers,
     CheckInClosedError,
     CheckInPhoto,
+    ClinicCheckIn,
     TriageRules,
     check_in_open,
     day_after,
@@ -105,14 +106,6 @@ class CheckInTools:
     photos: PhotoEncoder
     dashboard_url: str
     """The staff dashboard's address, for the clinic's alert email."""
-
-
-@dataclass(frozen=True, slots=True)
-class ClinicCheckIn:
-    """A check-in with its patient, as the clinic's staff see it."""
-
-    check_in: CheckIn
-    patient: PatientRecord
 
 
 def treatments(uow: PortalUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Treatment, ...]:

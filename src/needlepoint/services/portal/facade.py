@@ -1,6 +1,7 @@
 """The portal area's facade: what patients do in the portal, and the clinic's side of check-ins.
 
-Entrypoints and other areas use this module, never the area's other modules.
+Entrypoints call the use cases here. Other areas import only this module and the area's
+``ports`` (the import contract "Areas meet only at their facades" checks it).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
-from needlepoint.domain.checkins import CheckIn, CheckInPhoto, TriageRules
+from needlepoint.domain.checkins import CheckIn, CheckInPhoto, ClinicCheckIn, TriageRules
+from needlepoint.domain.outcomes import OutcomeChart
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.services import audit
 from needlepoint.services.portal import check_ins as checkins
 from needlepoint.services.portal import sign_in as portal_access
+from needlepoint.services.portal.check_ins import ATTENTION_LIMIT
 from needlepoint.services.portal.pages import (
     AppointmentPage,
     CareToday,
@@ -31,7 +34,8 @@ from needlepoint.services.portal.sign_in import (
     PatientContext,
 )
 from needlepoint.services.ports import Clock
-from needlepoint.services.treatment.pages import OutcomeChart
+
+__all__ = ["ATTENTION_LIMIT", "Portal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,16 +176,12 @@ class Portal:
 
     # --- the clinic's side of check-ins ---
 
-    def needing_attention(
-        self, *, context: audit.RequestContext
-    ) -> tuple[checkins.ClinicCheckIn, ...]:
+    def needing_attention(self, *, context: audit.RequestContext) -> tuple[ClinicCheckIn, ...]:
         """The clinic's unreviewed amber and red check-ins, red first, newest first."""
         uow = self.unit_of_work()
         return checkins.needing_attention(context=context, uow=uow, clock=self.clock)
 
-    def clinic_check_in(
-        self, check_in_id: UUID, *, context: audit.RequestContext
-    ) -> checkins.ClinicCheckIn:
+    def clinic_check_in(self, check_in_id: UUID, *, context: audit.RequestContext) -> ClinicCheckIn:
         """One check-in of the clinic, with its patient."""
         uow = self.unit_of_work()
         return checkins.clinic_check_in(

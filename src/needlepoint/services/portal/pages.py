@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from needlepoint.domain.care import CareContext, CareItem, CarePhase, build_timeline
 from needlepoint.domain.checkins import CheckIn, TriageRules
-from needlepoint.domain.outcomes import OutcomeScale
+from needlepoint.domain.outcomes import OutcomeChart, OutcomePoint, OutcomeScale
 from needlepoint.domain.portal import CareAcknowledgement
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
@@ -38,7 +38,7 @@ from needlepoint.domain.series_plan import SeriesPlan
 from needlepoint.domain.treatment import SeriesStatus, TreatmentSeries
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.services.access import MAX_PAGE_SIZE
-from needlepoint.services.consultation import intake
+from needlepoint.services.consultation.facade import parse_consultation
 from needlepoint.services.portal import check_ins as checkins
 from needlepoint.services.portal.ports import PortalUnitOfWork
 from needlepoint.services.portal.sign_in import (
@@ -47,7 +47,6 @@ from needlepoint.services.portal.sign_in import (
     patient_event,
 )
 from needlepoint.services.ports import Clock
-from needlepoint.services.treatment.pages import OutcomeChart, OutcomePoint
 
 SCAR_SCALES: Final = (OutcomeScale.GB_QUANTITATIVE, OutcomeScale.ECCA)
 RECENT_CHECK_INS: Final = 5
@@ -318,7 +317,7 @@ def _care_items(
     record = uow.consultations.get(reading.context.clinic_id, series.consultation_id)
     if record is None or not series.plan.zones:
         return ()
-    consultation = intake.parse_consultation(dict(record.intake)).to_domain()
+    consultation = parse_consultation(dict(record.intake)).to_domain()
     plan = series.plan
     deepest: Decimal = max(z.depth_max_mm for z in plan.zones)
     care = CareContext(consultation, consultation.device, plan.zone_names, deepest)

@@ -1,6 +1,6 @@
 """Use cases: record a scar assessment (counts per zone, graded) and list a patient's over time.
 
-The zone inputs are validated as at intake (``intake.ScarAssessmentIn``) and graded on every
+The zone inputs are validated as at intake (``ScarAssessmentIn``) and graded on every
 scale by the clinical engine (``grade_assessments``); the record keeps both the inputs and the
 grading, with the scales version used. Every function is one unit of work with exactly one
 audit event.
@@ -24,9 +24,7 @@ from needlepoint.domain.vocabulary import Zone
 from needlepoint.services import audit, permissions
 from needlepoint.services.access import PatientNotFoundError, check_page, listed_patient
 from needlepoint.services.clinics import clinic_today
-from needlepoint.services.consultation import reports
-from needlepoint.services.consultation.engine import Engine
-from needlepoint.services.consultation.intake import Closed, ScarAssessmentIn
+from needlepoint.services.consultation.facade import Closed, Engine, ScarAssessmentIn, scar_scores
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 from needlepoint.services.problems import problems_from_validation
@@ -81,7 +79,7 @@ def record_assessment(
             assessed_on=new.assessed_on,
             assessed_by=context.actor.id,
             zones=tuple(z.model_dump(mode="json") for z in zones),
-            grading=reports.scar_scores(grading),
+            grading=scar_scores(grading),
             created_at=now,
         )
         uow.assessments.add(record)

@@ -1,6 +1,7 @@
 """The records area's facade: patients, assessments, outcomes, care documents and programme views.
 
-Entrypoints and other areas use this module, never the area's other modules.
+Entrypoints call the use cases here. Other areas import only this module and the area's
+``ports`` (the import contract "Areas meet only at their facades" checks it).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.records import PatientRecord
 from needlepoint.services import audit as audit_service
-from needlepoint.services.consultation import reports
-from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.facade import Engine, Json
 from needlepoint.services.ports import Clock
 from needlepoint.services.records import assessments, outcomes, patients
 from needlepoint.services.records import programme as programme_overview
 from needlepoint.services.records.ports import RecordsUnitOfWork
+
+__all__ = ["Records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,7 @@ class Records:
             patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
         )
 
-    def preview_scar_scores(self, zones: Sequence[Mapping[str, Any]]) -> reports.Json:
+    def preview_scar_scores(self, zones: Sequence[Mapping[str, Any]]) -> Json:
         """The scores scar counts would be graded with, without keeping them (face map)."""
         from needlepoint.services.records import scar_preview  # noqa: PLC0415 - web preview only
 

@@ -32,7 +32,7 @@ from needlepoint.services.access import (
     series_or_raise,
 )
 from needlepoint.services.clinics import clinic_today
-from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.facade import Engine
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 from needlepoint.services.records.ports import RecordsUnitOfWork

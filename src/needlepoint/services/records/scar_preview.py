@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from needlepoint.domain.scales.grading import grade_assessments
-from needlepoint.services.consultation import reports
-from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.facade import Engine, Json, scar_scores
 from needlepoint.services.records.assessments import parse_zones
 
 
-def preview_scar_scores(*, zones: Sequence[Mapping[str, Any]], engine: Engine) -> reports.Json:
+def preview_scar_scores(*, zones: Sequence[Mapping[str, Any]], engine: Engine) -> Json:
     """The scores (Goodman & Baron, ECCA, Jacob) these zone documents would be recorded with."""
     parsed = parse_zones(zones)
     grading = grade_assessments([z.to_domain() for z in parsed], engine.knowledge.scales)
-    return reports.scar_scores(grading)
+    return scar_scores(grading)

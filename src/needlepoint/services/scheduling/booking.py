@@ -62,7 +62,7 @@ from needlepoint.domain.treatment import (
 from needlepoint.services import audit, permissions
 from needlepoint.services.access import SeriesNotFoundError, series_access
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.messaging import reminders
+from needlepoint.services.messaging.facade import withdraw_for_appointment
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
@@ -673,7 +673,7 @@ def change_status(
         current = _current(uow, context, change.appointment_id, change.expected_version)
         changed = current.with_status(status, reason.strip() or None, now=now)
         uow.appointments.save(changed)
-        reminders.withdraw_for_appointment(uow=uow, appointment=changed)
+        withdraw_for_appointment(uow=uow, appointment=changed)
         booking.on_change(uow, changed, status.value)
         audit.record(uow, context, _access(f"appointment.{status.value}", changed), at=now)
         uow.commit()

@@ -37,7 +37,7 @@ from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import SeriesStatus
 from needlepoint.services import audit, permissions
 from needlepoint.services.access import listed_patient
-from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
+from needlepoint.services.accounts.facade import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 from needlepoint.services.scheduling.ports import CalendarRenderer, SchedulingUnitOfWork

@@ -31,12 +31,13 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from needlepoint.domain.checkins import ClinicCheckIn
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSession
 from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_today, clinic_zone
 from needlepoint.services.permissions import Action
-from needlepoint.services.portal.check_ins import ATTENTION_LIMIT, ClinicCheckIn
+from needlepoint.services.portal.facade import ATTENTION_LIMIT
 from needlepoint.services.ports import Clock
 from needlepoint.services.scheduling.booking import DayAppointment
 from needlepoint.services.scheduling.ports import SchedulingUnitOfWork, SeriesToBook

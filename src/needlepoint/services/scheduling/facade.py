@@ -2,7 +2,8 @@
 
 Calendar set-up, proposals, bookings, changes, feeds and the dashboard.
 
-Entrypoints and other areas use this module, never the area's other modules.
+Entrypoints call the use cases here. Other areas import only this module and the area's
+``ports`` (the import contract "Areas meet only at their facades" checks it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from needlepoint.services.scheduling import booking as scheduling
 from needlepoint.services.scheduling import calendar_feeds as calendar_service
 from needlepoint.services.scheduling import dashboard as worklists
 from needlepoint.services.scheduling.ports import CalendarRenderer, SchedulingUnitOfWork
+from needlepoint.services.scheduling.visits import attend_session
+
+__all__ = ["Scheduling", "attend_session"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,8 +41,8 @@ from needlepoint.domain.intervals import (
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SeriesRules
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.consultation import clearances
-from needlepoint.services.messaging import reminders
+from needlepoint.services.consultation.facade import earliest_start_on
+from needlepoint.services.messaging.facade import withdraw_for_appointment
 from needlepoint.services.scheduling.ports import VisitsUnitOfWork
 
 SERIES_PAGE: Final = 100
@@ -75,7 +75,7 @@ def series_rules(series: TreatmentSeries) -> SeriesRules:
 def booking_rules(uow: VisitsUnitOfWork, series: TreatmentSeries) -> SeriesRules:
     """The series' rules for booking: its earliest day moved earlier only by a clearance."""
     rules = series_rules(series)
-    earliest = clearances.earliest_start_on(uow, series, rules.earliest_on)
+    earliest = earliest_start_on(uow, series, rules.earliest_on)
     return replace(rules, earliest_on=earliest)
 
 
@@ -262,7 +262,7 @@ def attend_session(
 
 def _save_ended(uow: VisitsUnitOfWork, appointment: Appointment) -> None:
     uow.appointments.save(appointment)
-    reminders.withdraw_for_appointment(uow=uow, appointment=appointment)
+    withdraw_for_appointment(uow=uow, appointment=appointment)
 
 
 def _check_session_start(

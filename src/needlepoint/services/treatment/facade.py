@@ -1,6 +1,7 @@
 """The treatment area's facade: series, sessions, charts and the clinical pages that read them.
 
-Entrypoints and other areas use this module, never the area's other modules.
+Entrypoints call the use cases here. Other areas import only this module and the area's
+``ports`` (the import contract "Areas meet only at their facades" checks it).
 """
 
 from __future__ import annotations
@@ -10,16 +11,19 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from needlepoint.domain.outcomes import OutcomeChart
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit as audit_service
-from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.facade import Engine
 from needlepoint.services.ports import Clock
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import pages as clinical_pages
 from needlepoint.services.treatment import series as treatment
 from needlepoint.services.treatment import sessions as rescreen
 from needlepoint.services.treatment.ports import TreatmentUnitOfWork
+
+__all__ = ["Treatment"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +163,7 @@ class Treatment:
 
     def outcome_chart(
         self, patient_id: UUID, *, context: audit_service.RequestContext
-    ) -> clinical_pages.OutcomeChart:
+    ) -> OutcomeChart:
         """A patient's outcome measurements with scar scores against the expected range."""
         uow = self.unit_of_work()
         return clinical_pages.outcome_chart(

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from needlepoint.domain.care import CareItem, CarePhase
 from needlepoint.domain.expectations import acne_improvement
-from needlepoint.domain.outcomes import OutcomeMeasurement, OutcomeScale
+from needlepoint.domain.outcomes import OutcomeChart, OutcomeMeasurement, OutcomePoint, OutcomeScale
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.records import ConsultationStatus, PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
@@ -40,9 +40,7 @@ from needlepoint.services.access import (
     session_access,
 )
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.consultation import engine as consultations
-from needlepoint.services.consultation.consultations import ConsultationNotSignedError
-from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.facade import ConsultationNotSignedError, Engine, consult
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 from needlepoint.services.treatment.ports import TreatmentUnitOfWork
@@ -93,39 +91,6 @@ class Handout:
     def on(self) -> date:
         """The day of the session, in the clinic's time zone."""
         return self.at.date()
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomePoint:
-    """One scar score, the sessions done by then, and the range expected at that point."""
-
-    measurement: OutcomeMeasurement
-    sessions_done: int
-    expected_low: Decimal | None
-    """The lowest (best) score the evidence expects by then; None without a baseline."""
-    expected_high: Decimal | None
-    """The highest (worst) score still within the expected range."""
-
-    @property
-    def behind(self) -> bool:
-        """Whether the score is worse than the whole expected range."""
-        return self.expected_high is not None and self.measurement.value > self.expected_high
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeChart:
-    """A patient's outcome measurements, and the scar-score track against expectations."""
-
-    patient: PatientRecord
-    measurements: tuple[OutcomeMeasurement, ...]
-    scale: OutcomeScale | None
-    """The scar scale plotted (the one with most scores), or None without scar scores."""
-    points: tuple[OutcomePoint, ...]
-
-    @property
-    def behind(self) -> bool:
-        """Whether the newest scar score is worse than the range expected by then."""
-        return bool(self.points) and self.points[-1].behind
 
 
 def chart_sheet(
@@ -196,7 +161,7 @@ def session_handout(
         audit.record(uow, context, series_access("care_document.read", series), at=clock.now())
         uow.commit()
     at, dated_by = session_time(series, number, sessions, booked, zone, engine.default_session_time)
-    outcome = consultations.consult(
+    outcome = consult(
         document=dict(consultation.intake),
         knowledge=engine.knowledge,
         clock=clock,

@@ -49,13 +49,13 @@ from needlepoint.services.access import (
     series_or_raise,
 )
 from needlepoint.services.clinics import clinic_today, clinic_zone
-from needlepoint.services.consultation import clearances
-from needlepoint.services.consultation.consultations import (
+from needlepoint.services.consultation.facade import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
+    Engine,
+    require_cleared,
 )
-from needlepoint.services.consultation.engine import Engine
-from needlepoint.services.messaging import reminders
+from needlepoint.services.messaging.facade import withdraw_for_appointment
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 from needlepoint.services.treatment.ports import TreatmentUnitOfWork
@@ -151,7 +151,7 @@ def _require_cleared(
     """Every finding with no wait must be cleared before a series; waits are met by date."""
     findings = consultation.report.get("findings") or ()
     undated = [f for f in findings if not f.get("clears_on")]
-    clearances.require_cleared(
+    require_cleared(
         uow,
         (consultation.clinic_id, consultation.patient_id),
         undated,
@@ -193,7 +193,7 @@ def cancel_future_appointments(
         if appointment.series_id == series.id and upcoming:
             changed = appointment.with_status(AppointmentStatus.CANCELLED, reason.strip(), now=now)
             uow.appointments.save(changed)
-            reminders.withdraw_for_appointment(uow=uow, appointment=changed)
+            withdraw_for_appointment(uow=uow, appointment=changed)
             cancelled.append(changed)
     return tuple(cancelled)
 

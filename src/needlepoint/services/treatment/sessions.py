@@ -38,13 +38,17 @@ from needlepoint.services.access import (
     session_access,
 )
 from needlepoint.services.clinics import clinic_today
-from needlepoint.services.consultation import clearances, reports
-from needlepoint.services.consultation import engine as consultations
-from needlepoint.services.consultation.consultations import ConsultationNotSignedError
-from needlepoint.services.consultation.engine import Engine
+from needlepoint.services.consultation.facade import (
+    ConsultationNotSignedError,
+    Engine,
+    Json,
+    build_report,
+    consult,
+    require_cleared,
+)
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling import visits
+from needlepoint.services.scheduling.facade import attend_session
 from needlepoint.services.treatment.ports import TreatmentUnitOfWork
 
 RESCREEN: Final = "rescreen"
@@ -70,7 +74,7 @@ def start_session(
             contraindication, or excludes every planned zone; carries the findings.
         InvalidTransitionError: The series is cancelled or completed, or a session is open.
         MinimumIntervalError: Another session of the patient on a zone this one needles is
-            closer than the minimum interval, in any series (``visits.attend_session``, which
+            closer than the minimum interval, in any series (``attend_session``, which
             also attends the series' appointment of the day and links it to the session).
     """
     permissions.require(context, Action.SESSION_START)
@@ -87,7 +91,7 @@ def start_session(
             _require_cleared(uow, series, rescreen, excluded, number=len(sessions) + 1)
             session = _new_session(series, len(sessions) + 1, rescreen, excluded, context, now)
             uow.sessions.add(session)
-            visits.attend_session(uow=uow, series=series, session=session)
+            attend_session(uow=uow, series=series, session=session)
             if started is not series:
                 uow.series.save(started)
         audit.record(uow, context, session_access("session.start", session), at=now)
@@ -105,7 +109,7 @@ def _require_cleared(
 ) -> None:
     """Today's findings needing clearance must be waited out or cleared for today's zones."""
     zones = series.plan.zone_names - set(excluded)
-    clearances.require_cleared(
+    require_cleared(
         uow,
         (series.clinic_id, series.patient_id),
         rescreen["findings"],
@@ -143,7 +147,7 @@ def _rescreen(
     document = _rescreen_document(latest.intake, answers, today)
     document["clinic"] = {"name": clinic.name, "time_zone": clinic.time_zone}
     try:
-        outcome = consultations.consult(
+        outcome = consult(
             document=document,
             knowledge=engine.knowledge,
             clock=clock,
@@ -154,7 +158,7 @@ def _rescreen(
         raise error.within(RESCREEN) from None
     screening = outcome.programme.screening
     _refuse_if_blocked(screening, series.plan)
-    report = reports.build_report(outcome, cite=engine.citations)
+    report = build_report(outcome, cite=engine.citations)
     return screening, _rescreen_record(_as_validated(answers, outcome.intake), latest, report)
 
 
@@ -225,7 +229,7 @@ def _excluded_today(plan: SeriesPlan, screening: Screening) -> tuple[Zone, ...]:
 
 
 def _rescreen_record(
-    answers: Mapping[str, Any], consultation: ConsultationRecord, report: reports.Json
+    answers: Mapping[str, Any], consultation: ConsultationRecord, report: Json
 ) -> dict[str, Any]:
     kept = ("decision", "screened_on", "findings", "zone_exclusions", "treatable_zones")
     return {

@@ -15,11 +15,10 @@ from uuid import UUID
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
-from needlepoint.domain.outcomes import OutcomeScale
+from needlepoint.domain.outcomes import OutcomeChart, OutcomeScale
 from needlepoint.entrypoints.web import chart_forms, forms, templates
 from needlepoint.entrypoints.web.visits import Visit
 from needlepoint.services.access import PatientNotFoundError
-from needlepoint.services.treatment.pages import OutcomeChart
 
 WIDTH: Final = 640
 HEIGHT: Final = 320
