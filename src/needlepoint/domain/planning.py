@@ -101,7 +101,7 @@ class FindingAdjustment:
 
 
 @dataclass(frozen=True, slots=True)
-class Protocol:
+class TreatmentProtocol:
     """Sessions and interval for one indication at one severity, and the endpoint."""
 
     indication: Indication
@@ -121,7 +121,7 @@ class PlanningTables:
     devices: Mapping[Device, DeviceProfile]
     fitzpatrick: tuple[FitzpatrickAdjustment, ...]
     finding_adjustments: tuple[FindingAdjustment, ...]
-    protocols: tuple[Protocol, ...]
+    protocols: tuple[TreatmentProtocol, ...]
     grade_bands: Mapping[int, SeverityBand]
     version: str
     appointment_parts: tuple[AppointmentPart, ...] = ()
@@ -134,7 +134,7 @@ class PlanningTables:
                     return row
         return None
 
-    def protocol(self, indication: Indication, band: SeverityBand) -> Protocol | None:
+    def protocol(self, indication: Indication, band: SeverityBand) -> TreatmentProtocol | None:
         """The protocol row for an indication: exact severity first, then ``any``."""
         for wanted in (band, SeverityBand.ANY):
             for row in self.protocols:
@@ -386,7 +386,7 @@ def _reduced(depth: DepthRange, by_mm: Decimal, floor_mm: Decimal) -> DepthRange
 
 
 def combine_protocols(
-    protocols: tuple[Protocol, ...],
+    protocols: tuple[TreatmentProtocol, ...],
 ) -> tuple[CountRange, DayRange, list[PlanReason]]:
     """One series for several indications: the longest course, at a shared interval.
 

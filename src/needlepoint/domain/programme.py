@@ -291,7 +291,7 @@ def _worst_severity(
 
 def _protocols(
     zone_plans: tuple[planning.ZonePlan, ...], tables: planning.PlanningTables
-) -> tuple[planning.Protocol, ...]:
+) -> tuple[planning.TreatmentProtocol, ...]:
     worst = _worst_severity(zone_plans)
     found = (tables.protocol(indication, band) for indication, band in sorted(worst.items()))
     return tuple(p for p in found if p is not None)

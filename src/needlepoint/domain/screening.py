@@ -198,10 +198,6 @@ class Screening:
         """Whether a dated series may be proposed (never for defer or decline)."""
         return self.decision in (Decision.PROCEED, Decision.NEEDS_CLEARANCE)
 
-    def findings_for(self, zone: Zone) -> tuple[Finding, ...]:
-        """Findings that name a zone."""
-        return tuple(f for f in self.findings if zone in f.zones)
-
     def is_delayed_by(self, finding: Finding) -> bool:
         """Whether a finding holds back the start of treatment until it is cleared or passes.
 

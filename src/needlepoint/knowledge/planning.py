@@ -34,8 +34,8 @@ from needlepoint.domain.planning import (
     FindingAdjustment,
     FitzpatrickAdjustment,
     PlanningTables,
-    Protocol,
     SeverityBand,
+    TreatmentProtocol,
     ZoneLimit,
 )
 from needlepoint.domain.scheduling import AppointmentPart
@@ -407,7 +407,7 @@ def _check_adjustment_ids(parsed: AdjustmentsFile) -> None:
 # ------------------------------------------------------------------ protocols
 
 
-def _protocols(parsed: ProtocolsFile) -> tuple[Protocol, ...]:
+def _protocols(parsed: ProtocolsFile) -> tuple[TreatmentProtocol, ...]:
     ids = (*((r.id, r.id) for r in parsed.protocols), *((r.id, r.id) for r in parsed.grade_bands))
     check_unique(PROTOCOLS, ids, "id")
     check_unique(
@@ -416,11 +416,11 @@ def _protocols(parsed: ProtocolsFile) -> tuple[Protocol, ...]:
     return tuple(_protocol(r) for r in parsed.protocols)
 
 
-def _protocol(row: ProtocolRow) -> Protocol:
+def _protocol(row: ProtocolRow) -> TreatmentProtocol:
     with domain_errors_as_knowledge(PROTOCOLS, row.id):
         sessions = _built(CountRange, row.sessions)
         interval = _built(DayRange, row.interval_days)
-    return Protocol(
+    return TreatmentProtocol(
         indication=row.indication,
         severity=row.severity,
         sessions=sessions,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -267,8 +267,3 @@ def parse_consultation(document: Any) -> ConsultationIn:
 def consultation_schema() -> dict[str, Any]:
     """The JSON Schema of the consultation file."""
     return ConsultationIn.model_json_schema()
-
-
-def known_time_zones() -> frozenset[str]:
-    """IANA time zones this installation knows (from the pinned tzdata package)."""
-    return frozenset(available_timezones())
