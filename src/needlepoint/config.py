@@ -92,7 +92,10 @@ def _web_secret(raw: object) -> object:
 
 
 def _trusted_proxies(raw: object) -> object:
-    entries: Iterable[object] = raw.split(",") if isinstance(raw, str) else raw  # type: ignore[assignment]
+    """A comma-separated string (spaces and empty entries ignored), or networks as they are."""
+    entries = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(entries, Iterable):
+        return raw
     return tuple(
         _network(entry) for entry in entries if not isinstance(entry, str) or entry.strip()
     )
