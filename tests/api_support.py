@@ -56,7 +56,7 @@ def make_services(
 ) -> Services:
     settings = Settings(database_url=url, development=development)
     if data_dir is not None:
-        settings = dataclasses.replace(settings, data_dir=data_dir)
+        settings = settings.model_copy(update={"data_dir": data_dir})
     services = bootstrap(settings, clock=clock, hasher=PlainHasher())
     services.database.upgrade()
     return services

@@ -139,7 +139,7 @@ def _portal(
 def _web_secret(settings: Settings) -> bytes:
     """The secret the web app derives CSRF tokens from: the setting, else the data-dir file."""
     if settings.web_secret:
-        return settings.web_secret.encode("utf-8")
+        return settings.web_secret.get_secret_value().encode("utf-8")
     return secret_file.load_or_create(settings.web_secret_file)
 
 
@@ -168,7 +168,7 @@ def _message_channels(settings: Settings) -> Mapping[Channel, MessageChannel]:
         sender=smtp.sender,
         security=email.SmtpSecurity(smtp.security),
         username=smtp.username,
-        password=smtp.password,
+        password=smtp.password.get_secret_value() if smtp.password else None,
         allow_plaintext=smtp.allow_plaintext,
         ca_file=smtp.ca_file,
     )
@@ -181,7 +181,7 @@ def _message_channels(settings: Settings) -> Mapping[Channel, MessageChannel]:
             channels[Channel.SMS] = sms.SmsGatewayChannel(
                 sms.SmsGatewayConfig(
                     url=gateway.gateway_url,
-                    token=gateway.token,
+                    token=gateway.token.get_secret_value() if gateway.token else None,
                     sender=gateway.sender,
                     allow_plaintext=gateway.allow_plaintext,
                 )

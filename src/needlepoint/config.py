@@ -1,48 +1,48 @@
 """Settings, read from the environment by the composition root only.
 
-* ``NEEDLEPOINT_DATA_DIR``: where the SQLite database and backups live (default ``./var``).
-* ``NEEDLEPOINT_DATABASE_URL``: a SQLAlchemy URL; ``postgresql+psycopg://…`` selects
-  PostgreSQL (default: the SQLite file ``<data dir>/needlepoint.sqlite3``).
-* ``NEEDLEPOINT_DEFAULT_SESSION_TIME``: local time of a provisional first session, HH:MM
-  (default 09:00).
-* ``NEEDLEPOINT_DEVELOPMENT``: ``1`` on a developer's machine only; session cookies then lose
-  their ``Secure`` flag so that plain ``http://localhost`` works (default: off).
-* ``NEEDLEPOINT_WEB_SECRET``: the server secret the web app derives its CSRF tokens from, at
-  least 32 characters (default: a random secret kept in ``<data dir>/web-secret``, made on
-  first use). Every server of one installation needs the same secret.
-* ``NEEDLEPOINT_TRUSTED_PROXIES``: the reverse proxies in front of needlepoint, as a
-  comma-separated list of addresses or networks (``127.0.0.1``, ``10.0.0.0/8``, ``::1``).
-  Only a request whose socket peer is one of them has its ``X-Forwarded-For`` (the client's
-  address, for sign-in throttling) and ``X-Forwarded-Proto`` (for the same-origin check)
-  believed; the proxy must pass the ``Host`` header through. Default: none, so the client's
-  address is the socket peer's and forwarded headers are ignored (ADR 0023).
-* ``NEEDLEPOINT_PORTAL_URL``: the patient portal's address, linked from every message
-  (default ``http://127.0.0.1:8000/portal``).
-* ``NEEDLEPOINT_PORTAL_LINK_MINUTES``: how long a patient's one-time sign-in link works, in
-  minutes (default 15, an inferred default; ADR 0017).
-* ``NEEDLEPOINT_SMTP_HOST``: the SMTP server ``needlepoint worker`` sends email through (unset:
-  the worker refuses to start). With it: ``NEEDLEPOINT_SMTP_FROM`` (the sender address,
-  required), ``NEEDLEPOINT_SMTP_SECURITY`` (``starttls`` by default, ``tls`` for implicit TLS,
-  or ``none``), ``NEEDLEPOINT_SMTP_PORT`` (default 587, 465 for ``tls``, 25 for ``none``),
-  ``NEEDLEPOINT_SMTP_USERNAME`` and ``NEEDLEPOINT_SMTP_PASSWORD`` (sign-in, optional),
-  ``NEEDLEPOINT_SMTP_CA_FILE`` (a CA bundle to trust instead of the system's, optional) and
-  ``NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT`` (``1`` lets ``none`` reach a host other than the
-  loopback; test servers only).
-* ``NEEDLEPOINT_SMS_GATEWAY_URL``: an HTTP gateway that SMS are POSTed to as JSON (unset: SMS
-  messages fail with that reason). With it: ``NEEDLEPOINT_SMS_GATEWAY_TOKEN`` (bearer token),
-  ``NEEDLEPOINT_SMS_FROM`` (sender name or number) and ``NEEDLEPOINT_SMS_ALLOW_PLAINTEXT``
-  (``1`` allows ``http://`` to a host other than the loopback).
+Every setting is a ``NEEDLEPOINT_*`` environment variable; ``docs/settings.md`` lists them
+with their types, defaults and meanings. That page is generated from the models below
+(``make docs``), so the ``Field`` descriptions here are the one place a setting is described.
+
+``Settings(...)`` takes keyword arguments only and reads nothing from the environment (tests
+build it that way); ``Settings.from_env()`` reads the environment through pydantic-settings.
+Secrets are ``SecretStr``: ``.get_secret_value()`` at the one place that needs the value, and
+``**********`` in every ``repr``. A value that cannot be used raises ``SettingsError`` naming
+the variable and the fix.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass, field
+import types
+from collections.abc import Iterable, Mapping
 from datetime import time
 from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings import SettingsError as SourceError
+from pydantic_settings.sources.utils import parse_env_vars
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+ENV_PREFIX = "NEEDLEPOINT_"
 
 
 class SettingsError(ValueError):
@@ -51,47 +51,265 @@ class SettingsError(ValueError):
 
 DEFAULT_PORTAL_URL = "http://127.0.0.1:8000/portal"
 SMTP_SECURITY = ("starttls", "tls", "none")
+SmtpSecurity = Literal["starttls", "tls", "none"]
 _SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+MIN_WEB_SECRET_LENGTH = 32
+MAX_LINK_MINUTES = 24 * 60
+MAX_PORT = 65535
+_TRUE_WORDS = frozenset({"1", "true", "yes"})
 
 
-@dataclass(frozen=True, slots=True)
-class SmtpSettings:
-    """The SMTP server email goes through."""
-
-    host: str
-    port: int
-    sender: str
-    security: str = "starttls"
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    allow_plaintext: bool = False
-    ca_file: Path | None = None
+# --- how one raw value becomes a setting (each raises a message naming the variable) ---------
 
 
-@dataclass(frozen=True, slots=True)
-class SmsSettings:
-    """The HTTP gateway SMS go through."""
-
-    gateway_url: str
-    token: str | None = field(default=None, repr=False)
-    sender: str | None = None
-    allow_plaintext: bool = False
+def _flag(raw: object) -> object:
+    """``1``, ``true`` or ``yes`` (any case) is on; any other text is off."""
+    return raw.lower() in _TRUE_WORDS if isinstance(raw, str) else raw
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+def _session_time(raw: object) -> object:
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"NEEDLEPOINT_DEFAULT_SESSION_TIME={raw!r} is not a time; set it as HH:MM, "
+            "e.g. 09:00, or unset it."
+        ) from None
+
+
+def _web_secret(raw: object) -> object:
+    secret = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
+    if not secret:
+        return None
+    if isinstance(secret, str) and len(secret) < MIN_WEB_SECRET_LENGTH:
+        raise ValueError(
+            f"NEEDLEPOINT_WEB_SECRET is {len(secret)} characters long; set it to at least "
+            f"{MIN_WEB_SECRET_LENGTH} random characters, or unset it to use <data dir>/web-secret."
+        )
+    return raw
+
+
+def _trusted_proxies(raw: object) -> object:
+    """A comma-separated string (spaces and empty entries ignored), or networks as they are."""
+    entries = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(entries, Iterable):
+        return raw
+    return tuple(
+        _network(entry) for entry in entries if not isinstance(entry, str) or entry.strip()
+    )
+
+
+def _network(entry: object) -> object:
+    if not isinstance(entry, str):
+        return entry
+    try:
+        return ipaddress.ip_network(entry.strip(), strict=False)
+    except ValueError:
+        raise ValueError(
+            f"NEEDLEPOINT_TRUSTED_PROXIES has {entry.strip()!r}, which is not an address or "
+            "network; list the proxies' addresses or networks separated by commas (e.g. "
+            "127.0.0.1,10.0.0.0/8), or unset it."
+        ) from None
+
+
+def _web_address(name: str, fix: str) -> BeforeValidator:
+    def check(raw: object) -> object:
+        if isinstance(raw, str) and not raw.startswith(("https://", "http://")):
+            raise ValueError(f"{name}={raw!r} is not a web address; set {fix}, or unset it.")
+        return raw.rstrip("/") if isinstance(raw, str) else raw
+
+    return BeforeValidator(check)
+
+
+def _whole_number(name: str, maximum: int, fix: str) -> BeforeValidator:
+    def check(raw: object) -> object:
+        text = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
+        if not isinstance(text, str) or not text.isdigit() or not 0 < int(text) <= maximum:
+            raise ValueError(f"{name}={raw!r} is not {fix}")
+        return int(text)
+
+    return BeforeValidator(check)
+
+
+def _smtp_security(raw: object) -> object:
+    if raw not in SMTP_SECURITY:
+        raise ValueError(
+            f"NEEDLEPOINT_SMTP_SECURITY={raw!r} is not known; set it to starttls, tls or none."
+        )
+    return raw
+
+
+def _email_address(raw: object) -> object:
+    if not isinstance(raw, str) or "@" not in raw:
+        raise ValueError(
+            "NEEDLEPOINT_SMTP_FROM is missing or not an address; set it to the address "
+            "messages come from, e.g. reminders@clinic.example."
+        )
+    return raw
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+# --- the models ------------------------------------------------------------------------------
+
+
+class SmtpSettings(BaseModel):
+    """The SMTP server ``needlepoint worker`` sends email through (``NEEDLEPOINT_SMTP_*``)."""
+
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
+
+    host: str = Field(
+        description="The SMTP server email is sent through. Unset: the worker refuses to start; "
+        "set, the other NEEDLEPOINT_SMTP_* settings apply."
+    )
+    port: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_SMTP_PORT",
+            MAX_PORT,
+            f"a port; set a number from 1 to {MAX_PORT}, or unset it.",
+        ),
+    ] = Field(
+        description="The SMTP server's port.",
+        json_schema_extra={"shown_default": "587; 465 for tls; 25 for none"},
+    )
+    sender: Annotated[str, BeforeValidator(_email_address)] = Field(
+        "",
+        validation_alias="from",
+        validate_default=True,
+        description="The address messages come from, e.g. reminders@clinic.example "
+        "(required with NEEDLEPOINT_SMTP_HOST).",
+    )
+    security: Annotated[SmtpSecurity, BeforeValidator(_smtp_security)] = Field(
+        "starttls",
+        description="starttls, tls (implicit TLS) or none.",
+    )
+    username: str | None = Field(None, description="The user name to sign in with, if any.")
+    password: SecretStr | None = Field(None, description="The password to sign in with, if any.")
+    allow_plaintext: Flag = Field(
+        False,
+        description="1 lets security none reach a host other than the loopback (test servers "
+        "only).",
+    )
+    ca_file: Path | None = Field(
+        None, description="A CA bundle to trust instead of the system's, if any."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _port_follows_security(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("port"):
+            security = data.get("security") or "starttls"
+            return {**data, "port": _SMTP_PORTS.get(security, _SMTP_PORTS["starttls"])}
+        return data
+
+
+class SmsSettings(BaseModel):
+    """The HTTP gateway SMS are POSTed to as JSON (``NEEDLEPOINT_SMS_*``)."""
+
+    model_config = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
+
+    gateway_url: Annotated[
+        str, _web_address("NEEDLEPOINT_SMS_GATEWAY_URL", "the gateway's https:// address")
+    ] = Field(
+        description="The HTTP gateway SMS are POSTed to as JSON. Unset: SMS messages fail with "
+        "that reason; set, the other NEEDLEPOINT_SMS_* settings apply."
+    )
+    token: SecretStr | None = Field(
+        None, validation_alias="gateway_token", description="The gateway's bearer token, if any."
+    )
+    sender: str | None = Field(
+        None, validation_alias="from", description="The sender name or number, if any."
+    )
+    allow_plaintext: Flag = Field(
+        False, description="1 allows http:// to a host other than the loopback."
+    )
+
+
+class Settings(BaseSettings):
     """Deployment settings. No instance is created at import time."""
 
-    default_session_time: time = time(9, 0)
-    data_dir: Path = field(default_factory=lambda: Path("var"))
-    database_url: str | None = None
-    development: bool = False
-    web_secret: str | None = None
-    portal_url: str = DEFAULT_PORTAL_URL
-    portal_link_minutes: int = 15
-    smtp: SmtpSettings | None = None
-    sms: SmsSettings | None = None
-    trusted_proxies: tuple[IpNetwork, ...] = ()
+    model_config = SettingsConfigDict(
+        frozen=True,
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        env_ignore_empty=True,
+    )
+
+    default_session_time: Annotated[time, BeforeValidator(_session_time)] = Field(
+        time(9, 0), description="Local time of a provisional first session, HH:MM."
+    )
+    data_dir: Path = Field(Path("var"), description="Where the SQLite database and backups live.")
+    database_url: SecretStr | None = Field(
+        None,
+        description="A SQLAlchemy URL; postgresql+psycopg://… selects PostgreSQL. Unset: the "
+        "SQLite file <data dir>/needlepoint.sqlite3.",
+    )
+    development: Flag = Field(
+        False,
+        description="1 on a developer's machine only: session cookies lose their Secure flag so "
+        "that plain http://localhost works.",
+    )
+    web_secret: Annotated[SecretStr | None, BeforeValidator(_web_secret)] = Field(
+        None,
+        description=f"The server secret the web app derives its CSRF tokens from, at least "
+        f"{MIN_WEB_SECRET_LENGTH} characters; every server of one installation needs the same "
+        "one. Unset: a random secret kept in <data dir>/web-secret, made on first use.",
+    )
+    portal_url: Annotated[
+        str, _web_address("NEEDLEPOINT_PORTAL_URL", "it to the portal's https:// address")
+    ] = Field(
+        DEFAULT_PORTAL_URL, description="The patient portal's address, linked from every message."
+    )
+    portal_link_minutes: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_PORTAL_LINK_MINUTES",
+            MAX_LINK_MINUTES,
+            f"a number of minutes; set 1 to {MAX_LINK_MINUTES}, or unset it for 15.",
+        ),
+    ] = Field(
+        15,
+        description="How long a patient's one-time sign-in link works, in minutes (an inferred "
+        "default; ADR 0017).",
+    )
+    smtp: SmtpSettings | None = Field(None, description="Email over SMTP.")
+    sms: SmsSettings | None = Field(None, description="SMS over an HTTP gateway.")
+    trusted_proxies: Annotated[
+        tuple[IpNetwork, ...], NoDecode, BeforeValidator(_trusted_proxies)
+    ] = Field(
+        (),
+        description="The reverse proxies in front of needlepoint, comma-separated addresses or "
+        "networks (127.0.0.1,10.0.0.0/8,::1). Only a request whose socket peer is one of them "
+        "has its X-Forwarded-For and X-Forwarded-Proto believed; the proxy must pass the Host "
+        "header through. Unset: none (ADR 0023).",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],  # noqa: ARG003 - pydantic-settings' signature
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Keyword arguments only: the environment is read by ``from_env`` alone."""
+        return (init_settings,)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unset_without_host(cls, data: Any) -> Any:
+        """SMTP is off without ``NEEDLEPOINT_SMTP_HOST``, SMS without its gateway URL."""
+        if not isinstance(data, dict):
+            return data
+        needs = {"smtp": "host", "sms": "gateway_url"}
+        off = {name for name, key in needs.items() if _lacks(data.get(name), key)}
+        return {**data, **dict.fromkeys(off)}
 
     @property
     def web_secret_file(self) -> Path:
@@ -102,151 +320,142 @@ class Settings:
     def effective_database_url(self) -> str:
         """The configured database, or the SQLite file in the data directory."""
         if self.database_url:
-            return self.database_url
+            return self.database_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / 'needlepoint.sqlite3').resolve()}"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Settings from environment variables (``NEEDLEPOINT_*``)."""
-        env = dict(os.environ if environ is None else environ)
-        return cls(
-            default_session_time=_session_time(env.get("NEEDLEPOINT_DEFAULT_SESSION_TIME")),
-            data_dir=Path(env.get("NEEDLEPOINT_DATA_DIR") or "var"),
-            database_url=env.get("NEEDLEPOINT_DATABASE_URL") or None,
-            development=env.get("NEEDLEPOINT_DEVELOPMENT", "").lower() in {"1", "true", "yes"},
-            web_secret=_web_secret(env.get("NEEDLEPOINT_WEB_SECRET")),
-            portal_url=_portal_url(env.get("NEEDLEPOINT_PORTAL_URL")),
-            portal_link_minutes=_link_minutes(env.get("NEEDLEPOINT_PORTAL_LINK_MINUTES")),
-            smtp=_smtp(env),
-            sms=_sms(env),
-            trusted_proxies=_trusted_proxies(env.get("NEEDLEPOINT_TRUSTED_PROXIES")),
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from environment variables (``NEEDLEPOINT_*``), ``os.environ`` by default."""
+        try:
+            return cls(**_EnvironSource(cls, os.environ if environ is None else environ)())
+        except ValidationError as error:
+            raise SettingsError(_explain(error)) from None
+        except SourceError as error:
+            raise SettingsError(f"{error}; see docs/settings.md, or unset it.") from None
+
+
+def _lacks(section: object, key: str) -> bool:
+    return isinstance(section, dict) and not section.get(key)
+
+
+class _EnvironSource(EnvSettingsSource):
+    """pydantic-settings' environment source, reading a given mapping instead of os.environ."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = {k: v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
         )
 
 
-def _session_time(raw: str | None) -> time:
-    if raw is None:
-        return time(9, 0)
-    try:
-        return time.fromisoformat(raw)
-    except ValueError:
-        raise SettingsError(
-            f"NEEDLEPOINT_DEFAULT_SESSION_TIME={raw!r} is not a time; set it as HH:MM, "
-            "e.g. 09:00, or unset it."
-        ) from None
+def _explain(error: ValidationError) -> str:
+    """Our own messages where a validator wrote one; else the variable, the problem, the fix."""
+    return "\n".join(dict.fromkeys(_explain_one(detail) for detail in error.errors()))
 
 
-MIN_WEB_SECRET_LENGTH = 32
-
-
-def _web_secret(raw: str | None) -> str | None:
-    if not raw:
-        return None
-    if len(raw) < MIN_WEB_SECRET_LENGTH:
-        raise SettingsError(
-            f"NEEDLEPOINT_WEB_SECRET is {len(raw)} characters long; set it to at least "
-            f"{MIN_WEB_SECRET_LENGTH} random characters, or unset it to use <data dir>/web-secret."
-        )
-    return raw
-
-
-def _trusted_proxies(raw: str | None) -> tuple[IpNetwork, ...]:
-    return tuple(_network(entry.strip()) for entry in (raw or "").split(",") if entry.strip())
-
-
-def _network(entry: str) -> IpNetwork:
-    try:
-        return ipaddress.ip_network(entry, strict=False)
-    except ValueError:
-        raise SettingsError(
-            f"NEEDLEPOINT_TRUSTED_PROXIES has {entry!r}, which is not an address or network; "
-            "list the proxies' addresses or networks separated by commas (e.g. "
-            "127.0.0.1,10.0.0.0/8), or unset it."
-        ) from None
-
-
-def _flag(env: dict[str, str], name: str) -> bool:
-    return env.get(name, "").lower() in {"1", "true", "yes"}
-
-
-def _portal_url(raw: str | None) -> str:
-    if not raw:
-        return DEFAULT_PORTAL_URL
-    if not raw.startswith(("https://", "http://")):
-        raise SettingsError(
-            f"NEEDLEPOINT_PORTAL_URL={raw!r} is not a web address; set it to the portal's "
-            "https:// address, or unset it."
-        )
-    return raw.rstrip("/")
-
-
-MAX_LINK_MINUTES = 24 * 60
-
-
-def _link_minutes(raw: str | None) -> int:
-    if not raw:
-        return 15
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_LINK_MINUTES:
-        raise SettingsError(
-            f"NEEDLEPOINT_PORTAL_LINK_MINUTES={raw!r} is not a number of minutes; set 1 to "
-            f"{MAX_LINK_MINUTES}, or unset it for 15."
-        )
-    return int(raw)
-
-
-def _smtp(env: dict[str, str]) -> SmtpSettings | None:
-    host = env.get("NEEDLEPOINT_SMTP_HOST")
-    if not host:
-        return None
-    security = env.get("NEEDLEPOINT_SMTP_SECURITY") or "starttls"
-    if security not in SMTP_SECURITY:
-        raise SettingsError(
-            f"NEEDLEPOINT_SMTP_SECURITY={security!r} is not known; set it to starttls, tls or none."
-        )
-    sender = env.get("NEEDLEPOINT_SMTP_FROM")
-    if not sender or "@" not in sender:
-        raise SettingsError(
-            "NEEDLEPOINT_SMTP_FROM is missing or not an address; set it to the address "
-            "messages come from, e.g. reminders@clinic.example."
-        )
-    ca_file = env.get("NEEDLEPOINT_SMTP_CA_FILE")
-    return SmtpSettings(
-        host=host,
-        port=_port(env.get("NEEDLEPOINT_SMTP_PORT"), _SMTP_PORTS[security]),
-        sender=sender,
-        security=security,
-        username=env.get("NEEDLEPOINT_SMTP_USERNAME") or None,
-        password=env.get("NEEDLEPOINT_SMTP_PASSWORD") or None,
-        allow_plaintext=_flag(env, "NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT"),
-        ca_file=Path(ca_file) if ca_file else None,
+def _explain_one(detail: Any) -> str:
+    cause = detail.get("ctx", {}).get("error")
+    if detail["type"] == "value_error" and isinstance(cause, ValueError):
+        return str(cause)
+    name = ENV_PREFIX + "_".join(
+        str(part).upper() for part in detail["loc"] if isinstance(part, str)
     )
+    return f"{name} is not usable ({detail['msg']}); see docs/settings.md, or unset it."
 
 
-MAX_PORT = 65535
+# --- docs/settings.md, generated from the models (``make docs``) ---------------------------
 
 
-def _port(raw: str | None, default: int) -> int:
-    if not raw:
-        return default
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_PORT:
-        raise SettingsError(
-            f"NEEDLEPOINT_SMTP_PORT={raw!r} is not a port; set a number from 1 to {MAX_PORT}, "
-            "or unset it."
-        )
-    return int(raw)
+def settings_markdown() -> str:
+    """``docs/settings.md``: one row per environment variable, from the models' fields."""
+    lines = [
+        "# Settings",
+        "",
+        "<!-- Generated from src/needlepoint/config.py by `make docs`; do not edit by hand. -->",
+        "",
+        "needlepoint reads these environment variables (`Settings.from_env`). An empty value "
+        "counts as unset. Secrets never appear in logs or `repr`.",
+        "",
+        "| Variable | Type | Default | Description |",
+        "|---|---|---|---|",
+    ]
+    lines += [_row(*entry) for entry in _documented_fields()]
+    return "\n".join(lines) + "\n"
 
 
-def _sms(env: dict[str, str]) -> SmsSettings | None:
-    url = env.get("NEEDLEPOINT_SMS_GATEWAY_URL")
-    if not url:
-        return None
-    if not url.startswith(("https://", "http://")):
-        raise SettingsError(
-            f"NEEDLEPOINT_SMS_GATEWAY_URL={url!r} is not a web address; set the gateway's "
-            "https:// address, or unset it."
-        )
-    return SmsSettings(
-        gateway_url=url,
-        token=env.get("NEEDLEPOINT_SMS_GATEWAY_TOKEN") or None,
-        sender=env.get("NEEDLEPOINT_SMS_FROM") or None,
-        allow_plaintext=_flag(env, "NEEDLEPOINT_SMS_ALLOW_PLAINTEXT"),
-    )
+def _documented_fields() -> list[tuple[str, FieldInfo]]:
+    rows: list[tuple[str, FieldInfo]] = []
+    for name, info in Settings.model_fields.items():
+        section = _section_model(info.annotation)
+        if section is None:
+            rows.append((ENV_PREFIX + name.upper(), info))
+            continue
+        rows += [
+            (f"{ENV_PREFIX}{name.upper()}_{_env_key(key, sub)}", sub)
+            for key, sub in section.model_fields.items()
+        ]
+    return rows
+
+
+def _section_model(annotation: object) -> type[BaseModel] | None:
+    models = [arg for arg in get_args(annotation) if isinstance(arg, type)]
+    return next((m for m in models if issubclass(m, BaseModel)), None)
+
+
+def _env_key(name: str, info: FieldInfo) -> str:
+    alias = info.validation_alias
+    return (alias if isinstance(alias, str) else name).upper()
+
+
+def _row(variable: str, info: FieldInfo) -> str:
+    cells = (f"`{variable}`", _type_label(info.annotation), _default_label(info), info.description)
+    return "| " + " | ".join(_escaped(str(cell)) for cell in cells) + " |"
+
+
+def _escaped(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "\\<")
+
+
+_TYPE_LABELS: dict[object, str] = {
+    bool: "flag (1, true or yes)",
+    int: "whole number",
+    str: "text",
+    Path: "path",
+    time: "time (HH:MM)",
+    SecretStr: "secret",
+    ipaddress.IPv4Network: "address or network",
+    ipaddress.IPv6Network: "address or network",
+}
+
+
+def _type_label(annotation: object) -> str:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _type_label(args[0])
+    if origin is Literal:
+        return "one of " + ", ".join(str(a) for a in args)
+    if origin is tuple:
+        return f"comma-separated list, each an {_type_label(args[0])}"
+    if origin in (Union, types.UnionType):
+        labels = dict.fromkeys(_type_label(a) for a in args if a is not type(None))
+        return " or ".join(labels)
+    return _TYPE_LABELS.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def _default_label(info: FieldInfo) -> str:
+    extra = info.json_schema_extra
+    if isinstance(extra, dict) and "shown_default" in extra:
+        return str(extra["shown_default"])
+    if info.is_required():
+        return "unset"
+    default = info.get_default(call_default_factory=True)
+    if default in (None, "", ()):
+        return "unset"
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    if isinstance(default, time):
+        return default.strftime("%H:%M")
+    return f"`{default}`"

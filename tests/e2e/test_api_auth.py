@@ -230,7 +230,7 @@ def test_a_stranger_elsewhere_cannot_lock_the_front_desk_out(api: Services) -> N
 
 def behind_proxy(services: Services, proxies: str) -> Services:
     trusted = tuple(ip_network(p) for p in proxies.split(",") if p)
-    settings = dataclasses.replace(services.settings, trusted_proxies=trusted)
+    settings = services.settings.model_copy(update={"trusted_proxies": trusted})
     return dataclasses.replace(services, settings=settings)
 
 

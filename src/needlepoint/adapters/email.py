@@ -19,7 +19,7 @@ import re
 import smtplib
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate
@@ -59,7 +59,7 @@ class SmtpConfig:
     sender: str
     security: SmtpSecurity = SmtpSecurity.STARTTLS
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     allow_plaintext: bool = False
     ca_file: Path | None = None
     timeout_seconds: float = 30.0

@@ -19,7 +19,7 @@ import json
 import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -38,7 +38,7 @@ class SmsGatewayConfig:
     """The gateway's address and credentials."""
 
     url: str
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
     sender: str | None = None
     allow_plaintext: bool = False
     timeout_seconds: float = 10.0
