@@ -65,7 +65,7 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json
 	$(BIN)/needlepoint knowledge --markdown > docs/knowledge-tables.md
-	$(BIN)/python -c "from needlepoint.config import settings_markdown; print(settings_markdown(), end='')" > docs/settings.md
+	$(BIN)/python -c "from needlepoint.entrypoints.cli.settings_doc import settings_markdown; print(settings_markdown(), end='')" > docs/settings.md
 
 fmt: $(STAMP)
 	$(BIN)/ruff format src tests bench tools

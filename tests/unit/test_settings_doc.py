@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from needlepoint.config import settings_markdown
+from needlepoint.entrypoints.cli.settings_doc import settings_markdown
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "settings.md"
 SRC = Path(__file__).resolve().parents[2] / "src"
