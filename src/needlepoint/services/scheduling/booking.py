@@ -126,7 +126,7 @@ def book_series(
         raise InvalidInputError.single("sessions", "no session was chosen.", "pick a slot.")
     _refuse_past_starts(choices, now)
     with uow:
-        series, _ = bookable(uow, context, series_id)
+        series, _ = bookable(uow, context.actor.clinic_id, series_id)
         people, rooms = [c.practitioner_id for c in choices], [c.room_id for c in choices]
         uow.appointments.hold(series.clinic_id, people, rooms)
         zone = clinic_zone(uow, series.clinic_id)

@@ -79,7 +79,7 @@ def propose_series_booking(
     permissions.require(context, Action.APPOINTMENT_BOOK)
     now = clock.now()
     with uow:
-        series, patient = bookable(uow, context, series_id)
+        series, patient = bookable(uow, context.actor.clinic_id, series_id)
         zone = clinic_zone(uow, context.actor.clinic_id)
         wanted = _Wanted(series, zone, now, practitioner_id)
         proposal = _proposal(uow, wanted, patient, booking)

@@ -89,11 +89,11 @@ def practitioners(uow: SchedulingUnitOfWork, clinic_id: UUID) -> tuple[StaffMemb
 
 
 def bookable(
-    uow: SchedulingUnitOfWork, context: audit.RequestContext, series_id: UUID
+    uow: SchedulingUnitOfWork, clinic_id: UUID, series_id: UUID
 ) -> tuple[TreatmentSeries, PatientRecord]:
-    """The series and its patient, if the series can still be booked."""
-    series = uow.series.get(context.actor.clinic_id, series_id)
-    patient = uow.patients.get(context.actor.clinic_id, series.patient_id) if series else None
+    """The clinic's series and its patient, if the series can still be booked."""
+    series = uow.series.get(clinic_id, series_id)
+    patient = uow.patients.get(clinic_id, series.patient_id) if series else None
     if series is None or patient is None:
         raise SeriesNotFoundError(f"no series {series_id}")
     if series.status not in BOOKABLE_SERIES:
