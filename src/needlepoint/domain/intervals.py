@@ -327,6 +327,24 @@ def blocked_days(
 # ------------------------------------------------------------------ refusals
 
 
+def problems_to_report(
+    problems: Iterable[IntervalProblem], reasons: Mapping[int, str]
+) -> dict[int, IntervalProblem]:
+    """Session number → the one problem to report: the first hard one, else a longer gap.
+
+    A longer gap that a reason passes is not reported once a reason is given for its session.
+    """
+    chosen: dict[int, IntervalProblem] = {}
+    for problem in problems:
+        number = problem.session_number
+        if problem.passes_with_reason and reasons.get(number, "").strip():
+            continue
+        kept = chosen.get(number)
+        if kept is None or (kept.passes_with_reason and problem.is_hard):
+            chosen[number] = problem
+    return chosen
+
+
 class IntervalLimitError(InvalidInputError):
     """A date breaks an interval limit: the code is the limit's id, each problem names its field.
 

@@ -19,7 +19,7 @@ def settings_markdown() -> str:
     lines = [
         "# Settings",
         "",
-        "<!-- Generated from src/needlepoint/config.py (by entrypoints/cli/settings_doc.py) with `make docs`; do not edit by hand. -->",
+        "<!-- Generated from the models in src/needlepoint/config.py by `make docs`. -->",
         "",
         "needlepoint reads these environment variables (`Settings.from_env`). An empty value "
         "counts as unset. Secrets never appear in logs or `repr`.",

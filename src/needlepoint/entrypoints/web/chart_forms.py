@@ -19,6 +19,7 @@ from uuid import UUID
 
 from needlepoint.domain import charting, units
 from needlepoint.domain.charting import Override, OverrideKind, SessionChart, ZoneTreatment
+from needlepoint.domain.clinic_time import SkippedWallTimeError, wall_time_to_instant
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.planning import Endpoint
@@ -253,8 +254,9 @@ def clinic_moment(
         return None
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
-    instant = moment.replace(tzinfo=zone).astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != moment:
+    try:
+        return wall_time_to_instant(moment.date(), moment.time(), zone)
+    except SkippedWallTimeError:
         problems.append(
             FieldProblem(
                 field,
@@ -264,7 +266,6 @@ def clinic_moment(
             )
         )
         return None
-    return instant
 
 
 def _date(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> date | None:

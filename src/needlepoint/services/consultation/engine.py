@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from needlepoint.domain.clinic_time import SkippedWallTimeError, wall_time_to_instant
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.programme import (
     ClinicalKnowledge,
@@ -102,15 +103,15 @@ def _appointment_at(text: str | None, clinic_tz: ZoneInfo) -> datetime | None:
 
 def _localise(moment: datetime, clinic_tz: ZoneInfo) -> datetime:
     """Attach the clinic zone, refusing wall times that do not exist (DST gap)."""
-    local = moment.replace(tzinfo=clinic_tz)
-    round_trip = local.astimezone(ZoneInfo("UTC")).astimezone(clinic_tz)
-    if round_trip.replace(tzinfo=None) != moment:
+    try:
+        instant = wall_time_to_instant(moment.date(), moment.time(), clinic_tz)
+    except SkippedWallTimeError:
         raise InvalidInputError.single(
             "appointment",
             f"{moment:%Y-%m-%d %H:%M} does not exist in {clinic_tz.key} (clocks go forward).",
             "choose a time outside the daylight-saving gap.",
-        )
-    return local
+        ) from None
+    return instant.astimezone(clinic_tz)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from needlepoint.domain.checkins import (
     day_after,
     triage,
 )
+from needlepoint.domain.clinic_time import local_day
 from needlepoint.domain.errors import DomainError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
@@ -142,7 +143,7 @@ def treatments(uow: PortalUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tupl
 def local_today(uow: PortalUnitOfWork, clinic_id: UUID, clock: Clock) -> tuple[date, ZoneInfo]:
     """Today in the clinic's calendar, and the clinic's zone."""
     zone = clinic_zone(uow, clinic_id)
-    return clock.now().astimezone(zone).date(), zone
+    return local_day(clock.now(), zone), zone
 
 
 def checks_due(
@@ -153,13 +154,13 @@ def checks_due(
     recent = uow.check_ins.for_patient(context.clinic_id, context.patient_id, limit=RECENT_LIMIT)
     due = []
     for treatment in treatments(uow, context.clinic_id, context.patient_id):
-        day = day_after(treatment.treated_at.astimezone(zone).date(), today)
+        day = day_after(local_day(treatment.treated_at, zone), today)
         if check_in_open(day, rules):
             done = tuple(
                 c
                 for c in recent
                 if treatment.id in {c.session_id, c.appointment_id}
-                and c.submitted_at.astimezone(zone).date() == today
+                and local_day(c.submitted_at, zone) == today
             )
             due.append(CheckInDue(treatment, day, done))
     return tuple(due)
@@ -236,7 +237,7 @@ def _due_or_raise(
     )
     if due is None:
         today, zone = local_today(uow, context.clinic_id, clock)
-        day = day_after(found.treated_at.astimezone(zone).date(), today)
+        day = day_after(local_day(found.treated_at, zone), today)
         _refuse(uow, context, action, ("treatment", treatment_id), clock, outcome="closed")
         raise CheckInClosedError(day, rules.last_day)
     return due

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final, NoReturn, Protocol, TypeVar
 from uuid import UUID
@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from needlepoint.domain.care import CareContext, CareItem, CarePhase, build_timeline
 from needlepoint.domain.checkins import CheckIn, TriageRules
+from needlepoint.domain.clinic_time import day_bounds
 from needlepoint.domain.outcomes import OutcomeChart, OutcomePoint, OutcomeScale
 from needlepoint.domain.portal import CareAcknowledgement
 from needlepoint.domain.programme import ClinicalKnowledge
@@ -355,8 +356,7 @@ def _care_today(
 
 def applies_on(item: CareItem, day: date, zone: ZoneInfo) -> bool:
     """Whether a care instruction's window touches ``day`` in the clinic's calendar."""
-    starts = datetime.combine(day, time(0), tzinfo=zone)
-    ends = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    starts, ends = day_bounds(day, zone)
     if item.starts_at == item.ends_at:
         return starts <= item.starts_at < ends
     return item.starts_at < ends and item.ends_at > starts

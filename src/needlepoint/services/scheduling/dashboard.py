@@ -27,11 +27,12 @@ the right to read charts in the action table (``services.permissions``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from needlepoint.domain.checkins import ClinicCheckIn
+from needlepoint.domain.clinic_time import day_bounds, local_day
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSession
 from needlepoint.services import audit, permissions
@@ -39,8 +40,8 @@ from needlepoint.services.clinics import clinic_today, clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.portal.facade import ATTENTION_LIMIT
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.booking import DayAppointment
 from needlepoint.services.scheduling.ports import SchedulingUnitOfWork, SeriesToBook
+from needlepoint.services.scheduling.queries import DayAppointment
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +84,9 @@ class _Day:
     zone: ZoneInfo
 
     @property
-    def starts_at(self) -> datetime:
-        return datetime.combine(self.today, time(), tzinfo=self.zone)
-
-    @property
-    def ends_at(self) -> datetime:
-        return datetime.combine(self.today + timedelta(days=1), time(), tzinfo=self.zone)
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The day's first instant and the next day's (``domain.clinic_time.day_bounds``)."""
+        return day_bounds(self.today, self.zone)
 
 
 def dashboard(
@@ -119,7 +117,7 @@ def _clinic_day(uow: SchedulingUnitOfWork, clinic_id: UUID, clock: Clock) -> _Da
 def _appointments(
     uow: SchedulingUnitOfWork, clinic_id: UUID, day: _Day
 ) -> tuple[DayAppointment, ...]:
-    found = uow.worklists.appointments_between(clinic_id, day.starts_at, day.ends_at)
+    found = uow.worklists.appointments_between(clinic_id, *day.bounds)
     return tuple(DayAppointment(*row) for row in found)
 
 
@@ -132,7 +130,7 @@ def _charts_awaiting_signoff(
 
 def _sessions_due(uow: SchedulingUnitOfWork, clinic_id: UUID, day: _Day) -> tuple[SessionDue, ...]:
     """Soonest due first; one day's patients by family name (then as the query orders them)."""
-    found = uow.worklists.series_to_book(clinic_id, booked_from=day.starts_at)
+    found = uow.worklists.series_to_book(clinic_id, booked_from=day.bounds[0])
     due = [_next_session(row, day) for row in found]
     return tuple(sorted(due, key=lambda item: (item.due_on, item.patient.family_name)))
 
@@ -162,8 +160,8 @@ def due_on_for(row: SeriesToBook, zone: ZoneInfo) -> date:
     proposal's first date; failing that, the local day the series was created.
     """
     if row.last_started_at is not None:
-        last_day = row.last_started_at.astimezone(zone).date()
+        last_day = local_day(row.last_started_at, zone)
         return last_day + timedelta(days=row.interval_days)
     if row.first_proposed_on is not None:
         return row.first_proposed_on
-    return row.created_at.astimezone(zone).date()
+    return local_day(row.created_at, zone)

@@ -17,7 +17,7 @@ from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.scheduling import Appointment, OpeningHours, Room, Slot
 from needlepoint.services import audit as audit_service
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling import booking, changes, proposals, queries, setup, steps
 from needlepoint.services.scheduling import calendar_feeds as calendar_service
 from needlepoint.services.scheduling import dashboard as worklists
 from needlepoint.services.scheduling.ports import CalendarRenderer, SchedulingUnitOfWork
@@ -33,30 +33,30 @@ class Scheduling:
     unit_of_work: Callable[[], SchedulingUnitOfWork]
     clock: Clock
     knowledge: ClinicalKnowledge
-    on_appointment_change: scheduling.OnChange
+    on_appointment_change: steps.OnChange
     calendar_renderer: CalendarRenderer
 
-    def _booking(self) -> scheduling.Booking:
-        return scheduling.Booking(
+    def _booking(self) -> steps.Booking:
+        return steps.Booking(
             self.knowledge.planning, self.knowledge.limits, self.on_appointment_change
         )
 
-    def clinic_setup(self, *, context: audit_service.RequestContext) -> scheduling.ClinicSetup:
+    def clinic_setup(self, *, context: audit_service.RequestContext) -> setup.ClinicSetup:
         """The clinic's rooms, opening hours, practitioners and the booked session length."""
         uow = self.unit_of_work()
-        return scheduling.clinic_setup(context=context, uow=uow, tables=self.knowledge.planning)
+        return setup.clinic_setup(context=context, uow=uow, tables=self.knowledge.planning)
 
     def add_room(self, name: str, *, context: audit_service.RequestContext) -> Room:
         """Add a treatment room."""
         uow = self.unit_of_work()
-        return scheduling.add_room(name=name, context=context, uow=uow, clock=self.clock)
+        return setup.add_room(name=name, context=context, uow=uow, clock=self.clock)
 
     def set_opening_hours(
         self, hours: Sequence[tuple[int, time, time]], *, context: audit_service.RequestContext
     ) -> tuple[OpeningHours, ...]:
         """Replace the clinic's week of opening hours (local times)."""
         uow = self.unit_of_work()
-        return scheduling.set_opening_hours(hours=hours, context=context, uow=uow, clock=self.clock)
+        return setup.set_opening_hours(hours=hours, context=context, uow=uow, clock=self.clock)
 
     def propose_series_booking(
         self,
@@ -64,9 +64,9 @@ class Scheduling:
         *,
         context: audit_service.RequestContext,
         practitioner_id: UUID | None = None,
-    ) -> scheduling.SeriesBooking:
+    ) -> proposals.SeriesBooking:
         """Free slots for every session of a series still to book."""
-        return scheduling.propose_series_booking(
+        return proposals.propose_series_booking(
             series_id=series_id,
             context=context,
             uow=self.unit_of_work(),
@@ -78,12 +78,12 @@ class Scheduling:
     def book_series(
         self,
         series_id: UUID,
-        choices: Sequence[scheduling.SlotChoice],
+        choices: Sequence[booking.SlotChoice],
         *,
         context: audit_service.RequestContext,
     ) -> tuple[Appointment, ...]:
         """Book sessions of a series, all or nothing."""
-        return scheduling.book_series(
+        return booking.book_series(
             series_id=series_id,
             choices=choices,
             context=context,
@@ -93,20 +93,20 @@ class Scheduling:
         )
 
     def reschedule_appointment(
-        self, move: scheduling.Move, *, context: audit_service.RequestContext
+        self, move: changes.Move, *, context: audit_service.RequestContext
     ) -> Appointment:
         """Move a booked appointment; intervals are re-checked."""
         uow = self.unit_of_work()
-        return scheduling.reschedule(
+        return changes.reschedule(
             move=move, context=context, uow=uow, clock=self.clock, booking=self._booking()
         )
 
     def change_appointment_status(
-        self, change: scheduling.StatusChange, *, context: audit_service.RequestContext
+        self, change: changes.StatusChange, *, context: audit_service.RequestContext
     ) -> Appointment:
         """Cancel an appointment, or record attendance or a no-show."""
         uow = self.unit_of_work()
-        return scheduling.change_status(
+        return changes.change_status(
             change=change, context=context, uow=uow, clock=self.clock, booking=self._booking()
         )
 
@@ -118,7 +118,7 @@ class Scheduling:
         practitioner_id: UUID | None = None,
     ) -> tuple[Slot, ...]:
         """Every free treatment slot of a local day."""
-        return scheduling.slots_on(
+        return proposals.slots_on(
             on=on,
             context=context,
             uow=self.unit_of_work(),
@@ -129,17 +129,17 @@ class Scheduling:
 
     def day_list(
         self, on: date, *, context: audit_service.RequestContext
-    ) -> tuple[scheduling.DayAppointment, ...]:
+    ) -> tuple[queries.DayAppointment, ...]:
         """The clinic's appointments on a local day."""
         uow = self.unit_of_work()
-        return scheduling.day_list(on=on, context=context, uow=uow, clock=self.clock)
+        return queries.day_list(on=on, context=context, uow=uow, clock=self.clock)
 
     def get_appointment(
         self, appointment_id: UUID, *, context: audit_service.RequestContext
-    ) -> scheduling.DayAppointment:
+    ) -> queries.DayAppointment:
         """One appointment with its patient, practitioner and room."""
         uow = self.unit_of_work()
-        return scheduling.get_appointment(
+        return queries.get_appointment(
             appointment_id=appointment_id, context=context, uow=uow, clock=self.clock
         )
 
@@ -148,7 +148,7 @@ class Scheduling:
     ) -> tuple[Appointment, ...]:
         """A patient's appointments, earliest first."""
         uow = self.unit_of_work()
-        return scheduling.patient_appointments(
+        return queries.patient_appointments(
             patient_id=patient_id, context=context, uow=uow, clock=self.clock
         )
 

@@ -36,6 +36,7 @@ from needlepoint.domain.intervals import (
     Visit,
     interval_problems,
     interval_refusal,
+    problems_to_report,
     too_soon_on_a_zone,
 )
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SeriesRules
@@ -194,14 +195,7 @@ def _field_problems(
     problems: Sequence[IntervalProblem], change: IntervalChange
 ) -> list[FieldProblem]:
     """One problem per session changed: the first hard one, else a longer gap with no reason."""
-    chosen: dict[int, IntervalProblem] = {}
-    for problem in problems:
-        number = problem.session_number
-        if problem.passes_with_reason and change.reasons.get(number, "").strip():
-            continue
-        kept = chosen.get(number)
-        if kept is None or (kept.passes_with_reason and problem.is_hard):
-            chosen[number] = problem
+    chosen = problems_to_report(problems, change.reasons)
     return [
         problem.field_problem(change.field or f"sessions[{number}].starts_at")
         for number, problem in sorted(chosen.items())

@@ -1,0 +1,110 @@
+"""Use cases of the clinic's set-up: rooms and the week's opening hours (admin).
+
+Opening hours are wall-clock times in the clinic's time zone. Practitioners are the clinic's
+active clinicians (staff with a licensed needle depth). Each change is one unit of work and
+appends exactly one audit event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import time, timedelta
+from uuid import UUID, uuid4
+
+from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.planning import PlanningTables
+from needlepoint.domain.records import StaffMember
+from needlepoint.domain.scheduling import (
+    AppointmentPart,
+    OpeningHours,
+    Room,
+    appointment_length,
+    week_problems,
+)
+from needlepoint.services import audit, permissions
+from needlepoint.services.permissions import Action
+from needlepoint.services.ports import Clock
+from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.scheduling.steps import practitioners
+
+MAX_ROOM_NAME = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicSetup:
+    """The clinic's rooms, week and practitioners, and the booked length of a session."""
+
+    time_zone: str
+    rooms: tuple[Room, ...]
+    opening_hours: tuple[OpeningHours, ...]
+    practitioners: tuple[StaffMember, ...]
+    length: timedelta
+    parts: tuple[AppointmentPart, ...]
+
+
+def clinic_setup(
+    *, context: audit.RequestContext, uow: SchedulingUnitOfWork, tables: PlanningTables
+) -> ClinicSetup:
+    """What the calendar is built from (no patient data, so not audited)."""
+    permissions.require(context, Action.SCHEDULE_READ)
+    clinic_id = context.actor.clinic_id
+    with uow:
+        clinic = uow.clinics.get(clinic_id)
+        return ClinicSetup(
+            time_zone=clinic.time_zone if clinic else "UTC",
+            rooms=tuple(uow.rooms.for_clinic(clinic_id)),
+            opening_hours=tuple(uow.opening_hours.for_clinic(clinic_id)),
+            practitioners=practitioners(uow, clinic_id),
+            length=appointment_length(tables.appointment_parts),
+            parts=tables.appointment_parts,
+        )
+
+
+def add_room(
+    *, name: str, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+) -> Room:
+    """Add a treatment room; names are unique in a clinic."""
+    permissions.require(context, Action.SCHEDULE_SET_UP)
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > MAX_ROOM_NAME:
+        raise InvalidInputError.single(
+            "name", "a room needs a name of 1 to 100 characters.", "give the room a short name."
+        )
+    room = Room(id=uuid4(), clinic_id=context.actor.clinic_id, name=cleaned)
+    with uow:
+        if any(
+            r.name.casefold() == cleaned.casefold() for r in uow.rooms.for_clinic(room.clinic_id)
+        ):
+            raise InvalidInputError.single(
+                "name", f"there is already a room called {cleaned}.", "choose another name."
+            )
+        uow.rooms.add(room)
+        audit.record(uow, context, _clinic_access("room.add", room.clinic_id), at=clock.now())
+        uow.commit()
+    return room
+
+
+def set_opening_hours(
+    *,
+    hours: Sequence[tuple[int, time, time]],
+    context: audit.RequestContext,
+    uow: SchedulingUnitOfWork,
+    clock: Clock,
+) -> tuple[OpeningHours, ...]:
+    """Replace the clinic's week: ``(weekday 0=Monday, opens, closes)`` in local time."""
+    permissions.require(context, Action.SCHEDULE_SET_UP)
+    clinic_id = context.actor.clinic_id
+    week = tuple(OpeningHours(clinic_id, d, o, c) for d, o, c in sorted(hours))
+    problems = week_problems(week)
+    if problems:
+        raise InvalidInputError(problems)
+    with uow:
+        uow.opening_hours.replace(clinic_id, week)
+        audit.record(uow, context, _clinic_access("opening_hours.set", clinic_id), at=clock.now())
+        uow.commit()
+    return week
+
+
+def _clinic_access(action: str, clinic_id: UUID) -> audit.Access:
+    return audit.Access(action, "clinic", str(clinic_id), None)
