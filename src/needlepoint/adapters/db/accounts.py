@@ -1,6 +1,6 @@
 """Account stores: server-side sessions, API tokens and the sign-in throttle.
 
-The tables live on the shared ``tables.metadata`` (created by the ``accounts`` migration; the
+The tables are in ``tables/accounts.py`` (created by the ``accounts`` migration; the
 throttle by ``sign_in_throttle``). Secrets are never stored: sessions and tokens are kept under
 the SHA-256 of their value, throttle counts under the SHA-256 of their key (an email, an
 address, or both), never the email or the address itself.
@@ -14,17 +14,9 @@ from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import (
-    CHAR,
-    Column,
     Connection,
     Engine,
-    ForeignKey,
-    Index,
-    Integer,
     RowMapping,
-    String,
-    Table,
-    Uuid,
     bindparam,
     insert,
     select,
@@ -33,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from needlepoint.adapters.db.audit import SqlAuditLog
-from needlepoint.adapters.db.tables import UtcDateTime, metadata, staff_member
+from needlepoint.adapters.db.tables import api_token, login_session, login_throttle, staff_member
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.throttling import ThrottleCount
@@ -47,41 +39,6 @@ from needlepoint.services.accounts.ports import (
     ThrottleRepository,
 )
 from needlepoint.services.ports import AuditLog
-
-login_session = Table(
-    "login_session",
-    metadata,
-    Column("id_hash", CHAR(64), primary_key=True),
-    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("last_seen_at", UtcDateTime, nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-    Column("revoked_at", UtcDateTime, nullable=True),
-    Index("ix_login_session_staff_id", "staff_id"),
-)
-
-api_token = Table(
-    "api_token",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
-    Column("name", String(100), nullable=False),
-    Column("token_hash", CHAR(64), nullable=False, unique=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("revoked_at", UtcDateTime, nullable=True),
-    # Who issued the token (migration 2026-12-07_sign_in_throttle); None for older tokens.
-    Column("issued_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
-    Index("ix_api_token_staff_id", "staff_id"),
-)
-
-login_throttle = Table(
-    "login_throttle",
-    metadata,
-    Column("key_hash", CHAR(64), primary_key=True),
-    Column("failures", Integer, nullable=False),
-    Column("last_failure_at", UtcDateTime, nullable=True),
-    Column("last_success_at", UtcDateTime, nullable=True),
-)
 
 ConnectionSource = Callable[[], Connection]
 """Returns the unit of work's current connection (inside its transaction)."""
