@@ -9,15 +9,16 @@ succeeds only for the worker still holding the message in the expected status.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, or_, select, update
+from sqlalchemy import ColumnElement, RowMapping, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.repository import ConnectionSource
 from needlepoint.domain.messages import (
     Channel,
     DeliveryOutcome,
@@ -27,11 +28,9 @@ from needlepoint.domain.messages import (
     OutboxMessage,
 )
 
-ConnectionSource = Callable[[], Connection]
-
-
 _CANCELLABLE: Final = (MessageStatus.PENDING.value, MessageStatus.SENDING.value)
 """Statuses a cancellation reaches: queued, or claimed by a worker but not yet handed over."""
+
 _CANCELLED: Final = {
     "status": MessageStatus.CANCELLED.value,
     "lease_owner": None,

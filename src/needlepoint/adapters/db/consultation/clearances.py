@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import RowMapping, insert, select
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.repository import ConnectionSource
 from needlepoint.domain.clearances import Clearance
 from needlepoint.domain.vocabulary import Zone
-
-ConnectionSource = Callable[[], Connection]
 
 
 class SqlClearanceRepository:

@@ -18,29 +18,16 @@ from datetime import date, datetime
 from typing import Any, Final, cast
 from uuid import UUID
 
-from sqlalchemy import (
-    RowMapping,
-    Table,
-    and_,
-    bindparam,
-    exists,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import RowMapping, Table, and_, bindparam, exists, func, or_, select
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db import treatment_rows as rows
-from needlepoint.adapters.db.repositories import ConnectionSource, _patient_from_row
-from needlepoint.adapters.db.scheduling import _appointment
+from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.scheduling.appointments import appointment_from_row
+from needlepoint.adapters.db.shared.patients import patient_from_row
+from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
-from needlepoint.domain.treatment import (
-    ChartVersion,
-    SeriesStatus,
-    SessionStatus,
-    TreatmentSession,
-)
+from needlepoint.domain.treatment import ChartVersion, SeriesStatus, SessionStatus, TreatmentSession
 from needlepoint.services.scheduling.ports import SeriesToBook
 
 ACTIVE_SERIES: Final = (SeriesStatus.PLANNED.value, SeriesStatus.IN_PROGRESS.value)
@@ -59,7 +46,7 @@ class SqlWorklistQueries:
         found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, {"clinic_id": clinic_id})
         return [
             (
-                _patient_from_row(_unprefixed(row, _PATIENT)),
+                patient_from_row(_unprefixed(row, _PATIENT)),
                 rows.session_from_row(_unprefixed(row, _SESSION)),
                 rows.chart_version_from_row(_unprefixed(row, _CHART)),
             )
@@ -81,8 +68,8 @@ class SqlWorklistQueries:
         found = self._connection().execute(_APPOINTMENTS_BETWEEN, values)
         return [
             (
-                _appointment(_unprefixed(row, _APPOINTMENT)),
-                _patient_from_row(_unprefixed(row, _PATIENT)),
+                appointment_from_row(_unprefixed(row, _APPOINTMENT)),
+                patient_from_row(_unprefixed(row, _PATIENT)),
                 row["practitioner_name"],
                 row["room_name"],
             )
@@ -93,7 +80,7 @@ class SqlWorklistQueries:
 def _series_to_book(row: RowMapping) -> SeriesToBook:
     first_on = row["first_proposed_on"]
     return SeriesToBook(
-        patient=_patient_from_row(_unprefixed(row, _PATIENT)),
+        patient=patient_from_row(_unprefixed(row, _PATIENT)),
         series_id=row["series_id"],
         sessions_planned=row["sessions_planned"],
         interval_days=row["interval_days"],
@@ -103,8 +90,6 @@ def _series_to_book(row: RowMapping) -> SeriesToBook:
         created_at=row["created_at"],
     )
 
-
-# --- labelled columns ------------------------------------------------------------------------
 
 Keys = tuple[tuple[str, str], ...]
 """(label in the joined row, column name) of every column of one table."""
@@ -125,15 +110,23 @@ def _unprefixed(row: RowMapping, keys: Keys) -> RowMapping:
 
 
 _PATIENT: Final = _keys(t.patient, "pt_")
+
 _SESSION: Final = _keys(t.treatment_session, "ss_")
+
 _CHART: Final = _keys(t.chart_version, "cv_")
+
 _APPOINTMENT: Final = _keys(t.appointment, "ap_")
 
-# --- charts awaiting sign-off ---------------------------------------------------------------
 
 _session = t.treatment_session.c
+
+
 _chart = t.chart_version.c
+
+
 _patient = t.patient.c
+
+
 _newer = t.chart_version.alias("newer_version")
 
 _CHARTS_AWAITING_SIGNOFF: Final = (
@@ -163,16 +156,21 @@ _CHARTS_AWAITING_SIGNOFF: Final = (
 )
 """Each started session's newest chart version, when nobody has signed it."""
 
-# --- series to book -------------------------------------------------------------------------
 
 _series = t.treatment_series.c
+
+
 _held = t.treatment_session.alias("held")
+
+
 _booked = t.appointment.c
 
 _SESSIONS_HELD = select(func.count()).where(_held.c.series_id == _series.id).scalar_subquery()
+
 _LAST_STARTED_AT = (
     select(func.max(_held.c.started_at)).where(_held.c.series_id == _series.id).scalar_subquery()
 )
+
 _ACTIVE_SERIES = (
     select(
         *_labelled(t.patient, _PATIENT),
@@ -194,7 +192,10 @@ _ACTIVE_SERIES = (
     .where(_series.clinic_id == bindparam("clinic_id"), _series.status.in_(ACTIVE_SERIES))
     .subquery("active_series")
 )
+
+
 _active = _ACTIVE_SERIES.c
+
 _NEXT_SESSION_BOOKED = exists().where(
     _booked.clinic_id == bindparam("clinic_id"),
     _booked.series_id == _active.series_id,
@@ -221,9 +222,10 @@ _SERIES_TO_BOOK: Final = (
 )
 """Active series with a session still to hold, without an appointment for the next one."""
 
-# --- appointments of a day ------------------------------------------------------------------
 
 _room = t.room.c
+
+
 _staff = t.staff_member.c
 
 _APPOINTMENTS_BETWEEN: Final = (

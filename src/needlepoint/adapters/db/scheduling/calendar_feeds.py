@@ -6,17 +6,15 @@ never compared, stored or logged; a revoked link is never found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, insert, select, update
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.repository import ConnectionSource
 from needlepoint.domain.calendar import CalendarFeed
-
-ConnectionSource = Callable[[], Connection]
 
 
 class SqlCalendarFeedRepository:

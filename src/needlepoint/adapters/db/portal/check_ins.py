@@ -1,29 +1,19 @@
-"""The patient portal's stores: sign-in links and sessions, care acknowledgements, check-ins.
+"""Check-ins and their photos.
 
-Links and sessions are kept under the SHA-256 of their secret; link requests under the SHA-256
-of the email. Reads for a patient name (clinic_id, patient_id) in the query itself, so another
-patient's row is never even loaded.
+Reads for a patient name (clinic_id, patient_id) in the query itself, so another patient's row
+is never even loaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import (
-    Connection,
-    RowMapping,
-    case,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import RowMapping, case, insert, select, update
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.repository import ConnectionSource
 from needlepoint.domain.checkins import (
     CheckIn,
     CheckInAnswers,
@@ -33,155 +23,10 @@ from needlepoint.domain.checkins import (
     TriageLevel,
     TriageReason,
 )
-from needlepoint.domain.portal import CareAcknowledgement, PatientSession, SignInLink
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
 
-ConnectionSource = Callable[[], Connection]
-
 _PHOTO_ID: Final = t.check_in_photo.c.id.label("photo_id")
-
-
-class SqlPortalAccessRepository:
-    """Sign-in links, link requests and patient sessions."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
-
-    def patients_with_email(self, email: str) -> Sequence[PatientRecord]:
-        """Every patient record with this email (ignoring case), in any clinic."""
-        query = (
-            select(t.patient)
-            .where(func.lower(t.patient.c.email) == email.strip().lower())
-            .order_by(t.patient.c.created_at, t.patient.c.id)
-        )
-        rows = self._connection().execute(query).mappings()
-        return [_patient_from_row(row) for row in rows]
-
-    def add_link(self, link: SignInLink) -> None:
-        """Store a new sign-in link."""
-        values = {
-            "id": link.id,
-            "clinic_id": link.clinic_id,
-            "patient_id": link.patient_id,
-            "token_hash": link.token_hash,
-            "created_at": link.created_at,
-            "expires_at": link.expires_at,
-            "used_at": link.used_at,
-        }
-        self._connection().execute(insert(t.portal_sign_in_link).values(values))
-
-    def link(self, token_hash: str) -> SignInLink | None:
-        """A sign-in link by the hash of its token."""
-        query = select(t.portal_sign_in_link).where(
-            t.portal_sign_in_link.c.token_hash == token_hash
-        )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _link_from_row(row)
-
-    def use_link(self, link_id: UUID, at: datetime) -> bool:
-        """Mark a link used, only if nobody has: the UPDATE itself decides between two clicks."""
-        columns = t.portal_sign_in_link.c
-        statement = (
-            update(t.portal_sign_in_link)
-            .where(columns.id == link_id, columns.used_at.is_(None))
-            .values(used_at=at)
-        )
-        return bool(self._connection().execute(statement).rowcount == 1)
-
-    def add_request(self, email_hash: str, ip: str, at: datetime) -> None:
-        """Record one request for a link."""
-        values = {"email_hash": email_hash, "ip": ip, "at": at}
-        self._connection().execute(insert(t.portal_sign_in_request).values(values))
-
-    def requests_for_email(self, email_hash: str, *, since: datetime) -> int:
-        """Requests for one email after ``since``."""
-        columns = t.portal_sign_in_request.c
-        query = select(func.count()).where(columns.email_hash == email_hash, columns.at > since)
-        return int(self._connection().execute(query).scalar_one())
-
-    def requests_from_ip(self, ip: str, *, since: datetime) -> int:
-        """Requests from one address after ``since``."""
-        columns = t.portal_sign_in_request.c
-        query = select(func.count()).where(columns.ip == ip, columns.at > since)
-        return int(self._connection().execute(query).scalar_one())
-
-    def add_session(self, session: PatientSession) -> None:
-        """Store a new patient session."""
-        values = {
-            "id_hash": session.id_hash,
-            "clinic_id": session.clinic_id,
-            "patient_id": session.patient_id,
-            "created_at": session.created_at,
-            "last_seen_at": session.last_seen_at,
-            "expires_at": session.expires_at,
-            "revoked_at": session.revoked_at,
-        }
-        self._connection().execute(insert(t.patient_session).values(values))
-
-    def session(self, id_hash: str) -> PatientSession | None:
-        """A patient session by the hash of its token."""
-        query = select(t.patient_session).where(t.patient_session.c.id_hash == id_hash)
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _session_from_row(row)
-
-    def touch_session(self, id_hash: str, at: datetime) -> None:
-        """Record use of a session."""
-        statement = (
-            update(t.patient_session)
-            .where(t.patient_session.c.id_hash == id_hash)
-            .values(last_seen_at=at)
-        )
-        self._connection().execute(statement)
-
-    def revoke_session(self, id_hash: str, at: datetime) -> None:
-        """End a session (a no-op if it has ended)."""
-        columns = t.patient_session.c
-        statement = (
-            update(t.patient_session)
-            .where(columns.id_hash == id_hash, columns.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        self._connection().execute(statement)
-
-
-class SqlCareAcknowledgementRepository:
-    """Care instructions marked as read."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
-
-    def add(self, acknowledgement: CareAcknowledgement) -> bool:
-        """Store it; False when that item was read that day already."""
-        values = {
-            "clinic_id": acknowledgement.clinic_id,
-            "patient_id": acknowledgement.patient_id,
-            "item_id": acknowledgement.item_id,
-            "care_on": acknowledgement.care_on,
-            "acknowledged_at": acknowledgement.acknowledged_at,
-        }
-        connection = self._connection()
-        known = self.for_day(
-            acknowledgement.clinic_id, acknowledgement.patient_id, acknowledgement.care_on
-        )
-        if acknowledgement.item_id in known:
-            return False
-        try:
-            with connection.begin_nested():
-                connection.execute(insert(t.care_acknowledgement).values(values))
-        except IntegrityError:
-            return False  # the same tap, twice at once: the first one counts
-        return True
-
-    def for_day(self, clinic_id: UUID, patient_id: UUID, care_on: date) -> frozenset[str]:
-        """The ids of the items a patient marked as read for one day."""
-        columns = t.care_acknowledgement.c
-        query = select(columns.item_id).where(
-            columns.clinic_id == clinic_id,
-            columns.patient_id == patient_id,
-            columns.care_on == care_on,
-        )
-        return frozenset(self._connection().execute(query).scalars())
 
 
 class SqlCheckInRepository:
@@ -297,33 +142,6 @@ class SqlCheckInRepository:
         )
         row = self._connection().execute(query).mappings().one_or_none()
         return None if row is None else _photo_from_row(row)
-
-
-# --- rows ⇄ values --------------------------------------------------------------------------
-
-
-def _link_from_row(row: RowMapping) -> SignInLink:
-    return SignInLink(
-        id=row["id"],
-        clinic_id=row["clinic_id"],
-        patient_id=row["patient_id"],
-        token_hash=row["token_hash"],
-        created_at=row["created_at"],
-        expires_at=row["expires_at"],
-        used_at=row["used_at"],
-    )
-
-
-def _session_from_row(row: RowMapping) -> PatientSession:
-    return PatientSession(
-        id_hash=row["id_hash"],
-        clinic_id=row["clinic_id"],
-        patient_id=row["patient_id"],
-        created_at=row["created_at"],
-        last_seen_at=row["last_seen_at"],
-        expires_at=row["expires_at"],
-        revoked_at=row["revoked_at"],
-    )
 
 
 def _check_in_values(check_in: CheckIn) -> dict[str, Any]:
@@ -449,6 +267,7 @@ def _patient_from_row(row: RowMapping, prefix: str = "") -> PatientRecord:
 
 
 _CHECK_IN_COLUMNS: Final = (*t.check_in.c, _PHOTO_ID)
+
 _CHECK_INS: Final = select(*_CHECK_IN_COLUMNS).outerjoin(
     t.check_in_photo, t.check_in_photo.c.check_in_id == t.check_in.c.id
 )
