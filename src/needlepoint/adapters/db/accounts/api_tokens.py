@@ -5,20 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, insert, select
 
 from needlepoint.adapters.db.accounts.members import staff_columns, staff_from_labelled_row
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, revoking
 from needlepoint.adapters.db.tables import api_token, staff_member
 from needlepoint.domain.records import StaffMember
 from needlepoint.services.accounts.ports import ApiToken
 
 
-class SqlApiTokenRepository:
+class SqlApiTokenRepository(SqlRepository):
     """API tokens (their hashes), read together with their member of staff."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, token: ApiToken) -> None:
         """Store a new token."""
@@ -40,17 +37,11 @@ class SqlApiTokenRepository:
             .join(staff_member, staff_member.c.id == api_token.c.staff_id)
             .where(api_token.c.id == token_id, staff_member.c.clinic_id == clinic_id)
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _token_from_row(row)
+        return self._one(query, _token_from_row)
 
     def revoke(self, token_id: UUID, at: datetime) -> None:
         """Revoke one token (a no-op if it is revoked already)."""
-        statement = (
-            update(api_token)
-            .where(api_token.c.id == token_id, api_token.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        self._connection().execute(statement)
+        self._connection().execute(revoking(api_token, api_token.c.id == token_id, at))
 
     def by_hash(self, token_hash: str) -> tuple[ApiToken, StaffMember] | None:
         """A token and its member of staff, by the hash of its secret."""
@@ -64,12 +55,7 @@ class SqlApiTokenRepository:
 
     def revoke_all(self, staff_id: UUID, at: datetime) -> None:
         """Revoke every live token of one member of staff."""
-        statement = (
-            update(api_token)
-            .where(api_token.c.staff_id == staff_id, api_token.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        self._connection().execute(statement)
+        self._connection().execute(revoking(api_token, api_token.c.staff_id == staff_id, at))
 
 
 def _token_from_row(row: RowMapping) -> ApiToken:

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
-from sqlalchemy import RowMapping, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, bindparam, insert, select, update
 
 from needlepoint.adapters.db.accounts.members import staff_columns, staff_from_labelled_row
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, revoking
 from needlepoint.adapters.db.tables import login_session, staff_member
 from needlepoint.domain.records import StaffMember
 from needlepoint.services.accounts.ports import LoginSession
 
 
-class SqlLoginSessionRepository:
+class SqlLoginSessionRepository(SqlRepository):
     """Server-side sessions, read together with their member of staff."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, session: LoginSession) -> None:
         """Store a new session."""
@@ -54,13 +51,8 @@ class SqlLoginSessionRepository:
         """End every live session of one member of staff."""
         self._revoke(login_session.c.staff_id == staff_id, at)
 
-    def _revoke(self, which: Any, at: datetime) -> None:
-        statement = (
-            update(login_session)
-            .where(which, login_session.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        self._connection().execute(statement)
+    def _revoke(self, which: ColumnElement[bool], at: datetime) -> None:
+        self._connection().execute(revoking(login_session, which, at))
 
 
 def _session_from_row(row: RowMapping) -> LoginSession:

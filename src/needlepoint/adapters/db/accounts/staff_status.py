@@ -7,24 +7,20 @@ from uuid import UUID
 from sqlalchemy import select, update
 
 from needlepoint.adapters.db.accounts.members import staff_columns, staff_from_labelled_row
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.tables import staff_member
 from needlepoint.domain.records import StaffMember
 
 
-class SqlStaffStatusRepository:
+class SqlStaffStatusRepository(SqlRepository):
     """Whether members of staff may sign in."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
         """A member of staff of this clinic, or None (also for another clinic's)."""
         query = select(*staff_columns()).where(
             staff_member.c.clinic_id == clinic_id, staff_member.c.id == staff_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else staff_from_labelled_row(row)
+        return self._one(query, staff_from_labelled_row)
 
     def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
         """Stop a member of this clinic from signing in."""

@@ -6,14 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import Final
 
 from sqlalchemy import RowMapping, bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, upsert
 from needlepoint.adapters.db.tables import login_throttle
 from needlepoint.domain.throttling import ThrottleCount
 
 
-class SqlThrottleRepository:
+class SqlThrottleRepository(SqlRepository):
     """Sign-in failure counts, one row per throttle key, locked by the transaction reading them.
 
     ``lock`` is one upsert (``INSERT … ON CONFLICT DO UPDATE … RETURNING``) over the keys in
@@ -22,15 +21,11 @@ class SqlThrottleRepository:
     so racing attempts are checked and charged one after another, in any number of processes.
     """
 
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
-
     def lock(self, keys: Sequence[str]) -> Mapping[str, ThrottleCount]:
         """The counts of these keys (a new key counts nothing), locked until the commit."""
         connection = self._connection()
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = (
-            dialect.insert(login_throttle)
+            upsert(connection, login_throttle)
             .values([{"key_hash": key, "failures": 0} for key in sorted(set(keys))])
             .on_conflict_do_update(
                 index_elements=["key_hash"], set_={"failures": login_throttle.c.failures}

@@ -9,15 +9,12 @@ from uuid import UUID
 from sqlalchemy import RowMapping, insert, select, update
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, of_patient
 from needlepoint.domain.records import AlreadySignedError, ConsultationRecord, ConsultationStatus
 
 
-class SqlConsultationRepository:
+class SqlConsultationRepository(SqlRepository):
     """Consultations; a signed one is never updated (the database refuses too)."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, record: ConsultationRecord) -> None:
         """Store a new consultation."""
@@ -28,19 +25,15 @@ class SqlConsultationRepository:
         query = select(t.consultation).where(
             t.consultation.c.clinic_id == clinic_id, t.consultation.c.id == consultation_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _consultation_from_row(row)
+        return self._one(query, _consultation_from_row)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[ConsultationRecord]:
         """A patient's consultations, newest first."""
         columns = t.consultation.c
-        query = (
-            select(t.consultation)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
-            .order_by(columns.consulted_on.desc(), columns.created_at.desc(), columns.id.desc())
+        query = of_patient(t.consultation, clinic_id, patient_id).order_by(
+            columns.consulted_on.desc(), columns.created_at.desc(), columns.id.desc()
         )
-        rows = self._connection().execute(query).mappings()
-        return [_consultation_from_row(row) for row in rows]
+        return self._all(query, _consultation_from_row)
 
     def save_signature(self, record: ConsultationRecord) -> None:
         """Record the signature of a draft; raises AlreadySignedError if no draft row changed."""

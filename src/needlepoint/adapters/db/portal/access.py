@@ -13,17 +13,14 @@ from uuid import UUID
 from sqlalchemy import RowMapping, func, insert, select, update
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, revoking
 from needlepoint.adapters.db.shared.patients import patient_from_row
 from needlepoint.domain.portal import PatientSession, SignInLink
 from needlepoint.domain.records import PatientRecord
 
 
-class SqlPortalAccessRepository:
+class SqlPortalAccessRepository(SqlRepository):
     """Sign-in links, link requests and patient sessions."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def patients_with_email(self, email: str) -> Sequence[PatientRecord]:
         """Every patient record with this email (ignoring case), in any clinic."""
@@ -32,8 +29,7 @@ class SqlPortalAccessRepository:
             .where(func.lower(t.patient.c.email) == email.strip().lower())
             .order_by(t.patient.c.created_at, t.patient.c.id)
         )
-        rows = self._connection().execute(query).mappings()
-        return [patient_from_row(row) for row in rows]
+        return self._all(query, patient_from_row)
 
     def add_link(self, link: SignInLink) -> None:
         """Store a new sign-in link."""
@@ -53,8 +49,7 @@ class SqlPortalAccessRepository:
         query = select(t.portal_sign_in_link).where(
             t.portal_sign_in_link.c.token_hash == token_hash
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _link_from_row(row)
+        return self._one(query, _link_from_row)
 
     def use_link(self, link_id: UUID, at: datetime) -> bool:
         """Mark a link used, only if nobody has: the UPDATE itself decides between two clicks."""
@@ -99,8 +94,7 @@ class SqlPortalAccessRepository:
     def session(self, id_hash: str) -> PatientSession | None:
         """A patient session by the hash of its token."""
         query = select(t.patient_session).where(t.patient_session.c.id_hash == id_hash)
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _session_from_row(row)
+        return self._one(query, _session_from_row)
 
     def touch_session(self, id_hash: str, at: datetime) -> None:
         """Record use of a session."""
@@ -113,13 +107,8 @@ class SqlPortalAccessRepository:
 
     def revoke_session(self, id_hash: str, at: datetime) -> None:
         """End a session (a no-op if it has ended)."""
-        columns = t.patient_session.c
-        statement = (
-            update(t.patient_session)
-            .where(columns.id_hash == id_hash, columns.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        self._connection().execute(statement)
+        which = t.patient_session.c.id_hash == id_hash
+        self._connection().execute(revoking(t.patient_session, which, at))
 
 
 def _link_from_row(row: RowMapping) -> SignInLink:

@@ -9,15 +9,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.portal import CareAcknowledgement
 
 
-class SqlCareAcknowledgementRepository:
+class SqlCareAcknowledgementRepository(SqlRepository):
     """Care instructions marked as read."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, acknowledgement: CareAcknowledgement) -> bool:
         """Store it; False when that item was read that day already."""

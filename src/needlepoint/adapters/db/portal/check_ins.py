@@ -13,7 +13,9 @@ from uuid import UUID
 from sqlalchemy import RowMapping, case, insert, select, update
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
+from needlepoint.adapters.db.repository import SqlRepository
+from needlepoint.adapters.db.shared.patients import patient_from_row
 from needlepoint.domain.checkins import (
     CheckIn,
     CheckInAnswers,
@@ -24,16 +26,12 @@ from needlepoint.domain.checkins import (
     TriageReason,
 )
 from needlepoint.domain.records import PatientRecord
-from needlepoint.domain.vocabulary import Sex
 
 _PHOTO_ID: Final = t.check_in_photo.c.id.label("photo_id")
 
 
-class SqlCheckInRepository:
+class SqlCheckInRepository(SqlRepository):
     """Check-ins and their photos."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, check_in: CheckIn) -> None:
         """Store a new check-in."""
@@ -60,8 +58,7 @@ class SqlCheckInRepository:
         query = _CHECK_INS.where(
             t.check_in.c.clinic_id == clinic_id, t.check_in.c.id == check_in_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _check_in_from_row(row)
+        return self._one(query, _check_in_from_row)
 
     def get_for_patient(
         self, clinic_id: UUID, patient_id: UUID, check_in_id: UUID
@@ -73,8 +70,7 @@ class SqlCheckInRepository:
             columns.patient_id == patient_id,
             columns.id == check_in_id,
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _check_in_from_row(row)
+        return self._one(query, _check_in_from_row)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID, *, limit: int) -> Sequence[CheckIn]:
         """A patient's check-ins, newest first."""
@@ -84,7 +80,7 @@ class SqlCheckInRepository:
             .order_by(columns.submitted_at.desc(), columns.id)
             .limit(limit)
         )
-        return [_check_in_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, _check_in_from_row)
 
     def needing_attention(
         self, clinic_id: UUID, *, limit: int
@@ -93,7 +89,7 @@ class SqlCheckInRepository:
         columns = t.check_in.c
         red_first = case((columns.triage_level == TriageLevel.RED.value, 0), else_=1)
         query = (
-            select(*_CHECK_IN_COLUMNS, *_patient_columns())
+            select(*_CHECK_IN_COLUMNS, *labelled(t.patient, _PATIENT))
             .outerjoin(t.check_in_photo, t.check_in_photo.c.check_in_id == columns.id)
             .join(t.patient, t.patient.c.id == columns.patient_id)
             .where(
@@ -104,8 +100,7 @@ class SqlCheckInRepository:
             .order_by(red_first, columns.submitted_at.desc(), columns.id)
             .limit(limit)
         )
-        rows = self._connection().execute(query).mappings()
-        return [(_check_in_from_row(row), _patient_from_prefixed(row)) for row in rows]
+        return self._all(query, _check_in_with_patient)
 
     def save_review(self, check_in: CheckIn) -> None:
         """Record the first review of a check-in."""
@@ -127,8 +122,7 @@ class SqlCheckInRepository:
         query = select(t.check_in_photo).where(
             columns.clinic_id == clinic_id, columns.id == photo_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _photo_from_row(row)
+        return self._one(query, _photo_from_row)
 
     def photo_for_patient(
         self, clinic_id: UUID, patient_id: UUID, photo_id: UUID
@@ -140,8 +134,7 @@ class SqlCheckInRepository:
             columns.patient_id == patient_id,
             columns.id == photo_id,
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _photo_from_row(row)
+        return self._one(query, _photo_from_row)
 
 
 def _check_in_values(check_in: CheckIn) -> dict[str, Any]:
@@ -226,6 +219,10 @@ def _check_in_from_row(row: RowMapping) -> CheckIn:
     )
 
 
+def _check_in_with_patient(row: RowMapping) -> tuple[CheckIn, PatientRecord]:
+    return _check_in_from_row(row), patient_from_row(unprefixed(row, _PATIENT))
+
+
 def _photo_from_row(row: RowMapping) -> CheckInPhoto:
     return CheckInPhoto(
         id=row["id"],
@@ -241,30 +238,7 @@ def _photo_from_row(row: RowMapping) -> CheckInPhoto:
     )
 
 
-_PATIENT_PREFIX: Final = "pt_"
-
-
-def _patient_columns() -> tuple[Any, ...]:
-    return tuple(column.label(f"{_PATIENT_PREFIX}{column.name}") for column in t.patient.c)
-
-
-def _patient_from_prefixed(row: RowMapping) -> PatientRecord:
-    return _patient_from_row(row, _PATIENT_PREFIX)
-
-
-def _patient_from_row(row: RowMapping, prefix: str = "") -> PatientRecord:
-    return PatientRecord(
-        id=row[f"{prefix}id"],
-        clinic_id=row[f"{prefix}clinic_id"],
-        given_name=row[f"{prefix}given_name"],
-        family_name=row[f"{prefix}family_name"],
-        born_on=row[f"{prefix}born_on"],
-        sex=Sex(row[f"{prefix}sex"]),
-        email=row[f"{prefix}email"],
-        phone=row[f"{prefix}phone"],
-        created_at=row[f"{prefix}created_at"],
-    )
-
+_PATIENT: Final = keys(t.patient, "pt_")
 
 _CHECK_IN_COLUMNS: Final = (*t.check_in.c, _PHOTO_ID)
 

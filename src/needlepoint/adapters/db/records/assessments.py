@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, of_patient
 from needlepoint.domain.assessments import ScarAssessmentRecord
 
 
-class SqlAssessmentRepository:
+class SqlAssessmentRepository(SqlRepository):
     """Scar assessments: the raw zone inputs and the grading, as JSON."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, assessment: ScarAssessmentRecord) -> None:
         """Store a new assessment."""
@@ -38,14 +35,12 @@ class SqlAssessmentRepository:
         """A patient's assessments, oldest first."""
         columns = t.scar_assessment.c
         query = (
-            select(t.scar_assessment)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            of_patient(t.scar_assessment, clinic_id, patient_id)
             .order_by(columns.assessed_on, columns.created_at, columns.id)
             .offset(offset)
             .limit(limit)
         )
-        found = self._connection().execute(query).mappings()
-        return [_assessment_from_row(row) for row in found]
+        return self._all(query, _assessment_from_row)
 
 
 def _assessment_from_row(row: RowMapping) -> ScarAssessmentRecord:

@@ -6,18 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, of_patient
 from needlepoint.domain.outcomes import CareDocument, CareDocumentKind
 
 
-class SqlCareDocumentRepository:
+class SqlCareDocumentRepository(SqlRepository):
     """Care documents given to patients."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, document: CareDocument) -> None:
         """Store a new document."""
@@ -30,14 +27,12 @@ class SqlCareDocumentRepository:
         """A patient's care documents, newest first."""
         columns = t.care_document.c
         query = (
-            select(t.care_document)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            of_patient(t.care_document, clinic_id, patient_id)
             .order_by(columns.issued_at.desc(), columns.id.desc())
             .offset(offset)
             .limit(limit)
         )
-        found = self._connection().execute(query).mappings()
-        return [care_document_from_row(row) for row in found]
+        return self._all(query, care_document_from_row)
 
 
 def care_document_values(document: CareDocument) -> dict[str, Any]:

@@ -6,18 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, of_patient
 from needlepoint.domain.outcomes import OutcomeMeasurement, OutcomeScale
 
 
-class SqlOutcomeRepository:
+class SqlOutcomeRepository(SqlRepository):
     """Outcome measurements."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, measurement: OutcomeMeasurement) -> None:
         """Store a new measurement."""
@@ -30,13 +27,12 @@ class SqlOutcomeRepository:
         """A patient's measurements, oldest first."""
         columns = t.outcome_measurement.c
         query = (
-            select(t.outcome_measurement)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            of_patient(t.outcome_measurement, clinic_id, patient_id)
             .order_by(columns.measured_on, columns.recorded_at, columns.id)
             .offset(offset)
             .limit(limit)
         )
-        return [outcome_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, outcome_from_row)
 
 
 def outcome_values(measurement: OutcomeMeasurement) -> dict[str, Any]:

@@ -17,16 +17,12 @@ from sqlalchemy import Connection, Executable, RowMapping, insert, select, updat
 from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, of_patient, version_conflict
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SlotTakenError
-from needlepoint.domain.treatment import VersionConflictError
 
 
-class SqlAppointmentRepository:
+class SqlAppointmentRepository(SqlRepository):
     """Appointments; overlaps are refused by the database."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, appointment: Appointment) -> None:
         """Store a new appointment, or raise ``SlotTakenError``."""
@@ -59,8 +55,7 @@ class SqlAppointmentRepository:
         query = select(t.appointment).where(
             columns.id == appointment_id, columns.clinic_id == clinic_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else appointment_from_row(row)
+        return self._one(query, appointment_from_row)
 
     def save(self, appointment: Appointment) -> None:
         """Store a change over the version it was based on."""
@@ -77,22 +72,18 @@ class SqlAppointmentRepository:
         )
         connection = self._connection()
         if _guarded(connection, statement, appointment) == 0:
-            current = connection.execute(
-                select(columns.version).where(columns.id == appointment.id)
-            ).scalar_one_or_none()
-            raise VersionConflictError(
-                "appointment", appointment.id, appointment.version - 1, current
+            based_on = appointment.version - 1
+            raise version_conflict(
+                connection, t.appointment, "appointment", appointment.id, based_on
             )
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Appointment]:
         """A patient's appointments, earliest first."""
         columns = t.appointment.c
-        query = (
-            select(t.appointment)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
-            .order_by(columns.starts_at, columns.id)
+        query = of_patient(t.appointment, clinic_id, patient_id).order_by(
+            columns.starts_at, columns.id
         )
-        return [appointment_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, appointment_from_row)
 
     def between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
@@ -109,7 +100,7 @@ class SqlAppointmentRepository:
             )
             .order_by(columns.starts_at, columns.id)
         )
-        return [appointment_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, appointment_from_row)
 
 
 def _guarded(connection: Connection, statement: Executable, appointment: Appointment) -> int:

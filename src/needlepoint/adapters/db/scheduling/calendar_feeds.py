@@ -13,15 +13,12 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, RowMapping, insert, select, update
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.calendar import CalendarFeed
 
 
-class SqlCalendarFeedRepository:
+class SqlCalendarFeedRepository(SqlRepository):
     """Calendar feed links."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, feed: CalendarFeed) -> None:
         """Store a newly issued link."""
@@ -33,8 +30,7 @@ class SqlCalendarFeedRepository:
         query = select(t.calendar_feed).where(
             columns.token_hash == token_hash, columns.revoked_at.is_(None)
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _feed(row)
+        return self._one(query, _feed)
 
     def live_for_patient(self, clinic_id: UUID, patient_id: UUID) -> CalendarFeed | None:
         """The patient's live link, or None."""
@@ -45,8 +41,7 @@ class SqlCalendarFeedRepository:
             .order_by(columns.created_at.desc(), columns.id)
             .limit(1)
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _feed(row)
+        return self._one(query, _feed)
 
     def revoke_for_patient(self, clinic_id: UUID, patient_id: UUID, at: datetime) -> int:
         """Revoke every live link of the patient; how many there were."""

@@ -10,15 +10,12 @@ from uuid import UUID
 from sqlalchemy import RowMapping, delete, insert, select
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.scheduling import OpeningHours
 
 
-class SqlOpeningHoursRepository:
+class SqlOpeningHoursRepository(SqlRepository):
     """Opening hours per weekday, stored as local "HH:MM"."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def for_clinic(self, clinic_id: UUID) -> Sequence[OpeningHours]:
         """Every opening period of the clinic, by weekday then opening time."""
@@ -28,7 +25,7 @@ class SqlOpeningHoursRepository:
             .where(columns.clinic_id == clinic_id)
             .order_by(columns.weekday, columns.opens)
         )
-        return [_hours(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, _hours)
 
     def replace(self, clinic_id: UUID, hours: Sequence[OpeningHours]) -> None:
         """Replace the clinic's week."""

@@ -9,15 +9,12 @@ from uuid import UUID
 from sqlalchemy import RowMapping, insert, select, update
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.scheduling import Room
 
 
-class SqlRoomRepository:
+class SqlRoomRepository(SqlRepository):
     """Treatment rooms."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, room: Room) -> None:
         """Store a new room."""
@@ -26,13 +23,12 @@ class SqlRoomRepository:
     def get(self, clinic_id: UUID, room_id: UUID) -> Room | None:
         """A room of this clinic, or None."""
         query = select(t.room).where(t.room.c.id == room_id, t.room.c.clinic_id == clinic_id)
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _room(row)
+        return self._one(query, _room)
 
     def for_clinic(self, clinic_id: UUID) -> Sequence[Room]:
         """Every room of the clinic, by name."""
         query = select(t.room).where(t.room.c.clinic_id == clinic_id).order_by(t.room.c.name)
-        return [_room(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, _room)
 
     def save(self, room: Room) -> None:
         """Store a room's name and whether it is in use."""

@@ -25,7 +25,7 @@ from uuid import UUID
 from sqlalchemy import Engine, RowMapping, func, insert, select
 
 from needlepoint.adapters.db.engine import SQLITE_BEGIN_OPTION
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.tables import audit_event
 from needlepoint.domain.records import AuditEvent
 
@@ -88,11 +88,8 @@ def _uuid_text(value: UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-class SqlAuditLog:
+class SqlAuditLog(SqlRepository):
     """Appends events to ``audit_event`` inside the unit of work's transaction."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def append(self, event: AuditEvent) -> None:
         """Append one event, chained to the newest row.

@@ -7,15 +7,12 @@ from uuid import UUID
 from sqlalchemy import insert, select
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.records import Clinic
 
 
-class SqlClinicRepository:
+class SqlClinicRepository(SqlRepository):
     """Clinics."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, clinic: Clinic) -> None:
         """Store a new clinic."""

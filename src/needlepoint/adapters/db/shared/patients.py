@@ -9,16 +9,13 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, RowMapping, func, insert, or_, select
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
 
 
-class SqlPatientRepository:
+class SqlPatientRepository(SqlRepository):
     """Patients of one clinic."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, patient: PatientRecord) -> None:
         """Store a new patient."""
@@ -29,8 +26,7 @@ class SqlPatientRepository:
         query = select(t.patient).where(
             t.patient.c.clinic_id == clinic_id, t.patient.c.id == patient_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else patient_from_row(row)
+        return self._one(query, patient_from_row)
 
     def list(
         self, clinic_id: UUID, *, search: str | None, offset: int, limit: int
@@ -45,8 +41,7 @@ class SqlPatientRepository:
         if search and search.strip():
             query = query.where(_name_contains(search.strip()))
         query = query.order_by(columns.family_name, columns.given_name, columns.id)
-        rows = self._connection().execute(query.offset(offset).limit(limit)).mappings()
-        return [patient_from_row(row) for row in rows]
+        return self._all(query.offset(offset).limit(limit), patient_from_row)
 
 
 def _name_contains(search: str) -> ColumnElement[bool]:

@@ -9,15 +9,12 @@ from uuid import UUID
 from sqlalchemy import RowMapping, insert, select
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.records import Role, StaffMember
 
 
-class SqlStaffRepository:
+class SqlStaffRepository(SqlRepository):
     """Staff accounts; the password hash is kept beside the record."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, member: StaffMember, *, password_hash: str) -> None:
         """Store a new member of staff with their password hash."""
@@ -29,8 +26,7 @@ class SqlStaffRepository:
         query = select(t.staff_member).where(
             t.staff_member.c.clinic_id == clinic_id, t.staff_member.c.id == member_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else staff_from_row(row)
+        return self._one(query, staff_from_row)
 
     def for_clinic(self, clinic_id: UUID) -> Sequence[StaffMember]:
         """Every member of staff of the clinic, by name."""
@@ -40,7 +36,7 @@ class SqlStaffRepository:
             .where(columns.clinic_id == clinic_id)
             .order_by(columns.display_name, columns.id)
         )
-        return [staff_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, staff_from_row)
 
     def by_email(self, email: str) -> tuple[StaffMember, str] | None:
         """A member of staff and their password hash, by exact sign-in email (any clinic)."""

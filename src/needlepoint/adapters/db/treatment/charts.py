@@ -9,18 +9,15 @@ from uuid import UUID
 from sqlalchemy import bindparam, insert, select, update
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource, insert_or_conflict
+from needlepoint.adapters.db.repository import SqlRepository, insert_or_conflict
 from needlepoint.adapters.db.shared.patients import patient_from_row
 from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.records import AlreadySignedError, PatientRecord
 from needlepoint.domain.treatment import ChartVersion, VersionConflictError
 
 
-class SqlChartRepository:
+class SqlChartRepository(SqlRepository):
     """Chart versions: only ever added; signing sets the signature of an unsigned version."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, version: ChartVersion) -> None:
         """Store a new version; ``VersionConflictError`` if another writer took its number."""
@@ -39,18 +36,19 @@ class SqlChartRepository:
 
     def latest(self, clinic_id: UUID, session_id: UUID) -> ChartVersion | None:
         """The newest version of a session's chart, or None if it has none."""
-        found = self._connection().execute(
-            _LATEST_CHART, {"clinic_id": clinic_id, "session_id": session_id}
+        return self._one(
+            _LATEST_CHART,
+            rows.chart_version_from_row,
+            {"clinic_id": clinic_id, "session_id": session_id},
         )
-        row = found.mappings().one_or_none()
-        return None if row is None else rows.chart_version_from_row(row)
 
     def history(self, clinic_id: UUID, session_id: UUID) -> Sequence[ChartVersion]:
         """Every version of a session's chart, oldest first."""
-        found = self._connection().execute(
-            _CHART_HISTORY, {"clinic_id": clinic_id, "session_id": session_id}
+        return self._all(
+            _CHART_HISTORY,
+            rows.chart_version_from_row,
+            {"clinic_id": clinic_id, "session_id": session_id},
         )
-        return [rows.chart_version_from_row(row) for row in found.mappings()]
 
     def save_signature(self, version: ChartVersion) -> None:
         """Record the signature of an unsigned version; ``AlreadySignedError`` if signed."""
@@ -81,7 +79,7 @@ class SqlChartRepository:
             .where(patients.clinic_id == clinic_id, patients.id.in_(charted))
             .order_by(patients.family_name, patients.given_name, patients.id)
         )
-        return [patient_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, patient_from_row)
 
 
 # Built once with bound parameters: building a statement costs more than running it

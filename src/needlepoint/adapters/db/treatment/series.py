@@ -10,16 +10,13 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository, of_patient, version_conflict
 from needlepoint.adapters.db.treatment import rows
-from needlepoint.domain.treatment import SeriesExistsError, TreatmentSeries, VersionConflictError
+from needlepoint.domain.treatment import SeriesExistsError, TreatmentSeries
 
 
-class SqlSeriesRepository:
+class SqlSeriesRepository(SqlRepository):
     """Treatment series; a status change is saved only over the version it was based on."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, series: TreatmentSeries) -> None:
         """Store a new series; ``SeriesExistsError`` if its consultation has an active one.
@@ -40,23 +37,17 @@ class SqlSeriesRepository:
         """The patient's planned and in-progress series, oldest first."""
         columns = t.treatment_series.c
         query = (
-            select(t.treatment_series)
-            .where(
-                columns.clinic_id == clinic_id,
-                columns.patient_id == patient_id,
-                columns.status.in_(["planned", "in_progress"]),
-            )
+            of_patient(t.treatment_series, clinic_id, patient_id)
+            .where(columns.status.in_(["planned", "in_progress"]))
             .order_by(columns.created_at, columns.id)
         )
-        return [rows.series_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, rows.series_from_row)
 
     def get(self, clinic_id: UUID, series_id: UUID) -> TreatmentSeries | None:
         """A series of this clinic, or None (also for another clinic's)."""
-        found = self._connection().execute(
-            _SERIES_BY_ID, {"clinic_id": clinic_id, "series_id": series_id}
+        return self._one(
+            _SERIES_BY_ID, rows.series_from_row, {"clinic_id": clinic_id, "series_id": series_id}
         )
-        row = found.mappings().one_or_none()
-        return None if row is None else rows.series_from_row(row)
 
     def for_patient(
         self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
@@ -64,13 +55,12 @@ class SqlSeriesRepository:
         """A patient's series, newest first."""
         columns = t.treatment_series.c
         query = (
-            select(t.treatment_series)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
+            of_patient(t.treatment_series, clinic_id, patient_id)
             .order_by(columns.created_at.desc(), columns.id.desc())
             .offset(offset)
             .limit(limit)
         )
-        return [rows.series_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, rows.series_from_row)
 
     def save(self, series: TreatmentSeries) -> None:
         """Store the new status and version; ``VersionConflictError`` if the row moved on."""
@@ -90,10 +80,8 @@ class SqlSeriesRepository:
         )
         connection = self._connection()
         if connection.execute(statement).rowcount == 0:
-            current = connection.execute(
-                select(columns.version).where(columns.id == series.id)
-            ).scalar_one_or_none()
-            raise VersionConflictError("series", series.id, series.version - 1, current)
+            based_on = series.version - 1
+            raise version_conflict(connection, t.treatment_series, "series", series.id, based_on)
 
 
 ACTIVE_SERIES_CLASH: Final = (

@@ -9,16 +9,13 @@ from uuid import UUID
 from sqlalchemy import bindparam, insert, select, update
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import ConnectionSource, insert_or_conflict
+from needlepoint.adapters.db.repository import SqlRepository, insert_or_conflict
 from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.treatment import TreatmentSession, VersionConflictError
 
 
-class SqlSessionRepository:
+class SqlSessionRepository(SqlRepository):
     """Treatment sessions; two sessions of a series never share a number."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, session: TreatmentSession) -> None:
         """Store a new session; ``VersionConflictError`` if its number is already taken."""
@@ -35,11 +32,11 @@ class SqlSessionRepository:
 
     def get(self, clinic_id: UUID, session_id: UUID) -> TreatmentSession | None:
         """A session of this clinic, or None (also for another clinic's)."""
-        found = self._connection().execute(
-            _SESSION_BY_ID, {"clinic_id": clinic_id, "session_id": session_id}
+        return self._one(
+            _SESSION_BY_ID,
+            rows.session_from_row,
+            {"clinic_id": clinic_id, "session_id": session_id},
         )
-        row = found.mappings().one_or_none()
-        return None if row is None else rows.session_from_row(row)
 
     def for_series(self, clinic_id: UUID, series_id: UUID) -> Sequence[TreatmentSession]:
         """The sessions of a series, by number."""
@@ -49,7 +46,7 @@ class SqlSessionRepository:
             .where(columns.clinic_id == clinic_id, columns.series_id == series_id)
             .order_by(columns.number)
         )
-        return [rows.session_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, rows.session_from_row)
 
     def save_status(self, session: TreatmentSession) -> None:
         """Store a session's new status."""
