@@ -154,7 +154,7 @@ def status_counts(engine: Engine) -> dict[str, int]:
 
 
 def stored(engine: Engine, message_id: UUID) -> OutboxMessage:
-    from needlepoint.adapters.db.outbox import message_from_row  # noqa: PLC0415
+    from needlepoint.adapters.db.messaging.outbox import message_from_row  # noqa: PLC0415
 
     query = select(t.outbox_message).where(t.outbox_message.c.id == message_id)
     with engine.connect() as connection:

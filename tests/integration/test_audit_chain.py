@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from needlepoint.adapters.db.audit import (
+from needlepoint.adapters.db.shared.audit import (
     GENESIS_HASH,
     ChainProblem,
     canonical_json,

@@ -1,9 +1,10 @@
 """The dashboard's worklist queries on a real database (SQLite, and PostgreSQL when reachable).
 
-Each list is one statement (``adapters/db/worklists.py``): charts waiting for sign-off, series
-whose next session is still to book (an appointment for it takes the series off the list),
-and a day's appointments with their patient, practitioner and room. Another clinic's rows are
-never listed. The dashboard reads them all in one transaction with one audit event.
+Each list is one statement (``adapters/db/scheduling/worklists.py``): charts waiting for
+sign-off, series whose next session is still to book (an appointment for it takes the series
+off the list), and a day's appointments with their patient, practitioner and room. Another
+clinic's rows are never listed. The dashboard reads them all in one transaction with one audit
+event.
 """
 
 from __future__ import annotations

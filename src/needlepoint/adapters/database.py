@@ -68,7 +68,7 @@ class Database:
 
     def verify_audit(self) -> Any:
         """Walk the audit hash chain; the report names the first bad row, if any."""
-        from needlepoint.adapters.db import audit  # noqa: PLC0415 - deferred on purpose
+        from needlepoint.adapters.db.shared import audit  # noqa: PLC0415 - deferred on purpose
 
         return audit.verify_chain(self._opened())
 
@@ -87,7 +87,7 @@ class Database:
 
     def accounts_unit_of_work(self) -> AccountsUnitOfWork:
         """A new unit of work over sessions, API tokens and sign-in attempts."""
-        from needlepoint.adapters.db import accounts as db_accounts  # noqa: PLC0415 - deferred
+        from needlepoint.adapters.db.accounts import unit_of_work as db_accounts  # noqa: PLC0415
 
         return db_accounts.SqlAccountsUnitOfWork(self._opened())
 

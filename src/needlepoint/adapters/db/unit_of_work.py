@@ -9,34 +9,28 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from needlepoint.adapters.db.audit import SqlAuditLog
-from needlepoint.adapters.db.calendar import SqlCalendarFeedRepository
-from needlepoint.adapters.db.clearances import SqlClearanceRepository
-from needlepoint.adapters.db.outbox import SqlOutboxRepository
-from needlepoint.adapters.db.portal import (
-    SqlCareAcknowledgementRepository,
-    SqlCheckInRepository,
-    SqlPortalAccessRepository,
-)
-from needlepoint.adapters.db.repositories import (
-    SqlAssessmentRepository,
-    SqlCareDocumentRepository,
-    SqlChartRepository,
-    SqlClinicRepository,
-    SqlConsultationRepository,
-    SqlOutcomeRepository,
-    SqlPatientRepository,
-    SqlSeriesRepository,
-    SqlSessionRepository,
-    SqlStaffRepository,
-)
-from needlepoint.adapters.db.scheduling import (
-    SqlAppointmentRepository,
-    SqlOpeningHoursRepository,
-    SqlRoomRepository,
-)
+from needlepoint.adapters.db.consultation.clearances import SqlClearanceRepository
+from needlepoint.adapters.db.consultation.consultations import SqlConsultationRepository
+from needlepoint.adapters.db.messaging.outbox import SqlOutboxRepository
+from needlepoint.adapters.db.portal.access import SqlPortalAccessRepository
+from needlepoint.adapters.db.portal.care_acknowledgements import SqlCareAcknowledgementRepository
+from needlepoint.adapters.db.portal.check_ins import SqlCheckInRepository
+from needlepoint.adapters.db.records.assessments import SqlAssessmentRepository
+from needlepoint.adapters.db.records.care_documents import SqlCareDocumentRepository
+from needlepoint.adapters.db.records.outcomes import SqlOutcomeRepository
+from needlepoint.adapters.db.scheduling.appointments import SqlAppointmentRepository
+from needlepoint.adapters.db.scheduling.calendar_feeds import SqlCalendarFeedRepository
+from needlepoint.adapters.db.scheduling.opening_hours import SqlOpeningHoursRepository
+from needlepoint.adapters.db.scheduling.rooms import SqlRoomRepository
+from needlepoint.adapters.db.scheduling.worklists import SqlWorklistQueries
+from needlepoint.adapters.db.shared.audit import SqlAuditLog
+from needlepoint.adapters.db.shared.clinics import SqlClinicRepository
+from needlepoint.adapters.db.shared.patients import SqlPatientRepository
+from needlepoint.adapters.db.shared.staff import SqlStaffRepository
 from needlepoint.adapters.db.transaction import Transaction
-from needlepoint.adapters.db.worklists import SqlWorklistQueries
+from needlepoint.adapters.db.treatment.charts import SqlChartRepository
+from needlepoint.adapters.db.treatment.series import SqlSeriesRepository
+from needlepoint.adapters.db.treatment.sessions import SqlSessionRepository
 from needlepoint.services.accounts.ports import StaffUnitOfWork
 from needlepoint.services.consultation.ports import ConsultationUnitOfWork
 from needlepoint.services.messaging.ports import MessagingUnitOfWork

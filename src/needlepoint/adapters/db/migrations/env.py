@@ -9,7 +9,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from needlepoint.adapters.db import accounts  # noqa: F401 - registers the account tables
 from needlepoint.adapters.db.migrate import migration_transaction
 from needlepoint.adapters.db.tables import metadata
 

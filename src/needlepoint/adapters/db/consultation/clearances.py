@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import RowMapping, insert
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.repository import SqlRepository, of_patient
 from needlepoint.domain.clearances import Clearance
 from needlepoint.domain.vocabulary import Zone
 
-ConnectionSource = Callable[[], Connection]
 
-
-class SqlClearanceRepository:
+class SqlClearanceRepository(SqlRepository):
     """Clearances, read by patient."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, clearance: Clearance) -> None:
         """Store a new clearance."""
@@ -28,12 +24,10 @@ class SqlClearanceRepository:
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Clearance]:
         """Every clearance of a patient, newest first."""
         columns = t.clearance.c
-        query = (
-            select(t.clearance)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
-            .order_by(columns.cleared_at.desc(), columns.id)
+        query = of_patient(t.clearance, clinic_id, patient_id).order_by(
+            columns.cleared_at.desc(), columns.id
         )
-        return [_clearance(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, _clearance)
 
 
 def _values(clearance: Clearance) -> dict[str, Any]:

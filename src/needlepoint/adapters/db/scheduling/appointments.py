@@ -1,4 +1,4 @@
-"""Repositories of the clinic's calendar: rooms, opening hours and appointments.
+"""Appointments; overlaps are refused by the database.
 
 The database refuses an overlapping appointment (an exclusion constraint on PostgreSQL,
 triggers on SQLite; see migration 2026-11-24_scheduling); the refusal comes back here as an
@@ -8,88 +8,21 @@ still usable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime, time
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Executable, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, Executable, RowMapping, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.domain.scheduling import (
-    Appointment,
-    AppointmentStatus,
-    OpeningHours,
-    Room,
-    SlotTakenError,
-)
-from needlepoint.domain.treatment import VersionConflictError
-
-ConnectionSource = Callable[[], Connection]
+from needlepoint.adapters.db.repository import SqlRepository, of_patient, version_conflict
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SlotTakenError
 
 
-class SqlRoomRepository:
-    """Treatment rooms."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
-
-    def add(self, room: Room) -> None:
-        """Store a new room."""
-        self._connection().execute(insert(t.room).values(_room_values(room)))
-
-    def get(self, clinic_id: UUID, room_id: UUID) -> Room | None:
-        """A room of this clinic, or None."""
-        query = select(t.room).where(t.room.c.id == room_id, t.room.c.clinic_id == clinic_id)
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _room(row)
-
-    def for_clinic(self, clinic_id: UUID) -> Sequence[Room]:
-        """Every room of the clinic, by name."""
-        query = select(t.room).where(t.room.c.clinic_id == clinic_id).order_by(t.room.c.name)
-        return [_room(row) for row in self._connection().execute(query).mappings()]
-
-    def save(self, room: Room) -> None:
-        """Store a room's name and whether it is in use."""
-        columns = t.room.c
-        statement = (
-            update(t.room)
-            .where(columns.id == room.id, columns.clinic_id == room.clinic_id)
-            .values(name=room.name, active=room.active)
-        )
-        self._connection().execute(statement)
-
-
-class SqlOpeningHoursRepository:
-    """Opening hours per weekday, stored as local "HH:MM"."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
-
-    def for_clinic(self, clinic_id: UUID) -> Sequence[OpeningHours]:
-        """Every opening period of the clinic, by weekday then opening time."""
-        columns = t.opening_hours.c
-        query = (
-            select(t.opening_hours)
-            .where(columns.clinic_id == clinic_id)
-            .order_by(columns.weekday, columns.opens)
-        )
-        return [_hours(row) for row in self._connection().execute(query).mappings()]
-
-    def replace(self, clinic_id: UUID, hours: Sequence[OpeningHours]) -> None:
-        """Replace the clinic's week."""
-        connection = self._connection()
-        connection.execute(delete(t.opening_hours).where(t.opening_hours.c.clinic_id == clinic_id))
-        if hours:
-            connection.execute(insert(t.opening_hours), [_hours_values(h) for h in hours])
-
-
-class SqlAppointmentRepository:
+class SqlAppointmentRepository(SqlRepository):
     """Appointments; overlaps are refused by the database."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, appointment: Appointment) -> None:
         """Store a new appointment, or raise ``SlotTakenError``."""
@@ -122,8 +55,7 @@ class SqlAppointmentRepository:
         query = select(t.appointment).where(
             columns.id == appointment_id, columns.clinic_id == clinic_id
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _appointment(row)
+        return self._one(query, appointment_from_row)
 
     def save(self, appointment: Appointment) -> None:
         """Store a change over the version it was based on."""
@@ -140,22 +72,18 @@ class SqlAppointmentRepository:
         )
         connection = self._connection()
         if _guarded(connection, statement, appointment) == 0:
-            current = connection.execute(
-                select(columns.version).where(columns.id == appointment.id)
-            ).scalar_one_or_none()
-            raise VersionConflictError(
-                "appointment", appointment.id, appointment.version - 1, current
+            based_on = appointment.version - 1
+            raise version_conflict(
+                connection, t.appointment, "appointment", appointment.id, based_on
             )
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Appointment]:
         """A patient's appointments, earliest first."""
         columns = t.appointment.c
-        query = (
-            select(t.appointment)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
-            .order_by(columns.starts_at, columns.id)
+        query = of_patient(t.appointment, clinic_id, patient_id).order_by(
+            columns.starts_at, columns.id
         )
-        return [_appointment(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, appointment_from_row)
 
     def between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
@@ -172,7 +100,7 @@ class SqlAppointmentRepository:
             )
             .order_by(columns.starts_at, columns.id)
         )
-        return [_appointment(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, appointment_from_row)
 
 
 def _guarded(connection: Connection, statement: Executable, appointment: Appointment) -> int:
@@ -189,32 +117,6 @@ def _guarded(connection: Connection, statement: Executable, appointment: Appoint
 def _is_overlap(error: IntegrityError) -> bool:
     text = str(error.orig)
     return "overlap" in text or getattr(error.orig, "sqlstate", None) == "23P01"
-
-
-def _room_values(room: Room) -> dict[str, Any]:
-    return {"id": room.id, "clinic_id": room.clinic_id, "name": room.name, "active": room.active}
-
-
-def _room(row: RowMapping) -> Room:
-    return Room(id=row["id"], clinic_id=row["clinic_id"], name=row["name"], active=row["active"])
-
-
-def _hours_values(hours: OpeningHours) -> dict[str, Any]:
-    return {
-        "clinic_id": hours.clinic_id,
-        "weekday": hours.weekday,
-        "opens": hours.opens.strftime("%H:%M"),
-        "closes": hours.closes.strftime("%H:%M"),
-    }
-
-
-def _hours(row: RowMapping) -> OpeningHours:
-    return OpeningHours(
-        clinic_id=row["clinic_id"],
-        weekday=row["weekday"],
-        opens=time.fromisoformat(row["opens"]),
-        closes=time.fromisoformat(row["closes"]),
-    )
 
 
 def _appointment_values(appointment: Appointment) -> dict[str, Any]:
@@ -237,7 +139,8 @@ def _appointment_values(appointment: Appointment) -> dict[str, Any]:
     }
 
 
-def _appointment(row: RowMapping) -> Appointment:
+def appointment_from_row(row: RowMapping) -> Appointment:
+    """An appointment from its row."""
     return Appointment(
         id=row["id"],
         clinic_id=row["clinic_id"],

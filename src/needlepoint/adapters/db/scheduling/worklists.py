@@ -5,7 +5,7 @@ running it), joining the patient and whatever else the list shows, so that a das
 the same handful of round trips whatever the size of the clinic. Every statement is scoped by
 clinic: another clinic's rows are never read.
 
-Columns of joined tables are labelled ``<prefix><column>``; ``_unprefixed`` hands each table's
+Columns of joined tables are labelled ``<prefix><column>``; ``unprefixed`` hands each table's
 columns to the same row converters the repositories use. Series to book read only the few values
 of the plan and proposal documents they need, by portable JSON path in SQL, so a long list
 parses no document per row.
@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Final, cast
+from typing import Final
 from uuid import UUID
 
 from sqlalchemy import (
     RowMapping,
-    Table,
     and_,
     bindparam,
     exists,
@@ -30,9 +29,11 @@ from sqlalchemy import (
 )
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db import treatment_rows as rows
-from needlepoint.adapters.db.repositories import ConnectionSource, _patient_from_row
-from needlepoint.adapters.db.scheduling import _appointment
+from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
+from needlepoint.adapters.db.repository import SqlRepository
+from needlepoint.adapters.db.scheduling.appointments import appointment_from_row
+from needlepoint.adapters.db.shared.patients import patient_from_row
+from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import (
@@ -46,11 +47,8 @@ from needlepoint.services.scheduling.ports import SeriesToBook
 ACTIVE_SERIES: Final = (SeriesStatus.PLANNED.value, SeriesStatus.IN_PROGRESS.value)
 
 
-class SqlWorklistQueries:
+class SqlWorklistQueries(SqlRepository):
     """The dashboard's lists, one statement each."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def charts_awaiting_signoff(
         self, clinic_id: UUID
@@ -59,19 +57,17 @@ class SqlWorklistQueries:
         found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, {"clinic_id": clinic_id})
         return [
             (
-                _patient_from_row(_unprefixed(row, _PATIENT)),
-                rows.session_from_row(_unprefixed(row, _SESSION)),
-                rows.chart_version_from_row(_unprefixed(row, _CHART)),
+                patient_from_row(unprefixed(row, _PATIENT)),
+                rows.session_from_row(unprefixed(row, _SESSION)),
+                rows.chart_version_from_row(unprefixed(row, _CHART)),
             )
             for row in found.mappings()
         ]
 
     def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
         """Active series with sessions still to hold whose next session is not booked."""
-        found = self._connection().execute(
-            _SERIES_TO_BOOK, {"clinic_id": clinic_id, "booked_from": booked_from}
-        )
-        return [_series_to_book(row) for row in found.mappings()]
+        values = {"clinic_id": clinic_id, "booked_from": booked_from}
+        return self._all(_SERIES_TO_BOOK, _series_to_book, values)
 
     def appointments_between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
@@ -81,8 +77,8 @@ class SqlWorklistQueries:
         found = self._connection().execute(_APPOINTMENTS_BETWEEN, values)
         return [
             (
-                _appointment(_unprefixed(row, _APPOINTMENT)),
-                _patient_from_row(_unprefixed(row, _PATIENT)),
+                appointment_from_row(unprefixed(row, _APPOINTMENT)),
+                patient_from_row(unprefixed(row, _PATIENT)),
                 row["practitioner_name"],
                 row["room_name"],
             )
@@ -93,7 +89,7 @@ class SqlWorklistQueries:
 def _series_to_book(row: RowMapping) -> SeriesToBook:
     first_on = row["first_proposed_on"]
     return SeriesToBook(
-        patient=_patient_from_row(_unprefixed(row, _PATIENT)),
+        patient=patient_from_row(unprefixed(row, _PATIENT)),
         series_id=row["series_id"],
         sessions_planned=row["sessions_planned"],
         interval_days=row["interval_days"],
@@ -104,30 +100,12 @@ def _series_to_book(row: RowMapping) -> SeriesToBook:
     )
 
 
-# --- labelled columns ------------------------------------------------------------------------
+# --- labelled columns (labelled.py) ---------------------------------------------------------
 
-Keys = tuple[tuple[str, str], ...]
-"""(label in the joined row, column name) of every column of one table."""
-
-
-def _keys(table: Table, prefix: str) -> Keys:
-    return tuple((f"{prefix}{column.name}", column.name) for column in table.c)
-
-
-def _labelled(table: Table, keys: Keys) -> tuple[Any, ...]:
-    return tuple(table.c[name].label(label) for label, name in keys)
-
-
-def _unprefixed(row: RowMapping, keys: Keys) -> RowMapping:
-    """One table's columns of a joined row, under their own names (as a repository reads)."""
-    own = {name: row[label] for label, name in keys}
-    return cast("RowMapping", own)  # the converters only index by column name
-
-
-_PATIENT: Final = _keys(t.patient, "pt_")
-_SESSION: Final = _keys(t.treatment_session, "ss_")
-_CHART: Final = _keys(t.chart_version, "cv_")
-_APPOINTMENT: Final = _keys(t.appointment, "ap_")
+_PATIENT: Final = keys(t.patient, "pt_")
+_SESSION: Final = keys(t.treatment_session, "ss_")
+_CHART: Final = keys(t.chart_version, "cv_")
+_APPOINTMENT: Final = keys(t.appointment, "ap_")
 
 # --- charts awaiting sign-off ---------------------------------------------------------------
 
@@ -138,9 +116,9 @@ _newer = t.chart_version.alias("newer_version")
 
 _CHARTS_AWAITING_SIGNOFF: Final = (
     select(
-        *_labelled(t.patient, _PATIENT),
-        *_labelled(t.treatment_session, _SESSION),
-        *_labelled(t.chart_version, _CHART),
+        *labelled(t.patient, _PATIENT),
+        *labelled(t.treatment_session, _SESSION),
+        *labelled(t.chart_version, _CHART),
     )
     .select_from(
         t.treatment_session.join(
@@ -175,7 +153,7 @@ _LAST_STARTED_AT = (
 )
 _ACTIVE_SERIES = (
     select(
-        *_labelled(t.patient, _PATIENT),
+        *labelled(t.patient, _PATIENT),
         _series.id.label("series_id"),
         _series.created_at.label("created_at"),
         # Read out of the JSON documents in SQL (portable paths): nothing to parse per row.
@@ -228,8 +206,8 @@ _staff = t.staff_member.c
 
 _APPOINTMENTS_BETWEEN: Final = (
     select(
-        *_labelled(t.appointment, _APPOINTMENT),
-        *_labelled(t.patient, _PATIENT),
+        *labelled(t.appointment, _APPOINTMENT),
+        *labelled(t.patient, _PATIENT),
         _staff.display_name.label("practitioner_name"),
         _room.name.label("room_name"),
     )

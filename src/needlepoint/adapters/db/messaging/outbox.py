@@ -9,15 +9,15 @@ succeeds only for the worker still holding the message in the expected status.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, RowMapping, and_, or_, select, update
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.repository import SqlRepository, of_patient, upsert
 from needlepoint.domain.messages import (
     Channel,
     DeliveryOutcome,
@@ -27,11 +27,9 @@ from needlepoint.domain.messages import (
     OutboxMessage,
 )
 
-ConnectionSource = Callable[[], Connection]
-
-
 _CANCELLABLE: Final = (MessageStatus.PENDING.value, MessageStatus.SENDING.value)
 """Statuses a cancellation reaches: queued, or claimed by a worker but not yet handed over."""
+
 _CANCELLED: Final = {
     "status": MessageStatus.CANCELLED.value,
     "lease_owner": None,
@@ -39,11 +37,8 @@ _CANCELLED: Final = {
 }
 
 
-class SqlOutboxRepository:
+class SqlOutboxRepository(SqlRepository):
     """Queued messages."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, message: OutboxMessage) -> bool:
         """Queue a message; False when one with the same idempotency key is already queued.
@@ -52,9 +47,8 @@ class SqlOutboxRepository:
         moved away and back gets its reminders back).
         """
         connection = self._connection()
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = (
-            dialect.insert(t.outbox_message)
+            upsert(connection, t.outbox_message)
             .values(message_values(message))
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
             .returning(t.outbox_message.c.id)
@@ -96,40 +90,33 @@ class SqlOutboxRepository:
         message's end, so the server discards it.
         """
         columns = t.outbox_message.c
-        statement = (
-            update(t.outbox_message)
-            .where(
-                columns.clinic_id == clinic_id,
-                columns.appointment_id == appointment_id,
-                columns.status.in_(_CANCELLABLE),
-            )
-            .values(_CANCELLED)
-        )
+        which = [columns.clinic_id == clinic_id, columns.appointment_id == appointment_id]
         if kinds is not None:
-            statement = statement.where(columns.kind.in_(sorted(k.value for k in kinds)))
-        return int(self._connection().execute(statement).rowcount)
+            which.append(columns.kind.in_(sorted(k.value for k in kinds)))
+        return self._cancel(*which)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[OutboxMessage]:
         """A patient's messages, soonest due first."""
         columns = t.outbox_message.c
-        query = (
-            select(t.outbox_message)
-            .where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
-            .order_by(columns.due_at, columns.id)
+        query = of_patient(t.outbox_message, clinic_id, patient_id).order_by(
+            columns.due_at, columns.id
         )
-        return [message_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, message_from_row)
 
     def cancel_pending_of_kind(self, clinic_id: UUID, patient_id: UUID, kind: MessageKind) -> int:
         """Cancel a patient's messages of one kind not yet handed over (e.g. recalls)."""
         columns = t.outbox_message.c
+        return self._cancel(
+            columns.clinic_id == clinic_id,
+            columns.patient_id == patient_id,
+            columns.kind == kind.value,
+        )
+
+    def _cancel(self, *which: ColumnElement[bool]) -> int:
+        columns = t.outbox_message.c
         statement = (
             update(t.outbox_message)
-            .where(
-                columns.clinic_id == clinic_id,
-                columns.patient_id == patient_id,
-                columns.kind == kind.value,
-                columns.status.in_(_CANCELLABLE),
-            )
+            .where(*which, columns.status.in_(_CANCELLABLE))
             .values(_CANCELLED)
         )
         return int(self._connection().execute(statement).rowcount)
@@ -142,18 +129,13 @@ class SqlOutboxRepository:
             .where(columns.clinic_id == clinic_id, columns.status == status.value)
             .order_by(columns.due_at, columns.id)
         )
-        return [message_from_row(row) for row in self._connection().execute(query).mappings()]
+        return self._all(query, message_from_row)
 
     def resolve_uncertain(
         self, clinic_id: UUID, message_id: UUID, outcome: DeliveryOutcome
     ) -> OutboxMessage | None:
         """Settle an ``uncertain`` message as a person found it: sent, or to send again."""
         columns = t.outbox_message.c
-        values: dict[str, Any] = {"status": outcome.status.value, "last_error": outcome.error}
-        if outcome.status is MessageStatus.SENT:
-            values["sent_at"] = outcome.at
-        if outcome.retry_at is not None:
-            values["due_at"] = outcome.retry_at
         statement = (
             update(t.outbox_message)
             .where(
@@ -161,11 +143,10 @@ class SqlOutboxRepository:
                 columns.clinic_id == clinic_id,
                 columns.status == MessageStatus.UNCERTAIN.value,
             )
-            .values(values)
+            .values(_outcome_values(outcome))
             .returning(*t.outbox_message.c)
         )
-        row = self._connection().execute(statement).mappings().one_or_none()
-        return None if row is None else message_from_row(row)
+        return self._one(statement, message_from_row)
 
     # --- Delivery -------------------------------------------------------------------------
 
@@ -210,8 +191,7 @@ class SqlOutboxRepository:
             )
             .returning(*t.outbox_message.c)
         )
-        rows = self._connection().execute(statement).mappings().all()
-        return [message_from_row(row) for row in rows]
+        return self._all(statement, message_from_row)
 
     def start_handover(self, message_id: UUID, lease: OutboxLease) -> bool:
         """``sending`` → ``handing_over`` if this worker still holds a live lease on it."""
@@ -231,16 +211,6 @@ class SqlOutboxRepository:
     def settle(self, message_id: UUID, worker_id: str, outcome: DeliveryOutcome) -> bool:
         """Record how a claimed message's delivery ended, if this worker still holds it."""
         columns = t.outbox_message.c
-        values: dict[str, Any] = {
-            "status": outcome.status.value,
-            "lease_owner": None,
-            "lease_until": None,
-            "last_error": outcome.error,
-        }
-        if outcome.status is MessageStatus.SENT:
-            values["sent_at"] = outcome.at
-        if outcome.retry_at is not None:
-            values["due_at"] = outcome.retry_at
         statement = (
             update(t.outbox_message)
             .where(
@@ -248,7 +218,7 @@ class SqlOutboxRepository:
                 columns.lease_owner == worker_id,
                 columns.status.in_(_HELD),
             )
-            .values(values)
+            .values({**_outcome_values(outcome), "lease_owner": None, "lease_until": None})
         )
         return bool(self._connection().execute(statement).rowcount)
 
@@ -284,6 +254,16 @@ def _is_due(now: datetime) -> ColumnElement[bool]:
         and_(columns.status == MessageStatus.PENDING.value, columns.due_at <= now),
         and_(columns.status == MessageStatus.SENDING.value, columns.lease_until < now),
     )
+
+
+def _outcome_values(outcome: DeliveryOutcome) -> dict[str, Any]:
+    """The columns a delivery's outcome sets: its status and error, when sent, when to retry."""
+    values: dict[str, Any] = {"status": outcome.status.value, "last_error": outcome.error}
+    if outcome.status is MessageStatus.SENT:
+        values["sent_at"] = outcome.at
+    if outcome.retry_at is not None:
+        values["due_at"] = outcome.retry_at
+    return values
 
 
 def message_values(message: OutboxMessage) -> dict[str, Any]:

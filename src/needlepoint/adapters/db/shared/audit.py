@@ -25,7 +25,7 @@ from uuid import UUID
 from sqlalchemy import Engine, RowMapping, func, insert, select
 
 from needlepoint.adapters.db.engine import SQLITE_BEGIN_OPTION
-from needlepoint.adapters.db.repositories import ConnectionSource
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.tables import audit_event
 from needlepoint.domain.records import AuditEvent
 
@@ -33,6 +33,7 @@ GENESIS_HASH: Final = "0" * 64
 """The ``prev_hash`` of the first row."""
 
 AUDIT_LOCK_KEY: Final = 0x6E656564_6C617564  # "needlaud": serialises appenders on PostgreSQL
+
 _VERIFY_BATCH: Final = 1000
 
 
@@ -87,11 +88,8 @@ def _uuid_text(value: UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
-class SqlAuditLog:
+class SqlAuditLog(SqlRepository):
     """Appends events to ``audit_event`` inside the unit of work's transaction."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def append(self, event: AuditEvent) -> None:
         """Append one event, chained to the newest row.
@@ -111,9 +109,11 @@ class SqlAuditLog:
 
 # Built once: an audit append runs on every request that touches patient data.
 _LOCK_APPENDERS: Final = select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY))
+
 _NEWEST: Final = (
     select(audit_event.c.seq, audit_event.c.hash).order_by(audit_event.c.seq.desc()).limit(1)
 )
+
 _APPEND: Final = insert(audit_event)
 
 

@@ -1,4 +1,4 @@
-"""Rows ⇄ treatment records: series, sessions, chart versions, outcomes, care documents.
+"""Rows ⇄ treatment records: series, sessions and chart versions.
 
 Conversions are explicit, field by field. JSON columns keep depths as strings (``"1.25"``, so
 nothing is rounded), dates and instants in ISO 8601 and enums by value; a chart's cartridge
@@ -21,12 +21,6 @@ from needlepoint.domain.charting import (
     OverrideKind,
     SessionChart,
     ZoneTreatment,
-)
-from needlepoint.domain.outcomes import (
-    CareDocument,
-    CareDocumentKind,
-    OutcomeMeasurement,
-    OutcomeScale,
 )
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.series_plan import Deviation, PlannedZone, SeriesPlan
@@ -330,64 +324,4 @@ def numbing_from_json(data: dict[str, Any] | None) -> Numbing | None:
         product=data["product"],
         applied_at=datetime.fromisoformat(data["applied_at"]),
         removed_at=None if removed is None else datetime.fromisoformat(removed),
-    )
-
-
-def outcome_values(measurement: OutcomeMeasurement) -> dict[str, Any]:
-    """The columns of an outcome measurement."""
-    return {
-        "id": measurement.id,
-        "clinic_id": measurement.clinic_id,
-        "patient_id": measurement.patient_id,
-        "series_id": measurement.series_id,
-        "measured_on": measurement.measured_on,
-        "scale": measurement.scale.value,
-        "value": measurement.value,
-        "note": measurement.note,
-        "recorded_at": measurement.recorded_at,
-        "recorded_by": measurement.recorded_by,
-    }
-
-
-def outcome_from_row(row: RowMapping) -> OutcomeMeasurement:
-    """An outcome measurement read back from its row."""
-    return OutcomeMeasurement(
-        id=row["id"],
-        clinic_id=row["clinic_id"],
-        patient_id=row["patient_id"],
-        series_id=row["series_id"],
-        measured_on=row["measured_on"],
-        scale=OutcomeScale(row["scale"]),
-        value=row["value"],
-        note=row["note"],
-        recorded_at=row["recorded_at"],
-        recorded_by=row["recorded_by"],
-    )
-
-
-def care_document_values(document: CareDocument) -> dict[str, Any]:
-    """The columns of a care document."""
-    return {
-        "id": document.id,
-        "clinic_id": document.clinic_id,
-        "patient_id": document.patient_id,
-        "series_id": document.series_id,
-        "kind": document.kind.value,
-        "issued_at": document.issued_at,
-        "issued_by": document.issued_by,
-        "content": dict(document.content),
-    }
-
-
-def care_document_from_row(row: RowMapping) -> CareDocument:
-    """A care document read back from its row."""
-    return CareDocument(
-        id=row["id"],
-        clinic_id=row["clinic_id"],
-        patient_id=row["patient_id"],
-        series_id=row["series_id"],
-        kind=CareDocumentKind(row["kind"]),
-        issued_at=row["issued_at"],
-        issued_by=row["issued_by"],
-        content=row["content"],
     )

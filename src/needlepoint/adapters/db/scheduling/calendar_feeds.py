@@ -6,24 +6,19 @@ never compared, stored or logged; a revoked link is never found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, insert, select, update
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.calendar import CalendarFeed
 
-ConnectionSource = Callable[[], Connection]
 
-
-class SqlCalendarFeedRepository:
+class SqlCalendarFeedRepository(SqlRepository):
     """Calendar feed links."""
-
-    def __init__(self, connection: ConnectionSource) -> None:
-        self._connection = connection
 
     def add(self, feed: CalendarFeed) -> None:
         """Store a newly issued link."""
@@ -35,8 +30,7 @@ class SqlCalendarFeedRepository:
         query = select(t.calendar_feed).where(
             columns.token_hash == token_hash, columns.revoked_at.is_(None)
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _feed(row)
+        return self._one(query, _feed)
 
     def live_for_patient(self, clinic_id: UUID, patient_id: UUID) -> CalendarFeed | None:
         """The patient's live link, or None."""
@@ -47,8 +41,7 @@ class SqlCalendarFeedRepository:
             .order_by(columns.created_at.desc(), columns.id)
             .limit(1)
         )
-        row = self._connection().execute(query).mappings().one_or_none()
-        return None if row is None else _feed(row)
+        return self._one(query, _feed)
 
     def revoke_for_patient(self, clinic_id: UUID, patient_id: UUID, at: datetime) -> int:
         """Revoke every live link of the patient; how many there were."""

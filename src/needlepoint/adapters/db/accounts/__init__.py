@@ -1,0 +1,1 @@
+"""The accounts area's repositories (services/accounts/ports.py)."""

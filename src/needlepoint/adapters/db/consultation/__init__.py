@@ -1,0 +1,1 @@
+"""The consultation area's repositories (services/consultation/ports.py)."""

@@ -1,0 +1,1 @@
+"""The messaging area's repositories (services/messaging/ports.py)."""

@@ -1,0 +1,1 @@
+"""The portal area's repositories (services/portal/ports.py)."""

@@ -1,0 +1,1 @@
+"""The records area's repositories (services/records/ports.py)."""

@@ -1,0 +1,1 @@
+"""The scheduling area's repositories (services/scheduling/ports.py)."""

@@ -1,0 +1,1 @@
+"""The shared area's repositories (services/shared/ports.py)."""

@@ -1,0 +1,56 @@
+"""Staff accounts: server-side sessions, API tokens and the sign-in throttle.
+
+Created by the ``accounts`` migration (the throttle by ``sign_in_throttle``). Secrets are never
+stored: sessions and tokens are kept under the SHA-256 of their value, throttle counts under the
+SHA-256 of their key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CHAR,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Uuid,
+)
+
+from needlepoint.adapters.db.tables.base import UtcDateTime, metadata
+
+login_session = Table(
+    "login_session",
+    metadata,
+    Column("id_hash", CHAR(64), primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Index("ix_login_session_staff_id", "staff_id"),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", CHAR(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    # Who issued the token (migration 2026-12-07_sign_in_throttle); None for older tokens.
+    Column("issued_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
+    Index("ix_api_token_staff_id", "staff_id"),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key_hash", CHAR(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UtcDateTime, nullable=True),
+    Column("last_success_at", UtcDateTime, nullable=True),
+)

@@ -1,0 +1,85 @@
+"""The tables every area reads: clinics, staff, patients and the audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CHAR,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+
+from needlepoint.adapters.db.tables.base import UtcDateTime, metadata
+
+_NOW = text("CURRENT_TIMESTAMP")
+
+clinic = Table(
+    "clinic",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, server_default=_NOW),
+)
+
+staff_member = Table(
+    "staff_member",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, ForeignKey("clinic.id"), nullable=False),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("licence_max_depth_mm", Numeric(4, 2), nullable=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, server_default=_NOW),
+    CheckConstraint("role IN ('admin', 'clinician', 'front_desk')", name="role"),
+)
+
+patient = Table(
+    "patient",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, ForeignKey("clinic.id"), nullable=False),
+    Column("given_name", String(200), nullable=False),
+    Column("family_name", String(200), nullable=False),
+    Column("born_on", Date, nullable=False),
+    Column("sex", String(20), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("phone", String(50), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    # Lets a consultation's (patient_id, clinic_id) reference the patient in its own clinic.
+    UniqueConstraint("id", "clinic_id"),
+    Index("ix_patient_clinic_id_family_name_given_name", "clinic_id", "family_name", "given_name"),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    # Assigned by the audit log as the previous seq + 1 under its lock, so that a gap can only
+    # mean a deleted row (a PostgreSQL sequence would leave gaps on every rollback).
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_id", Uuid, nullable=True),
+    Column("actor_role", String(40), nullable=False),
+    Column("action", String(80), nullable=False),
+    Column("resource_type", String(80), nullable=False),
+    Column("resource_id", String(200), nullable=False),
+    Column("patient_id", Uuid, nullable=True),
+    Column("outcome", String(40), nullable=False),
+    Column("request_id", String(200), nullable=False),
+    Column("prev_hash", CHAR(64), nullable=False),
+    Column("hash", CHAR(64), nullable=False, unique=True),
+    Index("ix_audit_event_patient_id", "patient_id"),
+)

@@ -1,0 +1,1 @@
+"""The treatment area's repositories (services/treatment/ports.py)."""
