@@ -57,12 +57,6 @@ class SqlOutboxRepository(SqlRepository):
             return True
         return self._revive(message)
 
-    def _key_status(self, idempotency_key: str) -> str | None:
-        columns = t.outbox_message.c
-        query = select(columns.status).where(columns.idempotency_key == idempotency_key)
-        status: str | None = self._connection().execute(query).scalar_one_or_none()
-        return status
-
     def _revive(self, message: OutboxMessage) -> bool:
         columns = t.outbox_message.c
         values = message_values(message)
