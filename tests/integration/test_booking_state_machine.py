@@ -178,13 +178,16 @@ class Bookings(RuleBasedStateMachine):
 
 @pytest.mark.parametrize("examples", [25])
 def test_booking_cancelling_and_moving_never_double_books(engine: Engine, examples: int) -> None:
-    machine = type("BoundBookings", (Bookings,), {"engine": engine})
+    class BoundBookings(Bookings):
+        pass
+
+    BoundBookings.engine = engine
     run = settings(
         max_examples=examples,
         stateful_step_count=20,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )(machine).TestCase
+    )(BoundBookings).TestCase
     run().runTest()
 
 

@@ -571,11 +571,13 @@ def test_a_programme_keeps_every_safety_invariant_whatever_the_order_and_actor(
 ) -> None:
     clock = services.clock
     assert isinstance(clock, MovingClock)
-    machine = type(
-        "BoundProgramme",
-        (Programme,),
-        {"services": services, "engine": engine_for_reading, "clock": clock},
-    )
+
+    class BoundProgramme(Programme):
+        pass
+
+    BoundProgramme.services = services
+    BoundProgramme.engine = engine_for_reading
+    BoundProgramme.clock = clock
     REACHED.clear()
     run = settings(
         max_examples=25,
@@ -583,7 +585,7 @@ def test_a_programme_keeps_every_safety_invariant_whatever_the_order_and_actor(
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )(machine).TestCase
+    )(BoundProgramme).TestCase
     run().runTest()
 
     print("reached:", dict(sorted(REACHED.items(), key=lambda kv: -kv[1])))  # noqa: T201 - -s

@@ -469,11 +469,14 @@ def _series_for(
 def test_appointments_and_sessions_keep_every_limit_whatever_the_order(
     engine: Engine, examples: int
 ) -> None:
-    machine = type("BoundScheduling", (Scheduling,), {"engine": engine})
+    class BoundScheduling(Scheduling):
+        pass
+
+    BoundScheduling.engine = engine
     run = settings(
         max_examples=examples,
         stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )(machine).TestCase
+    )(BoundScheduling).TestCase
     run().runTest()
