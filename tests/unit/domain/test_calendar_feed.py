@@ -14,6 +14,7 @@ from functools import cache
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import pytest
 import recurring_ical_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,6 +133,7 @@ def _categories(event: Event) -> list[str]:
     return [str(c) for c in event.categories]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feed=feeds())
 def test_the_feed_expands_to_exactly_the_patients_appointments_not_cancelled(
@@ -149,6 +151,7 @@ def test_the_feed_expands_to_exactly_the_patients_appointments_not_cancelled(
     assert found == expected
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feed=feeds())
 def test_the_feeds_own_vtimezone_places_every_local_time_as_the_zone_database_does(
