@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -469,14 +469,11 @@ def _series_for(
 def test_appointments_and_sessions_keep_every_limit_whatever_the_order(
     engine: Engine, examples: int
 ) -> None:
-    class BoundScheduling(Scheduling):
-        pass
-
-    BoundScheduling.engine = engine
+    machine = cast("type[Scheduling]", type("BoundScheduling", (Scheduling,), {"engine": engine}))
     run = settings(
         max_examples=examples,
         stateful_step_count=30,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )(BoundScheduling).TestCase
+    )(machine).TestCase
     run().runTest()
