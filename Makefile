@@ -2,6 +2,7 @@
 #   make run    set everything up, seed a demo clinic, print the logins and serve the API
 #   make consult  consult an example file and print the report
 #   make test   set everything up, then lint, type-check, check import contracts and run the tests
+#   make test-fast  the unit and knowledge tests only, lighter properties, no slow ones (< 1 min)
 #   make screenshots  save a PNG of every main page of the web app to docs/screenshots/
 # Everything is installed from the lock file into .venv; nothing is assumed on the machine
 # except python3 (3.11+). uv itself is pinned and bootstrapped into .tools.
@@ -21,7 +22,7 @@ APPOINTMENT ?= 2026-12-07T10:00
 PORT        ?= 8000
 DEMO_DIR    ?= var/demo
 
-.PHONY: run consult test check lint typecheck contracts pytest bench docs fmt screenshots clean
+.PHONY: run consult test test-fast check lint typecheck contracts pytest bench docs fmt screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -52,9 +53,13 @@ contracts: $(STAMP)
 check: lint typecheck contracts
 
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q --dist worksteal
 
 test: check pytest
+
+# tests/unit holds the domain, knowledge and service tests (knowledge is tests/unit/knowledge).
+test-fast: $(STAMP)
+	NEEDLEPOINT_HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n 2 -q --dist worksteal -m "not slow" tests/unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/consultations.py

@@ -30,6 +30,25 @@ from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.services.accounts import staff as accounts
 
+__all__ = [
+    "BASE_URL",
+    "CSRF_HEADER",
+    "EXAMPLE",
+    "PASSWORD",
+    "PATIENT",
+    "START",
+    "CountingHasher",
+    "MovingClock",
+    "TestClient",
+    "add_clinic",
+    "add_member",
+    "intake_document",
+    "log_in",
+    "make_services",
+    "signed_in",
+    "with_hasher",
+]
+
 PASSWORD = "correct horse battery staple"
 BASE_URL = "https://testserver"  # the session cookie is Secure: browsers send it over HTTPS only
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

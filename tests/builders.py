@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from needlepoint.domain.care import CareContext
+from needlepoint.domain.checkins import CheckInAnswers
 from needlepoint.domain.consultation import (
     Consultation,
     HealthHistory,
@@ -131,3 +132,13 @@ def make_care_context(consultation: Consultation | None = None, **overrides: Any
     }
     values.update(overrides)
     return CareContext(**values)
+
+
+def with_red_flag(answers: CheckInAnswers, flag: str) -> CheckInAnswers:
+    """The same answers with one red flag (``pus``, ``fever`` or ``blisters``) answered yes."""
+    return replace(
+        answers,
+        pus=answers.pus or flag == "pus",
+        fever=answers.fever or flag == "fever",
+        blisters=answers.blisters or flag == "blisters",
+    )

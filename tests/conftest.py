@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,10 @@ from needlepoint.config import Settings
 # longer than Hypothesis's 200 ms default, which would fail a correct test. Speed is measured
 # in bench/, never here.
 settings.register_profile("needlepoint", deadline=None)
-settings.load_profile("needlepoint")
+# The fast lane (``make test-fast``) trades examples for time: a property that fails usually
+# fails within a few examples, and ``make test`` still runs the full count.
+settings.register_profile("fast", deadline=None, max_examples=15)
+settings.load_profile(os.environ.get("NEEDLEPOINT_HYPOTHESIS_PROFILE", "needlepoint"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

@@ -6,7 +6,7 @@ import io
 
 from PIL import ExifTags, Image
 
-GPS = {
+GPS: dict[int, object] = {
     ExifTags.GPS.GPSLatitudeRef: "N",
     ExifTags.GPS.GPSLatitude: (51.0, 30.0, 26.5),
     ExifTags.GPS.GPSLongitudeRef: "W",

@@ -104,5 +104,5 @@ def held_session(client: TestClient, series_id: str) -> str:
 
 
 def history(client: TestClient, session_id: str) -> str:
-    html = client.get(f"/sessions/{session_id}/chart").text
+    html: str = client.get(f"/sessions/{session_id}/chart").text
     return html.split('id="history-title"', 1)[1]

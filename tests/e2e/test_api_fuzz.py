@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import schemathesis
@@ -33,6 +34,9 @@ from api_support import (
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.api.permissions import API
+
+if TYPE_CHECKING:
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 pytestmark = pytest.mark.slow
 
@@ -90,5 +94,5 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_every_operation_answers_as_documented(case: schemathesis.Case, target: Target) -> None:
+def test_every_operation_answers_as_documented(case: OpenApiCase, target: Target) -> None:
     case.call_and_validate(app=target.app, headers=target.headers, checks=CHECKS)

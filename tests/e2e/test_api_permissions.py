@@ -12,7 +12,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -33,6 +33,7 @@ from api_support import (
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role, StaffMember
+from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api import permissions
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.api.schemas import ChartIn
@@ -67,7 +68,9 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
 
 def operations(app: FastAPI) -> list[tuple[str, str]]:
-    return sorted((method, route.path) for route in api_routes(app) for method in route.methods)
+    return sorted(
+        (method, route.path) for route in api_routes(app) for method in route.methods or ()
+    )
 
 
 @dataclass
@@ -105,7 +108,7 @@ def _client(
 def _records(services: Services, clinician: StaffMember, admin: StaffMember) -> dict[str, str]:
     context = _context(clinician)
     _open_clinic(services, _context(admin))
-    new = patients.NewPatient("Amira", "Okafor", PATIENT_BORN_ON, patients.Sex.FEMALE)
+    new = patients.NewPatient("Amira", "Okafor", PATIENT_BORN_ON, Sex.FEMALE)
     patient = services.records.register_patient(new, context=context)
     request = consultation_records.ConsultationRequest(patient.id, intake_document())
     consultation = services.consultation.record_consultation(request, context=context)
@@ -183,7 +186,7 @@ def _chart_body(_ids: dict[str, str], *, zones: tuple[str, ...] = ()) -> dict[st
     return {"expected_version": 0, "chart": chart}
 
 
-PATIENT_BORN_ON = patients.date.fromisoformat(PATIENT["born_on"])
+PATIENT_BORN_ON = date.fromisoformat(PATIENT["born_on"])
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -106,7 +106,8 @@ def replaced_after_a_session(client: TestClient) -> tuple[dict[str, Any], dict[s
 
 
 def setup(client: TestClient) -> dict[str, Any]:
-    return ok(client.get(f"{API}/schedule/setup"))
+    found: dict[str, Any] = ok(client.get(f"{API}/schedule/setup"))
+    return found
 
 
 def local(day: date, hour: int = 10) -> str:

@@ -79,19 +79,24 @@ def signed_consultation(client: TestClient, document: dict[str, Any]) -> dict[st
     patient = ok(client.post(f"{API}/patients", json={**PATIENT, **born}), 201)
     url = f"{API}/patients/{patient['id']}/consultations"
     consultation = ok(client.post(url, json={"document": document}), 201)
-    return ok(client.post(f"{API}/consultations/{consultation['id']}/sign"))
+    signed: dict[str, Any] = ok(client.post(f"{API}/consultations/{consultation['id']}/sign"))
+    return signed
 
 
 def new_series(client: TestClient) -> dict[str, Any]:
     consultation = signed_consultation(client, intake_document())
     url = f"{API}/consultations/{consultation['id']}/series"
-    return ok(client.post(url, json={}), 201)
+    series: dict[str, Any] = ok(client.post(url, json={}), 201)
+    return series
 
 
 def started_session(client: TestClient) -> dict[str, Any]:
     series = new_series(client)
     body = {"rescreen": {"history": {"pregnant": False}}}
-    return ok(client.post(f"{API}/series/{series['id']}/sessions", json=body), 201)
+    session: dict[str, Any] = ok(
+        client.post(f"{API}/series/{series['id']}/sessions", json=body), 201
+    )
+    return session
 
 
 def planned_depths(client: TestClient, series_id: str) -> dict[str, str]:

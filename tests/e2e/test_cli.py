@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLES, TODAY, expected_decision
 from fakes import FixedClock
+from needlepoint.bootstrap import bootstrap
 from needlepoint.entrypoints.cli import main as cli
 
 runner = CliRunner()
@@ -19,14 +21,14 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's composition root uses the system clock; pin it to the suite's today."""
-    real = cli.bootstrap
-    monkeypatch.setattr(cli, "bootstrap", lambda: real(clock=FixedClock(TODAY)))
+    monkeypatch.setattr(cli, "bootstrap", lambda: bootstrap(clock=FixedClock(TODAY)))
 
 
-def _json(*args: str) -> dict:
+def _json(*args: str) -> dict[str, Any]:
     result = runner.invoke(cli.app, ["consult", *args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
 
 
 def test_there_are_at_least_eight_examples_covering_every_decision() -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from fakes import OPERATOR
 from needlepoint.bootstrap import bootstrap
+from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.cli import main as cli
 from needlepoint.services.accounts import staff as accounts
@@ -134,9 +135,7 @@ def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
     services = bootstrap()
     clinic_id = UUID(_clinic())
     member = services.accounts.add_staff(
-        accounts.NewStaff(
-            clinic_id, "desk@harbour.test", "Desk", cli.Role.FRONT_DESK, None, "x" * 12
-        ),
+        accounts.NewStaff(clinic_id, "desk@harbour.test", "Desk", Role.FRONT_DESK, None, "x" * 12),
         context=OPERATOR,
     )
     context = RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)

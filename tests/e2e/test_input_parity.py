@@ -93,7 +93,7 @@ def chart_form(**changes: str) -> Callable[[World], tuple[str, Values]]:
     return lambda w: (f"/sessions/{w.session_id}/chart", w.web_chart | changes)
 
 
-def chart_json(change: Callable[[Values], None]) -> Callable[[World], tuple[str, Values]]:
+def chart_json(change: Callable[[Values], object]) -> Callable[[World], tuple[str, Values]]:
     def build(w: World) -> tuple[str, Values]:
         body = _deep_copy(w.api_chart)
         change(body)

@@ -42,7 +42,7 @@ def sent(response: Any) -> str:
 
 
 def attention(client: TestClient) -> str:
-    page = client.get("/").text
+    page: str = client.get("/").text
     if 'id="attention-title"' not in page:
         return ""
     return page.split('id="attention-title"', 1)[1].split("</section>", 1)[0]

@@ -51,9 +51,11 @@ def test_six_sessions_over_both_dst_changes_keep_their_hour_and_exact_reminders(
     series = _six_session_series(services, desk)
 
     booking = services.scheduling.propose_series_booking(series.id, context=desk)
+    proposed = [s for s in booking.proposed if s is not None]
+    assert len(proposed) == len(booking.proposed), booking.problem
     choices = [
         scheduling.SlotChoice(n, s.starts_at, s.practitioner_id, s.room_id)
-        for n, s in zip(booking.to_book, booking.proposed, strict=True)
+        for n, s in zip(booking.to_book, proposed, strict=True)
     ]
     made = services.scheduling.book_series(series.id, choices, context=desk)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,7 @@ def _series(services: Services, context: RequestContext, n: int) -> Any:
     document = intake_document()
     facts = document["patient"]
     new = patients.NewPatient(
-        "Pat", f"Caller{n:02d}", patients.date.fromisoformat(facts["born_on"]), Sex(facts["sex"])
+        "Pat", f"Caller{n:02d}", date.fromisoformat(facts["born_on"]), Sex(facts["sex"])
     )
     patient = services.records.register_patient(new, context=context)
     record = services.consultation.record_consultation(

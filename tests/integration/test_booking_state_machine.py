@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 from uuid import UUID, uuid4
 
 import pytest
@@ -178,7 +179,7 @@ class Bookings(RuleBasedStateMachine):
 
 @pytest.mark.parametrize("examples", [25])
 def test_booking_cancelling_and_moving_never_double_books(engine: Engine, examples: int) -> None:
-    machine = type("BoundBookings", (Bookings,), {"engine": engine})
+    machine = cast("type[Bookings]", type("BoundBookings", (Bookings,), {"engine": engine}))
     run = settings(
         max_examples=examples,
         stateful_step_count=20,

@@ -38,6 +38,7 @@ from needlepoint.services.messaging import reminders
 from needlepoint.services.messaging.ports import MessagingUnitOfWork as UnitOfWork
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.visits import series_rules
 from needlepoint.services.treatment import series as treatment
 
 LONDON = ZoneInfo("Europe/London")
@@ -76,7 +77,7 @@ class Booked:
         return SqlAlchemyUnitOfWork(self.engine)
 
     def at(self, number: int, days_later: int = 0) -> scheduling.SlotChoice:
-        rules = scheduling.series_rules(self.series)
+        rules = series_rules(self.series)
         day = rules.earliest_on + timedelta(
             days=7 + (number - 1) * rules.interval_days + days_later
         )

@@ -38,6 +38,7 @@ from needlepoint.services.consultation.consultations import (
 from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.visits import series_rules
 from needlepoint.services.treatment import series as treatment
 
 CLOCK = FixedClock(TODAY, time(10, 0))
@@ -140,7 +141,7 @@ def choice(clinic: Clinic, number: int, at: datetime, room: int = 0) -> scheduli
 def first_day(series: TreatmentSeries) -> datetime:
     """The day after the earliest eligible date, or after the clock's day (nothing is booked
     into the past)."""
-    earliest = max(scheduling.series_rules(series).earliest_on, CLOCK.today())
+    earliest = max(series_rules(series).earliest_on, CLOCK.today())
     return datetime.combine(earliest + timedelta(days=1), time(10), tzinfo=UTC)
 
 
@@ -158,9 +159,11 @@ def test_a_proposed_series_books_whole_and_reads_back(engine: Engine) -> None:
     proposal = scheduling.propose_series_booking(
         series_id=series.id, context=clinic.context, uow=clinic.uow(), clock=CLOCK, booking=BOOKING
     )
+    proposed = [s for s in proposal.proposed if s is not None]
+    assert len(proposed) == len(proposal.proposed), proposal.problem
     choices = [
         scheduling.SlotChoice(n, s.starts_at, s.practitioner_id, s.room_id)
-        for n, s in zip(proposal.to_book, proposal.proposed, strict=True)
+        for n, s in zip(proposal.to_book, proposed, strict=True)
     ]
 
     made = book(clinic, series, *choices)

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -469,7 +469,7 @@ def _series_for(
 def test_appointments_and_sessions_keep_every_limit_whatever_the_order(
     engine: Engine, examples: int
 ) -> None:
-    machine = type("BoundScheduling", (Scheduling,), {"engine": engine})
+    machine = cast("type[Scheduling]", type("BoundScheduling", (Scheduling,), {"engine": engine}))
     run = settings(
         max_examples=examples,
         stateful_step_count=30,

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from builders import with_red_flag
 from needlepoint.domain.checkins import (
     CheckInAnswers,
     Degree,
@@ -33,7 +34,7 @@ def test_mild_redness_and_swelling_on_the_day_after_is_green() -> None:
 
 @pytest.mark.parametrize("answer", ["pus", "fever", "blisters"])
 def test_a_red_flag_answer_is_red_on_any_day(answer: str) -> None:
-    answers = replace(HEALING, **{answer: True})
+    answers = with_red_flag(HEALING, answer)
 
     results = [triage(answers, day=day, rules=RULES) for day in range(RULES.last_day + 1)]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import given
 from hypothesis import strategies as st
 
+from builders import with_red_flag
 from needlepoint.domain.checkins import (
     MAX_PAIN,
     CheckInAnswers,
@@ -63,7 +62,7 @@ def test_adding_or_worsening_a_symptom_never_lowers_the_level(
 
 @given(base=answers(), day=DAYS, flag=st.sampled_from(["pus", "fever", "blisters"]))
 def test_any_red_flag_answer_gives_red(base: CheckInAnswers, day: int, flag: str) -> None:
-    result = triage(replace(base, **{flag: True}), day=day, rules=RULES)
+    result = triage(with_red_flag(base, flag), day=day, rules=RULES)
 
     assert result.level is TriageLevel.RED
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +79,7 @@ def programmes(draw: st.DrawFn) -> Programme:
 SETTINGS = settings(max_examples=150, deadline=None)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_defer_and_decline_never_come_with_a_plan_a_dated_series_or_a_timeline(
@@ -90,6 +92,7 @@ def test_defer_and_decline_never_come_with_a_plan_a_dated_series_or_a_timeline(
         assert p.first_session_at is None
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_no_depth_exceeds_the_zone_maximum_or_the_device_cap(p: Programme) -> None:
@@ -104,6 +107,7 @@ def test_no_depth_exceeds_the_zone_maximum_or_the_device_cap(p: Programme) -> No
         assert plan.start_mm == plan.depth.min_mm
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_skin_types_four_to_six_respect_the_facial_cap(p: Programme) -> None:
@@ -122,12 +126,14 @@ def test_skin_types_four_to_six_respect_the_facial_cap(p: Programme) -> None:
             assert plan.depth.max_mm <= adjustment.facial_cap_mm
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_nothing_is_ever_planned_inside_the_orbital_rim(p: Programme) -> None:
     assert Zone.EYELIDS not in {plan.zone for plan in p.zone_plans}
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_every_output_item_cites_a_known_source(p: Programme) -> None:
@@ -152,6 +158,7 @@ def _source_lists(node: object):  # type: ignore[no-untyped-def]
             yield from _source_lists(value)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_timelines_are_ordered_and_anchored_to_the_first_session(p: Programme) -> None:
@@ -168,6 +175,7 @@ def test_timelines_are_ordered_and_anchored_to_the_first_session(p: Programme) -
         assert item.starts_at.tzinfo is p.first_session_at.tzinfo
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_a_dated_series_starts_when_eligible_and_keeps_its_interval(p: Programme) -> None:
@@ -185,6 +193,7 @@ def test_a_dated_series_starts_when_eligible_and_keeps_its_interval(p: Programme
         assert after.earliest_on <= after.on <= after.latest_on
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_the_proposed_first_session_never_falls_inside_a_wait_that_delays_the_series(
@@ -199,6 +208,7 @@ def test_the_proposed_first_session_never_falls_inside_a_wait_that_delays_the_se
     assert Standing.WAIT_OUTLASTS_FIRST_SESSION not in {r.standing for r in p.prerequisites}
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(graded_consultations(), st.sampled_from(CLINIC_ZONES))
 def test_the_engine_is_deterministic(consultation: Consultation, tz: ZoneInfo) -> None:
@@ -214,6 +224,7 @@ def test_the_engine_is_deterministic(consultation: Consultation, tz: ZoneInfo) -
     assert first == again
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_every_treatable_zone_is_either_planned_or_explained(p: Programme) -> None:
@@ -226,6 +237,7 @@ def test_every_treatable_zone_is_either_planned_or_explained(p: Programme) -> No
     assert in_scope == accounted
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(programmes())
 def test_proceed_and_needs_clearance_always_come_with_a_plan_and_a_dated_series(

@@ -114,7 +114,11 @@ def test_a_zones_cap_is_the_lower_of_the_zone_maximum_and_the_device_cap() -> No
 def test_a_hard_plan_limit_is_refused_whatever_the_reason(
     change: dict[str, int], code: str
 ) -> None:
-    chosen = replace(PROPOSED, **change)
+    chosen = replace(
+        PROPOSED,
+        interval_days=change.get("interval_days", PROPOSED.interval_days),
+        sessions=change.get("sessions", PROPOSED.sessions),
+    )
     every_reason = {"plan.interval_days": "patient asked", "plan.sessions": "patient asked"}
 
     with pytest.raises(InvalidInputError) as caught:
@@ -342,11 +346,11 @@ def test_computed_scale_ranges_come_from_the_scale_tables() -> None:
     assert (
         ranges[OutcomeScale.GB_QUANTITATIVE].lowest,
         ranges[OutcomeScale.GB_QUANTITATIVE].highest,
-    ) == (0, 84)
+    ) == (Decimal(0), Decimal(84))
     assert (
         ranges[OutcomeScale.GB_QUALITATIVE].lowest,
         ranges[OutcomeScale.GB_QUALITATIVE].highest,
-    ) == (1, 4)
+    ) == (Decimal(1), Decimal(4))
     assert ranges[OutcomeScale.ECCA].highest == KNOWLEDGE.scales.ecca.max_total
     assert ranges[OutcomeScale.GAIS] == GAIS_RANGE
     assert set(ranges) == set(OutcomeScale)

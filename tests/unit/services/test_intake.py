@@ -16,8 +16,8 @@ BASE = load_example(EXAMPLES[0])
 
 
 def _with(path: str, value: Any) -> dict[str, Any]:
-    document = copy.deepcopy(BASE)
-    node = document
+    document: dict[str, Any] = copy.deepcopy(BASE)
+    node: Any = document  # a JSON node: a mapping or a list
     *parents, last = path.split(".")
     for part in parents:
         node = node[int(part)] if part.isdigit() else node[part]

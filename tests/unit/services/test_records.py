@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -15,6 +15,7 @@ from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import AlreadySignedError, Clinic, ConsultationStatus, Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.knowledge import catalogue
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import (
@@ -43,7 +44,7 @@ def uow() -> FakeUnitOfWork:
     return fake
 
 
-def _clinic_ids(uow: FakeUnitOfWork) -> list:
+def _clinic_ids(uow: FakeUnitOfWork) -> list[UUID]:
     return list(uow.clinics.rows)
 
 
@@ -151,7 +152,7 @@ def test_another_clinics_patient_is_not_found_and_the_miss_is_audited(uow: FakeU
     patient = _patient(uow, _clinician(uow, 0))
     other = _clinician(uow, 1)
 
-    with pytest.raises(patients.PatientNotFoundError):
+    with pytest.raises(PatientNotFoundError):
         patients.get_patient(patient_id=patient.id, context=other, uow=uow, clock=CLOCK)
 
     assert uow.audit.events[-1].outcome == "not_found"
@@ -232,7 +233,7 @@ def test_a_failed_operation_leaves_nothing_behind(uow: FakeUnitOfWork) -> None:
     context = _clinician(uow)
     before = len(uow.audit.events)
 
-    with pytest.raises(patients.PatientNotFoundError):
+    with pytest.raises(PatientNotFoundError):
         _record(uow, context, uuid4())
 
     assert len(uow.audit.events) == before

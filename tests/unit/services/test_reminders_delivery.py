@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -272,7 +272,7 @@ def test_a_stopping_worker_gives_back_what_it_has_not_started() -> None:
 
 def test_a_message_for_a_channel_without_an_adapter_fails_with_the_reason() -> None:
     sms = _message("+447700900123")
-    uow = _queued(OutboxMessage(**{**_fields(sms), "channel": Channel.SMS}))
+    uow = _queued(replace(sms, channel=Channel.SMS))
 
     report = _pass(uow, ScriptedChannel(), MovingClock())
 
@@ -297,13 +297,9 @@ def test_run_once_delivers_batch_after_batch_until_nothing_is_due() -> None:
     assert sorted(channel.delivered) == sorted(m.id for m in messages)
 
 
-def _fields(message: OutboxMessage) -> dict[str, object]:
-    return {name: getattr(message, name) for name in message.__dataclass_fields__}
-
-
 def test_admins_see_their_clinics_uncertain_messages_and_the_read_is_audited() -> None:
     ours, theirs = _message("silent@example.test"), _message("silent@example.test")
-    theirs = OutboxMessage(**{**_fields(theirs), "clinic_id": UUID(int=2)})
+    theirs = replace(theirs, clinic_id=UUID(int=2))
     uow, clock = _queued(ours, theirs), MovingClock()
     _pass(uow, ScriptedChannel({"silent@example.test": "no-reply"}), clock)
     admin = StaffMember(uuid4(), CLINIC, "admin@clinic.test", "Admin", Role.ADMIN, None)

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -394,6 +395,7 @@ def with_suspicious_lesion(consultation: Consultation, zone: Zone) -> Consultati
     return replace(consultation, zone_states=(*others, state))
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     consultation=consultations(scar_records_too=True),

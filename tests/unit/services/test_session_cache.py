@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services.accounts import sign_in as sessions
-from needlepoint.services.accounts.sign_in import CACHE_FOR, TOUCH_EVERY, LoginSession, SessionCache
+from needlepoint.services.accounts.ports import LoginSession
+from needlepoint.services.accounts.sign_in import CACHE_FOR, TOUCH_EVERY, SessionCache
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -42,9 +43,11 @@ from needlepoint.domain.treatment import (
 )
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue
+from needlepoint.services.access import PatientNotFoundError, SeriesNotFoundError
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import (
+    ConsultationNotSignedError,
     ConsultationRequest,
     record_consultation,
     sign_consultation,
@@ -232,7 +235,7 @@ def test_a_draft_consultation_cannot_start_a_series(uow: FakeUnitOfWork) -> None
         clock=CLOCK,
     )
 
-    with pytest.raises(treatment.ConsultationNotSignedError):
+    with pytest.raises(ConsultationNotSignedError):
         treatment.create_series_from_consultation(
             new=treatment.NewSeries(consultation_id=draft.id),
             context=context,
@@ -373,7 +376,7 @@ def test_another_clinic_cannot_read_a_series(uow: FakeUnitOfWork) -> None:
     created = series(uow, staff(uow))
     other = staff(uow, clinic=1)
 
-    with pytest.raises(treatment.SeriesNotFoundError):
+    with pytest.raises(SeriesNotFoundError):
         treatment.get_series(series_id=created.id, context=other, uow=uow, clock=CLOCK)
 
     assert uow.audit.events[-1].outcome == "not_found"
@@ -688,7 +691,7 @@ def test_signing_the_last_planned_session_completes_the_series(uow: FakeUnitOfWo
 def test_every_operation_appends_exactly_one_audit_event(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     created = series(uow, context)
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: treatment.get_series(series_id=created.id, context=context, uow=uow, clock=CLOCK),
         lambda: start(uow, context, created.id),
         lambda: chart(uow, context, uow.sessions.for_series(created.clinic_id, created.id)[0].id),
@@ -866,7 +869,7 @@ def test_a_care_document_is_kept_as_given_for_the_series_patient(uow: FakeUnitOf
 def test_another_clinics_patient_has_no_outcomes_to_list(uow: FakeUnitOfWork) -> None:
     patient_id = patient(uow, staff(uow))
 
-    with pytest.raises(patients.PatientNotFoundError):
+    with pytest.raises(PatientNotFoundError):
         outcomes.list_outcomes(
             patient_id=patient_id, page=(0, 10), context=staff(uow, 1), uow=uow, clock=CLOCK
         )
@@ -1004,11 +1007,11 @@ def test_series_and_sessions_are_listed_and_misses_are_audited(uow: FakeUnitOfWo
     assert [s.id for s in listed] == [created.id]
     assert list(sessions) == [session]
     assert actions(uow)[-2:] == ["series.list", "session.list"]
-    with pytest.raises(patients.PatientNotFoundError):
+    with pytest.raises(PatientNotFoundError):
         treatment.list_series(
             patient_id=created.patient_id, page=(0, 10), context=other, uow=uow, clock=CLOCK
         )
-    with pytest.raises(treatment.SeriesNotFoundError):
+    with pytest.raises(SeriesNotFoundError):
         treatment.list_sessions(series_id=created.id, context=other, uow=uow, clock=CLOCK)
     assert [e.outcome for e in uow.audit.events[-2:]] == ["not_found", "not_found"]
 

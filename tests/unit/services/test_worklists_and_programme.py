@@ -14,7 +14,7 @@ from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.charting import Cartridge, SessionChart, ZoneTreatment
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Clinic, Role
-from needlepoint.domain.scheduling import Appointment, AppointmentStatus
+from needlepoint.domain.scheduling import Appointment, AppointmentStatus, Room
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue
@@ -263,7 +263,7 @@ def test_todays_appointments_come_with_patient_practitioner_and_room(
     running = series(uow, context, patient(uow, context, "Okafor"))
     today = booking(uow, context, running, 1, CLOCK.now() + timedelta(hours=1))
     booking(uow, context, running, 2, CLOCK.now() + timedelta(days=1))  # tomorrow
-    uow.worklists.rooms[today.room_id] = "Room 1"
+    uow.rooms.add(Room(today.room_id, today.clinic_id, "Room 1"))
 
     (item,) = board(uow, context).appointments
 

@@ -121,13 +121,32 @@ class StaffStatusRepository(Protocol):
 
 
 class AccountsUnitOfWork(Protocol):
-    """One transaction over the account stores."""
+    """One transaction over the account stores (read-only members, like the areas' ``Has*``)."""
 
-    sessions: LoginSessionRepository
-    tokens: ApiTokenRepository
-    throttle: ThrottleRepository
-    staff: StaffStatusRepository
-    audit: AuditLog
+    @property
+    def sessions(self) -> LoginSessionRepository:
+        """The sign-in sessions, in this unit of work's transaction."""
+        ...
+
+    @property
+    def tokens(self) -> ApiTokenRepository:
+        """The API tokens, in this unit of work's transaction."""
+        ...
+
+    @property
+    def throttle(self) -> ThrottleRepository:
+        """The sign-in throttle's counts, in this unit of work's transaction."""
+        ...
+
+    @property
+    def staff(self) -> StaffStatusRepository:
+        """Whether staff may sign in, in this unit of work's transaction."""
+        ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit trail, in this unit of work's transaction."""
+        ...
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

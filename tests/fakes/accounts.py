@@ -1,0 +1,98 @@
+"""Fakes of the accounts area's repositories (``services/accounts/ports.py``): sign-in
+sessions, API tokens, the sign-in throttle and whether staff may sign in.
+
+They share one dict of members of staff, as the tables share the staff table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from needlepoint.domain.records import StaffMember
+from needlepoint.domain.throttling import ThrottleCount
+from needlepoint.services.accounts.ports import ApiToken, LoginSession
+
+
+class FakeLoginSessions:
+    def __init__(self, members: dict[UUID, StaffMember]) -> None:
+        self.rows: dict[str, LoginSession] = {}
+        self._members = members
+
+    def add(self, session: LoginSession) -> None:
+        self.rows[session.id_hash] = session
+
+    def get(self, id_hash: str) -> tuple[LoginSession, StaffMember] | None:
+        session = self.rows.get(id_hash)
+        return None if session is None else (session, self._members[session.staff_id])
+
+    def touch(self, id_hash: str, at: datetime) -> None:
+        self.rows[id_hash] = replace(self.rows[id_hash], last_seen_at=at)
+
+    def revoke(self, id_hash: str, at: datetime) -> None:
+        session = self.rows.get(id_hash)
+        if session is not None and session.revoked_at is None:
+            self.rows[id_hash] = replace(session, revoked_at=at)
+
+    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
+        for id_hash, session in list(self.rows.items()):
+            if session.staff_id == staff_id:
+                self.revoke(id_hash, at)
+
+
+class FakeApiTokens:
+    def __init__(self, members: dict[UUID, StaffMember]) -> None:
+        self.rows: dict[UUID, ApiToken] = {}
+        self._members = members
+
+    def add(self, token: ApiToken) -> None:
+        self.rows[token.id] = token
+
+    def by_hash(self, token_hash: str) -> tuple[ApiToken, StaffMember] | None:
+        found = next((t for t in self.rows.values() if t.token_hash == token_hash), None)
+        return None if found is None else (found, self._members[found.staff_id])
+
+    def get(self, clinic_id: UUID, token_id: UUID) -> ApiToken | None:
+        token = self.rows.get(token_id)
+        ours = token is not None and self._members[token.staff_id].clinic_id == clinic_id
+        return token if ours else None
+
+    def revoke(self, token_id: UUID, at: datetime) -> None:
+        token = self.rows[token_id]
+        if token.revoked_at is None:
+            self.rows[token_id] = replace(token, revoked_at=at)
+
+    def revoke_all(self, staff_id: UUID, at: datetime) -> None:
+        for token in list(self.rows.values()):
+            if token.staff_id == staff_id:
+                self.revoke(token.id, at)
+
+
+class FakeThrottle:
+    """Counts per key; ``lock`` is trivially exclusive here (one thread, one transaction)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, ThrottleCount] = {}
+
+    def lock(self, keys: Sequence[str]) -> Mapping[str, ThrottleCount]:
+        for key in keys:
+            self.rows.setdefault(key, ThrottleCount())
+        return {key: self.rows[key] for key in keys}
+
+    def save(self, counts: Mapping[str, ThrottleCount]) -> None:
+        self.rows.update(counts)
+
+
+class FakeStaffStatus:
+    def __init__(self, members: dict[UUID, StaffMember]) -> None:
+        self.rows = members
+
+    def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
+        member = self.rows.get(staff_id)
+        return member if member is not None and member.clinic_id == clinic_id else None
+
+    def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
+        if self.get(clinic_id, staff_id) is not None:
+            self.rows[staff_id] = replace(self.rows[staff_id], active=False)

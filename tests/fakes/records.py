@@ -1,0 +1,61 @@
+"""Fakes of the records area's repositories (``services/records/ports.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from fakes.database import FakeDatabase
+from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
+
+
+class FakeOutcomes:
+    def __init__(self, database: FakeDatabase) -> None:
+        self.rows = database.outcomes
+
+    def add(self, measurement: OutcomeMeasurement) -> None:
+        self.rows[measurement.id] = measurement
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[OutcomeMeasurement]:
+        rows = [
+            m for m in self.rows.values() if (m.clinic_id, m.patient_id) == (clinic_id, patient_id)
+        ]
+        rows.sort(key=lambda m: (m.measured_on, m.recorded_at, str(m.id)))
+        return rows[offset : offset + limit]
+
+
+class FakeCareDocuments:
+    def __init__(self, database: FakeDatabase) -> None:
+        self.rows = database.care_documents
+
+    def add(self, document: CareDocument) -> None:
+        self.rows[document.id] = document
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[CareDocument]:
+        rows = [
+            d for d in self.rows.values() if (d.clinic_id, d.patient_id) == (clinic_id, patient_id)
+        ]
+        rows.sort(key=lambda d: (d.issued_at, str(d.id)), reverse=True)
+        return rows[offset : offset + limit]
+
+
+class FakeAssessments:
+    def __init__(self, database: FakeDatabase) -> None:
+        self.rows = database.assessments
+
+    def add(self, assessment: ScarAssessmentRecord) -> None:
+        self.rows[assessment.id] = assessment
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, offset: int, limit: int
+    ) -> Sequence[ScarAssessmentRecord]:
+        rows = [
+            a for a in self.rows.values() if (a.clinic_id, a.patient_id) == (clinic_id, patient_id)
+        ]
+        rows.sort(key=lambda a: (a.assessed_on, a.created_at, str(a.id)))
+        return rows[offset : offset + limit]

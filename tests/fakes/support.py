@@ -1,0 +1,48 @@
+"""Fakes that are not repositories: the clock, the password hasher, and the actors fixtures use."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+
+from needlepoint.domain.records import Role
+from needlepoint.services.audit import OperatorContext, RequestContext
+
+
+class FixedClock:
+    """A clock stopped at one instant."""
+
+    def __init__(self, today: date, at: time = time(12, 0)) -> None:
+        self._now = datetime.combine(today, at, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def today(self) -> date:
+        return self._now.date()
+
+
+class PlainHasher:
+    """A transparent stand-in for Argon2 in unit tests (the real one is tested separately)."""
+
+    def hash(self, password: str) -> str:
+        return f"plain${password}"
+
+    def verify(self, password: str, hashed: str) -> bool:
+        return hashed == f"plain${password}"
+
+
+def as_admin(context: RequestContext) -> RequestContext:
+    """The same person acting as their clinic's admin, to set the clinic up in a fixture.
+
+    The action table checks the actor's role, so fixtures that open a clinic's calendar with
+    a clinician's context use this rather than creating a second account.
+    """
+    return replace(context, actor=replace(context.actor, role=Role.ADMIN))
+
+
+OPERATOR = OperatorContext(request_id="test-setup")
+"""The machine's operator, creating staff accounts in fixtures (as ``needlepoint user add``)."""
+
+SETUP_CLOCK = FixedClock(date(2026, 11, 1))
+"""The clock fixtures create staff accounts by (their audit events are stamped with it)."""
