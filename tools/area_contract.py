@@ -8,6 +8,8 @@ ADR 0025 explains the areas; ``pyproject.toml`` configures the contract.
 
 from __future__ import annotations
 
+from typing import cast
+
 from grimp import ImportGraph
 from importlinter import Contract, ContractCheck, fields, output
 
@@ -28,8 +30,8 @@ class AreaContract(Contract):
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:  # noqa: ARG002
         """Every direct import from one area into another's non-public module."""
         container = str(self.container)
-        areas = [str(a) for a in self.areas]
-        public = {str(p) for p in self.public}
+        areas = [str(a) for a in cast("list[str]", self.areas)]
+        public = {str(p) for p in cast("list[str]", self.public)}
         broken = []
         for area in areas:
             package = f"{container}.{area}"
