@@ -34,7 +34,7 @@ from typing import Final
 from uuid import UUID
 
 from needlepoint.domain.errors import (
-    DomainError,
+    ConflictError,
     FieldProblem,
     InvalidInputError,
     InvalidTransitionError,
@@ -93,7 +93,7 @@ def past_start(starts_at: datetime, *, now: datetime, field: str) -> FieldProble
     )
 
 
-class SlotTakenError(DomainError):
+class SlotTakenError(ConflictError):
     """The practitioner or the room is already booked for part of the requested time."""
 
     code = "slot-taken"
@@ -295,7 +295,7 @@ def appointment_length(parts: tuple[AppointmentPart, ...]) -> timedelta:
 # ------------------------------------------------------------------ free slots
 
 
-class NoSlotError(DomainError):
+class NoSlotError(ConflictError):
     """No practitioner and room are free together inside the allowed window."""
 
     code = "no-free-slot"

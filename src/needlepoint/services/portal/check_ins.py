@@ -35,7 +35,7 @@ from needlepoint.domain.checkins import (
     day_after,
     triage,
 )
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
@@ -61,7 +61,7 @@ ALERT_SUBJECT: Final = "A patient's check-in needs attention"
 _Found = TypeVar("_Found")
 
 
-class CheckInNotFoundError(DomainError):
+class CheckInNotFoundError(NotFoundError):
     """No such check-in in this clinic."""
 
     code = "check-in-not-found"

@@ -29,7 +29,7 @@ from typing import Final
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
+from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError, NotFoundError
 from needlepoint.domain.intervals import blocked_days
 from needlepoint.domain.limits import LimitTable
 from needlepoint.domain.planning import PlanningTables
@@ -85,7 +85,7 @@ what happened to it (``booked``, ``rescheduled``, ``cancelled``, ``no_show``, ``
 What an ended appointment no longer sends is withdrawn before the hook is called."""
 
 
-class AppointmentNotFoundError(DomainError):
+class AppointmentNotFoundError(NotFoundError):
     """No such appointment in this clinic."""
 
     code = "appointment-not-found"
