@@ -10,7 +10,14 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StringConstraints
 
 from needlepoint.domain.records import Role, StaffMember
-from needlepoint.entrypoints.api.schemas.common import NOT_BLANK, DepthMm, Email, Name, RequestModel
+from needlepoint.entrypoints.api.schemas.common import (
+    NOT_BLANK,
+    DepthMm,
+    Email,
+    FromRecord,
+    Name,
+    RequestModel,
+)
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 
@@ -54,7 +61,7 @@ class StaffIn(RequestModel):
         )
 
 
-class StaffOut(BaseModel):
+class StaffOut(FromRecord[StaffMember]):
     """A member of staff (never their password or its hash)."""
 
     id: UUID
@@ -64,11 +71,6 @@ class StaffOut(BaseModel):
     role: Role
     licence_max_depth_mm: Decimal | None
     active: bool
-
-    @classmethod
-    def from_domain(cls, member: StaffMember) -> StaffOut:
-        """From the domain record."""
-        return cls.model_validate(member, from_attributes=True)
 
 
 class SignedInOut(StaffOut):

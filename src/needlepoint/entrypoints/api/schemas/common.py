@@ -167,6 +167,22 @@ Paging = Annotated[PageQuery, Query()]
 """A route's parameter: which page of a list, as ``?offset=…&limit=…``."""
 
 
+RecordT = TypeVar("RecordT")
+
+
+class FromRecord(BaseModel, Generic[RecordT]):
+    """A response model read off a domain record's attributes of the same names.
+
+    ``class PatientOut(FromRecord[PatientRecord])`` gets ``PatientOut.from_domain(record)``;
+    lists become lists, enums their values, nested records the nested models.
+    """
+
+    @classmethod
+    def from_domain(cls, record: RecordT) -> Self:
+        """From the domain record."""
+        return cls.model_validate(record, from_attributes=True)
+
+
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
 

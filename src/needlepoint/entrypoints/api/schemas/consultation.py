@@ -11,7 +11,13 @@ from pydantic import BaseModel, StringConstraints
 from needlepoint.domain.clearances import Clearance, NewClearance
 from needlepoint.domain.records import ConsultationRecord
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.entrypoints.api.schemas.common import NOT_BLANK, IsoDate, Reason, RequestModel
+from needlepoint.entrypoints.api.schemas.common import (
+    NOT_BLANK,
+    FromRecord,
+    IsoDate,
+    Reason,
+    RequestModel,
+)
 from needlepoint.services.consultation import consultations as consultation_records
 
 Appointment = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NOT_BLANK)]
@@ -38,7 +44,7 @@ class ConsultationIn(RequestModel):
         )
 
 
-class ConsultationOut(BaseModel):
+class ConsultationOut(FromRecord[ConsultationRecord]):
     """A consultation: the intake as given and the report exactly as it was produced."""
 
     id: UUID
@@ -55,11 +61,6 @@ class ConsultationOut(BaseModel):
     signed_by: UUID | None
     supersedes: UUID | None
 
-    @classmethod
-    def from_domain(cls, record: ConsultationRecord) -> ConsultationOut:
-        """From the domain record."""
-        return cls.model_validate(record, from_attributes=True)
-
 
 class ClearanceIn(RequestModel):
     """Clear one finding of the consultation that needs clearance: which, why, until when."""
@@ -73,7 +74,7 @@ class ClearanceIn(RequestModel):
         return NewClearance(consultation_id, self.rule_id, self.reason, self.valid_until)
 
 
-class ClearanceOut(BaseModel):
+class ClearanceOut(FromRecord[Clearance]):
     """A recorded clearance: the finding cleared, why, who, when, and the last day it holds."""
 
     id: UUID
@@ -85,11 +86,6 @@ class ClearanceOut(BaseModel):
     cleared_by: UUID
     cleared_at: datetime
     valid_until: date
-
-    @classmethod
-    def from_domain(cls, clearance: Clearance) -> ClearanceOut:
-        """From the domain record."""
-        return cls.model_validate(clearance, from_attributes=True)
 
 
 class ClearanceList(BaseModel):

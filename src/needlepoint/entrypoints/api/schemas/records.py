@@ -24,6 +24,7 @@ from needlepoint.entrypoints.api.schemas.common import (
     TWO_PLACES,
     DecimalRule,
     Email,
+    FromRecord,
     IsoDate,
     Limit,
     Name,
@@ -78,7 +79,7 @@ class PatientIn(RequestModel):
         )
 
 
-class PatientOut(BaseModel):
+class PatientOut(FromRecord[PatientRecord]):
     """A patient of the caller's clinic."""
 
     id: UUID
@@ -89,11 +90,6 @@ class PatientOut(BaseModel):
     email: str | None
     phone: str | None
     created_at: datetime
-
-    @classmethod
-    def from_domain(cls, patient: PatientRecord) -> PatientOut:
-        """From the domain record."""
-        return cls.model_validate(patient, from_attributes=True)
 
 
 class PatientPage(Page[PatientOut]):
@@ -124,7 +120,7 @@ class OutcomeIn(RequestModel):
         )
 
 
-class OutcomeOut(BaseModel):
+class OutcomeOut(FromRecord[OutcomeMeasurement]):
     """An outcome measurement."""
 
     id: UUID
@@ -136,11 +132,6 @@ class OutcomeOut(BaseModel):
     note: str | None
     recorded_at: datetime
     recorded_by: UUID
-
-    @classmethod
-    def from_domain(cls, measurement: OutcomeMeasurement) -> OutcomeOut:
-        """From the domain record."""
-        return cls.model_validate(measurement, from_attributes=True)
 
 
 class OutcomePage(Page[OutcomeOut]):
@@ -158,7 +149,7 @@ class CareDocumentIn(RequestModel):
         return outcomes.NewCareDocument(series_id, self.kind, self.content)
 
 
-class CareDocumentOut(BaseModel):
+class CareDocumentOut(FromRecord[CareDocument]):
     """A care document as it was given."""
 
     id: UUID
@@ -168,11 +159,6 @@ class CareDocumentOut(BaseModel):
     issued_at: datetime
     issued_by: UUID
     content: dict[str, Any]
-
-    @classmethod
-    def from_domain(cls, document: CareDocument) -> CareDocumentOut:
-        """From the domain record."""
-        return cls.model_validate(document, from_attributes=True)
 
 
 class CareDocumentPage(Page[CareDocumentOut]):

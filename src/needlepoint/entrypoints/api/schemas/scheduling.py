@@ -13,8 +13,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, Field
 
 from needlepoint.domain.records import StaffMember
-from needlepoint.domain.scheduling import Appointment, OpeningHours, Room, Slot
-from needlepoint.entrypoints.api.schemas.common import RequestModel
+from needlepoint.domain.scheduling import Appointment, AppointmentPart, OpeningHours, Room, Slot
+from needlepoint.entrypoints.api.schemas.common import FromRecord, RequestModel
 from needlepoint.services.scheduling import booking
 
 ChangeReason = Annotated[str, Field(max_length=500)]
@@ -22,17 +22,12 @@ ChangeReason = Annotated[str, Field(max_length=500)]
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
 
 
-class RoomOut(BaseModel):
+class RoomOut(FromRecord[Room]):
     """A treatment room."""
 
     id: UUID
     name: str
     active: bool
-
-    @classmethod
-    def from_domain(cls, room: Room) -> RoomOut:
-        """From the domain record."""
-        return cls.model_validate(room, from_attributes=True)
 
 
 class PeriodBody(RequestModel):
@@ -52,19 +47,14 @@ class PeriodBody(RequestModel):
         )
 
 
-class PractitionerOut(BaseModel):
+class PractitionerOut(FromRecord[StaffMember]):
     """A clinician appointments can be booked with."""
 
     id: UUID
     display_name: str
 
-    @classmethod
-    def from_domain(cls, member: StaffMember) -> PractitionerOut:
-        """From the domain record."""
-        return cls.model_validate(member, from_attributes=True)
 
-
-class AppointmentPartOut(BaseModel):
+class AppointmentPartOut(FromRecord[AppointmentPart]):
     """One part of a treatment appointment, its minutes and where the figure comes from."""
 
     part: str
@@ -92,9 +82,7 @@ class SetupOut(BaseModel):
             opening_hours=[PeriodBody.from_domain(h) for h in setup.opening_hours],
             practitioners=[PractitionerOut.from_domain(p) for p in setup.practitioners],
             appointment_minutes=_minutes(setup.length),
-            appointment_parts=[
-                AppointmentPartOut.model_validate(p, from_attributes=True) for p in setup.parts
-            ],
+            appointment_parts=[AppointmentPartOut.from_domain(p) for p in setup.parts],
         )
 
 
@@ -110,7 +98,7 @@ class WeekIn(RequestModel):
     periods: Annotated[list[PeriodBody], Field(max_length=50)]
 
 
-class SlotOut(BaseModel):
+class SlotOut(FromRecord[Slot]):
     """A free slot and who and where would take it."""
 
     starts_at: datetime
@@ -118,13 +106,8 @@ class SlotOut(BaseModel):
     practitioner_id: UUID
     room_id: UUID
 
-    @classmethod
-    def from_domain(cls, slot: Slot) -> SlotOut:
-        """From the domain value."""
-        return cls.model_validate(slot, from_attributes=True)
 
-
-class AppointmentOut(BaseModel):
+class AppointmentOut(FromRecord[Appointment]):
     """A booked visit; ``session_id`` is the session held at it, once one starts."""
 
     id: UUID
@@ -139,11 +122,6 @@ class AppointmentOut(BaseModel):
     status: str
     status_reason: str | None
     version: int
-
-    @classmethod
-    def from_domain(cls, appointment: Appointment) -> AppointmentOut:
-        """From the domain record."""
-        return cls.model_validate(appointment, from_attributes=True)
 
 
 class ProposedSession(BaseModel):

@@ -22,6 +22,7 @@ from needlepoint.entrypoints.api.schemas.common import (
     MAX_ZONES,
     NOT_BLANK,
     DepthMm,
+    FromRecord,
     Page,
     Reason,
     RequestModel,
@@ -103,7 +104,7 @@ class SeriesIn(RequestModel):
         )
 
 
-class DeviationOut(BaseModel):
+class DeviationOut(FromRecord[series_plan.Deviation]):
     """Where the agreed plan differs from the engine's proposal, and why."""
 
     path: str
@@ -141,9 +142,7 @@ class SeriesOut(BaseModel):
             status=series.status.value,
             version=series.version,
             plan=SeriesPlanBody.from_domain(series.plan),
-            deviations=[
-                DeviationOut.model_validate(d, from_attributes=True) for d in series.deviations
-            ],
+            deviations=[DeviationOut.from_domain(d) for d in series.deviations],
             proposal=dict(series.proposal),
             created_at=series.created_at,
             created_by=series.created_by,
@@ -153,18 +152,13 @@ class SeriesOut(BaseModel):
         )
 
 
-class CancellationOut(BaseModel):
+class CancellationOut(FromRecord[Cancellation]):
     """Who cancelled a series, when and why, and the series that replaced it, if any."""
 
     at: datetime
     by: UUID
     reason: str
     superseded_by: UUID | None
-
-    @classmethod
-    def from_domain(cls, cancellation: Cancellation) -> CancellationOut:
-        """From the domain value."""
-        return cls.model_validate(cancellation, from_attributes=True)
 
 
 class SeriesPage(Page[SeriesOut]):
@@ -192,7 +186,7 @@ class SessionStartIn(RequestModel):
     rescreen: dict[str, Any] = {}
 
 
-class SessionOut(BaseModel):
+class SessionOut(FromRecord[TreatmentSession]):
     """One session of a series (the day's health answers are in the chart, for clinicians)."""
 
     id: UUID
@@ -203,11 +197,6 @@ class SessionOut(BaseModel):
     started_at: datetime | None
     started_by: UUID | None
     excluded_zones: list[Zone]
-
-    @classmethod
-    def from_domain(cls, session: TreatmentSession) -> SessionOut:
-        """From the domain record."""
-        return cls.model_validate(session, from_attributes=True)
 
 
 class StartedSessionOut(SessionOut):
