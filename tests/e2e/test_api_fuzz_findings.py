@@ -34,8 +34,9 @@ from api_support import (
 )
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
-from needlepoint.entrypoints.api import errors, schemas
+from needlepoint.entrypoints.api import errors
 from needlepoint.entrypoints.api.app import create_app
+from needlepoint.entrypoints.api.schemas import accounts, common, records
 
 pytest_plugins = ["api_fixtures"]
 
@@ -146,8 +147,13 @@ def test_an_outcome_value_as_a_number_or_decimal_text_is_accepted(
 
 # --- The document agrees with what is accepted ----------------------------------------------
 
-DECIMALS = ("DepthMm", "LicenceDepth", "OutcomeValue")
-"""The Decimal types of ``schemas``, by name."""
+DECIMAL_TYPES: dict[str, Any] = {
+    "DepthMm": common.DepthMm,
+    "LicenceDepth": accounts.LicenceDepth,
+    "OutcomeValue": records.OutcomeValue,
+}
+"""The Decimal types of the API's models, by name."""
+DECIMALS = tuple(DECIMAL_TYPES)
 
 DOCUMENTED_DECIMALS = [
     ("ZoneTreatmentBody-Input", "planned_depth_mm", "DepthMm"),
@@ -188,7 +194,7 @@ def app_schema() -> dict[str, Any]:
 
 @functools.cache
 def _adapter(kind: str) -> TypeAdapter[Any]:
-    return TypeAdapter(getattr(schemas, kind))
+    return TypeAdapter(DECIMAL_TYPES[kind])
 
 
 def _accepts(kind: str, value: object) -> bool:

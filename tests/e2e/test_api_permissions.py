@@ -36,7 +36,7 @@ from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api import permissions
 from needlepoint.entrypoints.api.app import create_app
-from needlepoint.entrypoints.api.schemas import ChartIn
+from needlepoint.entrypoints.api.schemas.treatment import ChartIn
 from needlepoint.services import permissions as service_permissions
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records

@@ -37,7 +37,7 @@ from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
-from needlepoint.entrypoints.api.schemas import ChartIn
+from needlepoint.entrypoints.api.schemas.treatment import ChartIn
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext

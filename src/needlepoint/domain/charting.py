@@ -28,7 +28,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from needlepoint.domain import limits
-from needlepoint.domain.errors import DomainError, FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.errors import ConflictError, FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.screening import Finding
 from needlepoint.domain.topicals import TopicalTable
@@ -213,7 +213,7 @@ class OverrideRequiredError(InvalidInputError):
         self.missing = missing
 
 
-class ContraindicatedError(DomainError):
+class ContraindicatedError(ConflictError):
     """An action cannot proceed because of absolute findings; carries the findings."""
 
     code = "contraindicated"

@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
+from needlepoint.domain.errors import ConflictError, FieldProblem, InvalidInputError
 from needlepoint.domain.evidence import Provenance
 from needlepoint.domain.records import PatientRecord
 
@@ -223,7 +223,7 @@ def check_in_open(day: int, rules: TriageRules) -> bool:
     return 0 <= day <= rules.last_day
 
 
-class CheckInClosedError(DomainError):
+class CheckInClosedError(ConflictError):
     """Check-ins are taken from the day of a session to the last day the table allows."""
 
     code = "check-in-closed"

@@ -24,7 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from needlepoint.domain import limits
-from needlepoint.domain.errors import DomainError, FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.errors import ConflictError, FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.vocabulary import Zone
 
 RELATIVE = "relative"
@@ -117,7 +117,7 @@ def free_from(finding: FindingToClear, clearances: Iterable[Clearance]) -> date:
     return min([finding.clears_on, *cleared])
 
 
-class ClearanceRequiredError(DomainError):
+class ClearanceRequiredError(ConflictError):
     """A finding needing clearance stands in the way: clear it, or wait for its date.
 
     ``findings`` are the unmet findings; ``earliest_on`` is the day every dated one has passed

@@ -7,9 +7,14 @@ kebab-case ``code`` that entrypoints map to exit codes or HTTP statuses::
     DomainError
     ├── InvalidInputError          a value is impossible (names the field and the fix)
     │   └── InvalidDepthRangeError
-    ├── InvalidTransitionError     the record's state does not allow the action
-    ├── KnowledgeError             a knowledge table is malformed (raised by knowledge/)
-    └── ContraindicatedError       an action is refused because of absolute findings
+    ├── NotFoundError              no such record in the caller's clinic (``…NotFoundError``)
+    ├── ConflictError              the records as they stand refuse the change
+    │   ├── InvalidTransitionError the record's state does not allow the action
+    │   └── ContraindicatedError   an action is refused because of absolute findings
+    └── KnowledgeError             a knowledge table is malformed (raised by knowledge/)
+
+Each kind of missing record and each conflict keeps its own ``code``; the entrypoints map the
+two bases once (404 and 409) and every subclass answers the same way with its own code.
 
 Every ``FieldProblem`` names its field by its path in the API's request body (``born_on``,
 ``chart.zones[cheeks].delivered_depth_mm``: list items with a natural key are named by it) and
@@ -125,7 +130,19 @@ class InvalidDepthRangeError(InvalidInputError):
         self.max_mm = max_mm
 
 
-class InvalidTransitionError(DomainError):
+class NotFoundError(DomainError):
+    """No such record in the caller's clinic (another clinic's record reads the same)."""
+
+    code = "not-found"
+
+
+class ConflictError(DomainError):
+    """The records as they stand refuse the change (a state, a version, a clash, a finding)."""
+
+    code = "conflict"
+
+
+class InvalidTransitionError(ConflictError):
     """The record's state does not allow this action (e.g. starting a cancelled series)."""
 
     code = "invalid-transition"

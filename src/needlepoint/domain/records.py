@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import ConflictError
 from needlepoint.domain.vocabulary import Sex
 
 
@@ -71,7 +71,7 @@ class ConsultationStatus(StrEnum):
     SIGNED = "signed"
 
 
-class AlreadySignedError(DomainError):
+class AlreadySignedError(ConflictError):
     """A signed record cannot be changed; amend by creating a new version."""
 
     code = "already-signed"

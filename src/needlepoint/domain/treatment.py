@@ -22,7 +22,13 @@ from typing import Any
 from uuid import UUID
 
 from needlepoint.domain.charting import SessionChart, ZoneTreatment
-from needlepoint.domain.errors import DomainError, FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.errors import (
+    ConflictError,
+    DomainError,
+    FieldProblem,
+    InputCode,
+    InvalidInputError,
+)
 from needlepoint.domain.errors import InvalidTransitionError as InvalidTransitionError  # noqa: PLC0414 - kept here too
 from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.series_plan import Deviation, SeriesPlan
@@ -46,7 +52,7 @@ class SessionStatus(StrEnum):
     SIGNED = "signed"
 
 
-class VersionConflictError(DomainError):
+class VersionConflictError(ConflictError):
     """Someone else wrote first: the record is no longer at the version the change was based on.
 
     Nothing was overwritten; read the record again and re-apply the change.
@@ -79,7 +85,7 @@ class LicenceRequiredError(DomainError):
         self.actor_id = actor_id
 
 
-class SeriesExistsError(DomainError):
+class SeriesExistsError(ConflictError):
     """The consultation already has an active series: saving its plan again changes nothing.
 
     ``series_id`` is the active series; cancel it (with a reason) to agree a different plan.
@@ -97,7 +103,7 @@ class SeriesExistsError(DomainError):
         self.series_id = series_id
 
 
-class SeriesOverlapError(DomainError):
+class SeriesOverlapError(ConflictError):
     """The patient has an active series on some of the same zones.
 
     A new series supersedes it only with a reason (the old one is cancelled, never deleted).

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from needlepoint.domain.charting import ContraindicatedError
 from needlepoint.domain.clearances import ClearanceRequiredError
-from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.errors import InvalidInputError, NotFoundError
 from needlepoint.domain.intervals import IntervalLimitError
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession, VersionConflictError
@@ -31,19 +31,19 @@ class PatientsTransaction(Transaction, HasAudit, HasPatients, Protocol):
 MAX_PAGE_SIZE = 100
 
 
-class PatientNotFoundError(DomainError):
+class PatientNotFoundError(NotFoundError):
     """No such patient in this clinic (also said for another clinic's patient)."""
 
     code = "patient-not-found"
 
 
-class SeriesNotFoundError(DomainError):
+class SeriesNotFoundError(NotFoundError):
     """No such treatment series in this clinic."""
 
     code = "series-not-found"
 
 
-class SessionNotFoundError(DomainError):
+class SessionNotFoundError(NotFoundError):
     """No such treatment session in this clinic."""
 
     code = "session-not-found"

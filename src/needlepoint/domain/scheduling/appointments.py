@@ -32,7 +32,7 @@ from typing import Final
 from uuid import UUID
 
 from needlepoint.domain.errors import (
-    DomainError,
+    ConflictError,
     FieldProblem,
     InvalidInputError,
     InvalidTransitionError,
@@ -91,7 +91,7 @@ def past_start(starts_at: datetime, *, now: datetime, field: str) -> FieldProble
     )
 
 
-class SlotTakenError(DomainError):
+class SlotTakenError(ConflictError):
     """The practitioner or the room is already booked for part of the requested time."""
 
     code = "slot-taken"

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from uuid import UUID
 
 from needlepoint.domain.clinic_time import SkippedWallTimeError, local_day, wall_time_to_instant
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import ConflictError
 from needlepoint.domain.scheduling.appointments import (
     LONGEST_APPOINTMENT,
     Appointment,
@@ -24,7 +24,7 @@ from needlepoint.domain.scheduling.appointments import (
 )
 
 
-class NoSlotError(DomainError):
+class NoSlotError(ConflictError):
     """No practitioner and room are free together inside the allowed window."""
 
     code = "no-free-slot"

@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Route
 
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
-from needlepoint.entrypoints.api.schemas import Problem
+from needlepoint.entrypoints.api.schemas.common import Problem
 from needlepoint.entrypoints.statuses import status_of
 from needlepoint.services.accounts.sign_in import (
     TooManyAttemptsError,

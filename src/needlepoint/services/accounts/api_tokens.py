@@ -13,7 +13,7 @@ import secrets
 from typing import Final
 from uuid import UUID, uuid4
 
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
 from needlepoint.services.accounts.ports import AccountsUnitOfWork, ApiToken
@@ -36,7 +36,7 @@ ALREADY_REVOKED: Final = "already-revoked"
 """The outcome of revoking a token that was revoked already (nothing changes)."""
 
 
-class ApiTokenNotFoundError(DomainError):
+class ApiTokenNotFoundError(NotFoundError):
     """No such API token in this clinic (also said for another clinic's)."""
 
     code = "api-token-not-found"

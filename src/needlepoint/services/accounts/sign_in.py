@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Final, NoReturn
 from uuid import UUID
 
-from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.errors import DomainError, InvalidInputError, NotFoundError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
 from needlepoint.services.accounts import throttling
@@ -97,7 +97,7 @@ class NotAuthenticatedError(DomainError):
     code = "not-authenticated"
 
 
-class StaffNotFoundError(DomainError):
+class StaffNotFoundError(NotFoundError):
     """No such member of staff in this clinic (also said for another clinic's)."""
 
     code = "staff-not-found"

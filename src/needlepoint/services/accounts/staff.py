@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Final
 from uuid import UUID, uuid4
 
-from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.errors import ConflictError, InvalidInputError
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services import audit, permissions
 from needlepoint.services.accounts.ports import StaffUnitOfWork
@@ -28,7 +28,7 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 
 
-class EmailTakenError(DomainError):
+class EmailTakenError(ConflictError):
     """Another account already signs in with this email."""
 
     code = "email-taken"

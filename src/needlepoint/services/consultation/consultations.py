@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
-from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from needlepoint.domain.records import Clinic, ConsultationRecord, ConsultationStatus, PatientRecord
 from needlepoint.services import audit, permissions
 from needlepoint.services.access import PatientNotFoundError
@@ -23,13 +23,13 @@ from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 
 
-class ConsultationNotFoundError(DomainError):
+class ConsultationNotFoundError(NotFoundError):
     """No such consultation in this clinic."""
 
     code = "consultation-not-found"
 
 
-class ConsultationNotSignedError(DomainError):
+class ConsultationNotSignedError(ConflictError):
     """A signed consultation is needed (for a series, a clearance); a draft may still change."""
 
     code = "consultation-not-signed"

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.messages import (
     Channel,
     DeliveryOutcome,
@@ -185,7 +185,7 @@ def list_uncertain_messages(
     return found
 
 
-class MessageNotUncertainError(DomainError):
+class MessageNotUncertainError(NotFoundError):
     """No message of this clinic is waiting for a person to say whether it arrived."""
 
     code = "message-not-uncertain"

@@ -37,7 +37,7 @@ from needlepoint.domain.checkins import (
     triage,
 )
 from needlepoint.domain.clinic_time import local_day
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
@@ -63,7 +63,7 @@ ALERT_SUBJECT: Final = "A patient's check-in needs attention"
 _Found = TypeVar("_Found")
 
 
-class CheckInNotFoundError(DomainError):
+class CheckInNotFoundError(NotFoundError):
     """No such check-in in this clinic."""
 
     code = "check-in-not-found"

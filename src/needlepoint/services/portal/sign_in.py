@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Final
 from uuid import UUID, uuid4
 
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import DomainError, NotFoundError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.portal import PatientSession, SignInLink
 from needlepoint.domain.records import AuditEvent, PatientRecord
@@ -63,7 +63,7 @@ PATIENT_ROLE: Final = "patient"
 ANONYMOUS_ROLE: Final = "anonymous"
 
 
-class PortalRecordNotFoundError(DomainError):
+class PortalRecordNotFoundError(NotFoundError):
     """No such record among the signed-in patient's own (another patient's reads the same)."""
 
     code = "portal-record-not-found"

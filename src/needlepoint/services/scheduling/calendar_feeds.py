@@ -31,7 +31,7 @@ from needlepoint.domain.calendar import (
     patient_calendar,
 )
 from needlepoint.domain.care import CareTemplate
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.records import AuditEvent, ConsultationRecord, PatientRecord
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import SeriesStatus
@@ -55,7 +55,7 @@ reviews").
 """
 
 
-class CalendarFeedNotFoundError(DomainError):
+class CalendarFeedNotFoundError(NotFoundError):
     """No live calendar feed has this link (unknown and revoked links read the same)."""
 
     code = "calendar-feed-not-found"

@@ -14,7 +14,7 @@ from typing import Final
 from uuid import UUID
 
 from needlepoint.domain.clinic_time import days_bounds, local_day
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.limits import LimitTable
 from needlepoint.domain.planning import PlanningTables
 from needlepoint.domain.records import PatientRecord, Role, StaffMember
@@ -40,7 +40,7 @@ what happened to it (``booked``, ``rescheduled``, ``cancelled``, ``no_show``, ``
 What an ended appointment no longer sends is withdrawn before the hook is called."""
 
 
-class AppointmentNotFoundError(DomainError):
+class AppointmentNotFoundError(NotFoundError):
     """No such appointment in this clinic."""
 
     code = "appointment-not-found"

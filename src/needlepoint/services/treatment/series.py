@@ -24,7 +24,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from needlepoint.domain import series_plan
-from needlepoint.domain.errors import DomainError
+from needlepoint.domain.errors import ConflictError
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.screening import Decision
@@ -63,7 +63,7 @@ from needlepoint.services.treatment.ports import TreatmentUnitOfWork
 TREATABLE_DECISIONS = frozenset({Decision.PROCEED.value, Decision.NEEDS_CLEARANCE.value})
 
 
-class NotTreatableError(DomainError):
+class NotTreatableError(ConflictError):
     """The consultation's decision does not allow a series; carries the decision and findings.
 
     ``findings`` are the report's findings exactly as the consultation recorded them.

@@ -7,8 +7,8 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.routers.treatment import Page
-from needlepoint.entrypoints.api.schemas import AssessmentIn, AssessmentOut, AssessmentPage
+from needlepoint.entrypoints.api.schemas.common import Paging
+from needlepoint.entrypoints.api.schemas.records import AssessmentIn, AssessmentOut, AssessmentPage
 from needlepoint.entrypoints.api.security import ServicesDep
 
 router = APIRouter(prefix=API, tags=["assessments"])
@@ -25,9 +25,9 @@ def record_assessment(
 
 @router.get("/patients/{patient_id}/assessments")
 def list_assessments(
-    patient_id: UUID, query: Page, context: Context, services: ServicesDep
+    patient_id: UUID, query: Paging, context: Context, services: ServicesDep
 ) -> AssessmentPage:
     """A page of a patient's scar assessments, oldest first, so the trend reads left to right."""
     page = (query.offset, query.limit)
     found = services.records.list_assessments(patient_id, page=page, context=context)
-    return AssessmentPage.from_domain(found, offset=query.offset, limit=query.limit)
+    return AssessmentPage.of([AssessmentOut.from_domain(a) for a in found], query)

@@ -8,7 +8,12 @@ from fastapi import APIRouter, Request, Response
 
 from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas import ApiTokenIn, ApiTokenOut, LoginIn, SignedInOut
+from needlepoint.entrypoints.api.schemas.accounts import (
+    ApiTokenIn,
+    ApiTokenOut,
+    LoginIn,
+    SignedInOut,
+)
 from needlepoint.entrypoints.api.security import ServicesDep
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.audit import AuthMethod

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas import (
+from needlepoint.entrypoints.api.schemas.consultation import (
     ClearanceIn,
     ClearanceList,
     ClearanceOut,

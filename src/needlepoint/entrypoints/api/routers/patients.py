@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import Field
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas import (
-    MAX_OFFSET,
+from needlepoint.entrypoints.api.schemas.records import (
     PatientIn,
     PatientOut,
     PatientPage,
-    RequestModel,
-    Search,
+    PatientQuery,
 )
 from needlepoint.entrypoints.api.security import ServicesDep
-from needlepoint.services.access import MAX_PAGE_SIZE
-
-DEFAULT_PAGE_SIZE: Final = 20
 
 router = APIRouter(prefix=f"{API}/patients", tags=["patients"])
-
-
-class PatientQuery(RequestModel):
-    """Which page of patients, optionally filtered by part of a name."""
-
-    search: Search | None = None
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
-    limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE
 
 
 @router.get("")
@@ -40,7 +26,7 @@ def list_patients(
     """A page of the clinic's patients by family then given name."""
     page = (query.offset, query.limit)
     found = services.records.search_patients(query.search, page=page, context=context)
-    return PatientPage.from_domain(found, offset=query.offset, limit=query.limit)
+    return PatientPage.of([PatientOut.from_domain(p) for p in found], query)
 
 
 @router.post("", status_code=201)

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas import StaffIn, StaffOut
+from needlepoint.entrypoints.api.schemas.accounts import StaffIn, StaffOut
 from needlepoint.entrypoints.api.security import ServicesDep
 
 router = APIRouter(prefix=f"{API}/staff", tags=["staff"])

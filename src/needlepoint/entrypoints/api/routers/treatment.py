@@ -8,29 +8,28 @@ based on; a stale one is 409 ``version-conflict`` and nothing is overwritten.
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
+from fastapi import APIRouter, Path, Response
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas import (
-    MAX_OFFSET,
-    NOT_BLANK,
-    CancelSeriesIn,
+from needlepoint.entrypoints.api.schemas.common import MAX_OFFSET, NOT_BLANK, Paging
+from needlepoint.entrypoints.api.schemas.records import (
     CareDocumentIn,
     CareDocumentOut,
     CareDocumentPage,
-    ChartHistory,
-    ChartIn,
-    ChartVersionOut,
     OutcomeIn,
     OutcomeOut,
     OutcomePage,
     PatientOut,
+)
+from needlepoint.entrypoints.api.schemas.treatment import (
+    CancelSeriesIn,
+    ChartHistory,
+    ChartIn,
+    ChartVersionOut,
     RecallOut,
-    RequestModel,
     SeriesIn,
     SeriesOut,
     SeriesPage,
@@ -40,21 +39,9 @@ from needlepoint.entrypoints.api.schemas import (
     StartedSessionOut,
 )
 from needlepoint.entrypoints.api.security import ServicesDep, json_response
-from needlepoint.services.access import MAX_PAGE_SIZE
-
-DEFAULT_PAGE_SIZE: Final = 20
 
 router = APIRouter(tags=["treatment"])
 
-
-class PageQuery(RequestModel):
-    """Which page of a list."""
-
-    offset: Annotated[int, Field(ge=0, le=MAX_OFFSET)] = 0
-    limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE
-
-
-Page = Annotated[PageQuery, Query()]
 ChartVersionNumber = Annotated[int, Path(ge=1, le=MAX_OFFSET)]
 LotNumber = Annotated[str, Path(min_length=1, max_length=100, pattern=NOT_BLANK)]
 
@@ -76,12 +63,12 @@ def read_series(series_id: UUID, context: Context, services: ServicesDep) -> Ser
 
 @router.get(f"{API}/patients/{{patient_id}}/series")
 def list_series(
-    patient_id: UUID, query: Page, context: Context, services: ServicesDep
+    patient_id: UUID, query: Paging, context: Context, services: ServicesDep
 ) -> SeriesPage:
     """A page of a patient's treatment series, newest first."""
     page = (query.offset, query.limit)
     found = services.treatment.list_series(patient_id, page=page, context=context)
-    return SeriesPage.from_domain(found, offset=query.offset, limit=query.limit)
+    return SeriesPage.of([SeriesOut.from_domain(s) for s in found], query)
 
 
 @router.post(f"{API}/series/{{series_id}}/cancel")
@@ -157,12 +144,12 @@ def record_outcome(
 
 @router.get(f"{API}/patients/{{patient_id}}/outcomes")
 def list_outcomes(
-    patient_id: UUID, query: Page, context: Context, services: ServicesDep
+    patient_id: UUID, query: Paging, context: Context, services: ServicesDep
 ) -> OutcomePage:
     """A page of a patient's outcome measurements, oldest first."""
     page = (query.offset, query.limit)
     found = services.records.list_outcomes(patient_id, page=page, context=context)
-    return OutcomePage.from_domain(found, offset=query.offset, limit=query.limit)
+    return OutcomePage.of([OutcomeOut.from_domain(m) for m in found], query)
 
 
 @router.post(f"{API}/series/{{series_id}}/care-documents", status_code=201)
@@ -176,9 +163,9 @@ def issue_care_document(
 
 @router.get(f"{API}/patients/{{patient_id}}/care-documents")
 def list_care_documents(
-    patient_id: UUID, query: Page, context: Context, services: ServicesDep
+    patient_id: UUID, query: Paging, context: Context, services: ServicesDep
 ) -> CareDocumentPage:
     """A page of a patient's care documents, newest first."""
     page = (query.offset, query.limit)
     found = services.records.list_care_documents(patient_id, page=page, context=context)
-    return CareDocumentPage.from_domain(found, offset=query.offset, limit=query.limit)
+    return CareDocumentPage.of([CareDocumentOut.from_domain(d) for d in found], query)

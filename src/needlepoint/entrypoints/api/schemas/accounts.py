@@ -1,0 +1,122 @@
+"""Accounts: signing in, members of staff and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from needlepoint.domain.records import Role, StaffMember
+from needlepoint.entrypoints.api.schemas.common import (
+    NOT_BLANK,
+    DepthMm,
+    Email,
+    FromRecord,
+    Name,
+    RequestModel,
+)
+from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts import staff as accounts
+
+Password = Annotated[str, StringConstraints(min_length=1, max_length=accounts.MAX_PASSWORD_LENGTH)]
+NewPassword = Annotated[
+    str,
+    StringConstraints(
+        min_length=accounts.MIN_PASSWORD_LENGTH, max_length=accounts.MAX_PASSWORD_LENGTH
+    ),
+]
+TokenName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
+LicenceDepth = DepthMm
+"""A licence's deepest depth in millimetres: above 0, under 100, in hundredths."""
+
+
+class LoginIn(RequestModel):
+    """Sign in with an email and password."""
+
+    email: Annotated[str, StringConstraints(min_length=1, max_length=320)]
+    password: Password
+
+
+class StaffIn(RequestModel):
+    """A new member of staff in the admin's own clinic."""
+
+    email: Email
+    display_name: Name
+    role: Role
+    licence_max_depth_mm: LicenceDepth | None = None
+    password: NewPassword
+
+    def to_domain(self, clinic_id: UUID) -> accounts.NewStaff:
+        """The account to create, in ``clinic_id``."""
+        return accounts.NewStaff(
+            clinic_id=clinic_id,
+            email=self.email,
+            display_name=self.display_name,
+            role=self.role,
+            licence_max_depth_mm=self.licence_max_depth_mm,
+            password=self.password,
+        )
+
+
+class StaffOut(FromRecord[StaffMember]):
+    """A member of staff (never their password or its hash)."""
+
+    id: UUID
+    clinic_id: UUID
+    email: str
+    display_name: str
+    role: Role
+    licence_max_depth_mm: Decimal | None
+    active: bool
+
+
+class SignedInOut(StaffOut):
+    """The signed-in member of staff, and the CSRF token of their session's cookie."""
+
+    csrf_token: str | None = Field(
+        description=(
+            "Send it as the X-CSRF-Token header with every POST, PUT, PATCH or DELETE made "
+            "with the session cookie; without it (or a same-origin Origin header) such a "
+            "request is refused with 403 csrf-refused. Null when signed in with an API token, "
+            "which needs none."
+        )
+    )
+
+    @classmethod
+    def signed_in(cls, member: StaffMember, csrf_token: str | None) -> SignedInOut:
+        """From the domain record and the session's CSRF token."""
+        return cls(**StaffOut.from_domain(member).model_dump(), csrf_token=csrf_token)
+
+
+class ApiTokenIn(RequestModel):
+    """A new API token for a script; it acts as ``staff_id`` (default: the admin)."""
+
+    name: TokenName
+    staff_id: UUID | None = None
+
+
+class ApiTokenOut(BaseModel):
+    """A new API token. ``token`` is shown this once and never again."""
+
+    id: UUID
+    name: str
+    staff_id: UUID
+    issued_by: UUID | None
+    created_at: datetime
+    token: str
+
+    @classmethod
+    def from_domain(cls, issued: sessions.IssuedToken) -> ApiTokenOut:
+        """From the issued token."""
+        record = issued.record
+        return cls(
+            id=record.id,
+            name=record.name,
+            staff_id=record.staff_id,
+            issued_by=record.issued_by,
+            created_at=record.created_at,
+            token=issued.token,
+        )
