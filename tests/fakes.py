@@ -850,6 +850,9 @@ class FakeAccountsUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.rollback()
+
+    def rollback(self) -> None:
         members, sessions, tokens, throttle, audit = self._snapshot
         for table, saved in (
             (self.members, members),

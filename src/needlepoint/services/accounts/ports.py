@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from needlepoint.domain.records import StaffMember
@@ -120,7 +119,7 @@ class StaffStatusRepository(Protocol):
         ...
 
 
-class AccountsUnitOfWork(Protocol):
+class AccountsUnitOfWork(Transaction, Protocol):
     """One transaction over the account stores."""
 
     sessions: LoginSessionRepository
@@ -129,19 +128,76 @@ class AccountsUnitOfWork(Protocol):
     staff: StaffStatusRepository
     audit: AuditLog
 
-    def __enter__(self) -> Self:
-        """Begin the transaction."""
+
+class HasLoginSessions(Protocol):
+    """A unit of work holding LoginSessionRepository."""
+
+    @property
+    def sessions(self) -> LoginSessionRepository:
+        """The sign-in sessions, in this unit of work's transaction."""
         ...
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Roll back unless committed."""
+
+class HasApiTokens(Protocol):
+    """A unit of work holding ApiTokenRepository."""
+
+    @property
+    def tokens(self) -> ApiTokenRepository:
+        """The API tokens, in this unit of work's transaction."""
         ...
 
-    def commit(self) -> None:
-        """Make everything done in this unit of work durable."""
+
+class HasThrottle(Protocol):
+    """A unit of work holding ThrottleRepository."""
+
+    @property
+    def throttle(self) -> ThrottleRepository:
+        """The sign-in throttle's counts, in this unit of work's transaction."""
         ...
+
+
+class HasStaffStatus(Protocol):
+    """A unit of work holding StaffStatusRepository."""
+
+    @property
+    def staff(self) -> StaffStatusRepository:
+        """Whether members of staff may sign in, in this unit of work's transaction."""
+        ...
+
+
+class StaffByEmail(Transaction, HasStaff, Protocol):
+    """Find a member of staff and their password hash by sign-in email."""
+
+
+class SignIn(Transaction, HasAudit, HasLoginSessions, HasThrottle, Protocol):
+    """Sign a member of staff in: charge and settle the throttle, open a session (audited)."""
+
+
+class SignInThrottle(Transaction, HasAudit, HasThrottle, Protocol):
+    """Charge the sign-in throttle; a throttled attempt is audited."""
+
+
+class SessionLookup(Transaction, HasLoginSessions, Protocol):
+    """Resolve a sign-in session: touch it, or end it once it has lapsed."""
+
+
+class SignOut(Transaction, HasAudit, HasLoginSessions, Protocol):
+    """End a sign-in session (audited)."""
+
+
+class StaffDeactivation(
+    Transaction, HasAudit, HasStaffStatus, HasLoginSessions, HasApiTokens, Protocol
+):
+    """Stop a member of staff from signing in, ending their sessions and tokens (audited)."""
+
+
+class ApiTokenIssue(Transaction, HasAudit, HasStaffStatus, HasApiTokens, Protocol):
+    """Issue an API token acting as a member of staff of the clinic (audited)."""
+
+
+class ApiTokenRevocation(Transaction, HasAudit, HasApiTokens, Protocol):
+    """Revoke an API token of the clinic (audited)."""
+
+
+class ApiTokenLookup(Transaction, HasApiTokens, Protocol):
+    """Find the member of staff an API token acts as."""
