@@ -235,6 +235,9 @@ class FakeAccountsUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.rollback()
+
+    def rollback(self) -> None:
         self._restore()
 
     def commit(self) -> None:

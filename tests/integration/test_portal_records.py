@@ -41,6 +41,7 @@ from needlepoint.services.consultation.consultations import (
 )
 from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.portal import check_ins as checkins
+from needlepoint.services.portal import clinic_check_ins
 from needlepoint.services.portal import sign_in as portal_access
 from needlepoint.services.portal.sign_in import LinkRequest, SignInLinkError
 from needlepoint.services.records import patients
@@ -443,7 +444,7 @@ def test_the_attention_list_puts_red_first_then_the_newest(engine: Engine) -> No
     seeded.clock.at += timedelta(minutes=5)
     _submit(seeded, session.id)
 
-    listed = checkins.needing_attention(
+    listed = clinic_check_ins.needing_attention(
         context=seeded.context, uow=seeded.uow(), clock=seeded.clock
     )
 
@@ -457,11 +458,11 @@ def test_a_reviewed_check_in_leaves_the_list_and_keeps_its_first_reviewer(engine
     red = _submit(seeded, session.id, fever=True)
     kw: dict[str, Any] = {"context": seeded.context, "clock": seeded.clock}
 
-    first = checkins.review_check_in(check_in_id=red.id, uow=seeded.uow(), **kw)
+    first = clinic_check_ins.review_check_in(check_in_id=red.id, uow=seeded.uow(), **kw)
     seeded.clock.at += timedelta(minutes=1)
-    again = checkins.review_check_in(check_in_id=red.id, uow=seeded.uow(), **kw)
+    again = clinic_check_ins.review_check_in(check_in_id=red.id, uow=seeded.uow(), **kw)
 
-    assert checkins.needing_attention(uow=seeded.uow(), **kw) == ()
+    assert clinic_check_ins.needing_attention(uow=seeded.uow(), **kw) == ()
     assert again.reviewed_at == first.reviewed_at == datetime(2026, 11, 22, 10, tzinfo=UTC)
     assert again.reviewed_by == seeded.context.actor.id
 

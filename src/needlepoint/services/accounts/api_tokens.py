@@ -16,7 +16,12 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
-from needlepoint.services.accounts.ports import AccountsUnitOfWork, ApiToken
+from needlepoint.services.accounts.ports import (
+    ApiToken,
+    ApiTokenIssue,
+    ApiTokenLookup,
+    ApiTokenRevocation,
+)
 from needlepoint.services.accounts.sign_in import (
     API_TOKEN_PREFIX,
     MAX_TOKEN_CHARS,
@@ -43,7 +48,7 @@ class ApiTokenNotFoundError(NotFoundError):
 
 
 def issue_api_token(
-    *, name: str, staff_id: UUID, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
+    *, name: str, staff_id: UUID, context: RequestContext, uow: ApiTokenIssue, clock: Clock
 ) -> IssuedToken:
     """A new API token acting as a member of the actor's clinic; the secret is shown once."""
     permissions.require(context, Action.TOKEN_ISSUE)
@@ -63,7 +68,7 @@ def issue_api_token(
 
 
 def revoke_api_token(
-    *, token_id: UUID, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
+    *, token_id: UUID, context: RequestContext, uow: ApiTokenRevocation, clock: Clock
 ) -> None:
     """Stop one API token of the actor's clinic working at once (revoking twice is harmless).
 
@@ -83,7 +88,7 @@ def revoke_api_token(
         uow.commit()
 
 
-def resolve_api_token(*, token: str, uow: AccountsUnitOfWork) -> StaffMember | None:
+def resolve_api_token(*, token: str, uow: ApiTokenLookup) -> StaffMember | None:
     """The member of staff a live API token acts as, else None."""
     if len(token) > MAX_TOKEN_CHARS or not token.startswith(API_TOKEN_PREFIX):
         return None

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from uuid import UUID
 
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.throttling import ThrottleCount
-from needlepoint.services.ports import AuditLog, HasAudit, HasClinics, HasStaff, Transaction
+from needlepoint.services.ports import HasAudit, HasClinics, HasStaff, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,47 +119,81 @@ class StaffStatusRepository(Protocol):
         ...
 
 
-class AccountsUnitOfWork(Protocol):
-    """One transaction over the account stores (read-only members, like the areas' ``Has*``)."""
+class HasLoginSessions(Protocol):
+    """A unit of work holding LoginSessionRepository."""
 
     @property
     def sessions(self) -> LoginSessionRepository:
         """The sign-in sessions, in this unit of work's transaction."""
         ...
 
+
+class HasApiTokens(Protocol):
+    """A unit of work holding ApiTokenRepository."""
+
     @property
     def tokens(self) -> ApiTokenRepository:
         """The API tokens, in this unit of work's transaction."""
         ...
+
+
+class HasThrottle(Protocol):
+    """A unit of work holding ThrottleRepository."""
 
     @property
     def throttle(self) -> ThrottleRepository:
         """The sign-in throttle's counts, in this unit of work's transaction."""
         ...
 
+
+class HasStaffStatus(Protocol):
+    """A unit of work holding StaffStatusRepository."""
+
     @property
     def staff(self) -> StaffStatusRepository:
-        """Whether staff may sign in, in this unit of work's transaction."""
+        """Whether members of staff may sign in, in this unit of work's transaction."""
         ...
 
-    @property
-    def audit(self) -> AuditLog:
-        """The audit trail, in this unit of work's transaction."""
-        ...
 
-    def __enter__(self) -> Self:
-        """Begin the transaction."""
-        ...
+class AccountsUnitOfWork(
+    Transaction, HasAudit, HasLoginSessions, HasApiTokens, HasThrottle, HasStaffStatus, Protocol
+):
+    """One transaction over all the account stores (what the adapter implements)."""
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Roll back unless committed."""
-        ...
 
-    def commit(self) -> None:
-        """Make everything done in this unit of work durable."""
-        ...
+class StaffByEmail(Transaction, HasStaff, Protocol):
+    """Find a member of staff and their password hash by sign-in email."""
+
+
+class SignIn(Transaction, HasAudit, HasLoginSessions, HasThrottle, Protocol):
+    """Sign a member of staff in: charge and settle the throttle, open a session (audited)."""
+
+
+class SignInThrottle(Transaction, HasAudit, HasThrottle, Protocol):
+    """Charge the sign-in throttle; a throttled attempt is audited."""
+
+
+class SessionLookup(Transaction, HasLoginSessions, Protocol):
+    """Resolve a sign-in session: touch it, or end it once it has lapsed."""
+
+
+class SignOut(Transaction, HasAudit, HasLoginSessions, Protocol):
+    """End a sign-in session (audited)."""
+
+
+class StaffDeactivation(
+    Transaction, HasAudit, HasStaffStatus, HasLoginSessions, HasApiTokens, Protocol
+):
+    """Stop a member of staff from signing in, ending their sessions and tokens (audited)."""
+
+
+class ApiTokenIssue(Transaction, HasAudit, HasStaffStatus, HasApiTokens, Protocol):
+    """Issue an API token acting as a member of staff of the clinic (audited)."""
+
+
+class ApiTokenRevocation(Transaction, HasAudit, HasApiTokens, Protocol):
+    """Revoke an API token of the clinic (audited)."""
+
+
+class ApiTokenLookup(Transaction, HasApiTokens, Protocol):
+    """Find the member of staff an API token acts as."""

@@ -33,9 +33,14 @@ from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
 from needlepoint.services.accounts import throttling
 from needlepoint.services.accounts.ports import (
-    AccountsUnitOfWork,
     ApiToken,
+    HasLoginSessions,
     LoginSession,
+    SessionLookup,
+    SignIn,
+    SignInThrottle,
+    SignOut,
+    StaffDeactivation,
 )
 from needlepoint.services.accounts.staff import STAFF_RESOURCE
 from needlepoint.services.accounts.throttling import ThrottleKeys
@@ -146,7 +151,7 @@ def log_in(
     *,
     credentials: Credentials,
     check: PasswordCheck,
-    uow: AccountsUnitOfWork,
+    uow: SignIn,
     clock: Clock,
     cache: SessionCache | None = None,
 ) -> IssuedSession:
@@ -172,7 +177,7 @@ def log_in(
     return issued
 
 
-def _admit(uow: AccountsUnitOfWork, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
+def _admit(uow: SignInThrottle, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
     with uow:
         admission = throttling.check_and_charge(uow.throttle, keys, clock=clock)
         if admission.admitted:
@@ -187,7 +192,7 @@ def _admit(uow: AccountsUnitOfWork, keys: ThrottleKeys, request_id: str, clock: 
         raise TooManyAttemptsError(admission.wait)
 
 
-def _refuse(uow: AccountsUnitOfWork, request_id: str, now: datetime) -> NoReturn:
+def _refuse(uow: audit.AuditedTransaction, request_id: str, now: datetime) -> NoReturn:
     with uow:
         audit.record_refused(uow, Refusal(LOGIN, InvalidCredentialsError.code, request_id), at=now)
         uow.commit()
@@ -195,7 +200,7 @@ def _refuse(uow: AccountsUnitOfWork, request_id: str, now: datetime) -> NoReturn
 
 
 def _signed_in(
-    uow: AccountsUnitOfWork,
+    uow: SignIn,
     member: StaffMember,
     keys: ThrottleKeys,
     request_id: str,
@@ -218,7 +223,7 @@ def _hash_of(token: str) -> str:
     return digest(token[:MAX_TOKEN_CHARS])
 
 
-def _open_session(uow: AccountsUnitOfWork, member: StaffMember, now: datetime) -> IssuedSession:
+def _open_session(uow: HasLoginSessions, member: StaffMember, now: datetime) -> IssuedSession:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = now + ABSOLUTE_TIMEOUT
     uow.sessions.add(LoginSession(digest(token), member.id, now, now, expires_at))
@@ -278,7 +283,7 @@ def recall_session(*, token: str, cache: SessionCache, clock: Clock) -> StaffMem
 
 
 def resolve_session(
-    *, token: str, uow: AccountsUnitOfWork, clock: Clock, cache: SessionCache | None = None
+    *, token: str, uow: SessionLookup, clock: Clock, cache: SessionCache | None = None
 ) -> StaffMember | None:
     """The member of staff of a live session, else None; an expired session is revoked.
 
@@ -324,7 +329,7 @@ def log_out(
     *,
     token: str,
     request_id: str,
-    uow: AccountsUnitOfWork,
+    uow: SignOut,
     clock: Clock,
     cache: SessionCache | None = None,
 ) -> None:
@@ -353,7 +358,7 @@ def deactivate_staff(
     *,
     staff_id: UUID,
     context: RequestContext,
-    uow: AccountsUnitOfWork,
+    uow: StaffDeactivation,
     clock: Clock,
     cache: SessionCache | None = None,
 ) -> None:

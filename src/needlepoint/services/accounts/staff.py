@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import ConflictError, InvalidInputError
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services import audit, permissions
-from needlepoint.services.accounts.ports import StaffUnitOfWork
+from needlepoint.services.accounts.ports import StaffByEmail, StaffUnitOfWork
 from needlepoint.services.audit import Access, OperatorContext, RequestContext
 from needlepoint.services.permissions import Action, PermissionDeniedError
 from needlepoint.services.ports import Clock, PasswordHasher
@@ -94,7 +94,7 @@ def add_staff(
 
 
 def authenticate(
-    *, email: str, password: str, uow: StaffUnitOfWork, hasher: PasswordHasher, dummy_hash: str
+    *, email: str, password: str, uow: StaffByEmail, hasher: PasswordHasher, dummy_hash: str
 ) -> StaffMember | None:
     """The active member of staff with this email and password, else None.
 

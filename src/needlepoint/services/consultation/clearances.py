@@ -27,16 +27,20 @@ from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
 )
-from needlepoint.services.consultation.ports import ConsultationUnitOfWork
+from needlepoint.services.consultation.ports import (
+    ClearanceChecks,
+    ClearanceReads,
+    ClearanceRecording,
+)
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
+from needlepoint.services.ports import Clock, HasClearances, HasConsultations
 
 
 def record_clearance(
     *,
     new: NewClearance,
     context: audit.RequestContext,
-    uow: ConsultationUnitOfWork,
+    uow: ClearanceRecording,
     clock: Clock,
     limits: LimitTable,
 ) -> Clearance:
@@ -75,7 +79,7 @@ def record_clearance(
 
 
 def list_clearances(
-    *, patient_id: UUID, context: audit.RequestContext, uow: ConsultationUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: ClearanceReads, clock: Clock
 ) -> Sequence[Clearance]:
     """Every clearance of a patient, newest first; the read is audited."""
     permissions.require(context, Action.CLEARANCE_READ)
@@ -88,7 +92,7 @@ def list_clearances(
 
 
 def require_cleared(
-    uow: ConsultationUnitOfWork,
+    uow: HasClearances,
     patient: tuple[UUID, UUID],
     findings: Iterable[Mapping[str, Any]],
     zones: frozenset[Zone],
@@ -114,7 +118,7 @@ def require_cleared(
         raise domain.ClearanceRequiredError(left, doing=doing)
 
 
-def earliest_start_on(uow: ConsultationUnitOfWork, series: TreatmentSeries, proposed: date) -> date:
+def earliest_start_on(uow: ClearanceChecks, series: TreatmentSeries, proposed: date) -> date:
     """The first day a series may be booked: its waits' ends, or earlier where cleared.
 
     ``proposed`` is the day the proposal gave (used when no finding with a wait concerns the
@@ -143,7 +147,7 @@ def _finding(consultation: ConsultationRecord, rule_id: str) -> FindingToClear |
 
 
 def _signed(
-    uow: ConsultationUnitOfWork, context: audit.RequestContext, consultation_id: UUID
+    uow: HasConsultations, context: audit.RequestContext, consultation_id: UUID
 ) -> ConsultationRecord:
     consultation = uow.consultations.get(context.actor.clinic_id, consultation_id)
     if consultation is None:

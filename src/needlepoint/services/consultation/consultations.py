@@ -8,7 +8,7 @@ new consultation that names the one it supersedes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from needlepoint.domain.errors import ConflictError, InvalidInputError, NotFoundError
@@ -18,9 +18,12 @@ from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.consultation import engine as consultations
 from needlepoint.services.consultation import reports
 from needlepoint.services.consultation.engine import Engine
-from needlepoint.services.consultation.ports import ConsultationUnitOfWork
+from needlepoint.services.consultation.ports import (
+    ConsultationRecording,
+    ConsultationsTransaction,
+)
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
+from needlepoint.services.ports import Clock, HasClinics, HasConsultations, HasPatients
 
 
 class ConsultationNotFoundError(NotFoundError):
@@ -49,7 +52,7 @@ def record_consultation(
     *,
     request: ConsultationRequest,
     context: audit.RequestContext,
-    uow: ConsultationUnitOfWork,
+    uow: ConsultationRecording,
     engine: Engine,
     clock: Clock,
 ) -> ConsultationRecord:
@@ -79,7 +82,7 @@ def get_consultation(
     *,
     consultation_id: UUID,
     context: audit.RequestContext,
-    uow: ConsultationUnitOfWork,
+    uow: ConsultationsTransaction,
     clock: Clock,
 ) -> ConsultationRecord:
     """One consultation of the actor's clinic; the read is audited."""
@@ -102,7 +105,7 @@ def sign_consultation(
     *,
     consultation_id: UUID,
     context: audit.RequestContext,
-    uow: ConsultationUnitOfWork,
+    uow: ConsultationsTransaction,
     clock: Clock,
 ) -> ConsultationRecord:
     """Sign a draft consultation; after this it never changes."""
@@ -119,8 +122,12 @@ def sign_consultation(
     return signed
 
 
+class _ClinicAndPatient(HasClinics, HasPatients, Protocol):
+    """Read the actor's clinic and one of its patients."""
+
+
 def _clinic_and_patient(
-    uow: ConsultationUnitOfWork, context: audit.RequestContext, patient_id: UUID
+    uow: _ClinicAndPatient, context: audit.RequestContext, patient_id: UUID
 ) -> tuple[Clinic, PatientRecord]:
     clinic = uow.clinics.get(context.actor.clinic_id)
     patient = uow.patients.get(context.actor.clinic_id, patient_id)
@@ -175,7 +182,7 @@ def _draft(
 
 
 def _check_supersedes(
-    uow: ConsultationUnitOfWork, context: audit.RequestContext, request: ConsultationRequest
+    uow: HasConsultations, context: audit.RequestContext, request: ConsultationRequest
 ) -> None:
     if request.supersedes is None:
         return

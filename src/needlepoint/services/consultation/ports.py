@@ -66,3 +66,27 @@ class ConsultationUnitOfWork(
     Protocol,
 ):
     """One transaction over consultations and their clearances."""
+
+
+class ConsultationRecording(
+    Transaction, HasAudit, HasClinics, HasPatients, HasConsultations, Protocol
+):
+    """Record a consultation of a patient of the clinic (audited)."""
+
+
+class ConsultationsTransaction(Transaction, HasAudit, HasConsultations, Protocol):
+    """Read or sign one consultation (audited)."""
+
+
+class ClearanceRecording(
+    Transaction, HasAudit, HasClinics, HasConsultations, HasClearances, Protocol
+):
+    """Record a clearance of a signed consultation's finding, dated in the clinic's zone."""
+
+
+class ClearanceReads(Transaction, HasAudit, HasClearances, Protocol):
+    """List a patient's clearances (audited)."""
+
+
+class ClearanceChecks(HasConsultations, HasClearances, Protocol):
+    """Read a series' consultation and the patient's clearances (the clearance gate)."""

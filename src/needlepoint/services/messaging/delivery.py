@@ -42,7 +42,7 @@ from needlepoint.services.messaging.ports import (
     DeliveryError,
     Handover,
     MessageChannel,
-    MessagingUnitOfWork,
+    OutboxTransaction,
     UncertainDeliveryError,
 )
 from needlepoint.services.permissions import Action
@@ -99,7 +99,7 @@ class WorkerLoop:
     sleep: Callable[[float], None] = time.sleep
 
 
-UnitsOfWork = Callable[[], MessagingUnitOfWork]
+UnitsOfWork = Callable[[], OutboxTransaction]
 """Makes a new unit of work: every step of the worker is its own short transaction."""
 
 
@@ -173,7 +173,7 @@ def deliver_due(
 
 
 def list_uncertain_messages(
-    *, context: audit.RequestContext, uow: MessagingUnitOfWork, clock: Clock
+    *, context: audit.RequestContext, uow: OutboxTransaction, clock: Clock
 ) -> Sequence[OutboxMessage]:
     """The actor's clinic's messages that may or may not have been delivered, to check by hand."""
     permissions.require(context, Action.MESSAGES_REVIEW)
@@ -196,7 +196,7 @@ def resolve_uncertain_message(
     message_id: UUID,
     arrived: bool,
     context: audit.RequestContext,
-    uow: MessagingUnitOfWork,
+    uow: OutboxTransaction,
     clock: Clock,
 ) -> OutboxMessage:
     """Record what a person found: the message arrived (sent), or it did not (send it again).

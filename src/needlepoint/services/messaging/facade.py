@@ -16,7 +16,11 @@ from needlepoint.domain.scheduling import Appointment
 from needlepoint.services import audit as audit_service
 from needlepoint.services.messaging import delivery
 from needlepoint.services.messaging import reminders as reminder_service
-from needlepoint.services.messaging.ports import MessageChannel, MessagingUnitOfWork
+from needlepoint.services.messaging.ports import (
+    MessageChannel,
+    MessagingUnitOfWork,
+    ReminderPlanning,
+)
 from needlepoint.services.messaging.reminders import withdraw_for_appointment
 from needlepoint.services.ports import Clock
 
@@ -34,7 +38,7 @@ class Messaging:
     channels: Callable[[], Mapping[Channel, MessageChannel]]
 
     def follow_appointment_change(
-        self, uow: MessagingUnitOfWork, appointment: Appointment, change: str
+        self, uow: ReminderPlanning, appointment: Appointment, change: str
     ) -> None:
         """Keep the outbox in step with an appointment, in the caller's unit of work."""
         reminder_service.follow_appointment_change(

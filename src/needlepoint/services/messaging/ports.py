@@ -111,6 +111,20 @@ class MessagingUnitOfWork(
     """One transaction over the outbox, with what a reminder is made from."""
 
 
+class OutboxTransaction(Transaction, HasAudit, HasOutbox, Protocol):
+    """One audited transaction over the outbox: a step of the worker, or a person's review."""
+
+
+class ReminderReads(
+    HasClinics, HasPatients, HasConsultations, HasSeries, HasAppointments, Protocol
+):
+    """Read what an appointment's reminders are made from (clinic, patient, series, bookings)."""
+
+
+class ReminderPlanning(ReminderReads, HasOutbox, Protocol):
+    """Plan an appointment's reminders from what it reads, into the outbox."""
+
+
 class DeliveryError(Exception):
     """A channel did not deliver the message; nothing reached the recipient.
 

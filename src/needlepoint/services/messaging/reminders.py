@@ -39,14 +39,15 @@ from needlepoint.domain.reminders import (
 )
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.domain.treatment import TreatmentSeries
-from needlepoint.services.messaging.ports import MessagingUnitOfWork
+from needlepoint.services.messaging.ports import ReminderPlanning, ReminderReads
+from needlepoint.services.ports import HasAppointments, HasOutbox, HasSeries
 
 BOOKED: Final = "booked"
 RESCHEDULED: Final = "rescheduled"
 
 
 def queue_for_appointment(
-    *, uow: MessagingUnitOfWork, request: ReminderRequest, policy: ReminderPolicy, now: datetime
+    *, uow: HasOutbox, request: ReminderRequest, policy: ReminderPolicy, now: datetime
 ) -> tuple[OutboxMessage, ...]:
     """Queue a newly booked appointment's messages; the ones newly queued, soonest first.
 
@@ -60,7 +61,7 @@ def queue_for_appointment(
 
 
 def requeue_for_appointment(
-    *, uow: MessagingUnitOfWork, request: ReminderRequest, policy: ReminderPolicy, now: datetime
+    *, uow: HasOutbox, request: ReminderRequest, policy: ReminderPolicy, now: datetime
 ) -> tuple[OutboxMessage, ...]:
     """Replace a rescheduled appointment's pending messages; the ones newly queued.
 
@@ -72,7 +73,7 @@ def requeue_for_appointment(
     return _queue(uow, request, policy, now)
 
 
-def cancel_for_appointment(*, uow: MessagingUnitOfWork, appointment: Appointment) -> int:
+def cancel_for_appointment(*, uow: HasOutbox, appointment: Appointment) -> int:
     """Cancel every pending message of an appointment; how many.
 
     Call inside the change's ``with uow:`` block, before its commit.
@@ -80,7 +81,7 @@ def cancel_for_appointment(*, uow: MessagingUnitOfWork, appointment: Appointment
     return uow.outbox.cancel_pending(appointment.clinic_id, appointment.id)
 
 
-def withdraw_for_appointment(*, uow: MessagingUnitOfWork, appointment: Appointment) -> int:
+def withdraw_for_appointment(*, uow: HasOutbox, appointment: Appointment) -> int:
     """Cancel the pending messages its status no longer allows (``withdrawn_kinds``); how many.
 
     Call inside the change's ``with uow:`` block, before its commit.
@@ -93,7 +94,7 @@ def withdraw_for_appointment(*, uow: MessagingUnitOfWork, appointment: Appointme
 
 def follow_appointment_change(
     *,
-    uow: MessagingUnitOfWork,
+    uow: ReminderPlanning,
     appointment: Appointment,
     change: str,
     policy: ReminderPolicy,
@@ -110,12 +111,14 @@ def follow_appointment_change(
     request = reminder_request(uow, appointment, policy)
     if request is None:
         return
-    follow = queue_for_appointment if change == BOOKED else requeue_for_appointment
-    follow(uow=uow, request=request, policy=policy, now=now)
+    if change == BOOKED:
+        queue_for_appointment(uow=uow, request=request, policy=policy, now=now)
+    else:
+        requeue_for_appointment(uow=uow, request=request, policy=policy, now=now)
 
 
 def reminder_request(
-    uow: MessagingUnitOfWork, appointment: Appointment, policy: ReminderPolicy
+    uow: ReminderReads, appointment: Appointment, policy: ReminderPolicy
 ) -> ReminderRequest | None:
     """What the planner needs about an appointment, read in the caller's unit of work.
 
@@ -149,13 +152,13 @@ def contact_of(patient: PatientRecord) -> Contact:
 
 
 def _queue(
-    uow: MessagingUnitOfWork, request: ReminderRequest, policy: ReminderPolicy, now: datetime
+    uow: HasOutbox, request: ReminderRequest, policy: ReminderPolicy, now: datetime
 ) -> tuple[OutboxMessage, ...]:
     planned = plan_reminders(request, policy, now=now)
     return tuple(message for message in planned if uow.outbox.add(message))
 
 
-def _series(uow: MessagingUnitOfWork, appointment: Appointment) -> TreatmentSeries | None:
+def _series(uow: HasSeries, appointment: Appointment) -> TreatmentSeries | None:
     if appointment.series_id is None:
         return None
     return uow.series.get(appointment.clinic_id, appointment.series_id)
@@ -169,7 +172,7 @@ def _chosen_pre_care(consultation: ConsultationRecord | None) -> Iterable[str]:
     return (str(item["id"]) for item in care.get("pre", ()) if "id" in item)
 
 
-def _is_booked(uow: MessagingUnitOfWork, appointment: Appointment, number: int) -> bool:
+def _is_booked(uow: HasAppointments, appointment: Appointment, number: int) -> bool:
     """Whether session ``number`` of the appointment's series holds an appointment."""
     return any(
         a.series_id == appointment.series_id and a.session_number == number and a.occupies

@@ -1,4 +1,4 @@
-"""Use cases: a patient's daily check-in after a session, and the clinic's side of it.
+"""Use cases: a patient's daily check-in after a session (the clinic's side: ``clinic_check_ins``).
 
 A check-in follows a *treatment*: a started (or signed) session, or an attended appointment
 with no session recorded for it. It is taken on days 0 to ``last_day`` after the treatment,
@@ -30,7 +30,6 @@ from needlepoint.domain.checkins import (
     CheckInAnswers,
     CheckInClosedError,
     CheckInPhoto,
-    ClinicCheckIn,
     TriageRules,
     check_in_open,
     day_after,
@@ -39,22 +38,26 @@ from needlepoint.domain.checkins import (
 from needlepoint.domain.clinic_time import local_day
 from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
-from needlepoint.domain.records import PatientRecord, Role, StaffMember
+from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.scheduling import AppointmentStatus
-from needlepoint.services import audit, permissions
+from needlepoint.services import audit
 from needlepoint.services.access import MAX_PAGE_SIZE
 from needlepoint.services.clinics import clinic_zone
-from needlepoint.services.permissions import Action
-from needlepoint.services.portal.ports import PhotoEncoder, PortalUnitOfWork
+from needlepoint.services.portal.ports import (
+    CheckInForm,
+    CheckInReads,
+    CheckInsDue,
+    CheckInSubmission,
+    ClinicAlert,
+    PhotoEncoder,
+    TreatmentHistory,
+)
 from needlepoint.services.portal.sign_in import (
     PatientContext,
     PortalRecordNotFoundError,
     patient_event,
 )
-from needlepoint.services.ports import Clock
-
-ATTENTION_LIMIT: Final = 100
-"""The dashboard lists at most this many check-ins that need attention."""
+from needlepoint.services.ports import Clock, HasClinics
 
 RECENT_LIMIT: Final = 20
 PHOTO_TYPE: Final = "image/jpeg"
@@ -109,7 +112,7 @@ class CheckInTools:
     """The staff dashboard's address, for the clinic's alert email."""
 
 
-def treatments(uow: PortalUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[Treatment, ...]:
+def treatments(uow: TreatmentHistory, clinic_id: UUID, patient_id: UUID) -> tuple[Treatment, ...]:
     """Every treatment of a patient, newest first (inside the caller's unit of work)."""
     found: list[Treatment] = []
     held: set[tuple[UUID, int]] = set()
@@ -140,14 +143,14 @@ def treatments(uow: PortalUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tupl
     return tuple(sorted(found, key=lambda t: t.treated_at, reverse=True))
 
 
-def local_today(uow: PortalUnitOfWork, clinic_id: UUID, clock: Clock) -> tuple[date, ZoneInfo]:
+def local_today(uow: HasClinics, clinic_id: UUID, clock: Clock) -> tuple[date, ZoneInfo]:
     """Today in the clinic's calendar, and the clinic's zone."""
     zone = clinic_zone(uow, clinic_id)
     return local_day(clock.now(), zone), zone
 
 
 def checks_due(
-    uow: PortalUnitOfWork, context: PatientContext, clock: Clock, rules: TriageRules
+    uow: CheckInsDue, context: PatientContext, clock: Clock, rules: TriageRules
 ) -> tuple[CheckInDue, ...]:
     """The treatments a check-in is asked for today, newest first (in the caller's unit)."""
     today, zone = local_today(uow, context.clinic_id, clock)
@@ -170,7 +173,7 @@ def check_in_form(
     *,
     treatment_id: UUID,
     context: PatientContext,
-    uow: PortalUnitOfWork,
+    uow: CheckInForm,
     clock: Clock,
     rules: TriageRules,
 ) -> CheckInDue:
@@ -188,7 +191,7 @@ def submit_check_in(
     *,
     new: NewCheckIn,
     context: PatientContext,
-    uow: PortalUnitOfWork,
+    uow: CheckInSubmission,
     clock: Clock,
     tools: CheckInTools,
 ) -> CheckIn:
@@ -218,7 +221,7 @@ def submit_check_in(
 
 
 def _due_or_raise(
-    uow: PortalUnitOfWork,
+    uow: CheckInForm,
     context: PatientContext,
     clock: Clock,
     rules: TriageRules,
@@ -285,9 +288,7 @@ def _with_photo(check_in: CheckIn, photo_id: UUID) -> CheckIn:
     return replace(check_in, photo_id=photo_id)
 
 
-def _alert_clinic(
-    uow: PortalUnitOfWork, check_in: CheckIn, dashboard_url: str, now: datetime
-) -> None:
+def _alert_clinic(uow: ClinicAlert, check_in: CheckIn, dashboard_url: str, now: datetime) -> None:
     """One email per recipient; it names neither the patient nor any symptom."""
     body = (
         f"A patient's check-in needs attention.\n\nOpen the dashboard to see it: {dashboard_url}\n"
@@ -319,7 +320,7 @@ def alert_recipients(staff: Sequence[StaffMember]) -> tuple[StaffMember, ...]:
 
 
 def patient_check_in(
-    *, check_in_id: UUID, context: PatientContext, uow: PortalUnitOfWork, clock: Clock
+    *, check_in_id: UUID, context: PatientContext, uow: CheckInReads, clock: Clock
 ) -> CheckIn:
     """One of the signed-in patient's own check-ins."""
     with uow:
@@ -328,7 +329,7 @@ def patient_check_in(
 
 
 def patient_photo(
-    *, photo_id: UUID, context: PatientContext, uow: PortalUnitOfWork, clock: Clock
+    *, photo_id: UUID, context: PatientContext, uow: CheckInReads, clock: Clock
 ) -> CheckInPhoto:
     """One of the signed-in patient's own check-in photos."""
     with uow:
@@ -338,7 +339,7 @@ def patient_photo(
 
 
 def _own_read(
-    uow: PortalUnitOfWork,
+    uow: audit.AuditedTransaction,
     context: PatientContext,
     found: _Found | None,
     action: str,
@@ -359,7 +360,7 @@ def _own_read(
 
 
 def _refuse(
-    uow: PortalUnitOfWork,
+    uow: audit.AuditedTransaction,
     context: PatientContext,
     action: str,
     target: tuple[str, UUID],
@@ -373,89 +374,3 @@ def _refuse(
     event = patient_event(context, action, resource_type, resource_id, clock.now(), outcome=outcome)
     uow.audit.append(event)
     uow.commit()
-
-
-# --- the clinic's side ----------------------------------------------------------------------
-
-
-def needing_attention(
-    *, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
-) -> tuple[ClinicCheckIn, ...]:
-    """The clinic's unreviewed amber and red check-ins: red first, then newest first."""
-    permissions.require(context, Action.CHECK_IN_READ)
-    with uow:
-        rows = uow.check_ins.needing_attention(context.actor.clinic_id, limit=ATTENTION_LIMIT)
-        access = audit.Access("check_in.list", "check_in", "attention", None)
-        audit.record(uow, context, access, at=clock.now())
-        uow.commit()
-    return tuple(ClinicCheckIn(check_in, patient) for check_in, patient in rows)
-
-
-def clinic_check_in(
-    *, check_in_id: UUID, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
-) -> ClinicCheckIn:
-    """One check-in of the clinic with its patient."""
-    permissions.require(context, Action.CHECK_IN_READ)
-    with uow:
-        check_in, patient = _clinic_check_in_or_raise(
-            uow, context, check_in_id, "check_in.read", clock
-        )
-        audit.record(uow, context, _access("check_in.read", check_in), at=clock.now())
-        uow.commit()
-    return ClinicCheckIn(check_in, patient)
-
-
-def clinic_photo(
-    *, check_in_id: UUID, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
-) -> CheckInPhoto:
-    """The photo of one check-in of the clinic."""
-    permissions.require(context, Action.CHECK_IN_READ)
-    with uow:
-        check_in, _ = _clinic_check_in_or_raise(
-            uow, context, check_in_id, "check_in_photo.read", clock
-        )
-        photo = None
-        if check_in.photo_id is not None:
-            photo = uow.check_ins.photo(context.actor.clinic_id, check_in.photo_id)
-        if photo is None:
-            raise CheckInNotFoundError(f"check-in {check_in_id} has no photo")
-        audit.record(uow, context, _access("check_in_photo.read", check_in), at=clock.now())
-        uow.commit()
-    return photo
-
-
-def review_check_in(
-    *, check_in_id: UUID, context: audit.RequestContext, uow: PortalUnitOfWork, clock: Clock
-) -> CheckIn:
-    """Mark a check-in as reviewed by the acting clinician (a second review changes nothing)."""
-    permissions.require(context, Action.CHECK_IN_REVIEW)
-    now = clock.now()
-    with uow:
-        check_in, _ = _clinic_check_in_or_raise(uow, context, check_in_id, "check_in.review", clock)
-        reviewed = check_in.reviewed(by=context.actor.id, at=now)
-        uow.check_ins.save_review(reviewed)
-        audit.record(uow, context, _access("check_in.review", check_in), at=now)
-        uow.commit()
-    return reviewed
-
-
-def _clinic_check_in_or_raise(
-    uow: PortalUnitOfWork,
-    context: audit.RequestContext,
-    check_in_id: UUID,
-    action: str,
-    clock: Clock,
-) -> tuple[CheckIn, PatientRecord]:
-    clinic_id = context.actor.clinic_id
-    check_in = uow.check_ins.get(clinic_id, check_in_id)
-    patient = None if check_in is None else uow.patients.get(clinic_id, check_in.patient_id)
-    if check_in is None or patient is None:
-        missing = audit.Access(action, "check_in", str(check_in_id), None, "not_found")
-        audit.record(uow, context, missing, at=clock.now())
-        uow.commit()
-        raise CheckInNotFoundError(f"no check-in {check_in_id}")
-    return check_in, patient
-
-
-def _access(action: str, check_in: CheckIn) -> audit.Access:
-    return audit.Access(action, "check_in", str(check_in.id), check_in.patient_id)

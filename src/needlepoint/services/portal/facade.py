@@ -16,8 +16,9 @@ from needlepoint.domain.outcomes import OutcomeChart
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.services import audit
 from needlepoint.services.portal import check_ins as checkins
+from needlepoint.services.portal import clinic_check_ins
 from needlepoint.services.portal import sign_in as portal_access
-from needlepoint.services.portal.check_ins import ATTENTION_LIMIT
+from needlepoint.services.portal.clinic_check_ins import ATTENTION_LIMIT
 from needlepoint.services.portal.pages import (
     AppointmentPage,
     CareToday,
@@ -179,25 +180,25 @@ class Portal:
     def needing_attention(self, *, context: audit.RequestContext) -> tuple[ClinicCheckIn, ...]:
         """The clinic's unreviewed amber and red check-ins, red first, newest first."""
         uow = self.unit_of_work()
-        return checkins.needing_attention(context=context, uow=uow, clock=self.clock)
+        return clinic_check_ins.needing_attention(context=context, uow=uow, clock=self.clock)
 
     def clinic_check_in(self, check_in_id: UUID, *, context: audit.RequestContext) -> ClinicCheckIn:
         """One check-in of the clinic, with its patient."""
         uow = self.unit_of_work()
-        return checkins.clinic_check_in(
+        return clinic_check_ins.clinic_check_in(
             check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
         )
 
     def clinic_photo(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckInPhoto:
         """The photo of one check-in of the clinic."""
         uow = self.unit_of_work()
-        return checkins.clinic_photo(
+        return clinic_check_ins.clinic_photo(
             check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
         )
 
     def review(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckIn:
         """Mark a check-in reviewed by the acting clinician."""
         uow = self.unit_of_work()
-        return checkins.review_check_in(
+        return clinic_check_ins.review_check_in(
             check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
         )

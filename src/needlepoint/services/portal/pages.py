@@ -39,15 +39,30 @@ from needlepoint.domain.series_plan import SeriesPlan
 from needlepoint.domain.treatment import SeriesStatus, TreatmentSeries
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.services.access import MAX_PAGE_SIZE
+from needlepoint.services.audit import Audited, AuditedTransaction
 from needlepoint.services.consultation.facade import parse_consultation
 from needlepoint.services.portal import check_ins as checkins
-from needlepoint.services.portal.ports import PortalUnitOfWork
+from needlepoint.services.portal.ports import (
+    CareAcknowledging,
+    CareTodayReads,
+    PortalAppointmentReads,
+    PortalHomeReads,
+    PortalSeriesReads,
+    ScoreTrendReads,
+    SessionSummaries,
+)
 from needlepoint.services.portal.sign_in import (
     PatientContext,
     PortalRecordNotFoundError,
     patient_event,
 )
-from needlepoint.services.ports import Clock
+from needlepoint.services.ports import (
+    Clock,
+    HasAppointments,
+    HasConsultations,
+    HasSeries,
+    HasSessions,
+)
 
 SCAR_SCALES: Final = (OutcomeScale.GB_QUANTITATIVE, OutcomeScale.ECCA)
 RECENT_CHECK_INS: Final = 5
@@ -125,7 +140,7 @@ class _Reading:
 def portal_home(
     *,
     context: PatientContext,
-    uow: PortalUnitOfWork,
+    uow: PortalHomeReads,
     clock: Clock,
     knowledge: ClinicalKnowledge,
     rules: TriageRules,
@@ -151,7 +166,7 @@ def portal_series(
     *,
     series_id: UUID,
     context: PatientContext,
-    uow: PortalUnitOfWork,
+    uow: PortalSeriesReads,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> SeriesPage:
@@ -175,7 +190,7 @@ def portal_appointment(
     *,
     appointment_id: UUID,
     context: PatientContext,
-    uow: PortalUnitOfWork,
+    uow: PortalAppointmentReads,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> AppointmentPage:
@@ -199,7 +214,7 @@ def portal_appointment(
     return AppointmentPage(appointment, before, after)
 
 
-def score_trend(*, context: PatientContext, uow: PortalUnitOfWork, clock: Clock) -> OutcomeChart:
+def score_trend(*, context: PatientContext, uow: ScoreTrendReads, clock: Clock) -> OutcomeChart:
     """The patient's scar scores over time, on the scale with most scores.
 
     The clinician's chart draws the range the evidence expects around each score; the
@@ -234,7 +249,7 @@ def acknowledge_care(
     *,
     item_id: str,
     context: PatientContext,
-    uow: PortalUnitOfWork,
+    uow: CareAcknowledging,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> CareToday:
@@ -258,7 +273,7 @@ def acknowledge_care(
 # --- reading helpers (inside the caller's unit of work) -------------------------------------
 
 
-def _own_series(uow: PortalUnitOfWork, context: PatientContext) -> tuple[TreatmentSeries, ...]:
+def _own_series(uow: HasSeries, context: PatientContext) -> tuple[TreatmentSeries, ...]:
     found = uow.series.for_patient(
         context.clinic_id, context.patient_id, offset=0, limit=MAX_PAGE_SIZE
     )
@@ -266,14 +281,14 @@ def _own_series(uow: PortalUnitOfWork, context: PatientContext) -> tuple[Treatme
 
 
 def _series_of(
-    uow: PortalUnitOfWork, context: PatientContext, series_id: UUID | None
+    uow: HasSeries, context: PatientContext, series_id: UUID | None
 ) -> TreatmentSeries | None:
     series = None if series_id is None else uow.series.get(context.clinic_id, series_id)
     return series if series is not None and series.patient_id == context.patient_id else None
 
 
 def _upcoming(
-    uow: PortalUnitOfWork, context: PatientContext, now: datetime
+    uow: HasAppointments, context: PatientContext, now: datetime
 ) -> tuple[Appointment, ...]:
     booked = (
         a
@@ -283,9 +298,7 @@ def _upcoming(
     return tuple(sorted(booked, key=lambda a: a.starts_at))
 
 
-def _summary(
-    uow: PortalUnitOfWork, context: PatientContext, series: TreatmentSeries
-) -> SeriesSummary:
+def _summary(uow: HasSessions, context: PatientContext, series: TreatmentSeries) -> SeriesSummary:
     sessions = uow.sessions.for_series(context.clinic_id, series.id)
     held = sum(1 for s in sessions if s.started_at is not None)
     plan: SeriesPlan = series.plan
@@ -294,7 +307,7 @@ def _summary(
 
 
 def _session_summaries(
-    uow: PortalUnitOfWork, reading: _Reading, series: TreatmentSeries, zone: ZoneInfo
+    uow: SessionSummaries, reading: _Reading, series: TreatmentSeries, zone: ZoneInfo
 ) -> Iterable[SessionSummary]:
     clinic_id = reading.context.clinic_id
     for session in uow.sessions.for_series(clinic_id, series.id):
@@ -312,7 +325,7 @@ def _session_summaries(
 
 
 def _care_items(
-    uow: PortalUnitOfWork, reading: _Reading, series: TreatmentSeries, at_local: datetime
+    uow: HasConsultations, reading: _Reading, series: TreatmentSeries, at_local: datetime
 ) -> tuple[CareItem, ...]:
     """The care timeline of one series anchored to one (clinic-local) treatment time."""
     record = uow.consultations.get(reading.context.clinic_id, series.consultation_id)
@@ -326,7 +339,7 @@ def _care_items(
 
 
 def _care_today(
-    uow: PortalUnitOfWork,
+    uow: CareTodayReads,
     reading: _Reading,
     series: Sequence[TreatmentSeries],
     upcoming: Sequence[Appointment],
@@ -363,7 +376,7 @@ def applies_on(item: CareItem, day: date, zone: ZoneInfo) -> bool:
 
 
 def _audit(
-    uow: PortalUnitOfWork,
+    uow: Audited,
     reading: _Reading,
     action: str,
     resource_type: str,
@@ -387,7 +400,7 @@ _Record = TypeVar("_Record", bound=_PatientRecord)
 
 
 def _owned(
-    uow: PortalUnitOfWork,
+    uow: AuditedTransaction,
     reading: _Reading,
     found: _Record | None,
     action: str,
@@ -401,7 +414,7 @@ def _owned(
 
 
 def _not_found(
-    uow: PortalUnitOfWork, reading: _Reading, action: str, resource_type: str, resource_id: object
+    uow: AuditedTransaction, reading: _Reading, action: str, resource_type: str, resource_id: object
 ) -> NoReturn:
     """Audit the refusal and raise: another patient's record reads as a missing one."""
     uow.rollback()

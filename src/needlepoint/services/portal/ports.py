@@ -174,3 +174,97 @@ class PortalUnitOfWork(
     Protocol,
 ):
     """One transaction over a patient's own records, sign-ins and check-ins."""
+
+
+class PortalPatientReads(HasClinics, HasPatients, Protocol):
+    """Read a patient of the portal with their clinic."""
+
+
+class SignInLinkQueue(HasPortalAccess, HasOutbox, Protocol):
+    """Store a patient's sign-in link and queue the email carrying it."""
+
+
+class SignInLinkRequest(Transaction, HasAudit, SignInLinkQueue, Protocol):
+    """Ask for sign-in links: one per patient record with the email, throttled (audited)."""
+
+
+class PatientSessionLookup(Transaction, HasPortalAccess, PortalPatientReads, Protocol):
+    """Resolve a patient session: touch it, with its patient and clinic."""
+
+
+class PatientSessionOpening(PatientSessionLookup, HasAudit, Protocol):
+    """Use a sign-in link to open a patient session (audited)."""
+
+
+class PatientSessionEnd(Transaction, HasAudit, HasPortalAccess, Protocol):
+    """End a patient session (audited)."""
+
+
+class TreatmentHistory(HasSeries, HasSessions, HasAppointments, Protocol):
+    """Read what a patient was treated with: their series' sessions and attended visits."""
+
+
+class CheckInsDue(TreatmentHistory, HasClinics, HasCheckIns, Protocol):
+    """Work out which check-ins a patient is asked for today, in the clinic's calendar."""
+
+
+class CheckInForm(Transaction, HasAudit, CheckInsDue, Protocol):
+    """Open the check-in form of a treatment (audited)."""
+
+
+class ClinicAlert(HasStaff, HasOutbox, Protocol):
+    """Queue an email to the clinic's clinicians about a check-in needing attention."""
+
+
+class CheckInSubmission(CheckInForm, ClinicAlert, Protocol):
+    """Submit a check-in, with its photo; an amber or red one alerts the clinic (audited)."""
+
+
+class CheckInReads(Transaction, HasAudit, HasCheckIns, Protocol):
+    """Read check-ins and their photos (audited)."""
+
+
+class ClinicCheckIns(CheckInReads, HasPatients, Protocol):
+    """Read or review a check-in of the clinic, with its patient (audited)."""
+
+
+class SessionSummaries(HasConsultations, HasSessions, HasCharts, Protocol):
+    """Summarise the sessions of a series for the patient: zones and aftercare, no depths."""
+
+
+class CareTodayReads(
+    HasConsultations, HasSeries, HasSessions, HasAppointments, HasCareAcknowledgements, Protocol
+):
+    """Read today's care instructions of a patient, and which of them they marked as read."""
+
+
+class CareAcknowledging(Transaction, HasAudit, HasClinics, CareTodayReads, Protocol):
+    """Mark one of today's care instructions as read (audited)."""
+
+
+class PortalHomeReads(CareAcknowledging, HasCheckIns, Protocol):
+    """Read the portal's home page: today's care and check-ins, visits, series (audited)."""
+
+
+class PortalSeriesReads(
+    Transaction,
+    HasAudit,
+    HasClinics,
+    HasConsultations,
+    HasSeries,
+    HasSessions,
+    HasCharts,
+    HasAppointments,
+    Protocol,
+):
+    """Read one of the patient's series with a summary of each session held (audited)."""
+
+
+class PortalAppointmentReads(
+    Transaction, HasAudit, HasClinics, HasConsultations, HasSeries, HasAppointments, Protocol
+):
+    """Read one of the patient's appointments with the care before and after it (audited)."""
+
+
+class ScoreTrendReads(Transaction, HasAudit, HasPatients, HasOutcomes, Protocol):
+    """Read the patient's scar scores over time (audited)."""

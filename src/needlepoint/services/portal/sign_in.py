@@ -33,8 +33,16 @@ from needlepoint.domain.errors import DomainError, NotFoundError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.portal import PatientSession, SignInLink
 from needlepoint.domain.records import AuditEvent, PatientRecord
-from needlepoint.services.portal.ports import PortalUnitOfWork
-from needlepoint.services.ports import Clock
+from needlepoint.services.audit import Audited
+from needlepoint.services.portal.ports import (
+    PatientSessionEnd,
+    PatientSessionLookup,
+    PatientSessionOpening,
+    PortalPatientReads,
+    SignInLinkQueue,
+    SignInLinkRequest,
+)
+from needlepoint.services.ports import Clock, HasPortalAccess
 
 LINK_LIFETIME: Final = timedelta(minutes=15)
 """How long a sign-in link works, unless configured otherwise [INF default]."""
@@ -148,7 +156,7 @@ def request_sign_in_links(
     request: LinkRequest,
     portal_url: str,
     lifetime: timedelta,
-    uow: PortalUnitOfWork,
+    uow: SignInLinkRequest,
     clock: Clock,
 ) -> int:
     """Queue one sign-in link per patient record with this email; how many were queued.
@@ -180,12 +188,12 @@ def request_sign_in_links(
     return len(links)
 
 
-def _owners(uow: PortalUnitOfWork, email: str) -> Sequence[PatientRecord]:
+def _owners(uow: HasPortalAccess, email: str) -> Sequence[PatientRecord]:
     return uow.portal_access.patients_with_email(email)
 
 
 def _queue_link(
-    uow: PortalUnitOfWork,
+    uow: SignInLinkQueue,
     patient: PatientRecord,
     portal_url: str,
     expires_at: datetime,
@@ -224,7 +232,7 @@ def open_patient_session(
     token: str,
     replacing: str | None,
     request_id: str,
-    uow: PortalUnitOfWork,
+    uow: PatientSessionOpening,
     clock: Clock,
 ) -> IssuedPatientSession:
     """Consume a sign-in link and open a session for its patient record.
@@ -259,7 +267,7 @@ def open_patient_session(
 
 
 def _open_session(
-    uow: PortalUnitOfWork, patient: PortalPatient, now: datetime
+    uow: HasPortalAccess, patient: PortalPatient, now: datetime
 ) -> IssuedPatientSession:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = now + ABSOLUTE_TIMEOUT
@@ -271,7 +279,7 @@ def _open_session(
 
 
 def resolve_patient_session(
-    *, token: str, uow: PortalUnitOfWork, clock: Clock
+    *, token: str, uow: PatientSessionLookup, clock: Clock
 ) -> PortalPatient | None:
     """The patient of a live session, else None; an expired session is ended."""
     if len(token) > MAX_TOKEN_CHARS:
@@ -293,7 +301,7 @@ def resolve_patient_session(
 
 
 def end_patient_session(
-    *, token: str, request_id: str, uow: PortalUnitOfWork, clock: Clock
+    *, token: str, request_id: str, uow: PatientSessionEnd, clock: Clock
 ) -> None:
     """Sign out: end the session whose token this is (an unknown token changes nothing)."""
     if len(token) > MAX_TOKEN_CHARS:
@@ -310,7 +318,7 @@ def end_patient_session(
 
 
 def portal_patient(
-    uow: PortalUnitOfWork, clinic_id: UUID, patient_id: UUID
+    uow: PortalPatientReads, clinic_id: UUID, patient_id: UUID
 ) -> PortalPatient | None:
     """The patient record and their clinic's name and zone, or None if gone."""
     patient = uow.patients.get(clinic_id, patient_id)
@@ -359,5 +367,5 @@ def _anonymous(
     )  # fmt: skip
 
 
-def _append(uow: PortalUnitOfWork, event: AuditEvent) -> None:
+def _append(uow: Audited, event: AuditEvent) -> None:
     uow.audit.append(event)

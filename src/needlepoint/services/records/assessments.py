@@ -26,9 +26,9 @@ from needlepoint.services.access import PatientNotFoundError, check_page, listed
 from needlepoint.services.clinics import clinic_today
 from needlepoint.services.consultation.facade import Closed, Engine, ScarAssessmentIn, scar_scores
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
+from needlepoint.services.ports import Clock, HasClinics
 from needlepoint.services.problems import problems_from_validation
-from needlepoint.services.records.ports import RecordsUnitOfWork
+from needlepoint.services.records.ports import AssessmentReads, AssessmentRecording
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ def record_assessment(
     *,
     new: NewAssessment,
     context: audit.RequestContext,
-    uow: RecordsUnitOfWork,
+    uow: AssessmentRecording,
     engine: Engine,
     clock: Clock,
 ) -> ScarAssessmentRecord:
@@ -90,7 +90,7 @@ def record_assessment(
 
 
 def _check_assessed_on(
-    uow: RecordsUnitOfWork, context: audit.RequestContext, days: tuple[date, date], clock: Clock
+    uow: HasClinics, context: audit.RequestContext, days: tuple[date, date], clock: Clock
 ) -> None:
     """Scars are assessed on a day between the patient's birth and today."""
     born_on, assessed_on = days
@@ -105,7 +105,7 @@ def list_assessments(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: RecordsUnitOfWork,
+    uow: AssessmentReads,
     clock: Clock,
 ) -> Sequence[ScarAssessmentRecord]:
     """A page of a patient's assessments, oldest first (a trend); the read is audited."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from needlepoint.domain import dates, outcomes
@@ -34,8 +34,13 @@ from needlepoint.services.access import (
 from needlepoint.services.clinics import clinic_today
 from needlepoint.services.consultation.facade import Engine
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
-from needlepoint.services.records.ports import RecordsUnitOfWork
+from needlepoint.services.ports import Clock, HasClinics, HasConsultations, HasPatients, HasSeries
+from needlepoint.services.records.ports import (
+    CareDocumentIssue,
+    CareDocumentReads,
+    OutcomeReads,
+    OutcomeRecording,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +68,7 @@ def record_outcome(
     *,
     new: NewOutcome,
     context: audit.RequestContext,
-    uow: RecordsUnitOfWork,
+    uow: OutcomeRecording,
     engine: Engine,
     clock: Clock,
 ) -> OutcomeMeasurement:
@@ -106,8 +111,12 @@ def _measurement(
     )
 
 
+class _MeasuredOnChecks(HasClinics, HasConsultations, Protocol):
+    """Read the clinic's zone (its today) and the patient's consultations."""
+
+
 def _check_measured_on(
-    uow: RecordsUnitOfWork,
+    uow: _MeasuredOnChecks,
     context: audit.RequestContext,
     measured: tuple[PatientRecord, date],
     clock: Clock,
@@ -134,7 +143,7 @@ def _check_measured_on(
 
 
 def _check_series_of(
-    uow: RecordsUnitOfWork, context: audit.RequestContext, series_id: UUID, patient: PatientRecord
+    uow: HasSeries, context: audit.RequestContext, series_id: UUID, patient: PatientRecord
 ) -> None:
     series = uow.series.get(context.actor.clinic_id, series_id)
     if series is None or series.patient_id != patient.id:
@@ -150,7 +159,7 @@ def list_outcomes(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: RecordsUnitOfWork,
+    uow: OutcomeReads,
     clock: Clock,
 ) -> Sequence[OutcomeMeasurement]:
     """A page of a patient's measurements, oldest first; the read is audited."""
@@ -168,7 +177,7 @@ def list_outcomes(
 
 
 def issue_care_document(
-    *, new: NewCareDocument, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
+    *, new: NewCareDocument, context: audit.RequestContext, uow: CareDocumentIssue, clock: Clock
 ) -> CareDocument:
     """Keep a care document as given to the patient of a series."""
     permissions.require(context, Action.CARE_DOCUMENT_ISSUE)
@@ -199,7 +208,7 @@ def list_care_documents(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: RecordsUnitOfWork,
+    uow: CareDocumentReads,
     clock: Clock,
 ) -> Sequence[CareDocument]:
     """A page of a patient's care documents, newest first; the read is audited."""
@@ -217,7 +226,7 @@ def list_care_documents(
 
 
 def _patient_or_raise(
-    uow: RecordsUnitOfWork, context: audit.RequestContext, patient_id: UUID
+    uow: HasPatients, context: audit.RequestContext, patient_id: UUID
 ) -> PatientRecord:
     patient = uow.patients.get(context.actor.clinic_id, patient_id)
     if patient is None:

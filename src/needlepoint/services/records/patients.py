@@ -12,10 +12,9 @@ from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import audit, permissions
-from needlepoint.services.access import MAX_PAGE_SIZE, PatientNotFoundError
+from needlepoint.services.access import MAX_PAGE_SIZE, PatientNotFoundError, PatientsTransaction
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.records.ports import RecordsUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ def register_patient(
     *,
     new: NewPatient,
     context: audit.RequestContext,
-    uow: RecordsUnitOfWork,
+    uow: PatientsTransaction,
     clock: Clock,
     max_age_years: int,
 ) -> PatientRecord:
@@ -64,7 +63,7 @@ def register_patient(
 
 
 def get_patient(
-    *, patient_id: UUID, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: PatientsTransaction, clock: Clock
 ) -> PatientRecord:
     """One patient of the actor's clinic; the read is audited, so is a miss."""
     permissions.require(context, Action.PATIENT_READ)
@@ -84,7 +83,7 @@ def search_patients(
     search: str | None,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: RecordsUnitOfWork,
+    uow: PatientsTransaction,
     clock: Clock,
 ) -> Sequence[PatientRecord]:
     """A page of the clinic's patients, by name; the listing itself is audited."""

@@ -86,3 +86,56 @@ class RecordsUnitOfWork(
     Protocol,
 ):
     """One transaction over patients and their records, and what a programme view reads."""
+
+
+class AssessmentRecording(Transaction, HasAudit, HasClinics, HasPatients, HasAssessments, Protocol):
+    """Record a scar assessment of a patient (dated in the clinic's zone; audited)."""
+
+
+class AssessmentReads(Transaction, HasAudit, HasPatients, HasAssessments, Protocol):
+    """List a patient's scar assessments (audited)."""
+
+
+class OutcomeRecording(
+    Transaction,
+    HasAudit,
+    HasClinics,
+    HasPatients,
+    HasConsultations,
+    HasSeries,
+    HasOutcomes,
+    Protocol,
+):
+    """Record an outcome measurement, checked against the patient's consultations and series."""
+
+
+class OutcomeReads(Transaction, HasAudit, HasPatients, HasOutcomes, Protocol):
+    """List a patient's outcome measurements (audited)."""
+
+
+class CareDocumentIssue(Transaction, HasAudit, HasSeries, HasCareDocuments, Protocol):
+    """Issue a care document for a treatment series (audited)."""
+
+
+class CareDocumentReads(Transaction, HasAudit, HasPatients, HasCareDocuments, Protocol):
+    """List a patient's care documents (audited)."""
+
+
+class SeriesCourses(HasSeries, HasSessions, Protocol):
+    """Read a patient's treatment series with their sessions."""
+
+
+class ScheduleReads(
+    Transaction, HasAudit, HasPatients, HasSeries, HasSessions, HasAppointments, Protocol
+):
+    """Read a patient's schedule: their series, sessions and appointments (audited)."""
+
+
+class ClinicalRecordReads(
+    HasConsultations, HasCharts, HasAssessments, HasOutcomes, HasCareDocuments, Protocol
+):
+    """Read a patient's clinical record: consultations, charts, assessments, outcomes, documents."""
+
+
+class ProgrammeReads(ScheduleReads, ClinicalRecordReads, Protocol):
+    """Read a patient's whole programme: their schedule and clinical record (audited)."""

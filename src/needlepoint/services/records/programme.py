@@ -23,7 +23,12 @@ from needlepoint.services import audit, permissions
 from needlepoint.services.access import MAX_PAGE_SIZE, listed_patient
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.records.ports import RecordsUnitOfWork
+from needlepoint.services.records.ports import (
+    ClinicalRecordReads,
+    ProgrammeReads,
+    ScheduleReads,
+    SeriesCourses,
+)
 
 FIRST = 0
 """Each list is its first page of ``MAX_PAGE_SIZE`` records, in its repository's order."""
@@ -76,7 +81,7 @@ class PatientProgramme:
 
 
 def patient_schedule(
-    *, patient_id: UUID, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: ScheduleReads, clock: Clock
 ) -> PatientProgramme:
     """A patient with their series and sessions, without clinical content."""
     permissions.require(context, Action.PATIENT_READ)
@@ -90,7 +95,7 @@ def patient_schedule(
 
 
 def patient_programme(
-    *, patient_id: UUID, context: audit.RequestContext, uow: RecordsUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: ProgrammeReads, clock: Clock
 ) -> PatientProgramme:
     """A patient's whole programme: schedule, consultations, charts, scores and documents."""
     permissions.require(context, Action.CONSULTATION_READ)
@@ -104,7 +109,7 @@ def patient_programme(
     return PatientProgramme(patient=patient, series=courses, clinical=clinical, appointments=booked)
 
 
-def _courses(uow: RecordsUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple[SeriesCourse, ...]:
+def _courses(uow: SeriesCourses, clinic_id: UUID, patient_id: UUID) -> tuple[SeriesCourse, ...]:
     found = uow.series.for_patient(clinic_id, patient_id, offset=FIRST, limit=MAX_PAGE_SIZE)
     return tuple(
         SeriesCourse(series, tuple(uow.sessions.for_series(clinic_id, series.id)))
@@ -113,7 +118,7 @@ def _courses(uow: RecordsUnitOfWork, clinic_id: UUID, patient_id: UUID) -> tuple
 
 
 def _clinical_record(
-    uow: RecordsUnitOfWork, clinic_id: UUID, patient_id: UUID, courses: tuple[SeriesCourse, ...]
+    uow: ClinicalRecordReads, clinic_id: UUID, patient_id: UUID, courses: tuple[SeriesCourse, ...]
 ) -> ClinicalRecord:
     sessions = [session for course in courses for session in course.sessions]
     charts = {s.id: chart for s in sessions if (chart := uow.charts.latest(clinic_id, s.id))}
@@ -133,7 +138,7 @@ def _clinical_record(
 
 
 def _record_reads(
-    uow: RecordsUnitOfWork,
+    uow: audit.Audited,
     context: audit.RequestContext,
     clock: Clock,
     patient_id: UUID,

@@ -49,8 +49,14 @@ from needlepoint.services.access import (
 )
 from needlepoint.services.clinics import clinic_today
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
-from needlepoint.services.treatment.ports import TreatmentUnitOfWork
+from needlepoint.services.ports import Clock, HasClinics
+from needlepoint.services.treatment.ports import (
+    ChartHistoryReads,
+    Charting,
+    ChartSigning,
+    LotRecall,
+    SeriesSessions,
+)
 
 CHART: Final = "chart"
 """The request's name for the chart: its fields are named ``chart.zones[cheeks]…``."""
@@ -73,7 +79,7 @@ def chart_session(
     *,
     entry: ChartEntry,
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: Charting,
     clock: Clock,
     knowledge: ClinicalKnowledge,
 ) -> ChartVersion:
@@ -116,7 +122,7 @@ class _Day:
 
 
 def _checked(
-    uow: TreatmentUnitOfWork,
+    uow: HasClinics,
     context: audit.RequestContext,
     entry: ChartEntry,
     found: tuple[TreatmentSession, TreatmentSeries],
@@ -197,7 +203,7 @@ def sign_chart(
     session_id: UUID,
     version: int,
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: ChartSigning,
     clock: Clock,
 ) -> ChartVersion:
     """Sign the newest version of a session's chart; it never changes after this.
@@ -228,7 +234,7 @@ def sign_chart(
 
 
 def get_chart_history(
-    *, session_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
+    *, session_id: UUID, context: audit.RequestContext, uow: ChartHistoryReads, clock: Clock
 ) -> tuple[ChartVersion, ...]:
     """Every version of a session's chart, oldest first; the read is audited, so is a miss."""
     permissions.require(context, Action.CHART_READ)
@@ -248,7 +254,7 @@ def get_chart_history(
 
 
 def recall_lot(
-    *, lot: str, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
+    *, lot: str, context: audit.RequestContext, uow: LotRecall, clock: Clock
 ) -> tuple[PatientRecord, ...]:
     """Every patient of the actor's clinic treated with a cartridge lot, by name.
 
@@ -268,7 +274,7 @@ def recall_lot(
 
 
 def _session_and_series(
-    uow: TreatmentUnitOfWork, context: audit.RequestContext, session_id: UUID
+    uow: SeriesSessions, context: audit.RequestContext, session_id: UUID
 ) -> tuple[TreatmentSession, TreatmentSeries]:
     session = uow.sessions.get(context.actor.clinic_id, session_id)
     if session is None:

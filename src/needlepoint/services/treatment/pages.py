@@ -42,8 +42,8 @@ from needlepoint.services.access import (
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.consultation.facade import ConsultationNotSignedError, Engine, consult
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
-from needlepoint.services.treatment.ports import TreatmentUnitOfWork
+from needlepoint.services.ports import Clock, HasConsultations
+from needlepoint.services.treatment.ports import ChartSheetReads, HandoutReads, OutcomeChartReads
 
 SCAR_SCALES: Final = (OutcomeScale.GB_QUANTITATIVE, OutcomeScale.ECCA)
 """Scar scores: lower is better, and the acne response model predicts their reduction."""
@@ -94,7 +94,7 @@ class Handout:
 
 
 def chart_sheet(
-    *, session_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
+    *, session_id: UUID, context: audit.RequestContext, uow: ChartSheetReads, clock: Clock
 ) -> ChartSheet:
     """A session, its plan, its chart history and the previous session's newest chart."""
     permissions.require(context, Action.CHART_READ)
@@ -124,7 +124,7 @@ def chart_sheet(
     return ChartSheet(session, series, history, previous, planned_for)
 
 
-def _planned_device(uow: TreatmentUnitOfWork, series: TreatmentSeries) -> Device | None:
+def _planned_device(uow: HasConsultations, series: TreatmentSeries) -> Device | None:
     """The device named in the consultation the series was agreed from."""
     consultation = uow.consultations.get(series.clinic_id, series.consultation_id)
     named = None if consultation is None else consultation.intake.get("device")
@@ -136,7 +136,7 @@ def session_handout(
     series_id: UUID,
     number: int,
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: HandoutReads,
     engine: Engine,
     clock: Clock,
 ) -> Handout:
@@ -228,7 +228,7 @@ def outcome_chart(
     *,
     patient_id: UUID,
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: OutcomeChartReads,
     knowledge: ClinicalKnowledge,
     clock: Clock,
 ) -> OutcomeChart:

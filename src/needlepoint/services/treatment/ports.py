@@ -119,3 +119,103 @@ class TreatmentUnitOfWork(
     Protocol,
 ):
     """One transaction over series, sessions and charts, with what their gates read."""
+
+
+class SeriesSessions(HasSeries, HasSessions, Protocol):
+    """Read a series and its sessions."""
+
+
+class SeriesReads(Transaction, HasAudit, HasSeries, Protocol):
+    """Read one treatment series (audited)."""
+
+
+class PatientSeriesReads(Transaction, HasAudit, HasPatients, HasSeries, Protocol):
+    """List a patient's treatment series (audited)."""
+
+
+class SessionReads(Transaction, HasAudit, HasSeries, HasSessions, Protocol):
+    """List the sessions of a series (audited)."""
+
+
+class AppointmentWithdrawal(HasAppointments, HasOutbox, Protocol):
+    """Cancel a stopped series' future appointments and withdraw their messages."""
+
+
+class SeriesEnding(HasAudit, HasSeries, AppointmentWithdrawal, Protocol):
+    """Stop series and their future appointments, in the caller's transaction (audited)."""
+
+
+class SeriesCancelling(Transaction, SeriesEnding, Protocol):
+    """Cancel a series with its future appointments (audited)."""
+
+
+class SeriesCreation(
+    Transaction,
+    HasClinics,
+    HasConsultations,
+    HasClearances,
+    SeriesEnding,
+    Protocol,
+):
+    """Agree a series from a signed consultation: cleared, superseding overlapping ones."""
+
+
+class SessionStart(
+    Transaction,
+    HasAudit,
+    HasClinics,
+    HasPatients,
+    HasConsultations,
+    HasClearances,
+    HasSeries,
+    HasSessions,
+    HasAppointments,
+    HasOutbox,
+    Protocol,
+):
+    """Start a session: rescreen, check clearances, attend the day's appointment (audited).
+
+    It holds what scheduling's ``attend_session`` takes (``VisitsUnitOfWork``).
+    """
+
+
+class Charting(Transaction, HasAudit, HasClinics, HasSeries, HasSessions, HasCharts, Protocol):
+    """Chart a session of a series, dated in the clinic's zone (audited)."""
+
+
+class ChartSigning(Transaction, HasAudit, HasSeries, HasSessions, HasCharts, Protocol):
+    """Sign a session's latest chart version (audited)."""
+
+
+class ChartHistoryReads(Transaction, HasAudit, HasSessions, HasCharts, Protocol):
+    """Read every version of a session's chart (audited)."""
+
+
+class LotRecall(Transaction, HasAudit, HasCharts, Protocol):
+    """Find the patients charted with a cartridge lot (audited)."""
+
+
+class ChartSheetReads(
+    Transaction, HasAudit, HasConsultations, HasSeries, HasSessions, HasCharts, Protocol
+):
+    """Read a session's chart sheet: its chart, series and planned device (audited)."""
+
+
+class HandoutReads(
+    Transaction,
+    HasAudit,
+    HasClinics,
+    HasPatients,
+    HasConsultations,
+    HasSeries,
+    HasSessions,
+    HasAppointments,
+    Protocol,
+):
+    """Read what a session's handout is made from: patient, plan, care and next visit."""
+
+
+class OutcomeChartReads(
+    Transaction, HasAudit, HasPatients, HasSeries, HasSessions, HasOutcomes, Protocol
+):
+    """Read a patient's outcome chart: measurements beside their series' sessions (audited)."""

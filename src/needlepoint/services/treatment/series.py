@@ -57,8 +57,16 @@ from needlepoint.services.consultation.facade import (
 )
 from needlepoint.services.messaging.facade import withdraw_for_appointment
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
-from needlepoint.services.treatment.ports import TreatmentUnitOfWork
+from needlepoint.services.ports import Clock, HasClearances
+from needlepoint.services.treatment.ports import (
+    AppointmentWithdrawal,
+    PatientSeriesReads,
+    SeriesCancelling,
+    SeriesCreation,
+    SeriesEnding,
+    SeriesReads,
+    SessionReads,
+)
 
 TREATABLE_DECISIONS = frozenset({Decision.PROCEED.value, Decision.NEEDS_CLEARANCE.value})
 
@@ -96,7 +104,7 @@ def create_series_from_consultation(
     *,
     new: NewSeries,
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: SeriesCreation,
     engine: Engine,
     clock: Clock,
 ) -> TreatmentSeries:
@@ -131,7 +139,7 @@ def create_series_from_consultation(
 
 
 def _saved_already(
-    uow: TreatmentUnitOfWork,
+    uow: audit.AuditedTransaction,
     context: audit.RequestContext,
     series: TreatmentSeries,
     chosen: SeriesPlan,
@@ -146,7 +154,7 @@ def _saved_already(
 
 
 def _require_cleared(
-    uow: TreatmentUnitOfWork, consultation: ConsultationRecord, plan: SeriesPlan, today: date
+    uow: HasClearances, consultation: ConsultationRecord, plan: SeriesPlan, today: date
 ) -> None:
     """Every finding with no wait must be cleared before a series; waits are met by date."""
     findings = consultation.report.get("findings") or ()
@@ -162,7 +170,7 @@ def _require_cleared(
 
 
 def _supersede(
-    uow: TreatmentUnitOfWork,
+    uow: SeriesEnding,
     context: audit.RequestContext,
     change: tuple[TreatmentSeries, Sequence[TreatmentSeries], str],
     now: datetime,
@@ -183,7 +191,7 @@ def _supersede(
 
 
 def cancel_future_appointments(
-    uow: TreatmentUnitOfWork, series: TreatmentSeries, now: datetime
+    uow: AppointmentWithdrawal, series: TreatmentSeries, now: datetime
 ) -> tuple[Appointment, ...]:
     """Cancel a stopped series' booked appointments still to come, and withdraw their messages."""
     reason = f"series cancelled: {series.cancellation.reason if series.cancellation else ''}"
@@ -259,7 +267,7 @@ def _new_series(
 
 
 def get_series(
-    *, series_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
+    *, series_id: UUID, context: audit.RequestContext, uow: SeriesReads, clock: Clock
 ) -> TreatmentSeries:
     """One series of the actor's clinic; the read is audited, so is a miss."""
     permissions.require(context, Action.SERIES_READ)
@@ -278,7 +286,7 @@ def list_series(
     patient_id: UUID,
     page: tuple[int, int],
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: PatientSeriesReads,
     clock: Clock,
 ) -> Sequence[TreatmentSeries]:
     """A page of a patient's series, newest first; the listing is audited."""
@@ -308,7 +316,7 @@ def cancel_series(
     *,
     cancellation: SeriesCancellation,
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: SeriesCancelling,
     clock: Clock,
 ) -> TreatmentSeries:
     """Stop a series before its end, with a reason; its booked appointments to come go too.
@@ -335,7 +343,7 @@ def cancel_series(
 
 
 def list_sessions(
-    *, series_id: UUID, context: audit.RequestContext, uow: TreatmentUnitOfWork, clock: Clock
+    *, series_id: UUID, context: audit.RequestContext, uow: SessionReads, clock: Clock
 ) -> Sequence[TreatmentSession]:
     """The sessions of a series, by number; the read is audited, so is a miss."""
     permissions.require(context, Action.SERIES_READ)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from uuid import UUID, uuid4
 
 from needlepoint.domain import charting
@@ -47,9 +47,9 @@ from needlepoint.services.consultation.facade import (
     require_cleared,
 )
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
+from needlepoint.services.ports import Clock, HasClearances, HasClinics, HasConsultations
 from needlepoint.services.scheduling.facade import attend_session
-from needlepoint.services.treatment.ports import TreatmentUnitOfWork
+from needlepoint.services.treatment.ports import SessionStart
 
 RESCREEN: Final = "rescreen"
 """The request's name for the day's answers: their fields are ``rescreen.history.…``."""
@@ -63,7 +63,7 @@ def start_session(
     series_id: UUID,
     rescreen_document: Mapping[str, Any],
     context: audit.RequestContext,
-    uow: TreatmentUnitOfWork,
+    uow: SessionStart,
     engine: Engine,
     clock: Clock,
 ) -> TreatmentSession:
@@ -100,7 +100,7 @@ def start_session(
 
 
 def _require_cleared(
-    uow: TreatmentUnitOfWork,
+    uow: HasClearances,
     series: TreatmentSeries,
     rescreen: Mapping[str, Any],
     excluded: tuple[Zone, ...],
@@ -130,8 +130,12 @@ def _startable(series: TreatmentSeries, sessions: Sequence[TreatmentSession]) ->
     return started
 
 
+class _Rescreening(HasClinics, HasConsultations, Protocol):
+    """Read the clinic's today and the series' consultation, to screen the patient again."""
+
+
 def _rescreen(
-    uow: TreatmentUnitOfWork,
+    uow: _Rescreening,
     context: audit.RequestContext,
     series: TreatmentSeries,
     answers: Mapping[str, Any],
@@ -163,7 +167,7 @@ def _rescreen(
 
 
 def _latest_signed(
-    uow: TreatmentUnitOfWork, context: audit.RequestContext, series: TreatmentSeries
+    uow: HasConsultations, context: audit.RequestContext, series: TreatmentSeries
 ) -> ConsultationRecord:
     history = uow.consultations.for_patient(context.actor.clinic_id, series.patient_id)
     signed = [c for c in history if c.status is ConsultationStatus.SIGNED]
