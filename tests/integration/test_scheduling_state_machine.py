@@ -61,7 +61,7 @@ from needlepoint.services.consultation.consultations import (
 )
 from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.messaging import reminders
-from needlepoint.services.messaging.ports import MessagingUnitOfWork as UnitOfWork
+from needlepoint.services.messaging.ports import ReminderPlanning as UnitOfWork
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling import booking as scheduling
 from needlepoint.services.scheduling.visits import series_rules

@@ -40,7 +40,7 @@ from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 from needlepoint.services.scheduling.changes import Move, StatusChange, change_status, reschedule
-from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.scheduling.ports import BookingWrites, ChoiceChecks
 from needlepoint.services.scheduling.proposals import (
     SeriesBooking,
     propose_series_booking,
@@ -115,7 +115,7 @@ def book_series(
     series_id: UUID,
     choices: Sequence[SlotChoice],
     context: audit.RequestContext,
-    uow: SchedulingUnitOfWork,
+    uow: BookingWrites,
     clock: Clock,
     booking: Booking,
 ) -> tuple[Appointment, ...]:
@@ -162,9 +162,7 @@ class _Booked:
     extra_interval_days: int
 
 
-def _check_choices(
-    uow: SchedulingUnitOfWork, booked: _Booked, choices: Sequence[SlotChoice]
-) -> None:
+def _check_choices(uow: ChoiceChecks, booked: _Booked, choices: Sequence[SlotChoice]) -> None:
     series, zone = booked.series, booked.zone
     days, _ = held_and_booked(uow, series, zone)
     sessions = series_rules(series).sessions

@@ -40,7 +40,12 @@ from needlepoint.services.access import listed_patient
 from needlepoint.services.accounts.facade import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.ports import CalendarRenderer, SchedulingUnitOfWork
+from needlepoint.services.scheduling.ports import (
+    CalendarFeedAccess,
+    CalendarRenderer,
+    FeedRendering,
+    SeriesMilestoneReads,
+)
 
 FEED_ACTOR_ROLE: Final = "calendar_feed"
 """The actor role of a feed fetch in the audit trail (no member of staff is involved)."""
@@ -88,7 +93,7 @@ class FeedMaking:
 
 
 def issue_feed(
-    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: CalendarFeedAccess, clock: Clock
 ) -> IssuedFeed:
     """A new secret feed link for a patient of the actor's clinic; the old one stops working."""
     permissions.require(context, Action.CALENDAR_FEED_MANAGE)
@@ -107,7 +112,7 @@ def issue_feed(
 
 
 def revoke_feed(
-    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: CalendarFeedAccess, clock: Clock
 ) -> int:
     """Stop a patient's feed link working; how many live links there were (0 or 1)."""
     permissions.require(context, Action.CALENDAR_FEED_MANAGE)
@@ -123,7 +128,7 @@ def revoke_feed(
 
 
 def feed_status(
-    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: CalendarFeedAccess, clock: Clock
 ) -> FeedStatus:
     """A patient of the actor's clinic and their live feed link, if any."""
     permissions.require(context, Action.CALENDAR_FEED_MANAGE)
@@ -137,7 +142,7 @@ def feed_status(
 
 
 def render_feed(
-    *, token: str, request_id: str, making: FeedMaking, uow: SchedulingUnitOfWork, clock: Clock
+    *, token: str, request_id: str, making: FeedMaking, uow: FeedRendering, clock: Clock
 ) -> bytes:
     """The feed a link opens, rendered; ``CalendarFeedNotFoundError`` for any other token.
 
@@ -170,7 +175,7 @@ def render_feed(
 
 
 def _series_milestones(
-    uow: SchedulingUnitOfWork,
+    uow: SeriesMilestoneReads,
     feed: CalendarFeed,
     appointments: Sequence[Appointment],
     templates: tuple[CareTemplate, ...],

@@ -28,8 +28,12 @@ from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.messaging.facade import withdraw_for_appointment
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.ports import Clock, HasAppointments
+from needlepoint.services.scheduling.ports import (
+    BookingWrites,
+    MoveChecks,
+    StatusChanges,
+)
 from needlepoint.services.scheduling.steps import (
     AppointmentNotFoundError,
     Booking,
@@ -56,7 +60,7 @@ def reschedule(
     *,
     move: Move,
     context: audit.RequestContext,
-    uow: SchedulingUnitOfWork,
+    uow: BookingWrites,
     clock: Clock,
     booking: Booking,
 ) -> Appointment:
@@ -86,9 +90,7 @@ def reschedule(
     return moved
 
 
-def _check_move(
-    uow: SchedulingUnitOfWork, current: Appointment, move: Move, extra_days: int
-) -> None:
+def _check_move(uow: MoveChecks, current: Appointment, move: Move, extra_days: int) -> None:
     zone = clinic_zone(uow, current.clinic_id)
     length = current.ends_at - current.starts_at
     calendar = calendar_between(
@@ -127,7 +129,7 @@ def change_status(
     *,
     change: StatusChange,
     context: audit.RequestContext,
-    uow: SchedulingUnitOfWork,
+    uow: StatusChanges,
     clock: Clock,
     booking: Booking,
 ) -> Appointment:
@@ -158,7 +160,7 @@ def change_status(
 
 
 def _current(
-    uow: SchedulingUnitOfWork,
+    uow: HasAppointments,
     context: audit.RequestContext,
     appointment_id: UUID,
     expected_version: int,

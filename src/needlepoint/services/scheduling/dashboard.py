@@ -39,8 +39,8 @@ from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_today, clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.portal.facade import ATTENTION_LIMIT
-from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.ports import SchedulingUnitOfWork, SeriesToBook
+from needlepoint.services.ports import Clock, HasCheckIns, HasClinics, HasWorklists
+from needlepoint.services.scheduling.ports import DashboardReads, SeriesToBook
 from needlepoint.services.scheduling.queries import DayAppointment
 
 
@@ -90,7 +90,7 @@ class _Day:
 
 
 def dashboard(
-    *, clinical: bool, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+    *, clinical: bool, context: audit.RequestContext, uow: DashboardReads, clock: Clock
 ) -> Dashboard:
     """The actor's clinic today; ``clinical`` adds charts to sign and check-ins to review."""
     permissions.require(context, Action.DASHBOARD_READ)
@@ -109,33 +109,31 @@ def dashboard(
     return Dashboard(day.today, appointments, awaiting, due, attention)
 
 
-def _clinic_day(uow: SchedulingUnitOfWork, clinic_id: UUID, clock: Clock) -> _Day:
+def _clinic_day(uow: HasClinics, clinic_id: UUID, clock: Clock) -> _Day:
     zone = clinic_zone(uow, clinic_id)
     return _Day(clinic_today(str(zone), clock), zone)
 
 
-def _appointments(
-    uow: SchedulingUnitOfWork, clinic_id: UUID, day: _Day
-) -> tuple[DayAppointment, ...]:
+def _appointments(uow: HasWorklists, clinic_id: UUID, day: _Day) -> tuple[DayAppointment, ...]:
     found = uow.worklists.appointments_between(clinic_id, *day.bounds)
     return tuple(DayAppointment(*row) for row in found)
 
 
 def _charts_awaiting_signoff(
-    uow: SchedulingUnitOfWork, clinic_id: UUID
+    uow: HasWorklists, clinic_id: UUID
 ) -> tuple[ChartAwaitingSignOff, ...]:
     found = uow.worklists.charts_awaiting_signoff(clinic_id)
     return tuple(ChartAwaitingSignOff(*row) for row in found)
 
 
-def _sessions_due(uow: SchedulingUnitOfWork, clinic_id: UUID, day: _Day) -> tuple[SessionDue, ...]:
+def _sessions_due(uow: HasWorklists, clinic_id: UUID, day: _Day) -> tuple[SessionDue, ...]:
     """Soonest due first; one day's patients by family name (then as the query orders them)."""
     found = uow.worklists.series_to_book(clinic_id, booked_from=day.bounds[0])
     due = [_next_session(row, day) for row in found]
     return tuple(sorted(due, key=lambda item: (item.due_on, item.patient.family_name)))
 
 
-def _needing_attention(uow: SchedulingUnitOfWork, clinic_id: UUID) -> tuple[ClinicCheckIn, ...]:
+def _needing_attention(uow: HasCheckIns, clinic_id: UUID) -> tuple[ClinicCheckIn, ...]:
     """What ``checkins.needing_attention`` lists, read inside the dashboard's transaction."""
     found = uow.check_ins.needing_attention(clinic_id, limit=ATTENTION_LIMIT)
     return tuple(ClinicCheckIn(check_in, patient) for check_in, patient in found)

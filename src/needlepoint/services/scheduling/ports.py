@@ -20,6 +20,7 @@ from needlepoint.domain.records import (
 )
 from needlepoint.domain.scheduling import Appointment, OpeningHours, Room
 from needlepoint.domain.treatment import ChartVersion, TreatmentSession
+from needlepoint.services.messaging.ports import ReminderPlanning
 from needlepoint.services.ports import (
     HasAppointments,
     HasAudit,
@@ -222,3 +223,148 @@ class VisitsUnitOfWork(
 
     Their series, sessions, appointments and clearances, and the reminders they settle.
     """
+
+
+# --- what each use case takes (ADR 0026): the repositories it uses, and no more -------------
+
+
+class CalendarFeedAccess(Transaction, HasAudit, HasCalendarFeeds, HasPatients, Protocol):
+    """Issue, revoke or look at a patient's calendar feed (audited)."""
+
+
+class SeriesMilestoneReads(HasConsultations, HasSeries, Protocol):
+    """A feed's series and the consultations they came from."""
+
+
+class DayListReads(Transaction, HasAudit, HasClinics, HasWorklists, Protocol):
+    """A clinic's day list (audited)."""
+
+
+class AppointmentReads(Transaction, HasAppointments, HasAudit, Protocol):
+    """A patient's appointments (audited)."""
+
+
+class AppointmentDetailReads(
+    Transaction, HasAppointments, HasAudit, HasPatients, HasRooms, HasStaff, Protocol
+):
+    """One appointment with its patient, room and practitioner (audited)."""
+
+
+class RoomSetup(Transaction, HasAudit, HasRooms, Protocol):
+    """Add a treatment room (audited)."""
+
+
+class OpeningHoursSetup(Transaction, HasAudit, HasOpeningHours, Protocol):
+    """Set a clinic's opening hours (audited)."""
+
+
+class BookableReads(HasPatients, HasSeries, Protocol):
+    """The series a booking is for, and its patient."""
+
+
+class HeldAndBookedReads(HasAppointments, HasSessions, Protocol):
+    """A series' sessions and the appointments that hold them."""
+
+
+class BookingRuleReads(HasClearances, HasConsultations, Protocol):
+    """What decides a series' booking rules: its consultation and clearances."""
+
+
+class EndedVisitWrites(HasAppointments, HasOutbox, Protocol):
+    """Save an ended visit and withdraw what it no longer sends."""
+
+
+class FeedRendering(
+    Transaction,
+    HasAppointments,
+    HasAudit,
+    HasCalendarFeeds,
+    HasClinics,
+    HasConsultations,
+    HasSeries,
+    Protocol,
+):
+    """Render a patient's calendar feed: their appointments and series milestones (audited)."""
+
+
+class StatusChanges(Transaction, HasAudit, ReminderPlanning, Protocol):
+    """Change an appointment's status and re-plan its messages (audited)."""
+
+
+class DashboardReads(Transaction, HasAudit, HasCheckIns, HasClinics, HasWorklists, Protocol):
+    """The clinic's dashboard: the day, the worklists and check-ins needing attention (audited)."""
+
+
+class SetupReads(Transaction, HasClinics, HasOpeningHours, HasRooms, HasStaff, Protocol):
+    """A clinic's set-up: its rooms, opening hours and practitioners."""
+
+
+class CalendarReads(HasAppointments, HasOpeningHours, HasRooms, HasStaff, Protocol):
+    """A clinic's calendar between two instants: rooms, hours, practitioners, appointments."""
+
+
+class VisitReads(HasAppointments, HasSeries, HasSessions, Protocol):
+    """A patient's series, sessions and the appointments holding them."""
+
+
+class IntervalReads(
+    HasAppointments, HasClearances, HasConsultations, HasSeries, HasSessions, Protocol
+):
+    """What the interval rules read: the patient's series, sessions, appointments and clearances."""
+
+
+class Attendance(HasAppointments, HasClinics, HasOutbox, HasSeries, HasSessions, Protocol):
+    """Mark a session's appointment attended and plan its aftercare."""
+
+
+class BookingWrites(
+    Transaction,
+    HasAppointments,
+    HasAudit,
+    HasClearances,
+    HasClinics,
+    HasConsultations,
+    HasOpeningHours,
+    HasOutbox,
+    HasPatients,
+    HasRooms,
+    HasSeries,
+    HasSessions,
+    HasStaff,
+    Protocol,
+):
+    """Book a series or move an appointment: the calendar, the series' rules, its reminders."""
+
+
+class ChoiceChecks(
+    HasAppointments,
+    HasClearances,
+    HasConsultations,
+    HasOpeningHours,
+    HasRooms,
+    HasSeries,
+    HasSessions,
+    HasStaff,
+    Protocol,
+):
+    """Check chosen slots against the calendar and the series' interval rules."""
+
+
+class MoveChecks(ChoiceChecks, HasClinics, Protocol):
+    """Check a move against the calendar, the rules and the clinic's day."""
+
+
+class SlotReads(
+    Transaction, HasAppointments, HasClinics, HasOpeningHours, HasRooms, HasStaff, Protocol
+):
+    """The free slots of a clinic's day."""
+
+
+class ProposalReads(
+    HasAppointments, HasOpeningHours, HasRooms, HasSeries, HasSessions, HasStaff, Protocol
+):
+    """What proposing a series' dates reads: the calendar and the series' sessions."""
+
+
+class ProposalWork(ChoiceChecks, Transaction, HasAudit, HasClinics, HasPatients, Protocol):
+    """Propose a series' dates for a patient (audited)."""

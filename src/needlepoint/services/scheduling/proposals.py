@@ -31,7 +31,12 @@ from needlepoint.services.access import series_access
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.scheduling.ports import (
+    ChoiceChecks,
+    ProposalReads,
+    ProposalWork,
+    SlotReads,
+)
 from needlepoint.services.scheduling.steps import (
     Booking,
     bookable,
@@ -70,7 +75,7 @@ def propose_series_booking(
     *,
     series_id: UUID,
     context: audit.RequestContext,
-    uow: SchedulingUnitOfWork,
+    uow: ProposalWork,
     clock: Clock,
     booking: Booking,
     practitioner_id: UUID | None = None,
@@ -97,7 +102,7 @@ class _Wanted:
 
 
 def _proposal(
-    uow: SchedulingUnitOfWork, wanted: _Wanted, patient: PatientRecord, booking: Booking
+    uow: ChoiceChecks, wanted: _Wanted, patient: PatientRecord, booking: Booking
 ) -> SeriesBooking:
     series, zone = wanted.series, wanted.zone
     rules = booking_rules(uow, series)
@@ -120,7 +125,7 @@ def _proposal(
 
 
 def _proposed_slots(
-    uow: SchedulingUnitOfWork,
+    uow: ProposalReads,
     wanted: _Wanted,
     rules: SeriesRules,
     days: dict[int, date],
@@ -148,7 +153,7 @@ def slots_on(
     *,
     on: date,
     context: audit.RequestContext,
-    uow: SchedulingUnitOfWork,
+    uow: SlotReads,
     clock: Clock,
     booking: Booking,
     practitioner_id: UUID | None = None,

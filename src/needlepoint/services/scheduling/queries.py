@@ -16,7 +16,11 @@ from needlepoint.services import audit, permissions
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.scheduling.ports import (
+    AppointmentDetailReads,
+    AppointmentReads,
+    DayListReads,
+)
 from needlepoint.services.scheduling.steps import AppointmentNotFoundError, appointment_access
 
 
@@ -31,7 +35,7 @@ class DayAppointment:
 
 
 def day_list(
-    *, on: date, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+    *, on: date, context: audit.RequestContext, uow: DayListReads, clock: Clock
 ) -> tuple[DayAppointment, ...]:
     """The clinic's appointments on one local day, earliest first; the read is audited."""
     permissions.require(context, Action.SCHEDULE_READ)
@@ -47,7 +51,7 @@ def day_list(
 
 
 def patient_appointments(
-    *, patient_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+    *, patient_id: UUID, context: audit.RequestContext, uow: AppointmentReads, clock: Clock
 ) -> tuple[Appointment, ...]:
     """A patient's appointments, earliest first, cancelled ones included; audited."""
     permissions.require(context, Action.SCHEDULE_READ)
@@ -60,7 +64,11 @@ def patient_appointments(
 
 
 def get_appointment(
-    *, appointment_id: UUID, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
+    *,
+    appointment_id: UUID,
+    context: audit.RequestContext,
+    uow: AppointmentDetailReads,
+    clock: Clock,
 ) -> DayAppointment:
     """One appointment with its patient, practitioner and room; the read is audited."""
     permissions.require(context, Action.SCHEDULE_READ)

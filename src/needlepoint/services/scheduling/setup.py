@@ -25,7 +25,11 @@ from needlepoint.domain.scheduling import (
 from needlepoint.services import audit, permissions
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.scheduling.ports import (
+    OpeningHoursSetup,
+    RoomSetup,
+    SetupReads,
+)
 from needlepoint.services.scheduling.steps import practitioners
 
 MAX_ROOM_NAME = 100
@@ -44,7 +48,7 @@ class ClinicSetup:
 
 
 def clinic_setup(
-    *, context: audit.RequestContext, uow: SchedulingUnitOfWork, tables: PlanningTables
+    *, context: audit.RequestContext, uow: SetupReads, tables: PlanningTables
 ) -> ClinicSetup:
     """What the calendar is built from (no patient data, so not audited)."""
     permissions.require(context, Action.SCHEDULE_READ)
@@ -61,9 +65,7 @@ def clinic_setup(
         )
 
 
-def add_room(
-    *, name: str, context: audit.RequestContext, uow: SchedulingUnitOfWork, clock: Clock
-) -> Room:
+def add_room(*, name: str, context: audit.RequestContext, uow: RoomSetup, clock: Clock) -> Room:
     """Add a treatment room; names are unique in a clinic."""
     permissions.require(context, Action.SCHEDULE_SET_UP)
     cleaned = name.strip()
@@ -89,7 +91,7 @@ def set_opening_hours(
     *,
     hours: Sequence[tuple[int, time, time]],
     context: audit.RequestContext,
-    uow: SchedulingUnitOfWork,
+    uow: OpeningHoursSetup,
     clock: Clock,
 ) -> tuple[OpeningHours, ...]:
     """Replace the clinic's week: ``(weekday 0=Monday, opens, closes)`` in local time."""

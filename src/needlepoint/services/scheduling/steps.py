@@ -28,13 +28,19 @@ from needlepoint.domain.scheduling import (
 from needlepoint.domain.treatment import InvalidTransitionError, SeriesStatus, TreatmentSeries
 from needlepoint.services import audit
 from needlepoint.services.access import SeriesNotFoundError
-from needlepoint.services.scheduling.ports import SchedulingUnitOfWork
+from needlepoint.services.messaging.ports import ReminderPlanning
+from needlepoint.services.ports import HasStaff
+from needlepoint.services.scheduling.ports import (
+    BookableReads,
+    CalendarReads,
+    HeldAndBookedReads,
+)
 
 INTERVAL_OVERRIDE: Final = "longer interval (interval-beyond-maximum)"
 """How a recorded reason for a gap past the maximum begins: it names the limit it passes."""
 BOOKABLE_SERIES = frozenset({SeriesStatus.PLANNED, SeriesStatus.IN_PROGRESS})
 ACTIVE = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.ATTENDED})
-OnChange = Callable[[SchedulingUnitOfWork, Appointment, str], None]
+OnChange = Callable[[ReminderPlanning, Appointment, str], None]
 """Called in the booking's unit of work after each appointment is written: the appointment and
 what happened to it (``booked``, ``rescheduled``, ``cancelled``, ``no_show``, ``attended``).
 What an ended appointment no longer sends is withdrawn before the hook is called."""
@@ -46,7 +52,7 @@ class AppointmentNotFoundError(NotFoundError):
     code = "appointment-not-found"
 
 
-def _no_reminders(uow: SchedulingUnitOfWork, appointment: Appointment, change: str) -> None:
+def _no_reminders(uow: object, appointment: Appointment, change: str) -> None:
     """The default ``on_change``: nothing beyond the appointment itself."""
 
 
@@ -79,7 +85,7 @@ def appointment_access(action: str, appointment: Appointment) -> audit.Access:
     return audit.Access(action, "appointment", str(appointment.id), appointment.patient_id)
 
 
-def practitioners(uow: SchedulingUnitOfWork, clinic_id: UUID) -> tuple[StaffMember, ...]:
+def practitioners(uow: HasStaff, clinic_id: UUID) -> tuple[StaffMember, ...]:
     """The clinic's active clinicians: the people appointments are booked with."""
     return tuple(
         member
@@ -89,7 +95,7 @@ def practitioners(uow: SchedulingUnitOfWork, clinic_id: UUID) -> tuple[StaffMemb
 
 
 def bookable(
-    uow: SchedulingUnitOfWork, clinic_id: UUID, series_id: UUID
+    uow: BookableReads, clinic_id: UUID, series_id: UUID
 ) -> tuple[TreatmentSeries, PatientRecord]:
     """The clinic's series and its patient, if the series can still be booked."""
     series = uow.series.get(clinic_id, series_id)
@@ -104,7 +110,7 @@ def bookable(
 
 
 def held_and_booked(
-    uow: SchedulingUnitOfWork, series: TreatmentSeries, zone: tzinfo
+    uow: HeldAndBookedReads, series: TreatmentSeries, zone: tzinfo
 ) -> tuple[dict[int, date], tuple[Appointment, ...]]:
     """Session number → local day, for sessions held or booked; and the active appointments."""
     days: dict[int, date] = {}
@@ -123,7 +129,7 @@ def held_and_booked(
 
 
 def calendar_between(
-    uow: SchedulingUnitOfWork,
+    uow: CalendarReads,
     clinic_id: UUID,
     zone: tzinfo,
     starts_at: datetime,
@@ -140,13 +146,13 @@ def calendar_between(
 
 
 def calendar_on_days(
-    uow: SchedulingUnitOfWork, clinic_id: UUID, zone: tzinfo, first: date, last: date
+    uow: CalendarReads, clinic_id: UUID, zone: tzinfo, first: date, last: date
 ) -> ClinicCalendar:
     """The clinic's calendar over the local days ``first`` to ``last`` (inclusive)."""
     return calendar_between(uow, clinic_id, zone, *days_bounds(first, last, zone))
 
 
-def calendar_source(uow: SchedulingUnitOfWork, clinic_id: UUID, zone: tzinfo) -> CalendarSource:
+def calendar_source(uow: CalendarReads, clinic_id: UUID, zone: tzinfo) -> CalendarSource:
     """The clinic's calendar for any span of local days, read when the proposal asks."""
 
     def between(first: date, last: date) -> ClinicCalendar:

@@ -44,7 +44,14 @@ from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.consultation.facade import earliest_start_on
 from needlepoint.services.messaging.facade import withdraw_for_appointment
-from needlepoint.services.scheduling.ports import VisitsUnitOfWork
+from needlepoint.services.ports import HasSeries, HasSessions
+from needlepoint.services.scheduling.ports import (
+    Attendance,
+    BookingRuleReads,
+    EndedVisitWrites,
+    IntervalReads,
+    VisitReads,
+)
 
 SERIES_PAGE: Final = 100
 SESSION_START_FIELD: Final = "started_at"
@@ -73,7 +80,7 @@ def series_rules(series: TreatmentSeries) -> SeriesRules:
     )
 
 
-def booking_rules(uow: VisitsUnitOfWork, series: TreatmentSeries) -> SeriesRules:
+def booking_rules(uow: BookingRuleReads, series: TreatmentSeries) -> SeriesRules:
     """The series' rules for booking: its earliest day moved earlier only by a clearance."""
     rules = series_rules(series)
     earliest = earliest_start_on(uow, series, rules.earliest_on)
@@ -83,9 +90,7 @@ def booking_rules(uow: VisitsUnitOfWork, series: TreatmentSeries) -> SeriesRules
 # ------------------------------------------------------------------ visits
 
 
-def patient_visits(
-    uow: VisitsUnitOfWork, series: TreatmentSeries, zone: ZoneInfo
-) -> tuple[Visit, ...]:
+def patient_visits(uow: VisitReads, series: TreatmentSeries, zone: ZoneInfo) -> tuple[Visit, ...]:
     """Every visit of the series' patient, in all their series: sessions first, then bookings."""
     every = {s.id: s for s in _patient_series(uow, series.clinic_id, series.patient_id)}
     every[series.id] = series
@@ -99,9 +104,7 @@ def patient_visits(
     return (*held, *booked)
 
 
-def _patient_series(
-    uow: VisitsUnitOfWork, clinic_id: UUID, patient_id: UUID
-) -> Iterator[TreatmentSeries]:
+def _patient_series(uow: HasSeries, clinic_id: UUID, patient_id: UUID) -> Iterator[TreatmentSeries]:
     offset = 0
     while True:
         page = uow.series.for_patient(clinic_id, patient_id, offset=offset, limit=SERIES_PAGE)
@@ -112,7 +115,7 @@ def _patient_series(
 
 
 def _held(
-    uow: VisitsUnitOfWork, series: TreatmentSeries, zone: ZoneInfo, min_interval_days: int
+    uow: HasSessions, series: TreatmentSeries, zone: ZoneInfo, min_interval_days: int
 ) -> Iterator[Visit]:
     for session in uow.sessions.for_series(series.clinic_id, series.id):
         if session.started_at is not None:
@@ -168,7 +171,7 @@ class IntervalChange:
 
 
 def check_intervals(
-    uow: VisitsUnitOfWork, change: IntervalChange, *, zone: ZoneInfo, extra_days: int
+    uow: IntervalReads, change: IntervalChange, *, zone: ZoneInfo, extra_days: int
 ) -> None:
     """Refuse the change if it breaks an interval limit (``IntervalLimitError`` subclasses).
 
@@ -206,7 +209,7 @@ def _field_problems(
 
 
 def attend_session(
-    *, uow: VisitsUnitOfWork, series: TreatmentSeries, session: TreatmentSession
+    *, uow: Attendance, series: TreatmentSeries, session: TreatmentSession
 ) -> Appointment | None:
     """Check a starting session against the minimum interval; attend the day's appointment.
 
@@ -254,7 +257,7 @@ def attend_session(
     return attended
 
 
-def _save_ended(uow: VisitsUnitOfWork, appointment: Appointment) -> None:
+def _save_ended(uow: EndedVisitWrites, appointment: Appointment) -> None:
     uow.appointments.save(appointment)
     withdraw_for_appointment(uow=uow, appointment=appointment)
 

@@ -164,7 +164,6 @@ class SessionStart(
     Transaction,
     HasAudit,
     HasClinics,
-    HasPatients,
     HasConsultations,
     HasClearances,
     HasSeries,
