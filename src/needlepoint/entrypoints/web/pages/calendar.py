@@ -17,7 +17,7 @@ from uuid import UUID
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.entrypoints.web import templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
 
 FEED_MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
@@ -27,7 +27,7 @@ FEED_HEADERS: Final = {
 }
 
 
-def feed(visit: Visit) -> Response:
+def feed(visit: StaffVisit) -> Response:
     """The iCalendar feed a secret link opens."""
     token = visit.request.path_params["token"]
     request_id = str(getattr(visit.request.state, "request_id", "") or "-")
@@ -35,7 +35,7 @@ def feed(visit: Visit) -> Response:
     return Response(body, media_type=FEED_MEDIA_TYPE, headers=FEED_HEADERS)
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """Whether the patient has a live link, with the buttons to issue or revoke one."""
     status = visit.services.scheduling.calendar_feed_status(
         _patient_id(visit), context=visit.context
@@ -44,7 +44,7 @@ def show(visit: Visit) -> Response:
     return templates.render(visit, "calendar/show.html", page)
 
 
-def issue(visit: Visit) -> Response:
+def issue(visit: StaffVisit) -> Response:
     """Issue a new link (the old one stops working) and show it, this once."""
     issued = visit.services.scheduling.issue_calendar_feed(
         _patient_id(visit), context=visit.context
@@ -54,7 +54,7 @@ def issue(visit: Visit) -> Response:
     return templates.render(visit, "calendar/show.html", page)
 
 
-def revoke(visit: Visit) -> Response:
+def revoke(visit: StaffVisit) -> Response:
     """Stop the patient's link working, then back to the calendar page."""
     patient_id = _patient_id(visit)
     visit.services.scheduling.revoke_calendar_feed(patient_id, context=visit.context)

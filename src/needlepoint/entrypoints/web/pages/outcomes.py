@@ -16,8 +16,9 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeScale
-from needlepoint.entrypoints.web import chart_forms, forms, templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.api.schemas import OutcomeIn
+from needlepoint.entrypoints.web import forms, templates
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.treatment.pages import OutcomeChart
 
@@ -46,16 +47,17 @@ class Plot:
     top: int = TOP
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """A patient's outcome chart, table and the form for a new measurement."""
     return _page(visit, _patient_id(visit), values={}, problems={})
 
 
-def record(visit: Visit) -> Response:
+def record(visit: StaffVisit) -> Response:
     """Record a measurement; on a problem, the page again naming each field."""
     patient_id = _patient_id(visit)
     try:
-        new = chart_forms.new_outcome(visit.form, patient_id)
+        given = forms.body(visit.form, ("scale", "value", "measured_on", "note"))
+        new = forms.parsed(OutcomeIn, given).to_domain(patient_id)
         visit.services.records.record_outcome(new, context=visit.context)
     except InvalidInputError as error:
         problems = forms.by_field(error.problems)

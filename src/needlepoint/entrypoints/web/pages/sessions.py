@@ -26,7 +26,7 @@ from needlepoint.domain.treatment import ChartVersion, VersionConflictError
 from needlepoint.domain.vocabulary import Device
 from needlepoint.entrypoints.web import chart_forms, forms, templates
 from needlepoint.entrypoints.web.chart_forms import CHART, ZoneRow, zone_field
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import SeriesNotFoundError, SessionNotFoundError
 from needlepoint.services.treatment.pages import ChartSheet
 
@@ -36,14 +36,14 @@ CONFLICT_DETAIL = (
 )
 
 
-def start_form(visit: Visit) -> Response:
+def start_form(visit: StaffVisit) -> Response:
     """The day-of re-screen checklist that starts the next session of a series."""
     series_id = _id(visit, "series_id", SeriesNotFoundError)
     series = visit.services.treatment.get_series(series_id, context=visit.context)
     return _start_page(visit, series, values={}, problems={}, findings=())
 
 
-def start(visit: Visit) -> Response:
+def start(visit: StaffVisit) -> Response:
     """Start the next session after the re-screen; an absolute finding shows the findings."""
     series_id = _id(visit, "series_id", SeriesNotFoundError)
     services, context = visit.services, visit.context
@@ -90,14 +90,14 @@ def _start_page(
     return templates.render(visit, "sessions/start.html", page, status=status)
 
 
-def chart_form(visit: Visit) -> Response:
+def chart_form(visit: StaffVisit) -> Response:
     """The chart of a session: a new chart, or the newest version to amend, and its history."""
     session_id = _id(visit, "session_id", SessionNotFoundError)
     sheet = visit.services.treatment.session_chart_sheet(session_id, context=visit.context)
     return _chart_page(visit, sheet, _prefill(sheet, visit.time_zone), problems={})
 
 
-def chart_save(visit: Visit) -> Response:
+def chart_save(visit: StaffVisit) -> Response:
     """Save the chart as the next version; refusals show the form again, saying why."""
     session_id = _id(visit, "session_id", SessionNotFoundError)
     services, context = visit.services, visit.context
@@ -119,7 +119,7 @@ def chart_save(visit: Visit) -> Response:
     return _chart_page(visit, sheet, visit.form, problems, status=422)
 
 
-def sign(visit: Visit) -> Response:
+def sign(visit: StaffVisit) -> Response:
     """Sign the newest version of the chart (409 with a message if it changed meanwhile)."""
     session_id = _id(visit, "session_id", SessionNotFoundError)
     services, context = visit.services, visit.context
