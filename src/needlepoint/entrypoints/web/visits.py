@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import Annotated, Final
 from urllib.parse import urlencode
+from uuid import UUID
 
 from fastapi import Depends
 from starlette.exceptions import HTTPException
@@ -73,6 +74,17 @@ class Visit(PageRequest):
         if self.member is None:
             return UTC
         return zones.clinic_zone(self.services, self.member.clinic_id)
+
+    def path_id(self, name: str, missing: type[Exception]) -> UUID:
+        """A record id from the path; anything but a UUID is the record ``missing`` names.
+
+        Every missing record reads the same page (``errors``), whatever the id.
+        """
+        raw = str(self.request.path_params[name])
+        try:
+            return UUID(raw)
+        except ValueError:
+            raise missing(f"no record {raw!r}") from None
 
     def may(self, action: Action) -> bool:
         """Whether the signed-in member of staff may take an action (to show its part)."""

@@ -49,12 +49,12 @@ class Plot:
 
 def show(visit: StaffVisit) -> Response:
     """A patient's outcome chart, table and the form for a new measurement."""
-    return _page(visit, _patient_id(visit), values={}, problems={})
+    return _page(visit, visit.path_id("patient_id", PatientNotFoundError), values={}, problems={})
 
 
 def record(visit: StaffVisit) -> Response:
     """Record a measurement; on a problem, the page again naming each field."""
-    patient_id = _patient_id(visit)
+    patient_id = visit.path_id("patient_id", PatientNotFoundError)
     try:
         given = forms.body(visit.form, ("scale", "value", "measured_on", "note"))
         new = forms.parsed(OutcomeIn, given).to_domain(patient_id)
@@ -124,11 +124,3 @@ def plot(chart: OutcomeChart) -> Plot:
         lower = [f"{right},{low}", f"{left},{low}"]
     ticks = tuple((y(top_value * k / 4), f"{top_value * k / 4:.0f}") for k in range(5))
     return Plot(points, line, " ".join(upper + lower), ticks)
-
-
-def _patient_id(visit: Visit) -> UUID:
-    raw = visit.request.path_params["patient_id"]
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise PatientNotFoundError(f"no patient {raw!r}") from None
