@@ -53,13 +53,14 @@ _serial = itertools.count()
 
 
 def api_routes(app: FastAPI) -> list[APIRoute]:
-    """Every API route, including those behind ``include_router``."""
+    """Every API route, including those behind ``include_router`` (the web's pages are not)."""
     found: list[APIRoute] = []
 
     def walk(routes: Any) -> None:
         for route in routes:
             if isinstance(route, APIRoute):
-                found.append(route)
+                if route.path.startswith(permissions.API):
+                    found.append(route)
             elif (inner := getattr(route, "original_router", None)) is not None:
                 walk(inner.routes)
 

@@ -168,7 +168,7 @@ def test_every_portal_answer_carries_the_security_headers(portal: TestClient) ->
 
 
 def test_only_the_sign_in_pages_are_open_without_signing_in() -> None:
-    public = {page.path for page in PORTAL_PAGES if page.audience == "public"}
+    public = {page.path for page in PORTAL_PAGES if page.allowed == "public"}
 
     assert public == {"/portal/sign-in", "/portal/sign-in/{token}"}
     assert all(page.path.startswith("/portal") for page in PORTAL_PAGES)
@@ -178,7 +178,7 @@ def test_every_patient_page_sends_the_signed_out_to_sign_in(browser: TestClient)
     token = csrf_token(browser.get("/portal/sign-in").text)
     dummy = "00000000-0000-4000-8000-000000000000"
     for page in PORTAL_PAGES:
-        if page.audience != "patient":
+        if page.allowed != "patient":
             continue
         path = page.path.replace("{item_id}", "post-sun")
         for name in ("series_id", "appointment_id", "treatment_id", "check_in_id", "photo_id"):

@@ -13,7 +13,7 @@ from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.cli import demo
 from needlepoint.entrypoints.web import routes
-from needlepoint.entrypoints.web.visits import Page
+from needlepoint.entrypoints.web.routing import Page
 from web_support import page_token, sign_in, signed_in_browser, web_client, web_services
 
 LOGIN = {login.role: login for login in demo.LOGINS}

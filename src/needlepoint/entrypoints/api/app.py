@@ -1,7 +1,8 @@
 """The REST API application: ``create_app(services)``, everything under ``/api/v1``.
 
 The OpenAPI document is served at ``/api/v1/openapi.json`` (and browsable at ``/api/v1/docs``).
-Every route passes ``permissions.authorize`` first; errors become problem+json in ``errors``.
+Every route, the web app's pages included, passes ``permissions.authorize`` first; the API's
+errors become problem+json in ``errors``, the pages' become HTML pages (``web.routing``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from needlepoint.entrypoints.api.routers import (
     staff,
     treatment,
 )
+from needlepoint.entrypoints.web import routes as web
 from needlepoint.entrypoints.web.portal import uploads
-from needlepoint.entrypoints.web.routes import web_routes
 from needlepoint.entrypoints.web.visits import stray
 
 ROUTERS = (
@@ -78,25 +79,26 @@ def create_app(services: Services) -> FastAPI:
         responses=errors.documented_problems(*PROBLEM_STATUSES),
     )
     app.state.services = services
+    app.state.rules = {**permissions.PERMISSIONS, **web.web_rules()}
     errors.install(app)
-    _answer_strays_by_area(app, services)
+    _answer_strays_by_area(app)
     for router in ROUTERS:
         # Routers carry their full paths: the permission table is keyed by them.
         app.include_router(router)
-    app.router.routes.extend(web_routes(services))  # the web app: plain routes, own checks
+    app.include_router(web.web_router())  # the web app's pages: the same guard, HTML answers
+    app.router.routes.append(web.static_files())
     app.add_middleware(BodySizeLimit, larger=UPLOADS)
     app.add_middleware(RequestBoundary)  # added last: the outermost layer
     return app
 
 
-def _answer_strays_by_area(app: FastAPI, services: Services) -> None:
+def _answer_strays_by_area(app: FastAPI) -> None:
     """An unknown path or a wrong method: problem+json under ``/api``, an HTML page elsewhere.
 
     Only 404 and 405 outside the API go to the web app (a browser asked for a page); every
     other framework error, and all of them under ``/api``, stay the API's problem+json.
     """
     api_answer = app.exception_handlers[HTTPException]
-    web_answer = stray(services)
 
     async def answer(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
@@ -105,7 +107,7 @@ def _answer_strays_by_area(app: FastAPI, services: Services) -> None:
         if in_api or error.status_code not in WEB_STRAY_STATUSES:
             answered = api_answer(request, error)
             return await answered if inspect.isawaitable(answered) else answered
-        response = await web_answer(request, error)
+        response = await stray(request, error)
         if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
             response.headers["Allow"] = errors.allowed_methods(request)
         return response

@@ -41,7 +41,11 @@ SignedIn = Literal["signed_in"]
 SIGNED_IN: Final[SignedIn] = "signed_in"
 """Any signed-in member of staff: their own session, nobody else's data."""
 
-Rule = Action | Public | SignedIn
+Patient = Literal["patient"]
+PATIENT: Final[Patient] = "patient"
+"""A patient signed in to the portal, with the portal's own cookie and sessions (ADR 0017)."""
+
+Rule = Action | Public | SignedIn | Patient
 
 PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/login"): PUBLIC,
@@ -93,33 +97,73 @@ log = logging.getLogger("needlepoint.api.permissions")
 
 
 def allowed_for(method: str, path: str) -> Rule | None:
-    """What an operation takes; None when the operation is not in the table."""
+    """What an API operation takes; None when the operation is not in the table."""
     return PERMISSIONS.get((method.upper(), path))
+
+
+def rules_of(request: Request) -> Mapping[tuple[str, str], Rule]:
+    """The app's one table: the API's operations and the web app's pages (``create_app``)."""
+    rules: Mapping[tuple[str, str], Rule] = getattr(request.app.state, "rules", PERMISSIONS)
+    return rules
 
 
 async def authorize(request: Request) -> StaffMember | None:
     """Let the request through to its route, or refuse it (401 or 403).
 
-    Returns the signed-in member of staff (None on a public route); how they signed in is
-    kept on the request for ``request_context``.
+    The one guard of every route, API operation and page alike. Returns the signed-in member
+    of staff (None on a public route or a portal page); who is asking and how they signed in
+    are kept on the request (``state.member``, ``state.auth_method``, ``state.patient``). A
+    page answers a refusal in its own way (its route class): the login page, an HTML page.
     """
     path = str(getattr(request.scope.get("route"), "path", ""))
-    rule = allowed_for(request.method, path)
+    rule = _rule(request, path)
     if rule is None:
         _log_denial(request, path, "not in the permission table")
         raise PermissionDeniedError("this operation is not open to anyone")
     if rule == PUBLIC:
-        if _is_unsafe(request) and security.is_cross_site(request):
-            await _refuse(request, path, None, CROSS_SITE_LOGIN)
+        await _check_public(request, path)
+        return None
+    if rule == PATIENT:
+        await _check_patient(request, path)
         return None
     member, method = await security.authenticated_staff(request)
+    request.state.member = member
     request.state.auth_method = method
     context = RequestContext(member, security.request_id(request), method)
     if method is AuthMethod.SESSION and _is_unsafe(request):
-        await _require_same_site(request, path, context)
+        await _require_same_site(request, path, context.actor)
     if isinstance(rule, Action):
         await _require(request, path, context, rule)
     return member
+
+
+def _rule(request: Request, path: str) -> Rule | None:
+    """The rule of the request's route; a page's HEAD is its GET (no API route takes HEAD)."""
+    method = request.method.upper()
+    method = "GET" if method == "HEAD" else method
+    return rules_of(request).get((method, path))
+
+
+async def _check_public(request: Request, path: str) -> None:
+    """A page's form proves it came from this site; an API call must not name another site."""
+    if not _is_unsafe(request):
+        return
+    if security.is_page(request):
+        await _require_same_site(request, path, None)
+    elif security.is_cross_site(request):
+        await _refuse(request, path, None, CROSS_SITE_LOGIN)
+
+
+async def _check_patient(request: Request, path: str) -> None:
+    """A portal page: the patient of a live portal session, and proof of this site's form."""
+    token = request.cookies.get(security.PORTAL_COOKIE)
+    resolve = security.services_of_app(request).portal.resolve_session
+    patient = None if not token else await run_in_threadpool(resolve, token)
+    request.state.patient = patient
+    if patient is None:
+        raise NotAuthenticatedError("sign in to see this page")
+    if _is_unsafe(request):
+        await _require_same_site(request, path, None)
 
 
 CROSS_SITE_LOGIN: Final = (
@@ -138,9 +182,9 @@ def _is_unsafe(request: Request) -> bool:
     return request.method not in security.SAFE_METHODS
 
 
-async def _require_same_site(request: Request, path: str, context: RequestContext) -> None:
+async def _require_same_site(request: Request, path: str, actor: StaffMember | None) -> None:
     if not await run_in_threadpool(security.is_proven_same_site, request):
-        await _refuse(request, path, context.actor, CROSS_SITE_REQUEST)
+        await _refuse(request, path, actor, CROSS_SITE_REQUEST)
 
 
 async def _refuse(request: Request, path: str, actor: StaffMember | None, why: str) -> NoReturn:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Final
 from urllib.parse import urlsplit
 
@@ -38,6 +38,13 @@ SESSION_COOKIE: Final = "needlepoint_session"
 BEARER_PREFIX: Final = "bearer "
 JSON: Final = "application/json"
 CSRF_HEADER: Final = "X-CSRF-Token"
+CSRF_FIELD: Final = "csrf_token"
+"""A page's forms carry the token in this hidden field (htmx sends the header instead)."""
+PRE_SESSION_COOKIE: Final = "needlepoint_presession"
+"""Before sign-in, a page's CSRF token is bound to this random cookie (ADR 0014)."""
+PORTAL_COOKIE: Final = "needlepoint_portal"
+"""A patient's portal session (``Path=/portal``, ADR 0017): the portal's own sessions."""
+PORTAL_PRE_SESSION_COOKIE: Final = "needlepoint_portal_presession"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 UNKNOWN_ADDRESS: Final = "unknown"
@@ -149,17 +156,39 @@ def session_csrf_token(request: Request, session: str) -> str:
 
 
 def is_proven_same_site(request: Request) -> bool:
-    """Whether a cookie-authenticated request proves it came from this site.
+    """Whether a request that changes something proves it came from this site.
 
-    It does with the session's CSRF token in ``X-CSRF-Token``, or a same-origin ``Origin``.
+    It does with a CSRF token bound to one of its cookies (``csrf_bindings``), sent in
+    ``X-CSRF-Token`` or, from a page's form, in the ``csrf_token`` field; or with a
+    same-origin ``Origin``.
     """
-    session = session_token(request)
-    given = request.headers.get(CSRF_HEADER, "")
-    if session and given:
-        expected = session_csrf_token(request, session)
+    given = presented_csrf_token(request)
+    for binding in csrf_bindings(request) if given else ():
+        expected = session_csrf_token(request, binding)
         if hmac.compare_digest(given.encode(), expected.encode()):
             return True
     return is_same_origin(request)
+
+
+def presented_csrf_token(request: Request) -> str:
+    """The token the request carries: the header, else its page form's hidden field."""
+    fields: Mapping[str, str] = getattr(request.state, "form_fields", None) or {}
+    return request.headers.get(CSRF_HEADER) or fields.get(CSRF_FIELD, "")
+
+
+def csrf_bindings(request: Request) -> list[str]:
+    """The cookie values a CSRF token may be bound to: the session cookie for the API.
+
+    A page names its own (``request.state.csrf_cookies``): its session cookie and the
+    pre-session cookie its sign-in form's token is bound to.
+    """
+    names: Sequence[str] = getattr(request.state, "csrf_cookies", (SESSION_COOKIE,))
+    return [value for name in names if (value := request.cookies.get(name))]
+
+
+def is_page(request: Request) -> bool:
+    """Whether a page of the web app or the portal is asked (it named its CSRF cookies)."""
+    return hasattr(request.state, "csrf_cookies")
 
 
 def is_cross_site(request: Request) -> bool:
@@ -211,6 +240,25 @@ def bearer_token(request: Request) -> str | None:
     if header[: len(BEARER_PREFIX)].lower() != BEARER_PREFIX:
         return None
     return header[len(BEARER_PREFIX) :].strip() or None
+
+
+async def signed_in_staff(request: Request) -> StaffMember | None:
+    """The member of staff behind the session cookie, if it is live (public pages show who).
+
+    Looked up once per request: the guard's answer, else the session cache, else the database.
+    """
+    if hasattr(request.state, "member"):
+        found: StaffMember | None = request.state.member
+        return found
+    cookie = session_token(request)
+    member = None
+    if cookie is not None:
+        services = services_of_app(request)
+        member = services.accounts.recall_session(cookie)
+        if member is None:
+            member = await run_in_threadpool(services.accounts.resolve_session, cookie)
+    request.state.member = member
+    return member
 
 
 async def authenticated_staff(request: Request) -> tuple[StaffMember, AuthMethod]:

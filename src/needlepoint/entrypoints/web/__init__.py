@@ -1,7 +1,9 @@
 """The clinician web app: server-rendered pages (Jinja2) made lively with htmx.
 
-``routes.web_routes(services)`` lists the pages and the static files; the API app mounts them
-beside ``/api/v1``. Pages call the same ``Services`` facade as the API. Every page is built
-from one table (``routes.PAGES``) naming who may see it; CSRF tokens guard every unsafe
-request (``csrf``); every response carries a strict Content-Security-Policy (``headers``).
+Pages are FastAPI routes (``routes.web_router()``, built from one page table, ``routes.PAGES``,
+naming the action each takes) behind the app's one guard, ``api.permissions.authorize``,
+which the API's operations pass too: who is signed in, the CSRF token of every unsafe
+request (``csrf``), the action. A page answers refusals and errors as HTML (``routing``,
+``visits``, ``errors``); every response carries a strict Content-Security-Policy
+(``headers``). Forms are read with the API's request models (``forms``).
 """

@@ -1,4 +1,4 @@
-"""Reading the session chart, day-of re-screen and outcome forms into the services' inputs.
+"""Reading the session chart and day-of re-screen forms into the services' inputs.
 
 Fields are named as the API names them (``chart.zones[cheeks].delivered_depth_mm``,
 ``chart.cartridge.expires_on``, ``measured_on``), and every problem carries the same stable
@@ -24,7 +24,6 @@ from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.vocabulary import Device, Zone
-from needlepoint.services.records.outcomes import NewOutcome
 from needlepoint.services.treatment.charts import ChartEntry
 
 MAX_TEXT: Final = 500
@@ -133,18 +132,6 @@ def chart_entry(
         overrides=(*_zone_overrides(form, zones), *_product_overrides(form, products)),
     )
     return ChartEntry(session_id, chart, expected, notes)
-
-
-def new_outcome(form: Mapping[str, str], patient_id: UUID) -> NewOutcome:
-    """The outcome measurement to record, from the outcome form."""
-    problems: list[FieldProblem] = []
-    scale = _choice(form, "scale", OutcomeScale, problems)
-    value = _read(units.SCORE, form.get("value", "").strip(), "value", problems)
-    measured_on = _date(form, "measured_on", problems)
-    note = _text(form, "note", problems) or None
-    if problems or scale is None or value is None or measured_on is None:
-        raise InvalidInputError(problems)
-    return NewOutcome(patient_id, scale, value, measured_on, note=note)
 
 
 def _zone(form: Mapping[str, str], row: ZoneRow, problems: list[FieldProblem]) -> ZoneTreatment:

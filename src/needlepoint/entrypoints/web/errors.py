@@ -56,7 +56,9 @@ def error_page(visit: Visit, error: DomainError) -> Response:
 
 def csrf_refused(visit: Visit) -> Response:
     """403: an unsafe request without its CSRF token."""
-    log.warning("refused %s %s: CSRF token missing or wrong", visit.page.method, visit.page.path)
+    request = visit.request
+    path = getattr(request.scope.get("route"), "path", request.url.path)
+    log.warning("refused %s %s: CSRF token missing or wrong", request.method, path)
     return _page(visit, HTTPStatus.FORBIDDEN, CSRF_DETAIL)
 
 

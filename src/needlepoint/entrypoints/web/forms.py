@@ -1,27 +1,72 @@
-"""Reading forms: each field checked as the API checks it, each problem naming its field.
+"""Reading forms with the API's own request models, so both refuse the same way.
 
-A form arrives as text; these functions turn it into the services' inputs or raise
-``InvalidInputError`` listing every problem at once, so the page can show each beside its
-field (``by_field``).
+A form arrives as text. Its inputs are laid out as the API's request body (``body``: a blank
+input is a field not given, text is trimmed) and validated by the API's model for that
+operation (``parsed``), so each problem names the same field with the same stable code as
+the API's answer would; only the words are the web's. ``by_field`` keys the problems for
+showing each beside its input.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
-from typing import Final
+from typing import Final, TypeVar
 
-from needlepoint.domain import contact
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
-from needlepoint.domain.vocabulary import Sex
-from needlepoint.services.records.patients import NewPatient
+from needlepoint.services.problems import code_of, field_path
 
-MAX_NAME: Final = 200
 MAX_SEARCH: Final = 200
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
-_EMAIL: Final = re.compile(contact.EMAIL)
-_PHONE: Final = re.compile(contact.PHONE)
+M = TypeVar("M", bound=BaseModel)
+
+WORDS: Final = {
+    InputCode.REQUIRED: ("is missing.", "give a value."),
+    InputCode.NOT_TEXT: ("is not plain text.", "type printable characters, not only spaces."),
+    InputCode.NOT_AN_EMAIL: ("is not valid.", "give an address like name@example.org."),
+    InputCode.NOT_A_PHONE: ("is not valid.", "use digits, spaces and + ( ) - . only."),
+    InputCode.NOT_A_DATE: ("is not a date.", "give it as YYYY-MM-DD."),
+    InputCode.NOT_A_CHOICE: ("is not chosen.", "choose one from the list."),
+}
+"""A person's words for the codes whose Pydantic message is written for programmers."""
+
+
+def body(
+    form: Mapping[str, str], names: Iterable[str], *, blank: Iterable[str] = ()
+) -> dict[str, str]:
+    """The named inputs as a request body: trimmed, and a blank input left out (missing).
+
+    An input of spaces only stays as it is, so it is refused as text, not as missing. The
+    inputs named in ``blank`` are sent even when empty, as an API client sends ``""``: the
+    services then say what is missing (a reason, say) in their own words.
+    """
+    kept = set(blank)
+    return {
+        name: value.strip() or value
+        for name in names
+        if (value := form.get(name, "")) or (name in kept and name in form)
+    }
+
+
+def parsed(model: type[M], given: Mapping[str, object]) -> M:
+    """The request ``given`` as the API's ``model`` reads it, or every problem at once."""
+    try:
+        return model.model_validate(given)
+    except ValidationError as error:
+        details = error.errors(include_url=False)
+        raise InvalidInputError([_problem(d, given) for d in details]) from None
+
+
+def _problem(detail: ErrorDetails, given: Mapping[str, object]) -> FieldProblem:
+    """One problem, its field named as the API names it (list items by their zone)."""
+    code = code_of(detail)
+    context = detail.get("ctx") or {}
+    fix = str(context.get("fix", "correct the value."))
+    said, fix = WORDS.get(code, (detail["msg"].removeprefix("Value error, ") + ".", fix))
+    return FieldProblem(field_path(detail["loc"], given), said, fix, code)
 
 
 def search_text(raw: str) -> str:
@@ -34,83 +79,6 @@ def search_text(raw: str) -> str:
     return text
 
 
-def new_patient(form: Mapping[str, str]) -> NewPatient:
-    """The patient to register, from the registration form."""
-    problems: list[FieldProblem] = []
-    given = _name(form, "given_name", problems)
-    family = _name(form, "family_name", problems)
-    born_on = _born_on(form.get("born_on", "").strip(), problems)
-    sex = _sex(form.get("sex", ""), problems)
-    email = _optional(
-        form, "email", (_EMAIL, InputCode.NOT_AN_EMAIL), "give an address like name@example.org.",
-        problems,
-    )  # fmt: skip
-    phone = _optional(
-        form, "phone", (_PHONE, InputCode.NOT_A_PHONE), "use digits, spaces and + ( ) - . only.",
-        problems,
-    )  # fmt: skip
-    if problems or born_on is None or sex is None:
-        raise InvalidInputError(problems)
-    return NewPatient(given, family, born_on, sex, email=email, phone=phone)
-
-
 def by_field(problems: Iterable[object]) -> dict[str, FieldProblem]:
     """Problems keyed by their field, for showing each beside its input."""
     return {p.field: p for p in problems if isinstance(p, FieldProblem)}
-
-
-def _name(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> str:
-    raw = form.get(field, "")
-    value = raw.strip()
-    fix = f"type the name as it is written, up to {MAX_NAME} characters."
-    if not raw:
-        problems.append(FieldProblem(field, "is missing.", fix, InputCode.REQUIRED))
-    elif len(raw) > MAX_NAME:
-        problems.append(FieldProblem(field, "is too long.", fix, InputCode.TOO_LONG))
-    elif not value or _CONTROL.search(value):
-        problems.append(FieldProblem(field, "is not a name.", fix, InputCode.NOT_TEXT))
-    return value
-
-
-def _born_on(raw: str, problems: list[FieldProblem]) -> date | None:
-    if not raw:
-        problems.append(
-            FieldProblem("born_on", "is missing.", "give it as YYYY-MM-DD.", InputCode.REQUIRED)
-        )
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        problems.append(
-            FieldProblem(
-                "born_on", "is not a date.", "give it as YYYY-MM-DD.", InputCode.NOT_A_DATE
-            )
-        )
-        return None
-
-
-def _sex(raw: str, problems: list[FieldProblem]) -> Sex | None:
-    try:
-        return Sex(raw)
-    except ValueError:
-        code = InputCode.REQUIRED if not raw else InputCode.NOT_A_CHOICE
-        problems.append(
-            FieldProblem("sex", "is not chosen.", "choose female, male or other.", code)
-        )
-        return None
-
-
-def _optional(
-    form: Mapping[str, str],
-    field: str,
-    rule: tuple[re.Pattern[str], str],
-    fix: str,
-    problems: list[FieldProblem],
-) -> str | None:
-    value = form.get(field, "").strip()
-    if not value:
-        return None
-    pattern, code = rule
-    if not pattern.fullmatch(value):
-        problems.append(FieldProblem(field, "is not valid.", fix, code))
-    return value

@@ -1,5 +1,8 @@
 """Every page of the web app and the action it takes: the web's one page table.
 
+Each row becomes a FastAPI route (``routing.router_of``) and its rule joins the API's in the
+app's one table, read by the one guard (``api.permissions.authorize``).
+
 ``PAGES`` is to the web app what ``entrypoints/api/permissions.PERMISSIONS`` is to the API: a
 page not listed does not exist, and each names the action it takes from the services' one
 action table (``services.permissions``), which decides the roles. Pages that show both schedule
@@ -9,15 +12,16 @@ that may read it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
+from fastapi import APIRouter
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from needlepoint.bootstrap import Services
-from needlepoint.entrypoints.api.permissions import PUBLIC, SIGNED_IN
+from needlepoint.entrypoints.api.permissions import PUBLIC, SIGNED_IN, Rule
 from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
     booking,
@@ -32,9 +36,10 @@ from needlepoint.entrypoints.web.pages import (
 )
 from needlepoint.entrypoints.web.pages.consultation_flow import CONSULTATION_PAGES
 from needlepoint.entrypoints.web.portal import clinic_side
-from needlepoint.entrypoints.web.portal.routes import portal_routes
+from needlepoint.entrypoints.web.portal.routes import PORTAL_PAGES, portal_router
+from needlepoint.entrypoints.web.routing import Page, router_of, rules_of
 from needlepoint.entrypoints.web.templates import STATIC_PATH
-from needlepoint.entrypoints.web.visits import Page, ServerSecret, answer
+from needlepoint.entrypoints.web.visits import STAFF
 from needlepoint.services.permissions import Action
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
@@ -102,15 +107,19 @@ PAGES: Final = (
 )
 
 
-def web_routes(services: Services) -> list[BaseRoute]:
-    """The pages and the static files, each answered with the security headers."""
-    secret = ServerSecret(services)
-    headers = [Middleware(SecurityHeaders)]
-    routes: list[BaseRoute] = [
-        Route(page.path, answer(page, services, secret), methods=[page.method], middleware=headers)
-        for page in PAGES
-    ]
-    routes.extend(portal_routes(services, secret.value))  # the patient portal (ADR 0017)
+def web_router() -> APIRouter:
+    """The staff pages and the patient portal (ADR 0017) as FastAPI routes."""
+    router = router_of(STAFF, PAGES)
+    router.include_router(portal_router())
+    return router
+
+
+def web_rules() -> Mapping[tuple[str, str], Rule]:
+    """Every page's rule, for the app's one guard (``api.permissions.authorize``)."""
+    return {**rules_of(PAGES), **rules_of(PORTAL_PAGES)}
+
+
+def static_files() -> Mount:
+    """The static files, answered with the security headers."""
     static = StaticFiles(directory=STATIC_DIR)
-    routes.append(Mount(STATIC_PATH, app=static, name="static", middleware=headers))
-    return routes
+    return Mount(STATIC_PATH, app=static, name="static", middleware=[Middleware(SecurityHeaders)])

@@ -20,7 +20,7 @@ from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.entrypoints.web import face_map, templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.consultation.consultations import ConsultationNotFoundError
 from needlepoint.services.records.assessments import NewAssessment
@@ -40,7 +40,7 @@ ZONE_LABELS = {
 }
 
 
-def new_form(visit: Visit) -> Response:
+def new_form(visit: StaffVisit) -> Response:
     """The face map, with the zone named in ``?zone=`` already open (the no-script path)."""
     patient = _patient(visit)
     values: dict[str, str] = {"assessed_on": visit.today().isoformat()}
@@ -50,7 +50,7 @@ def new_form(visit: Visit) -> Response:
     return _page(visit, patient, values, problems={}, all_problems=())
 
 
-def zone_form(visit: Visit) -> Response:
+def zone_form(visit: StaffVisit) -> Response:
     """One zone's form (a fragment), keeping any counts the page already holds for it."""
     _patient(visit)
     zone = _zone_or_none(visit.request.path_params["zone"])
@@ -69,7 +69,7 @@ def zone_form(visit: Visit) -> Response:
     return templates.render(visit, "assessments/_zone.html", page)
 
 
-def preview(visit: Visit) -> Response:
+def preview(visit: StaffVisit) -> Response:
     """The scores the form's counts would get (a fragment); a problem is named, not raised."""
     _patient(visit)
     try:
@@ -83,7 +83,7 @@ def preview(visit: Visit) -> Response:
     return templates.render(visit, "assessments/_scores.html", page)
 
 
-def record(visit: Visit) -> Response:
+def record(visit: StaffVisit) -> Response:
     """Record the assessment; on a problem, the page again with each problem by its zone."""
     patient = _patient(visit)
     opened = face_map.opened_zones(visit.form)

@@ -25,7 +25,7 @@ from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.scheduling import AppointmentStatus, SlotTakenError
 from needlepoint.domain.treatment import InvalidTransitionError, VersionConflictError
 from needlepoint.entrypoints.web import chart_forms, templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import SeriesNotFoundError
 from needlepoint.services.scheduling import booking as scheduling
 from needlepoint.services.scheduling.booking import AppointmentNotFoundError
@@ -43,15 +43,15 @@ STATUS_CHANGES: Final = {
 }
 
 
-def series_form(visit: Visit) -> Response:
+def series_form(visit: StaffVisit) -> Response:
     """The series' booking: what is booked, and a proposed slot for each session to book."""
-    series_id = _uuid(visit, "series_id", SeriesNotFoundError)
+    series_id = visit.path_id("series_id", SeriesNotFoundError)
     return _booking_page(visit, series_id, values=None, problems={})
 
 
-def book(visit: Visit) -> Response:
+def book(visit: StaffVisit) -> Response:
     """Book the chosen sessions, all or nothing."""
-    series_id = _uuid(visit, "series_id", SeriesNotFoundError)
+    series_id = visit.path_id("series_id", SeriesNotFoundError)
     problems: list[FieldProblem] = []
     choices = _choices(visit, problems)
     try:
@@ -197,15 +197,15 @@ def _move_field(service_field: str) -> str:
 # ------------------------------------------------------------------ one appointment
 
 
-def reschedule_form(visit: Visit) -> Response:
+def reschedule_form(visit: StaffVisit) -> Response:
     """Move one appointment: a new time, practitioner or room."""
-    appointment_id = _uuid(visit, "appointment_id", AppointmentNotFoundError)
+    appointment_id = visit.path_id("appointment_id", AppointmentNotFoundError)
     return _appointment_page(visit, appointment_id, values=None, problems={})
 
 
-def reschedule(visit: Visit) -> Response:
+def reschedule(visit: StaffVisit) -> Response:
     """Move the appointment; intervals and clashes are checked by the service."""
-    appointment_id = _uuid(visit, "appointment_id", AppointmentNotFoundError)
+    appointment_id = visit.path_id("appointment_id", AppointmentNotFoundError)
     form = visit.form
     problems: list[FieldProblem] = []
     starts_at = chart_forms.clinic_moment(form, "starts_at", problems, visit.time_zone)
@@ -233,9 +233,9 @@ def reschedule(visit: Visit) -> Response:
     return RedirectResponse(f"/patients/{moved.patient_id}?moved=1#appointments-title", 303)
 
 
-def change_status(visit: Visit) -> Response:
+def change_status(visit: StaffVisit) -> Response:
     """Cancel the appointment (with a reason), or record attendance or a no-show."""
-    appointment_id = _uuid(visit, "appointment_id", AppointmentNotFoundError)
+    appointment_id = visit.path_id("appointment_id", AppointmentNotFoundError)
     form = visit.form
     status = STATUS_CHANGES.get(form.get("status", ""))
     try:
@@ -299,11 +299,3 @@ def _version(raw: str) -> int:
     if not raw.isdigit():
         raise InvalidInputError.single("expected_version", "is missing.", "reload the page.")
     return int(raw)
-
-
-def _uuid(visit: Visit, name: str, missing: type[Exception]) -> UUID:
-    raw = visit.request.path_params[name]
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise missing(f"no such record {raw!r}") from None

@@ -12,12 +12,11 @@ hash is kept, so it cannot be shown again) and revoke it.
 from __future__ import annotations
 
 from typing import Final
-from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.entrypoints.web import templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit
 from needlepoint.services.access import PatientNotFoundError
 
 FEED_MEDIA_TYPE: Final = "text/calendar; charset=utf-8"
@@ -27,7 +26,7 @@ FEED_HEADERS: Final = {
 }
 
 
-def feed(visit: Visit) -> Response:
+def feed(visit: StaffVisit) -> Response:
     """The iCalendar feed a secret link opens."""
     token = visit.request.path_params["token"]
     request_id = str(getattr(visit.request.state, "request_id", "") or "-")
@@ -35,35 +34,27 @@ def feed(visit: Visit) -> Response:
     return Response(body, media_type=FEED_MEDIA_TYPE, headers=FEED_HEADERS)
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """Whether the patient has a live link, with the buttons to issue or revoke one."""
     status = visit.services.scheduling.calendar_feed_status(
-        _patient_id(visit), context=visit.context
+        visit.path_id("patient_id", PatientNotFoundError), context=visit.context
     )
     page = {"patient": status.patient, "feed": status.feed, "url": None, "current": "patients"}
     return templates.render(visit, "calendar/show.html", page)
 
 
-def issue(visit: Visit) -> Response:
+def issue(visit: StaffVisit) -> Response:
     """Issue a new link (the old one stops working) and show it, this once."""
     issued = visit.services.scheduling.issue_calendar_feed(
-        _patient_id(visit), context=visit.context
+        visit.path_id("patient_id", PatientNotFoundError), context=visit.context
     )
     url = f"{str(visit.request.base_url).rstrip('/')}/calendar/{issued.token}.ics"
     page = {"patient": issued.patient, "feed": issued.feed, "url": url, "current": "patients"}
     return templates.render(visit, "calendar/show.html", page)
 
 
-def revoke(visit: Visit) -> Response:
+def revoke(visit: StaffVisit) -> Response:
     """Stop the patient's link working, then back to the calendar page."""
-    patient_id = _patient_id(visit)
+    patient_id = visit.path_id("patient_id", PatientNotFoundError)
     visit.services.scheduling.revoke_calendar_feed(patient_id, context=visit.context)
     return RedirectResponse(f"/patients/{patient_id}/calendar", status_code=303)
-
-
-def _patient_id(visit: Visit) -> UUID:
-    raw = visit.request.path_params["patient_id"]
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise PatientNotFoundError(f"no patient {raw!r}") from None

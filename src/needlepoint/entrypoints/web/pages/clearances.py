@@ -9,18 +9,19 @@ their fields, named as the API names them (``rule_id``, ``reason``, ``valid_unti
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, Final
 from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain import clearances as clearance_rules
-from needlepoint.domain.clearances import FindingStatus, NewClearance
-from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.clearances import FindingStatus
+from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus
+from needlepoint.entrypoints.api.schemas.consultation import ClearanceIn
 from needlepoint.entrypoints.web import forms
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.consultation.clearances import findings_to_clear
 from needlepoint.services.consultation.consultations import ConsultationNotFoundError
 from needlepoint.services.permissions import Action
@@ -53,29 +54,16 @@ def page_values(visit: Visit, consultation: ConsultationRecord) -> dict[str, Any
     }
 
 
-def record(visit: Visit) -> Response:
+def record(visit: StaffVisit) -> Response:
     """Clear a finding; on a problem, the consultation page again with it beside its field."""
     consultation_id = _uuid(visit.request.path_params["consultation_id"])
     try:
-        new = new_clearance(visit.form, consultation_id)
+        given = forms.body(visit.form, ClearanceIn.model_fields, blank=("rule_id", "reason"))
+        new = forms.parsed(ClearanceIn, given).to_domain(consultation_id)
         visit.services.consultation.record_clearance(new, context=visit.context)
     except InvalidInputError as error:
         return _again(visit, consultation_id, forms.by_field(error.problems))
     return RedirectResponse(f"/consultations/{consultation_id}#clearances-title", status_code=303)
-
-
-def new_clearance(form: Mapping[str, str], consultation_id: UUID) -> NewClearance:
-    """The clearance the form describes (the services check the rest)."""
-    rule_id = form.get("rule_id", "").strip()
-    reason = form.get("reason", "").strip()
-    raw = form.get("valid_until", "").strip()
-    try:
-        valid_until = date.fromisoformat(raw)
-    except ValueError:
-        code = InputCode.REQUIRED if not raw else InputCode.NOT_A_DATE
-        problem = FieldProblem("valid_until", "is not a date.", "give it as YYYY-MM-DD.", code)
-        raise InvalidInputError([problem]) from None
-    return NewClearance(consultation_id, rule_id, reason, valid_until)
 
 
 def _again(visit: Visit, consultation_id: UUID, problems: Mapping[str, FieldProblem]) -> Response:

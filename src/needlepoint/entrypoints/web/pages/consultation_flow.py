@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from needlepoint.entrypoints.web.pages import assessments, clearances, consultations
-from needlepoint.entrypoints.web.visits import Page
+from needlepoint.entrypoints.web.routing import Page
 from needlepoint.services.permissions import Action
 
 CONSULTATION_PAGES: Final = (

@@ -24,7 +24,7 @@ from needlepoint.domain.treatment import SeriesExistsError, SeriesOverlapError
 from needlepoint.domain.units import DEPTH_MM
 from needlepoint.entrypoints.web import intake_form, templates
 from needlepoint.entrypoints.web.pages import clearances
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
@@ -42,7 +42,7 @@ DECISION_WORDS: Final = {
 }
 
 
-def new_form(visit: Visit) -> Response:
+def new_form(visit: StaffVisit) -> Response:
     """The intake form, empty but for today's date."""
     patient_id = _uuid(visit.request.path_params["patient_id"], PatientNotFoundError)
     patient = visit.services.records.get_patient(patient_id, context=visit.context)
@@ -50,7 +50,7 @@ def new_form(visit: Visit) -> Response:
     return _intake(visit, patient, {"consulted_on": today}, {}, ())
 
 
-def record(visit: Visit) -> Response:
+def record(visit: StaffVisit) -> Response:
     """Record the consultation; on a problem, the form again with each problem by its input."""
     patient_id = _uuid(visit.request.path_params["patient_id"], PatientNotFoundError)
     patient = visit.services.records.get_patient(patient_id, context=visit.context)
@@ -66,7 +66,7 @@ def record(visit: Visit) -> Response:
     return RedirectResponse(f"/consultations/{consultation.id}", status_code=303)
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """The screening result: the decision first, then why, what to do, and the sources."""
     return result_page(visit, _consultation(visit), {})
 
@@ -90,20 +90,20 @@ def result_page(
     return templates.render(visit, "consultations/show.html", page, status=status)
 
 
-def sign(visit: Visit) -> Response:
+def sign(visit: StaffVisit) -> Response:
     """Sign the consultation (it never changes after), then show it again."""
     consultation_id = _uuid(visit.request.path_params["consultation_id"])
     visit.services.consultation.sign_consultation(consultation_id, context=visit.context)
     return RedirectResponse(f"/consultations/{consultation_id}", status_code=303)
 
 
-def plan(visit: Visit) -> Response:
+def plan(visit: StaffVisit) -> Response:
     """The proposed plan, ready to agree as a series (or why it cannot be)."""
     consultation = _consultation(visit)
     return _plan_page(visit, consultation, values={}, problems={}, all_problems=())
 
 
-def save_series(visit: Visit) -> Response:
+def save_series(visit: StaffVisit) -> Response:
     """Agree the plan as a series; every change from the proposal needs its reason."""
     consultation = _consultation(visit)
     try:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from needlepoint.entrypoints.web import templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit
 from needlepoint.services.permissions import Action
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """The day at a glance, read in one go (one transaction, one audit event).
 
     Charts waiting for sign-off and check-ins that need attention (ADR 0017) are shown to

@@ -16,13 +16,13 @@ from starlette.responses import Response
 
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.web import care_topics, templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit
 from needlepoint.services.access import SeriesNotFoundError
 
 MAX_SESSION = 50
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """The handout for ``?session=N`` of a series (the first session when not given)."""
     raw = visit.request.path_params["series_id"]
     try:

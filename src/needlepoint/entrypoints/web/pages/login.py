@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.web import csrf, templates
-from needlepoint.entrypoints.web.visits import LOGIN_PATH, Visit
+from needlepoint.entrypoints.web.visits import LOGIN_PATH, StaffVisit, Visit
 from needlepoint.services.accounts import sign_in as sessions
 
 HOME: Final = "/"
@@ -20,14 +20,14 @@ WRONG_CREDENTIALS: Final = "The email or the password is not right."
 MAX_FIELD_LENGTH: Final = 1000
 
 
-def show_form(visit: Visit) -> Response:
+def show_form(visit: StaffVisit) -> Response:
     """The login form; a signed-in browser goes straight on."""
     if visit.member is not None:
         return RedirectResponse(next_page(visit.query("next")), status_code=303)
     return _form(visit, next_path=visit.query("next"))
 
 
-def sign_in(visit: Visit) -> Response:
+def sign_in(visit: StaffVisit) -> Response:
     """Check the credentials, open a session and go on to the page asked for."""
     email = visit.form.get("email", "").strip()[:MAX_FIELD_LENGTH]
     password = visit.form.get("password", "")[:MAX_FIELD_LENGTH]
@@ -55,7 +55,7 @@ def sign_in(visit: Visit) -> Response:
     return response
 
 
-def sign_out(visit: Visit) -> Response:
+def sign_out(visit: StaffVisit) -> Response:
     """End the session on the server and forget the cookie."""
     token = security.session_token(visit.request)
     if token is not None:

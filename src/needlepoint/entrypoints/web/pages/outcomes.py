@@ -16,8 +16,9 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.outcomes import OutcomeChart, OutcomeScale
-from needlepoint.entrypoints.web import chart_forms, forms, templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.api.schemas.records import OutcomeIn
+from needlepoint.entrypoints.web import forms, templates
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
 
 WIDTH: Final = 640
@@ -45,16 +46,17 @@ class Plot:
     top: int = TOP
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """A patient's outcome chart, table and the form for a new measurement."""
-    return _page(visit, _patient_id(visit), values={}, problems={})
+    return _page(visit, visit.path_id("patient_id", PatientNotFoundError), values={}, problems={})
 
 
-def record(visit: Visit) -> Response:
+def record(visit: StaffVisit) -> Response:
     """Record a measurement; on a problem, the page again naming each field."""
-    patient_id = _patient_id(visit)
+    patient_id = visit.path_id("patient_id", PatientNotFoundError)
     try:
-        new = chart_forms.new_outcome(visit.form, patient_id)
+        given = forms.body(visit.form, ("scale", "value", "measured_on", "note"))
+        new = forms.parsed(OutcomeIn, given).to_domain(patient_id)
         visit.services.records.record_outcome(new, context=visit.context)
     except InvalidInputError as error:
         problems = forms.by_field(error.problems)
@@ -121,11 +123,3 @@ def plot(chart: OutcomeChart) -> Plot:
         lower = [f"{right},{low}", f"{left},{low}"]
     ticks = tuple((y(top_value * k / 4), f"{top_value * k / 4:.0f}") for k in range(5))
     return Plot(points, line, " ".join(upper + lower), ticks)
-
-
-def _patient_id(visit: Visit) -> UUID:
-    raw = visit.request.path_params["patient_id"]
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise PatientNotFoundError(f"no patient {raw!r}") from None

@@ -8,20 +8,20 @@ from uuid import UUID
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import InvalidInputError
+from needlepoint.entrypoints.api.schemas.records import PatientIn
+from needlepoint.entrypoints.api.schemas.treatment import CancelSeriesIn
 from needlepoint.entrypoints.web import forms, templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError, SeriesNotFoundError
 from needlepoint.services.permissions import Action
-from needlepoint.services.treatment.series import SeriesCancellation
 
 LISTED: Final = 50
 """Patients shown per search; a longer list asks for a narrower search."""
 
 RESULTS_TARGET: Final = "patient-results"
-MAX_VERSION_DIGITS: Final = 8
 
 
-def search(visit: Visit) -> Response:
+def search(visit: StaffVisit) -> Response:
     """The clinic's patients by name; htmx's live search gets the results fragment only."""
     text = forms.search_text(visit.query("q"))
     found = visit.services.records.search_patients(
@@ -34,35 +34,35 @@ def search(visit: Visit) -> Response:
     return templates.render(visit, "patients/list.html", page, headers=_VARY)
 
 
-def new_form(visit: Visit) -> Response:
+def new_form(visit: StaffVisit) -> Response:
     """The registration form, empty."""
     return _registration(visit, values={}, problems=())
 
 
-def register(visit: Visit) -> Response:
+def register(visit: StaffVisit) -> Response:
     """Register a patient from the form; on a problem, the form again naming each field."""
     try:
-        new = forms.new_patient(visit.form)
+        given = forms.body(visit.form, PatientIn.model_fields)
+        new = forms.parsed(PatientIn, given).to_domain()
         patient = visit.services.records.register_patient(new, context=visit.context)
     except InvalidInputError as error:
         return _registration(visit, values=visit.form, problems=error.problems, status=422)
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """One patient's programme: the whole of it for clinical staff, the schedule for others."""
     return _programme(visit, _patient_id(visit.request.path_params["patient_id"]))
 
 
-def cancel_series(visit: Visit) -> Response:
+def cancel_series(visit: StaffVisit) -> Response:
     """Cancel a series with a reason; a blank reason shows the patient page saying so."""
     series_id = _series_id(visit.request.path_params["series_id"])
     services, context = visit.services, visit.context
     series = services.treatment.get_series(series_id, context=context)
-    expected = visit.form.get("expected_version", "")
-    version = int(expected) if expected.isdigit() and len(expected) < MAX_VERSION_DIGITS else 0
-    cancellation = SeriesCancellation(series_id, version, visit.form.get("reason", ""))
     try:
+        given = forms.body(visit.form, ("expected_version", "reason"), blank=("reason",))
+        cancellation = forms.parsed(CancelSeriesIn, given).to_domain(series_id)
         services.treatment.cancel_series(cancellation, context=context)
     except InvalidInputError as error:
         problem = {"series_id": series_id, "problems": forms.by_field(error.problems)}

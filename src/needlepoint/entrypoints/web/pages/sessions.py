@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
-from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response
 
@@ -26,7 +25,7 @@ from needlepoint.domain.treatment import ChartVersion, VersionConflictError
 from needlepoint.domain.vocabulary import Device
 from needlepoint.entrypoints.web import chart_forms, forms, templates
 from needlepoint.entrypoints.web.chart_forms import CHART, ZoneRow, zone_field
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import SeriesNotFoundError, SessionNotFoundError
 from needlepoint.services.treatment.pages import ChartSheet
 
@@ -36,16 +35,16 @@ CONFLICT_DETAIL = (
 )
 
 
-def start_form(visit: Visit) -> Response:
+def start_form(visit: StaffVisit) -> Response:
     """The day-of re-screen checklist that starts the next session of a series."""
-    series_id = _id(visit, "series_id", SeriesNotFoundError)
+    series_id = visit.path_id("series_id", SeriesNotFoundError)
     series = visit.services.treatment.get_series(series_id, context=visit.context)
     return _start_page(visit, series, values={}, problems={}, findings=())
 
 
-def start(visit: Visit) -> Response:
+def start(visit: StaffVisit) -> Response:
     """Start the next session after the re-screen; an absolute finding shows the findings."""
-    series_id = _id(visit, "series_id", SeriesNotFoundError)
+    series_id = visit.path_id("series_id", SeriesNotFoundError)
     services, context = visit.services, visit.context
     try:
         answers = chart_forms.rescreen_answers(visit.form)
@@ -90,16 +89,16 @@ def _start_page(
     return templates.render(visit, "sessions/start.html", page, status=status)
 
 
-def chart_form(visit: Visit) -> Response:
+def chart_form(visit: StaffVisit) -> Response:
     """The chart of a session: a new chart, or the newest version to amend, and its history."""
-    session_id = _id(visit, "session_id", SessionNotFoundError)
+    session_id = visit.path_id("session_id", SessionNotFoundError)
     sheet = visit.services.treatment.session_chart_sheet(session_id, context=visit.context)
     return _chart_page(visit, sheet, _prefill(sheet, visit.time_zone), problems={})
 
 
-def chart_save(visit: Visit) -> Response:
+def chart_save(visit: StaffVisit) -> Response:
     """Save the chart as the next version; refusals show the form again, saying why."""
-    session_id = _id(visit, "session_id", SessionNotFoundError)
+    session_id = visit.path_id("session_id", SessionNotFoundError)
     services, context = visit.services, visit.context
     sheet = services.treatment.session_chart_sheet(session_id, context=context)
     problems: dict[str, FieldProblem] = {}
@@ -119,9 +118,9 @@ def chart_save(visit: Visit) -> Response:
     return _chart_page(visit, sheet, visit.form, problems, status=422)
 
 
-def sign(visit: Visit) -> Response:
+def sign(visit: StaffVisit) -> Response:
     """Sign the newest version of the chart (409 with a message if it changed meanwhile)."""
-    session_id = _id(visit, "session_id", SessionNotFoundError)
+    session_id = visit.path_id("session_id", SessionNotFoundError)
     services, context = visit.services, visit.context
     try:
         version = int(visit.form.get("version", ""))
@@ -245,11 +244,3 @@ def _amended(chart: SessionChart, time_zone: tzinfo) -> dict[str, str]:
 
 def _local(moment: datetime | None, time_zone: tzinfo) -> str:
     return "" if moment is None else f"{moment.astimezone(time_zone):%Y-%m-%dT%H:%M}"
-
-
-def _id(visit: Visit, name: str, missing: type[Exception]) -> UUID:
-    raw = visit.request.path_params[name]
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise missing(f"no record {raw!r}") from None

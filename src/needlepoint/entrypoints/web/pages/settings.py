@@ -18,18 +18,18 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.scheduling import OpeningHours
 from needlepoint.entrypoints.web import templates
-from needlepoint.entrypoints.web.visits import Visit
+from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.messaging.delivery import MessageNotUncertainError
 
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def show(visit: Visit) -> Response:
+def show(visit: StaffVisit) -> Response:
     """Rooms, opening hours and practitioners."""
     return _page(visit, values=None, problems={})
 
 
-def add_room(visit: Visit) -> Response:
+def add_room(visit: StaffVisit) -> Response:
     """Add a treatment room."""
     try:
         visit.services.scheduling.add_room(visit.form.get("name", ""), context=visit.context)
@@ -39,7 +39,7 @@ def add_room(visit: Visit) -> Response:
     return RedirectResponse("/settings/calendar?saved=room", status_code=303)
 
 
-def set_hours(visit: Visit) -> Response:
+def set_hours(visit: StaffVisit) -> Response:
     """Replace the week's opening hours."""
     problems: list[FieldProblem] = []
     week = [period for day in range(7) if (period := _period(visit.form, day, problems))]
@@ -111,14 +111,14 @@ def _stored_week(hours: tuple[OpeningHours, ...]) -> dict[str, str]:
     return shown
 
 
-def messages(visit: Visit) -> Response:
+def messages(visit: StaffVisit) -> Response:
     """Messages a stopped worker left uncertain: each may or may not have arrived."""
     found = visit.services.messaging.uncertain_messages(context=visit.context)
     page = {"messages": found, "saved": visit.query("saved"), "current": "settings"}
     return templates.render(visit, "settings/messages.html", page)
 
 
-def resolve_message(visit: Visit) -> Response:
+def resolve_message(visit: StaffVisit) -> Response:
     """Record what the admin found: the message arrived, or it is to be sent again."""
     raw = visit.request.path_params["message_id"]
     try:

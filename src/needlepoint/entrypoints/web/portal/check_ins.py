@@ -18,19 +18,19 @@ from needlepoint.entrypoints.statuses import status_of
 from needlepoint.entrypoints.web.forms import by_field
 from needlepoint.entrypoints.web.portal import forms
 from needlepoint.entrypoints.web.portal.pages import record_id
-from needlepoint.entrypoints.web.portal.visits import PORTAL_PATH, PortalVisit, render
+from needlepoint.entrypoints.web.portal.visits import PORTAL_PATH, PatientVisit, PortalVisit, render
 from needlepoint.entrypoints.web.portal.words import HELPERS
 from needlepoint.services.portal.check_ins import NewCheckIn
 
 PHOTO_TYPE = "image/jpeg"
 
 
-def form(visit: PortalVisit) -> Response:
+def form(visit: PatientVisit) -> Response:
     """The check-in form for one treatment whose check-in window is open today."""
     return _form(visit, values={}, problems=None)
 
 
-def submit(visit: PortalVisit) -> Response:
+def submit(visit: PatientVisit) -> Response:
     """Triage and keep the check-in, then show its result."""
     treatment_id = record_id(visit, "treatment_id")
     try:
@@ -42,14 +42,14 @@ def submit(visit: PortalVisit) -> Response:
     return RedirectResponse(f"{PORTAL_PATH}/check-ins/{check_in.id}", status_code=303)
 
 
-def show(visit: PortalVisit) -> Response:
+def show(visit: PatientVisit) -> Response:
     """One of the patient's check-ins: its level, what it means and the reasons."""
     check_in = visit.portal.check_in(record_id(visit, "check_in_id"), visit.context)
     values = {"check_in": check_in, "emergency": visit.portal.emergency_signs(), **HELPERS}
     return render(visit, "portal/check_in_result.html", values)
 
 
-def photo(visit: PortalVisit) -> Response:
+def photo(visit: PatientVisit) -> Response:
     """One of the patient's check-in photos, as the server re-encoded it."""
     kept = visit.portal.photo(record_id(visit, "photo_id"), visit.context)
     return Response(kept.data, media_type=PHOTO_TYPE, headers={"Content-Disposition": "inline"})

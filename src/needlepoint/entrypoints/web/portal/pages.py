@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.entrypoints.web.pages.outcomes import plot
-from needlepoint.entrypoints.web.portal.visits import HOME, PortalVisit, render
+from needlepoint.entrypoints.web.portal.visits import HOME, PatientVisit, PortalVisit, render
 from needlepoint.entrypoints.web.portal.words import HELPERS
 from needlepoint.services.portal.sign_in import PortalRecordNotFoundError
 
@@ -22,26 +22,26 @@ SCALE_WORDS = {
 }
 
 
-def home(visit: PortalVisit) -> Response:
+def home(visit: PatientVisit) -> Response:
     """Today's care and check-ins, upcoming appointments, the plan, recent check-ins."""
     page = visit.portal.home(visit.context)
     values = {"home": page, "emergency": visit.portal.emergency_signs(), **HELPERS}
     return render(visit, "portal/home.html", values)
 
 
-def series(visit: PortalVisit) -> Response:
+def series(visit: PatientVisit) -> Response:
     """One series: the plan in plain words and a summary of each session held."""
     page = visit.portal.series(record_id(visit, "series_id"), visit.context)
     return render(visit, "portal/series.html", {"page": page, **HELPERS})
 
 
-def appointment(visit: PortalVisit) -> Response:
+def appointment(visit: PatientVisit) -> Response:
     """One appointment: when, and the care before and after it."""
     page = visit.portal.appointment(record_id(visit, "appointment_id"), visit.context)
     return render(visit, "portal/appointment.html", {"page": page, **HELPERS})
 
 
-def progress(visit: PortalVisit) -> Response:
+def progress(visit: PatientVisit) -> Response:
     """The patient's scar scores over time, as a chart and a table."""
     chart = visit.portal.progress(visit.context)
     scale = "" if chart.scale is None else SCALE_WORDS.get(chart.scale, "scar score")
@@ -49,7 +49,7 @@ def progress(visit: PortalVisit) -> Response:
     return render(visit, "portal/progress.html", values)
 
 
-def acknowledge(visit: PortalVisit) -> Response:
+def acknowledge(visit: PatientVisit) -> Response:
     """Mark one of today's care instructions as read; htmx swaps in the new state."""
     read = visit.portal.acknowledge(visit.path_param("item_id"), visit.context)
     if visit.from_htmx:

@@ -7,39 +7,33 @@ is listed in the staff table (``web.routes.PAGES``) instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Final
 
-from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Route
+from fastapi import APIRouter
 
-from needlepoint.bootstrap import Services
-from needlepoint.entrypoints.web.headers import SecurityHeaders
+from needlepoint.entrypoints.api.permissions import PATIENT, PUBLIC
 from needlepoint.entrypoints.web.portal import check_ins, pages, sign_in
-from needlepoint.entrypoints.web.portal.visits import PATIENT, PUBLIC, PortalPage, answer
+from needlepoint.entrypoints.web.portal.visits import PORTAL
+from needlepoint.entrypoints.web.routing import Page, router_of
 
 PORTAL_PAGES: Final = (
-    PortalPage("GET", "/portal/sign-in", sign_in.show_form, PUBLIC),
-    PortalPage("POST", "/portal/sign-in", sign_in.send_link, PUBLIC),
-    PortalPage("GET", "/portal/sign-in/{token}", sign_in.show_link, PUBLIC),
-    PortalPage("POST", "/portal/sign-in/{token}", sign_in.use_link, PUBLIC),
-    PortalPage("POST", "/portal/sign-out", sign_in.sign_out, PATIENT),
-    PortalPage("GET", "/portal", pages.home, PATIENT),
-    PortalPage("GET", "/portal/series/{series_id}", pages.series, PATIENT),
-    PortalPage("GET", "/portal/appointments/{appointment_id}", pages.appointment, PATIENT),
-    PortalPage("GET", "/portal/progress", pages.progress, PATIENT),
-    PortalPage("POST", "/portal/care/{item_id}/read", pages.acknowledge, PATIENT),
-    PortalPage("GET", "/portal/treatments/{treatment_id}/check-in", check_ins.form, PATIENT),
-    PortalPage("POST", "/portal/treatments/{treatment_id}/check-in", check_ins.submit, PATIENT),
-    PortalPage("GET", "/portal/check-ins/{check_in_id}", check_ins.show, PATIENT),
-    PortalPage("GET", "/portal/photos/{photo_id}", check_ins.photo, PATIENT),
+    Page("GET", "/portal/sign-in", sign_in.show_form, PUBLIC),
+    Page("POST", "/portal/sign-in", sign_in.send_link, PUBLIC),
+    Page("GET", "/portal/sign-in/{token}", sign_in.show_link, PUBLIC),
+    Page("POST", "/portal/sign-in/{token}", sign_in.use_link, PUBLIC),
+    Page("POST", "/portal/sign-out", sign_in.sign_out, PATIENT),
+    Page("GET", "/portal", pages.home, PATIENT),
+    Page("GET", "/portal/series/{series_id}", pages.series, PATIENT),
+    Page("GET", "/portal/appointments/{appointment_id}", pages.appointment, PATIENT),
+    Page("GET", "/portal/progress", pages.progress, PATIENT),
+    Page("POST", "/portal/care/{item_id}/read", pages.acknowledge, PATIENT),
+    Page("GET", "/portal/treatments/{treatment_id}/check-in", check_ins.form, PATIENT),
+    Page("POST", "/portal/treatments/{treatment_id}/check-in", check_ins.submit, PATIENT),
+    Page("GET", "/portal/check-ins/{check_in_id}", check_ins.show, PATIENT),
+    Page("GET", "/portal/photos/{photo_id}", check_ins.photo, PATIENT),
 )
 
 
-def portal_routes(services: Services, secret: Callable[[], bytes]) -> list[BaseRoute]:
-    """The portal's pages, each answered with the web app's security headers."""
-    headers = [Middleware(SecurityHeaders)]
-    return [
-        Route(page.path, answer(page, services, secret), methods=[page.method], middleware=headers)
-        for page in PORTAL_PAGES
-    ]
+def portal_router() -> APIRouter:
+    """The portal's pages as FastAPI routes, answered as portal pages."""
+    return router_of(PORTAL, PORTAL_PAGES)

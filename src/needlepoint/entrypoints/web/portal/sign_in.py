@@ -17,6 +17,7 @@ from needlepoint.entrypoints.web.portal.visits import (
     HOME,
     PORTAL_COOKIE,
     SIGN_IN_PATH,
+    PatientVisit,
     PortalVisit,
     clear_pre_session,
     clear_session_cookie,
@@ -32,7 +33,7 @@ SIGNED_OUT: Final = "You have signed out."
 BAD_EMAIL: Final = "Type your email address, like name@example.org."
 
 
-def show_form(visit: PortalVisit) -> Response:
+def show_form(visit: PatientVisit) -> Response:
     """The sign-in form; a signed-in patient goes straight to their portal."""
     if visit.patient is not None:
         return RedirectResponse(HOME, status_code=303)
@@ -40,7 +41,7 @@ def show_form(visit: PortalVisit) -> Response:
     return _form(visit, message=message)
 
 
-def send_link(visit: PortalVisit) -> Response:
+def send_link(visit: PatientVisit) -> Response:
     """Queue a sign-in link for each patient record with this email; the same page for all."""
     email = visit.form.fields.get("email", "").strip()[:MAX_EMAIL]
     if not _EMAIL.fullmatch(email):
@@ -51,12 +52,12 @@ def send_link(visit: PortalVisit) -> Response:
     return render(visit, "portal/link_sent.html", {"minutes": minutes})
 
 
-def show_link(visit: PortalVisit) -> Response:
+def show_link(visit: PatientVisit) -> Response:
     """The page a sign-in link opens: one button that signs in (opening it changes nothing)."""
     return render(visit, "portal/continue.html", {"token": visit.path_param("token")})
 
 
-def use_link(visit: PortalVisit) -> Response:
+def use_link(visit: PatientVisit) -> Response:
     """Consume the link's token, open a session and go to the portal's home page."""
     try:
         issued = visit.portal.open_session(
@@ -73,7 +74,7 @@ def use_link(visit: PortalVisit) -> Response:
     return response
 
 
-def sign_out(visit: PortalVisit) -> Response:
+def sign_out(visit: PatientVisit) -> Response:
     """End the session on the server and forget the cookie."""
     token = visit.request.cookies.get(PORTAL_COOKIE)
     if token is not None:

@@ -42,20 +42,25 @@ class Form:
     too_large: bool = False
 
 
-async def read_form(request: Request) -> Form:
-    """The request's form (empty for a safe method or another content type)."""
+async def read_form(
+    request: Request, *, max_fields: int = MAX_FIELDS, limit: int = MAX_FORM_BYTES
+) -> Form:
+    """The request's form (empty for a safe method or another content type).
+
+    A URL-encoded body is read up to ``limit`` bytes and ``max_fields`` fields (more fields:
+    no form at all, so no CSRF token); a multipart one up to ``MAX_BODY_BYTES``.
+    """
     if request.method in csrf.SAFE_METHODS:
         return Form()
     content_type, _, params = request.headers.get("content-type", "").partition(";")
     kind = content_type.strip().lower()
     if kind not in {FORM_TYPE, MULTIPART_TYPE}:
         return Form()
-    limit = MAX_BODY_BYTES if kind == MULTIPART_TYPE else MAX_FORM_BYTES
-    body = await _body(request, limit)
+    body = await _body(request, MAX_BODY_BYTES if kind == MULTIPART_TYPE else limit)
     if body is None:
         return Form(too_large=True)
     if kind == FORM_TYPE:
-        return Form(fields=_urlencoded(body))
+        return Form(fields=_urlencoded(body, max_fields))
     boundary = _boundary(params)
     return Form() if boundary is None else parse_multipart(body, boundary)
 
@@ -75,12 +80,12 @@ async def _body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _urlencoded(body: bytes) -> dict[str, str]:
+def _urlencoded(body: bytes, max_fields: int) -> dict[str, str]:
     try:
         pairs = parse_qsl(
             body.decode("utf-8", errors="replace"),
             keep_blank_values=True,
-            max_num_fields=MAX_FIELDS,
+            max_num_fields=max_fields,
         )
     except ValueError:
         return {}  # too many fields: no form (so no CSRF token) at all

@@ -1,9 +1,10 @@
-"""One request to a portal page, and the one way every portal page is answered.
+"""One request to a portal page, and how the portal's pages answer what the guard refuses.
 
-The portal is the staff web app's machinery for another audience. ``answer`` wraps a
-portal view as ``visits.answer`` wraps a staff one: it reads the form (with one photo at
-most), finds the signed-in *patient* from the portal's own cookie, sends the signed-out to
-the sign-in page, checks the CSRF token of an unsafe request, runs the view and turns any
+The portal is the staff web app's machinery for another audience. Its pages are FastAPI
+routes behind the app's one guard (``api.permissions.authorize``), whose rule ``PATIENT``
+finds the signed-in *patient* from the portal's own cookie in the portal's own session table,
+and checks the CSRF token of an unsafe request. ``PORTAL`` (a ``routing.Audience``) reads the
+form first (with one photo at most), sends the signed-out to the sign-in page and turns any
 error into a portal page. A staff session never opens a portal page and a patient session
 never opens a staff page: each side reads only its own cookie, looked up in its own table.
 
@@ -17,13 +18,14 @@ from __future__ import annotations
 import logging
 import secrets
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from http import HTTPStatus
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final
 from zoneinfo import ZoneInfo
 
+from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -31,25 +33,23 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from needlepoint.bootstrap import Services
 from needlepoint.domain.checkins import MAX_PHOTO_BYTES, PhotoTooLargeError
 from needlepoint.domain.errors import DomainError, InvalidInputError
+from needlepoint.entrypoints.api import security
+from needlepoint.entrypoints.api.permissions import PATIENT, PUBLIC
 from needlepoint.entrypoints.statuses import status_of
-from needlepoint.entrypoints.web import csrf, templates
+from needlepoint.entrypoints.web import templates
 from needlepoint.entrypoints.web.portal.uploads import Form, read_form
 from needlepoint.entrypoints.web.requests import PageRequest
 from needlepoint.services.accounts.sign_in import NotAuthenticatedError
 from needlepoint.services.portal.facade import Portal
 from needlepoint.services.portal.sign_in import PatientContext, PortalPatient
 
+__all__ = ["PATIENT", "PUBLIC"]
+
 PORTAL_PATH: Final = "/portal"
 HOME: Final = "/portal"
 SIGN_IN_PATH: Final = "/portal/sign-in"
-PORTAL_COOKIE: Final = "needlepoint_portal"
-PRE_SESSION_COOKIE: Final = "needlepoint_portal_presession"
-
-Audience = Literal["patient", "public"]
-PATIENT: Final[Audience] = "patient"
-"""A signed-in patient only (the portal's only audience besides the sign-in pages)."""
-PUBLIC: Final[Audience] = "public"
-"""Anyone: the sign-in pages."""
+PORTAL_COOKIE: Final = security.PORTAL_COOKIE
+PRE_SESSION_COOKIE: Final = security.PORTAL_PRE_SESSION_COOKIE
 
 NOT_FOUND_DETAIL: Final = "There is no such page among your records."
 CSRF_DETAIL: Final = (
@@ -58,26 +58,13 @@ CSRF_DETAIL: Final = (
 )
 UNEXPECTED_DETAIL: Final = "Something went wrong on our side. Nothing was changed."
 
-PortalView = Callable[["PortalVisit"], Response]
-
 log = logging.getLogger("needlepoint.web.portal")
-
-
-@dataclass(frozen=True, slots=True)
-class PortalPage:
-    """One portal page: its method and path, its view, and who may see it."""
-
-    method: str
-    path: str
-    view: PortalView
-    audience: Audience
 
 
 @dataclass(frozen=True, slots=True)
 class PortalVisit(PageRequest):
     """A request to a portal page: which patient is asking, with which form."""
 
-    page: PortalPage
     request: Request
     services: Services
     patient: PortalPatient | None
@@ -130,60 +117,80 @@ def render(
     return HTMLResponse(page.render(values or {}, visit=visit), status, headers)
 
 
-def answer(
-    page: PortalPage, services: Services, secret: Callable[[], bytes]
-) -> Callable[[Request], Awaitable[Response]]:
-    """The Starlette endpoint for a portal page."""
-
-    async def endpoint(request: Request) -> Response:
-        request.scope.setdefault("route", page)
-        form = await read_form(request)
-        return await run_in_threadpool(_visit, page, request, form, services, secret)
-
-    return endpoint
-
-
-def _visit(
-    page: PortalPage,
-    request: Request,
-    form: Form,
-    services: Services,
-    secret: Callable[[], bytes],
-) -> Response:
+async def portal_visit(request: Request) -> PortalVisit:
+    """The visit of a portal page (a dependency: the guard has run, the form is read)."""
+    patient = await _signed_in_patient(request)
     token = request.cookies.get(PORTAL_COOKIE)
-    patient = None if not token else services.portal.resolve_session(token)
-    pre_session = request.cookies.get(PRE_SESSION_COOKIE)
-    binding = token if patient is not None and token else pre_session or secrets.token_urlsafe(32)
-    visit = PortalVisit(page, request, services, patient, form, binding, secret())
-    response = _answered(page, visit)
-    if patient is None and pre_session is None:
-        set_pre_session(response, binding, secure=visit.secure_cookies)
-    if token and patient is None:
-        clear_session_cookie(response, secure=visit.secure_cookies)
-    return response
+    binding = token if patient is not None and token else _pre_session(request)
+    form: Form = getattr(request.state, "form", None) or Form()
+    secret = security.csrf_secret(request)
+    return PortalVisit(request, security.services_of_app(request), patient, form, binding, secret)
 
 
-def _answered(page: PortalPage, visit: PortalVisit) -> Response:
-    try:
-        return _admitted(page, visit)
-    except NotAuthenticatedError:
-        return to_sign_in(visit)
-    except DomainError as error:
-        return error_page(visit, error)
-    except csrf.CsrfError:
-        log.warning("refused %s %s: CSRF token missing or wrong", page.method, page.path)
-        return _page(visit, HTTPStatus.FORBIDDEN, CSRF_DETAIL)
-    except Exception as error:  # the last resort: a plain page, never a traceback
+PatientVisit = Annotated[PortalVisit, Depends(portal_visit)]
+"""What a portal page's view takes."""
+
+
+async def _signed_in_patient(request: Request) -> PortalPatient | None:
+    """The guard's patient, else (a public page) whoever a live portal cookie names."""
+    if hasattr(request.state, "patient"):
+        found: PortalPatient | None = request.state.patient
+        return found
+    token = request.cookies.get(PORTAL_COOKIE)
+    resolve = security.services_of_app(request).portal.resolve_session
+    patient = None if not token else await run_in_threadpool(resolve, token)
+    request.state.patient = patient
+    return patient
+
+
+def _pre_session(request: Request) -> str:
+    value = request.cookies.get(PRE_SESSION_COOKIE)
+    if value is None:
+        value = getattr(request.state, "new_pre_session", None) or secrets.token_urlsafe(32)
+        request.state.new_pre_session = value
+    return value
+
+
+class PortalPages:
+    """The portal's audience: its form reading, cookies and failure pages."""
+
+    csrf_cookies: tuple[str, ...] = (PORTAL_COOKIE, PRE_SESSION_COOKIE)
+
+    async def prepare(self, request: Request) -> None:
+        """Read the form (with one photo at most) before the guard checks its token."""
+        form = await read_form(request)
+        request.state.form = form
+        request.state.form_fields = form.fields
+        if form.too_large:
+            raise PhotoTooLargeError(MAX_PHOTO_BYTES)
+
+    async def failed(self, request: Request, error: Exception) -> Response:
+        """The sign-in page for the signed-out, else the page naming the problem."""
+        visit = await portal_visit(request)
+        if isinstance(error, NotAuthenticatedError):
+            return to_sign_in(visit)
+        if isinstance(error, security.CrossSiteRequestError):
+            log.warning("refused %s %s: CSRF token missing or wrong", *_where(request))
+            return _page(visit, HTTPStatus.FORBIDDEN, CSRF_DETAIL)
+        if isinstance(error, DomainError):
+            return error_page(visit, error)
         return unexpected(visit, error)
 
+    async def finish(self, request: Request, response: Response) -> None:
+        """The pre-session cookie for the signed-out; a dead session's cookie forgotten."""
+        secure = not security.services_of_app(request).settings.development
+        value = getattr(request.state, "new_pre_session", None)
+        if value is not None:
+            set_pre_session(response, value, secure=secure)
+        if request.cookies.get(PORTAL_COOKIE) and getattr(request.state, "patient", None) is None:
+            clear_session_cookie(response, secure=secure)
 
-def _admitted(page: PortalPage, visit: PortalVisit) -> Response:
-    if page.audience == PATIENT and visit.patient is None:
-        return to_sign_in(visit)
-    if visit.form.too_large:
-        raise PhotoTooLargeError(MAX_PHOTO_BYTES)
-    csrf.check(visit.request, visit.form.fields, secret=visit.secret, binding=visit.csrf_binding)
-    return page.view(visit)
+
+PORTAL: Final = PortalPages()
+
+
+def _where(request: Request) -> tuple[str, str]:
+    return request.method, str(getattr(request.scope.get("route"), "path", request.url.path))
 
 
 def to_sign_in(visit: PortalVisit) -> Response:
