@@ -7,10 +7,13 @@ clinic's day, passed in.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from needlepoint.domain import limits
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
+
+MONTHS_PER_YEAR = 12
 
 
 def check_birth_date(born_on: date, *, today: date, max_age_years: int) -> date:
@@ -71,3 +74,14 @@ def _years_between(earlier: date, later: date) -> int:
     """Whole years from one day to another (birthdays count on the day)."""
     years = later.year - earlier.year
     return years - 1 if (later.month, later.day) < (earlier.month, earlier.day) else years
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month ``months`` calendar months later (or earlier if negative).
+
+    When the target month is shorter, the day is clamped to its last day: 31 August plus
+    6 months is 28 (or 29) February.
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // MONTHS_PER_YEAR, index % MONTHS_PER_YEAR + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -38,7 +38,6 @@ nothing that asks the patient to prepare for it.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -47,6 +46,7 @@ from uuid import UUID, uuid5
 
 from needlepoint.domain import reminder_texts as texts
 from needlepoint.domain.care import CareItem, CarePhase, CareTemplate
+from needlepoint.domain.dates import add_months
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
@@ -290,7 +290,7 @@ def _appointment_reminder(
 def _follow_up(
     request: ReminderRequest, milestone: Milestone, local_start: datetime, portal_url: str
 ) -> _Planned:
-    day = _add_months(local_start.date(), milestone.after_months) + timedelta(
+    day = add_months(local_start.date(), milestone.after_months) + timedelta(
         days=milestone.after_days
     )
     due_at = _not_before_end(request, _local(day, milestone.at, request.clinic_tz))
@@ -350,13 +350,6 @@ def _local(day: date, at: time, zone: tzinfo) -> datetime:
 
 def _not_before_end(request: ReminderRequest, due_at: datetime) -> datetime:
     return max(due_at, request.appointment.ends_at)
-
-
-def _add_months(day: date, months: int) -> date:
-    """The same day ``months`` calendar months later (the month's last day if it is shorter)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _hours(duration: timedelta) -> int:

@@ -20,139 +20,55 @@ of the consultation and the screening day, nothing else.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from types import MappingProxyType
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ValidationError
 
 from needlepoint.domain.consultation import Consultation, HealthHistory, RecentProcedure
+from needlepoint.domain.dates import add_months
 from needlepoint.domain.scales.inputs import EccaItem, ZoneScarAssessment
 from needlepoint.domain.screening import Match, Predicate
 from needlepoint.domain.vocabulary import (
-    Device,
     DiabetesControl,
-    Indication,
     IsotretinoinStatus,
-    ProcedureKind,
     SkinCancerHistory,
     Zone,
     ZoneCondition,
 )
-from needlepoint.knowledge.schema import Strict
+from needlepoint.knowledge.predicate_params import (
+    AgeParams,
+    DevicesParams,
+    FitzpatrickParams,
+    IndicationParams,
+    MonthsParams,
+    MonthWindowParams,
+    NoParams,
+    RecentProcedureParams,
+    ZoneConditionParams,
+    ZonesFitzpatrickParams,
+    ZonesParams,
+)
 
 PredicateFactory = Callable[[Mapping[str, object]], Predicate]
 HistoryTest = Callable[[HealthHistory], bool]
 
 ParamsT = TypeVar("ParamsT", bound=BaseModel)
 
-MONTHS_PER_YEAR = 12
 RAISED_SCAR_ECCA_ITEMS = frozenset(
     {EccaItem.HYPERTROPHIC_RECENT, EccaItem.KELOID_OR_OLD_HYPERTROPHIC}
 )
 """ECCA items that are raised scars: hypertrophic (any age) and keloid."""
 _ROMAN = ("0", "I", "II", "III", "IV", "V", "VI")
 
-Count = Annotated[int, Field(strict=True, gt=0)]
-FitzpatrickType = Annotated[int, Field(strict=True, ge=1, le=6)]
-
 
 class PredicateParamsError(ValueError):
     """A rule's ``params`` do not fit the predicate it names."""
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month ``months`` calendar months later (or earlier if negative).
-
-    When the target month is shorter, the day is clamped to its last day: 31 August plus
-    6 months is 28 (or 29) February.
-    """
-    index = day.month - 1 + months
-    year, month = day.year + index // MONTHS_PER_YEAR, index % MONTHS_PER_YEAR + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # --- params models ---------------------------------------------------------------------
-
-
-class _NoParams(Strict):
-    """Predicates that take nothing."""
-
-
-class _ZoneConditionParams(Strict):
-    condition: ZoneCondition
-
-
-class _ZonesParams(Strict):
-    zones: tuple[Zone, ...] = Field(min_length=1)
-    unless_only_for: Indication | None = None
-
-
-class _IndicationParams(Strict):
-    indication: Indication
-
-
-class _DevicesParams(Strict):
-    devices: tuple[Device, ...] = Field(min_length=1)
-
-
-class _FitzpatrickParams(Strict):
-    types: tuple[FitzpatrickType, ...] = Field(min_length=1)
-
-
-class _ZonesFitzpatrickParams(_FitzpatrickParams):
-    zones: tuple[Zone, ...] = Field(min_length=1)
-
-
-class _AgeParams(Strict):
-    min_years: Annotated[int, Field(strict=True, ge=0)] = 0
-    below_years: Count
-
-    @model_validator(mode="after")
-    def _ordered(self) -> _AgeParams:
-        if self.min_years >= self.below_years:
-            raise ValueError("min_years must be below below_years")
-        return self
-
-
-class _MonthsParams(Strict):
-    months: Count
-
-
-class _MonthWindowParams(Strict):
-    from_months: Count
-    to_months: Count
-
-    @model_validator(mode="after")
-    def _ordered(self) -> _MonthWindowParams:
-        if self.from_months >= self.to_months:
-            raise ValueError("from_months must be below to_months")
-        return self
-
-
-class _RecentProcedureParams(Strict):
-    kinds: tuple[ProcedureKind, ...] = Field(min_length=1)
-    days: Count | None = None
-    months: Count | None = None
-
-    @model_validator(mode="after")
-    def _one_period(self) -> _RecentProcedureParams:
-        if (self.days is None) == (self.months is None):
-            raise ValueError("give exactly one of days or months")
-        return self
-
-    def ends_on(self, performed_on: date) -> date:
-        """The first day after the waiting period that follows a procedure."""
-        if self.months is not None:
-            return add_months(performed_on, self.months)
-        return performed_on + timedelta(days=self.days or 0)
-
-    @property
-    def period(self) -> str:
-        """The waiting period in words."""
-        return f"{self.months} months" if self.months is not None else f"{self.days} days"
 
 
 def _parsed(model: type[ParamsT], params: Mapping[str, object]) -> ParamsT:
@@ -211,7 +127,7 @@ def _answer(test: HistoryTest, detail: str) -> PredicateFactory:
     """A patient predicate that holds when one health-history answer says so."""
 
     def factory(params: Mapping[str, object]) -> Predicate:
-        _parsed(_NoParams, params)
+        _parsed(NoParams, params)
 
         def predicate(consultation: Consultation, _on: date) -> Match | None:
             return Match(detail=detail) if test(consultation.history) else None
@@ -229,7 +145,7 @@ def _answer_or_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory:
     """
 
     def factory(params: Mapping[str, object]) -> Predicate:
-        _parsed(_NoParams, params)
+        _parsed(NoParams, params)
 
         def predicate(consultation: Consultation, _on: date) -> Match | None:
             if test(consultation.history):
@@ -245,7 +161,7 @@ def _answer_or_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory:
 
 
 def _photosensitising_drugs(params: Mapping[str, object]) -> Predicate:
-    _parsed(_NoParams, params)
+    _parsed(NoParams, params)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         drugs = consultation.history.photosensitising_drugs
@@ -255,7 +171,7 @@ def _photosensitising_drugs(params: Mapping[str, object]) -> Predicate:
 
 
 def _zone_has_condition(params: Mapping[str, object]) -> Predicate:
-    condition = _parsed(_ZoneConditionParams, params).condition
+    condition = _parsed(ZoneConditionParams, params).condition
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         return _zones_match(consultation.zones_with(condition), f"{condition} found in")
@@ -264,7 +180,7 @@ def _zone_has_condition(params: Mapping[str, object]) -> Predicate:
 
 
 def _zone_has_raised_scar(params: Mapping[str, object]) -> Predicate:
-    _parsed(_NoParams, params)
+    _parsed(NoParams, params)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         examined = consultation.zones_with(ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR)
@@ -284,7 +200,7 @@ def _zone_has_raised_scar(params: Mapping[str, object]) -> Predicate:
 
 def _zones_requested(params: Mapping[str, object]) -> Predicate:
     """Requested zones among ``zones``, leaving out any asked for only ``unless_only_for``."""
-    parsed = _parsed(_ZonesParams, params)
+    parsed = _parsed(ZonesParams, params)
     wanted, spared = frozenset(parsed.zones), parsed.unless_only_for
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
@@ -299,7 +215,7 @@ def _zones_requested(params: Mapping[str, object]) -> Predicate:
 
 
 def _zones_only_for_indication(params: Mapping[str, object]) -> Predicate:
-    indication = _parsed(_IndicationParams, params).indication
+    indication = _parsed(IndicationParams, params).indication
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         zones = frozenset(
@@ -313,7 +229,7 @@ def _zones_only_for_indication(params: Mapping[str, object]) -> Predicate:
 
 
 def _zones_with_fitzpatrick(params: Mapping[str, object]) -> Predicate:
-    parsed = _parsed(_ZonesFitzpatrickParams, params)
+    parsed = _parsed(ZonesFitzpatrickParams, params)
     wanted, types = frozenset(parsed.zones), frozenset(parsed.types)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
@@ -327,7 +243,7 @@ def _zones_with_fitzpatrick(params: Mapping[str, object]) -> Predicate:
 
 
 def _fitzpatrick_in(params: Mapping[str, object]) -> Predicate:
-    types = frozenset(_parsed(_FitzpatrickParams, params).types)
+    types = frozenset(_parsed(FitzpatrickParams, params).types)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         skin_type = consultation.patient.fitzpatrick
@@ -337,7 +253,7 @@ def _fitzpatrick_in(params: Mapping[str, object]) -> Predicate:
 
 
 def _age_in_range(params: Mapping[str, object]) -> Predicate:
-    ages = _parsed(_AgeParams, params)
+    ages = _parsed(AgeParams, params)
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         age = consultation.patient.age_years(on)
@@ -347,7 +263,7 @@ def _age_in_range(params: Mapping[str, object]) -> Predicate:
 
 
 def _cardiac_device_with(params: Mapping[str, object]) -> Predicate:
-    devices = frozenset(_parsed(_DevicesParams, params).devices)
+    devices = frozenset(_parsed(DevicesParams, params).devices)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         if not (consultation.history.cardiac_device and consultation.device in devices):
@@ -358,7 +274,7 @@ def _cardiac_device_with(params: Mapping[str, object]) -> Predicate:
 
 
 def _isotretinoin_stopped_within(params: Mapping[str, object]) -> Predicate:
-    months = _parsed(_MonthsParams, params).months
+    months = _parsed(MonthsParams, params).months
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         stopped = _isotretinoin_stop(consultation)
@@ -370,7 +286,7 @@ def _isotretinoin_stopped_within(params: Mapping[str, object]) -> Predicate:
 
 
 def _isotretinoin_stopped_between(params: Mapping[str, object]) -> Predicate:
-    window = _parsed(_MonthWindowParams, params)
+    window = _parsed(MonthWindowParams, params)
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         stopped = _isotretinoin_stop(consultation)
@@ -386,7 +302,7 @@ def _isotretinoin_stopped_between(params: Mapping[str, object]) -> Predicate:
 
 
 def _recent_procedure_in_zone(params: Mapping[str, object]) -> Predicate:
-    wait = _parsed(_RecentProcedureParams, params)
+    wait = _parsed(RecentProcedureParams, params)
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         requested = frozenset(consultation.requested_zones)
@@ -406,7 +322,7 @@ def _recent_procedure_in_zone(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _procedure_detail(procedure: RecentProcedure, wait: _RecentProcedureParams) -> str:
+def _procedure_detail(procedure: RecentProcedure, wait: RecentProcedureParams) -> str:
     ends = wait.ends_on(procedure.performed_on)
     return f"{procedure.kind} on {procedure.performed_on}; {wait.period} ends {ends}"
 

@@ -22,6 +22,7 @@ from builders import (
     procedure,
 )
 from needlepoint.domain.consultation import Consultation, Isotretinoin, TreatmentRequest
+from needlepoint.domain.dates import add_months
 from needlepoint.domain.errors import InvalidInputError, KnowledgeError
 from needlepoint.domain.scales.inputs import EccaItem
 from needlepoint.domain.screening import Course, Decision, Rule, Scope, Severity, screen
@@ -676,7 +677,7 @@ def test_two_recent_procedures_clear_when_the_later_waiting_period_ends() -> Non
 def test_adding_calendar_months_keeps_the_day_or_clamps_it_to_the_month_end(
     day: date, months: int, expected: date
 ) -> None:
-    assert predicates.add_months(day, months) == expected
+    assert add_months(day, months) == expected
 
 
 @given(
@@ -685,7 +686,7 @@ def test_adding_calendar_months_keeps_the_day_or_clamps_it_to_the_month_end(
 def test_adding_months_lands_in_the_right_month_on_the_same_or_an_earlier_day(
     day: date, months: int
 ) -> None:
-    result = predicates.add_months(day, months)
+    result = add_months(day, months)
 
     assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
     assert result.day <= day.day
