@@ -42,7 +42,7 @@ def test_a_patient_in_an_isotretinoin_wait_cannot_start_session_one_today(
     page.get_by_label("Pregnant, or could be pregnant").select_option("no")
     page.get_by_role("button", name="Re-screen and start the session").click()
 
-    refusal = page.get_by_role("alert")
+    refusal = page.get_by_role("alert").filter(has_text=_REFUSAL)
     expect(refusal).to_contain_text(_REFUSAL)
     text = refusal.inner_text()
     found = _REFUSAL.search(text)
