@@ -125,8 +125,7 @@ class CountingHasher(PlainHasher):
 
 
 def with_hasher(services: Services, hasher: PlainHasher) -> Services:
-    accounts = dataclasses.replace(services.accounts, hasher=hasher)
-    return dataclasses.replace(services, accounts=accounts)
+    return dataclasses.replace(services, hasher=hasher)
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples/01-proceed-rolling-boxcar-cheeks.yaml"

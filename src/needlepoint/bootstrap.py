@@ -7,51 +7,174 @@ draws the areas and says where each piece lives.
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from needlepoint.adapters import secret_file
 from needlepoint.adapters.clock import SystemClock
 from needlepoint.adapters.database import Database
-from needlepoint.adapters.passwords import Argon2PasswordHasher
 from needlepoint.config import Settings, SettingsError
-from needlepoint.domain.messages import Channel
 from needlepoint.domain.programme import ClinicalKnowledge
-from needlepoint.domain.reminders import ReminderPolicy
 from needlepoint.knowledge import catalogue
-from needlepoint.knowledge import checkins as checkin_tables
-from needlepoint.knowledge import reminders as reminder_tables
-from needlepoint.services.accounts.facade import Accounts
-from needlepoint.services.consultation.facade import Consultation, Engine
-from needlepoint.services.messaging.facade import MessageChannel, Messaging
-from needlepoint.services.portal.facade import Portal
 from needlepoint.services.ports import Clock, PasswordHasher
-from needlepoint.services.records.facade import Records
-from needlepoint.services.scheduling.facade import Scheduling
-from needlepoint.services.treatment.facade import Treatment
+
+if TYPE_CHECKING:
+    from needlepoint.domain.messages import Channel
+    from needlepoint.services.accounts.facade import Accounts
+    from needlepoint.services.consultation.facade import Consultation, Engine
+    from needlepoint.services.messaging.facade import MessageChannel, Messaging
+    from needlepoint.services.portal.facade import Portal
+    from needlepoint.services.records.facade import Records
+    from needlepoint.services.scheduling.facade import Scheduling
+    from needlepoint.services.treatment.facade import Treatment
 
 __all__ = ["Database", "Services", "bootstrap"]
 
+A = TypeVar("A")
 
-@dataclass(frozen=True, slots=True)
+
+class _Area(Generic[A]):
+    """An area built on first use, once per ``Services``: consulting imports no portal."""
+
+    def __init__(self, build: Callable[[Services], A]) -> None:
+        self._build = build
+        self._name = build.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, services: Services, owner: type | None = None) -> A:
+        built: dict[str, Any] = services._built
+        if self._name not in built:
+            with services._lock:
+                if self._name not in built:
+                    built[self._name] = self._build(services)
+        value: A = built[self._name]
+        return value
+
+
+@dataclass(frozen=True)
 class Services:
-    """The areas, wired to real adapters. Entrypoints call these and nothing deeper."""
+    """The areas, wired to real adapters, each built on first use. Entrypoints call these.
+
+    ``dataclasses.replace`` gives a copy whose areas are built afresh from what it replaced.
+    """
 
     settings: Settings
     clock: Clock
     knowledge: ClinicalKnowledge
     database: Database
-    web_secret: Callable[[], bytes]
-    accounts: Accounts
-    consultation: Consultation
-    records: Records
-    treatment: Treatment
-    scheduling: Scheduling
-    messaging: Messaging
-    portal: Portal
+    hasher: PasswordHasher | None = None
+    _built: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False, compare=False
+    )
+
+    def web_secret(self) -> bytes:
+        """The secret the web app derives CSRF tokens from: the setting, else the data-dir file."""
+        if self.settings.web_secret:
+            return self.settings.web_secret.get_secret_value().encode("utf-8")
+        return secret_file.load_or_create(self.settings.web_secret_file)
+
+    @_Area
+    def engine(self) -> Engine:
+        """The clinical engine the consultation, records and treatment areas share."""
+        from needlepoint.services.consultation.facade import Engine  # noqa: PLC0415
+
+        return Engine(
+            knowledge=self.knowledge,
+            citations={s.id: s.citation for s in catalogue.sources().sources},
+            default_session_time=self.settings.default_session_time,
+        )
+
+    @_Area
+    def accounts(self) -> Accounts:
+        """Staff, sign-in sessions, API tokens and throttling."""
+        from needlepoint.adapters.passwords import Argon2PasswordHasher  # noqa: PLC0415
+        from needlepoint.services.accounts.facade import Accounts  # noqa: PLC0415
+
+        return Accounts(
+            unit_of_work=self.database.unit_of_work,
+            accounts_unit_of_work=self.database.accounts_unit_of_work,
+            clock=self.clock,
+            hasher=self.hasher or Argon2PasswordHasher(),
+        )
+
+    @_Area
+    def consultation(self) -> Consultation:
+        """Screening, grading and planning consultations; clearances; reports."""
+        from needlepoint.services.consultation.facade import Consultation  # noqa: PLC0415
+
+        return Consultation(self.database.unit_of_work, self.clock, self.engine)
+
+    @_Area
+    def records(self) -> Records:
+        """Patients, assessments, outcomes and the programme view."""
+        from needlepoint.services.records.facade import Records  # noqa: PLC0415
+
+        return Records(self.database.unit_of_work, self.clock, self.engine)
+
+    @_Area
+    def treatment(self) -> Treatment:
+        """Series, sessions and charts."""
+        from needlepoint.services.treatment.facade import Treatment  # noqa: PLC0415
+
+        return Treatment(self.database.unit_of_work, self.clock, self.engine)
+
+    @_Area
+    def scheduling(self) -> Scheduling:
+        """Clinic set-up, proposals, booking and changes (reminders follow changes)."""
+        from needlepoint.services.scheduling.facade import Scheduling  # noqa: PLC0415
+
+        return Scheduling(
+            unit_of_work=self.database.unit_of_work,
+            clock=self.clock,
+            knowledge=self.knowledge,
+            on_appointment_change=self.messaging.follow_appointment_change,
+            calendar_renderer=_render_calendar,
+        )
+
+    @_Area
+    def messaging(self) -> Messaging:
+        """Reminders and their delivery."""
+        from needlepoint.domain.reminders import ReminderPolicy  # noqa: PLC0415
+        from needlepoint.knowledge import reminders  # noqa: PLC0415
+        from needlepoint.services.messaging.facade import Messaging  # noqa: PLC0415
+
+        settings = self.settings
+        policy = ReminderPolicy(
+            schedule=reminders.load_reminder_schedule(),
+            portal_url=settings.portal_url,
+            sms_enabled=settings.sms is not None,
+            care_templates=self.knowledge.care.templates,
+        )
+        return Messaging(
+            unit_of_work=self.database.unit_of_work,
+            handover_unit_of_work=self.database.handover_unit_of_work,
+            clock=self.clock,
+            policy=policy,
+            channels=lambda: _message_channels(settings),
+        )
+
+    @_Area
+    def portal(self) -> Portal:
+        """The patient portal: sign-in links, pages and check-ins."""
+        from needlepoint.adapters.photos import JpegReencoder  # noqa: PLC0415 - Pillow on use
+        from needlepoint.knowledge import checkins  # noqa: PLC0415
+        from needlepoint.services.portal.facade import Portal  # noqa: PLC0415
+
+        return Portal(
+            unit_of_work=self.database.unit_of_work,
+            clock=self.clock,
+            knowledge=self.knowledge,
+            triage_rules=checkins.load_triage_rules(),
+            photos=JpegReencoder(),
+            link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
+            portal_url=self.settings.portal_url,
+        )
 
 
 def bootstrap(
@@ -66,81 +189,13 @@ def bootstrap(
     ``clock``, ``hasher`` and ``database`` replace the real adapters (tests pass their own).
     """
     settings = settings or Settings.from_env()
-    clock = clock or SystemClock()
-    knowledge = catalogue.load_knowledge()
-    database = database or Database(settings.effective_database_url)
-    engine = Engine(
-        knowledge=knowledge,
-        citations={s.id: s.citation for s in catalogue.sources().sources},
-        default_session_time=settings.default_session_time,
-    )
-    messaging = _messaging(settings, database, clock, knowledge)
     return Services(
         settings=settings,
-        clock=clock,
-        knowledge=knowledge,
-        database=database,
-        web_secret=functools.partial(_web_secret, settings),
-        accounts=Accounts(
-            unit_of_work=database.unit_of_work,
-            accounts_unit_of_work=database.accounts_unit_of_work,
-            clock=clock,
-            hasher=hasher or Argon2PasswordHasher(),
-        ),
-        consultation=Consultation(database.unit_of_work, clock, engine),
-        records=Records(database.unit_of_work, clock, engine),
-        treatment=Treatment(database.unit_of_work, clock, engine),
-        scheduling=Scheduling(
-            unit_of_work=database.unit_of_work,
-            clock=clock,
-            knowledge=knowledge,
-            on_appointment_change=messaging.follow_appointment_change,
-            calendar_renderer=_render_calendar,
-        ),
-        messaging=messaging,
-        portal=_portal(settings, database, clock, knowledge),
+        clock=clock or SystemClock(),
+        knowledge=catalogue.load_knowledge(),
+        database=database or Database(settings.effective_database_url),
+        hasher=hasher,
     )
-
-
-def _messaging(
-    settings: Settings, database: Database, clock: Clock, knowledge: ClinicalKnowledge
-) -> Messaging:
-    policy = ReminderPolicy(
-        schedule=reminder_tables.load_reminder_schedule(),
-        portal_url=settings.portal_url,
-        sms_enabled=settings.sms is not None,
-        care_templates=knowledge.care.templates,
-    )
-    return Messaging(
-        unit_of_work=database.unit_of_work,
-        handover_unit_of_work=database.handover_unit_of_work,
-        clock=clock,
-        policy=policy,
-        channels=functools.partial(_message_channels, settings),
-    )
-
-
-def _portal(
-    settings: Settings, database: Database, clock: Clock, knowledge: ClinicalKnowledge
-) -> Portal:
-    from needlepoint.adapters.photos import JpegReencoder  # noqa: PLC0415 - Pillow on use
-
-    return Portal(
-        unit_of_work=database.unit_of_work,
-        clock=clock,
-        knowledge=knowledge,
-        triage_rules=checkin_tables.load_triage_rules(),
-        photos=JpegReencoder(),
-        link_lifetime=timedelta(minutes=settings.portal_link_minutes),
-        portal_url=settings.portal_url,
-    )
-
-
-def _web_secret(settings: Settings) -> bytes:
-    """The secret the web app derives CSRF tokens from: the setting, else the data-dir file."""
-    if settings.web_secret:
-        return settings.web_secret.get_secret_value().encode("utf-8")
-    return secret_file.load_or_create(settings.web_secret_file)
 
 
 def _render_calendar(calendar: Any, *, stamped_at: Any) -> bytes:
@@ -150,11 +205,9 @@ def _render_calendar(calendar: Any, *, stamped_at: Any) -> bytes:
 
 
 def _message_channels(settings: Settings) -> Mapping[Channel, MessageChannel]:
-    """Email over SMTP (required) and SMS (a gateway, or a channel that fails saying why).
-
-    Raises ``SettingsError`` naming the setting when email is not set up or not secure.
-    """
+    """Email over SMTP and SMS; ``SettingsError`` names the setting that is missing or unsafe."""
     from needlepoint.adapters import email, sms  # noqa: PLC0415 - the worker's only
+    from needlepoint.domain.messages import Channel  # noqa: PLC0415
 
     smtp, gateway = settings.smtp, settings.sms
     if smtp is None:

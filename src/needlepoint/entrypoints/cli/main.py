@@ -30,9 +30,7 @@ from needlepoint.config import SettingsError
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
 from needlepoint.knowledge.files import SAFE_LOADER
-from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import OperatorContext
-from needlepoint.services.messaging import delivery
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -169,6 +167,8 @@ def user_add(
     The machine's operator needs no account to do this (it is how the first admin is made);
     the creation is audited with the role ``operator``.
     """
+    from needlepoint.services.accounts import staff as accounts  # noqa: PLC0415
+
     password = _password(password_stdin)
     new = accounts.NewStaff(
         clinic_id=_uuid("--clinic", clinic),
@@ -263,6 +263,8 @@ def worker(
     Ctrl-C stops a worker cleanly: it finishes the message in hand and gives back the rest.
     Logs carry message ids and counts only.
     """
+    from needlepoint.services.messaging import delivery  # noqa: PLC0415 - the worker's only
+
     services = _services()
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
