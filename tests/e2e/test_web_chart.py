@@ -191,6 +191,25 @@ def test_an_absolute_contraindication_refuses_the_start_and_shows_the_findings(
     assert "No session held yet." in patient
 
 
+def test_a_rescreen_answer_not_offered_is_refused_beside_its_question(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    refused = start_session(clinician, series["id"], pregnant="maybe", breastfeeding="no")
+    assert refused.status_code == 422
+    problem = refused.text.split('id="rescreen-history-pregnant-problem"', 1)[1]
+    assert 'data-code="not-yes-or-no"' in problem.split(">", 1)[0]
+    assert "Is not an answer. Choose unchanged, yes or no." in problem.split("</p>", 1)[0]
+
+
+def test_a_multi_line_note_is_kept_as_one_line_as_the_api_takes_it(
+    clinician: TestClient, series: dict[str, Any]
+) -> None:
+    session = started(clinician, series["id"])
+    values = chart_form(clinician, session, notes="tolerated well\r\nreview in two weeks")
+    assert post_chart(clinician, session, values).status_code == 303
+    assert "Notes: tolerated well review in two weeks" in history(clinician, session)
+
+
 def test_typed_markup_is_shown_as_text(clinician: TestClient, series: dict[str, Any]) -> None:
     session = started(clinician, series["id"])
     values = chart_form(clinician, session)

@@ -1,38 +1,33 @@
-"""Reading the session chart and day-of re-screen forms into the services' inputs.
+"""Reading the session chart and day-of re-screen forms as the API's request bodies.
 
-Fields are named as the API names them (``chart.zones[cheeks].delivered_depth_mm``,
-``chart.cartridge.expires_on``, ``measured_on``), and every problem carries the same stable
-code the API would give (``domain.errors.InputCode``, the domain's formats such as
-``units.DEPTH_MM``, or a limit id), so both refuse the same input the same way. All problems of
-a form are raised at once as ``InvalidInputError``; the page shows each beside its input.
+The chart form's fields are named as the API names them (``chart.zones[cheeks].passes``,
+``chart.cartridge.expires_on``): the form is laid out as the body of ``ChartIn`` and read by
+that model (``forms.parsed``), so the web and the API refuse the same input with the same field
+and the same stable code. Only what a form cannot say as the API says it is turned first: the
+clinic's wall times become instants (a time the clocks skipped is refused), the lines of a
+textarea become a list, and a reason typed beside a zone or a product becomes an override. A
+problem with a list item or an override is named by the input it came from; only the words are
+the web's.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import Final, TypeVar
+from typing import Any, Final
 from uuid import UUID
 
-from needlepoint.domain import charting, units
-from needlepoint.domain.charting import Override, OverrideKind, SessionChart, ZoneTreatment
+from needlepoint.domain.charting import OverrideKind
 from needlepoint.domain.clinic_time import SkippedWallTimeError, wall_time_to_instant
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
-from needlepoint.domain.outcomes import OutcomeScale
-from needlepoint.domain.planning import Endpoint
-from needlepoint.domain.vocabulary import Device, Zone
+from needlepoint.domain.vocabulary import Zone
+from needlepoint.entrypoints.api.schemas.common import MAX_LIST
+from needlepoint.entrypoints.api.schemas.treatment import ChartIn, SessionStartIn
+from needlepoint.entrypoints.web import forms
 from needlepoint.services.treatment.charts import ChartEntry
-
-MAX_TEXT: Final = 500
-MAX_LINES: Final = 20
-MAX_PASSES: Final = 50
-MAX_LOT: Final = 100
-MAX_VERSION: Final = 1_000_000
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-E = TypeVar("E", Device, OutcomeScale, Endpoint)
 
 RESCREEN_QUESTIONS: Final = (
     ("pregnant", "Pregnant, or could be pregnant"),
@@ -47,9 +42,30 @@ RESCREEN_QUESTIONS: Final = (
 
 UNCHANGED: Final = "unchanged"
 ANSWERS: Final = {"yes": True, "no": False}
+HISTORY: Final = "rescreen.history."
 
 CHART: Final = "chart"
 PRODUCTS: Final = f"{CHART}.products_applied"
+EVENTS: Final = f"{CHART}.adverse_events"
+NUMBING: Final = f"{CHART}.numbing"
+MAX_PASSES: Final = 50
+MAX_LINE: Final = 500
+_LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
+
+DEEPER: Final = OverrideKind.DEEPER_THAN_PLAN.value
+UNSAFE: Final = OverrideKind.UNSAFE_TOPICAL.value
+
+WORDS: Final = {
+    InputCode.NOT_A_WHOLE_NUMBER: ("is not a whole number.", f"give 0 to {MAX_PASSES}."),
+    InputCode.OUT_OF_RANGE: ("is out of range.", f"give 0 to {MAX_PASSES}."),
+}
+"""The chart form's words for the codes whose Pydantic message is written for programmers
+(``forms.WORDS`` has the rest); only the passes are whole numbers a person types."""
+LINES_FIX: Final = f"give up to {MAX_LIST} lines of up to {MAX_LINE} characters."
+VERSION_WORDS: Final = ("is not a chart version.", "reload the page and save again.")
+NOT_A_TIME: Final = ("is not a time.", "give it as YYYY-MM-DDTHH:MM.")
+SKIPPED_TIME: Final = ("is a time the clocks skipped.", "give the time the clock showed.")
+NOT_AN_ANSWER: Final = ("is not an answer.", "choose unchanged, yes or no.")
 
 
 def zone_field(zone: Zone, part: str) -> str:
@@ -78,28 +94,27 @@ class ZoneRow:
     """The depth the plan starts at (session 1 starts here when nothing was delivered yet)."""
 
 
-def rescreen_answers(form: Mapping[str, str]) -> dict[str, object]:
-    """The day-of re-screen document: only the answers the clinician changed today."""
-    history: dict[str, bool] = {}
-    problems = []
-    for name, _label in RESCREEN_QUESTIONS:
-        raw = form.get(name, UNCHANGED)
-        if raw == UNCHANGED:
-            continue
-        if raw not in ANSWERS:
-            problems.append(
-                FieldProblem(
-                    f"rescreen.history.{name}",
-                    "is not an answer.",
-                    "choose unchanged, yes or no.",
-                    InputCode.NOT_YES_OR_NO,
-                )
-            )
-            continue
-        history[name] = ANSWERS[raw]
-    if problems:
-        raise InvalidInputError(problems)
-    return {"history": history} if history else {}
+def rescreen_answers(form: Mapping[str, str]) -> dict[str, Any]:
+    """The day-of re-screen as ``SessionStartIn`` reads it: only the answers changed today.
+
+    Yes and no are the API's true and false; any other answer is sent as given, so the
+    services refuse it as they refuse it from the API (``rescreen.history.<name>``,
+    ``not-yes-or-no``).
+    """
+    history = {
+        name: ANSWERS.get(raw, raw)
+        for name, _label in RESCREEN_QUESTIONS
+        if (raw := form.get(name, UNCHANGED)) != UNCHANGED
+    }
+    given = {"rescreen": {"history": history}} if history else {}
+    return forms.parsed(SessionStartIn, given).rescreen
+
+
+def rescreen_problem(problem: FieldProblem) -> FieldProblem:
+    """A re-screen problem in the web's words (the services word answers for JSON clients)."""
+    if problem.field.startswith(HISTORY) and problem.code == InputCode.NOT_YES_OR_NO:
+        return replace(problem, problem=NOT_AN_ANSWER[0], fix=NOT_AN_ANSWER[1])
+    return problem
 
 
 def chart_entry(
@@ -107,252 +122,150 @@ def chart_entry(
 ) -> ChartEntry:
     """The chart (or amendment) from the chart form, with an override for each reason given.
 
-    The form's times are wall times in the clinic's ``time_zone``.
+    The form's times are wall times in the clinic's ``time_zone``; every problem of the form
+    is raised at once as ``InvalidInputError``.
     """
-    problems: list[FieldProblem] = []
-    zones = tuple(_zone(form, row, problems) for row in rows)
-    device = _choice(form, f"{CHART}.device", Device, problems)
-    endpoint = _optional_choice(form, f"{CHART}.endpoint_reached", Endpoint, problems)
-    cartridge = _cartridge(form, problems)
-    numbing = _numbing(form, problems, time_zone)
-    products = _lines(form, PRODUCTS, problems)
-    events = _lines(form, f"{CHART}.adverse_events", problems)
-    notes = _text(form, "notes", problems)
-    expected = _whole(form, "expected_version", (0, MAX_VERSION), problems)
-    if problems or device is None or cartridge is None or expected is None:
-        raise InvalidInputError(problems)
-    chart = SessionChart(
-        device=device,
-        cartridge=cartridge,
-        numbing=numbing,
-        zones=zones,
-        endpoint_reached=endpoint,
-        products_applied=products,
-        adverse_events=events,
-        overrides=(*_zone_overrides(form, zones), *_product_overrides(form, products)),
-    )
-    return ChartEntry(session_id, chart, expected, notes)
-
-
-def _zone(form: Mapping[str, str], row: ZoneRow, problems: list[FieldProblem]) -> ZoneTreatment:
-    depth_field = zone_field(row.zone, "delivered_depth_mm")
-    depth = _read(units.DEPTH_MM, form.get(depth_field, "").strip(), depth_field, problems)
-    passes = _whole(form, zone_field(row.zone, "passes"), (0, MAX_PASSES), problems)
-    return ZoneTreatment(row.zone, row.planned_mm, depth or row.planned_mm, passes or 0)
-
-
-def _zone_overrides(
-    form: Mapping[str, str], zones: tuple[ZoneTreatment, ...]
-) -> tuple[Override, ...]:
-    """A reason typed beside a zone deeper than the plan (the API sends it as an override)."""
-    overrides = []
-    for zone in zones:
-        reason = form.get(zone_field(zone.zone, "reason"), "").strip()
-        if reason and zone.delivered_depth_mm > zone.planned_depth_mm:
-            overrides.append(
-                Override(OverrideKind.DEEPER_THAN_PLAN, reason[:MAX_TEXT], zone=zone.zone)
-            )
-    return tuple(overrides)
-
-
-def _product_overrides(form: Mapping[str, str], products: tuple[str, ...]) -> tuple[Override, ...]:
-    """A reason typed for a product line the topicals table flags."""
-    overrides = []
-    for index, product in enumerate(products):
-        reason = form.get(product_reason_field(index), "").strip()
-        if reason:
-            overrides.append(
-                Override(OverrideKind.UNSAFE_TOPICAL, reason[:MAX_TEXT], product=product)
-            )
-    return tuple(overrides)
-
-
-def _cartridge(form: Mapping[str, str], problems: list[FieldProblem]) -> charting.Cartridge | None:
-    field = f"{CHART}.cartridge.lot"
-    lot = form.get(field, "").strip()
-    if not lot:
-        problems.append(
-            FieldProblem(
-                field, "is missing.", "type the lot number on the packet.", InputCode.REQUIRED
-            )
-        )
-    elif len(lot) > MAX_LOT or _CONTROL.search(lot):
-        problems.append(
-            FieldProblem(
-                field,
-                "is not a lot number.",
-                f"type up to {MAX_LOT} characters.",
-                InputCode.NOT_TEXT,
-            )
-        )
-    expires_on = _date(form, f"{CHART}.cartridge.expires_on", problems)
-    if not lot or expires_on is None:
-        return None
-    return charting.Cartridge(lot, expires_on)
-
-
-def _numbing(
-    form: Mapping[str, str], problems: list[FieldProblem], zone: tzinfo
-) -> charting.Numbing | None:
-    prefix = f"{CHART}.numbing"
-    product = form.get(f"{prefix}.product", "").strip()
-    applied = clinic_moment(form, f"{prefix}.applied_at", problems, zone)
-    removed = clinic_moment(form, f"{prefix}.removed_at", problems, zone)
-    if not product:
-        if applied or removed:
-            problems.append(
-                FieldProblem(
-                    f"{prefix}.product",
-                    "is missing.",
-                    "name the numbing cream used.",
-                    InputCode.REQUIRED,
-                )
-            )
-        return None
-    if applied is None:
-        if not form.get(f"{prefix}.applied_at", "").strip():  # else its problem is said already
-            problems.append(
-                FieldProblem(
-                    f"{prefix}.applied_at",
-                    "is missing.",
-                    "give when it was applied.",
-                    InputCode.REQUIRED,
-                )
-            )
-        return None
-    return charting.Numbing(product[:MAX_TEXT], applied, removed)
-
-
-def clinic_moment(
-    form: Mapping[str, str], field: str, problems: list[FieldProblem], zone: tzinfo
-) -> datetime | None:
-    """A clinic wall time (``YYYY-MM-DDTHH:MM``) as a UTC instant; of a repeated hour, the first."""
-    raw = form.get(field, "").strip()
-    if not raw:
-        return None
+    rows = tuple(rows)
+    numbing, refused_times = _numbing(form, time_zone)
+    products = _lines(form.get(PRODUCTS, ""))
+    overrides, sources = _overrides(form, rows, products)
+    chart = {
+        **_part(form, CHART, ("device", "endpoint_reached")),
+        "cartridge": _part(form, f"{CHART}.cartridge", ("lot", "expires_on")),
+        **({"numbing": numbing} if numbing else {}),
+        "zones": [_zone(form, row) for row in rows],
+        "products_applied": products,
+        "adverse_events": _lines(form.get(EVENTS, "")),
+        "overrides": overrides,
+    }
+    notes = _one_line(form.get("notes", ""))
+    given = forms.body(form, ("expected_version",)) | {"chart": chart}
     try:
-        moment = datetime.fromisoformat(raw)
+        request = forms.parsed(ChartIn, given | ({"notes": notes} if notes else {}))
+    except InvalidInputError as error:
+        timed = {p.field for p in refused_times}
+        named = (_on_form(p, sources) for p in error.problems)
+        raise InvalidInputError(
+            [*(p for p in named if p.field not in timed), *refused_times]
+        ) from None
+    if refused_times:
+        raise InvalidInputError(refused_times)
+    return request.to_domain(session_id)
+
+
+def _zone(form: Mapping[str, str], row: ZoneRow) -> dict[str, Any]:
+    given = _part(form, f"{CHART}.zones[{row.zone.value}]", ("delivered_depth_mm", "passes"))
+    return {"zone": row.zone.value, "planned_depth_mm": str(row.planned_mm), **given}
+
+
+def _numbing(form: Mapping[str, str], zone: tzinfo) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """The numbing given, its wall times as instants; a refused time is sent as typed."""
+    numbing = _part(form, NUMBING, ("product", "applied_at", "removed_at"))
+    refused = []
+    for name in ("applied_at", "removed_at"):
+        if name in numbing:
+            read = clinic_instant(f"{NUMBING}.{name}", numbing[name], zone)
+            if isinstance(read, FieldProblem):
+                refused.append(read)
+            else:
+                numbing[name] = read
+    return numbing, refused
+
+
+def _overrides(
+    form: Mapping[str, str], rows: tuple[ZoneRow, ...], products: list[str]
+) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """An override for each reason typed beside a zone or a product line, and its input.
+
+    The services keep only the overrides a limit needs (a zone deeper than the plan, a flagged
+    product). The inputs are keyed as a problem names the override: by its zone, else its
+    place in the list.
+    """
+    typed = [
+        (zone_field(row.zone, "reason"), {"kind": DEEPER, "zone": row.zone.value}) for row in rows
+    ]
+    typed += [
+        (product_reason_field(index), {"kind": UNSAFE, "product": product})
+        for index, product in enumerate(products)
+    ]
+    overrides: list[dict[str, str]] = []
+    sources: dict[str, str] = {}
+    for field, override in typed:
+        reason = _one_line(form.get(field, ""))
+        if reason:
+            sources[override.get("zone", str(len(overrides)))] = field
+            overrides.append({**override, "reason": reason})
+    return overrides, sources
+
+
+def _on_form(problem: FieldProblem, sources: Mapping[str, str]) -> FieldProblem:
+    """A problem named by the form's input (a textarea for its lines, a reason's own box)."""
+    field = problem.field
+    for textarea in (PRODUCTS, EVENTS):
+        if field.startswith(f"{textarea}["):
+            field = textarea
+    overrides = f"{CHART}.overrides["
+    if field.startswith(overrides) and "]" in field:
+        key, rest = field.removeprefix(overrides).split("]", 1)
+        field = PRODUCTS if rest == ".product" else sources.get(key, field)
+    said, fix = _words(field, problem)
+    return replace(problem, field=field, problem=said, fix=fix)
+
+
+def _words(field: str, problem: FieldProblem) -> tuple[str, str]:
+    if field == "expected_version":
+        return VERSION_WORDS
+    if problem.code == InputCode.TOO_LONG:
+        return "is too long.", LINES_FIX if field in (PRODUCTS, EVENTS) else "shorten it."
+    return WORDS.get(problem.code, (problem.problem, problem.fix))
+
+
+def clinic_instant(field: str, raw: str, zone: tzinfo) -> datetime | FieldProblem:
+    """A clinic wall time (``YYYY-MM-DDTHH:MM``) as a UTC instant, or the problem with it.
+
+    Of a repeated hour, the first; a time the clocks skipped never happened and is refused. A
+    time given with its offset is that instant.
+    """
+    try:
+        moment = datetime.fromisoformat(raw.strip())
     except ValueError:
-        problems.append(
-            FieldProblem(
-                field, "is not a time.", "give it as YYYY-MM-DDTHH:MM.", InputCode.NOT_A_TIME
-            )
-        )
-        return None
+        return FieldProblem(field, *NOT_A_TIME, InputCode.NOT_A_TIME)
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     try:
         return wall_time_to_instant(moment.date(), moment.time(), zone)
     except SkippedWallTimeError:
-        problems.append(
-            FieldProblem(
-                field,
-                "is a time the clocks skipped.",
-                "give the time the clock showed.",
-                InputCode.NOT_A_TIME,
-            )
-        )
-        return None
+        return FieldProblem(field, *SKIPPED_TIME, InputCode.NOT_A_TIME)
 
 
-def _date(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> date | None:
+def clinic_moment(
+    form: Mapping[str, str], field: str, problems: list[FieldProblem], zone: tzinfo
+) -> datetime | None:
+    """The form's wall time ``field`` as a UTC instant; None when blank or refused.
+
+    A refused time adds its problem to ``problems``.
+    """
     raw = form.get(field, "").strip()
     if not raw:
-        problems.append(
-            FieldProblem(field, "is missing.", "give it as YYYY-MM-DD.", InputCode.REQUIRED)
-        )
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        problems.append(
-            FieldProblem(field, "is not a date.", "give it as YYYY-MM-DD.", InputCode.NOT_A_DATE)
-        )
+    read = clinic_instant(field, raw, zone)
+    if isinstance(read, FieldProblem):
+        problems.append(read)
         return None
+    return read
 
 
-def _read(
-    rule: units.DecimalFormat, raw: str, field: str, problems: list[FieldProblem]
-) -> Decimal | None:
-    if not raw:
-        problems.append(FieldProblem(field, "is missing.", rule.fix, InputCode.REQUIRED))
-        return None
-    value = rule.value_of(raw)
-    if value is None:
-        problems.append(FieldProblem(field, rule.problem, rule.fix, rule.code))
-    return value
+def _part(form: Mapping[str, str], prefix: str, names: Iterable[str]) -> dict[str, Any]:
+    """The inputs ``<prefix>.<name>`` given, as one object of the body."""
+    given = forms.body(form, [f"{prefix}.{name}" for name in names])
+    return {name.removeprefix(f"{prefix}."): value for name, value in given.items()}
 
 
-def _whole(
-    form: Mapping[str, str], field: str, bounds: tuple[int, int], problems: list[FieldProblem]
-) -> int | None:
-    raw = form.get(field, "").strip()
-    lowest, highest = bounds
-    if not raw.isdigit() or len(raw) > len(str(highest)) + 1:
-        code = InputCode.REQUIRED if not raw else InputCode.NOT_A_WHOLE_NUMBER
-        problems.append(
-            FieldProblem(field, "is not a whole number.", f"give {lowest} to {highest}.", code)
-        )
-        return None
-    if not lowest <= int(raw) <= highest:
-        problems.append(
-            FieldProblem(
-                field, "is out of range.", f"give {lowest} to {highest}.", InputCode.OUT_OF_RANGE
-            )
-        )
-        return None
-    return int(raw)
+def _lines(text: str) -> list[str]:
+    """A textarea's lines, each trimmed, blank lines left out."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _choice(
-    form: Mapping[str, str], field: str, kind: type[E], problems: list[FieldProblem]
-) -> E | None:
-    raw = form.get(field, "")
-    try:
-        return kind(raw)
-    except ValueError:
-        code = InputCode.REQUIRED if not raw else InputCode.NOT_A_CHOICE
-        problems.append(FieldProblem(field, "is not chosen.", "choose one from the list.", code))
-        return None
-
-
-def _optional_choice(
-    form: Mapping[str, str], field: str, kind: type[E], problems: list[FieldProblem]
-) -> E | None:
-    if not form.get(field, ""):
-        return None
-    return _choice(form, field, kind, problems)
-
-
-def _lines(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> tuple[str, ...]:
-    lines = tuple(line.strip() for line in form.get(field, "").splitlines() if line.strip())
-    if len(lines) > MAX_LINES or any(len(x) > MAX_TEXT for x in lines):
-        problems.append(
-            FieldProblem(
-                field, "is too long.", f"give up to {MAX_LINES} short lines.", InputCode.TOO_LONG
-            )
-        )
-    elif any(_CONTROL.search(x) for x in lines):
-        problems.append(
-            FieldProblem(
-                field, "has characters that are not text.", "type plain text.", InputCode.NOT_TEXT
-            )
-        )
-    return lines
-
-
-def _text(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> str:
-    text = form.get(field, "").strip()
-    if len(text) > MAX_TEXT * 4:
-        problems.append(
-            FieldProblem(
-                field, "is too long.", f"keep it under {MAX_TEXT * 4}.", InputCode.TOO_LONG
-            )
-        )
-    elif _CONTROL.search(text):
-        problems.append(
-            FieldProblem(
-                field, "has characters that are not text.", "type plain text.", InputCode.NOT_TEXT
-            )
-        )
-    return text
+def _one_line(text: str) -> str:
+    """A textarea's text as the API's one-line text: its lines joined by a space, trimmed."""
+    return " ".join(line.strip() for line in _LINE_BREAK.split(text) if line.strip())

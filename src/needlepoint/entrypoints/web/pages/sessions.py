@@ -53,8 +53,8 @@ def start(visit: StaffVisit) -> Response:
         )
     except InvalidInputError as error:
         series = services.treatment.get_series(series_id, context=context)
-        problems = forms.by_field(error.problems)
-        return _start_page(visit, series, visit.form, problems, (), status=422)
+        worded = [chart_forms.rescreen_problem(p) for p in error.problems]
+        return _start_page(visit, series, visit.form, forms.by_field(worded), (), status=422)
     except ContraindicatedError as error:
         series = services.treatment.get_series(series_id, context=context)
         return _start_page(visit, series, visit.form, {}, error.findings, status=409)
