@@ -159,6 +159,30 @@ def test_a_deviation_without_a_reason_is_refused_beside_its_field(clinician: Tes
     assert "No treatment series yet." in clinician.get(f"/patients/{patient_id}").text
 
 
+def test_bad_counts_and_reasons_are_refused_beside_their_rows_with_the_api_names(
+    clinician: TestClient,
+) -> None:
+    patient_id = register(clinician)
+    consultation_id = recorded(clinician, patient_id)
+    sign(clinician, consultation_id)
+    path = f"/consultations/{consultation_id}/plan"
+
+    response = clinician.post(
+        path,
+        data={"csrf_token": page_token(clinician, path), "include.cheeks": "on",
+              "sessions": "four", "interval_days": "5000",
+              "reason.cheeks": "scars\x07", "depth_max.cheeks": "1.75"},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    sessions = problem_beside(response.text, "sessions")
+    assert 'data-field="plan.sessions"' in response.text
+    assert "Is not a whole number. Give 1 or more." in sessions
+    assert "Is out of range. Give 1 to 3650." in problem_beside(response.text, "interval_days")
+    assert 'data-field="reasons.plan.zones[cheeks]" data-code="not-text"' in response.text
+    assert "No treatment series yet." in clinician.get(f"/patients/{patient_id}").text
+
+
 def test_a_contraindicated_consultation_cannot_be_saved_as_a_series(
     clinician: TestClient, clinic: Clinic
 ) -> None:

@@ -10,7 +10,7 @@ plan page lets a clinician change depths, sessions and interval, each change wit
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from dataclasses import replace
 from typing import Any, Final
 from uuid import UUID
 
@@ -19,10 +19,10 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.domain.clearances import ClearanceRequiredError
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.records import ConsultationRecord, ConsultationStatus
-from needlepoint.domain.series_plan import PlannedZone, SeriesPlan, proposed_plan
+from needlepoint.domain.series_plan import SeriesPlan, proposed_plan
 from needlepoint.domain.treatment import SeriesExistsError, SeriesOverlapError
-from needlepoint.domain.units import DEPTH_MM
-from needlepoint.entrypoints.web import intake_form, templates
+from needlepoint.entrypoints.api.schemas.treatment import SeriesIn
+from needlepoint.entrypoints.web import forms, intake_form, templates
 from needlepoint.entrypoints.web.pages import clearances
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
@@ -32,7 +32,16 @@ from needlepoint.services.consultation.consultations import (
 )
 from needlepoint.services.treatment.series import TREATABLE_DECISIONS, NewSeries
 
-MAX_COUNT_DIGITS: Final = 4
+COUNT_WORDS: Final = {
+    ("plan.sessions", InputCode.NOT_A_WHOLE_NUMBER): ("is not a whole number.", "give 1 or more."),
+    ("plan.sessions", InputCode.OUT_OF_RANGE): ("is out of range.", "give 1 to 100."),
+    ("plan.interval_days", InputCode.NOT_A_WHOLE_NUMBER): (
+        "is not a whole number.",
+        "give 1 or more.",
+    ),
+    ("plan.interval_days", InputCode.OUT_OF_RANGE): ("is out of range.", "give 1 to 3650."),
+}
+"""The page's words for a count ``SeriesIn`` refuses (its message is written for programmers)."""
 
 DECISION_WORDS: Final = {
     "proceed": "Proceed",
@@ -107,9 +116,7 @@ def save_series(visit: StaffVisit) -> Response:
     """Agree the plan as a series; every change from the proposal needs its reason."""
     consultation = _consultation(visit)
     try:
-        chosen, reasons = _chosen_plan(consultation, visit.form)
-        supersede = visit.form.get("supersede_reason", "").strip()
-        new = NewSeries(consultation.id, chosen, reasons, supersede_reason=supersede)
+        new = _series_request(consultation, visit.form)
         visit.services.treatment.create_series(new, context=visit.context)
     except InvalidInputError as error:
         problems = _plan_problems(error.problems)
@@ -216,65 +223,60 @@ def _plan_page(
     return templates.render(visit, "consultations/plan.html", page, status=status)
 
 
-def _chosen_plan(
-    consultation: ConsultationRecord, form: Mapping[str, str]
-) -> tuple[SeriesPlan | None, dict[str, str]]:
-    """The plan the form describes and its reasons; None when the consultation has no plan."""
+def _series_request(consultation: ConsultationRecord, form: Mapping[str, str]) -> NewSeries:
+    """The series the plan form asks for, read by the API's ``SeriesIn``.
+
+    Without a plan on the consultation, the proposal as it stands (the services then say why
+    it cannot be agreed).
+    """
+    given: dict[str, object] = {**forms.body(form, ("supersede_reason",))}
     report = consultation.report
-    if not (report.get("plan") or {}).get("zones") or not report.get("series"):
-        return None, {}
-    proposed = proposed_plan({"plan": report["plan"], "series": report["series"]})
-    problems: list[FieldProblem] = []
+    if (report.get("plan") or {}).get("zones") and report.get("series"):
+        proposed = proposed_plan({"plan": report["plan"], "series": report["series"]})
+        plan, reasons = _plan_body(proposed, form)
+        given |= {"plan": plan, "reasons": reasons}
+    try:
+        request = forms.parsed(SeriesIn, given)
+    except InvalidInputError as error:
+        raise InvalidInputError([_worded(p) for p in error.problems]) from None
+    return request.to_domain(consultation.id)
+
+
+def _plan_body(
+    proposed: SeriesPlan, form: Mapping[str, str]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """The plan the form describes (a blank input is the proposal's value), and its reasons.
+
+    A zone's one reason stands for each of its changes (the zone, its minimum and maximum).
+    """
+    zones: list[dict[str, object]] = []
     reasons: dict[str, str] = {}
-    zones: list[PlannedZone] = []
     for planned in proposed.zones:
-        zone = planned.zone
+        zone = planned.zone.value
         path = f"plan.zones[{zone}]"
-        reason = form.get(f"reason.{zone}", "").strip()
-        for key in (path, f"{path}.depth_mm.min", f"{path}.depth_mm.max"):
-            reasons[key] = reason
-        if not form.get(f"include.{zone}"):
-            continue
-        low = _decimal(form, f"depth_min.{zone}", planned.depth_min_mm, f"{path}.depth_mm.min")
-        high = _decimal(form, f"depth_max.{zone}", planned.depth_max_mm, f"{path}.depth_mm.max")
-        if isinstance(low, FieldProblem) or isinstance(high, FieldProblem):
-            problems.extend(p for p in (low, high) if isinstance(p, FieldProblem))
-            continue
-        zones.append(PlannedZone(zone, low, high))
-    counts = {}
-    for name, default in (
-        ("sessions", proposed.sessions),
-        ("interval_days", proposed.interval_days),
-    ):
-        reasons[f"plan.{name}"] = form.get(f"reason.{name}", "").strip()
-        raw = form.get(name, "").strip() or str(default)
-        if not raw.isdigit() or len(raw) > MAX_COUNT_DIGITS:
-            problems.append(
-                FieldProblem(
-                    f"plan.{name}",
-                    "is not a whole number.",
-                    "give 1 or more.",
-                    InputCode.NOT_A_WHOLE_NUMBER,
-                )
-            )
-            continue
-        counts[name] = int(raw)
-    if problems:
-        raise InvalidInputError(problems)
-    chosen = SeriesPlan(tuple(zones), counts["sessions"], counts["interval_days"])
-    return chosen, {k: v for k, v in reasons.items() if v}
+        if reason := form.get(f"reason.{zone}", "").strip():
+            reasons |= dict.fromkeys((path, f"{path}.depth_mm.min", f"{path}.depth_mm.max"), reason)
+        if form.get(f"include.{zone}"):
+            low = _or_proposed(form, f"depth_min.{zone}", planned.depth_min_mm)
+            high = _or_proposed(form, f"depth_max.{zone}", planned.depth_max_mm)
+            zones.append({"zone": zone, "depth_mm": {"min": low, "max": high}})
+    plan: dict[str, object] = {"zones": zones}
+    counts = {"sessions": proposed.sessions, "interval_days": proposed.interval_days}
+    for name, default in counts.items():
+        plan[name] = _or_proposed(form, name, default)
+        if reason := form.get(f"reason.{name}", "").strip():
+            reasons[f"plan.{name}"] = reason
+    return plan, reasons
 
 
-def _decimal(
-    form: Mapping[str, str], name: str, default: Decimal, path: str
-) -> Decimal | FieldProblem:
-    raw = form.get(name, "").strip()
-    if not raw:
-        return default
-    value = DEPTH_MM.value_of(raw)
-    if value is None:
-        return FieldProblem(path, DEPTH_MM.problem, DEPTH_MM.fix, DEPTH_MM.code)
-    return value
+def _or_proposed(form: Mapping[str, str], name: str, proposed: object) -> str:
+    return form.get(name, "").strip() or str(proposed)
+
+
+def _worded(problem: FieldProblem) -> FieldProblem:
+    """A count refused by the model, in the page's words (the field and code stay the API's)."""
+    words = COUNT_WORDS.get((problem.field, problem.code))
+    return replace(problem, problem=words[0], fix=words[1]) if words else problem
 
 
 def _plan_problems(problems: Iterable[object]) -> dict[str, FieldProblem]:
@@ -283,7 +285,7 @@ def _plan_problems(problems: Iterable[object]) -> dict[str, FieldProblem]:
     for problem in problems:
         if not isinstance(problem, FieldProblem):
             continue
-        key = problem.field
+        key = problem.field.removeprefix("reasons.")  # a reason is shown beside its change
         if key.startswith("plan.zones[") and "]" in key:
             key = "zone:" + key[len("plan.zones[") : key.index("]")]
         elif key.startswith("plan."):
