@@ -8,23 +8,30 @@ series), before the earliest eligible date or outside opening hours is refused b
 field, a longer gap than the protocol allows needs a reason (and is refused past the bound a
 reason may go), and a slot taken meanwhile is refused as a whole (409) with the form kept.
 Attendance or a no-show recorded before the appointment starts is refused beside the buttons.
+
+Each form is read by the API's request model for the same operation (``BookIn``,
+``RescheduleIn``, ``StatusIn``), its clinic wall times first turned into instants
+(``web.wall_times``), so a problem names the field the API names (``sessions[2].starts_at``,
+shown beside ``starts_at_2``) with the API's code, in the page's words.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 from uuid import UUID
 
+from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
-from needlepoint.domain.errors import FieldProblem, InvalidInputError
+from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.scheduling import AppointmentStatus, SlotTakenError
 from needlepoint.domain.treatment import InvalidTransitionError, VersionConflictError
-from needlepoint.entrypoints.web import chart_forms, templates
+from needlepoint.entrypoints.api.schemas.scheduling import BookIn, RescheduleIn, StatusIn
+from needlepoint.entrypoints.web import forms, templates, wall_times
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import SeriesNotFoundError
 from needlepoint.services.scheduling import booking as scheduling
@@ -35,7 +42,23 @@ _FORM_FIELD: Final = {
     "starts_at": "starts_at",
     "practitioner_id": "practitioner",
     "room_id": "room",
+    "reason": "reason",
 }
+"""Each field of a booking or a move, as the API names it → its input on the form (a series'
+booking numbers each input by its session: ``starts_at_2``)."""
+_NOT_CHOSEN: Final = ("is not chosen.", "pick one from the list.")
+_WORDS: Final = {
+    ("sessions", InputCode.TOO_SHORT): ("no session is ticked.", "tick a session to book."),
+    ("starts_at", InputCode.REQUIRED): ("is missing.", "pick a date and time."),
+    ("practitioner_id", ""): _NOT_CHOSEN,
+    ("room_id", ""): _NOT_CHOSEN,
+    ("reason", InputCode.TOO_LONG): ("is too long.", "shorten it to 500 characters or fewer."),
+    ("expected_version", ""): ("is missing.", "reload the page."),
+    ("status", ""): ("is not a change.", "use a button."),
+}
+"""The page's words for a problem the API's model finds: (field, code) → (problem, fix); the
+code ``""`` stands for any code. The field and code stay the API's."""
+M = TypeVar("M", bound=BaseModel)
 STATUS_CHANGES: Final = {
     "cancelled": AppointmentStatus.CANCELLED,
     "attended": AppointmentStatus.ATTENDED,
@@ -52,11 +75,8 @@ def series_form(visit: StaffVisit) -> Response:
 def book(visit: StaffVisit) -> Response:
     """Book the chosen sessions, all or nothing."""
     series_id = visit.path_id("series_id", SeriesNotFoundError)
-    problems: list[FieldProblem] = []
-    choices = _choices(visit, problems)
     try:
-        if problems:
-            raise InvalidInputError(problems)
+        choices = _choices(visit)
         made = visit.services.scheduling.book_series(series_id, choices, context=visit.context)
     except InvalidInputError as error:
         found = {_form_field(p.field): p for p in error.problems}
@@ -143,42 +163,53 @@ def _wall(moment: datetime, visit: Visit) -> str:
     return moment.astimezone(visit.time_zone).strftime("%Y-%m-%dT%H:%M")
 
 
-def _choices(visit: Visit, problems: list[FieldProblem]) -> list[scheduling.SlotChoice]:
+def _choices(visit: StaffVisit) -> list[scheduling.SlotChoice]:
+    """The ticked sessions, read by the API's ``BookIn`` (every problem at once)."""
+    form = visit.form
     numbers = sorted(
         int(name.removeprefix("book_"))
-        for name, value in visit.form.items()
+        for name, value in form.items()
         if name.startswith("book_") and name.removeprefix("book_").isdigit() and value == "yes"
     )
-    if not numbers:
-        problems.append(FieldProblem("booking", "no session is ticked.", "tick a session to book."))
-    return [c for n in numbers if (c := _choice(visit, n, problems)) is not None]
+    sessions: list[dict[str, object]] = []
+    refused: list[FieldProblem] = []
+    for number in numbers:
+        inputs = {field: f"{name}_{number}" for field, name in _FORM_FIELD.items()}
+        session = {"number": number, **_api_body(form, inputs)}
+        times = {"starts_at": f"sessions[{number}].starts_at"}
+        refused += wall_times.read_instants(session, times, visit.time_zone)
+        sessions.append(session)
+    body = _parsed(BookIn, {"sessions": sessions}, refused)
+    return [
+        scheduling.SlotChoice(c.number, c.starts_at, c.practitioner_id, c.room_id, c.reason)
+        for c in body.sessions
+    ]
 
 
-def _choice(
-    visit: Visit, number: int, problems: list[FieldProblem]
-) -> scheduling.SlotChoice | None:
-    form = visit.form
-    starts_at = chart_forms.clinic_moment(form, f"starts_at_{number}", problems, visit.time_zone)
-    if starts_at is None and not form.get(f"starts_at_{number}", "").strip():
-        problems.append(FieldProblem(f"starts_at_{number}", "is missing.", "pick a date and time."))
-    practitioner = _form_uuid(form, f"practitioner_{number}", problems)
-    room = _form_uuid(form, f"room_{number}", problems)
-    if starts_at is None or practitioner is None or room is None:
-        return None
-    reason = form.get(f"reason_{number}", "").strip()[:500]
-    return scheduling.SlotChoice(number, starts_at, practitioner, room, reason)
+def _api_body(form: Mapping[str, str], inputs: Mapping[str, str]) -> dict[str, object]:
+    """The form's ``inputs`` (API field → input name) as the API's body; blank is not given."""
+    given = forms.body(form, inputs.values())
+    return {field: given[name] for field, name in inputs.items() if name in given}
 
 
-def _form_uuid(form: Mapping[str, str], field: str, problems: list[FieldProblem]) -> UUID | None:
+def _parsed(model: type[M], given: Mapping[str, object], refused: list[FieldProblem]) -> M:
+    """The request read by the API's ``model``; each problem in the page's words."""
     try:
-        return UUID(form.get(field, ""))
-    except ValueError:
-        problems.append(FieldProblem(field, "is not chosen.", "pick one from the list."))
-        return None
+        return wall_times.parsed(model, given, refused)
+    except InvalidInputError as error:
+        raise InvalidInputError([_in_words(p) for p in error.problems]) from None
+
+
+def _in_words(problem: FieldProblem) -> FieldProblem:
+    name = problem.field.rpartition(".")[2]
+    words = _WORDS.get((name, problem.code)) or _WORDS.get((name, ""))
+    return replace(problem, problem=words[0], fix=words[1]) if words else problem
 
 
 def _form_field(service_field: str) -> str:
-    """``sessions[2].starts_at`` → ``starts_at_2``; form fields pass through."""
+    """``sessions[2].starts_at`` → ``starts_at_2``; ``sessions`` → the booking as a whole."""
+    if service_field == "sessions":
+        return "booking"
     matched = _SERVICE_FIELD.match(service_field)
     if not matched:
         return service_field
@@ -187,10 +218,10 @@ def _form_field(service_field: str) -> str:
 
 
 def _move_field(service_field: str) -> str:
-    """``sessions[3].starts_at`` → ``starts_at`` on the one-appointment form."""
+    """``sessions[3].starts_at`` → ``starts_at``, ``room_id`` → ``room`` on the move form."""
     matched = _SERVICE_FIELD.match(service_field)
     if not matched:
-        return service_field
+        return _FORM_FIELD.get(service_field, service_field)
     return _FORM_FIELD.get(matched.group(2) or "starts_at", "starts_at")
 
 
@@ -207,21 +238,17 @@ def reschedule(visit: StaffVisit) -> Response:
     """Move the appointment; intervals and clashes are checked by the service."""
     appointment_id = visit.path_id("appointment_id", AppointmentNotFoundError)
     form = visit.form
-    problems: list[FieldProblem] = []
-    starts_at = chart_forms.clinic_moment(form, "starts_at", problems, visit.time_zone)
-    practitioner = _form_uuid(form, "practitioner", problems)
-    room = _form_uuid(form, "room", problems)
-    version = form.get("expected_version", "")
     try:
-        if problems or starts_at is None or practitioner is None or room is None:
-            raise InvalidInputError(problems or [_missing_start()])
+        given = _api_body(form, {"expected_version": "expected_version", **_FORM_FIELD})
+        refused = wall_times.read_instants(given, {"starts_at": "starts_at"}, visit.time_zone)
+        body = _parsed(RescheduleIn, given, refused)
         move = scheduling.Move(
             appointment_id,
-            _version(version),
-            starts_at,
-            practitioner,
-            room,
-            form.get("reason", "").strip()[:500],
+            body.expected_version,
+            body.starts_at,
+            body.practitioner_id,
+            body.room_id,
+            body.reason,
         )
         moved = visit.services.scheduling.reschedule_appointment(move, context=visit.context)
     except InvalidInputError as error:
@@ -237,15 +264,11 @@ def change_status(visit: StaffVisit) -> Response:
     """Cancel the appointment (with a reason), or record attendance or a no-show."""
     appointment_id = visit.path_id("appointment_id", AppointmentNotFoundError)
     form = visit.form
-    status = STATUS_CHANGES.get(form.get("status", ""))
     try:
-        if status is None:
-            raise InvalidInputError.single("status", "is not a change.", "use a button.")
+        given = forms.body(form, StatusIn.model_fields)
+        body = _parsed(StatusIn, given, [])
         change = scheduling.StatusChange(
-            appointment_id,
-            _version(form.get("expected_version", "")),
-            status,
-            form.get("reason", "").strip()[:500],
+            appointment_id, body.expected_version, STATUS_CHANGES[body.status], body.reason
         )
         changed = visit.services.scheduling.change_appointment_status(change, context=visit.context)
     except InvalidInputError as error:
@@ -289,13 +312,3 @@ def _appointment_page(
         "current": "patients",
     }
     return templates.render(visit, "booking/appointment.html", page, status=status)
-
-
-def _missing_start() -> FieldProblem:
-    return FieldProblem("starts_at", "is missing.", "pick a date and time.")
-
-
-def _version(raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidInputError.single("expected_version", "is missing.", "reload the page.")
-    return int(raw)
