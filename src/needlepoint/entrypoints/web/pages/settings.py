@@ -2,26 +2,40 @@
 
 Practitioners are the clinic's active clinicians (staff accounts), listed here for reference.
 Opening hours are one period per weekday on this page (the API takes several), in the
-clinic's local time; a day left blank is closed. Every change goes through the scheduling
-service, which checks it and records it in the audit trail.
+clinic's local time; a day left blank is closed. Each form is read by the API's request
+model for the same operation (``RoomIn``, ``WeekIn``: a problem names the field and code the
+API gives, shown beside its input in the page's words); every change then goes through the
+scheduling service, which checks it and records it in the audit trail.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import time
-from typing import Final
+from typing import Final, TypeVar
 from uuid import UUID
 
+from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.scheduling import OpeningHours
-from needlepoint.entrypoints.web import templates
+from needlepoint.entrypoints.api.schemas.scheduling import RoomIn, WeekIn
+from needlepoint.entrypoints.web import forms, templates
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.messaging.delivery import MessageNotUncertainError
 
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_PERIOD: Final = re.compile(r"^(?:periods|opening_hours)\[(\d+)\](?:\.(opens|closes))?$")
+"""A period of the week as the API's model (``periods[1].closes``) or the service names it."""
+_ROOM_WORDS: Final = ("a room needs a name of 1 to 100 characters.", "give the room a short name.")
+_TIME_WORDS: Final = (
+    "is not a time.",
+    "give it as HH:MM, or leave both times blank for a closed day.",
+)
+M = TypeVar("M", bound=BaseModel)
 
 
 def show(visit: StaffVisit) -> Response:
@@ -32,7 +46,8 @@ def show(visit: StaffVisit) -> Response:
 def add_room(visit: StaffVisit) -> Response:
     """Add a treatment room."""
     try:
-        visit.services.scheduling.add_room(visit.form.get("name", ""), context=visit.context)
+        room = _worded(RoomIn, forms.body(visit.form, RoomIn.model_fields), _ROOM_WORDS)
+        visit.services.scheduling.add_room(room.name, context=visit.context)
     except InvalidInputError as error:
         found = {f"room_{p.field}": p for p in error.problems}
         return _page(visit, values=visit.form, problems=found, status=422)
@@ -41,46 +56,47 @@ def add_room(visit: StaffVisit) -> Response:
 
 def set_hours(visit: StaffVisit) -> Response:
     """Replace the week's opening hours."""
-    problems: list[FieldProblem] = []
-    week = [period for day in range(7) if (period := _period(visit.form, day, problems))]
+    periods = {day: period for day in range(7) if (period := _period(visit.form, day))}
+    days = list(periods)
     try:
-        if problems:
-            raise InvalidInputError(problems)
+        body = _worded(WeekIn, {"periods": list(periods.values())}, _TIME_WORDS)
+        week = [
+            (p.weekday, time.fromisoformat(p.opens), time.fromisoformat(p.closes))
+            for p in body.periods
+        ]
         visit.services.scheduling.set_opening_hours(week, context=visit.context)
     except InvalidInputError as error:
-        found = {_hours_field(p.field, week): p for p in error.problems}
+        found = {_hours_field(p.field, days): p for p in error.problems}
         return _page(visit, values=visit.form, problems=found, status=422)
     return RedirectResponse("/settings/calendar?saved=hours", status_code=303)
 
 
-def _period(
-    form: Mapping[str, str], day: int, problems: list[FieldProblem]
-) -> tuple[int, time, time] | None:
-    opens, closes = (form.get(f"{part}_{day}", "").strip() for part in ("opens", "closes"))
-    if not opens and not closes:
-        return None  # closed that day
-    parsed = []
-    for part, raw in (("opens", opens), ("closes", closes)):
-        try:
-            parsed.append(time.fromisoformat(raw))
-        except ValueError:
-            problems.append(
-                FieldProblem(
-                    f"{part}_{day}",
-                    "is not a time.",
-                    "give it as HH:MM, or leave both times blank for a closed day.",
-                )
-            )
-    return (day, parsed[0], parsed[1]) if len(parsed) == 2 else None  # noqa: PLR2004
+def _period(form: Mapping[str, str], day: int) -> dict[str, object] | None:
+    """One day's inputs as a period of the API's week; both times blank: closed that day."""
+    given = forms.body(form, (f"opens_{day}", f"closes_{day}"))
+    if not given:
+        return None
+    return {"weekday": day} | {name.partition("_")[0]: value for name, value in given.items()}
 
 
-def _hours_field(service_field: str, week: list[tuple[int, time, time]]) -> str:
-    """``opening_hours[2]`` (the service's index into the week) → ``opens_<weekday>``."""
-    if service_field.startswith("opening_hours[") and service_field.endswith("]"):
-        index = int(service_field.removeprefix("opening_hours[").removesuffix("]"))
-        if 0 <= index < len(week):
-            return f"opens_{sorted(week)[index][0]}"
-    return service_field
+def _worded(model: type[M], given: Mapping[str, object], words: tuple[str, str]) -> M:
+    """The request read by the API's ``model``; each problem in this page's ``words``."""
+    try:
+        return forms.parsed(model, given)
+    except InvalidInputError as error:
+        said = [replace(p, problem=words[0], fix=words[1]) for p in error.problems]
+        raise InvalidInputError(said) from None
+
+
+def _hours_field(field: str, days: Sequence[int]) -> str:
+    """``periods[1].closes`` or ``opening_hours[1]`` (an index into the week) → ``closes_<day>``.
+
+    The week is sent in weekday order, the order the service checks it in.
+    """
+    matched = _PERIOD.match(field)
+    if matched and int(matched[1]) < len(days):
+        return f"{matched[2] or 'opens'}_{days[int(matched[1])]}"
+    return field
 
 
 def _page(
