@@ -1,14 +1,21 @@
-"""Reading the check-in form: each answer checked, each problem naming its field."""
+"""Reading the check-in form: each answer checked, each problem naming its field.
+
+The answers are read by the check-in's request model (``api.schemas.portal.CheckInIn``), so
+a problem carries the model's field and stable code; the words are the portal's own, plain
+ones for patients.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Final
 
-from needlepoint.domain.checkins import MAX_NOTE_CHARS, MAX_PAIN, CheckInAnswers, Degree
+from needlepoint.domain.checkins import MAX_NOTE_CHARS, MAX_PAIN, CheckInAnswers
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
+from needlepoint.entrypoints.api.schemas.portal import CheckInIn
+from needlepoint.entrypoints.web.forms import body, parsed
 
-YES_NO: Final = {"yes": True, "no": False}
 QUESTIONS: Final = {
     "redness": "Redness",
     "swelling": "Swelling",
@@ -21,54 +28,33 @@ QUESTIONS: Final = {
 }
 """The label of each field, for the list of problems at the top of the form."""
 
+_DEGREE: Final = ("has no answer.", "choose none, mild, moderate or severe.")
+_YES_OR_NO: Final = ("has no answer.", "choose yes or no.")
+WORDS: Final = {
+    "redness": _DEGREE,
+    "swelling": _DEGREE,
+    "pain": ("has no answer.", f"choose a number from 0 to {MAX_PAIN}."),
+    "pus": _YES_OR_NO,
+    "fever": _YES_OR_NO,
+    "blisters": _YES_OR_NO,
+}
+"""What the form says of an answer it cannot take, whatever the code (the note's words say
+how long it is)."""
+
 
 def answers(form: Mapping[str, str]) -> CheckInAnswers:
     """The answers of a check-in form, or every problem with it at once."""
-    problems: list[FieldProblem] = []
-    redness = _degree(form, "redness", problems)
-    swelling = _degree(form, "swelling", problems)
-    pain = _pain(form, problems)
-    pus = _yes_no(form, "pus", problems)
-    fever = _yes_no(form, "fever", problems)
-    blisters = _yes_no(form, "blisters", problems)
-    note = form.get("note", "").strip()
-    if len(note) > MAX_NOTE_CHARS:
+    given = body(form, CheckInIn.model_fields)
+    try:
+        return parsed(CheckInIn, given).to_domain()
+    except InvalidInputError as error:
+        raise InvalidInputError([_in_words(p, given) for p in error.problems]) from None
+
+
+def _in_words(problem: FieldProblem, given: Mapping[str, str]) -> FieldProblem:
+    if problem.field == "note":
+        length = len(given.get("note", "").strip())
         fix = f"shorten it to {MAX_NOTE_CHARS} characters or fewer."
-        problems.append(FieldProblem("note", f"is {len(note)} characters long.", fix))
-    if (
-        problems
-        or redness is None
-        or swelling is None
-        or pain is None
-        or pus is None
-        or fever is None
-        or blisters is None
-    ):
-        raise InvalidInputError(problems)
-    return CheckInAnswers(redness, swelling, pain, pus, fever, blisters, note)
-
-
-def _degree(form: Mapping[str, str], name: str, problems: list[FieldProblem]) -> Degree | None:
-    raw = form.get(name, "")
-    if raw in {d.value for d in Degree}:
-        return Degree(raw)
-    problems.append(FieldProblem(name, "has no answer.", "choose none, mild, moderate or severe."))
-    return None
-
-
-def _pain(form: Mapping[str, str], problems: list[FieldProblem]) -> int | None:
-    raw = form.get("pain", "").strip()
-    if raw.isdigit() and 0 <= int(raw) <= MAX_PAIN:
-        return int(raw)
-    problems.append(
-        FieldProblem("pain", "has no answer.", f"choose a number from 0 to {MAX_PAIN}.")
-    )
-    return None
-
-
-def _yes_no(form: Mapping[str, str], name: str, problems: list[FieldProblem]) -> bool | None:
-    raw = form.get(name, "")
-    if raw in YES_NO:
-        return YES_NO[raw]
-    problems.append(FieldProblem(name, "has no answer.", "choose yes or no."))
-    return None
+        return replace(problem, problem=f"is {length} characters long.", fix=fix)
+    said, fix = WORDS.get(problem.field, (problem.problem, problem.fix))
+    return replace(problem, problem=said, fix=fix)
