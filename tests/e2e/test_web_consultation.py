@@ -320,3 +320,36 @@ def test_an_assessment_is_recorded_from_the_face_map(clinician: TestClient) -> N
 
     assert response.status_code == 303, response.text
     assert "No scar assessment recorded yet." not in clinician.get(f"/patients/{patient_id}").text
+
+
+def test_an_assessment_date_that_is_not_a_date_is_refused_as_the_api_refuses_it(
+    clinician: TestClient,
+) -> None:
+    patient_id = register(clinician)
+    path = f"/patients/{patient_id}/assessments/new"
+
+    response = clinician.post(
+        path,
+        data={"csrf_token": page_token(clinician, path), "assessed_on": "20th of November",
+              "chin.open": "on", "chin.rolling": "5"},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert "Assessed on: is not a date." in re.sub(r"\s+", " ", response.text)
+    assert "No scar assessment recorded yet." in clinician.get(f"/patients/{patient_id}").text
+
+
+def test_counts_the_api_refuses_for_a_zone_are_shown_by_that_zone(clinician: TestClient) -> None:
+    patient_id = register(clinician)
+    path = f"/patients/{patient_id}/assessments/new"
+
+    response = clinician.post(
+        path,
+        data={"csrf_token": page_token(clinician, path), "assessed_on": CONSULTED_ON,
+              "cheeks.open": "on", "cheeks.boxcar_shallow": "6000",
+              "cheeks.boxcar_deep": "6000"},
+    )  # fmt: skip
+
+    assert response.status_code == 422  # 12,000 U-shaped scars: past the ECCA's 10,000
+    assert 'id="cheeks-problem"' in response.text
+    assert "No scar assessment recorded yet." in clinician.get(f"/patients/{patient_id}").text

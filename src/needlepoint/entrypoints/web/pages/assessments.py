@@ -9,21 +9,24 @@ marked on the map with the reason in words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from datetime import date
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
 from starlette.responses import RedirectResponse, Response
 
-from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Zone
-from needlepoint.entrypoints.web import face_map, templates
+from needlepoint.entrypoints.api.schemas.records import AssessmentIn
+from needlepoint.entrypoints.web import face_map, forms, templates
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.consultation.consultations import ConsultationNotFoundError
-from needlepoint.services.records.assessments import NewAssessment
+
+_NAMED_ZONE: Final = re.compile(r"zones\[([a-z_]+)\]")
+"""A zone of the request named by the API's model (the services number them)."""
 
 ZONE_LABELS = {
     Zone.FOREHEAD: "Forehead",
@@ -88,11 +91,12 @@ def record(visit: StaffVisit) -> Response:
     patient = _patient(visit)
     opened = face_map.opened_zones(visit.form)
     try:
-        documents = face_map.zone_documents(visit.form)
-        new = NewAssessment(patient.id, _assessed_on(visit.form.get("assessed_on", "")), documents)
+        given: dict[str, object] = {**forms.body(visit.form, ("assessed_on",))}
+        given["zones"] = face_map.zone_documents(visit.form)
+        new = forms.parsed(AssessmentIn, given).to_domain(patient.id)
         visit.services.records.record_assessment(new, context=visit.context)
     except InvalidInputError as error:
-        problems = face_map.problems_by_zone(error.problems, opened)
+        problems = _by_zone(error.problems, opened)
         return _page(visit, patient, visit.form, problems, error.problems, status=422)
     return RedirectResponse(f"/patients/{patient.id}#assessments-title", status_code=303)
 
@@ -178,10 +182,18 @@ def _zone_or_none(raw: str) -> Zone | None:
     return zone if zone in face_map.FACE_ZONES else None
 
 
-def _assessed_on(raw: str) -> date:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise InvalidInputError.single(
-            "assessed_on", "is not a date.", "give it as YYYY-MM-DD."
-        ) from None
+def _by_zone(problems: Iterable[object], opened: tuple[Zone, ...]) -> dict[str, object]:
+    """Problems keyed by the zone they belong to, else by their field.
+
+    The services name a zone by its place in the request; the API's model names it by its name
+    (``zones[cheeks].ecca_counts.rolling``).
+    """
+    named: dict[str, object] = {}
+    placed = []
+    for problem in problems:
+        found = isinstance(problem, FieldProblem) and _NAMED_ZONE.match(problem.field)
+        if found:
+            named.setdefault(found.group(1), problem)
+        else:
+            placed.append(problem)
+    return {**face_map.problems_by_zone(placed, opened), **named}
