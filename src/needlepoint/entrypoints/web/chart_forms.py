@@ -4,10 +4,10 @@ The chart form's fields are named as the API names them (``chart.zones[cheeks].p
 ``chart.cartridge.expires_on``): the form is laid out as the body of ``ChartIn`` and read by
 that model (``forms.parsed``), so the web and the API refuse the same input with the same field
 and the same stable code. Only what a form cannot say as the API says it is turned first: the
-clinic's wall times become instants (a time the clocks skipped is refused), the lines of a
-textarea become a list, and a reason typed beside a zone or a product becomes an override. A
-problem with a list item or an override is named by the input it came from; only the words are
-the web's.
+clinic's wall times become instants (``web.wall_times``: a time the clocks skipped is refused),
+the lines of a textarea become a list, and a reason typed beside a zone or a product becomes an
+override. A problem with a list item or an override is named by the input it came from; only
+the words are the web's.
 """
 
 from __future__ import annotations
@@ -15,18 +15,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
 
 from needlepoint.domain.charting import OverrideKind
-from needlepoint.domain.clinic_time import SkippedWallTimeError, wall_time_to_instant
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.entrypoints.api.schemas.common import MAX_LIST
 from needlepoint.entrypoints.api.schemas.treatment import ChartIn, SessionStartIn
-from needlepoint.entrypoints.web import forms
+from needlepoint.entrypoints.web import forms, wall_times
 from needlepoint.services.treatment.charts import ChartEntry
 
 RESCREEN_QUESTIONS: Final = (
@@ -63,8 +62,6 @@ WORDS: Final = {
 (``forms.WORDS`` has the rest); only the passes are whole numbers a person types."""
 LINES_FIX: Final = f"give up to {MAX_LIST} lines of up to {MAX_LINE} characters."
 VERSION_WORDS: Final = ("is not a chart version.", "reload the page and save again.")
-NOT_A_TIME: Final = ("is not a time.", "give it as YYYY-MM-DDTHH:MM.")
-SKIPPED_TIME: Final = ("is a time the clocks skipped.", "give the time the clock showed.")
 NOT_AN_ANSWER: Final = ("is not an answer.", "choose unchanged, yes or no.")
 
 
@@ -138,18 +135,13 @@ def chart_entry(
         "adverse_events": _lines(form.get(EVENTS, "")),
         "overrides": overrides,
     }
-    notes = _one_line(form.get("notes", ""))
-    given = forms.body(form, ("expected_version",)) | {"chart": chart}
+    given: dict[str, Any] = {**forms.body(form, ("expected_version",)), "chart": chart}
+    if notes := _one_line(form.get("notes", "")):
+        given["notes"] = notes
     try:
-        request = forms.parsed(ChartIn, given | ({"notes": notes} if notes else {}))
+        request = wall_times.parsed(ChartIn, given, refused_times)
     except InvalidInputError as error:
-        timed = {p.field for p in refused_times}
-        named = (_on_form(p, sources) for p in error.problems)
-        raise InvalidInputError(
-            [*(p for p in named if p.field not in timed), *refused_times]
-        ) from None
-    if refused_times:
-        raise InvalidInputError(refused_times)
+        raise InvalidInputError([_on_form(p, sources) for p in error.problems]) from None
     return request.to_domain(session_id)
 
 
@@ -161,15 +153,8 @@ def _zone(form: Mapping[str, str], row: ZoneRow) -> dict[str, Any]:
 def _numbing(form: Mapping[str, str], zone: tzinfo) -> tuple[dict[str, Any], list[FieldProblem]]:
     """The numbing given, its wall times as instants; a refused time is sent as typed."""
     numbing = _part(form, NUMBING, ("product", "applied_at", "removed_at"))
-    refused = []
-    for name in ("applied_at", "removed_at"):
-        if name in numbing:
-            read = clinic_instant(f"{NUMBING}.{name}", numbing[name], zone)
-            if isinstance(read, FieldProblem):
-                refused.append(read)
-            else:
-                numbing[name] = read
-    return numbing, refused
+    times = {name: f"{NUMBING}.{name}" for name in ("applied_at", "removed_at")}
+    return numbing, wall_times.read_instants(numbing, times, zone)
 
 
 def _overrides(
@@ -218,41 +203,6 @@ def _words(field: str, problem: FieldProblem) -> tuple[str, str]:
     if problem.code == InputCode.TOO_LONG:
         return "is too long.", LINES_FIX if field in (PRODUCTS, EVENTS) else "shorten it."
     return WORDS.get(problem.code, (problem.problem, problem.fix))
-
-
-def clinic_instant(field: str, raw: str, zone: tzinfo) -> datetime | FieldProblem:
-    """A clinic wall time (``YYYY-MM-DDTHH:MM``) as a UTC instant, or the problem with it.
-
-    Of a repeated hour, the first; a time the clocks skipped never happened and is refused. A
-    time given with its offset is that instant.
-    """
-    try:
-        moment = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return FieldProblem(field, *NOT_A_TIME, InputCode.NOT_A_TIME)
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    try:
-        return wall_time_to_instant(moment.date(), moment.time(), zone)
-    except SkippedWallTimeError:
-        return FieldProblem(field, *SKIPPED_TIME, InputCode.NOT_A_TIME)
-
-
-def clinic_moment(
-    form: Mapping[str, str], field: str, problems: list[FieldProblem], zone: tzinfo
-) -> datetime | None:
-    """The form's wall time ``field`` as a UTC instant; None when blank or refused.
-
-    A refused time adds its problem to ``problems``.
-    """
-    raw = form.get(field, "").strip()
-    if not raw:
-        return None
-    read = clinic_instant(field, raw, zone)
-    if isinstance(read, FieldProblem):
-        problems.append(read)
-        return None
-    return read
 
 
 def _part(form: Mapping[str, str], prefix: str, names: Iterable[str]) -> dict[str, Any]:
