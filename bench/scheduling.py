@@ -47,7 +47,7 @@ from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records
 from needlepoint.services.records import patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice
 from needlepoint.services.treatment import series as treatment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,7 +125,7 @@ def booking_rate(services: Services, context: RequestContext, series: list[Any])
     begun = time.perf_counter()
     for n, one in enumerate(series):
         at = first + timedelta(days=n // 40, minutes=90 * ((n % 40) // len(people) % 6))
-        choice = scheduling.SlotChoice(1, at, people[n % len(people)], rooms[n % len(rooms)])
+        choice = SlotChoice(1, at, people[n % len(people)], rooms[n % len(rooms)])
         services.scheduling.book_series(one.id, [choice], context=context)
     return len(series) / (time.perf_counter() - begun)
 

@@ -35,6 +35,7 @@ from needlepoint.services.consultation import consultations as consultation_reco
 from needlepoint.services.portal.check_ins import CheckInNotFoundError
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling import booking as scheduling_services
+from needlepoint.services.scheduling import steps as scheduling_steps
 from needlepoint.services.scheduling import visits
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment_services
@@ -60,6 +61,7 @@ SERVED_MODULES = (
     intervals,
     scheduling,
     scheduling_services,
+    scheduling_steps,
     visits,
 )
 

@@ -42,7 +42,7 @@ from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records
 from needlepoint.services.permissions import Action
 from needlepoint.services.records import patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment
 
@@ -148,7 +148,7 @@ def _appointment_records(
 ) -> dict[str, str]:
     """Session 2 of the series booked four weeks after the first."""
     (room,) = services.scheduling.clinic_setup(context=context).rooms
-    choice = scheduling.SlotChoice(2, SESSION_2_AT, context.actor.id, room.id)
+    choice = SlotChoice(2, SESSION_2_AT, context.actor.id, room.id)
     (appointment,) = services.scheduling.book_series(series_id, [choice], context=context)
     return {
         "appointment_id": str(appointment.id),

@@ -23,7 +23,7 @@ from needlepoint.domain.vocabulary import Sex
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records
 from needlepoint.services.records import patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice
 from needlepoint.services.treatment import series as treatment
 
 LONDON = ZoneInfo("Europe/London")
@@ -54,7 +54,7 @@ def test_six_sessions_over_both_dst_changes_keep_their_hour_and_exact_reminders(
     proposed = [s for s in booking.proposed if s is not None]
     assert len(proposed) == len(booking.proposed), booking.problem
     choices = [
-        scheduling.SlotChoice(n, s.starts_at, s.practitioner_id, s.room_id)
+        SlotChoice(n, s.starts_at, s.practitioner_id, s.room_id)
         for n, s in zip(booking.to_book, proposed, strict=True)
     ]
     made = services.scheduling.book_series(series.id, choices, context=desk)

@@ -37,7 +37,10 @@ from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.messaging import reminders
 from needlepoint.services.messaging.ports import ReminderPlanning as UnitOfWork
 from needlepoint.services.records import patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice, book_series
+from needlepoint.services.scheduling.changes import Move, StatusChange, change_status, reschedule
+from needlepoint.services.scheduling.setup import add_room, set_opening_hours
+from needlepoint.services.scheduling.steps import Booking
 from needlepoint.services.scheduling.visits import series_rules
 from needlepoint.services.treatment import series as treatment
 
@@ -63,7 +66,7 @@ def follow(uow: UnitOfWork, appointment: Appointment, change: str) -> None:
     )
 
 
-BOOKING = scheduling.Booking(KNOWLEDGE.planning, KNOWLEDGE.limits, follow)
+BOOKING = Booking(KNOWLEDGE.planning, KNOWLEDGE.limits, follow)
 
 
 @dataclass(frozen=True)
@@ -76,16 +79,16 @@ class Booked:
     def uow(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self.engine)
 
-    def at(self, number: int, days_later: int = 0) -> scheduling.SlotChoice:
+    def at(self, number: int, days_later: int = 0) -> SlotChoice:
         rules = series_rules(self.series)
         day = rules.earliest_on + timedelta(
             days=7 + (number - 1) * rules.interval_days + days_later
         )
         starts_at = datetime.combine(day, time(10), tzinfo=LONDON)
-        return scheduling.SlotChoice(number, starts_at, self.context.actor.id, self.room)
+        return SlotChoice(number, starts_at, self.context.actor.id, self.room)
 
     def book(self, *numbers: int) -> tuple[Appointment, ...]:
-        return scheduling.book_series(
+        return book_series(
             series_id=self.series.id,
             choices=[self.at(n) for n in numbers],
             context=self.context,
@@ -118,13 +121,13 @@ def a_series(engine: Engine) -> Booked:
         clock=SETUP_CLOCK,
     )
     context = RequestContext(actor=member, request_id="req-reminders", auth=AuthMethod.SESSION)
-    scheduling.set_opening_hours(
+    set_opening_hours(
         hours=[(day, time(8), time(20)) for day in range(7)],
         context=as_admin(context),
         uow=SqlAlchemyUnitOfWork(engine),
         clock=CLOCK,
     )
-    room = scheduling.add_room(
+    room = add_room(
         name="Room 1", context=as_admin(context), uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
     )
     patient = patients.register_patient(
@@ -223,17 +226,15 @@ def test_a_move_replaces_the_reminders_and_a_cancellation_withdraws_them(engine:
     before = {m.id for m in pending(booked, first)}
     new_start = first.starts_at + timedelta(days=1)
 
-    moved = scheduling.reschedule(
-        move=scheduling.Move(
-            first.id, first.version, new_start, first.practitioner_id, first.room_id
-        ),
+    moved = reschedule(
+        move=Move(first.id, first.version, new_start, first.practitioner_id, first.room_id),
         context=booked.context,
         uow=booked.uow(),
         clock=CLOCK,
         booking=BOOKING,
     )
-    scheduling.change_status(
-        change=scheduling.StatusChange(
+    change_status(
+        change=StatusChange(
             second.id, second.version, AppointmentStatus.CANCELLED, "patient unwell"
         ),
         context=booked.context,

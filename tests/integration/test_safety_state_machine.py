@@ -66,7 +66,8 @@ from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import ConsultationRequest
 from needlepoint.services.records import outcomes, patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice
+from needlepoint.services.scheduling.changes import Move, StatusChange
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment
 
@@ -227,7 +228,7 @@ class Programme(RuleBasedStateMachine):
         chosen = data.draw(st.sampled_from(self.series))
         person = data.draw(st.sampled_from(self.practitioners))
         at = self._local(days, hour)
-        choice = scheduling.SlotChoice(number, at, person, self.room_id, reason)
+        choice = SlotChoice(number, at, person, self.room_id, reason)
         made = self._step(
             who, lambda c: self.services.scheduling.book_series(chosen, [choice], context=c)
         )
@@ -240,7 +241,7 @@ class Programme(RuleBasedStateMachine):
         chosen = data.draw(st.sampled_from(self.appointments))
         row = self._row(t.appointment, chosen)
         at = self._local(days, 10)
-        move = scheduling.Move(chosen, row["version"], at, row["practitioner_id"], self.room_id)
+        move = Move(chosen, row["version"], at, row["practitioner_id"], self.room_id)
         self._step(who, lambda c: self.services.scheduling.reschedule_appointment(move, context=c))
 
     @precondition(lambda self: bool(self.appointments))
@@ -254,7 +255,7 @@ class Programme(RuleBasedStateMachine):
     def change_status(self, who: str, data: st.DataObject, status: AppointmentStatus) -> None:
         chosen = data.draw(st.sampled_from(self.appointments))
         version = self._row(t.appointment, chosen)["version"]
-        change = scheduling.StatusChange(chosen, version, status, "patient unwell")
+        change = StatusChange(chosen, version, status, "patient unwell")
         done = self._step(
             who, lambda c: self.services.scheduling.change_appointment_status(change, context=c)
         )

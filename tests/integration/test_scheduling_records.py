@@ -37,7 +37,11 @@ from needlepoint.services.consultation.consultations import (
 )
 from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.records import patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice, book_series
+from needlepoint.services.scheduling.changes import StatusChange, change_status
+from needlepoint.services.scheduling.proposals import propose_series_booking
+from needlepoint.services.scheduling.setup import add_room, set_opening_hours
+from needlepoint.services.scheduling.steps import Booking
 from needlepoint.services.scheduling.visits import series_rules
 from needlepoint.services.treatment import series as treatment
 
@@ -48,7 +52,7 @@ ENGINE = ClinicalEngine(
     citations={s.id: s.citation for s in catalogue.sources().sources},
     default_session_time=time(9),
 )
-BOOKING = scheduling.Booking(KNOWLEDGE.planning, KNOWLEDGE.limits)
+BOOKING = Booking(KNOWLEDGE.planning, KNOWLEDGE.limits)
 PROCEED = next(p for p in EXAMPLES if p.name.startswith("01-proceed"))
 LONDON_WINTER = timedelta(0)
 ROUNDS, CALLERS = 5, 50  # the full 20 rounds run over HTTP: test_booking_over_http.py
@@ -85,11 +89,11 @@ def seed(engine: Engine, rooms: int = 3) -> Clinic:
     )
     context = RequestContext(actor=member, request_id="req-sched", auth=AuthMethod.SESSION)
     week = [(day, time(8), time(20)) for day in range(7)]
-    scheduling.set_opening_hours(
+    set_opening_hours(
         hours=week, context=as_admin(context), uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
     )
     made = tuple(
-        scheduling.add_room(
+        add_room(
             name=f"Room {n}",
             context=as_admin(context),
             uow=SqlAlchemyUnitOfWork(engine),
@@ -123,8 +127,8 @@ def new_series(clinic: Clinic, family_name: str = "Okafor") -> TreatmentSeries:
     )
 
 
-def book(clinic: Clinic, series: TreatmentSeries, *choices: scheduling.SlotChoice) -> Any:
-    return scheduling.book_series(
+def book(clinic: Clinic, series: TreatmentSeries, *choices: SlotChoice) -> Any:
+    return book_series(
         series_id=series.id,
         choices=choices,
         context=clinic.context,
@@ -134,8 +138,8 @@ def book(clinic: Clinic, series: TreatmentSeries, *choices: scheduling.SlotChoic
     )
 
 
-def choice(clinic: Clinic, number: int, at: datetime, room: int = 0) -> scheduling.SlotChoice:
-    return scheduling.SlotChoice(number, at, clinic.context.actor.id, clinic.rooms[room])
+def choice(clinic: Clinic, number: int, at: datetime, room: int = 0) -> SlotChoice:
+    return SlotChoice(number, at, clinic.context.actor.id, clinic.rooms[room])
 
 
 def first_day(series: TreatmentSeries) -> datetime:
@@ -156,18 +160,18 @@ def count_appointments(engine: Engine, clinic: Clinic | None = None) -> int:
 def test_a_proposed_series_books_whole_and_reads_back(engine: Engine) -> None:
     clinic = seed(engine)
     series = new_series(clinic)
-    proposal = scheduling.propose_series_booking(
+    proposal = propose_series_booking(
         series_id=series.id, context=clinic.context, uow=clinic.uow(), clock=CLOCK, booking=BOOKING
     )
     proposed = [s for s in proposal.proposed if s is not None]
     assert len(proposed) == len(proposal.proposed), proposal.problem
     choices = [
-        scheduling.SlotChoice(n, s.starts_at, s.practitioner_id, s.room_id)
+        SlotChoice(n, s.starts_at, s.practitioner_id, s.room_id)
         for n, s in zip(proposal.to_book, proposed, strict=True)
     ]
 
     made = book(clinic, series, *choices)
-    again = scheduling.propose_series_booking(
+    again = propose_series_booking(
         series_id=series.id, context=clinic.context, uow=clinic.uow(), clock=CLOCK, booking=BOOKING
     )
 
@@ -258,8 +262,8 @@ def test_cancelling_frees_the_slot_and_needs_a_reason(engine: Engine) -> None:
     (held,) = book(clinic, first, choice(clinic, 1, at))
 
     def cancel(reason: str) -> Appointment:
-        change = scheduling.StatusChange(held.id, 1, AppointmentStatus.CANCELLED, reason)
-        return scheduling.change_status(
+        change = StatusChange(held.id, 1, AppointmentStatus.CANCELLED, reason)
+        return change_status(
             change=change, context=clinic.context, uow=clinic.uow(), clock=CLOCK, booking=BOOKING
         )
 

@@ -63,7 +63,11 @@ from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.messaging import reminders
 from needlepoint.services.messaging.ports import ReminderPlanning as UnitOfWork
 from needlepoint.services.records import patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling import changes
+from needlepoint.services.scheduling.booking import SlotChoice, book_series
+from needlepoint.services.scheduling.proposals import propose_series_booking
+from needlepoint.services.scheduling.setup import add_room, set_opening_hours
+from needlepoint.services.scheduling.steps import Booking
 from needlepoint.services.scheduling.visits import series_rules
 from needlepoint.services.treatment import series as treatment_service
 from needlepoint.services.treatment import sessions as rescreen
@@ -97,7 +101,7 @@ class Scheduling(RuleBasedStateMachine):
         self.context, self.rooms = _clinic(self.engine, self.clock)
         self.patient_id, first = _first_series(self.engine, self.context, self.clock)
         self.series = [first]
-        self.booking = scheduling.Booking(KNOWLEDGE.planning, KNOWLEDGE.limits, self._follow)
+        self.booking = Booking(KNOWLEDGE.planning, KNOWLEDGE.limits, self._follow)
         self.order: list[UUID] = []  # appointments in booking order, for picking
         self.written_at: dict[UUID, datetime] = {}  # when a step last booked or moved each
         self.marked_at: dict[UUID, datetime] = {}  # when a step marked it attended or missed
@@ -145,11 +149,11 @@ class Scheduling(RuleBasedStateMachine):
         reason=st.sampled_from(["", "patient travelling"]),
     )
     def book(self, which: int, number: int, day: int, slot: int, reason: str) -> None:
-        choice = scheduling.SlotChoice(
+        choice = SlotChoice(
             number, self._at(day, slot), self.context.actor.id, self.rooms[slot % 2], reason
         )
         made = self._attempt(
-            lambda: scheduling.book_series(
+            lambda: book_series(
                 series_id=self._series(which).id,
                 choices=[choice],
                 context=self.context,
@@ -167,7 +171,7 @@ class Scheduling(RuleBasedStateMachine):
         """The first proposed slot of the active series books, never refused by the minimum
         interval (a cancelled series has nothing to propose)."""
         series = self.series[-1]
-        proposal = scheduling.propose_series_booking(
+        proposal = propose_series_booking(
             series_id=series.id,
             context=self.context,
             uow=self.uow(),
@@ -179,10 +183,10 @@ class Scheduling(RuleBasedStateMachine):
             event("nothing proposed")
             return
         number, slot = offered[0]
-        choice = scheduling.SlotChoice(number, slot.starts_at, slot.practitioner_id, slot.room_id)
+        choice = SlotChoice(number, slot.starts_at, slot.practitioner_id, slot.room_id)
         self.refused = None
         made = self._attempt(
-            lambda: scheduling.book_series(
+            lambda: book_series(
                 series_id=series.id,
                 choices=[choice],
                 context=self.context,
@@ -205,7 +209,7 @@ class Scheduling(RuleBasedStateMachine):
     )
     def move(self, data: st.DataObject, day: int, slot: int, reason: str) -> None:
         current = self._pick(data)
-        move = scheduling.Move(
+        move = changes.Move(
             current.id,
             current.version,
             self._at(day, slot),
@@ -214,7 +218,7 @@ class Scheduling(RuleBasedStateMachine):
             reason,
         )
         moved = self._attempt(
-            lambda: scheduling.reschedule(
+            lambda: changes.reschedule(
                 move=move,
                 context=self.context,
                 uow=self.uow(),
@@ -234,9 +238,9 @@ class Scheduling(RuleBasedStateMachine):
     )
     def change_status(self, data: st.DataObject, status: AppointmentStatus) -> None:
         current = self._pick(data)
-        change = scheduling.StatusChange(current.id, current.version, status, "state machine")
+        change = changes.StatusChange(current.id, current.version, status, "state machine")
         changed = self._attempt(
-            lambda: scheduling.change_status(
+            lambda: changes.change_status(
                 change=change,
                 context=self.context,
                 uow=self.uow(),
@@ -413,16 +417,14 @@ def _clinic(engine: Engine, clock: MovingClock) -> tuple[RequestContext, tuple[U
     )
     context = RequestContext(actor=member, request_id="state-machine", auth=AuthMethod.SESSION)
     admin = as_admin(context)
-    scheduling.set_opening_hours(
+    set_opening_hours(
         hours=[(day, time(8), time(20)) for day in range(7)],
         context=admin,
         uow=SqlAlchemyUnitOfWork(engine),
         clock=clock,
     )
     rooms = tuple(
-        scheduling.add_room(
-            name=f"Room {n}", context=admin, uow=SqlAlchemyUnitOfWork(engine), clock=clock
-        ).id
+        add_room(name=f"Room {n}", context=admin, uow=SqlAlchemyUnitOfWork(engine), clock=clock).id
         for n in (1, 2)
     )
     return context, (rooms[0], rooms[1])

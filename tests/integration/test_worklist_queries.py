@@ -39,8 +39,8 @@ from needlepoint.services.consultation.consultations import (
 )
 from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.records import patients
-from needlepoint.services.scheduling import booking as scheduling
 from needlepoint.services.scheduling import dashboard as worklists
+from needlepoint.services.scheduling.setup import add_room
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment
 from needlepoint.services.treatment import sessions as rescreen
@@ -96,7 +96,7 @@ def seed(engine: Engine, name: str = "Harbour Skin Clinic") -> Clinic:
         clock=SETUP_CLOCK,
     )
     context = RequestContext(actor=member, request_id="req-worklists", auth=AuthMethod.SESSION)
-    room = scheduling.add_room(
+    room = add_room(
         name="Room 1", context=as_admin(context), uow=SqlAlchemyUnitOfWork(engine), clock=CLOCK
     )
     return Clinic(context, engine, room.id)

@@ -29,7 +29,7 @@ from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
 from needlepoint.services.consultation.consultations import ConsultationRequest
 from needlepoint.services.records import outcomes, patients
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment
 
@@ -123,7 +123,7 @@ def _book_the_rest(services: Services, context: RequestContext, series: Treatmen
     """Book every session still to book at the proposed slots (the demo's front desk)."""
     booking = services.scheduling.propose_series_booking(series.id, context=context)
     choices = [
-        scheduling.SlotChoice(number, slot.starts_at, slot.practitioner_id, slot.room_id)
+        SlotChoice(number, slot.starts_at, slot.practitioner_id, slot.room_id)
         for number, slot in zip(booking.to_book, booking.proposed, strict=True)
         if slot is not None
     ]

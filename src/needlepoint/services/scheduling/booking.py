@@ -10,8 +10,8 @@ booking of the practitioner or room (``domain.scheduling.rules``: checked here f
 message, enforced by the database). The booking is one unit of work and one audit event.
 
 The area's other use cases live beside this one: set-up (``setup``), proposals
-(``proposals``), moves and status changes (``changes``) and reads (``queries``). Callers that
-still reach them through this module find them re-exported below.
+(``proposals``), moves and status changes (``changes``) and reads (``queries``), with the
+steps they share in ``steps``; another area reaches them all through ``facade``.
 """
 
 from __future__ import annotations
@@ -39,64 +39,17 @@ from needlepoint.services.access import series_access
 from needlepoint.services.clinics import clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.scheduling.changes import Move, StatusChange, change_status, reschedule
 from needlepoint.services.scheduling.ports import BookingWrites, ChoiceChecks
-from needlepoint.services.scheduling.proposals import (
-    SeriesBooking,
-    propose_series_booking,
-    slots_on,
-)
-from needlepoint.services.scheduling.queries import (
-    DayAppointment,
-    day_list,
-    get_appointment,
-    patient_appointments,
-)
-from needlepoint.services.scheduling.setup import (
-    ClinicSetup,
-    add_room,
-    clinic_setup,
-    set_opening_hours,
-)
 from needlepoint.services.scheduling.steps import (
-    INTERVAL_OVERRIDE,
-    AppointmentNotFoundError,
     Booking,
-    OnChange,
     bookable,
     calendar_between,
     held_and_booked,
     override_note,
-    practitioners,
 )
 from needlepoint.services.scheduling.visits import IntervalChange, check_intervals, series_rules
 
-__all__ = [
-    "INTERVAL_OVERRIDE",
-    "AppointmentNotFoundError",
-    "Booking",
-    "ClinicSetup",
-    "DayAppointment",
-    "Move",
-    "OnChange",
-    "SeriesBooking",
-    "SlotChoice",
-    "StatusChange",
-    "add_room",
-    "book_series",
-    "calendar_between",
-    "change_status",
-    "clinic_setup",
-    "day_list",
-    "get_appointment",
-    "patient_appointments",
-    "practitioners",
-    "propose_series_booking",
-    "reschedule",
-    "series_rules",
-    "set_opening_hours",
-    "slots_on",
-]
+__all__ = ["SlotChoice", "book_series"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ from needlepoint.entrypoints.api.schemas.scheduling import (
     WeekIn,
 )
 from needlepoint.entrypoints.api.security import ServicesDep
-from needlepoint.services.scheduling import booking as scheduling
+from needlepoint.services.scheduling.booking import SlotChoice
+from needlepoint.services.scheduling.changes import Move, StatusChange
 
 router = APIRouter(tags=["scheduling"])
 
@@ -101,7 +102,7 @@ def book_series(
     ``interval-beyond-maximum``; ``deferral-date``), each field problem naming it too.
     """
     choices = [
-        scheduling.SlotChoice(c.number, c.starts_at, c.practitioner_id, c.room_id, c.reason)
+        SlotChoice(c.number, c.starts_at, c.practitioner_id, c.room_id, c.reason)
         for c in body.sessions
     ]
     made = services.scheduling.book_series(series_id, choices, context=context)
@@ -126,7 +127,7 @@ def reschedule(
     Refusals as for booking, on the field ``starts_at``; a cancelled, attended or missed
     appointment is 409 ``invalid-transition``.
     """
-    move = scheduling.Move(
+    move = Move(
         appointment_id,
         body.expected_version,
         body.starts_at,
@@ -149,7 +150,7 @@ def change_status(
     appointment already cancelled, attended or missed is 409 ``invalid-transition``. What the
     appointment no longer sends is withdrawn (aftercare for an attended visit still goes).
     """
-    change = scheduling.StatusChange(
+    change = StatusChange(
         appointment_id, body.expected_version, AppointmentStatus(body.status), body.reason
     )
     return AppointmentOut.from_domain(

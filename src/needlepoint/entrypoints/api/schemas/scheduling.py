@@ -15,7 +15,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.scheduling import Appointment, AppointmentPart, OpeningHours, Room, Slot
 from needlepoint.entrypoints.api.schemas.common import FromRecord, RequestModel
-from needlepoint.services.scheduling import booking
+from needlepoint.services.scheduling.proposals import SeriesBooking
+from needlepoint.services.scheduling.setup import ClinicSetup
 
 ChangeReason = Annotated[str, Field(max_length=500)]
 """Why a booking or a change passes a soft limit, or why an appointment is cancelled."""
@@ -74,7 +75,7 @@ class SetupOut(BaseModel):
     appointment_parts: list[AppointmentPartOut]
 
     @classmethod
-    def from_domain(cls, setup: booking.ClinicSetup) -> SetupOut:
+    def from_domain(cls, setup: ClinicSetup) -> SetupOut:
         """From the service's set-up."""
         return cls(
             time_zone=setup.time_zone,
@@ -147,7 +148,7 @@ class BookingOut(BaseModel):
     problem: str | None
 
     @classmethod
-    def from_domain(cls, series_booking: booking.SeriesBooking) -> BookingOut:
+    def from_domain(cls, series_booking: SeriesBooking) -> BookingOut:
         """From the service's proposal."""
         rules = series_booking.rules
         return cls(

@@ -34,8 +34,10 @@ from needlepoint.entrypoints.api.schemas.scheduling import BookIn, RescheduleIn,
 from needlepoint.entrypoints.web import forms, templates, wall_times
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import SeriesNotFoundError
-from needlepoint.services.scheduling import booking as scheduling
-from needlepoint.services.scheduling.booking import AppointmentNotFoundError
+from needlepoint.services.scheduling.booking import SlotChoice
+from needlepoint.services.scheduling.changes import Move, StatusChange
+from needlepoint.services.scheduling.proposals import SeriesBooking
+from needlepoint.services.scheduling.steps import AppointmentNotFoundError
 
 _SERVICE_FIELD: Final = re.compile(r"^sessions\[(\d+)\](?:\.(\w+))?$")
 _FORM_FIELD: Final = {
@@ -126,7 +128,7 @@ class _Row:
 
 
 def _rows(
-    visit: Visit, booking: scheduling.SeriesBooking, values: Mapping[str, str] | None
+    visit: Visit, booking: SeriesBooking, values: Mapping[str, str] | None
 ) -> tuple[_Row, ...]:
     proposed = dict(zip(booking.to_book, booking.proposed, strict=False))
     rows = []
@@ -163,7 +165,7 @@ def _wall(moment: datetime, visit: Visit) -> str:
     return moment.astimezone(visit.time_zone).strftime("%Y-%m-%dT%H:%M")
 
 
-def _choices(visit: StaffVisit) -> list[scheduling.SlotChoice]:
+def _choices(visit: StaffVisit) -> list[SlotChoice]:
     """The ticked sessions, read by the API's ``BookIn`` (every problem at once)."""
     form = visit.form
     numbers = sorted(
@@ -181,7 +183,7 @@ def _choices(visit: StaffVisit) -> list[scheduling.SlotChoice]:
         sessions.append(session)
     body = _parsed(BookIn, {"sessions": sessions}, refused)
     return [
-        scheduling.SlotChoice(c.number, c.starts_at, c.practitioner_id, c.room_id, c.reason)
+        SlotChoice(c.number, c.starts_at, c.practitioner_id, c.room_id, c.reason)
         for c in body.sessions
     ]
 
@@ -242,7 +244,7 @@ def reschedule(visit: StaffVisit) -> Response:
         given = _api_body(form, {"expected_version": "expected_version", **_FORM_FIELD})
         refused = wall_times.read_instants(given, {"starts_at": "starts_at"}, visit.time_zone)
         body = _parsed(RescheduleIn, given, refused)
-        move = scheduling.Move(
+        move = Move(
             appointment_id,
             body.expected_version,
             body.starts_at,
@@ -267,7 +269,7 @@ def change_status(visit: StaffVisit) -> Response:
     try:
         given = forms.body(form, StatusIn.model_fields)
         body = _parsed(StatusIn, given, [])
-        change = scheduling.StatusChange(
+        change = StatusChange(
             appointment_id, body.expected_version, STATUS_CHANGES[body.status], body.reason
         )
         changed = visit.services.scheduling.change_appointment_status(change, context=visit.context)
