@@ -3,6 +3,7 @@
 #   make consult  consult an example file and print the report
 #   make test   set everything up, then lint, type-check, check import contracts and run the tests
 #   make test-fast  the unit and knowledge tests only, lighter properties, no slow ones (< 1 min)
+#   make test-deep  the slow tests at the full figures the issues set (CI runs it after make test)
 #   make screenshots  save a PNG of every main page of the web app to docs/screenshots/
 # Everything is installed from the lock file into .venv; nothing is assumed on the machine
 # except python3 (3.11+). uv itself is pinned and bootstrapped into .tools.
@@ -22,7 +23,7 @@ APPOINTMENT ?= 2026-12-07T10:00
 PORT        ?= 8000
 DEMO_DIR    ?= var/demo
 
-.PHONY: run consult test test-fast check lint typecheck contracts pytest bench docs fmt screenshots clean
+.PHONY: run consult test test-fast test-deep check lint typecheck contracts pytest bench docs fmt screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -60,6 +61,11 @@ test: check pytest
 # tests/unit holds the domain, knowledge and service tests (knowledge is tests/unit/knowledge).
 test-fast: $(STAMP)
 	NEEDLEPOINT_HYPOTHESIS_PROFILE=fast $(BIN)/pytest -n 2 -q --dist worksteal -m "not slow" tests/unit
+
+# The stress, crash and state-machine tests at full scale (tests/depth.py); make test runs them
+# at a quick scale.
+test-deep: $(STAMP)
+	NEEDLEPOINT_TEST_DEPTH=deep $(BIN)/pytest -n 2 -q --dist worksteal -m slow
 
 bench: $(STAMP)
 	$(BIN)/python bench/consultations.py

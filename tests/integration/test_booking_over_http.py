@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from api_support import MovingClock, add_clinic, add_member, intake_document, make_services
+from depth import scaled
 from fakes import as_admin
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services
@@ -30,7 +31,7 @@ from needlepoint.services.records import patients
 from needlepoint.services.treatment import series as treatment
 from serving import environment, serving
 
-CALLERS, ROUNDS = 50, 20
+CALLERS, ROUNDS = 50, scaled(deep=20, quick=4)
 FIRST_DAY = datetime.combine(
     datetime.now(UTC).date() + timedelta(days=1), clock_time(9), tzinfo=UTC
 )
@@ -88,6 +89,7 @@ def served(
         yield (url, *seeded)
 
 
+@pytest.mark.slow
 def test_fifty_simultaneous_requests_for_one_slot_give_one_booking_each_round(
     served: tuple[str, RequestContext, list[str], list[str], str],
 ) -> None:

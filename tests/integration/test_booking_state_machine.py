@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import Engine
 
+from depth import scaled
 from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Role
@@ -177,7 +178,8 @@ class Bookings(RuleBasedStateMachine):
         assert not any(_overlaps(a, b) for a in active for b in active)
 
 
-@pytest.mark.parametrize("examples", [25])
+@pytest.mark.slow
+@pytest.mark.parametrize("examples", [scaled(deep=25, quick=10)])
 def test_booking_cancelling_and_moving_never_double_books(engine: Engine, examples: int) -> None:
     machine = cast("type[Bookings]", type("BoundBookings", (Bookings,), {"engine": engine}))
     run = settings(

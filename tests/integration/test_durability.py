@@ -20,11 +20,12 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import Engine
 
+from depth import scaled
 from needlepoint.adapters.db.engine import check_durability
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Clinic
 
-ROUNDS = 10
+ROUNDS = scaled(deep=10, quick=4)
 
 CHILD = textwrap.dedent(
     """

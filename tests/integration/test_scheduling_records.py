@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, TODAY, load_example
+from depth import scaled
 from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -55,7 +56,8 @@ ENGINE = ClinicalEngine(
 BOOKING = Booking(KNOWLEDGE.planning, KNOWLEDGE.limits)
 PROCEED = next(p for p in EXAMPLES if p.name.startswith("01-proceed"))
 LONDON_WINTER = timedelta(0)
-ROUNDS, CALLERS = 5, 50  # the full 20 rounds run over HTTP: test_booking_over_http.py
+# The full 20 rounds run over HTTP under make test-deep: test_booking_over_http.py
+ROUNDS, CALLERS = scaled(deep=5, quick=2), 50
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ def _colleague(clinic: Clinic) -> UUID:
     ).id
 
 
+@pytest.mark.slow
 def test_fifty_simultaneous_bookings_of_one_slot_give_exactly_one_each_round(
     engine: Engine,
 ) -> None:

@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 
 from api_support import MovingClock
 from conftest import EXAMPLES, load_example
+from depth import scaled
 from fakes import OPERATOR, SETUP_CLOCK, PlainHasher, as_admin
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.errors import InvalidInputError, InvalidTransitionError
@@ -467,7 +468,8 @@ def _series_for(
     )
 
 
-@pytest.mark.parametrize("examples", [20])
+@pytest.mark.slow
+@pytest.mark.parametrize("examples", [scaled(deep=20, quick=8)])
 def test_appointments_and_sessions_keep_every_limit_whatever_the_order(
     engine: Engine, examples: int
 ) -> None:

@@ -26,13 +26,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from depth import scaled
 from needlepoint.adapters.db import tables as t
 from needlepoint.domain.messages import MessageStatus
 from outbox_support import SENDER, UNSETTLED, seed_due, smtp_server, status_counts
 
 pytestmark = pytest.mark.slow
 
-MESSAGES = 500
+MESSAGES = scaled(deep=500, quick=200)
 WORKER = Path(sys.executable).with_name("needlepoint")
 LEASE_SECONDS = "2"
 
