@@ -1,7 +1,8 @@
 """Browser tests: the system Chromium, driven by Playwright, against a real server.
 
-One server per test module: ``needlepoint demo`` seeds a temporary data directory (its printed
-logins are read back), then ``needlepoint serve`` runs on a free loopback port. Chromium is
+One server per test module, on its own copy of the demo: ``needlepoint demo`` seeds a data
+directory once per test process (its printed logins are read back), each module copies it and
+runs ``needlepoint serve`` on a free loopback port. Chromium is
 Debian's ``/usr/bin/chromium`` (``.ci/run`` installs it); no browser is ever downloaded. Where
 it is missing the tests are skipped, unless ``NEEDLEPOINT_REQUIRE_BROWSER=1`` (CI), which
 fails them instead.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -56,12 +58,31 @@ def demo_environment(data_dir: Path) -> dict[str, str]:
     return environment(data_dir, {"NEEDLEPOINT_DEVELOPMENT": "1"})
 
 
+@dataclass(frozen=True)
+class SeededDemo:
+    """A data directory ``needlepoint demo`` seeded, and its logins by role."""
+
+    directory: Path
+    logins: dict[str, tuple[str, str]]
+
+    def copy(self, tmp_path_factory: pytest.TempPathFactory, name: str) -> dict[str, str]:
+        """A demo server's environment over a fresh copy of the seeded data directory."""
+        directory = tmp_path_factory.mktemp(name)
+        shutil.copytree(self.directory, directory, dirs_exist_ok=True)
+        return demo_environment(directory)
+
+
+@pytest.fixture(scope="session")
+def seeded_demo(tmp_path_factory: pytest.TempPathFactory) -> SeededDemo:
+    """The demo, seeded once per test process (each module serves a copy it may change)."""
+    directory = tmp_path_factory.mktemp("demo-template")
+    return SeededDemo(directory, seed_demo(demo_environment(directory)))
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    env = demo_environment(tmp_path_factory.mktemp("browser"))
-    logins = seed_demo(env)
-    with serving(env) as url:
-        yield Server(url, logins)
+def server(tmp_path_factory: pytest.TempPathFactory, seeded_demo: SeededDemo) -> Iterator[Server]:
+    with serving(seeded_demo.copy(tmp_path_factory, "browser")) as url:
+        yield Server(url, seeded_demo.logins)
 
 
 def require_chromium() -> None:

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, ViewportSize, expect
 
-from browser.conftest import TABLET, Server, demo_environment, seed_demo
+from browser.conftest import TABLET, SeededDemo, Server
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.messages import MessageKind
@@ -58,9 +58,11 @@ class PortalServer:
 
 
 @pytest.fixture(scope="module")
-def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
-    env = demo_environment(tmp_path_factory.mktemp("portal"))
-    logins = seed_demo(env)
+def portal_server(
+    tmp_path_factory: pytest.TempPathFactory, seeded_demo: SeededDemo
+) -> Iterator[PortalServer]:
+    env = seeded_demo.copy(tmp_path_factory, "portal")
+    logins = seeded_demo.logins
     services = bootstrap(Settings.from_env(env))
     clinician = _clinician(services, logins["clinician"][0])
     a = _treated(services, clinician, "Nadia", "Quinn")

@@ -16,6 +16,7 @@ from types import ModuleType
 import pytest
 
 from browser.conftest import require_chromium
+from depth import DEEP
 
 SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "screenshots.py"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -53,6 +54,7 @@ def screenshots() -> Iterator[ModuleType]:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not DEEP, reason="make test-deep runs it (make screenshots is its own command)")
 def test_every_main_page_is_saved_as_a_png(
     screenshots: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
