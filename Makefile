@@ -29,7 +29,8 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): $(UV) pyproject.toml uv.lock
+$(STAMP): $(UV) pyproject.toml uv.lock tools/system-packages.sh
+	bash tools/system-packages.sh
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
