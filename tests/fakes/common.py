@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from fakes.database import FakeDatabase
+from needlepoint.domain import patient_search
+from needlepoint.domain.patient_search import PatientSearch
 from needlepoint.domain.records import AuditEvent, Clinic, PatientRecord, StaffMember
 
 
@@ -52,17 +54,34 @@ class FakePatients:
         return found if found and found.clinic_id == clinic_id else None
 
     def list(
-        self, clinic_id: UUID, *, search: str | None, offset: int, limit: int
+        self,
+        clinic_id: UUID,
+        *,
+        search: PatientSearch | None,
+        offset: int,
+        limit: int,
+        after: UUID | None = None,
     ) -> Sequence[PatientRecord]:
-        needle = (search or "").lower()
+        wanted = search or PatientSearch()
         rows = [
             p
             for p in self.rows.values()
             if p.clinic_id == clinic_id
-            and (needle in p.given_name.lower() or needle in p.family_name.lower())
+            and patient_search.matches(
+                wanted, names=(p.given_name, p.family_name), email=p.email, born_on=p.born_on
+            )
         ]
-        rows.sort(key=lambda p: (p.family_name, p.given_name, str(p.id)))
+        rows.sort(key=_order)
+        if after is not None:
+            last = self.get(clinic_id, after)
+            if last is None:
+                return []
+            rows = [p for p in rows if _order(p) > _order(last)]
         return rows[offset : offset + limit]
+
+
+def _order(patient: PatientRecord) -> tuple[str, str, str]:
+    return (patient.family_name, patient.given_name, str(patient.id))
 
 
 class FakeAuditLog:

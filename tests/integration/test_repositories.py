@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from needlepoint.domain.patient_search import read_search
 from needlepoint.domain.records import (
     AlreadySignedError,
     Clinic,
@@ -294,7 +295,10 @@ def test_same_names_are_ordered_by_id_so_pages_never_overlap(uow: SqlAlchemyUnit
     add_patients(uow, *twins)
 
     with uow:
-        pages = [uow.patients.list(clinic.id, search="nolan", offset=o, limit=2) for o in (0, 2, 4)]
+        pages = [
+            uow.patients.list(clinic.id, search=read_search("nolan"), offset=o, limit=2)
+            for o in (0, 2, 4)
+        ]
 
     ids = [p.id for page in pages for p in page]
     # Both databases order Uuid columns by their 128-bit value (SQLite stores 32 hex digits).
@@ -312,8 +316,8 @@ def test_search_matches_given_or_family_name_ignoring_case(uow: SqlAlchemyUnitOf
     )
 
     with uow:
-        found = uow.patients.list(clinic.id, search="ORL", offset=0, limit=50)
-        accented = uow.patients.list(clinic.id, search="éamo", offset=0, limit=50)
+        found = uow.patients.list(clinic.id, search=read_search("ORL"), offset=0, limit=50)
+        accented = uow.patients.list(clinic.id, search=read_search("éamo"), offset=0, limit=50)
 
     assert family_names(found) == ["Doyle", "Orlando"]
     assert family_names(accented) == ["Éamonn"]
@@ -337,7 +341,7 @@ def test_search_treats_like_wildcards_as_literal_text(
     )
 
     with uow:
-        found = uow.patients.list(clinic.id, search=search, offset=0, limit=50)
+        found = uow.patients.list(clinic.id, search=read_search(search), offset=0, limit=50)
 
     assert family_names(found) == expected
 
@@ -493,8 +497,8 @@ def test_a_blank_search_lists_everyone(uow: SqlAlchemyUnitOfWork) -> None:
     add_patients(uow, make_patient(clinic, family_name="Ahern"), make_patient(clinic))
 
     with uow:
-        found = uow.patients.list(clinic.id, search="  ", offset=0, limit=50)
-        trimmed = uow.patients.list(clinic.id, search=" ahern ", offset=0, limit=50)
+        found = uow.patients.list(clinic.id, search=read_search("  "), offset=0, limit=50)
+        trimmed = uow.patients.list(clinic.id, search=read_search(" ahern "), offset=0, limit=50)
 
     assert family_names(found) == ["Ahern", "Kelly"]
     assert family_names(trimmed) == ["Ahern"]

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 from uuid import UUID
 
+from needlepoint.domain.patient_search import PatientSearch
 from needlepoint.domain.records import (
     AuditEvent,
     Clinic,
@@ -115,9 +116,19 @@ class PatientRepository(Protocol):
         ...
 
     def list(
-        self, clinic_id: UUID, *, search: str | None, offset: int, limit: int
+        self,
+        clinic_id: UUID,
+        *,
+        search: PatientSearch | None,
+        offset: int,
+        limit: int,
+        after: UUID | None = None,
     ) -> Sequence[PatientRecord]:
-        """Patients of this clinic, by family then given name, optionally filtered by name."""
+        """Patients of this clinic found by ``search``, by family name, given name and id.
+
+        ``after`` is the last patient of the previous page (keyset paging): the page starts
+        after that patient in this order (none, if that patient is not of this clinic).
+        """
         ...
 
 

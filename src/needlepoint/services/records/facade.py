@@ -54,12 +54,20 @@ class Records:
         )
 
     def search_patients(
-        self, search: str | None, *, page: tuple[int, int], context: audit_service.RequestContext
+        self,
+        search: str | None,
+        *,
+        page: tuple[int, int],
+        context: audit_service.RequestContext,
+        after: UUID | None = None,
     ) -> Sequence[PatientRecord]:
-        """A page (offset, limit) of the actor's clinic's patients, optionally by name."""
+        """A page (offset, limit; or after a patient) of the clinic's patients found by search.
+
+        By a full name in either order, an email, or a date of birth (``read_search``).
+        """
         uow = self.unit_of_work()
         return patients.search_patients(
-            search=search, page=page, context=context, uow=uow, clock=self.clock
+            search=search, page=page, context=context, uow=uow, clock=self.clock, after=after
         )
 
     def record_outcome(

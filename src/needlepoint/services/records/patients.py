@@ -1,4 +1,4 @@
-"""Use cases: register, read and search patients. Every access is audited."""
+"""Use cases: register, read, search and edit patients. Every access is audited."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
-from needlepoint.domain import dates
-from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain import dates, patient_search
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.services import audit, permissions
-from needlepoint.services.access import MAX_PAGE_SIZE, PatientNotFoundError, PatientsTransaction
+from needlepoint.services.access import PatientNotFoundError, PatientsTransaction, check_page
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 
@@ -85,17 +84,20 @@ def search_patients(
     context: audit.RequestContext,
     uow: PatientsTransaction,
     clock: Clock,
+    after: UUID | None = None,
 ) -> Sequence[PatientRecord]:
-    """A page of the clinic's patients, by name; the listing itself is audited."""
+    """A page of the clinic's patients found by name, email or birth date; audited.
+
+    The text is read by ``domain.patient_search.read_search`` (a full name in either order, an
+    email, a date of birth). ``after`` is the last patient of the previous page (keyset paging);
+    ``page`` is (offset, limit).
+    """
     permissions.require(context, Action.PATIENT_LIST)
-    offset, limit = page
-    if offset < 0 or not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInputError.single(
-            "limit", f"{limit} is not a page size.", f"use 1 to {MAX_PAGE_SIZE}, offset ≥ 0."
-        )
+    offset, limit = check_page(page)
+    wanted = patient_search.read_search(search)
     with uow:
         found = uow.patients.list(
-            context.actor.clinic_id, search=search, offset=offset, limit=limit
+            context.actor.clinic_id, search=wanted, offset=offset, limit=limit, after=after
         )
         access = audit.Access("patient.list", "patient", "*", None)
         audit.record(uow, context, access, at=clock.now())

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, func, insert, or_, select
+from sqlalchemy import ColumnElement, RowMapping, func, insert, literal, or_, select, tuple_
 
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.repository import SqlRepository
+from needlepoint.domain.patient_search import PatientSearch
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
 
@@ -29,26 +30,57 @@ class SqlPatientRepository(SqlRepository):
         return self._one(query, patient_from_row)
 
     def list(
-        self, clinic_id: UUID, *, search: str | None, offset: int, limit: int
+        self,
+        clinic_id: UUID,
+        *,
+        search: PatientSearch | None,
+        offset: int,
+        limit: int,
+        after: UUID | None = None,
     ) -> Sequence[PatientRecord]:
-        """Patients of this clinic by family name, given name and id.
+        """Patients of this clinic found by ``search``, by family name, given name and id.
 
-        ``search`` matches part of the given or family name, ignoring case and surrounding
-        blanks; ``%`` and ``_`` in it are literal characters. A blank search matches everyone.
+        Each rule of ``domain.patient_search.matches`` is one condition: every name word in
+        the given or the family name (``%`` and ``_`` are literal characters), the email, or
+        the birth date (both indexed per clinic). ``after`` starts the page after that patient
+        (keyset paging); a patient not of this clinic starts nothing.
         """
         columns = t.patient.c
         query = select(t.patient).where(columns.clinic_id == clinic_id)
-        if search and search.strip():
-            query = query.where(_name_contains(search.strip()))
+        if search is not None:
+            query = query.where(*_conditions(search))
+        if after is not None:
+            last = self.get(clinic_id, after)
+            if last is None:
+                return []
+            order = tuple_(columns.family_name, columns.given_name, columns.id)
+            query = query.where(order > tuple_(*_order_values(last)))
         query = query.order_by(columns.family_name, columns.given_name, columns.id)
         return self._all(query.offset(offset).limit(limit), patient_from_row)
 
 
-def _name_contains(search: str) -> ColumnElement[bool]:
-    needle = search.lower()
+def _conditions(search: PatientSearch) -> list[ColumnElement[bool]]:
+    columns = t.patient.c
+    if search.email is not None:
+        return [columns.email == search.email]  # kept in lower case (records.patients)
+    if search.born_on is not None:
+        return [columns.born_on == search.born_on]
+    return [_name_contains(word) for word in search.words]
+
+
+def _order_values(patient: PatientRecord) -> tuple[ColumnElement[Any], ...]:
+    columns = t.patient.c
+    return (
+        literal(patient.family_name, columns.family_name.type),
+        literal(patient.given_name, columns.given_name.type),
+        literal(patient.id, columns.id.type),
+    )
+
+
+def _name_contains(word: str) -> ColumnElement[bool]:
     return or_(
-        func.lower(t.patient.c.given_name).contains(needle, autoescape=True),
-        func.lower(t.patient.c.family_name).contains(needle, autoescape=True),
+        func.lower(t.patient.c.given_name).contains(word, autoescape=True),
+        func.lower(t.patient.c.family_name).contains(word, autoescape=True),
     )
 
 

@@ -23,10 +23,15 @@ router = APIRouter(prefix=f"{API}/patients", tags=["patients"])
 def list_patients(
     query: Annotated[PatientQuery, Query()], context: Context, services: ServicesDep
 ) -> PatientPage:
-    """A page of the clinic's patients by family then given name."""
+    """A page of the clinic's patients by family then given name.
+
+    ``search`` finds by a full name in either order, an email, or a date of birth.
+    """
     page = (query.offset, query.limit)
-    found = services.records.search_patients(query.search, page=page, context=context)
-    return PatientPage.of([PatientOut.from_domain(p) for p in found], query)
+    found = services.records.search_patients(
+        query.search, page=page, context=context, after=query.after
+    )
+    return PatientPage.found([PatientOut.from_domain(p) for p in found], query)
 
 
 @router.post("", status_code=201)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Self
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
@@ -50,11 +51,17 @@ OutcomeValue = Annotated[
 
 
 class PatientQuery(RequestModel):
-    """Which page of patients, optionally filtered by part of a name."""
+    """Which page of patients, optionally found by a search.
+
+    ``search``: the words of a name in any order (``Okafor Amira``), an email address, or a
+    date of birth (``YYYY-MM-DD``, or as the pages show it: ``22 Apr 1997``). ``after``: the
+    id of the last patient of the previous page (its ``next_after``), to page by keyset.
+    """
 
     search: Search | None = None
     offset: Offset = 0
     limit: Limit = DEFAULT_PAGE_SIZE
+    after: UUID | None = None
 
 
 class PatientIn(RequestModel):
@@ -93,7 +100,20 @@ class PatientOut(FromRecord[PatientRecord]):
 
 
 class PatientPage(Page[PatientOut]):
-    """One page of patients; ``next_offset`` is null on the last page."""
+    """One page of patients; ``next_offset`` and ``next_after`` are null on the last page.
+
+    Ask for the next page with ``after=next_after`` (stable while patients are added) or
+    ``offset=next_offset``.
+    """
+
+    next_after: UUID | None = None
+
+    @classmethod
+    def found(cls, items: Sequence[PatientOut], query: PatientQuery) -> Self:
+        """The page of ``items`` found for ``query``, with where the next one starts."""
+        page = cls.of(items, query)
+        full = len(items) == query.limit
+        return page.model_copy(update={"next_after": items[-1].id if full and items else None})
 
 
 # --- Outcomes and care documents -----------------------------------------------------------

@@ -22,16 +22,36 @@ RESULTS_TARGET: Final = "patient-results"
 
 
 def search(visit: StaffVisit) -> Response:
-    """The clinic's patients by name; htmx's live search gets the results fragment only."""
+    """The clinic's patients by name, email or birth date; htmx's live search gets the results.
+
+    Fifty at a time: the next page starts after the last patient shown (``after``).
+    """
     text = forms.search_text(visit.query("q"))
-    found = visit.services.records.search_patients(
-        text or None, page=(0, LISTED + 1), context=visit.context
-    )
-    values = {"q": text, "patients": found[:LISTED], "more": len(found) > LISTED}
+    values = {"q": text, **_found(visit, text, after=_optional_id(visit.query("after")))}
     if visit.from_htmx and visit.request.headers.get("HX-Target") == RESULTS_TARGET:
         return templates.render(visit, "patients/_results.html", values, headers=_VARY)
     page = {**values, "current": "patients"}
     return templates.render(visit, "patients/list.html", page, headers=_VARY)
+
+
+def _found(visit: Visit, text: str, *, after: UUID | None) -> dict[str, object]:
+    """The page of patients found, whether more follow, or the problem with the search."""
+    try:
+        found = visit.services.records.search_patients(
+            text or None, page=(0, LISTED + 1), context=visit.context, after=after
+        )
+    except InvalidInputError as error:
+        return {"patients": (), "more": False, "next_after": None, "problem": error.problems[0]}
+    more = len(found) > LISTED
+    next_after = found[LISTED - 1].id if more else None
+    return {"patients": found[:LISTED], "more": more, "next_after": next_after, "problem": None}
+
+
+def _optional_id(raw: str) -> UUID | None:
+    try:
+        return UUID(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def new_form(visit: StaffVisit) -> Response:

@@ -1,0 +1,159 @@
+"""Patients in the database: search by name in either order, email and birth date, keyset
+pages (issue 12), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from needlepoint.domain import patient_search
+from needlepoint.domain.patient_search import read_search
+from needlepoint.domain.records import Clinic, PatientRecord
+from needlepoint.domain.vocabulary import Sex
+
+AT = datetime(2026, 12, 8, 9, 30, tzinfo=UTC)
+
+
+def new_clinic(uow: SqlAlchemyUnitOfWork) -> Clinic:
+    clinic = Clinic(id=uuid4(), name="Harbour Skin", time_zone="Europe/London")
+    with uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    return clinic
+
+
+def patient(clinic: Clinic, given: str, family: str, **overrides: Any) -> PatientRecord:
+    values: dict[str, Any] = {
+        "id": uuid4(),
+        "clinic_id": clinic.id,
+        "given_name": given,
+        "family_name": family,
+        "born_on": date(1990, 3, 14),
+        "sex": Sex.FEMALE,
+        "email": f"{given}.{family}@example.org".lower(),
+        "phone": None,
+        "created_at": AT,
+    }
+    return PatientRecord(**(values | overrides))
+
+
+def add(uow: SqlAlchemyUnitOfWork, *patients: PatientRecord) -> None:
+    with uow:
+        for one in patients:
+            uow.patients.add(one)
+        uow.commit()
+
+
+def found(uow: SqlAlchemyUnitOfWork, clinic: Clinic, text: str, **page: Any) -> list[str]:
+    window = {"offset": 0, "limit": 50} | page
+    with uow:
+        rows = uow.patients.list(clinic.id, search=read_search(text), **window)
+    return [f"{p.given_name} {p.family_name}" for p in rows]
+
+
+@pytest.fixture
+def clinic(uow: SqlAlchemyUnitOfWork) -> Clinic:
+    clinic = new_clinic(uow)
+    add(
+        uow,
+        patient(clinic, "Amira", "Okafor", born_on=date(1997, 4, 22)),
+        patient(clinic, "Amira", "Osei"),
+        patient(clinic, "Helen", "Okafor-Marsh"),
+        patient(clinic, "Ógra", "Éamonn"),
+    )
+    return clinic
+
+
+@pytest.mark.parametrize("text", ["Okafor Amira", "amira okafor", " AMIRA  OKAFOR ", "ami oka"])
+def test_a_full_name_in_either_order_finds_the_patient(
+    uow: SqlAlchemyUnitOfWork, clinic: Clinic, text: str
+) -> None:
+    assert found(uow, clinic, text) == ["Amira Okafor"]
+
+
+def test_each_word_may_match_either_name(uow: SqlAlchemyUnitOfWork, clinic: Clinic) -> None:
+    assert found(uow, clinic, "okafor") == ["Amira Okafor", "Helen Okafor-Marsh"]
+    assert found(uow, clinic, "marsh helen") == ["Helen Okafor-Marsh"]
+    assert found(uow, clinic, "éamonn ógra") == ["Ógra Éamonn"]
+
+
+def test_an_email_finds_its_patient_only(uow: SqlAlchemyUnitOfWork, clinic: Clinic) -> None:
+    assert found(uow, clinic, "Amira.Okafor@Example.org") == ["Amira Okafor"]
+    assert found(uow, clinic, "okafor@example.org") == []
+
+
+def test_a_birth_date_finds_the_patients_born_that_day(
+    uow: SqlAlchemyUnitOfWork, clinic: Clinic
+) -> None:
+    assert found(uow, clinic, "1997-04-22") == ["Amira Okafor"]
+    assert found(uow, clinic, "22 Apr 1997") == ["Amira Okafor"]
+    assert found(uow, clinic, "14 March 1990") == [
+        "Helen Okafor-Marsh",
+        "Amira Osei",
+        "Ógra Éamonn",
+    ]
+
+
+def test_another_clinics_patients_are_never_found(
+    uow: SqlAlchemyUnitOfWork, clinic: Clinic
+) -> None:
+    other = new_clinic(uow)
+
+    assert found(uow, other, "amira okafor") == []
+    assert found(uow, other, "1997-04-22") == []
+
+
+def test_the_database_finds_exactly_whom_the_rule_finds(
+    uow: SqlAlchemyUnitOfWork, clinic: Clinic
+) -> None:
+    with uow:
+        everyone = uow.patients.list(clinic.id, search=None, offset=0, limit=50)
+
+    for text in ("a", "okafor a", "O", "-", "mars oka", "ógr", "1990-03-14", "x y"):
+        wanted = read_search(text)
+        expected = [
+            f"{p.given_name} {p.family_name}"
+            for p in everyone
+            if patient_search.matches(
+                wanted, names=(p.given_name, p.family_name), email=p.email, born_on=p.born_on
+            )
+        ]
+        assert found(uow, clinic, text) == expected, text
+
+
+def test_keyset_pages_follow_on_without_overlap_or_gap(uow: SqlAlchemyUnitOfWork) -> None:
+    clinic = new_clinic(uow)
+    twins = [patient(clinic, "Ann", "Nolan") for _ in range(4)]
+    add(uow, *twins, patient(clinic, "Ann", "Byrne"), patient(clinic, "Zoe", "Nolan"))
+
+    pages: list[list[PatientRecord]] = []
+    after = None
+    while True:
+        with uow:
+            page = list(uow.patients.list(clinic.id, search=None, offset=0, limit=2, after=after))
+        if not page:
+            break
+        pages.append(page)
+        after = page[-1].id
+
+    listed = [p for page in pages for p in page]
+    assert [p.family_name for p in listed] == ["Byrne", "Nolan", "Nolan", "Nolan", "Nolan", "Nolan"]
+    assert [p.id for p in listed[1:5]] == sorted(p.id for p in twins)
+    assert listed[-1].given_name == "Zoe"
+
+
+def test_a_page_after_another_clinics_patient_is_empty(
+    uow: SqlAlchemyUnitOfWork, clinic: Clinic
+) -> None:
+    other = new_clinic(uow)
+    stranger = patient(other, "Ann", "Aaron")
+    add(uow, stranger)
+
+    with uow:
+        page = uow.patients.list(clinic.id, search=None, offset=0, limit=10, after=stranger.id)
+
+    assert list(page) == []
