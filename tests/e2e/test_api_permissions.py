@@ -244,6 +244,8 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("GET", f"{API}/patients"): lambda _: None,
     ("POST", f"{API}/patients"): lambda _: PATIENT,
     ("GET", f"{API}/patients/{{patient_id}}"): lambda _: None,
+    ("PUT", f"{API}/patients/{{patient_id}}"): lambda _: {**PATIENT, "expected_version": 1},
+    ("GET", f"{API}/patients/{{patient_id}}/changes"): lambda _: None,
     ("POST", f"{API}/patients/{{patient_id}}/consultations"): lambda _: {
         "document": intake_document()
     },

@@ -10,6 +10,7 @@ from fakes.database import FakeDatabase
 from needlepoint.domain import patient_search
 from needlepoint.domain.patient_search import PatientSearch
 from needlepoint.domain.records import AuditEvent, Clinic, PatientRecord, StaffMember
+from needlepoint.domain.treatment import VersionConflictError
 
 
 class FakeClinics:
@@ -52,6 +53,13 @@ class FakePatients:
     def get(self, clinic_id: UUID, patient_id: UUID) -> PatientRecord | None:
         found = self.rows.get(patient_id)
         return found if found and found.clinic_id == clinic_id else None
+
+    def save(self, patient: PatientRecord) -> None:
+        stored = self.get(patient.clinic_id, patient.id)
+        if stored is None or stored.version != patient.version - 1:
+            current = None if stored is None else stored.version
+            raise VersionConflictError("patient", patient.id, patient.version - 1, current)
+        self.rows[patient.id] = patient
 
     def list(
         self,

@@ -21,6 +21,7 @@ from needlepoint.domain.checkins import CheckIn, CheckInPhoto
 from needlepoint.domain.clearances import Clearance
 from needlepoint.domain.messages import OutboxMessage
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
+from needlepoint.domain.patient_changes import PatientChange
 from needlepoint.domain.portal import CareAcknowledgement, PatientSession, SignInLink
 from needlepoint.domain.records import (
     AuditEvent,
@@ -123,6 +124,7 @@ class FakeDatabase:
     )
     check_ins: dict[UUID, CheckIn] = field(default_factory=dict)
     check_in_photos: dict[UUID, CheckInPhoto] = field(default_factory=dict)
+    patient_changes: list[PatientChange] = field(default_factory=list)
 
     def checkpoint(self) -> Restore:
         """Save every table; the result puts them all back as they are now."""
@@ -150,6 +152,7 @@ class FakeDatabase:
             saved_rows(self.care_acknowledgements),
             saved_rows(self.check_ins),
             saved_rows(self.check_in_photos),
+            saved_list(self.patient_changes),
         ]
         assert len(restores) == len(fields(self)), "a table is missing from the checkpoint"
         return restoring_all(restores)

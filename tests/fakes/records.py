@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from uuid import UUID
 
 from fakes.database import FakeDatabase
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
+from needlepoint.domain.patient_changes import PatientChange
 
 
 class FakeOutcomes:
@@ -59,3 +61,21 @@ class FakeAssessments:
         ]
         rows.sort(key=lambda a: (a.assessed_on, a.created_at, str(a.id)))
         return rows[offset : offset + limit]
+
+
+class FakePatientChanges:
+    def __init__(self, database: FakeDatabase) -> None:
+        self.rows = database.patient_changes
+        self.staff = database.staff
+
+    def add(self, change: PatientChange) -> None:
+        self.rows.append(change)
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, limit: int
+    ) -> Sequence[PatientChange]:
+        rows = [c for c in self.rows if (c.clinic_id, c.patient_id) == (clinic_id, patient_id)]
+        newest = sorted(rows, key=lambda c: c.version, reverse=True)[:limit]
+        return [
+            replace(c, changed_by_name=self.staff[c.changed_by][0].display_name) for c in newest
+        ]

@@ -26,7 +26,7 @@ from fakes.database import (
 )
 from fakes.messaging import FakeOutbox
 from fakes.portal import FakeCareAcknowledgements, FakeCheckIns, FakePortalAccess
-from fakes.records import FakeAssessments, FakeCareDocuments, FakeOutcomes
+from fakes.records import FakeAssessments, FakeCareDocuments, FakeOutcomes, FakePatientChanges
 from fakes.scheduling import (
     FakeAppointments,
     FakeCalendarFeeds,
@@ -71,6 +71,7 @@ class FakeRecordsUnitOfWork(FakeTransaction):
         self.outcomes = FakeOutcomes(db)
         self.care_documents = FakeCareDocuments(db)
         self.assessments = FakeAssessments(db)
+        self.patient_changes = FakePatientChanges(db)
 
 
 class FakeTreatmentUnitOfWork(FakeTransaction):
@@ -190,6 +191,7 @@ class FakeUnitOfWork(FakeTransaction):
         self.outcomes = FakeOutcomes(db)
         self.care_documents = FakeCareDocuments(db)
         self.assessments = FakeAssessments(db)
+        self.patient_changes = FakePatientChanges(db)
         self.rooms = FakeRooms(db)
         self.opening_hours = FakeOpeningHours(db)
         self.appointments = FakeAppointments(db)

@@ -1,8 +1,9 @@
 """Patients in the database: search by name in either order, email and birth date, keyset
-pages (issue 12), on SQLite and PostgreSQL."""
+pages, edits and their recorded changes (issue 12), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
@@ -11,8 +12,10 @@ import pytest
 
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain import patient_search
+from needlepoint.domain.patient_changes import FieldChange, PatientDetails, edited
 from needlepoint.domain.patient_search import read_search
-from needlepoint.domain.records import Clinic, PatientRecord
+from needlepoint.domain.records import Clinic, PatientRecord, Role, StaffMember
+from needlepoint.domain.treatment import VersionConflictError
 from needlepoint.domain.vocabulary import Sex
 
 AT = datetime(2026, 12, 8, 9, 30, tzinfo=UTC)
@@ -157,3 +160,91 @@ def test_a_page_after_another_clinics_patient_is_empty(
         page = uow.patients.list(clinic.id, search=None, offset=0, limit=10, after=stranger.id)
 
     assert list(page) == []
+
+
+# Edits and their recorded changes
+
+
+def editor(uow: SqlAlchemyUnitOfWork, clinic: Clinic) -> StaffMember:
+    member = StaffMember(
+        uuid4(), clinic.id, f"{uuid4().hex[:8]}@clinic.test", "Sam Desk", Role.FRONT_DESK, None
+    )
+    with uow:
+        uow.staff.add(member, password_hash="x")
+        uow.commit()
+    return member
+
+
+def test_an_edit_saves_the_next_version_and_its_changes_read_back_newest_first(
+    uow: SqlAlchemyUnitOfWork,
+) -> None:
+    clinic = new_clinic(uow)
+    by = editor(uow, clinic)
+    amira = patient(clinic, "Amira", "Okafor")
+    add(uow, amira)
+    details = PatientDetails("Amira", "Okafor", amira.born_on, Sex.FEMALE, amira.email)
+    second, first_change = edited(
+        amira, replace(details, phone="+44 1"), expected_version=1, by=by.id, at=AT
+    )
+    third, second_change = edited(
+        second,
+        replace(details, family_name="Hale", phone=None),
+        expected_version=2,
+        by=by.id,
+        at=AT,
+    )
+
+    for saved, change in ((second, first_change), (third, second_change)):
+        assert change is not None
+        with uow:
+            uow.patients.save(saved)
+            uow.patient_changes.add(change)
+            uow.commit()
+    with uow:
+        stored = uow.patients.get(clinic.id, amira.id)
+        changes = uow.patient_changes.for_patient(clinic.id, amira.id, limit=10)
+        latest = uow.patient_changes.for_patient(clinic.id, amira.id, limit=1)
+
+    assert stored == third
+    assert [c.version for c in changes] == [3, 2]
+    assert changes[0].changes == (
+        FieldChange("family_name", "Okafor", "Hale"),
+        FieldChange("phone", "+44 1", None),
+    )
+    assert (changes[0].changed_by_name, changes[0].changed_at) == ("Sam Desk", AT)
+    assert [c.version for c in latest] == [3]
+
+
+def test_a_save_based_on_an_old_version_changes_nothing(uow: SqlAlchemyUnitOfWork) -> None:
+    clinic = new_clinic(uow)
+    amira = patient(clinic, "Amira", "Okafor")
+    add(uow, amira)
+    with uow:
+        uow.patients.save(replace(amira, phone="+44 1", version=2))
+        uow.commit()
+
+    with pytest.raises(VersionConflictError) as refused, uow:
+        uow.patients.save(replace(amira, phone="+44 2", version=2))
+
+    assert (refused.value.expected, refused.value.current) == (1, 2)
+    with uow:
+        assert uow.patients.get(clinic.id, amira.id) == replace(amira, phone="+44 1", version=2)
+
+
+def test_another_clinics_changes_are_never_read(uow: SqlAlchemyUnitOfWork) -> None:
+    clinic = new_clinic(uow)
+    by = editor(uow, clinic)
+    amira = patient(clinic, "Amira", "Okafor")
+    add(uow, amira)
+    details = PatientDetails("Ami", "Okafor", amira.born_on, Sex.FEMALE, amira.email)
+    saved, change = edited(amira, details, expected_version=1, by=by.id, at=AT)
+    assert change is not None
+    with uow:
+        uow.patients.save(saved)
+        uow.patient_changes.add(change)
+        uow.commit()
+
+    other = new_clinic(uow)
+
+    with uow:
+        assert uow.patient_changes.for_patient(other.id, amira.id, limit=10) == []

@@ -51,7 +51,10 @@ class StaffMember:
 
 @dataclass(frozen=True, slots=True)
 class PatientRecord:
-    """A patient's identity in one clinic (clinical facts live in consultations)."""
+    """A patient's identity in one clinic (clinical facts live in consultations).
+
+    ``version`` counts the saved edits of these details, from 1 (``domain.patient_changes``).
+    """
 
     id: UUID
     clinic_id: UUID
@@ -62,6 +65,7 @@ class PatientRecord:
     email: str | None
     phone: str | None
     created_at: datetime
+    version: int = 1
 
 
 class ConsultationStatus(StrEnum):

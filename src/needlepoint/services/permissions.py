@@ -43,6 +43,7 @@ class Action(StrEnum):
     PATIENT_LIST = "patient.list"
     PATIENT_REGISTER = "patient.register"
     PATIENT_READ = "patient.read"
+    PATIENT_EDIT = "patient.edit"
     # consultations and clearances
     CONSULTATION_CREATE = "consultation.create"
     CONSULTATION_READ = "consultation.read"
@@ -89,6 +90,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.PATIENT_LIST: ALL_STAFF,
     Action.PATIENT_REGISTER: ALL_STAFF,
     Action.PATIENT_READ: ALL_STAFF,
+    Action.PATIENT_EDIT: ALL_STAFF,
     Action.CONSULTATION_CREATE: CLINICAL,
     Action.CONSULTATION_READ: CLINICAL,
     Action.CONSULTATION_SIGN: CLINICAL,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         AssessmentRepository,
         CareDocumentRepository,
         OutcomeRepository,
+        PatientChangeRepository,
     )
     from needlepoint.services.scheduling.ports import (
         AppointmentRepository,
@@ -115,6 +116,13 @@ class PatientRepository(Protocol):
         """A patient of this clinic, or None (also for another clinic's patient)."""
         ...
 
+    def save(self, patient: PatientRecord) -> None:
+        """Store edited details whose ``version`` is one past the stored one.
+
+        Raises ``VersionConflictError`` if the stored patient is not at ``version - 1``.
+        """
+        ...
+
     def list(
         self,
         clinic_id: UUID,
@@ -193,6 +201,15 @@ class HasPatients(Protocol):
     @property
     def patients(self) -> PatientRepository:
         """The patients, in this unit of work's transaction."""
+        ...
+
+
+class HasPatientChanges(Protocol):
+    """A unit of work holding PatientChangeRepository."""
+
+    @property
+    def patient_changes(self) -> PatientChangeRepository:
+        """The record of patients' edits, in this unit of work's transaction."""
         ...
 
 

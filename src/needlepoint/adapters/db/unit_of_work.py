@@ -18,6 +18,7 @@ from needlepoint.adapters.db.portal.check_ins import SqlCheckInRepository
 from needlepoint.adapters.db.records.assessments import SqlAssessmentRepository
 from needlepoint.adapters.db.records.care_documents import SqlCareDocumentRepository
 from needlepoint.adapters.db.records.outcomes import SqlOutcomeRepository
+from needlepoint.adapters.db.records.patient_changes import SqlPatientChangeRepository
 from needlepoint.adapters.db.scheduling.appointments import SqlAppointmentRepository
 from needlepoint.adapters.db.scheduling.calendar_feeds import SqlCalendarFeedRepository
 from needlepoint.adapters.db.scheduling.opening_hours import SqlOpeningHoursRepository
@@ -63,6 +64,11 @@ class SqlAlchemyUnitOfWork(Transaction):
     def patients(self) -> SqlPatientRepository:
         """The patients."""
         return SqlPatientRepository(self._connection)
+
+    @cached_property
+    def patient_changes(self) -> SqlPatientChangeRepository:
+        """The record of patients' edits."""
+        return SqlPatientChangeRepository(self._connection)
 
     @cached_property
     def consultations(self) -> SqlConsultationRepository:

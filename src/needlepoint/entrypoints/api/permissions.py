@@ -58,6 +58,8 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/patients"): Action.PATIENT_LIST,
     ("POST", f"{API}/patients"): Action.PATIENT_REGISTER,
     ("GET", f"{API}/patients/{{patient_id}}"): Action.PATIENT_READ,
+    ("PUT", f"{API}/patients/{{patient_id}}"): Action.PATIENT_EDIT,
+    ("GET", f"{API}/patients/{{patient_id}}/changes"): Action.PATIENT_READ,
     ("POST", f"{API}/patients/{{patient_id}}/consultations"): Action.CONSULTATION_CREATE,
     ("GET", f"{API}/consultations/{{consultation_id}}"): Action.CONSULTATION_READ,
     ("POST", f"{API}/consultations/{{consultation_id}}/sign"): Action.CONSULTATION_SIGN,

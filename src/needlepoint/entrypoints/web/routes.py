@@ -30,6 +30,7 @@ from needlepoint.entrypoints.web.pages import (
     handouts,
     login,
     outcomes,
+    patient_edits,
     patients,
     sessions,
     settings,
@@ -53,6 +54,8 @@ PAGES: Final = (
     Page("POST", "/patients", patients.register, Action.PATIENT_REGISTER),
     Page("GET", "/patients/new", patients.new_form, Action.PATIENT_REGISTER),
     Page("GET", "/patients/{patient_id}", patients.show, Action.PATIENT_READ),
+    Page("GET", "/patients/{patient_id}/edit", patient_edits.edit_form, Action.PATIENT_EDIT),
+    Page("POST", "/patients/{patient_id}/edit", patient_edits.edit, Action.PATIENT_EDIT),
     Page("GET", "/patients/{patient_id}/calendar", calendar.show, Action.CALENDAR_FEED_MANAGE),
     Page("POST", "/patients/{patient_id}/calendar", calendar.issue, Action.CALENDAR_FEED_MANAGE),
     Page(

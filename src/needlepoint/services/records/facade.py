@@ -13,11 +13,12 @@ from uuid import UUID
 
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
+from needlepoint.domain.patient_changes import PatientChange
 from needlepoint.domain.records import PatientRecord
 from needlepoint.services import audit as audit_service
 from needlepoint.services.consultation.facade import Engine, Json
 from needlepoint.services.ports import Clock
-from needlepoint.services.records import assessments, outcomes, patients
+from needlepoint.services.records import assessments, outcomes, patient_edits, patients
 from needlepoint.services.records import programme as programme_overview
 from needlepoint.services.records.ports import RecordsUnitOfWork
 
@@ -68,6 +69,27 @@ class Records:
         uow = self.unit_of_work()
         return patients.search_patients(
             search=search, page=page, context=context, uow=uow, clock=self.clock, after=after
+        )
+
+    def edit_patient(
+        self, edit: patient_edits.PatientEdit, *, context: audit_service.RequestContext
+    ) -> PatientRecord:
+        """Save a patient's edited details and what changed, if still at the version seen."""
+        return patient_edits.edit_patient(
+            edit=edit,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            max_age_years=self.engine.knowledge.limits.max_age_years,
+        )
+
+    def patient_changes(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> Sequence[PatientChange]:
+        """The recent edits of a patient's details, newest first."""
+        uow = self.unit_of_work()
+        return patient_edits.list_patient_changes(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
         )
 
     def record_outcome(

@@ -1,4 +1,4 @@
-"""The records area's ports: outcome measurements, care documents and scar assessments.
+"""The records area's ports: outcome measurements, care documents, scar assessments, edits.
 
 Every repository method is scoped by clinic: a record of another clinic is indistinguishable
 from one that does not exist.
@@ -12,6 +12,7 @@ from uuid import UUID
 
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
+from needlepoint.domain.patient_changes import PatientChange
 from needlepoint.services.ports import (
     HasAppointments,
     HasAssessments,
@@ -21,6 +22,7 @@ from needlepoint.services.ports import (
     HasClinics,
     HasConsultations,
     HasOutcomes,
+    HasPatientChanges,
     HasPatients,
     HasSeries,
     HasSessions,
@@ -70,6 +72,20 @@ class AssessmentRepository(Protocol):
         ...
 
 
+class PatientChangeRepository(Protocol):
+    """The record of what each edit of a patient's details changed (only ever added to)."""
+
+    def add(self, change: PatientChange) -> None:
+        """Store one edit's changes."""
+        ...
+
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, limit: int
+    ) -> Sequence[PatientChange]:
+        """A patient's last ``limit`` edits, newest first."""
+        ...
+
+
 class RecordsUnitOfWork(
     Transaction,
     HasAudit,
@@ -83,9 +99,14 @@ class RecordsUnitOfWork(
     HasOutcomes,
     HasCareDocuments,
     HasAssessments,
+    HasPatientChanges,
     Protocol,
 ):
     """One transaction over patients and their records, and what a programme view reads."""
+
+
+class PatientChanges(Transaction, HasAudit, HasPatients, HasPatientChanges, Protocol):
+    """Edit a patient's details recording what changed, or read that record (audited)."""
 
 
 class AssessmentRecording(Transaction, HasAudit, HasClinics, HasPatients, HasAssessments, Protocol):

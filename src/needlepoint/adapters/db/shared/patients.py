@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, func, insert, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 
 from needlepoint.adapters.db import tables as t
-from needlepoint.adapters.db.repository import SqlRepository
+from needlepoint.adapters.db.repository import SqlRepository, version_conflict
+from needlepoint.domain import patient_changes
 from needlepoint.domain.patient_search import PatientSearch
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex
@@ -28,6 +39,26 @@ class SqlPatientRepository(SqlRepository):
             t.patient.c.clinic_id == clinic_id, t.patient.c.id == patient_id
         )
         return self._one(query, patient_from_row)
+
+    def save(self, patient: PatientRecord) -> None:
+        """Store edited details whose ``version`` is one past the stored one.
+
+        Raises ``VersionConflictError`` if the stored patient is not at ``version - 1``.
+        """
+        columns = t.patient.c
+        statement = (
+            update(t.patient)
+            .where(
+                columns.id == patient.id,
+                columns.clinic_id == patient.clinic_id,
+                columns.version == patient.version - 1,
+            )
+            .values({k: v for k, v in _patient_values(patient).items() if k in _EDITABLE})
+        )
+        connection = self._connection()
+        if connection.execute(statement).rowcount == 0:
+            based_on = patient.version - 1
+            raise version_conflict(connection, t.patient, "patient", patient.id, based_on)
 
     def list(
         self,
@@ -95,7 +126,11 @@ def _patient_values(patient: PatientRecord) -> dict[str, Any]:
         "email": patient.email,
         "phone": patient.phone,
         "created_at": patient.created_at,
+        "version": patient.version,
     }
+
+
+_EDITABLE: Final = frozenset({*patient_changes.EDITABLE, "version"})
 
 
 def patient_from_row(row: RowMapping) -> PatientRecord:
@@ -110,4 +145,5 @@ def patient_from_row(row: RowMapping) -> PatientRecord:
         email=row["email"],
         phone=row["phone"],
         created_at=row["created_at"],
+        version=row["version"],
     )

@@ -24,6 +24,7 @@ from needlepoint.adapters.db.tables.portal import (
 from needlepoint.adapters.db.tables.records import (
     care_document,
     outcome_measurement,
+    patient_change,
     scar_assessment,
 )
 from needlepoint.adapters.db.tables.scheduling import (
@@ -61,6 +62,7 @@ __all__ = [
     "outbox_message",
     "outcome_measurement",
     "patient",
+    "patient_change",
     "patient_session",
     "portal_sign_in_link",
     "portal_sign_in_request",

@@ -1,4 +1,4 @@
-"""Outcome measurements, care documents and scar assessments."""
+"""Outcome measurements, care documents, scar assessments and patients' recorded changes."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     Numeric,
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -75,4 +77,30 @@ scar_assessment = Table(
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
     Index("ix_scar_assessment_clinic_id_patient_id", "clinic_id", "patient_id"),
+)
+
+# --- patients' recorded changes (migration 2026-12-08_patient_changes) ----------------------
+# One row per detail an edit changed (domain.patient_changes): the patient's version the edit
+# made, the field, its old and new value as text, who and when. Rows are only ever added.
+
+patient_change = Table(
+    "patient_change",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("clinic_id", Uuid, nullable=False),
+    Column("patient_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("field", String(20), nullable=False),
+    Column("old_value", Text, nullable=True),
+    Column("new_value", Text, nullable=True),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("changed_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
+    CheckConstraint(
+        "field IN ('given_name', 'family_name', 'born_on', 'sex', 'email', 'phone')",
+        name="field",
+    ),
+    CheckConstraint("version >= 2", name="version_after_first"),
+    UniqueConstraint("patient_id", "version", "field"),
+    Index("ix_patient_change_clinic_id_patient_id", "clinic_id", "patient_id"),
 )

@@ -62,6 +62,10 @@ patient = Table(
     # Lets a consultation's (patient_id, clinic_id) reference the patient in its own clinic.
     UniqueConstraint("id", "clinic_id"),
     Index("ix_patient_clinic_id_family_name_given_name", "clinic_id", "family_name", "given_name"),
+    # edits and the search by email or birth date (migration 2026-12-08_patient_changes)
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    Index("ix_patient_clinic_id_email", "clinic_id", "email"),
+    Index("ix_patient_clinic_id_born_on", "clinic_id", "born_on"),
 )
 
 audit_event = Table(

@@ -1,4 +1,4 @@
-"""Patients of the caller's clinic: register, list (by name), read. Every access is audited."""
+"""Patients of the caller's clinic: register, find, read, edit. Every access is audited."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from fastapi import APIRouter, Query
 
 from needlepoint.entrypoints.api.permissions import API, Context
 from needlepoint.entrypoints.api.schemas.records import (
+    PatientChangeList,
+    PatientChangeOut,
+    PatientEditIn,
     PatientIn,
     PatientOut,
     PatientPage,
@@ -46,3 +49,21 @@ def register_patient(body: PatientIn, context: Context, services: ServicesDep) -
 def read_patient(patient_id: UUID, context: Context, services: ServicesDep) -> PatientOut:
     """One patient of the caller's clinic."""
     return PatientOut.from_domain(services.records.get_patient(patient_id, context=context))
+
+
+@router.put("/{patient_id}")
+def edit_patient(
+    patient_id: UUID, body: PatientEditIn, context: Context, services: ServicesDep
+) -> PatientOut:
+    """Edit a patient's details; what changed is recorded (409 ``version-conflict`` if stale)."""
+    edited = services.records.edit_patient(body.to_edit(patient_id), context=context)
+    return PatientOut.from_domain(edited)
+
+
+@router.get("/{patient_id}/changes")
+def list_patient_changes(
+    patient_id: UUID, context: Context, services: ServicesDep
+) -> PatientChangeList:
+    """A patient's recent edits, newest first: field, old and new value, who, when."""
+    found = services.records.patient_changes(patient_id, context=context)
+    return PatientChangeList(items=[PatientChangeOut.from_domain(c) for c in found])

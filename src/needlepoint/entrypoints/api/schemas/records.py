@@ -18,6 +18,7 @@ from needlepoint.domain.outcomes import (
     OutcomeMeasurement,
     OutcomeScale,
 )
+from needlepoint.domain.patient_changes import FieldChange, PatientChange, PatientDetails
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.vocabulary import Sex, Zone
 from needlepoint.entrypoints.api.schemas.common import (
@@ -35,9 +36,10 @@ from needlepoint.entrypoints.api.schemas.common import (
     Reason,
     RequestModel,
     Search,
+    Version,
 )
 from needlepoint.services.consultation.intake import ScarAssessmentIn
-from needlepoint.services.records import assessments, outcomes, patients
+from needlepoint.services.records import assessments, outcomes, patient_edits, patients
 
 OUTCOME_VALUE: Final = DecimalRule(
     units.SCORE, rf"^-?(?:1000(?:\.0{{1,2}})?|(?:0|[1-9][0-9]{{0,2}}){TWO_PLACES})$"
@@ -86,8 +88,30 @@ class PatientIn(RequestModel):
         )
 
 
+class PatientEditIn(PatientIn):
+    """A patient's details as edited, and the ``version`` of the patient the edit was based on.
+
+    Every detail is given (a missing email or phone clears it); a stale ``expected_version`` is
+    409 ``version-conflict``.
+    """
+
+    expected_version: Version
+
+    def to_edit(self, patient_id: UUID) -> patient_edits.PatientEdit:
+        """The edit of ``patient_id``."""
+        details = PatientDetails(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            born_on=self.born_on,
+            sex=self.sex,
+            email=self.email,
+            phone=self.phone,
+        )
+        return patient_edits.PatientEdit(patient_id, self.expected_version, details)
+
+
 class PatientOut(FromRecord[PatientRecord]):
-    """A patient of the caller's clinic."""
+    """A patient of the caller's clinic; ``version`` counts the saved edits of the details."""
 
     id: UUID
     given_name: str
@@ -97,6 +121,31 @@ class PatientOut(FromRecord[PatientRecord]):
     email: str | None
     phone: str | None
     created_at: datetime
+    version: int
+
+
+class FieldChangeOut(FromRecord[FieldChange]):
+    """One detail an edit changed: its value before and after, as text (null: none)."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+
+class PatientChangeOut(FromRecord[PatientChange]):
+    """One edit of a patient's details: the version it made, who made it and when, and what."""
+
+    version: int
+    changed_at: datetime
+    changed_by: UUID
+    changed_by_name: str
+    changes: list[FieldChangeOut]
+
+
+class PatientChangeList(BaseModel):
+    """The recent edits of a patient's details, newest first."""
+
+    items: list[PatientChangeOut]
 
 
 class PatientPage(Page[PatientOut]):

@@ -103,6 +103,8 @@ def _programme(
         "current": "patients",
         "cancel_problem": cancel_problem,
         "may_cancel": visit.may(Action.SERIES_CANCEL),
+        "may_edit": visit.may(Action.PATIENT_EDIT),
+        "changes": services.records.patient_changes(patient_id, context=context),
     }
     return templates.render(visit, "patients/show.html", page, status=status)
 
