@@ -119,10 +119,11 @@ class Services:
 
     @_Area
     def treatment(self) -> Treatment:
-        """Series, sessions and charts."""
+        """Series, sessions, charts and clinical photos (scikit-image loads on first use)."""
+        from needlepoint.adapters.imaging import SkimageImaging  # noqa: PLC0415
         from needlepoint.services.treatment.facade import Treatment  # noqa: PLC0415
 
-        return Treatment(self.database.unit_of_work, self.clock, self.engine)
+        return Treatment(self.database.unit_of_work, self.clock, self.engine, SkimageImaging())
 
     @_Area
     def scheduling(self) -> Scheduling:

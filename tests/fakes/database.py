@@ -22,6 +22,7 @@ from needlepoint.domain.clearances import Clearance
 from needlepoint.domain.messages import OutboxMessage
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.patient_changes import PatientChange
+from needlepoint.domain.photos import Derivative, RednessReading, StoredPhoto
 from needlepoint.domain.portal import CareAcknowledgement, PatientSession, SignInLink
 from needlepoint.domain.records import (
     AuditEvent,
@@ -124,6 +125,10 @@ class FakeDatabase:
     )
     check_ins: dict[UUID, CheckIn] = field(default_factory=dict)
     check_in_photos: dict[UUID, CheckInPhoto] = field(default_factory=dict)
+    clinical_photos: dict[UUID, StoredPhoto] = field(default_factory=dict)
+    redness_readings: dict[UUID, RednessReading] = field(default_factory=dict)
+    photo_derivatives: dict[str, tuple[UUID, Derivative]] = field(default_factory=dict)
+    """Keyed by the derivative's key: the clinic and the copy."""
     patient_changes: list[PatientChange] = field(default_factory=list)
 
     def checkpoint(self) -> Restore:
@@ -152,6 +157,9 @@ class FakeDatabase:
             saved_rows(self.care_acknowledgements),
             saved_rows(self.check_ins),
             saved_rows(self.check_in_photos),
+            saved_rows(self.clinical_photos),
+            saved_rows(self.redness_readings),
+            saved_rows(self.photo_derivatives),
             saved_list(self.patient_changes),
         ]
         assert len(restores) == len(fields(self)), "a table is missing from the checkpoint"

@@ -25,6 +25,7 @@ from fakes.database import (
     saved_rows,
 )
 from fakes.messaging import FakeOutbox
+from fakes.photos import FakePhotos
 from fakes.portal import FakeCareAcknowledgements, FakeCheckIns, FakePortalAccess
 from fakes.records import FakeAssessments, FakeCareDocuments, FakeOutcomes, FakePatientChanges
 from fakes.scheduling import (
@@ -89,6 +90,7 @@ class FakeTreatmentUnitOfWork(FakeTransaction):
         self.outcomes = FakeOutcomes(db)
         self.appointments = FakeAppointments(db)
         self.outbox = FakeOutbox(db)
+        self.photos = FakePhotos(db)
 
 
 class FakeSchedulingUnitOfWork(FakeTransaction):
@@ -158,6 +160,7 @@ class FakePortalUnitOfWork(FakeTransaction):
         self.portal_access = FakePortalAccess(db)
         self.care_acknowledgements = FakeCareAcknowledgements(db)
         self.check_ins = FakeCheckIns(db)
+        self.photos = FakePhotos(db)
 
 
 class FakeStaffUnitOfWork(FakeTransaction):
@@ -201,6 +204,7 @@ class FakeUnitOfWork(FakeTransaction):
         self.portal_access = FakePortalAccess(db)
         self.care_acknowledgements = FakeCareAcknowledgements(db)
         self.check_ins = FakeCheckIns(db)
+        self.photos = FakePhotos(db)
 
 
 class FakeAccountsUnitOfWork:

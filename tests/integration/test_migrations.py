@@ -39,6 +39,7 @@ TABLES |= {  # the portal migration
 }
 TABLES |= {"clearance"}  # the safety gate migration
 TABLES = (TABLES - {"login_attempt"}) | {"login_throttle"}  # the sign-in throttle migration
+TABLES |= {"clinical_photo", "redness_reading", "photo_derivative"}  # clinical photos (issue 12)
 TABLES |= {"patient_change"}  # the patient changes migration (issue 12)
 SQLITE_TRIGGERS = {
     "audit_event_no_update",

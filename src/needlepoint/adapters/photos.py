@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from dataclasses import dataclass
 from typing import Final
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -44,8 +45,26 @@ class JpegReencoder:
         """The re-encoded JPEG and its width and height in pixels."""
         return reencode(data)
 
+    def rendition(self, data: bytes, max_edge_px: int) -> bytes:
+        """A smaller JPEG copy of a stored photo (the portal's photo pages)."""
+        return rendition(data, max_edge_px)
 
-def reencode(data: bytes) -> tuple[bytes, int, int]:
+
+@dataclass(frozen=True, slots=True)
+class JpegSettings:
+    """How a kept JPEG is written: its long side, quality and chroma subsampling."""
+
+    max_edge_px: int = MAX_EDGE_PX
+    quality: int = JPEG_QUALITY
+    subsampling: int = -1
+    """-1: the encoder's default (4:2:0); 0: 4:4:4, every pixel keeps its own colour."""
+
+
+CHECK_IN_JPEG: Final = JpegSettings()
+"""Check-in photos: at most ``MAX_EDGE_PX`` on the long side, quality ``JPEG_QUALITY``."""
+
+
+def reencode(data: bytes, settings: JpegSettings = CHECK_IN_JPEG) -> tuple[bytes, int, int]:
     """Check an upload and write it again as a JPEG without metadata, upright.
 
     Raises:
@@ -64,11 +83,32 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
         if width * height > MAX_PHOTO_PIXELS:
             raise PhotoTooManyPixelsError(MAX_PHOTO_PIXELS)
         clean = _upright_rgb(image)
-    clean.thumbnail((MAX_EDGE_PX, MAX_EDGE_PX), Image.Resampling.LANCZOS)
+    clean.thumbnail((settings.max_edge_px, settings.max_edge_px), Image.Resampling.LANCZOS)
     clean.info.clear()  # nothing of the upload's metadata (EXIF, comments, ICC) is written
     out = io.BytesIO()
-    clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    clean.save(
+        out,
+        format="JPEG",
+        quality=settings.quality,
+        subsampling=settings.subsampling,
+        optimize=True,
+    )
     return out.getvalue(), clean.width, clean.height
+
+
+def rendition(data: bytes, max_edge_px: int, quality: int = JPEG_QUALITY) -> bytes:
+    """A smaller JPEG copy of a stored (already clean) JPEG: long side at most ``max_edge_px``.
+
+    The decoder is asked for a reduced size first (JPEG's own 1/2, 1/4, 1/8 scaling), so a
+    thumbnail of a 12-megapixel photo never decodes every pixel.
+    """
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
+        image.draft("RGB", (max_edge_px, max_edge_px))
+        small = image.convert("RGB")
+    small.thumbnail((max_edge_px, max_edge_px), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=quality)
+    return out.getvalue()
 
 
 def sniff(data: bytes) -> str | None:

@@ -67,6 +67,9 @@ class Action(StrEnum):
     ASSESSMENT_READ = "assessment.read"
     CHECK_IN_READ = "check_in.read"
     CHECK_IN_REVIEW = "check_in.review"
+    PHOTO_UPLOAD = "photo.upload"
+    PHOTO_READ = "photo.read"
+    PHOTO_ANNOTATE = "photo.annotate"
     # scheduling
     SCHEDULE_READ = "schedule.read"
     SCHEDULE_SET_UP = "schedule.set_up"
@@ -112,6 +115,9 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.ASSESSMENT_READ: CLINICAL,
     Action.CHECK_IN_READ: CLINICAL,
     Action.CHECK_IN_REVIEW: CLINICAL,
+    Action.PHOTO_UPLOAD: CLINICAL,
+    Action.PHOTO_READ: CLINICAL,
+    Action.PHOTO_ANNOTATE: CLINICAL,
     Action.SCHEDULE_READ: ALL_STAFF,
     Action.SCHEDULE_SET_UP: ADMIN_ONLY,
     Action.APPOINTMENT_BOOK: ALL_STAFF,

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     )
     from needlepoint.services.treatment.ports import (
         ChartRepository,
+        PhotoRepository,
         SeriesRepository,
         SessionRepository,
     )
@@ -372,4 +373,13 @@ class HasCheckIns(Protocol):
     @property
     def check_ins(self) -> CheckInRepository:
         """The check ins, in this unit of work's transaction."""
+        ...
+
+
+class HasPhotos(Protocol):
+    """A unit of work holding PhotoRepository."""
+
+    @property
+    def photos(self) -> PhotoRepository:
+        """The clinical photos, in this unit of work's transaction."""
         ...

@@ -25,6 +25,9 @@ HELPERS = {
     ("access.py", "listed_patient"),
     ("access.py", "audited_refusal"),
     ("portal/sign_in.py", "patient_event"),
+    ("treatment/photos.py", "photo_or_raise"),
+    ("treatment/photos.py", "stored_or_raise"),
+    ("treatment/photos.py", "verified_or_refuse"),
 }
 """Functions that take a context but are helpers inside a use case that already checked it."""
 

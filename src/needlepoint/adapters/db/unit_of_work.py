@@ -30,6 +30,7 @@ from needlepoint.adapters.db.shared.patients import SqlPatientRepository
 from needlepoint.adapters.db.shared.staff import SqlStaffRepository
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.adapters.db.treatment.charts import SqlChartRepository
+from needlepoint.adapters.db.treatment.photos import SqlPhotoRepository
 from needlepoint.adapters.db.treatment.series import SqlSeriesRepository
 from needlepoint.adapters.db.treatment.sessions import SqlSessionRepository
 from needlepoint.services.accounts.ports import StaffUnitOfWork
@@ -154,6 +155,11 @@ class SqlAlchemyUnitOfWork(Transaction):
     def check_ins(self) -> SqlCheckInRepository:
         """The check-ins and their photos."""
         return SqlCheckInRepository(self._connection)
+
+    @cached_property
+    def photos(self) -> SqlPhotoRepository:
+        """The clinical photos, their readings and the copies made from them."""
+        return SqlPhotoRepository(self._connection)
 
     @cached_property
     def worklists(self) -> SqlWorklistQueries:

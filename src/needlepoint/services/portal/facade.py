@@ -13,10 +13,11 @@ from uuid import UUID
 
 from needlepoint.domain.checkins import CheckIn, CheckInPhoto, ClinicCheckIn, TriageRules
 from needlepoint.domain.outcomes import OutcomeChart
+from needlepoint.domain.photos import ClinicalPhoto, Rendition
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.services import audit
 from needlepoint.services.portal import check_ins as checkins
-from needlepoint.services.portal import clinic_check_ins
+from needlepoint.services.portal import clinic_check_ins, clinical_photos
 from needlepoint.services.portal import sign_in as portal_access
 from needlepoint.services.portal.clinic_check_ins import ATTENTION_LIMIT
 from needlepoint.services.portal.pages import (
@@ -30,7 +31,7 @@ from needlepoint.services.portal.pages import (
     portal_series,
     score_trend,
 )
-from needlepoint.services.portal.ports import PhotoEncoder, PortalUnitOfWork
+from needlepoint.services.portal.ports import PhotoTools, PortalUnitOfWork
 from needlepoint.services.portal.sign_in import (
     PatientContext,
 )
@@ -51,7 +52,7 @@ class Portal:
     clock: Clock
     knowledge: ClinicalKnowledge
     triage_rules: TriageRules
-    photos: PhotoEncoder
+    photos: PhotoTools
     link_lifetime: timedelta
     portal_url: str
 
@@ -169,6 +170,24 @@ class Portal:
         """One of the patient's check-in photos."""
         uow = self.unit_of_work()
         return checkins.patient_photo(photo_id=photo_id, context=context, uow=uow, clock=self.clock)
+
+    def clinical_photos(self, context: PatientContext) -> tuple[ClinicalPhoto, ...]:
+        """The patient's own clinical photos (taken by the clinic), oldest first."""
+        uow = self.unit_of_work()
+        return clinical_photos.own_photos(context=context, uow=uow, clock=self.clock)
+
+    def clinical_photo_image(
+        self, photo_id: UUID, rendition: Rendition, context: PatientContext
+    ) -> bytes:
+        """One of the patient's own clinical photos (or a smaller copy), verified."""
+        return clinical_photos.own_photo_image(
+            photo_id=photo_id,
+            rendition=rendition,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            renditions=self.photos,
+        )
 
     def emergency_signs(self) -> tuple[str, ...]:
         """The red flags that mean "call emergency services now", in the patient's words."""

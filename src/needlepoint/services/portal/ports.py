@@ -29,6 +29,7 @@ from needlepoint.services.ports import (
     HasOutbox,
     HasOutcomes,
     HasPatients,
+    HasPhotos,
     HasPortalAccess,
     HasSeries,
     HasSessions,
@@ -155,6 +156,18 @@ class PhotoEncoder(Protocol):
         ...
 
 
+class PhotoRenditions(Protocol):
+    """Makes smaller copies of a stored photo (for the patient's photo pages)."""
+
+    def rendition(self, data: bytes, max_edge_px: int) -> bytes:
+        """A JPEG copy whose long side is at most ``max_edge_px``."""
+        ...
+
+
+class PhotoTools(PhotoEncoder, PhotoRenditions, Protocol):
+    """What the portal does with photos: re-encode check-in photos, copy clinical ones."""
+
+
 class PortalUnitOfWork(
     Transaction,
     HasAudit,
@@ -171,9 +184,10 @@ class PortalUnitOfWork(
     HasPortalAccess,
     HasCareAcknowledgements,
     HasCheckIns,
+    HasPhotos,
     Protocol,
 ):
-    """One transaction over a patient's own records, sign-ins and check-ins."""
+    """One transaction over a patient's own records, sign-ins, check-ins and photos."""
 
 
 class PortalPatientReads(HasClinics, HasPatients, Protocol):

@@ -1,4 +1,4 @@
-"""The treatment area's facade: series, sessions, charts and the clinical pages that read them.
+"""The treatment area's facade: series, sessions, charts, clinical photos and the pages.
 
 Entrypoints call the use cases here. Other areas import only this module and the area's
 ``ports`` (the import contract "Areas meet only at their facades" checks it).
@@ -12,27 +12,38 @@ from typing import Any
 from uuid import UUID
 
 from needlepoint.domain.outcomes import OutcomeChart
+from needlepoint.domain.photos import (
+    ClinicalPhoto,
+    Comparison,
+    Landmarks,
+    PatientPhotos,
+    PhotoDetails,
+    RednessReading,
+    Region,
+    Rendition,
+)
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit as audit_service
 from needlepoint.services.consultation.facade import Engine
 from needlepoint.services.ports import Clock
-from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import charts, photo_images, photos
 from needlepoint.services.treatment import pages as clinical_pages
 from needlepoint.services.treatment import series as treatment
 from needlepoint.services.treatment import sessions as rescreen
-from needlepoint.services.treatment.ports import TreatmentUnitOfWork
+from needlepoint.services.treatment.ports import ClinicalImaging, TreatmentUnitOfWork
 
 __all__ = ["Treatment"]
 
 
 @dataclass(frozen=True, slots=True)
 class Treatment:
-    """Series, sessions, charts and the clinical pages that read them."""
+    """Series, sessions, charts, clinical photos and the clinical pages that read them."""
 
     unit_of_work: Callable[[], TreatmentUnitOfWork]
     clock: Clock
     engine: Engine
+    imaging: ClinicalImaging
 
     def create_series(
         self, new: treatment.NewSeries, *, context: audit_service.RequestContext
@@ -172,4 +183,93 @@ class Treatment:
             uow=uow,
             knowledge=self.engine.knowledge,
             clock=self.clock,
+        )
+
+    # --- clinical photos ------------------------------------------------------------------
+
+    def upload_photo(
+        self, new: photos.NewPhoto, *, context: audit_service.RequestContext
+    ) -> ClinicalPhoto:
+        """Check, re-encode (no EXIF or GPS) and store a clinical photo of a patient."""
+        uow = self.unit_of_work()
+        return photos.upload_photo(
+            new=new, context=context, uow=uow, clock=self.clock, imaging=self.imaging
+        )
+
+    def patient_photos(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> PatientPhotos:
+        """A patient's clinical photos and redness readings, oldest first."""
+        uow = self.unit_of_work()
+        return photos.patient_photos(
+            patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def photo_details(
+        self, photo_id: UUID, *, context: audit_service.RequestContext
+    ) -> PhotoDetails:
+        """One clinical photo (without its pixels) with its patient and readings."""
+        uow = self.unit_of_work()
+        return photos.photo_details(photo_id=photo_id, context=context, uow=uow, clock=self.clock)
+
+    def photo_image(
+        self, photo_id: UUID, rendition: Rendition, *, context: audit_service.RequestContext
+    ) -> bytes:
+        """A clinical photo's verified bytes, or a smaller copy of them (JPEG)."""
+        return photo_images.photo_image(
+            photo_id=photo_id,
+            rendition=rendition,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            imaging=self.imaging,
+        )
+
+    def mark_landmarks(
+        self, photo_id: UUID, landmarks: Landmarks, *, context: audit_service.RequestContext
+    ) -> ClinicalPhoto:
+        """Mark the two landmarks of a clinical photo."""
+        return photos.mark_landmarks(
+            photo_id=photo_id,
+            landmarks=landmarks,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def record_redness(
+        self, photo_id: UUID, region: Region, *, context: audit_service.RequestContext
+    ) -> RednessReading:
+        """Measure and record the redness index (mean a*) of a region of a photo."""
+        return photos.record_redness(
+            photo_id=photo_id,
+            region=region,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            imaging=self.imaging,
+        )
+
+    def compare_photos(
+        self, photo_ids: tuple[UUID, UUID], *, context: audit_service.RequestContext
+    ) -> Comparison:
+        """Two photos of the same view, earlier first, and the transform aligning them."""
+        return photo_images.compare_photos(
+            photo_ids=photo_ids,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            imaging=self.imaging,
+        )
+
+    def aligned_image(
+        self, photo_ids: tuple[UUID, UUID], *, context: audit_service.RequestContext
+    ) -> bytes:
+        """The later photo of a pair aligned onto the earlier, as a JPEG."""
+        return photo_images.aligned_image(
+            photo_ids=photo_ids,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            imaging=self.imaging,
         )

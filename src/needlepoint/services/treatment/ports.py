@@ -1,4 +1,4 @@
-"""The treatment area's ports: treatment series, sessions and chart versions.
+"""The treatment area's ports: treatment series, sessions, chart versions and clinical photos.
 
 Every repository method is scoped by clinic: a record of another clinic is indistinguishable
 from one that does not exist.
@@ -7,9 +7,18 @@ from one that does not exist.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from needlepoint.domain.photos import (
+    ClinicalPhoto,
+    Derivative,
+    RednessReading,
+    Region,
+    Similarity,
+    StoredPhoto,
+)
 from needlepoint.domain.records import (
     PatientRecord,
 )
@@ -24,6 +33,7 @@ from needlepoint.services.ports import (
     HasOutbox,
     HasOutcomes,
     HasPatients,
+    HasPhotos,
     HasSeries,
     HasSessions,
     Transaction,
@@ -103,6 +113,85 @@ class ChartRepository(Protocol):
         ...
 
 
+class PhotoRepository(Protocol):
+    """Clinical photos, their redness readings, and the copies made from them.
+
+    ``patient_id``, when given, narrows a read to that patient's photos (the portal's reads).
+    """
+
+    def add(self, photo: ClinicalPhoto, data: bytes) -> None:
+        """Store a new photo with its (re-encoded) bytes."""
+        ...
+
+    def get(
+        self, clinic_id: UUID, photo_id: UUID, *, patient_id: UUID | None = None
+    ) -> ClinicalPhoto | None:
+        """A photo of this clinic without its bytes, or None (also for another clinic's)."""
+        ...
+
+    def stored(
+        self, clinic_id: UUID, photo_id: UUID, *, patient_id: UUID | None = None
+    ) -> StoredPhoto | None:
+        """A photo of this clinic with its bytes as stored (not checked), or None."""
+        ...
+
+    def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[ClinicalPhoto]:
+        """A patient's photos, oldest first (by the day taken, then by when stored)."""
+        ...
+
+    def save_landmarks(self, photo: ClinicalPhoto) -> None:
+        """Store a photo's (new) landmarks."""
+        ...
+
+    def add_reading(self, reading: RednessReading) -> None:
+        """Store a redness reading made on a stored photo."""
+        ...
+
+    def readings_for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[RednessReading]:
+        """A patient's redness readings, oldest first (by the photo's day, then recorded)."""
+        ...
+
+    def derivative(self, clinic_id: UUID, key: str) -> Derivative | None:
+        """A copy kept under ``key`` for this clinic, or None."""
+        ...
+
+    def keep_derivative(
+        self, derivative: Derivative, *, photo: ClinicalPhoto, at: datetime
+    ) -> None:
+        """Keep a copy made from ``photo`` (and perhaps another); it replaces one of that key."""
+        ...
+
+
+class ClinicalImaging(Protocol):
+    """The image maths clinical photos need (an adapter: Pillow and scikit-image)."""
+
+    def reencode(self, data: bytes) -> tuple[bytes, int, int]:
+        """An upload checked and written again as an upright JPEG without metadata.
+
+        Returns the bytes and the width and height in pixels; raises ``PhotoRejectedError``
+        (``domain.checkins``) for a file it refuses.
+        """
+        ...
+
+    def rendition(self, data: bytes, max_edge_px: int) -> bytes:
+        """A smaller JPEG copy whose long side is at most ``max_edge_px``."""
+        ...
+
+    def similarity(self, earlier: ClinicalPhoto, later: ClinicalPhoto) -> Similarity:
+        """The transform mapping the later photo's landmarks onto the earlier's."""
+        ...
+
+    def aligned(
+        self, later_data: bytes, earlier: ClinicalPhoto, later: ClinicalPhoto, max_edge_px: int
+    ) -> bytes:
+        """The later photo warped onto the earlier's frame, at most ``max_edge_px``, as a JPEG."""
+        ...
+
+    def mean_a_star(self, data: bytes, region: Region) -> float:
+        """The mean CIELAB a* (D65) of the photo's pixels inside the region."""
+        ...
+
+
 class TreatmentUnitOfWork(
     Transaction,
     HasAudit,
@@ -116,9 +205,10 @@ class TreatmentUnitOfWork(
     HasOutcomes,
     HasAppointments,
     HasOutbox,
+    HasPhotos,
     Protocol,
 ):
-    """One transaction over series, sessions and charts, with what their gates read."""
+    """One transaction over series, sessions, charts and photos, with what their gates read."""
 
 
 class SeriesSessions(HasSeries, HasSessions, Protocol):

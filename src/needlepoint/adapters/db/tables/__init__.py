@@ -36,6 +36,9 @@ from needlepoint.adapters.db.tables.scheduling import (
 from needlepoint.adapters.db.tables.shared import audit_event, clinic, patient, staff_member
 from needlepoint.adapters.db.tables.treatment import (
     chart_version,
+    clinical_photo,
+    photo_derivative,
+    redness_reading,
     treatment_series,
     treatment_session,
 )
@@ -54,6 +57,7 @@ __all__ = [
     "check_in_photo",
     "clearance",
     "clinic",
+    "clinical_photo",
     "consultation",
     "login_session",
     "login_throttle",
@@ -64,8 +68,10 @@ __all__ = [
     "patient",
     "patient_change",
     "patient_session",
+    "photo_derivative",
     "portal_sign_in_link",
     "portal_sign_in_request",
+    "redness_reading",
     "room",
     "scar_assessment",
     "staff_member",

@@ -1,8 +1,9 @@
-"""Treatment series, their sessions and the sessions' chart versions."""
+"""Treatment series, their sessions, the sessions' chart versions, and clinical photos."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    CHAR,
     JSON,
     CheckConstraint,
     Column,
@@ -11,6 +12,8 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
+    Numeric,
     String,
     Table,
     Text,
@@ -122,4 +125,84 @@ chart_version = Table(
         name="signed_has_signer",
     ),
     Index("ix_chart_version_clinic_id_cartridge_lot", "clinic_id", "cartridge_lot"),
+)
+
+# --- clinical photos (migration 2026-12-08_clinical_photos, ADR 0028) -----------------------
+# A photo is stored as the server re-encoded it (JPEG, upright, no metadata) with the SHA-256
+# of those bytes, checked on every read. Copies made from photos (smaller copies, aligned
+# images) are kept in photo_derivative under a key naming the photos' ids, hashes and landmarks.
+
+PHOTO_VIEWS = (
+    "('front', 'left_oblique', 'right_oblique', 'left_profile', 'right_profile', 'close_up')"
+)
+
+clinical_photo = Table(
+    "clinical_photo",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, nullable=False),
+    Column("patient_id", Uuid, nullable=False),
+    Column("session_id", Uuid, nullable=True),
+    Column("view", String(20), nullable=False),
+    Column("zone", String(20), nullable=True),
+    Column("taken_on", Date, nullable=False),
+    Column("width_px", Integer, nullable=False),
+    Column("height_px", Integer, nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("content_type", String(30), nullable=False),
+    Column("sha256", CHAR(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    # {"first": {"x_px", "y_px"}, "second": {...}} in the photo's pixels, or null
+    Column("landmarks", JSON, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
+    ForeignKeyConstraint(
+        ["session_id", "clinic_id", "patient_id"],
+        ["treatment_session.id", "treatment_session.clinic_id", "treatment_session.patient_id"],
+        name="fk_clinical_photo_session",
+    ),
+    UniqueConstraint("id", "clinic_id", "patient_id"),
+    CheckConstraint(f"view IN {PHOTO_VIEWS}", name="view"),
+    CheckConstraint(
+        "(view = 'close_up' AND zone IS NOT NULL) OR (view <> 'close_up' AND zone IS NULL)",
+        name="zone_for_close_up",
+    ),
+    CheckConstraint("content_type = 'image/jpeg'", name="content_type"),
+    CheckConstraint("width_px > 0 AND height_px > 0 AND size_bytes > 0", name="sizes"),
+    Index("ix_clinical_photo_clinic_id_patient_id", "clinic_id", "patient_id"),
+)
+
+redness_reading = Table(
+    "redness_reading",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, nullable=False),
+    Column("patient_id", Uuid, nullable=False),
+    Column("photo_id", Uuid, nullable=False),
+    # [[x_px, y_px], ...]: the polygon's corners in the photo's pixels
+    Column("region", JSON, nullable=False),
+    # the mean CIELAB a* (D65) inside the region
+    Column("a_star", Numeric(6, 2), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    ForeignKeyConstraint(
+        ["photo_id", "clinic_id", "patient_id"],
+        ["clinical_photo.id", "clinical_photo.clinic_id", "clinical_photo.patient_id"],
+        name="fk_redness_reading_photo",
+    ),
+    Index("ix_redness_reading_clinic_id_patient_id", "clinic_id", "patient_id"),
+)
+
+photo_derivative = Table(
+    "photo_derivative",
+    metadata,
+    Column("key", CHAR(64), primary_key=True),
+    Column("clinic_id", Uuid, nullable=False),
+    # the photo it was made from (for an aligned image: the later photo of the pair)
+    Column("photo_id", Uuid, ForeignKey("clinical_photo.id"), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("sha256", CHAR(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_photo_derivative_photo_id", "photo_id"),
 )
