@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 from needlepoint.domain.records import StaffMember
+from needlepoint.domain.staffing import is_active_admin
 from needlepoint.domain.throttling import ThrottleCount
 from needlepoint.services.accounts.ports import ApiToken, LoginSession
 
@@ -88,11 +90,30 @@ class FakeThrottle:
 class FakeStaffStatus:
     def __init__(self, members: dict[UUID, StaffMember]) -> None:
         self.rows = members
+        self.password_hashes: dict[UUID, str] = {}
 
     def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
         member = self.rows.get(staff_id)
         return member if member is not None and member.clinic_id == clinic_id else None
 
+    def active_admins(self, clinic_id: UUID) -> Sequence[StaffMember]:
+        return [m for m in self.rows.values() if m.clinic_id == clinic_id and is_active_admin(m)]
+
     def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
         if self.get(clinic_id, staff_id) is not None:
             self.rows[staff_id] = replace(self.rows[staff_id], active=False)
+
+    def reactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
+        if self.get(clinic_id, staff_id) is not None:
+            self.rows[staff_id] = replace(self.rows[staff_id], active=True)
+
+    def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
+        if self.get(clinic_id, staff_id) is not None:
+            self.password_hashes[staff_id] = password_hash
+
+    def set_licence(
+        self, clinic_id: UUID, staff_id: UUID, licence_max_depth_mm: Decimal | None
+    ) -> None:
+        if self.get(clinic_id, staff_id) is not None:
+            member = self.rows[staff_id]
+            self.rows[staff_id] = replace(member, licence_max_depth_mm=licence_max_depth_mm)

@@ -39,6 +39,10 @@ class Action(StrEnum):
     TOKEN_REVOKE = "token.revoke"
     STAFF_CREATE = "staff.create"
     STAFF_DEACTIVATE = "staff.deactivate"
+    STAFF_READ = "staff.read"
+    STAFF_REACTIVATE = "staff.reactivate"
+    STAFF_RESET_PASSWORD = "staff.reset_password"
+    STAFF_SET_LICENCE = "staff.set_licence"
     # patients
     PATIENT_LIST = "patient.list"
     PATIENT_REGISTER = "patient.register"
@@ -90,6 +94,10 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.TOKEN_REVOKE: ADMIN_ONLY,
     Action.STAFF_CREATE: ADMIN_ONLY,
     Action.STAFF_DEACTIVATE: ADMIN_ONLY,
+    Action.STAFF_READ: ADMIN_ONLY,
+    Action.STAFF_REACTIVATE: ADMIN_ONLY,
+    Action.STAFF_RESET_PASSWORD: ADMIN_ONLY,
+    Action.STAFF_SET_LICENCE: ADMIN_ONLY,
     Action.PATIENT_LIST: ALL_STAFF,
     Action.PATIENT_REGISTER: ALL_STAFF,
     Action.PATIENT_READ: ALL_STAFF,

@@ -14,7 +14,7 @@ import pytest
 from fakes import OPERATOR, FakeAccountsUnitOfWork, FakeUnitOfWork, PlainHasher
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import AuditEvent, Clinic, Role, StaffMember
-from needlepoint.services.accounts import api_tokens
+from needlepoint.services.accounts import api_tokens, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ThrottleKeys
@@ -224,7 +224,9 @@ def test_only_an_admin_issues_or_revokes_tokens(uow: FakeAccountsUnitOfWork) -> 
 
 
 def test_deactivation_is_audited_with_the_member_it_stopped(uow: FakeAccountsUnitOfWork) -> None:
-    sessions.deactivate_staff(staff_id=CLINICIAN.id, context=context(ADMIN), uow=uow, clock=Clock())
+    staff_admin.deactivate_staff(
+        staff_id=CLINICIAN.id, context=context(ADMIN), uow=uow, clock=Clock()
+    )
 
     (event,) = uow.audit.events
     assert (event.action, event.actor_id, event.resource_id) == (

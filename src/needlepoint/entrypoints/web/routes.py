@@ -34,6 +34,7 @@ from needlepoint.entrypoints.web.pages import (
     patients,
     sessions,
     settings,
+    staff,
 )
 from needlepoint.entrypoints.web.pages.consultation_flow import CONSULTATION_PAGES
 from needlepoint.entrypoints.web.portal import clinic_side
@@ -74,6 +75,21 @@ PAGES: Final = (
     Page("GET", "/settings/calendar", settings.show, Action.SCHEDULE_SET_UP),
     Page("POST", "/settings/calendar/rooms", settings.add_room, Action.SCHEDULE_SET_UP),
     Page("POST", "/settings/calendar/hours", settings.set_hours, Action.SCHEDULE_SET_UP),
+    Page("GET", staff.PATH, staff.show, Action.STAFF_READ),
+    Page("POST", staff.PATH, staff.add, Action.STAFF_CREATE),
+    Page(
+        "POST", f"{staff.PATH}/{{staff_id}}/deactivate", staff.deactivate, Action.STAFF_DEACTIVATE
+    ),
+    Page(
+        "POST", f"{staff.PATH}/{{staff_id}}/reactivate", staff.reactivate, Action.STAFF_REACTIVATE
+    ),
+    Page(
+        "POST",
+        f"{staff.PATH}/{{staff_id}}/password",
+        staff.reset_password,
+        Action.STAFF_RESET_PASSWORD,
+    ),
+    Page("POST", f"{staff.PATH}/{{staff_id}}/licence", staff.set_licence, Action.STAFF_SET_LICENCE),
     Page("GET", "/settings/messages", settings.messages, Action.MESSAGES_REVIEW),
     Page(
         "POST", "/settings/messages/{message_id}", settings.resolve_message, Action.MESSAGES_REVIEW

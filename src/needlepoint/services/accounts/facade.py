@@ -6,14 +6,15 @@ Entrypoints call the use cases here. Other areas import only this module and the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from uuid import UUID
 
 from needlepoint.domain.records import Clinic, StaffMember
 from needlepoint.services import audit as audit_service
 from needlepoint.services import clinics
-from needlepoint.services.accounts import api_tokens
+from needlepoint.services.accounts import api_tokens, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.ports import AccountsUnitOfWork, StaffUnitOfWork
@@ -135,9 +136,54 @@ class Accounts:
         uow = self.accounts_unit_of_work()
         api_tokens.revoke_api_token(token_id=token_id, context=context, uow=uow, clock=self.clock)
 
+    def list_staff(self, *, context: audit_service.RequestContext) -> Sequence[StaffMember]:
+        """Every member of the actor's clinic, active or not, by name."""
+        return staff_admin.list_staff(context=context, uow=self.unit_of_work())
+
     def deactivate_staff(self, staff_id: UUID, *, context: audit_service.RequestContext) -> None:
-        """Stop a member of the actor's clinic signing in; their sessions and tokens end."""
+        """Stop a member of the actor's clinic signing in; their sessions and tokens end.
+
+        The clinic's last active admin is never deactivated (``last-admin``).
+        """
         uow = self.accounts_unit_of_work()
-        sessions.deactivate_staff(
+        staff_admin.deactivate_staff(
             staff_id=staff_id, context=context, uow=uow, clock=self.clock, cache=self.session_cache
+        )
+
+    def reactivate_staff(
+        self, staff_id: UUID, *, context: audit_service.RequestContext
+    ) -> StaffMember:
+        """Let a deactivated member of the actor's clinic sign in again."""
+        uow = self.accounts_unit_of_work()
+        return staff_admin.reactivate_staff(
+            staff_id=staff_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def reset_staff_password(
+        self, reset: staff_admin.PasswordReset, *, context: audit_service.RequestContext
+    ) -> None:
+        """Give a member of the actor's clinic a temporary password; their sign-ins end."""
+        staff_admin.reset_password(
+            reset=reset,
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            hasher=self.hasher,
+            clock=self.clock,
+            cache=self.session_cache,
+        )
+
+    def set_staff_licence(
+        self,
+        staff_id: UUID,
+        licence_max_depth_mm: Decimal | None,
+        *,
+        context: audit_service.RequestContext,
+    ) -> StaffMember:
+        """Set the deepest needle setting a clinician of the actor's clinic may chart."""
+        return staff_admin.set_licence(
+            staff_id=staff_id,
+            licence_max_depth_mm=licence_max_depth_mm,
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
         )

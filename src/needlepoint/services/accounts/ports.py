@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
@@ -108,14 +109,36 @@ class ApiTokenRepository(Protocol):
 
 
 class StaffStatusRepository(Protocol):
-    """Whether a member of staff may sign in."""
+    """Whether a member of staff may sign in, with what password and licence."""
 
     def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
         """A member of staff of this clinic, or None (also for another clinic's)."""
         ...
 
+    def active_admins(self, clinic_id: UUID) -> Sequence[StaffMember]:
+        """The clinic's active admins, locked until the transaction ends.
+
+        Two admins deactivating each other at once are taken one after the other, so the
+        second sees the first's change.
+        """
+        ...
+
     def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
         """Stop a member of staff from signing in."""
+        ...
+
+    def reactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
+        """Let a deactivated member of staff sign in again."""
+        ...
+
+    def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
+        """Replace a member of staff's password (its hash)."""
+        ...
+
+    def set_licence(
+        self, clinic_id: UUID, staff_id: UUID, licence_max_depth_mm: Decimal | None
+    ) -> None:
+        """Replace the deepest needle setting a member of staff's licence allows."""
         ...
 
 
@@ -184,7 +207,15 @@ class SignOut(Transaction, HasAudit, HasLoginSessions, Protocol):
 class StaffDeactivation(
     Transaction, HasAudit, HasStaffStatus, HasLoginSessions, HasApiTokens, Protocol
 ):
-    """Stop a member of staff from signing in, ending their sessions and tokens (audited)."""
+    """Deactivate a member of staff or reset their password; their sessions and tokens end."""
+
+
+class StaffStatusChange(Transaction, HasAudit, HasStaffStatus, Protocol):
+    """Reactivate a member of staff or set their licence (audited)."""
+
+
+class StaffList(Transaction, HasStaff, Protocol):
+    """List a clinic's staff."""
 
 
 class ApiTokenIssue(Transaction, HasAudit, HasStaffStatus, HasApiTokens, Protocol):

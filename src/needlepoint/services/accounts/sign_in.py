@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 from typing import Final, NoReturn
 from uuid import UUID
 
-from needlepoint.domain.errors import DomainError, InvalidInputError, NotFoundError
+from needlepoint.domain.errors import DomainError, NotFoundError
 from needlepoint.domain.records import StaffMember
-from needlepoint.services import audit, permissions
+from needlepoint.services import audit
 from needlepoint.services.accounts import throttling
 from needlepoint.services.accounts.ports import (
     ApiToken,
@@ -40,12 +40,10 @@ from needlepoint.services.accounts.ports import (
     SignIn,
     SignInThrottle,
     SignOut,
-    StaffDeactivation,
 )
 from needlepoint.services.accounts.staff import STAFF_RESOURCE
 from needlepoint.services.accounts.throttling import ThrottleKeys
 from needlepoint.services.audit import Access, AuthMethod, Refusal, RequestContext
-from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 
 IDLE_TIMEOUT: Final = timedelta(minutes=15)
@@ -352,34 +350,3 @@ def log_out(
         context = RequestContext(actor=member, request_id=request_id, auth=AuthMethod.SESSION)
         audit.record(uow, context, Access(LOGOUT, STAFF_RESOURCE, str(member.id), None), at=now)
         uow.commit()
-
-
-def deactivate_staff(
-    *,
-    staff_id: UUID,
-    context: RequestContext,
-    uow: StaffDeactivation,
-    clock: Clock,
-    cache: SessionCache | None = None,
-) -> None:
-    """Stop a member of the actor's clinic signing in, ending their sessions and tokens.
-
-    Audited as ``staff.deactivate`` with the member's id, in the same transaction.
-    """
-    permissions.require(context, Action.STAFF_DEACTIVATE)
-    if staff_id == context.actor.id:
-        raise InvalidInputError.single(
-            "staff_id", "is your own account.", "ask another admin to deactivate it."
-        )
-    now = clock.now()
-    with uow:
-        if uow.staff.get(context.actor.clinic_id, staff_id) is None:
-            raise StaffNotFoundError(f"no member of staff {staff_id}")
-        uow.staff.deactivate(context.actor.clinic_id, staff_id)
-        uow.sessions.revoke_all(staff_id, now)
-        uow.tokens.revoke_all(staff_id, now)
-        deactivated = Access(Action.STAFF_DEACTIVATE.value, STAFF_RESOURCE, str(staff_id), None)
-        audit.record(uow, context, deactivated, at=now)
-        uow.commit()
-    if cache is not None:
-        cache.forget_staff(staff_id)

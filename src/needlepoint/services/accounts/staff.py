@@ -67,9 +67,9 @@ def add_staff(
     if isinstance(context, RequestContext):
         permissions.require(context, Action.STAFF_CREATE)
         _refuse_other_clinics(context, new.clinic_id)
-    _check_password(new.password)
+    check_password(new.password)
     email = new.email.strip().lower()
-    _check_licence(new.role, new.licence_max_depth_mm)
+    check_licence(new.role, new.licence_max_depth_mm)
     member = StaffMember(
         id=uuid4(),
         clinic_id=new.clinic_id,
@@ -117,7 +117,8 @@ def _refuse_other_clinics(context: RequestContext, clinic_id: UUID) -> None:
         raise PermissionDeniedError("an admin adds staff to their own clinic only")
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
+    """Refuse a password outside the rules (field ``password``): its length, nothing else."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInputError.single(
             "password",
@@ -130,7 +131,8 @@ def _check_password(password: str) -> None:
 _ROLE_WORDS = {Role.ADMIN: "an admin", Role.CLINICIAN: "a clinician", Role.FRONT_DESK: "front desk"}
 
 
-def _check_licence(role: Role, licence_max_depth_mm: Decimal | None) -> None:
+def check_licence(role: Role, licence_max_depth_mm: Decimal | None) -> None:
+    """Refuse a clinician without a positive licence depth, or a depth for another role."""
     if role is Role.CLINICIAN and (licence_max_depth_mm is None or licence_max_depth_mm <= 0):
         raise InvalidInputError.single(
             "licence_max_depth_mm",

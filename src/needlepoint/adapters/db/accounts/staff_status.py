@@ -1,7 +1,9 @@
-"""Whether members of staff may sign in."""
+"""Whether members of staff may sign in, with what password and licence."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from uuid import UUID
 
 from sqlalchemy import select, update
@@ -9,11 +11,11 @@ from sqlalchemy import select, update
 from needlepoint.adapters.db.accounts.members import staff_columns, staff_from_labelled_row
 from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.tables import staff_member
-from needlepoint.domain.records import StaffMember
+from needlepoint.domain.records import Role, StaffMember
 
 
 class SqlStaffStatusRepository(SqlRepository):
-    """Whether members of staff may sign in."""
+    """Whether members of staff may sign in, with what password and licence."""
 
     def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
         """A member of staff of this clinic, or None (also for another clinic's)."""
@@ -22,11 +24,47 @@ class SqlStaffStatusRepository(SqlRepository):
         )
         return self._one(query, staff_from_labelled_row)
 
+    def active_admins(self, clinic_id: UUID) -> Sequence[StaffMember]:
+        """The clinic's active admins, their rows locked until the transaction ends.
+
+        On PostgreSQL ``FOR UPDATE``: a second transaction waits, then reads the rows as the
+        first left them. SQLite runs one writer at a time (``BEGIN IMMEDIATE``).
+        """
+        columns = staff_member.c
+        query = (
+            select(*staff_columns())
+            .where(
+                columns.clinic_id == clinic_id,
+                columns.role == Role.ADMIN.value,
+                columns.active.is_(True),
+            )
+            .order_by(columns.id)
+            .with_for_update()
+        )
+        return self._all(query, staff_from_labelled_row)
+
     def deactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
         """Stop a member of this clinic from signing in."""
+        self._set(clinic_id, staff_id, active=False)
+
+    def reactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
+        """Let a member of this clinic sign in again."""
+        self._set(clinic_id, staff_id, active=True)
+
+    def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
+        """Replace a member of this clinic's password hash."""
+        self._set(clinic_id, staff_id, password_hash=password_hash)
+
+    def set_licence(
+        self, clinic_id: UUID, staff_id: UUID, licence_max_depth_mm: Decimal | None
+    ) -> None:
+        """Replace the deepest setting a member of this clinic's licence allows."""
+        self._set(clinic_id, staff_id, licence_max_depth_mm=licence_max_depth_mm)
+
+    def _set(self, clinic_id: UUID, staff_id: UUID, **values: object) -> None:
         statement = (
             update(staff_member)
             .where(staff_member.c.clinic_id == clinic_id, staff_member.c.id == staff_id)
-            .values(active=False)
+            .values(**values)
         )
         self._connection().execute(statement)

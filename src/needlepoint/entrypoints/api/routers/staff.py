@@ -1,4 +1,7 @@
-"""Staff accounts of the admin's own clinic."""
+"""Staff accounts of the admin's own clinic; every change is audited.
+
+List, add, deactivate and reactivate, reset a password, set a clinician's licence depth.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,23 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas.accounts import StaffIn, StaffOut
+from needlepoint.entrypoints.api.schemas.accounts import (
+    LicenceIn,
+    PasswordResetIn,
+    StaffIn,
+    StaffListOut,
+    StaffOut,
+)
 from needlepoint.entrypoints.api.security import ServicesDep
 
 router = APIRouter(prefix=f"{API}/staff", tags=["staff"])
+
+
+@router.get("")
+def list_staff(context: Context, services: ServicesDep) -> StaffListOut:
+    """Every member of staff of the admin's clinic, active or not, by name."""
+    found = services.accounts.list_staff(context=context)
+    return StaffListOut(items=[StaffOut.from_domain(m) for m in found])
 
 
 @router.post("", status_code=201)
@@ -22,5 +38,33 @@ def add_staff(body: StaffIn, context: Context, services: ServicesDep) -> StaffOu
 
 @router.post("/{staff_id}/deactivate", status_code=204, response_class=Response)
 def deactivate_staff(staff_id: UUID, context: Context, services: ServicesDep) -> None:
-    """Stop a member of staff signing in; their sessions and API tokens end at once."""
+    """Stop a member of staff signing in; their sessions and API tokens end at once.
+
+    409 ``last-admin`` for the clinic's last active admin.
+    """
     services.accounts.deactivate_staff(staff_id, context=context)
+
+
+@router.post("/{staff_id}/reactivate")
+def reactivate_staff(staff_id: UUID, context: Context, services: ServicesDep) -> StaffOut:
+    """Let a deactivated member of staff sign in again, with their password as it was."""
+    return StaffOut.from_domain(services.accounts.reactivate_staff(staff_id, context=context))
+
+
+@router.post("/{staff_id}/password", status_code=204, response_class=Response)
+def reset_password(
+    staff_id: UUID, body: PasswordResetIn, context: Context, services: ServicesDep
+) -> None:
+    """Give a member of staff a temporary password; their sessions and API tokens end."""
+    services.accounts.reset_staff_password(body.to_domain(staff_id), context=context)
+
+
+@router.put("/{staff_id}/licence")
+def set_licence(
+    staff_id: UUID, body: LicenceIn, context: Context, services: ServicesDep
+) -> StaffOut:
+    """Set the deepest needle setting a clinician's licence allows (a hard charting limit)."""
+    member = services.accounts.set_staff_licence(
+        staff_id, body.licence_max_depth_mm, context=context
+    )
+    return StaffOut.from_domain(member)

@@ -20,6 +20,7 @@ from needlepoint.entrypoints.api.schemas.common import (
 )
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.accounts import staff_admin
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=accounts.MAX_PASSWORD_LENGTH)]
 NewPassword = Annotated[
@@ -71,6 +72,28 @@ class StaffOut(FromRecord[StaffMember]):
     role: Role
     licence_max_depth_mm: Decimal | None
     active: bool
+
+
+class StaffListOut(BaseModel):
+    """Every member of staff of the admin's clinic, active or not, by name."""
+
+    items: list[StaffOut]
+
+
+class PasswordResetIn(RequestModel):
+    """A temporary password for a member of staff, told to them in person."""
+
+    password: NewPassword
+
+    def to_domain(self, staff_id: UUID) -> staff_admin.PasswordReset:
+        """The reset of ``staff_id``'s password."""
+        return staff_admin.PasswordReset(staff_id, self.password)
+
+
+class LicenceIn(RequestModel):
+    """The deepest needle setting a clinician's licence allows, in mm (null: does not needle)."""
+
+    licence_max_depth_mm: LicenceDepth | None = None
 
 
 class SignedInOut(StaffOut):
