@@ -32,6 +32,7 @@ from api_support import (
 )
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services
+from needlepoint.domain.photos import Landmarks, PhotoView, Point
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api import permissions
@@ -43,8 +44,9 @@ from needlepoint.services.consultation import consultations as consultation_reco
 from needlepoint.services.permissions import Action
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling.booking import SlotChoice
-from needlepoint.services.treatment import charts
+from needlepoint.services.treatment import charts, photos
 from needlepoint.services.treatment import series as treatment
+from photo_samples import jpeg_with_gps
 
 pytest_plugins = ["api_fixtures"]
 
@@ -117,7 +119,21 @@ def _records(services: Services, clinician: StaffMember, admin: StaffMember) -> 
         "patient_id": str(patient.id),
         "consultation_id": str(consultation.id),
         **_treatment_records(services, context, patient.id),
+        **_photo_records(services, context, patient.id),
     }
+
+
+def _photo_records(
+    services: Services, context: RequestContext, patient_id: uuid.UUID
+) -> dict[str, str]:
+    """Two clinical photos of the patient, the first with its landmarks."""
+    ids = []
+    for day in ("2026-10-01", "2026-11-01"):
+        new = photos.NewPhoto(patient_id, PhotoView.FRONT, date.fromisoformat(day), PHOTO)
+        ids.append(services.treatment.upload_photo(new, context=context).id)
+    marks = Landmarks(Point(10, 10), Point(50, 12))
+    services.treatment.mark_landmarks(ids[0], marks, context=context)
+    return {"photo_id": str(ids[0]), "other_id": str(ids[1])}
 
 
 def _treatment_records(
@@ -167,6 +183,7 @@ SESSION_2_AT = datetime(2026, 12, 21, 10, 0, tzinfo=UTC)
 
 
 LOT = "LOT-MATRIX-QX7"
+PHOTO = jpeg_with_gps(80, 60, orientation=1)
 
 
 def _chart_body(_ids: dict[str, str], *, zones: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -290,6 +307,19 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
         "zones": [{"zone": "cheeks", "ecca_counts": {"v_shaped_atrophic": 3}}],
     },
     ("GET", f"{API}/patients/{{patient_id}}/assessments"): lambda _: None,
+    ("POST", f"{API}/patients/{{patient_id}}/photos"): lambda _: None,  # an image, as the body
+    ("GET", f"{API}/patients/{{patient_id}}/photos"): lambda _: None,
+    ("GET", f"{API}/photos/{{photo_id}}"): lambda _: None,
+    ("GET", f"{API}/photos/{{photo_id}}/image"): lambda _: None,
+    ("PUT", f"{API}/photos/{{photo_id}}/landmarks"): lambda _: {
+        "first": {"x_px": 10, "y_px": 10},
+        "second": {"x_px": 50, "y_px": 12},
+    },
+    ("POST", f"{API}/photos/{{photo_id}}/redness"): lambda _: {
+        "points": [{"x_px": x, "y_px": y} for x, y in ((5, 5), (60, 5), (60, 40), (5, 40))]
+    },
+    ("GET", f"{API}/photos/{{photo_id}}/compare/{{other_id}}"): lambda _: None,
+    ("GET", f"{API}/photos/{{photo_id}}/aligned/{{other_id}}"): lambda _: None,
     ("GET", f"{API}/schedule/setup"): lambda _: None,
     ("POST", f"{API}/schedule/rooms"): lambda _: {"name": f"Room {next(_serial) + 10}"},
     ("PUT", f"{API}/schedule/opening-hours"): lambda _: {

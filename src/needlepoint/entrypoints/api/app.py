@@ -8,6 +8,7 @@ errors become problem+json in ``errors``, the pages' become HTML pages (``web.ro
 from __future__ import annotations
 
 import inspect
+import re
 from http import HTTPStatus
 
 from fastapi import Depends, FastAPI, Request
@@ -23,11 +24,13 @@ from needlepoint.entrypoints.api.routers import (
     auth,
     consultations,
     patients,
+    photos,
     scheduling,
     staff,
     treatment,
 )
 from needlepoint.entrypoints.web import routes as web
+from needlepoint.entrypoints.web.pages import photos as photo_pages
 from needlepoint.entrypoints.web.portal import uploads
 from needlepoint.entrypoints.web.visits import stray
 
@@ -38,11 +41,16 @@ ROUTERS = (
     consultations.router,
     treatment.router,
     assessments.router,
+    photos.router,
     scheduling.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 WEB_STRAY_STATUSES = (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED)
-UPLOADS = ((uploads.PHOTO_PATH, uploads.MAX_BODY_BYTES),)
+UPLOADS = (
+    (uploads.PHOTO_PATH, uploads.MAX_BODY_BYTES),
+    (re.compile(photos.UPLOAD_PATTERN), uploads.MAX_BODY_BYTES),
+    (photo_pages.UPLOAD_PATH, uploads.MAX_BODY_BYTES),
+)
 DESCRIPTION = f"""Microneedling treatment programmes for clinics.
 
 **Signing in.** Staff sign in at `POST {permissions.API}/auth/login`: the answer sets the
@@ -62,7 +70,8 @@ An address the account signed in from recently is not slowed by failures from el
 (`POST {permissions.API}/auth/tokens/{{token_id}}/revoke`). A token acts as the member of staff
 it names but never attests: signing, charting and clearing need that clinician's own session.
 """
-"""The one path allowed a body over 1 MiB: a portal check-in with its photo (ADR 0017)."""
+"""The paths allowed a body over 1 MiB: a portal check-in with its photo (ADR 0017), and a
+clinical photo's upload, by the API and by the page (ADR 0028)."""
 
 
 def create_app(services: Services) -> FastAPI:

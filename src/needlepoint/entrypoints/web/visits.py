@@ -120,9 +120,10 @@ class StaffPages:
     csrf_cookies: tuple[str, ...] = (security.SESSION_COOKIE, csrf.PRE_SESSION_COOKIE)
 
     async def prepare(self, request: Request) -> None:
-        """Read the form (URL-encoded) before the guard checks its token."""
+        """Read the form (URL-encoded, or multipart with a file) before the guard checks it."""
         form = await read_form(request, max_fields=MAX_FORM_FIELDS, limit=MAX_FORM_BYTES)
         request.state.form_fields = form.fields
+        request.state.form_files = form.files  # a clinical photo's upload (pages.photos)
 
     async def failed(self, request: Request, error: Exception) -> Response:
         """The login page for the signed-out, else the page naming the problem."""

@@ -12,7 +12,7 @@ from typing import Final
 from fastapi import APIRouter
 
 from needlepoint.entrypoints.api.permissions import PATIENT, PUBLIC
-from needlepoint.entrypoints.web.portal import check_ins, pages, sign_in
+from needlepoint.entrypoints.web.portal import check_ins, clinical_photos, pages, sign_in
 from needlepoint.entrypoints.web.portal.visits import PORTAL
 from needlepoint.entrypoints.web.routing import Page, router_of
 
@@ -31,6 +31,8 @@ PORTAL_PAGES: Final = (
     Page("POST", "/portal/treatments/{treatment_id}/check-in", check_ins.submit, PATIENT),
     Page("GET", "/portal/check-ins/{check_in_id}", check_ins.show, PATIENT),
     Page("GET", "/portal/photos/{photo_id}", check_ins.photo, PATIENT),
+    Page("GET", "/portal/clinical-photos", clinical_photos.gallery, PATIENT),
+    Page("GET", "/portal/clinical-photos/{photo_id}/{rendition}", clinical_photos.image, PATIENT),
 )
 
 
