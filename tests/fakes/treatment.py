@@ -7,7 +7,8 @@ from dataclasses import replace
 from uuid import UUID
 
 from fakes.database import FakeDatabase
-from needlepoint.domain.records import AlreadySignedError, PatientRecord
+from needlepoint.domain.recalls import LotUse
+from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.treatment import (
     ChartVersion,
     SeriesExistsError,
@@ -90,6 +91,8 @@ class FakeCharts:
     def __init__(self, database: FakeDatabase) -> None:
         self.rows = database.charts
         self._patients = database.patients
+        self._sessions = database.sessions
+        self._staff = database.staff
 
     def add(self, version: ChartVersion) -> None:
         key = (version.session_id, version.version)
@@ -115,11 +118,18 @@ class FakeCharts:
             raise AlreadySignedError("chart version", version.id)
         self.rows[key] = version
 
-    def patients_with_lot(self, clinic_id: UUID, lot: str) -> Sequence[PatientRecord]:
-        ids = {
-            v.patient_id
+    def lot_uses(self, clinic_id: UUID, lot: str) -> Sequence[LotUse]:
+        return [
+            LotUse(
+                patient=self._patients[v.patient_id],
+                session_id=v.session_id,
+                session_number=self._sessions[v.session_id].number,
+                started_at=self._sessions[v.session_id].started_at,
+                chart_version=v.version,
+                zones=tuple(z.zone for z in v.chart.zones),
+                charted_by=v.created_by,
+                charted_by_name=self._staff[v.created_by][0].display_name,
+            )
             for v in self.rows.values()
             if v.clinic_id == clinic_id and v.chart.cartridge.lot == lot
-        }
-        found = [p for p in self._patients.values() if p.id in ids]
-        return sorted(found, key=lambda p: (p.family_name, p.given_name, str(p.id)))
+        ]

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -410,12 +411,33 @@ def test_a_lot_recall_finds_exactly_this_clinics_patients_by_an_indexed_column(
         if who is clinic and used == lot:
             expected.append(patient_id)
 
-    recalled = charts.recall_lot(lot=lot, context=clinic.context, uow=clinic.uow(), clock=CLOCK)
+    recalled = charts.recall_lot(
+        lot=lot, context=clinic.context, uow=clinic.uow(), clock=CLOCK
+    ).patients
 
     assert [p.family_name for p in recalled] == ["Byrne", "Walsh"]
     assert {p.id for p in recalled} == set(expected)
     indexes = {tuple(ix["column_names"]) for ix in inspect(engine).get_indexes("chart_version")}
     assert ("clinic_id", "cartridge_lot") in indexes
+
+
+def test_a_lot_recall_gives_each_session_its_day_zones_and_clinician(engine: Engine) -> None:
+    clinic = seed(engine)
+    lot = f"LOT-{uuid4().hex[:8]}"
+    session = start(clinic, new_series(clinic, new_patient(clinic)).id)
+    write(clinic, session.id, 0, chart=a_chart(lot))
+    write(clinic, session.id, 1, chart=a_chart("LOT-CORRECTED"))
+
+    recall = charts.recall_lot(lot=lot, context=clinic.context, uow=clinic.uow(), clock=CLOCK)
+
+    (entry,) = recall.treatments
+    assert (entry.session_id, entry.chart_version, entry.zones) == (
+        session.id,
+        1,
+        (Zone.CHEEKS, Zone.CHIN),
+    )
+    assert entry.clinician == "Dr Rowan Hale"
+    assert entry.treated_on == CLOCK.now().astimezone(ZoneInfo("Europe/London")).date()
 
 
 # --- concurrency --------------------------------------------------------------------------

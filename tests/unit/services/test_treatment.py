@@ -723,7 +723,7 @@ def test_a_lot_recall_lists_exactly_the_patients_treated_with_it_in_this_clinic(
         session = start(uow, who, series(uow, who, patient_id=patient_id).id)
         chart(uow, who, session.id, a_chart(lot=lot))
 
-    recalled = charts.recall_lot(lot=f"  {LOT} ", context=context, uow=uow, clock=CLOCK)
+    recalled = charts.recall_lot(lot=f"  {LOT} ", context=context, uow=uow, clock=CLOCK).patients
 
     assert [p.family_name for p in recalled] == ["Byrne", "Walsh"]
     assert {p.id for p in recalled} == set(treated)
@@ -738,7 +738,7 @@ def test_a_lot_named_only_in_an_amended_version_still_recalls_the_patient(
     chart(uow, context, session.id, a_chart(lot="LOT-B"), expected_version=1)
 
     for lot in ("LOT-A", "LOT-B"):
-        recalled = charts.recall_lot(lot=lot, context=context, uow=uow, clock=CLOCK)
+        recalled = charts.recall_lot(lot=lot, context=context, uow=uow, clock=CLOCK).patients
         assert [p.id for p in recalled] == [session.patient_id]
 
 

@@ -24,11 +24,10 @@ from decimal import Decimal
 from typing import Final
 from uuid import UUID, uuid4
 
-from needlepoint.domain import charting, treatment
+from needlepoint.domain import charting, recalls, treatment
 from needlepoint.domain.charting import SessionChart
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.programme import ClinicalKnowledge
-from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import (
     ChartVersion,
     InvalidTransitionError,
@@ -47,7 +46,7 @@ from needlepoint.services.access import (
     series_or_raise,
     session_access,
 )
-from needlepoint.services.clinics import clinic_today
+from needlepoint.services.clinics import clinic_today, clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, HasClinics
 from needlepoint.services.treatment.ports import (
@@ -255,22 +254,24 @@ def get_chart_history(
 
 def recall_lot(
     *, lot: str, context: audit.RequestContext, uow: LotRecall, clock: Clock
-) -> tuple[PatientRecord, ...]:
-    """Every patient of the actor's clinic treated with a cartridge lot, by name.
+) -> recalls.LotRecall:
+    """Every session of the actor's clinic charted with a cartridge lot, and its patients.
 
-    A patient counts if any version of any of their charts names the lot: an amendment may
-    itself be the mistake, and a recall notice too many is safer than one too few.
+    Each session once, with its day in the clinic's zone, its zones and the clinician who
+    charted it (``domain.recalls``): a session counts if any version of its chart names the
+    lot, since an amendment may itself be the mistake.
     """
     permissions.require(context, Action.LOT_RECALL)
     wanted = lot.strip()
     if not wanted:
         raise InvalidInputError.single("lot", "is blank.", "give the lot number on the packet.")
     with uow:
-        found = tuple(uow.charts.patients_with_lot(context.actor.clinic_id, wanted))
+        zone = clinic_zone(uow, context.actor.clinic_id)
+        uses = uow.charts.lot_uses(context.actor.clinic_id, wanted)
         access = audit.Access("lot.recall", "cartridge_lot", wanted, None)
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
-    return found
+    return recalls.recall_of(wanted, uses, zone)
 
 
 def _session_and_series(

@@ -22,7 +22,7 @@ from needlepoint.domain.photos import (
     Region,
     Rendition,
 )
-from needlepoint.domain.records import PatientRecord
+from needlepoint.domain.recalls import LotRecall
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit as audit_service
 from needlepoint.services.consultation.facade import Engine
@@ -143,10 +143,8 @@ class Treatment:
             session_id=session_id, context=context, uow=uow, clock=self.clock
         )
 
-    def recall_lot(
-        self, lot: str, *, context: audit_service.RequestContext
-    ) -> tuple[PatientRecord, ...]:
-        """Every patient of the actor's clinic treated with a cartridge lot."""
+    def recall_lot(self, lot: str, *, context: audit_service.RequestContext) -> LotRecall:
+        """Every session of the actor's clinic charted with a cartridge lot, and its patients."""
         uow = self.unit_of_work()
         return charts.recall_lot(lot=lot, context=context, uow=uow, clock=self.clock)
 

@@ -19,9 +19,7 @@ from needlepoint.domain.photos import (
     Similarity,
     StoredPhoto,
 )
-from needlepoint.domain.records import (
-    PatientRecord,
-)
+from needlepoint.domain.recalls import LotUse
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services.ports import (
     HasAppointments,
@@ -108,8 +106,8 @@ class ChartRepository(Protocol):
         """Record the signature of an unsigned version; ``AlreadySignedError`` if signed."""
         ...
 
-    def patients_with_lot(self, clinic_id: UUID, lot: str) -> Sequence[PatientRecord]:
-        """Every patient of this clinic charted with a cartridge lot, in any chart version."""
+    def lot_uses(self, clinic_id: UUID, lot: str) -> Sequence[LotUse]:
+        """Every chart version of this clinic naming a lot, with its session, patient, charter."""
         ...
 
 
@@ -280,8 +278,8 @@ class ChartHistoryReads(Transaction, HasAudit, HasSessions, HasCharts, Protocol)
     """Read every version of a session's chart (audited)."""
 
 
-class LotRecall(Transaction, HasAudit, HasCharts, Protocol):
-    """Find the patients charted with a cartridge lot (audited)."""
+class LotRecall(Transaction, HasAudit, HasClinics, HasCharts, Protocol):
+    """Find the sessions and patients charted with a cartridge lot (audited)."""
 
 
 class ChartSheetReads(

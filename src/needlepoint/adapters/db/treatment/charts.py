@@ -6,14 +6,17 @@ from collections.abc import Sequence
 from typing import Final
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import RowMapping, and_, bindparam, insert, select, update
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
 from needlepoint.adapters.db.repository import SqlRepository, insert_or_conflict
 from needlepoint.adapters.db.shared.patients import patient_from_row
 from needlepoint.adapters.db.treatment import rows
-from needlepoint.domain.records import AlreadySignedError, PatientRecord
+from needlepoint.domain.recalls import LotUse
+from needlepoint.domain.records import AlreadySignedError
 from needlepoint.domain.treatment import ChartVersion, VersionConflictError
+from needlepoint.domain.vocabulary import Zone
 
 
 class SqlChartRepository(SqlRepository):
@@ -67,19 +70,24 @@ class SqlChartRepository(SqlRepository):
         if self._connection().execute(statement).rowcount == 0:
             raise AlreadySignedError("chart version", version.id)
 
-    def patients_with_lot(self, clinic_id: UUID, lot: str) -> Sequence[PatientRecord]:
-        """Every patient of this clinic charted with a cartridge lot, by name."""
-        columns = t.chart_version.c
-        charted = select(columns.patient_id).where(
-            columns.clinic_id == clinic_id, columns.cartridge_lot == lot
-        )
-        patients = t.patient.c
-        query = (
-            select(t.patient)
-            .where(patients.clinic_id == clinic_id, patients.id.in_(charted))
-            .order_by(patients.family_name, patients.given_name, patients.id)
-        )
-        return self._all(query, patient_from_row)
+    def lot_uses(self, clinic_id: UUID, lot: str) -> Sequence[LotUse]:
+        """Every chart version of this clinic naming a lot (the indexed ``cartridge_lot``)."""
+        found = self._connection().execute(_LOT_USES, {"clinic_id": clinic_id, "lot": lot})
+        return [_lot_use(row) for row in found.mappings()]
+
+
+def _lot_use(row: RowMapping) -> LotUse:
+    zones = tuple(Zone(z["zone"]) for z in row["cv_chart"].get("zones", ()))
+    return LotUse(
+        patient=patient_from_row(unprefixed(row, _PATIENT)),
+        session_id=row["session_id"],
+        session_number=row["session_number"],
+        started_at=row["started_at"],
+        chart_version=row["cv_version"],
+        zones=zones,
+        charted_by=row["charted_by"],
+        charted_by_name=row["charted_by_name"],
+    )
 
 
 # Built once with bound parameters: building a statement costs more than running it
@@ -94,3 +102,30 @@ _CHART_HISTORY: Final = _CHART_VERSIONS.order_by(t.chart_version.c.version)
 _LATEST_CHART: Final = _CHART_VERSIONS.order_by(t.chart_version.c.version.desc()).limit(1)
 
 _INSERT_CHART: Final = insert(t.chart_version)
+
+_PATIENT: Final = keys(t.patient, "pt_")
+_version, _session, _staff = t.chart_version.c, t.treatment_session.c, t.staff_member.c
+_LOT_USES: Final = (
+    select(
+        *labelled(t.patient, _PATIENT),
+        _session.id.label("session_id"),
+        _session.number.label("session_number"),
+        _session.started_at.label("started_at"),
+        _version.version.label("cv_version"),
+        _version.chart.label("cv_chart"),
+        _version.created_by.label("charted_by"),
+        _staff.display_name.label("charted_by_name"),
+    )
+    .select_from(
+        t.chart_version.join(t.treatment_session, _session.id == _version.session_id)
+        .join(
+            t.patient,
+            and_(
+                t.patient.c.id == _version.patient_id, t.patient.c.clinic_id == _version.clinic_id
+            ),
+        )
+        .join(t.staff_member, _staff.id == _version.created_by)
+    )
+    .where(_version.clinic_id == bindparam("clinic_id"), _version.cartridge_lot == bindparam("lot"))
+)
+"""A lot's chart versions with their sessions, patients and charting clinicians."""

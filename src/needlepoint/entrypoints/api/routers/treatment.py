@@ -22,7 +22,6 @@ from needlepoint.entrypoints.api.schemas.records import (
     OutcomeIn,
     OutcomeOut,
     OutcomePage,
-    PatientOut,
 )
 from needlepoint.entrypoints.api.schemas.treatment import (
     CancelSeriesIn,
@@ -128,9 +127,11 @@ def read_chart_history(session_id: UUID, context: Context, services: ServicesDep
 
 @router.get(f"{API}/recalls/{{lot}}")
 def recall_lot(lot: LotNumber, context: Context, services: ServicesDep) -> RecallOut:
-    """Every patient of the caller's clinic treated with a cartridge lot, by name."""
-    found = services.treatment.recall_lot(lot, context=context)
-    return RecallOut(items=[PatientOut.from_domain(p) for p in found])
+    """Everyone of the caller's clinic treated with a cartridge lot, and every session.
+
+    ``items``: the patients, by name; ``treatments``: each session's day, zones and clinician.
+    """
+    return RecallOut.from_domain(services.treatment.recall_lot(lot, context=context))
 
 
 @router.post(f"{API}/patients/{{patient_id}}/outcomes", status_code=201)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final, Self
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from needlepoint.domain import charting, series_plan
 from needlepoint.domain.planning import Endpoint
+from needlepoint.domain.recalls import LotRecall, RecallEntry
 from needlepoint.domain.treatment import (
     Cancellation,
     ChartVersion,
@@ -374,7 +375,57 @@ class ChartHistory(BaseModel):
     items: list[ChartVersionOut]
 
 
+MAX_LOT_CHARS: Final = 100
+"""A cartridge lot number's longest text (the column's length)."""
+
+
+class RecallQuery(RequestModel):
+    """Which cartridge lot to recall (the web page's query; the API takes it in its path)."""
+
+    lot: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_LOT_CHARS, pattern=NOT_BLANK)
+    ]
+
+
+class RecallTreatmentOut(BaseModel):
+    """One session treated with the lot: the patient, the day, the zones, the clinician.
+
+    ``treated_on`` is the day the session started, in the clinic's zone; ``zones`` and
+    ``clinician`` are those of its newest chart version naming the lot.
+    """
+
+    patient: PatientOut
+    session_id: UUID
+    session_number: int
+    treated_on: date | None
+    zones: list[Zone]
+    clinician: str
+    chart_version: int
+
+    @classmethod
+    def from_domain(cls, entry: RecallEntry) -> Self:
+        """From the domain's recall entry."""
+        return cls(
+            patient=PatientOut.from_domain(entry.patient),
+            session_id=entry.session_id,
+            session_number=entry.session_number,
+            treated_on=entry.treated_on,
+            zones=list(entry.zones),
+            clinician=entry.clinician,
+            chart_version=entry.chart_version,
+        )
+
+
 class RecallOut(BaseModel):
-    """Every patient of the clinic treated with a cartridge lot, by name."""
+    """Every patient of the clinic treated with a cartridge lot, by name, and every session."""
 
     items: list[PatientOut]
+    treatments: list[RecallTreatmentOut]
+
+    @classmethod
+    def from_domain(cls, recall: LotRecall) -> Self:
+        """From the domain's lot recall."""
+        return cls(
+            items=[PatientOut.from_domain(p) for p in recall.patients],
+            treatments=[RecallTreatmentOut.from_domain(e) for e in recall.treatments],
+        )
