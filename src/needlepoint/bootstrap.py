@@ -148,7 +148,7 @@ class Services:
         settings = self.settings
         policy = ReminderPolicy(
             schedule=reminders.load_reminder_schedule(),
-            portal_url=settings.portal_url,
+            portal_url=settings.portal_address,
             sms_enabled=settings.sms is not None,
             care_templates=self.knowledge.care.templates,
         )
@@ -174,7 +174,7 @@ class Services:
             triage_rules=checkins.load_triage_rules(),
             photos=JpegReencoder(),
             link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
-            portal_url=self.settings.portal_url,
+            public_url=self.settings.public_url,
         )
 
 

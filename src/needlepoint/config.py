@@ -47,7 +47,8 @@ class SettingsError(ValueError):
     """A setting in the environment cannot be used; the message names it and the fix."""
 
 
-DEFAULT_PORTAL_URL = "http://127.0.0.1:8000/portal"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+PORTAL_PATH = "/portal"
 SMTP_SECURITY = ("starttls", "tls", "none")
 SmtpSecurity = Literal["starttls", "tls", "none"]
 _SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -119,6 +120,19 @@ def _web_address(name: str, fix: str) -> BeforeValidator:
         return raw.rstrip("/") if isinstance(raw, str) else raw
 
     return BeforeValidator(check)
+
+
+def _public_address(raw: object) -> object:
+    """An http(s) address without a query or fragment, kept without its trailing slash."""
+    if isinstance(raw, str) and (
+        not raw.startswith(("https://", "http://")) or "?" in raw or "#" in raw
+    ):
+        raise ValueError(
+            f"NEEDLEPOINT_PUBLIC_URL={raw!r} is not a site's address; set it to the address "
+            "people reach needlepoint at, e.g. https://clinic.example (a path prefix is allowed; "
+            "no ? or #), or unset it."
+        )
+    return raw.rstrip("/") if isinstance(raw, str) else raw
 
 
 def _whole_number(name: str, maximum: int, fix: str) -> BeforeValidator:
@@ -258,10 +272,23 @@ class Settings(BaseSettings):
         f"{MIN_WEB_SECRET_LENGTH} characters; every server of one installation needs the same "
         "one. Unset: a random secret kept in <data dir>/web-secret, made on first use.",
     )
+    public_url: Annotated[str, BeforeValidator(_public_address)] = Field(
+        DEFAULT_PUBLIC_URL,
+        description="The address people reach needlepoint at (scheme, host, port, and a path "
+        "prefix if a proxy adds one), e.g. https://clinic.example. Every link needlepoint sends "
+        "or shows is built from it, never from a request's Host header: portal sign-in links "
+        "(<public URL>/portal/sign-in/…), reminders, the clinicians' alert linking to a check-in, "
+        "calendar links. The server and the worker need the same one; make run sets it from "
+        "PORT.",
+    )
     portal_url: Annotated[
-        str, _web_address("NEEDLEPOINT_PORTAL_URL", "it to the portal's https:// address")
+        str | None,
+        _web_address("NEEDLEPOINT_PORTAL_URL", "it to the portal's https:// address"),
     ] = Field(
-        DEFAULT_PORTAL_URL, description="The patient portal's address, linked from every message."
+        None,
+        description="Deprecated: the portal's address, <public URL>/portal. Read only when "
+        "NEEDLEPOINT_PUBLIC_URL is unset, which it then gives (its /portal ending removed); "
+        "set NEEDLEPOINT_PUBLIC_URL instead.",
     )
     portal_link_minutes: Annotated[
         int,
@@ -308,6 +335,35 @@ class Settings(BaseSettings):
         needs = {"smtp": "host", "sms": "gateway_url"}
         off = {name for name, key in needs.items() if _lacks(data.get(name), key)}
         return {**data, **dict.fromkeys(off)}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_url_from_portal_url(cls, data: Any) -> Any:
+        """The deprecated NEEDLEPOINT_PORTAL_URL gives the public URL when that is unset."""
+        if not isinstance(data, dict):
+            return data
+        portal, public = data.get("portal_url"), data.get("public_url")
+        if not isinstance(portal, str) or not portal.startswith(("https://", "http://")):
+            return data
+        site = portal.rstrip("/").removesuffix(PORTAL_PATH)
+        if site == portal.rstrip("/"):
+            raise ValueError(
+                f"NEEDLEPOINT_PORTAL_URL={portal!r} does not end in {PORTAL_PATH}; set "
+                "NEEDLEPOINT_PUBLIC_URL to the site's address instead (NEEDLEPOINT_PORTAL_URL "
+                "is deprecated), or unset it."
+            )
+        if isinstance(public, str) and public.rstrip("/") != site:
+            raise ValueError(
+                f"NEEDLEPOINT_PORTAL_URL={portal!r} and NEEDLEPOINT_PUBLIC_URL={public!r} "
+                "disagree; unset NEEDLEPOINT_PORTAL_URL (deprecated): the portal is always "
+                f"<public URL>{PORTAL_PATH}."
+            )
+        return {**data, "public_url": site}
+
+    @property
+    def portal_address(self) -> str:
+        """The patient portal's address: the public URL with ``/portal``."""
+        return f"{self.public_url}{PORTAL_PATH}"
 
     @property
     def web_secret_file(self) -> Path:

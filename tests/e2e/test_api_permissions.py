@@ -32,6 +32,7 @@ from api_support import (
 )
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services
+from needlepoint.domain.checkins import CheckInAnswers, Degree
 from needlepoint.domain.photos import Landmarks, PhotoView, Point
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
@@ -42,6 +43,8 @@ from needlepoint.services import permissions as service_permissions
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records
 from needlepoint.services.permissions import Action
+from needlepoint.services.portal.check_ins import NewCheckIn
+from needlepoint.services.portal.sign_in import PatientContext
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling.booking import SlotChoice
 from needlepoint.services.treatment import charts, photos
@@ -55,13 +58,16 @@ _serial = itertools.count()
 
 
 def api_routes(app: FastAPI) -> list[APIRoute]:
-    """Every API route, including those behind ``include_router`` (the web's pages are not)."""
+    """Every API route, including those behind ``include_router``.
+
+    The web's pages are not, the API's reference page (``/api/v1/docs``, a page) included.
+    """
     found: list[APIRoute] = []
 
     def walk(routes: Any) -> None:
         for route in routes:
             if isinstance(route, APIRoute):
-                if route.path.startswith(permissions.API):
+                if route.path.startswith(permissions.API) and route.include_in_schema:
                     found.append(route)
             elif (inner := getattr(route, "original_router", None)) is not None:
                 walk(inner.routes)
@@ -237,7 +243,16 @@ def _world(services: Services) -> World:
         "staff_id": str(victim.id),
         "token_id": str(revocable.record.id),
     }
+    ids["check_in_id"] = _check_in(services, home, ids)
     return World(services, app, clients, ids)
+
+
+def _check_in(services: Services, clinic_id: uuid.UUID, ids: dict[str, str]) -> str:
+    """A red check-in (fever) the patient sent after the started session."""
+    patient = PatientContext(clinic_id, uuid.UUID(ids["patient_id"]), "matrix-setup")
+    answers = CheckInAnswers(Degree.MILD, Degree.NONE, 2, pus=False, fever=True, blisters=False)
+    new = NewCheckIn(uuid.UUID(ids["session_id"]), answers)
+    return str(services.portal.submit_check_in(new, patient).id)
 
 
 def _new_staff(_ids: dict[str, str]) -> dict[str, Any]:
@@ -258,6 +273,14 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("POST", f"{API}/auth/tokens/{{token_id}}/revoke"): lambda _: None,
     ("POST", f"{API}/staff"): _new_staff,
     ("POST", f"{API}/staff/{{staff_id}}/deactivate"): lambda _: None,
+    ("GET", f"{API}/clinic"): lambda _: None,
+    ("PUT", f"{API}/clinic/contact"): lambda _: {"phone": "020 7946 0999"},
+    ("GET", f"{API}/patients/{{patient_id}}/check-ins"): lambda _: None,
+    ("GET", f"{API}/check-ins/{{check_in_id}}"): lambda _: None,
+    ("POST", f"{API}/check-ins/{{check_in_id}}/review"): lambda _: {
+        "outcome": "advice_given",
+        "note": "Phoned the patient.",
+    },
     ("GET", f"{API}/staff"): lambda _: None,
     ("POST", f"{API}/staff/{{staff_id}}/reactivate"): lambda _: None,
     ("POST", f"{API}/staff/{{staff_id}}/password"): lambda _: {"password": PASSWORD},

@@ -12,12 +12,14 @@ import re
 from icalendar import Calendar
 
 from api_support import PATIENT, TestClient, add_clinic, add_member
+from needlepoint.config import DEFAULT_PUBLIC_URL
 from needlepoint.domain.records import Role
 from web_support import Clinic, csrf_token, page_token, signed_in_browser, web_client
 
 pytest_plugins = ["web_fixtures"]
 
-LINK = re.compile(r'value="https://testserver(/calendar/[A-Za-z0-9_-]{43}\.ics)"')
+LINK = re.compile(rf'value="{re.escape(DEFAULT_PUBLIC_URL)}(/calendar/[A-Za-z0-9_-]{{43}}\.ics)"')
+"""The link starts with the public URL (NEEDLEPOINT_PUBLIC_URL), not the request's host."""
 
 
 def register(client: TestClient) -> str:
@@ -121,3 +123,16 @@ def test_a_signed_out_visitor_cannot_reach_the_calendar_link_page(
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login")
+
+
+def test_the_link_ignores_the_requests_host_header(front_desk: TestClient) -> None:
+    patient_path = register(front_desk)
+    token = csrf_token(front_desk.get(f"{patient_path}/calendar").text)
+
+    page = front_desk.post(
+        f"{patient_path}/calendar", data={"csrf_token": token}, headers={"Host": "evil.example"}
+    )
+
+    assert page.status_code == 200, page.text
+    assert LINK.search(page.text)
+    assert "evil.example" not in page.text

@@ -90,9 +90,9 @@ def test_a_red_check_in_reaches_the_dashboard_and_every_clinicians_inbox(
     assert f'href="/check-ins/{check_in_id}"' in listed
     assert ">Red<" in listed
     assert alert.recipient == CLINICIAN
-    assert alert.subject == "A patient's check-in needs attention"
+    assert alert.subject == "A red check-in needs attention today"
     assert "fever" not in alert.body.lower() and "Okafor" not in alert.body
-    assert "http://127.0.0.1:8000/" in alert.body
+    assert f"http://127.0.0.1:8000/check-ins/{check_in_id}\n" in alert.body
 
 
 def test_the_list_shows_red_before_amber_whatever_came_first(
@@ -125,12 +125,21 @@ def test_a_clinician_reviews_a_check_in_and_it_leaves_the_list(
     assert "rule <code>fever</code>; sources: fda-den160029-skinpen" in page.text
 
     response = clinician.post(
-        f"/check-ins/{check_in_id}/reviewed", data={"csrf_token": page_token(clinician)}
+        f"/check-ins/{check_in_id}/reviewed",
+        data={
+            "csrf_token": page_token(clinician),
+            "outcome": "advice_given",
+            "note": "Phoned the patient:\nkeep it clean, come in tomorrow.",
+        },
     )
 
     assert response.status_code == 303
     assert check_in_id not in attention(clinician)
-    assert "Reviewed 23 Nov 2026" in clinician.get(f"/check-ins/{check_in_id}").text
+    shown = clinician.get(f"/check-ins/{check_in_id}").text
+    assert (
+        "Reviewed 23 Nov 2026" in shown and "by clinician: <strong>Advice given</strong>" in shown
+    )
+    assert "Phoned the patient: keep it clean, come in tomorrow." in shown
 
 
 def test_the_photo_is_kept_without_gps_for_the_patient_and_the_clinician(

@@ -4,10 +4,12 @@ and the audit trail."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from uuid import UUID
 
 from fakes.database import FakeDatabase
 from needlepoint.domain import patient_search
+from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.patient_search import PatientSearch
 from needlepoint.domain.records import AuditEvent, Clinic, PatientRecord, StaffMember
 from needlepoint.domain.treatment import VersionConflictError
@@ -22,6 +24,10 @@ class FakeClinics:
 
     def get(self, clinic_id: UUID) -> Clinic | None:
         return self.rows.get(clinic_id)
+
+    def save_contact(self, clinic_id: UUID, contact: ClinicContact) -> None:
+        if clinic_id in self.rows:
+            self.rows[clinic_id] = replace(self.rows[clinic_id], contact=contact)
 
 
 class FakeStaff:

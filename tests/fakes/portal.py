@@ -114,13 +114,15 @@ class FakeCheckIns:
         found = self.get(clinic_id, check_in_id)
         return found if found and found.patient_id == patient_id else None
 
-    def for_patient(self, clinic_id: UUID, patient_id: UUID, *, limit: int) -> Sequence[CheckIn]:
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, limit: int, offset: int = 0
+    ) -> Sequence[CheckIn]:
         mine = [
             c for c in self.rows.values() if (c.clinic_id, c.patient_id) == (clinic_id, patient_id)
         ]
         mine.sort(key=lambda c: str(c.id))
         mine.sort(key=lambda c: c.submitted_at, reverse=True)
-        return mine[:limit]
+        return mine[offset : offset + limit]
 
     def needing_attention(
         self, clinic_id: UUID, *, limit: int
@@ -138,12 +140,18 @@ class FakeCheckIns:
         found.sort(key=lambda row: row[0].triage.level is not TriageLevel.RED)
         return found[:limit]
 
-    def save_review(self, check_in: CheckIn) -> None:
+    def save_review(self, check_in: CheckIn) -> bool:
         stored = self.get(check_in.clinic_id, check_in.id)
-        if stored is not None and stored.reviewed_at is None:
-            self.rows[check_in.id] = replace(
-                stored, reviewed_at=check_in.reviewed_at, reviewed_by=check_in.reviewed_by
-            )
+        if stored is None or stored.reviewed_at is not None:
+            return False
+        self.rows[check_in.id] = replace(
+            stored,
+            reviewed_at=check_in.reviewed_at,
+            reviewed_by=check_in.reviewed_by,
+            review_outcome=check_in.review_outcome,
+            review_note=check_in.review_note,
+        )
+        return True
 
     def photo(self, clinic_id: UUID, photo_id: UUID) -> CheckInPhoto | None:
         found = self.photos.get(photo_id)

@@ -23,6 +23,7 @@ from fakes import OPERATOR, SETUP_CLOCK, PlainHasher
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.adapters.photos import JpegReencoder
+from needlepoint.domain.check_in_reviews import CheckInReview, CheckInReviewedError, ReviewOutcome
 from needlepoint.domain.checkins import CheckInAnswers, CheckInClosedError, Degree, TriageLevel
 from needlepoint.domain.messages import MessageKind, MessageStatus
 from needlepoint.domain.portal import CareAcknowledgement
@@ -412,6 +413,8 @@ def test_a_red_check_in_alerts_every_active_clinician_without_symptoms(engine: E
         ]
     assert [m.recipient for m in alerts] == [seeded.context.actor.email]
     assert "pus" not in alerts[0].body.lower() and "Okafor" not in alerts[0].body
+    assert alerts[0].subject == "A red check-in needs attention today"
+    assert f"https://clinic.example/check-ins/{sent.id}\n" in alerts[0].body
     assert alerts[0].idempotency_key == f"clinic-alert:{sent.id}:{seeded.context.actor.id}"
 
 
@@ -457,14 +460,56 @@ def test_a_reviewed_check_in_leaves_the_list_and_keeps_its_first_reviewer(engine
     _, session = series_with_session(seeded)
     red = _submit(seeded, session.id, fever=True)
     kw: dict[str, Any] = {"context": seeded.context, "clock": seeded.clock}
+    review = CheckInReview(ReviewOutcome.SEEN_IN_CLINIC, "Seen today: early infection, swabbed.")
 
-    first = clinic_check_ins.review_check_in(check_in_id=red.id, uow=seeded.uow(), **kw)
+    first = clinic_check_ins.review_check_in(
+        check_in_id=red.id, review=review, uow=seeded.uow(), **kw
+    )
     seeded.clock.at += timedelta(minutes=1)
-    again = clinic_check_ins.review_check_in(check_in_id=red.id, uow=seeded.uow(), **kw)
+    again = clinic_check_ins.review_check_in(
+        check_in_id=red.id, review=review, uow=seeded.uow(), **kw
+    )
+    other = CheckInReview(ReviewOutcome.ADVICE_GIVEN, "A second opinion.")
+    with pytest.raises(CheckInReviewedError):
+        clinic_check_ins.review_check_in(check_in_id=red.id, review=other, uow=seeded.uow(), **kw)
 
     assert clinic_check_ins.needing_attention(uow=seeded.uow(), **kw) == ()
     assert again.reviewed_at == first.reviewed_at == datetime(2026, 11, 22, 10, tzinfo=UTC)
     assert again.reviewed_by == seeded.context.actor.id
+    kept = clinic_check_ins.clinic_check_in(check_in_id=red.id, uow=seeded.uow(), **kw)
+    assert (kept.check_in.review_outcome, kept.check_in.review_note) == (
+        ReviewOutcome.SEEN_IN_CLINIC,
+        "Seen today: early infection, swabbed.",
+    )
+    assert kept.reviewer == seeded.context.actor.display_name
+
+
+def test_a_patients_history_keeps_reviewed_check_ins_newest_first_in_pages(
+    engine: Engine,
+) -> None:
+    seeded = seed(engine)
+    _, session = series_with_session(seeded)
+    kw: dict[str, Any] = {"context": seeded.context, "clock": seeded.clock}
+    sent = []
+    for pain in (8, 2, 9):
+        sent.append(_submit(seeded, session.id, pain=pain))
+        seeded.clock.at += timedelta(minutes=5)
+    review = CheckInReview(ReviewOutcome.ADVICE_GIVEN, "Phoned: paracetamol, cool compress.")
+    clinic_check_ins.review_check_in(check_in_id=sent[0].id, review=review, uow=seeded.uow(), **kw)
+
+    first = clinic_check_ins.patient_check_ins(
+        patient_id=seeded.patient_id, page=(0, 2), uow=seeded.uow(), **kw
+    )
+    second = clinic_check_ins.patient_check_ins(
+        patient_id=seeded.patient_id, page=(2, 2), uow=seeded.uow(), **kw
+    )
+
+    assert [e.check_in.id for e in first.entries] == [sent[2].id, sent[1].id]
+    assert [e.check_in.id for e in second.entries] == [sent[0].id]
+    assert (first.more, second.more) == (True, False)
+    (reviewed,) = second.entries
+    assert reviewed.check_in.review_note == "Phoned: paracetamol, cool compress."
+    assert reviewed.reviewer == seeded.context.actor.display_name
 
 
 def test_a_check_in_photo_is_kept_re_encoded_and_scoped_to_its_patient(engine: Engine) -> None:

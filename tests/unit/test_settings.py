@@ -113,3 +113,41 @@ def test_every_unusable_value_is_named_at_once() -> None:
 
     assert "NEEDLEPOINT_WEB_SECRET" in str(caught.value)
     assert "NEEDLEPOINT_PORTAL_LINK_MINUTES" in str(caught.value)
+
+
+def test_the_public_url_gives_every_link_its_start_and_the_portal_its_address() -> None:
+    settings = Settings.from_env({"NEEDLEPOINT_PUBLIC_URL": "https://clinic.example/np/"})
+
+    assert settings.public_url == "https://clinic.example/np"
+    assert settings.portal_address == "https://clinic.example/np/portal"
+    assert Settings().public_url == "http://127.0.0.1:8000"
+
+
+def test_the_old_portal_url_still_sets_the_public_url_when_that_is_unset() -> None:
+    old = {"NEEDLEPOINT_PORTAL_URL": "https://clinic.example/portal/"}
+    both = {**old, "NEEDLEPOINT_PUBLIC_URL": "https://clinic.example"}
+
+    assert Settings.from_env(old).public_url == "https://clinic.example"
+    assert Settings.from_env(both).portal_address == "https://clinic.example/portal"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"NEEDLEPOINT_PUBLIC_URL": "clinic.example"}, "NEEDLEPOINT_PUBLIC_URL"),
+        ({"NEEDLEPOINT_PUBLIC_URL": "https://clinic.example/?next=x"}, "NEEDLEPOINT_PUBLIC_URL"),
+        ({"NEEDLEPOINT_PORTAL_URL": "https://clinic.example/patients"}, "/portal"),
+        (
+            {
+                "NEEDLEPOINT_PORTAL_URL": "https://old.example/portal",
+                "NEEDLEPOINT_PUBLIC_URL": "https://new.example",
+            },
+            "disagree",
+        ),
+    ],
+)
+def test_a_public_url_that_cannot_give_links_is_refused(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env)
+
+    assert named in str(caught.value)

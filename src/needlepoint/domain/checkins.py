@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
+from needlepoint.domain.check_in_reviews import CheckInReview, CheckInReviewedError, ReviewOutcome
 from needlepoint.domain.errors import ConflictError, FieldProblem, InvalidInputError
 from needlepoint.domain.evidence import Provenance
 from needlepoint.domain.records import PatientRecord
@@ -258,12 +259,31 @@ class CheckIn:
     photo_id: UUID | None = None
     reviewed_at: datetime | None = None
     reviewed_by: UUID | None = None
+    review_outcome: ReviewOutcome | None = None
+    """None on a review recorded before outcomes were asked for."""
+    review_note: str = ""
 
-    def reviewed(self, *, by: UUID, at: datetime) -> CheckIn:
-        """The check-in marked as looked at by a clinician (the first review is kept)."""
-        if self.reviewed_at is not None:
+    def reviewed(self, review: CheckInReview, *, by: UUID, at: datetime) -> CheckIn:
+        """The check-in with a clinician's review; the same review again changes nothing.
+
+        Raises:
+            CheckInReviewedError: It was reviewed already, by someone else or otherwise.
+        """
+        if self.reviewed_at is None:
+            return replace(
+                self,
+                reviewed_at=at,
+                reviewed_by=by,
+                review_outcome=review.outcome,
+                review_note=review.note,
+            )
+        if (self.reviewed_by, self.review_outcome, self.review_note) == (
+            by,
+            review.outcome,
+            review.note,
+        ):
             return self
-        return replace(self, reviewed_at=at, reviewed_by=by)
+        raise CheckInReviewedError(self.reviewed_at)
 
 
 # --- photos ---------------------------------------------------------------------------------
@@ -340,7 +360,8 @@ class PhotoUnreadableError(PhotoRejectedError):
 
 @dataclass(frozen=True, slots=True)
 class ClinicCheckIn:
-    """A check-in with its patient, as the clinic's staff see it."""
+    """A check-in with its patient and its reviewer's name, as the clinic's staff see it."""
 
     check_in: CheckIn
     patient: PatientRecord
+    reviewer: str | None = None

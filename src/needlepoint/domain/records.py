@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.errors import ConflictError
 from needlepoint.domain.vocabulary import Sex
 
@@ -29,11 +30,15 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Clinic:
-    """A clinic: the boundary no record crosses."""
+    """A clinic: the boundary no record crosses.
+
+    ``contact`` is how its patients reach it (None until an admin gives the phone number).
+    """
 
     id: UUID
     name: str
     time_zone: str
+    contact: ClinicContact | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,9 @@ class Action(StrEnum):
     STAFF_REACTIVATE = "staff.reactivate"
     STAFF_RESET_PASSWORD = "staff.reset_password"
     STAFF_SET_LICENCE = "staff.set_licence"
+    # the clinic's own details (its contact details, as patients are shown them)
+    CLINIC_READ = "clinic.read"
+    CLINIC_UPDATE = "clinic.update"
     # patients
     PATIENT_LIST = "patient.list"
     PATIENT_REGISTER = "patient.register"
@@ -98,6 +101,8 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.STAFF_REACTIVATE: ADMIN_ONLY,
     Action.STAFF_RESET_PASSWORD: ADMIN_ONLY,
     Action.STAFF_SET_LICENCE: ADMIN_ONLY,
+    Action.CLINIC_READ: ALL_STAFF,
+    Action.CLINIC_UPDATE: ADMIN_ONLY,
     Action.PATIENT_LIST: ALL_STAFF,
     Action.PATIENT_REGISTER: ALL_STAFF,
     Action.PATIENT_READ: ALL_STAFF,

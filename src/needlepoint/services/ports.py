@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 from uuid import UUID
 
+from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.patient_search import PatientSearch
 from needlepoint.domain.records import (
     AuditEvent,
@@ -83,6 +84,10 @@ class ClinicRepository(Protocol):
 
     def get(self, clinic_id: UUID) -> Clinic | None:
         """A clinic by id."""
+        ...
+
+    def save_contact(self, clinic_id: UUID, contact: ClinicContact) -> None:
+        """Replace how patients reach a clinic (its phone number, address and hours)."""
         ...
 
 

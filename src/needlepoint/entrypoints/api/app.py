@@ -22,6 +22,8 @@ from needlepoint.entrypoints.api.middleware import BodySizeLimit, RequestBoundar
 from needlepoint.entrypoints.api.routers import (
     assessments,
     auth,
+    check_ins,
+    clinic,
     consultations,
     patients,
     photos,
@@ -37,12 +39,14 @@ from needlepoint.entrypoints.web.visits import stray
 ROUTERS = (
     auth.router,
     staff.router,
+    clinic.router,
     patients.router,
     consultations.router,
     treatment.router,
     assessments.router,
     photos.router,
     scheduling.router,
+    check_ins.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 WEB_STRAY_STATUSES = (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED)
@@ -82,7 +86,7 @@ def create_app(services: Services) -> FastAPI:
         description=DESCRIPTION,
         version=__version__,
         openapi_url=f"{permissions.API}/openapi.json",
-        docs_url=f"{permissions.API}/docs",
+        docs_url=None,  # web.pages.api_docs serves /api/v1/docs from this site (strict CSP)
         redoc_url=None,
         dependencies=[Depends(permissions.authorize)],
         responses=errors.documented_problems(*PROBLEM_STATUSES),

@@ -20,6 +20,7 @@ import yaml
 from needlepoint.bootstrap import Services
 from needlepoint.domain.charting import Cartridge, Numbing, SessionChart, ZoneTreatment
 from needlepoint.domain.clearances import NewClearance
+from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Role, StaffMember
@@ -113,7 +114,16 @@ OPENING_HOURS = (
 )
 
 
+DEMO_CONTACT = ClinicContact(
+    phone="020 7946 0321",
+    address="14 Harbour Street, London SE1 9XY",
+    phone_hours="Monday to Friday 9:00 to 18:00, Saturday 9:00 to 13:00",
+)
+"""Fictional: 020 7946 0xxx is an Ofcom range kept for drama, never a real line."""
+
+
 def _calendar(services: Services, admin: RequestContext) -> None:
+    services.accounts.set_clinic_contact(admin.actor.clinic_id, DEMO_CONTACT, context=admin)
     services.scheduling.set_opening_hours(OPENING_HOURS, context=admin)
     for name in ("Treatment room 1", "Treatment room 2"):
         services.scheduling.add_room(name, context=admin)

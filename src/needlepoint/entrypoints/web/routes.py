@@ -24,8 +24,10 @@ from starlette.staticfiles import StaticFiles
 from needlepoint.entrypoints.api.permissions import PUBLIC, SIGNED_IN, Rule
 from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
+    api_docs,
     booking,
     calendar,
+    clinic_settings,
     dashboard,
     handouts,
     login,
@@ -68,6 +70,7 @@ PAGES: Final = (
         Action.CALENDAR_FEED_MANAGE,
     ),
     Page("GET", "/calendar/{token}.ics", calendar.feed, PUBLIC),
+    Page("GET", api_docs.DOCS_PATH, api_docs.show, PUBLIC),
     Page("GET", "/patients/{patient_id}/outcomes", outcomes.show, Action.OUTCOME_READ),
     Page("POST", "/patients/{patient_id}/outcomes", outcomes.record, Action.OUTCOME_RECORD),
     Page("GET", "/patients/{patient_id}/photos", photos.show, Action.PHOTO_READ),
@@ -85,6 +88,8 @@ PAGES: Final = (
     Page("GET", "/settings/calendar", settings.show, Action.SCHEDULE_SET_UP),
     Page("POST", "/settings/calendar/rooms", settings.add_room, Action.SCHEDULE_SET_UP),
     Page("POST", "/settings/calendar/hours", settings.set_hours, Action.SCHEDULE_SET_UP),
+    Page("GET", "/settings/clinic", clinic_settings.show, Action.CLINIC_UPDATE),
+    Page("POST", "/settings/clinic/contact", clinic_settings.save, Action.CLINIC_UPDATE),
     Page("GET", staff.PATH, staff.show, Action.STAFF_READ),
     Page("POST", staff.PATH, staff.add, Action.STAFF_CREATE),
     Page(

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import UUID
 
+from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.records import Clinic, StaffMember
 from needlepoint.services import audit as audit_service
 from needlepoint.services import clinics
-from needlepoint.services.accounts import api_tokens, staff_admin
+from needlepoint.services.accounts import api_tokens, clinic_contact, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.ports import AccountsUnitOfWork, StaffUnitOfWork
@@ -39,6 +40,26 @@ class Accounts:
     def add_clinic(self, *, name: str, time_zone: str) -> Clinic:
         """Create a clinic."""
         return clinics.add_clinic(name=name, time_zone=time_zone, uow=self.unit_of_work())
+
+    def clinic(self, *, context: audit_service.RequestContext) -> Clinic:
+        """The actor's own clinic, with how its patients reach it."""
+        return clinic_contact.clinic_details(context=context, uow=self.unit_of_work())
+
+    def set_clinic_contact(
+        self,
+        clinic_id: UUID,
+        contact: ClinicContact,
+        *,
+        context: audit_service.RequestContext | audit_service.OperatorContext,
+    ) -> Clinic:
+        """Replace a clinic's phone number, address and phone hours (audited)."""
+        return clinic_contact.set_clinic_contact(
+            clinic_id=clinic_id,
+            contact=contact,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
 
     def clinic_time_zone(self, clinic_id: UUID) -> str:
         """A clinic's IANA time zone, which every time shown to its staff is given in."""

@@ -7,9 +7,10 @@ pure rules of ``domain.checkins``; an optional photo is re-encoded by the ``Phot
 port before anything is written (a rejected photo leaves nothing behind).
 
 An amber or red check-in is queued, in the same transaction, as a ``CLINIC_ALERT`` email to
-every active clinician of the clinic (its admins when it has none). The email names no
-patient and no symptom: it says a check-in needs attention and links to the dashboard, where
-the list "Check-ins that need attention" shows it until a clinician marks it reviewed.
+every active clinician of the clinic (its admins when it has none). The email says the colour
+and links to the check-in's page in the clinic's web app (``<public URL>/check-ins/<id>``,
+behind the staff sign-in); it names no patient and no symptom. The dashboard's list
+"Check-ins that need attention" shows the check-in until a clinician reviews it.
 
 Every use case is one unit of work with one audit event. A patient reaches only their own
 check-ins and photos: another patient's id reads exactly like one that does not exist.
@@ -30,6 +31,7 @@ from needlepoint.domain.checkins import (
     CheckInAnswers,
     CheckInClosedError,
     CheckInPhoto,
+    TriageLevel,
     TriageRules,
     check_in_open,
     day_after,
@@ -61,7 +63,18 @@ from needlepoint.services.ports import Clock, HasClinics
 
 RECENT_LIMIT: Final = 20
 PHOTO_TYPE: Final = "image/jpeg"
-ALERT_SUBJECT: Final = "A patient's check-in needs attention"
+ALERT_SUBJECTS: Final = {
+    TriageLevel.RED: "A red check-in needs attention today",
+    TriageLevel.AMBER: "An amber check-in needs attention",
+}
+"""The alert's subject per level: the colour, never the patient."""
+ALERT_MEANINGS: Final = {
+    TriageLevel.RED: "red: the answers include a red-flag sign, and the patient has been told "
+    "to call the clinic today",
+    TriageLevel.AMBER: "amber: the answers are outside what healing usually looks like, and the "
+    "patient has been told the clinic will look at them",
+}
+"""What each level means (``checkin_triage.yaml``), as the alert says it."""
 
 _Found = TypeVar("_Found")
 
@@ -108,8 +121,8 @@ class CheckInTools:
 
     rules: TriageRules
     photos: PhotoEncoder
-    dashboard_url: str
-    """The staff dashboard's address, for the clinic's alert email."""
+    public_url: str
+    """The address the clinic's web app is reached at, for the alert's link to the check-in."""
 
 
 def treatments(uow: TreatmentHistory, clinic_id: UUID, patient_id: UUID) -> tuple[Treatment, ...]:
@@ -214,7 +227,7 @@ def submit_check_in(
             uow.check_ins.add_photo(photo)
             check_in = _with_photo(check_in, photo.id)
         if check_in.triage.needs_attention:
-            _alert_clinic(uow, check_in, tools.dashboard_url, now)
+            _alert_clinic(uow, check_in, check_in_url(tools.public_url, check_in.id), now)
         uow.audit.append(patient_event(context, "check_in.create", "check_in", check_in.id, now))
         uow.commit()
     return check_in
@@ -288,11 +301,24 @@ def _with_photo(check_in: CheckIn, photo_id: UUID) -> CheckIn:
     return replace(check_in, photo_id=photo_id)
 
 
-def _alert_clinic(uow: ClinicAlert, check_in: CheckIn, dashboard_url: str, now: datetime) -> None:
-    """One email per recipient; it names neither the patient nor any symptom."""
+def check_in_url(public_url: str, check_in_id: UUID) -> str:
+    """The check-in's page in the clinic's web app: ``<public URL>/check-ins/<id>``."""
+    return f"{public_url.rstrip('/')}/check-ins/{check_in_id}"
+
+
+def alert_text(level: TriageLevel, url: str) -> tuple[str, str]:
+    """The alert's subject and body: the colour and the link, no patient and no symptom."""
     body = (
-        f"A patient's check-in needs attention.\n\nOpen the dashboard to see it: {dashboard_url}\n"
+        f"A patient's check-in was triaged {ALERT_MEANINGS[level]}.\n\n"
+        f"Open the check-in (staff sign-in): {url}\n\n"
+        "Review it there, with what came of it and a note.\n"
     )
+    return ALERT_SUBJECTS[level], body
+
+
+def _alert_clinic(uow: ClinicAlert, check_in: CheckIn, url: str, now: datetime) -> None:
+    """One email per recipient; it names neither the patient nor any symptom."""
+    subject, body = alert_text(check_in.triage.level, url)
     for member in alert_recipients(uow.staff.for_clinic(check_in.clinic_id)):
         uow.outbox.add(
             OutboxMessage(
@@ -303,7 +329,7 @@ def _alert_clinic(uow: ClinicAlert, check_in: CheckIn, dashboard_url: str, now: 
                 kind=MessageKind.CLINIC_ALERT,
                 channel=Channel.EMAIL,
                 recipient=member.email,
-                subject=ALERT_SUBJECT,
+                subject=subject,
                 body=body,
                 due_at=now,
                 idempotency_key=f"clinic-alert:{check_in.id}:{member.id}",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
+from needlepoint.domain.check_in_reviews import CheckInReview
 from needlepoint.domain.checkins import CheckIn, CheckInPhoto, ClinicCheckIn, TriageRules
 from needlepoint.domain.outcomes import OutcomeChart
 from needlepoint.domain.photos import ClinicalPhoto, Rendition
@@ -44,8 +45,9 @@ __all__ = ["ATTENTION_LIMIT", "Portal"]
 class Portal:
     """The portal's use cases with their dependencies bound (built by ``bootstrap``).
 
-    ``portal_url`` is the portal's address as patients reach it (``…/portal``): sign-in
-    links start with it, and the clinic's alert links to the dashboard beside it.
+    ``public_url`` is the address people reach needlepoint at (``NEEDLEPOINT_PUBLIC_URL``):
+    sign-in links start with its portal (``…/portal``), and the clinic's alert links to the
+    check-in's page beside it. No link is ever built from a request.
     """
 
     unit_of_work: Callable[[], PortalUnitOfWork]
@@ -54,12 +56,12 @@ class Portal:
     triage_rules: TriageRules
     photos: PhotoTools
     link_lifetime: timedelta
-    portal_url: str
+    public_url: str
 
     @property
-    def dashboard_url(self) -> str:
-        """The staff dashboard: the web app's root, beside the portal."""
-        return f"{self.portal_url.rstrip('/').removesuffix('/portal')}/"
+    def portal_url(self) -> str:
+        """The portal as patients reach it: ``<public URL>/portal``."""
+        return f"{self.public_url.rstrip('/')}/portal"
 
     def request_sign_in_links(self, request: portal_access.LinkRequest) -> int:
         """Queue one sign-in link per patient record with the email (see ``portal_access``)."""
@@ -156,7 +158,7 @@ class Portal:
             context=context,
             uow=self.unit_of_work(),
             clock=self.clock,
-            tools=checkins.CheckInTools(self.triage_rules, self.photos, self.dashboard_url),
+            tools=checkins.CheckInTools(self.triage_rules, self.photos, self.public_url),
         )
 
     def check_in(self, check_in_id: UUID, context: PatientContext) -> CheckIn:
@@ -194,6 +196,11 @@ class Portal:
         flags = self.knowledge.care.red_flags
         return tuple(f.sign for f in flags if f.urgency == "emergency")
 
+    def call_clinic_signs(self) -> tuple[str, ...]:
+        """The red flags that mean "call your clinic", in the patient's words."""
+        flags = self.knowledge.care.red_flags
+        return tuple(f.sign for f in flags if f.urgency != "emergency")
+
     # --- the clinic's side of check-ins ---
 
     def needing_attention(self, *, context: audit.RequestContext) -> tuple[ClinicCheckIn, ...]:
@@ -215,9 +222,20 @@ class Portal:
             check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
         )
 
-    def review(self, check_in_id: UUID, *, context: audit.RequestContext) -> CheckIn:
-        """Mark a check-in reviewed by the acting clinician."""
+    def review(
+        self, check_in_id: UUID, review: CheckInReview, *, context: audit.RequestContext
+    ) -> CheckIn:
+        """Record the acting clinician's review of a check-in: the outcome and a note."""
         uow = self.unit_of_work()
         return clinic_check_ins.review_check_in(
-            check_in_id=check_in_id, context=context, uow=uow, clock=self.clock
+            check_in_id=check_in_id, review=review, context=context, uow=uow, clock=self.clock
+        )
+
+    def patient_check_ins(
+        self, patient_id: UUID, *, page: tuple[int, int], context: audit.RequestContext
+    ) -> clinic_check_ins.CheckInHistory:
+        """A page of a patient's check-ins, newest first, with their triage and review."""
+        uow = self.unit_of_work()
+        return clinic_check_ins.patient_check_ins(
+            patient_id=patient_id, page=page, context=context, uow=uow, clock=self.clock
         )

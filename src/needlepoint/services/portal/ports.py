@@ -119,8 +119,10 @@ class CheckInRepository(Protocol):
         """A check-in of this patient only (None for anyone else's)."""
         ...
 
-    def for_patient(self, clinic_id: UUID, patient_id: UUID, *, limit: int) -> Sequence[CheckIn]:
-        """A patient's check-ins, newest first."""
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, limit: int, offset: int = 0
+    ) -> Sequence[CheckIn]:
+        """A patient's check-ins, newest first (``limit`` of them after the first ``offset``)."""
         ...
 
     def needing_attention(
@@ -129,8 +131,8 @@ class CheckInRepository(Protocol):
         """Amber and red check-ins no clinician has reviewed: red first, then newest first."""
         ...
 
-    def save_review(self, check_in: CheckIn) -> None:
-        """Record that a clinician reviewed a check-in (the first review stays)."""
+    def save_review(self, check_in: CheckIn) -> bool:
+        """Record a clinician's review of a check-in; False when it had one already."""
         ...
 
     def photo(self, clinic_id: UUID, photo_id: UUID) -> CheckInPhoto | None:
@@ -240,6 +242,14 @@ class CheckInReads(Transaction, HasAudit, HasCheckIns, Protocol):
 
 class ClinicCheckIns(CheckInReads, HasPatients, Protocol):
     """Read or review a check-in of the clinic, with its patient (audited)."""
+
+
+class ClinicCheckInPage(ClinicCheckIns, HasStaff, Protocol):
+    """Read a check-in of the clinic with its patient and its reviewer's name (audited)."""
+
+
+class CheckInHistoryReads(Transaction, HasAudit, HasPatients, HasStaff, HasCheckIns, Protocol):
+    """Read a patient's check-ins with their reviewers' names (audited)."""
 
 
 class SessionSummaries(HasConsultations, HasSessions, HasCharts, Protocol):

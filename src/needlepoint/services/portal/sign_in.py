@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Final
 from uuid import UUID, uuid4
 
+from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.errors import DomainError, NotFoundError
 from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
 from needlepoint.domain.portal import PatientSession, SignInLink
@@ -117,6 +118,8 @@ class PortalPatient:
     family_name: str
     clinic_name: str
     time_zone: str
+    clinic_contact: ClinicContact | None = None
+    """How the patient reaches their clinic (its phone number and hours), once it is set."""
 
     def context(self, request_id: str) -> PatientContext:
         """The context of one request by this patient."""
@@ -332,6 +335,7 @@ def portal_patient(
         patient.family_name,
         clinic.name,
         clinic.time_zone,
+        clinic.contact,
     )
 
 

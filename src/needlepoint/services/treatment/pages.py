@@ -6,7 +6,8 @@ Three reads, each in one transaction and audited like the single reads they comb
   chart of the previous session of the series (settings carry forward from session to session);
 * ``session_handout``: the pre-care and aftercare timeline anchored to when one session of a
   series takes place (the engine's care templates, as at the consultation): its booked
-  appointment, else its actual start, else a provisional date (``HandoutDate``);
+  appointment, else its actual start, else a provisional date (``HandoutDate``); with the
+  clinic's contact details and the red flags (the "call us if…" list);
 * ``outcome_chart``: a patient's scar scores with the range the evidence expects at each visit
   (the acne response model, applied to the first score as the baseline).
 """
@@ -22,11 +23,11 @@ from typing import Any, Final
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from needlepoint.domain.care import CareItem, CarePhase
+from needlepoint.domain.care import CareItem, CarePhase, RedFlag
 from needlepoint.domain.expectations import acne_improvement
 from needlepoint.domain.outcomes import OutcomeChart, OutcomeMeasurement, OutcomePoint, OutcomeScale
 from needlepoint.domain.programme import ClinicalKnowledge
-from needlepoint.domain.records import ConsultationStatus, PatientRecord
+from needlepoint.domain.records import Clinic, ConsultationStatus, PatientRecord
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.domain.vocabulary import Device
@@ -86,6 +87,10 @@ class Handout:
     dated_by: HandoutDate
     pre: tuple[CareItem, ...]
     post: tuple[CareItem, ...]
+    clinic: Clinic | None = None
+    """The clinic: its name, and how the patient reaches it (its address, phone and hours)."""
+    red_flags: tuple[RedFlag, ...] = ()
+    """The signs that should make the patient call the clinic, or emergency services."""
 
     @property
     def on(self) -> date:
@@ -156,6 +161,7 @@ def session_handout(
         if not 1 <= number <= series.plan.sessions:
             raise SessionNotFoundError(f"the series has no session {number}")
         zone = clinic_zone(uow, clinic_id)
+        clinic = uow.clinics.get(clinic_id)
         sessions = tuple(uow.sessions.for_series(clinic_id, series.id))
         booked = _booked(uow.appointments.for_patient(clinic_id, series.patient_id), series.id)
         audit.record(uow, context, series_access("care_document.read", series), at=clock.now())
@@ -171,7 +177,8 @@ def session_handout(
     items = outcome.programme.care_items
     pre = tuple(i for i in items if i.phase is CarePhase.PRE)
     post = tuple(i for i in items if i.phase is CarePhase.POST)
-    return Handout(patient, series, number, at, dated_by, pre, post)
+    flags = outcome.programme.red_flags
+    return Handout(patient, series, number, at, dated_by, pre, post, clinic, flags)
 
 
 def _booked(appointments: Iterable[Appointment], series_id: UUID) -> dict[int, Appointment]:

@@ -16,6 +16,7 @@ from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
 from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.shared.patients import patient_from_row
+from needlepoint.domain.check_in_reviews import ReviewOutcome
 from needlepoint.domain.checkins import (
     CheckIn,
     CheckInAnswers,
@@ -72,12 +73,15 @@ class SqlCheckInRepository(SqlRepository):
         )
         return self._one(query, _check_in_from_row)
 
-    def for_patient(self, clinic_id: UUID, patient_id: UUID, *, limit: int) -> Sequence[CheckIn]:
-        """A patient's check-ins, newest first."""
+    def for_patient(
+        self, clinic_id: UUID, patient_id: UUID, *, limit: int, offset: int = 0
+    ) -> Sequence[CheckIn]:
+        """A patient's check-ins, newest first (``limit`` of them after the first ``offset``)."""
         columns = t.check_in.c
         query = (
             _CHECK_INS.where(columns.clinic_id == clinic_id, columns.patient_id == patient_id)
             .order_by(columns.submitted_at.desc(), columns.id)
+            .offset(offset)
             .limit(limit)
         )
         return self._all(query, _check_in_from_row)
@@ -102,9 +106,10 @@ class SqlCheckInRepository(SqlRepository):
         )
         return self._all(query, _check_in_with_patient)
 
-    def save_review(self, check_in: CheckIn) -> None:
-        """Record the first review of a check-in."""
+    def save_review(self, check_in: CheckIn) -> bool:
+        """Record the first review of a check-in; False when it had one already."""
         columns = t.check_in.c
+        outcome = check_in.review_outcome
         statement = (
             update(t.check_in)
             .where(
@@ -112,9 +117,14 @@ class SqlCheckInRepository(SqlRepository):
                 columns.id == check_in.id,
                 columns.reviewed_at.is_(None),
             )
-            .values(reviewed_at=check_in.reviewed_at, reviewed_by=check_in.reviewed_by)
+            .values(
+                reviewed_at=check_in.reviewed_at,
+                reviewed_by=check_in.reviewed_by,
+                review_outcome=None if outcome is None else outcome.value,
+                review_note=None if outcome is None else check_in.review_note,
+            )
         )
-        self._connection().execute(statement)
+        return self._connection().execute(statement).rowcount == 1
 
     def photo(self, clinic_id: UUID, photo_id: UUID) -> CheckInPhoto | None:
         """A check-in photo of this clinic."""
@@ -159,6 +169,10 @@ def _check_in_values(check_in: CheckIn) -> dict[str, Any]:
         "submitted_at": check_in.submitted_at,
         "reviewed_at": check_in.reviewed_at,
         "reviewed_by": check_in.reviewed_by,
+        "review_outcome": None
+        if check_in.review_outcome is None
+        else check_in.review_outcome.value,
+        "review_note": None if check_in.review_outcome is None else check_in.review_note,
     }
 
 
@@ -216,6 +230,10 @@ def _check_in_from_row(row: RowMapping) -> CheckIn:
         photo_id=row["photo_id"],
         reviewed_at=row["reviewed_at"],
         reviewed_by=row["reviewed_by"],
+        review_outcome=None
+        if row["review_outcome"] is None
+        else ReviewOutcome(row["review_outcome"]),
+        review_note=row["review_note"] or "",
     )
 
 

@@ -106,6 +106,9 @@ check_in = Table(
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("reviewed_at", UtcDateTime, nullable=True),
     Column("reviewed_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
+    # What came of the review and the clinician's note (NULL on reviews recorded before).
+    Column("review_outcome", String(20), nullable=True),
+    Column("review_note", Text, nullable=True),
     ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
     ForeignKeyConstraint(
         ["session_id", "clinic_id", "patient_id"],
@@ -125,6 +128,16 @@ check_in = Table(
         "(reviewed_at IS NULL AND reviewed_by IS NULL) "
         "OR (reviewed_at IS NOT NULL AND reviewed_by IS NOT NULL)",
         name="reviewed_has_reviewer",
+    ),
+    CheckConstraint(
+        "review_outcome IS NULL "
+        "OR review_outcome IN ('advice_given', 'seen_in_clinic', 'referred')",
+        name="review_outcome",
+    ),
+    CheckConstraint(
+        "(review_outcome IS NULL AND review_note IS NULL) "
+        "OR (review_outcome IS NOT NULL AND review_note IS NOT NULL AND reviewed_at IS NOT NULL)",
+        name="review_has_note",
     ),
     Index("ix_check_in_clinic_id_patient_id", "clinic_id", "patient_id"),
     Index("ix_check_in_clinic_id_reviewed_at", "clinic_id", "reviewed_at"),

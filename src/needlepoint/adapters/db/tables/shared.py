@@ -30,6 +30,14 @@ clinic = Table(
     Column("name", String(200), nullable=False),
     Column("time_zone", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False, server_default=_NOW),
+    # How patients reach the clinic (domain.contact.ClinicContact): none until the phone is set.
+    Column("phone", String(50), nullable=True),
+    Column("address", String(300), nullable=True),
+    Column("phone_hours", String(300), nullable=True),
+    CheckConstraint(
+        "phone IS NOT NULL OR (address IS NULL AND phone_hours IS NULL)",
+        name="contact_has_phone",
+    ),
 )
 
 staff_member = Table(

@@ -1,4 +1,4 @@
-"""Accounts: signing in, members of staff and API tokens."""
+"""Accounts: signing in, members of staff, API tokens and the clinic's contact details."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from needlepoint.domain.records import Role, StaffMember
+from needlepoint.domain import contact
+from needlepoint.domain.records import Clinic, Role, StaffMember
 from needlepoint.entrypoints.api.schemas.common import (
     NOT_BLANK,
+    PRINTABLE,
     DepthMm,
     Email,
     FromRecord,
     Name,
+    Phone,
     RequestModel,
 )
 from needlepoint.services.accounts import sign_in as sessions
@@ -143,3 +146,53 @@ class ApiTokenOut(BaseModel):
             created_at=record.created_at,
             token=issued.token,
         )
+
+
+Address = Annotated[str, StringConstraints(max_length=contact.MAX_ADDRESS_CHARS, pattern=PRINTABLE)]
+PhoneHours = Annotated[
+    str, StringConstraints(max_length=contact.MAX_PHONE_HOURS_CHARS, pattern=PRINTABLE)
+]
+
+
+class ClinicContactIn(RequestModel):
+    """How patients reach the clinic: the number they call, its address, when it answers."""
+
+    phone: Phone
+    address: Address = ""
+    phone_hours: PhoneHours = ""
+
+    def to_domain(self) -> contact.ClinicContact:
+        """The contact details (a blank phone number raises, naming ``phone``)."""
+        return contact.ClinicContact(self.phone, self.address, self.phone_hours)
+
+
+class ClinicContactOut(BaseModel):
+    """How patients reach the clinic; ``phone_uri`` is the number as a ``tel:`` link."""
+
+    phone: str
+    phone_uri: str
+    address: str
+    phone_hours: str
+
+
+class ClinicOut(BaseModel):
+    """The caller's clinic; ``contact`` is null until an admin sets the phone number."""
+
+    id: UUID
+    name: str
+    time_zone: str
+    contact: ClinicContactOut | None
+
+    @classmethod
+    def from_domain(cls, clinic: Clinic) -> ClinicOut:
+        """From the clinic record."""
+        given = clinic.contact
+        shown = None
+        if given is not None:
+            shown = ClinicContactOut(
+                phone=given.phone,
+                phone_uri=given.phone_uri,
+                address=given.address,
+                phone_hours=given.phone_hours,
+            )
+        return cls(id=clinic.id, name=clinic.name, time_zone=clinic.time_zone, contact=shown)

@@ -6,7 +6,8 @@ web's one "no such record" page (404), word for word. The access log names the r
 template, never the token.
 
 The staff pages show whether a patient has a live link, issue a new one (shown once: only its
-hash is kept, so it cannot be shown again) and revoke it.
+hash is kept, so it cannot be shown again) and revoke it. The link starts with the public URL
+(``NEEDLEPOINT_PUBLIC_URL``), never with the request's Host header.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def issue(visit: StaffVisit) -> Response:
     issued = visit.services.scheduling.issue_calendar_feed(
         visit.path_id("patient_id", PatientNotFoundError), context=visit.context
     )
-    url = f"{str(visit.request.base_url).rstrip('/')}/calendar/{issued.token}.ics"
+    url = f"{visit.services.settings.public_url}/calendar/{issued.token}.ics"
     page = {"patient": issued.patient, "feed": issued.feed, "url": url, "current": "patients"}
     return templates.render(visit, "calendar/show.html", page)
 

@@ -11,6 +11,7 @@ from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.api.schemas.records import PatientIn
 from needlepoint.entrypoints.api.schemas.treatment import CancelSeriesIn
 from needlepoint.entrypoints.web import forms, templates
+from needlepoint.entrypoints.web.pages import check_in_history
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError, SeriesNotFoundError
 from needlepoint.services.permissions import Action
@@ -105,6 +106,7 @@ def _programme(
         "may_cancel": visit.may(Action.SERIES_CANCEL),
         "may_edit": visit.may(Action.PATIENT_EDIT),
         "changes": services.records.patient_changes(patient_id, context=context),
+        "check_ins": check_in_history.history_of(visit, patient_id),
     }
     return templates.render(visit, "patients/show.html", page, status=status)
 

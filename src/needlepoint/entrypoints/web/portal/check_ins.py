@@ -43,9 +43,14 @@ def submit(visit: PatientVisit) -> Response:
 
 
 def show(visit: PatientVisit) -> Response:
-    """One of the patient's check-ins: its level, what it means and the reasons."""
+    """One of the patient's check-ins: its level, what it means, the reasons, whom to call."""
     check_in = visit.portal.check_in(record_id(visit, "check_in_id"), visit.context)
-    values = {"check_in": check_in, "emergency": visit.portal.emergency_signs(), **HELPERS}
+    values = {
+        "check_in": check_in,
+        "emergency": visit.portal.emergency_signs(),
+        "call_clinic": visit.portal.call_clinic_signs(),
+        **HELPERS,
+    }
     return render(visit, "portal/check_in_result.html", values)
 
 

@@ -25,7 +25,12 @@ SCALE_WORDS = {
 def home(visit: PatientVisit) -> Response:
     """Today's care and check-ins, upcoming appointments, the plan, recent check-ins."""
     page = visit.portal.home(visit.context)
-    values = {"home": page, "emergency": visit.portal.emergency_signs(), **HELPERS}
+    values = {
+        "home": page,
+        "emergency": visit.portal.emergency_signs(),
+        "call_clinic": visit.portal.call_clinic_signs(),
+        **HELPERS,
+    }
     return render(visit, "portal/home.html", values)
 
 
