@@ -7,7 +7,10 @@ reach patient A's pages, check-in or photo. No page breaks its Content-Security-
 
 The module runs its own server: ``needlepoint demo``, then two patients with an email and a
 session started today are added through the services, then ``needlepoint serve`` with the
-portal's address set.
+public URL set (``NEEDLEPOINT_PUBLIC_URL``).
+
+The red-flag loop: a red check-in shows the demo clinic's phone number as a ``tel:`` link, and
+the clinician's review (an outcome and a note) then appears in the patient's check-in history.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def portal_server(
     a = _treated(services, clinician, "Nadia", "Quinn")
     b = _treated(services, clinician, "Ben", "Holt")
     port = free_port()
-    env["NEEDLEPOINT_PORTAL_URL"] = f"{local_url(port)}/portal"
+    env["NEEDLEPOINT_PUBLIC_URL"] = local_url(port)
     try:
         with serving(env, port) as url:
             yield PortalServer(Server(url, logins), services, clinician.actor.clinic_id, a, b)
@@ -165,6 +168,44 @@ def test_a_check_in_with_fever_turns_red_and_reaches_the_clinic_dashboard(
     expect(listed.get_by_text("Red", exact=True)).to_be_visible()
     listed.get_by_role("link", name="Quinn, Nadia").click()
     expect(clinician.get_by_role("heading", name="Quinn, Nadia", level=1)).to_be_visible()
+
+
+def test_a_red_check_in_shows_the_phone_and_the_review_note_joins_the_history(
+    patient_tab: Callable[[ViewportSize], Page], portal_server: PortalServer, clinician: Page
+) -> None:
+    page = patient_tab(PHONE)
+    sign_in_by_link(page, portal_server, portal_server.b)
+    page.get_by_role("link", name=re.compile(r"^(Check in now|Send another check-in)")).click()
+    answer(page, "Redness", "Mild")
+    answer(page, "Swelling", "None")
+    page.get_by_label("Pain right now").select_option("2")
+    answer(page, "Is there pus, or yellow crusts, on the treated skin?", "Yes")
+    answer(page, "Do you have a fever, or feel hot and shivery?", "No")
+    answer(page, "Are there small blisters, especially around the lips?", "No")
+    page.get_by_role("button", name="Send my check-in").click()
+
+    expect(page.get_by_role("heading", name="Call your clinic today")).to_be_visible()
+    phone = page.get_by_role("region", name="Call your clinic today").get_by_role(
+        "link", name="020 7946 0321"
+    )
+    expect(phone).to_have_attribute("href", "tel:02079460321")
+    expect(page.get_by_text("Monday to Friday 9:00 to 18:00").first).to_be_visible()
+    check_in_id = page.url.rsplit("/", 1)[1]
+
+    note = "Seen at 14:00: early infection, swabbed, antibiotics started."
+    clinician.goto(f"/check-ins/{check_in_id}")
+    clinician.get_by_label("Seen in clinic").check()
+    clinician.get_by_label("Note").fill(note)
+    clinician.get_by_role("button", name="Mark reviewed").click()
+    clinician.goto(f"/patients/{portal_server.b.patient_id}")
+
+    history = clinician.get_by_role("region", name="Check-ins", exact=True)
+    row = history.get_by_role("row").filter(
+        has=clinician.locator(f'a[href="/check-ins/{check_in_id}"]')
+    )
+    expect(row.get_by_text(note)).to_be_visible()
+    expect(row.get_by_text("Seen in clinic")).to_be_visible()
+    expect(row.get_by_text("Red", exact=True)).to_be_visible()
 
 
 def test_patient_b_cannot_reach_patient_as_pages_check_ins_or_photos(
