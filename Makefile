@@ -1,5 +1,6 @@
 # needlepoint — one obvious entry point.
 #   make run    set everything up, seed a demo clinic, print the logins and serve the API
+#               (make run PORT=8101 serves on 8101, and links in messages point there too)
 #   make consult  consult an example file and print the report
 #   make test   set everything up, then lint, type-check, check import contracts and run the tests
 #   make test-fast  the unit and knowledge tests only, lighter properties, no slow ones (< 1 min)
@@ -22,6 +23,8 @@ EXAMPLE     ?= examples/01-proceed-rolling-boxcar-cheeks.yaml
 APPOINTMENT ?= 2026-12-07T10:00
 PORT        ?= 8000
 DEMO_DIR    ?= var/demo
+# Every link the server and the worker build starts with it (docs/settings.md); from PORT.
+NEEDLEPOINT_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run consult test test-fast test-deep check lint typecheck contracts pytest bench docs fmt screenshots clean
 
@@ -36,8 +39,8 @@ $(STAMP): $(UV) pyproject.toml uv.lock tools/system-packages.sh
 
 run: $(STAMP)
 	NEEDLEPOINT_DATA_DIR=$(DEMO_DIR) $(BIN)/needlepoint demo --reset
-	@echo "Serving needlepoint: web app http://127.0.0.1:$(PORT)/ and API http://127.0.0.1:$(PORT)/api/v1  (OpenAPI /api/v1/openapi.json, docs /api/v1/docs). Ctrl-C stops it."
-	NEEDLEPOINT_DATA_DIR=$(DEMO_DIR) NEEDLEPOINT_DEVELOPMENT=1 $(BIN)/needlepoint serve --port $(PORT)
+	@echo "Serving needlepoint: web app http://127.0.0.1:$(PORT)/ and API http://127.0.0.1:$(PORT)/api/v1  (OpenAPI /api/v1/openapi.json, docs /api/v1/docs); links in messages start with $(NEEDLEPOINT_PUBLIC_URL). Ctrl-C stops it."
+	NEEDLEPOINT_DATA_DIR=$(DEMO_DIR) NEEDLEPOINT_DEVELOPMENT=1 NEEDLEPOINT_PUBLIC_URL=$(NEEDLEPOINT_PUBLIC_URL) $(BIN)/needlepoint serve --port $(PORT)
 
 consult: $(STAMP)
 	$(BIN)/needlepoint consult $(EXAMPLE) --appointment $(APPOINTMENT)
