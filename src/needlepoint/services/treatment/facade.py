@@ -30,6 +30,7 @@ from needlepoint.services.ports import Clock
 from needlepoint.services.treatment import charts, photo_images, photos
 from needlepoint.services.treatment import pages as clinical_pages
 from needlepoint.services.treatment import series as treatment
+from needlepoint.services.treatment import series_overview as overviews
 from needlepoint.services.treatment import sessions as rescreen
 from needlepoint.services.treatment.ports import ClinicalImaging, TreatmentUnitOfWork
 
@@ -85,6 +86,24 @@ class Treatment:
             context=context,
             uow=self.unit_of_work(),
             clock=self.clock,
+        )
+
+    def series_overview(
+        self, series_id: UUID, *, context: audit_service.RequestContext
+    ) -> overviews.SeriesOverview:
+        """A series with its patient, sessions and appointments."""
+        uow = self.unit_of_work()
+        return overviews.series_overview(
+            series_id=series_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def replacement_candidates(
+        self, series_id: UUID, *, context: audit_service.RequestContext
+    ) -> tuple[overviews.Replacement, ...]:
+        """The consultations a new series could come from to replace (supersede) a series."""
+        uow = self.unit_of_work()
+        return overviews.replacement_candidates(
+            series_id=series_id, context=context, uow=uow, clock=self.clock
         )
 
     def list_sessions(

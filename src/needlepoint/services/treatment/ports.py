@@ -278,6 +278,16 @@ class ChartHistoryReads(Transaction, HasAudit, HasSessions, HasCharts, Protocol)
     """Read every version of a session's chart (audited)."""
 
 
+class SeriesOverviewReads(
+    Transaction, HasAudit, HasPatients, HasSeries, HasSessions, HasAppointments, Protocol
+):
+    """Read a series with its patient, sessions and appointments (audited)."""
+
+
+class ReplacementReads(Transaction, HasAudit, HasSeries, HasConsultations, Protocol):
+    """Read the consultations a new series could replace a series from (audited)."""
+
+
 class LotRecall(Transaction, HasAudit, HasClinics, HasCharts, Protocol):
     """Find the sessions and patients charted with a cartridge lot (audited)."""
 

@@ -9,11 +9,10 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.api.schemas.records import PatientIn
-from needlepoint.entrypoints.api.schemas.treatment import CancelSeriesIn
 from needlepoint.entrypoints.web import forms, templates
 from needlepoint.entrypoints.web.pages import check_in_history
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
-from needlepoint.services.access import PatientNotFoundError, SeriesNotFoundError
+from needlepoint.services.access import PatientNotFoundError
 from needlepoint.services.permissions import Action
 
 LISTED: Final = 50
@@ -76,24 +75,7 @@ def show(visit: StaffVisit) -> Response:
     return _programme(visit, _patient_id(visit.request.path_params["patient_id"]))
 
 
-def cancel_series(visit: StaffVisit) -> Response:
-    """Cancel a series with a reason; a blank reason shows the patient page saying so."""
-    series_id = _series_id(visit.request.path_params["series_id"])
-    services, context = visit.services, visit.context
-    series = services.treatment.get_series(series_id, context=context)
-    try:
-        given = forms.body(visit.form, ("expected_version", "reason"), blank=("reason",))
-        cancellation = forms.parsed(CancelSeriesIn, given).to_domain(series_id)
-        services.treatment.cancel_series(cancellation, context=context)
-    except InvalidInputError as error:
-        problem = {"series_id": series_id, "problems": forms.by_field(error.problems)}
-        return _programme(visit, series.patient_id, cancel_problem=problem, status=422)
-    return RedirectResponse(f"/patients/{series.patient_id}#series-{series_id}", status_code=303)
-
-
-def _programme(
-    visit: Visit, patient_id: UUID, *, cancel_problem: object = None, status: int = 200
-) -> Response:
+def _programme(visit: Visit, patient_id: UUID, *, status: int = 200) -> Response:
     services, context = visit.services, visit.context
     if visit.may(Action.CONSULTATION_READ):
         programme = services.records.patient_programme(patient_id, context=context)
@@ -102,8 +84,6 @@ def _programme(
     page = {
         "programme": programme,
         "current": "patients",
-        "cancel_problem": cancel_problem,
-        "may_cancel": visit.may(Action.SERIES_CANCEL),
         "may_edit": visit.may(Action.PATIENT_EDIT),
         "changes": services.records.patient_changes(patient_id, context=context),
         "check_ins": check_in_history.history_of(visit, patient_id),
@@ -116,13 +96,6 @@ def _registration(
 ) -> Response:
     page = {"values": values, "problems": forms.by_field(problems), "current": "patients"}
     return templates.render(visit, "patients/new.html", page, status=status)
-
-
-def _series_id(raw: str) -> UUID:
-    try:
-        return UUID(raw)
-    except ValueError:
-        raise SeriesNotFoundError(f"no series {raw!r}") from None
 
 
 def _patient_id(raw: str) -> UUID:
