@@ -261,3 +261,16 @@ def test_front_desk_sees_no_check_ins_on_the_patient_page(
         page = desk.get(f"/patients/{patient.patient_id}").text
 
     assert 'id="check-ins-title"' not in page
+
+
+def test_the_handout_lists_the_red_flags_with_the_clinics_number_and_address(
+    clinic: Clinic, patient: Treated, clinician: TestClient
+) -> None:
+    page = clinician.get(f"/series/{patient.series_id}/handout?session=1")
+
+    assert page.status_code == 200
+    flags = page.text.split('id="red-flags-title"', 1)[1].split("</section>", 1)[0]
+    for flag in clinic.services.knowledge.care.red_flags:
+        assert flag.sign in flags, flag.id
+    assert '<a href="tel:02079460321">020 7946 0321</a> (Monday to Friday 9:00 to 18:00)' in flags
+    assert "14 Harbour Street, London SE1 9XY" in page.text
