@@ -75,6 +75,20 @@ def flip_a_byte(services: Services, photo_id: str, at: int = 1000) -> None:
         )
 
 
+def flip_a_kept_copy(services: Services, photo_id: str, at: int = 500) -> None:
+    """Damage every copy kept of a photo (one byte each)."""
+    with services.database._opened().begin() as connection:
+        table = t.photo_derivative
+        rows = connection.execute(
+            select(table.c.key, table.c.data).where(table.c.photo_id == UUID(photo_id))
+        ).all()
+        assert rows, "no copy is kept of this photo"
+        for key, data in rows:
+            damaged = bytearray(data)
+            damaged[at] ^= 0xFF
+            connection.execute(update(table).where(table.c.key == key).values(data=bytes(damaged)))
+
+
 def audit_rows(services: Services, resource_id: str) -> list[tuple[str, str, str]]:
     """(action, actor role, outcome) of each audit event about one record, in order."""
     with services.database._opened().connect() as connection:

@@ -22,6 +22,7 @@ from photo_support import (
     API,
     audit_rows,
     flip_a_byte,
+    flip_a_kept_copy,
     landmarks_body,
     new_patient,
     upload,
@@ -65,8 +66,6 @@ def test_a_flipped_byte_in_a_stored_photo_is_a_clear_error_never_the_photo(
     clinic: Clinic, api: TestClient, patient_id: str
 ) -> None:
     kept = uploaded(api, patient_id, face_pair(800, 600).earlier)
-    display = api.get(f"{API}/photos/{kept['id']}/image", params={"rendition": "display"})
-    assert display.status_code == 200  # a copy is kept now: it must not be served either
 
     flip_a_byte(clinic.services, kept["id"])
     answers = [
@@ -74,7 +73,7 @@ def test_a_flipped_byte_in_a_stored_photo_is_a_clear_error_never_the_photo(
         for rendition in ("original", "display", "thumbnail")
     ]
 
-    for answer in answers:
+    for answer in answers:  # the photo itself, and each copy that would be made from it
         assert answer.status_code == 409
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["code"] == "photo-integrity"
@@ -83,6 +82,34 @@ def test_a_flipped_byte_in_a_stored_photo_is_a_clear_error_never_the_photo(
     assert ("photo.read", "clinician", "integrity_failed") in audit_rows(
         clinic.services, kept["id"]
     )
+
+
+def test_a_copy_kept_before_the_damage_is_still_served_but_never_the_damaged_photo(
+    clinic: Clinic, api: TestClient, patient_id: str
+) -> None:
+    kept = uploaded(api, patient_id, face_pair(800, 600).earlier)
+    url = f"{API}/photos/{kept['id']}/image"
+    display = api.get(url, params={"rendition": "display"}).content
+
+    flip_a_byte(clinic.services, kept["id"])
+
+    # the copy was made from the verified photo and checks against its own hash
+    assert api.get(url, params={"rendition": "display"}).content == display
+    assert api.get(url).status_code == 409
+
+
+def test_a_damaged_kept_copy_is_made_again_from_the_photo(
+    clinic: Clinic, api: TestClient, patient_id: str
+) -> None:
+    kept = uploaded(api, patient_id, face_pair(800, 600).earlier)
+    url = f"{API}/photos/{kept['id']}/image"
+    display = api.get(url, params={"rendition": "display"}).content
+
+    flip_a_kept_copy(clinic.services, kept["id"])
+    again = api.get(url, params={"rendition": "display"})
+
+    assert again.status_code == 200
+    assert again.content == display
 
 
 def test_another_clinic_s_photo_answers_exactly_like_a_missing_one(
