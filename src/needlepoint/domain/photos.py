@@ -4,9 +4,10 @@ A clinical photo is taken by the clinic's staff, in a standard view (front, left
 oblique, the two profiles, or a close-up of one zone), on a day (``taken_on``), perhaps at a
 session (clinical.md §1.5 item 11: "photographs taken with standard lighting and views";
 §4.1: "standardized photos in all trials", at consultation and at follow-ups). It is stored
-re-encoded (upright, no metadata) with the SHA-256 of the stored bytes; every read hashes the
-bytes again, and a photo whose bytes no longer match is refused (``PhotoIntegrityError``),
-never shown.
+re-encoded (upright, no metadata) with the SHA-256 of the stored bytes. Reading the photo (or
+making a copy of it) hashes the bytes again, and a photo whose bytes no longer match is refused
+(``PhotoIntegrityError``), never shown; a copy made from it (``Derivative``) is checked
+against its own hash each time it is served (ADR 0028).
 
 **Landmarks** are two points the clinician marks on a photo, such as the inner corners of the
 eyes, in the photo's own pixels (``x_px`` to the right and ``y_px`` down from the top-left
@@ -174,7 +175,11 @@ class Derivative:
 
 @dataclass(frozen=True, slots=True)
 class Similarity:
-    """A similarity transform: scale, rotation (degrees, anticlockwise on the image), shift."""
+    """A similarity transform: scale, then rotation, then shift, in the photos' pixels.
+
+    A positive ``rotation_deg`` turns the x axis towards the y axis: clockwise on the screen,
+    where y points down.
+    """
 
     scale: float
     rotation_deg: float
