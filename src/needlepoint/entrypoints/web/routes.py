@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from needlepoint.entrypoints.api.permissions import PUBLIC, SIGNED_IN, Rule
 from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
+    agenda,
     api_docs,
     booking,
     calendar,
@@ -56,6 +57,7 @@ PAGES: Final = (
     Page("POST", "/login", login.sign_in, PUBLIC),
     Page("POST", "/logout", login.sign_out, SIGNED_IN),
     Page("GET", "/", dashboard.show, Action.DASHBOARD_READ),
+    Page("GET", agenda.PATH, agenda.show, Action.SCHEDULE_READ),
     Page("GET", "/patients", patients.search, Action.PATIENT_LIST),
     Page("POST", "/patients", patients.register, Action.PATIENT_REGISTER),
     Page("GET", "/patients/new", patients.new_form, Action.PATIENT_REGISTER),

@@ -15,8 +15,10 @@ from uuid import UUID
 
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.domain.scheduling import Appointment, OpeningHours, Room, Slot
+from needlepoint.domain.scheduling.agenda import Agenda
 from needlepoint.services import audit as audit_service
 from needlepoint.services.ports import Clock
+from needlepoint.services.scheduling import agenda as agendas
 from needlepoint.services.scheduling import booking, changes, proposals, queries, setup, steps
 from needlepoint.services.scheduling import calendar_feeds as calendar_service
 from needlepoint.services.scheduling import dashboard as worklists
@@ -133,6 +135,18 @@ class Scheduling:
         """The clinic's appointments on a local day."""
         uow = self.unit_of_work()
         return queries.day_list(on=on, context=context, uow=uow, clock=self.clock)
+
+    def agenda(
+        self, request: agendas.AgendaRequest, *, context: audit_service.RequestContext
+    ) -> Agenda:
+        """The clinic's calendar of one to seven local days, a lane per practitioner or room."""
+        return agendas.clinic_agenda(
+            request=request,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            tables=self.knowledge.planning,
+        )
 
     def get_appointment(
         self, appointment_id: UUID, *, context: audit_service.RequestContext

@@ -240,6 +240,19 @@ class DayListReads(Transaction, HasAudit, HasClinics, HasWorklists, Protocol):
     """A clinic's day list (audited)."""
 
 
+class AgendaReads(
+    Transaction,
+    HasAudit,
+    HasClinics,
+    HasOpeningHours,
+    HasRooms,
+    HasStaff,
+    HasWorklists,
+    Protocol,
+):
+    """A clinic's calendar: its appointments, opening hours, rooms and practitioners (audited)."""
+
+
 class AppointmentReads(Transaction, HasAppointments, HasAudit, Protocol):
     """A patient's appointments (audited)."""
 

@@ -35,7 +35,7 @@ from needlepoint.adapters.db.scheduling.appointments import appointment_from_row
 from needlepoint.adapters.db.shared.patients import patient_from_row
 from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.records import PatientRecord
-from needlepoint.domain.scheduling import Appointment, AppointmentStatus
+from needlepoint.domain.scheduling import LONGEST_APPOINTMENT, Appointment, AppointmentStatus
 from needlepoint.domain.treatment import (
     ChartVersion,
     SeriesStatus,
@@ -72,8 +72,17 @@ class SqlWorklistQueries(SqlRepository):
     def appointments_between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
     ) -> Sequence[tuple[Appointment, PatientRecord, str, str]]:
-        """Appointments not cancelled overlapping the span, with patient, practitioner, room."""
-        values = {"clinic_id": clinic_id, "starts_at": starts_at, "ends_at": ends_at}
+        """Appointments not cancelled overlapping the span, with patient, practitioner, room.
+
+        No appointment lasts longer than ``LONGEST_APPOINTMENT``, so one overlapping the span
+        starts after ``starts_at`` less that: the index on (clinic, start) bounds both ends.
+        """
+        values = {
+            "clinic_id": clinic_id,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "earliest": starts_at - LONGEST_APPOINTMENT,
+        }
         found = self._connection().execute(_APPOINTMENTS_BETWEEN, values)
         return [
             (
@@ -222,6 +231,7 @@ _APPOINTMENTS_BETWEEN: Final = (
     .where(
         _booked.clinic_id == bindparam("clinic_id"),
         _booked.status != AppointmentStatus.CANCELLED.value,
+        _booked.starts_at > bindparam("earliest"),
         _booked.starts_at < bindparam("ends_at"),
         _booked.ends_at > bindparam("starts_at"),
     )
