@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from api_support import PATIENT, TestClient, intake_document, signed_in
+from consent_support import consent_via_api
 from needlepoint.bootstrap import Services
 from needlepoint.domain.messages import MessageKind
 from web_charts import ok, started
@@ -41,6 +42,7 @@ def treated_patient(clinic: Clinic, clinician: TestClient, email: str, family: s
     consultation = ok(api.post(url, json={"document": document}), 201)
     ok(api.post(f"{API}/consultations/{consultation['id']}/sign"))
     series = ok(api.post(f"{API}/consultations/{consultation['id']}/series", json={}), 201)
+    consent_via_api(api, series["id"])  # the patient's witnessed consent (ADR 0029)
     session = started(clinician, series["id"])
     return Treated(UUID(patient["id"]), email, series["id"], session)
 

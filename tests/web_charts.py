@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from api_support import PATIENT, START, TestClient, intake_document, signed_in
+from consent_support import consent_via_api
 from web_support import CLINICIAN, Clinic, csrf_token
 
 API = "/api/v1"
@@ -35,7 +36,9 @@ def new_series(clinic: Clinic, *, consulted_on: str = "") -> dict[str, Any]:
     consultation = ok(api.post(url, json={"document": document}), 201)
     ok(api.post(f"{API}/consultations/{consultation['id']}/sign"))
     url = f"{API}/consultations/{consultation['id']}/series"
-    return dict(ok(api.post(url, json={}), 201))
+    series = dict(ok(api.post(url, json={}), 201))
+    consent_via_api(api, series["id"])  # the patient's witnessed consent (ADR 0029)
+    return series
 
 
 def start_session(client: TestClient, series_id: str, **answers: str) -> Any:

@@ -119,11 +119,12 @@ class Services:
 
     @_Area
     def treatment(self) -> Treatment:
-        """Series, sessions, charts and clinical photos (scikit-image loads on first use)."""
-        from needlepoint.adapters.imaging import SkimageImaging  # noqa: PLC0415
+        """Series, sessions, charts, photos and consent (scikit-image, WeasyPrint on use)."""
+        from needlepoint.adapters import imaging, pdf  # noqa: PLC0415
         from needlepoint.services.treatment.facade import Treatment  # noqa: PLC0415
 
-        return Treatment(self.database.unit_of_work, self.clock, self.engine, SkimageImaging())
+        tools = imaging.SkimageImaging(), pdf.PdfRenderer()
+        return Treatment(self.database.unit_of_work, self.clock, self.engine, *tools)
 
     @_Area
     def scheduling(self) -> Scheduling:

@@ -30,6 +30,7 @@ from api_support import (
     intake_document,
     make_services,
 )
+from consent_support import give_consent
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services
 from needlepoint.domain.checkins import CheckInAnswers, Degree
@@ -151,6 +152,7 @@ def _treatment_records(
         services.consultation.record_consultation(request, context=context).id, context=context
     )
     series = services.treatment.create_series(treatment.NewSeries(signed.id), context=context)
+    consent = give_consent(services, series.id, context)  # witnessed (ADR 0029)
     session = services.treatment.start_session(series.id, rescreen_document={}, context=context)
     chart = ChartIn.model_validate(_chart_body({}, zones=("cheeks", "chin"))).chart
     services.treatment.chart_session(
@@ -161,6 +163,8 @@ def _treatment_records(
         "session_id": str(session.id),
         "version": "1",
         "lot": LOT,
+        "consent_id": str(consent.id),
+        "version_id": str(consent.template_id),
         **_appointment_records(services, context, series.id),
     }
 
@@ -310,6 +314,27 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     },
     ("GET", f"{API}/series/{{series_id}}/sessions"): lambda _: None,
     ("POST", f"{API}/series/{{series_id}}/sessions"): lambda _: {"rescreen": {}},
+    ("GET", f"{API}/consent-templates"): lambda _: None,
+    ("POST", f"{API}/consent-templates"): lambda _: {"title": "Consent", "body": "Risks: none."},
+    ("GET", f"{API}/consent-templates/{{version_id}}"): lambda _: None,
+    ("PUT", f"{API}/consent-templates/{{version_id}}"): lambda _: {
+        "title": "Consent",
+        "body": "Risks: some.",
+        "expected_sha256": "0" * 64,
+    },
+    ("POST", f"{API}/consent-templates/{{version_id}}/publish"): lambda _: {
+        "expected_sha256": "0" * 64
+    },
+    ("GET", f"{API}/series/{{series_id}}/consent"): lambda _: None,
+    ("POST", f"{API}/series/{{series_id}}/consents"): lambda ids: {
+        "template_id": ids["version_id"],
+        "template_sha256": "0" * 64,
+        "typed_name": "Amira Okafor",
+        "agreed": True,
+    },
+    ("POST", f"{API}/consents/{{consent_id}}/witness"): lambda _: None,
+    ("POST", f"{API}/consents/{{consent_id}}/withdraw"): lambda _: {"reason": "changed her mind"},
+    ("GET", f"{API}/consents/{{consent_id}}/document"): lambda _: None,
     ("POST", f"{API}/sessions/{{session_id}}/chart"): _chart_body,
     ("POST", f"{API}/sessions/{{session_id}}/chart/{{version}}/sign"): lambda _: None,
     ("GET", f"{API}/sessions/{{session_id}}/chart"): lambda _: None,

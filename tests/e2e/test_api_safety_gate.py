@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from api_support import PATIENT, START, TestClient, add_clinic, add_member, signed_in
+from consent_support import consent_via_api
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.services.audit import AuthMethod, RequestContext
@@ -128,6 +129,7 @@ def test_a_clearance_of_the_wait_lets_the_series_start_earlier(clinician: TestCl
     signed = consultation(clinician)
     ok(clear(clinician, signed["id"], "cold-sore-history"), 201)
     series = ok(clinician.post(f"{API}/consultations/{signed['id']}/series", json={}), 201)
+    consent_via_api(clinician, series["id"])  # the patient's witnessed consent (ADR 0029)
 
     cleared = ok(clear(clinician, signed["id"], "isotretinoin-recent"), 201)
     booked = book_first(clinician, series["id"], START.date() + timedelta(days=7))

@@ -27,6 +27,7 @@ from api_support import (
     intake_document,
     signed_in,
 )
+from consent_support import consent_via_api
 from needlepoint.bootstrap import Services
 from needlepoint.domain.messages import MessageKind, MessageStatus, OutboxMessage
 from needlepoint.domain.records import Role
@@ -87,7 +88,9 @@ def series_for(client: TestClient, patient_id: str, supersede_reason: str = "") 
     consultation = ok(client.post(url, json={"document": intake_document()}), 201)
     ok(client.post(f"{API}/consultations/{consultation['id']}/sign"))
     url = f"{API}/consultations/{consultation['id']}/series"
-    return dict(ok(client.post(url, json={"supersede_reason": supersede_reason}), 201))
+    series = dict(ok(client.post(url, json={"supersede_reason": supersede_reason}), 201))
+    consent_via_api(client, series["id"])  # the patient's witnessed consent (ADR 0029)
+    return series
 
 
 RESCREEN = {"rescreen": {"history": {"pregnant": False}}}

@@ -26,6 +26,7 @@ from api_support import (
     intake_document,
     signed_in,
 )
+from consent_support import consent_via_api
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api import errors
@@ -87,6 +88,7 @@ def new_series(client: TestClient) -> dict[str, Any]:
     consultation = signed_consultation(client, intake_document())
     url = f"{API}/consultations/{consultation['id']}/series"
     series: dict[str, Any] = ok(client.post(url, json={}), 201)
+    consent_via_api(client, series["id"])  # the patient's witnessed consent (ADR 0029)
     return series
 
 

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from api_support import PATIENT, TestClient, signed_in
+from consent_support import consent_via_api
 from web_charts import (
     EXPIRED,
     chart_form,
@@ -318,6 +319,7 @@ def test_a_first_chart_starts_on_the_device_the_series_was_planned_for(
     clearance = {"rule_id": "anticoagulant", "reason": "GP letter", "valid_until": "2027-03-01"}
     assert api.post(f"/api/v1/consultations/{consultation}/clearances", json=clearance).is_success
     series = api.post(f"/api/v1/consultations/{consultation}/series", json={}).json()
+    consent_via_api(api, series["id"])  # the patient's witnessed consent (ADR 0029)
 
     session = started(clinician, series["id"])
 

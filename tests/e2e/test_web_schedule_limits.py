@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api_support import PATIENT, START, TestClient, intake_document, signed_in
+from consent_support import consent_via_api
 from needlepoint.domain.records import Role
 from needlepoint.services.audit import AuthMethod, RequestContext
 from web_charts import start_session
@@ -57,7 +58,9 @@ def _series(api: TestClient, patient_id: str, supersede_reason: str = "") -> dic
     consultation = ok(api.post(url, json={"document": document}), 201)
     ok(api.post(f"{API}/consultations/{consultation['id']}/sign"))
     url = f"{API}/consultations/{consultation['id']}/series"
-    return dict(ok(api.post(url, json={"supersede_reason": supersede_reason}), 201))
+    series = dict(ok(api.post(url, json={"supersede_reason": supersede_reason}), 201))
+    consent_via_api(api, series["id"])  # the patient's witnessed consent (ADR 0029)
+    return series
 
 
 def one_series(clinic: Clinic) -> dict[str, Any]:

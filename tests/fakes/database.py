@@ -19,6 +19,9 @@ from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.calendar import CalendarFeed
 from needlepoint.domain.checkins import CheckIn, CheckInPhoto
 from needlepoint.domain.clearances import Clearance
+from needlepoint.domain.consent import SignedConsent
+from needlepoint.domain.consent_templates import ConsentTemplateVersion
+from needlepoint.domain.documents import StoredDocument
 from needlepoint.domain.messages import OutboxMessage
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.patient_changes import PatientChange
@@ -125,6 +128,9 @@ class FakeDatabase:
     )
     check_ins: dict[UUID, CheckIn] = field(default_factory=dict)
     check_in_photos: dict[UUID, CheckInPhoto] = field(default_factory=dict)
+    consent_templates: dict[UUID, ConsentTemplateVersion] = field(default_factory=dict)
+    consents: dict[UUID, SignedConsent] = field(default_factory=dict)
+    documents: dict[UUID, StoredDocument] = field(default_factory=dict)
     clinical_photos: dict[UUID, StoredPhoto] = field(default_factory=dict)
     redness_readings: dict[UUID, RednessReading] = field(default_factory=dict)
     photo_derivatives: dict[str, tuple[UUID, Derivative]] = field(default_factory=dict)
@@ -157,6 +163,9 @@ class FakeDatabase:
             saved_rows(self.care_acknowledgements),
             saved_rows(self.check_ins),
             saved_rows(self.check_in_photos),
+            saved_rows(self.consent_templates),
+            saved_rows(self.consents),
+            saved_rows(self.documents),
             saved_rows(self.clinical_photos),
             saved_rows(self.redness_readings),
             saved_rows(self.photo_derivatives),

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from fakes.accounts import FakeApiTokens, FakeLoginSessions, FakeStaffStatus, FakeThrottle
 from fakes.common import FakeAuditLog, FakeClinics, FakePatients, FakeStaff
+from fakes.consent import FakeConsents, FakeConsentTemplates, FakeDocuments
 from fakes.consultation import FakeClearances, FakeConsultations
 from fakes.database import (
     FakeDatabase,
@@ -79,6 +80,10 @@ class FakeTreatmentUnitOfWork(FakeTransaction):
     def __init__(self, database: FakeDatabase | None = None) -> None:
         super().__init__(database)
         db = self.database
+        self.staff = FakeStaff(db)
+        self.consent_templates = FakeConsentTemplates(db)
+        self.consents = FakeConsents(db)
+        self.documents = FakeDocuments(db)
         self.audit = FakeAuditLog(db.audit)
         self.clinics = FakeClinics(db)
         self.patients = FakePatients(db)
@@ -146,6 +151,9 @@ class FakePortalUnitOfWork(FakeTransaction):
     def __init__(self, database: FakeDatabase | None = None) -> None:
         super().__init__(database)
         db = self.database
+        self.consent_templates = FakeConsentTemplates(db)
+        self.consents = FakeConsents(db)
+        self.documents = FakeDocuments(db)
         self.audit = FakeAuditLog(db.audit)
         self.clinics = FakeClinics(db)
         self.staff = FakeStaff(db)
@@ -182,6 +190,9 @@ class FakeUnitOfWork(FakeTransaction):
     def __init__(self, database: FakeDatabase | None = None) -> None:
         super().__init__(database)
         db = self.database
+        self.consent_templates = FakeConsentTemplates(db)
+        self.consents = FakeConsents(db)
+        self.documents = FakeDocuments(db)
         self.audit = FakeAuditLog(db.audit)
         self.clinics = FakeClinics(db)
         self.staff = FakeStaff(db)

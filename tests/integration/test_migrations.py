@@ -39,6 +39,7 @@ TABLES |= {  # the portal migration
 }
 TABLES |= {"clearance"}  # the safety gate migration
 TABLES = (TABLES - {"login_attempt"}) | {"login_throttle"}  # the sign-in throttle migration
+TABLES |= {"consent_template_version", "signed_consent", "stored_document"}  # consent
 TABLES |= {"clinical_photo", "redness_reading", "photo_derivative"}  # clinical photos (issue 12)
 TABLES |= {"patient_change"}  # the patient changes migration (issue 12)
 SQLITE_TRIGGERS = {
@@ -58,6 +59,24 @@ POSTGRES_TRIGGERS = {
     "consultation_signed_immutable",
     "chart_version_guard",
 }
+
+
+CONSENT_TRIGGERS = {  # the consent migration (2026-12-08): published forms, stored documents
+    "sqlite": {
+        "consent_template_published_no_update",
+        "consent_template_published_no_delete",
+        "stored_document_no_update",
+        "stored_document_no_delete",
+    },
+    "postgresql": {"consent_template_guard", "stored_document_guard"},
+}
+
+
+def expected_triggers(url: str, *, consent: bool = True) -> set[str]:
+    """The triggers of the head schema on this backend (without the consent ones, if asked)."""
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    base = SQLITE_TRIGGERS if backend == "sqlite" else POSTGRES_TRIGGERS
+    return base | (CONSENT_TRIGGERS[backend] if consent else set())
 
 
 def table_names(url: str) -> set[str]:
@@ -92,8 +111,7 @@ def test_upgrade_head_on_an_empty_database_creates_every_table(empty_db_url: str
 def test_upgrade_creates_the_append_only_triggers(empty_db_url: str) -> None:
     upgrade(empty_db_url)
 
-    expected = SQLITE_TRIGGERS if empty_db_url.startswith("sqlite") else POSTGRES_TRIGGERS
-    assert trigger_names(empty_db_url) == expected
+    assert trigger_names(empty_db_url) == expected_triggers(empty_db_url)
 
 
 def test_upgrade_twice_is_harmless(empty_db_url: str) -> None:
@@ -153,6 +171,5 @@ def test_the_sign_in_throttle_migration_comes_down_to_the_attempts_table(
 
     assert "login_attempt" in down
     assert "login_throttle" not in down
-    expected = SQLITE_TRIGGERS if empty_db_url.startswith("sqlite") else POSTGRES_TRIGGERS
-    assert down_triggers == expected
+    assert down_triggers == expected_triggers(empty_db_url, consent=False)
     assert table_names(empty_db_url) == TABLES | {"alembic_version"}

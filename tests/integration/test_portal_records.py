@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, load_example
+from consent_support import record_consent
 from fakes import OPERATOR, SETUP_CLOCK, PlainHasher
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -133,6 +134,9 @@ def series_with_session(seeded: Seeded) -> tuple[TreatmentSeries, TreatmentSessi
         engine=ENGINE,
         **kw,
     )
+    with seeded.uow() as uow:  # the patient's witnessed consent opens the gate (ADR 0029)
+        record_consent(uow, series, by=seeded.context.actor.id, at=seeded.clock.now())
+        uow.commit()
     session = rescreen.start_session(
         series_id=series.id,
         rescreen_document={"history": {"pregnant": False}},

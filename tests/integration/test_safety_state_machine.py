@@ -44,6 +44,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import Engine, select, text
 
 from api_support import MovingClock, make_services
+from consent_support import record_consent
 from fakes import OPERATOR
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.engine import make_engine
@@ -204,6 +205,7 @@ class Programme(RuleBasedStateMachine):
         )
         if made is not None and made.id not in self.series:
             self.series.append(made.id)
+            self._consent(made.id)
 
     @precondition(lambda self: bool(self.series))
     @rule(who=st.sampled_from(ACTORS), data=st.data())
@@ -388,6 +390,18 @@ class Programme(RuleBasedStateMachine):
                 assert all(self._cleared(f, session) for f in dated), (day, eligible)
 
     @invariant()
+    def no_session_starts_without_a_witnessed_consent_signed_before_it(self) -> None:
+        consented = {
+            row["series_id"]: row["witnessed_at"]
+            for row in self._rows(t.signed_consent)
+            if row["witnessed_at"] is not None and row["withdrawn_at"] is None
+        }
+        for session in self._rows(t.treatment_session):
+            witnessed = consented.get(session["series_id"])
+            assert witnessed is not None, "a session started without a witnessed consent"
+            assert witnessed <= session["started_at"], (witnessed, session["started_at"])
+
+    @invariant()
     def no_depth_exceeds_the_device_the_zone_or_the_licence(self) -> None:
         planning = self.services.knowledge.planning
         for version in self._rows(t.chart_version):
@@ -453,6 +467,15 @@ class Programme(RuleBasedStateMachine):
     def _report(self, consultation_id: UUID) -> dict[str, Any]:
         report: dict[str, Any] = self._row(t.consultation, consultation_id)["report"]
         return report
+
+    def _consent(self, series_id: UUID) -> None:
+        """The patient's witnessed consent, as the clinic records it before session 1."""
+        uow = self.services.database.unit_of_work()
+        with uow:
+            series = uow.series.get(self.clinic_id, series_id)
+            assert series is not None
+            record_consent(uow, series, by=series.created_by, at=self.clock.now())
+            uow.commit()
 
     def _snapshot(self) -> tuple[Any, ...]:
         shown = (

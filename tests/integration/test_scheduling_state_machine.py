@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 
 from api_support import MovingClock
 from conftest import EXAMPLES, load_example
+from consent_support import record_consent
 from depth import scaled
 from fakes import OPERATOR, SETUP_CLOCK, PlainHasher, as_admin
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -463,9 +464,13 @@ def _series_for(
         consultation_id=record.id, context=context, uow=SqlAlchemyUnitOfWork(engine), clock=clock
     )
     new = treatment_service.NewSeries(consultation_id=record.id, supersede_reason=supersede_reason)
-    return treatment_service.create_series_from_consultation(
+    created = treatment_service.create_series_from_consultation(
         new=new, context=context, uow=SqlAlchemyUnitOfWork(engine), engine=ENGINE, clock=clock
     )
+    with SqlAlchemyUnitOfWork(engine) as uow:  # the patient's witnessed consent (ADR 0029)
+        record_consent(uow, created, by=context.actor.id, at=clock.now())
+        uow.commit()
+    return created
 
 
 @pytest.mark.slow

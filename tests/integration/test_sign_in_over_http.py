@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from api_support import intake_document
+from consent_support import give_consent
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.tables import audit_event
@@ -100,6 +101,7 @@ def _charted_session(
         services.consultation.record_consultation(request, context=context).id, context=context
     )
     series = services.treatment.create_series(treatment.NewSeries(signed.id), context=context)
+    give_consent(services, series.id, context)  # the patient's witnessed consent (ADR 0029)
     session = services.treatment.start_session(series.id, rescreen_document={}, context=context)
     cartridge = {"lot": "LOT-HTTP-1", "expires_on": "2099-01-01"}
     body = {"expected_version": 0, "chart": {"device": "pen", "cartridge": cartridge, "zones": []}}

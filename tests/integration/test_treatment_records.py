@@ -20,6 +20,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from conftest import EXAMPLES, TODAY, load_example
+from consent_support import record_consent
 from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import downgrade, upgrade
@@ -125,13 +126,17 @@ def new_series(clinic: Clinic, patient_id: UUID | None = None, **kw: Any) -> Tre
     sign_consultation(
         consultation_id=record.id, context=clinic.context, uow=clinic.uow(), clock=CLOCK
     )
-    return treatment.create_series_from_consultation(
+    created = treatment.create_series_from_consultation(
         new=treatment.NewSeries(consultation_id=record.id, **kw),
         context=clinic.context,
         uow=clinic.uow(),
         engine=ENGINE,
         clock=CLOCK,
     )
+    with clinic.uow() as uow:  # the patient's witnessed consent opens the gate (ADR 0029)
+        record_consent(uow, created, by=clinic.context.actor.id, at=CLOCK.now())
+        uow.commit()
+    return created
 
 
 def start(clinic: Clinic, series_id: UUID, answers: Any = None) -> TreatmentSession:

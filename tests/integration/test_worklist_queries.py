@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Engine, func, select
 
 from conftest import EXAMPLES, TODAY, load_example
+from consent_support import record_consent
 from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -114,13 +115,17 @@ def new_series(clinic: Clinic, family_name: str, **kw: Any) -> TreatmentSeries:
     sign_consultation(
         consultation_id=record.id, context=clinic.context, uow=clinic.uow(), clock=CLOCK
     )
-    return treatment.create_series_from_consultation(
+    created = treatment.create_series_from_consultation(
         new=treatment.NewSeries(consultation_id=record.id, **kw),
         context=clinic.context,
         uow=clinic.uow(),
         engine=ENGINE,
         clock=CLOCK,
     )
+    with clinic.uow() as uow:  # the patient's witnessed consent opens the gate (ADR 0029)
+        record_consent(uow, created, by=clinic.context.actor.id, at=CLOCK.now())
+        uow.commit()
+    return created
 
 
 def start(clinic: Clinic, series: TreatmentSeries) -> TreatmentSession:

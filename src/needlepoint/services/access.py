@@ -15,6 +15,7 @@ from uuid import UUID
 
 from needlepoint.domain.charting import ContraindicatedError
 from needlepoint.domain.clearances import ClearanceRequiredError
+from needlepoint.domain.consent import ConsentRequiredError
 from needlepoint.domain.errors import InvalidInputError, NotFoundError
 from needlepoint.domain.intervals import IntervalLimitError
 from needlepoint.domain.records import PatientRecord
@@ -90,7 +91,7 @@ def series_or_raise(
 def audited_refusal(
     uow: AuditedTransaction, context: audit.RequestContext, access: audit.Access, clock: Clock
 ) -> Iterator[None]:
-    """On a refusal (contraindicated, not cleared, too soon, version conflict), audit it; re-raise.
+    """On a refusal (contraindicated, not cleared, no consent, too soon…), audit it; re-raise.
 
     Whatever the block wrote is rolled back; the audit event of the refusal is committed.
     """
@@ -99,6 +100,7 @@ def audited_refusal(
     except (
         ContraindicatedError,
         ClearanceRequiredError,
+        ConsentRequiredError,
         IntervalLimitError,
         VersionConflictError,
     ) as error:

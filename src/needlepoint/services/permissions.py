@@ -10,8 +10,9 @@ find and read patients, and book, move and record appointments, but never read o
 clinical content (consultations, charts, outcomes, assessments, care documents).
 
 Some actions are *attestations*: a clinician vouches for them in person (signing a
-consultation or a chart, charting the depths delivered, clearing a finding). They need the
-actor's own signed-in session; an API token, whoever issued it, never attests.
+consultation or a chart, charting the depths delivered, clearing a finding, witnessing a
+patient's consent). They need the actor's own signed-in session; an API token, whoever issued
+it, never attests.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ class Action(StrEnum):
     SERIES_READ = "series.read"
     SERIES_CANCEL = "series.cancel"
     SESSION_START = "session.start"
+    CONSENT_TEMPLATE_READ = "consent_template.read"
+    CONSENT_TEMPLATE_MANAGE = "consent_template.manage"
+    CONSENT_READ = "consent.read"
+    CONSENT_RECORD = "consent.record"
+    CONSENT_WITNESS = "consent.witness"
+    CONSENT_WITHDRAW = "consent.withdraw"
     CHART_WRITE = "chart.write"
     CHART_SIGN = "chart.sign"
     CHART_READ = "chart.read"
@@ -116,6 +123,12 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.SERIES_READ: ALL_STAFF,
     Action.SERIES_CANCEL: CLINICAL,
     Action.SESSION_START: CLINICAL,
+    Action.CONSENT_TEMPLATE_READ: CLINICAL,
+    Action.CONSENT_TEMPLATE_MANAGE: ADMIN_ONLY,
+    Action.CONSENT_READ: CLINICAL,
+    Action.CONSENT_RECORD: CLINICAL,
+    Action.CONSENT_WITNESS: CLINICAL,
+    Action.CONSENT_WITHDRAW: CLINICAL,
     Action.CHART_WRITE: CLINICAL,
     Action.CHART_SIGN: CLINICAL,
     Action.CHART_READ: CLINICAL,
@@ -147,6 +160,7 @@ ATTESTED: Final = frozenset(
         Action.CLEARANCE_RECORD,
         Action.CHART_WRITE,
         Action.CHART_SIGN,
+        Action.CONSENT_WITNESS,
     }
 )
 """Actions a clinician vouches for in person: never through an API token."""

@@ -7,10 +7,10 @@ a record of another clinic is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 from uuid import UUID
 
 from needlepoint.domain.contact import ClinicContact
@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     )
     from needlepoint.services.treatment.ports import (
         ChartRepository,
+        ConsentRepository,
+        ConsentTemplateRepository,
+        DocumentRepository,
         PhotoRepository,
         SeriesRepository,
         SessionRepository,
@@ -72,6 +75,26 @@ class PasswordHasher(Protocol):
 
     def verify(self, password: str, hashed: str) -> bool:
         """Whether the password matches the hash."""
+        ...
+
+
+class DocumentRenderer(Protocol):
+    """Lays a document out as PDF from one of its templates (WeasyPrint in production).
+
+    ``template`` names the document (``signed_consent.html``); ``values`` are what it shows;
+    ``images`` are images by name with their media type (a drawn signature). No resource
+    outside the renderer's own is ever fetched (``adapters/pdf.py``).
+    """
+
+    def render_pdf(
+        self,
+        template: str,
+        values: Mapping[str, Any],
+        *,
+        images: Mapping[str, tuple[bytes, str]] | None = None,
+        created_at: datetime | None = None,
+    ) -> bytes:
+        """The PDF bytes of the document."""
         ...
 
 
@@ -378,6 +401,33 @@ class HasCheckIns(Protocol):
     @property
     def check_ins(self) -> CheckInRepository:
         """The check ins, in this unit of work's transaction."""
+        ...
+
+
+class HasConsentTemplates(Protocol):
+    """A unit of work holding ConsentTemplateRepository."""
+
+    @property
+    def consent_templates(self) -> ConsentTemplateRepository:
+        """The consent template versions, in this unit of work's transaction."""
+        ...
+
+
+class HasConsents(Protocol):
+    """A unit of work holding ConsentRepository."""
+
+    @property
+    def consents(self) -> ConsentRepository:
+        """The signed consents, in this unit of work's transaction."""
+        ...
+
+
+class HasDocuments(Protocol):
+    """A unit of work holding DocumentRepository."""
+
+    @property
+    def documents(self) -> DocumentRepository:
+        """The stored documents, in this unit of work's transaction."""
         ...
 
 

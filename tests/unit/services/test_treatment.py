@@ -15,6 +15,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, TODAY, load_example
+from consent_support import record_consent
 from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.charting import (
     Cartridge,
@@ -133,9 +134,13 @@ def series(
 ) -> TreatmentSeries:
     signed = consultation(uow, context, patient_id or patient(uow, context))
     new = treatment.NewSeries(consultation_id=signed.id, plan=plan, reasons=reasons or {})
-    return treatment.create_series_from_consultation(
+    created = treatment.create_series_from_consultation(
         new=new, context=context, uow=uow, engine=ENGINE, clock=CLOCK
     )
+    with uow:  # the patient's witnessed consent opens the gate for its sessions (ADR 0029)
+        record_consent(uow, created, by=context.actor.id, at=CLOCK.now())
+        uow.commit()
+    return created
 
 
 def start(

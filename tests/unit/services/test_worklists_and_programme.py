@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from conftest import EXAMPLES, TODAY, load_example
+from consent_support import record_consent
 from fakes import OPERATOR, SETUP_CLOCK, FakeUnitOfWork, FixedClock, PlainHasher
 from needlepoint.domain.charting import Cartridge, SessionChart, ZoneTreatment
 from needlepoint.domain.planning import Endpoint
@@ -83,9 +84,13 @@ def series(uow: FakeUnitOfWork, context: RequestContext, patient_id: UUID) -> Tr
     )
     signed = sign_consultation(consultation_id=draft.id, context=context, uow=uow, clock=CLOCK)
     new = treatment.NewSeries(consultation_id=signed.id)
-    return treatment.create_series_from_consultation(
+    created = treatment.create_series_from_consultation(
         new=new, context=context, uow=uow, engine=ENGINE, clock=CLOCK
     )
+    with uow:  # the patient's witnessed consent opens the gate for its sessions (ADR 0029)
+        record_consent(uow, created, by=context.actor.id, at=CLOCK.now())
+        uow.commit()
+    return created
 
 
 def charted_session(

@@ -30,6 +30,9 @@ from needlepoint.adapters.db.shared.patients import SqlPatientRepository
 from needlepoint.adapters.db.shared.staff import SqlStaffRepository
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.adapters.db.treatment.charts import SqlChartRepository
+from needlepoint.adapters.db.treatment.consent_templates import SqlConsentTemplateRepository
+from needlepoint.adapters.db.treatment.consents import SqlConsentRepository
+from needlepoint.adapters.db.treatment.documents import SqlDocumentRepository
 from needlepoint.adapters.db.treatment.photos import SqlPhotoRepository
 from needlepoint.adapters.db.treatment.series import SqlSeriesRepository
 from needlepoint.adapters.db.treatment.sessions import SqlSessionRepository
@@ -100,6 +103,21 @@ class SqlAlchemyUnitOfWork(Transaction):
     def charts(self) -> SqlChartRepository:
         """The chart versions."""
         return SqlChartRepository(self._connection)
+
+    @cached_property
+    def consent_templates(self) -> SqlConsentTemplateRepository:
+        """The consent template versions."""
+        return SqlConsentTemplateRepository(self._connection)
+
+    @cached_property
+    def consents(self) -> SqlConsentRepository:
+        """The signed consents."""
+        return SqlConsentRepository(self._connection)
+
+    @cached_property
+    def documents(self) -> SqlDocumentRepository:
+        """The stored documents (a signed consent's PDF)."""
+        return SqlDocumentRepository(self._connection)
 
     @cached_property
     def outcomes(self) -> SqlOutcomeRepository:

@@ -2,13 +2,16 @@
 
 Everything goes through the same services as the API (so it is screened, planned, charted and
 audited for real): consultations from the example files, signed or left as a draft; series
-agreed from the proceed and needs-clearance ones; a first session charted and signed for one
-patient, charted and awaiting sign-off for another; a baseline outcome. The demo logins are
-printed; they are for a local demo only.
+agreed from the proceed and needs-clearance ones; the clinic's published consent form, signed
+and witnessed for the series that have started or are about to (one series still awaits its
+patient's consent); a first session charted and signed for one patient, charted and awaiting
+sign-off for another; a baseline outcome. The demo logins are printed; they are for a local
+demo only.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -20,6 +23,8 @@ import yaml
 from needlepoint.bootstrap import Services
 from needlepoint.domain.charting import Cartridge, Numbing, SessionChart, ZoneTreatment
 from needlepoint.domain.clearances import NewClearance
+from needlepoint.domain.consent import ConsentRequest
+from needlepoint.domain.consent_templates import Procedure, TemplateKey
 from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.domain.planning import Endpoint
@@ -29,10 +34,13 @@ from needlepoint.domain.vocabulary import Device, Sex
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
 from needlepoint.services.consultation.consultations import ConsultationRequest
+from needlepoint.services.portal.consents import NewSignature
+from needlepoint.services.portal.sign_in import PatientContext
 from needlepoint.services.records import outcomes, patients
 from needlepoint.services.scheduling.booking import SlotChoice
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment
+from needlepoint.services.treatment.consent_templates import NewTemplate
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples"
 
@@ -77,12 +85,11 @@ def seed(services: Services) -> tuple[DemoLogin, ...]:
     clinician = RequestContext(
         actor=staff[Role.CLINICIAN], request_id="demo-seed", auth=AuthMethod.COMMAND_LINE
     )
-    _calendar(
-        services,
-        RequestContext(
-            actor=staff[Role.ADMIN], request_id="demo-seed", auth=AuthMethod.COMMAND_LINE
-        ),
+    admin = RequestContext(
+        actor=staff[Role.ADMIN], request_id="demo-seed", auth=AuthMethod.COMMAND_LINE
     )
+    _calendar(services, admin)
+    _publish_consent_form(services, admin)
     shift = services.clock.now().date() - EXAMPLES_WRITTEN_ON
     for prefix, given, family, state in PATIENTS:
         document = _shifted(_example(prefix), shift)
@@ -179,10 +186,70 @@ def _patient(
     series = services.treatment.create_series(
         treatment.NewSeries(consultation_id=record.id), context=context
     )
+    if name[1] in CONSENTED:
+        _consent(services, context, series, name, in_portal=CONSENTED[name[1]] == "portal")
     if state.startswith("charted"):
         _first_session(services, context, series, sign=state == "charted_and_signed")
     if state in {"charted_and_signed", "series_planned"}:
         _book_the_rest(services, context, series)
+
+
+CONSENT_FORM = Path(__file__).with_name("demo_consent.md")
+"""The demo clinic's consent form: a title line, then the body (ADR 0029)."""
+
+CONSENTED = {"Okafor": "tablet", "Marsh": "portal", "Raman": "tablet"}
+"""Who has signed their series' consent, and where; Kenji Sato's series still awaits his."""
+
+
+def _publish_consent_form(services: Services, admin: RequestContext) -> None:
+    """The clinic's microneedling consent form, for every indication, written and published."""
+    title, _, body = CONSENT_FORM.read_text(encoding="utf-8").partition("\n")
+    key = TemplateKey(Procedure.MICRONEEDLING, None)
+    new = NewTemplate(key, title.removeprefix("# "), body)
+    draft = services.treatment.create_consent_template(new, context=admin)
+    services.treatment.publish_consent_template(
+        draft.id, expected_sha256=draft.sha256, context=admin
+    )
+
+
+def _consent(
+    services: Services,
+    context: RequestContext,
+    series: TreatmentSeries,
+    name: tuple[str, str],
+    *,
+    in_portal: bool,
+) -> None:
+    """The patient signs the series' form, drawn on a tablet or typed in the portal.
+
+    The clinician witnesses it, and the signed form is kept as a PDF.
+    """
+    form = services.treatment.series_consent(series.id, context=context).form
+    if form is None:
+        raise RuntimeError("the demo clinic has no published consent form")
+    typed = " ".join(name)
+    drawing = None if in_portal else _drawn(typed)
+    signature = NewSignature(series.id, ConsentRequest(form.id, form.sha256, typed, drawing, True))
+    if in_portal:
+        patient = PatientContext(series.clinic_id, series.patient_id, "demo-seed")
+        signed = services.portal.sign_consent(signature, patient)
+    else:
+        signed = services.portal.sign_consent_on_tablet(signature, context=context)
+    services.treatment.witness_consent(signed.id, context=context)
+
+
+def _drawn(name: str) -> bytes:
+    """A signature as a signature pad draws it: a dark stroke on a transparent PNG."""
+    from PIL import Image, ImageDraw  # noqa: PLC0415 - Pillow, only when seeding
+
+    image = Image.new("RGBA", (480, 140), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    step = 400 // max(len(name), 1)
+    points = [(30 + i * step, 90 - (25 if i % 2 else 0) - (i % 3) * 8) for i in range(len(name))]
+    pen.line(points, fill=(20, 20, 60, 255), width=4, joint="curve")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _clear_findings(services: Services, context: RequestContext, record: Any) -> None:

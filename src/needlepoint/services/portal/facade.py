@@ -13,12 +13,14 @@ from uuid import UUID
 
 from needlepoint.domain.check_in_reviews import CheckInReview
 from needlepoint.domain.checkins import CheckIn, CheckInPhoto, ClinicCheckIn, TriageRules
+from needlepoint.domain.consent import SignedConsent
+from needlepoint.domain.documents import StoredDocument
 from needlepoint.domain.outcomes import OutcomeChart
 from needlepoint.domain.photos import ClinicalPhoto, Rendition
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.services import audit
 from needlepoint.services.portal import check_ins as checkins
-from needlepoint.services.portal import clinic_check_ins, clinical_photos
+from needlepoint.services.portal import clinic_check_ins, clinical_photos, consents
 from needlepoint.services.portal import sign_in as portal_access
 from needlepoint.services.portal.clinic_check_ins import ATTENTION_LIMIT
 from needlepoint.services.portal.pages import (
@@ -172,6 +174,55 @@ class Portal:
         """One of the patient's check-in photos."""
         uow = self.unit_of_work()
         return checkins.patient_photo(photo_id=photo_id, context=context, uow=uow, clock=self.clock)
+
+    # --- consent (ADR 0029) ---
+
+    def consent_form(self, series_id: UUID, context: PatientContext) -> consents.ConsentForm:
+        """One of the patient's series, the consent form to sign and what they signed."""
+        uow = self.unit_of_work()
+        return consents.consent_form(
+            series_id=series_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def sign_consent(
+        self, signature: consents.NewSignature, context: PatientContext
+    ) -> SignedConsent:
+        """The patient signs the consent form of one of their series (it awaits a witness)."""
+        return consents.sign_consent(
+            signature=signature,
+            context=context,
+            uow=self.unit_of_work(),
+            photos=self.photos,
+            clock=self.clock,
+        )
+
+    def sign_consent_on_tablet(
+        self, signature: consents.NewSignature, *, context: audit.RequestContext
+    ) -> SignedConsent:
+        """Record a patient's signature given on a clinic tablet (it awaits a witness)."""
+        return consents.sign_on_tablet(
+            signature=signature,
+            context=context,
+            uow=self.unit_of_work(),
+            photos=self.photos,
+            clock=self.clock,
+        )
+
+    def consent_document(self, consent_id: UUID, context: PatientContext) -> StoredDocument:
+        """The signed PDF of one of the patient's witnessed consents (checked on reading)."""
+        uow = self.unit_of_work()
+        return consents.consent_document(
+            consent_id=consent_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def withdraw_consent(
+        self, withdrawal: consents.PatientWithdrawal, context: PatientContext
+    ) -> SignedConsent:
+        """The patient withdraws their consent to a series."""
+        uow = self.unit_of_work()
+        return consents.withdraw_consent(
+            withdrawal=withdrawal, context=context, uow=uow, clock=self.clock
+        )
 
     def clinical_photos(self, context: PatientContext) -> tuple[ClinicalPhoto, ...]:
         """The patient's own clinical photos (taken by the clinic), oldest first."""

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from needlepoint.domain.consent import SignedConsent
+from needlepoint.domain.consent_templates import ConsentTemplateVersion
+from needlepoint.domain.documents import StoredDocument
 from needlepoint.domain.outcomes import OutcomeChart
 from needlepoint.domain.photos import (
     ClinicalPhoto,
@@ -26,8 +29,15 @@ from needlepoint.domain.recalls import LotRecall
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services import audit as audit_service
 from needlepoint.services.consultation.facade import Engine
-from needlepoint.services.ports import Clock
-from needlepoint.services.treatment import charts, photo_images, photos
+from needlepoint.services.ports import Clock, DocumentRenderer
+from needlepoint.services.treatment import (
+    charts,
+    consent_documents,
+    consent_templates,
+    consents,
+    photo_images,
+    photos,
+)
 from needlepoint.services.treatment import pages as clinical_pages
 from needlepoint.services.treatment import series as treatment
 from needlepoint.services.treatment import series_overview as overviews
@@ -45,6 +55,7 @@ class Treatment:
     clock: Clock
     engine: Engine
     imaging: ClinicalImaging
+    documents: DocumentRenderer
 
     def create_series(
         self, new: treatment.NewSeries, *, context: audit_service.RequestContext
@@ -200,6 +211,91 @@ class Treatment:
             uow=uow,
             knowledge=self.engine.knowledge,
             clock=self.clock,
+        )
+
+    # --- consent (ADR 0029) -------------------------------------------------------------------
+
+    def list_consent_templates(
+        self, *, context: audit_service.RequestContext
+    ) -> Sequence[ConsentTemplateVersion]:
+        """Every version of the clinic's consent templates, by template then newest first."""
+        uow = self.unit_of_work()
+        return consent_templates.list_templates(context=context, uow=uow)
+
+    def consent_template(
+        self, version_id: UUID, *, context: audit_service.RequestContext
+    ) -> ConsentTemplateVersion:
+        """One version of the clinic's consent templates."""
+        uow = self.unit_of_work()
+        return consent_templates.get_template(version_id=version_id, context=context, uow=uow)
+
+    def create_consent_template(
+        self, new: consent_templates.NewTemplate, *, context: audit_service.RequestContext
+    ) -> ConsentTemplateVersion:
+        """Start a template's next version as a draft (admins)."""
+        uow = self.unit_of_work()
+        return consent_templates.create_template(
+            new=new, context=context, uow=uow, clock=self.clock
+        )
+
+    def revise_consent_template(
+        self, revision: consent_templates.TemplateRevision, *, context: audit_service.RequestContext
+    ) -> ConsentTemplateVersion:
+        """Edit a draft, or make a published version's successor as a new draft (admins)."""
+        uow = self.unit_of_work()
+        return consent_templates.revise_template(
+            revision=revision, context=context, uow=uow, clock=self.clock
+        )
+
+    def publish_consent_template(
+        self, version_id: UUID, *, expected_sha256: str, context: audit_service.RequestContext
+    ) -> ConsentTemplateVersion:
+        """Publish a draft as read; it never changes after this (admins)."""
+        return consent_templates.publish_template(
+            version_id=version_id,
+            expected_sha256=expected_sha256,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def series_consent(
+        self, series_id: UUID, *, context: audit_service.RequestContext
+    ) -> consents.SeriesConsent:
+        """A series, the consent form it is signed with, and its consents."""
+        uow = self.unit_of_work()
+        return consents.series_consent(
+            series_id=series_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def witness_consent(
+        self, consent_id: UUID, *, context: audit_service.RequestContext
+    ) -> SignedConsent:
+        """Confirm in person that the patient signed; keep the signed form as a PDF."""
+        return consent_documents.witness_consent(
+            consent_id=consent_id,
+            context=context,
+            uow=self.unit_of_work(),
+            renderer=self.documents,
+            clock=self.clock,
+        )
+
+    def withdraw_consent(
+        self, withdrawal: consents.WithdrawalRequest, *, context: audit_service.RequestContext
+    ) -> SignedConsent:
+        """Record that the patient withdrew their consent; no further session starts."""
+        uow = self.unit_of_work()
+        return consents.withdraw_consent(
+            withdrawal=withdrawal, context=context, uow=uow, clock=self.clock
+        )
+
+    def consent_document(
+        self, consent_id: UUID, *, context: audit_service.RequestContext
+    ) -> StoredDocument:
+        """A witnessed consent's signed PDF, checked against its SHA-256."""
+        uow = self.unit_of_work()
+        return consent_documents.consent_document(
+            consent_id=consent_id, context=context, uow=uow, clock=self.clock
         )
 
     # --- clinical photos ------------------------------------------------------------------

@@ -11,6 +11,14 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from needlepoint.domain.consent import SignedConsent
+from needlepoint.domain.consent_templates import (
+    ConsentTemplateVersion,
+    Procedure,
+    TemplateKey,
+    TemplateText,
+)
+from needlepoint.domain.documents import StoredDocument
 from needlepoint.domain.photos import (
     ClinicalPhoto,
     Derivative,
@@ -27,13 +35,17 @@ from needlepoint.services.ports import (
     HasCharts,
     HasClearances,
     HasClinics,
+    HasConsents,
+    HasConsentTemplates,
     HasConsultations,
+    HasDocuments,
     HasOutbox,
     HasOutcomes,
     HasPatients,
     HasPhotos,
     HasSeries,
     HasSessions,
+    HasStaff,
     Transaction,
 )
 
@@ -193,6 +205,10 @@ class ClinicalImaging(Protocol):
 class TreatmentUnitOfWork(
     Transaction,
     HasAudit,
+    HasConsentTemplates,
+    HasConsents,
+    HasDocuments,
+    HasStaff,
     HasClinics,
     HasPatients,
     HasConsultations,
@@ -251,6 +267,8 @@ class SeriesCreation(
 class SessionStart(
     Transaction,
     HasAudit,
+    HasConsentTemplates,
+    HasConsents,
     HasClinics,
     HasConsultations,
     HasClearances,
@@ -260,7 +278,7 @@ class SessionStart(
     HasOutbox,
     Protocol,
 ):
-    """Start a session: rescreen, check clearances, attend the day's appointment (audited).
+    """Start a session: rescreen, check clearances and consent, attend the day's appointment.
 
     It holds what scheduling's ``attend_session`` takes (``VisitsUnitOfWork``).
     """
@@ -316,3 +334,112 @@ class OutcomeChartReads(
     Transaction, HasAudit, HasPatients, HasSeries, HasSessions, HasOutcomes, Protocol
 ):
     """Read a patient's outcome chart: measurements beside their series' sessions (audited)."""
+
+
+# --- consent (ADR 0029) ----------------------------------------------------------------------
+
+
+class ConsentTemplateRepository(Protocol):
+    """A clinic's consent template versions; a published version is never written again."""
+
+    def add(self, version: ConsentTemplateVersion) -> None:
+        """Store a new version; ``DraftExistsError`` if its template has a draft already."""
+        ...
+
+    def get(self, clinic_id: UUID, version_id: UUID) -> ConsentTemplateVersion | None:
+        """A version of this clinic's templates, or None (also for another clinic's)."""
+        ...
+
+    def of_template(self, clinic_id: UUID, key: TemplateKey) -> Sequence[ConsentTemplateVersion]:
+        """Every version of one template, oldest first."""
+        ...
+
+    def for_clinic(self, clinic_id: UUID) -> Sequence[ConsentTemplateVersion]:
+        """Every version of every template of the clinic, by template then newest first."""
+        ...
+
+    def published(self, clinic_id: UUID, procedure: Procedure) -> Sequence[ConsentTemplateVersion]:
+        """The published versions of a procedure's templates."""
+        ...
+
+    def save_draft(self, version: ConsentTemplateVersion, *, replacing: TemplateText) -> None:
+        """Store a draft's new text, or its publication, over the text it was read with.
+
+        ``TemplatePublishedError`` once published (never written again); ``TemplateChangedError``
+        if someone else changed the draft since it was read.
+        """
+        ...
+
+
+class ConsentRepository(Protocol):
+    """Signed consents; a series has at most one that is not withdrawn."""
+
+    def add(self, consent: SignedConsent) -> None:
+        """Store a new consent; ``ConsentExistsError`` if the series has one not withdrawn."""
+        ...
+
+    def get(
+        self, clinic_id: UUID, consent_id: UUID, *, patient_id: UUID | None = None
+    ) -> SignedConsent | None:
+        """A consent of this clinic (of this patient only, when given), or None."""
+        ...
+
+    def for_series(self, clinic_id: UUID, series_id: UUID) -> Sequence[SignedConsent]:
+        """The consents of a series, oldest first."""
+        ...
+
+    def save_witness(self, consent: SignedConsent) -> None:
+        """Record a consent's witness and its signed document (once)."""
+        ...
+
+    def save_withdrawal(self, consent: SignedConsent) -> None:
+        """Record a consent's withdrawal (once)."""
+        ...
+
+
+class DocumentRepository(Protocol):
+    """Stored documents: added once, never changed, read back exactly as stored."""
+
+    def add(self, document: StoredDocument) -> None:
+        """Store a new document."""
+        ...
+
+    def get(
+        self, clinic_id: UUID, document_id: UUID, *, patient_id: UUID | None = None
+    ) -> StoredDocument | None:
+        """A document of this clinic (of this patient only, when given), as stored, or None."""
+        ...
+
+
+class ConsentTemplateReads(Transaction, HasConsentTemplates, Protocol):
+    """Read the clinic's consent template versions."""
+
+
+class ConsentTemplateWriting(Transaction, HasAudit, HasConsentTemplates, Protocol):
+    """Create, edit and publish consent template versions (audited)."""
+
+
+class ConsentReads(Transaction, HasAudit, HasSeries, HasConsentTemplates, HasConsents, Protocol):
+    """Read a series' consent and the form it is signed with (audited)."""
+
+
+class ConsentWitnessing(
+    Transaction,
+    HasAudit,
+    HasClinics,
+    HasStaff,
+    HasPatients,
+    HasConsentTemplates,
+    HasConsents,
+    HasDocuments,
+    Protocol,
+):
+    """Witness a consent and keep its signed form as a PDF (audited)."""
+
+
+class ConsentWithdrawing(Transaction, HasAudit, HasConsents, Protocol):
+    """Record a consent's withdrawal (audited)."""
+
+
+class ConsentDocumentReads(Transaction, HasAudit, HasConsents, HasDocuments, Protocol):
+    """Read a consent's signed PDF, checked against its hash (audited)."""

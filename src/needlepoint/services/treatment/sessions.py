@@ -5,8 +5,9 @@ clinic's time zone), with the day's answers laid over it. An absolute patient-le
 refuses the start (``ContraindicatedError`` carries the findings), as does a day on which
 every planned zone is excluded; so does any finding needing clearance that today has neither
 waited out nor been cleared (``ClearanceRequiredError``, with the day its wait ends, if it has
-one). Nothing is written but the audit event of the refusal. Zones excluded today are recorded
-on the session and cannot be charted (``services.charts``).
+one). Last, the series' consent must hold: signed, witnessed and not withdrawn
+(``ConsentRequiredError``, ADR 0029). Nothing is written but the audit event of the refusal.
+Zones excluded today are recorded on the session and cannot be charted (``services.charts``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from needlepoint.services.consultation.facade import (
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, HasClearances, HasClinics, HasConsultations
 from needlepoint.services.scheduling.facade import attend_session
+from needlepoint.services.treatment.consents import require_series_consent
 from needlepoint.services.treatment.ports import SessionStart
 
 RESCREEN: Final = "rescreen"
@@ -76,6 +78,9 @@ def start_session(
         MinimumIntervalError: Another session of the patient on a zone this one needles is
             closer than the minimum interval, in any series (``attend_session``, which
             also attends the series' appointment of the day and links it to the session).
+        ConsentRequiredError: The series has no consent that holds (none, not witnessed:
+            ``consent-unwitnessed``, or withdrawn: ``consent-withdrawn``), asked after the
+            clinical checks, so a patient who cannot be treated today is told that first.
     """
     permissions.require(context, Action.SESSION_START)
     now = clock.now()
@@ -89,6 +94,7 @@ def start_session(
             started = _startable(series, sessions)
             excluded = _excluded_today(series.plan, screening)
             _require_cleared(uow, series, rescreen, excluded, number=len(sessions) + 1)
+            require_series_consent(uow, series)
             session = _new_session(series, len(sessions) + 1, rescreen, excluded, context, now)
             uow.sessions.add(session)
             attend_session(uow=uow, series=series, session=session)

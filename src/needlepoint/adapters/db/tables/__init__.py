@@ -11,6 +11,11 @@ from __future__ import annotations
 
 from needlepoint.adapters.db.tables.accounts import api_token, login_session, login_throttle
 from needlepoint.adapters.db.tables.base import NAMING_CONVENTION, UtcDateTime, metadata
+from needlepoint.adapters.db.tables.consent import (
+    consent_template_version,
+    signed_consent,
+    stored_document,
+)
 from needlepoint.adapters.db.tables.consultation import clearance, consultation
 from needlepoint.adapters.db.tables.messaging import outbox_message
 from needlepoint.adapters.db.tables.portal import (
@@ -58,6 +63,7 @@ __all__ = [
     "clearance",
     "clinic",
     "clinical_photo",
+    "consent_template_version",
     "consultation",
     "login_session",
     "login_throttle",
@@ -74,7 +80,9 @@ __all__ = [
     "redness_reading",
     "room",
     "scar_assessment",
+    "signed_consent",
     "staff_member",
+    "stored_document",
     "treatment_series",
     "treatment_session",
 ]
