@@ -34,7 +34,8 @@ from consent_support import give_consent
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services
 from needlepoint.domain.checkins import CheckInAnswers, Degree
-from needlepoint.domain.photos import Landmarks, PhotoView, Point
+from needlepoint.domain.photo_geometry import Landmarks, Point
+from needlepoint.domain.photos import PhotoView
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api import permissions

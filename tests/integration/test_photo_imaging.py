@@ -24,15 +24,8 @@ from PIL import Image
 
 from needlepoint.adapters.imaging import CLINICAL_MAX_EDGE_PX, SkimageImaging
 from needlepoint.domain.checkins import PhotoTooManyPixelsError
-from needlepoint.domain.photos import (
-    DISPLAY_EDGE_PX,
-    THUMBNAIL_EDGE_PX,
-    ClinicalPhoto,
-    Landmarks,
-    PhotoView,
-    Point,
-    Region,
-)
+from needlepoint.domain.photo_geometry import Landmarks, Point, Region
+from needlepoint.domain.photos import DISPLAY_EDGE_PX, THUMBNAIL_EDGE_PX, ClinicalPhoto, PhotoView
 from photo_faces import cie_a_star, eyes, face, jpeg, moved, on_later, patch_image, png
 from photo_samples import exif_of, jpeg_with_gps
 

@@ -21,15 +21,8 @@ from integration.conftest import BACKENDS, postgres_admin_url, scratch_database 
 from needlepoint.adapters.db import tables as t
 from needlepoint.bootstrap import Services
 from needlepoint.domain.errors import InvalidInputError
-from needlepoint.domain.photos import (
-    Derivative,
-    Landmarks,
-    PhotoView,
-    Point,
-    Region,
-    Rendition,
-    fingerprint,
-)
+from needlepoint.domain.photo_geometry import Landmarks, Point, Region
+from needlepoint.domain.photos import Derivative, PhotoView, Rendition, fingerprint
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex, Zone
 from needlepoint.services.audit import AuthMethod, RequestContext

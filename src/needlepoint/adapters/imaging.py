@@ -28,7 +28,8 @@ from PIL import Image
 
 from needlepoint.adapters import photos as files
 from needlepoint.domain.errors import InvalidInputError
-from needlepoint.domain.photos import ClinicalPhoto, Landmarks, Region, Similarity
+from needlepoint.domain.photo_geometry import Landmarks, Region, Similarity
+from needlepoint.domain.photos import ClinicalPhoto
 
 if TYPE_CHECKING:
     import numpy as np

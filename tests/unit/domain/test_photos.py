@@ -12,22 +12,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from needlepoint.domain.errors import InputCode, InvalidInputError
-from needlepoint.domain.photos import (
+from needlepoint.domain.photo_geometry import (
     MIN_LANDMARK_GAP_PX,
     MIN_REGION_AREA_PX,
+    Landmarks,
+    Point,
+    Region,
+    check_landmarks,
+    check_region,
+)
+from needlepoint.domain.photos import (
     ClinicalPhoto,
     Derivative,
-    Landmarks,
     PhotoIntegrityError,
     PhotosNotComparableError,
     PhotoView,
-    Point,
-    Region,
     Rendition,
     StoredPhoto,
     aligned_key,
-    check_landmarks,
-    check_region,
     check_taken_on,
     check_view,
     fingerprint,

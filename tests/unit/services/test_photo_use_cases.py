@@ -17,17 +17,14 @@ import pytest
 from fakes import FakeTreatmentUnitOfWork, FixedClock
 from needlepoint.domain.checkins import PhotoTypeError
 from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.photo_geometry import Landmarks, Point, Region, Similarity
 from needlepoint.domain.photos import (
     ClinicalPhoto,
-    Landmarks,
     LandmarksMissingError,
     PhotoIntegrityError,
     PhotoNotFoundError,
     PhotoView,
-    Point,
-    Region,
     Rendition,
-    Similarity,
     StoredPhoto,
 )
 from needlepoint.domain.records import Clinic, PatientRecord, Role, StaffMember

@@ -15,14 +15,13 @@ from needlepoint.domain.consent import SignedConsent
 from needlepoint.domain.consent_templates import ConsentTemplateVersion
 from needlepoint.domain.documents import StoredDocument
 from needlepoint.domain.outcomes import OutcomeChart
+from needlepoint.domain.photo_geometry import Landmarks, Region
 from needlepoint.domain.photos import (
     ClinicalPhoto,
     Comparison,
-    Landmarks,
     PatientPhotos,
     PhotoDetails,
     RednessReading,
-    Region,
     Rendition,
 )
 from needlepoint.domain.recalls import LotRecall

@@ -23,18 +23,17 @@ from decimal import Decimal
 from typing import Final, NoReturn, Protocol
 from uuid import UUID, uuid4
 
-from needlepoint.domain import photos
+from needlepoint.domain import photo_geometry, photos
 from needlepoint.domain.clinic_time import local_day
 from needlepoint.domain.errors import InputCode, InvalidInputError
+from needlepoint.domain.photo_geometry import Landmarks, Region
 from needlepoint.domain.photos import (
     ClinicalPhoto,
-    Landmarks,
     PatientPhotos,
     PhotoDetails,
     PhotoNotFoundError,
     PhotoView,
     RednessReading,
-    Region,
 )
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.treatment import TreatmentSession
@@ -213,7 +212,9 @@ def mark_landmarks(
     permissions.require(context, Action.PHOTO_ANNOTATE)
     with uow:
         photo = photo_or_raise(uow, context, photo_id, "photo.landmarks", clock)
-        photos.check_landmarks(landmarks, width_px=photo.width_px, height_px=photo.height_px)
+        photo_geometry.check_landmarks(
+            landmarks, width_px=photo.width_px, height_px=photo.height_px
+        )
         marked = replace(photo, landmarks=landmarks)
         uow.photos.save_landmarks(marked)
         audit.record(uow, context, photo_access("photo.landmarks", marked), at=clock.now())
@@ -240,7 +241,7 @@ def record_redness(
     with uow:
         stored = stored_or_raise(uow, context, photo_id, "photo.redness", clock)
         photo = stored.photo
-        photos.check_region(region, width_px=photo.width_px, height_px=photo.height_px)
+        photo_geometry.check_region(region, width_px=photo.width_px, height_px=photo.height_px)
         data = verified_or_refuse(uow, context, stored, "photo.redness", clock)
     a_star = Decimal(repr(imaging.mean_a_star(data, region))).quantize(A_STAR_PLACES)
     now = clock.now()

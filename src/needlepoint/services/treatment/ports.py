@@ -19,14 +19,8 @@ from needlepoint.domain.consent_templates import (
     TemplateText,
 )
 from needlepoint.domain.documents import StoredDocument
-from needlepoint.domain.photos import (
-    ClinicalPhoto,
-    Derivative,
-    RednessReading,
-    Region,
-    Similarity,
-    StoredPhoto,
-)
+from needlepoint.domain.photo_geometry import Region, Similarity
+from needlepoint.domain.photos import ClinicalPhoto, Derivative, RednessReading, StoredPhoto
 from needlepoint.domain.recalls import LotUse
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries, TreatmentSession
 from needlepoint.services.ports import (

@@ -17,14 +17,12 @@ from sqlalchemy import RowMapping, Select, insert, select, update
 
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.repository import SqlRepository, upsert
+from needlepoint.domain.photo_geometry import Landmarks, Point, Region
 from needlepoint.domain.photos import (
     ClinicalPhoto,
     Derivative,
-    Landmarks,
     PhotoView,
-    Point,
     RednessReading,
-    Region,
     StoredPhoto,
 )
 from needlepoint.domain.vocabulary import Zone

@@ -13,16 +13,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from needlepoint.domain.photos import (
-    MAX_REGION_VERTICES,
-    ClinicalPhoto,
-    Comparison,
-    Landmarks,
-    PhotoView,
-    Point,
-    RednessReading,
-    Region,
-)
+from needlepoint.domain.photo_geometry import MAX_REGION_VERTICES, Landmarks, Point, Region
+from needlepoint.domain.photos import ClinicalPhoto, Comparison, PhotoView, RednessReading
 from needlepoint.domain.vocabulary import Zone
 from needlepoint.entrypoints.api.schemas.common import FromRecord, IsoDate, RequestModel
 from needlepoint.services.treatment import photos
