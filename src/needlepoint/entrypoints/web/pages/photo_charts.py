@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
+from needlepoint.domain.outcome_plot import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH
 from needlepoint.domain.photos import RednessReading
 from needlepoint.entrypoints.web import templates
-from needlepoint.entrypoints.web.pages.outcomes import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH
 
 TICKS: Final = 4
 MIN_SPAN: Final = 4.0
