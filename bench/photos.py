@@ -59,8 +59,9 @@ from web import (
     wrk_command,
 )
 
+# the tests' synthetic face, moved by a known transform (tests/photo_faces.py)
 sys.path.insert(0, str(ROOT / "tests"))
-from photo_faces import face_pair  # noqa: E402 - the tests' synthetic face, moved by a known transform
+from photo_faces import face_pair
 
 RESULTS = ROOT / "bench" / "results" / "photos.json"
 WIDTH, HEIGHT = 4000, 3000
