@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
+
+from browser.conftest import Server, sign_in
 
 
 def booked_week(page: Page) -> None:
@@ -49,3 +52,45 @@ def test_the_calendar_shows_a_lane_per_room(front_desk: Page) -> None:
     for room in ("Treatment room 1", "Treatment room 2"):
         expect(front_desk.get_by_role("heading", name=room, level=2)).to_be_visible()
     expect(front_desk).to_have_url(re.compile(r"by=room"))
+
+
+@pytest.mark.parametrize("width", [768, 390])
+def test_the_everyday_pages_fit_a_tablet_and_a_phone_without_scrolling_sideways(
+    clinician: Page, width: int
+) -> None:
+    clinician.set_viewport_size({"width": width, "height": 900})
+    clinician.goto("/patients?q=Okafor+Amira")
+    clinician.get_by_role("link", name="Okafor, Amira").click()
+    patient = clinician.url
+    series = clinician.get_by_role("link", name=re.compile("^Open the series")).first
+    series_path = series.get_attribute("href")
+    paths = [
+        "/calendar",
+        "/calendar?view=day",
+        "/calendar?by=room",
+        "/recalls?lot=DEMO-LOT-2611",
+        f"{patient}/edit",
+        str(series_path),
+        "/patients?q=okafor",
+    ]
+
+    for path in paths:
+        clinician.goto(path)
+
+        scrolled = clinician.evaluate("document.documentElement.scrollWidth")
+
+        assert scrolled <= width, f"{path} scrolls sideways at {width} px ({scrolled} px)"
+
+
+def test_the_staff_page_fits_a_tablet_and_a_phone_without_scrolling_sideways(
+    page: Page, server: Server
+) -> None:
+    sign_in(page, server, "admin")
+
+    for width in (768, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/settings/staff")
+
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+
+        assert scrolled <= width, f"the staff page scrolls sideways at {width} px ({scrolled} px)"
