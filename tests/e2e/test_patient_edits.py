@@ -6,7 +6,10 @@ someone else has since saved comes back with both versions and changes nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import pytest
 
 from api_support import PATIENT, TestClient, add_clinic, add_member, signed_in
 from needlepoint.domain.records import Role
@@ -119,3 +122,37 @@ def test_another_clinics_patient_answers_as_missing(clinic: Clinic) -> None:
 
     for answer in (edit, changes, missing):
         assert (answer.status_code, answer.json()["code"]) == (404, "patient-not-found")
+
+
+_PROBLEM = re.compile(r'class="field-problem"[^>]*data-field="([^"]*)" data-code="([^"]*)"')
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"email": "not an email"}, ("email", "not-an-email")),
+        ({"phone": "call me"}, ("phone", "not-a-phone")),
+        ({"born_on": "22/04/1997"}, ("born_on", "not-a-date")),
+        ({"born_on": "2099-01-01"}, ("born_on", "in-the-future")),
+        ({"given_name": "   "}, ("given_name", "not-text")),
+        ({"sex": "unknown"}, ("sex", "not-a-choice")),
+        ({"expected_version": "-1"}, ("expected_version", "out-of-range")),
+    ],
+)
+def test_the_edit_form_and_the_api_refuse_a_bad_detail_with_the_same_field_and_code(
+    clinic: Clinic, front_desk: TestClient, change: dict[str, str], expected: tuple[str, str]
+) -> None:
+    path = register(front_desk)
+    form = edit_form(front_desk, path, **change)
+    api = signed_in(clinic.services, FRONT_DESK)
+    body: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
+    body["expected_version"] = int(body["expected_version"])
+
+    web = front_desk.post(f"{path}/edit", data=form)
+    answer = api.put(f"/api/v1{path}", json=body)
+
+    from_the_web = set(_PROBLEM.findall(web.text))
+    from_the_api = {(e["field"], e["code"]) for e in answer.json()["errors"]}
+    assert (web.status_code, answer.status_code) == (422, 422)
+    assert from_the_web == from_the_api
+    assert expected in from_the_api
