@@ -164,7 +164,7 @@ class Services:
     @_Area
     def portal(self) -> Portal:
         """The patient portal: sign-in links, pages and check-ins."""
-        from needlepoint.adapters.photos import JpegReencoder  # noqa: PLC0415 - Pillow on use
+        from needlepoint.adapters import pdf, photos  # noqa: PLC0415 - Pillow, WeasyPrint on use
         from needlepoint.knowledge import checkins  # noqa: PLC0415
         from needlepoint.services.portal.facade import Portal  # noqa: PLC0415
 
@@ -173,9 +173,10 @@ class Services:
             clock=self.clock,
             knowledge=self.knowledge,
             triage_rules=checkins.load_triage_rules(),
-            photos=JpegReencoder(),
+            photos=photos.JpegReencoder(),
             link_lifetime=timedelta(minutes=self.settings.portal_link_minutes),
             public_url=self.settings.public_url,
+            documents=pdf.PdfRenderer(),
         )
 
 
@@ -186,10 +187,7 @@ def bootstrap(
     hasher: PasswordHasher | None = None,
     database: Database | None = None,
 ) -> Services:
-    """Build the areas from settings (read from the environment when not given).
-
-    ``clock``, ``hasher`` and ``database`` replace the real adapters (tests pass their own).
-    """
+    """Build the areas from settings (else the environment's); tests pass their own adapters."""
     settings = settings or Settings.from_env()
     return Services(
         settings=settings,

@@ -163,6 +163,7 @@ def _treatment_records(
         "series_id": str(series.id),
         "session_id": str(session.id),
         "version": "1",
+        "number": "1",
         "lot": LOT,
         "consent_id": str(consent.id),
         "version_id": str(consent.template_id),
@@ -351,6 +352,9 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
         "content": {"text": "No make-up for 24 hours."},
     },
     ("GET", f"{API}/patients/{{patient_id}}/care-documents"): lambda _: None,
+    ("GET", f"{API}/series/{{series_id}}/sessions/{{number}}/handout"): lambda _: None,
+    ("GET", f"{API}/sessions/{{session_id}}/summary"): lambda _: None,
+    ("GET", f"{API}/patients/{{patient_id}}/outcome-report"): lambda _: None,
     ("POST", f"{API}/patients/{{patient_id}}/assessments"): lambda _: {
         "assessed_on": "2026-11-20",
         "zones": [{"zone": "cheeks", "ecca_counts": {"v_shaped_atrophic": 3}}],

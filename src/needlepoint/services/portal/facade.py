@@ -20,7 +20,7 @@ from needlepoint.domain.photos import ClinicalPhoto, Rendition
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.services import audit
 from needlepoint.services.portal import check_ins as checkins
-from needlepoint.services.portal import clinic_check_ins, clinical_photos, consents
+from needlepoint.services.portal import clinic_check_ins, clinical_photos, consents, printouts
 from needlepoint.services.portal import sign_in as portal_access
 from needlepoint.services.portal.clinic_check_ins import ATTENTION_LIMIT
 from needlepoint.services.portal.pages import (
@@ -38,7 +38,7 @@ from needlepoint.services.portal.ports import PhotoTools, PortalUnitOfWork
 from needlepoint.services.portal.sign_in import (
     PatientContext,
 )
-from needlepoint.services.ports import Clock
+from needlepoint.services.ports import Clock, DocumentRenderer
 
 __all__ = ["ATTENTION_LIMIT", "Portal"]
 
@@ -59,6 +59,7 @@ class Portal:
     photos: PhotoTools
     link_lifetime: timedelta
     public_url: str
+    documents: DocumentRenderer
 
     @property
     def portal_url(self) -> str:
@@ -132,6 +133,24 @@ class Portal:
     def progress(self, context: PatientContext) -> OutcomeChart:
         """The patient's scar scores over time."""
         return score_trend(context=context, uow=self.unit_of_work(), clock=self.clock)
+
+    def appointment_handout_pdf(
+        self, appointment_id: UUID, patient: portal_access.PortalPatient, *, request_id: str
+    ) -> bytes:
+        """The handout of one of the patient's appointments as PDF."""
+        return printouts.appointment_handout_pdf(
+            appointment_id=appointment_id, patient=patient, request_id=request_id,
+            uow=self.unit_of_work(), press=self._press(),
+        )  # fmt: skip
+
+    def outcome_report_pdf(self, patient: portal_access.PortalPatient, *, request_id: str) -> bytes:
+        """The patient's scar scores over time, with their chart, as PDF."""
+        return printouts.outcome_report_pdf(
+            patient=patient, request_id=request_id, uow=self.unit_of_work(), press=self._press()
+        )
+
+    def _press(self) -> printouts.PortalPress:
+        return printouts.PortalPress(self.documents, self.clock, self.knowledge)
 
     def acknowledge(self, item_id: str, context: PatientContext) -> CareToday:
         """Mark one of today's care instructions as read."""

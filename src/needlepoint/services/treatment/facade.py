@@ -36,6 +36,7 @@ from needlepoint.services.treatment import (
     consents,
     photo_images,
     photos,
+    printouts,
 )
 from needlepoint.services.treatment import pages as clinical_pages
 from needlepoint.services.treatment import series as treatment
@@ -211,6 +212,38 @@ class Treatment:
             knowledge=self.engine.knowledge,
             clock=self.clock,
         )
+
+    # --- PDF documents (docs/pdf.md) -----------------------------------------------------------
+
+    def handout_pdf(
+        self, series_id: UUID, number: int, *, context: audit_service.RequestContext
+    ) -> bytes:
+        """The handout of one session of a series as PDF (audited as the handout page)."""
+        return printouts.handout_pdf(
+            series_id=series_id, number=number, context=context, uow=self.unit_of_work(),
+            press=self._press(),
+        )  # fmt: skip
+
+    def session_summary_pdf(
+        self, session_id: UUID, *, context: audit_service.RequestContext
+    ) -> bytes:
+        """A session's summary from the newest version of its chart, as PDF."""
+        uow, press = self.unit_of_work(), self._press()
+        return printouts.session_summary_pdf(
+            session_id=session_id, context=context, uow=uow, press=press
+        )
+
+    def outcome_report_pdf(
+        self, patient_id: UUID, *, context: audit_service.RequestContext
+    ) -> bytes:
+        """A patient's outcome report (scores, expected band, the chart) as PDF."""
+        return printouts.outcome_report_pdf(
+            patient_id=patient_id, context=context, uow=self.unit_of_work(),
+            clinic_uow=self.unit_of_work(), press=self._press(),
+        )  # fmt: skip
+
+    def _press(self) -> printouts.Press:
+        return printouts.Press(self.documents, self.clock, self.engine)
 
     # --- consent (ADR 0029) -------------------------------------------------------------------
 
