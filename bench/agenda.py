@@ -5,9 +5,12 @@ bench/web.py measures the clinician pages, with a baseline in the same run (thes
 noisy):
 
 * pages: the calendar's week (a lane per practitioner, then per room) and its day view, of a
-  fresh demo clinic (`needlepoint demo`), signed in through the login form. The week measured
-  is the demo's busiest (most booked appointments, found through the API), recorded in the
-  output with its appointment count; the day is that week's busiest day.
+  fresh demo clinic (`needlepoint demo`), signed in through the login form. The demo books few
+  visits, so `--fill N` (default 24) first books N more through the API, as the front desk
+  would: N new patients, each with a signed consultation, a series and its first session at
+  the first free slot, which packs the coming days. The week measured is then the busiest
+  (most booked appointments, found through the API), recorded in the output with its count;
+  the day is that week's busiest day.
 * each page with wrk (-t1 -c4, closed loop) after a short warm-up; bench/web.py's Lua script
   counts every answer that is not 200 and prints wrk's latency percentiles (p95 included).
 * baseline: bench/bare_app.py (bare Starlette) answering the byte-identical HTML of the week
@@ -35,7 +38,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from api import API, NEEDLEPOINT, ROOT, Children, cores, ensure_wrk, free_port, wait_until_up
+import yaml
+from api import (
+    API,
+    EXAMPLE,
+    NEEDLEPOINT,
+    ROOT,
+    Children,
+    cores,
+    ensure_wrk,
+    free_port,
+    wait_until_up,
+)
 from web import (
     BASELINE,
     LUA,
@@ -58,6 +72,30 @@ PAGES = (
     ("calendar_week_rooms", "/calendar", "view=week&by=room&on={week}"),
     ("calendar_day", "/calendar", "view=day&by=practitioner&on={day}"),
 )
+
+
+def fill(client: httpx.Client, count: int) -> None:
+    """Book ``count`` first sessions of new series at the first free slots, through the API."""
+    token = client.get(f"{API}/auth/me").raise_for_status().json()["csrf_token"]
+    headers = {"X-CSRF-Token": token}
+    document = json.loads(json.dumps(yaml.safe_load(EXAMPLE.read_text("utf-8")), default=str))
+    person = {"family_name": "Bench", **{k: document["patient"][k] for k in ("born_on", "sex")}}
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        return client.post(f"{API}{path}", json=body, headers=headers).raise_for_status().json()
+
+    for n in range(count):
+        patient = post("/patients", {**person, "given_name": f"Busy{n}"})
+        consultation = post(f"/patients/{patient['id']}/consultations", {"document": document})
+        post(f"/consultations/{consultation['id']}/sign", {})
+        series = post(f"/consultations/{consultation['id']}/series", {})
+        booking = client.get(f"{API}/series/{series['id']}/booking").raise_for_status().json()
+        first = booking["proposed"][0]
+        slot = {k: first["slot"][k] for k in ("starts_at", "practitioner_id", "room_id")}
+        post(
+            f"/series/{series['id']}/appointments",
+            {"sessions": [{"number": first["number"], **slot}]},
+        )
 
 
 def booked_days(client: httpx.Client) -> list[date]:
@@ -90,7 +128,7 @@ def page_urls(week: date, day: date) -> dict[str, str]:
 
 
 def prepare(
-    children: Children, server_cpu: list[str], env: dict[str, str], tmp: Path
+    children: Children, server_cpu: list[str], env: dict[str, str], tmp: Path, filled: int
 ) -> tuple[Setup, dict[str, Any]]:
     """Seed the demo, serve it and the baseline, sign in and capture every page once."""
     subprocess.run([str(NEEDLEPOINT), "demo"], env=env, check=True, capture_output=True)
@@ -102,6 +140,7 @@ def prepare(
     wait_until_up(f"{base}/login", children)
     with httpx.Client(base_url=base, timeout=30) as client:
         cookie = sign_in(client)
+        fill(client, filled)
         week, day, count = busiest(booked_days(client))
         paths = page_urls(week, day)
         pages = {name: client.get(path) for name, path in paths.items()}
@@ -113,7 +152,12 @@ def prepare(
     routes = {name: f"{route}?{query}" for name, route, query in PAGES}
     sizes = {name: len(answer.content) for name, answer in pages.items()}
     statuses = {name: answer.status_code for name, answer in pages.items()}
-    measured = {"week_of": week.isoformat(), "day": day.isoformat(), "appointments_in_week": count}
+    measured = {
+        "week_of": week.isoformat(),
+        "day": day.isoformat(),
+        "appointments_in_week": count,
+        "filled": filled,
+    }
     return Setup(urls, cookie, routes, sizes, statuses), measured
 
 
@@ -178,6 +222,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--reps", type=int, default=2, help="interleaved runs per page")
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--fill", type=int, default=24, help="extra first sessions to book")
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -186,7 +231,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="needlepoint-bench-calendar-"))
     env = {**os.environ, "NEEDLEPOINT_DATA_DIR": str(tmp / "data"), "NEEDLEPOINT_DEVELOPMENT": "1"}
     try:
-        setup, measured = prepare(children, server_cpu, env, tmp)
+        setup, measured = prepare(children, server_cpu, env, tmp, args.fill)
         script = tmp / "figures.lua"
         script.write_text(LUA, encoding="utf-8")
         runs = measure(setup, args, wrk, generator_cpu, script)
