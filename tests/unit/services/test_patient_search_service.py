@@ -43,15 +43,13 @@ def register(
 
 
 def search(
-    uow: FakeRecordsUnitOfWork, context: RequestContext, text: str | None, **paging: object
+    uow: FakeRecordsUnitOfWork,
+    context: RequestContext,
+    text: str | None,
+    after: UUID | None = None,
 ) -> list[str]:
     found = patients.search_patients(
-        search=text,
-        page=(0, 10),
-        context=context,
-        uow=uow,
-        clock=CLOCK,
-        **paging,  # type: ignore[arg-type]
+        search=text, page=(0, 10), context=context, uow=uow, clock=CLOCK, after=after
     )
     return [f"{p.given_name} {p.family_name}" for p in found]
 
