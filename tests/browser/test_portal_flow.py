@@ -27,6 +27,7 @@ import yaml
 from playwright.sync_api import Page, ViewportSize, expect
 
 from browser.conftest import TABLET, SeededDemo, Server
+from consent_support import give_consent
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.messages import MessageKind
@@ -106,6 +107,7 @@ def _treated(services: Services, context: RequestContext, given: str, family: st
     series = services.treatment.create_series(
         treatment.NewSeries(consultation_id=record.id), context=context
     )
+    give_consent(services, series.id, context)  # the patient's witnessed consent (ADR 0029)
     services.treatment.start_session(series.id, rescreen_document={}, context=context)
     return PortalPatient(patient.id, email, given, family)
 

@@ -66,6 +66,17 @@ def _book(page: Page) -> None:
     expect(appointments.get_by_role("link", name=re.compile("^Move or cancel"))).to_have_count(4)
 
 
+def _consent_on_the_tablet(page: Page, name: str) -> None:
+    """The patient signs on the clinic's tablet by typing their name; the clinician witnesses."""
+    page.get_by_role("link", name="Consent", exact=True).first.click()
+    page.get_by_label("The patient's full name, typed by them").fill(name)
+    page.get_by_label(re.compile("^I have read this form")).check()
+    page.get_by_role("button", name="Sign the consent form").click()
+    page.get_by_role("button", name="Confirm I witnessed this signature").click()
+    expect(page.get_by_text("Consent holds.")).to_be_visible()
+    page.get_by_role("link", name="Back to the patient").click()
+
+
 def _chart_and_sign(page: Page) -> None:
     page.get_by_role("link", name="Start next session").first.click()
     page.get_by_label("Pregnant, or could be pregnant").select_option("no")
@@ -91,6 +102,7 @@ def test_a_new_patient_from_consultation_to_the_outcome_chart(clinician: Page) -
     page.get_by_role("button", name="Save as series").click()
     expect(page.get_by_role("heading", name="Haddad, Noor", level=1)).to_be_visible()
     _book(page)
+    _consent_on_the_tablet(page, "Noor Haddad")
     _chart_and_sign(page)
 
     page.get_by_role("link", name="Back to the patient").click()

@@ -374,6 +374,7 @@ class ConsentRequiredError(ConflictError):
     def __init__(self, series_id: UUID, why: str) -> None:
         super().__init__(f"cannot start a session of series {series_id}: {why}")
         self.series_id = series_id
+        self.why = why
 
 
 class ConsentUnwitnessedError(ConsentRequiredError):

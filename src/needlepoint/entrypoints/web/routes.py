@@ -42,6 +42,7 @@ from needlepoint.entrypoints.web.pages import (
     settings,
     staff,
 )
+from needlepoint.entrypoints.web.pages.consent_pages import CONSENT_PAGES
 from needlepoint.entrypoints.web.pages.consultation_flow import CONSULTATION_PAGES
 from needlepoint.entrypoints.web.portal import clinic_side
 from needlepoint.entrypoints.web.portal.routes import PORTAL_PAGES, portal_router
@@ -145,6 +146,7 @@ PAGES: Final = (
         Action.CHECK_IN_REVIEW,
     ),
     *CONSULTATION_PAGES,
+    *CONSENT_PAGES,
 )
 
 

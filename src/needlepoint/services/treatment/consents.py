@@ -15,7 +15,8 @@ clinic's series or consent reads exactly like a missing one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 from uuid import UUID
 
@@ -32,7 +33,7 @@ from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.services import audit, permissions
 from needlepoint.services.access import SeriesNotFoundError, series_access
 from needlepoint.services.permissions import Action
-from needlepoint.services.ports import Clock, HasConsents, HasConsentTemplates
+from needlepoint.services.ports import Clock, HasConsents, HasConsentTemplates, HasStaff
 from needlepoint.services.treatment.ports import ConsentReads, ConsentWithdrawing
 
 
@@ -51,12 +52,14 @@ class SeriesConsent:
     """A series' consent as the clinic sees it.
 
     ``form`` is the published version a new signature would be made with (None when no
-    published form applies); ``consents`` every consent of the series, oldest first.
+    published form applies); ``consents`` every consent of the series, oldest first;
+    ``names`` the display names of the staff who handed over, witnessed or withdrew them.
     """
 
     series: TreatmentSeries
     form: ConsentTemplateVersion | None
     consents: tuple[SignedConsent, ...]
+    names: Mapping[UUID, str] = field(default_factory=dict)
 
     @property
     def current(self) -> SignedConsent | None:
@@ -87,6 +90,7 @@ def series_consent(
             uow.commit()
             raise SeriesNotFoundError(f"no series {series_id}")
         found = consent_of(uow, series)
+        found = replace(found, names=_names(uow, series.clinic_id, found.consents))
         audit.record(uow, context, series_access("consent.read", series), at=clock.now())
         uow.commit()
     return found
@@ -137,6 +141,22 @@ def consent_of(uow: ConsentRecords, series: TreatmentSeries) -> SeriesConsent:
     forms = _forms(uow, series)
     form = template_for(series_indications(series), forms)
     return SeriesConsent(series, form, tuple(uow.consents.for_series(series.clinic_id, series.id)))
+
+
+def _names(uow: HasStaff, clinic_id: UUID, consents: Iterable[SignedConsent]) -> dict[UUID, str]:
+    """The display names of the staff who acted on these consents."""
+    acted = {
+        member
+        for c in consents
+        for member in (
+            c.recorded_by,
+            c.witness.by if c.witness else None,
+            c.withdrawal.by if c.withdrawal else None,
+        )
+        if member is not None
+    }
+    found = {member: uow.staff.get(clinic_id, member) for member in acted}
+    return {member: staff.display_name for member, staff in found.items() if staff is not None}
 
 
 def _forms(uow: HasConsentTemplates, series: TreatmentSeries) -> list[ConsentTemplateVersion]:

@@ -413,8 +413,10 @@ class ConsentTemplateWriting(Transaction, HasAudit, HasConsentTemplates, Protoco
     """Create, edit and publish consent template versions (audited)."""
 
 
-class ConsentReads(Transaction, HasAudit, HasSeries, HasConsentTemplates, HasConsents, Protocol):
-    """Read a series' consent and the form it is signed with (audited)."""
+class ConsentReads(
+    Transaction, HasAudit, HasStaff, HasSeries, HasConsentTemplates, HasConsents, Protocol
+):
+    """Read a series' consent, the form it is signed with, and who acted on it (audited)."""
 
 
 class ConsentWitnessing(

@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.domain import charting, series_plan
 from needlepoint.domain.charting import ContraindicatedError, SessionChart
 from needlepoint.domain.clearances import ClearanceRequiredError
+from needlepoint.domain.consent import ConsentRequiredError
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.treatment import ChartVersion, VersionConflictError
@@ -62,6 +63,10 @@ def start(visit: StaffVisit) -> Response:
         series = services.treatment.get_series(series_id, context=context)
         extra = {"uncleared": error.findings, "eligible_on": error.earliest_on}
         return _start_page(visit, series, visit.form, {}, (), status=409, extra=extra)
+    except ConsentRequiredError as error:
+        series = services.treatment.get_series(series_id, context=context)
+        refusal = {"consent_refusal": error}
+        return _start_page(visit, series, visit.form, {}, (), status=409, extra=refusal)
     return RedirectResponse(f"/sessions/{session.id}/chart", status_code=303)
 
 
@@ -83,6 +88,7 @@ def _start_page(
         "findings": findings,
         "uncleared": (),
         "eligible_on": None,
+        "consent_refusal": None,
         "current": "patients",
         **(extra or {}),
     }

@@ -13,6 +13,7 @@ from fastapi import APIRouter
 
 from needlepoint.entrypoints.api.permissions import PATIENT, PUBLIC
 from needlepoint.entrypoints.web.portal import check_ins, clinical_photos, pages, sign_in
+from needlepoint.entrypoints.web.portal.consent import CONSENT_PORTAL_PAGES
 from needlepoint.entrypoints.web.portal.visits import PORTAL
 from needlepoint.entrypoints.web.routing import Page, router_of
 
@@ -33,6 +34,7 @@ PORTAL_PAGES: Final = (
     Page("GET", "/portal/photos/{photo_id}", check_ins.photo, PATIENT),
     Page("GET", "/portal/clinical-photos", clinical_photos.gallery, PATIENT),
     Page("GET", "/portal/clinical-photos/{photo_id}/{rendition}", clinical_photos.image, PATIENT),
+    *CONSENT_PORTAL_PAGES,
 )
 
 
