@@ -29,7 +29,7 @@ def show(visit: StaffVisit) -> Response:
         series_id = UUID(raw)
     except ValueError:
         raise SeriesNotFoundError(f"no series {raw!r}") from None
-    number = _number(visit.query("session") or "1")
+    number = session_number(visit.query("session") or "1")
     handout = visit.services.treatment.session_handout(series_id, number, context=visit.context)
     page = {
         "handout": handout,
@@ -40,7 +40,8 @@ def show(visit: StaffVisit) -> Response:
     return templates.render(visit, "handouts/show.html", page)
 
 
-def _number(raw: str) -> int:
+def session_number(raw: str) -> int:
+    """The session number of ``?session=``; a clear message for anything else."""
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_SESSION:
         raise InvalidInputError.single(
             "session", "is not a session number.", f"give 1 to {MAX_SESSION}."

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.outcomes import OutcomeScale
 from needlepoint.entrypoints.web.pages.outcomes import plot
+from needlepoint.entrypoints.web.pages.printouts import pdf_response
 from needlepoint.entrypoints.web.portal.visits import HOME, PatientVisit, PortalVisit, render
 from needlepoint.entrypoints.web.portal.words import HELPERS
 from needlepoint.services.portal.sign_in import PortalRecordNotFoundError
@@ -69,3 +70,18 @@ def record_id(visit: PortalVisit, name: str) -> UUID:
         return UUID(raw)
     except ValueError:
         raise PortalRecordNotFoundError(f"no record {raw!r}") from None
+
+
+def appointment_handout_pdf(visit: PatientVisit) -> Response:
+    """The handout of one of the patient's appointments as PDF."""
+    appointment_id = record_id(visit, "appointment_id")
+    data = visit.portal.appointment_handout_pdf(
+        appointment_id, visit.signed_in, request_id=visit.context.request_id
+    )
+    return pdf_response(data, "handout.pdf")
+
+
+def outcome_report_pdf(visit: PatientVisit) -> Response:
+    """The patient's scar scores over time as PDF."""
+    data = visit.portal.outcome_report_pdf(visit.signed_in, request_id=visit.context.request_id)
+    return pdf_response(data, "outcome-report.pdf")
