@@ -5,7 +5,8 @@ cases), its text extracted with pypdf and its pages rendered to PNG with pypdfiu
 handout names the clinic's phone, every red flag and every dated care item of that session;
 the summary what was done (never a rule id); the report each score with its chart. Rendering
 fetches nothing: the renderer raises on any refused resource, so a download that succeeds made
-no outside request, and a template naming an http URL fails. Downloads follow the action table and are audited like the page.
+no outside request, and a template naming an http URL fails. Downloads follow the action
+table and are audited like the page.
 """
 
 from __future__ import annotations
