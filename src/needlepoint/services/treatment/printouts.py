@@ -82,6 +82,7 @@ def handout_pdf(
     press: Press,
 ) -> bytes:
     """The handout of session ``number`` as PDF: the page's read model, laid out for print."""
+    permissions.require(context, Action.CARE_DOCUMENT_READ)  # checked before any work
     clock = press.clock
     handout = pages.session_handout(
         series_id=series_id,
@@ -182,6 +183,7 @@ def outcome_report_pdf(
     press: Press,
 ) -> bytes:
     """A patient's outcome report as PDF: the outcome chart's scores, band and SVG chart."""
+    permissions.require(context, Action.OUTCOME_READ)  # checked before any work
     clock, knowledge = press.clock, press.engine.knowledge
     chart = pages.outcome_chart(
         patient_id=patient_id, context=context, uow=uow, knowledge=knowledge, clock=clock
