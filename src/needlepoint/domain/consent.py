@@ -15,17 +15,14 @@ hashes to what the patient signed. Each refusal has its own stable code.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from needlepoint.domain.checkins import PhotoRejectedError
 from needlepoint.domain.consent_templates import (
     ConsentTemplateVersion,
     TemplateAlteredError,
@@ -47,12 +44,6 @@ MAX_NAME_CHARS: Final = 200
 
 MAX_REASON_CHARS: Final = 2000
 """The longest reason for a withdrawal."""
-
-MAX_DRAWING_BYTES: Final = 512 * 1024
-"""The largest drawn signature accepted (a PNG of a signature pad is a few tens of kB)."""
-
-DRAWING_PREFIX: Final = "data:image/png;base64,"
-"""How the signature pad sends its drawing: a PNG data URL."""
 
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -306,58 +297,6 @@ def checked_text(field: str, text: str, limit: int) -> str:
     else:
         return trimmed
     raise InvalidInputError([FieldProblem(field, *problem)])
-
-
-def drawing_from_data_url(text: str) -> bytes | None:
-    """The PNG bytes of a drawn signature sent as a data URL; None when nothing was drawn.
-
-    Raises:
-        InvalidInputError: Not a PNG data URL, not base64, or larger than ``MAX_DRAWING_BYTES``
-            (field ``signature``).
-    """
-    if not text.strip():
-        return None
-    fix = "draw the signature again, or leave the drawing empty and sign with your typed name."
-    if not text.startswith(DRAWING_PREFIX):
-        raise InvalidInputError.single("signature", "is not a PNG drawing.", fix)
-    encoded = text.removeprefix(DRAWING_PREFIX)
-    if len(encoded) > (MAX_DRAWING_BYTES * 4) // 3 + 4:
-        raise InvalidInputError.single(
-            "signature", f"is larger than {MAX_DRAWING_BYTES // 1024} kB.", fix, InputCode.TOO_LONG
-        )
-    try:
-        return base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInputError.single("signature", "is not a readable drawing.", fix) from None
-
-
-class SignatureRejectedError(InvalidInputError):
-    """The drawn signature is not an image the server accepts (the photo checks, ADR 0017)."""
-
-    code = "signature-rejected"
-
-
-def cleaned_drawing(
-    drawing_png: bytes | None, reencode: Callable[[bytes], tuple[bytes, int, int]]
-) -> bytes | None:
-    """The drawing re-encoded by the photo checks (size, type, pixels; written anew as JPEG).
-
-    ``reencode`` is the ``PhotoEncoder``'s; what it refuses is refused here as the field
-    ``signature``, with the photo check's code (``photo-type``, ``photo-too-many-pixels``…).
-
-    Raises:
-        SignatureRejectedError: The drawing failed a photo check.
-    """
-    if drawing_png is None:
-        return None
-    try:
-        return reencode(drawing_png)[0]
-    except PhotoRejectedError as error:
-        fix = "draw the signature again, or leave the drawing empty and sign with your name."
-        problem = error.problems[0].problem if error.problems else "is not an accepted image."
-        raise SignatureRejectedError(
-            [FieldProblem("signature", problem, fix, error.code)]
-        ) from None
 
 
 # --- the gate ------------------------------------------------------------------------------

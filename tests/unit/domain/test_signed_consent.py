@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from needlepoint.domain.checkins import PhotoTooManyPixelsError, PhotoTypeError
 from needlepoint.domain.consent import (
-    MAX_DRAWING_BYTES,
     ConsentExistsError,
     ConsentFormMissingError,
     ConsentRequest,
@@ -22,15 +21,12 @@ from needlepoint.domain.consent import (
     ConsentStanding,
     ConsentUnwitnessedError,
     ConsentWithdrawnError,
-    SignatureRejectedError,
     SignedConsent,
     SignedVia,
     Signing,
     Withdrawal,
     Witness,
-    cleaned_drawing,
     consent_for_series,
-    drawing_from_data_url,
     require_consent,
     series_indications,
 )
@@ -44,6 +40,12 @@ from needlepoint.domain.consent_templates import (
 from needlepoint.domain.documents import DocumentCorruptedError, DocumentKind, StoredDocument
 from needlepoint.domain.errors import InvalidInputError, InvalidTransitionError
 from needlepoint.domain.series_plan import PlannedZone, SeriesPlan
+from needlepoint.domain.signatures import (
+    MAX_DRAWING_BYTES,
+    SignatureRejectedError,
+    cleaned_drawing,
+    drawing_from_data_url,
+)
 from needlepoint.domain.treatment import SeriesStatus, TreatmentSeries
 from needlepoint.domain.vocabulary import Indication, Zone
 

@@ -22,13 +22,13 @@ from needlepoint.domain.consent import (
     ConsentStanding,
     ConsentUnwitnessedError,
     ConsentWithdrawnError,
-    SignatureRejectedError,
 )
 from needlepoint.domain.consent_templates import Procedure, TemplateKey
 from needlepoint.domain.documents import DocumentCorruptedError
 from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Clinic, Role
+from needlepoint.domain.signatures import SignatureRejectedError
 from needlepoint.domain.treatment import ChartVersion, TreatmentSeries
 from needlepoint.domain.vocabulary import Device, Sex, Zone
 from needlepoint.knowledge import catalogue

@@ -27,13 +27,13 @@ from needlepoint.domain.consent import (
     SignedVia,
     Signing,
     Withdrawal,
-    cleaned_drawing,
     consent_for_series,
     current_consent,
     series_indications,
 )
 from needlepoint.domain.consent_templates import ConsentTemplateVersion, Procedure, template_for
 from needlepoint.domain.documents import DocumentCorruptedError, StoredDocument
+from needlepoint.domain.signatures import cleaned_drawing
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.services import audit, permissions
 from needlepoint.services.access import SeriesNotFoundError

@@ -10,19 +10,21 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from needlepoint.domain import consent_templates as templates
 from needlepoint.domain.consent import (
-    DRAWING_PREFIX,
-    MAX_DRAWING_BYTES,
     MAX_REASON_CHARS,
     ConsentRequest,
     ConsentStanding,
     SignedConsent,
     SignedVia,
-    drawing_from_data_url,
 )
 from needlepoint.domain.consent_templates import (
     ConsentTemplateVersion,
     Procedure,
     TemplateKey,
+)
+from needlepoint.domain.signatures import (
+    DRAWING_PREFIX,
+    MAX_DRAWING_BYTES,
+    drawing_from_data_url,
 )
 from needlepoint.domain.vocabulary import Indication
 from needlepoint.entrypoints.api.schemas.common import NOT_BLANK, Name, RequestModel
