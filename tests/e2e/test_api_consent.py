@@ -9,6 +9,7 @@ consent nor its PDF; an API token never witnesses.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 from uuid import UUID
 
@@ -249,3 +250,30 @@ def test_an_api_token_never_witnesses_a_consent(
     assert "API token" in answer["detail"]
     state = ok(clinician.get(f"{API}/series/{series['id']}/consent"))
     assert state["current"]["standing"] == "awaiting_witness"
+
+
+def test_a_byte_flipped_in_the_stored_pdf_answers_a_clear_problem_never_the_file(
+    admin: TestClient, clinician: TestClient, sqlite_url: str
+) -> None:
+    form = published_form(admin)
+    series = new_series_over_api(clinician)
+    signed = ok(clinician.post(f"{API}/series/{series['id']}/consents", json=signature(form)), 201)
+    witnessed = ok(clinician.post(f"{API}/consents/{signed['id']}/witness"))
+    document_id = UUID(witnessed["document_id"]).hex
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
+        (data,) = raw.execute(
+            "SELECT data FROM stored_document WHERE id = ?", (document_id,)
+        ).fetchone()
+        flipped = bytearray(data)
+        flipped[len(flipped) // 2] ^= 0x01
+        raw.execute("DROP TRIGGER stored_document_no_update")  # as a disk, not the app, would
+        raw.execute(
+            "UPDATE stored_document SET data = ? WHERE id = ?", (bytes(flipped), document_id)
+        )
+
+    answer = clinician.get(f"{API}/consents/{witnessed['id']}/document")
+
+    body = refused(answer, 409, "document-corrupted")
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "does not match the SHA-256" in body["detail"]
+    assert "%PDF" not in answer.text

@@ -25,7 +25,7 @@ from needlepoint.domain.consent import (
 )
 from needlepoint.domain.consent_templates import Procedure, TemplateKey
 from needlepoint.domain.documents import DocumentCorruptedError
-from needlepoint.domain.errors import NotFoundError
+from needlepoint.domain.errors import InvalidTransitionError, NotFoundError
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import Clinic, Role
 from needlepoint.domain.signatures import SignatureRejectedError
@@ -397,3 +397,26 @@ def test_a_drawing_is_optional_a_typed_name_signs_on_its_own(uow: FakeUnitOfWork
     assert signed.signature.drawing_jpeg is None
     assert signed.signature.typed_name == "Amira Okafor"
     assert drawing_png().startswith(b"\x89PNG")
+
+
+def test_a_consent_withdrawn_while_its_pdf_is_laid_out_is_not_witnessed_and_keeps_no_pdf(
+    uow: FakeUnitOfWork,
+) -> None:
+    context = staff(uow)
+    created = unconsented_series(uow, context)
+    signed = sign_on_tablet(uow, context, created.id)
+
+    class WithdrawnMeanwhile(FakeRenderer):
+        """Someone records the patient's withdrawal while the PDF renders."""
+
+        def render_pdf(self, template: str, values: Any, **options: Any) -> bytes:
+            withdrawal = consents.WithdrawalRequest(signed.id, "Called to withdraw.")
+            consents.withdraw_consent(withdrawal=withdrawal, context=context, uow=uow, clock=CLOCK)
+            return super().render_pdf(template, values, **options)
+
+    with pytest.raises(InvalidTransitionError):
+        witness(uow, context, signed.id, WithdrawnMeanwhile())
+
+    stored = uow.consents.rows[signed.id]
+    assert (stored.witness, stored.withdrawal is not None) == (None, True)
+    assert uow.documents.rows == {}

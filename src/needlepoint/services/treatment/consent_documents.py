@@ -1,9 +1,11 @@
 """Use cases: a clinician witnesses a consent, and its signed form is kept and read as a PDF.
 
-Witnessing is an attestation (the clinician's own session). In the same transaction the signed
-form is laid out as a PDF by the ``DocumentRenderer`` (the form's text as signed, the typed
-name, the drawing, when and where it was signed, the witness) and kept once, with the SHA-256
-of its bytes (``domain.documents``). Every read checks the bytes against that hash: a document
+Witnessing is an attestation (the clinician's own session). The signed form is laid out as a
+PDF by the ``DocumentRenderer`` (the form's text as signed, the typed name, the drawing, when and
+where it was signed, the witness) between a read and a write, so no lock is held while it
+renders; the write keeps it once, with the SHA-256 of its bytes (``domain.documents``), in the
+transaction that records the witness (refused if the consent was witnessed or withdrawn
+meanwhile). Every read checks the bytes against that hash: a document
 that fails is refused with ``DocumentCorruptedError`` (audited as ``corrupted``), never served.
 """
 
@@ -72,13 +74,15 @@ def witness_consent(
     """
     permissions.require(context, Action.CONSENT_WITNESS)
     now = clock.now()
-    with uow:
+    with uow:  # what the form shows, read first: the PDF is laid out outside the transaction
         consent = consent_or_raise(uow, context.actor.clinic_id, consent_id)
         witnessed = consent.witnessed(Witness(context.actor.id, now))
         form = version_or_raise(uow, consent.clinic_id, consent.template_id).verified()
         if form.sha256 != consent.template_sha256:
             raise TemplateAlteredError(form.id)
-        document = signed_form(uow, witnessed, form, renderer)
+        values = form_values(uow, witnessed, form)
+    document = signed_form(witnessed, values, renderer)
+    with uow:  # the witness lands once: a consent witnessed or withdrawn meanwhile is refused
         uow.documents.add(document)
         kept = witnessed.with_document(document.id)
         uow.consents.save_witness(kept)
@@ -133,17 +137,17 @@ def _record(
 
 
 def signed_form(
-    uow: FormFacts,
-    consent: SignedConsent,
-    form: ConsentTemplateVersion,
-    renderer: DocumentRenderer,
+    consent: SignedConsent, values: Mapping[str, Any], renderer: DocumentRenderer
 ) -> StoredDocument:
-    """The signed form of a witnessed consent, laid out as a PDF and hashed."""
+    """The signed form of a witnessed consent, laid out as a PDF and hashed.
+
+    Rendering needs no transaction (the first render of a process loads WeasyPrint and the
+    fonts, about 2 s): it runs between the read and the write, holding no database lock.
+    """
     if consent.witness is None:
         raise InvalidTransitionError(f"consent {consent.id} is not witnessed: no signed form")
     drawing = consent.signature.drawing_jpeg
     images = {} if drawing is None else {"signature": (drawing, "image/jpeg")}
-    values = form_values(uow, consent, form)
     at = consent.witness.at
     pdf = renderer.render_pdf(SIGNED_FORM, values, images=images, created_at=at)
     ids = (uuid4(), consent.clinic_id, consent.patient_id)
