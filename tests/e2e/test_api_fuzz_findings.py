@@ -281,7 +281,7 @@ def _number_schema(kind: str) -> dict[str, Any]:
         ("PATCH", f"{API}/series/{NOBODY}/sessions", {"GET", "POST"}),
         ("DELETE", f"{API}/patients/{NOBODY}/outcomes", {"GET", "POST"}),
         ("GET", f"{API}/auth/login", {"POST"}),
-        ("PATCH", f"{API}/patients/{NOBODY}", {"GET"}),
+        ("PATCH", f"{API}/patients/{NOBODY}", {"GET", "PUT"}),
         ("POST", f"{API}/openapi.json", {"GET", "HEAD"}),
     ],
 )
