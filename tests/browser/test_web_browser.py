@@ -15,6 +15,9 @@ SCRIPT_NAME = "<script>window.pwned=1</script>"
 def test_a_clinician_signs_in_searches_and_opens_a_patient(page: Page, server: Server) -> None:
     sign_in(page, server, "clinician")
     page.get_by_role("link", name="Patients").click()
+    # htmx binds the live search on DOMContentLoaded: typing before the page has loaded
+    # (a loaded CI machine) sends nothing, as it would for a person typing that fast
+    page.wait_for_url(re.compile(r"/patients$"), wait_until="load")
 
     page.get_by_label("Search by name").press_sequentially("okaf")
 
