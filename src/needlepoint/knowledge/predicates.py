@@ -390,3 +390,15 @@ RULE_PREDICATES: Mapping[str, PredicateFactory] = MappingProxyType(
     }
 )
 """Predicate name (as written in YAML) → factory taking the row's ``params``."""
+
+DAY_PREDICATES = frozenset(
+    {
+        "age_in_range",
+        "isotretinoin_stopped_within",
+        "isotretinoin_stopped_between",
+        "recent_procedure_in_zone",
+    }
+)
+"""The predicates that read the screening day; every other one answers the same on any day
+(a rule built on one of them has ``reads_day=False``, and screening on a second day reuses
+its finding)."""

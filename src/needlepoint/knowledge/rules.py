@@ -19,7 +19,11 @@ from needlepoint.domain.care import RedFlag
 from needlepoint.domain.errors import KnowledgeError
 from needlepoint.domain.screening import Course, Predicate, Rule, RuleSet, Scope, Severity
 from needlepoint.knowledge import files
-from needlepoint.knowledge.predicates import RULE_PREDICATES, PredicateParamsError
+from needlepoint.knowledge.predicates import (
+    DAY_PREDICATES,
+    RULE_PREDICATES,
+    PredicateParamsError,
+)
 from needlepoint.knowledge.schema import CitedRow, RuleId, TableHeader, check_unique
 
 CONTRAINDICATIONS = "contraindications"
@@ -125,6 +129,7 @@ def build_rule(row: RuleRow) -> Rule:
         predicate=_predicate(row),
         provenance=row.provenance(),
         holds_programme=row.holds_programme,
+        reads_day=row.predicate in DAY_PREDICATES,
     )
 
 
