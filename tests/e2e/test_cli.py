@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLES, TODAY, expected_decision
 from fakes import FixedClock
-from needlepoint.bootstrap import bootstrap
+from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.entrypoints.cli import main as cli
 
 runner = CliRunner()
@@ -22,6 +22,7 @@ runner = CliRunner()
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's composition root uses the system clock; pin it to the suite's today."""
     monkeypatch.setattr(cli, "bootstrap", lambda: bootstrap(clock=FixedClock(TODAY)))
+    monkeypatch.setattr(cli, "consulting", lambda: consulting(clock=FixedClock(TODAY)))
 
 
 def _json(*args: str) -> dict[str, Any]:

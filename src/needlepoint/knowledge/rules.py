@@ -23,6 +23,7 @@ from needlepoint.knowledge.predicates import (
     DAY_PREDICATES,
     RULE_PREDICATES,
     PredicateParamsError,
+    build_predicate,
 )
 from needlepoint.knowledge.schema import CitedRow, RuleId, TableHeader, check_unique
 
@@ -157,7 +158,8 @@ def _predicate(row: RuleRow) -> Predicate:
     if factory is None:
         raise KnowledgeError(CONTRAINDICATIONS, row.id, f"unknown predicate '{row.predicate}'")
     try:
-        return factory(row.params)
+        params = factory.parse(row.params)
     except PredicateParamsError as error:
         detail = f"params do not fit predicate '{row.predicate}': {error}"
         raise KnowledgeError(CONTRAINDICATIONS, row.id, detail) from error
+    return build_predicate(row.predicate, params)

@@ -17,7 +17,15 @@ from builders import (
 )
 from needlepoint.domain import charting
 from needlepoint.domain.consultation import Consultation, TreatmentRequest, ZoneState
-from needlepoint.domain.screening import Course, Decision, Rule, Screening, findings_on, screen
+from needlepoint.domain.screening import (
+    Course,
+    Decision,
+    Match,
+    Rule,
+    Screening,
+    findings_on,
+    screen,
+)
 from needlepoint.domain.vocabulary import Indication, ProcedureKind, Zone, ZoneCondition
 from needlepoint.knowledge import files, rules, schema
 from needlepoint.knowledge.rules import load_ruleset
@@ -254,7 +262,7 @@ def test_only_the_rules_that_read_the_day_are_asked_again_on_another_day() -> No
     asked: list[str] = []
 
     def counting(rule: Rule) -> Rule:
-        def predicate(consultation: Consultation, on: date) -> object:
+        def predicate(consultation: Consultation, on: date) -> Match | None:
             asked.append(rule.id)
             return rule.predicate(consultation, on)
 
