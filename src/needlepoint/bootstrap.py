@@ -19,7 +19,6 @@ from needlepoint.adapters.clock import SystemClock
 from needlepoint.domain.programme import ClinicalKnowledge
 from needlepoint.engine_settings import SettingsError
 from needlepoint.knowledge import compiled
-from needlepoint.services.ports import Clock, PasswordHasher
 
 if TYPE_CHECKING:
     # Imported where used: `needlepoint consult` starts without SQLAlchemy or pydantic-settings.
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
     from needlepoint.services.consultation.facade import Consultation, Engine
     from needlepoint.services.messaging.facade import MessageChannel, Messaging
     from needlepoint.services.portal.facade import Portal
+    from needlepoint.services.ports import Clock, PasswordHasher
     from needlepoint.services.records.facade import Records
     from needlepoint.services.scheduling.facade import Scheduling
     from needlepoint.services.treatment.facade import Treatment

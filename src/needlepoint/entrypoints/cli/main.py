@@ -15,7 +15,6 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
-from uuid import UUID, uuid4
 
 import typer
 import yaml
@@ -27,6 +26,8 @@ from needlepoint.engine_settings import SettingsError
 from needlepoint.knowledge.files import SAFE_LOADER
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from rich.console import Console
 
     from needlepoint.bootstrap import Services
@@ -163,6 +164,8 @@ def user_add(
     The machine's operator needs no account to do this (it is how the first admin is made);
     the creation is audited with the role ``operator``.
     """
+    from uuid import uuid4  # noqa: PLC0415
+
     from needlepoint.services.accounts import staff as accounts  # noqa: PLC0415
     from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
 
@@ -336,6 +339,8 @@ def _password(from_stdin: bool) -> str:
 
 
 def _uuid(option: str, value: str) -> UUID:
+    from uuid import UUID  # noqa: PLC0415 - uuid brings platform; consult needs neither
+
     try:
         return UUID(value)
     except ValueError:
