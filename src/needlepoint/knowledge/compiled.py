@@ -21,6 +21,7 @@ recipe, so unpickling rebuilds them from parameters that were validated when it 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import tempfile
@@ -96,11 +97,10 @@ def _fingerprinted_files() -> list[Path]:
 
 def dumps(compiled: CompiledKnowledge, fingerprint_hex: str) -> bytes:
     """The snapshot's bytes: the fingerprint on the first line, then the pickle."""
-    header = fingerprint_hex.encode("ascii") + b"\n"
-    with tempfile.SpooledTemporaryFile() as buffer:
-        _RecipePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(compiled)
-        buffer.seek(0)
-        return header + buffer.read()
+    buffer = io.BytesIO()
+    buffer.write(fingerprint_hex.encode("ascii") + b"\n")
+    _RecipePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(compiled)
+    return buffer.getvalue()
 
 
 def _read(path: Path, current: str) -> CompiledKnowledge | None:
@@ -120,14 +120,17 @@ def _read(path: Path, current: str) -> CompiledKnowledge | None:
 
 def _write(path: Path, current: str, compiled: CompiledKnowledge) -> None:
     """Store the snapshot atomically; a folder that cannot be written is left alone."""
+    data = dumps(compiled, current)
+    written: Path | None = None
     try:
-        data = dumps(compiled, current)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".compiled-", delete=False) as f:
+            written = Path(f.name)
             f.write(data)
-        os.chmod(f.name, 0o644)  # readable like the YAML beside it
-        os.replace(f.name, path)
+        written.chmod(0o644)  # readable like the YAML beside it
+        os.replace(written, path)
     except OSError:
-        return
+        if written is not None:
+            written.unlink(missing_ok=True)
 
 
 def _mapping_proxy(content: dict[Any, Any]) -> MappingProxyType[Any, Any]:
