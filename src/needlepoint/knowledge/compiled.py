@@ -119,8 +119,15 @@ def _read(path: Path, current: str) -> CompiledKnowledge | None:
 
 
 def _write(path: Path, current: str, compiled: CompiledKnowledge) -> None:
-    """Store the snapshot atomically; a folder that cannot be written is left alone."""
-    data = dumps(compiled, current)
+    """Store the snapshot atomically; a folder that cannot be written is left alone.
+
+    Knowledge that cannot be pickled (a closure without a recipe) is not stored either: the
+    process goes on with what it validated, and the snapshot test fails until it has one.
+    """
+    try:
+        data = dumps(compiled, current)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return
     written: Path | None = None
     try:
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".compiled-", delete=False) as f:

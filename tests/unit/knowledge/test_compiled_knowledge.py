@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Mapping
-from datetime import time
+from datetime import date, time
 from enum import Enum
 from pathlib import Path
 from types import FunctionType
@@ -18,6 +18,8 @@ from pydantic import BaseModel
 
 from conftest import EXAMPLES, TODAY, load_example
 from fakes import FixedClock
+from needlepoint.domain.consultation import Consultation
+from needlepoint.domain.screening import Match
 from needlepoint.knowledge import compiled
 from needlepoint.services.consultation.consulting import Consulting
 from needlepoint.services.consultation.engine import Engine
@@ -146,3 +148,21 @@ def test_loading_the_snapshot_validates_no_table() -> None:
     assert "needlepoint.knowledge.catalogue" not in loaded
     assert "needlepoint.knowledge.rules" not in loaded
     assert "needlepoint.knowledge.planning" not in loaded
+
+
+def test_knowledge_that_cannot_be_pickled_is_used_but_not_stored(
+    tmp_path: Path, validated: compiled.CompiledKnowledge
+) -> None:
+    def never(_consultation: Consultation, _on: date) -> Match | None:
+        return None  # a local function: pickle cannot name it, and it has no recipe
+
+    rules = validated.knowledge.ruleset.rules
+    bare = dataclasses.replace(rules[0], predicate=never)
+    ruleset = dataclasses.replace(validated.knowledge.ruleset, rules=(bare, *rules[1:]))
+    knowledge = dataclasses.replace(validated.knowledge, ruleset=ruleset)
+    unpicklable = compiled.CompiledKnowledge(knowledge, validated.citations)
+    path = tmp_path / "compiled.pickle"
+
+    compiled._write(path, compiled.fingerprint(), unpicklable)
+
+    assert list(tmp_path.iterdir()) == []
