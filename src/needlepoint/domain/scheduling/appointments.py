@@ -37,6 +37,7 @@ from needlepoint.domain.errors import (
     InvalidInputError,
     InvalidTransitionError,
 )
+from needlepoint.domain.planning import AppointmentPart
 
 LONGEST_APPOINTMENT = timedelta(days=1)
 """No appointment lasts longer than a day: bounds the search for what overlaps a time."""
@@ -270,16 +271,6 @@ class Appointment:
                 f"cannot {action} appointment {self.id}: it is "
                 f"{self.status.value.replace('_', ' ')}"
             )
-
-
-@dataclass(frozen=True, slots=True)
-class AppointmentPart:
-    """One part of a treatment appointment and how long the protocol gives it."""
-
-    part: str
-    minutes: int
-    sources: tuple[str, ...]
-    evidence: str
 
 
 def appointment_length(parts: tuple[AppointmentPart, ...]) -> timedelta:

@@ -8,32 +8,29 @@ Thin by design: read the file, call one service, render, set the exit code. Exit
 from __future__ import annotations
 
 import json
-import logging
 import os
-import secrets
-import signal
-import socket
 import sys
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
-from uuid import UUID, uuid4
 
 import typer
 import yaml
 
-from needlepoint.bootstrap import Services, bootstrap
-from needlepoint.config import SettingsError
+from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
+from needlepoint.engine_settings import SettingsError
 from needlepoint.knowledge.files import SAFE_LOADER
-from needlepoint.services.audit import OperatorContext
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from rich.console import Console
+
+    from needlepoint.bootstrap import Services
 
 app = typer.Typer(
     name="needlepoint",
@@ -78,10 +75,10 @@ def consult(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Screen a consultation and propose its programme: decision first, then the plan."""
-    services = _services()
+    engine = _checked_setup(consulting)
     document = _read_document(file)
     try:
-        report = services.consultation.consultation_report(document, appointment=appointment)
+        report = engine.consultation_report(document, appointment=appointment)
     except InvalidInputError as error:
         _fail_input(file.name, error)
     if as_json:
@@ -167,7 +164,10 @@ def user_add(
     The machine's operator needs no account to do this (it is how the first admin is made);
     the creation is audited with the role ``operator``.
     """
+    from uuid import uuid4  # noqa: PLC0415
+
     from needlepoint.services.accounts import staff as accounts  # noqa: PLC0415
+    from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
 
     password = _password(password_stdin)
     new = accounts.NewStaff(
@@ -263,7 +263,13 @@ def worker(
     Ctrl-C stops a worker cleanly: it finishes the message in hand and gives back the rest.
     Logs carry message ids and counts only.
     """
-    from needlepoint.services.messaging import delivery  # noqa: PLC0415 - the worker's only
+    import logging  # noqa: PLC0415 - the worker's only, like the imports below
+    import secrets  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    from needlepoint.services.messaging import delivery  # noqa: PLC0415
 
     services = _services()
     stopping = threading.Event()
@@ -333,6 +339,8 @@ def _password(from_stdin: bool) -> str:
 
 
 def _uuid(option: str, value: str) -> UUID:
+    from uuid import UUID  # noqa: PLC0415 - uuid brings platform; consult needs neither
+
     try:
         return UUID(value)
     except ValueError:
@@ -362,8 +370,13 @@ def _checked(action: Callable[[], T]) -> T:
 
 
 def _services() -> Services:
+    return _checked_setup(bootstrap)
+
+
+def _checked_setup(setup: Callable[[], T]) -> T:
+    """Settings and knowledge made ready, or exit 3 naming what is wrong with them."""
     try:
-        return bootstrap()
+        return setup()
     except SettingsError as error:
         _err().print(f"[red]Settings:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_BROKEN_INSTALL) from None
@@ -374,22 +387,26 @@ def _services() -> Services:
 
 
 def _read_document(file: Path) -> Any:
-    name = escape(str(file))
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
+        name = escape(str(file))  # Rich is imported only when a message is printed
         _fail_file(f"{name}: no such file.", "Give the path of a consultation file.")
     except IsADirectoryError:
+        name = escape(str(file))
         _fail_file(f"{name} is a folder.", "Give the path of one consultation file in it.")
     except PermissionError:
+        name = escape(str(file))
         _fail_file(f"{name} cannot be read.", "Check the file's permissions.")
     except UnicodeDecodeError:
+        name = escape(str(file))
         _fail_file(f"{name}: not a text file.", "Save the consultation as UTF-8 YAML or JSON.")
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        name = escape(str(file))
         _fail_file(f"{name}: not valid YAML or JSON{line}.", "Check indentation and quotes.")
 
 
