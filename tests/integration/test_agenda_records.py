@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -132,7 +133,7 @@ def test_the_booking_read_finds_an_appointment_that_spans_the_day_start(
 def test_the_booking_read_uses_a_bounded_range_of_the_clinic_index(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("the plan is SQLite's; PostgreSQL picks by statistics")
-    sent: list[tuple[str, object]] = []
+    sent: list[tuple[str, Any]] = []
 
     def keep(*args: object) -> None:
         statement, parameters = args[2], args[3]
