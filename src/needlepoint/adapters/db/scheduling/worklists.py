@@ -2,7 +2,8 @@
 
 Each list is one query, built once with bound parameters (building a statement costs more than
 running it), joining the patient and whatever else the list shows, so that a dashboard costs
-the same handful of round trips whatever the size of the clinic. Every statement is scoped by
+the same handful of round trips whatever the size of the clinic. Each reads at most a
+``limit`` of rows (ADR 0034); the series to book page by keyset. Every statement is scoped by
 clinic: another clinic's rows are never read.
 
 Columns of joined tables are labelled ``<prefix><column>``; ``unprefixed`` hands each table's
@@ -19,13 +20,17 @@ from typing import Final
 from uuid import UUID
 
 from sqlalchemy import (
+    Date,
     RowMapping,
+    String,
+    Uuid,
     and_,
     bindparam,
     exists,
     func,
     or_,
     select,
+    tuple_,
 )
 
 from needlepoint.adapters.db import tables as t
@@ -33,6 +38,7 @@ from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
 from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.scheduling.appointments import appointment_from_row
 from needlepoint.adapters.db.shared.patients import patient_from_row
+from needlepoint.adapters.db.sql_dates import day_of_text, utc_day_plus
 from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.scheduling import LONGEST_APPOINTMENT, Appointment, AppointmentStatus
@@ -42,7 +48,7 @@ from needlepoint.domain.treatment import (
     SessionStatus,
     TreatmentSession,
 )
-from needlepoint.services.scheduling.ports import SeriesToBook
+from needlepoint.services.scheduling.ports import DueListKey, SeriesToBook
 
 ACTIVE_SERIES: Final = (SeriesStatus.PLANNED.value, SeriesStatus.IN_PROGRESS.value)
 
@@ -51,10 +57,11 @@ class SqlWorklistQueries(SqlRepository):
     """The dashboard's lists, one statement each."""
 
     def charts_awaiting_signoff(
-        self, clinic_id: UUID
+        self, clinic_id: UUID, *, limit: int
     ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
         """Started sessions whose newest chart version is unsigned, oldest chart first."""
-        found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, {"clinic_id": clinic_id})
+        values = {"clinic_id": clinic_id, "limit": limit}
+        found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, values)
         return [
             (
                 patient_from_row(unprefixed(row, _PATIENT)),
@@ -64,10 +71,34 @@ class SqlWorklistQueries(SqlRepository):
             for row in found.mappings()
         ]
 
-    def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
-        """Active series with sessions still to hold whose next session is not booked."""
-        values = {"clinic_id": clinic_id, "booked_from": booked_from}
-        return self._all(_SERIES_TO_BOOK, _series_to_book, values)
+    def series_to_book(
+        self,
+        clinic_id: UUID,
+        *,
+        booked_from: datetime,
+        limit: int,
+        after: DueListKey | None = None,
+    ) -> Sequence[SeriesToBook]:
+        """Active series with sessions still to hold whose next session is not booked.
+
+        By the UTC day the next session falls due, then patient and series (``DueListKey``),
+        at most ``limit`` of them after ``after``.
+        """
+        values: dict[str, object] = {
+            "clinic_id": clinic_id,
+            "booked_from": booked_from,
+            "limit": limit,
+        }
+        if after is None:
+            return self._all(_SERIES_TO_BOOK, _series_to_book, values)
+        values |= {
+            "after_due_on": after.utc_due_on,
+            "after_family_name": after.family_name,
+            "after_given_name": after.given_name,
+            "after_patient_id": after.patient_id,
+            "after_series_id": after.series_id,
+        }
+        return self._all(_SERIES_TO_BOOK_AFTER, _series_to_book, values)
 
     def appointments_between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
@@ -106,6 +137,7 @@ def _series_to_book(row: RowMapping) -> SeriesToBook:
         last_started_at=row["last_started_at"],
         first_proposed_on=None if first_on is None else date.fromisoformat(str(first_on)),
         created_at=row["created_at"],
+        utc_due_on=row["utc_due_on"],
     )
 
 
@@ -147,6 +179,7 @@ _CHARTS_AWAITING_SIGNOFF: Final = (
         ),
     )
     .order_by(_chart.created_at, _patient.family_name, _patient.given_name, _patient.id)
+    .limit(bindparam("limit"))
 )
 """Each started session's newest chart version, when nobody has signed it."""
 
@@ -195,18 +228,39 @@ _NEXT_SESSION_BOOKED = exists().where(
     ),
 )
 
-_SERIES_TO_BOOK: Final = (
-    select(_ACTIVE_SERIES)
+_UTC_DUE_ON = func.coalesce(
+    utc_day_plus(_active.last_started_at, _active.interval_days),
+    day_of_text(_active.first_proposed_on),
+    utc_day_plus(_active.created_at, 0),
+)
+"""The day the next session falls due, counted in UTC days (``services.scheduling.dashboard``
+counts them in the clinic's zone: the two differ by at most a day near midnight)."""
+_DUE_ORDER = (
+    _UTC_DUE_ON,
+    _active.pt_family_name,
+    _active.pt_given_name,
+    _active.pt_id,
+    _active.series_id,
+)
+_TO_BOOK = (
+    select(_ACTIVE_SERIES, _UTC_DUE_ON.label("utc_due_on"))
     .where(_active.sessions_held < _active.sessions_planned, ~_NEXT_SESSION_BOOKED)
-    .order_by(
-        _active.pt_family_name,
-        _active.pt_given_name,
-        _active.pt_id,
-        _active.created_at.desc(),
-        _active.series_id.desc(),
+    .order_by(*_DUE_ORDER)
+    .limit(bindparam("limit"))
+)
+_SERIES_TO_BOOK: Final = _TO_BOOK
+"""Active series with a session still to hold, without an appointment for the next one."""
+_SERIES_TO_BOOK_AFTER: Final = _TO_BOOK.where(
+    tuple_(*_DUE_ORDER)
+    > tuple_(
+        bindparam("after_due_on", type_=Date()),
+        bindparam("after_family_name", type_=String()),
+        bindparam("after_given_name", type_=String()),
+        bindparam("after_patient_id", type_=Uuid()),
+        bindparam("after_series_id", type_=Uuid()),
     )
 )
-"""Active series with a session still to hold, without an appointment for the next one."""
+"""The same, after one ``DueListKey`` (keyset paging)."""
 
 # --- appointments of a day ------------------------------------------------------------------
 
