@@ -178,8 +178,7 @@ def _sessions_due(
 
 def due_cursor(key: DueListKey) -> str:
     """The cursor of the page of series to book after ``key`` (URL-safe base64 JSON)."""
-    values = [key.utc_due_on.isoformat(), key.family_name, key.given_name]
-    raw = json.dumps([*values, str(key.patient_id), str(key.series_id)], separators=(",", ":"))
+    raw = json.dumps([key.utc_due_on.isoformat(), str(key.series_id)], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -189,10 +188,8 @@ def read_due_cursor(text: str | None) -> DueListKey | None:
         return None
     try:
         raw = base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
-        due_on, family, given, patient_id, series_id = json.loads(raw)
-        return DueListKey(
-            date.fromisoformat(due_on), family, given, UUID(patient_id), UUID(series_id)
-        )
+        due_on, series_id = json.loads(raw)
+        return DueListKey(date.fromisoformat(due_on), UUID(series_id))
     except (ValueError, TypeError, binascii.Error, UnicodeError):
         return None
 

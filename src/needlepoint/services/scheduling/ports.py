@@ -160,20 +160,14 @@ class SeriesToBook:
     @property
     def key(self) -> DueListKey:
         """Where it stands in the list."""
-        patient = self.patient
-        return DueListKey(
-            self.utc_due_on, patient.family_name, patient.given_name, patient.id, self.series_id
-        )
+        return DueListKey(self.utc_due_on, self.series_id)
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class DueListKey:
-    """Where a series stands in the list of series to book: due day (UTC), patient, series."""
+    """Where a series stands in the list of series to book: due day (UTC), then series id."""
 
     utc_due_on: date
-    family_name: str
-    given_name: str
-    patient_id: UUID
     series_id: UUID
 
 
@@ -198,7 +192,7 @@ class WorklistQueries(Protocol):
 
         A series is left out when its next session (number held + 1) has an appointment
         attended, or booked to start at or after ``booked_from``. Ordered by ``DueListKey``
-        (due day in UTC, patient, series): at most ``limit``, after ``after``.
+        (due day in UTC, series id): at most ``limit``, after ``after``.
         """
         ...
 

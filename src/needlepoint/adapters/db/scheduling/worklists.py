@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import (
     Date,
     RowMapping,
-    String,
+    Select,
+    Subquery,
     Uuid,
     and_,
     bindparam,
@@ -81,8 +82,8 @@ class SqlWorklistQueries(SqlRepository):
     ) -> Sequence[SeriesToBook]:
         """Active series with sessions still to hold whose next session is not booked.
 
-        By the UTC day the next session falls due, then patient and series (``DueListKey``),
-        at most ``limit`` of them after ``after``.
+        By the UTC day the next session falls due, then series (``DueListKey``), at most
+        ``limit`` of them after ``after``.
         """
         values: dict[str, object] = {
             "clinic_id": clinic_id,
@@ -91,13 +92,7 @@ class SqlWorklistQueries(SqlRepository):
         }
         if after is None:
             return self._all(_SERIES_TO_BOOK, _series_to_book, values)
-        values |= {
-            "after_due_on": after.utc_due_on,
-            "after_family_name": after.family_name,
-            "after_given_name": after.given_name,
-            "after_patient_id": after.patient_id,
-            "after_series_id": after.series_id,
-        }
+        values |= {"after_due_on": after.utc_due_on, "after_series_id": after.series_id}
         return self._all(_SERIES_TO_BOOK_AFTER, _series_to_book, values)
 
     def appointments_between(
@@ -195,8 +190,8 @@ _LAST_STARTED_AT = (
 )
 _ACTIVE_SERIES = (
     select(
-        *labelled(t.patient, _PATIENT),
         _series.id.label("series_id"),
+        _series.patient_id.label("patient_id"),
         _series.created_at.label("created_at"),
         # Read out of the JSON documents in SQL (portable paths): nothing to parse per row.
         _series.plan["sessions"].as_integer().label("sessions_planned"),
@@ -204,12 +199,6 @@ _ACTIVE_SERIES = (
         _series.proposal[("series", "dated", 0, "on")].as_string().label("first_proposed_on"),
         _SESSIONS_HELD.label("sessions_held"),
         _LAST_STARTED_AT.label("last_started_at"),
-    )
-    .select_from(
-        t.treatment_series.join(
-            t.patient,
-            and_(_patient.id == _series.patient_id, _patient.clinic_id == _series.clinic_id),
-        )
     )
     .where(_series.clinic_id == bindparam("clinic_id"), _series.status.in_(ACTIVE_SERIES))
     .subquery("active_series")
@@ -235,31 +224,48 @@ _UTC_DUE_ON = func.coalesce(
 )
 """The day the next session falls due, counted in UTC days (``services.scheduling.dashboard``
 counts them in the clinic's zone: the two differ by at most a day near midnight)."""
-_DUE_ORDER = (
-    _UTC_DUE_ON,
-    _active.pt_family_name,
-    _active.pt_given_name,
-    _active.pt_id,
-    _active.series_id,
-)
-_TO_BOOK = (
-    select(_ACTIVE_SERIES, _UTC_DUE_ON.label("utc_due_on"))
-    .where(_active.sessions_held < _active.sessions_planned, ~_NEXT_SESSION_BOOKED)
-    .order_by(*_DUE_ORDER)
-    .limit(bindparam("limit"))
-)
-_SERIES_TO_BOOK: Final = _TO_BOOK
-"""Active series with a session still to hold, without an appointment for the next one."""
-_SERIES_TO_BOOK_AFTER: Final = _TO_BOOK.where(
-    tuple_(*_DUE_ORDER)
-    > tuple_(
-        bindparam("after_due_on", type_=Date()),
-        bindparam("after_family_name", type_=String()),
-        bindparam("after_given_name", type_=String()),
-        bindparam("after_patient_id", type_=Uuid()),
-        bindparam("after_series_id", type_=Uuid()),
+
+
+def _page_of_series(*, after: bool) -> Subquery:
+    """A page of series to book, by (due day, series).
+
+    The patients are joined to the page only, not to every active series: the clinic's
+    patients are read by id, a page of them.
+    """
+    page = (
+        select(_ACTIVE_SERIES, _UTC_DUE_ON.label("utc_due_on"))
+        .where(_active.sessions_held < _active.sessions_planned, ~_NEXT_SESSION_BOOKED)
+        .order_by(_UTC_DUE_ON, _active.series_id)
+        .limit(bindparam("limit"))
     )
-)
+    if after:
+        start = (
+            bindparam("after_due_on", type_=Date()),
+            bindparam("after_series_id", type_=Uuid()),
+        )
+        page = page.where(tuple_(_UTC_DUE_ON, _active.series_id) > tuple_(*start))
+    return page.subquery("page")
+
+
+def _series_to_book_statement(*, after: bool) -> Select[Any]:
+    page = _page_of_series(after=after)
+    return (
+        select(*labelled(t.patient, _PATIENT), page)
+        .select_from(
+            page.join(
+                t.patient,
+                and_(
+                    _patient.id == page.c.patient_id, _patient.clinic_id == bindparam("clinic_id")
+                ),
+            )
+        )
+        .order_by(page.c.utc_due_on, page.c.series_id)
+    )
+
+
+_SERIES_TO_BOOK: Final = _series_to_book_statement(after=False)
+"""Active series with a session still to hold, without an appointment for the next one."""
+_SERIES_TO_BOOK_AFTER: Final = _series_to_book_statement(after=True)
 """The same, after one ``DueListKey`` (keyset paging)."""
 
 # --- appointments of a day ------------------------------------------------------------------

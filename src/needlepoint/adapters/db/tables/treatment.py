@@ -91,6 +91,8 @@ treatment_session = Table(
     CheckConstraint("number >= 1", name="number_positive"),
     # the dashboard's worklists (ADR 0019)
     Index("ix_treatment_session_clinic_id_status", "clinic_id", "status"),
+    # sessions held and the last start of each series to book, from the index alone (ADR 0034)
+    Index("ix_treatment_session_series_id_started_at", "series_id", "started_at"),
 )
 
 chart_version = Table(

@@ -1,4 +1,4 @@
-"""The patient's search name and its index (issue 13, ADR 0034).
+"""Indexes for queries that do not grow with the clinic (issue 13, ADR 0034).
 
 * ``patient.search_name``: the given and family name case folded with accents taken off
   (``domain.patient_search.search_name``), written by the patient repository on every insert
@@ -7,6 +7,8 @@
   ``search_name LIKE '%word%'`` uses.
 * SQLite: an index on (clinic, search name, family name, given name, id), which a name search
   reads whole, without the rows, to pick a page's ids (ADR 0034).
+* ``treatment_session (series_id, started_at)``: the dashboard's series to book count each
+  series' sessions and find its last start from the index alone.
 
 Revision ID: 20261209_patient_search
 Revises: 20261208_patient_changes
@@ -39,6 +41,11 @@ def upgrade() -> None:
         sa.Column("search_name", sa.Text, nullable=False, server_default=sa.text("''")),
     )
     _fill_search_names(op.get_bind())
+    op.create_index(
+        "ix_treatment_session_series_id_started_at",
+        "treatment_session",
+        ["series_id", "started_at"],
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index(
@@ -57,7 +64,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop the index and the search name (the extension stays: others may use it)."""
+    """Drop the indexes and the search name (the extension stays: others may use it)."""
+    op.drop_index("ix_treatment_session_series_id_started_at", table_name="treatment_session")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_patient_search_name_trgm", table_name="patient")
     else:
