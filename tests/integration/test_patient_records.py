@@ -190,7 +190,8 @@ def test_percent_and_underscore_are_letters_in_a_name(
     add(uow, patient(clinic, "A_b", "100%"))
 
     assert found(uow, clinic, "a_b") == ["A_b 100%"]
-    assert found(uow, clinic, "0%") == ["A_b 100%"]
+    assert found(uow, clinic, "00%") == ["A_b 100%"]
+    assert found(uow, clinic, "10") == ["A_b 100%"]  # short: starts a word
     assert found(uow, clinic, "a%b") == []
 
 
