@@ -156,7 +156,7 @@ class FakeWorklists:
             started = session.status is SessionStatus.STARTED
             if started and chart is not None and not chart.is_signed and patient is not None:
                 found.append((patient, session, chart))
-        found.sort(key=lambda f: (f[2].created_at, f[0].family_name, f[0].given_name))
+        found.sort(key=lambda f: (f[2].created_at, str(f[2].id)))
         return found[:limit]
 
     def series_to_book(

@@ -173,7 +173,7 @@ _CHARTS_AWAITING_SIGNOFF: Final = (
             _newer.c.session_id == _chart.session_id, _newer.c.version > _chart.version
         ),
     )
-    .order_by(_chart.created_at, _patient.family_name, _patient.given_name, _patient.id)
+    .order_by(_chart.created_at, _chart.id)
     .limit(bindparam("limit"))
 )
 """Each started session's newest chart version, when nobody has signed it."""

@@ -9,6 +9,8 @@
   reads whole, without the rows, to pick a page's ids (ADR 0034).
 * ``treatment_session (series_id, started_at)``: the dashboard's series to book count each
   series' sessions and find its last start from the index alone.
+* ``chart_version (clinic_id, created_at) WHERE signed_at IS NULL``: the charts waiting for
+  sign-off, oldest first, without reading the signed ones.
 
 Revision ID: 20261209_patient_search
 Revises: 20261208_patient_changes
@@ -46,6 +48,13 @@ def upgrade() -> None:
         "treatment_session",
         ["series_id", "started_at"],
     )
+    op.create_index(
+        "ix_chart_version_clinic_id_created_at_unsigned",
+        "chart_version",
+        ["clinic_id", "created_at"],
+        postgresql_where=sa.text("signed_at IS NULL"),
+        sqlite_where=sa.text("signed_at IS NULL"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.create_index(
@@ -65,6 +74,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the indexes and the search name (the extension stays: others may use it)."""
+    op.drop_index("ix_chart_version_clinic_id_created_at_unsigned", table_name="chart_version")
     op.drop_index("ix_treatment_session_series_id_started_at", table_name="treatment_session")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_patient_search_name_trgm", table_name="patient")
