@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from needlepoint.services.accounts.ports import AccountsUnitOfWork
+from needlepoint.services.accounts.ports import AccountsUnitOfWork, SessionRead
 
 if TYPE_CHECKING:
     from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -90,6 +90,14 @@ class Database:
         from needlepoint.adapters.db.accounts import unit_of_work as db_accounts  # noqa: PLC0415
 
         return db_accounts.SqlAccountsUnitOfWork(self._opened())
+
+    def session_reader(self) -> SessionRead:
+        """A unit of work that only reads sign-in sessions: on SQLite it takes no write lock."""
+        from needlepoint.adapters.db.accounts import unit_of_work as db_accounts  # noqa: PLC0415
+        from needlepoint.adapters.db.engine import SQLITE_BEGIN_OPTION  # noqa: PLC0415
+
+        reading = self._opened().execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+        return db_accounts.SqlAccountsUnitOfWork(reading)
 
     def close(self) -> None:
         """Release the database's connections (it opens again on next use)."""
