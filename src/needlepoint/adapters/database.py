@@ -23,6 +23,7 @@ class Database:
         self.url = url
         self._engine: Any = None
         self._handover_engine: Any = None
+        self._reading_engine: Any = None
 
     def _opened(self) -> Any:
         if self._engine is None:
@@ -92,19 +93,23 @@ class Database:
         return db_accounts.SqlAccountsUnitOfWork(self._opened())
 
     def session_reader(self) -> SessionRead:
-        """A unit of work that only reads sign-in sessions: on SQLite it takes no write lock."""
-        from needlepoint.adapters.db.accounts import unit_of_work as db_accounts  # noqa: PLC0415
-        from needlepoint.adapters.db.engine import SQLITE_BEGIN_OPTION  # noqa: PLC0415
+        """A unit of work that reads sign-in sessions, one statement each, without a transaction.
 
-        reading = self._opened().execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
-        return db_accounts.SqlAccountsUnitOfWork(reading)
+        Every request with a session cookie makes one (ADR 0033), so its engine is made once.
+        """
+        from needlepoint.adapters.db import engine  # noqa: PLC0415 - deferred on purpose
+        from needlepoint.adapters.db.accounts import unit_of_work as db_accounts  # noqa: PLC0415
+
+        if self._reading_engine is None:
+            self._reading_engine = engine.single_statement_reads(self._opened())
+        return db_accounts.SqlSessionReader(self._reading_engine)
 
     def close(self) -> None:
         """Release the database's connections (it opens again on next use)."""
         for opened in (self._engine, self._handover_engine):
             if opened is not None:
                 opened.dispose()
-        self._engine = self._handover_engine = None
+        self._engine = self._handover_engine = self._reading_engine = None
 
     def check_durability(self) -> dict[str, str]:
         """The durability settings; raises ``DurabilityError`` naming any unsafe one."""

@@ -201,7 +201,7 @@ class SessionLookup(Transaction, HasLoginSessions, Protocol):
 
 
 class SessionRead(Transaction, HasLoginSessions, Protocol):
-    """Read a sign-in session without a write lock (it only reads; nothing is committed)."""
+    """Read a sign-in session in one statement, without a write lock; nothing is committed."""
 
 
 class SignOut(Transaction, HasAudit, HasLoginSessions, Protocol):
