@@ -90,6 +90,23 @@ def test_its_use_is_recorded_once_touch_every_has_passed() -> None:
     assert store.commits == 1
 
 
+def test_a_use_recorded_meanwhile_by_another_request_is_not_written_again() -> None:
+    seen_before, store, clock = (
+        FakeAccountsUnitOfWork(MEMBER),
+        FakeAccountsUnitOfWork(MEMBER),
+        Clock(),
+    )
+    token = a_session(seen_before)
+    store.sessions.rows.update(seen_before.sessions.rows)
+    clock.at += TOUCH_EVERY
+    store.sessions.touch(sessions.digest(token), clock.now())  # another request, just now
+
+    member = sessions.resolve_session(token=token, reader=seen_before, uow=store, clock=clock)
+
+    assert member == MEMBER
+    assert store.commits == 0
+
+
 def test_an_idle_session_is_refused_and_ended() -> None:
     store, clock = FakeAccountsUnitOfWork(MEMBER), Clock()
     token = a_session(store)

@@ -245,13 +245,19 @@ def resolve_session(
 
 
 def _touch_or_end(uow: SessionLookup, id_hash: str, now: datetime) -> StaffMember | None:
-    """Record a live session's use, or end a lapsed one; checked again in the write."""
+    """Record a live session's use, or end a lapsed one; checked again in the write.
+
+    Requests of one session reach ``TOUCH_EVERY`` together: the one whose write comes second
+    finds the use recorded and writes nothing (no second durable commit).
+    """
     with uow:
         found = uow.sessions.get(id_hash)
         if found is None or found[0].revoked_at is not None:
             return None
         session, member = found
         live = is_live(session, member, now)
+        if live and now - session.last_seen_at < TOUCH_EVERY:
+            return member
         if live:
             uow.sessions.touch(id_hash, now)
         else:
