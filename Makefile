@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scheduling.py
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/photos.py
+	$(BIN)/python bench/workers.py
 
 docs: $(STAMP)
 	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json

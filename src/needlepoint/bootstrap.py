@@ -103,6 +103,7 @@ class Services:
         return Accounts(
             unit_of_work=self.database.unit_of_work,
             accounts_unit_of_work=self.database.accounts_unit_of_work,
+            session_reader=self.database.session_reader,
             clock=self.clock,
             hasher=self.hasher or Argon2PasswordHasher(),
         )

@@ -258,7 +258,8 @@ class Settings(BaseSettings):
         None,
         description=f"The server secret the web app derives its CSRF tokens from, at least "
         f"{MIN_WEB_SECRET_LENGTH} characters; every server of one installation needs the same "
-        "one. Unset: a random secret kept in <data dir>/web-secret, made on first use.",
+        "one. Unset: a random secret kept in <data dir>/web-secret, made on first use, and "
+        "`needlepoint serve --workers` above 1 refuses to start (docs/deployment.md).",
     )
     public_url: Annotated[str, BeforeValidator(_public_address)] = Field(
         DEFAULT_PUBLIC_URL,
@@ -352,6 +353,14 @@ class Settings(BaseSettings):
     def portal_address(self) -> str:
         """The patient portal's address: the public URL with ``/portal``."""
         return f"{self.public_url}{PORTAL_PATH}"
+
+    def unshared_secrets(self) -> tuple[str, ...]:
+        """The secret settings left unset, so that each data directory would make its own.
+
+        Several server processes (``serve --workers``, or several machines) need none of them:
+        every process must derive and check the same tokens.
+        """
+        return () if self.web_secret else (f"{ENV_PREFIX}WEB_SECRET",)
 
     @property
     def web_secret_file(self) -> Path:

@@ -151,3 +151,9 @@ def test_a_public_url_that_cannot_give_links_is_refused(env: dict[str, str], nam
         Settings.from_env(env)
 
     assert named in str(caught.value)
+
+
+def test_an_unset_web_secret_is_named_as_one_several_servers_cannot_share() -> None:
+    assert Settings().unshared_secrets() == ("NEEDLEPOINT_WEB_SECRET",)
+    shared = Settings.from_env({"NEEDLEPOINT_WEB_SECRET": "k" * 32})
+    assert shared.unshared_secrets() == ()

@@ -289,6 +289,9 @@ def worker(
     sys.stdout.write(f"worker {worker_id} stopped: {report}\n")
 
 
+MAX_WORKERS = 64
+"""More server processes than this is a typo, not a deployment (each holds its own pool)."""
+
 API_APP_FACTORY = "needlepoint.entrypoints.api.app:create_app_from_environment"
 """The API, named for uvicorn to import: the CLI never imports the API itself (the two
 entrypoints are independent, see pyproject's import contracts), and an import string is what
@@ -299,16 +302,30 @@ uvicorn needs to run more than one worker."""
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes sharing the port. More than 1 needs NEEDLEPOINT_WEB_SECRET "
+            "set (docs/deployment.md).",
+            min=1,
+            max=MAX_WORKERS,
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the web app and the REST API: migrations apply first; the database must be durable."""
+    """Serve the web app and the REST API: migrations apply first; the database must be durable.
+
+    The migrations and the durability check run once, here, before any worker starts.
+    """
     services = _services()
+    _refuse_unshared_secrets(services, workers)
     services.settings.data_dir.mkdir(parents=True, exist_ok=True)
     _checked(services.database.upgrade)
     _checked(services.database.check_durability)
     import uvicorn  # noqa: PLC0415 - deferred on purpose (start-up time of other commands)
 
     origin = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    sys.stdout.write(f"needlepoint web app on {origin}/ (sign in at {origin}/login)\n")
+    processes = "" if workers == 1 else f" ({workers} worker processes)"
+    sys.stdout.write(f"needlepoint web app on {origin}/ (sign in at {origin}/login){processes}\n")
     sys.stdout.write(f"needlepoint API on {origin}/api/v1 (docs at {origin}/api/v1/docs)\n")
     sys.stdout.flush()
     uvicorn.run(
@@ -316,12 +333,28 @@ def serve(
         factory=True,
         host=host,
         port=port,
+        workers=workers,
         access_log=False,  # uvicorn's line has the query string; ours has neither it nor ids
         # X-Forwarded-* are believed only from NEEDLEPOINT_TRUSTED_PROXIES (api.security), not
         # from uvicorn's default of the loopback: the client's address is the socket peer's.
         proxy_headers=False,
         log_config=_server_logging(),
     )
+
+
+def _refuse_unshared_secrets(services: Services, workers: int) -> None:
+    """Several workers must agree on every secret: none may be made per data directory."""
+    unset = services.settings.unshared_secrets()
+    if workers == 1 or not unset:
+        return
+    names = " and ".join(unset)
+    _err().print(
+        f"[red]Settings:[/] --workers {workers} needs {names} set. Unset, each server makes "
+        "its own secret in its data directory, and a form signed by one is refused by another. "
+        "Set it to the same 64 random characters for every process and machine (python -c "
+        "'import secrets; print(secrets.token_hex(32))'); see docs/deployment.md."
+    )
+    raise typer.Exit(EXIT_BROKEN_INSTALL)
 
 
 def _server_logging() -> dict[str, Any]:
