@@ -325,7 +325,13 @@ def test_search_matches_given_or_family_name_ignoring_case(uow: SqlAlchemyUnitOf
 
 @pytest.mark.parametrize(
     ("search", "expected"),
-    [("100%", ["100% Real"]), ("a_b", ["a_b"]), ("%", ["100% Real"]), ("_", ["a_b"])],
+    [
+        ("100%", ["100% Real"]),
+        ("a_b", ["a_b"]),
+        ("00%", ["100% Real"]),  # inside a word: three characters or more
+        ("_b", []),  # one or two characters must start a word (ADR 0034), and none starts "_"
+        ("%", []),
+    ],
 )
 def test_search_treats_like_wildcards_as_literal_text(
     uow: SqlAlchemyUnitOfWork, search: str, expected: list[str]
