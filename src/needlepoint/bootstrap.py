@@ -56,6 +56,29 @@ class _Area(Generic[A]):
         return value
 
 
+def audit_key(settings: Settings) -> bytes:
+    """The audit trail's HMAC key: the setting, else the data directory's key file (ADR 0032)."""
+    if settings.audit_key:
+        return settings.audit_key.get_secret_value().encode("utf-8")
+    return secret_file.load_or_create(settings.audit_key_file)
+
+
+def audit_key_refusal(settings: Settings, *, processes: int) -> str | None:
+    """Why ``processes`` app processes may not start with these settings' audit key, if so.
+
+    One process may keep its key in the data directory. Several need the same key, which only
+    an explicit ``NEEDLEPOINT_AUDIT_KEY`` guarantees (a second machine would make its own file,
+    and its chains would not verify on the first).
+    """
+    if processes <= 1 or settings.audit_key:
+        return None
+    return (
+        f"{processes} processes need one audit key: set NEEDLEPOINT_AUDIT_KEY to the same "
+        f"random value (at least 32 characters) for each, e.g. the content of "
+        f"{settings.audit_key_file} if this machine already has one."
+    )
+
+
 @dataclass(frozen=True)
 class Services:
     """The areas, wired to real adapters, each built on first use. Entrypoints call these.
@@ -193,7 +216,8 @@ def bootstrap(
         settings=settings,
         clock=clock or SystemClock(),
         knowledge=catalogue.load_knowledge(),
-        database=database or Database(settings.effective_database_url),
+        database=database
+        or Database(settings.effective_database_url, audit_key=lambda: audit_key(settings)),
         hasher=hasher,
     )
 
