@@ -147,7 +147,13 @@ class Services:
         from needlepoint.services.treatment.facade import Treatment  # noqa: PLC0415
 
         tools = imaging.SkimageImaging(), pdf.PdfRenderer()
-        return Treatment(self.database.unit_of_work, self.clock, self.engine, *tools)
+        return Treatment(
+            self.database.unit_of_work,
+            self.clock,
+            self.engine,
+            *tools,
+            read_unit_of_work=self.database.reading_unit_of_work,
+        )
 
     @_Area
     def scheduling(self) -> Scheduling:

@@ -26,6 +26,7 @@ class Database:
         self.audit_key = audit_key
         self._engine: Any = None
         self._handover_engine: Any = None
+        self._committer: Any = None
 
     def _opened(self) -> Any:
         if self._engine is None:
@@ -42,6 +43,19 @@ class Database:
         from needlepoint.adapters.db import unit_of_work  # noqa: PLC0415 - deferred on purpose
 
         return unit_of_work.SqlAlchemyUnitOfWork(self._opened())
+
+    def reading_unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """A unit of work for a use case that only reads (ADR 0032).
+
+        It reads without the write lock; its audit events are group-committed with other
+        reads' at commit, which returns once they are durable.
+        """
+        from needlepoint.adapters.db.shared import audit_committer  # noqa: PLC0415 - deferred
+
+        engine = self._opened()
+        if self._committer is None:
+            self._committer = audit_committer.AuditCommitter(engine)
+        return audit_committer.ReadingUnitOfWork(engine, self._committer)
 
     def upgrade(self) -> None:
         """Apply every migration up to the newest."""
@@ -108,7 +122,7 @@ class Database:
         for opened in (self._engine, self._handover_engine):
             if opened is not None:
                 opened.dispose()
-        self._engine = self._handover_engine = None
+        self._engine = self._handover_engine = self._committer = None
 
     def check_durability(self) -> dict[str, str]:
         """The durability settings; raises ``DurabilityError`` naming any unsafe one."""
