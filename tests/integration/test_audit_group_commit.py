@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, select
 
-from needlepoint.adapters.db.engine import make_engine
+from fakes import AUDIT_KEY
+from needlepoint.adapters.db.engine import AUDIT_KEY_OPTION, make_engine
 from needlepoint.adapters.db.shared.audit import verify_chain
 from needlepoint.adapters.db.shared.audit_committer import (
     AuditCommitError,
@@ -100,3 +101,33 @@ def test_a_failed_group_commit_fails_every_read_in_it(fresh_engine: Engine) -> N
         keyless.dispose()
 
     assert audit_rows(fresh_engine) == 0
+
+
+def test_readers_waiting_for_a_commit_never_starve_it_of_connections(fresh_engine: Engine) -> None:
+    """More readers than the pool has connections: the one who leads still gets one."""
+    url = fresh_engine.url.render_as_string(hide_password=False)
+    options = {AUDIT_KEY_OPTION: AUDIT_KEY}
+    small = create_engine(
+        url, pool_size=2, max_overflow=0, pool_timeout=5, execution_options=options
+    )
+    committer = AuditCommitter(small)
+    errors: list[BaseException] = []
+
+    def reader(n: int) -> None:
+        try:
+            with ReadingUnitOfWork(small, committer) as uow:
+                assert uow.clinics.get(uuid4()) is None  # the read holds a connection
+                uow.audit.append(read_event(n))
+                uow.commit()
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    small.dispose()
+
+    assert errors == []
+    assert audit_rows(fresh_engine) == 8

@@ -126,8 +126,15 @@ class ReadingUnitOfWork(SqlAlchemyUnitOfWork):
         return _QueuedAuditLog()
 
     def commit(self) -> None:
-        """End the read, then return once its audit events are durable."""
+        """End the read, then return once its audit events are durable.
+
+        The read's connection goes back to the pool before the wait: readers waiting with
+        their connections could otherwise take the whole pool from the leader's commit.
+        """
         super().commit()
+        connection, self._open = self._open, None
+        if connection is not None:
+            connection.close()
         events, self.audit.events = self.audit.events, []
         if events:
             self._committer.append_durably(events)
