@@ -180,6 +180,22 @@ def chart_body(plan: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]
     return chart
 
 
+def give_consent(client: httpx.Client, series_id: str, typed_name: str) -> None:
+    """The patient signs the clinic's published form and the clinician witnesses (issue 12's
+    consent gate: a session needs a valid consent)."""
+    form = client.get(f"{API}/series/{series_id}/consent").raise_for_status().json()["form"]
+    if form is None:
+        sys.exit("the demo clinic has no published consent form to sign")
+    body = {
+        "template_id": form["id"],
+        "template_sha256": form["sha256"],
+        "typed_name": typed_name,
+        "agreed": True,
+    }
+    signed = client.post(f"{API}/series/{series_id}/consents", json=body).raise_for_status()
+    client.post(f"{API}/consents/{signed.json()['id']}/witness").raise_for_status()
+
+
 def writer_sessions(
     client: httpx.Client, count: int, template: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any], int]]:
@@ -208,6 +224,7 @@ def writer_sessions(
         client.post(f"{API}/consultations/{consultation_id}/sign").raise_for_status()
         series = client.post(f"{API}/consultations/{consultation_id}/series", json={})
         series.raise_for_status()
+        give_consent(client, str(series.json()["id"]), f"Writer{n} Bench")
         session = client.post(
             f"{API}/series/{series.json()['id']}/sessions", json={"rescreen": {}}
         ).raise_for_status()
