@@ -18,6 +18,9 @@ BIN         := $(VENV)/bin
 STAMP       := $(VENV)/.synced-stamp
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Bytecode is compiled when the venv is synced, so no command compiles every module it imports
+# on its first start (consult --json: 854 ms without, 588 ms with, issue 13).
+export UV_COMPILE_BYTECODE := 1
 
 EXAMPLE     ?= examples/01-proceed-rolling-boxcar-cheeks.yaml
 APPOINTMENT ?= 2026-12-07T10:00
@@ -32,7 +35,7 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(STAMP): $(UV) pyproject.toml uv.lock tools/system-packages.sh
+$(STAMP): $(UV) pyproject.toml uv.lock tools/system-packages.sh Makefile
 	bash tools/system-packages.sh
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
@@ -78,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scheduling.py
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/photos.py
+	$(BIN)/python bench/workers.py
 
 docs: $(STAMP)
 	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json

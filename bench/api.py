@@ -22,7 +22,10 @@ baseline measured in the same run, because these machines are noisy:
 Layout: servers pinned to the last core, load generators to core 0, when taskset and >= 2 cores
 are available (recorded in the output). wrk is installed with apt-get if missing.
 
-Usage: python bench/api.py [--duration 5] [--reps 2] [--writers 6]   (or: make bench)
+With ``--vs OTHER/.venv/bin/needlepoint``, another build is served over the same database and
+its reads interleaved with this one's: ``reads.vs.needlepoint_over_vs`` is the ratio of the two.
+
+Usage: python bench/api.py [--duration 5] [--reps 2] [--writers 6] [--vs CMD]   (or: make bench)
 """
 
 from __future__ import annotations
@@ -180,16 +183,18 @@ def chart_body(plan: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]
     return chart
 
 
-def give_consent(client: httpx.Client, series_id: str, typed_name: str) -> None:
-    """The patient signs the clinic's published form and the clinician witnesses (issue 12's
-    consent gate: a session needs a valid consent)."""
+def consent(client: httpx.Client, series_id: str) -> None:
+    """The patient signs the demo's published form, typed name only; the clinician witnesses.
+
+    A session starts only once its series has a witnessed consent (ADR 0029).
+    """
     form = client.get(f"{API}/series/{series_id}/consent").raise_for_status().json()["form"]
     if form is None:
-        sys.exit("the demo clinic has no published consent form to sign")
+        sys.exit("the demo clinic has no published consent form")
     body = {
         "template_id": form["id"],
         "template_sha256": form["sha256"],
-        "typed_name": typed_name,
+        "typed_name": "Writer Bench",
         "agreed": True,
     }
     signed = client.post(f"{API}/series/{series_id}/consents", json=body).raise_for_status()
@@ -199,7 +204,7 @@ def give_consent(client: httpx.Client, series_id: str, typed_name: str) -> None:
 def writer_sessions(
     client: httpx.Client, count: int, template: dict[str, Any]
 ) -> list[tuple[str, dict[str, Any], int]]:
-    """``count`` fresh sessions (patient → consultation → series → session), one per writer.
+    """``count`` fresh sessions (patient → consultation → series → consent → session), one each.
 
     Each gets a first chart so every measured write is an amendment (a new version).
     """
@@ -224,7 +229,7 @@ def writer_sessions(
         client.post(f"{API}/consultations/{consultation_id}/sign").raise_for_status()
         series = client.post(f"{API}/consultations/{consultation_id}/series", json={})
         series.raise_for_status()
-        give_consent(client, str(series.json()["id"]), f"Writer{n} Bench")
+        consent(client, series.json()["id"])
         session = client.post(
             f"{API}/series/{series.json()['id']}/sessions", json={"rescreen": {}}
         ).raise_for_status()
@@ -463,6 +468,12 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--reps", type=int, default=2, help="interleaved read runs per app")
     parser.add_argument("--writers", type=int, default=6)
+    parser.add_argument(
+        "--vs",
+        type=Path,
+        help="another build's needlepoint command (e.g. a checkout of the commit before a "
+        "change), served over the same database and interleaved with this one",
+    )
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -500,6 +511,12 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         content_type = captured.headers["content-type"]
 
         urls = {"needlepoint": f"{base}{path}"}
+        if args.vs is not None:
+            vs_port = free_port()
+            serve_vs = [*server_cpu, str(args.vs), "serve", "--port", str(vs_port)]
+            children.start(serve_vs, env, tmp / "serve-vs.log")
+            urls["vs"] = f"http://127.0.0.1:{vs_port}{path}"
+            wait_until_up(urls["vs"], children)
         for kind, kind_port in (("bare", bare_port), ("fastapi_floor", free_port())):
             start_baseline(children, server_cpu, env, tmp, kind, kind_port, body_file, content_type)
             urls[kind] = f"http://127.0.0.1:{kind_port}{path}"
@@ -541,6 +558,16 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             "fixed_rate": fixed,
             "runs": runs,
         }
+        if args.vs is not None:
+            vs_rps = statistics.median(r["rps"] for r in runs["vs"])
+            reads["vs"] = {
+                "command": str(args.vs),
+                "rps": round(vs_rps, 1),
+                "ratio_to_fastapi_floor": round(vs_rps / floor_rps, 3),
+                "needlepoint_over_vs": round(np_rps / vs_rps, 3),
+                "p50_ms": statistics.median(r["p50_ms"] for r in runs["vs"]),
+                "p99_ms": statistics.median(r["p99_ms"] for r in runs["vs"]),
+            }
         errors = sum(writes["errors"].values())
         targets = {
             "read_ratio": {

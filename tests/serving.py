@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
@@ -41,12 +41,15 @@ def environment(data_dir: Path, settings: Mapping[str, str] | None = None) -> di
 
 
 @contextmanager
-def serving(env: Mapping[str, str], port: int | None = None) -> Iterator[str]:
-    """Run ``needlepoint serve`` with ``env`` until the block ends; yields its URL once it
-    answers ``/login``. The log is ``serve.log`` in ``NEEDLEPOINT_DATA_DIR``."""
+def serving(
+    env: Mapping[str, str], port: int | None = None, options: Sequence[str] = ()
+) -> Iterator[str]:
+    """Run ``needlepoint serve`` with ``env`` (and ``options``, e.g. ``--workers 2``) until the
+    block ends; yields its URL once it answers ``/login``. The log is ``serve.log`` in
+    ``NEEDLEPOINT_DATA_DIR``."""
     port = free_port() if port is None else port
     log_path = Path(env["NEEDLEPOINT_DATA_DIR"]) / "serve.log"
-    command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port), *options]
     url = local_url(port)
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=dict(env), stdout=subprocess.DEVNULL, stderr=log)

@@ -13,25 +13,29 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from needlepoint import engine_settings
 from needlepoint.adapters import secret_file
 from needlepoint.adapters.clock import SystemClock
-from needlepoint.adapters.database import Database
-from needlepoint.config import Settings, SettingsError
 from needlepoint.domain.programme import ClinicalKnowledge
-from needlepoint.knowledge import catalogue
-from needlepoint.services.ports import Clock, PasswordHasher
+from needlepoint.engine_settings import SettingsError
+from needlepoint.knowledge import compiled
 
 if TYPE_CHECKING:
+    # Imported where used: `needlepoint consult` starts without SQLAlchemy or pydantic-settings.
+    from needlepoint.adapters.database import Database
+    from needlepoint.config import Settings
     from needlepoint.domain.messages import Channel
     from needlepoint.services.accounts.facade import Accounts
+    from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
     from needlepoint.services.messaging.facade import MessageChannel, Messaging
     from needlepoint.services.portal.facade import Portal
+    from needlepoint.services.ports import Clock, PasswordHasher
     from needlepoint.services.records.facade import Records
     from needlepoint.services.scheduling.facade import Scheduling
     from needlepoint.services.treatment.facade import Treatment
 
-__all__ = ["Database", "Services", "bootstrap"]
+__all__ = ["Database", "Services", "bootstrap", "consulting"]
 
 A = TypeVar("A")
 
@@ -61,22 +65,6 @@ def audit_key(settings: Settings) -> bytes:
     if settings.audit_key:
         return settings.audit_key.get_secret_value().encode("utf-8")
     return secret_file.load_or_create(settings.audit_key_file)
-
-
-def audit_key_refusal(settings: Settings, *, processes: int) -> str | None:
-    """Why ``processes`` app processes may not start with these settings' audit key, if so.
-
-    One process may keep its key in the data directory. Several need the same key, which only
-    an explicit ``NEEDLEPOINT_AUDIT_KEY`` guarantees (a second machine would make its own file,
-    and its chains would not verify on the first).
-    """
-    if processes <= 1 or settings.audit_key:
-        return None
-    return (
-        f"{processes} processes need one audit key: set NEEDLEPOINT_AUDIT_KEY to the same "
-        f"random value (at least 32 characters) for each, e.g. the content of "
-        f"{settings.audit_key_file} if this machine already has one."
-    )
 
 
 @dataclass(frozen=True)
@@ -109,7 +97,7 @@ class Services:
 
         return Engine(
             knowledge=self.knowledge,
-            citations={s.id: s.citation for s in catalogue.sources().sources},
+            citations=dict(compiled.load().citations),
             default_session_time=self.settings.default_session_time,
         )
 
@@ -122,6 +110,7 @@ class Services:
         return Accounts(
             unit_of_work=self.database.unit_of_work,
             accounts_unit_of_work=self.database.accounts_unit_of_work,
+            session_reader=self.database.session_reader,
             clock=self.clock,
             hasher=self.hasher or Argon2PasswordHasher(),
         )
@@ -217,15 +206,47 @@ def bootstrap(
     database: Database | None = None,
 ) -> Services:
     """Build the areas from settings (else the environment's); tests pass their own adapters."""
+    from needlepoint.adapters.database import Database  # noqa: PLC0415 - SQLAlchemy on use
+    from needlepoint.config import Settings  # noqa: PLC0415 - pydantic-settings on use
+
     settings = settings or Settings.from_env()
     return Services(
         settings=settings,
         clock=clock or SystemClock(),
-        knowledge=catalogue.load_knowledge(),
+        knowledge=compiled.load().knowledge,
         database=database
         or Database(settings.effective_database_url, audit_key=lambda: audit_key(settings)),
         hasher=hasher,
     )
+
+
+def consulting(
+    environ: Mapping[str, str] | None = None, *, clock: Clock | None = None
+) -> Consulting:
+    """The clinical engine alone, for `needlepoint consult`: no database and no other area.
+
+    It reads one setting, the default session time (``SettingsError`` if it is unusable),
+    and the compiled knowledge snapshot; nothing else is imported or validated.
+    """
+    from needlepoint.services.consultation.consulting import Consulting  # noqa: PLC0415
+    from needlepoint.services.consultation.engine import Engine  # noqa: PLC0415
+
+    knowledge = compiled.load()
+    engine = Engine(
+        knowledge=knowledge.knowledge,
+        citations=dict(knowledge.citations),
+        default_session_time=engine_settings.default_session_time(environ),
+    )
+    return Consulting(engine=engine, clock=clock or SystemClock())
+
+
+def __getattr__(name: str) -> Any:
+    """``bootstrap.Database``, imported on first use (it brings SQLAlchemy)."""
+    if name == "Database":
+        from needlepoint.adapters.database import Database  # noqa: PLC0415
+
+        return Database
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _render_calendar(calendar: Any, *, stamped_at: Any) -> bytes:

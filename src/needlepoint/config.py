@@ -39,12 +39,12 @@ from pydantic_settings import (
 from pydantic_settings import SettingsError as SourceError
 from pydantic_settings.sources.utils import parse_env_vars
 
+from needlepoint.engine_settings import DEFAULT_SESSION_TIME
+from needlepoint.engine_settings import SettingsError as SettingsError  # noqa: PLC0414 - re-export
+from needlepoint.engine_settings import session_time_value as _session_time
+
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 ENV_PREFIX = "NEEDLEPOINT_"
-
-
-class SettingsError(ValueError):
-    """A setting in the environment cannot be used; the message names it and the fix."""
 
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
@@ -65,18 +65,6 @@ _TRUE_WORDS = frozenset({"1", "true", "yes"})
 def _flag(raw: object) -> object:
     """``1``, ``true`` or ``yes`` (any case) is on; any other text is off."""
     return raw.lower() in _TRUE_WORDS if isinstance(raw, str) else raw
-
-
-def _session_time(raw: object) -> object:
-    if not isinstance(raw, str):
-        return raw
-    try:
-        return time.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(
-            f"NEEDLEPOINT_DEFAULT_SESSION_TIME={raw!r} is not a time; set it as HH:MM, "
-            "e.g. 09:00, or unset it."
-        ) from None
 
 
 def _web_secret(raw: object) -> object:
@@ -267,7 +255,7 @@ class Settings(BaseSettings):
     )
 
     default_session_time: Annotated[time, BeforeValidator(_session_time)] = Field(
-        time(9, 0), description="Local time of a provisional first session, HH:MM."
+        DEFAULT_SESSION_TIME, description="Local time of a provisional first session, HH:MM."
     )
     data_dir: Path = Field(Path("var"), description="Where the SQLite database and backups live.")
     database_url: SecretStr | None = Field(
@@ -284,7 +272,8 @@ class Settings(BaseSettings):
         None,
         description=f"The server secret the web app derives its CSRF tokens from, at least "
         f"{MIN_WEB_SECRET_LENGTH} characters; every server of one installation needs the same "
-        "one. Unset: a random secret kept in <data dir>/web-secret, made on first use.",
+        "one. Unset: a random secret kept in <data dir>/web-secret, made on first use, and "
+        "`needlepoint serve --workers` above 1 refuses to start (docs/deployment.md).",
     )
     audit_key: Annotated[SecretStr | None, BeforeValidator(_audit_key)] = Field(
         None,
@@ -386,6 +375,15 @@ class Settings(BaseSettings):
     def portal_address(self) -> str:
         """The patient portal's address: the public URL with ``/portal``."""
         return f"{self.public_url}{PORTAL_PATH}"
+
+    def unshared_secrets(self) -> tuple[str, ...]:
+        """The secret settings left unset, so that each data directory would make its own.
+
+        Several server processes (``serve --workers``, or several machines) need none of them:
+        every process must derive and check the same tokens.
+        """
+        unset = {"WEB_SECRET": self.web_secret, "AUDIT_KEY": self.audit_key}
+        return tuple(f"{ENV_PREFIX}{name}" for name, value in unset.items() if not value)
 
     @property
     def web_secret_file(self) -> Path:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLES, TODAY, expected_decision
 from fakes import FixedClock
-from needlepoint.bootstrap import bootstrap
+from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.entrypoints.cli import main as cli
 
 runner = CliRunner()
@@ -22,6 +22,7 @@ runner = CliRunner()
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's composition root uses the system clock; pin it to the suite's today."""
     monkeypatch.setattr(cli, "bootstrap", lambda: bootstrap(clock=FixedClock(TODAY)))
+    monkeypatch.setattr(cli, "consulting", lambda: consulting(clock=FixedClock(TODAY)))
 
 
 def _json(*args: str) -> dict[str, Any]:
@@ -325,6 +326,19 @@ def test_a_folder_given_as_the_file_is_named_as_a_folder(tmp_path: Path) -> None
 
     assert result.exit_code == 2
     assert "is a folder" in result.stderr
+
+
+def test_consult_reads_no_setting_but_the_session_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEEDLEPOINT_PORTAL_LINK_MINUTES", "1441")
+    monkeypatch.setenv("NEEDLEPOINT_DEFAULT_SESSION_TIME", "14:30")
+
+    report = _json(str(EXAMPLES[0]))
+    refused = runner.invoke(cli.app, ["db", "upgrade"])
+
+    assert report["appointment_provisional"] is True
+    assert report["first_session_at"].startswith(report["series"]["dated"][0]["on"] + "T14:30")
+    assert refused.exit_code == 3
+    assert "NEEDLEPOINT_PORTAL_LINK_MINUTES" in refused.stderr
 
 
 def test_an_unusable_setting_exits_3_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fakes import OPERATOR
-from needlepoint.bootstrap import bootstrap
+from needlepoint.bootstrap import audit_key, bootstrap
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.cli import main as cli
@@ -125,10 +125,23 @@ def test_an_unknown_time_zone_is_refused(data_dir: Path) -> None:
 
 
 def test_an_empty_audit_trail_verifies(data_dir: Path) -> None:
+    audit_key(bootstrap().settings)  # the key a first server start makes
+
     result = runner.invoke(cli.app, ["audit", "verify"])
 
     assert result.exit_code == 0, result.output
     assert "intact" in result.stdout
+
+
+def test_verify_without_the_audit_key_says_where_it_is_missing_and_makes_none(
+    data_dir: Path,
+) -> None:
+    result = runner.invoke(cli.app, ["audit", "verify"])
+
+    assert result.exit_code == 3
+    message = " ".join(result.stderr.split())
+    assert "NEEDLEPOINT_AUDIT_KEY is unset" in message
+    assert not (data_dir / "audit-key").exists()
 
 
 def _register_three_patients() -> None:

@@ -98,6 +98,43 @@ def test_the_api_pages_by_keyset(api: TestClient) -> None:
     ]
 
 
+def test_the_api_pages_by_cursor_and_the_last_page_has_none(api: TestClient) -> None:
+    everyone = api.get("/api/v1/patients", params={"limit": 100}).json()["items"]
+    listed: list[str] = []
+    params: dict[str, str | int] = {"limit": 3}
+    while True:
+        page = api.get("/api/v1/patients", params=params).json()
+        listed += [p["id"] for p in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params = {"limit": 3, "cursor": page["next_cursor"]}
+
+    assert listed == [p["id"] for p in everyone]
+    assert len(everyone) > 3
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["not a cursor", "WzEsMiwzXQ", "W10", "eyJhIjoxfQ", "x" * 4096, "WyJhIiwiYiIsImMiXQ"],
+)
+def test_a_bad_cursor_is_a_clear_problem(api: TestClient, cursor: str) -> None:
+    answer = api.get("/api/v1/patients", params={"cursor": cursor})
+
+    assert answer.status_code == 422, answer.text
+    (problem,) = answer.json()["errors"]
+    assert problem["field"] == "cursor"
+    assert "next_cursor" in problem["fix"]
+    assert problem["code"] == "invalid"
+
+
+def test_a_cursor_too_long_to_be_one_is_refused_by_its_length(api: TestClient) -> None:
+    answer = api.get("/api/v1/patients", params={"cursor": "x" * 4097})
+
+    assert answer.status_code == 422
+    (problem,) = answer.json()["errors"]
+    assert problem["field"] == "cursor"
+
+
 @pytest.mark.parametrize(
     "search", ["Okafor Amira", "amira okafor", "amira.okafor@patients.demo.needlepoint.test"]
 )

@@ -138,18 +138,19 @@ def same_browser(clinic: Clinic, token: str) -> TestClient:
     return client
 
 
-def test_a_page_after_sign_in_is_answered_from_the_session_cache(
+def test_a_session_ended_in_the_database_by_another_process_is_refused_at_once(
     clinic: Clinic, clinician: TestClient
 ) -> None:
     token = clinician.cookies[SESSION_COOKIE]
     assert clinician.get("/").status_code == 200
-    # Ended in the database only, as another server process would: this process's cache still
-    # vouches for the session for a few seconds (ADR 0013), so the page comes from the cache.
+    # Ended in the database only, as another server process would: this process keeps no
+    # memory of the session (ADR 0033), so the very next page is refused.
     uow = clinic.services.database.accounts_unit_of_work()
     sessions.log_out(token=token, request_id="elsewhere", uow=uow, clock=clinic.services.clock)
 
-    assert clinic.services.accounts.recall_session(token) is not None
-    assert clinician.get("/patients").status_code == 200
+    response = clinician.get("/patients")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
 
 
 def test_after_signing_out_the_same_cookie_is_refused_at_once(
@@ -157,7 +158,7 @@ def test_after_signing_out_the_same_cookie_is_refused_at_once(
 ) -> None:
     token = clinician.cookies[SESSION_COOKIE]
     copy = same_browser(clinic, token)
-    assert copy.get("/").status_code == 200  # the session is in the cache now
+    assert copy.get("/").status_code == 200
 
     clinician.post("/logout", data={"csrf_token": page_token(clinician)})
 
@@ -169,7 +170,7 @@ def test_after_signing_out_the_same_cookie_is_refused_at_once(
 def test_a_deactivated_member_is_signed_out_of_the_web_app_at_once(
     clinic: Clinic, clinician: TestClient
 ) -> None:
-    assert clinician.get("/").status_code == 200  # the session is in the cache now
+    assert clinician.get("/").status_code == 200
     admin = signed_in(clinic.services, ADMIN)
     member = clinician.get("/api/v1/auth/me").json()
 

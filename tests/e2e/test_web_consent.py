@@ -159,6 +159,7 @@ def test_a_withdrawal_needs_a_reason_and_then_stops_the_next_session(
 
     assert blank.status_code == 422
     assert 'data-field="reason"' in blank.text
+    assert "write why the patient withdraws" in blank.text.lower()
     assert withdrawn.status_code == 303
     assert (stopped.status_code, refusal_code(stopped)) == (409, "consent-withdrawn")
     assert "Moved abroad." in clinician.get(f"/series/{series_id}/consent").text
@@ -197,6 +198,32 @@ def test_the_patient_signs_in_the_portal_and_downloads_the_signed_form_once_witn
     )
     assert withdrawn.status_code == 303
     assert "You withdrew your consent" in portal.get(url).text
+
+
+def test_the_portal_names_a_missing_agreement_or_reason_in_the_patients_words(
+    clinic: Clinic, clinician: TestClient
+) -> None:
+    published(clinic)
+    treated = unconsented(clinic)
+    portal = portal_browser(clinic, treated)
+    url = f"/portal/series/{treated.series_id}/consent"
+
+    unticked = portal.post(url, files=signature_form(portal.get(url).text, agreed=None))
+    portal.post(url, files=signature_form(portal.get(url).text))
+    shown = clinician.get(f"/series/{treated.series_id}/consent").text
+    consent_id = found(r'action="/consents/([0-9a-f-]+)/witness"', shown)
+    token = portal_token(portal, url)
+    blank = portal.post(
+        f"/portal/consents/{consent_id}/withdraw",
+        data={"csrf_token": token, "series_id": treated.series_id, "reason": " "},
+    )
+
+    assert unticked.status_code == 422
+    assert 'data-field="agreed" data-code="required"' in unticked.text
+    assert "tick the box to agree" in unticked.text.lower()
+    assert blank.status_code == 422
+    assert 'data-field="reason"' in blank.text
+    assert "tell us briefly why" in blank.text.lower()
 
 
 def test_an_admin_writes_publishes_and_revises_a_form_and_a_clinician_only_reads(

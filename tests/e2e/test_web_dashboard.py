@@ -16,6 +16,7 @@ from needlepoint.adapters.db import tables as t
 from needlepoint.domain.records import Role
 from needlepoint.domain.scheduling import Appointment, AppointmentStatus
 from needlepoint.services.audit import AuthMethod, RequestContext
+from needlepoint.services.scheduling import dashboard as worklists
 from web_charts import new_series
 from web_support import ADMIN, CLINICIAN, Clinic
 
@@ -128,3 +129,20 @@ def test_the_dashboard_counts_as_one_read_whoever_looks(
     front_desk.get("/")
 
     assert [e.action for e in audit_events(clinic)[before:]] == ["worklist.dashboard"]
+
+
+def test_the_due_list_shows_a_page_and_links_the_next(
+    clinic: Clinic, front_desk: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worklists, "WORKLIST_PAGE", 1)
+    first, second = new_series(clinic), new_series(clinic)
+
+    due = section(front_desk.get("/").text, "Patients due to book their next session")
+    link = due.split('<a href="/?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    later = section(front_desk.get(f"/?{link}").text, "Patients due to book their next session")
+
+    shown = [s["id"] for s in (first, second) if f"/series/{s['id']}/book" in due]
+    shown_later = [s["id"] for s in (first, second) if f"/series/{s['id']}/book" in later]
+    assert len(shown) == 1 and len(shown_later) == 1
+    assert set(shown + shown_later) == {first["id"], second["id"]}
+    assert "Back to the soonest due" in later

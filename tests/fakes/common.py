@@ -10,7 +10,7 @@ from uuid import UUID
 from fakes.database import FakeDatabase
 from needlepoint.domain import patient_search
 from needlepoint.domain.contact import ClinicContact
-from needlepoint.domain.patient_search import PatientSearch
+from needlepoint.domain.patient_search import PatientKey, PatientSearch
 from needlepoint.domain.records import AuditEvent, Clinic, PatientRecord, StaffMember
 from needlepoint.domain.treatment import VersionConflictError
 
@@ -74,7 +74,7 @@ class FakePatients:
         search: PatientSearch | None,
         offset: int,
         limit: int,
-        after: UUID | None = None,
+        after: PatientKey | None = None,
     ) -> Sequence[PatientRecord]:
         wanted = search or PatientSearch()
         rows = [
@@ -87,10 +87,8 @@ class FakePatients:
         ]
         rows.sort(key=_order)
         if after is not None:
-            last = self.get(clinic_id, after)
-            if last is None:
-                return []
-            rows = [p for p in rows if _order(p) > _order(last)]
+            start = (after.family_name, after.given_name, str(after.id))
+            rows = [p for p in rows if _order(p) > start]
         return rows[offset : offset + limit]
 
 

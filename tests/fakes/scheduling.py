@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from fakes.common import FakePatients, FakeStaff
@@ -21,7 +21,7 @@ from needlepoint.domain.treatment import (
     TreatmentSeries,
     TreatmentSession,
 )
-from needlepoint.services.scheduling.ports import SeriesToBook
+from needlepoint.services.scheduling.ports import DueListKey, SeriesToBook
 
 
 class FakeRooms:
@@ -147,7 +147,7 @@ class FakeWorklists:
         self._appointments = FakeAppointments(database)
 
     def charts_awaiting_signoff(
-        self, clinic_id: UUID
+        self, clinic_id: UUID, *, limit: int
     ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
         found = []
         for session in self._sessions.rows.values():
@@ -156,10 +156,18 @@ class FakeWorklists:
             started = session.status is SessionStatus.STARTED
             if started and chart is not None and not chart.is_signed and patient is not None:
                 found.append((patient, session, chart))
-        return sorted(found, key=lambda f: (f[2].created_at, f[0].family_name, f[0].given_name))
+        found.sort(key=lambda f: (f[2].created_at, str(f[2].id)))
+        return found[:limit]
 
-    def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
-        found = []
+    def series_to_book(
+        self,
+        clinic_id: UUID,
+        *,
+        booked_from: datetime,
+        limit: int,
+        after: DueListKey | None = None,
+    ) -> Sequence[SeriesToBook]:
+        found: list[SeriesToBook] = []
         for patient in self._patients.list(clinic_id, search=None, offset=0, limit=10**6):
             for series in self._series.for_patient(clinic_id, patient.id, offset=0, limit=10**6):
                 sessions = self._sessions.for_series(clinic_id, series.id)
@@ -169,7 +177,8 @@ class FakeWorklists:
                 if self._next_taken(series, len(sessions) + 1, booked_from):
                     continue
                 found.append(self._to_book(patient, series, sessions))
-        return found
+        found.sort(key=lambda row: row.key)
+        return [row for row in found if after is None or row.key > after][:limit]
 
     @staticmethod
     def _to_book(
@@ -177,15 +186,23 @@ class FakeWorklists:
     ) -> SeriesToBook:
         started = [s.started_at for s in sessions if s.started_at is not None]
         dated = series.proposal.get("series", {}).get("dated") or []
+        last = max(started) if started else None
+        first_on = date.fromisoformat(str(dated[0]["on"])) if dated else None
+        interval = timedelta(days=series.plan.interval_days)
         return SeriesToBook(
             patient=patient,
             series_id=series.id,
             sessions_planned=series.plan.sessions,
             interval_days=series.plan.interval_days,
             sessions_held=len(sessions),
-            last_started_at=max(started) if started else None,
-            first_proposed_on=date.fromisoformat(str(dated[0]["on"])) if dated else None,
+            last_started_at=last,
+            first_proposed_on=first_on,
             created_at=series.created_at,
+            utc_due_on=(
+                _utc_day(last) + interval
+                if last is not None
+                else first_on or _utc_day(series.created_at)
+            ),
         )
 
     def _next_taken(self, series: TreatmentSeries, number: int, booked_from: datetime) -> bool:
@@ -210,3 +227,7 @@ class FakeWorklists:
             if patient is not None and member is not None and room is not None:
                 found.append((appointment, patient, member.display_name, room.name))
         return found
+
+
+def _utc_day(instant: datetime) -> date:
+    return instant.astimezone(UTC).date()

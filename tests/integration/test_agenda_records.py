@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from fakes import FixedClock
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -114,4 +115,41 @@ def test_the_week_query_reads_one_bounded_range_of_the_clinic_index(engine: Engi
     assert (
         "ix_appointment_clinic_id_starts_at (clinic_id=? AND starts_at>? AND starts_at<?)"
         in details
+    )
+
+
+def test_the_booking_read_finds_an_appointment_that_spans_the_day_start(
+    uow: SqlAlchemyUnitOfWork,
+) -> None:
+    context, (overnight, monday, _cancelled, _next_week) = seed(uow)
+    day_start, day_end = at(0, 0), at(1, 0)
+
+    with uow:
+        found = uow.appointments.between(context.actor.clinic_id, day_start, day_end)
+
+    assert [a.id for a in found] == [overnight.id, monday.id]
+
+
+def test_the_booking_read_uses_a_bounded_range_of_the_clinic_index(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the plan is SQLite's; PostgreSQL picks by statistics")
+    sent: list[tuple[str, Any]] = []
+
+    def keep(*args: object) -> None:
+        statement, parameters = args[2], args[3]
+        if "FROM appointment" in str(statement):
+            sent.append((str(statement), parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    uow = SqlAlchemyUnitOfWork(engine)
+    with uow:
+        uow.appointments.between(uuid4(), at(0, 0), at(1, 0))
+    event.remove(engine, "before_cursor_execute", keep)
+
+    ((statement, parameters),) = sent
+    with engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    details = " | ".join(str(row[-1]) for row in plan)
+    assert "ix_appointment_clinic_id_starts_at (clinic_id=? AND starts_at>? AND starts_at<?)" in (
+        details
     )

@@ -17,6 +17,7 @@ from needlepoint.domain.patient_search import read_search
 from needlepoint.domain.records import Clinic, PatientRecord, Role, StaffMember
 from needlepoint.domain.treatment import VersionConflictError
 from needlepoint.domain.vocabulary import Sex
+from needlepoint.services.records.patients import key_of
 
 AT = datetime(2026, 12, 8, 9, 30, tzinfo=UTC)
 
@@ -141,7 +142,7 @@ def test_keyset_pages_follow_on_without_overlap_or_gap(uow: SqlAlchemyUnitOfWork
         if not page:
             break
         pages.append(page)
-        after = page[-1].id
+        after = key_of(page[-1])
 
     listed = [p for page in pages for p in page]
     assert [p.family_name for p in listed] == ["Byrne", "Nolan", "Nolan", "Nolan", "Nolan", "Nolan"]
@@ -149,17 +150,49 @@ def test_keyset_pages_follow_on_without_overlap_or_gap(uow: SqlAlchemyUnitOfWork
     assert listed[-1].given_name == "Zoe"
 
 
-def test_a_page_after_another_clinics_patient_is_empty(
+def test_a_page_after_a_key_lists_this_clinics_patients_only(
     uow: SqlAlchemyUnitOfWork, clinic: Clinic
 ) -> None:
     other = new_clinic(uow)
     stranger = patient(other, "Ann", "Aaron")
-    add(uow, stranger)
+    add(uow, stranger, patient(other, "Zed", "Zulu"))
 
     with uow:
-        page = uow.patients.list(clinic.id, search=None, offset=0, limit=10, after=stranger.id)
+        page = uow.patients.list(clinic.id, search=None, offset=0, limit=10, after=key_of(stranger))
 
-    assert list(page) == []
+    assert {p.clinic_id for p in page} == {clinic.id}
+    assert len(page) == 4
+
+
+def test_accents_and_case_are_ignored_both_ways(uow: SqlAlchemyUnitOfWork, clinic: Clinic) -> None:
+    add(uow, patient(clinic, "Zoë", "Ní Bhriain"))
+
+    assert found(uow, clinic, "eamonn OGRA") == ["Ógra Éamonn"]
+    assert found(uow, clinic, "zoe ni") == ["Zoë Ní Bhriain"]
+    assert found(uow, clinic, "ZOË bhri") == ["Zoë Ní Bhriain"]
+
+
+def test_a_renamed_patient_is_found_by_the_new_name_only(
+    uow: SqlAlchemyUnitOfWork, clinic: Clinic
+) -> None:
+    with uow:
+        (amira,) = uow.patients.list(clinic.id, search=read_search("osei"), offset=0, limit=5)
+        uow.patients.save(replace(amira, family_name="Mensah", version=amira.version + 1))
+        uow.commit()
+
+    assert found(uow, clinic, "osei") == []
+    assert found(uow, clinic, "amira mensah") == ["Amira Mensah"]
+
+
+def test_percent_and_underscore_are_letters_in_a_name(
+    uow: SqlAlchemyUnitOfWork, clinic: Clinic
+) -> None:
+    add(uow, patient(clinic, "A_b", "100%"))
+
+    assert found(uow, clinic, "a_b") == ["A_b 100%"]
+    assert found(uow, clinic, "00%") == ["A_b 100%"]
+    assert found(uow, clinic, "10") == ["A_b 100%"]  # short: starts a word
+    assert found(uow, clinic, "a%b") == []
 
 
 # Edits and their recorded changes

@@ -10,7 +10,7 @@ event.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -41,6 +41,7 @@ from needlepoint.services.consultation.consultations import (
 from needlepoint.services.consultation.engine import Engine as ClinicalEngine
 from needlepoint.services.records import patients
 from needlepoint.services.scheduling import dashboard as worklists
+from needlepoint.services.scheduling.ports import DueListKey, SeriesToBook
 from needlepoint.services.scheduling.setup import add_room
 from needlepoint.services.treatment import charts
 from needlepoint.services.treatment import series as treatment
@@ -228,12 +229,12 @@ def test_only_a_started_session_whose_newest_chart_is_unsigned_waits(engine: Eng
     elsewhere = start(other, new_series(other, "Stone"))
     chart(other, elsewhere)
 
-    found = read(clinic, lambda q: q.charts_awaiting_signoff(clinic.id))
+    found = read(clinic, lambda q: q.charts_awaiting_signoff(clinic.id, limit=50))
 
     listed = [(p.family_name, s.id, c.version, c.is_signed) for p, s, c in found]
     assert listed == [("Marsh", waiting.id, 1, False), ("Bell", amended.id, 2, False)]
     assert all(p.clinic_id == clinic.id and s.clinic_id == clinic.id for p, s, _ in found)
-    (theirs,) = read(other, lambda q: q.charts_awaiting_signoff(other.id))
+    (theirs,) = read(other, lambda q: q.charts_awaiting_signoff(other.id, limit=50))
     assert theirs[1].id == elsewhere.id
 
 
@@ -256,19 +257,50 @@ def test_active_series_with_sessions_to_hold_come_with_their_progress(engine: En
     complete = new_series(clinic, "Marsh", plan=one, reasons=ONE_SESSION_REASONS)
     start(clinic, complete)
 
-    found = read(clinic, lambda q: q.series_to_book(clinic.id, booked_from=NOW))
+    found = read(clinic, lambda q: q.series_to_book(clinic.id, booked_from=NOW, limit=50))
 
-    assert [(r.patient.family_name, r.series_id) for r in found] == [
-        ("Okafor", running.id),
+    assert [(r.patient.family_name, r.series_id) for r in found] == [  # soonest due first
         ("Raman", planned.id),
+        ("Okafor", running.id),
     ]
-    okafor, raman = found
+    raman, okafor = found
     assert (okafor.sessions_held, okafor.last_started_at) == (1, held.started_at)
     assert (raman.sessions_held, raman.last_started_at) == (0, None)
     first_on = date.fromisoformat(planned.proposal["series"]["dated"][0]["on"])
     assert (raman.first_proposed_on, raman.created_at) == (first_on, planned.created_at)
     plan = running.plan
     assert (okafor.sessions_planned, okafor.interval_days) == (plan.sessions, plan.interval_days)
+    assert raman.utc_due_on == first_on
+    assert held.started_at is not None
+    assert okafor.utc_due_on == held.started_at.astimezone(UTC).date() + timedelta(
+        days=plan.interval_days
+    )
+
+
+def test_series_to_book_page_by_keyset_without_repeats_or_gaps(engine: Engine) -> None:
+    clinic = seed(engine)
+    series = [new_series(clinic, name) for name in ("Okafor", "Bell", "Raman", "Marsh", "Bell")]
+    start(clinic, series[0])
+    everyone = read(clinic, lambda q: q.series_to_book(clinic.id, booked_from=NOW, limit=50))
+
+    pages: list[list[SeriesToBook]] = []
+    after: DueListKey | None = None
+    while True:
+        page = read(
+            clinic,
+            lambda q, start=after: q.series_to_book(
+                clinic.id, booked_from=NOW, limit=2, after=start
+            ),
+        )
+        if not page:
+            break
+        pages.append(list(page))
+        after = page[-1].key
+
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [r.series_id for page in pages for r in page] == [r.series_id for r in everyone]
+    assert [r.key for r in everyone] == sorted(r.key for r in everyone)
+    assert everyone[-1].series_id == series[0].id  # held today: due an interval from now
 
 
 def test_a_booked_or_attended_next_session_takes_the_series_off_the_list(engine: Engine) -> None:
@@ -286,10 +318,11 @@ def test_a_booked_or_attended_next_session_takes_the_series_off_the_list(engine:
     appointment(clinic, moved, 1, NOW + timedelta(days=3), AppointmentStatus.CANCELLED)
 
     found = read(
-        clinic, lambda q: q.series_to_book(clinic.id, booked_from=NOW - timedelta(hours=10))
+        clinic,
+        lambda q: q.series_to_book(clinic.id, booked_from=NOW - timedelta(hours=10), limit=50),
     )
 
-    assert [r.patient.family_name for r in found] == ["Bell", "Raman", "Stone"]
+    assert sorted(r.patient.family_name for r in found) == ["Bell", "Raman", "Stone"]
 
 
 def test_another_clinics_series_are_never_listed(engine: Engine) -> None:
@@ -298,10 +331,10 @@ def test_another_clinics_series_are_never_listed(engine: Engine) -> None:
     theirs = new_series(other, "Okafor")
     appointment(other, theirs, 1, NOW + timedelta(days=1))
 
-    found = read(clinic, lambda q: q.series_to_book(clinic.id, booked_from=NOW))
+    found = read(clinic, lambda q: q.series_to_book(clinic.id, booked_from=NOW, limit=50))
 
     assert [r.series_id for r in found] == [mine.id]
-    assert read(other, lambda q: q.series_to_book(other.id, booked_from=NOW)) == []
+    assert read(other, lambda q: q.series_to_book(other.id, booked_from=NOW, limit=50)) == []
 
 
 # --- a day's appointments --------------------------------------------------------------------

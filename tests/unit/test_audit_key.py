@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from needlepoint.bootstrap import audit_key, audit_key_refusal
+from needlepoint.bootstrap import audit_key
 from needlepoint.config import Settings, SettingsError
 
 EXPLICIT = "an explicit audit key of forty characters!"
@@ -33,19 +33,3 @@ def test_the_setting_is_the_key_and_no_file_is_made(tmp_path: Path) -> None:
 def test_a_short_key_is_refused_naming_the_setting_and_the_fix() -> None:
     with pytest.raises(SettingsError, match="NEEDLEPOINT_AUDIT_KEY is 5 characters long"):
         Settings.from_env({"NEEDLEPOINT_AUDIT_KEY": "short"})
-
-
-@pytest.mark.parametrize(
-    ("processes", "key", "refused"),
-    [(1, None, False), (2, None, True), (2, SecretStr(EXPLICIT), False)],
-)
-def test_several_processes_need_an_explicit_key(
-    tmp_path: Path, processes: int, key: SecretStr | None, refused: bool
-) -> None:
-    settings = Settings(data_dir=tmp_path, audit_key=key)
-
-    refusal = audit_key_refusal(settings, processes=processes)
-
-    assert (refusal is not None) == refused
-    if refusal is not None:
-        assert "NEEDLEPOINT_AUDIT_KEY" in refusal

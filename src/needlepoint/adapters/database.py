@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from needlepoint.services.accounts.ports import AccountsUnitOfWork
+from needlepoint.services.accounts.ports import AccountsUnitOfWork, SessionRead
 
 if TYPE_CHECKING:
     from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -27,6 +27,7 @@ class Database:
         self._engine: Any = None
         self._handover_engine: Any = None
         self._committer: Any = None
+        self._reading_engine: Any = None
 
     def _opened(self) -> Any:
         if self._engine is None:
@@ -117,12 +118,25 @@ class Database:
 
         return db_accounts.SqlAccountsUnitOfWork(self._opened())
 
+    def session_reader(self) -> SessionRead:
+        """A unit of work that reads sign-in sessions, one statement each, without a transaction.
+
+        Every request with a session cookie makes one (ADR 0033), so its engine is made once.
+        """
+        from needlepoint.adapters.db import engine  # noqa: PLC0415 - deferred on purpose
+        from needlepoint.adapters.db.accounts import unit_of_work as db_accounts  # noqa: PLC0415
+
+        if self._reading_engine is None:
+            self._reading_engine = engine.single_statement_reads(self._opened())
+        return db_accounts.SqlSessionReader(self._reading_engine)
+
     def close(self) -> None:
         """Release the database's connections (it opens again on next use)."""
         for opened in (self._engine, self._handover_engine):
             if opened is not None:
                 opened.dispose()
-        self._engine = self._handover_engine = self._committer = None
+        self._engine = self._handover_engine = self._reading_engine = None
+        self._committer = None
 
     def check_durability(self) -> dict[str, str]:
         """The durability settings; raises ``DurabilityError`` naming any unsafe one."""

@@ -15,7 +15,6 @@ from decimal import Decimal
 from enum import StrEnum
 
 from needlepoint.domain.evidence import Provenance
-from needlepoint.domain.scheduling import AppointmentPart
 from needlepoint.domain.units import CountRange, DayRange, DepthRange
 from needlepoint.domain.vocabulary import Device, Indication, Zone
 
@@ -110,6 +109,19 @@ class TreatmentProtocol:
     interval: DayRange
     endpoint: Endpoint
     provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentPart:
+    """One part of a treatment appointment and how long the protocol gives it.
+
+    Defined here, with the protocols that give it, and used by scheduling (which re-exports it).
+    """
+
+    part: str
+    minutes: int
+    sources: tuple[str, ...]
+    evidence: str
 
 
 @dataclass(frozen=True, slots=True)

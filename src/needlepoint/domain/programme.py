@@ -210,7 +210,7 @@ def _zone_outcomes(
     A finding that applies on either day narrows the plan (e.g. an isotretinoin course whose
     waiting period ends before the first session still counts as recent exposure then).
     """
-    later = () if start_on == result.on else _findings_on(consultation, knowledge, start_on)
+    later = screening.findings_on(consultation, knowledge.ruleset, result, day=start_on)
     findings = {(f.rule_id, f.zones) for f in (*result.findings, *later)}
     factors = planning.PatientFactors(
         device=consultation.device,
@@ -221,12 +221,6 @@ def _zone_outcomes(
         _zone_request(consultation, z, grading, knowledge.planning) for z in result.treatable_zones
     )
     return [planning.plan_zone(r, factors, knowledge.planning) for r in requests if r is not None]
-
-
-def _findings_on(
-    consultation: Consultation, knowledge: ClinicalKnowledge, day: date
-) -> tuple[screening.Finding, ...]:
-    return screening.screen(consultation, knowledge.ruleset, on=day).findings
 
 
 def _zone_request(

@@ -85,7 +85,9 @@ class Rule:
     """One contraindication rule: cited knowledge plus the predicate that detects it.
 
     ``holds_programme`` marks an absolute zone rule whose finding holds every zone, not only
-    the zones where it was found, until it resolves.
+    the zones where it was found, until it resolves. ``reads_day`` is False only for a rule
+    whose predicate gives the same answer on every day (it never looks at the day): its
+    finding on one day is its finding on any other, so ``findings_on`` need not ask again.
     """
 
     id: str
@@ -97,6 +99,7 @@ class Rule:
     predicate: Predicate
     provenance: Provenance
     holds_programme: bool = False
+    reads_day: bool = True
 
     def evaluate(self, consultation: Consultation, *, on: date) -> Finding | None:
         """The finding this rule produces for a consultation on a day, if any."""
@@ -227,6 +230,25 @@ def screen(consultation: Consultation, ruleset: RuleSet, *, on: date) -> Screeni
 
 
 _SERIES_DECISIONS = (Decision.PROCEED, Decision.NEEDS_CLEARANCE)
+
+
+def findings_on(
+    consultation: Consultation, ruleset: RuleSet, screening: Screening, *, day: date
+) -> tuple[Finding, ...]:
+    """The findings of ``screening`` as they stand on another day, without screening again.
+
+    Only the rules that read the day (a waiting period, an age) are evaluated on ``day``; every
+    other rule's finding is the one ``screening`` made. Equal to ``screen(...).findings`` for
+    that day (a property test holds it to that).
+    """
+    if day == screening.on:
+        return screening.findings
+    dated = [rule for rule in ruleset.rules if rule.reads_day]
+    dated_ids = {rule.id for rule in dated}
+    kept = (f for f in screening.findings if f.rule_id not in dated_ids)
+    found = (rule.evaluate(consultation, on=day) for rule in dated)
+    fresh = (f for f in found if f is not None)
+    return tuple(sorted((*kept, *fresh), key=lambda f: f.sort_key))
 
 
 def _exclusions(findings: Iterable[Finding]) -> tuple[ZoneExclusion, ...]:

@@ -56,7 +56,18 @@ class ConditionFactory(Generic[ParamsT]):
         Raises:
             ValueError: The parameters do not fit the model (a pydantic ValidationError).
         """
-        return self.build(self.params_model.model_validate(dict(params)))
+        return build_condition(self.build, self.params_model.model_validate(dict(params)))
+
+
+def build_condition(build: Callable[[ParamsT], CareCondition], params: ParamsT) -> CareCondition:
+    """A parameterised care condition built from validated params.
+
+    It remembers how it was made (``__recipe__``), so that the compiled knowledge snapshot
+    stores the recipe and rebuilds the condition without validating anything again.
+    """
+    condition = build(params)
+    condition.__recipe__ = (build_condition, (build, params))  # type: ignore[attr-defined]
+    return condition
 
 
 # ------------------------------------------------------------------ parameter models

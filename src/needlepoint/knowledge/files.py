@@ -7,14 +7,16 @@ import json
 from datetime import date
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from needlepoint.domain.errors import KnowledgeError
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 #: libyaml's C loader when PyYAML was built with it (about ten times faster), else pure Python.
 SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -98,6 +100,8 @@ def _json_value(value: object) -> str:
 
 def parse_table(name: str, model: type[ModelT]) -> ModelT:
     """Validate one table against its schema model, naming the row and field on failure."""
+    from pydantic import ValidationError  # noqa: PLC0415 - the CLI reads YAML without pydantic
+
     try:
         return model.model_validate(raw_table(name))
     except ValidationError as error:

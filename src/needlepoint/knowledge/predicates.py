@@ -2,8 +2,8 @@
 
 A row of ``data/contraindications.yaml`` names a predicate from ``RULE_PREDICATES`` and may
 give it ``params`` (waiting periods, ages, zones, skin types). YAML never holds an
-expression. Each factory validates its params with a strict model, raising
-``PredicateParamsError`` when they do not fit, and returns a pure ``Predicate``: a function
+expression. Each ``PredicateFactory`` validates its params with a strict model, raising
+``PredicateParamsError`` when they do not fit, and builds a pure ``Predicate``: a function
 of the consultation and the screening day, nothing else.
 
 * Zone predicates return ``Match(zones=...)`` naming only zones the patient asked to treat.
@@ -21,9 +21,10 @@ of the consultation and the screening day, nothing else.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -52,7 +53,6 @@ from needlepoint.knowledge.predicate_params import (
     ZonesParams,
 )
 
-PredicateFactory = Callable[[Mapping[str, object]], Predicate]
 HistoryTest = Callable[[HealthHistory], bool]
 
 ParamsT = TypeVar("ParamsT", bound=BaseModel)
@@ -71,13 +71,32 @@ class PredicateParamsError(ValueError):
 # --- params models ---------------------------------------------------------------------
 
 
-def _parsed(model: type[ParamsT], params: Mapping[str, object]) -> ParamsT:
-    try:
-        return model.model_validate(dict(params))
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "params"
-        raise PredicateParamsError(f"{where}: {first['msg']}") from error
+@dataclass(frozen=True, slots=True)
+class PredicateFactory(Generic[ParamsT]):
+    """A predicate's params model and how to build the predicate from validated params."""
+
+    params_model: type[ParamsT]
+    build: Callable[[ParamsT], Predicate]
+
+    def parse(self, params: Mapping[str, object]) -> ParamsT:
+        """Validate a rule's ``params``; ``PredicateParamsError`` names the bad key."""
+        try:
+            return self.params_model.model_validate(dict(params))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "params"
+            raise PredicateParamsError(f"{where}: {first['msg']}") from error
+
+
+def build_predicate(name: str, params: BaseModel) -> Predicate:
+    """The predicate called ``name`` built from validated params.
+
+    The predicate remembers how it was made (``__recipe__``), so that the compiled knowledge
+    snapshot stores the recipe and rebuilds the predicate without validating anything again.
+    """
+    predicate = RULE_PREDICATES[name].build(params)
+    predicate.__recipe__ = (build_predicate, (name, params))  # type: ignore[attr-defined]
+    return predicate
 
 
 # --- shared pieces ---------------------------------------------------------------------
@@ -123,29 +142,29 @@ def _isotretinoin_stop(consultation: Consultation) -> date | None:
 # --- factories -------------------------------------------------------------------------
 
 
-def _answer(test: HistoryTest, detail: str) -> PredicateFactory:
+def _answer(test: HistoryTest, detail: str) -> PredicateFactory[NoParams]:
     """A patient predicate that holds when one health-history answer says so."""
 
-    def factory(params: Mapping[str, object]) -> Predicate:
-        _parsed(NoParams, params)
+    def build(params: NoParams) -> Predicate:
+        del params  # takes none
 
         def predicate(consultation: Consultation, _on: date) -> Match | None:
             return Match(detail=detail) if test(consultation.history) else None
 
         return predicate
 
-    return factory
+    return PredicateFactory(NoParams, build)
 
 
-def _answer_or_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory:
+def _answer_or_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory[NoParams]:
     """A history answer, or a keloid or hypertrophic scar found in a requested zone now.
 
     A raised scar in one zone shows the same tendency to over-heal as a past one, so the
     zones still being treated need the same clearance and caution.
     """
 
-    def factory(params: Mapping[str, object]) -> Predicate:
-        _parsed(NoParams, params)
+    def build(params: NoParams) -> Predicate:
+        del params  # takes none
 
         def predicate(consultation: Consultation, _on: date) -> Match | None:
             if test(consultation.history):
@@ -157,11 +176,11 @@ def _answer_or_zone_scar(test: HistoryTest, detail: str) -> PredicateFactory:
 
         return predicate
 
-    return factory
+    return PredicateFactory(NoParams, build)
 
 
-def _photosensitising_drugs(params: Mapping[str, object]) -> Predicate:
-    _parsed(NoParams, params)
+def _photosensitising_drugs(params: NoParams) -> Predicate:
+    del params  # takes none
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         drugs = consultation.history.photosensitising_drugs
@@ -170,8 +189,8 @@ def _photosensitising_drugs(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _zone_has_condition(params: Mapping[str, object]) -> Predicate:
-    condition = _parsed(ZoneConditionParams, params).condition
+def _zone_has_condition(params: ZoneConditionParams) -> Predicate:
+    condition = params.condition
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         return _zones_match(consultation.zones_with(condition), f"{condition} found in")
@@ -179,8 +198,8 @@ def _zone_has_condition(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _zone_has_raised_scar(params: Mapping[str, object]) -> Predicate:
-    _parsed(NoParams, params)
+def _zone_has_raised_scar(params: NoParams) -> Predicate:
+    del params  # takes none
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         examined = consultation.zones_with(ZoneCondition.KELOID_OR_HYPERTROPHIC_SCAR)
@@ -198,9 +217,9 @@ def _zone_has_raised_scar(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _zones_requested(params: Mapping[str, object]) -> Predicate:
+def _zones_requested(params: ZonesParams) -> Predicate:
     """Requested zones among ``zones``, leaving out any asked for only ``unless_only_for``."""
-    parsed = _parsed(ZonesParams, params)
+    parsed = params
     wanted, spared = frozenset(parsed.zones), parsed.unless_only_for
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
@@ -214,8 +233,8 @@ def _zones_requested(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _zones_only_for_indication(params: Mapping[str, object]) -> Predicate:
-    indication = _parsed(IndicationParams, params).indication
+def _zones_only_for_indication(params: IndicationParams) -> Predicate:
+    indication = params.indication
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         zones = frozenset(
@@ -228,8 +247,8 @@ def _zones_only_for_indication(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _zones_with_fitzpatrick(params: Mapping[str, object]) -> Predicate:
-    parsed = _parsed(ZonesFitzpatrickParams, params)
+def _zones_with_fitzpatrick(params: ZonesFitzpatrickParams) -> Predicate:
+    parsed = params
     wanted, types = frozenset(parsed.zones), frozenset(parsed.types)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
@@ -242,8 +261,8 @@ def _zones_with_fitzpatrick(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _fitzpatrick_in(params: Mapping[str, object]) -> Predicate:
-    types = frozenset(_parsed(FitzpatrickParams, params).types)
+def _fitzpatrick_in(params: FitzpatrickParams) -> Predicate:
+    types = frozenset(params.types)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         skin_type = consultation.patient.fitzpatrick
@@ -252,8 +271,8 @@ def _fitzpatrick_in(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _age_in_range(params: Mapping[str, object]) -> Predicate:
-    ages = _parsed(AgeParams, params)
+def _age_in_range(params: AgeParams) -> Predicate:
+    ages = params
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         age = consultation.patient.age_years(on)
@@ -262,8 +281,8 @@ def _age_in_range(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _cardiac_device_with(params: Mapping[str, object]) -> Predicate:
-    devices = frozenset(_parsed(DevicesParams, params).devices)
+def _cardiac_device_with(params: DevicesParams) -> Predicate:
+    devices = frozenset(params.devices)
 
     def predicate(consultation: Consultation, _on: date) -> Match | None:
         if not (consultation.history.cardiac_device and consultation.device in devices):
@@ -273,8 +292,8 @@ def _cardiac_device_with(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _isotretinoin_stopped_within(params: Mapping[str, object]) -> Predicate:
-    months = _parsed(MonthsParams, params).months
+def _isotretinoin_stopped_within(params: MonthsParams) -> Predicate:
+    months = params.months
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         stopped = _isotretinoin_stop(consultation)
@@ -285,8 +304,8 @@ def _isotretinoin_stopped_within(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _isotretinoin_stopped_between(params: Mapping[str, object]) -> Predicate:
-    window = _parsed(MonthWindowParams, params)
+def _isotretinoin_stopped_between(params: MonthWindowParams) -> Predicate:
+    window = params
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         stopped = _isotretinoin_stop(consultation)
@@ -301,8 +320,8 @@ def _isotretinoin_stopped_between(params: Mapping[str, object]) -> Predicate:
     return predicate
 
 
-def _recent_procedure_in_zone(params: Mapping[str, object]) -> Predicate:
-    wait = _parsed(RecentProcedureParams, params)
+def _recent_procedure_in_zone(params: RecentProcedureParams) -> Predicate:
+    wait = params
 
     def predicate(consultation: Consultation, on: date) -> Match | None:
         requested = frozenset(consultation.requested_zones)
@@ -366,7 +385,7 @@ _HISTORY_ANSWERS: Mapping[str, tuple[HistoryTest, str]] = {
     ),
 }
 
-RULE_PREDICATES: Mapping[str, PredicateFactory] = MappingProxyType(
+RULE_PREDICATES: Mapping[str, PredicateFactory[Any]] = MappingProxyType(
     {
         **{name: _answer(test, detail) for name, (test, detail) in _HISTORY_ANSWERS.items()},
         "has_keloid_tendency": _answer_or_zone_scar(
@@ -375,18 +394,34 @@ RULE_PREDICATES: Mapping[str, PredicateFactory] = MappingProxyType(
         "has_hypertrophic_scar_history": _answer(
             lambda h: h.hypertrophic_scar_history, "hypertrophic scars in the past"
         ),
-        "takes_photosensitising_drugs": _photosensitising_drugs,
-        "zone_has_condition": _zone_has_condition,
-        "zone_has_raised_scar": _zone_has_raised_scar,
-        "zones_requested": _zones_requested,
-        "zones_only_for_indication": _zones_only_for_indication,
-        "zones_with_fitzpatrick": _zones_with_fitzpatrick,
-        "fitzpatrick_in": _fitzpatrick_in,
-        "age_in_range": _age_in_range,
-        "cardiac_device_with": _cardiac_device_with,
-        "isotretinoin_stopped_within": _isotretinoin_stopped_within,
-        "isotretinoin_stopped_between": _isotretinoin_stopped_between,
-        "recent_procedure_in_zone": _recent_procedure_in_zone,
+        "takes_photosensitising_drugs": PredicateFactory(NoParams, _photosensitising_drugs),
+        "zone_has_condition": PredicateFactory(ZoneConditionParams, _zone_has_condition),
+        "zone_has_raised_scar": PredicateFactory(NoParams, _zone_has_raised_scar),
+        "zones_requested": PredicateFactory(ZonesParams, _zones_requested),
+        "zones_only_for_indication": PredicateFactory(IndicationParams, _zones_only_for_indication),
+        "zones_with_fitzpatrick": PredicateFactory(ZonesFitzpatrickParams, _zones_with_fitzpatrick),
+        "fitzpatrick_in": PredicateFactory(FitzpatrickParams, _fitzpatrick_in),
+        "age_in_range": PredicateFactory(AgeParams, _age_in_range),
+        "cardiac_device_with": PredicateFactory(DevicesParams, _cardiac_device_with),
+        "isotretinoin_stopped_within": PredicateFactory(MonthsParams, _isotretinoin_stopped_within),
+        "isotretinoin_stopped_between": PredicateFactory(
+            MonthWindowParams, _isotretinoin_stopped_between
+        ),
+        "recent_procedure_in_zone": PredicateFactory(
+            RecentProcedureParams, _recent_procedure_in_zone
+        ),
     }
 )
-"""Predicate name (as written in YAML) → factory taking the row's ``params``."""
+"""Predicate name (as written in YAML) → its params model and builder."""
+
+DAY_PREDICATES = frozenset(
+    {
+        "age_in_range",
+        "isotretinoin_stopped_within",
+        "isotretinoin_stopped_between",
+        "recent_procedure_in_zone",
+    }
+)
+"""The predicates that read the screening day; every other one answers the same on any day
+(a rule built on one of them has ``reads_day=False``, and screening on a second day reuses
+its finding)."""

@@ -19,7 +19,12 @@ from needlepoint.domain.care import RedFlag
 from needlepoint.domain.errors import KnowledgeError
 from needlepoint.domain.screening import Course, Predicate, Rule, RuleSet, Scope, Severity
 from needlepoint.knowledge import files
-from needlepoint.knowledge.predicates import RULE_PREDICATES, PredicateParamsError
+from needlepoint.knowledge.predicates import (
+    DAY_PREDICATES,
+    RULE_PREDICATES,
+    PredicateParamsError,
+    build_predicate,
+)
 from needlepoint.knowledge.schema import CitedRow, RuleId, TableHeader, check_unique
 
 CONTRAINDICATIONS = "contraindications"
@@ -125,6 +130,7 @@ def build_rule(row: RuleRow) -> Rule:
         predicate=_predicate(row),
         provenance=row.provenance(),
         holds_programme=row.holds_programme,
+        reads_day=row.predicate in DAY_PREDICATES,
     )
 
 
@@ -152,7 +158,8 @@ def _predicate(row: RuleRow) -> Predicate:
     if factory is None:
         raise KnowledgeError(CONTRAINDICATIONS, row.id, f"unknown predicate '{row.predicate}'")
     try:
-        return factory(row.params)
+        params = factory.parse(row.params)
     except PredicateParamsError as error:
         detail = f"params do not fit predicate '{row.predicate}': {error}"
         raise KnowledgeError(CONTRAINDICATIONS, row.id, detail) from error
+    return build_predicate(row.predicate, params)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 from uuid import UUID
 
 from needlepoint.domain.contact import ClinicContact
-from needlepoint.domain.patient_search import PatientSearch
+from needlepoint.domain.patient_search import PatientKey, PatientSearch
 from needlepoint.domain.records import (
     AuditEvent,
     Clinic,
@@ -159,12 +159,12 @@ class PatientRepository(Protocol):
         search: PatientSearch | None,
         offset: int,
         limit: int,
-        after: UUID | None = None,
+        after: PatientKey | None = None,
     ) -> Sequence[PatientRecord]:
         """Patients of this clinic found by ``search``, by family name, given name and id.
 
-        ``after`` is the last patient of the previous page (keyset paging): the page starts
-        after that patient in this order (none, if that patient is not of this clinic).
+        ``after`` is the key of the last patient of the previous page (keyset paging): the
+        page starts after it in this order.
         """
         ...
 

@@ -7,6 +7,7 @@ What each end withdraws from the outbox is ``withdrawn_kinds``.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from needlepoint.domain.errors import InvalidInputError, InvalidTransitionError
 from needlepoint.domain.messages import MessageKind
 from needlepoint.domain.reminders import withdrawn_kinds
 from needlepoint.domain.scheduling import (
+    LONGEST_APPOINTMENT,
     Appointment,
     AppointmentNotStartedError,
     AppointmentStatus,
@@ -204,3 +206,16 @@ def test_what_each_end_withdraws() -> None:
     for status in AppointmentStatus:
         assert MessageKind.PORTAL_SIGN_IN not in withdrawn_kinds(status)
         assert MessageKind.CLINIC_ALERT not in withdrawn_kinds(status)
+
+
+@given(st.integers(min_value=1, max_value=60 * 24 * 60))
+def test_no_appointment_lasts_longer_than_the_longest_one(length_minutes: int) -> None:
+    """The day query reads from the day start less ``LONGEST_APPOINTMENT``: longer is refused."""
+    booked = appointment()
+    length = timedelta(minutes=length_minutes)
+    if length <= LONGEST_APPOINTMENT:
+        assert replace(booked, ends_at=booked.starts_at + length).ends_at - STARTS_AT == length
+    else:
+        with pytest.raises(InvalidInputError) as refused:
+            replace(booked, ends_at=booked.starts_at + length)
+        assert refused.value.problems[0].field == "ends_at"

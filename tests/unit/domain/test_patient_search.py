@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from needlepoint.domain.errors import InputCode, InvalidInputError
-from needlepoint.domain.patient_search import MAX_WORDS, PatientSearch, matches, read_search
+from needlepoint.domain.patient_search import (
+    MAX_WORDS,
+    PatientKey,
+    PatientSearch,
+    cursor_of,
+    folded,
+    matches,
+    read_cursor,
+    read_search,
+    search_name,
+)
 
 
 @dataclass(frozen=True)
@@ -29,8 +40,8 @@ def finds(text: str, person: Person) -> bool:
 AMIRA = Person(("Amira", "Okafor"), "amira.okafor@example.org", date(1997, 4, 22))
 
 # Names of letters (accents included), hyphens and apostrophes; never blank, never an "@".
-# Letter case is compared in lower case, as the databases' lower() does: a letter whose upper
-# case is two letters (ß → SS) is found as written, not by its upper case (see below).
+# Letter case and accents are folded away (patient_search.folded), the same way in the search
+# name the database keeps: ß is found as ss (see below).
 name_parts = st.text(
     alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzÉéÓóÅåABCZ-'"), min_size=1, max_size=12
 )
@@ -77,11 +88,52 @@ def test_a_date_that_does_not_exist_is_refused_naming_the_field() -> None:
     assert "YYYY-MM-DD" in problem.fix
 
 
-def test_case_is_compared_in_lower_case_as_the_databases_do() -> None:
+def test_case_and_accents_are_folded_away() -> None:
     strauss = Person(("Jens", "Strauß"))
+    zoe = Person(("Zoë", "Ní Bhriain"))
 
     assert finds("STRAUß jens", strauss)
-    assert not finds("strauss", strauss)
+    assert finds("strauss", strauss)  # case folding writes ß as ss
+    assert finds("zoe ni", zoe)
+    assert finds("ZOË BHRIAIN", zoe)
+    assert folded("Éamonn Ó Sé") == "eamonn o se"
+
+
+def test_a_short_word_must_start_a_word_of_the_name() -> None:
+    amira = Person(("Amira", "Okafor"))
+
+    assert finds("am ok", amira)
+    assert finds("o", amira)
+    assert not finds("ra", amira)  # inside "amira": too short to look for inside a word
+    assert finds("ira", amira)
+
+
+@given(st.text(min_size=1, max_size=8), st.text(max_size=8), st.text(max_size=8))
+def test_the_search_name_holds_each_folded_name(word: str, given_name: str, family: str) -> None:
+    name = search_name(given_name, family)
+
+    assert name == f"{folded(given_name)} {folded(family)}"
+    assert folded(name) == name  # folding twice changes nothing
+
+
+@given(st.text(max_size=20), st.text(max_size=20), st.uuids())
+def test_a_cursor_reads_back_as_the_key_it_was_made_of(
+    family: str, given_name: str, id_: UUID
+) -> None:
+    key = PatientKey(family.replace("\x00", ""), given_name.replace("\x00", ""), id_)
+
+    assert read_cursor(cursor_of(key)) == key
+
+
+@given(st.text(max_size=60))
+def test_any_other_text_is_no_cursor_or_a_key(text: str) -> None:
+    try:
+        key = read_cursor(text)
+    except InvalidInputError as refused:
+        (problem,) = refused.problems
+        assert (problem.field, problem.code) == ("cursor", InputCode.INVALID)
+    else:
+        assert isinstance(key, PatientKey)
 
 
 def test_a_word_that_is_not_a_month_makes_a_name_search() -> None:

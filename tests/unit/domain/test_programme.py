@@ -348,3 +348,29 @@ def test_a_zone_requested_for_two_indications_says_which_one_sets_its_depth() ->
     p = _programme(make_consultation(requests=requests))
 
     assert any("several indications" in n.text for n in p.notes)
+
+
+def test_screening_runs_once_even_when_the_series_starts_on_a_later_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from needlepoint.domain import screening  # noqa: PLC0415 - patched below
+
+    calls: list[date] = []
+    real_screen = screening.screen
+
+    def counted(consultation: Consultation, ruleset: object, *, on: date) -> object:
+        calls.append(on)
+        return real_screen(consultation, ruleset, on=on)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(screening, "screen", counted)
+    later = datetime.combine(CONSULTED_ON + timedelta(days=20), time(10), CLINIC_ZONES[0])
+    appointment = FirstAppointment(
+        requested_at=later, clinic_tz=CLINIC_ZONES[0], default_time=time(9)
+    )
+
+    programme = propose_programme(
+        make_consultation(), KNOWLEDGE, on=CONSULTED_ON, appointment=appointment
+    )
+
+    assert programme.first_session_on == later.date()
+    assert calls == [CONSULTED_ON]

@@ -243,3 +243,29 @@ def test_the_global_qualitative_grade_is_the_highest_zone_grade(
     zone_grades = [z.gb_qualitative.grade for z in grading.zones if z.gb_qualitative]
     expected = max(zone_grades, default=None)
     assert (grading.gb_qualitative.grade if grading.gb_qualitative else None) == expected
+
+
+@given(assessments())
+def test_the_global_scores_are_the_summed_counts_scored_once(
+    zones: list[ZoneScarAssessment],
+) -> None:
+    from collections import Counter  # noqa: PLC0415
+
+    from needlepoint.domain.scales import ecca, goodman_baron_quantitative  # noqa: PLC0415
+
+    grading = grade_assessments(zones, TABLES)
+
+    quantitative = [z for z in zones if z.has_quantitative]
+    if quantitative:
+        counts: Counter[GbLesionType] = Counter()
+        for zone in quantitative:
+            counts.update(zone.quantitative_counts)
+        area_cm2 = sum((z.keloid_area_cm2 for z in quantitative), Decimal(0))
+        expected = goodman_baron_quantitative.score(counts, area_cm2, TABLES.gb_quantitative)
+        assert grading.gb_quantitative == expected
+    counted = [z for z in zones if z.ecca_counts]
+    if counted:
+        items: Counter[EccaItem] = Counter()
+        for zone in counted:
+            items.update(zone.ecca_counts)
+        assert grading.ecca == ecca.score(items, TABLES.ecca)

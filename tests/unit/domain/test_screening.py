@@ -17,7 +17,15 @@ from builders import (
 )
 from needlepoint.domain import charting
 from needlepoint.domain.consultation import Consultation, TreatmentRequest, ZoneState
-from needlepoint.domain.screening import Course, Decision, Rule, Screening, screen
+from needlepoint.domain.screening import (
+    Course,
+    Decision,
+    Match,
+    Rule,
+    Screening,
+    findings_on,
+    screen,
+)
 from needlepoint.domain.vocabulary import Indication, ProcedureKind, Zone, ZoneCondition
 from needlepoint.knowledge import files, rules, schema
 from needlepoint.knowledge.rules import load_ruleset
@@ -236,6 +244,40 @@ def test_screening_does_not_depend_on_rule_order(
     on = consultation.consulted_on
 
     assert screen(consultation, shuffled, on=on) == screen(consultation, RULESET, on=on)
+
+
+@given(consultation=consultations(), later=st.integers(0, 800))
+def test_findings_on_a_later_day_equal_a_fresh_screening_of_that_day(
+    consultation: Consultation, later: int
+) -> None:
+    on = consultation.consulted_on
+    day = on + timedelta(days=later)
+
+    assert findings_on(consultation, RULESET, screened(consultation, on), day=day) == (
+        screened(consultation, day).findings
+    )
+
+
+def test_only_the_rules_that_read_the_day_are_asked_again_on_another_day() -> None:
+    asked: list[str] = []
+
+    def counting(rule: Rule) -> Rule:
+        def predicate(consultation: Consultation, on: date) -> Match | None:
+            asked.append(rule.id)
+            return rule.predicate(consultation, on)
+
+        return replace(rule, predicate=predicate)
+
+    counted = replace(RULESET, rules=tuple(counting(r) for r in RULESET.rules))
+    consultation = make_consultation()
+    first = screen(consultation, counted, on=ON)
+    asked.clear()
+
+    findings_on(consultation, counted, first, day=ON + timedelta(days=30))
+
+    dated = {r.id for r in RULESET.rules if r.reads_day}
+    assert set(asked) == dated
+    assert 0 < len(dated) < len(RULESET.rules)
 
 
 @given(consultation=consultations(), later=st.integers(0, 400))

@@ -10,6 +10,7 @@ import pytest
 
 from conftest import TODAY
 from fakes import FakeRecordsUnitOfWork, FixedClock
+from needlepoint.domain import patient_search
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.records import Clinic, PatientRecord, Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
@@ -90,3 +91,42 @@ def test_the_next_page_starts_after_the_last_patient_of_the_previous_one(
     kelly = next(p for p in uow.patients.rows.values() if p.family_name == "Kelly")
 
     assert search(uow, context, None, after=kelly.id) == ["Ann Nolan"]
+
+
+def test_a_page_starts_after_a_cursor_as_after_the_patient_it_names(
+    uow: FakeRecordsUnitOfWork,
+) -> None:
+    context = desk(uow)
+    for family in ("Byrne", "Kelly", "Nolan"):
+        register(uow, context, "Ann", family)
+    kelly = next(p for p in uow.patients.rows.values() if p.family_name == "Kelly")
+    cursor = patient_search.cursor_of(patients.key_of(kelly))
+
+    found = patients.search_patients(
+        search=None, page=(0, 10), context=context, uow=uow, clock=CLOCK, after=cursor
+    )
+
+    assert [p.family_name for p in found] == ["Nolan"]
+
+
+def test_a_cursor_that_is_none_is_refused_before_anything_is_read(
+    uow: FakeRecordsUnitOfWork,
+) -> None:
+    context = desk(uow)
+    events = len(uow.audit.events)
+
+    with pytest.raises(InvalidInputError) as refused:
+        patients.search_patients(
+            search=None, page=(0, 10), context=context, uow=uow, clock=CLOCK, after="nonsense"
+        )
+
+    assert refused.value.problems[0].field == "cursor"
+    assert len(uow.audit.events) == events
+
+
+def test_a_page_after_another_clinics_patient_is_empty(uow: FakeRecordsUnitOfWork) -> None:
+    context, other = desk(uow), desk(uow)
+    register(uow, context, "Ann", "Byrne")
+    stranger = register(uow, other, "Ann", "Aaron")
+
+    assert search(uow, context, None, after=stranger.id) == []

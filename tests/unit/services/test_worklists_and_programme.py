@@ -216,6 +216,56 @@ def test_a_session_due_before_today_is_overdue(uow: FakeUnitOfWork) -> None:
     assert due.overdue
 
 
+def test_the_due_list_shows_a_page_and_pages_on_by_cursor(
+    uow: FakeUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worklists, "WORKLIST_PAGE", 2)
+    context = staff(uow)
+    planned = [series(uow, context, patient(uow, context, name)) for name in "ABCDE"]
+
+    first = board(uow, context)
+    listed = [item.series_id for item in first.due]
+    cursor = first.due_more
+    while cursor is not None and len(listed) <= len(planned):
+        page = worklists.dashboard(
+            clinical=True, context=context, uow=uow, clock=CLOCK, due_after=cursor
+        )
+        assert len(page.due) <= 2
+        listed += [item.series_id for item in page.due]
+        cursor = page.due_more
+
+    assert len(first.due) == 2
+    assert sorted(listed) == sorted(s.id for s in planned)
+    assert len(set(listed)) == len(listed)
+
+
+def test_a_due_cursor_not_handed_out_starts_the_list_again(uow: FakeUnitOfWork) -> None:
+    context = staff(uow)
+    series(uow, context, patient(uow, context, "Okafor"))
+
+    page = worklists.dashboard(
+        clinical=True, context=context, uow=uow, clock=CLOCK, due_after="not-a-cursor"
+    )
+
+    assert [item.patient.family_name for item in page.due] == ["Okafor"]
+    assert page.due_more is None
+
+
+def test_more_charts_than_a_page_are_said_to_wait(
+    uow: FakeUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worklists, "WORKLIST_PAGE", 1)
+    context = staff(uow)
+    for name in ("Okafor", "Marsh"):
+        started = series(uow, context, patient(uow, context, name))
+        charted_session(uow, context, started.id, sign=False)
+
+    found = board(uow, context)
+
+    assert len(found.awaiting) == 1
+    assert found.awaiting_more
+
+
 def test_a_cancelled_series_is_not_due(uow: FakeUnitOfWork) -> None:
     context = staff(uow)
     cancelled = series(uow, context, patient(uow, context, "Bell"))

@@ -5,7 +5,8 @@ connect, and every transaction starts with ``BEGIN IMMEDIATE`` (SQLAlchemy's doc
 recipe: the driver's own BEGIN is switched off and SQLAlchemy emits ours). Taking the write lock
 up front means a transaction never fails half-way when it upgrades from reading to writing,
 and ``busy_timeout`` is honoured. A read-only connection may ask for a deferred start with
-``engine.execution_options(sqlite_begin="DEFERRED")``.
+``engine.execution_options(sqlite_begin="DEFERRED")``, and reads of one statement each for no
+transaction at all (``single_statement_reads``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ AUDIT_KEY_OPTION: Final = "needlepoint_audit_key"
 SQLITE_BEGIN_OPTION: Final = "sqlite_begin"
 """Execution option naming how a SQLite transaction begins (IMMEDIATE unless told)."""
 
-_BEGIN_MODES: Final = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
+AUTOCOMMIT: Final = "AUTOCOMMIT"
+"""A SQLite "begin mode" that begins nothing: each statement is its own transaction."""
+
+_BEGIN_MODES: Final = frozenset({"DEFERRED", "IMMEDIATE", "EXCLUSIVE", AUTOCOMMIT})
 BUSY_TIMEOUT_S: Final = 5.0
 """How long a writer waits for the write lock before giving up."""
 
@@ -122,6 +126,8 @@ class WriterGate:
     def begin(self, connection: Connection) -> None:
         """Wait for the gate (as long as the busy timeout), then begin the transaction."""
         mode = _begin_mode(connection)
+        if mode == AUTOCOMMIT:
+            return  # no BEGIN: SQLite runs each statement in its own (read) transaction
         gated = mode != "DEFERRED"
         if gated and not self._lock.acquire(timeout=BUSY_TIMEOUT_S):
             raise sqlite3.OperationalError("database is locked (another writer kept it)")
@@ -163,6 +169,18 @@ def _begin_mode(connection: Connection) -> str:
     if mode not in _BEGIN_MODES:
         raise ValueError(f"{SQLITE_BEGIN_OPTION} must be one of {sorted(_BEGIN_MODES)}")
     return mode
+
+
+def single_statement_reads(engine: Engine) -> Engine:
+    """``engine`` for reads of one statement each, with no transaction around the statement.
+
+    One round trip on PostgreSQL (no BEGIN and ROLLBACK around it); on SQLite no BEGIN and no
+    lock or writer gate. A statement still sees one consistent snapshot; two statements may
+    not, so a read of more than one statement that must agree uses a transaction instead.
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{SQLITE_BEGIN_OPTION: AUTOCOMMIT})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def check_durability(engine: Engine) -> dict[str, str]:

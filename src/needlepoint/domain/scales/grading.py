@@ -113,8 +113,8 @@ def grade_assessments(
     return ScarGrading(
         zones=zones,
         gb_qualitative=_worst_qualitative(zones),
-        gb_quantitative=_global_quantitative(assessments, tables.gb_quantitative),
-        ecca=_global_ecca(assessments, tables.ecca),
+        gb_quantitative=_global_quantitative(assessments, zones, tables.gb_quantitative),
+        ecca=_global_ecca(assessments, zones, tables.ecca),
         dominant_jacob_type=_dominant(jacob_counts),
         jacob_counts=MappingProxyType(jacob_counts),
         table_version=tables.version,
@@ -163,11 +163,20 @@ def _worst_qualitative(zones: Iterable[ZoneGrading]) -> GbQualitativeResult | No
 
 
 def _global_quantitative(
-    assessments: Sequence[ZoneScarAssessment], table: GbQuantitativeTable
+    assessments: Sequence[ZoneScarAssessment],
+    zones: Sequence[ZoneGrading],
+    table: GbQuantitativeTable,
 ) -> GbQuantitativeResult | None:
+    """The whole face's score: the zones' counts and areas summed, then scored once.
+
+    With one zone scored, the face's sums are that zone's own, so is its score.
+    """
     with_input = [a for a in assessments if a.has_quantitative]
     if not with_input:
         return None
+    scored = [z.gb_quantitative for z in zones if z.gb_quantitative is not None]
+    if len(with_input) == 1 and len(scored) == 1:
+        return scored[0]
     counts: Counter[GbLesionType] = Counter()
     for assessment in with_input:
         counts.update(assessment.quantitative_counts)
@@ -175,10 +184,16 @@ def _global_quantitative(
     return goodman_baron_quantitative.score(counts, area_cm2, table)
 
 
-def _global_ecca(assessments: Sequence[ZoneScarAssessment], table: EccaTable) -> EccaResult | None:
+def _global_ecca(
+    assessments: Sequence[ZoneScarAssessment], zones: Sequence[ZoneGrading], table: EccaTable
+) -> EccaResult | None:
+    """The whole face's ECCA: the zones' counts summed, then scored once (one zone: its own)."""
     with_input = [a for a in assessments if a.ecca_counts]
     if not with_input:
         return None
+    scored = [z.ecca for z in zones if z.ecca is not None]
+    if len(with_input) == 1 and len(scored) == 1:
+        return scored[0]
     counts: Counter[EccaItem] = Counter()
     for assessment in with_input:
         counts.update(assessment.ecca_counts)

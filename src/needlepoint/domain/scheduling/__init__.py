@@ -13,12 +13,12 @@ Clinic-time arithmetic (a local day's instants, a wall-clock time as an instant)
 ``domain.clinic_time``'s.
 """
 
+from needlepoint.domain.planning import AppointmentPart
 from needlepoint.domain.scheduling.appointments import (
     LONGEST_APPOINTMENT,
     VISIT_STATUSES,
     Appointment,
     AppointmentNotStartedError,
-    AppointmentPart,
     AppointmentStatus,
     OpeningHours,
     Room,

@@ -37,9 +37,14 @@ from needlepoint.domain.errors import (
     InvalidInputError,
     InvalidTransitionError,
 )
+from needlepoint.domain.planning import AppointmentPart
 
 LONGEST_APPOINTMENT = timedelta(days=1)
-"""No appointment lasts longer than a day: bounds the search for what overlaps a time."""
+"""No appointment lasts longer than a day: bounds the search for what overlaps a time.
+
+A session is a visit of an hour or two; a day is far above any visit and keeps the read of a
+day's appointments to two days of the (clinic, start) index. ``Appointment`` refuses longer.
+"""
 
 
 class AppointmentStatus(StrEnum):
@@ -146,6 +151,14 @@ class Appointment:
     version: int = 1
     status_reason: str | None = None
     session_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        if self.ends_at - self.starts_at > LONGEST_APPOINTMENT:
+            raise InvalidInputError.single(
+                "ends_at",
+                "is more than a day after the start; no appointment lasts that long.",
+                "book a visit of at most a day (LONGEST_APPOINTMENT).",
+            )
 
     @property
     def occupies(self) -> bool:
@@ -270,16 +283,6 @@ class Appointment:
                 f"cannot {action} appointment {self.id}: it is "
                 f"{self.status.value.replace('_', ' ')}"
             )
-
-
-@dataclass(frozen=True, slots=True)
-class AppointmentPart:
-    """One part of a treatment appointment and how long the protocol gives it."""
-
-    part: str
-    minutes: int
-    sources: tuple[str, ...]
-    evidence: str
 
 
 def appointment_length(parts: tuple[AppointmentPart, ...]) -> timedelta:

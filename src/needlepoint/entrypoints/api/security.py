@@ -245,7 +245,7 @@ def bearer_token(request: Request) -> str | None:
 async def signed_in_staff(request: Request) -> StaffMember | None:
     """The member of staff behind the session cookie, if it is live (public pages show who).
 
-    Looked up once per request: the guard's answer, else the session cache, else the database.
+    Looked up once per request: the guard's answer, else the database.
     """
     if hasattr(request.state, "member"):
         found: StaffMember | None = request.state.member
@@ -253,10 +253,8 @@ async def signed_in_staff(request: Request) -> StaffMember | None:
     cookie = session_token(request)
     member = None
     if cookie is not None:
-        services = services_of_app(request)
-        member = services.accounts.recall_session(cookie)
-        if member is None:
-            member = await run_in_threadpool(services.accounts.resolve_session, cookie)
+        resolve = services_of_app(request).accounts.resolve_session
+        member = await run_in_threadpool(resolve, cookie)
     request.state.member = member
     return member
 
@@ -265,8 +263,8 @@ async def authenticated_staff(request: Request) -> tuple[StaffMember, AuthMethod
     """The member of staff behind the request's API token, else its session cookie, and which.
 
     Raises ``NotAuthenticatedError`` when neither is present and live. A presented but dead
-    API token is not rescued by a cookie. A session confirmed moments ago is answered from the
-    services' cache; only a lookup in the database goes to the thread pool.
+    API token is not rescued by a cookie. The session is read from the database on every
+    request, so one ended by any server process is refused at once (ADR 0033).
     """
     services = services_of_app(request)
     bearer = bearer_token(request)
@@ -277,9 +275,7 @@ async def authenticated_staff(request: Request) -> tuple[StaffMember, AuthMethod
         method = AuthMethod.API_TOKEN
         member = await run_in_threadpool(services.accounts.resolve_api_token, bearer)
     elif cookie is not None:
-        member = services.accounts.recall_session(cookie)
-        if member is None:
-            member = await run_in_threadpool(services.accounts.resolve_session, cookie)
+        member = await run_in_threadpool(services.accounts.resolve_session, cookie)
     if member is None:
         raise sessions.NotAuthenticatedError("sign in, or send an API token")
     return member, method

@@ -8,32 +8,29 @@ Thin by design: read the file, call one service, render, set the exit code. Exit
 from __future__ import annotations
 
 import json
-import logging
 import os
-import secrets
-import signal
-import socket
 import sys
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
-from uuid import UUID, uuid4
 
 import typer
 import yaml
 
-from needlepoint.bootstrap import Services, bootstrap
-from needlepoint.config import SettingsError
+from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
+from needlepoint.engine_settings import SettingsError
 from needlepoint.knowledge.files import SAFE_LOADER
-from needlepoint.services.audit import OperatorContext
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from rich.console import Console
+
+    from needlepoint.bootstrap import Services
 
 app = typer.Typer(
     name="needlepoint",
@@ -78,10 +75,10 @@ def consult(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Screen a consultation and propose its programme: decision first, then the plan."""
-    services = _services()
+    engine = _checked_setup(consulting)
     document = _read_document(file)
     try:
-        report = services.consultation.consultation_report(document, appointment=appointment)
+        report = engine.consultation_report(document, appointment=appointment)
     except InvalidInputError as error:
         _fail_input(file.name, error)
     if as_json:
@@ -167,7 +164,10 @@ def user_add(
     The machine's operator needs no account to do this (it is how the first admin is made);
     the creation is audited with the role ``operator``.
     """
+    from uuid import uuid4  # noqa: PLC0415
+
     from needlepoint.services.accounts import staff as accounts  # noqa: PLC0415
+    from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
 
     password = _password(password_stdin)
     new = accounts.NewStaff(
@@ -247,7 +247,7 @@ def audit_verify(
     With ``--anchor FILE`` each chain must still reach the head the anchor recorded.
     """
     heads = () if anchor is None else _read_anchor(anchor)
-    services = _services()
+    services = _services_with_audit_key()
     report = _checked(lambda: services.database.verify_audit(heads))
     if report.ok:
         sys.stdout.write(
@@ -279,7 +279,7 @@ def audit_anchor(
     """Verify the trail, then write each chain's head to a file kept outside the database."""
     from needlepoint.domain.audit_chain import anchor_document  # noqa: PLC0415 - only here
 
-    services = _services()
+    services = _services_with_audit_key()
     report = _checked(services.database.verify_audit)
     if not report.ok:
         _err().print(f"[red]Not anchored: the audit trail is broken:[/] {escape(report.detail)}")
@@ -290,6 +290,21 @@ def audit_anchor(
         f"anchored {report.checked} events in {len(report.heads)} chains to {to}\n"
         f"head {report.head_hash}\n"
     )
+
+
+def _services_with_audit_key() -> Services:
+    """The services, if the audit key is here: checking with a key made now would fail every row."""
+    services = _services()
+    settings = services.settings
+    if settings.audit_key is None and not settings.audit_key_file.exists():
+        _err().print(
+            f"[red]Settings:[/] no audit key here: NEEDLEPOINT_AUDIT_KEY is unset and "
+            f"{escape(str(settings.audit_key_file))} does not exist. Run this where the server "
+            "keeps its data (NEEDLEPOINT_DATA_DIR), or set NEEDLEPOINT_AUDIT_KEY to the "
+            "servers' key."
+        )
+        raise typer.Exit(EXIT_BROKEN_INSTALL)
+    return services
 
 
 def _read_anchor(file: Path) -> Any:
@@ -326,7 +341,13 @@ def worker(
     Ctrl-C stops a worker cleanly: it finishes the message in hand and gives back the rest.
     Logs carry message ids and counts only.
     """
-    from needlepoint.services.messaging import delivery  # noqa: PLC0415 - the worker's only
+    import logging  # noqa: PLC0415 - the worker's only, like the imports below
+    import secrets  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+
+    from needlepoint.services.messaging import delivery  # noqa: PLC0415
 
     services = _services()
     stopping = threading.Event()
@@ -346,6 +367,9 @@ def worker(
     sys.stdout.write(f"worker {worker_id} stopped: {report}\n")
 
 
+MAX_WORKERS = 64
+"""More server processes than this is a typo, not a deployment (each holds its own pool)."""
+
 API_APP_FACTORY = "needlepoint.entrypoints.api.app:create_app_from_environment"
 """The API, named for uvicorn to import: the CLI never imports the API itself (the two
 entrypoints are independent, see pyproject's import contracts), and an import string is what
@@ -356,16 +380,30 @@ uvicorn needs to run more than one worker."""
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes sharing the port. More than 1 needs NEEDLEPOINT_WEB_SECRET "
+            "set (docs/deployment.md).",
+            min=1,
+            max=MAX_WORKERS,
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the web app and the REST API: migrations apply first; the database must be durable."""
+    """Serve the web app and the REST API: migrations apply first; the database must be durable.
+
+    The migrations and the durability check run once, here, before any worker starts.
+    """
     services = _services()
+    _refuse_unshared_secrets(services, workers)
     services.settings.data_dir.mkdir(parents=True, exist_ok=True)
     _checked(services.database.upgrade)
     _checked(services.database.check_durability)
     import uvicorn  # noqa: PLC0415 - deferred on purpose (start-up time of other commands)
 
     origin = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    sys.stdout.write(f"needlepoint web app on {origin}/ (sign in at {origin}/login)\n")
+    processes = "" if workers == 1 else f" ({workers} worker processes)"
+    sys.stdout.write(f"needlepoint web app on {origin}/ (sign in at {origin}/login){processes}\n")
     sys.stdout.write(f"needlepoint API on {origin}/api/v1 (docs at {origin}/api/v1/docs)\n")
     sys.stdout.flush()
     uvicorn.run(
@@ -373,12 +411,29 @@ def serve(
         factory=True,
         host=host,
         port=port,
+        workers=workers,
         access_log=False,  # uvicorn's line has the query string; ours has neither it nor ids
         # X-Forwarded-* are believed only from NEEDLEPOINT_TRUSTED_PROXIES (api.security), not
         # from uvicorn's default of the loopback: the client's address is the socket peer's.
         proxy_headers=False,
         log_config=_server_logging(),
     )
+
+
+def _refuse_unshared_secrets(services: Services, workers: int) -> None:
+    """Several workers must agree on every secret: none may be made per data directory."""
+    unset = services.settings.unshared_secrets()
+    if workers == 1 or not unset:
+        return
+    names = " and ".join(unset)
+    _err().print(
+        f"[red]Settings:[/] --workers {workers} needs {names} set. Unset, each server makes "
+        "its own in its data directory: a form signed by one is refused by another, and audit "
+        "events one writes do not verify on another. Set each to the same 64 random characters "
+        "for every process and machine (python -c 'import secrets; print(secrets.token_hex(32))'"
+        "); see docs/deployment.md."
+    )
+    raise typer.Exit(EXIT_BROKEN_INSTALL)
 
 
 def _server_logging() -> dict[str, Any]:
@@ -396,6 +451,8 @@ def _password(from_stdin: bool) -> str:
 
 
 def _uuid(option: str, value: str) -> UUID:
+    from uuid import UUID  # noqa: PLC0415 - uuid brings platform; consult needs neither
+
     try:
         return UUID(value)
     except ValueError:
@@ -425,8 +482,13 @@ def _checked(action: Callable[[], T]) -> T:
 
 
 def _services() -> Services:
+    return _checked_setup(bootstrap)
+
+
+def _checked_setup(setup: Callable[[], T]) -> T:
+    """Settings and knowledge made ready, or exit 3 naming what is wrong with them."""
     try:
-        return bootstrap()
+        return setup()
     except SettingsError as error:
         _err().print(f"[red]Settings:[/] {escape(str(error))}")
         raise typer.Exit(EXIT_BROKEN_INSTALL) from None
@@ -437,22 +499,26 @@ def _services() -> Services:
 
 
 def _read_document(file: Path) -> Any:
-    name = escape(str(file))
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
+        name = escape(str(file))  # Rich is imported only when a message is printed
         _fail_file(f"{name}: no such file.", "Give the path of a consultation file.")
     except IsADirectoryError:
+        name = escape(str(file))
         _fail_file(f"{name} is a folder.", "Give the path of one consultation file in it.")
     except PermissionError:
+        name = escape(str(file))
         _fail_file(f"{name} cannot be read.", "Check the file's permissions.")
     except UnicodeDecodeError:
+        name = escape(str(file))
         _fail_file(f"{name}: not a text file.", "Save the consultation as UTF-8 YAML or JSON.")
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        name = escape(str(file))
         _fail_file(f"{name}: not valid YAML or JSON{line}.", "Check indentation and quotes.")
 
 

@@ -18,7 +18,7 @@ from needlepoint.services import clinics
 from needlepoint.services.accounts import api_tokens, clinic_contact, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
-from needlepoint.services.accounts.ports import AccountsUnitOfWork, StaffUnitOfWork
+from needlepoint.services.accounts.ports import AccountsUnitOfWork, SessionRead, StaffUnitOfWork
 from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.accounts.staff import DummyPasswordHash
 from needlepoint.services.ports import Clock, PasswordHasher
@@ -32,10 +32,10 @@ class Accounts:
 
     unit_of_work: Callable[[], StaffUnitOfWork]
     accounts_unit_of_work: Callable[[], AccountsUnitOfWork]
+    session_reader: Callable[[], SessionRead]
     clock: Clock
     hasher: PasswordHasher
     dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
-    session_cache: sessions.SessionCache = field(default_factory=sessions.SessionCache)
 
     def add_clinic(self, *, name: str, time_zone: str) -> Clinic:
         """Create a clinic."""
@@ -94,7 +94,6 @@ class Accounts:
             check=self._check_password,
             uow=self.accounts_unit_of_work(),
             clock=self.clock,
-            cache=self.session_cache,
         )
 
     def record_refusal(self, refusal: audit_service.Refusal) -> None:
@@ -118,22 +117,19 @@ class Accounts:
             request_id=request_id,
             uow=self.accounts_unit_of_work(),
             clock=self.clock,
-            cache=self.session_cache,
         )
 
     def resolve_session(self, token: str) -> StaffMember | None:
-        """The member of staff of a live session (its use is recorded), else None."""
-        uow = self.accounts_unit_of_work()
-        return sessions.resolve_session(
-            token=token, uow=uow, clock=self.clock, cache=self.session_cache
-        )
+        """The member of staff of a live session (its use is recorded), else None.
 
-    def recall_session(self, token: str) -> StaffMember | None:
-        """The member of a session confirmed moments ago, without touching the database.
-
-        None means "ask ``resolve_session``", not "signed out".
+        Read from the database every time: a session ended by any server process is refused.
         """
-        return sessions.recall_session(token=token, cache=self.session_cache, clock=self.clock)
+        return sessions.resolve_session(
+            token=token,
+            reader=self.session_reader(),
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
 
     def resolve_api_token(self, token: str) -> StaffMember | None:
         """The member of staff a live API token acts as, else None."""
@@ -167,9 +163,7 @@ class Accounts:
         The clinic's last active admin is never deactivated (``last-admin``).
         """
         uow = self.accounts_unit_of_work()
-        staff_admin.deactivate_staff(
-            staff_id=staff_id, context=context, uow=uow, clock=self.clock, cache=self.session_cache
-        )
+        staff_admin.deactivate_staff(staff_id=staff_id, context=context, uow=uow, clock=self.clock)
 
     def reactivate_staff(
         self, staff_id: UUID, *, context: audit_service.RequestContext
@@ -190,7 +184,6 @@ class Accounts:
             uow=self.accounts_unit_of_work(),
             hasher=self.hasher,
             clock=self.clock,
-            cache=self.session_cache,
         )
 
     def set_staff_licence(

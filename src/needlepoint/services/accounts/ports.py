@@ -200,6 +200,10 @@ class SessionLookup(Transaction, HasLoginSessions, Protocol):
     """Resolve a sign-in session: touch it, or end it once it has lapsed."""
 
 
+class SessionRead(Transaction, HasLoginSessions, Protocol):
+    """Read a sign-in session in one statement, without a write lock; nothing is committed."""
+
+
 class SignOut(Transaction, HasAudit, HasLoginSessions, Protocol):
     """End a sign-in session (audited)."""
 

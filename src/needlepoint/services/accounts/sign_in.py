@@ -7,6 +7,9 @@ AAL2) and the scenarios AC-7, AU-3, AU-4, SE-1…SE-4, AD-1, AD-2.
   its SHA-256 is stored, so a copy of the database does not hand out live sessions.
 * A session ends after ``IDLE_TIMEOUT`` without use, ``ABSOLUTE_TIMEOUT`` after sign-in, on
   logout, or when its account is deactivated; an ended session is marked revoked at once.
+* Every request reads its session from the database (one primary-key read, outside any write
+  transaction), so a session ended by any server process is refused at the next request
+  (ADR 0033); use is recorded, in a write, at most every ``TOUCH_EVERY``.
 * Every sign-in attempt is checked against the throttle and charged to it in one transaction
   before any password is hashed (``services.throttling``, ADR 0023): a throttled attempt waits
   a delay that grows with the failures before it, never a lock. An unknown email and a wrong
@@ -21,12 +24,10 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, NoReturn
-from uuid import UUID
 
 from needlepoint.domain.errors import DomainError, NotFoundError
 from needlepoint.domain.records import StaffMember
@@ -37,6 +38,7 @@ from needlepoint.services.accounts.ports import (
     HasLoginSessions,
     LoginSession,
     SessionLookup,
+    SessionRead,
     SignIn,
     SignInThrottle,
     SignOut,
@@ -68,12 +70,6 @@ MAX_TOKEN_CHARS: Final = 100
 """A presented token longer than this is not one of ours (not even hashed)."""
 
 API_TOKEN_PREFIX: Final = "npt_"
-
-CACHE_FOR: Final = timedelta(seconds=5)
-"""How long a confirmed session is trusted without asking the database again (SessionCache)."""
-
-CACHE_CAPACITY: Final = 10_000
-"""Sessions a SessionCache holds at most."""
 
 
 class InvalidCredentialsError(DomainError):
@@ -151,7 +147,6 @@ def log_in(
     check: PasswordCheck,
     uow: SignIn,
     clock: Clock,
-    cache: SessionCache | None = None,
 ) -> IssuedSession:
     """Check the credentials and open a new session; throttled before any hashing.
 
@@ -169,10 +164,7 @@ def log_in(
     if member is None:
         _refuse(uow, credentials.request_id, clock.now())
     replaced = None if credentials.replacing is None else _hash_of(credentials.replacing)
-    issued = _signed_in(uow, member, keys, credentials.request_id, clock, replaced)
-    if cache is not None and replaced is not None:
-        cache.forget(replaced)
-    return issued
+    return _signed_in(uow, member, keys, credentials.request_id, clock, replaced)
 
 
 def _admit(uow: SignInThrottle, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
@@ -228,88 +220,49 @@ def _open_session(uow: HasLoginSessions, member: StaffMember, now: datetime) -> 
     return IssuedSession(token=token, member=member, expires_at=expires_at)
 
 
-class SessionCache:
-    """Sessions confirmed in the database moments ago, so most requests need not look again.
-
-    An entry is trusted for ``CACHE_FOR`` after its check, and only while the session stays
-    live and its use needs no recording (``TOUCH_EVERY``); otherwise the database is asked.
-    Logging out and deactivation in this process forget entries at once; a session ended by
-    another server process stays usable here for at most ``CACHE_FOR``. Thread-safe.
-    """
-
-    def __init__(self, capacity: int = CACHE_CAPACITY) -> None:
-        self._capacity = capacity
-        self._entries: dict[str, tuple[LoginSession, StaffMember, datetime]] = {}
-        self._lock = threading.Lock()
-
-    def recall(self, id_hash: str, now: datetime) -> StaffMember | None:
-        """The member of a session checked within ``CACHE_FOR`` that needs no touch, else None."""
-        entry = self._entries.get(id_hash)
-        if entry is None:
-            return None
-        session, member, checked_at = entry
-        fresh = timedelta(0) <= now - checked_at < CACHE_FOR
-        if fresh and now - session.last_seen_at < TOUCH_EVERY and is_live(session, member, now):
-            return member
-        return None
-
-    def remember(self, session: LoginSession, member: StaffMember, now: datetime) -> None:
-        """Keep a session just confirmed live (dropping the oldest entry when full)."""
-        with self._lock:
-            self._entries.pop(session.id_hash, None)
-            while len(self._entries) >= self._capacity:
-                self._entries.pop(next(iter(self._entries)))
-            self._entries[session.id_hash] = (session, member, now)
-
-    def forget(self, id_hash: str) -> None:
-        """Drop one session."""
-        with self._lock:
-            self._entries.pop(id_hash, None)
-
-    def forget_staff(self, staff_id: UUID) -> None:
-        """Drop every session of one member of staff."""
-        with self._lock:
-            for id_hash in [k for k, v in self._entries.items() if v[1].id == staff_id]:
-                del self._entries[id_hash]
-
-
-def recall_session(*, token: str, cache: SessionCache, clock: Clock) -> StaffMember | None:
-    """The member of a session the cache confirmed moments ago; None means "look it up"."""
-    if len(token) > MAX_TOKEN_CHARS:
-        return None
-    return cache.recall(digest(token), clock.now())
-
-
 def resolve_session(
-    *, token: str, uow: SessionLookup, clock: Clock, cache: SessionCache | None = None
+    *, token: str, reader: SessionRead, uow: SessionLookup, clock: Clock
 ) -> StaffMember | None:
     """The member of staff of a live session, else None; an expired session is revoked.
 
-    With a ``cache``, a session confirmed moments ago is answered without the database.
+    The session is read from the database on every call, never remembered (ADR 0033): a
+    logout, deactivation or password reset on any server process is honoured at the next
+    request. The read takes no write lock; only recording use (at most every
+    ``TOUCH_EVERY``) or ending a lapsed session opens a write transaction on ``uow``.
     """
     if len(token) > MAX_TOKEN_CHARS:
         return None
     now = clock.now()
     id_hash = digest(token)
-    recalled = None if cache is None else cache.recall(id_hash, now)
-    if recalled is not None:
-        return recalled
+    with reader:
+        found = reader.sessions.get(id_hash)
+    if found is None or found[0].revoked_at is not None:
+        return None
+    session, member = found
+    if is_live(session, member, now) and now - session.last_seen_at < TOUCH_EVERY:
+        return member
+    return _touch_or_end(uow, id_hash, now)
+
+
+def _touch_or_end(uow: SessionLookup, id_hash: str, now: datetime) -> StaffMember | None:
+    """Record a live session's use, or end a lapsed one; checked again in the write.
+
+    Requests of one session reach ``TOUCH_EVERY`` together: the one whose write comes second
+    finds the use recorded and writes nothing (no second durable commit).
+    """
     with uow:
         found = uow.sessions.get(id_hash)
         if found is None or found[0].revoked_at is not None:
             return None
         session, member = found
         live = is_live(session, member, now)
-        if not live:
-            uow.sessions.revoke(session.id_hash, now)
-        elif now - session.last_seen_at >= TOUCH_EVERY:
-            uow.sessions.touch(session.id_hash, now)
-            session = replace(session, last_seen_at=now)
+        if live and now - session.last_seen_at < TOUCH_EVERY:
+            return member
+        if live:
+            uow.sessions.touch(id_hash, now)
+        else:
+            uow.sessions.revoke(id_hash, now)
         uow.commit()
-    if cache is not None and live:
-        cache.remember(session, member, now)
-    elif cache is not None:
-        cache.forget(id_hash)
     return member if live else None
 
 
@@ -329,7 +282,6 @@ def log_out(
     request_id: str,
     uow: SignOut,
     clock: Clock,
-    cache: SessionCache | None = None,
 ) -> None:
     """End the session whose token this is, audited as ``auth.logout``.
 
@@ -338,8 +290,6 @@ def log_out(
     if len(token) > MAX_TOKEN_CHARS:
         return
     id_hash = digest(token)
-    if cache is not None:
-        cache.forget(id_hash)
     now = clock.now()
     with uow:
         found = uow.sessions.get(id_hash)

@@ -29,7 +29,7 @@ from needlepoint.services.accounts.ports import (
     StaffList,
     StaffStatusChange,
 )
-from needlepoint.services.accounts.sign_in import SessionCache, StaffNotFoundError
+from needlepoint.services.accounts.sign_in import StaffNotFoundError
 from needlepoint.services.accounts.staff import (
     STAFF_RESOURCE,
     check_licence,
@@ -53,7 +53,6 @@ def deactivate_staff(
     context: RequestContext,
     uow: StaffDeactivation,
     clock: Clock,
-    cache: SessionCache | None = None,
 ) -> None:
     """Stop a member of the actor's clinic signing in, ending their sessions and tokens.
 
@@ -70,8 +69,6 @@ def deactivate_staff(
         _end_sign_ins(uow, member.id, clock)
         audit.record(uow, context, _access(Action.STAFF_DEACTIVATE, member.id), at=now)
         uow.commit()
-    if cache is not None:
-        cache.forget_staff(staff_id)
 
 
 def reactivate_staff(
@@ -106,7 +103,6 @@ def reset_password(
     uow: StaffDeactivation,
     hasher: PasswordHasher,
     clock: Clock,
-    cache: SessionCache | None = None,
 ) -> None:
     """Give a member of the actor's clinic a temporary password; their sign-ins end.
 
@@ -124,8 +120,6 @@ def reset_password(
         access = _access(Action.STAFF_RESET_PASSWORD, member.id)
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
-    if cache is not None:
-        cache.forget_staff(member.id)
 
 
 def set_licence(

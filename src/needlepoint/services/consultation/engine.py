@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from needlepoint.domain.clinic_time import SkippedWallTimeError, wall_time_to_instant
@@ -16,7 +16,9 @@ from needlepoint.domain.programme import (
     propose_programme,
 )
 from needlepoint.services.consultation import intake
-from needlepoint.services.ports import Clock
+
+if TYPE_CHECKING:
+    from needlepoint.services.ports import Clock
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from needlepoint.services.consultation.consultations import (
     ConsultationNotFoundError,
     ConsultationNotSignedError,
 )
+from needlepoint.services.consultation.consulting import Consulting
 from needlepoint.services.consultation.engine import Engine, consult
 from needlepoint.services.consultation.intake import Closed, ScarAssessmentIn, parse_consultation
 from needlepoint.services.consultation.ports import ConsultationUnitOfWork
@@ -34,6 +35,7 @@ __all__ = [
     "Consultation",
     "ConsultationNotFoundError",
     "ConsultationNotSignedError",
+    "Consulting",
     "Engine",
     "Json",
     "ScarAssessmentIn",
@@ -58,18 +60,12 @@ class Consultation:
         self, document: Any, *, appointment: str | None
     ) -> consultations.ConsultationOutcome:
         """Screen, grade, plan and time a programme for a consultation document."""
-        return consultations.consult(
-            document=document,
-            knowledge=self.engine.knowledge,
-            clock=self.clock,
-            appointment=appointment,
-            default_session_time=self.engine.default_session_time,
-        )
+        return Consulting(self.engine, self.clock).consult(document, appointment=appointment)
 
     def consultation_report(self, document: Any, *, appointment: str | None) -> reports.Json:
         """The full consultation report as plain data (decision first)."""
-        outcome = self.consult(document, appointment=appointment)
-        return reports.build_report(outcome, cite=self.engine.citations)
+        consulting = Consulting(self.engine, self.clock)
+        return consulting.consultation_report(document, appointment=appointment)
 
     def consultation_schema(self) -> dict[str, Any]:
         """The JSON Schema of the consultation file."""

@@ -61,14 +61,20 @@ class Records:
         page: tuple[int, int],
         context: audit_service.RequestContext,
         after: UUID | None = None,
+        cursor: str | None = None,
     ) -> Sequence[PatientRecord]:
-        """A page (offset, limit; or after a patient) of the clinic's patients found by search.
+        """A page (offset, limit; after a cursor or a patient) of the clinic's patients found.
 
         By a full name in either order, an email, or a date of birth (``read_search``).
         """
         uow = self.unit_of_work()
         return patients.search_patients(
-            search=search, page=page, context=context, uow=uow, clock=self.clock, after=after
+            search=search,
+            page=page,
+            context=context,
+            uow=uow,
+            clock=self.clock,
+            after=after if cursor is None else cursor,
         )
 
     def edit_patient(

@@ -84,25 +84,44 @@ def search_patients(
     context: audit.RequestContext,
     uow: PatientsTransaction,
     clock: Clock,
-    after: UUID | None = None,
+    after: str | UUID | None = None,
 ) -> Sequence[PatientRecord]:
     """A page of the clinic's patients found by name, email or birth date; audited.
 
     The text is read by ``domain.patient_search.read_search`` (a full name in either order, an
-    email, a date of birth). ``after`` is the last patient of the previous page (keyset paging);
-    ``page`` is (offset, limit).
+    email, a date of birth). The page starts ``after`` a cursor (``patient_search.cursor_of``
+    the last patient of the page before), or after the patient of that id (deprecated; none,
+    if that is no patient of this clinic); ``page`` is (offset, limit), counted from there.
+
+    Raises:
+        InvalidInputError: The search is an impossible date, or ``after`` is no cursor (fields
+            ``search``, ``cursor``), before anything is read.
     """
     permissions.require(context, Action.PATIENT_LIST)
     offset, limit = check_page(page)
     wanted = patient_search.read_search(search)
+    start = patient_search.read_cursor(after) if isinstance(after, str) else None
     with uow:
-        found = uow.patients.list(
-            context.actor.clinic_id, search=wanted, offset=offset, limit=limit, after=after
-        )
+        if isinstance(after, UUID):
+            start = _key_of(uow.patients.get(context.actor.clinic_id, after))
+        found: Sequence[PatientRecord] = []
+        if after is None or start is not None:
+            found = uow.patients.list(
+                context.actor.clinic_id, search=wanted, offset=offset, limit=limit, after=start
+            )
         access = audit.Access("patient.list", "patient", "*", None)
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
     return found
+
+
+def key_of(patient: PatientRecord) -> patient_search.PatientKey:
+    """Where ``patient`` stands in the clinic's list (its cursor is ``cursor_of`` this)."""
+    return patient_search.PatientKey(patient.family_name, patient.given_name, patient.id)
+
+
+def _key_of(patient: PatientRecord | None) -> patient_search.PatientKey | None:
+    return None if patient is None else key_of(patient)
 
 
 def _access(action: str, patient_id: UUID, *, outcome: str = "success") -> audit.Access:

@@ -20,14 +20,21 @@ One dashboard view is one transaction and appends exactly one audit event
   amber and red check-ins, red first, newest first (``checkins.ATTENTION_LIMIT`` of them).
 
 Each list is one query (``uow.worklists``, ``uow.check_ins``), so a view costs the same few
-round trips whatever the size of the clinic (ADR 0019). The clinical lists (``clinical``) need
-the right to read charts in the action table (``services.permissions``).
+round trips whatever the size of the clinic (ADR 0019), and each reads at most a page
+(``WORKLIST_PAGE``; ADR 0034): the charts to sign show the oldest page and say that more wait;
+the series to book page by keyset, ``due_after`` being the ``due_more`` cursor of the page
+before. The clinical lists (``clinical``) need the right to read charts in the action table
+(``services.permissions``).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Final
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -40,7 +47,7 @@ from needlepoint.services.clinics import clinic_today, clinic_zone
 from needlepoint.services.permissions import Action
 from needlepoint.services.portal.facade import ATTENTION_LIMIT
 from needlepoint.services.ports import Clock, HasCheckIns, HasClinics, HasWorklists
-from needlepoint.services.scheduling.ports import DashboardReads, SeriesToBook
+from needlepoint.services.scheduling.ports import DashboardReads, DueListKey, SeriesToBook
 from needlepoint.services.scheduling.queries import DayAppointment
 
 
@@ -65,15 +72,25 @@ class SessionDue:
     overdue: bool
 
 
+WORKLIST_PAGE: Final = 50
+"""Rows of a worklist shown at once (a bound on the page, not a clinical number)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Dashboard:
-    """Everything the dashboard shows; the clinical lists are empty for front desk."""
+    """Everything the dashboard shows; the clinical lists are empty for front desk.
+
+    ``awaiting_more``: more charts wait than the page shows. ``due_more``: the cursor of the
+    next page of series to book, None on the last.
+    """
 
     today: date
     appointments: tuple[DayAppointment, ...]
     awaiting: tuple[ChartAwaitingSignOff, ...]
     due: tuple[SessionDue, ...]
     attention: tuple[ClinicCheckIn, ...]
+    awaiting_more: bool = False
+    due_more: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +107,18 @@ class _Day:
 
 
 def dashboard(
-    *, clinical: bool, context: audit.RequestContext, uow: DashboardReads, clock: Clock
+    *,
+    clinical: bool,
+    context: audit.RequestContext,
+    uow: DashboardReads,
+    clock: Clock,
+    due_after: str | None = None,
 ) -> Dashboard:
-    """The actor's clinic today; ``clinical`` adds charts to sign and check-ins to review."""
+    """The actor's clinic today; ``clinical`` adds charts to sign and check-ins to review.
+
+    ``due_after`` (a ``due_more`` cursor) starts the series to book after that page; a cursor
+    the dashboard did not hand out starts them from the first.
+    """
     permissions.require(context, Action.DASHBOARD_READ)
     if clinical:
         permissions.require(context, Action.CHART_READ)
@@ -100,13 +126,21 @@ def dashboard(
     with uow:
         day = _clinic_day(uow, clinic_id, clock)
         appointments = _appointments(uow, clinic_id, day)
-        due = _sessions_due(uow, clinic_id, day)
+        due, due_more = _sessions_due(uow, clinic_id, day, read_due_cursor(due_after))
         awaiting = _charts_awaiting_signoff(uow, clinic_id) if clinical else ()
         attention = _needing_attention(uow, clinic_id) if clinical else ()
         access = audit.Access("worklist.dashboard", "worklist", day.today.isoformat(), None)
         audit.record(uow, context, access, at=clock.now())
         uow.commit()
-    return Dashboard(day.today, appointments, awaiting, due, attention)
+    return Dashboard(
+        day.today,
+        appointments,
+        awaiting[:WORKLIST_PAGE],
+        due,
+        attention,
+        awaiting_more=len(awaiting) > WORKLIST_PAGE,
+        due_more=due_more,
+    )
 
 
 def _clinic_day(uow: HasClinics, clinic_id: UUID, clock: Clock) -> _Day:
@@ -122,15 +156,42 @@ def _appointments(uow: HasWorklists, clinic_id: UUID, day: _Day) -> tuple[DayApp
 def _charts_awaiting_signoff(
     uow: HasWorklists, clinic_id: UUID
 ) -> tuple[ChartAwaitingSignOff, ...]:
-    found = uow.worklists.charts_awaiting_signoff(clinic_id)
+    found = uow.worklists.charts_awaiting_signoff(clinic_id, limit=WORKLIST_PAGE + 1)
     return tuple(ChartAwaitingSignOff(*row) for row in found)
 
 
-def _sessions_due(uow: HasWorklists, clinic_id: UUID, day: _Day) -> tuple[SessionDue, ...]:
-    """Soonest due first; one day's patients by family name (then as the query orders them)."""
-    found = uow.worklists.series_to_book(clinic_id, booked_from=day.bounds[0])
-    due = [_next_session(row, day) for row in found]
-    return tuple(sorted(due, key=lambda item: (item.due_on, item.patient.family_name)))
+def _sessions_due(
+    uow: HasWorklists, clinic_id: UUID, day: _Day, after: DueListKey | None
+) -> tuple[tuple[SessionDue, ...], str | None]:
+    """A page, soonest due first; one day's patients by family name; the next page's cursor.
+
+    The query pages by the due day in UTC; the page shows and orders by the clinic's day.
+    """
+    found = uow.worklists.series_to_book(
+        clinic_id, booked_from=day.bounds[0], limit=WORKLIST_PAGE + 1, after=after
+    )
+    page = found[:WORKLIST_PAGE]
+    more = due_cursor(page[-1].key) if len(found) > WORKLIST_PAGE else None
+    due = [_next_session(row, day) for row in page]
+    return tuple(sorted(due, key=lambda item: (item.due_on, item.patient.family_name))), more
+
+
+def due_cursor(key: DueListKey) -> str:
+    """The cursor of the page of series to book after ``key`` (URL-safe base64 JSON)."""
+    raw = json.dumps([key.utc_due_on.isoformat(), str(key.series_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def read_due_cursor(text: str | None) -> DueListKey | None:
+    """The key ``due_cursor`` made ``text`` of; None for no text or any other text."""
+    if not text:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode((text + "=" * (-len(text) % 4)).encode())
+        due_on, series_id = json.loads(raw)
+        return DueListKey(date.fromisoformat(due_on), UUID(series_id))
+    except (ValueError, TypeError, binascii.Error, UnicodeError):
+        return None
 
 
 def _needing_attention(uow: HasCheckIns, clinic_id: UUID) -> tuple[ClinicCheckIn, ...]:

@@ -207,8 +207,17 @@ class Scheduling:
         )
 
     def dashboard(
-        self, *, clinical: bool, context: audit_service.RequestContext
+        self,
+        *,
+        clinical: bool,
+        context: audit_service.RequestContext,
+        due_after: str | None = None,
     ) -> worklists.Dashboard:
-        """Today's appointments and the worklists, in one transaction and one audit event."""
+        """Today's appointments and the worklists, in one transaction and one audit event.
+
+        ``due_after``: the ``due_more`` cursor of the page of series to book before.
+        """
         uow = self.unit_of_work()
-        return worklists.dashboard(clinical=clinical, context=context, uow=uow, clock=self.clock)
+        return worklists.dashboard(
+            clinical=clinical, context=context, uow=uow, clock=self.clock, due_after=due_after
+        )

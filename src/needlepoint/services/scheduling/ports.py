@@ -154,23 +154,45 @@ class SeriesToBook:
     first_proposed_on: date | None
     """The day the proposal dated the first session (None if it dated none)."""
     created_at: datetime
+    utc_due_on: date
+    """The day the next session falls due counted in UTC days, which orders the list."""
+
+    @property
+    def key(self) -> DueListKey:
+        """Where it stands in the list."""
+        return DueListKey(self.utc_due_on, self.series_id)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DueListKey:
+    """Where a series stands in the list of series to book: due day (UTC), then series id."""
+
+    utc_due_on: date
+    series_id: UUID
 
 
 class WorklistQueries(Protocol):
     """The dashboard's read-side queries: one statement each, scoped to one clinic."""
 
     def charts_awaiting_signoff(
-        self, clinic_id: UUID
+        self, clinic_id: UUID, *, limit: int
     ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
-        """Started sessions whose newest chart version is unsigned, oldest chart first."""
+        """Started sessions whose newest chart version is unsigned, the ``limit`` oldest."""
         ...
 
-    def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
+    def series_to_book(
+        self,
+        clinic_id: UUID,
+        *,
+        booked_from: datetime,
+        limit: int,
+        after: DueListKey | None = None,
+    ) -> Sequence[SeriesToBook]:
         """Planned or in-progress series with fewer sessions held than planned.
 
         A series is left out when its next session (number held + 1) has an appointment
-        attended, or booked to start at or after ``booked_from``. Ordered by patient (family
-        name, given name, id), then newest series first.
+        attended, or booked to start at or after ``booked_from``. Ordered by ``DueListKey``
+        (due day in UTC, series id): at most ``limit``, after ``after``.
         """
         ...
 

@@ -14,6 +14,7 @@ from needlepoint.services.accounts.ports import (
     AccountsUnitOfWork,
     ApiTokenRepository,
     LoginSessionRepository,
+    SessionRead,
     StaffStatusRepository,
     ThrottleRepository,
 )
@@ -36,6 +37,19 @@ class SqlAccountsUnitOfWork(Transaction):
         self.audit: AuditLog = SqlAuditLog(self._connection)
 
 
+class SqlSessionReader(Transaction):
+    """Reads sign-in sessions only, on an engine of ``engine.single_statement_reads``."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.sessions: LoginSessionRepository = SqlLoginSessionRepository(self._connection)
+
+
 def _implements_the_port(uow: SqlAccountsUnitOfWork) -> AccountsUnitOfWork:
     """Never called: mypy checks here that the class satisfies the services' port."""
     return uow
+
+
+def _reads_sessions(reader: SqlSessionReader) -> SessionRead:
+    """Never called: mypy checks here that the reader satisfies the services' port."""
+    return reader

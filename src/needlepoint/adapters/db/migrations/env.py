@@ -10,15 +10,21 @@ from alembic import context
 from sqlalchemy import Connection
 
 from needlepoint.adapters.db.migrate import migration_transaction
-from needlepoint.adapters.db.tables import metadata
+from needlepoint.adapters.db.tables import exists_on, metadata
 
 
 def _configure(connection: Connection) -> None:
+    dialect_name = connection.dialect.name
+
+    def on_this_database(_: object, name: str | None, type_: str, *__: object) -> bool:
+        return type_ != "index" or exists_on(name, dialect_name)
+
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=on_this_database,
     )
 
 

@@ -18,7 +18,12 @@ from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.repository import SqlRepository, of_patient, version_conflict
-from needlepoint.domain.scheduling import Appointment, AppointmentStatus, SlotTakenError
+from needlepoint.domain.scheduling import (
+    LONGEST_APPOINTMENT,
+    Appointment,
+    AppointmentStatus,
+    SlotTakenError,
+)
 
 
 class SqlAppointmentRepository(SqlRepository):
@@ -88,13 +93,18 @@ class SqlAppointmentRepository(SqlRepository):
     def between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
     ) -> Sequence[Appointment]:
-        """Every appointment not cancelled overlapping ``[starts_at, ends_at)``."""
+        """Every appointment not cancelled overlapping ``[starts_at, ends_at)``.
+
+        None lasts longer than ``LONGEST_APPOINTMENT``, so one overlapping the span starts after
+        ``starts_at`` less that: the index on (clinic, start) is read between two bounds.
+        """
         columns = t.appointment.c
         query = (
             select(t.appointment)
             .where(
                 columns.clinic_id == clinic_id,
                 columns.status != AppointmentStatus.CANCELLED.value,
+                columns.starts_at > starts_at - LONGEST_APPOINTMENT,
                 columns.starts_at < ends_at,
                 columns.ends_at > starts_at,
             )

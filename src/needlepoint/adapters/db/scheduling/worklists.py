@@ -2,7 +2,8 @@
 
 Each list is one query, built once with bound parameters (building a statement costs more than
 running it), joining the patient and whatever else the list shows, so that a dashboard costs
-the same handful of round trips whatever the size of the clinic. Every statement is scoped by
+the same handful of round trips whatever the size of the clinic. Each reads at most a
+``limit`` of rows (ADR 0034); the series to book page by keyset. Every statement is scoped by
 clinic: another clinic's rows are never read.
 
 Columns of joined tables are labelled ``<prefix><column>``; ``unprefixed`` hands each table's
@@ -15,17 +16,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import (
+    Date,
     RowMapping,
+    Select,
+    Subquery,
+    Uuid,
     and_,
     bindparam,
     exists,
     func,
     or_,
     select,
+    tuple_,
 )
 
 from needlepoint.adapters.db import tables as t
@@ -33,6 +39,7 @@ from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
 from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.scheduling.appointments import appointment_from_row
 from needlepoint.adapters.db.shared.patients import patient_from_row
+from needlepoint.adapters.db.sql_dates import day_of_text, utc_day_plus
 from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.scheduling import LONGEST_APPOINTMENT, Appointment, AppointmentStatus
@@ -42,7 +49,7 @@ from needlepoint.domain.treatment import (
     SessionStatus,
     TreatmentSession,
 )
-from needlepoint.services.scheduling.ports import SeriesToBook
+from needlepoint.services.scheduling.ports import DueListKey, SeriesToBook
 
 ACTIVE_SERIES: Final = (SeriesStatus.PLANNED.value, SeriesStatus.IN_PROGRESS.value)
 
@@ -51,10 +58,11 @@ class SqlWorklistQueries(SqlRepository):
     """The dashboard's lists, one statement each."""
 
     def charts_awaiting_signoff(
-        self, clinic_id: UUID
+        self, clinic_id: UUID, *, limit: int
     ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
         """Started sessions whose newest chart version is unsigned, oldest chart first."""
-        found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, {"clinic_id": clinic_id})
+        values = {"clinic_id": clinic_id, "limit": limit}
+        found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, values)
         return [
             (
                 patient_from_row(unprefixed(row, _PATIENT)),
@@ -64,10 +72,28 @@ class SqlWorklistQueries(SqlRepository):
             for row in found.mappings()
         ]
 
-    def series_to_book(self, clinic_id: UUID, *, booked_from: datetime) -> Sequence[SeriesToBook]:
-        """Active series with sessions still to hold whose next session is not booked."""
-        values = {"clinic_id": clinic_id, "booked_from": booked_from}
-        return self._all(_SERIES_TO_BOOK, _series_to_book, values)
+    def series_to_book(
+        self,
+        clinic_id: UUID,
+        *,
+        booked_from: datetime,
+        limit: int,
+        after: DueListKey | None = None,
+    ) -> Sequence[SeriesToBook]:
+        """Active series with sessions still to hold whose next session is not booked.
+
+        By the UTC day the next session falls due, then series (``DueListKey``), at most
+        ``limit`` of them after ``after``.
+        """
+        values: dict[str, object] = {
+            "clinic_id": clinic_id,
+            "booked_from": booked_from,
+            "limit": limit,
+        }
+        if after is None:
+            return self._all(_SERIES_TO_BOOK, _series_to_book, values)
+        values |= {"after_due_on": after.utc_due_on, "after_series_id": after.series_id}
+        return self._all(_SERIES_TO_BOOK_AFTER, _series_to_book, values)
 
     def appointments_between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
@@ -106,6 +132,7 @@ def _series_to_book(row: RowMapping) -> SeriesToBook:
         last_started_at=row["last_started_at"],
         first_proposed_on=None if first_on is None else date.fromisoformat(str(first_on)),
         created_at=row["created_at"],
+        utc_due_on=row["utc_due_on"],
     )
 
 
@@ -146,7 +173,8 @@ _CHARTS_AWAITING_SIGNOFF: Final = (
             _newer.c.session_id == _chart.session_id, _newer.c.version > _chart.version
         ),
     )
-    .order_by(_chart.created_at, _patient.family_name, _patient.given_name, _patient.id)
+    .order_by(_chart.created_at, _chart.id)
+    .limit(bindparam("limit"))
 )
 """Each started session's newest chart version, when nobody has signed it."""
 
@@ -162,8 +190,8 @@ _LAST_STARTED_AT = (
 )
 _ACTIVE_SERIES = (
     select(
-        *labelled(t.patient, _PATIENT),
         _series.id.label("series_id"),
+        _series.patient_id.label("patient_id"),
         _series.created_at.label("created_at"),
         # Read out of the JSON documents in SQL (portable paths): nothing to parse per row.
         _series.plan["sessions"].as_integer().label("sessions_planned"),
@@ -171,12 +199,6 @@ _ACTIVE_SERIES = (
         _series.proposal[("series", "dated", 0, "on")].as_string().label("first_proposed_on"),
         _SESSIONS_HELD.label("sessions_held"),
         _LAST_STARTED_AT.label("last_started_at"),
-    )
-    .select_from(
-        t.treatment_series.join(
-            t.patient,
-            and_(_patient.id == _series.patient_id, _patient.clinic_id == _series.clinic_id),
-        )
     )
     .where(_series.clinic_id == bindparam("clinic_id"), _series.status.in_(ACTIVE_SERIES))
     .subquery("active_series")
@@ -195,18 +217,56 @@ _NEXT_SESSION_BOOKED = exists().where(
     ),
 )
 
-_SERIES_TO_BOOK: Final = (
-    select(_ACTIVE_SERIES)
-    .where(_active.sessions_held < _active.sessions_planned, ~_NEXT_SESSION_BOOKED)
-    .order_by(
-        _active.pt_family_name,
-        _active.pt_given_name,
-        _active.pt_id,
-        _active.created_at.desc(),
-        _active.series_id.desc(),
-    )
+_UTC_DUE_ON = func.coalesce(
+    utc_day_plus(_active.last_started_at, _active.interval_days),
+    day_of_text(_active.first_proposed_on),
+    utc_day_plus(_active.created_at, 0),
 )
+"""The day the next session falls due, counted in UTC days (``services.scheduling.dashboard``
+counts them in the clinic's zone: the two differ by at most a day near midnight)."""
+
+
+def _page_of_series(*, after: bool) -> Subquery:
+    """A page of series to book, by (due day, series).
+
+    The patients are joined to the page only, not to every active series: the clinic's
+    patients are read by id, a page of them.
+    """
+    page = (
+        select(_ACTIVE_SERIES, _UTC_DUE_ON.label("utc_due_on"))
+        .where(_active.sessions_held < _active.sessions_planned, ~_NEXT_SESSION_BOOKED)
+        .order_by(_UTC_DUE_ON, _active.series_id)
+        .limit(bindparam("limit"))
+    )
+    if after:
+        start = (
+            bindparam("after_due_on", type_=Date()),
+            bindparam("after_series_id", type_=Uuid()),
+        )
+        page = page.where(tuple_(_UTC_DUE_ON, _active.series_id) > tuple_(*start))
+    return page.subquery("page")
+
+
+def _series_to_book_statement(*, after: bool) -> Select[Any]:
+    page = _page_of_series(after=after)
+    return (
+        select(*labelled(t.patient, _PATIENT), page)
+        .select_from(
+            page.join(
+                t.patient,
+                and_(
+                    _patient.id == page.c.patient_id, _patient.clinic_id == bindparam("clinic_id")
+                ),
+            )
+        )
+        .order_by(page.c.utc_due_on, page.c.series_id)
+    )
+
+
+_SERIES_TO_BOOK: Final = _series_to_book_statement(after=False)
 """Active series with a session still to hold, without an appointment for the next one."""
+_SERIES_TO_BOOK_AFTER: Final = _series_to_book_statement(after=True)
+"""The same, after one ``DueListKey`` (keyset paging)."""
 
 # --- appointments of a day ------------------------------------------------------------------
 

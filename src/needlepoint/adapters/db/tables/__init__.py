@@ -38,7 +38,14 @@ from needlepoint.adapters.db.tables.scheduling import (
     opening_hours,
     room,
 )
-from needlepoint.adapters.db.tables.shared import audit_event, clinic, patient, staff_member
+from needlepoint.adapters.db.tables.shared import (
+    ONE_DIALECT_INDEXES,
+    audit_event,
+    clinic,
+    exists_on,
+    patient,
+    staff_member,
+)
 from needlepoint.adapters.db.tables.treatment import (
     chart_version,
     clinical_photo,
@@ -50,6 +57,7 @@ from needlepoint.adapters.db.tables.treatment import (
 
 __all__ = [
     "NAMING_CONVENTION",
+    "ONE_DIALECT_INDEXES",
     "UtcDateTime",
     "api_token",
     "appointment",
@@ -65,6 +73,7 @@ __all__ = [
     "clinical_photo",
     "consent_template_version",
     "consultation",
+    "exists_on",
     "login_session",
     "login_throttle",
     "metadata",

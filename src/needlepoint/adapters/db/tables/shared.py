@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from sqlalchemy import (
     CHAR,
     Boolean,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Text,
     UniqueConstraint,
     Uuid,
     text,
@@ -74,7 +77,37 @@ patient = Table(
     Column("version", Integer, nullable=False, server_default=text("1")),
     Index("ix_patient_clinic_id_email", "clinic_id", "email"),
     Index("ix_patient_clinic_id_born_on", "clinic_id", "born_on"),
+    # the name search (domain.patient_search.search_name; migration 2026-12-09_patient_search):
+    # trigram GIN on PostgreSQL, which LIKE '%word%' uses; on SQLite, (clinic, search name)
+    # with the list's order, which the search reads whole instead of the table's rows.
+    Column("search_name", Text, nullable=False, server_default=text("''")),
+    Index(
+        "ix_patient_search_name_trgm",
+        "search_name",
+        postgresql_using="gin",
+        postgresql_ops={"search_name": "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql"),
+    Index(
+        "ix_patient_clinic_id_search_name",
+        "clinic_id",
+        "search_name",
+        "family_name",
+        "given_name",
+        "id",
+    ).ddl_if(dialect="sqlite"),
 )
+
+ONE_DIALECT_INDEXES: Final = {
+    "ix_patient_search_name_trgm": "postgresql",
+    "ix_patient_clinic_id_search_name": "sqlite",
+}
+"""Indexes that exist on one database only, by name: schema comparisons skip them elsewhere."""
+
+
+def exists_on(index_name: str | None, dialect_name: str) -> bool:
+    """Whether the index is part of the schema on this database (``ONE_DIALECT_INDEXES``)."""
+    return ONE_DIALECT_INDEXES.get(index_name or "", dialect_name) == dialect_name
+
 
 audit_event = Table(
     "audit_event",

@@ -91,6 +91,8 @@ treatment_session = Table(
     CheckConstraint("number >= 1", name="number_positive"),
     # the dashboard's worklists (ADR 0019)
     Index("ix_treatment_session_clinic_id_status", "clinic_id", "status"),
+    # sessions held and the last start of each series to book, from the index alone (ADR 0034)
+    Index("ix_treatment_session_series_id_started_at", "series_id", "started_at"),
 )
 
 chart_version = Table(
@@ -125,6 +127,14 @@ chart_version = Table(
         name="signed_has_signer",
     ),
     Index("ix_chart_version_clinic_id_cartridge_lot", "clinic_id", "cartridge_lot"),
+    # the charts waiting for sign-off, oldest first, without reading signed ones (ADR 0034)
+    Index(
+        "ix_chart_version_clinic_id_created_at_unsigned",
+        "clinic_id",
+        "created_at",
+        postgresql_where=text("signed_at IS NULL"),
+        sqlite_where=text("signed_at IS NULL"),
+    ),
 )
 
 # --- clinical photos (migration 2026-12-08_clinical_photos, ADR 0028) -----------------------

@@ -28,11 +28,12 @@ def list_patients(
 ) -> PatientPage:
     """A page of the clinic's patients by family then given name.
 
-    ``search`` finds by a full name in either order, an email, or a date of birth.
+    ``search`` finds by a full name in either order, an email, or a date of birth. Page with
+    ``cursor=next_cursor``; ``offset`` and ``after`` are deprecated (gone next release).
     """
     page = (query.offset, query.limit)
     found = services.records.search_patients(
-        query.search, page=page, context=context, after=query.after
+        query.search, page=page, context=context, after=query.after, cursor=query.cursor
     )
     return PatientPage.found([PatientOut.from_domain(p) for p in found], query)
 

@@ -57,6 +57,8 @@ IsoDate = Annotated[
     date, BeforeValidator(_iso_date_text), WithJsonSchema({"type": "string", "format": "date"})
 ]
 Search = Annotated[str, StringConstraints(max_length=200, pattern=PRINTABLE)]
+Cursor = Annotated[str, StringConstraints(max_length=4096)]
+"""A list's opaque ``next_cursor``, handed back unchanged (read by the service, 422 if not one)."""
 Reason = Annotated[str, StringConstraints(max_length=2000, pattern=PRINTABLE)]
 """A clinician's reason or note (blank where the domain says blank means none)."""
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NOT_BLANK)]

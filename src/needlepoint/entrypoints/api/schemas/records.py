@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Annotated, Any, Final, Self
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, JsonValue, WithJsonSchema
 
-from needlepoint.domain import units
+from needlepoint.domain import patient_search, units
 from needlepoint.domain.assessments import ScarAssessmentRecord
 from needlepoint.domain.outcomes import (
     CareDocument,
@@ -24,6 +24,7 @@ from needlepoint.domain.vocabulary import Sex, Zone
 from needlepoint.entrypoints.api.schemas.common import (
     DEFAULT_PAGE_SIZE,
     TWO_PLACES,
+    Cursor,
     DecimalRule,
     Email,
     FromRecord,
@@ -52,18 +53,33 @@ OutcomeValue = Annotated[
 ]
 
 
+_DEPRECATED: Final[dict[str, JsonValue]] = {"deprecated": True}
+_OFFSET_GOES: Final = (
+    "Deprecated (goes in the next release): patients to skip. Deep offsets read every skipped"
+    " row; page with cursor instead."
+)
+_AFTER_GOES: Final = (
+    "Deprecated (goes in the next release): the id of the last patient of the page before."
+    " Page with cursor instead."
+)
+
+
 class PatientQuery(RequestModel):
     """Which page of patients, optionally found by a search.
 
     ``search``: the words of a name in any order (``Okafor Amira``), an email address, or a
-    date of birth (``YYYY-MM-DD``, or as the pages show it: ``22 Apr 1997``). ``after``: the
-    id of the last patient of the previous page (its ``next_after``), to page by keyset.
+    date of birth (``YYYY-MM-DD``, or as the pages show it: ``22 Apr 1997``). ``cursor``: the
+    ``next_cursor`` of the page before, to page by keyset (as fast at the ten-thousandth page as
+    at the first). ``offset`` and ``after`` are deprecated: they go in the next release.
     """
 
     search: Search | None = None
-    offset: Offset = 0
+    cursor: Cursor | None = None
+    offset: Annotated[Offset, Field(description=_OFFSET_GOES, json_schema_extra=_DEPRECATED)] = 0
     limit: Limit = DEFAULT_PAGE_SIZE
-    after: UUID | None = None
+    after: Annotated[UUID | None, Field(description=_AFTER_GOES, json_schema_extra=_DEPRECATED)] = (
+        None
+    )
 
 
 class PatientIn(RequestModel):
@@ -149,20 +165,27 @@ class PatientChangeList(BaseModel):
 
 
 class PatientPage(Page[PatientOut]):
-    """One page of patients; ``next_offset`` and ``next_after`` are null on the last page.
+    """One page of patients; ``next_cursor`` is null on the last page.
 
-    Ask for the next page with ``after=next_after`` (stable while patients are added) or
-    ``offset=next_offset``.
+    So are the deprecated ``next_offset`` and ``next_after``. Ask for the next page with
+    ``cursor=next_cursor``: no patient is listed twice or skipped while patients are added.
+    ``offset=next_offset`` and ``after=next_after`` still work for this release.
     """
 
     next_after: UUID | None = None
+    next_cursor: str | None = None
 
     @classmethod
     def found(cls, items: Sequence[PatientOut], query: PatientQuery) -> Self:
         """The page of ``items`` found for ``query``, with where the next one starts."""
         page = cls.of(items, query)
-        full = len(items) == query.limit
-        return page.model_copy(update={"next_after": items[-1].id if full and items else None})
+        if len(items) != query.limit or not items:
+            return page
+        last = items[-1]
+        key = patient_search.PatientKey(last.family_name, last.given_name, last.id)
+        return page.model_copy(
+            update={"next_after": last.id, "next_cursor": patient_search.cursor_of(key)}
+        )
 
 
 # --- Outcomes and care documents -----------------------------------------------------------

@@ -19,14 +19,16 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.consent_templates import TemplateChangedError, blocks
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
-from needlepoint.entrypoints.api.schemas.consent import ConsentIn, WithdrawIn
-from needlepoint.entrypoints.web import forms, templates
+from needlepoint.entrypoints.web import consent_form, templates
 from needlepoint.entrypoints.web.visits import StaffVisit
 from needlepoint.services.access import SeriesNotFoundError
 from needlepoint.services.permissions import Action
-from needlepoint.services.treatment.consents import ConsentNotFoundError, SeriesConsent
+from needlepoint.services.treatment.consents import (
+    ConsentNotFoundError,
+    SeriesConsent,
+    WithdrawalRequest,
+)
 
-SIGNED: Final = ("template_id", "template_sha256", "typed_name", "signature", "agreed")
 WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "agreed": ("is not ticked.", "tick it to agree, or do not sign."),
     "typed_name": ("is missing.", "type your full name: it signs the form."),
@@ -52,11 +54,10 @@ def sign(visit: StaffVisit) -> Response:
     series_id = visit.path_id("series_id", SeriesNotFoundError)
     services, context = visit.services, visit.context
     try:
-        body = forms.body(visit.form, SIGNED, blank=("signature",))
-        signature = forms.parsed(ConsentIn, body).to_domain(series_id)
+        signature = consent_form.signature(visit.form, series_id)
         services.portal.sign_consent_on_tablet(signature, context=context)
     except InvalidInputError as error:
-        problems = forms.by_field(_worded(p) for p in error.problems)
+        problems = consent_form.worded(error.problems, WORDS, visit.form)
         return _page(visit, _found(visit), values=visit.form, problems=problems, status=422)
     except TemplateChangedError:
         return _page(visit, _found(visit), values={}, problems={}, detail=CHANGED, status=409)
@@ -74,13 +75,13 @@ def withdraw(visit: StaffVisit) -> Response:
     """Record the patient's withdrawal, with their reason: no further session starts."""
     consent_id = visit.path_id("consent_id", ConsentNotFoundError)
     try:
-        body = forms.parsed(WithdrawIn, forms.body(visit.form, ("reason",)))
+        reason = consent_form.withdrawal_reason(visit.form)
         stopped = visit.services.treatment.withdraw_consent(
-            body.to_domain(consent_id), context=visit.context
+            WithdrawalRequest(consent_id, reason), context=visit.context
         )
     except InvalidInputError as error:
         series_id = _series_of(visit, consent_id)
-        problems = forms.by_field(_worded(p) for p in error.problems)
+        problems = consent_form.worded(error.problems, WORDS, visit.form)
         found = visit.services.treatment.series_consent(series_id, context=visit.context)
         return _page(visit, found, values=visit.form, problems=problems, status=422)
     return RedirectResponse(f"/series/{stopped.series_id}/consent?withdrawn=1", status_code=303)
@@ -109,13 +110,6 @@ def _series_of(visit: StaffVisit, consent_id: UUID) -> UUID:
         return UUID(raw)
     except ValueError:
         raise ConsentNotFoundError(f"no consent {consent_id}") from None
-
-
-def _worded(problem: FieldProblem) -> FieldProblem:
-    said = WORDS.get(problem.field)
-    if said is None or problem.code != "required":
-        return problem
-    return FieldProblem(problem.field, *said, problem.code)
 
 
 def _page(

@@ -18,15 +18,13 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.domain.consent_templates import TemplateChangedError, blocks
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.entrypoints.api.permissions import PATIENT
-from needlepoint.entrypoints.api.schemas.consent import ConsentIn, WithdrawIn
-from needlepoint.entrypoints.web import forms
+from needlepoint.entrypoints.web import consent_form
 from needlepoint.entrypoints.web.portal.pages import record_id
 from needlepoint.entrypoints.web.portal.visits import PORTAL_PATH, PatientVisit, render
 from needlepoint.entrypoints.web.routing import Page
 from needlepoint.services.portal.consents import ConsentForm, PatientWithdrawal
 from needlepoint.services.portal.sign_in import PortalRecordNotFoundError
 
-SIGNED: Final = ("template_id", "template_sha256", "typed_name", "signature", "agreed")
 WORDS: Final[Mapping[str, tuple[str, str]]] = {
     "agreed": ("is not ticked.", "tick the box to agree, or do not sign yet."),
     "typed_name": ("is missing.", "type your full name: it signs the form."),
@@ -49,12 +47,11 @@ def sign(visit: PatientVisit) -> Response:
     """The patient signs the form; it then awaits the clinic's witness."""
     series_id = record_id(visit, "series_id")
     try:
-        body = forms.body(visit.form.fields, SIGNED, blank=("signature",))
-        signature = forms.parsed(ConsentIn, body).to_domain(series_id)
+        signature = consent_form.signature(visit.form.fields, series_id)
         visit.portal.sign_consent(signature, visit.context)
     except InvalidInputError as error:
         found = visit.portal.consent_form(series_id, visit.context)
-        problems = forms.by_field(_worded(p) for p in error.problems)
+        problems = consent_form.worded(error.problems, WORDS, visit.form.fields)
         return _page(visit, found, values=visit.form.fields, problems=problems, status=422)
     except TemplateChangedError:
         found = visit.portal.consent_form(series_id, visit.context)
@@ -66,15 +63,15 @@ def withdraw(visit: PatientVisit) -> Response:
     """The patient withdraws their consent, with a reason."""
     consent_id = record_id(visit, "consent_id")
     try:
-        body = forms.parsed(WithdrawIn, forms.body(visit.form.fields, ("reason",)))
+        reason = consent_form.withdrawal_reason(visit.form.fields)
         stopped = visit.portal.withdraw_consent(
-            PatientWithdrawal(consent_id, body.reason), visit.context
+            PatientWithdrawal(consent_id, reason), visit.context
         )
     except InvalidInputError as error:
         # The page that sent it names its series (a hidden field); it is read as the patient's.
         series_id = _series_field(visit)
         found = visit.portal.consent_form(series_id, visit.context)
-        problems = forms.by_field(_worded(p) for p in error.problems)
+        problems = consent_form.worded(error.problems, WORDS, visit.form.fields)
         return _page(visit, found, values=visit.form.fields, problems=problems, status=422)
     target = f"{PORTAL_PATH}/series/{stopped.series_id}/consent?withdrawn=1"
     return RedirectResponse(target, status_code=303)
@@ -93,13 +90,6 @@ def _series_field(visit: PatientVisit) -> UUID:
         return UUID(visit.form.fields.get("series_id", ""))
     except ValueError:
         raise PortalRecordNotFoundError("no series named by the form") from None
-
-
-def _worded(problem: FieldProblem) -> FieldProblem:
-    said = WORDS.get(problem.field)
-    if said is None or problem.code != "required":
-        return problem
-    return FieldProblem(problem.field, *said, problem.code)
 
 
 def _page(

@@ -9,7 +9,7 @@
   read from ``writer_seq``.
 
 Revision ID: 20261209_audit_writers
-Revises: 20261208_patient_changes
+Revises: 20261209_patient_search
 Create Date: 2026-12-09
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261209_audit_writers"
-down_revision: str | Sequence[str] | None = "20261208_patient_changes"
+down_revision: str | Sequence[str] | None = "20261209_patient_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
