@@ -17,13 +17,14 @@ from typing import Any
 from uuid import UUID
 
 import yaml
+from pydantic import SecretStr
 
 with warnings.catch_warnings():
     # Starlette 1.x nudges towards httpx2; the project pins httpx 0.28 (pyproject dev group).
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from fakes import OPERATOR, PlainHasher
+from fakes import AUDIT_KEY, OPERATOR, PlainHasher
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
@@ -73,7 +74,9 @@ class MovingClock:
 def make_services(
     url: str, clock: MovingClock, *, development: bool = False, data_dir: Path | None = None
 ) -> Services:
-    settings = Settings(database_url=url, development=development)
+    settings = Settings(
+        database_url=url, development=development, audit_key=SecretStr(AUDIT_KEY.decode())
+    )
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
     services = bootstrap(settings, clock=clock, hasher=PlainHasher())

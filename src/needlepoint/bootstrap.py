@@ -60,6 +60,13 @@ class _Area(Generic[A]):
         return value
 
 
+def audit_key(settings: Settings) -> bytes:
+    """The audit trail's HMAC key: the setting, else the data directory's key file (ADR 0032)."""
+    if settings.audit_key:
+        return settings.audit_key.get_secret_value().encode("utf-8")
+    return secret_file.load_or_create(settings.audit_key_file)
+
+
 @dataclass(frozen=True)
 class Services:
     """The areas, wired to real adapters, each built on first use. Entrypoints call these.
@@ -129,7 +136,13 @@ class Services:
         from needlepoint.services.treatment.facade import Treatment  # noqa: PLC0415
 
         tools = imaging.SkimageImaging(), pdf.PdfRenderer()
-        return Treatment(self.database.unit_of_work, self.clock, self.engine, *tools)
+        return Treatment(
+            self.database.unit_of_work,
+            self.clock,
+            self.engine,
+            *tools,
+            read_unit_of_work=self.database.reading_unit_of_work,
+        )
 
     @_Area
     def scheduling(self) -> Scheduling:
@@ -201,7 +214,8 @@ def bootstrap(
         settings=settings,
         clock=clock or SystemClock(),
         knowledge=compiled.load().knowledge,
-        database=database or Database(settings.effective_database_url),
+        database=database
+        or Database(settings.effective_database_url, audit_key=lambda: audit_key(settings)),
         hasher=hasher,
     )
 

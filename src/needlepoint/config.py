@@ -53,6 +53,7 @@ SMTP_SECURITY = ("starttls", "tls", "none")
 SmtpSecurity = Literal["starttls", "tls", "none"]
 _SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 MIN_WEB_SECRET_LENGTH = 32
+MIN_AUDIT_KEY_LENGTH = 32
 MAX_LINK_MINUTES = 24 * 60
 MAX_PORT = 65535
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
@@ -74,6 +75,19 @@ def _web_secret(raw: object) -> object:
         raise ValueError(
             f"NEEDLEPOINT_WEB_SECRET is {len(secret)} characters long; set it to at least "
             f"{MIN_WEB_SECRET_LENGTH} random characters, or unset it to use <data dir>/web-secret."
+        )
+    return raw
+
+
+def _audit_key(raw: object) -> object:
+    key = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
+    if not key:
+        return None
+    if isinstance(key, str) and len(key) < MIN_AUDIT_KEY_LENGTH:
+        raise ValueError(
+            f"NEEDLEPOINT_AUDIT_KEY is {len(key)} characters long; set it to at least "
+            f"{MIN_AUDIT_KEY_LENGTH} random characters (e.g. python -c 'import secrets; "
+            "print(secrets.token_hex(32))'), or unset it to use <data dir>/audit-key."
         )
     return raw
 
@@ -261,6 +275,14 @@ class Settings(BaseSettings):
         "one. Unset: a random secret kept in <data dir>/web-secret, made on first use, and "
         "`needlepoint serve --workers` above 1 refuses to start (docs/deployment.md).",
     )
+    audit_key: Annotated[SecretStr | None, BeforeValidator(_audit_key)] = Field(
+        None,
+        description=f"The key the audit trail's hash chains are signed with (HMAC-SHA256), at "
+        f"least {MIN_AUDIT_KEY_LENGTH} characters, kept outside the database; every process of "
+        "one installation needs the same one, and audit verify needs it too. Unset: a random "
+        "key kept in <data dir>/audit-key, made on first use (one machine only). Losing it "
+        "leaves the trail unverifiable.",
+    )
     public_url: Annotated[str, BeforeValidator(_public_address)] = Field(
         DEFAULT_PUBLIC_URL,
         description="The address people reach needlepoint at (scheme, host, port, and a path "
@@ -360,12 +382,18 @@ class Settings(BaseSettings):
         Several server processes (``serve --workers``, or several machines) need none of them:
         every process must derive and check the same tokens.
         """
-        return () if self.web_secret else (f"{ENV_PREFIX}WEB_SECRET",)
+        unset = {"WEB_SECRET": self.web_secret, "AUDIT_KEY": self.audit_key}
+        return tuple(f"{ENV_PREFIX}{name}" for name, value in unset.items() if not value)
 
     @property
     def web_secret_file(self) -> Path:
         """Where the web app's server secret is kept when none is set in the environment."""
         return self.data_dir / "web-secret"
+
+    @property
+    def audit_key_file(self) -> Path:
+        """Where the audit trail's key is kept when none is set in the environment."""
+        return self.data_dir / "audit-key"
 
     @property
     def effective_database_url(self) -> str:

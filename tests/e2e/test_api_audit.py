@@ -24,6 +24,7 @@ from api_support import (
     make_services,
     signed_in,
 )
+from fakes import AUDIT_KEY
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api.app import create_app
@@ -34,6 +35,7 @@ from needlepoint.services.accounts.throttling import ACCOUNT_POLICY
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NEEDLEPOINT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NEEDLEPOINT_AUDIT_KEY", AUDIT_KEY.decode())  # make_services' key
     monkeypatch.delenv("NEEDLEPOINT_DATABASE_URL", raising=False)
     return tmp_path
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fakes import OPERATOR
-from needlepoint.bootstrap import bootstrap
+from needlepoint.bootstrap import audit_key, bootstrap
 from needlepoint.domain.records import Role
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.cli import main as cli
@@ -125,13 +125,26 @@ def test_an_unknown_time_zone_is_refused(data_dir: Path) -> None:
 
 
 def test_an_empty_audit_trail_verifies(data_dir: Path) -> None:
+    audit_key(bootstrap().settings)  # the key a first server start makes
+
     result = runner.invoke(cli.app, ["audit", "verify"])
 
     assert result.exit_code == 0, result.output
     assert "intact" in result.stdout
 
 
-def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
+def test_verify_without_the_audit_key_says_where_it_is_missing_and_makes_none(
+    data_dir: Path,
+) -> None:
+    result = runner.invoke(cli.app, ["audit", "verify"])
+
+    assert result.exit_code == 3
+    message = " ".join(result.stderr.split())
+    assert "NEEDLEPOINT_AUDIT_KEY is unset" in message
+    assert not (data_dir / "audit-key").exists()
+
+
+def _register_three_patients() -> None:
     services = bootstrap()
     clinic_id = UUID(_clinic())
     member = services.accounts.add_staff(
@@ -148,22 +161,73 @@ def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
             clock=services.clock,
             max_age_years=120,
         )
-    assert runner.invoke(cli.app, ["audit", "verify"]).exit_code == 0
+    services.database.close()
 
+
+def _behind_the_database(data_dir: Path, statement: str) -> None:
     with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
         triggers = raw.execute(
             "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_event'"
         ).fetchall()
         for name, _ in triggers:
             raw.execute(f'DROP TRIGGER "{name}"')
-        raw.execute("UPDATE audit_event SET action = 'patient.delete' WHERE seq = 2")
+        raw.execute(statement)
         for _, sql in triggers:
             raw.execute(sql)
 
+
+def test_audit_verify_names_the_first_changed_event(data_dir: Path) -> None:
+    _register_three_patients()
+    assert runner.invoke(cli.app, ["audit", "verify"]).exit_code == 0
+
+    _behind_the_database(data_dir, "UPDATE audit_event SET action = 'patient.delete' WHERE seq = 2")
     result = runner.invoke(cli.app, ["audit", "verify"])
 
     assert result.exit_code == 1
-    assert "event 2" in result.stderr
+    assert "(changed) at row 2" in result.stderr
+
+
+def test_audit_verify_prints_the_head_and_each_chain(data_dir: Path) -> None:
+    _register_three_patients()
+
+    result = runner.invoke(cli.app, ["audit", "verify"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("audit trail intact: ")
+    assert lines[1].startswith("head ") and len(lines[1]) == len("head ") + 64
+    assert any(line.startswith("  chain ") and " events, head " in line for line in lines[2:])
+    assert (data_dir / "audit-key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_newest_events_deleted_are_caught_against_an_anchor_file(data_dir: Path) -> None:
+    _register_three_patients()
+    anchor = data_dir / "anchor.json"
+    anchored = runner.invoke(cli.app, ["audit", "anchor", "--to", str(anchor)])
+    assert anchored.exit_code == 0, anchored.output
+
+    _behind_the_database(
+        data_dir, "DELETE FROM audit_event WHERE seq > (SELECT max(seq) - 2 FROM audit_event)"
+    )
+    alone = runner.invoke(cli.app, ["audit", "verify"])
+    against = runner.invoke(cli.app, ["audit", "verify", "--anchor", str(anchor)])
+
+    assert alone.exit_code == 0  # a shorter chain is a valid chain
+    assert against.exit_code == 1
+    assert "(truncated)" in against.stderr
+    assert "the newest were deleted" in against.stderr
+
+
+def test_an_edited_anchor_file_is_refused_with_the_reason(data_dir: Path) -> None:
+    _register_three_patients()
+    anchor = data_dir / "anchor.json"
+    assert runner.invoke(cli.app, ["audit", "anchor", "--to", str(anchor)]).exit_code == 0
+    anchor.write_text(anchor.read_text().replace('"count": ', '"count": 1'), encoding="utf-8")
+
+    result = runner.invoke(cli.app, ["audit", "verify", "--anchor", str(anchor)])
+
+    assert result.exit_code == 2
+    assert "digest does not match" in result.stderr
 
 
 def test_backup_then_restore_through_the_command_line(data_dir: Path) -> None:

@@ -10,7 +10,7 @@
 """
 
 from fakes.database import FakeDatabase
-from fakes.support import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
+from fakes.support import AUDIT_KEY, OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
 from fakes.units import (
     FakeAccountsUnitOfWork,
     FakeConsultationUnitOfWork,
@@ -25,6 +25,7 @@ from fakes.units import (
 )
 
 __all__ = [
+    "AUDIT_KEY",
     "OPERATOR",
     "SETUP_CLOCK",
     "FakeAccountsUnitOfWork",

@@ -42,6 +42,9 @@ def as_admin(context: RequestContext) -> RequestContext:
 
 
 OPERATOR = OperatorContext(request_id="test-setup")
+
+AUDIT_KEY = b"test-audit-key-" + b"0123456789abcdef" * 2
+"""The audit trail's HMAC key of the tests' real databases (ADR 0032)."""
 """The machine's operator, creating staff accounts in fixtures (as ``needlepoint user add``)."""
 
 SETUP_CLOCK = FixedClock(date(2026, 11, 1))

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
+from fakes import AUDIT_KEY
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -73,7 +74,7 @@ def scratch_database(request: pytest.FixtureRequest, directory: Path) -> Iterato
 @contextmanager
 def migrated_engine(url: str) -> Iterator[Engine]:
     upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, audit_key=AUDIT_KEY)
     try:
         yield engine
     finally:
@@ -92,7 +93,7 @@ def db_url(
 
 @pytest.fixture(scope="module")
 def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, audit_key=AUDIT_KEY)
     yield engine
     engine.dispose()
 

@@ -38,6 +38,7 @@ from web_support import csrf_token
 API = "/api/v1"
 PASSWORD = "correct horse battery staple"
 WEB_SECRET = "w" * 48
+AUDIT_KEY = "k" * 48
 SETUP = OperatorContext(request_id="processes-setup")
 CLINICIAN = "dr@processes.test"
 ADMIN = "ada@processes.test"
@@ -65,7 +66,11 @@ def _seed(services: Services) -> None:
 
 def _env(data_dir: Path, settings: dict[str, str]) -> dict[str, str]:
     data_dir.mkdir()
-    base = {"NEEDLEPOINT_DEVELOPMENT": "1", "NEEDLEPOINT_WEB_SECRET": WEB_SECRET}
+    base = {
+        "NEEDLEPOINT_DEVELOPMENT": "1",
+        "NEEDLEPOINT_WEB_SECRET": WEB_SECRET,
+        "NEEDLEPOINT_AUDIT_KEY": AUDIT_KEY,
+    }
     return environment(data_dir, base | settings)
 
 
@@ -210,6 +215,28 @@ def test_serve_refuses_several_workers_while_the_web_secret_is_made_per_director
 
     assert refused.returncode == 3
     message = " ".join(refused.stderr.split())
-    assert "--workers 2 needs NEEDLEPOINT_WEB_SECRET set" in message
+    assert "--workers 2 needs NEEDLEPOINT_WEB_SECRET and NEEDLEPOINT_AUDIT_KEY set" in message
     assert "docs/deployment.md" in message
     assert not data_dir.exists()  # refused before migrating or making anything
+
+
+def test_serve_refuses_several_workers_while_the_audit_key_is_made_per_directory(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    settings = {"NEEDLEPOINT_DEVELOPMENT": "1", "NEEDLEPOINT_WEB_SECRET": WEB_SECRET}
+    command = [str(NEEDLEPOINT), "serve", "--workers", "2", "--port", str(free_port())]
+
+    refused = subprocess.run(
+        command,
+        env=environment(data_dir, settings),
+        capture_output=True,
+        text=True,
+        timeout=STOP_SECONDS,
+        check=False,
+    )
+
+    assert refused.returncode == 3
+    message = " ".join(refused.stderr.split())
+    assert "--workers 2 needs NEEDLEPOINT_AUDIT_KEY set" in message
+    assert not data_dir.exists()

@@ -31,6 +31,7 @@ from sqlalchemy import Engine, func, select
 
 from api_support import intake_document
 from consent_support import give_consent
+from fakes import AUDIT_KEY
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.tables import audit_event
@@ -121,7 +122,7 @@ def world(
         ids = _seed(services)
         services.database.close()
         urls = tuple(stack.enter_context(serving(_env(directory / n, url))) for n in ("a", "b"))
-        engine = make_engine(url)
+        engine = make_engine(url, audit_key=AUDIT_KEY)
         stack.callback(engine.dispose)
         yield World((urls[0], urls[1]), engine, ids)
 
@@ -132,6 +133,7 @@ def _env(data_dir: Path, url: str) -> dict[str, str]:
         "NEEDLEPOINT_DATABASE_URL": url,
         "NEEDLEPOINT_DEVELOPMENT": "1",  # plain http on the loopback: cookies without Secure
         "NEEDLEPOINT_WEB_SECRET": WEB_SECRET,  # both servers accept each other's CSRF tokens
+        "NEEDLEPOINT_AUDIT_KEY": AUDIT_KEY.decode(),  # both servers' chains verify
     }
     return environment(data_dir, settings)
 

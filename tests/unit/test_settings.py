@@ -153,7 +153,12 @@ def test_a_public_url_that_cannot_give_links_is_refused(env: dict[str, str], nam
     assert named in str(caught.value)
 
 
-def test_an_unset_web_secret_is_named_as_one_several_servers_cannot_share() -> None:
-    assert Settings().unshared_secrets() == ("NEEDLEPOINT_WEB_SECRET",)
-    shared = Settings.from_env({"NEEDLEPOINT_WEB_SECRET": "k" * 32})
+def test_an_unset_web_secret_or_audit_key_is_named_as_one_several_servers_cannot_share() -> None:
+    both = ("NEEDLEPOINT_WEB_SECRET", "NEEDLEPOINT_AUDIT_KEY")
+    assert Settings().unshared_secrets() == both
+    web_only = Settings.from_env({"NEEDLEPOINT_WEB_SECRET": "k" * 32})
+    assert web_only.unshared_secrets() == ("NEEDLEPOINT_AUDIT_KEY",)
+    shared = Settings.from_env(
+        {"NEEDLEPOINT_WEB_SECRET": "k" * 32, "NEEDLEPOINT_AUDIT_KEY": "a" * 32}
+    )
     assert shared.unshared_secrets() == ()

@@ -6,6 +6,7 @@ Commands that never touch the database never import SQLAlchemy: every method imp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,24 +20,43 @@ if TYPE_CHECKING:
 class Database:
     """The database, opened on first use: commands that never touch it never import it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, audit_key: Callable[[], bytes] | None = None) -> None:
+        """``audit_key`` gives the audit trail's HMAC key when the database is first opened."""
         self.url = url
+        self.audit_key = audit_key
         self._engine: Any = None
         self._handover_engine: Any = None
+        self._committer: Any = None
         self._reading_engine: Any = None
 
     def _opened(self) -> Any:
         if self._engine is None:
             from needlepoint.adapters.db import engine  # noqa: PLC0415 - deferred on purpose
 
-            self._engine = engine.make_engine(self.url)
+            self._engine = engine.make_engine(self.url, audit_key=self._key())
         return self._engine
+
+    def _key(self) -> bytes | None:
+        return None if self.audit_key is None else self.audit_key()
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A new unit of work (one transaction)."""
         from needlepoint.adapters.db import unit_of_work  # noqa: PLC0415 - deferred on purpose
 
         return unit_of_work.SqlAlchemyUnitOfWork(self._opened())
+
+    def reading_unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """A unit of work for a use case that only reads (ADR 0032).
+
+        It reads without the write lock; its audit events are group-committed with other
+        reads' at commit, which returns once they are durable.
+        """
+        from needlepoint.adapters.db.shared import audit_committer  # noqa: PLC0415 - deferred
+
+        engine = self._opened()
+        if self._committer is None:
+            self._committer = audit_committer.AuditCommitter(engine)
+        return audit_committer.ReadingUnitOfWork(engine, self._committer)
 
     def upgrade(self) -> None:
         """Apply every migration up to the newest."""
@@ -67,11 +87,15 @@ class Database:
         with self._opened().connect() as conn:
             return bool(conn.execute(select(func.count()).select_from(clinic)).scalar_one())
 
-    def verify_audit(self) -> Any:
-        """Walk the audit hash chain; the report names the first bad row, if any."""
+    def verify_audit(self, anchor: Any = ()) -> Any:
+        """Walk the audit hash chains; the report names the first bad row, if any.
+
+        ``anchor``: chain heads recorded earlier (``ChainHead``); a chain found shorter than its
+        anchored head was truncated.
+        """
         from needlepoint.adapters.db.shared import audit  # noqa: PLC0415 - deferred on purpose
 
-        return audit.verify_chain(self._opened())
+        return audit.verify_chain(self._opened(), anchor=anchor)
 
     def handover_unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A unit of work whose commit survives the process being killed, not a power loss.
@@ -83,7 +107,9 @@ class Database:
         from needlepoint.adapters.db import engine, unit_of_work  # noqa: PLC0415 - deferred
 
         if self._handover_engine is None:
-            self._handover_engine = engine.make_engine(self.url, light_commits=True)
+            self._handover_engine = engine.make_engine(
+                self.url, light_commits=True, audit_key=self._key()
+            )
         return unit_of_work.SqlAlchemyUnitOfWork(self._handover_engine)
 
     def accounts_unit_of_work(self) -> AccountsUnitOfWork:
@@ -110,6 +136,7 @@ class Database:
             if opened is not None:
                 opened.dispose()
         self._engine = self._handover_engine = self._reading_engine = None
+        self._committer = None
 
     def check_durability(self) -> dict[str, str]:
         """The durability settings; raises ``DurabilityError`` naming any unsafe one."""

@@ -20,6 +20,9 @@ from typing import Any, ClassVar, Final
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
+AUDIT_KEY_OPTION: Final = "needlepoint_audit_key"
+"""Execution option holding the audit trail's HMAC key (bytes), set by ``make_engine``."""
+
 SQLITE_BEGIN_OPTION: Final = "sqlite_begin"
 """Execution option naming how a SQLite transaction begins (IMMEDIATE unless told)."""
 
@@ -65,24 +68,28 @@ class DurabilityError(RuntimeError):
         self.wrong = dict(wrong)
 
 
-def make_engine(url: str, *, light_commits: bool = False) -> Engine:
+def make_engine(url: str, *, light_commits: bool = False, audit_key: bytes | None = None) -> Engine:
     """An engine for ``url``: SQLite with the durable pragmas, or PostgreSQL via psycopg 3.
 
     A SQLite file's directory is created if missing. ``postgresql://`` URLs use psycopg 3.
     ``light_commits``: commits survive the process being killed but need not reach the disk
     before they return (SQLite ``synchronous=NORMAL`` in WAL mode, PostgreSQL
     ``synchronous_commit=off``); only for records whose loss in a power cut is harmless.
+    ``audit_key``: the audit trail's HMAC key (ADR 0032); without it, audited work fails.
     """
     parsed = make_url(url)
+    options = {} if audit_key is None else {AUDIT_KEY_OPTION: audit_key}
     if parsed.get_backend_name() == "sqlite":
-        engine = _sqlite_engine(parsed)
+        engine = _sqlite_engine(parsed, options)
         if light_commits:
             event.listen(engine, "connect", _light_sqlite_commits)
         return engine
     if parsed.drivername in {"postgresql", "postgres"}:
         parsed = parsed.set(drivername="postgresql+psycopg")
-    options = {"options": "-c synchronous_commit=off"} if light_commits else {}
-    return create_engine(parsed, pool_pre_ping=True, connect_args=options)
+    connect = {"options": "-c synchronous_commit=off"} if light_commits else {}
+    return create_engine(
+        parsed, pool_pre_ping=True, connect_args=connect, execution_options=options
+    )
 
 
 def _light_sqlite_commits(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -90,11 +97,11 @@ def _light_sqlite_commits(dbapi_connection: sqlite3.Connection, _record: object)
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, options: Mapping[str, Any]) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, execution_options=dict(options))
     gate = WriterGate()
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", gate.begin)

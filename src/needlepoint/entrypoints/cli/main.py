@@ -232,15 +232,93 @@ def demo(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Check the audit trail's hash chain; exits 1 and names the first bad row if broken."""
-    report = _services().database.verify_audit()
+def audit_verify(
+    anchor: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchor",
+            help="An anchor written earlier by `audit anchor`: a chain shorter than it recorded "
+            "(its newest events deleted) is reported as truncated.",
+        ),
+    ] = None,
+) -> None:
+    """Check the audit trail's chains; prints each chain's head, exits 1 naming the first bad row.
+
+    With ``--anchor FILE`` each chain must still reach the head the anchor recorded.
+    """
+    heads = () if anchor is None else _read_anchor(anchor)
+    services = _services_with_audit_key()
+    report = _checked(lambda: services.database.verify_audit(heads))
     if report.ok:
-        sys.stdout.write(f"audit trail intact: {report.checked} events\n")
+        sys.stdout.write(
+            f"audit trail intact: {report.checked} events in {len(report.heads)} chains\n"
+            f"head {report.head_hash}\n"
+        )
+        for head in report.heads:
+            sys.stdout.write(f"  chain {head.chain}: {head.count} events, head {head.head_hash}\n")
         return
-    where = f"event {report.first_bad_seq} ({report.problem})"
-    _err().print(f"[red]audit trail broken at {where}:[/] {escape(report.detail)}")
+    where = f"chain {report.first_bad_chain}, event {report.first_bad_chain_seq}"
+    if report.first_bad_seq is not None:
+        where = f"row {report.first_bad_seq} ({where})"
+    _err().print(
+        f"[red]audit trail broken ({report.problem}) at {where}:[/] {escape(report.detail)}"
+    )
     raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    to: Annotated[
+        Path,
+        typer.Option(
+            "--to",
+            help="The file to write the anchor to; keep it off this machine (or print it).",
+        ),
+    ],
+) -> None:
+    """Verify the trail, then write each chain's head to a file kept outside the database."""
+    from needlepoint.domain.audit_chain import anchor_document  # noqa: PLC0415 - only here
+
+    services = _services_with_audit_key()
+    report = _checked(services.database.verify_audit)
+    if not report.ok:
+        _err().print(f"[red]Not anchored: the audit trail is broken:[/] {escape(report.detail)}")
+        raise typer.Exit(1)
+    document = anchor_document(report.heads, taken_at=services.clock.now())
+    _checked(lambda: to.write_text(document, encoding="utf-8"))
+    sys.stdout.write(
+        f"anchored {report.checked} events in {len(report.heads)} chains to {to}\n"
+        f"head {report.head_hash}\n"
+    )
+
+
+def _services_with_audit_key() -> Services:
+    """The services, if the audit key is here: checking with a key made now would fail every row."""
+    services = _services()
+    settings = services.settings
+    if settings.audit_key is None and not settings.audit_key_file.exists():
+        _err().print(
+            f"[red]Settings:[/] no audit key here: NEEDLEPOINT_AUDIT_KEY is unset and "
+            f"{escape(str(settings.audit_key_file))} does not exist. Run this where the server "
+            "keeps its data (NEEDLEPOINT_DATA_DIR), or set NEEDLEPOINT_AUDIT_KEY to the "
+            "servers' key."
+        )
+        raise typer.Exit(EXIT_BROKEN_INSTALL)
+    return services
+
+
+def _read_anchor(file: Path) -> Any:
+    from needlepoint.domain.audit_chain import AnchorError, parse_anchor  # noqa: PLC0415
+
+    name = escape(str(file))
+    try:
+        return parse_anchor(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail_file(f"{name}: no such file.", "Give the file `audit anchor --to` wrote.")
+    except (OSError, UnicodeDecodeError):
+        _fail_file(f"{name} cannot be read.", "Give the file `audit anchor --to` wrote.")
+    except AnchorError as error:
+        _fail_file(f"{name}: {escape(str(error))}.", "Give the file `audit anchor --to` wrote.")
 
 
 @app.command()
@@ -350,9 +428,10 @@ def _refuse_unshared_secrets(services: Services, workers: int) -> None:
     names = " and ".join(unset)
     _err().print(
         f"[red]Settings:[/] --workers {workers} needs {names} set. Unset, each server makes "
-        "its own secret in its data directory, and a form signed by one is refused by another. "
-        "Set it to the same 64 random characters for every process and machine (python -c "
-        "'import secrets; print(secrets.token_hex(32))'); see docs/deployment.md."
+        "its own in its data directory: a form signed by one is refused by another, and audit "
+        "events one writes do not verify on another. Set each to the same 64 random characters "
+        "for every process and machine (python -c 'import secrets; print(secrets.token_hex(32))'"
+        "); see docs/deployment.md."
     )
     raise typer.Exit(EXIT_BROKEN_INSTALL)
 

@@ -56,6 +56,8 @@ class Treatment:
     engine: Engine
     imaging: ClinicalImaging
     documents: DocumentRenderer
+    read_unit_of_work: Callable[[], TreatmentUnitOfWork] | None = None
+    """For use cases that only read: no write lock, audit group-committed (ADR 0032)."""
 
     def create_series(
         self, new: treatment.NewSeries, *, context: audit_service.RequestContext
@@ -168,7 +170,7 @@ class Treatment:
         self, session_id: UUID, *, context: audit_service.RequestContext
     ) -> tuple[ChartVersion, ...]:
         """Every version of a session's chart, oldest first."""
-        uow = self.unit_of_work()
+        uow = (self.read_unit_of_work or self.unit_of_work)()
         return charts.get_chart_history(
             session_id=session_id, context=context, uow=uow, clock=self.clock
         )

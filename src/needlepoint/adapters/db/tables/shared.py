@@ -112,8 +112,8 @@ def exists_on(index_name: str | None, dialect_name: str) -> bool:
 audit_event = Table(
     "audit_event",
     metadata,
-    # Assigned by the audit log as the previous seq + 1 under its lock, so that a gap can only
-    # mean a deleted row (a PostgreSQL sequence would leave gaps on every rollback).
+    # Numbered by the database (ADR 0032); gaps mean nothing: each writer's chain is numbered
+    # by writer_seq. The legacy rows (writer_id NULL) are numbered 1, 2, 3... by seq.
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime, nullable=False),
     Column("actor_id", Uuid, nullable=True),
@@ -127,4 +127,8 @@ audit_event = Table(
     Column("prev_hash", CHAR(64), nullable=False),
     Column("hash", CHAR(64), nullable=False, unique=True),
     Index("ix_audit_event_patient_id", "patient_id"),
+    # one chain per writer (migration 2026-12-09_audit_writers)
+    Column("writer_id", String(36), nullable=True),
+    Column("writer_seq", Integer, nullable=True),
+    Index("uq_audit_event_writer_id_writer_seq", "writer_id", "writer_seq", unique=True),
 )
