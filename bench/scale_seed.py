@@ -32,6 +32,7 @@ by COPY. Ids are ``md5(kind || number)`` UUIDs, so a seed is reproducible.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -412,6 +413,7 @@ class Seeded:
     home_patients: int
     practitioners: list[int]
     counts: dict[str, int] = field(default_factory=dict)
+    phases_s: dict[str, float] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -419,6 +421,7 @@ class Seeded:
 
 def seed(engine: Engine, plan: Plan) -> Seeded:
     """Load ``plan.patients`` patients with their histories and audit events; see the module."""
+    phases = Phases()
     indexes = Indexes(engine)
     with engine.begin() as connection:
         _load_settings(connection)
@@ -427,15 +430,35 @@ def seed(engine: Engine, plan: Plan) -> Seeded:
         _templates(connection)
         _clinics(connection, plan, home)
         _patients(connection, plan)
+        phases.done("patients")
         _histories(connection, plan)
+    phases.done("histories")
     append_audit_trail(engine, plan.patients)
+    phases.done("audit")
     with engine.begin() as connection:
         _load_settings(connection)
         indexes.restore(connection)
+    phases.done("indexes")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         for table in LOADED_TABLES:
             connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
-    return Seeded(home, plan.patients_by_clinic()[0], plan.practitioners_by_clinic(), count(engine))
+    phases.done("vacuum_analyze")
+    home_patients = plan.patients_by_clinic()[0]
+    practitioners = plan.practitioners_by_clinic()
+    return Seeded(home, home_patients, practitioners, count(engine), phases.seconds)
+
+
+class Phases:
+    """Seconds spent in each phase of the seeding."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._since = time.monotonic()
+
+    def done(self, phase: str) -> None:
+        now = time.monotonic()
+        self.seconds[phase] = round(now - self._since, 1)
+        self._since = now
 
 
 def count(engine: Engine) -> dict[str, int]:
