@@ -16,7 +16,10 @@ Not a test: it prints a Markdown table and writes bench/results/scale.json. For 
   page by keyset (``after``); the day calendar (today, a lane per practitioner).
 * baseline: bare Starlette answering the dashboard's bytes (bench/bare_app.py), measured with
   them; each target's rps is also given as a ratio to it.
-* the database is dropped afterwards (``--keep`` keeps it and prints its URL).
+* every size is seeded and served first; then each round measures each target at every size
+  in turn (dashboard at 10k, at 100k, search at 10k, ...), so a growth compares figures taken
+  seconds apart, whatever else the machine is doing.
+* the databases are dropped afterwards (``--keep`` keeps them and prints their URLs).
 
 The table gives p95 at each N and its growth, p95 at N / p95 at the smallest N. Issue 13's
 targets, at 1M: dashboard p95 <= 50 ms, every search and any list page p95 <= 25 ms, and p95 at
@@ -41,7 +44,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -191,54 +194,74 @@ def capture(client: httpx.Client, paths: dict[str, str]) -> dict[str, httpx.Resp
 # --------------------------------------------------------------------------- one size
 
 
-def run_size(
-    patients: int, args: argparse.Namespace, wrk: str, tmp: Path, script: Path
-) -> dict[str, Any]:
-    """Seed ``patients``, serve them and measure every target; the figures for this size."""
-    server_cpu, generator_cpu, layout = cores()
-    today = date.today()
-    plan = Plan(patients, args.clinics, today)
+@dataclass(frozen=True, slots=True)
+class Size:
+    """One size, seeded and served: what measuring and reporting it need."""
+
+    setup: Setup
+    seeded: Seeded
+    seed_s: float
+    layout: str
+    offset: int
+    finds: dict[str, bool]
+
+
+def prepare_size(
+    patients: int,
+    args: argparse.Namespace,
+    tmp: Path,
+    today: date,
+    stack: ExitStack,
+    children: Children,
+) -> Size:
+    """Seed ``patients`` in a scratch database (dropped when ``stack`` closes) and serve them."""
+    server_cpu, _, layout = cores()
     data = tmp / f"data-{patients}"
-    with scratch_database(args.postgres, patients, keep=args.keep) as url:
-        env = {
-            **os.environ,
-            "NEEDLEPOINT_DATA_DIR": str(data),
-            "NEEDLEPOINT_DATABASE_URL": url,
-            "NEEDLEPOINT_DEVELOPMENT": "1",
-        }
-        seeded, seed_s = prepare_database(url, env, plan)
-        print(f"{patients} patients seeded in {seed_s:.1f} s: {seeded.counts}", file=sys.stderr)
-        engine = make_engine(url)
-        try:
-            person, (offset, after) = someone(engine, seeded), deep_page(engine, seeded)
-        finally:
-            engine.dispose()
-        paths = target_paths(person, offset, after, today)
-        children = Children()
-        try:
-            setup, finds = serve(children, server_cpu, env, data, paths, person.id)
-            runs = measure(setup, args, wrk, generator_cpu, script)
-        finally:
-            children.stop()
-    return {**size_report(setup, runs, seeded, seed_s, layout, offset), "finds_the_patient": finds}
+    data.mkdir()
+    url = stack.enter_context(scratch_database(args.postgres, patients, keep=args.keep))
+    env = {
+        **os.environ,
+        "NEEDLEPOINT_DATA_DIR": str(data),
+        "NEEDLEPOINT_DATABASE_URL": url,
+        "NEEDLEPOINT_DEVELOPMENT": "1",
+    }
+    seeded, seed_s = prepare_database(url, env, Plan(patients, args.clinics, today))
+    print(f"{patients} patients seeded in {seed_s:.1f} s: {seeded.counts}", file=sys.stderr)
+    engine = make_engine(url)
+    try:
+        person, (offset, after) = someone(engine, seeded), deep_page(engine, seeded)
+    finally:
+        engine.dispose()
+    paths = target_paths(person, offset, after, today)
+    setup, finds = serve(children, server_cpu, env, data, paths, person.id)
+    return Size(setup, seeded, seed_s, layout, offset, finds)
 
 
 def measure(
-    setup: Setup, args: argparse.Namespace, wrk: str, generator_cpu: list[str], script: Path
-) -> dict[str, list[dict[str, Any]]]:
-    """bench/web.py's measure (warm-up, then interleaved rounds), with ``WRK_TIMEOUT``."""
+    sizes: dict[int, Size], args: argparse.Namespace, wrk: str, script: Path
+) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """Warm every target of every size up, then ``reps`` rounds over all of them.
 
-    def command(url: str, seconds: float) -> list[str]:
-        connections = args.connections
-        base = wrk_command(wrk, generator_cpu, url, setup.cookie, seconds, script, connections)
+    Each round takes the targets in turn and, for each, every size one after the other, so a
+    size's figures and the smallest size's are seconds apart whatever the machine is doing.
+    The wrk timeout is ``WRK_TIMEOUT``.
+    """
+    _, generator_cpu, _ = cores()
+
+    def command(size: Size, url: str, seconds: float) -> list[str]:
+        cookie, connections = size.setup.cookie, args.connections
+        base = wrk_command(wrk, generator_cpu, url, cookie, seconds, script, connections)
         return [*base[:-1], "--timeout", WRK_TIMEOUT, base[-1]]
 
-    for url in setup.urls.values():
-        run_wrk(command(url, args.warmup))
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in setup.urls}
+    names = list(next(iter(sizes.values())).setup.urls)
+    order = [(name, n) for name in names for n in sorted(sizes)]
+    for name, n in order:
+        run_wrk(command(sizes[n], sizes[n].setup.urls[name], args.warmup))
+    runs: dict[int, dict[str, list[dict[str, Any]]]] = {n: {k: [] for k in names} for n in sizes}
     for _ in range(args.reps):
-        for name, url in setup.urls.items():
-            runs[name].append(run_wrk(command(url, args.duration)))
+        for name, n in order:
+            url = sizes[n].setup.urls[name]
+            runs[n][name].append(run_wrk(command(sizes[n], url, args.duration)))
     return runs
 
 
@@ -274,14 +297,9 @@ def serve(
     return Setup(urls, cookie, paths, sizes, statuses), finds
 
 
-def size_report(
-    setup: Setup,
-    runs: dict[str, list[dict[str, Any]]],
-    seeded: Seeded,
-    seed_s: float,
-    layout: str,
-    offset: int,
-) -> dict[str, Any]:
+def report_size(size: Size, runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """One size's figures: each target's, the baseline's, and what was seeded."""
+    setup, seeded = size.setup, size.seeded
     baseline = summarise(runs[BASELINE])
     targets = {}
     for name, path in setup.routes.items():
@@ -295,13 +313,14 @@ def size_report(
             "runs": runs[name],
         }
     return {
-        "seeding_s": round(seed_s, 1),
+        "seeding_s": round(size.seed_s, 1),
         "seeding_phases_s": seeded.phases_s,
         "home_clinic_patients": seeded.home_patients,
         "practitioners_by_clinic": seeded.practitioners,
         "rows": seeded.counts,
-        "deep_offset": offset,
-        "layout": layout,
+        "deep_offset": size.offset,
+        "layout": size.layout,
+        "finds_the_patient": size.finds,
         "targets": targets,
         "baseline": {"request": "bare Starlette, the dashboard's bytes", **baseline},
     }
@@ -390,10 +409,15 @@ def main() -> None:
     try:
         script = tmp / "figures.lua"
         script.write_text(LUA, encoding="utf-8")
-        sizes = {}
-        for n in ns:
-            (tmp / f"data-{n}").mkdir()
-            sizes[n] = run_size(n, args, wrk, tmp, script)
+        today = date.today()
+        with ExitStack() as stack:
+            children = Children()
+            try:
+                prepared = {n: prepare_size(n, args, tmp, today, stack, children) for n in ns}
+                runs = measure(prepared, args, wrk, script)
+            finally:
+                children.stop()
+        sizes = {n: report_size(prepared[n], runs[n]) for n in ns}
         result = {
             "patients": ns,
             "clinics": args.clinics,
