@@ -25,11 +25,13 @@ export UV_COMPILE_BYTECODE := 1
 EXAMPLE     ?= examples/01-proceed-rolling-boxcar-cheeks.yaml
 APPOINTMENT ?= 2026-12-07T10:00
 PORT        ?= 8000
+# bench-scale's sizes (patients); the first is the growth baseline. 1M by hand: 10000,1000000
+SCALE       ?= 10000,100000
 DEMO_DIR    ?= var/demo
 # Every link the server and the worker build starts with it (docs/settings.md); from PORT.
 NEEDLEPOINT_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run consult test test-fast test-deep check lint typecheck contracts pytest bench docs fmt screenshots clean
+.PHONY: run consult test test-fast test-deep check lint typecheck contracts pytest bench bench-scale docs fmt screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -82,6 +84,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/agenda.py
 	$(BIN)/python bench/photos.py
 	$(BIN)/python bench/workers.py
+	$(MAKE) bench-scale
+
+# PostgreSQL at 127.0.0.1 (or NEEDLEPOINT_SCALE_POSTGRES_URL); a scratch database per size.
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scale.py --patients $(SCALE)
 
 docs: $(STAMP)
 	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json

@@ -161,7 +161,7 @@ def find_signed_chart(client: httpx.Client) -> str:
 
 def chart_body(plan: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
     """A chart within the plan's depths (no override) with a cartridge that has not expired."""
-    chart = json.loads(json.dumps(template))
+    chart: dict[str, Any] = json.loads(json.dumps(template))
     chart["cartridge"] = {
         "lot": "BENCH-LOT-1",
         "expires_on": (date.today() + timedelta(days=365)).isoformat(),
