@@ -19,11 +19,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 import yaml
 
+from needlepoint.adapters.bounded_documents import (
+    DocumentRefused,
+    load_bounded_text,
+    read_bounded_bytes,
+)
 from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
 from needlepoint.engine_settings import SettingsError
-from needlepoint.knowledge.files import SAFE_LOADER
 
 if TYPE_CHECKING:
     from uuid import UUID
@@ -499,8 +503,9 @@ def _checked_setup(setup: Callable[[], T]) -> T:
 
 
 def _read_document(file: Path) -> Any:
+    """The parsed consultation file, read within the bounds of ``bounded_documents``."""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = read_bounded_bytes(file).decode("utf-8")
     except FileNotFoundError:
         name = escape(str(file))  # Rich is imported only when a message is printed
         _fail_file(f"{name}: no such file.", "Give the path of a consultation file.")
@@ -513,8 +518,12 @@ def _read_document(file: Path) -> Any:
     except UnicodeDecodeError:
         name = escape(str(file))
         _fail_file(f"{name}: not a text file.", "Save the consultation as UTF-8 YAML or JSON.")
+    except DocumentRefused as refusal:
+        _fail_file(f"{escape(str(file))} {escape(refusal.problem)}.", escape(refusal.fix))
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)
+        return load_bounded_text(text)
+    except DocumentRefused as refusal:
+        _fail_file(f"{escape(str(file))} {escape(refusal.problem)}.", escape(refusal.fix))
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
