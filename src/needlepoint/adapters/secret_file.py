@@ -12,6 +12,8 @@ import secrets
 from pathlib import Path
 from typing import Final
 
+from needlepoint.adapters.private_files import private_dir
+
 SECRET_BYTES: Final = 32
 OWNER_ONLY: Final = 0o600
 
@@ -25,7 +27,8 @@ def load_or_create(path: Path) -> bytes:
 
 def _create(path: Path) -> None:
     """Write a new secret beside ``path``, then link it into place unless another won."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        private_dir(path.parent)
     draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
     descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
     try:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.tables import metadata
+from needlepoint.adapters.private_files import private_dir, private_file, write_private_text
 
 
 class BackupError(RuntimeError):
@@ -39,7 +40,8 @@ class BackupReport:
 
 def backup(url: str, directory: Path, *, at: datetime) -> BackupReport:
     """Write a verified backup of the database into ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
+    if not directory.exists():
+        private_dir(directory)  # a folder given that exists is the user's: left as it is
     stamp = at.strftime("%Y%m%dT%H%M%SZ")
     if _is_sqlite(url):
         path = directory / f"needlepoint-{stamp}.sqlite3"
@@ -48,7 +50,7 @@ def backup(url: str, directory: Path, *, at: datetime) -> BackupReport:
     else:
         path = directory / f"needlepoint-{stamp}.pgdump"
         counts = _pg_dump(url, path)
-    path.with_suffix(".json").write_text(json.dumps({"row_counts": counts}, indent=1))
+    write_private_text(path.with_suffix(".json"), json.dumps({"row_counts": counts}, indent=1))
     return BackupReport(path=path, row_counts=counts)
 
 
@@ -84,7 +86,7 @@ def _sqlite_path(url: str) -> str:
 
 def _sqlite_copy(source: Path, target: Path) -> None:
     """Copy through the online backup API into a temporary file, check it, then move it."""
-    partial = target.with_name(target.name + ".partial")
+    partial = private_file(target.with_name(target.name + ".partial"))
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
         src.backup(dst)
     _sqlite_check(partial)
@@ -143,6 +145,7 @@ def _pg_dump(url: str, path: Path) -> dict[str, int]:
             conn.execution_options(isolation_level="REPEATABLE READ")
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             counts = _counts_on(conn)
+            private_file(path)  # pg_dump writes into it, keeping its mode
             command = ["pg_dump", "-Fc", "--no-owner", f"--snapshot={snapshot}", "-f", str(path)]
             _run([*command, _libpq_url(url)])
             conn.rollback()

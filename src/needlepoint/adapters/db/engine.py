@@ -20,6 +20,8 @@ from typing import Any, ClassVar, Final
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
+from needlepoint.adapters.private_files import private_dir, private_sqlite
+
 AUDIT_KEY_OPTION: Final = "needlepoint_audit_key"
 """Execution option holding the audit trail's HMAC key (bytes), set by ``make_engine``."""
 
@@ -100,7 +102,10 @@ def _light_sqlite_commits(dbapi_connection: sqlite3.Connection, _record: object)
 def _sqlite_engine(url: URL, options: Mapping[str, Any]) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        if not path.parent.exists():
+            private_dir(path.parent)  # a folder it makes is the data's own; others are left
+        private_sqlite(path)
     engine = create_engine(url, execution_options=dict(options))
     gate = WriterGate()
     event.listen(engine, "connect", _on_sqlite_connect)

@@ -24,6 +24,7 @@ from needlepoint.adapters.bounded_documents import (
     load_bounded_text,
     read_bounded_bytes,
 )
+from needlepoint.adapters.private_files import PRIVATE_UMASK, private_dir
 from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
@@ -135,7 +136,7 @@ app.add_typer(audit_app, name="audit")
 def db_upgrade() -> None:
     """Apply every database migration (creates the database if it is new)."""
     services = _services()
-    services.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(services.settings.data_dir)
     services.database.upgrade()
     sys.stdout.write("database is up to date\n")
 
@@ -223,7 +224,7 @@ def demo(
     if reset and services.settings.database_url is None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database_file}{suffix}").unlink(missing_ok=True)
-    services.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(services.settings.data_dir)
     services.database.upgrade()
     if services.database.has_clinics():
         _fail_file("This database already has clinics.", "Use --reset (local SQLite only).")
@@ -400,7 +401,7 @@ def serve(
     """
     services = _services()
     _refuse_unshared_secrets(services, workers)
-    services.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(services.settings.data_dir)
     _checked(services.database.upgrade)
     _checked(services.database.check_durability)
     import uvicorn  # noqa: PLC0415 - deferred on purpose (start-up time of other commands)
@@ -562,5 +563,6 @@ def _fail_input(file_name: str, error: InvalidInputError) -> NoReturn:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: whatever the command writes is its owner's only."""
+    os.umask(PRIVATE_UMASK)
     app()
