@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 import yaml
 
+from needlepoint.adapters import data_dir_lock
 from needlepoint.adapters.bounded_documents import (
     DocumentRefused,
     load_bounded_text,
@@ -68,6 +69,9 @@ def _render() -> Any:
 T = TypeVar("T")
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_INSTALL = 3
+EXIT_DATA_DIR_BUSY = 4
+"""A restore refused because a server holds the data directory (or a server refused because a
+restore does): nothing was changed; try again once the other has stopped."""
 
 
 @app.command()
@@ -205,9 +209,17 @@ def backup(
 def restore(
     file: Annotated[Path, typer.Argument(help="A backup written by `needlepoint backup`.")],
 ) -> None:
-    """Restore a backup (stop the server first); refuses a backup that fails its checks."""
+    """Restore a backup (stop the server first); refuses a backup that fails its checks.
+
+    Exits 4, changing nothing, while a server holds the data directory.
+    """
     services = _services()
-    report = _checked(lambda: services.database.restore(file))
+    try:
+        with data_dir_lock.held_alone(services.settings.data_dir):
+            report = _checked(lambda: services.database.restore(file))
+    except data_dir_lock.DataDirBusy as busy:
+        _err().print(f"[red]Nothing was restored: {escape(str(busy))}.[/]")
+        raise typer.Exit(EXIT_DATA_DIR_BUSY) from None
     rows = sum(report.row_counts.values())
     sys.stdout.write(f"restored {file} ({rows} rows), integrity verified\n")
 
@@ -402,6 +414,11 @@ def serve(
     services = _services()
     _refuse_unshared_secrets(services, workers)
     private_dir(services.settings.data_dir)
+    try:
+        data_dir_lock.hold_for_serving(services.settings.data_dir)  # released when we exit
+    except data_dir_lock.DataDirBusy as busy:
+        _err().print(f"[red]Not serving: {escape(str(busy))}.[/]")
+        raise typer.Exit(EXIT_DATA_DIR_BUSY) from None
     _checked(services.database.upgrade)
     _checked(services.database.check_durability)
     import uvicorn  # noqa: PLC0415 - deferred on purpose (start-up time of other commands)
