@@ -213,3 +213,44 @@ def test_interval_problems_name_too_close_too_far_and_too_early() -> None:
     assert "earliest eligible date 2026-01-12" in problems[1]
     assert "10 days after session 1; the minimum is 14" in problems[2]
     assert "59 days after session 2; the maximum is 42" in problems[3]
+
+
+ZONES = [
+    "America/New_York",
+    "Europe/London",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "America/Santiago",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.dates(min_value=date(2026, 1, 12), max_value=date(2027, 12, 31)),
+    st.integers(min_value=0, max_value=(17 * 60 - 90 - 9 * 60) // 15),
+)
+def test_proposals_keep_the_booked_sessions_wall_time_across_zones_and_dst(
+    zone_name: str, previous_on: date, quarter: int
+) -> None:
+    """Issue 14: session 1 booked at 14:00 in New York gave sessions 2-4 at 08:00."""
+    zone = ZoneInfo(zone_name)
+    wall = time(9 + quarter // 4, 15 * (quarter % 4))
+    clinic = ClinicCalendar(zone, week(), (ALICE,), (ROOM_1,), ())
+    progress = SeriesProgress(first_number=2, previous_on=previous_on, previous_wall=wall)
+
+    proposal = propose_series(
+        rules(sessions=4), fixed(clinic), LENGTH, zone=zone, now=NOW, progress=progress
+    )
+
+    assert [s.starts_at.astimezone(zone).time() for s in proposal] == [wall] * 3
+
+
+def test_a_booked_wall_time_the_clinic_is_closed_at_gives_the_days_earliest() -> None:
+    progress = SeriesProgress(first_number=2, previous_on=date(2026, 3, 2), previous_wall=time(7))
+
+    proposal = propose_series(
+        rules(sessions=3), fixed(calendar()), LENGTH, zone=LONDON, now=NOW, progress=progress
+    )
+
+    assert [s.starts_at.astimezone(LONDON).time() for s in proposal] == [time(9), time(9)]

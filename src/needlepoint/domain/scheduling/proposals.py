@@ -35,14 +35,18 @@ class SeriesRules:
 class SeriesProgress:
     """Where booking resumes: the first session to book, and the last one booked before it.
 
-    ``blocked_on`` are local days no session may take: too close to another of the patient's
-    sessions on a shared zone (``domain.intervals.blocked_days``).
+    ``previous_wall`` is the local wall time the last booked session was booked at: the later
+    sessions keep it where the clinic is open and free then (issue 14: a series resumed after
+    a 14:00 first session was proposed at 08:00). ``blocked_on`` are local days no session may
+    take: too close to another of the patient's sessions on a shared zone
+    (``domain.intervals.blocked_days``).
     """
 
     first_number: int = 1
     previous_on: date | None = None
     practitioner_id: UUID | None = None
     blocked_on: frozenset[date] = frozenset()
+    previous_wall: time | None = None
 
 
 CalendarSource = Callable[[date, date], ClinicCalendar]
@@ -69,7 +73,8 @@ def propose_series(
     """
     slots: list[Slot] = []
     progress = progress or SeriesProgress()
-    previous_on, wall, practitioner_id = progress.previous_on, None, progress.practitioner_id
+    previous_on, wall = progress.previous_on, progress.previous_wall
+    practitioner_id = progress.practitioner_id
     for number in range(progress.first_number, rules.sessions + 1):
         window = _candidate_days(rules, number, previous_on, now.astimezone(zone))
         days = [day for day in window if day not in progress.blocked_on]

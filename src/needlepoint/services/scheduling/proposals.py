@@ -9,7 +9,7 @@ and skips days too close to the patient's other sessions on a shared zone
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -108,7 +108,8 @@ def _proposal(
     rules = booking_rules(uow, series)
     days, booked = held_and_booked(uow, series, zone)
     to_book = tuple(n for n in range(1, rules.sessions + 1) if n not in days)
-    slots, problem = _proposed_slots(uow, wanted, rules, days, booking.length)
+    walls = {a.session_number: a.starts_at.astimezone(zone).time() for a in booked}
+    slots, problem = _proposed_slots(uow, wanted, rules, (days, walls), booking.length)
     return SeriesBooking(
         series,
         patient,
@@ -128,17 +129,28 @@ def _proposed_slots(
     uow: ProposalReads,
     wanted: _Wanted,
     rules: SeriesRules,
-    days: dict[int, date],
+    taken: tuple[dict[int, date], dict[int | None, time]],
     length: timedelta,
 ) -> tuple[dict[int, Slot], str | None]:
-    """Session number → proposed slot for the sessions after the last taken; or why none."""
+    """Session number → proposed slot for the sessions after the last taken; or why none.
+
+    ``taken`` is session number → local day of the sessions held or booked, and → local wall
+    time of those booked: the proposal keeps the last booked one's wall time.
+    """
     series, zone = wanted.series, wanted.zone
+    days, walls = taken
     last_taken = max(days, default=0)
     if last_taken >= rules.sessions:
         return {}, None
     visits = patient_visits(uow, series, zone)
     blocked = blocked_days(visits, series.plan.zone_names, rules.min_interval_days)
-    progress = SeriesProgress(last_taken + 1, days.get(last_taken), wanted.practitioner_id, blocked)
+    progress = SeriesProgress(
+        last_taken + 1,
+        days.get(last_taken),
+        wanted.practitioner_id,
+        blocked,
+        previous_wall=walls.get(last_taken),
+    )
     calendar = calendar_source(uow, series.clinic_id, zone)
     try:
         found = propose_series(
