@@ -148,7 +148,9 @@ def _register_three_patients() -> None:
     services = bootstrap()
     clinic_id = UUID(_clinic())
     member = services.accounts.add_staff(
-        accounts.NewStaff(clinic_id, "desk@harbour.test", "Desk", Role.FRONT_DESK, None, "x" * 12),
+        accounts.NewStaff(
+            clinic_id, "desk@harbour.test", "Desk", Role.FRONT_DESK, None, "plum heron tidy basalt"
+        ),
         context=OPERATOR,
     )
     context = RequestContext(actor=member, request_id="req-1", auth=AuthMethod.SESSION)

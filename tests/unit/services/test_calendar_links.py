@@ -31,7 +31,9 @@ def uow() -> FakeUnitOfWork:
 @pytest.fixture
 def desk(uow: FakeUnitOfWork) -> RequestContext:
     clinic_id = next(iter(uow.clinics.rows))
-    new = accounts.NewStaff(clinic_id, "desk@clinic.test", "Desk", Role.FRONT_DESK, None, "x" * 20)
+    new = accounts.NewStaff(
+        clinic_id, "desk@clinic.test", "Desk", Role.FRONT_DESK, None, "plum heron tidy basalt"
+    )
     member = accounts.add_staff(
         new=new, uow=uow, hasher=PlainHasher(), context=OPERATOR, clock=SETUP_CLOCK
     )

@@ -44,7 +44,12 @@ def uow() -> FakeRecordsUnitOfWork:
 def desk(uow: FakeRecordsUnitOfWork, clinic: int = 0) -> RequestContext:
     clinic_id = list(uow.clinics.rows)[clinic]
     new = accounts.NewStaff(
-        clinic_id, f"desk{clinic}@clinic.test", "Sam Desk", Role.FRONT_DESK, None, "x" * 12
+        clinic_id,
+        f"desk{clinic}@clinic.test",
+        "Sam Desk",
+        Role.FRONT_DESK,
+        None,
+        "plum heron tidy basalt",
     )
     staff = FakeStaffUnitOfWork(uow.database)
     member = accounts.add_staff(

@@ -85,10 +85,10 @@ def test_a_short_password_is_refused(uow: FakeUnitOfWork) -> None:
 
 def test_a_clinician_needs_a_licence_depth_and_front_desk_has_none(uow: FakeUnitOfWork) -> None:
     clinician = accounts.NewStaff(
-        _clinic_ids(uow)[0], "c@b.test", "C", Role.CLINICIAN, None, "x" * 12
+        _clinic_ids(uow)[0], "c@b.test", "C", Role.CLINICIAN, None, "plum heron tidy basalt"
     )
     desk = accounts.NewStaff(
-        _clinic_ids(uow)[0], "d@b.test", "D", Role.FRONT_DESK, Decimal(1), "x" * 12
+        _clinic_ids(uow)[0], "d@b.test", "D", Role.FRONT_DESK, Decimal(1), "plum heron tidy basalt"
     )
 
     for new in (clinician, desk):
@@ -102,7 +102,7 @@ def test_a_clinician_needs_a_licence_depth_and_front_desk_has_none(uow: FakeUnit
 def test_emails_are_unique_whatever_their_case(uow: FakeUnitOfWork) -> None:
     _clinician(uow)
     again = accounts.NewStaff(
-        _clinic_ids(uow)[1], "DR0@Clinic.test", "X", Role.ADMIN, None, "y" * 12
+        _clinic_ids(uow)[1], "DR0@Clinic.test", "X", Role.ADMIN, None, "plum heron tidy basalt"
     )
 
     with pytest.raises(accounts.EmailTakenError):

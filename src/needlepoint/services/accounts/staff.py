@@ -1,7 +1,8 @@
 """Use cases: staff accounts (create, authenticate).
 
-Password rules follow OWASP ASVS 5.0 V6: at least ``MIN_PASSWORD_LENGTH`` characters, long
-passphrases allowed, no composition rules, checked exactly as typed.
+Password rules follow OWASP ASVS 5.0 V6 (``password_policy``, AU-1): at least
+``MIN_PASSWORD_LENGTH`` characters, long passphrases allowed, no composition rules, not a
+common or easily guessed password, checked exactly as typed.
 
 An admin creates staff in their own clinic; the machine's operator (``needlepoint user add``)
 creates them in any, the very first admin included. Either way the creation is audited
@@ -19,13 +20,11 @@ from uuid import UUID, uuid4
 from needlepoint.domain.errors import ConflictError, InvalidInputError
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.services import audit, permissions
+from needlepoint.services.accounts.password_policy import check_password
 from needlepoint.services.accounts.ports import StaffByEmail, StaffUnitOfWork
 from needlepoint.services.audit import Access, OperatorContext, RequestContext
 from needlepoint.services.permissions import Action, PermissionDeniedError
 from needlepoint.services.ports import Clock, PasswordHasher
-
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 128
 
 
 class EmailTakenError(ConflictError):
@@ -67,7 +66,7 @@ def add_staff(
     if isinstance(context, RequestContext):
         permissions.require(context, Action.STAFF_CREATE)
         _refuse_other_clinics(context, new.clinic_id)
-    check_password(new.password)
+    check_password(new.password, personal=(new.email, new.display_name))
     email = new.email.strip().lower()
     check_licence(new.role, new.licence_max_depth_mm)
     member = StaffMember(
@@ -115,17 +114,6 @@ def authenticate(
 def _refuse_other_clinics(context: RequestContext, clinic_id: UUID) -> None:
     if clinic_id != context.actor.clinic_id:
         raise PermissionDeniedError("an admin adds staff to their own clinic only")
-
-
-def check_password(password: str) -> None:
-    """Refuse a password outside the rules (field ``password``): its length, nothing else."""
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInputError.single(
-            "password",
-            f"is {len(password)} characters long.",
-            f"use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters; a passphrase of "
-            "several words is best.",
-        )
 
 
 _ROLE_WORDS = {Role.ADMIN: "an admin", Role.CLINICIAN: "a clinician", Role.FRONT_DESK: "front desk"}

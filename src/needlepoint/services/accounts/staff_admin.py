@@ -21,6 +21,7 @@ from uuid import UUID
 from needlepoint.domain import staffing
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
+from needlepoint.services.accounts.password_policy import check_password
 from needlepoint.services.accounts.ports import (
     HasApiTokens,
     HasLoginSessions,
@@ -30,11 +31,7 @@ from needlepoint.services.accounts.ports import (
     StaffStatusChange,
 )
 from needlepoint.services.accounts.sign_in import StaffNotFoundError
-from needlepoint.services.accounts.staff import (
-    STAFF_RESOURCE,
-    check_licence,
-    check_password,
-)
+from needlepoint.services.accounts.staff import STAFF_RESOURCE, check_licence
 from needlepoint.services.audit import Access, RequestContext
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, PasswordHasher

@@ -21,15 +21,18 @@ from needlepoint.entrypoints.api.schemas.common import (
     Phone,
     RequestModel,
 )
+from needlepoint.services.accounts import password_policy, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
-from needlepoint.services.accounts import staff_admin
 
-Password = Annotated[str, StringConstraints(min_length=1, max_length=accounts.MAX_PASSWORD_LENGTH)]
+Password = Annotated[
+    str, StringConstraints(min_length=1, max_length=password_policy.MAX_PASSWORD_LENGTH)
+]
 NewPassword = Annotated[
     str,
     StringConstraints(
-        min_length=accounts.MIN_PASSWORD_LENGTH, max_length=accounts.MAX_PASSWORD_LENGTH
+        min_length=password_policy.MIN_PASSWORD_LENGTH,
+        max_length=password_policy.MAX_PASSWORD_LENGTH,
     ),
 ]
 TokenName = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
