@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,7 +54,14 @@ def test_a_restore_brings_back_exactly_the_backed_up_state(
         uow.commit()
     _add_patients(fresh_engine, clinic.id, 5)
 
-    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT)
+    previous_umask = os.umask(0o022)  # the usual umask: the backup's own modes must hold
+    try:
+        report = backup.backup(empty_db_url, tmp_path / "backups", at=AT)
+    finally:
+        os.umask(previous_umask)
+    assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
+    for written in (report.path, report.path.with_suffix(".json")):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600, written.name
     _add_patients(fresh_engine, clinic.id, 3)
     assert _patients(fresh_engine, clinic.id) == 8
     fresh_engine.dispose()
