@@ -687,9 +687,10 @@ def _patients(connection: Connection, plan: Plan) -> None:
     _schedule(connection, plan)
     connection.execute(
         text("""
-        INSERT INTO patient (id, clinic_id, given_name, family_name, born_on, sex, email, phone,
-                             created_at, version)
+        INSERT INTO patient (id, clinic_id, given_name, family_name, search_name, born_on, sex,
+                             email, phone, created_at, version)
         SELECT id, clinic_id, given_name, family_name,
+               lower(given_name) || ' ' || lower(family_name),
                date '1950-01-01' + abs(hashtext('born' || i)) % 20000,
                sex,
                CASE WHEN i % 10 <> 0

@@ -28,6 +28,7 @@ from sqlalchemy.pool import NullPool
 
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import upgrade
+from needlepoint.domain.patient_search import search_name
 from serving import NEEDLEPOINT
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
@@ -105,6 +106,16 @@ def test_every_patient_is_seeded_half_of_them_in_the_demo_clinic(seeding: Seedin
         f"SELECT count(*) FROM patient WHERE clinic_id = '{seeding.seeded.home_clinic_id}'",
     )
     assert home == PATIENTS // 2 + DEMO_PATIENTS
+
+
+def test_every_seeded_patient_is_found_by_name_as_the_app_folds_it(seeding: Seeding) -> None:
+    with seeding.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT given_name, family_name, search_name FROM patient")
+        ).all()
+
+    assert rows
+    assert [r.search_name for r in rows] == [search_name(r.given_name, r.family_name) for r in rows]
 
 
 def test_histories_hold_together(seeding: Seeding) -> None:
