@@ -88,3 +88,19 @@ def test_a_birth_date_before_1900_is_refused_as_out_of_range(
     response = admin.post(f"{API}/patients", json={**PATIENT, "born_on": born_on})
 
     assert_refused(response, "born_on", "out-of-range")
+
+
+@pytest.mark.parametrize("whose", ["another clinic's", "unknown"])
+def test_slots_of_a_practitioner_not_of_this_clinic_are_refused_alike(
+    api: Services, tokyo: tuple[TestClient, UUID], whose: str
+) -> None:
+    admin, _ = tokyo
+    other_clinic = api.accounts.add_clinic(name="Other", time_zone="Europe/London").id
+    other = add_member(api, other_clinic, Role.CLINICIAN, "oth@other.test").id
+    practitioner_id = other if whose == "another clinic's" else UUID(int=7, version=4)
+
+    response = admin.get(f"{API}/schedule/slots?on=2026-12-01&practitioner_id={practitioner_id}")
+
+    problem = assert_refused(response, "practitioner_id", "not-a-choice")
+    assert str(other) not in response.text
+    assert "set-up" in problem["fix"]

@@ -23,6 +23,7 @@ from needlepoint.domain.scheduling import (
     SeriesProgress,
     SeriesRules,
     Slot,
+    check_practitioner,
     free_slots,
     propose_series,
 )
@@ -162,7 +163,8 @@ def slots_on(
     """Every free treatment slot of one local day (no patient data: not audited).
 
     Raises:
-        InvalidInputError: Field ``on``: outside 1900 to 2200 (``out-of-range``).
+        InvalidInputError: Field ``on``: outside 1900 to 2200 (``out-of-range``); field
+            ``practitioner_id``: not one of the clinic's practitioners (``not-a-choice``).
     """
     permissions.require(context, Action.SCHEDULE_READ)
     check_in_calendar("on", on)
@@ -170,6 +172,7 @@ def slots_on(
     with uow:
         zone = clinic_zone(uow, clinic_id)
         calendar = calendar_on_days(uow, clinic_id, zone, on, on)
+        check_practitioner(calendar, practitioner_id)
         return tuple(
             free_slots(
                 calendar,
