@@ -12,7 +12,7 @@ from uuid import UUID
 
 import pytest
 
-from api_support import PATIENT, TestClient, add_member, signed_in
+from api_support import PATIENT, TestClient, add_member, intake_document, signed_in
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.api import errors
@@ -80,14 +80,53 @@ def test_the_first_and_last_schedule_days_are_answered(
 
 
 @pytest.mark.parametrize("born_on", ["0001-01-01", "1899-12-31"])
-def test_a_birth_date_before_1900_is_refused_as_out_of_range(
+def test_a_birth_date_before_1900_is_refused_by_the_narrower_age_limit(
     tokyo: tuple[TestClient, UUID], born_on: str
 ) -> None:
     admin, _ = tokyo
 
     response = admin.post(f"{API}/patients", json={**PATIENT, "born_on": born_on})
 
-    assert_refused(response, "born_on", "out-of-range")
+    assert_refused(response, "born_on", "patient-age")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "9999-12-31"])
+def test_an_assessment_or_outcome_day_outside_1900_to_2200_is_refused(
+    tokyo: tuple[TestClient, UUID], day: str
+) -> None:
+    admin, _ = tokyo
+    patient = admin.post(f"{API}/patients", json=PATIENT).json()
+    assessment = {
+        "assessed_on": day,
+        "zones": [{"zone": "cheeks", "ecca_counts": {"v_shaped_atrophic": 3}}],
+    }
+    outcome = {"scale": "gais", "value": "2", "measured_on": day}
+
+    assessed = admin.post(f"{API}/patients/{patient['id']}/assessments", json=assessment)
+    measured = admin.post(f"{API}/patients/{patient['id']}/outcomes", json=outcome)
+
+    assert_refused(assessed, "assessed_on", "out-of-range")
+    assert_refused(measured, "measured_on", "out-of-range")
+
+
+@pytest.mark.parametrize("field", ["consulted_on", "patient.born_on"])
+def test_a_consultation_day_outside_1900_to_2200_is_refused(
+    tokyo: tuple[TestClient, UUID], field: str
+) -> None:
+    admin, _ = tokyo
+    patient = admin.post(f"{API}/patients", json=PATIENT).json()
+    document = intake_document()
+    if field == "consulted_on":
+        document["consulted_on"] = "9999-12-31"
+    else:
+        document["patient"]["born_on"] = "0001-01-01"
+
+    response = admin.post(
+        f"{API}/patients/{patient['id']}/consultations", json={"document": document}
+    )
+
+    assert response.status_code == 422, response.text
+    assert field in {p["field"] for p in response.json()["errors"]}
 
 
 @pytest.mark.parametrize("whose", ["another clinic's", "unknown"])

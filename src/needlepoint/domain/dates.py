@@ -53,10 +53,9 @@ def check_birth_date(born_on: date, *, today: date, max_age_years: int) -> date:
     """A birth date: in the past, and giving an age of at most ``max_age_years``.
 
     Raises:
-        InvalidInputError: Field ``born_on``: outside 1900 to 2200 (``out-of-range``), in the
-            future (``in-the-future``), or too long ago to be a living patient's (``patient-age``).
+        InvalidInputError: Field ``born_on``: in the future (``in-the-future``), or too long
+            ago to be a living patient's (``patient-age``): narrower than the calendar's bounds.
     """
-    check_in_calendar("born_on", born_on)
     if born_on > today:
         raise InvalidInputError.single(
             "born_on",
