@@ -102,6 +102,8 @@ class WeekIn(RequestModel):
     """The clinic's whole week of opening periods (it replaces the stored one)."""
 
     periods: Annotated[list[PeriodBody], Field(max_length=50)]
+    closed_all_week: bool = False
+    """Confirms that no periods means closed every day (refused without it)."""
 
 
 class SlotOut(FromRecord[Slot]):
