@@ -94,3 +94,20 @@ def test_the_api_refuses_an_empty_week_unless_closing_all_week_is_confirmed(
     assert "closed all week" in problem["fix"]
     assert both.status_code == 422 and both.json()["errors"][0]["code"] == "mismatch"
     assert (confirmed.status_code, confirmed.json()) == (200, [])
+
+
+def test_a_room_name_with_a_control_or_direction_character_is_refused_beside_it(
+    clinic: Clinic,
+) -> None:
+    with signed_in_browser(clinic.services, ADMIN) as admin:
+        token = csrf_token(admin.get("/settings/calendar").text)
+        refused = [
+            admin.post("/settings/calendar/rooms", data={"csrf_token": token, "name": name})
+            for name in ("Room\u0000A", "Room\r\nB", "Room\u202eC")
+        ]
+        page = admin.get("/settings/calendar").text
+
+    for response in refused:
+        assert response.status_code == 422, response.text
+        assert 'id="room_name-problem"' in response.text
+    assert "No room yet" in page
