@@ -461,3 +461,30 @@ def test_a_move_past_the_maximum_needs_a_reason_and_records_it(clinician: TestCl
     assert "50 days after session 1; the maximum is 42 days" in problem["problem"]
     moved = ok(with_reason)
     assert moved["status_reason"] == "longer interval (interval-beyond-maximum): patient abroad"
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:45:00+00:00", "0001-01-01T00:00:00+09:00"])
+def test_iv1_nothing_is_booked_or_moved_to_the_ends_of_the_calendar(
+    clinician: TestClient, at: str
+) -> None:
+    series = one_series(clinician)
+    day = first_day(clinician, series)
+    (booked,) = ok(book(clinician, series, (1, local(day), "")), 201)["items"]
+
+    moved = clinician.post(
+        f"{API}/appointments/{booked['id']}/reschedule",
+        json={
+            "expected_version": booked["version"],
+            "starts_at": at,
+            "practitioner_id": booked["practitioner_id"],
+            "room_id": booked["room_id"],
+        },
+    )
+    far_booking = book(clinician, series, (2, at, ""))
+
+    assert refused(moved, 422, "invalid-input")["errors"][0]["field"] == "starts_at"
+    [problem] = refused(far_booking, 422, "invalid-input")["errors"]
+    assert (problem["field"], problem["code"]) == ("sessions[2].starts_at", "out-of-range")
+    assert "1900-01-01 to 2200-12-31" in problem["fix"]
+    (kept,) = appointments(clinician, series["patient_id"])
+    assert (kept["starts_at"], kept["version"]) == (booked["starts_at"], 1)

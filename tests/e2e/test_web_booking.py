@@ -170,3 +170,44 @@ def test_moving_and_cancelling_an_appointment(calendar: Clinic, front_desk: Test
 
 def _uuid(raw: str) -> UUID:
     return UUID(raw)
+
+
+def test_iv1_moving_an_appointment_to_the_year_9999_is_a_422_page_naming_starts_at(
+    calendar: Clinic, front_desk: TestClient
+) -> None:
+    series = new_series(calendar)
+    values = form_of(front_desk.get(f"/series/{series['id']}/book").text)
+    values = {k: v for k, v in values.items() if not k.startswith("book_")} | {"book_1": "yes"}
+    front_desk.post(f"/series/{series['id']}/book", data=values)
+    patient_page = front_desk.get(f"/patients/{series['patient_id']}").text
+    (link,) = re.findall(r'href="(/appointments/[0-9a-f-]+)"', patient_page)
+    page = front_desk.get(link)
+    room = re.search(r'name="room">\s*<option value="([^"]+)"', page.text)
+    person = re.search(r'name="practitioner">\s*<option value="([^"]+)"', page.text)
+    assert room and person
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "expected_version": "1",
+        "practitioner": person.group(1),
+        "room": room.group(1),
+    }
+
+    far = front_desk.post(f"{link}/reschedule", data={**form, "starts_at": "9999-12-31T23:45"})
+    early = front_desk.post(f"{link}/reschedule", data={**form, "starts_at": "0001-01-01T00:00"})
+
+    for refused in (far, early):
+        assert refused.status_code == 422, refused.text
+        assert "1900-01-01 to 2200-12-31" in refused.text
+    with calendar.services.database.unit_of_work() as uow:
+        [kept] = uow.appointments.for_patient(calendar.clinic_id, _uuid(series["patient_id"]))
+    assert kept.version == 1
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_iv1_the_calendar_of_a_day_at_the_calendar_edge_shows_today_with_the_problem(
+    calendar: Clinic, front_desk: TestClient, day: str
+) -> None:
+    page = front_desk.get(f"/calendar?on={day}&view=week")
+
+    assert page.status_code == 422, page.text
+    assert "1900-01-01 to 2200-12-31" in page.text

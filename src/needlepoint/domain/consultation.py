@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from needlepoint.domain.dates import calendar_problem
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.scales.inputs import ZoneScarAssessment
 from needlepoint.domain.vocabulary import (
@@ -162,6 +163,9 @@ def _problems(consultation: Consultation) -> Iterable[FieldProblem]:
 
 
 def _patient_problems(patient: Patient, on: date) -> Iterable[FieldProblem]:
+    for name, day in (("consulted_on", on), ("patient.born_on", patient.born_on)):
+        if (outside := calendar_problem(name, day)) is not None:
+            yield outside
     if patient.fitzpatrick not in FITZPATRICK_TYPES:
         yield FieldProblem(
             "patient.fitzpatrick",

@@ -1,7 +1,11 @@
 """Days as entered: a birth date, and the day something was observed or measured.
 
-Impossible days are refused with the field and the fix, whichever entry point they come from
-(``InvalidInputError``; codes from ``InputCode`` and ``domain.limits``). "Today" is the
+Every clinical day (a birth, an outcome, an assessment, a consultation, a day of the schedule)
+lies within the years ``EARLIEST_DAY.year`` to ``LATEST_DAY.year`` (1900 to 2200): outside
+them a day is a typing slip, and near the ends of ``date`` a clinic's time zone or an
+appointment's length would overflow the calendar. Impossible days are refused with the field
+and the fix, whichever entry point they come from (``InvalidInputError``; codes from
+``InputCode`` and ``domain.limits``). "Today" is the
 clinic's day, passed in.
 """
 
@@ -9,11 +13,40 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from typing import Final
 
 from needlepoint.domain import limits
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 
 MONTHS_PER_YEAR = 12
+EARLIEST_DAY: Final = date(1900, 1, 1)
+"""The first day any clinical date may be."""
+LATEST_DAY: Final = date(2200, 12, 31)
+"""The last day any clinical date (a schedule's day among them) may be."""
+
+
+def calendar_problem(field: str, day: date) -> FieldProblem | None:
+    """The problem with ``day`` as a clinical date, if it falls outside 1900 to 2200."""
+    if EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return FieldProblem(
+        field,
+        f"{day} is outside the years {EARLIEST_DAY.year} to {LATEST_DAY.year}.",
+        f"give a day from {EARLIEST_DAY} to {LATEST_DAY} (YYYY-MM-DD).",
+        InputCode.OUT_OF_RANGE,
+    )
+
+
+def check_in_calendar(field: str, day: date) -> date:
+    """``day``, a clinical date within 1900 to 2200.
+
+    Raises:
+        InvalidInputError: Field ``field``: outside those years (``out-of-range``).
+    """
+    problem = calendar_problem(field, day)
+    if problem is not None:
+        raise InvalidInputError([problem])
+    return day
 
 
 def check_birth_date(born_on: date, *, today: date, max_age_years: int) -> date:
@@ -21,7 +54,7 @@ def check_birth_date(born_on: date, *, today: date, max_age_years: int) -> date:
 
     Raises:
         InvalidInputError: Field ``born_on``: in the future (``in-the-future``), or too long
-            ago to be a living patient's (``patient-age``).
+            ago to be a living patient's (``patient-age``): narrower than the calendar's bounds.
     """
     if born_on > today:
         raise InvalidInputError.single(
@@ -46,8 +79,10 @@ def check_day_observed(field: str, on: date, *, today: date, not_before: tuple[d
     ``not_before`` is the first possible day and what it is (``the first consultation``).
 
     Raises:
-        InvalidInputError: In the future (``in-the-future``), or before that day (``too-early``).
+        InvalidInputError: Outside 1900 to 2200 (``out-of-range``), in the future
+            (``in-the-future``), or before that day (``too-early``).
     """
+    check_in_calendar(field, on)
     earliest, what = not_before
     if on > today:
         raise InvalidInputError.single(

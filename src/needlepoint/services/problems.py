@@ -14,7 +14,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from needlepoint.domain import contact
+from needlepoint.domain import contact, text
 from needlepoint.domain.errors import FieldProblem, InputCode
 
 _FIXES = {
@@ -184,4 +184,6 @@ def _fix(detail: ErrorDetails) -> str:
     if kind in _BOUNDS:
         key, template = _BOUNDS[kind]
         return template.format(context.get(key))
+    if kind == "string_pattern_mismatch" and context.get("pattern") in text.FIXES:
+        return text.FIXES[str(context["pattern"])]
     return _FIXES.get(kind, "correct the value (see `needlepoint schema`).")

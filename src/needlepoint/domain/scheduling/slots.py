@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from uuid import UUID
 
 from needlepoint.domain.clinic_time import SkippedWallTimeError, local_day, wall_time_to_instant
-from needlepoint.domain.errors import ConflictError
+from needlepoint.domain.errors import ConflictError, InputCode, InvalidInputError
 from needlepoint.domain.scheduling.appointments import (
     LONGEST_APPOINTMENT,
     Appointment,
@@ -114,6 +114,25 @@ def opening_periods(calendar: ClinicCalendar, day: date) -> Iterator[tuple[datet
         closes = local_instant(day, period.closes, calendar.time_zone)
         if opens is not None and closes is not None:
             yield opens, closes
+
+
+def check_practitioner(calendar: ClinicCalendar, practitioner_id: UUID | None) -> None:
+    """Refuse a practitioner who is not one of the calendar's clinic (none means any).
+
+    Someone unknown and someone of another clinic get the same answer, so an id says nothing
+    about other clinics.
+
+    Raises:
+        InvalidInputError: Field ``practitioner_id``: not a practitioner here (``not-a-choice``).
+    """
+    if practitioner_id is None or practitioner_id in calendar.practitioner_ids:
+        return
+    raise InvalidInputError.single(
+        "practitioner_id",
+        "is not a practitioner of this clinic.",
+        "choose one of the practitioners the clinic's set-up lists, or leave it out.",
+        InputCode.NOT_A_CHOICE,
+    )
 
 
 def free_slots(

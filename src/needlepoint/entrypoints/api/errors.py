@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match, Route
 
+from needlepoint.domain import text
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
 from needlepoint.entrypoints.api.schemas.common import Problem
 from needlepoint.entrypoints.statuses import status_of
@@ -143,6 +144,9 @@ def _field_problem(error: Mapping[str, Any], body: object) -> FieldProblem:
     context = error.get("ctx")
     if isinstance(context, Mapping) and isinstance(context.get("fix"), str):
         fix = context["fix"]
+    if isinstance(context, Mapping) and context.get("pattern") in text.FIXES:
+        said = text.PROBLEMS[str(context["pattern"])]
+        fix = text.FIXES[str(context["pattern"])]
     path = field_path(location, body) if location else "body"
     return FieldProblem(field=path, problem=said, fix=fix, code=code_of(error))
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from needlepoint.domain.clinic_time import SkippedWallTimeError, wall_time_to_instant
+from needlepoint.domain.dates import check_in_calendar
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.entrypoints.web import forms
 
@@ -34,6 +35,7 @@ def instant(raw: str, zone: tzinfo, field: str) -> datetime:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise _refused(field, "is not a time.", "give it as YYYY-MM-DDTHH:MM.") from None
+    check_in_calendar(field, moment.date())
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     try:

@@ -126,6 +126,7 @@ def _check_measured_on(
     A score from before the programme began would become its baseline.
     """
     patient, measured_on = measured
+    dates.check_in_calendar("measured_on", measured_on)
     clinic = uow.clinics.get(context.actor.clinic_id)
     today = clinic_today(clinic.time_zone, clock) if clinic else clock.today()
     consulted = [

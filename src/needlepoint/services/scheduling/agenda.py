@@ -14,6 +14,7 @@ from typing import Protocol
 from uuid import UUID
 
 from needlepoint.domain.clinic_time import days_bounds
+from needlepoint.domain.dates import check_in_calendar
 from needlepoint.domain.errors import InputCode, InvalidInputError
 from needlepoint.domain.planning import PlanningTables
 from needlepoint.domain.scheduling import appointment_length
@@ -63,7 +64,9 @@ def clinic_agenda(
             f"show 1 to {WEEK_DAYS} days.",
             InputCode.OUT_OF_RANGE,
         )
+    check_in_calendar("on", request.first_day)
     days = [request.first_day + timedelta(days=n) for n in range(request.days)]
+    check_in_calendar("on", days[-1])
     clinic_id = context.actor.clinic_id
     with uow:
         zone = clinic_zone(uow, clinic_id)

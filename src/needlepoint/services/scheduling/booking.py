@@ -23,6 +23,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from needlepoint.domain.clinic_time import local_day
+from needlepoint.domain.dates import calendar_problem
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.scheduling import (
     Appointment,
@@ -95,7 +96,19 @@ def book_series(
 
 
 def _refuse_past_starts(choices: Sequence[SlotChoice], now: datetime) -> None:
-    """Refuse every chosen start that has already passed (``start-in-past``)."""
+    """Refuse every chosen start outside 1900 to 2200, then every start that has passed.
+
+    Raises:
+        InvalidInputError: A start outside those years (``out-of-range``).
+        StartInPastError: A start that has already passed (``start-in-past``).
+    """
+    outside = [
+        problem
+        for c in choices
+        if (problem := calendar_problem(f"sessions[{c.number}].starts_at", c.starts_at.date()))
+    ]
+    if outside:
+        raise InvalidInputError(outside)
     problems = [
         problem
         for c in choices

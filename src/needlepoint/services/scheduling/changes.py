@@ -15,6 +15,7 @@ from datetime import datetime
 from uuid import UUID
 
 from needlepoint.domain.clinic_time import local_day
+from needlepoint.domain.dates import check_in_calendar
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.domain.scheduling import (
     Appointment,
@@ -69,6 +70,7 @@ def reschedule(
     A reason given with the move (for a gap past the maximum) is recorded on the appointment.
     """
     permissions.require(context, Action.APPOINTMENT_CHANGE)
+    check_in_calendar("starts_at", move.starts_at.date())
     now = clock.now()
     with uow:
         uow.appointments.hold(context.actor.clinic_id, [move.practitioner_id], [move.room_id])

@@ -54,11 +54,21 @@ class Scheduling:
         return setup.add_room(name=name, context=context, uow=uow, clock=self.clock)
 
     def set_opening_hours(
-        self, hours: Sequence[tuple[int, time, time]], *, context: audit_service.RequestContext
+        self,
+        hours: Sequence[tuple[int, time, time]],
+        *,
+        context: audit_service.RequestContext,
+        closed_all_week: bool = False,
     ) -> tuple[OpeningHours, ...]:
-        """Replace the clinic's week of opening hours (local times)."""
+        """Replace the clinic's week of opening hours (local times); none needs confirming."""
         uow = self.unit_of_work()
-        return setup.set_opening_hours(hours=hours, context=context, uow=uow, clock=self.clock)
+        return setup.set_opening_hours(
+            hours=hours,
+            context=context,
+            uow=uow,
+            clock=self.clock,
+            closed_all_week=closed_all_week,
+        )
 
     def propose_series_booking(
         self,

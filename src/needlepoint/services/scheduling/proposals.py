@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from needlepoint.domain.dates import check_in_calendar
 from needlepoint.domain.errors import DomainError
 from needlepoint.domain.intervals import blocked_days
 from needlepoint.domain.records import PatientRecord
@@ -22,6 +23,7 @@ from needlepoint.domain.scheduling import (
     SeriesProgress,
     SeriesRules,
     Slot,
+    check_practitioner,
     free_slots,
     propose_series,
 )
@@ -170,12 +172,19 @@ def slots_on(
     booking: Booking,
     practitioner_id: UUID | None = None,
 ) -> tuple[Slot, ...]:
-    """Every free treatment slot of one local day (no patient data: not audited)."""
+    """Every free treatment slot of one local day (no patient data: not audited).
+
+    Raises:
+        InvalidInputError: Field ``on``: outside 1900 to 2200 (``out-of-range``); field
+            ``practitioner_id``: not one of the clinic's practitioners (``not-a-choice``).
+    """
     permissions.require(context, Action.SCHEDULE_READ)
+    check_in_calendar("on", on)
     clinic_id = context.actor.clinic_id
     with uow:
         zone = clinic_zone(uow, clinic_id)
         calendar = calendar_on_days(uow, clinic_id, zone, on, on)
+        check_practitioner(calendar, practitioner_id)
         return tuple(
             free_slots(
                 calendar,

@@ -10,6 +10,7 @@ from datetime import date
 from uuid import UUID
 
 from needlepoint.domain.clinic_time import day_bounds
+from needlepoint.domain.dates import check_in_calendar
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.scheduling import Appointment
 from needlepoint.services import audit, permissions
@@ -39,6 +40,7 @@ def day_list(
 ) -> tuple[DayAppointment, ...]:
     """The clinic's appointments on one local day, earliest first; the read is audited."""
     permissions.require(context, Action.SCHEDULE_READ)
+    check_in_calendar("on", on)
     clinic_id = context.actor.clinic_id
     with uow:
         zone = clinic_zone(uow, clinic_id)

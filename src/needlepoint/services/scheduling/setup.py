@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from uuid import UUID, uuid4
 
-from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.errors import InputCode, InvalidInputError
 from needlepoint.domain.planning import PlanningTables
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.scheduling import (
@@ -93,10 +93,20 @@ def set_opening_hours(
     context: audit.RequestContext,
     uow: OpeningHoursSetup,
     clock: Clock,
+    closed_all_week: bool = False,
 ) -> tuple[OpeningHours, ...]:
-    """Replace the clinic's week: ``(weekday 0=Monday, opens, closes)`` in local time."""
+    """Replace the clinic's week: ``(weekday 0=Monday, opens, closes)`` in local time.
+
+    An empty week closes the clinic every day, which a blank form must not do by accident:
+    it needs ``closed_all_week`` confirmed, and a confirmed closure comes with no hours.
+
+    Raises:
+        InvalidInputError: Field ``closed_all_week``: no hours and not confirmed (``required``),
+            or confirmed with hours (``mismatch``); or the periods' own problems.
+    """
     permissions.require(context, Action.SCHEDULE_SET_UP)
     clinic_id = context.actor.clinic_id
+    _check_closure(hours, closed_all_week=closed_all_week)
     week = tuple(OpeningHours(clinic_id, d, o, c) for d, o, c in sorted(hours))
     problems = week_problems(week)
     if problems:
@@ -106,6 +116,23 @@ def set_opening_hours(
         audit.record(uow, context, _clinic_access("opening_hours.set", clinic_id), at=clock.now())
         uow.commit()
     return week
+
+
+def _check_closure(hours: Sequence[object], *, closed_all_week: bool) -> None:
+    if not hours and not closed_all_week:
+        raise InvalidInputError.single(
+            "closed_all_week",
+            "no day has opening hours: that closes the clinic every day.",
+            "give the hours of at least one day, or confirm 'closed all week'.",
+            InputCode.REQUIRED,
+        )
+    if hours and closed_all_week:
+        raise InvalidInputError.single(
+            "closed_all_week",
+            "is confirmed, but some days have opening hours.",
+            "leave every day blank to close all week, or do not confirm it.",
+            InputCode.MISMATCH,
+        )
 
 
 def _clinic_access(action: str, clinic_id: UUID) -> audit.Access:

@@ -50,13 +50,18 @@ def add_room(body: RoomIn, context: Context, services: ServicesDep) -> RoomOut:
 
 @router.put(f"{API}/schedule/opening-hours")
 def set_opening_hours(body: WeekIn, context: Context, services: ServicesDep) -> list[PeriodBody]:
-    """Replace the clinic's week of opening hours, in its local time (admin)."""
+    """Replace the clinic's week of opening hours, in its local time (admin).
+
+    No periods closes the clinic every day: 422 naming ``closed_all_week`` unless it is true.
+    """
     week = [
         (p.weekday, time.fromisoformat(p.opens), time.fromisoformat(p.closes)) for p in body.periods
     ]
     return [
         PeriodBody.from_domain(h)
-        for h in services.scheduling.set_opening_hours(week, context=context)
+        for h in services.scheduling.set_opening_hours(
+            week, context=context, closed_all_week=body.closed_all_week
+        )
     ]
 
 

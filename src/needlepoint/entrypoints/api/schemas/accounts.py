@@ -43,7 +43,7 @@ LicenceDepth = DepthMm
 class LoginIn(RequestModel):
     """Sign in with an email and password."""
 
-    email: Annotated[str, StringConstraints(min_length=1, max_length=320)]
+    email: Annotated[str, StringConstraints(min_length=1, max_length=320, pattern=PRINTABLE)]
     password: Password
 
 

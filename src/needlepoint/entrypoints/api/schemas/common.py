@@ -1,8 +1,9 @@
 """What the API models of every area share: bounded types, ``RequestModel``, problems, pages.
 
 Every request model refuses unknown fields (``extra="forbid"``) and bounds every string and
-number; text may not contain control characters (they have no place in a name, and they break
-log lines). Lengths follow the database columns.
+number; text follows ``domain.text``'s one rule: no control characters (they have no place in
+a name, they break log lines, and PostgreSQL refuses NUL) but line breaks and tabs in a field
+over several lines, and no direction overrides. Lengths follow the database columns.
 
 A list that can be long is answered a page at a time: ``Page[ItemOut]``, declared under its own
 name (``class PatientPage(Page[PatientOut])``) so the API document names it as before.
@@ -27,16 +28,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from needlepoint.domain import contact, units
+from needlepoint.domain import contact, text, units
 from needlepoint.domain.errors import InputCode
 from needlepoint.domain.units import DecimalFormat
 from needlepoint.services.access import MAX_PAGE_SIZE
 
-_PRINTABLE: Final = r"[^\x00-\x1f\x7f]"
-NOT_BLANK: Final = rf"^{_PRINTABLE}*[^\s\x00-\x1f\x7f]{_PRINTABLE}*$"
-"""A pattern: printable text that is not blank."""
-PRINTABLE: Final = rf"^{_PRINTABLE}*$"
-"""A pattern: printable text, perhaps empty."""
+NOT_BLANK: Final = text.NOT_BLANK
+"""A pattern: one line of printable text that is not blank (``domain.text``)."""
+PRINTABLE: Final = text.PRINTABLE
+"""A pattern: one line of printable text, perhaps empty (``domain.text``)."""
+LINES: Final = text.LINES
+"""A pattern: printable text over several lines, perhaps empty (``domain.text``)."""
 
 
 def _iso_date_text(value: object) -> object:
@@ -57,7 +59,7 @@ IsoDate = Annotated[
     date, BeforeValidator(_iso_date_text), WithJsonSchema({"type": "string", "format": "date"})
 ]
 Search = Annotated[str, StringConstraints(max_length=200, pattern=PRINTABLE)]
-Cursor = Annotated[str, StringConstraints(max_length=4096)]
+Cursor = Annotated[str, StringConstraints(max_length=4096, pattern=PRINTABLE)]
 """A list's opaque ``next_cursor``, handed back unchanged (read by the service, 422 if not one)."""
 Reason = Annotated[str, StringConstraints(max_length=2000, pattern=PRINTABLE)]
 """A clinician's reason or note (blank where the domain says blank means none)."""

@@ -27,12 +27,12 @@ from needlepoint.domain.signatures import (
     drawing_from_data_url,
 )
 from needlepoint.domain.vocabulary import Indication
-from needlepoint.entrypoints.api.schemas.common import NOT_BLANK, Name, RequestModel
+from needlepoint.entrypoints.api.schemas.common import LINES, NOT_BLANK, Name, RequestModel
 from needlepoint.services.portal.consents import NewSignature
 from needlepoint.services.treatment.consent_templates import NewTemplate, TemplateRevision
 from needlepoint.services.treatment.consents import SeriesConsent, WithdrawalRequest
 
-_LINES: Final = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+_LINES: Final = LINES
 """Text over several lines: line breaks and tabs, no other control character."""
 
 Title = Annotated[

@@ -33,7 +33,7 @@ from needlepoint.domain.checkins import (
     Degree,
     TriageLevel,
 )
-from needlepoint.entrypoints.api.schemas.common import PRINTABLE, Page, RequestModel
+from needlepoint.entrypoints.api.schemas.common import LINES, PRINTABLE, Page, RequestModel
 from needlepoint.services.portal.clinic_check_ins import CheckInEntry
 
 _YES_NO: Final = {"yes": True, "no": False}
@@ -51,7 +51,9 @@ def _yes_no(value: object) -> object:
 
 PainScore = Annotated[int, Strict(), Field(ge=0, le=MAX_PAIN), BeforeValidator(_digits)]
 YesNo = Annotated[bool, Strict(), BeforeValidator(_yes_no)]
-CheckInNote = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE_CHARS)]
+CheckInNote = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_NOTE_CHARS, pattern=LINES)
+]
 
 
 class CheckInIn(RequestModel):

@@ -10,15 +10,20 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.scheduling import Appointment, AppointmentPart, OpeningHours, Room, Slot
-from needlepoint.entrypoints.api.schemas.common import FromRecord, RequestModel
+from needlepoint.entrypoints.api.schemas.common import (
+    NOT_BLANK,
+    PRINTABLE,
+    FromRecord,
+    RequestModel,
+)
 from needlepoint.services.scheduling.proposals import SeriesBooking
 from needlepoint.services.scheduling.setup import ClinicSetup
 
-ChangeReason = Annotated[str, Field(max_length=500)]
+ChangeReason = Annotated[str, StringConstraints(max_length=500, pattern=PRINTABLE)]
 """Why a booking or a change passes a soft limit, or why an appointment is cancelled."""
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
 
@@ -90,13 +95,15 @@ class SetupOut(BaseModel):
 class RoomIn(RequestModel):
     """A new room."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
 
 
 class WeekIn(RequestModel):
     """The clinic's whole week of opening periods (it replaces the stored one)."""
 
     periods: Annotated[list[PeriodBody], Field(max_length=50)]
+    closed_all_week: bool = False
+    """Confirms that no periods means closed every day (refused without it)."""
 
 
 class SlotOut(FromRecord[Slot]):

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from needlepoint.domain.dates import calendar_problem
 from needlepoint.domain.errors import FieldProblem, InputCode
 from needlepoint.domain.scheduling.agenda import WEEK_DAYS, Booking, LaneDay, LaneKind
 from needlepoint.entrypoints.web import templates
@@ -115,12 +116,13 @@ def _asked(visit: Visit) -> _Asked:
     by = LaneKind.ROOM if visit.query("by") == LaneKind.ROOM.value else LaneKind.PRACTITIONER
     raw = visit.query("on")
     on = _day(raw) if raw else _today(visit)
-    if on is not None:
-        return _Asked(view, by, on, None)
-    problem = FieldProblem(
-        "on", "is not a date.", "give the day as YYYY-MM-DD.", InputCode.NOT_A_DATE
-    )
-    return _Asked(view, by, _today(visit), problem)
+    if on is None:
+        problem = FieldProblem(
+            "on", "is not a date.", "give the day as YYYY-MM-DD.", InputCode.NOT_A_DATE
+        )
+        return _Asked(view, by, _today(visit), problem)
+    outside = calendar_problem("on", on)
+    return _Asked(view, by, _today(visit) if outside else on, outside)
 
 
 def _day(raw: str) -> date | None:

@@ -59,12 +59,16 @@ def set_hours(visit: StaffVisit) -> Response:
     periods = {day: period for day in range(7) if (period := _period(visit.form, day))}
     days = list(periods)
     try:
-        body = _worded(WeekIn, {"periods": list(periods.values())}, _TIME_WORDS)
+        closed = visit.form.get("closed_all_week") == "yes"
+        given = {"periods": list(periods.values()), "closed_all_week": closed}
+        body = _worded(WeekIn, given, _TIME_WORDS)
         week = [
             (p.weekday, time.fromisoformat(p.opens), time.fromisoformat(p.closes))
             for p in body.periods
         ]
-        visit.services.scheduling.set_opening_hours(week, context=visit.context)
+        visit.services.scheduling.set_opening_hours(
+            week, context=visit.context, closed_all_week=body.closed_all_week
+        )
     except InvalidInputError as error:
         found = {_hours_field(p.field, days): p for p in error.problems}
         return _page(visit, values=visit.form, problems=found, status=422)
