@@ -1,10 +1,11 @@
 """The dashboard's worklists as single statements (``services.ports.WorklistQueries``).
 
-Each list is one query, built once with bound parameters (building a statement costs more than
-running it), joining the patient and whatever else the list shows, so that a dashboard costs
-the same handful of round trips whatever the size of the clinic. Each reads at most a
-``limit`` of rows (ADR 0034); the series to book page by keyset. Every statement is scoped by
-clinic: another clinic's rows are never read.
+Each list is one query (the series to book two, merged), built once with bound parameters
+(building a statement costs more than running it), joining the patient and whatever else the
+list shows, so that a dashboard costs the same handful of round trips whatever the size of the
+clinic. Each reads at most a ``limit`` of rows (ADR 0034); the series to book page by keyset,
+reading the next session due that the writes store (``domain.series_due``). Every statement is
+scoped by clinic: another clinic's rows are never read.
 
 Columns of joined tables are labelled ``<prefix><column>``; ``unprefixed`` hands each table's
 columns to the same row converters the repositories use. Series to book read only the few values
