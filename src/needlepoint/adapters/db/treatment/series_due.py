@@ -25,6 +25,11 @@ _series = t.treatment_series.c
 _held = t.treatment_session.c
 _booking = t.appointment.c
 
+_LOCK: Final = (
+    select(_series.id).where(_series.id == bindparam("series_id")).with_for_update(key_share=True)
+)
+"""``FOR NO KEY UPDATE`` of the series row (PostgreSQL; SQLite's writer holds the database)."""
+
 _PROGRESS: Final = select(
     _series.status,
     _series.created_at,
@@ -60,6 +65,9 @@ def refresh_next_due(connection: Connection, series_id: UUID | None) -> None:
     """Recompute and store the series' next session due; nothing for no series."""
     if series_id is None:
         return
+    # Lock the series first, then read: two transactions writing one series store in turn,
+    # the second reading (a new snapshot under READ COMMITTED) what the first committed.
+    connection.execute(_LOCK, {"series_id": series_id})
     row = connection.execute(_PROGRESS, {"series_id": series_id}).mappings().one_or_none()
     if row is None:
         return
