@@ -879,6 +879,35 @@ _HISTORY: Final = (
     ) next
     WHERE sp.booked
     """,
+    # The stored next session due (domain.series_due, migration 2026-12-10_series_next_due)
+    # of every active series, set-based: the seeding drops the indexes that the migration's
+    # per-series subqueries would read.
+    """
+    WITH held AS (
+      SELECT series_id, count(*) AS n, max(started_at) AS last_started_at
+      FROM treatment_session GROUP BY series_id
+    ), progress AS (
+      SELECT s.id, coalesce(h.n, 0) AS n, h.last_started_at
+      FROM treatment_series s LEFT JOIN held h ON h.series_id = s.id
+      WHERE s.status IN ('planned', 'in_progress')
+    ), next_session AS (
+      SELECT p.id, bool_or(a.status = 'attended') AS attended,
+             max(a.starts_at) FILTER (WHERE a.status = 'booked') AS booked_at
+      FROM progress p
+      JOIN appointment a ON a.series_id = p.id AND a.session_number = p.n + 1
+      GROUP BY p.id
+    )
+    UPDATE treatment_series s
+    SET next_due_on = coalesce(
+          CAST((p.last_started_at AT TIME ZONE 'UTC') AS DATE)
+            + CAST(s.plan ->> 'interval_days' AS INTEGER),
+          CAST(s.proposal -> 'series' -> 'dated' -> 0 ->> 'on' AS DATE),
+          CAST((s.created_at AT TIME ZONE 'UTC') AS DATE)),
+        next_booked_at = x.booked_at
+    FROM progress p LEFT JOIN next_session x ON x.id = p.id
+    WHERE s.id = p.id AND p.n < CAST(s.plan ->> 'sessions' AS INTEGER)
+      AND NOT coalesce(x.attended, false)
+    """,
 )
 
 

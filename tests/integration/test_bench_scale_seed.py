@@ -16,7 +16,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,6 +26,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+import series_due_support
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import upgrade
 from needlepoint.domain.patient_search import search_name
@@ -137,6 +138,29 @@ def test_histories_hold_together(seeding: Seeding) -> None:
     )
     assert short == 0
     assert _scalar(engine, "SELECT count(*) FROM treatment_series WHERE status = 'completed'") > 0
+
+
+def test_the_seeded_series_store_their_next_session_due_as_the_application_would(
+    seeding: Seeding,
+) -> None:
+    """The seeder's set-based fill of ``next_due_on`` and ``next_booked_at`` gives what the
+    old computation and the migration's backfill give, in every clinic (ADR 0034)."""
+    engine = seeding.engine
+    now = datetime.now(UTC)
+    instants = (now - timedelta(days=1), now, now + timedelta(days=30))
+    clinic_ids = [row[0] for row in _rows(engine, "SELECT id FROM clinic")]
+    for clinic_id in clinic_ids:
+        assert series_due_support.mismatches(engine, clinic_id, instants) == []
+    due = _scalar(engine, "SELECT count(*) FROM treatment_series WHERE next_due_on IS NOT NULL")
+    booked = _scalar(
+        engine, "SELECT count(*) FROM treatment_series WHERE next_booked_at IS NOT NULL"
+    )
+    assert due > booked > 0
+
+
+def _rows(engine: Engine, sql: str) -> list[Any]:
+    with engine.connect() as connection:
+        return list(connection.execute(text(sql)))
 
 
 def test_some_appointments_are_today_or_later_and_none_overlap(seeding: Seeding) -> None:

@@ -73,6 +73,7 @@ from needlepoint.services.scheduling.steps import Booking
 from needlepoint.services.scheduling.visits import series_rules
 from needlepoint.services.treatment import series as treatment_service
 from needlepoint.services.treatment import sessions as rescreen
+from series_due_support import mismatches
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -329,6 +330,16 @@ class Scheduling(RuleBasedStateMachine):
         return appointments, sessions
 
     # ------------------------------------------------------------------ invariants
+
+    @invariant()
+    def the_stored_next_session_due_is_what_a_fresh_computation_says(self) -> None:
+        """The dashboard's series to book, read from the stored next due (ADR 0034), equal
+        the old computation from sessions and bookings, at today's start and either side."""
+        if not hasattr(self, "order"):
+            return
+        now = self.clock.now()
+        instants = (now - timedelta(days=3), now, now + timedelta(days=3))
+        assert mismatches(self.engine, self.context.actor.clinic_id, instants) == []
 
     @invariant()
     def nothing_was_booked_or_moved_into_the_past(self) -> None:

@@ -9,14 +9,15 @@ event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 
+import series_due_support
 from conftest import EXAMPLES, TODAY, load_example
 from consent_support import record_consent
 from fakes import OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
@@ -201,6 +202,12 @@ def appointment(
     return made
 
 
+def save(clinic: Clinic, changed: Appointment) -> None:
+    with clinic.uow() as uow:
+        uow.appointments.save(changed)
+        uow.commit()
+
+
 def read(clinic: Clinic, query: Any) -> Any:
     with clinic.uow() as uow:
         return query(uow.worklists)
@@ -323,6 +330,97 @@ def test_a_booked_or_attended_next_session_takes_the_series_off_the_list(engine:
     )
 
     assert sorted(r.patient.family_name for r in found) == ["Bell", "Raman", "Stone"]
+
+
+def test_every_kind_of_write_keeps_the_stored_next_session_due_true(engine: Engine) -> None:
+    """After each write that moves a series' next session, the list read from the stored next
+    due equals the old computation from sessions and bookings (and the migration's backfill)."""
+    clinic = seed(engine)
+    instants = (NOW - timedelta(days=3), NOW, NOW + timedelta(days=3), NOW + timedelta(days=40))
+
+    def agrees() -> None:
+        assert series_due_support.mismatches(engine, clinic.id, instants) == []
+
+    running, waiting, stopped = (new_series(clinic, n) for n in ("Okafor", "Marsh", "Bell"))
+    agrees()  # created
+    start(clinic, running)
+    agrees()  # a session held
+    booked = appointment(clinic, running, 2, NOW + timedelta(days=28))
+    agrees()  # the next session booked
+    earlier = NOW - timedelta(days=1)
+    moved = replace(
+        booked,
+        starts_at=earlier,
+        ends_at=earlier + timedelta(minutes=90),
+        version=booked.version + 1,
+    )
+    save(clinic, moved)
+    agrees()  # moved before today: missed
+    save(clinic, replace(moved, status=AppointmentStatus.CANCELLED, version=moved.version + 1))
+    agrees()  # cancelled
+    came = appointment(clinic, waiting, 1, NOW - timedelta(hours=3), AppointmentStatus.ATTENDED)
+    agrees()  # attended
+    save(clinic, replace(came, status=AppointmentStatus.NO_SHOW, version=came.version + 1))
+    agrees()  # missed after all
+    treatment.cancel_series(
+        cancellation=treatment.SeriesCancellation(stopped.id, 1, "patient moved away"),
+        context=clinic.context,
+        uow=clinic.uow(),
+        clock=CLOCK,
+    )
+    agrees()  # a series cancelled
+    assert [
+        r.patient.family_name
+        for r in read(clinic, lambda q: q.series_to_book(clinic.id, booked_from=NOW, limit=50))
+    ] == ["Marsh", "Okafor"]
+
+
+def test_series_to_book_read_a_range_of_their_partial_indexes(engine: Engine) -> None:
+    """Both statements of the series to book can read their partial index in order: a page is
+    a range of an index and a limit, not every active series sorted (ADR 0034)."""
+    clinic = seed(engine)
+    after = DueListKey(TODAY, uuid4())
+
+    first = _plans_of(engine, lambda q: q.series_to_book(clinic.id, booked_from=NOW, limit=51))
+    later = _plans_of(
+        engine, lambda q: q.series_to_book(clinic.id, booked_from=NOW, limit=51, after=after)
+    )
+
+    for unbooked, booked in (first, later):
+        assert "ix_treatment_series_to_book" in unbooked
+        assert "ix_treatment_series_next_booked" in booked
+    if engine.dialect.name == "sqlite":  # the unbooked read in index order: nothing sorted
+        assert "SEARCH treatment_series USING INDEX ix_treatment_series_to_book" in first[0]
+        assert "TEMP B-TREE" not in first[0].split(" | ")[0]
+
+
+def _plans_of(engine: Engine, query: Any) -> list[str]:
+    """The plans of the statements on ``treatment_series`` that ``query`` sends.
+
+    PostgreSQL is told not to scan tables whole: a test database is too small for its costs to
+    mean anything, so this asks whether the index can serve the statement at all
+    (docs/index-review.md has the plans at 1M patients)."""
+    sent: list[tuple[str, Any]] = []
+
+    def keep(*args: Any) -> None:
+        if "FROM treatment_series" in str(args[2]):
+            sent.append((str(args[2]), args[3]))
+
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        event.listen(engine, "before_cursor_execute", keep)
+        try:
+            query(uow.worklists)
+        finally:
+            event.remove(engine, "before_cursor_execute", keep)
+    plans = []
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        explain = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN"
+        for statement, parameters in sent:
+            found = connection.exec_driver_sql(f"{explain} {statement}", parameters)
+            plans.append(" | ".join(str(row[-1]) for row in found))
+    return plans
 
 
 def test_another_clinics_series_are_never_listed(engine: Engine) -> None:

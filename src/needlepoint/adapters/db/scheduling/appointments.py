@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.repository import SqlRepository, of_patient, version_conflict
+from needlepoint.adapters.db.treatment.series_due import refresh_next_due
 from needlepoint.domain.scheduling import (
     LONGEST_APPOINTMENT,
     Appointment,
@@ -30,9 +31,11 @@ class SqlAppointmentRepository(SqlRepository):
     """Appointments; overlaps are refused by the database."""
 
     def add(self, appointment: Appointment) -> None:
-        """Store a new appointment, or raise ``SlotTakenError``."""
+        """Store a new appointment, or raise ``SlotTakenError``; its series' next due follows."""
         statement = insert(t.appointment).values(_appointment_values(appointment))
-        _guarded(self._connection(), statement, appointment)
+        connection = self._connection()
+        _guarded(connection, statement, appointment)
+        refresh_next_due(connection, appointment.series_id)
 
     def hold(
         self, clinic_id: UUID, practitioner_ids: Sequence[UUID], room_ids: Sequence[UUID]
@@ -63,7 +66,7 @@ class SqlAppointmentRepository(SqlRepository):
         return self._one(query, appointment_from_row)
 
     def save(self, appointment: Appointment) -> None:
-        """Store a change over the version it was based on."""
+        """Store a change over the version it was based on; its series' next due follows."""
         columns = t.appointment.c
         values = _appointment_values(appointment)
         statement = (
@@ -81,6 +84,7 @@ class SqlAppointmentRepository(SqlRepository):
             raise version_conflict(
                 connection, t.appointment, "appointment", appointment.id, based_on
             )
+        refresh_next_due(connection, appointment.series_id)
 
     def for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[Appointment]:
         """A patient's appointments, earliest first."""

@@ -1,10 +1,11 @@
 """The dashboard's worklists as single statements (``services.ports.WorklistQueries``).
 
-Each list is one query, built once with bound parameters (building a statement costs more than
-running it), joining the patient and whatever else the list shows, so that a dashboard costs
-the same handful of round trips whatever the size of the clinic. Each reads at most a
-``limit`` of rows (ADR 0034); the series to book page by keyset. Every statement is scoped by
-clinic: another clinic's rows are never read.
+Each list is one query (the series to book two, merged), built once with bound parameters
+(building a statement costs more than running it), joining the patient and whatever else the
+list shows, so that a dashboard costs the same handful of round trips whatever the size of the
+clinic. Each reads at most a ``limit`` of rows (ADR 0034); the series to book page by keyset,
+reading the next session due that the writes store (``domain.series_due``). Every statement is
+scoped by clinic: another clinic's rows are never read.
 
 Columns of joined tables are labelled ``<prefix><column>``; ``unprefixed`` hands each table's
 columns to the same row converters the repositories use. Series to book read only the few values
@@ -29,7 +30,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    or_,
     select,
     tuple_,
 )
@@ -39,7 +39,6 @@ from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
 from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.adapters.db.scheduling.appointments import appointment_from_row
 from needlepoint.adapters.db.shared.patients import patient_from_row
-from needlepoint.adapters.db.sql_dates import day_of_text, utc_day_plus
 from needlepoint.adapters.db.treatment import rows
 from needlepoint.domain.records import PatientRecord
 from needlepoint.domain.scheduling import LONGEST_APPOINTMENT, Appointment, AppointmentStatus
@@ -83,17 +82,23 @@ class SqlWorklistQueries(SqlRepository):
         """Active series with sessions still to hold whose next session is not booked.
 
         By the UTC day the next session falls due, then series (``DueListKey``), at most
-        ``limit`` of them after ``after``.
+        ``limit`` of them after ``after``. Read from the stored next session due
+        (``domain.series_due``): the series with nothing booked, and those booked before
+        ``booked_from`` (missed), one bounded statement each, merged here.
         """
         values: dict[str, object] = {
             "clinic_id": clinic_id,
             "booked_from": booked_from,
             "limit": limit,
         }
-        if after is None:
-            return self._all(_SERIES_TO_BOOK, _series_to_book, values)
-        values |= {"after_due_on": after.utc_due_on, "after_series_id": after.series_id}
-        return self._all(_SERIES_TO_BOOK_AFTER, _series_to_book, values)
+        statements = _SERIES_TO_BOOK
+        if after is not None:
+            values |= {"after_due_on": after.utc_due_on, "after_series_id": after.series_id}
+            statements = _SERIES_TO_BOOK_AFTER
+        found = [
+            row for statement in statements for row in self._all(statement, _series_to_book, values)
+        ]
+        return sorted(found, key=lambda row: (row.utc_due_on, row.series_id))[:limit]
 
     def appointments_between(
         self, clinic_id: UUID, starts_at: datetime, ends_at: datetime
@@ -188,54 +193,40 @@ _SESSIONS_HELD = select(func.count()).where(_held.c.series_id == _series.id).sca
 _LAST_STARTED_AT = (
     select(func.max(_held.c.started_at)).where(_held.c.series_id == _series.id).scalar_subquery()
 )
-_ACTIVE_SERIES = (
-    select(
-        _series.id.label("series_id"),
-        _series.patient_id.label("patient_id"),
-        _series.created_at.label("created_at"),
-        # Read out of the JSON documents in SQL (portable paths): nothing to parse per row.
-        _series.plan["sessions"].as_integer().label("sessions_planned"),
-        _series.plan["interval_days"].as_integer().label("interval_days"),
-        _series.proposal[("series", "dated", 0, "on")].as_string().label("first_proposed_on"),
-        _SESSIONS_HELD.label("sessions_held"),
-        _LAST_STARTED_AT.label("last_started_at"),
-    )
-    .where(_series.clinic_id == bindparam("clinic_id"), _series.status.in_(ACTIVE_SERIES))
-    .subquery("active_series")
-)
-_active = _ACTIVE_SERIES.c
-_NEXT_SESSION_BOOKED = exists().where(
-    _booked.clinic_id == bindparam("clinic_id"),
-    _booked.series_id == _active.series_id,
-    _booked.session_number == _active.sessions_held + 1,
-    or_(
-        _booked.status == AppointmentStatus.ATTENDED.value,
-        and_(
-            _booked.status == AppointmentStatus.BOOKED.value,
-            _booked.starts_at >= bindparam("booked_from"),
-        ),
-    ),
-)
-
-_UTC_DUE_ON = func.coalesce(
-    utc_day_plus(_active.last_started_at, _active.interval_days),
-    day_of_text(_active.first_proposed_on),
-    utc_day_plus(_active.created_at, 0),
-)
-"""The day the next session falls due, counted in UTC days (``services.scheduling.dashboard``
-counts them in the clinic's zone: the two differ by at most a day near midnight)."""
 
 
-def _page_of_series(*, after: bool) -> Subquery:
-    """A page of series to book, by (due day, series).
+def _page_of_series(*, booked: bool, after: bool) -> Subquery:
+    """A page of series to book, by (due day, series), from the stored next session due.
 
-    The patients are joined to the page only, not to every active series: the clinic's
-    patients are read by id, a page of them.
+    ``booked=False``: nothing is booked for the next session, a range of the partial index
+    ``ix_treatment_series_to_book`` read in order up to the limit. ``booked=True``: the next
+    session was booked before ``booked_from`` (the patient missed it), a range of
+    ``ix_treatment_series_next_booked``: as many as were missed and not marked. Sessions held
+    and the last start are read for the page's rows only; the patients are joined to the page.
     """
+    if booked:
+        # ix_treatment_series_next_booked: next_booked_at IS NOT NULL (implied by the bound)
+        which = and_(
+            _series.next_booked_at.is_not(None), _series.next_booked_at < bindparam("booked_from")
+        )
+    else:
+        # ix_treatment_series_to_book: next_due_on IS NOT NULL AND next_booked_at IS NULL
+        which = and_(_series.next_due_on.is_not(None), _series.next_booked_at.is_(None))
     page = (
-        select(_ACTIVE_SERIES, _UTC_DUE_ON.label("utc_due_on"))
-        .where(_active.sessions_held < _active.sessions_planned, ~_NEXT_SESSION_BOOKED)
-        .order_by(_UTC_DUE_ON, _active.series_id)
+        select(
+            _series.id.label("series_id"),
+            _series.patient_id.label("patient_id"),
+            _series.created_at.label("created_at"),
+            # Read out of the JSON documents in SQL (portable paths): nothing to parse per row.
+            _series.plan["sessions"].as_integer().label("sessions_planned"),
+            _series.plan["interval_days"].as_integer().label("interval_days"),
+            _series.proposal[("series", "dated", 0, "on")].as_string().label("first_proposed_on"),
+            _SESSIONS_HELD.label("sessions_held"),
+            _LAST_STARTED_AT.label("last_started_at"),
+            _series.next_due_on.label("utc_due_on"),
+        )
+        .where(_series.clinic_id == bindparam("clinic_id"), which)
+        .order_by(_series.next_due_on, _series.id)
         .limit(bindparam("limit"))
     )
     if after:
@@ -243,12 +234,12 @@ def _page_of_series(*, after: bool) -> Subquery:
             bindparam("after_due_on", type_=Date()),
             bindparam("after_series_id", type_=Uuid()),
         )
-        page = page.where(tuple_(_UTC_DUE_ON, _active.series_id) > tuple_(*start))
+        page = page.where(tuple_(_series.next_due_on, _series.id) > tuple_(*start))
     return page.subquery("page")
 
 
-def _series_to_book_statement(*, after: bool) -> Select[Any]:
-    page = _page_of_series(after=after)
+def _series_to_book_statement(*, booked: bool, after: bool) -> Select[Any]:
+    page = _page_of_series(booked=booked, after=after)
     return (
         select(*labelled(t.patient, _PATIENT), page)
         .select_from(
@@ -263,9 +254,15 @@ def _series_to_book_statement(*, after: bool) -> Select[Any]:
     )
 
 
-_SERIES_TO_BOOK: Final = _series_to_book_statement(after=False)
-"""Active series with a session still to hold, without an appointment for the next one."""
-_SERIES_TO_BOOK_AFTER: Final = _series_to_book_statement(after=True)
+_SERIES_TO_BOOK: Final = (
+    _series_to_book_statement(booked=False, after=False),
+    _series_to_book_statement(booked=True, after=False),
+)
+"""Series to book with nothing booked, and those whose booking was missed (merged in Python)."""
+_SERIES_TO_BOOK_AFTER: Final = (
+    _series_to_book_statement(booked=False, after=True),
+    _series_to_book_statement(booked=True, after=True),
+)
 """The same, after one ``DueListKey`` (keyset paging)."""
 
 # --- appointments of a day ------------------------------------------------------------------

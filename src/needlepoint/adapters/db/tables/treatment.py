@@ -24,6 +24,11 @@ from sqlalchemy import (
 
 from needlepoint.adapters.db.tables.base import UtcDateTime, metadata
 
+TO_BOOK_UNBOOKED = "next_due_on IS NOT NULL AND next_booked_at IS NULL"
+"""The partial index of series to book with nothing booked (the query repeats it)."""
+TO_BOOK_BOOKED = "next_booked_at IS NOT NULL"
+"""The partial index of series whose next session is booked (never without a due day)."""
+
 # --- treatment records (migration 2026-11-23_treatment) ------------------------------------
 # Composite foreign keys carry (clinic_id, patient_id) down the chain patient → series →
 # session → chart version, so a row can never name another clinic's or patient's parent.
@@ -48,6 +53,10 @@ treatment_series = Table(
     Column("cancelled_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
     Column("cancel_reason", Text, nullable=True),
     Column("superseded_by", Uuid, nullable=True),
+    # the next session due, kept by every write that moves it (migration
+    # 2026-12-10_series_next_due, domain.series_due, ADR 0034): NULL when nothing is to book
+    Column("next_due_on", Date, nullable=True),
+    Column("next_booked_at", UtcDateTime, nullable=True),
     ForeignKeyConstraint(["patient_id", "clinic_id"], ["patient.id", "patient.clinic_id"]),
     UniqueConstraint("id", "clinic_id", "patient_id"),
     CheckConstraint(
@@ -64,6 +73,23 @@ treatment_series = Table(
         unique=True,
         sqlite_where=text("status <> 'cancelled'"),
         postgresql_where=text("status <> 'cancelled'"),
+    ),
+    # the series to book: due, nothing booked for the next session, by (due day, id)
+    Index(
+        "ix_treatment_series_to_book",
+        "clinic_id",
+        "next_due_on",
+        "id",
+        sqlite_where=text(TO_BOOK_UNBOOKED),
+        postgresql_where=text(TO_BOOK_UNBOOKED),
+    ),
+    # the series whose next session is booked, by its start: those booked before today
+    Index(
+        "ix_treatment_series_next_booked",
+        "clinic_id",
+        "next_booked_at",
+        sqlite_where=text(TO_BOOK_BOOKED),
+        postgresql_where=text(TO_BOOK_BOOKED),
     ),
 )
 

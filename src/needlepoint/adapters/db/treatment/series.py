@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.repository import SqlRepository, of_patient, version_conflict
 from needlepoint.adapters.db.treatment import rows
+from needlepoint.adapters.db.treatment.series_due import refresh_next_due
 from needlepoint.domain.treatment import SeriesExistsError, TreatmentSeries
 
 
@@ -24,14 +25,14 @@ class SqlSeriesRepository(SqlRepository):
         The partial unique index on active series per consultation decides, so two saves of one
         plan racing each other can never both land.
         """
+        connection = self._connection()
         try:
-            self._connection().execute(
-                insert(t.treatment_series).values(rows.series_values(series))
-            )
+            connection.execute(insert(t.treatment_series).values(rows.series_values(series)))
         except IntegrityError as error:
             if not any(mark in str(error.orig) for mark in ACTIVE_SERIES_CLASH):
                 raise
             raise SeriesExistsError(series.consultation_id, None) from None
+        refresh_next_due(connection, series.id)
 
     def active_for_patient(self, clinic_id: UUID, patient_id: UUID) -> Sequence[TreatmentSeries]:
         """The patient's planned and in-progress series, oldest first."""
@@ -63,7 +64,10 @@ class SqlSeriesRepository(SqlRepository):
         return self._all(query, rows.series_from_row)
 
     def save(self, series: TreatmentSeries) -> None:
-        """Store the new status and version; ``VersionConflictError`` if the row moved on."""
+        """Store the new status and version; ``VersionConflictError`` if the row moved on.
+
+        The series' next session due follows (``series_due.refresh_next_due``).
+        """
         columns = t.treatment_series.c
         statement = (
             update(t.treatment_series)
@@ -82,6 +86,7 @@ class SqlSeriesRepository(SqlRepository):
         if connection.execute(statement).rowcount == 0:
             based_on = series.version - 1
             raise version_conflict(connection, t.treatment_series, "series", series.id, based_on)
+        refresh_next_due(connection, series.id)
 
 
 ACTIVE_SERIES_CLASH: Final = (

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.repository import SqlRepository, insert_or_conflict
 from needlepoint.adapters.db.treatment import rows
+from needlepoint.adapters.db.treatment.series_due import refresh_next_due
 from needlepoint.domain.treatment import TreatmentSession, VersionConflictError
 
 
@@ -18,10 +19,15 @@ class SqlSessionRepository(SqlRepository):
     """Treatment sessions; two sessions of a series never share a number."""
 
     def add(self, session: TreatmentSession) -> None:
-        """Store a new session; ``VersionConflictError`` if its number is already taken."""
+        """Store a new session; ``VersionConflictError`` if its number is already taken.
+
+        Its series' next session due follows (``series_due.refresh_next_due``); a status change
+        (``save_status``) does not move it.
+        """
         columns = t.treatment_session.c
+        connection = self._connection()
         insert_or_conflict(
-            self._connection(),
+            connection,
             _INSERT_SESSION,
             rows.session_values(session),
             lambda: select(columns.id).where(
@@ -29,6 +35,7 @@ class SqlSessionRepository(SqlRepository):
             ),
             VersionConflictError("sessions of series", session.series_id, session.number - 1, None),
         )
+        refresh_next_due(connection, session.series_id)
 
     def get(self, clinic_id: UUID, session_id: UUID) -> TreatmentSession | None:
         """A session of this clinic, or None (also for another clinic's)."""
