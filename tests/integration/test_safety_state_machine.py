@@ -188,6 +188,28 @@ class Programme(RuleBasedStateMachine):
         if made is not None:
             self.consultations.append(made.id)
 
+    def _signed_consultation(self, document: str) -> Any:
+        """The clinician consults on ``document``'s patient and signs; the record, if it landed."""
+        request = ConsultationRequest(self.patients[document], _document(document))
+        consultation = self.services.consultation
+        made = self._step(
+            "clinician", lambda c: consultation.record_consultation(request, context=c)
+        )
+        if made is not None:
+            self.consultations.append(made.id)
+            self._step("clinician", lambda c: consultation.sign_consultation(made.id, context=c))
+        return made
+
+    def _start(self, series_id: UUID) -> Any:
+        """The clinician starts the series' next session (not pregnant today)."""
+        answers = {"history": {"pregnant": False}}
+        return self._step(
+            "clinician",
+            lambda c: self.services.treatment.start_session(
+                series_id, rescreen_document=answers, context=c
+            ),
+        )
+
     @precondition(lambda self: not self.deferred_planned)
     @rule()
     def plan_a_deferred_programme(self) -> None:
@@ -197,15 +219,9 @@ class Programme(RuleBasedStateMachine):
         in order once per run, so every run set meets ``not-treatable``.
         """
         self.deferred_planned = True
-        request = ConsultationRequest(self.patients[DEFERRED], _document(DEFERRED))
-        consultation = self.services.consultation
-        made = self._step(
-            "clinician", lambda c: consultation.record_consultation(request, context=c)
-        )
+        made = self._signed_consultation(DEFERRED)
         if made is None:
             return
-        self.consultations.append(made.id)
-        self._step("clinician", lambda c: consultation.sign_consultation(made.id, context=c))
         new = treatment.NewSeries(made.id, supersede_reason="")
         planned = self._step(
             "clinician", lambda c: self.services.treatment.create_series(new, context=c)
@@ -220,20 +236,14 @@ class Programme(RuleBasedStateMachine):
         Like the deferred programme, a path random steps take only by luck, taken once per run.
         """
         self.cleared_planned = True
-        request = ConsultationRequest(self.patients[NEEDS_CLEARANCE], _document(NEEDS_CLEARANCE))
-        consultation = self.services.consultation
-        made = self._step(
-            "clinician", lambda c: consultation.record_consultation(request, context=c)
-        )
+        made = self._signed_consultation(NEEDS_CLEARANCE)
         if made is None:
             return
-        self.consultations.append(made.id)
-        self._step("clinician", lambda c: consultation.sign_consultation(made.id, context=c))
         self._start_before_clearing(made.id)
         until = self._today() + timedelta(days=90)
         for finding in self._report(made.id).get("findings", []):
             new = NewClearance(made.id, finding["rule_id"], "physician's letter on file", until)
-            self._step("clinician", partial(_clear, consultation, new))
+            self._step("clinician", partial(_clear, self.services.consultation, new))
 
     def _start_before_clearing(self, consultation_id: UUID) -> None:
         """A series on the uncleared consultation, consented: its first start is refused."""
@@ -245,13 +255,7 @@ class Programme(RuleBasedStateMachine):
             return
         self.series.append(series.id)
         self._consent(series.id)
-        answers = {"history": {"pregnant": False}}
-        started = self._step(
-            "clinician",
-            lambda c: self.services.treatment.start_session(
-                series.id, rescreen_document=answers, context=c
-            ),
-        )
+        started = self._start(series.id)
         assert started is None, "a session started before its clearance"
 
     @precondition(lambda self: not self.booked_planned)
@@ -259,15 +263,9 @@ class Programme(RuleBasedStateMachine):
     def book_a_programme_by_the_book(self) -> None:
         """A plain proceed: consulted, signed, a series planned and consented, session 1 booked."""
         self.booked_planned = True
-        request = ConsultationRequest(self.patients[PROCEED], _document(PROCEED))
-        consultation = self.services.consultation
-        made = self._step(
-            "clinician", lambda c: consultation.record_consultation(request, context=c)
-        )
+        made = self._signed_consultation(PROCEED)
         if made is None:
             return
-        self.consultations.append(made.id)
-        self._step("clinician", lambda c: consultation.sign_consultation(made.id, context=c))
         new = treatment.NewSeries(made.id, supersede_reason="")
         series = self._step(
             "clinician", lambda c: self.services.treatment.create_series(new, context=c)
@@ -286,13 +284,7 @@ class Programme(RuleBasedStateMachine):
 
     def _treat_and_follow_up(self, series_id: UUID) -> None:
         """Session 1 started, charted as planned and signed; an outcome recorded that day."""
-        answers = {"history": {"pregnant": False}}
-        session = self._step(
-            "clinician",
-            lambda c: self.services.treatment.start_session(
-                series_id, rescreen_document=answers, context=c
-            ),
-        )
+        session = self._start(series_id)
         if session is None:
             return
         self.sessions.append(session.id)
