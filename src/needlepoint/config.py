@@ -205,8 +205,9 @@ class SmtpSettings(BaseModel):
     password: SecretStr | None = Field(None, description="The password to sign in with, if any.")
     allow_plaintext: Flag = Field(
         False,
-        description="1 lets security none reach a host other than the loopback (test servers "
-        "only).",
+        description="1 allows security none (plain text, the loopback included), and is "
+        "required for it; test servers only, and logged as a warning. Unset: a server that "
+        "does not offer STARTTLS gets no mail (ecosystem.md TR-2).",
     )
     ca_file: Path | None = Field(
         None, description="A CA bundle to trust instead of the system's, if any."

@@ -155,7 +155,9 @@ def test_the_alert_email_says_the_colour_and_links_to_the_check_in_by_the_public
     check_in_id = sent(check_in(portal, patient.session_id, None, **answers))
 
     with smtp_server() as (handler, port):
-        smtp = SmtpSettings(host="127.0.0.1", port=port, sender=SENDER, security="none")
+        smtp = SmtpSettings(
+            host="127.0.0.1", port=port, sender=SENDER, security="none", allow_plaintext=True
+        )
         settings = clinic.services.settings.model_copy(update={"smtp": smtp})
         worker = dataclasses.replace(clinic.services, settings=settings)
         worker.messaging.run_worker(WorkerSettings(worker_id="loop"), WorkerLoop(once=True))

@@ -7,11 +7,12 @@ STARTTLS is required unless plain text is explicitly allowed (ecosystem.md TR-2)
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 import subprocess
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
@@ -32,7 +33,7 @@ from needlepoint.adapters.email import (
 )
 from needlepoint.bootstrap import bootstrap
 from needlepoint.config import Settings, SettingsError, SmtpSettings
-from needlepoint.domain.messages import Channel, MessageStatus
+from needlepoint.domain.messages import Channel, MessageStatus, OutboxMessage
 from needlepoint.services.messaging import delivery
 from needlepoint.services.messaging.delivery import WorkerLoop, WorkerSettings
 from outbox_support import (
@@ -49,7 +50,9 @@ SETTINGS = WorkerSettings(worker_id="test-worker", lease=timedelta(seconds=30))
 
 
 def plain(port: int) -> SmtpChannel:
-    return SmtpChannel(SmtpConfig("127.0.0.1", port, SENDER, security=SmtpSecurity.NONE))
+    return SmtpChannel(
+        SmtpConfig("127.0.0.1", port, SENDER, security=SmtpSecurity.NONE, allow_plaintext=True)
+    )
 
 
 def run_once(engine: Engine, channel: SmtpChannel, **changes: object) -> delivery.DeliveryReport:
@@ -153,68 +156,112 @@ def test_a_connection_dropped_before_the_final_dot_delivers_nothing(fresh_engine
 # --- transport security (TR-2) ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+def _authority(folder: Path, name: str) -> tuple[Path, Path]:
+    """A test CA (certificate, key) made with the openssl command line."""
+    cert, key = folder / f"{name}-ca.pem", folder / f"{name}-ca.key"
+    _openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name} test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    )  # fmt: skip
     return cert, key
 
 
-def test_starttls_is_required_by_default_and_used_when_offered(
-    fresh_engine: Engine, certificate: tuple[Path, Path]
+def _server_certificate(folder: Path, ca: tuple[Path, Path]) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost signed by ``ca``."""
+    cert, key, request = folder / "server.pem", folder / "server.key", folder / "server.csr"
+    extensions = folder / "server.ext"
+    extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    _openssl(
+        "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+        "-out", str(request), "-subj", "/CN=127.0.0.1",
+    )  # fmt: skip
+    _openssl(
+        "x509", "-req", "-in", str(request), "-CA", str(ca[0]), "-CAkey", str(ca[1]),
+        "-CAcreateserial", "-days", "1", "-out", str(cert), "-extfile", str(extensions),
+    )  # fmt: skip
+    return cert, key
+
+
+@dataclass(frozen=True)
+class Certificates:
+    ca: Path
+    """The CA the sender is told to trust."""
+    other_ca: Path
+    """A CA that did not sign the server's certificate."""
+    server: ssl.SSLContext
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    folder = tmp_path_factory.mktemp("tls")
+    ca = _authority(folder, "clinic")
+    other = _authority(folder, "other")
+    cert, key = _server_certificate(folder, ca)
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    return Certificates(ca=ca[0], other_ca=other[0], server=server)
+
+
+def _due_again(engine: Engine, message: OutboxMessage, tag: str) -> OutboxMessage:
+    """A copy of ``message`` due at once (the refused one waits for its retry)."""
+    copy = replace(message, id=uuid4(), idempotency_key=f"{message.idempotency_key}:{tag}")
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        uow.outbox.add(copy)
+        uow.commit()
+    return copy
+
+
+def test_tr2_smtp_without_starttls_gets_no_mail_unless_plaintext_is_allowed(
+    fresh_engine: Engine, certificates: Certificates
 ) -> None:
-    cert, key = certificate
+    """TR-2: a server without STARTTLS gets nothing; STARTTLS is used, verified against the CA."""
     (message,) = seed_due(fresh_engine, 1)
-    secure = SmtpConfig("127.0.0.1", 0, SENDER, ca_file=cert)
-    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_tls.load_cert_chain(cert, key)
+    secure = SmtpConfig("127.0.0.1", 0, SENDER, ca_file=certificates.ca)
 
     with smtp_server() as (plain_server, port):
         refused = run_once(fresh_engine, SmtpChannel(replace(secure, port=port)))
     not_sent = stored(fresh_engine, message.id)
-    with SqlAlchemyUnitOfWork(fresh_engine) as uow:  # make it due again at once
-        uow.outbox.add(
-            replace(message, id=uuid4(), idempotency_key=f"{message.idempotency_key}:tls")
-        )
-        uow.commit()
-    with smtp_server(server_tls, require_starttls=True) as (tls_server, port):
+    wrong_ca = _due_again(fresh_engine, message, "wrong-ca")
+    with smtp_server(certificates.server, require_starttls=True) as (unverified, port):
+        untrusted = SmtpChannel(replace(secure, port=port, ca_file=certificates.other_ca))
+        unverified_report = run_once(fresh_engine, untrusted)
+    not_verified = stored(fresh_engine, wrong_ca.id)
+    _due_again(fresh_engine, message, "tls")
+    with smtp_server(certificates.server, require_starttls=True) as (tls_server, port):
         sent = run_once(fresh_engine, SmtpChannel(replace(secure, port=port)))
+    with smtp_server() as (allowed_server, port):
+        _due_again(fresh_engine, message, "plain")
+        allowed = replace(secure, port=port, security=SmtpSecurity.NONE, allow_plaintext=True)
+        plain_sent = run_once(fresh_engine, SmtpChannel(allowed))
 
-    assert (refused.retried, plain_server.count()) == (1, 0)
-    assert not_sent.last_error == "the SMTP server does not offer STARTTLS"
+    assert (refused.retried, refused.sent, plain_server.count()) == (1, 0, 0)
+    assert not_sent.status is not MessageStatus.SENT
+    assert not_sent.last_error is not None and "does not offer STARTTLS" in not_sent.last_error
+    assert (unverified_report.sent, unverified.count()) == (0, 0)
+    assert not_verified.status is not MessageStatus.SENT and not_verified.last_error
     assert (sent.sent, tls_server.count()) == (1, 1)
+    assert (plain_sent.sent, allowed_server.count()) == (1, 1)
 
 
-def test_plain_text_smtp_off_this_machine_is_refused_unless_allowed() -> None:
+def test_tr2_plain_text_smtp_is_refused_unless_explicitly_allowed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Plain text needs the flag even to the loopback; with it, a warning names no patient."""
     remote = SmtpConfig("192.0.2.10", 25, SENDER, security=SmtpSecurity.NONE)
 
-    with pytest.raises(InsecureTransportError, match="plain text"):
-        SmtpChannel(remote)
-    SmtpChannel(replace(remote, allow_plaintext=True))
-    SmtpChannel(replace(remote, host="localhost"))
-    SmtpChannel(replace(remote, host="::1"))
+    for host in ("192.0.2.10", "127.0.0.1", "localhost", "::1"):
+        with pytest.raises(InsecureTransportError, match="NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT"):
+            SmtpChannel(replace(remote, host=host))
+    with caplog.at_level(logging.WARNING, logger="needlepoint.adapters.email"):
+        SmtpChannel(replace(remote, allow_plaintext=True))
+    (warning,) = caplog.records
+    assert "plain text" in warning.getMessage() and "192.0.2.10:25" in warning.getMessage()
 
 
 def test_the_worker_will_not_start_without_secure_email_settings(tmp_path: Path) -> None:

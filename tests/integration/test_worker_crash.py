@@ -46,6 +46,7 @@ def worker_env(url: str, port: int, data_dir: Path) -> dict[str, str]:
         "NEEDLEPOINT_SMTP_HOST": "127.0.0.1",
         "NEEDLEPOINT_SMTP_PORT": str(port),
         "NEEDLEPOINT_SMTP_SECURITY": "none",
+        "NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT": "1",
         "NEEDLEPOINT_SMTP_FROM": SENDER,
     }
 

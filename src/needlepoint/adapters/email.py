@@ -7,14 +7,17 @@ that drops mid-DATA is discarded (RFC 5321 §4.1.1.4). ``complete`` sends the te
 reads the reply. The worker commits ``handing_over`` in between (ADR 0016).
 
 Every message carries a Message-ID derived from its outbox id, so a copy could always be
-recognised. Plain-text SMTP to a host other than the loopback is refused unless explicitly
-allowed (ecosystem.md TR-2). Error reasons name the stage and the reply code only: a server's
+recognised. Plain-text SMTP is refused unless explicitly allowed, the loopback included
+(ecosystem.md TR-2): with STARTTLS (the default) a server that does not offer it gets nothing,
+and the message stays in the outbox with that reason; certificates are verified against the
+system's CAs or ``ca_file``. Error reasons name the stage and the reply code only: a server's
 reply text may quote the recipient's address.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import smtplib
 import socket
@@ -36,6 +39,12 @@ _FORWARDED: Final = 251
 _START_INPUT: Final = 354
 _PERMANENT: Final = 500
 _TERMINATOR: Final = b".\r\n"
+NO_STARTTLS: Final = (
+    "the SMTP server does not offer STARTTLS; nothing was sent in plain text "
+    "(fix the server, or set NEEDLEPOINT_SMTP_SECURITY)"
+)
+
+log = logging.getLogger(__name__)
 
 
 class SmtpSecurity(StrEnum):
@@ -104,19 +113,23 @@ class SmtpChannel:
     """Sends outbox messages by email."""
 
     def __init__(self, config: SmtpConfig) -> None:
-        """Check the settings; plain text goes only to the loopback or when allowed.
+        """Check the settings: plain text only when explicitly allowed, even to the loopback.
 
         Raises:
-            InsecureTransportError: Plain-text SMTP to another host was not allowed.
+            InsecureTransportError: Plain-text SMTP was not allowed.
         """
-        if (
-            config.security is SmtpSecurity.NONE
-            and not config.allow_plaintext
-            and not is_loopback(config.host)
-        ):
-            raise InsecureTransportError(
-                f"SMTP to {config.host} would be plain text; use STARTTLS or TLS, or allow "
-                "plain text explicitly (test servers only)"
+        if config.security is SmtpSecurity.NONE:
+            if not config.allow_plaintext:
+                raise InsecureTransportError(
+                    f"SMTP to {config.host} would be plain text; use STARTTLS or TLS, or allow "
+                    "plain text explicitly with NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT=1 (test servers "
+                    "only)"
+                )
+            log.warning(
+                "email is sent to %s:%d in plain text (NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT): "
+                "for test servers only",
+                config.host,
+                config.port,
             )
         self._config = config
 
@@ -158,7 +171,7 @@ class SmtpChannel:
                 client.login(config.username, config.password or "")
         except smtplib.SMTPNotSupportedError:
             client.close()
-            raise DeliveryError("the SMTP server does not offer STARTTLS") from None
+            raise DeliveryError(NO_STARTTLS) from None
         except smtplib.SMTPResponseException as error:
             client.close()
             raise _refused(error.smtp_code, "EHLO/STARTTLS/AUTH") from None
