@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Final
 
 NEEDLEPOINT: Final = Path(sys.executable).with_name("needlepoint")
-STARTUP_SECONDS: Final = 30.0
+STARTUP_SECONDS: Final = 90.0
 STOP_SECONDS: Final = 10.0
 
 
@@ -61,6 +62,11 @@ def serving(
             process.wait(timeout=STOP_SECONDS)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
 def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -69,8 +75,11 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log_path: Pa
                 f"needlepoint serve exited with {process.returncode}; see {log_path}"
             )
         try:
-            with urllib.request.urlopen(f"{url}/login", timeout=1):
+            # Any answer means serving; a redirect (NEEDLEPOINT_HTTPS_ONLY) is not followed.
+            with urllib.request.build_opener(_NoRedirects).open(f"{url}/login", timeout=1):
                 return
+        except urllib.error.HTTPError:
+            return
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(

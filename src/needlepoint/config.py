@@ -326,6 +326,15 @@ class Settings(BaseSettings):
         "header through. Unset: none (ADR 0023).",
     )
 
+    https_only: Flag = Field(
+        False,
+        description="1 behind an HTTPS proxy: a plain-HTTP request is redirected (308) to the "
+        "same path under NEEDLEPOINT_PUBLIC_URL, which must then be https://, and every HTTPS "
+        "answer carries Strict-Transport-Security: max-age=31536000; includeSubDomains. A "
+        "request counts as HTTPS by its socket, or by X-Forwarded-Proto only from "
+        "NEEDLEPOINT_TRUSTED_PROXIES (ADR 0040).",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -371,6 +380,16 @@ class Settings(BaseSettings):
                 f"<public URL>{PORTAL_PATH}."
             )
         return {**data, "public_url": site}
+
+    @model_validator(mode="after")
+    def _https_only_needs_an_https_address(self) -> Settings:
+        if self.https_only and not self.public_url.startswith("https://"):
+            raise ValueError(
+                f"NEEDLEPOINT_HTTPS_ONLY is on but NEEDLEPOINT_PUBLIC_URL={self.public_url!r} is "
+                "not https://; set NEEDLEPOINT_PUBLIC_URL to the https:// address the proxy "
+                "serves (plain HTTP is redirected there), or unset NEEDLEPOINT_HTTPS_ONLY."
+            )
+        return self
 
     @property
     def portal_address(self) -> str:

@@ -33,6 +33,7 @@ from needlepoint.entrypoints.api.routers import (
     staff,
     treatment,
 )
+from needlepoint.entrypoints.api.transport import HttpsOnly
 from needlepoint.entrypoints.web import routes as web
 from needlepoint.entrypoints.web.pages import photos as photo_pages
 from needlepoint.entrypoints.web.portal import uploads
@@ -105,6 +106,11 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(web.web_router())  # the web app's pages: the same guard, HTML answers
     app.router.routes.append(web.static_files())
     app.add_middleware(BodySizeLimit, larger=UPLOADS)
+    settings = services.settings
+    if settings.https_only:  # TR-1: plain HTTP is redirected, HTTPS answers carry HSTS
+        app.add_middleware(
+            HttpsOnly, public_url=settings.public_url, proxies=settings.trusted_proxies
+        )
     app.add_middleware(RequestBoundary)  # added last: the outermost layer
     return app
 
