@@ -46,14 +46,14 @@ def checked_filter(wanted: AuditFilter) -> AuditFilter:
     """The filter, or ``InvalidInputError`` naming ``from``/``to``/``action`` and the fix."""
     if wanted.to_at <= wanted.from_at:
         raise InvalidInputError.single(
-            "to",
+            "to_at",
             "the end of the range is not after its start.",
-            "give a 'to' later than 'from'.",
+            "give a to_at later than from_at.",
             InputCode.OUT_OF_ORDER,
         )
     if wanted.to_at - wanted.from_at > timedelta(days=MAX_RANGE_DAYS):
         raise InvalidInputError.single(
-            "from",
+            "from_at",
             f"the range is longer than {MAX_RANGE_DAYS} days.",
             f"ask for {MAX_RANGE_DAYS} days or fewer at a time.",
             InputCode.OUT_OF_RANGE,

@@ -121,6 +121,11 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/patients/{{patient_id}}/appointments"): Action.SCHEDULE_READ,
     ("POST", f"{API}/appointments/{{appointment_id}}/reschedule"): Action.APPOINTMENT_CHANGE,
     ("POST", f"{API}/appointments/{{appointment_id}}/status"): Action.APPOINTMENT_CHANGE,
+    ("POST", f"{API}/patients/{{patient_id}}/break-glass"): Action.BREAK_GLASS,
+    ("GET", f"{API}/break-glass/{{grant_id}}/record"): Action.BREAK_GLASS,
+    ("GET", f"{API}/break-glass"): Action.AUDIT_READ,
+    ("GET", f"{API}/audit/events"): Action.AUDIT_READ,
+    ("GET", f"{API}/audit/export"): Action.AUDIT_EXPORT,
 }
 """(HTTP method, route path) → the action it takes (``services.permissions``), or who may call
 it without one: ``PUBLIC`` or any ``SIGNED_IN`` member of staff."""

@@ -28,9 +28,10 @@ from needlepoint.services.records import (
     patients,
 )
 from needlepoint.services.records import programme as programme_overview
+from needlepoint.services.records.break_glass import BreakGlassNotFoundError, BrokenGlassRead
 from needlepoint.services.records.ports import RecordsUnitOfWork
 
-__all__ = ["Records"]
+__all__ = ["BreakGlassNotFoundError", "BrokenGlassRead", "Records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,7 @@ class Records:
 
     def read_under_break_glass(
         self, grant_id: UUID, *, context: audit_service.RequestContext
-    ) -> break_glass.BrokenGlassRead:
+    ) -> BrokenGlassRead:
         """The patient's programme under the actor's live grant (every read severity high)."""
         return break_glass.read_under_break_glass(
             grant_id=grant_id, context=context, uow=self.unit_of_work(), clock=self.clock
