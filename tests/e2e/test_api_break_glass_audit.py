@@ -308,3 +308,22 @@ def test_an_unknown_patient_cannot_be_broken_into(world: World) -> None:
     )
 
     assert response.status_code == 404
+
+
+def test_ad2_a_route_missing_from_the_permission_table_is_refused_and_audited_once(
+    world: World,
+) -> None:
+    app = create_app(world.services)
+
+    @app.get(f"{API}/unlisted")
+    def unlisted() -> dict[str, str]:
+        return {"leaked": "yes"}
+
+    token = world.clients["admin"].headers["authorization"]
+    headers = {"Authorization": token, "X-Request-ID": "ad2-unlisted"}
+    response = TestClient(app, base_url=BASE_URL).get(f"{API}/unlisted", headers=headers)
+
+    assert response.status_code == 403
+    assert [(e["action"], e["resource_id"]) for e in world.rows(request_id="ad2-unlisted")] == [
+        ("refused", f"GET {API}/unlisted")
+    ]
