@@ -327,3 +327,20 @@ def test_ad2_a_route_missing_from_the_permission_table_is_refused_and_audited_on
     assert [(e["action"], e["resource_id"]) for e in world.rows(request_id="ad2-unlisted")] == [
         ("refused", f"GET {API}/unlisted")
     ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from_at": "2026-11-01T00:00", "to_at": "2026-11-02T00:00:00Z"}, "from_at"),
+        ({"from_at": "2026-11-02T00:00:00Z", "to_at": "2026-11-01T00:00:00Z"}, "to_at"),
+        ({"from_at": "2026-11-01T00:00:00Z", "to_at": "2026-11-02T00:00:00Z", "limit": 0}, "limit"),
+    ],
+)
+def test_ac5_a_bad_query_is_refused_naming_its_field(
+    world: World, params: dict[str, Any], field: str
+) -> None:
+    response = world.clients["admin"].get(f"{API}/audit/events", params=params)
+
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.json()["errors"]]

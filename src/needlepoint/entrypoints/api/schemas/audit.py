@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from needlepoint.domain.audit_view import MAX_PAGE_EVENTS, AuditEntry, AuditFilter
 from needlepoint.domain.break_glass import BreakGlassGrant
@@ -94,8 +94,8 @@ class AuditQuery(RequestModel):
     page before.
     """
 
-    from_at: datetime
-    to_at: datetime
+    from_at: AwareDatetime
+    to_at: AwareDatetime
     actor_id: UUID | None = None
     patient_id: UUID | None = None
     action: ActionId | None = None
@@ -110,8 +110,8 @@ class AuditQuery(RequestModel):
 class AuditExportQuery(RequestModel):
     """Which events to export (at most 92 days), and as what: CSV or JSON lines."""
 
-    from_at: datetime
-    to_at: datetime
+    from_at: AwareDatetime
+    to_at: AwareDatetime
     actor_id: UUID | None = None
     patient_id: UUID | None = None
     action: ActionId | None = None
