@@ -132,6 +132,7 @@ def test_ac5_the_admin_sees_the_trail_and_the_grants(admin: TestClient, desk: Te
     filtered = admin.get("/audit", params={"action": "break_glass.open"})
 
     assert page.status_code == 200
+    assert '<a href="/audit" aria-current="page">Audit trail</a>' in page.text
     assert "break_glass.open" in page.text
     assert REASON in page.text  # the grants, with their reasons
     assert filtered.text.count("<td>break_glass.open</td>") >= 1

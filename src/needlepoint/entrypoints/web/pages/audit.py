@@ -86,7 +86,7 @@ def show(visit: StaffVisit) -> Response:
             "action": visit.query("action"),
         },
         "csv_path": CSV_PATH,
-        "current": "settings",
+        "current": "audit",
     }
     return templates.render(visit, "settings/audit.html", page)
 
