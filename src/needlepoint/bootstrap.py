@@ -127,7 +127,12 @@ class Services:
         """Patients, assessments, outcomes and the programme view."""
         from needlepoint.services.records.facade import Records  # noqa: PLC0415
 
-        return Records(self.database.unit_of_work, self.clock, self.engine)
+        return Records(
+            self.database.unit_of_work,
+            self.clock,
+            self.engine,
+            break_glass_minutes=self.settings.break_glass_minutes,
+        )
 
     @_Area
     def treatment(self) -> Treatment:

@@ -55,6 +55,8 @@ _SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 MIN_WEB_SECRET_LENGTH = 32
 MIN_AUDIT_KEY_LENGTH = 32
 MAX_LINK_MINUTES = 24 * 60
+MAX_BREAK_GLASS_MINUTES = 60
+"""domain.break_glass.MAX_TTL_MINUTES: the hard limit of emergency access (ADR 0038)."""
 MAX_PORT = 65535
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 
@@ -313,6 +315,20 @@ class Settings(BaseSettings):
         15,
         description="How long a patient's one-time sign-in link works, in minutes (an inferred "
         "default; ADR 0017).",
+    )
+    break_glass_minutes: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_BREAK_GLASS_MINUTES",
+            MAX_BREAK_GLASS_MINUTES,
+            f"a number of minutes; set 1 to {MAX_BREAK_GLASS_MINUTES}, or unset it for "
+            f"{MAX_BREAK_GLASS_MINUTES}.",
+        ),
+    ] = Field(
+        MAX_BREAK_GLASS_MINUTES,
+        description="How long a member of staff's emergency (break-glass) access to one "
+        "patient's clinical record lasts, in minutes; never more than 60, the hard limit "
+        "(ADR 0038).",
     )
     smtp: SmtpSettings | None = Field(None, description="Email over SMTP.")
     sms: SmsSettings | None = Field(None, description="SMS over an HTTP gateway.")

@@ -250,7 +250,18 @@ def _world(services: Services) -> World:
         "token_id": str(revocable.record.id),
     }
     ids["check_in_id"] = _check_in(services, home, ids)
+    ids["grant_id"] = _break_glass(services, members["front_desk"], ids)
     return World(services, app, clients, ids)
+
+
+def _break_glass(services: Services, front_desk: StaffMember, ids: dict[str, str]) -> str:
+    """Front desk's emergency access to the patient's record (ADR 0038)."""
+    patient_id = uuid.UUID(ids["patient_id"])
+    grant = services.records.open_break_glass(patient_id, REASON, context=_context(front_desk))
+    return str(grant.id)
+
+
+REASON = "patient phoned with facial swelling; clinician unreachable"
 
 
 def _check_in(services: Services, clinic_id: uuid.UUID, ids: dict[str, str]) -> str:
@@ -403,6 +414,11 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
         "status": "cancelled",
         "reason": "patient unwell",
     },
+    ("POST", f"{API}/patients/{{patient_id}}/break-glass"): lambda _: {"reason": REASON},
+    ("GET", f"{API}/break-glass/{{grant_id}}/record"): lambda _: None,
+    ("GET", f"{API}/break-glass"): lambda _: None,
+    ("GET", f"{API}/audit/events"): lambda _: None,
+    ("GET", f"{API}/audit/export"): lambda _: None,
 }
 """A valid request for every operation (a new route needs one here, and in the table)."""
 

@@ -16,6 +16,7 @@ from typing import Self, TypeVar
 from uuid import UUID
 
 from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.break_glass import BreakGlassGrant
 from needlepoint.domain.calendar import CalendarFeed
 from needlepoint.domain.checkins import CheckIn, CheckInPhoto
 from needlepoint.domain.clearances import Clearance
@@ -136,6 +137,7 @@ class FakeDatabase:
     photo_derivatives: dict[str, tuple[UUID, Derivative]] = field(default_factory=dict)
     """Keyed by the derivative's key: the clinic and the copy."""
     patient_changes: list[PatientChange] = field(default_factory=list)
+    break_glass_grants: dict[UUID, BreakGlassGrant] = field(default_factory=dict)
 
     def checkpoint(self) -> Restore:
         """Save every table; the result puts them all back as they are now."""
@@ -170,6 +172,7 @@ class FakeDatabase:
             saved_rows(self.redness_readings),
             saved_rows(self.photo_derivatives),
             saved_list(self.patient_changes),
+            saved_rows(self.break_glass_grants),
         ]
         assert len(restores) == len(fields(self)), "a table is missing from the checkpoint"
         return restoring_all(restores)

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from fakes.database import FakeDatabase
 from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.audit_view import AuditEntry, AuditFilter
+from needlepoint.domain.break_glass import BreakGlassGrant
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.patient_changes import PatientChange
 
@@ -79,3 +81,44 @@ class FakePatientChanges:
         return [
             replace(c, changed_by_name=self.staff[c.changed_by][0].display_name) for c in newest
         ]
+
+
+class FakeBreakGlass:
+    def __init__(self, database: FakeDatabase) -> None:
+        self.rows = database.break_glass_grants
+
+    def add(self, grant: BreakGlassGrant) -> None:
+        self.rows[grant.id] = grant
+
+    def get(self, clinic_id: UUID, grant_id: UUID) -> BreakGlassGrant | None:
+        found = self.rows.get(grant_id)
+        return found if found is not None and found.clinic_id == clinic_id else None
+
+    def for_clinic(self, clinic_id: UUID, *, limit: int) -> Sequence[BreakGlassGrant]:
+        rows = [g for g in self.rows.values() if g.clinic_id == clinic_id]
+        return sorted(rows, key=lambda g: g.granted_at, reverse=True)[:limit]
+
+
+class FakeAuditTrail:
+    """The events of the fake trail, numbered 1, 2, 3... in the order they were appended."""
+
+    def __init__(self, database: FakeDatabase) -> None:
+        self.database = database
+
+    def page(
+        self, clinic_id: UUID, wanted: AuditFilter, *, before_seq: int | None, limit: int
+    ) -> Sequence[AuditEntry]:
+        db = self.database
+        staff = {m.id for m, _ in db.staff.values() if m.clinic_id == clinic_id}
+        patients = {p.id for p in db.patients.values() if p.clinic_id == clinic_id}
+        found = [
+            AuditEntry(seq, event)
+            for seq, event in enumerate(db.audit, start=1)
+            if (event.actor_id in staff or event.patient_id in patients)
+            and wanted.from_at <= event.at < wanted.to_at
+            and (before_seq is None or seq < before_seq)
+            and wanted.actor_id in {None, event.actor_id}
+            and wanted.patient_id in {None, event.patient_id}
+            and wanted.action in {None, event.action}
+        ]
+        return list(reversed(found))[:limit]

@@ -28,7 +28,14 @@ from fakes.database import (
 from fakes.messaging import FakeOutbox
 from fakes.photos import FakePhotos
 from fakes.portal import FakeCareAcknowledgements, FakeCheckIns, FakePortalAccess
-from fakes.records import FakeAssessments, FakeCareDocuments, FakeOutcomes, FakePatientChanges
+from fakes.records import (
+    FakeAssessments,
+    FakeAuditTrail,
+    FakeBreakGlass,
+    FakeCareDocuments,
+    FakeOutcomes,
+    FakePatientChanges,
+)
 from fakes.scheduling import (
     FakeAppointments,
     FakeCalendarFeeds,
@@ -74,6 +81,8 @@ class FakeRecordsUnitOfWork(FakeTransaction):
         self.care_documents = FakeCareDocuments(db)
         self.assessments = FakeAssessments(db)
         self.patient_changes = FakePatientChanges(db)
+        self.break_glass = FakeBreakGlass(db)
+        self.audit_trail = FakeAuditTrail(db)
 
 
 class FakeTreatmentUnitOfWork(FakeTransaction):
@@ -206,6 +215,8 @@ class FakeUnitOfWork(FakeTransaction):
         self.care_documents = FakeCareDocuments(db)
         self.assessments = FakeAssessments(db)
         self.patient_changes = FakePatientChanges(db)
+        self.break_glass = FakeBreakGlass(db)
+        self.audit_trail = FakeAuditTrail(db)
         self.rooms = FakeRooms(db)
         self.opening_hours = FakeOpeningHours(db)
         self.appointments = FakeAppointments(db)

@@ -5,7 +5,8 @@ prev_hash NUL canonical JSON of the event)``. Legacy rows (before ADR 0032):
 ``sha256(prev_hash + canonical JSON)``.
 
 Canonical JSON: sorted keys, no whitespace, UUIDs as ``str``, instants as ISO 8601 in UTC with
-microseconds (``2026-11-23T09:30:00.000000Z``), absent values as ``null``.
+microseconds (``2026-11-23T09:30:00.000000Z``), absent values as ``null``; ``severity`` and
+``break_glass_id`` (ADR 0038) only when they are not ``normal`` and null.
 
 An anchor is a small JSON document naming each chain's length and newest hash at a moment,
 kept outside the database (a file, an email): ``{"format": "needlepoint-audit-anchor/1",
@@ -68,6 +69,11 @@ def canonical_json(event: AuditEvent) -> str:
         "outcome": event.outcome,
         "request_id": event.request_id,
     }
+    # Added by ADR 0038; hashed only when set, so every row written before verifies as it was.
+    if event.severity != "normal":
+        fields["severity"] = event.severity
+    if event.break_glass_id is not None:
+        fields["break_glass_id"] = str(event.break_glass_id)
     return json.dumps(fields, sort_keys=True, separators=(",", ":"))
 
 

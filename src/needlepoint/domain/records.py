@@ -134,3 +134,7 @@ class AuditEvent:
     patient_id: UUID | None
     outcome: str
     request_id: str
+    severity: str = "normal"
+    """``normal``, or ``high`` for a read under break-glass access (ADR 0038)."""
+    break_glass_id: UUID | None = None
+    """The break-glass grant the access was made under, if any (ADR 0038)."""

@@ -78,6 +78,9 @@ class Access:
     resource_id: str
     patient_id: UUID | None
     outcome: str = "success"
+    severity: str = "normal"
+    """``high`` for a read under break-glass access (ADR 0038)."""
+    break_glass_id: UUID | None = None
 
 
 def record(uow: Audited, context: Acting, access: Access, *, at: datetime) -> None:
@@ -94,6 +97,8 @@ def record(uow: Audited, context: Acting, access: Access, *, at: datetime) -> No
             patient_id=access.patient_id,
             outcome=access.outcome,
             request_id=context.request_id,
+            severity=access.severity,
+            break_glass_id=access.break_glass_id,
         )
     )
 

@@ -93,6 +93,10 @@ class Action(StrEnum):
     # the clinic's own work lists and messages
     DASHBOARD_READ = "dashboard.read"
     MESSAGES_REVIEW = "messages.review"
+    # emergency access and the audit trail (ADR 0038)
+    BREAK_GLASS = "break_glass.open"
+    AUDIT_READ = "audit.read"
+    AUDIT_EXPORT = "audit.export"
 
 
 ALL_STAFF: Final = frozenset(Role)
@@ -151,6 +155,9 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.CALENDAR_FEED_MANAGE: ALL_STAFF,
     Action.DASHBOARD_READ: ALL_STAFF,
     Action.MESSAGES_REVIEW: ADMIN_ONLY,
+    Action.BREAK_GLASS: ALL_STAFF,
+    Action.AUDIT_READ: ADMIN_ONLY,
+    Action.AUDIT_EXPORT: ADMIN_ONLY,
 }
 """Action → the roles that may take it. An action missing here is refused for everyone."""
 

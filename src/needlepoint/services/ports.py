@@ -13,6 +13,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self
 from uuid import UUID
 
+from needlepoint.domain.audit_view import AuditEntry, AuditFilter
+from needlepoint.domain.break_glass import BreakGlassGrant
 from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.patient_search import PatientKey, PatientSearch
 from needlepoint.domain.records import (
@@ -177,6 +179,35 @@ class AuditLog(Protocol):
         ...
 
 
+class BreakGlassRepository(Protocol):
+    """Break-glass grants (ADR 0038): only ever added, never changed."""
+
+    def add(self, grant: BreakGlassGrant) -> None:
+        """Store a new grant."""
+        ...
+
+    def get(self, clinic_id: UUID, grant_id: UUID) -> BreakGlassGrant | None:
+        """One grant of the clinic, or None."""
+        ...
+
+    def for_clinic(self, clinic_id: UUID, *, limit: int) -> Sequence[BreakGlassGrant]:
+        """The clinic's newest ``limit`` grants, newest first."""
+        ...
+
+
+class AuditTrailReads(Protocol):
+    """The audit trail read back for a clinic's admin (ADR 0038).
+
+    A clinic's events are those of its staff, and those about its patients.
+    """
+
+    def page(
+        self, clinic_id: UUID, wanted: AuditFilter, *, before_seq: int | None, limit: int
+    ) -> Sequence[AuditEntry]:
+        """Up to ``limit`` events, newest first, numbered below ``before_seq`` (if given)."""
+        ...
+
+
 class Transaction(Protocol):
     """One transaction: all of it lands, or none of it.
 
@@ -248,6 +279,24 @@ class HasAudit(Protocol):
     @property
     def audit(self) -> AuditLog:
         """The audit, in this unit of work's transaction."""
+        ...
+
+
+class HasBreakGlass(Protocol):
+    """A unit of work holding BreakGlassRepository."""
+
+    @property
+    def break_glass(self) -> BreakGlassRepository:
+        """The break-glass grants, in this unit of work's transaction."""
+        ...
+
+
+class HasAuditTrail(Protocol):
+    """A unit of work holding AuditTrailReads."""
+
+    @property
+    def audit_trail(self) -> AuditTrailReads:
+        """The audit trail read back, in this unit of work's transaction."""
         ...
 
 

@@ -28,6 +28,7 @@ HELPERS = {
     ("treatment/photos.py", "photo_or_raise"),
     ("treatment/photos.py", "stored_or_raise"),
     ("treatment/photos.py", "verified_or_refuse"),
+    ("records/programme.py", "read_programme"),  # inside patient_programme and break-glass
 }
 """Functions that take a context but are helpers inside a use case that already checked it."""
 
@@ -40,6 +41,12 @@ def context(role: Role, auth: AuthMethod = AuthMethod.SESSION) -> RequestContext
 def test_every_action_names_the_roles_that_may_take_it() -> None:
     assert set(permissions.ROLES_BY_ACTION) == set(Action)
     assert all(permissions.ROLES_BY_ACTION[action] for action in Action)
+
+
+def test_ac5_the_audit_trail_its_export_and_the_reminder_log_are_for_admins_only() -> None:
+    admin_only = (Action.AUDIT_READ, Action.AUDIT_EXPORT, Action.MESSAGES_REVIEW)
+
+    assert all(permissions.ROLES_BY_ACTION[action] == {Role.ADMIN} for action in admin_only)
 
 
 def test_front_desk_never_touches_clinical_content() -> None:

@@ -25,6 +25,7 @@ from needlepoint.adapters.db.scheduling.opening_hours import SqlOpeningHoursRepo
 from needlepoint.adapters.db.scheduling.rooms import SqlRoomRepository
 from needlepoint.adapters.db.scheduling.worklists import SqlWorklistQueries
 from needlepoint.adapters.db.shared.audit import SqlAuditLog
+from needlepoint.adapters.db.shared.break_glass import SqlAuditTrailReads, SqlBreakGlassRepository
 from needlepoint.adapters.db.shared.clinics import SqlClinicRepository
 from needlepoint.adapters.db.shared.patients import SqlPatientRepository
 from needlepoint.adapters.db.shared.staff import SqlStaffRepository
@@ -83,6 +84,16 @@ class SqlAlchemyUnitOfWork(Transaction):
     def audit(self) -> SqlAuditLog:
         """The audit trail."""
         return SqlAuditLog(self._connection)
+
+    @cached_property
+    def break_glass(self) -> SqlBreakGlassRepository:
+        """Break-glass grants (ADR 0038)."""
+        return SqlBreakGlassRepository(self._connection)
+
+    @cached_property
+    def audit_trail(self) -> SqlAuditTrailReads:
+        """The audit trail read back for an admin (ADR 0038)."""
+        return SqlAuditTrailReads(self._connection)
 
     @cached_property
     def series(self) -> SqlSeriesRepository:

@@ -21,6 +21,7 @@ from needlepoint.entrypoints.api import errors, permissions, security
 from needlepoint.entrypoints.api.middleware import BodySizeLimit, RequestBoundary
 from needlepoint.entrypoints.api.routers import (
     assessments,
+    audit,
     auth,
     check_ins,
     clinic,
@@ -52,6 +53,7 @@ ROUTERS = (
     photos.router,
     scheduling.router,
     check_ins.router,
+    audit.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 WEB_STRAY_STATUSES = (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED)

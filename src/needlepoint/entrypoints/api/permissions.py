@@ -121,6 +121,11 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/patients/{{patient_id}}/appointments"): Action.SCHEDULE_READ,
     ("POST", f"{API}/appointments/{{appointment_id}}/reschedule"): Action.APPOINTMENT_CHANGE,
     ("POST", f"{API}/appointments/{{appointment_id}}/status"): Action.APPOINTMENT_CHANGE,
+    ("POST", f"{API}/patients/{{patient_id}}/break-glass"): Action.BREAK_GLASS,
+    ("GET", f"{API}/break-glass/{{grant_id}}/record"): Action.BREAK_GLASS,
+    ("GET", f"{API}/break-glass"): Action.AUDIT_READ,
+    ("GET", f"{API}/audit/events"): Action.AUDIT_READ,
+    ("GET", f"{API}/audit/export"): Action.AUDIT_EXPORT,
 }
 """(HTTP method, route path) → the action it takes (``services.permissions``), or who may call
 it without one: ``PUBLIC`` or any ``SIGNED_IN`` member of staff."""
@@ -151,6 +156,7 @@ async def authorize(request: Request) -> StaffMember | None:
     rule = _rule(request, path)
     if rule is None:
         _log_denial(request, path, "not in the permission table")
+        await _audit_refusal(request, path, None, "denied")  # AD-2: every refusal, one event
         raise PermissionDeniedError("this operation is not open to anyone")
     if rule == PUBLIC:
         await _check_public(request, path)
@@ -233,9 +239,16 @@ async def _require(request: Request, path: str, context: RequestContext, action:
         permissions.require(context, action)
     except PermissionDeniedError:
         _log_denial(request, path, f"role {context.actor.role.value}, {context.auth.value}")
-        refusal = Refusal(f"{request.method} {path}", "denied", context.request_id, context.actor)
-        await run_in_threadpool(security.services_of_app(request).accounts.record_refusal, refusal)
+        await _audit_refusal(request, path, context.actor, "denied")
         raise
+
+
+async def _audit_refusal(
+    request: Request, path: str, actor: StaffMember | None, outcome: str
+) -> None:
+    """One audit event for a refused request (scenario AD-2)."""
+    refusal = Refusal(f"{request.method} {path}", outcome, security.request_id(request), actor)
+    await run_in_threadpool(security.services_of_app(request).accounts.record_refusal, refusal)
 
 
 def _log_denial(request: Request, path: str, why: str) -> None:

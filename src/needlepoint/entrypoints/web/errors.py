@@ -19,6 +19,8 @@ from starlette.responses import Response
 from needlepoint.domain.errors import DomainError, InvalidInputError
 from needlepoint.entrypoints.statuses import status_of
 from needlepoint.entrypoints.web import templates
+from needlepoint.services import permissions
+from needlepoint.services.permissions import Action, PermissionDeniedError
 
 if TYPE_CHECKING:
     from needlepoint.entrypoints.web.visits import Visit
@@ -51,7 +53,17 @@ def error_page(visit: Visit, error: DomainError) -> Response:
         return unexpected(visit, error)
     detail = NOT_FOUND_DETAIL if status == HTTPStatus.NOT_FOUND else str(error)
     problems = error.problems if isinstance(error, InvalidInputError) else ()
-    return _page(visit, status, detail, problems=problems)
+    return _page(
+        visit, status, detail, problems=problems, patient_id=_refused_patient(visit, error)
+    )
+
+
+def _refused_patient(visit: Visit, error: DomainError) -> str | None:
+    """The patient of a page refused to the member's role: the refusal offers break-glass."""
+    patient_id = visit.request.path_params.get("patient_id")
+    refused = isinstance(error, PermissionDeniedError) and visit.request.method == "GET"
+    may = visit.member is not None and permissions.allows(visit.member.role, Action.BREAK_GLASS)
+    return str(patient_id) if refused and may and patient_id else None
 
 
 def csrf_refused(visit: Visit) -> Response:
@@ -84,9 +96,16 @@ def _page(
     *,
     problems: tuple[object, ...] = (),
     title: str = "",
+    patient_id: str | None = None,
 ) -> Response:
     title = title or HTTPStatus(status).phrase
-    values = {"status": status, "title": title, "detail": detail, "problems": problems}
+    values = {
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "problems": problems,
+        "break_glass_patient_id": patient_id,
+    }
     if visit.from_htmx:
         # htmx swaps error answers too (base.html's htmx-config): into the alerts region.
         headers = {"HX-Retarget": "#alerts", "HX-Reswap": "innerHTML"}

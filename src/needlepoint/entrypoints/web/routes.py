@@ -26,6 +26,7 @@ from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
     agenda,
     api_docs,
+    audit,
     booking,
     calendar,
     clinic_settings,
@@ -154,6 +155,11 @@ PAGES: Final = (
         clinic_side.mark_reviewed,
         Action.CHECK_IN_REVIEW,
     ),
+    Page("GET", "/patients/{patient_id}/break-glass", audit.break_glass_form, Action.BREAK_GLASS),
+    Page("POST", "/patients/{patient_id}/break-glass", audit.break_glass, Action.BREAK_GLASS),
+    Page("GET", "/break-glass/{grant_id}", audit.broken_glass, Action.BREAK_GLASS),
+    Page("GET", audit.PATH, audit.show, Action.AUDIT_READ),
+    Page("GET", audit.CSV_PATH, audit.export, Action.AUDIT_EXPORT),
     *CONSULTATION_PAGES,
     *CONSENT_PAGES,
 )

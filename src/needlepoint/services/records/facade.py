@@ -6,23 +6,32 @@ Entrypoints call the use cases here. Other areas import only this module and the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from needlepoint.domain.assessments import ScarAssessmentRecord
+from needlepoint.domain.audit_view import AuditEntry, AuditFilter
+from needlepoint.domain.break_glass import MAX_TTL_MINUTES, BreakGlassGrant
 from needlepoint.domain.outcomes import CareDocument, OutcomeMeasurement
 from needlepoint.domain.patient_changes import PatientChange
 from needlepoint.domain.records import PatientRecord
 from needlepoint.services import audit as audit_service
 from needlepoint.services.consultation.facade import Engine, Json
 from needlepoint.services.ports import Clock
-from needlepoint.services.records import assessments, outcomes, patient_edits, patients
+from needlepoint.services.records import (
+    assessments,
+    break_glass,
+    outcomes,
+    patient_edits,
+    patients,
+)
 from needlepoint.services.records import programme as programme_overview
+from needlepoint.services.records.break_glass import BreakGlassNotFoundError, BrokenGlassRead
 from needlepoint.services.records.ports import RecordsUnitOfWork
 
-__all__ = ["Records"]
+__all__ = ["BreakGlassNotFoundError", "BrokenGlassRead", "Records"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +41,8 @@ class Records:
     unit_of_work: Callable[[], RecordsUnitOfWork]
     clock: Clock
     engine: Engine
+    break_glass_minutes: int = MAX_TTL_MINUTES
+    """How long break-glass access lasts (capped at ``MAX_TTL_MINUTES`` by the domain)."""
 
     def register_patient(
         self, new: patients.NewPatient, *, context: audit_service.RequestContext
@@ -178,4 +189,57 @@ class Records:
         uow = self.unit_of_work()
         return programme_overview.patient_programme(
             patient_id=patient_id, context=context, uow=uow, clock=self.clock
+        )
+
+    def open_break_glass(
+        self, patient_id: UUID, reason: str | None, *, context: audit_service.RequestContext
+    ) -> BreakGlassGrant:
+        """Open one patient's clinical record in an emergency, for a short time (ADR 0038)."""
+        return break_glass.open_break_glass(
+            patient_id=patient_id,
+            reason=reason,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            ttl_minutes=self.break_glass_minutes,
+        )
+
+    def read_under_break_glass(
+        self, grant_id: UUID, *, context: audit_service.RequestContext
+    ) -> BrokenGlassRead:
+        """The patient's programme under the actor's live grant (every read severity high)."""
+        return break_glass.read_under_break_glass(
+            grant_id=grant_id, context=context, uow=self.unit_of_work(), clock=self.clock
+        )
+
+    def break_glass_grants(
+        self, *, context: audit_service.RequestContext
+    ) -> Sequence[BreakGlassGrant]:
+        """The clinic's newest break-glass grants (admins)."""
+        return break_glass.list_grants(context=context, uow=self.unit_of_work(), clock=self.clock)
+
+    def audit_page(
+        self,
+        wanted: AuditFilter,
+        *,
+        before_seq: int | None,
+        limit: int,
+        context: audit_service.RequestContext,
+    ) -> Sequence[AuditEntry]:
+        """A page of the clinic's audit events, newest first (admins)."""
+        return break_glass.audit_page(
+            wanted=wanted,
+            before_seq=before_seq,
+            limit=limit,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def audit_export(
+        self, wanted: AuditFilter, *, context: audit_service.RequestContext
+    ) -> Iterator[AuditEntry]:
+        """Every event of a bounded range, streamed in batches (admins; audited at once)."""
+        return break_glass.audit_export(
+            wanted=wanted, context=context, unit_of_work=self.unit_of_work, clock=self.clock
         )

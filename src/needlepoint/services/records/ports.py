@@ -17,6 +17,8 @@ from needlepoint.services.ports import (
     HasAppointments,
     HasAssessments,
     HasAudit,
+    HasAuditTrail,
+    HasBreakGlass,
     HasCareDocuments,
     HasCharts,
     HasClinics,
@@ -100,6 +102,8 @@ class RecordsUnitOfWork(
     HasCareDocuments,
     HasAssessments,
     HasPatientChanges,
+    HasBreakGlass,
+    HasAuditTrail,
     Protocol,
 ):
     """One transaction over patients and their records, and what a programme view reads."""
@@ -160,3 +164,11 @@ class ClinicalRecordReads(
 
 class ProgrammeReads(ScheduleReads, ClinicalRecordReads, Protocol):
     """Read a patient's whole programme: their schedule and clinical record (audited)."""
+
+
+class BreakGlassUse(ProgrammeReads, HasBreakGlass, Protocol):
+    """Grant break-glass access and read a patient's programme under it (ADR 0038)."""
+
+
+class AuditTrailView(Transaction, HasAudit, HasAuditTrail, HasBreakGlass, Protocol):
+    """Read the audit trail and the break-glass grants back, for an admin (ADR 0038)."""

@@ -101,11 +101,29 @@ def patient_programme(
     permissions.require(context, Action.CONSULTATION_READ)
     with uow:
         patient = listed_patient(uow, context, patient_id, "patient.read", clock)
-        courses = _courses(uow, context.actor.clinic_id, patient.id)
-        clinical = _clinical_record(uow, context.actor.clinic_id, patient.id, courses)
-        booked = tuple(uow.appointments.for_patient(context.actor.clinic_id, patient.id))
-        _record_reads(uow, context, clock, patient.id, SCHEDULE_READS + CLINICAL_READS)
+        programme = read_programme(uow, context, clock, patient)
         uow.commit()
+    return programme
+
+
+def read_programme(
+    uow: ProgrammeReads,
+    context: audit.RequestContext,
+    clock: Clock,
+    patient: PatientRecord,
+    *,
+    break_glass_id: UUID | None = None,
+) -> PatientProgramme:
+    """The whole programme of ``patient``, each kind of record read audited, in ``uow``.
+
+    Under break-glass access (``break_glass_id``), every read is audited with severity high
+    and the grant's id (ADR 0038).
+    """
+    courses = _courses(uow, context.actor.clinic_id, patient.id)
+    clinical = _clinical_record(uow, context.actor.clinic_id, patient.id, courses)
+    booked = tuple(uow.appointments.for_patient(context.actor.clinic_id, patient.id))
+    reads = SCHEDULE_READS + CLINICAL_READS
+    _record_reads(uow, context, clock, patient.id, reads, break_glass_id=break_glass_id)
     return PatientProgramme(patient=patient, series=courses, clinical=clinical, appointments=booked)
 
 
@@ -143,9 +161,19 @@ def _record_reads(
     clock: Clock,
     patient_id: UUID,
     reads: tuple[tuple[str, str], ...],
+    *,
+    break_glass_id: UUID | None = None,
 ) -> None:
     at = clock.now()
+    severity = "normal" if break_glass_id is None else "high"
     for action, resource_type in reads:
         target = str(patient_id) if resource_type == "patient" else "*"
-        access = audit.Access(action, resource_type, target, patient_id)
+        access = audit.Access(
+            action,
+            resource_type,
+            target,
+            patient_id,
+            severity=severity,
+            break_glass_id=break_glass_id,
+        )
         audit.record(uow, context, access, at=at)

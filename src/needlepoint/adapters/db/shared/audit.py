@@ -55,6 +55,7 @@ __all__ = [
     "SqlAuditLog",
     "canonical_json",
     "chain_hash",
+    "event_from_row",
     "keyed_hash",
     "verify_chain",
 ]
@@ -188,10 +189,13 @@ def _event_values(event: AuditEvent) -> dict[str, object]:
         "patient_id": event.patient_id,
         "outcome": event.outcome,
         "request_id": event.request_id,
+        "severity": event.severity,
+        "break_glass_id": event.break_glass_id,
     }
 
 
-def _event_from_row(row: RowMapping) -> AuditEvent:
+def event_from_row(row: RowMapping) -> AuditEvent:
+    """The event a stored row holds (its chain columns left out)."""
     return AuditEvent(
         at=row["at"],
         actor_id=row["actor_id"],
@@ -202,6 +206,8 @@ def _event_from_row(row: RowMapping) -> AuditEvent:
         patient_id=row["patient_id"],
         outcome=row["outcome"],
         request_id=row["request_id"],
+        severity=row["severity"],
+        break_glass_id=row["break_glass_id"],
     )
 
 
@@ -274,7 +280,7 @@ class _Walker:
             return self._fail(
                 _Problem(ChainProblem.DELETED_OR_INSERTED, LEGACY_CHAIN, seq, seq, detail)
             )
-        if chain_hash(self.legacy_head, _event_from_row(row)) != row["hash"]:
+        if chain_hash(self.legacy_head, event_from_row(row)) != row["hash"]:
             detail = f"row {seq} was changed after it was written (its hash does not match)"
             return self._fail(_Problem(ChainProblem.CHANGED, LEGACY_CHAIN, seq, seq, detail))
         self.legacy_count, self.legacy_head = seq, row["hash"]
@@ -314,7 +320,7 @@ class _Walker:
             )
             return _Problem(ChainProblem.DELETED_OR_INSERTED, writer, writer_seq, seq, detail)
         link = Link(writer, writer_seq, self.writer_head)
-        if not hmac.compare_digest(keyed_hash(self.key, link, _event_from_row(row)), row["hash"]):
+        if not hmac.compare_digest(keyed_hash(self.key, link, event_from_row(row)), row["hash"]):
             detail = (
                 f"{where} was changed after it was written, or rehashed without the audit key "
                 "(its HMAC does not match)"

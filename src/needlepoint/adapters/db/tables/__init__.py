@@ -41,6 +41,7 @@ from needlepoint.adapters.db.tables.scheduling import (
 from needlepoint.adapters.db.tables.shared import (
     ONE_DIALECT_INDEXES,
     audit_event,
+    break_glass_grant,
     clinic,
     exists_on,
     patient,
@@ -62,6 +63,7 @@ __all__ = [
     "api_token",
     "appointment",
     "audit_event",
+    "break_glass_grant",
     "calendar_feed",
     "care_acknowledgement",
     "care_document",

@@ -131,4 +131,21 @@ audit_event = Table(
     Column("writer_id", String(36), nullable=True),
     Column("writer_seq", Integer, nullable=True),
     Index("uq_audit_event_writer_id_writer_seq", "writer_id", "writer_seq", unique=True),
+    # severity and break-glass grant (migration 2026-12-11_break_glass, ADR 0038)
+    Column("severity", String(10), nullable=False, server_default="normal"),
+    Column("break_glass_id", Uuid, nullable=True),
+)
+
+break_glass_grant = Table(
+    "break_glass_grant",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("clinic_id", Uuid, ForeignKey("clinic.id"), nullable=False),
+    Column("actor_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("patient_id", Uuid, ForeignKey("patient.id"), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("granted_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    CheckConstraint("expires_at > granted_at", name="expires_after"),
+    Index("ix_break_glass_grant_clinic_granted", "clinic_id", "granted_at"),
 )
