@@ -1252,6 +1252,10 @@ def drain(engine: Engine, worker: Child) -> float:
     return round(time.monotonic() - begun, 1)
 
 
+def say(run: Run, what: str) -> None:
+    print(f"{datetime.now(UTC):%H:%M:%S} soak {run.database}: {what}", file=sys.stderr, flush=True)
+
+
 def soak(run: Run) -> dict[str, Any]:
     recorder = Recorder()
     controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
@@ -1260,10 +1264,12 @@ def soak(run: Run) -> dict[str, Any]:
     env = run.env(port, controller.port)
     base = f"http://127.0.0.1:{port}"
     (run.tmp / "data").mkdir()
+    say(run, "seeding the demo clinic")
     subprocess.run([str(NEEDLEPOINT), "demo"], env=env, check=True, capture_output=True)
     server, worker = start_children(run, env, base)
     engine = create_engine(run.engine_url())
     try:
+        say(run, "setting up rooms, clinicians and patients through the API")
         practitioners, rooms = set_up_clinic(base)
         booked, treated, template = seed_patients(base)
         with sign_in(base, DESK) as desk:
@@ -1288,7 +1294,9 @@ def soak(run: Run) -> dict[str, Any]:
             )
             return world, await load(run, world, chaos, memory)
 
+        say(run, f"load and kills for {run.args.seconds:.0f} s")
         world, elapsed = asyncio.run(go())
+        say(run, "draining the worker, then checking")
         if server.proc is None or server.proc.poll() is not None:
             server.start()
         wait_until_up(base, server)
