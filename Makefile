@@ -5,6 +5,7 @@
 #   make test   set everything up, then lint, type-check, check import contracts and run the tests
 #   make test-fast  the unit and knowledge tests only, lighter properties, no slow ones (< 1 min)
 #   make test-deep  the slow tests at the full figures the issues set (CI runs it after make test)
+#   make soak   the soak test: 10 minutes of mixed load with kills, on SQLite then PostgreSQL
 #   make screenshots  save a PNG of every main page of the web app to docs/screenshots/
 # Everything is installed from the lock file into .venv; nothing is assumed on the machine
 # except python3 (3.11+). uv itself is pinned and bootstrapped into .tools.
@@ -31,7 +32,7 @@ DEMO_DIR    ?= var/demo
 # Every link the server and the worker build starts with it (docs/settings.md); from PORT.
 NEEDLEPOINT_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run consult test test-fast test-deep check lint typecheck contracts pytest bench bench-scale docs fmt screenshots clean
+.PHONY: run consult test test-fast test-deep check lint typecheck contracts pytest bench bench-scale soak docs fmt screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -89,6 +90,14 @@ bench: $(STAMP)
 # PostgreSQL at 127.0.0.1 (or NEEDLEPOINT_SCALE_POSTGRES_URL); a scratch database per size.
 bench-scale: $(STAMP)
 	$(BIN)/python bench/scale.py --patients $(SCALE)
+
+# ADR 0041: a mixed load for SOAK_SECONDS on each database while the server and the worker are
+# SIGKILLed and started again; then nothing acknowledged lost, nothing double-booked, every due
+# message delivered once, the audit chain verified. PostgreSQL at 127.0.0.1 (or
+# NEEDLEPOINT_TEST_POSTGRES_URL), a scratch database. The deep tests run it for 30 s per database.
+SOAK_SECONDS ?= 600
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --db both --seconds $(SOAK_SECONDS)
 
 docs: $(STAMP)
 	$(BIN)/python -c "from needlepoint.knowledge import files; print(files.snapshot_json(), end='')" > src/needlepoint/knowledge/data/snapshot.json
