@@ -55,6 +55,7 @@ _SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 MIN_WEB_SECRET_LENGTH = 32
 MIN_AUDIT_KEY_LENGTH = 32
 MAX_LINK_MINUTES = 24 * 60
+MAX_REAUTH_MINUTES = 60
 MAX_PORT = 65535
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 
@@ -312,6 +313,24 @@ class Settings(BaseSettings):
         15,
         description="How long a patient's one-time sign-in link works, in minutes (an inferred "
         "default; ADR 0017).",
+    )
+    reauth_minutes: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_REAUTH_MINUTES",
+            MAX_REAUTH_MINUTES,
+            f"a number of minutes; set 1 to {MAX_REAUTH_MINUTES}, or unset it for 5.",
+        ),
+    ] = Field(
+        5,
+        description="How long after typing their password a member of staff may make a "
+        "sensitive change to their own account (turn two-step sign-in on or off, new recovery "
+        "codes) without typing it again, in minutes (SE-5, ADR 0036).",
+    )
+    admin_two_step: Flag = Field(
+        True,
+        description="Admins must sign in with an authenticator code (AU-5, ADR 0036). Set 0 "
+        "only for development or tests; clinics can still require it of all their staff.",
     )
     smtp: SmtpSettings | None = Field(None, description="Email over SMTP.")
     sms: SmsSettings | None = Field(None, description="SMS over an HTTP gateway.")
