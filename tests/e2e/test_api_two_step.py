@@ -25,6 +25,7 @@ from api_support import (
     log_in,
 )
 from fakes import AUDIT_KEY, PlainHasher
+from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.adapters.db import tables as t
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
@@ -47,18 +48,18 @@ CLINIC = "/api/v1/clinic/two-step"
 STEP = timedelta(seconds=totp.STEP_SECONDS)
 
 
-@pytest.fixture
-def strict(tmp_path: Path, clock: MovingClock) -> Iterator[Services]:
-    """Services as deployed: admins must sign in with a code."""
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'mfa.sqlite3'}",
-        audit_key=SecretStr(AUDIT_KEY.decode()),
-    )
-    assert settings.admin_two_step
-    services = bootstrap(settings, clock=clock, hasher=PlainHasher())
-    services.database.upgrade()
-    yield services
-    services.database.close()
+@pytest.fixture(params=BACKENDS)
+def strict(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: MovingClock
+) -> Iterator[Services]:
+    """Services as deployed (admins must sign in with a code), on SQLite and PostgreSQL."""
+    with scratch_database(request, tmp_path) as url:
+        settings = Settings(database_url=url, audit_key=SecretStr(AUDIT_KEY.decode()))
+        assert settings.admin_two_step
+        services = bootstrap(settings, clock=clock, hasher=PlainHasher())
+        services.database.upgrade()
+        yield services
+        services.database.close()
 
 
 @pytest.fixture
