@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,7 @@ def strict(tmp_path: Path, clock: MovingClock) -> Iterator[Services]:
     strict.database.close()
 
 
-def _second_step(client: TestClient, page: str, code: str = "", recovery: str = "") -> object:
+def _second_step(client: TestClient, page: str, code: str = "", recovery: str = "") -> Any:
     form = {
         "csrf_token": csrf_token(page),
         "challenge": _found(_CHALLENGE, page),
@@ -72,8 +73,8 @@ def test_au5_an_admin_sets_up_an_app_at_first_sign_in_then_signs_in_with_a_code(
     # Nothing opens before the code.
     assert browser.get("/patients").status_code == 303
     done = _second_step(browser, first.text, totp.code_at(secret, clock.now()))
-    assert done.status_code == 200  # type: ignore[attr-defined]
-    codes = _CODE.findall(done.text)  # type: ignore[attr-defined]
+    assert done.status_code == 200
+    codes = _CODE.findall(done.text)
     assert len(codes) == totp.RECOVERY_CODE_COUNT
     assert browser.get("/patients").status_code == 200
     # The next sign-in asks for a code; a replayed one is refused, the next step's accepted.
@@ -81,18 +82,18 @@ def test_au5_an_admin_sets_up_an_app_at_first_sign_in_then_signs_in_with_a_code(
     page = sign_in(again, ADMIN, next_path="/patients")
     assert "Enter your code" in page.text
     replay = _second_step(again, page.text, totp.code_at(secret, clock.now()))
-    assert replay.status_code == 401  # type: ignore[attr-defined]
-    assert "not right, or was already used" in replay.text  # type: ignore[attr-defined]
+    assert replay.status_code == 401
+    assert "not right, or was already used" in replay.text
     clock.advance(timedelta(seconds=totp.STEP_SECONDS))
-    good = _second_step(again, replay.text, totp.code_at(secret, clock.now()))  # type: ignore[attr-defined]
-    assert (good.status_code, good.headers["location"]) == (303, "/patients")  # type: ignore[attr-defined]
+    good = _second_step(again, replay.text, totp.code_at(secret, clock.now()))
+    assert (good.status_code, good.headers["location"]) == (303, "/patients")
     # A recovery code works once.
     third = web_client(strict)
     page = sign_in(third, ADMIN)
-    assert _second_step(third, page.text, recovery=codes[0]).status_code == 303  # type: ignore[attr-defined]
+    assert _second_step(third, page.text, recovery=codes[0]).status_code == 303
     fourth = web_client(strict)
     page = sign_in(fourth, ADMIN)
-    assert _second_step(fourth, page.text, recovery=codes[0]).status_code == 401  # type: ignore[attr-defined]
+    assert _second_step(fourth, page.text, recovery=codes[0]).status_code == 401
 
 
 def test_se5_turning_two_step_on_after_five_minutes_asks_for_the_password_again(

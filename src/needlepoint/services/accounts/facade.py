@@ -195,6 +195,21 @@ class Accounts:
             required=required, context=context, uow=self.accounts_unit_of_work(), clock=self.clock
         )
 
+    def reset_two_step(self, email: str, *, context: audit_service.OperatorContext) -> bool:
+        """The operator removes a member's app and recovery codes (a lost phone); audited.
+
+        Raises:
+            StaffNotFoundError: No member of staff signs in with this email.
+        """
+        uow = self.unit_of_work()
+        with uow:
+            found = uow.staff.by_email(email.strip().lower())
+        if found is None:
+            raise sessions.StaffNotFoundError(f"no member of staff signs in as {email!r}")
+        return two_step.operator_reset(
+            member=found[0], context=context, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
     def _fresh(self, session_token: str | None) -> two_step.Fresh:
         return two_step.Fresh(session_token, self.reauth_max_age)
 

@@ -43,7 +43,13 @@ from needlepoint.services.accounts.sign_in import (
 )
 from needlepoint.services.accounts.staff import STAFF_RESOURCE
 from needlepoint.services.accounts.throttling import ThrottleKeys
-from needlepoint.services.audit import Access, AuthMethod, Refusal, RequestContext
+from needlepoint.services.audit import (
+    Access,
+    AuthMethod,
+    OperatorContext,
+    Refusal,
+    RequestContext,
+)
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
 
@@ -57,6 +63,7 @@ ENROL: Final = "mfa.enrol"
 DISABLE: Final = "mfa.disable"
 RECOVERY_CODES: Final = "mfa.recovery_codes"
 RECOVERY_CODE_USED: Final = "mfa.recovery_code_used"
+RESET: Final = "mfa.reset"
 CLINIC_REQUIREMENT: Final = "clinic.mfa_requirement"
 CLINIC_RESOURCE: Final = "clinic"
 
@@ -437,3 +444,22 @@ def _fresh(uow: AccountsUnitOfWork, fresh: Fresh, context: RequestContext, now: 
     require_fresh(
         uow, session_token=fresh.session_token, context=context, now=now, max_age=fresh.max_age
     )
+
+
+def operator_reset(
+    *, member: StaffMember, context: OperatorContext, uow: AccountsUnitOfWork, clock: Clock
+) -> bool:
+    """The machine's operator removes a member's app and recovery codes (a lost phone).
+
+    Their sessions end. At their next sign-in a member who must use two-step sign-in sets up
+    a new app; anyone else signs in with the password alone. Audited as ``mfa.reset`` by the
+    operator. Returns whether the member had an app.
+    """
+    with uow:
+        now = clock.now()
+        had = uow.two_step.totp(member.id) is not None
+        uow.two_step.remove_totp(member.id)
+        uow.sessions.revoke_all(member.id, now)
+        audit.record(uow, context, _access(RESET, member), at=now)
+        uow.commit()
+    return had
