@@ -320,3 +320,15 @@ def test_se5_an_admin_may_not_turn_two_step_off(strict: Services, clock: MovingC
     client, _, _ = _enrolled_admin(strict, clock)
     refused = client.post(DISABLE)
     assert (refused.status_code, refused.json()["code"]) == (409, "mfa-required-by-policy")
+
+
+def test_se5_wrong_passwords_typed_again_are_throttled(api: Services, clock: MovingClock) -> None:
+    client = _clinician(api)
+    statuses = [
+        client.post(REAUTH, json={"password": "not my password"}).status_code
+        for _ in range(ACCOUNT_POLICY.free_failures + 1)
+    ]
+    assert statuses[:-1] == [401] * ACCOUNT_POLICY.free_failures
+    assert statuses[-1] == 429
+    refused = [o for a, o in _actions(api) if a == "auth.reauth"]
+    assert refused.count("invalid-credentials") == ACCOUNT_POLICY.free_failures
