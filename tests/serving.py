@@ -36,9 +36,11 @@ def local_url(port: int) -> str:
 
 def environment(data_dir: Path, settings: Mapping[str, str] | None = None) -> dict[str, str]:
     """This process's environment without any ``NEEDLEPOINT_*``, then the data directory and
-    ``settings`` (full variable names) set."""
+    ``settings`` (full variable names) set. Admins sign in without a code unless ``settings``
+    asks (``NEEDLEPOINT_ADMIN_TWO_STEP``): the two-step sign-in has tests of its own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDLEPOINT_")}
-    return env | {"NEEDLEPOINT_DATA_DIR": str(data_dir)} | dict(settings or {})
+    base = {"NEEDLEPOINT_DATA_DIR": str(data_dir), "NEEDLEPOINT_ADMIN_TWO_STEP": "0"}
+    return env | base | dict(settings or {})
 
 
 @contextmanager

@@ -106,6 +106,7 @@ class Services:
         """Staff, sign-in sessions, API tokens and throttling."""
         from needlepoint.adapters.passwords import Argon2PasswordHasher  # noqa: PLC0415
         from needlepoint.services.accounts.facade import Accounts  # noqa: PLC0415
+        from needlepoint.services.accounts.second_step import TwoStepPolicy  # noqa: PLC0415
 
         return Accounts(
             unit_of_work=self.database.unit_of_work,
@@ -113,6 +114,8 @@ class Services:
             session_reader=self.database.session_reader,
             clock=self.clock,
             hasher=self.hasher or Argon2PasswordHasher(),
+            policy=TwoStepPolicy(admins=self.settings.admin_two_step),
+            reauth_max_age=timedelta(minutes=self.settings.reauth_minutes),
         )
 
     @_Area

@@ -57,6 +57,7 @@ MIN_AUDIT_KEY_LENGTH = 32
 MAX_LINK_MINUTES = 24 * 60
 MAX_BREAK_GLASS_MINUTES = 60
 """domain.break_glass.MAX_TTL_MINUTES: the hard limit of emergency access (ADR 0038)."""
+MAX_REAUTH_MINUTES = 60
 MAX_PORT = 65535
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 
@@ -329,6 +330,24 @@ class Settings(BaseSettings):
         description="How long a member of staff's emergency (break-glass) access to one "
         "patient's clinical record lasts, in minutes; never more than 60, the hard limit "
         "(ADR 0038).",
+    )
+    reauth_minutes: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_REAUTH_MINUTES",
+            MAX_REAUTH_MINUTES,
+            f"a number of minutes; set 1 to {MAX_REAUTH_MINUTES}, or unset it for 5.",
+        ),
+    ] = Field(
+        5,
+        description="How long after typing their password a member of staff may make a "
+        "sensitive change to their own account (turn two-step sign-in on or off, new recovery "
+        "codes) without typing it again, in minutes (SE-5, ADR 0036).",
+    )
+    admin_two_step: Flag = Field(
+        True,
+        description="Admins must sign in with an authenticator code (AU-5, ADR 0036). Set 0 "
+        "only for development or tests; clinics can still require it of all their staff.",
     )
     smtp: SmtpSettings | None = Field(None, description="Email over SMTP.")
     sms: SmsSettings | None = Field(None, description="SMS over an HTTP gateway.")

@@ -286,6 +286,15 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("POST", f"{API}/auth/login"): lambda _: {"email": "login@home.test", "password": PASSWORD},
     ("POST", f"{API}/auth/logout"): lambda _: None,
     ("GET", f"{API}/auth/me"): lambda _: None,
+    ("POST", f"{API}/auth/login/second-step"): lambda _: {"challenge": "gone", "code": "123456"},
+    ("POST", f"{API}/auth/reauth"): lambda _: {"password": PASSWORD},
+    ("GET", f"{API}/auth/two-step"): lambda _: None,
+    ("POST", f"{API}/auth/two-step/enrolment"): lambda _: None,
+    ("POST", f"{API}/auth/two-step/enrolment/confirm"): lambda _: {"code": "123456"},
+    ("POST", f"{API}/auth/two-step/disable"): lambda _: None,
+    ("POST", f"{API}/auth/two-step/recovery-codes"): lambda _: None,
+    ("GET", f"{API}/clinic/two-step"): lambda _: None,
+    ("PUT", f"{API}/clinic/two-step"): lambda _: {"required": False},
     ("POST", f"{API}/auth/tokens"): lambda ids: {"name": "script", "staff_id": ids["staff_id"]},
     ("POST", f"{API}/auth/tokens/{{token_id}}/revoke"): lambda _: None,
     ("POST", f"{API}/staff"): _new_staff,
@@ -430,13 +439,22 @@ BODY_IDS = {
 }
 """Operations that name a record in their body rather than their path."""
 
+FRESH_PASSWORD = {
+    ("POST", f"{API}/auth/two-step/enrolment"),
+    ("POST", f"{API}/auth/two-step/disable"),
+    ("POST", f"{API}/auth/two-step/recovery-codes"),
+}
+"""Sensitive changes (SE-5): a password typed on the session minutes ago, so never a token's."""
 
-def _expected(role: str, rule: permissions.Rule) -> str:
+
+def _expected(role: str, rule: permissions.Rule, operation: tuple[str, str] = ("", "")) -> str:
     """What a caller holding an API token for ``role`` should get (an API token never attests)."""
     if rule == permissions.PUBLIC:
         return "allowed"
     if role == "anonymous":
         return "401"
+    if operation in FRESH_PASSWORD:
+        return "403"
     if rule == permissions.SIGNED_IN:
         return "allowed"
     allowed = isinstance(rule, Action) and service_permissions.allows(Role(role), rule)
@@ -467,7 +485,7 @@ def test_every_route_is_in_the_permission_table_and_has_a_test_request(world: Wo
 def test_every_route_answers_every_role_as_the_table_says(world: World) -> None:
     mismatches = []
     for (method, path), role in itertools.product(operations(world.app), ROLES):
-        expected = _expected(role, permissions.PERMISSIONS[(method, path)])
+        expected = _expected(role, permissions.PERMISSIONS[(method, path)], (method, path))
         response = world.call(role, method, path, world.ids)
         if _outcome(response.status_code) != expected:
             mismatches.append((method, path, role, expected, response.status_code))

@@ -15,7 +15,12 @@ from uuid import UUID
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.staffing import is_active_admin
 from needlepoint.domain.throttling import ThrottleCount
-from needlepoint.services.accounts.ports import ApiToken, LoginSession
+from needlepoint.services.accounts.ports import (
+    ApiToken,
+    LoginSession,
+    SignInChallenge,
+    TotpEnrolment,
+)
 
 
 class FakeLoginSessions:
@@ -42,6 +47,9 @@ class FakeLoginSessions:
         for id_hash, session in list(self.rows.items()):
             if session.staff_id == staff_id:
                 self.revoke(id_hash, at)
+
+    def reauthenticate(self, id_hash: str, at: datetime) -> None:
+        self.rows[id_hash] = replace(self.rows[id_hash], authenticated_at=at)
 
 
 class FakeApiTokens:
@@ -117,3 +125,66 @@ class FakeStaffStatus:
         if self.get(clinic_id, staff_id) is not None:
             member = self.rows[staff_id]
             self.rows[staff_id] = replace(member, licence_max_depth_mm=licence_max_depth_mm)
+
+
+class FakeTwoStep:
+    """Authenticators, recovery codes (by hash), pending sign-ins and clinics' requirement."""
+
+    def __init__(self, members: dict[UUID, StaffMember]) -> None:
+        self.totps: dict[UUID, TotpEnrolment] = {}
+        self.codes: dict[str, tuple[UUID, datetime | None]] = {}
+        self.challenges: dict[str, SignInChallenge] = {}
+        self.requiring: set[UUID] = set()
+        self._members = members
+
+    def totp(self, staff_id: UUID) -> TotpEnrolment | None:
+        return self.totps.get(staff_id)
+
+    def put_totp(self, enrolment: TotpEnrolment) -> None:
+        self.totps[enrolment.staff_id] = enrolment
+
+    def accept_step(self, staff_id: UUID, step: int, confirmed_at: datetime) -> None:
+        found = self.totps[staff_id]
+        confirmed = found.confirmed_at or confirmed_at
+        self.totps[staff_id] = replace(found, last_step=step, confirmed_at=confirmed)
+
+    def remove_totp(self, staff_id: UUID) -> None:
+        self.totps.pop(staff_id, None)
+        self.codes = {h: c for h, c in self.codes.items() if c[0] != staff_id}
+
+    def replace_recovery_codes(
+        self,
+        staff_id: UUID,
+        hashes: Sequence[str],
+        at: datetime,  # noqa: ARG002 - the port's
+    ) -> None:
+        self.codes = {h: c for h, c in self.codes.items() if c[0] != staff_id}
+        self.codes.update(dict.fromkeys(hashes, (staff_id, None)))
+
+    def use_recovery_code(self, staff_id: UUID, code_hash: str, at: datetime) -> bool:
+        if self.codes.get(code_hash) != (staff_id, None):
+            return False
+        self.codes[code_hash] = (staff_id, at)
+        return True
+
+    def unused_recovery_codes(self, staff_id: UUID) -> int:
+        return sum(1 for owner, used in self.codes.values() if owner == staff_id and used is None)
+
+    def add_challenge(self, challenge: SignInChallenge) -> None:
+        self.challenges[challenge.id_hash] = challenge
+
+    def challenge(self, id_hash: str) -> tuple[SignInChallenge, StaffMember] | None:
+        found = self.challenges.get(id_hash)
+        return None if found is None else (found, self._members[found.staff_id])
+
+    def use_challenge(self, id_hash: str, at: datetime) -> None:
+        self.challenges[id_hash] = replace(self.challenges[id_hash], used_at=at)
+
+    def clinic_requires(self, clinic_id: UUID) -> bool:
+        return clinic_id in self.requiring
+
+    def set_clinic_requires(self, clinic_id: UUID, required: bool) -> None:
+        if required:
+            self.requiring.add(clinic_id)
+        else:
+            self.requiring.discard(clinic_id)

@@ -13,7 +13,13 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from fakes.accounts import FakeApiTokens, FakeLoginSessions, FakeStaffStatus, FakeThrottle
+from fakes.accounts import (
+    FakeApiTokens,
+    FakeLoginSessions,
+    FakeStaffStatus,
+    FakeThrottle,
+    FakeTwoStep,
+)
 from fakes.common import FakeAuditLog, FakeClinics, FakePatients, FakeStaff
 from fakes.consent import FakeConsents, FakeConsentTemplates, FakeDocuments
 from fakes.consultation import FakeClearances, FakeConsultations
@@ -238,6 +244,7 @@ class FakeAccountsUnitOfWork:
         self.tokens = FakeApiTokens(self.members)
         self.throttle = FakeThrottle()
         self.staff = FakeStaffStatus(self.members)
+        self.two_step = FakeTwoStep(self.members)
         self.audit = FakeAuditLog([])
         self.commits = 0
         self._restore = self._checkpoint()
@@ -249,6 +256,9 @@ class FakeAccountsUnitOfWork:
                 saved_rows(self.sessions.rows),
                 saved_rows(self.tokens.rows),
                 saved_rows(self.throttle.rows),
+                saved_rows(self.two_step.totps),
+                saved_rows(self.two_step.codes),
+                saved_rows(self.two_step.challenges),
                 saved_list(self.audit.events),
             ]
         )

@@ -43,6 +43,7 @@ TABLES |= {"consent_template_version", "signed_consent", "stored_document"}  # c
 TABLES |= {"clinical_photo", "redness_reading", "photo_derivative"}  # clinical photos (issue 12)
 TABLES |= {"patient_change"}  # the patient changes migration (issue 12)
 TABLES |= {"break_glass_grant"}  # break-glass access (issue 14, ADR 0038)
+TABLES |= {"staff_totp", "staff_recovery_code", "sign_in_challenge"}  # staff MFA (issue 14)
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",

@@ -21,11 +21,13 @@ from needlepoint.domain.errors import (
     NotFoundError,
 )
 from needlepoint.domain.treatment import LicenceRequiredError
+from needlepoint.services.accounts.second_step import SecondStepRequiredError
 from needlepoint.services.accounts.sign_in import (
     InvalidCredentialsError,
     NotAuthenticatedError,
     TooManyAttemptsError,
 )
+from needlepoint.services.accounts.two_step import InvalidCodeError, ReauthRequiredError
 from needlepoint.services.permissions import PermissionDeniedError
 from needlepoint.services.portal.sign_in import SignInLinkError, TooManyLinkRequestsError
 
@@ -35,6 +37,9 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     OverrideRequiredError: 422,
     InvalidCredentialsError: 401,
     NotAuthenticatedError: 401,
+    SecondStepRequiredError: 401,
+    InvalidCodeError: 401,
+    ReauthRequiredError: 403,
     PermissionDeniedError: 403,
     LicenceRequiredError: 403,
     NotFoundError: 404,

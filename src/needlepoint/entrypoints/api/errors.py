@@ -33,6 +33,7 @@ from needlepoint.domain import text
 from needlepoint.domain.errors import DomainError, FieldProblem, InvalidInputError
 from needlepoint.entrypoints.api.schemas.common import Problem
 from needlepoint.entrypoints.statuses import status_of
+from needlepoint.services.accounts.second_step import SecondStepRequiredError
 from needlepoint.services.accounts.sign_in import (
     TooManyAttemptsError,
 )
@@ -76,9 +77,11 @@ def problem(
     *,
     errors: Iterable[FieldProblem] = (),
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> JSONResponse:
-    """A problem+json response."""
-    body = {
+    """A problem+json response (``extra``: members of its own, as RFC 9457 allows)."""
+    body: dict[str, object] = {**(extra or {})}
+    body |= {
         "type": f"urn:needlepoint:problem:{code}",
         "title": HTTPStatus(status).phrase,
         "status": status,
@@ -98,7 +101,29 @@ def domain_problem(error: DomainError) -> JSONResponse:
         return internal_problem()
     problems = error.problems if isinstance(error, InvalidInputError) else ()
     detail = NOT_FOUND_DETAIL if status == HTTPStatus.NOT_FOUND else str(error)
-    return problem(status, error.code, detail, errors=problems, headers=_headers_for(error))
+    headers = _headers_for(error)
+    return problem(
+        status, error.code, detail, errors=problems, headers=headers, extra=_extra_of(error)
+    )
+
+
+def _extra_of(error: DomainError) -> dict[str, object] | None:
+    """A pending sign-in's token (and a new app's key) for the client's second step."""
+    if not isinstance(error, SecondStepRequiredError):
+        return None
+    pending = error.pending
+    extra: dict[str, object] = {
+        "challenge": pending.token,
+        "challenge_expires_at": pending.expires_at.isoformat(),
+        "answer_at": "/api/v1/auth/login/second-step",
+    }
+    if pending.enrolment is not None:
+        extra |= {
+            "secret": pending.enrolment.secret,
+            "manual_key": pending.enrolment.manual_key,
+            "otpauth_uri": pending.enrolment.uri,
+        }
+    return extra
 
 
 def _headers_for(error: DomainError) -> dict[str, str] | None:

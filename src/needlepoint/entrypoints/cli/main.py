@@ -192,6 +192,25 @@ def user_add(
     sys.stdout.write(f"{member.id}\n")
 
 
+@user_app.command("two-step-off")
+def user_two_step_off(
+    email: Annotated[str, typer.Option(help="The member's sign-in email.")],
+) -> None:
+    """Remove a member's authenticator app and recovery codes (a lost phone); sessions end.
+
+    At their next sign-in an admin (or anyone whose clinic requires it) sets up a new app;
+    anyone else signs in with the password alone. Audited as ``mfa.reset`` by the operator.
+    """
+    from uuid import uuid4  # noqa: PLC0415
+
+    from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
+
+    operator = OperatorContext(request_id=f"cli-{uuid4().hex}")
+    had = _checked(lambda: _services().accounts.reset_two_step(email, context=operator))
+    said = "removed their app and recovery codes" if had else "they had no app; nothing to remove"
+    sys.stdout.write(f"{email}: {said}\n")
+
+
 @app.command()
 def backup(
     to: Annotated[

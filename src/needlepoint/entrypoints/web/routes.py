@@ -43,6 +43,7 @@ from needlepoint.entrypoints.web.pages import (
     sessions,
     settings,
     staff,
+    two_step,
 )
 from needlepoint.entrypoints.web.pages.consent_pages import CONSENT_PAGES
 from needlepoint.entrypoints.web.pages.consultation_flow import CONSULTATION_PAGES
@@ -59,6 +60,14 @@ PAGES: Final = (
     Page("GET", "/login", login.show_form, PUBLIC),
     Page("POST", "/login", login.sign_in, PUBLIC),
     Page("POST", "/logout", login.sign_out, SIGNED_IN),
+    Page("POST", two_step.SECOND_STEP_PATH, two_step.answer, PUBLIC),
+    Page("GET", two_step.ACCOUNT_PATH, two_step.show, SIGNED_IN),
+    Page("POST", f"{two_step.ACCOUNT_PATH}/enrol", two_step.begin, SIGNED_IN),
+    Page("POST", f"{two_step.ACCOUNT_PATH}/confirm", two_step.confirm, SIGNED_IN),
+    Page("POST", f"{two_step.ACCOUNT_PATH}/disable", two_step.disable, SIGNED_IN),
+    Page("POST", f"{two_step.ACCOUNT_PATH}/recovery-codes", two_step.new_codes, SIGNED_IN),
+    Page("GET", two_step.CONFIRM_PATH, two_step.confirm_form, SIGNED_IN),
+    Page("POST", two_step.CONFIRM_PATH, two_step.reauthenticate, SIGNED_IN),
     Page("GET", "/", dashboard.show, Action.DASHBOARD_READ),
     Page("GET", agenda.PATH, agenda.show, Action.SCHEDULE_READ),
     Page("GET", "/patients", patients.search, Action.PATIENT_LIST),
@@ -105,6 +114,9 @@ PAGES: Final = (
     Page("POST", "/settings/calendar/hours", settings.set_hours, Action.SCHEDULE_SET_UP),
     Page("GET", "/settings/clinic", clinic_settings.show, Action.CLINIC_UPDATE),
     Page("POST", "/settings/clinic/contact", clinic_settings.save, Action.CLINIC_UPDATE),
+    Page(
+        "POST", "/settings/clinic/two-step", two_step.set_clinic_requirement, Action.CLINIC_UPDATE
+    ),
     Page("GET", staff.PATH, staff.show, Action.STAFF_READ),
     Page("POST", staff.PATH, staff.add, Action.STAFF_CREATE),
     Page(

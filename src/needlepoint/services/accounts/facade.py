@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -15,10 +16,11 @@ from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.records import Clinic, StaffMember
 from needlepoint.services import audit as audit_service
 from needlepoint.services import clinics
-from needlepoint.services.accounts import api_tokens, clinic_contact, staff_admin
+from needlepoint.services.accounts import api_tokens, clinic_contact, staff_admin, two_step
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.ports import AccountsUnitOfWork, SessionRead, StaffUnitOfWork
+from needlepoint.services.accounts.second_step import Enrolment, TwoStepPolicy
 from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.accounts.staff import DummyPasswordHash
 from needlepoint.services.ports import Clock, PasswordHasher
@@ -36,6 +38,10 @@ class Accounts:
     clock: Clock
     hasher: PasswordHasher
     dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
+    policy: TwoStepPolicy = field(default_factory=TwoStepPolicy)
+    """Who must sign in with a code (admins, unless ``NEEDLEPOINT_ADMIN_TWO_STEP`` is off)."""
+    reauth_max_age: timedelta = two_step.REAUTH_MAX_AGE
+    """How recent a typed password a sensitive change needs (``NEEDLEPOINT_REAUTH_MINUTES``)."""
 
     def add_clinic(self, *, name: str, time_zone: str) -> Clinic:
         """Create a clinic."""
@@ -88,13 +94,124 @@ class Accounts:
         """Check credentials (throttled before hashing) and open a session.
 
         The sign-in, or its refusal, is audited (one event each) in the service's transaction.
+        A member who signs in with a code gets ``SecondStepRequiredError`` (no session yet):
+        ``answer_second_step`` finishes it.
         """
         return sessions.log_in(
             credentials=credentials,
             check=self._check_password,
             uow=self.accounts_unit_of_work(),
             clock=self.clock,
+            policy=self.policy,
         )
+
+    def answer_second_step(self, given: two_step.Answer) -> two_step.SignedIn:
+        """Finish a pending sign-in with a code or recovery code; a new session opens."""
+        uow = self.accounts_unit_of_work()
+        return two_step.answer(given=given, uow=uow, clock=self.clock)
+
+    def reauthenticate(
+        self, given: two_step.Reauth, *, context: audit_service.RequestContext
+    ) -> None:
+        """Record the password typed again on this session (throttled, audited)."""
+        two_step.reauthenticate(
+            given=given,
+            context=context,
+            check=self._check_password,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def require_fresh(
+        self, session_token: str | None, *, context: audit_service.RequestContext
+    ) -> None:
+        """Refuse (``reauth-required``) unless the password was typed recently on this session.
+
+        For any sensitive change of one's own account made outside this area (email, phone).
+        """
+        uow = self.accounts_unit_of_work()
+        with uow:
+            two_step.require_fresh(
+                uow,
+                session_token=session_token,
+                context=context,
+                now=self.clock.now(),
+                max_age=self.reauth_max_age,
+            )
+
+    def two_step_status(self, *, context: audit_service.RequestContext) -> two_step.TwoStepStatus:
+        """Whether the signed-in member signs in with a code, must, and codes left."""
+        uow = self.accounts_unit_of_work()
+        return two_step.status(context=context, uow=uow, policy=self.policy)
+
+    def begin_two_step(
+        self, session_token: str | None, *, context: audit_service.RequestContext
+    ) -> Enrolment:
+        """A new authenticator to add to an app (needs a fresh password)."""
+        return two_step.begin_enrolment(
+            fresh=self._fresh(session_token),
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def confirm_two_step(
+        self, code: str, *, context: audit_service.RequestContext
+    ) -> Sequence[str]:
+        """Turn two-step sign-in on with the app's first code; the recovery codes, once."""
+        uow = self.accounts_unit_of_work()
+        return two_step.confirm_enrolment(code=code, context=context, uow=uow, clock=self.clock)
+
+    def disable_two_step(
+        self, session_token: str | None, *, context: audit_service.RequestContext
+    ) -> None:
+        """Turn two-step sign-in off (needs a fresh password; never for who must use it)."""
+        two_step.disable(
+            fresh=self._fresh(session_token),
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+            policy=self.policy,
+        )
+
+    def regenerate_recovery_codes(
+        self, session_token: str | None, *, context: audit_service.RequestContext
+    ) -> Sequence[str]:
+        """New recovery codes (needs a fresh password); the old ones stop working."""
+        return two_step.regenerate_recovery_codes(
+            fresh=self._fresh(session_token),
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def clinic_requires_two_step(self, *, context: audit_service.RequestContext) -> bool:
+        """Whether the actor's clinic asks all its staff for a code."""
+        return two_step.clinic_requires(context=context, uow=self.accounts_unit_of_work())
+
+    def set_clinic_two_step(self, *, required: bool, context: audit_service.RequestContext) -> None:
+        """Ask (or stop asking) every member of the admin's clinic for a code (audited)."""
+        two_step.set_clinic_requirement(
+            required=required, context=context, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
+    def reset_two_step(self, email: str, *, context: audit_service.OperatorContext) -> bool:
+        """The operator removes a member's app and recovery codes (a lost phone); audited.
+
+        Raises:
+            StaffNotFoundError: No member of staff signs in with this email.
+        """
+        uow = self.unit_of_work()
+        with uow:
+            found = uow.staff.by_email(email.strip().lower())
+        if found is None:
+            raise sessions.StaffNotFoundError(f"no member of staff signs in as {email!r}")
+        return two_step.operator_reset(
+            member=found[0], context=context, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
+    def _fresh(self, session_token: str | None) -> two_step.Fresh:
+        return two_step.Fresh(session_token, self.reauth_max_age)
 
     def record_refusal(self, refusal: audit_service.Refusal) -> None:
         """Audit a refused sign-in or a refused operation."""

@@ -24,6 +24,33 @@ class LoginSession:
     last_seen_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    authenticated_at: datetime | None = None
+    """When the password was last typed for this session (sign-in or re-authentication, SE-5)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TotpEnrolment:
+    """A member of staff's authenticator: its secret, and whether a first code confirmed it."""
+
+    staff_id: UUID
+    secret: str
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    last_step: int | None = None
+    """The last time step a code was accepted for; it and older steps are refused (AU-5)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignInChallenge:
+    """A pending sign-in: the password was right; a code (or an enrolment) is still due."""
+
+    id_hash: str
+    staff_id: UUID
+    purpose: str
+    """``code`` (answer with a code) or ``enrol`` (set up two-step sign-in first)."""
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +108,62 @@ class LoginSessionRepository(Protocol):
 
     def revoke_all(self, staff_id: UUID, at: datetime) -> None:
         """End every session of one member of staff."""
+        ...
+
+    def reauthenticate(self, id_hash: str, at: datetime) -> None:
+        """Record that the password was typed again for this session."""
+        ...
+
+
+class TwoStepRepository(Protocol):
+    """Authenticator secrets, recovery codes, pending sign-ins and the clinic's requirement."""
+
+    def totp(self, staff_id: UUID) -> TotpEnrolment | None:
+        """A member of staff's authenticator, locked until the transaction ends."""
+        ...
+
+    def put_totp(self, enrolment: TotpEnrolment) -> None:
+        """Store a member of staff's authenticator, replacing any they had."""
+        ...
+
+    def accept_step(self, staff_id: UUID, step: int, confirmed_at: datetime) -> None:
+        """Record an accepted code's time step (and confirm the enrolment if it was not)."""
+        ...
+
+    def remove_totp(self, staff_id: UUID) -> None:
+        """Forget a member of staff's authenticator and recovery codes."""
+        ...
+
+    def replace_recovery_codes(self, staff_id: UUID, hashes: Sequence[str], at: datetime) -> None:
+        """Replace every recovery code of a member of staff (only their hashes are kept)."""
+        ...
+
+    def use_recovery_code(self, staff_id: UUID, code_hash: str, at: datetime) -> bool:
+        """Mark an unused recovery code used; False if there is none by that hash."""
+        ...
+
+    def unused_recovery_codes(self, staff_id: UUID) -> int:
+        """How many recovery codes a member of staff has left."""
+        ...
+
+    def add_challenge(self, challenge: SignInChallenge) -> None:
+        """Store a pending sign-in."""
+        ...
+
+    def challenge(self, id_hash: str) -> tuple[SignInChallenge, StaffMember] | None:
+        """A pending sign-in and its member of staff, locked until the transaction ends."""
+        ...
+
+    def use_challenge(self, id_hash: str, at: datetime) -> None:
+        """Mark a pending sign-in used (it is never answered twice)."""
+        ...
+
+    def clinic_requires(self, clinic_id: UUID) -> bool:
+        """Whether the clinic asks every member of staff for a code."""
+        ...
+
+    def set_clinic_requires(self, clinic_id: UUID, required: bool) -> None:
+        """Set whether the clinic asks every member of staff for a code."""
         ...
 
 
@@ -160,6 +243,15 @@ class HasApiTokens(Protocol):
         ...
 
 
+class HasTwoStep(Protocol):
+    """A unit of work holding TwoStepRepository."""
+
+    @property
+    def two_step(self) -> TwoStepRepository:
+        """Authenticators, recovery codes and pending sign-ins, in this transaction."""
+        ...
+
+
 class HasThrottle(Protocol):
     """A unit of work holding ThrottleRepository."""
 
@@ -179,7 +271,14 @@ class HasStaffStatus(Protocol):
 
 
 class AccountsUnitOfWork(
-    Transaction, HasAudit, HasLoginSessions, HasApiTokens, HasThrottle, HasStaffStatus, Protocol
+    Transaction,
+    HasAudit,
+    HasLoginSessions,
+    HasApiTokens,
+    HasThrottle,
+    HasStaffStatus,
+    HasTwoStep,
+    Protocol,
 ):
     """One transaction over all the account stores (what the adapter implements)."""
 
@@ -188,8 +287,8 @@ class StaffByEmail(Transaction, HasStaff, Protocol):
     """Find a member of staff and their password hash by sign-in email."""
 
 
-class SignIn(Transaction, HasAudit, HasLoginSessions, HasThrottle, Protocol):
-    """Sign a member of staff in: charge and settle the throttle, open a session (audited)."""
+class SignIn(Transaction, HasAudit, HasLoginSessions, HasThrottle, HasTwoStep, Protocol):
+    """Sign a member of staff in: charge and settle the throttle, ask for a code, open a session."""
 
 
 class SignInThrottle(Transaction, HasAudit, HasThrottle, Protocol):

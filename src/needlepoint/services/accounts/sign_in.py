@@ -32,10 +32,11 @@ from typing import Final, NoReturn
 from needlepoint.domain.errors import DomainError, NotFoundError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit
-from needlepoint.services.accounts import throttling
+from needlepoint.services.accounts import second_step, throttling
 from needlepoint.services.accounts.ports import (
     ApiToken,
     HasLoginSessions,
+    HasThrottle,
     LoginSession,
     SessionLookup,
     SessionRead,
@@ -147,6 +148,7 @@ def log_in(
     check: PasswordCheck,
     uow: SignIn,
     clock: Clock,
+    policy: second_step.TwoStepPolicy = second_step.TwoStepPolicy(),  # noqa: B008 - frozen
 ) -> IssuedSession:
     """Check the credentials and open a new session; throttled before any hashing.
 
@@ -154,20 +156,31 @@ def log_in(
     the password is checked, then the outcome is settled and audited in a second one. Every
     sign-in gets a new token (ASVS 7.2.4); a session the client presents is ended.
 
+    A member who owes a second step (``second_step.pending``) gets no session yet: the
+    pending sign-in is stored and ``SecondStepRequiredError`` raised; the throttle is settled
+    only once the code is right, so a known password never resets the count of wrong codes.
+
     Raises:
         TooManyAttemptsError: The throttle asks this attempt to wait (nothing was hashed).
         InvalidCredentialsError: The email or the password is wrong (never says which).
+        second_step.SecondStepRequiredError: The password was right; a code is due first.
     """
     keys = ThrottleKeys.of(credentials.email, credentials.ip)
-    _admit(uow, keys, credentials.request_id, clock)
+    admit(uow, keys, credentials.request_id, clock)
     member = check(credentials.email, credentials.password)
     if member is None:
         _refuse(uow, credentials.request_id, clock.now())
     replaced = None if credentials.replacing is None else _hash_of(credentials.replacing)
-    return _signed_in(uow, member, keys, credentials.request_id, clock, replaced)
+    signed = AfterPassword(member, keys, credentials.request_id, replaced)
+    return after_password(uow, signed, clock=clock, policy=policy)
 
 
-def _admit(uow: SignInThrottle, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
+def admit(uow: SignInThrottle, keys: ThrottleKeys, request_id: str, clock: Clock) -> None:
+    """Charge an attempt to the throttle in its own transaction; a throttled one is refused.
+
+    Raises:
+        TooManyAttemptsError: The attempt must wait (audited).
+    """
     with uow:
         admission = throttling.check_and_charge(uow.throttle, keys, clock=clock)
         if admission.admitted:
@@ -182,6 +195,11 @@ def _admit(uow: SignInThrottle, keys: ThrottleKeys, request_id: str, clock: Cloc
         raise TooManyAttemptsError(admission.wait)
 
 
+def settle(uow: HasThrottle, keys: ThrottleKeys, clock: Clock) -> None:
+    """Forget the failures an attempt was charged for, once it succeeded (caller's transaction)."""
+    throttling.settle(uow.throttle, keys, clock=clock)
+
+
 def _refuse(uow: audit.AuditedTransaction, request_id: str, now: datetime) -> NoReturn:
     with uow:
         audit.record_refused(uow, Refusal(LOGIN, InvalidCredentialsError.code, request_id), at=now)
@@ -189,24 +207,72 @@ def _refuse(uow: audit.AuditedTransaction, request_id: str, now: datetime) -> No
     raise InvalidCredentialsError("the email or the password is not right")
 
 
-def _signed_in(
+@dataclass(frozen=True, slots=True)
+class AfterPassword:
+    """A member of staff whose password (or emailed reset) was just proven."""
+
+    member: StaffMember
+    keys: ThrottleKeys
+    request_id: str
+    replaced: str | None = None
+    """The hash of a session the client holds, ended when the new one opens."""
+
+
+CHALLENGE: Final = "auth.challenge"
+"""The audit action of a right password whose sign-in now waits for a code."""
+
+ENROLMENT_DUE: Final = "auth.enrolment_due"
+"""The audit action of a right password whose sign-in waits for an authenticator to be set up."""
+
+
+def after_password(
     uow: SignIn,
-    member: StaffMember,
-    keys: ThrottleKeys,
-    request_id: str,
+    signed: AfterPassword,
+    *,
     clock: Clock,
-    replaced: str | None,
+    policy: second_step.TwoStepPolicy,
 ) -> IssuedSession:
-    context = RequestContext(actor=member, request_id=request_id, auth=AuthMethod.SESSION)
+    """Open a session for a member whose password was right, or ask for their code first.
+
+    Any way of proving who one is other than a code (a password, a reset link) must end here,
+    never in ``open_session``: a member with an authenticator is always asked for a code.
+
+    Raises:
+        second_step.SecondStepRequiredError: A code (or an enrolment) is due; nothing opened.
+    """
+    member = signed.member
+    context = RequestContext(actor=member, request_id=signed.request_id, auth=AuthMethod.SESSION)
     with uow:
-        throttling.settle(uow.throttle, keys, clock=clock)
         now = clock.now()
-        issued = _open_session(uow, member, now)
-        if replaced is not None:
-            uow.sessions.revoke(replaced, now)
+        found = second_step.pending(uow, member, policy, now)
+        if found is not None:
+            action = CHALLENGE if found.purpose == second_step.CODE else ENROLMENT_DUE
+            access = Access(action, STAFF_RESOURCE, str(member.id), None)
+            audit.record(uow, context, access, at=now)
+            uow.commit()
+            raise second_step.error_of(found)
+        issued = open_session(uow, signed, clock=clock)
         audit.record(uow, context, Access(LOGIN, STAFF_RESOURCE, str(member.id), None), at=now)
         uow.commit()
     return issued
+
+
+def open_session(uow: SignIn, signed: AfterPassword, *, clock: Clock) -> IssuedSession:
+    """Settle the throttle and open a session, in the caller's transaction (not audited).
+
+    Only for a sign-in every step of which is done (``after_password``, ``two_step.answer``).
+    """
+    settle(uow, signed.keys, clock)
+    now = clock.now()
+    issued = _open_session(uow, signed.member, now)
+    if signed.replaced is not None:
+        uow.sessions.revoke(signed.replaced, now)
+    return issued
+
+
+def hash_of(token: str) -> str:
+    """The hash of a presented session token (an over-long one is cut, never matched)."""
+    return _hash_of(token)
 
 
 def _hash_of(token: str) -> str:
@@ -216,7 +282,8 @@ def _hash_of(token: str) -> str:
 def _open_session(uow: HasLoginSessions, member: StaffMember, now: datetime) -> IssuedSession:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = now + ABSOLUTE_TIMEOUT
-    uow.sessions.add(LoginSession(digest(token), member.id, now, now, expires_at))
+    session = LoginSession(digest(token), member.id, now, now, expires_at, authenticated_at=now)
+    uow.sessions.add(session)
     return IssuedSession(token=token, member=member, expires_at=expires_at)
 
 

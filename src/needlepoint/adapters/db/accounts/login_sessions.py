@@ -27,6 +27,7 @@ class SqlLoginSessionRepository(SqlRepository):
             "last_seen_at": session.last_seen_at,
             "expires_at": session.expires_at,
             "revoked_at": session.revoked_at,
+            "authenticated_at": session.authenticated_at,
         }
         self._connection().execute(insert(login_session).values(values))
 
@@ -51,6 +52,15 @@ class SqlLoginSessionRepository(SqlRepository):
         """End every live session of one member of staff."""
         self._revoke(login_session.c.staff_id == staff_id, at)
 
+    def reauthenticate(self, id_hash: str, at: datetime) -> None:
+        """Record that the password was typed again for this session."""
+        statement = (
+            update(login_session)
+            .where(login_session.c.id_hash == id_hash)
+            .values(authenticated_at=at)
+        )
+        self._connection().execute(statement)
+
     def _revoke(self, which: ColumnElement[bool], at: datetime) -> None:
         self._connection().execute(revoking(login_session, which, at))
 
@@ -63,6 +73,7 @@ def _session_from_row(row: RowMapping) -> LoginSession:
         last_seen_at=row["last_seen_at"],
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
+        authenticated_at=row["authenticated_at"],
     )
 
 

@@ -8,6 +8,7 @@ from needlepoint.adapters.db.accounts.api_tokens import SqlApiTokenRepository
 from needlepoint.adapters.db.accounts.login_sessions import SqlLoginSessionRepository
 from needlepoint.adapters.db.accounts.staff_status import SqlStaffStatusRepository
 from needlepoint.adapters.db.accounts.throttle import SqlThrottleRepository
+from needlepoint.adapters.db.accounts.two_step import SqlTwoStepRepository
 from needlepoint.adapters.db.shared.audit import SqlAuditLog
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.services.accounts.ports import (
@@ -17,6 +18,7 @@ from needlepoint.services.accounts.ports import (
     SessionRead,
     StaffStatusRepository,
     ThrottleRepository,
+    TwoStepRepository,
 )
 from needlepoint.services.ports import AuditLog
 
@@ -34,6 +36,7 @@ class SqlAccountsUnitOfWork(Transaction):
         self.tokens: ApiTokenRepository = SqlApiTokenRepository(self._connection)
         self.throttle: ThrottleRepository = SqlThrottleRepository(self._connection)
         self.staff: StaffStatusRepository = SqlStaffStatusRepository(self._connection)
+        self.two_step: TwoStepRepository = SqlTwoStepRepository(self._connection)
         self.audit: AuditLog = SqlAuditLog(self._connection)
 
 

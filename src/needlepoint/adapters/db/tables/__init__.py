@@ -9,7 +9,14 @@ checks that they build exactly this schema.
 
 from __future__ import annotations
 
-from needlepoint.adapters.db.tables.accounts import api_token, login_session, login_throttle
+from needlepoint.adapters.db.tables.accounts import (
+    api_token,
+    login_session,
+    login_throttle,
+    sign_in_challenge,
+    staff_recovery_code,
+    staff_totp,
+)
 from needlepoint.adapters.db.tables.base import NAMING_CONVENTION, UtcDateTime, metadata
 from needlepoint.adapters.db.tables.consent import (
     consent_template_version,
@@ -91,8 +98,11 @@ __all__ = [
     "redness_reading",
     "room",
     "scar_assessment",
+    "sign_in_challenge",
     "signed_consent",
     "staff_member",
+    "staff_recovery_code",
+    "staff_totp",
     "stored_document",
     "treatment_series",
     "treatment_session",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     CHAR,
+    BigInteger,
     Column,
     ForeignKey,
     Index,
@@ -29,6 +30,9 @@ login_session = Table(
     Column("last_seen_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # When the password was last typed for this session (sign-in or re-authentication,
+    # migration 2026-12-11_staff_mfa): sensitive changes need it recent (SE-5).
+    Column("authenticated_at", UtcDateTime, nullable=True),
     Index("ix_login_session_staff_id", "staff_id"),
 )
 
@@ -53,4 +57,41 @@ login_throttle = Table(
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", UtcDateTime, nullable=True),
     Column("last_success_at", UtcDateTime, nullable=True),
+)
+
+staff_totp = Table(
+    "staff_totp",
+    metadata,
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), primary_key=True),
+    # The shared secret (base32), in its own column so it can be encrypted at rest (IN-3).
+    Column("secret", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    # None until a first valid code confirms the enrolment; only then is it asked for.
+    Column("confirmed_at", UtcDateTime, nullable=True),
+    # The last time step a code was accepted for: that step and older are refused (AU-5).
+    Column("last_step", BigInteger, nullable=True),
+)
+
+staff_recovery_code = Table(
+    "staff_recovery_code",
+    metadata,
+    Column("code_hash", CHAR(64), primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_staff_recovery_code_staff_id", "staff_id"),
+)
+
+sign_in_challenge = Table(
+    "sign_in_challenge",
+    metadata,
+    # The SHA-256 of the pending sign-in's token: the password was right, a code is asked for.
+    Column("id_hash", CHAR(64), primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    # "code" (answer with a code) or "enrol" (set up two-step sign-in first).
+    Column("purpose", String(10), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_sign_in_challenge_staff_id", "staff_id"),
 )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 
@@ -37,6 +38,8 @@ clinic = Table(
     Column("phone", String(50), nullable=True),
     Column("address", String(300), nullable=True),
     Column("phone_hours", String(300), nullable=True),
+    # Every member of staff signs in with a code too (AU-5; admins always do).
+    Column("require_staff_mfa", Boolean, nullable=False, server_default=false()),
     CheckConstraint(
         "phone IS NOT NULL OR (address IS NULL AND phone_hours IS NULL)",
         name="contact_has_phone",

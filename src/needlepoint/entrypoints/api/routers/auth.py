@@ -11,11 +11,19 @@ from needlepoint.entrypoints.api.permissions import API, Context
 from needlepoint.entrypoints.api.schemas.accounts import (
     ApiTokenIn,
     ApiTokenOut,
+    EnrolmentOut,
     LoginIn,
+    ReauthIn,
+    RecoveryCodesOut,
+    SecondStepIn,
+    SecondStepOut,
     SignedInOut,
+    TwoStepConfirmIn,
+    TwoStepOut,
 )
 from needlepoint.entrypoints.api.security import ServicesDep
 from needlepoint.services.accounts import sign_in as sessions
+from needlepoint.services.accounts import two_step
 from needlepoint.services.audit import AuthMethod
 
 router = APIRouter(prefix=f"{API}/auth", tags=["auth"])
@@ -30,6 +38,11 @@ def log_in(
     Send the CSRF token as the ``X-CSRF-Token`` header with every POST, PUT, PATCH or DELETE
     made with the cookie. Failed attempts are throttled before any password is checked: a
     throttled attempt gets 429 ``too-many-attempts`` with ``Retry-After`` in seconds.
+
+    A member who signs in with a code gets 401 ``mfa-required`` instead, with ``challenge``
+    (answer it at ``/auth/login/second-step`` within 5 minutes); one who must set up an app
+    first gets 401 ``mfa-enrolment-required`` with ``challenge``, ``secret``, ``manual_key``
+    and ``otpauth_uri`` (answer with the app's first code within 10 minutes).
     """
     credentials = sessions.Credentials(
         body.email,
@@ -78,3 +91,89 @@ def create_api_token(body: ApiTokenIn, context: Context, services: ServicesDep) 
 def revoke_api_token(token_id: UUID, context: Context, services: ServicesDep) -> None:
     """Stop an API token working at once (revoking it again changes nothing)."""
     services.accounts.revoke_api_token(token_id, context=context)
+
+
+@router.post("/login/second-step")
+def second_step(
+    body: SecondStepIn, request: Request, response: Response, services: ServicesDep
+) -> SecondStepOut:
+    """Finish a sign-in with a code (or a recovery code): sets a new session cookie.
+
+    Wrong codes are throttled like wrong passwords (429 ``too-many-attempts``) and refused as
+    401 ``invalid-code``; a used or lapsed ``challenge`` is 400 ``sign-in-expired`` (sign in
+    again). After setting up an app, ``recovery_codes`` holds ten single-use codes, shown only
+    here.
+    """
+    given = two_step.Answer(
+        challenge=body.challenge,
+        code=body.code,
+        recovery_code=body.recovery_code,
+        ip=security.client_ip(request),
+        replacing=security.session_token(request),
+        request_id=security.request_id(request),
+    )
+    signed = services.accounts.answer_second_step(given)
+    issued = signed.session
+    security.set_session_cookie(response, issued, secure=not services.settings.development)
+    csrf_token = security.session_csrf_token(request, issued.token)
+    out = SignedInOut.signed_in(issued.member, csrf_token)
+    return SecondStepOut(**out.model_dump(), recovery_codes=list(signed.recovery_codes))
+
+
+@router.post("/reauth", status_code=204, response_class=Response)
+def reauthenticate(
+    body: ReauthIn, request: Request, context: Context, services: ServicesDep
+) -> None:
+    """Type the password again: sensitive changes are allowed for the next few minutes.
+
+    Turning two-step sign-in on or off and new recovery codes need it (403 ``reauth-required``
+    otherwise). Wrong passwords are 401 ``invalid-credentials`` and throttled.
+    """
+    token = security.session_token(request) or ""
+    given = two_step.Reauth(token, body.password, security.client_ip(request))
+    services.accounts.reauthenticate(given, context=context)
+
+
+@router.get("/two-step")
+def two_step_status(context: Context, services: ServicesDep) -> TwoStepOut:
+    """Whether the signed-in member signs in with a code, must, and recovery codes left."""
+    found = services.accounts.two_step_status(context=context)
+    return TwoStepOut(
+        enrolled=found.enrolled,
+        required=found.required,
+        recovery_codes_left=found.recovery_codes_left,
+    )
+
+
+@router.post("/two-step/enrolment", status_code=201)
+def begin_two_step(request: Request, context: Context, services: ServicesDep) -> EnrolmentOut:
+    """A new authenticator key to add to an app (needs ``/auth/reauth`` within 5 minutes)."""
+    enrolment = services.accounts.begin_two_step(security.session_token(request), context=context)
+    return EnrolmentOut(
+        secret=enrolment.secret, manual_key=enrolment.manual_key, otpauth_uri=enrolment.uri
+    )
+
+
+@router.post("/two-step/enrolment/confirm")
+def confirm_two_step(
+    body: TwoStepConfirmIn, context: Context, services: ServicesDep
+) -> RecoveryCodesOut:
+    """Turn two-step sign-in on with the app's first code; the recovery codes, shown once."""
+    codes = services.accounts.confirm_two_step(body.code, context=context)
+    return RecoveryCodesOut(recovery_codes=list(codes))
+
+
+@router.post("/two-step/disable", status_code=204, response_class=Response)
+def disable_two_step(request: Request, context: Context, services: ServicesDep) -> None:
+    """Turn two-step sign-in off (needs ``/auth/reauth``; 409 for who must use it)."""
+    services.accounts.disable_two_step(security.session_token(request), context=context)
+
+
+@router.post("/two-step/recovery-codes")
+def regenerate_recovery_codes(
+    request: Request, context: Context, services: ServicesDep
+) -> RecoveryCodesOut:
+    """New recovery codes (needs ``/auth/reauth``); the old ones stop working."""
+    token = security.session_token(request)
+    codes = services.accounts.regenerate_recovery_codes(token, context=context)
+    return RecoveryCodesOut(recovery_codes=list(codes))

@@ -5,7 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from needlepoint.entrypoints.api.permissions import API, Context
-from needlepoint.entrypoints.api.schemas.accounts import ClinicContactIn, ClinicOut
+from needlepoint.entrypoints.api.schemas.accounts import (
+    ClinicContactIn,
+    ClinicOut,
+    ClinicTwoStepIn,
+    ClinicTwoStepOut,
+)
 from needlepoint.entrypoints.api.security import ServicesDep
 
 router = APIRouter(prefix=f"{API}/clinic", tags=["clinic"])
@@ -27,3 +32,21 @@ def set_clinic_contact(body: ClinicContactIn, context: Context, services: Servic
     clinic_id = context.actor.clinic_id
     changed = services.accounts.set_clinic_contact(clinic_id, body.to_domain(), context=context)
     return ClinicOut.from_domain(changed)
+
+
+@router.get("/two-step")
+def read_clinic_two_step(context: Context, services: ServicesDep) -> ClinicTwoStepOut:
+    """Whether every member of the clinic must sign in with a code (admins always must)."""
+    return ClinicTwoStepOut(required=services.accounts.clinic_requires_two_step(context=context))
+
+
+@router.put("/two-step")
+def set_clinic_two_step(
+    body: ClinicTwoStepIn, context: Context, services: ServicesDep
+) -> ClinicTwoStepOut:
+    """Require (or stop requiring) a code at sign-in of every member of the clinic.
+
+    Members without an authenticator app are sent to set one up at their next sign-in.
+    """
+    services.accounts.set_clinic_two_step(required=body.required, context=context)
+    return ClinicTwoStepOut(required=body.required)

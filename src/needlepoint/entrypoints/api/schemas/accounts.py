@@ -199,3 +199,71 @@ class ClinicOut(BaseModel):
                 phone_hours=given.phone_hours,
             )
         return cls(id=clinic.id, name=clinic.name, time_zone=clinic.time_zone, contact=shown)
+
+
+TwoStepCode = Annotated[str, StringConstraints(max_length=20, pattern=r"^[0-9 ]*$")]
+RecoveryCode = Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z2-7 \-]*$")]
+
+
+class SecondStepIn(RequestModel):
+    """The second step of a sign-in: the pending sign-in, and a code or a recovery code."""
+
+    challenge: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    code: TwoStepCode = Field("", description="The 6-digit code the authenticator app shows.")
+    recovery_code: RecoveryCode = Field(
+        "", description="One of the recovery codes, instead of a code (each works once)."
+    )
+
+
+class SecondStepOut(SignedInOut):
+    """A finished two-step sign-in; after an enrolment, the recovery codes (shown only here)."""
+
+    recovery_codes: list[str] = Field(
+        description="Ten single-use recovery codes after setting up an app, else empty."
+    )
+
+
+class ReauthIn(RequestModel):
+    """The signed-in member's password, typed again before a sensitive change."""
+
+    password: Password
+
+
+class TwoStepConfirmIn(RequestModel):
+    """The first code of the app just set up."""
+
+    code: TwoStepCode
+
+
+class EnrolmentOut(BaseModel):
+    """A new authenticator to add to an app; turned on by its first code."""
+
+    secret: str = Field(description="The base32 secret (160 bits).")
+    manual_key: str = Field(description="The secret in groups of four, to type into an app.")
+    otpauth_uri: str = Field(description="The otpauth:// address a QR code holds.")
+
+
+class RecoveryCodesOut(BaseModel):
+    """Single-use recovery codes, shown once; only their hashes are kept."""
+
+    recovery_codes: list[str]
+
+
+class TwoStepOut(BaseModel):
+    """Whether the signed-in member signs in with a code, must, and recovery codes left."""
+
+    enrolled: bool
+    required: bool
+    recovery_codes_left: int
+
+
+class ClinicTwoStepIn(RequestModel):
+    """Whether every member of the clinic must sign in with a code."""
+
+    required: bool
+
+
+class ClinicTwoStepOut(BaseModel):
+    """Whether every member of the clinic must sign in with a code (admins always must)."""
+
+    required: bool

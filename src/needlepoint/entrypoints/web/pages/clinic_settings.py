@@ -62,5 +62,8 @@ def _page(
         "problems": problems,
         "saved": visit.query("saved"),
         "current": "clinic",
+        "two_step_required": visit.services.accounts.clinic_requires_two_step(
+            context=visit.context
+        ),
     }
     return templates.render(visit, "settings/clinic.html", page, status=status)

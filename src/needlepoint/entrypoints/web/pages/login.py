@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.web import csrf, templates
 from needlepoint.entrypoints.web.visits import LOGIN_PATH, StaffVisit, Visit
+from needlepoint.services.accounts import second_step
 from needlepoint.services.accounts import sign_in as sessions
 
 HOME: Final = "/"
@@ -17,6 +18,7 @@ _LOCAL_PATH: Final = re.compile(r"/(?![/\\])[\w\-./]*")
 """A path on this site (never ``//host``): where ``next`` may send the browser."""
 
 WRONG_CREDENTIALS: Final = "The email or the password is not right."
+LAPSED: Final = "That sign-in took too long or was already finished. Please sign in again."
 MAX_FIELD_LENGTH: Final = 1000
 
 
@@ -24,7 +26,8 @@ def show_form(visit: StaffVisit) -> Response:
     """The login form; a signed-in browser goes straight on."""
     if visit.member is not None:
         return RedirectResponse(next_page(visit.query("next")), status_code=303)
-    return _form(visit, next_path=visit.query("next"))
+    message = LAPSED if visit.query("lapsed") else ""
+    return _form(visit, next_path=visit.query("next"), message=message)
 
 
 def sign_in(visit: StaffVisit) -> Response:
@@ -41,10 +44,14 @@ def sign_in(visit: StaffVisit) -> Response:
     )
     try:
         issued = visit.services.accounts.log_in(credentials)
+    except second_step.SecondStepRequiredError as error:
+        from needlepoint.entrypoints.web.pages import two_step  # noqa: PLC0415 - imports login
+
+        return two_step.ask(visit, error, next_path)
     except sessions.InvalidCredentialsError:
         return _form(visit, next_path=next_path, email=email, message=WRONG_CREDENTIALS, status=401)
     except sessions.TooManyAttemptsError as error:
-        message = f"Too many failed sign-ins. Wait {_wait(error)}, then try again."
+        message = f"Too many failed sign-ins. Wait {wait_words(error)}, then try again."
         headers = {"Retry-After": str(error.retry_after_seconds)}
         return _form(
             visit, next_path=next_path, email=email, message=message, status=429, headers=headers
@@ -86,7 +93,7 @@ def _form(
 SECONDS_PER_MINUTE: Final = 60
 
 
-def _wait(error: sessions.TooManyAttemptsError) -> str:
+def wait_words(error: sessions.TooManyAttemptsError) -> str:
     """How long to wait, in words: seconds under a minute, else whole minutes (rounded up)."""
     seconds = error.retry_after_seconds
     if seconds < SECONDS_PER_MINUTE:
