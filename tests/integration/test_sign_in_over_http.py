@@ -31,7 +31,7 @@ from sqlalchemy import Engine, func, select
 
 from api_support import intake_document
 from consent_support import give_consent
-from fakes import AUDIT_KEY
+from fakes import AUDIT_KEY, FIELD_KEYS
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.tables import audit_event
@@ -122,7 +122,7 @@ def world(
         ids = _seed(services)
         services.database.close()
         urls = tuple(stack.enter_context(serving(_env(directory / n, url))) for n in ("a", "b"))
-        engine = make_engine(url, audit_key=AUDIT_KEY)
+        engine = make_engine(url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
         stack.callback(engine.dispose)
         yield World((urls[0], urls[1]), engine, ids)
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conftest import EXAMPLES, TODAY, load_example
 from consent_support import record_consent
-from fakes import AUDIT_KEY, OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
+from fakes import AUDIT_KEY, FIELD_KEYS, OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import downgrade, upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -585,7 +585,7 @@ def test_the_treatment_migration_upgrades_a_populated_initial_schema_and_comes_d
     empty_db_url: str,
 ) -> None:
     upgrade(empty_db_url, "20261123_initial")
-    engine = make_engine(empty_db_url, audit_key=AUDIT_KEY)
+    engine = make_engine(empty_db_url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
     try:
         # Written as the initial schema has it (today's repository knows later columns).
         clinic = ClinicRecord(id=uuid4(), name="Before", time_zone="Europe/London")

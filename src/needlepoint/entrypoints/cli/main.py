@@ -25,7 +25,7 @@ from needlepoint.adapters.bounded_documents import (
     load_bounded_text,
     read_bounded_bytes,
 )
-from needlepoint.adapters.private_files import PRIVATE_UMASK, private_dir
+from needlepoint.adapters.private_files import PRIVATE_UMASK, private_dir, write_private_text
 from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
@@ -72,6 +72,9 @@ EXIT_BROKEN_INSTALL = 3
 EXIT_DATA_DIR_BUSY = 4
 """A restore refused because a server holds the data directory (or a server refused because a
 restore does): nothing was changed; try again once the other has stopped."""
+EXIT_BACKUP_REFUSED = 5
+"""A restore refused because the backup does not open (wrong backup key, cut short, changed)
+or fails its integrity check: nothing was changed."""
 
 
 @app.command()
@@ -130,10 +133,12 @@ db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 clinic_app = typer.Typer(help="Clinics.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys (docs/security.md).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 
 
 @db_app.command("upgrade")
@@ -208,18 +213,52 @@ def backup(
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="A backup written by `needlepoint backup`.")],
+    unencrypted: Annotated[
+        bool,
+        typer.Option(
+            "--unencrypted", help="Accept a backup in clear, taken before backups were encrypted."
+        ),
+    ] = False,
 ) -> None:
     """Restore a backup (stop the server first); refuses a backup that fails its checks.
 
-    Exits 4, changing nothing, while a server holds the data directory.
+    Exits 4, changing nothing, while a server holds the data directory; exits 5, changing
+    nothing, when the backup does not open with the backup key or fails its checks.
     """
+    from needlepoint.adapters.backup_crypto import BackupError  # noqa: PLC0415 - on use
+
     services = _services()
+    settings = services.settings
+    if not file.is_file():
+        _fail_file(
+            f"{escape(str(file))}: no such backup.", "Give a file `needlepoint backup` wrote."
+        )
+    if settings.backup_key is None and not settings.backup_key_file.exists():
+        _err().print(
+            "[red]Nothing was restored: no backup key here:[/] NEEDLEPOINT_BACKUP_KEY is unset "
+            f"and {escape(str(settings.backup_key_file))} does not exist. Set "
+            "NEEDLEPOINT_BACKUP_KEY to the key the backup was taken with (docs/security.md)."
+        )
+        raise typer.Exit(EXIT_BROKEN_INSTALL)
+    refused: BackupError | None = None
+
+    def restoring() -> Any:
+        nonlocal refused
+        try:
+            return services.database.restore(file, allow_unencrypted=unencrypted)
+        except BackupError as error:
+            refused = error
+            return None
+
     try:
         with data_dir_lock.held_alone(services.settings.data_dir):
-            report = _checked(lambda: services.database.restore(file))
+            report = _checked(restoring)
     except data_dir_lock.DataDirBusy as busy:
         _err().print(f"[red]Nothing was restored: {escape(str(busy))}.[/]")
         raise typer.Exit(EXIT_DATA_DIR_BUSY) from None
+    if refused is not None or report is None:
+        _err().print(f"[red]Nothing was restored:[/] {escape(str(refused))}.")
+        raise typer.Exit(EXIT_BACKUP_REFUSED)
     rows = sum(report.row_counts.values())
     sys.stdout.write(f"restored {file} ({rows} rows), integrity verified\n")
 
@@ -306,6 +345,66 @@ def audit_anchor(
     sys.stdout.write(
         f"anchored {report.checked} events in {len(report.heads)} chains to {to}\n"
         f"head {report.head_hash}\n"
+    )
+
+
+BatchSize = Annotated[
+    int, typer.Option(min=1, max=10_000, help="Rows re-encrypted per transaction.")
+]
+
+
+@keys_app.command("reencrypt-fields")
+def keys_reencrypt_fields(batch_size: BatchSize = 500) -> None:
+    """Encrypt every protected text still in clear or under a retired key with the current key.
+
+    Run it once after upgrading (text written before field encryption) and after a rotation;
+    it works in batches, each its own transaction, and can be run again if interrupted.
+    """
+    services = _services()
+    report = _checked(lambda: services.database.reencrypt_fields(batch_size=batch_size))
+    sys.stdout.write(
+        f"checked {report.checked} rows, re-encrypted {report.resealed}; every protected text "
+        "is now under the current field key\n"
+    )
+
+
+@keys_app.command("rotate-field-key")
+def keys_rotate_field_key(batch_size: BatchSize = 500) -> None:
+    """Make a new field key in <data dir>/field-key and re-encrypt every protected text with it.
+
+    For the key kept in the data directory (stop the server first: exits 4 while one runs).
+    The old key is kept in <data dir>/field-keys-retired for reading until you delete it.
+    With NEEDLEPOINT_FIELD_KEY set, follow docs/security.md instead.
+    """
+    from needlepoint.adapters import secret_file  # noqa: PLC0415 - only here
+
+    services = _services()
+    settings = services.settings
+    if settings.field_key is not None:
+        _err().print(
+            "[red]Not rotated:[/] NEEDLEPOINT_FIELD_KEY is set, so the key lives in your "
+            "settings: set a new NEEDLEPOINT_FIELD_KEY, move the old one into "
+            "NEEDLEPOINT_FIELD_KEYS_RETIRED, restart, then run `needlepoint keys "
+            "reencrypt-fields` (docs/security.md)."
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        with data_dir_lock.held_alone(settings.data_dir):
+            old = secret_file.load_or_create(settings.field_key_file).decode("ascii")
+            retired = settings.field_keys_retired_file
+            earlier = retired.read_text(encoding="ascii") if retired.exists() else ""
+            write_private_text(retired, earlier + old + "\n")
+            settings.field_key_file.unlink()
+            secret_file.load_or_create(settings.field_key_file)
+            fresh = bootstrap(settings, clock=services.clock)
+            report = _checked(lambda: fresh.database.reencrypt_fields(batch_size=batch_size))
+    except data_dir_lock.DataDirBusy as busy:
+        _err().print(f"[red]Not rotated: {escape(str(busy))}.[/]")
+        raise typer.Exit(EXIT_DATA_DIR_BUSY) from None
+    sys.stdout.write(
+        f"new field key in {settings.field_key_file}; re-encrypted {report.resealed} of "
+        f"{report.checked} rows. The old key stays in {retired} for reading: keep it until "
+        "every backup taken before today has expired, then delete it.\n"
     )
 
 
