@@ -95,6 +95,19 @@ def _audit_key(raw: object) -> object:
     return raw
 
 
+def _key_bytes(text: str) -> bytes:
+    """A key's bytes from base64, or from 64 hex digits (as the key files hold them)."""
+    try:
+        if len(text) == 2 * AEAD_KEY_BYTES:
+            return bytes.fromhex(text)
+    except ValueError:
+        pass
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
 def _aead_key(name: str, *, several: bool = False) -> BeforeValidator:
     """A 32-byte key in base64 (``several``: comma-separated keys), checked, kept as text."""
 
@@ -105,11 +118,7 @@ def _aead_key(name: str, *, several: bool = False) -> BeforeValidator:
         if not isinstance(text, str):
             return raw
         for entry in text.split(",") if several else [text]:
-            try:
-                key = base64.b64decode(entry.strip(), validate=True)
-            except (binascii.Error, ValueError):
-                key = b""
-            if len(key) != AEAD_KEY_BYTES:
+            if len(_key_bytes(entry.strip())) != AEAD_KEY_BYTES:
                 raise ValueError(
                     f"{name} holds a value that is not {AEAD_KEY_BYTES} bytes in base64; set it "
                     "to 32 random bytes in base64 (python -c 'import base64, os; "

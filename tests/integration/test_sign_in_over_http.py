@@ -15,6 +15,7 @@ Two ``needlepoint serve`` processes share one database (SQLite, and PostgreSQL w
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from sqlalchemy import Engine, func, select
 
 from api_support import intake_document
 from consent_support import give_consent
-from fakes import AUDIT_KEY, FIELD_KEYS
+from fakes import AUDIT_KEY, FIELD_KEY, FIELD_KEYS
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.tables import audit_event
@@ -134,6 +135,7 @@ def _env(data_dir: Path, url: str) -> dict[str, str]:
         "NEEDLEPOINT_DEVELOPMENT": "1",  # plain http on the loopback: cookies without Secure
         "NEEDLEPOINT_WEB_SECRET": WEB_SECRET,  # both servers accept each other's CSRF tokens
         "NEEDLEPOINT_AUDIT_KEY": AUDIT_KEY.decode(),  # both servers' chains verify
+        "NEEDLEPOINT_FIELD_KEY": base64.b64encode(FIELD_KEY).decode(),  # and read each other's
     }
     return environment(data_dir, settings)
 

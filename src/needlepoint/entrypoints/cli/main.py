@@ -546,13 +546,16 @@ def _refuse_unshared_secrets(services: Services, workers: int) -> None:
     unset = services.settings.unshared_secrets()
     if workers == 1 or not unset:
         return
-    names = " and ".join(unset)
+    names = unset[0] if len(unset) == 1 else ", ".join(unset[:-1]) + " and " + unset[-1]
     _err().print(
         f"[red]Settings:[/] --workers {workers} needs {names} set. Unset, each server makes "
-        "its own in its data directory: a form signed by one is refused by another, and audit "
-        "events one writes do not verify on another. Set each to the same 64 random characters "
-        "for every process and machine (python -c 'import secrets; print(secrets.token_hex(32))'"
-        "); see docs/deployment.md."
+        "its own in its data directory: a form signed by one is refused by another, audit "
+        "events one writes do not verify on another, and notes one encrypts another cannot "
+        "read. Set NEEDLEPOINT_WEB_SECRET and NEEDLEPOINT_AUDIT_KEY to the same 64 random "
+        "characters for every process and machine (python -c 'import secrets; "
+        "print(secrets.token_hex(32))'), and NEEDLEPOINT_FIELD_KEY to the same 32 random bytes "
+        "in base64 (python -c 'import base64, os; print(base64.b64encode(os.urandom(32))"
+        ".decode())'); see docs/deployment.md."
     )
     raise typer.Exit(EXIT_BROKEN_INSTALL)
 
