@@ -82,6 +82,9 @@ def test_in3_check_in_notes_are_stored_sealed_and_shown_in_clear(
     assert sealed_key_id(stored[first][1] or "") == current
     for canary in (*CANARIES, REVIEW_CANARY):
         assert all(canary not in f"{note} {review}" for note, review in stored.values())
+    files = sorted(_database(clinic).parent.glob("needlepoint.sqlite3*"))  # with -wal, -shm
+    written = b"".join(f.read_bytes() for f in files)
+    assert len(files) >= 1 and all(c.encode() not in written for c in (*CANARIES, REVIEW_CANARY))
     shown = clinician.get(f"/check-ins/{first}").text
     assert CANARIES[0] in shown and REVIEW_CANARY in shown
 
