@@ -208,6 +208,11 @@ def backup(
     folder = to or services.settings.data_dir / "backups"
     report = _checked(lambda: services.database.backup(folder, at=services.clock.now()))
     sys.stdout.write(f"{report.path}\n")
+    if services.settings.backup_key is None:
+        _err().print(
+            f"Encrypted with the key in {escape(str(services.settings.backup_key_file))}: keep a "
+            "copy of it apart from the backups, or they cannot be restored (docs/security.md)."
+        )
 
 
 @app.command()
