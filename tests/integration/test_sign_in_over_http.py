@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 
 from api_support import intake_document
@@ -118,7 +119,9 @@ def world(
 ) -> Iterator[World]:
     directory = tmp_path_factory.mktemp("signin")
     with scratch_database(request, directory) as url, ExitStack() as stack:
-        services = bootstrap(Settings(database_url=url, data_dir=directory))  # Argon2id
+        field_key = SecretStr(base64.b64encode(FIELD_KEY).decode())  # the servers' key too
+        settings = Settings(database_url=url, data_dir=directory, field_key=field_key)
+        services = bootstrap(settings)  # Argon2id
         services.database.upgrade()
         ids = _seed(services)
         services.database.close()
