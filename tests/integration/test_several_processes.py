@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services, bootstrap
@@ -82,7 +83,8 @@ def instances(
 ) -> Iterator[Instances]:
     directory = tmp_path_factory.mktemp("processes")
     with scratch_database(request, directory) as url, ExitStack() as stack:
-        services = bootstrap(Settings(database_url=url, data_dir=directory))
+        settings = Settings(database_url=url, data_dir=directory, field_key=SecretStr(FIELD_KEY))
+        services = bootstrap(settings)  # the instances' field key, as their data is theirs
         services.database.upgrade()
         _seed(services)
         services.database.close()
