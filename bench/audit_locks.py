@@ -19,6 +19,7 @@ Usage: python bench/audit_locks.py [--duration 5] [--reps 2]
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import secrets
@@ -136,6 +137,7 @@ def main() -> None:
         "NEEDLEPOINT_DEVELOPMENT": "1",
         "NEEDLEPOINT_AUDIT_KEY": secrets.token_hex(32),
         "NEEDLEPOINT_WEB_SECRET": secrets.token_hex(32),
+        "NEEDLEPOINT_FIELD_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     children = Children()
     try:

@@ -26,6 +26,7 @@ Usage: python bench/workers.py [--duration 5] [--reps 3] [--connections 8]
 from __future__ import annotations
 
 import argparse
+import base64
 import collections
 import json
 import os
@@ -152,6 +153,7 @@ def measure(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         "NEEDLEPOINT_DATABASE_URL": url,
         "NEEDLEPOINT_DEVELOPMENT": "1",
         "NEEDLEPOINT_WEB_SECRET": secret,
+        "NEEDLEPOINT_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
     subprocess.run([str(NEEDLEPOINT), "demo"], env=env, check=True, capture_output=True)
     children = Children()

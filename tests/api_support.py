@@ -7,6 +7,7 @@ Staff passwords are hashed with the transparent ``PlainHasher`` unless a test as
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import warnings
@@ -24,7 +25,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from fakes import AUDIT_KEY, OPERATOR, PlainHasher
+from fakes import AUDIT_KEY, FIELD_KEY, OPERATOR, PlainHasher
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
@@ -79,6 +80,7 @@ def make_services(
         development=development,
         audit_key=SecretStr(AUDIT_KEY.decode()),
         admin_two_step=False,  # the two-step sign-in's own tests turn it on
+        field_key=SecretStr(base64.b64encode(FIELD_KEY).decode()),
     )
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})

@@ -23,6 +23,7 @@ from needlepoint.knowledge import compiled
 if TYPE_CHECKING:
     # Imported where used: `needlepoint consult` starts without SQLAlchemy or pydantic-settings.
     from needlepoint.adapters.database import Database
+    from needlepoint.adapters.field_crypto import FieldKeyring
     from needlepoint.config import Settings
     from needlepoint.domain.messages import Channel
     from needlepoint.services.accounts.facade import Accounts
@@ -65,6 +66,47 @@ def audit_key(settings: Settings) -> bytes:
     if settings.audit_key:
         return settings.audit_key.get_secret_value().encode("utf-8")
     return secret_file.load_or_create(settings.audit_key_file)
+
+
+def field_keyring(settings: Settings) -> FieldKeyring:
+    """The field encryption keys: the setting, else the data directory's key file (ADR 0039).
+
+    Retired keys (read only) come from NEEDLEPOINT_FIELD_KEYS_RETIRED, else from
+    ``<data dir>/field-keys-retired`` (one key a line) if it exists.
+    """
+    from needlepoint.adapters import field_crypto  # noqa: PLC0415 - cryptography on use
+
+    if settings.field_key:
+        current = field_crypto.parse_key(
+            settings.field_key.get_secret_value(), name="NEEDLEPOINT_FIELD_KEY"
+        )
+    else:
+        current = field_crypto.parse_key(
+            secret_file.load_or_create(settings.field_key_file).decode("ascii"),
+            name=str(settings.field_key_file),
+        )
+    if settings.field_keys_retired:
+        name, listed = "NEEDLEPOINT_FIELD_KEYS_RETIRED", settings.field_keys_retired
+        entries = listed.get_secret_value().split(",")
+    elif settings.field_keys_retired_file.exists():
+        name = str(settings.field_keys_retired_file)
+        entries = settings.field_keys_retired_file.read_text(encoding="ascii").splitlines()
+    else:
+        name, entries = "", []
+    retired = tuple(field_crypto.parse_key(entry, name=name) for entry in entries if entry.strip())
+    return field_crypto.FieldKeyring(current, retired)
+
+
+def backup_key(settings: Settings) -> bytes:
+    """The backups' key: the setting, else the data directory's key file (docs/formats.md)."""
+    from needlepoint.adapters import field_crypto  # noqa: PLC0415 - cryptography on use
+
+    if settings.backup_key:
+        text, name = settings.backup_key.get_secret_value(), "NEEDLEPOINT_BACKUP_KEY"
+    else:
+        text = secret_file.load_or_create(settings.backup_key_file).decode("ascii")
+        name = str(settings.backup_key_file)
+    return field_crypto.parse_key(text, name=name)
 
 
 @dataclass(frozen=True)
@@ -223,7 +265,12 @@ def bootstrap(
         clock=clock or SystemClock(),
         knowledge=compiled.load().knowledge,
         database=database
-        or Database(settings.effective_database_url, audit_key=lambda: audit_key(settings)),
+        or Database(
+            settings.effective_database_url,
+            audit_key=lambda: audit_key(settings),
+            field_keys=lambda: field_keyring(settings),
+            backup_key=lambda: backup_key(settings),
+        ),
         hasher=hasher,
     )
 

@@ -13,6 +13,8 @@ the variable and the fix.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import os
 from collections.abc import Iterable, Mapping
@@ -54,6 +56,7 @@ SmtpSecurity = Literal["starttls", "tls", "none"]
 _SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 MIN_WEB_SECRET_LENGTH = 32
 MIN_AUDIT_KEY_LENGTH = 32
+AEAD_KEY_BYTES = 32
 MAX_LINK_MINUTES = 24 * 60
 MAX_BREAK_GLASS_MINUTES = 60
 """domain.break_glass.MAX_TTL_MINUTES: the hard limit of emergency access (ADR 0038)."""
@@ -93,6 +96,42 @@ def _audit_key(raw: object) -> object:
             "print(secrets.token_hex(32))'), or unset it to use <data dir>/audit-key."
         )
     return raw
+
+
+def _key_bytes(text: str) -> bytes:
+    """A key's bytes from base64, or from 64 hex digits (as the key files hold them)."""
+    try:
+        if len(text) == 2 * AEAD_KEY_BYTES:
+            return bytes.fromhex(text)
+    except ValueError:
+        pass
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _aead_key(name: str, *, several: bool = False) -> BeforeValidator:
+    """A 32-byte key in base64 (``several``: comma-separated keys), checked, kept as text."""
+
+    def check(raw: object) -> object:
+        text = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
+        if not text:
+            return None
+        if not isinstance(text, str):
+            return raw
+        for entry in text.split(",") if several else [text]:
+            if len(_key_bytes(entry.strip())) != AEAD_KEY_BYTES:
+                raise ValueError(
+                    f"{name} holds a value that is not {AEAD_KEY_BYTES} bytes in base64; set it "
+                    "to 32 random bytes in base64 (python -c 'import base64, os; "
+                    "print(base64.b64encode(os.urandom(32)).decode())')"
+                    + (", several separated by commas" if several else "")
+                    + ", or unset it (docs/security.md)."
+                )
+        return raw
+
+    return BeforeValidator(check)
 
 
 def _trusted_proxies(raw: object) -> object:
@@ -287,6 +326,30 @@ class Settings(BaseSettings):
         "key kept in <data dir>/audit-key, made on first use (one machine only). Losing it "
         "leaves the trail unverifiable.",
     )
+    field_key: Annotated[SecretStr | None, _aead_key("NEEDLEPOINT_FIELD_KEY")] = Field(
+        None,
+        description="The key the most sensitive free text (check-in notes, review notes, "
+        "session notes, adverse events) is encrypted with in the database (AES-256-GCM, ADR "
+        "0039): 32 random bytes in base64. Every process of one installation needs the same "
+        "one. Unset: a random key kept in <data dir>/field-key, made on first use (one machine "
+        "only). Losing it loses those texts; rotation: docs/security.md.",
+    )
+    field_keys_retired: Annotated[
+        SecretStr | None, _aead_key("NEEDLEPOINT_FIELD_KEYS_RETIRED", several=True)
+    ] = Field(
+        None,
+        description="Earlier field keys, comma-separated base64, still used to read text "
+        "encrypted before a rotation until `needlepoint keys reencrypt-fields` has re-encrypted "
+        "it (docs/security.md). Unset: the keys listed in <data dir>/field-keys-retired, if "
+        "any.",
+    )
+    backup_key: Annotated[SecretStr | None, _aead_key("NEEDLEPOINT_BACKUP_KEY")] = Field(
+        None,
+        description="The key `needlepoint backup` encrypts backups with and `needlepoint "
+        "restore` decrypts them with (docs/formats.md): 32 random bytes in base64. Unset: a "
+        "random key kept in <data dir>/backup-key, made on first use. Keep a copy apart from "
+        "the backups: without it no backup can be restored.",
+    )
     public_url: Annotated[str, BeforeValidator(_public_address)] = Field(
         DEFAULT_PUBLIC_URL,
         description="The address people reach needlepoint at (scheme, host, port, and a path "
@@ -437,7 +500,11 @@ class Settings(BaseSettings):
         Several server processes (``serve --workers``, or several machines) need none of them:
         every process must derive and check the same tokens.
         """
-        unset = {"WEB_SECRET": self.web_secret, "AUDIT_KEY": self.audit_key}
+        unset = {
+            "WEB_SECRET": self.web_secret,
+            "AUDIT_KEY": self.audit_key,
+            "FIELD_KEY": self.field_key,
+        }
         return tuple(f"{ENV_PREFIX}{name}" for name, value in unset.items() if not value)
 
     @property
@@ -449,6 +516,21 @@ class Settings(BaseSettings):
     def audit_key_file(self) -> Path:
         """Where the audit trail's key is kept when none is set in the environment."""
         return self.data_dir / "audit-key"
+
+    @property
+    def field_key_file(self) -> Path:
+        """Where the field encryption key is kept when none is set in the environment."""
+        return self.data_dir / "field-key"
+
+    @property
+    def field_keys_retired_file(self) -> Path:
+        """Where retired field keys are listed when none are set in the environment."""
+        return self.data_dir / "field-keys-retired"
+
+    @property
+    def backup_key_file(self) -> Path:
+        """Where the backup key is kept when none is set in the environment."""
+        return self.data_dir / "backup-key"
 
     @property
     def effective_database_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -246,6 +247,78 @@ def test_backup_then_restore_through_the_command_line(data_dir: Path) -> None:
     assert "integrity verified" in restored.stdout
     with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
         assert raw.execute("SELECT count(*) FROM clinic").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("damage", ["wrong key", "cut short", "in clear"])
+def test_a_backup_that_does_not_open_exits_5_with_a_message_and_changes_nothing(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    _clinic()
+    taken = runner.invoke(cli.app, ["backup"])
+    assert taken.exit_code == 0, taken.output
+    path = Path(taken.stdout.strip())
+    _clinic()
+    if damage == "wrong key":
+        monkeypatch.setenv("NEEDLEPOINT_BACKUP_KEY", base64.b64encode(bytes(32)).decode())
+    elif damage == "cut short":
+        path.write_bytes(path.read_bytes()[:-1000])
+    else:
+        path.write_bytes(b"SQLite format 3\x00" + bytes(200))
+
+    restored = runner.invoke(cli.app, ["restore", str(path)])
+
+    assert restored.exit_code == 5, restored.output
+    message = " ".join(restored.stderr.split())
+    assert "Nothing was restored" in message
+    assert "Traceback" not in restored.output
+    expected = {
+        "wrong key": "encrypted with another backup key",
+        "cut short": "cut short or was changed",
+        "in clear": "--unencrypted",
+    }[damage]
+    assert expected in message
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        assert raw.execute("SELECT count(*) FROM clinic").fetchone()[0] == 2
+
+
+def test_restore_without_any_backup_key_says_so_and_makes_none(data_dir: Path) -> None:
+    _clinic()
+    path = Path(runner.invoke(cli.app, ["backup"]).stdout.strip())
+    (data_dir / "backup-key").unlink()
+
+    restored = runner.invoke(cli.app, ["restore", str(path)])
+
+    assert restored.exit_code == 3
+    assert "NEEDLEPOINT_BACKUP_KEY is unset" in " ".join(restored.stderr.split())
+    assert not (data_dir / "backup-key").exists()
+
+
+def test_rotate_field_key_makes_a_new_key_keeps_the_old_for_reading_and_reencrypts(
+    data_dir: Path,
+) -> None:
+    _clinic()
+    first = runner.invoke(cli.app, ["keys", "reencrypt-fields"])
+    assert first.exit_code == 0, first.output
+    assert "re-encrypted 0" in first.stdout
+    old = (data_dir / "field-key").read_text()
+
+    rotated = runner.invoke(cli.app, ["keys", "rotate-field-key", "--batch-size", "10"])
+
+    assert rotated.exit_code == 0, rotated.output
+    assert (data_dir / "field-key").read_text() != old
+    assert (data_dir / "field-keys-retired").read_text() == old
+    assert (data_dir / "field-keys-retired").stat().st_mode & 0o777 == 0o600
+
+
+def test_rotate_field_key_refuses_when_the_key_is_a_setting(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEEDLEPOINT_FIELD_KEY", base64.b64encode(bytes(range(32))).decode())
+
+    refused = runner.invoke(cli.app, ["keys", "rotate-field-key"])
+
+    assert refused.exit_code == 2
+    assert "NEEDLEPOINT_FIELD_KEYS_RETIRED" in " ".join(refused.stderr.split())
 
 
 def test_restoring_a_missing_backup_exits_2(data_dir: Path) -> None:

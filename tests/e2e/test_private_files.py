@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from fakes import BACKUP_KEY
 from needlepoint.adapters import secret_file
 from needlepoint.adapters.db.backup import backup
 from needlepoint.adapters.db.engine import make_engine
@@ -87,7 +88,9 @@ def test_a_backup_into_a_new_folder_is_owner_only(tmp_path: Path) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE note (body TEXT)"))
     engine.dispose()
-    report = backup(f"sqlite:///{database}", tmp_path / "backups", at=datetime.now(UTC))
+    report = backup(
+        f"sqlite:///{database}", tmp_path / "backups", at=datetime.now(UTC), key=BACKUP_KEY
+    )
     assert _mode(tmp_path / "backups") == 0o700
     assert _mode(report.path) == 0o600
     assert _mode(report.path.with_suffix(".json")) == 0o600

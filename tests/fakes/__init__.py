@@ -10,7 +10,16 @@
 """
 
 from fakes.database import FakeDatabase
-from fakes.support import AUDIT_KEY, OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher, as_admin
+from fakes.support import (
+    AUDIT_KEY,
+    BACKUP_KEY,
+    FIELD_KEY,
+    OPERATOR,
+    SETUP_CLOCK,
+    FixedClock,
+    PlainHasher,
+    as_admin,
+)
 from fakes.units import (
     FakeAccountsUnitOfWork,
     FakeConsultationUnitOfWork,
@@ -23,9 +32,16 @@ from fakes.units import (
     FakeUnitOfWork,
     FakeVisitsUnitOfWork,
 )
+from needlepoint.adapters.field_crypto import FieldKeyring
+
+FIELD_KEYS = FieldKeyring(FIELD_KEY)
+"""The field keyring real-database tests open their engines with."""
 
 __all__ = [
     "AUDIT_KEY",
+    "BACKUP_KEY",
+    "FIELD_KEY",
+    "FIELD_KEYS",
     "OPERATOR",
     "SETUP_CLOCK",
     "FakeAccountsUnitOfWork",

@@ -44,6 +44,8 @@ def as_admin(context: RequestContext) -> RequestContext:
 OPERATOR = OperatorContext(request_id="test-setup")
 
 AUDIT_KEY = b"test-audit-key-" + b"0123456789abcdef" * 2
+FIELD_KEY = bytes(range(32))
+BACKUP_KEY = bytes(range(32, 64))
 """The audit trail's HMAC key of the tests' real databases (ADR 0032)."""
 """The machine's operator, creating staff accounts in fixtures (as ``needlepoint user add``)."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from fakes import AUDIT_KEY
+from fakes import AUDIT_KEY, FIELD_KEYS
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
@@ -74,7 +74,7 @@ def scratch_database(request: pytest.FixtureRequest, directory: Path) -> Iterato
 @contextmanager
 def migrated_engine(url: str) -> Iterator[Engine]:
     upgrade(url)
-    engine = make_engine(url, audit_key=AUDIT_KEY)
+    engine = make_engine(url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
     try:
         yield engine
     finally:
@@ -93,7 +93,7 @@ def db_url(
 
 @pytest.fixture(scope="module")
 def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url, audit_key=AUDIT_KEY)
+    engine = make_engine(db_url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
     yield engine
     engine.dispose()
 

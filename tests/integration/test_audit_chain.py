@@ -19,7 +19,7 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import Connection, Engine, MetaData, RowMapping, Table, insert, select, text
 
-from fakes import AUDIT_KEY
+from fakes import AUDIT_KEY, FIELD_KEYS
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import upgrade
 from needlepoint.adapters.db.shared.audit import (
@@ -512,7 +512,7 @@ def test_keyed_rows_recast_as_legacy_are_caught_against_an_anchor(fresh_engine: 
 
 def test_a_trail_written_before_the_upgrade_verifies_and_grows_keyed(empty_db_url: str) -> None:
     upgrade(empty_db_url, "20261208_patient_changes")
-    engine = make_engine(empty_db_url, audit_key=AUDIT_KEY)
+    engine = make_engine(empty_db_url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
     try:
         legacy_head = add_legacy_rows(engine, 4, set_sequence=False)
         engine.dispose()

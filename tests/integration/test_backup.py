@@ -13,6 +13,8 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import Engine
 
+from fakes import BACKUP_KEY
+from needlepoint.adapters import backup_crypto
 from needlepoint.adapters.db import backup
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Clinic, PatientRecord
@@ -56,7 +58,7 @@ def test_a_restore_brings_back_exactly_the_backed_up_state(
 
     previous_umask = os.umask(0o022)  # the usual umask: the backup's own modes must hold
     try:
-        report = backup.backup(empty_db_url, tmp_path / "backups", at=AT)
+        report = backup.backup(empty_db_url, tmp_path / "backups", at=AT, key=BACKUP_KEY)
     finally:
         os.umask(previous_umask)
     assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
@@ -66,7 +68,7 @@ def test_a_restore_brings_back_exactly_the_backed_up_state(
     assert _patients(fresh_engine, clinic.id) == 8
     fresh_engine.dispose()
 
-    restored = backup.restore(empty_db_url, report.path)
+    restored = backup.restore(empty_db_url, report.path, key=BACKUP_KEY)
 
     assert restored.row_counts["patient"] == 5 == report.row_counts["patient"]
     assert _patients(fresh_engine, clinic.id) == 5
@@ -80,17 +82,44 @@ def test_a_corrupt_backup_is_refused_and_nothing_is_replaced(
         uow.clinics.add(clinic)
         uow.commit()
     _add_patients(fresh_engine, clinic.id, 2)
-    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT)
+    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT, key=BACKUP_KEY)
     data = bytearray(report.path.read_bytes())
-    # SQLite: overwrite the header of the patient table's root page, a page in use whatever
-    # the schema's size (the middle of the file may be unused space of an empty table).
-    sqlite = empty_db_url.startswith("sqlite")
-    start = _page_offset(report.path, "patient") if sqlite else len(data) // 2
+    start = len(data) // 2  # inside a chunk of the encrypted file
     data[start : start + 64] = b"\xff" * 64
     report.path.write_bytes(bytes(data))
 
     with pytest.raises(backup.BackupError):
-        backup.restore(empty_db_url, report.path)
+        backup.restore(empty_db_url, report.path, key=BACKUP_KEY)
+
+    assert _patients(fresh_engine, clinic.id) == 2
+
+
+def test_a_corrupt_backup_in_clear_fails_its_integrity_check_and_nothing_is_replaced(
+    empty_db_url: str, fresh_engine: Engine, tmp_path: Path
+) -> None:
+    """A backup taken before encryption (restored with --unencrypted) is still checked."""
+    clinic = Clinic(uuid4(), "Backup Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    _add_patients(fresh_engine, clinic.id, 2)
+    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT, key=BACKUP_KEY)
+    sqlite = empty_db_url.startswith("sqlite")
+    legacy = tmp_path / ("legacy.sqlite3" if sqlite else "legacy.pgdump")
+    with legacy.open("wb") as plain:
+        backup_crypto.decrypt_file(report.path, plain, BACKUP_KEY)
+    legacy.with_suffix(".json").write_bytes(report.path.with_suffix(".json").read_bytes())
+    data = bytearray(legacy.read_bytes())
+    # SQLite: overwrite the header of the patient table's root page, a page in use whatever
+    # the schema's size (the middle of the file may be unused space of an empty table).
+    start = _page_offset(legacy, "patient") if sqlite else len(data) // 2
+    data[start : start + 64] = b"\xff" * 64
+    legacy.write_bytes(bytes(data))
+
+    with pytest.raises(backup.BackupError):
+        backup.restore(empty_db_url, legacy, key=BACKUP_KEY)  # in clear: refused outright
+    with pytest.raises(backup.BackupError):
+        backup.restore(empty_db_url, legacy, key=BACKUP_KEY, allow_unencrypted=True)
 
     assert _patients(fresh_engine, clinic.id) == 2
 
@@ -102,3 +131,59 @@ def _page_offset(path: Path, table: str) -> int:
         query = "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?"
         rootpage = connection.execute(query, (table,)).fetchone()[0]
     return int((rootpage - 1) * page_size)
+
+
+def test_the_backup_file_holds_no_patient_name_in_clear(
+    empty_db_url: str, fresh_engine: Engine, tmp_path: Path
+) -> None:
+    clinic = Clinic(uuid4(), "Backup Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:
+        uow.clinics.add(clinic)
+        uow.patients.add(
+            PatientRecord(
+                uuid4(), clinic.id, "Canary", CANARY, date(1990, 1, 1), Sex.FEMALE, None, None, AT
+            )
+        )
+        uow.commit()
+
+    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT, key=BACKUP_KEY)
+
+    assert report.path.name.endswith(".enc")
+    assert CANARY.encode() not in report.path.read_bytes()
+    assert CANARY.encode() not in report.path.with_suffix(".json").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == sorted(
+        [report.path.name, report.path.with_suffix(".json").name]
+    )  # no plain copy left behind
+    fresh_engine.dispose()
+    assert backup.restore(empty_db_url, report.path, key=BACKUP_KEY).row_counts["patient"] == 1
+
+
+@pytest.mark.parametrize("damage", ["wrong key", "cut short", "cut at a chunk"])
+def test_a_backup_that_does_not_open_is_refused_and_nothing_is_replaced(
+    empty_db_url: str, fresh_engine: Engine, tmp_path: Path, damage: str
+) -> None:
+    clinic = Clinic(uuid4(), "Backup Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(fresh_engine) as uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    _add_patients(fresh_engine, clinic.id, 2)
+    report = backup.backup(empty_db_url, tmp_path / "backups", at=AT, key=BACKUP_KEY)
+    _add_patients(fresh_engine, clinic.id, 1)
+    key, data = BACKUP_KEY, report.path.read_bytes()
+    if damage == "wrong key":
+        key = bytes(32)
+    elif damage == "cut short":
+        report.path.write_bytes(data[: len(data) - 100])
+    else:  # every chunk gone, the header left (cuts between chunks: test_backup_crypto)
+        report.path.write_bytes(data[: backup_crypto.HEADER_BYTES])
+
+    with pytest.raises(backup.BackupError) as refused:
+        backup.restore(empty_db_url, report.path, key=key)
+
+    expected = "another backup key" if damage == "wrong key" else "cut short or was changed"
+    assert expected in str(refused.value)
+    assert _patients(fresh_engine, clinic.id) == 3
+    assert not list(tmp_path.glob("**/restore.plain"))
+
+
+CANARY = "Canaryfamily7d3e"

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
-from fakes import AUDIT_KEY
+from fakes import AUDIT_KEY, FIELD_KEYS
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.messages import DeliveryOutcome, MessageKind, MessageStatus, OutboxLease
@@ -155,7 +155,11 @@ def test_workers_claiming_at_the_same_time_never_share_a_message(fresh_engine: E
     messages = [make_message(clinic, n, due_at=NOW) for n in range(120)]
     queue(fresh_engine, messages)
     engines = [
-        make_engine(fresh_engine.url.render_as_string(hide_password=False), audit_key=AUDIT_KEY)
+        make_engine(
+            fresh_engine.url.render_as_string(hide_password=False),
+            audit_key=AUDIT_KEY,
+            field_keys=FIELD_KEYS,
+        )
         for _ in "ab"
     ]
     claims: dict[str, list[UUID]] = {"a": [], "b": [], "c": [], "d": []}

@@ -46,7 +46,7 @@ from sqlalchemy import Engine, select, text
 
 from api_support import MovingClock, make_services
 from consent_support import record_consent
-from fakes import AUDIT_KEY, OPERATOR
+from fakes import AUDIT_KEY, FIELD_KEYS, OPERATOR
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.bootstrap import Services
@@ -728,7 +728,7 @@ def services(db_url: str) -> Iterator[Services]:
 
 @pytest.fixture(scope="module")
 def engine_for_reading(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url, audit_key=AUDIT_KEY)
+    engine = make_engine(db_url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
     yield engine
     engine.dispose()
 

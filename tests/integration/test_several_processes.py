@@ -25,6 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.bootstrap import Services, bootstrap
@@ -39,6 +40,7 @@ API = "/api/v1"
 PASSWORD = "correct horse battery staple"
 WEB_SECRET = "w" * 48
 AUDIT_KEY = "k" * 48
+FIELD_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 SETUP = OperatorContext(request_id="processes-setup")
 CLINICIAN = "dr@processes.test"
 ADMIN = "ada@processes.test"
@@ -70,6 +72,7 @@ def _env(data_dir: Path, settings: dict[str, str]) -> dict[str, str]:
         "NEEDLEPOINT_DEVELOPMENT": "1",
         "NEEDLEPOINT_WEB_SECRET": WEB_SECRET,
         "NEEDLEPOINT_AUDIT_KEY": AUDIT_KEY,
+        "NEEDLEPOINT_FIELD_KEY": FIELD_KEY,
     }
     return environment(data_dir, base | settings)
 
@@ -80,7 +83,8 @@ def instances(
 ) -> Iterator[Instances]:
     directory = tmp_path_factory.mktemp("processes")
     with scratch_database(request, directory) as url, ExitStack() as stack:
-        services = bootstrap(Settings(database_url=url, data_dir=directory))
+        settings = Settings(database_url=url, data_dir=directory, field_key=SecretStr(FIELD_KEY))
+        services = bootstrap(settings)  # the instances' field key, as their data is theirs
         services.database.upgrade()
         _seed(services)
         services.database.close()
@@ -215,7 +219,10 @@ def test_serve_refuses_several_workers_while_the_web_secret_is_made_per_director
 
     assert refused.returncode == 3
     message = " ".join(refused.stderr.split())
-    assert "--workers 2 needs NEEDLEPOINT_WEB_SECRET and NEEDLEPOINT_AUDIT_KEY set" in message
+    assert (
+        "--workers 2 needs NEEDLEPOINT_WEB_SECRET, NEEDLEPOINT_AUDIT_KEY and "
+        "NEEDLEPOINT_FIELD_KEY set" in message
+    )
     assert "docs/deployment.md" in message
     assert not data_dir.exists()  # refused before migrating or making anything
 
@@ -238,5 +245,32 @@ def test_serve_refuses_several_workers_while_the_audit_key_is_made_per_directory
 
     assert refused.returncode == 3
     message = " ".join(refused.stderr.split())
-    assert "--workers 2 needs NEEDLEPOINT_AUDIT_KEY set" in message
+    assert "--workers 2 needs NEEDLEPOINT_AUDIT_KEY and NEEDLEPOINT_FIELD_KEY set" in message
+    assert not data_dir.exists()
+
+
+def test_serve_refuses_several_workers_while_the_field_key_is_made_per_directory(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    settings = {
+        "NEEDLEPOINT_DEVELOPMENT": "1",
+        "NEEDLEPOINT_WEB_SECRET": WEB_SECRET,
+        "NEEDLEPOINT_AUDIT_KEY": AUDIT_KEY,
+    }
+    command = [str(NEEDLEPOINT), "serve", "--workers", "2", "--port", str(free_port())]
+
+    refused = subprocess.run(
+        command,
+        env=environment(data_dir, settings),
+        capture_output=True,
+        text=True,
+        timeout=STOP_SECONDS,
+        check=False,
+    )
+
+    assert refused.returncode == 3
+    message = " ".join(refused.stderr.split())
+    assert "--workers 2 needs NEEDLEPOINT_FIELD_KEY set" in message
+    assert "32 random bytes in base64" in message
     assert not data_dir.exists()

@@ -15,6 +15,7 @@ Two ``needlepoint serve`` processes share one database (SQLite, and PostgreSQL w
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from collections.abc import Iterator
@@ -27,11 +28,12 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 
 from api_support import intake_document
 from consent_support import give_consent
-from fakes import AUDIT_KEY
+from fakes import AUDIT_KEY, FIELD_KEY, FIELD_KEYS
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.tables import audit_event
@@ -117,12 +119,14 @@ def world(
 ) -> Iterator[World]:
     directory = tmp_path_factory.mktemp("signin")
     with scratch_database(request, directory) as url, ExitStack() as stack:
-        services = bootstrap(Settings(database_url=url, data_dir=directory))  # Argon2id
+        field_key = SecretStr(base64.b64encode(FIELD_KEY).decode())  # the servers' key too
+        settings = Settings(database_url=url, data_dir=directory, field_key=field_key)
+        services = bootstrap(settings)  # Argon2id
         services.database.upgrade()
         ids = _seed(services)
         services.database.close()
         urls = tuple(stack.enter_context(serving(_env(directory / n, url))) for n in ("a", "b"))
-        engine = make_engine(url, audit_key=AUDIT_KEY)
+        engine = make_engine(url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
         stack.callback(engine.dispose)
         yield World((urls[0], urls[1]), engine, ids)
 
@@ -134,6 +138,7 @@ def _env(data_dir: Path, url: str) -> dict[str, str]:
         "NEEDLEPOINT_DEVELOPMENT": "1",  # plain http on the loopback: cookies without Secure
         "NEEDLEPOINT_WEB_SECRET": WEB_SECRET,  # both servers accept each other's CSRF tokens
         "NEEDLEPOINT_AUDIT_KEY": AUDIT_KEY.decode(),  # both servers' chains verify
+        "NEEDLEPOINT_FIELD_KEY": base64.b64encode(FIELD_KEY).decode(),  # and read each other's
     }
     return environment(data_dir, settings)
 

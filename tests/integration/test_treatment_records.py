@@ -6,6 +6,7 @@ an indexed column, and two clinicians amending the same chart at the same moment
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -16,15 +17,19 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, inspect, text
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import Engine, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from conftest import EXAMPLES, TODAY, load_example
 from consent_support import record_consent
-from fakes import AUDIT_KEY, OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
+from fakes import AUDIT_KEY, FIELD_KEY, FIELD_KEYS, OPERATOR, SETUP_CLOCK, FixedClock, PlainHasher
+from needlepoint.adapters.db import sealed
+from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import downgrade, upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from needlepoint.adapters.field_crypto import FieldKeyring, SealedFieldError, sealed_key_id
 from needlepoint.domain.charting import (
     Cartridge,
     ContraindicatedError,
@@ -262,6 +267,88 @@ def test_sessions_and_chart_versions_round_trip_with_depths_times_and_overrides(
     stored_series = read(clinic, lambda uow: uow.series.get(series.clinic_id, series.id))
     assert stored_series is not None
     assert (stored_series.status, stored_series.version) == (SeriesStatus.IN_PROGRESS, 2)
+
+
+def test_in3_session_notes_and_adverse_events_are_sealed_for_their_row(engine: Engine) -> None:
+    clinic = seed(engine)
+    notes, event = "CANARY-notes-6b1f tolerated well", "CANARY-event-0e9d bruising"
+    chart = replace(a_chart(), adverse_events=(event, "transient erythema"))
+    first = write(clinic, start(clinic, new_series(clinic).id).id, 0, notes, chart)
+    second = write(
+        clinic,
+        start(clinic, new_series(clinic, new_patient(clinic, "Lindqvist")).id).id,
+        0,
+        "other",
+    )
+
+    with engine.connect() as conn:
+        rows = {
+            row.id: row
+            for row in conn.execute(
+                select(t.chart_version).where(t.chart_version.c.id.in_([first.id, second.id]))
+            )
+        }
+    stored = rows[first.id]
+    raw = f"{stored.notes} {json.dumps(stored.chart)}"
+    assert "CANARY" not in raw and "transient erythema" not in raw
+    assert stored.chart["cartridge"]["lot"] == LOT  # the rest of the chart stays readable
+    assert history(clinic, first.session_id)[0].notes == notes
+    assert history(clinic, first.session_id)[0].chart.adverse_events == (
+        event,
+        "transient erythema",
+    )
+
+    refused = 0
+    for target, source in ((first, second), (second, first)):
+        with engine.begin() as conn, sealed._guards_lifted(conn, t.chart_version):
+            conn.execute(  # as someone able to write the database would
+                update(t.chart_version)
+                .where(t.chart_version.c.id == target.id)
+                .values(notes=rows[source.id].notes)
+            )
+        with pytest.raises(SealedFieldError) as caught:
+            history(clinic, target.session_id)
+        refused += isinstance(caught.value.__cause__, InvalidTag)
+    assert refused == 2  # 100 % of the swapped notes
+
+
+def test_in3_rotation_reseals_chart_versions_signed_or_not_and_keeps_their_guards(
+    engine: Engine,
+) -> None:
+    clinic = seed(engine)
+    signed = signed_version(clinic)
+    unsigned = write(clinic, start(clinic, new_series(clinic).id).id, 0, "CANARY-rotation")
+    rotated = FieldKeyring(bytes(range(100, 132)), retired=(FIELD_KEY,))
+
+    report = sealed.reseal(engine, rotated, batch_size=1)
+
+    assert report.resealed >= 2
+    assert sealed.reseal(engine, rotated).resealed == 0
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(t.chart_version.c.notes, t.chart_version.c.chart).where(
+                t.chart_version.c.id.in_([signed.id, unsigned.id])
+            )
+        ).all()
+    assert {sealed_key_id(notes) for notes, _ in stored} == {rotated.current_id}
+    assert {sealed_key_id(chart["adverse_events"]["sealed"]) for _, chart in stored} == {
+        rotated.current_id
+    }
+    url = engine.url.render_as_string(hide_password=False)
+    only_new = make_engine(url, audit_key=AUDIT_KEY, field_keys=FieldKeyring(rotated.current))
+    try:
+        with SqlAlchemyUnitOfWork(only_new) as uow:
+            latest = uow.charts.latest(clinic.context.actor.clinic_id, unsigned.session_id)
+        assert latest is not None and latest.notes == "CANARY-rotation"
+        with pytest.raises(IntegrityError), only_new.begin() as conn:  # the guards are back
+            conn.execute(
+                update(t.chart_version)
+                .where(t.chart_version.c.id == unsigned.id)
+                .values(notes="rewritten")
+            )
+    finally:
+        only_new.dispose()
+        sealed.reseal(engine, FieldKeyring(FIELD_KEY, retired=(rotated.current,)))
 
 
 def test_outcomes_and_care_documents_round_trip(engine: Engine) -> None:
@@ -585,7 +672,7 @@ def test_the_treatment_migration_upgrades_a_populated_initial_schema_and_comes_d
     empty_db_url: str,
 ) -> None:
     upgrade(empty_db_url, "20261123_initial")
-    engine = make_engine(empty_db_url, audit_key=AUDIT_KEY)
+    engine = make_engine(empty_db_url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
     try:
         # Written as the initial schema has it (today's repository knows later columns).
         clinic = ClinicRecord(id=uuid4(), name="Before", time_zone="Europe/London")

@@ -153,12 +153,39 @@ def test_a_public_url_that_cannot_give_links_is_refused(env: dict[str, str], nam
     assert named in str(caught.value)
 
 
-def test_an_unset_web_secret_or_audit_key_is_named_as_one_several_servers_cannot_share() -> None:
-    both = ("NEEDLEPOINT_WEB_SECRET", "NEEDLEPOINT_AUDIT_KEY")
-    assert Settings().unshared_secrets() == both
+def test_an_unset_web_secret_audit_key_or_field_key_is_named_as_unshareable() -> None:
+    unset = ("NEEDLEPOINT_WEB_SECRET", "NEEDLEPOINT_AUDIT_KEY", "NEEDLEPOINT_FIELD_KEY")
+    assert Settings().unshared_secrets() == unset
     web_only = Settings.from_env({"NEEDLEPOINT_WEB_SECRET": "k" * 32})
-    assert web_only.unshared_secrets() == ("NEEDLEPOINT_AUDIT_KEY",)
+    assert web_only.unshared_secrets() == unset[1:]
     shared = Settings.from_env(
-        {"NEEDLEPOINT_WEB_SECRET": "k" * 32, "NEEDLEPOINT_AUDIT_KEY": "a" * 32}
+        {
+            "NEEDLEPOINT_WEB_SECRET": "k" * 32,
+            "NEEDLEPOINT_AUDIT_KEY": "a" * 32,
+            "NEEDLEPOINT_FIELD_KEY": FIELD_KEY_TEXT,
+        }
     )
     assert shared.unshared_secrets() == ()
+
+
+FIELD_KEY_TEXT = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("NEEDLEPOINT_FIELD_KEY", "not-a-key"),
+        ("NEEDLEPOINT_FIELD_KEY", "AAAA"),
+        ("NEEDLEPOINT_BACKUP_KEY", "short"),
+        ("NEEDLEPOINT_FIELD_KEYS_RETIRED", f"{FIELD_KEY_TEXT},nope"),
+    ],
+)
+def test_an_unusable_encryption_key_is_refused_naming_the_variable_and_the_fix(
+    variable: str, value: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({variable: value})
+
+    assert variable in str(caught.value)
+    assert "32 random bytes in base64" in str(caught.value)
+    assert value not in str(caught.value)

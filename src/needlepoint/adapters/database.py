@@ -15,15 +15,30 @@ from needlepoint.services.accounts.ports import AccountsUnitOfWork, SessionRead
 
 if TYPE_CHECKING:
     from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+    from needlepoint.adapters.field_crypto import FieldKeyring
 
 
 class Database:
     """The database, opened on first use: commands that never touch it never import it."""
 
-    def __init__(self, url: str, *, audit_key: Callable[[], bytes] | None = None) -> None:
-        """``audit_key`` gives the audit trail's HMAC key when the database is first opened."""
+    def __init__(
+        self,
+        url: str,
+        *,
+        audit_key: Callable[[], bytes] | None = None,
+        field_keys: Callable[[], FieldKeyring] | None = None,
+        backup_key: Callable[[], bytes] | None = None,
+    ) -> None:
+        """``audit_key`` gives the audit trail's HMAC key when the database is first opened.
+
+        ``field_keys`` gives the keys sealed fields are sealed with (ADR 0039), also on first
+        opening; ``backup_key`` the key backups are encrypted with, when one is taken or restored.
+        """
         self.url = url
         self.audit_key = audit_key
+        self.field_keys = field_keys
+        self.backup_key = backup_key
+        self._field_keys: FieldKeyring | None = None
         self._engine: Any = None
         self._handover_engine: Any = None
         self._committer: Any = None
@@ -33,11 +48,23 @@ class Database:
         if self._engine is None:
             from needlepoint.adapters.db import engine  # noqa: PLC0415 - deferred on purpose
 
-            self._engine = engine.make_engine(self.url, audit_key=self._key())
+            self._engine = engine.make_engine(
+                self.url, audit_key=self._key(), field_keys=self._keyring()
+            )
         return self._engine
 
     def _key(self) -> bytes | None:
         return None if self.audit_key is None else self.audit_key()
+
+    def _keyring(self) -> FieldKeyring | None:
+        if self._field_keys is None and self.field_keys is not None:
+            self._field_keys = self.field_keys()
+        return self._field_keys
+
+    def _backup_key(self) -> bytes:
+        if self.backup_key is None:
+            raise RuntimeError("no backup key: open the database with Database(backup_key=...)")
+        return self.backup_key()
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A new unit of work (one transaction)."""
@@ -68,15 +95,29 @@ class Database:
         """A consistent, integrity-checked backup written into ``directory``."""
         from needlepoint.adapters.db import backup  # noqa: PLC0415 - deferred on purpose
 
-        return backup.backup(self.url, directory, at=at)
+        return backup.backup(self.url, directory, at=at, key=self._backup_key())
 
-    def restore(self, source: Path) -> Any:
-        """Replace the database's content with a backup, verified before and after."""
+    def restore(self, source: Path, *, allow_unencrypted: bool = False) -> Any:
+        """Replace the database's content with a backup, verified before and after.
+
+        Raises ``backup_crypto.BackupError`` (nothing replaced) for a backup that is refused.
+        """
         from needlepoint.adapters.db import backup  # noqa: PLC0415 - deferred on purpose
 
         if self._engine is not None:
             self._engine.dispose()
-        return backup.restore(self.url, source)
+        return backup.restore(
+            self.url, source, key=self._backup_key(), allow_unencrypted=allow_unencrypted
+        )
+
+    def reencrypt_fields(self, *, batch_size: int) -> Any:
+        """Seal every sealed field in clear or under a retired key with the current key."""
+        from needlepoint.adapters.db import sealed  # noqa: PLC0415 - deferred on purpose
+
+        keys = self._keyring()
+        if keys is None:
+            raise RuntimeError("no field keys: open the database with Database(field_keys=...)")
+        return sealed.reseal(self._opened(), keys, batch_size=batch_size)
 
     def has_clinics(self) -> bool:
         """Whether any clinic exists yet (a demo is only seeded into an empty database)."""
@@ -108,7 +149,7 @@ class Database:
 
         if self._handover_engine is None:
             self._handover_engine = engine.make_engine(
-                self.url, light_commits=True, audit_key=self._key()
+                self.url, light_commits=True, audit_key=self._key(), field_keys=self._keyring()
             )
         return unit_of_work.SqlAlchemyUnitOfWork(self._handover_engine)
 

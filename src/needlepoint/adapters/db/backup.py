@@ -5,6 +5,12 @@ clinic is writing is a consistent snapshot (never copy a live file: the WAL hold
 data). The copy is checked with ``PRAGMA integrity_check`` and ``foreign_key_check`` before it
 is kept. PostgreSQL: ``pg_dump -Fc`` with a manifest of per-table row counts; a restore runs
 ``pg_restore --clean`` and is verified against the manifest.
+
+Backups are encrypted with the backup key (``adapters/backup_crypto``, docs/formats.md, ADR
+0039): the plain copy exists only in a private temporary folder beside the database (or the
+backup folder, for PostgreSQL) while it is checked and encrypted, and a restore opens the whole
+file into such a folder before the database is touched, so a wrong key, a cut or a changed
+file replaces nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-from contextlib import closing
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,13 +29,11 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 from sqlalchemy import func as sql_func
 from sqlalchemy.engine import make_url
 
+from needlepoint.adapters import backup_crypto
+from needlepoint.adapters.backup_crypto import BackupError as BackupError  # noqa: PLC0414
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.tables import metadata
 from needlepoint.adapters.private_files import private_dir, private_file, write_private_text
-
-
-class BackupError(RuntimeError):
-    """A backup or restore failed its integrity check; nothing was replaced."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,31 +44,78 @@ class BackupReport:
     row_counts: dict[str, int]
 
 
-def backup(url: str, directory: Path, *, at: datetime) -> BackupReport:
-    """Write a verified backup of the database into ``directory``."""
+ENCRYPTED_SUFFIX = ".enc"
+
+
+def backup(url: str, directory: Path, *, at: datetime, key: bytes) -> BackupReport:
+    """Write a verified backup of the database into ``directory``, encrypted with ``key``."""
     if not directory.exists():
         private_dir(directory)  # a folder given that exists is the user's: left as it is
     stamp = at.strftime("%Y%m%dT%H%M%SZ")
-    if _is_sqlite(url):
-        path = directory / f"needlepoint-{stamp}.sqlite3"
-        _sqlite_copy(Path(_sqlite_path(url)), path)
-        counts = _sqlite_counts(path)
-    else:
-        path = directory / f"needlepoint-{stamp}.pgdump"
-        counts = _pg_dump(url, path)
-    write_private_text(path.with_suffix(".json"), json.dumps({"row_counts": counts}, indent=1))
+    kind = "sqlite3" if _is_sqlite(url) else "pgdump"
+    path = directory / f"needlepoint-{stamp}.{kind}{ENCRYPTED_SUFFIX}"
+    with _scratch(url, directory) as scratch:
+        plain = scratch / f"backup.{kind}"
+        if _is_sqlite(url):
+            _sqlite_copy(Path(_sqlite_path(url)), plain)
+            counts = _sqlite_counts(plain)
+        else:
+            counts = _pg_dump(url, plain)
+        partial = private_file(path.with_name(path.name + ".partial"))
+        with partial.open("wb") as target:
+            backup_crypto.encrypt_file(plain, target, key)
+        partial.replace(path)
+    manifest = {"format": "needlepoint-backup-v1", "row_counts": counts}
+    write_private_text(path.with_suffix(".json"), json.dumps(manifest, indent=1))
     return BackupReport(path=path, row_counts=counts)
 
 
-def restore(url: str, source: Path) -> BackupReport:
-    """Replace the database's content with a backup, then verify it; refuses a bad backup."""
+def restore(url: str, source: Path, *, key: bytes, allow_unencrypted: bool = False) -> BackupReport:
+    """Replace the database's content with a backup, then verify it; refuses a bad backup.
+
+    An encrypted backup is opened whole before the database is touched. A backup in clear
+    (taken before backups were encrypted) is refused unless ``allow_unencrypted``.
+    """
     expected = json.loads(source.with_suffix(".json").read_text())["row_counts"]
+    with _scratch(url, source.parent) as scratch:
+        plain = _opened(source, scratch, key, allow_unencrypted=allow_unencrypted)
+        return _restore_plain(url, source, plain, expected)
+
+
+def _opened(source: Path, scratch: Path, key: bytes, *, allow_unencrypted: bool) -> Path:
+    """The backup's plaintext: decrypted into ``scratch``, or ``source`` itself if in clear."""
+    if not backup_crypto.is_encrypted(source):
+        if allow_unencrypted:
+            return source
+        raise BackupError(
+            f"{source.name} is not an encrypted needlepoint backup; a backup taken before "
+            "backups were encrypted is restored with --unencrypted"
+        )
+    plain = private_file(scratch / "restore.plain")
+    with plain.open("wb") as target:
+        backup_crypto.decrypt_file(source, target, key)
+    return plain
+
+
+@contextmanager
+def _scratch(url: str, fallback: Path) -> Iterator[Path]:
+    """A private temporary folder for a plain copy: beside a SQLite database, else ``fallback``.
+
+    The plain copy stays on the disk that already holds the plain database; it is deleted
+    when the backup or restore ends, whether it worked or not.
+    """
+    near = Path(_sqlite_path(url)).parent if _is_sqlite(url) else fallback
+    with tempfile.TemporaryDirectory(prefix=".needlepoint-backup-", dir=near) as folder:
+        yield Path(folder)
+
+
+def _restore_plain(url: str, source: Path, plain: Path, expected: dict[str, int]) -> BackupReport:
     if _is_sqlite(url):
-        _sqlite_check(source)
-        _sqlite_restore(source, Path(_sqlite_path(url)))
+        _sqlite_check(plain)
+        _sqlite_restore(plain, Path(_sqlite_path(url)))
         counts = _sqlite_counts(Path(_sqlite_path(url)))
     else:
-        _pg_restore(url, source)
+        _pg_restore(url, plain)
         engine = make_engine(url)
         try:
             counts = _row_counts(engine)

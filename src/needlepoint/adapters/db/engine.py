@@ -15,15 +15,21 @@ import sqlite3
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
 from needlepoint.adapters.private_files import private_dir, private_sqlite
 
+if TYPE_CHECKING:
+    from needlepoint.adapters.field_crypto import FieldKeyring
+
 AUDIT_KEY_OPTION: Final = "needlepoint_audit_key"
 """Execution option holding the audit trail's HMAC key (bytes), set by ``make_engine``."""
+
+FIELD_KEYS_OPTION: Final = "needlepoint_field_keys"
+"""Execution option holding the field keyring (``FieldKeyring``, ADR 0039), set by make_engine."""
 
 SQLITE_BEGIN_OPTION: Final = "sqlite_begin"
 """Execution option naming how a SQLite transaction begins (IMMEDIATE unless told)."""
@@ -70,7 +76,13 @@ class DurabilityError(RuntimeError):
         self.wrong = dict(wrong)
 
 
-def make_engine(url: str, *, light_commits: bool = False, audit_key: bytes | None = None) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    light_commits: bool = False,
+    audit_key: bytes | None = None,
+    field_keys: FieldKeyring | None = None,
+) -> Engine:
     """An engine for ``url``: SQLite with the durable pragmas, or PostgreSQL via psycopg 3.
 
     A SQLite file's directory is created if missing. ``postgresql://`` URLs use psycopg 3.
@@ -78,9 +90,13 @@ def make_engine(url: str, *, light_commits: bool = False, audit_key: bytes | Non
     before they return (SQLite ``synchronous=NORMAL`` in WAL mode, PostgreSQL
     ``synchronous_commit=off``); only for records whose loss in a power cut is harmless.
     ``audit_key``: the audit trail's HMAC key (ADR 0032); without it, audited work fails.
+    ``field_keys``: the keys sealed fields are sealed with (ADR 0039); without them, reading or
+    writing a sealed field fails.
     """
     parsed = make_url(url)
-    options = {} if audit_key is None else {AUDIT_KEY_OPTION: audit_key}
+    options: dict[str, Any] = {} if audit_key is None else {AUDIT_KEY_OPTION: audit_key}
+    if field_keys is not None:
+        options[FIELD_KEYS_OPTION] = field_keys
     if parsed.get_backend_name() == "sqlite":
         engine = _sqlite_engine(parsed, options)
         if light_commits:

@@ -25,7 +25,7 @@ from needlepoint.adapters.bounded_documents import (
     load_bounded_text,
     read_bounded_bytes,
 )
-from needlepoint.adapters.private_files import PRIVATE_UMASK, private_dir
+from needlepoint.adapters.private_files import PRIVATE_UMASK, private_dir, write_private_text
 from needlepoint.bootstrap import bootstrap, consulting
 from needlepoint.domain.errors import DomainError, InvalidInputError, KnowledgeError
 from needlepoint.domain.records import Role
@@ -72,6 +72,9 @@ EXIT_BROKEN_INSTALL = 3
 EXIT_DATA_DIR_BUSY = 4
 """A restore refused because a server holds the data directory (or a server refused because a
 restore does): nothing was changed; try again once the other has stopped."""
+EXIT_BACKUP_REFUSED = 5
+"""A restore refused because the backup does not open (wrong backup key, cut short, changed)
+or fails its integrity check: nothing was changed."""
 
 
 @app.command()
@@ -130,10 +133,12 @@ db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 clinic_app = typer.Typer(help="Clinics.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys (docs/security.md).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 
 
 @db_app.command("upgrade")
@@ -222,23 +227,62 @@ def backup(
     folder = to or services.settings.data_dir / "backups"
     report = _checked(lambda: services.database.backup(folder, at=services.clock.now()))
     sys.stdout.write(f"{report.path}\n")
+    if services.settings.backup_key is None:
+        _err().print(
+            f"Encrypted with the key in {escape(str(services.settings.backup_key_file))}: keep a "
+            "copy of it apart from the backups, or they cannot be restored (docs/security.md)."
+        )
 
 
 @app.command()
 def restore(
     file: Annotated[Path, typer.Argument(help="A backup written by `needlepoint backup`.")],
+    unencrypted: Annotated[
+        bool,
+        typer.Option(
+            "--unencrypted", help="Accept a backup in clear, taken before backups were encrypted."
+        ),
+    ] = False,
 ) -> None:
     """Restore a backup (stop the server first); refuses a backup that fails its checks.
 
-    Exits 4, changing nothing, while a server holds the data directory.
+    Exits 4, changing nothing, while a server holds the data directory; exits 5, changing
+    nothing, when the backup does not open with the backup key or fails its checks.
     """
+    from needlepoint.adapters.backup_crypto import BackupError  # noqa: PLC0415 - on use
+
     services = _services()
+    settings = services.settings
+    if not file.is_file():
+        _fail_file(
+            f"{escape(str(file))}: no such backup.", "Give a file `needlepoint backup` wrote."
+        )
+    if settings.backup_key is None and not settings.backup_key_file.exists():
+        _err().print(
+            "[red]Nothing was restored: no backup key here:[/] NEEDLEPOINT_BACKUP_KEY is unset "
+            f"and {escape(str(settings.backup_key_file))} does not exist. Set "
+            "NEEDLEPOINT_BACKUP_KEY to the key the backup was taken with (docs/security.md)."
+        )
+        raise typer.Exit(EXIT_BROKEN_INSTALL)
+    refused: BackupError | None = None
+
+    def restoring() -> Any:
+        nonlocal refused
+        try:
+            return services.database.restore(file, allow_unencrypted=unencrypted)
+        except BackupError as error:
+            refused = error
+            return None
+
     try:
         with data_dir_lock.held_alone(services.settings.data_dir):
-            report = _checked(lambda: services.database.restore(file))
+            report = _checked(restoring)
     except data_dir_lock.DataDirBusy as busy:
         _err().print(f"[red]Nothing was restored: {escape(str(busy))}.[/]")
         raise typer.Exit(EXIT_DATA_DIR_BUSY) from None
+    if refused is not None or report is None:
+        _err().print(f"[red]Nothing was restored:[/] {escape(str(refused))}.")
+        raise typer.Exit(EXIT_BACKUP_REFUSED)
     rows = sum(report.row_counts.values())
     sys.stdout.write(f"restored {file} ({rows} rows), integrity verified\n")
 
@@ -325,6 +369,81 @@ def audit_anchor(
     sys.stdout.write(
         f"anchored {report.checked} events in {len(report.heads)} chains to {to}\n"
         f"head {report.head_hash}\n"
+    )
+
+
+BatchSize = Annotated[
+    int, typer.Option(min=1, max=10_000, help="Rows re-encrypted per transaction.")
+]
+
+
+@keys_app.command("reencrypt-fields")
+def keys_reencrypt_fields(batch_size: BatchSize = 500) -> None:
+    """Encrypt every protected text still in clear or under a retired key with the current key.
+
+    Run it once after upgrading (text written before field encryption) and after a rotation;
+    it works in batches, each its own transaction, and can be run again if interrupted.
+    """
+    services = _services()
+    report = _checked(lambda: services.database.reencrypt_fields(batch_size=batch_size))
+    _report_unreadable(report)
+    sys.stdout.write(
+        f"checked {report.checked} rows, re-encrypted {report.resealed}; every protected text "
+        "is now under the current field key\n"
+    )
+
+
+def _report_unreadable(report: Any) -> None:
+    """Exit 1 naming the values that did not open (left as they are), if any."""
+    if not report.unreadable:
+        return
+    _err().print(
+        f"[red]{len(report.unreadable)} protected texts do not open with any field key[/] "
+        "(changed in the database, copied from another row, or sealed under a key that is "
+        "not in NEEDLEPOINT_FIELD_KEYS_RETIRED); they were left as they are: "
+        + ", ".join(report.unreadable[:20])
+    )
+    raise typer.Exit(1)
+
+
+@keys_app.command("rotate-field-key")
+def keys_rotate_field_key(batch_size: BatchSize = 500) -> None:
+    """Make a new field key in <data dir>/field-key and re-encrypt every protected text with it.
+
+    For the key kept in the data directory (stop the server first: exits 4 while one runs).
+    The old key is kept in <data dir>/field-keys-retired for reading until you delete it.
+    With NEEDLEPOINT_FIELD_KEY set, follow docs/security.md instead.
+    """
+    from needlepoint.adapters import secret_file  # noqa: PLC0415 - only here
+
+    services = _services()
+    settings = services.settings
+    if settings.field_key is not None:
+        _err().print(
+            "[red]Not rotated:[/] NEEDLEPOINT_FIELD_KEY is set, so the key lives in your "
+            "settings: set a new NEEDLEPOINT_FIELD_KEY, move the old one into "
+            "NEEDLEPOINT_FIELD_KEYS_RETIRED, restart, then run `needlepoint keys "
+            "reencrypt-fields` (docs/security.md)."
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        with data_dir_lock.held_alone(settings.data_dir):
+            old = secret_file.load_or_create(settings.field_key_file).decode("ascii")
+            retired = settings.field_keys_retired_file
+            earlier = retired.read_text(encoding="ascii") if retired.exists() else ""
+            write_private_text(retired, earlier + old + "\n")
+            settings.field_key_file.unlink()
+            secret_file.load_or_create(settings.field_key_file)
+            fresh = bootstrap(settings, clock=services.clock)
+            report = _checked(lambda: fresh.database.reencrypt_fields(batch_size=batch_size))
+    except data_dir_lock.DataDirBusy as busy:
+        _err().print(f"[red]Not rotated: {escape(str(busy))}.[/]")
+        raise typer.Exit(EXIT_DATA_DIR_BUSY) from None
+    _report_unreadable(report)
+    sys.stdout.write(
+        f"new field key in {settings.field_key_file}; re-encrypted {report.resealed} of "
+        f"{report.checked} rows. The old key stays in {retired} for reading: keep it until "
+        "every backup taken before today has expired, then delete it.\n"
     )
 
 
@@ -466,13 +585,16 @@ def _refuse_unshared_secrets(services: Services, workers: int) -> None:
     unset = services.settings.unshared_secrets()
     if workers == 1 or not unset:
         return
-    names = " and ".join(unset)
+    names = unset[0] if len(unset) == 1 else ", ".join(unset[:-1]) + " and " + unset[-1]
     _err().print(
         f"[red]Settings:[/] --workers {workers} needs {names} set. Unset, each server makes "
-        "its own in its data directory: a form signed by one is refused by another, and audit "
-        "events one writes do not verify on another. Set each to the same 64 random characters "
-        "for every process and machine (python -c 'import secrets; print(secrets.token_hex(32))'"
-        "); see docs/deployment.md."
+        "its own in its data directory: a form signed by one is refused by another, audit "
+        "events one writes do not verify on another, and notes one encrypts another cannot "
+        "read. Set NEEDLEPOINT_WEB_SECRET and NEEDLEPOINT_AUDIT_KEY to the same 64 random "
+        "characters for every process and machine (python -c 'import secrets; "
+        "print(secrets.token_hex(32))'), and NEEDLEPOINT_FIELD_KEY to the same 32 random bytes "
+        "in base64 (python -c 'import base64, os; print(base64.b64encode(os.urandom(32))"
+        ".decode())'); see docs/deployment.md."
     )
     raise typer.Exit(EXIT_BROKEN_INSTALL)
 

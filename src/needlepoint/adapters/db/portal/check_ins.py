@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import RowMapping, case, insert, select, update
+from sqlalchemy import Connection, RowMapping, case, insert, select, update
 
+from needlepoint.adapters.db import sealed
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.labelled import keys, labelled, unprefixed
 from needlepoint.adapters.db.repository import SqlRepository
@@ -36,7 +37,8 @@ class SqlCheckInRepository(SqlRepository):
 
     def add(self, check_in: CheckIn) -> None:
         """Store a new check-in."""
-        self._connection().execute(insert(t.check_in).values(_check_in_values(check_in)))
+        connection = self._connection()
+        connection.execute(insert(t.check_in).values(_check_in_values(connection, check_in)))
 
     def add_photo(self, photo: CheckInPhoto) -> None:
         """Store the photo of a stored check-in."""
@@ -59,7 +61,7 @@ class SqlCheckInRepository(SqlRepository):
         query = _CHECK_INS.where(
             t.check_in.c.clinic_id == clinic_id, t.check_in.c.id == check_in_id
         )
-        return self._one(query, _check_in_from_row)
+        return self._one(query, self._check_in_from_row)
 
     def get_for_patient(
         self, clinic_id: UUID, patient_id: UUID, check_in_id: UUID
@@ -71,7 +73,7 @@ class SqlCheckInRepository(SqlRepository):
             columns.patient_id == patient_id,
             columns.id == check_in_id,
         )
-        return self._one(query, _check_in_from_row)
+        return self._one(query, self._check_in_from_row)
 
     def for_patient(
         self, clinic_id: UUID, patient_id: UUID, *, limit: int, offset: int = 0
@@ -84,7 +86,7 @@ class SqlCheckInRepository(SqlRepository):
             .offset(offset)
             .limit(limit)
         )
-        return self._all(query, _check_in_from_row)
+        return self._all(query, self._check_in_from_row)
 
     def needing_attention(
         self, clinic_id: UUID, *, limit: int
@@ -104,12 +106,14 @@ class SqlCheckInRepository(SqlRepository):
             .order_by(red_first, columns.submitted_at.desc(), columns.id)
             .limit(limit)
         )
-        return self._all(query, _check_in_with_patient)
+        return self._all(query, self._check_in_with_patient)
 
     def save_review(self, check_in: CheckIn) -> bool:
         """Record the first review of a check-in; False when it had one already."""
         columns = t.check_in.c
         outcome = check_in.review_outcome
+        connection = self._connection()
+        note = None if outcome is None else check_in.review_note
         statement = (
             update(t.check_in)
             .where(
@@ -121,10 +125,18 @@ class SqlCheckInRepository(SqlRepository):
                 reviewed_at=check_in.reviewed_at,
                 reviewed_by=check_in.reviewed_by,
                 review_outcome=None if outcome is None else outcome.value,
-                review_note=None if outcome is None else check_in.review_note,
+                review_note=sealed.seal_optional(
+                    connection, t.check_in, "review_note", check_in.id, note
+                ),
             )
         )
-        return self._connection().execute(statement).rowcount == 1
+        return connection.execute(statement).rowcount == 1
+
+    def _check_in_from_row(self, row: RowMapping) -> CheckIn:
+        return _check_in_from_row(self._connection(), row)
+
+    def _check_in_with_patient(self, row: RowMapping) -> tuple[CheckIn, PatientRecord]:
+        return self._check_in_from_row(row), patient_from_row(unprefixed(row, _PATIENT))
 
     def photo(self, clinic_id: UUID, photo_id: UUID) -> CheckInPhoto | None:
         """A check-in photo of this clinic."""
@@ -147,8 +159,9 @@ class SqlCheckInRepository(SqlRepository):
         return self._one(query, _photo_from_row)
 
 
-def _check_in_values(check_in: CheckIn) -> dict[str, Any]:
+def _check_in_values(connection: Connection, check_in: CheckIn) -> dict[str, Any]:
     answers = check_in.answers
+    review_note = None if check_in.review_outcome is None else check_in.review_note
     return {
         "id": check_in.id,
         "clinic_id": check_in.clinic_id,
@@ -163,7 +176,7 @@ def _check_in_values(check_in: CheckIn) -> dict[str, Any]:
         "pus": answers.pus,
         "fever": answers.fever,
         "blisters": answers.blisters,
-        "note": answers.note,
+        "note": sealed.seal(connection, t.check_in, "note", check_in.id, answers.note),
         "triage_level": check_in.triage.level.value,
         "triage": _triage_json(check_in.triage),
         "submitted_at": check_in.submitted_at,
@@ -172,7 +185,9 @@ def _check_in_values(check_in: CheckIn) -> dict[str, Any]:
         "review_outcome": None
         if check_in.review_outcome is None
         else check_in.review_outcome.value,
-        "review_note": None if check_in.review_outcome is None else check_in.review_note,
+        "review_note": sealed.seal_optional(
+            connection, t.check_in, "review_note", check_in.id, review_note
+        ),
     }
 
 
@@ -206,7 +221,8 @@ def _triage_from_json(level: str, stored: dict[str, Any]) -> Triage:
     return Triage(TriageLevel(level), reasons, stored["rules_version"])
 
 
-def _check_in_from_row(row: RowMapping) -> CheckIn:
+def _check_in_from_row(connection: Connection, row: RowMapping) -> CheckIn:
+    check_in_id = row["id"]
     answers = CheckInAnswers(
         redness=Degree(row["redness"]),
         swelling=Degree(row["swelling"]),
@@ -214,7 +230,7 @@ def _check_in_from_row(row: RowMapping) -> CheckIn:
         pus=row["pus"],
         fever=row["fever"],
         blisters=row["blisters"],
-        note=row["note"],
+        note=sealed.open_text(connection, t.check_in, "note", check_in_id, row["note"]),
     )
     return CheckIn(
         id=row["id"],
@@ -233,12 +249,11 @@ def _check_in_from_row(row: RowMapping) -> CheckIn:
         review_outcome=None
         if row["review_outcome"] is None
         else ReviewOutcome(row["review_outcome"]),
-        review_note=row["review_note"] or "",
+        review_note=sealed.open_optional(
+            connection, t.check_in, "review_note", check_in_id, row["review_note"]
+        )
+        or "",
     )
-
-
-def _check_in_with_patient(row: RowMapping) -> tuple[CheckIn, PatientRecord]:
-    return _check_in_from_row(row), patient_from_row(unprefixed(row, _PATIENT))
 
 
 def _photo_from_row(row: RowMapping) -> CheckInPhoto:

@@ -61,12 +61,13 @@ class SqlWorklistQueries(SqlRepository):
     ) -> Sequence[tuple[PatientRecord, TreatmentSession, ChartVersion]]:
         """Started sessions whose newest chart version is unsigned, oldest chart first."""
         values = {"clinic_id": clinic_id, "limit": limit}
-        found = self._connection().execute(_CHARTS_AWAITING_SIGNOFF, values)
+        connection = self._connection()
+        found = connection.execute(_CHARTS_AWAITING_SIGNOFF, values)
         return [
             (
                 patient_from_row(unprefixed(row, _PATIENT)),
                 rows.session_from_row(unprefixed(row, _SESSION)),
-                rows.chart_version_from_row(unprefixed(row, _CHART)),
+                rows.chart_version_from_row(connection, unprefixed(row, _CHART)),
             )
             for row in found.mappings()
         ]

@@ -25,10 +25,11 @@ class SqlChartRepository(SqlRepository):
     def add(self, version: ChartVersion) -> None:
         """Store a new version; ``VersionConflictError`` if another writer took its number."""
         columns = t.chart_version.c
+        connection = self._connection()
         insert_or_conflict(
-            self._connection(),
+            connection,
             _INSERT_CHART,
-            rows.chart_version_values(version),
+            rows.chart_version_values(connection, version),
             lambda: select(columns.id).where(
                 columns.session_id == version.session_id, columns.version == version.version
             ),
@@ -41,7 +42,7 @@ class SqlChartRepository(SqlRepository):
         """The newest version of a session's chart, or None if it has none."""
         return self._one(
             _LATEST_CHART,
-            rows.chart_version_from_row,
+            self._version_from_row,
             {"clinic_id": clinic_id, "session_id": session_id},
         )
 
@@ -49,9 +50,12 @@ class SqlChartRepository(SqlRepository):
         """Every version of a session's chart, oldest first."""
         return self._all(
             _CHART_HISTORY,
-            rows.chart_version_from_row,
+            self._version_from_row,
             {"clinic_id": clinic_id, "session_id": session_id},
         )
+
+    def _version_from_row(self, row: RowMapping) -> ChartVersion:
+        return rows.chart_version_from_row(self._connection(), row)
 
     def save_signature(self, version: ChartVersion) -> None:
         """Record the signature of an unsigned version; ``AlreadySignedError`` if signed."""

@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping
+from sqlalchemy import Connection, RowMapping
 
+from needlepoint.adapters.db import sealed
+from needlepoint.adapters.db import tables as t
 from needlepoint.domain.charting import (
     Cartridge,
     Numbing,
@@ -33,6 +35,8 @@ from needlepoint.domain.treatment import (
     TreatmentSession,
 )
 from needlepoint.domain.vocabulary import Device, Zone
+
+_EVENTS = f"chart.{sealed.ADVERSE_EVENTS}"
 
 
 def series_values(series: TreatmentSeries) -> dict[str, Any]:
@@ -184,17 +188,24 @@ def session_from_row(row: RowMapping) -> TreatmentSession:
     )
 
 
-def chart_version_values(version: ChartVersion) -> dict[str, Any]:
-    """The columns of a chart version (the lot and expiry copied out of the chart)."""
+def chart_version_values(connection: Connection, version: ChartVersion) -> dict[str, Any]:
+    """The columns of a chart version (the lot and expiry copied out of the chart).
+
+    The notes and the adverse events are sealed for this row (ADR 0039).
+    """
+    chart = chart_json(version.chart)
+    chart[sealed.ADVERSE_EVENTS] = sealed.seal_list(
+        connection, t.chart_version, _EVENTS, version.id, chart[sealed.ADVERSE_EVENTS]
+    )
     return {
         "id": version.id,
         "session_id": version.session_id,
         "clinic_id": version.clinic_id,
         "patient_id": version.patient_id,
         "version": version.version,
-        "chart": chart_json(version.chart),
+        "chart": chart,
         "rescreen": dict(version.rescreen),
-        "notes": version.notes,
+        "notes": sealed.seal(connection, t.chart_version, "notes", version.id, version.notes),
         "cartridge_lot": version.chart.cartridge.lot,
         "cartridge_expires_on": version.chart.cartridge.expires_on,
         "created_at": version.created_at,
@@ -204,17 +215,22 @@ def chart_version_values(version: ChartVersion) -> dict[str, Any]:
     }
 
 
-def chart_version_from_row(row: RowMapping) -> ChartVersion:
-    """A chart version read back from its row."""
+def chart_version_from_row(connection: Connection, row: RowMapping) -> ChartVersion:
+    """A chart version read back from its row (its sealed fields opened)."""
+    version_id = row["id"]
+    chart = dict(row["chart"])
+    chart[sealed.ADVERSE_EVENTS] = sealed.open_list(
+        connection, t.chart_version, _EVENTS, version_id, chart[sealed.ADVERSE_EVENTS]
+    )
     return ChartVersion(
         id=row["id"],
         session_id=row["session_id"],
         clinic_id=row["clinic_id"],
         patient_id=row["patient_id"],
         version=row["version"],
-        chart=chart_from_json(row["chart"]),
+        chart=chart_from_json(chart),
         rescreen=row["rescreen"],
-        notes=row["notes"],
+        notes=sealed.open_text(connection, t.chart_version, "notes", version_id, row["notes"]),
         created_at=row["created_at"],
         created_by=row["created_by"],
         signed_at=row["signed_at"],
