@@ -180,7 +180,9 @@ class Bookings(RuleBasedStateMachine):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("examples", [scaled(deep=25, quick=10)])
-def test_cb2_booking_cancelling_and_moving_never_double_books(engine: Engine, examples: int) -> None:
+def test_cb2_booking_cancelling_and_moving_never_double_books(
+    engine: Engine, examples: int
+) -> None:
     machine = cast("type[Bookings]", type("BoundBookings", (Bookings,), {"engine": engine}))
     run = settings(
         max_examples=examples,
