@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
+import time
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +17,8 @@ import pytest
 from sqlalchemy import Engine
 
 from needlepoint.adapters.db import backup
+from needlepoint.adapters.db.engine import make_engine
+from needlepoint.adapters.db.migrate import upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.domain.records import Clinic, PatientRecord
 from needlepoint.domain.vocabulary import Sex
@@ -102,3 +107,73 @@ def _page_offset(path: Path, table: str) -> int:
         query = "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?"
         rootpage = connection.execute(query, (table,)).fetchone()[0]
     return int((rootpage - 1) * page_size)
+
+
+def test_du2_an_online_backup_under_200_rows_a_second_is_consistent(tmp_path: Path) -> None:
+    """DU-2: SQLite's online backup taken while a writer commits pairs of patients sharing
+    one family name, aiming at 200 rows/s (the rate reached depends on the machine): the copy's
+    integrity_check is ok, its foreign_key_check is empty, every transaction in it is whole."""
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    clinic = Clinic(uuid4(), "Busy Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    stop = threading.Event()
+    committed: list[int] = []
+
+    def write() -> None:
+        number = 0
+        while not stop.is_set():
+            with SqlAlchemyUnitOfWork(engine) as uow:
+                for half in ("A", "B"):
+                    uow.patients.add(
+                        PatientRecord(
+                            uuid4(),
+                            clinic.id,
+                            half,
+                            f"Tx{number:06d}",
+                            date(1990, 1, 1),
+                            Sex.FEMALE,
+                            None,
+                            None,
+                            AT,
+                        )
+                    )
+                uow.commit()
+            committed.append(number)
+            number += 1
+            time.sleep(0.01)  # 2 rows per transaction, about 100 transactions a second
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        _wait_for(lambda: len(committed) >= 20)
+        started = len(committed)
+        report = backup.backup(url, tmp_path / "backups", at=AT)
+        _wait_for(lambda: len(committed) >= started + 5)  # the writer kept on during the copy
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    engine.dispose()
+
+    with closing(sqlite3.connect(report.path)) as copy:
+        integrity = copy.execute("PRAGMA integrity_check").fetchall()
+        dangling = copy.execute("PRAGMA foreign_key_check").fetchall()
+        per_transaction = copy.execute(
+            "SELECT family_name, count(*) FROM patient WHERE clinic_id = ? GROUP BY family_name",
+            (clinic.id.hex,),
+        ).fetchall()
+    assert integrity == [("ok",)]
+    assert dangling == []
+    assert len(per_transaction) >= 20  # the writer was busy when the copy was taken
+    assert len(committed) > len(per_transaction)  # and went on writing after it
+    assert {count for _, count in per_transaction} == {2}
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the writer stalled"
+        time.sleep(0.01)
