@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from browser.conftest import Server, sign_in
 
@@ -170,3 +170,45 @@ def test_an_htmx_request_refused_by_the_server_shows_why_in_the_alerts(clinician
     clinician.get_by_label("Search by name").fill("x" * 201)
 
     expect(clinician.locator("#alerts")).to_contain_text("is not a name to search for")
+
+
+ATTRIBUTE_BREAKERS = (
+    "<script>alert('given')</script>",
+    '"><img src=x onerror="alert(\'family\')">',
+)
+
+
+def test_iv3_script_and_attribute_breaking_names_fire_no_dialog_under_a_strict_csp(
+    front_desk: Page,
+) -> None:
+    """IV-3: a ``<script>`` in one name and an attribute-breaking payload in the other are
+    typed into the registration form; no dialog fires on saving, on the patient page or in the
+    search results, and every page comes with ``script-src 'self'`` and no 'unsafe-inline'."""
+    dialogs: list[str] = []
+
+    def noted(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    front_desk.on("dialog", noted)
+    given, family = ATTRIBUTE_BREAKERS
+    opened = front_desk.goto("/patients/new")
+    assert opened is not None
+    policy = opened.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    front_desk.get_by_label("Given name").fill(given)
+    front_desk.get_by_label("Family name").fill(family)
+    front_desk.get_by_label("Date of birth").fill("1990-05-01")
+    front_desk.get_by_label("Female").check()
+
+    front_desk.get_by_role("button", name="Register").click()
+    expect(front_desk.get_by_role("heading", level=1)).to_have_text(f"{family}, {given}")
+    patient_page = front_desk.url
+    front_desk.goto("/patients")
+    front_desk.get_by_label("Search by name").press_sequentially('"><img')
+    expect(front_desk.locator("#patient-results")).to_contain_text(family)
+    shown = front_desk.goto(patient_page)
+    assert shown is not None
+    assert "unsafe-inline" not in shown.headers["content-security-policy"]
+
+    assert dialogs == []

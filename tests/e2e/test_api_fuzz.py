@@ -94,5 +94,5 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_every_operation_answers_as_documented(case: OpenApiCase, target: Target) -> None:
+def test_iv1_every_operation_answers_as_documented(case: OpenApiCase, target: Target) -> None:
     case.call_and_validate(app=target.app, headers=target.headers, checks=CHECKS)

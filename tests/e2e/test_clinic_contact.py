@@ -66,6 +66,8 @@ BAD: list[dict[str, str]] = [
     {"phone": "call me"},
     {"phone": "020 7946 0321", "address": "x" * 301},
     {"phone": "020 7946 0321", "phone_hours": "9\x07to 5"},
+    {"phone": "020 7946 0321", "address": "14 Harbour\u202eStreet"},
+    {"phone": "020 7946 0321", "phone_hours": "9 \u2066to 5"},
 ]
 
 
@@ -89,4 +91,23 @@ def test_only_an_admin_may_change_the_details(clinic: Clinic, front_desk: TestCl
 
     assert api.put("/api/v1/clinic/contact", json=GOOD).status_code == 403
     assert front_desk.get("/settings/clinic").status_code == 403
+    assert api.get("/api/v1/clinic").json()["contact"] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("address", "14\u202eteertS"), ("phone_hours", "9\u2067")]
+)
+def test_a_direction_override_is_not_text_on_the_page_and_the_api_and_nothing_is_saved(
+    clinic: Clinic, admin: TestClient, field: str, value: str
+) -> None:
+    api = signed_in(clinic.services, ADMIN)
+    given = {**GOOD, field: value}
+
+    page = save(admin, **given)
+    answer = api.put("/api/v1/clinic/contact", json=given)
+
+    assert (page.status_code, answer.status_code) == (422, 422)
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [(field, "not-text")]
+    assert f'data-field="{field}" data-code="not-text"' in page.text
+    assert "U+202A" in answer.json()["errors"][0]["fix"]
     assert api.get("/api/v1/clinic").json()["contact"] is None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
+from PIL import Image
 
 from api_support import TestClient
 from needlepoint.domain.checkins import MAX_PHOTO_BYTES
@@ -155,7 +159,7 @@ def test_the_photo_is_kept_without_gps_for_the_patient_and_the_clinician(
 
     assert mine.status_code == theirs.status_code == 200
     assert mine.headers["content-type"] == "image/jpeg"
-    assert mine.headers["cache-control"] == "no-store"
+    assert mine.headers["cache-control"] == "private, no-store"  # PB-2
     assert mine.content == theirs.content
     assert exif_of(mine.content) == {}
 
@@ -179,6 +183,58 @@ def test_an_upload_over_the_limit_is_refused_with_413(portal: TestClient, patien
 
     assert response.status_code == 413
     assert "larger than 20 MB" in response.text
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG that says it is ``width`` × ``height`` (1-bit) in a few dozen bytes: a bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+PHP_AS_JPEG = b"<?php system($_GET['c']); ?>"
+SVG_AS_JPEG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>1</script></svg>'
+
+
+def test_iv2_uploads_gps_stripped_oversize_413_bomb_422_disguised_415(
+    portal: TestClient, patient: Treated, clinician: TestClient
+) -> None:
+    """IV-2 over HTTP: a JPEG with GPS and orientation 6 is kept with 0 EXIF tags, upright; a
+    50 MB file → 413; a 20,000 × 20,000 PNG (400 MP) → 422; PHP and SVG sent as image/jpeg →
+    415; nothing refused is kept."""
+    check_in_id = sent(
+        check_in(portal, patient.session_id, photo=jpeg_with_gps(64, 32, orientation=6))
+    )
+    result = portal.get(f"/portal/check-ins/{check_in_id}").text
+    photo_path = re.search(r'<img src="(/portal/photos/[0-9a-f-]{36})"', result)
+    assert photo_path
+    kept = portal.get(photo_path.group(1)).content
+    assert exif_of(kept) == {}
+    with Image.open(io.BytesIO(kept)) as image:
+        assert image.size == (32, 64)  # turned upright
+
+    refused = {
+        "50 MB": check_in(portal, patient.session_id, photo=b"\xff\xd8\xff" + bytes(50 << 20)),
+        "400 MP": check_in(portal, patient.session_id, photo=_png_header_only(20_000, 20_000)),
+        "PHP": check_in(portal, patient.session_id, photo=PHP_AS_JPEG),
+        "SVG": check_in(portal, patient.session_id, photo=SVG_AS_JPEG),
+    }
+
+    assert {name: r.status_code for name, r in refused.items()} == {
+        "50 MB": 413,
+        "400 MP": 422,
+        "PHP": 415,
+        "SVG": 415,
+    }
+    for name in ("400 MP", "PHP", "SVG"):
+        assert 'id="photo-problem"' in refused[name].text, name
 
 
 def test_unanswered_questions_are_named_beside_their_fields(

@@ -360,7 +360,7 @@ def test_no_session_ticked_is_the_apis_empty_booking_said_above_the_form(world: 
     assert [(e["field"], e["code"]) for e in api.json()["errors"]] == [("sessions", "too-short")]
 
 
-def test_a_wall_time_the_clocks_skipped_is_refused_as_not_a_time_on_both_forms(
+def test_tz2_a_wall_time_the_clocks_skipped_is_a_422_naming_it_on_both_forms(
     world: World,
 ) -> None:
     skipped = "2027-03-28T01:30"  # London: 01:00 GMT went straight to 02:00 BST

@@ -7,6 +7,7 @@ pages are driven as a browser drives them: forms with their CSRF token, redirect
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,7 @@ def test_an_expired_cartridge_is_refused_beside_its_field(
     assert "Not charted yet." in refused.text
 
 
-def test_sign_off_then_an_amendment_shows_the_history_and_a_stale_write_conflicts(
+def test_in1_a_signed_chart_stays_an_amendment_is_a_new_version_and_a_stale_write_is_409(
     clinician: TestClient, series: dict[str, Any]
 ) -> None:
     session = started(clinician, series["id"])
@@ -160,6 +161,10 @@ def test_sign_off_then_an_amendment_shows_the_history_and_a_stale_write_conflict
     assert len(rows) == 2
     assert "signed " in rows[0] and "not signed" in rows[1]
     assert "you" in rows[1] and "passes corrected after review" in rows[1]
+    for row in rows:  # IN-1: history shows both versions with their author and time
+        assert re.search(r"<td>\d{1,2} \w{3} \d{4}, \d{2}:\d{2} [A-Z]{2,5}</td>", row), row
+        assert "you" in row
+    assert "passes corrected after review" not in rows[0]  # the signed version is unchanged
 
     conflict = post_chart(clinician, session, stale)  # still based on version 1
     assert conflict.status_code == 409

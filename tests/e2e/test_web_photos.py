@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -209,3 +209,42 @@ def test_a_patient_sees_their_own_clinical_photos_in_the_portal_and_no_one_else_
     assert mine.headers["content-type"] == "image/jpeg"
     assert other.status_code == 404
     assert upload.status_code == 405  # patients see their photos; the clinic takes them
+
+
+def test_pb2_photo_urls_are_private_no_store_and_answer_nothing_to_strangers_or_guesses(
+    clinic: Clinic, api: TestClient, clinician: TestClient, browser: TestClient, patient_id: str
+) -> None:
+    """PB-2: a photo fetched logged out, as another patient or by a guessed id gets 404 (or the
+    sign-in page), never the image; ids are random UUIDs; photos go out ``private, no-store``."""
+    own = uploaded(api, patient_id, face_pair(400, 300).earlier)
+    someone_else = new_patient(api, family="Marsh", email="helen.marsh@patient.test")
+    theirs = uploaded(api, someone_else, face_pair(400, 300).later)
+    guessed = str(uuid4())
+    treated = Treated(UUID(patient_id), EMAIL, "", "")
+
+    with portal_browser(clinic, treated) as portal:
+        mine = portal.get(f"/portal/clinical-photos/{own['id']}/thumbnail")
+        other = portal.get(f"/portal/clinical-photos/{theirs['id']}/thumbnail")
+        guess = portal.get(f"/portal/clinical-photos/{guessed}/thumbnail")
+    staff_api = api.get(f"{API}/photos/{own['id']}/image")
+    staff_web = clinician.get(f"/photos/{own['id']}/image/display")
+    logged_out = [
+        browser.get(path, follow_redirects=False)
+        for path in (
+            f"/portal/clinical-photos/{own['id']}/thumbnail",
+            f"/photos/{own['id']}/image/display",
+            f"{API}/photos/{own['id']}/image",
+        )
+    ]
+
+    for image in (mine, staff_api, staff_web):
+        assert image.headers["content-type"] == "image/jpeg"
+        assert image.headers["cache-control"] == "private, no-store", image.url
+    assert (other.status_code, other.text) == (guess.status_code, guess.text)
+    assert other.status_code == 404
+    for answer in logged_out:
+        assert answer.status_code in (303, 401, 403, 404), answer.status_code
+        assert not answer.headers.get("content-type", "").startswith("image/")
+    ids = [UUID(photo["id"]) for photo in (own, theirs)]
+    assert {i.version for i in ids} == {4}  # 122 random bits from the OS's CSPRNG
+    assert ids[0] != ids[1]

@@ -29,7 +29,7 @@ def assert_secured(response: object) -> None:
     assert found["Cache-Control"] == "no-store"
 
 
-def test_the_policy_allows_no_inline_script_or_style() -> None:
+def test_iv3_the_policy_allows_no_inline_script_or_style() -> None:
     assert "unsafe-inline" not in headers.CONTENT_SECURITY_POLICY
     assert "unsafe-eval" not in headers.CONTENT_SECURITY_POLICY
     assert headers.CONTENT_SECURITY_POLICY == EXPECTED_CSP

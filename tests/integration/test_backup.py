@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
+import time
+from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,10 +16,15 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import Engine
 
+from api_support import MovingClock, make_services
+from depth import scaled
 from fakes import BACKUP_KEY
 from needlepoint.adapters import backup_crypto
 from needlepoint.adapters.db import backup
+from needlepoint.adapters.db.engine import make_engine
+from needlepoint.adapters.db.migrate import upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from needlepoint.domain.patient_search import read_search
 from needlepoint.domain.records import Clinic, PatientRecord
 from needlepoint.domain.vocabulary import Sex
 
@@ -187,3 +195,134 @@ def test_a_backup_that_does_not_open_is_refused_and_nothing_is_replaced(
 
 
 CANARY = "Canaryfamily7d3e"
+
+
+def test_du2_an_online_backup_under_200_rows_a_second_is_consistent(tmp_path: Path) -> None:
+    """DU-2: SQLite's online backup taken while a writer commits pairs of patients sharing
+    one family name, aiming at 200 rows/s (the rate reached depends on the machine): the copy's
+    integrity_check is ok, its foreign_key_check is empty, every transaction in it is whole."""
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    clinic = Clinic(uuid4(), "Busy Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    stop = threading.Event()
+    committed: list[int] = []
+
+    def write() -> None:
+        number = 0
+        while not stop.is_set():
+            with SqlAlchemyUnitOfWork(engine) as uow:
+                for half in ("A", "B"):
+                    uow.patients.add(
+                        PatientRecord(
+                            uuid4(),
+                            clinic.id,
+                            half,
+                            f"Tx{number:06d}",
+                            date(1990, 1, 1),
+                            Sex.FEMALE,
+                            None,
+                            None,
+                            AT,
+                        )
+                    )
+                uow.commit()
+            committed.append(number)
+            number += 1
+            time.sleep(0.01)  # 2 rows per transaction, about 100 transactions a second
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        _wait_for(lambda: len(committed) >= 20)
+        started = len(committed)
+        report = backup.backup(url, tmp_path / "backups", at=AT, key=BACKUP_KEY)
+        _wait_for(lambda: len(committed) >= started + 5)  # the writer kept on during the copy
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    engine.dispose()
+
+    opened = tmp_path / "opened.sqlite3"
+    with opened.open("wb") as plain:
+        backup_crypto.decrypt_file(report.path, plain, BACKUP_KEY)
+    with closing(sqlite3.connect(opened)) as copy:
+        integrity = copy.execute("PRAGMA integrity_check").fetchall()
+        dangling = copy.execute("PRAGMA foreign_key_check").fetchall()
+        per_transaction = copy.execute(
+            "SELECT family_name, count(*) FROM patient WHERE clinic_id = ? GROUP BY family_name",
+            (clinic.id.hex,),
+        ).fetchall()
+    assert integrity == [("ok",)]
+    assert dangling == []
+    assert len(per_transaction) >= 20  # the writer was busy when the copy was taken
+    assert len(committed) > len(per_transaction)  # and went on writing after it
+    assert {count for _, count in per_transaction} == {2}
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the writer stalled"
+        time.sleep(0.01)
+
+
+@pytest.mark.slow
+def test_du3_a_restore_into_an_empty_directory_boots_and_is_quick(tmp_path: Path) -> None:
+    """DU-3: a backup of a synthetic clinic (100,000 patients deep, 2,000 quick) restored into
+    an empty directory passes its integrity check in < 5 min; the app boots on it (migrations
+    at head, services built) and a smoke read finds every patient and one by name."""
+    patients = scaled(deep=100_000, quick=2_000)
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    clinic = Clinic(uuid4(), "Synthetic Clinic", "UTC")
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        uow.clinics.add(clinic)
+        uow.commit()
+    for first in range(0, patients, 10_000):
+        _add_patients_from(engine, clinic.id, first, min(patients, first + 10_000))
+    engine.dispose()
+    report = backup.backup(url, tmp_path / "backups", at=AT, key=BACKUP_KEY)
+    empty = tmp_path / "restored"
+    empty.mkdir()
+    assert list(empty.iterdir()) == []
+    restored_url = f"sqlite:///{empty / 'needlepoint.sqlite3'}"
+
+    started = time.monotonic()
+    restored = backup.restore(restored_url, report.path, key=BACKUP_KEY)
+    seconds = time.monotonic() - started
+
+    print(f"\nDU-3 restore of {patients} patients: {seconds:.1f} s")  # noqa: T201
+    assert seconds < 300
+    assert restored.row_counts == report.row_counts
+    assert restored.row_counts["patient"] == patients
+    services = make_services(restored_url, MovingClock())  # boots: migrations, composition
+    try:
+        with services.database.unit_of_work() as uow:
+            found = uow.patients.list(clinic.id, search=read_search("P1999"), offset=0, limit=20)
+        assert "P1999" in [p.given_name for p in found]
+    finally:
+        services.database.close()
+
+
+def _add_patients_from(engine: Engine, clinic_id, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+    with SqlAlchemyUnitOfWork(engine) as uow:
+        for index in range(first, last):
+            uow.patients.add(
+                PatientRecord(
+                    uuid4(),
+                    clinic_id,
+                    f"P{index}",
+                    "Synthetic",
+                    date(1990, 1, 1),
+                    Sex.FEMALE,
+                    None,
+                    None,
+                    AT,
+                )
+            )
+        uow.commit()

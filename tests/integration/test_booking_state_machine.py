@@ -180,7 +180,9 @@ class Bookings(RuleBasedStateMachine):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("examples", [scaled(deep=25, quick=10)])
-def test_booking_cancelling_and_moving_never_double_books(engine: Engine, examples: int) -> None:
+def test_cb2_booking_cancelling_and_moving_never_double_books(
+    engine: Engine, examples: int
+) -> None:
     machine = cast("type[Bookings]", type("BoundBookings", (Bookings,), {"engine": engine}))
     run = settings(
         max_examples=examples,
@@ -191,7 +193,7 @@ def test_booking_cancelling_and_moving_never_double_books(engine: Engine, exampl
     run().runTest()
 
 
-def test_back_to_back_appointments_are_both_kept(engine: Engine) -> None:
+def test_cb2_back_to_back_appointments_are_both_kept(engine: Engine) -> None:
     clinic_id, patient_id, people, rooms = _seed(engine)
     first = Appointment(
         id=uuid4(),

@@ -73,8 +73,15 @@ def _round(url: str, clinic_id: UUID, rng: random.Random) -> list[UUID]:
 
 
 @pytest.mark.slow
-def test_every_acknowledged_write_survives_sigkill(db_url: str, engine: Engine) -> None:
-    check_durability(engine)
+def test_du1_every_acknowledged_write_survives_sigkill(db_url: str, engine: Engine) -> None:
+    """DU-1: 100 % of acknowledged transactions present after SIGKILL, 10 rounds deep; SQLite
+    ``synchronous`` = 2 (FULL) and ``journal_mode`` = wal, PostgreSQL ``synchronous_commit`` on."""
+    settings = check_durability(engine)
+    if engine.dialect.name == "sqlite":
+        assert settings["synchronous"] == "2"
+        assert settings["journal_mode"] == "wal"
+    else:
+        assert settings["synchronous_commit"] == "on"
     clinic = Clinic(id=uuid4(), name="Durability", time_zone="UTC")
     with SqlAlchemyUnitOfWork(engine) as uow:
         uow.clinics.add(clinic)

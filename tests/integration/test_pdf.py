@@ -107,7 +107,11 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         type(self).requests.append(self.path)
-        self.send_response(200)
+        if self.path.startswith("/redirect"):  # would send a fetcher on to a local file
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+        else:
+            self.send_response(200)
         self.end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: ARG002
@@ -128,9 +132,11 @@ def listener() -> Iterator[str]:
         server.server_close()
 
 
-def test_a_template_naming_outside_resources_makes_no_request_and_is_refused(
+def test_iv4_a_template_naming_outside_resources_makes_no_request_and_is_refused(
     listener: str, tmp_path: Path
 ) -> None:
+    """IV-4: file://, http://127.0.0.1:… and a redirecting URL are all refused by the
+    url_fetcher before any request (0 arrive), so no PDF holds anything they point at."""
     (tmp_path / "document.css").write_text("body { color: black; }")
     outside = (
         f"{listener}/logo.png",
@@ -139,6 +145,7 @@ def test_a_template_naming_outside_resources_makes_no_request_and_is_refused(
         "file:///etc/passwd",
         "data:image/png;base64,iVBORw0KGgo=",
         "needlepoint-asset:../pdf.py",
+        f"{listener}/redirect?to=file",
     )
     (tmp_path / "leaky.html").write_text(
         "<html><head>"
@@ -146,7 +153,7 @@ def test_a_template_naming_outside_resources_makes_no_request_and_is_refused(
         f"<style>@font-face {{ font-family: X; src: url({outside[2]}); }} body {{ font-family: X }}"
         "</style></head><body><p>Hello</p>"
         f'<img src="{outside[0]}"><img src="{outside[3]}"><img src="{outside[4]}">'
-        f'<img src="{outside[5]}"></body></html>'
+        f'<img src="{outside[5]}"><img src="{outside[6]}"></body></html>'
     )
 
     with pytest.raises(RefusedResourceError) as refused:

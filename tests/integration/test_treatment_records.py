@@ -438,7 +438,7 @@ def signed_version(clinic: Clinic) -> ChartVersion:
         "DELETE FROM chart_version WHERE id = :id",
     ],
 )
-def test_the_database_refuses_to_change_a_signed_chart_version(
+def test_in1_the_database_refuses_to_change_a_signed_chart_version(
     engine: Engine, statement: str
 ) -> None:
     clinic = seed(engine)

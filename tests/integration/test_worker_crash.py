@@ -89,7 +89,7 @@ def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
             process.wait(timeout=10)
 
 
-def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
+def test_cb3_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     fresh_engine: Engine, tmp_path: Path, workers: list[subprocess.Popen[bytes]]
 ) -> None:
     seed = random.randrange(1_000_000)

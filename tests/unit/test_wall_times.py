@@ -10,6 +10,7 @@ import pytest
 
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.entrypoints.api.schemas.scheduling import RescheduleIn
+from needlepoint.entrypoints.web.templates import moment
 from needlepoint.entrypoints.web.wall_times import instant, parsed, read_instants
 
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -98,3 +99,17 @@ def test_read_times_become_instants_the_model_takes() -> None:
 
     assert read_instants(given, {"starts_at": "starts_at"}, SYDNEY) == []
     assert parsed(RescheduleIn, given, []).starts_at == datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+
+
+def test_tz2_spring_forward_gap_is_refused_and_fall_back_fold_is_the_first_shown_as_such() -> None:
+    """TZ-2: 02:30 on New York's spring-forward day → 422 ``not-a-time`` with a message saying
+    why and what to give; 01:30 on the fall-back day → fold 0 (the first, EDT), and the page
+    shows it with its zone so the user sees which of the two it is."""
+    field, code, problem, fix = refusal("2027-03-14T02:30")
+    assert (field, code) == ("sessions[2].starts_at", InputCode.NOT_A_TIME)
+    assert (problem, fix) == ("is a time the clocks skipped.", "give the time the clock showed.")
+
+    first = instant("2026-11-01T01:30", NEW_YORK, "starts_at")
+    assert first == datetime(2026, 11, 1, 1, 30, fold=0, tzinfo=NEW_YORK).astimezone(UTC)
+    assert first == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    assert moment(first, NEW_YORK) == "1 Nov 2026, 01:30 EDT"

@@ -13,18 +13,16 @@ first clinician's words are never overwritten.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
 from needlepoint.domain.errors import ConflictError, FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.text import text_problem
 
 MAX_REVIEW_NOTE_CHARS: Final = 2000
 """The longest review note kept (the API's reason and note length)."""
-
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ReviewOutcome(StrEnum):
@@ -59,10 +57,7 @@ def _note_problem(note: str) -> FieldProblem | None:
     if len(note) > MAX_REVIEW_NOTE_CHARS:
         fix = f"shorten it to {MAX_REVIEW_NOTE_CHARS} characters or fewer."
         return FieldProblem("note", f"is {len(note)} characters long.", fix, InputCode.TOO_LONG)
-    if _CONTROL.search(note):
-        fix = "write it on one line, with printable characters only."
-        return FieldProblem("note", "is not plain text.", fix, InputCode.NOT_TEXT)
-    return None
+    return text_problem("note", note)
 
 
 class CheckInReviewedError(ConflictError):

@@ -15,7 +15,6 @@ hashes to what the patient signed. Each refusal has its own stable code.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,6 +35,7 @@ from needlepoint.domain.errors import (
     InvalidInputError,
     InvalidTransitionError,
 )
+from needlepoint.domain.text import text_problem
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.domain.vocabulary import Indication
 
@@ -44,8 +44,6 @@ MAX_NAME_CHARS: Final = 200
 
 MAX_REASON_CHARS: Final = 2000
 """The longest reason for a withdrawal."""
-
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class SignedVia(StrEnum):
@@ -284,9 +282,10 @@ def _signature_problems(request: ConsentRequest) -> Iterable[FieldProblem]:
 def checked_text(field: str, text: str, limit: int) -> str:
     """Free text trimmed, or ``InvalidInputError`` if blank, over ``limit`` or unprintable."""
     trimmed = text.strip()
-    if _CONTROL.search(text):
-        problem = ("contains a control character.", "type plain text.", InputCode.INVALID)
-    elif not trimmed:
+    unprintable = text_problem(field, text)
+    if unprintable is not None:
+        raise InvalidInputError([unprintable])
+    if not trimmed:
         problem = ("is blank.", "type it.", InputCode.REQUIRED)
     elif len(trimmed) > limit:
         problem = (

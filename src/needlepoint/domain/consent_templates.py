@@ -29,6 +29,7 @@ from typing import Final
 from uuid import UUID
 
 from needlepoint.domain.errors import ConflictError, FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.text import text_problem
 from needlepoint.domain.vocabulary import Indication
 
 MAX_TITLE_CHARS: Final = 200
@@ -40,7 +41,6 @@ MAX_BODY_CHARS: Final = 20_000
 HEADING: Final = "## "
 ITEM: Final = "- "
 
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters other than line breaks (LF, CR) and the tab, which are normalised."""
 
 
@@ -92,10 +92,9 @@ def _canonical(text: str) -> str:
 
 
 def _text_problems(field: str, given: str, clean: str, limit: int) -> Iterator[FieldProblem]:
-    if _CONTROL.search(given):
-        yield FieldProblem(
-            field, "contains a control character.", "remove it; type plain text.", InputCode.INVALID
-        )
+    unprintable = text_problem(field, given, lines=True)
+    if unprintable is not None:
+        yield unprintable
     elif not clean:
         yield FieldProblem(field, "is blank.", "write it out.", InputCode.REQUIRED)
     elif len(clean) > limit:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
+from needlepoint.domain.text import text_problem
 
 EMAIL: Final = r"^[^@\s\x00-\x1f\x7f]{1,160}@[^@\s\x00-\x1f\x7f]{1,160}$"
 """An address: something, one ``@``, something; no spaces or control characters."""
@@ -31,8 +32,6 @@ MAX_ADDRESS_CHARS: Final = 300
 
 MAX_PHONE_HOURS_CHARS: Final = 300
 """The longest text saying when the clinic answers its phone."""
-
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +77,5 @@ def _line_problems(field: str, text: str, limit: int) -> list[FieldProblem]:
     if len(text) > limit:
         fix = f"shorten it to {limit} characters or fewer."
         return [FieldProblem(field, f"is {len(text)} characters long.", fix, InputCode.TOO_LONG)]
-    if _CONTROL.search(text):
-        fix = "write it on one line, with printable characters only."
-        return [FieldProblem(field, "is not plain text.", fix, InputCode.NOT_TEXT)]
-    return []
+    problem = text_problem(field, text)
+    return [] if problem is None else [problem]

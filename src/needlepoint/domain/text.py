@@ -10,7 +10,10 @@ length by its own type; the patterns here are the character rule, which the API'
 
 from __future__ import annotations
 
+import re
 from typing import Final
+
+from needlepoint.domain.errors import FieldProblem, InputCode
 
 _BIDI: Final = r"\u202a-\u202e\u2066-\u2069"
 _ONE_LINE_CHAR: Final = rf"[^\x00-\x1f\x7f{_BIDI}]"
@@ -40,3 +43,19 @@ PROBLEMS: Final = {
     LINES: _CONTROL,
 }
 """What is wrong with text that does not match each pattern."""
+
+_ONE_LINE_BREAKER: Final = re.compile(rf"[\x00-\x1f\x7f{_BIDI}]")
+_LINES_BREAKER: Final = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_BIDI}]")
+
+
+def text_problem(field: str, given: str, *, lines: bool = False) -> FieldProblem | None:
+    """What is wrong with ``given`` as text of ``field`` by the one rule, or ``None``.
+
+    For the domain's own checks of text that no API field type has read (web forms, the
+    services): the same problem, fix and code (``not-text``) as the API's field types give.
+    ``lines``: the field runs over several lines, so line breaks and tabs are allowed.
+    """
+    breaker, pattern = (_LINES_BREAKER, LINES) if lines else (_ONE_LINE_BREAKER, PRINTABLE)
+    if breaker.search(given) is None:
+        return None
+    return FieldProblem(field, PROBLEMS[pattern], FIXES[pattern], InputCode.NOT_TEXT)

@@ -136,7 +136,7 @@ def _categories(event: Event) -> list[str]:
 @pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feed=feeds())
-def test_the_feed_expands_to_exactly_the_patients_appointments_not_cancelled(
+def test_tz3_the_feed_expands_to_exactly_the_patients_appointments_not_cancelled(
     feed: tuple[str, list[Appointment], CalendarInputs],
 ) -> None:
     _, visits, inputs = feed
@@ -154,7 +154,7 @@ def test_the_feed_expands_to_exactly_the_patients_appointments_not_cancelled(
 @pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feed=feeds())
-def test_the_feeds_own_vtimezone_places_every_local_time_as_the_zone_database_does(
+def test_tz3_the_feeds_own_vtimezone_places_every_local_time_as_the_zone_database_does(
     feed: tuple[str, list[Appointment], CalendarInputs],
 ) -> None:
     zone_name, visits, inputs = feed

@@ -125,7 +125,7 @@ def test_every_kind_of_reminder_is_rendered() -> None:
 
 
 @pytest.mark.parametrize("message", MESSAGES, ids=lambda m: m.idempotency_key.split(":", 2)[2])
-def test_no_clinical_canary_or_word_reaches_a_message(message: OutboxMessage) -> None:
+def test_tr3_no_clinical_canary_or_word_reaches_an_email_or_sms(message: OutboxMessage) -> None:
     email = render(message, "reminders@clinic.test").decode("utf-8").lower()
     text = f"{message.subject}\n{message.body}".lower()
 
@@ -133,7 +133,7 @@ def test_no_clinical_canary_or_word_reaches_a_message(message: OutboxMessage) ->
     assert [w for w in CLINICAL_WORDS if w in text] == []
 
 
-def test_no_care_instruction_text_reaches_a_message() -> None:
+def test_tr3_no_care_instruction_text_reaches_a_message() -> None:
     instructions = [t.instruction[:30].lower() for t in care_tables.load_care_templates()]
     bodies = "\n".join(f"{m.subject}\n{m.body}".lower() for m in MESSAGES)
 

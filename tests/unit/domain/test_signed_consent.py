@@ -155,7 +155,7 @@ def test_a_signature_needs_agreement_and_a_printable_name() -> None:
 
     assert {(p.field, p.code) for p in refused.value.problems} == {
         ("agreed", "required"),
-        ("typed_name", "invalid"),
+        ("typed_name", "not-text"),
     }
 
 

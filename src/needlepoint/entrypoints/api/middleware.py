@@ -75,7 +75,9 @@ class _Reply:
             self.status = int(message["status"])
             headers = MutableHeaders(scope=message)
             headers[REQUEST_ID_HEADER] = self._request_id
-            headers["Cache-Control"] = "no-store"
+            # A route may say more (photos: "private, no-store") but never less than no-store.
+            if "no-store" not in headers.get("Cache-Control", ""):
+                headers["Cache-Control"] = "no-store"
         await self._send(message)
 
 

@@ -34,6 +34,20 @@ SECURITY_HEADERS: Final = {
 }
 """Set on every web response. ``no-store``: pages hold patient data and CSRF tokens."""
 
+PHOTO_HEADERS: Final = {"Content-Disposition": "inline", "Cache-Control": "private, no-store"}
+"""A photo of a patient (scenario PB-2): shown inline, for this user only, never stored."""
+
+
+def add_security_headers(headers: MutableHeaders) -> None:
+    """Set ``SECURITY_HEADERS``; a route's own ``Cache-Control`` stays if it says no-store.
+
+    A photo's ``private, no-store`` is kept; nothing weaker than no-store ever goes out.
+    """
+    for name, value in SECURITY_HEADERS.items():
+        if name == "Cache-Control" and "no-store" in headers.get(name, ""):
+            continue
+        headers[name] = value
+
 
 class SecurityHeaders:
     """ASGI middleware for the web routes: adds ``SECURITY_HEADERS`` to each response."""
@@ -44,9 +58,7 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
+                add_security_headers(MutableHeaders(scope=message))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from needlepoint.entrypoints.api.permissions import Rule
-from needlepoint.entrypoints.web.headers import SECURITY_HEADERS
+from needlepoint.entrypoints.web.headers import add_security_headers
 
 Endpoint = Callable[..., Any]
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -77,7 +77,7 @@ def _answering(audience: Audience, handler: Handler) -> Handler:
         except Exception as error:
             response = await audience.failed(request, error)
         await audience.finish(request, response)
-        response.headers.update(SECURITY_HEADERS)
+        add_security_headers(response.headers)
         return response
 
     return answer

@@ -31,7 +31,7 @@ from needlepoint.domain.errors import DomainError
 from needlepoint.domain.records import StaffMember
 from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.web import csrf, errors, zones
-from needlepoint.entrypoints.web.headers import SECURITY_HEADERS
+from needlepoint.entrypoints.web.headers import add_security_headers
 from needlepoint.entrypoints.web.portal.uploads import read_form
 from needlepoint.entrypoints.web.requests import PageRequest
 from needlepoint.services import permissions
@@ -167,5 +167,5 @@ async def stray(request: Request, error: HTTPException) -> Response:
     visit = await visit_of(request)
     response = errors.stray_page(visit, error.status_code)
     await STAFF.finish(request, response)
-    response.headers.update(SECURITY_HEADERS)
+    add_security_headers(response.headers)
     return response

@@ -29,6 +29,9 @@ from needlepoint.entrypoints.api.schemas.photos import (
 )
 from needlepoint.entrypoints.api.security import ServicesDep, json_response
 
+_PRIVATE: Final = {"Cache-Control": "private, no-store"}
+"""A photo of a patient (PB-2): for this user only, never stored; as web/headers.py says."""
+
 router = APIRouter(tags=["photos"])
 
 UPLOAD_PATH: Final = f"{API}/patients/{{patient_id}}/photos"
@@ -95,7 +98,7 @@ def photo_image(
 ) -> Response:
     """The photo's pixels (JPEG): as stored, or a display copy or thumbnail made from them."""
     data = services.treatment.photo_image(photo_id, rendition, context=context)
-    return Response(data, media_type=PHOTO_TYPE)
+    return Response(data, media_type=PHOTO_TYPE, headers=_PRIVATE)
 
 
 @router.put(f"{API}/photos/{{photo_id}}/landmarks")
@@ -131,4 +134,4 @@ def aligned_image(
 ) -> Response:
     """The later of two photos aligned onto the earlier (JPEG, the earlier's display size)."""
     data = services.treatment.aligned_image((photo_id, other_id), context=context)
-    return Response(data, media_type=PHOTO_TYPE)
+    return Response(data, media_type=PHOTO_TYPE, headers=_PRIVATE)

@@ -34,6 +34,7 @@ from needlepoint.domain.vocabulary import Zone
 from needlepoint.entrypoints.api.schemas.photos import LandmarksIn, PhotoIn, RegionIn
 from needlepoint.entrypoints.statuses import status_of
 from needlepoint.entrypoints.web import forms, templates
+from needlepoint.entrypoints.web.headers import PHOTO_HEADERS
 from needlepoint.entrypoints.web.pages.photo_charts import redness_plot
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.access import PatientNotFoundError
@@ -85,7 +86,7 @@ def image(visit: StaffVisit) -> Response:
     except ValueError:
         raise PhotoNotFoundError("no such copy of a photo") from None
     data = visit.services.treatment.photo_image(_photo_id(visit), rendition, context=visit.context)
-    return Response(data, media_type=PHOTO_TYPE, headers={"Content-Disposition": "inline"})
+    return Response(data, media_type=PHOTO_TYPE, headers=PHOTO_HEADERS)
 
 
 def mark(visit: StaffVisit) -> Response:
@@ -125,7 +126,7 @@ def aligned(visit: StaffVisit) -> Response:
     """The later of two photos aligned onto the earlier (JPEG)."""
     other = visit.path_id("other_id", PhotoNotFoundError)
     data = visit.services.treatment.aligned_image((_photo_id(visit), other), context=visit.context)
-    return Response(data, media_type=PHOTO_TYPE, headers={"Content-Disposition": "inline"})
+    return Response(data, media_type=PHOTO_TYPE, headers=PHOTO_HEADERS)
 
 
 def _photos_page(

@@ -16,6 +16,7 @@ from needlepoint.domain.checkins import MAX_PAIN, Degree
 from needlepoint.domain.errors import InvalidInputError
 from needlepoint.entrypoints.statuses import status_of
 from needlepoint.entrypoints.web.forms import by_field
+from needlepoint.entrypoints.web.headers import PHOTO_HEADERS
 from needlepoint.entrypoints.web.portal import forms
 from needlepoint.entrypoints.web.portal.pages import record_id
 from needlepoint.entrypoints.web.portal.visits import PORTAL_PATH, PatientVisit, PortalVisit, render
@@ -57,7 +58,7 @@ def show(visit: PatientVisit) -> Response:
 def photo(visit: PatientVisit) -> Response:
     """One of the patient's check-in photos, as the server re-encoded it."""
     kept = visit.portal.photo(record_id(visit, "photo_id"), visit.context)
-    return Response(kept.data, media_type=PHOTO_TYPE, headers={"Content-Disposition": "inline"})
+    return Response(kept.data, media_type=PHOTO_TYPE, headers=PHOTO_HEADERS)
 
 
 def _form(

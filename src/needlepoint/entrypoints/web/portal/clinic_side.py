@@ -20,6 +20,7 @@ from needlepoint.domain.check_in_reviews import ReviewOutcome
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.entrypoints.api.schemas.portal import ReviewIn
 from needlepoint.entrypoints.web import forms, templates
+from needlepoint.entrypoints.web.headers import PHOTO_HEADERS
 from needlepoint.entrypoints.web.portal.words import HELPERS
 from needlepoint.entrypoints.web.visits import StaffVisit
 from needlepoint.services.portal.check_ins import CheckInNotFoundError
@@ -44,7 +45,7 @@ def photo(visit: StaffVisit) -> Response:
     kept = visit.services.portal.clinic_photo(
         visit.path_id("check_in_id", CheckInNotFoundError), context=visit.context
     )
-    return Response(kept.data, media_type=PHOTO_TYPE, headers={"Content-Disposition": "inline"})
+    return Response(kept.data, media_type=PHOTO_TYPE, headers=PHOTO_HEADERS)
 
 
 def mark_reviewed(visit: StaffVisit) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from needlepoint.domain.photos import PHOTO_TYPE, Rendition
+from needlepoint.entrypoints.web.headers import PHOTO_HEADERS
 from needlepoint.entrypoints.web.portal.pages import record_id
 from needlepoint.entrypoints.web.portal.visits import PatientVisit, render
 from needlepoint.services.portal.sign_in import PortalRecordNotFoundError
@@ -30,4 +31,4 @@ def image(visit: PatientVisit) -> Response:
         raise PortalRecordNotFoundError("no such copy of a photo") from None
     photo_id = record_id(visit, "photo_id")
     data = visit.portal.clinical_photo_image(photo_id, rendition, visit.context)
-    return Response(data, media_type=PHOTO_TYPE, headers={"Content-Disposition": "inline"})
+    return Response(data, media_type=PHOTO_TYPE, headers=PHOTO_HEADERS)
