@@ -53,7 +53,7 @@ def _audit_rows(data_dir: Path) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) -> None:
+def test_ad1_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) -> None:
     url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
     services = make_services(url, MovingClock())
     add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
@@ -121,7 +121,7 @@ def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) 
     services.database.close()
 
 
-def test_a_refused_request_reaches_no_patient_data_and_is_audited_once(data_dir: Path) -> None:
+def test_ad2_a_refused_request_reaches_no_patient_data_and_is_audited_once(data_dir: Path) -> None:
     """AD-2: one event per denied authorization, naming the operation and no patient."""
     url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
     services = make_services(url, MovingClock())
@@ -150,7 +150,7 @@ def test_a_refused_request_reaches_no_patient_data_and_is_audited_once(data_dir:
     services.database.close()
 
 
-def test_each_failed_sign_in_is_audited_once_without_the_email(data_dir: Path) -> None:
+def test_ad2_each_failed_sign_in_is_audited_once_without_the_email(data_dir: Path) -> None:
     """AD-2: a wrong password and a throttled attempt each leave one event."""
     url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
     services = make_services(url, MovingClock())

@@ -47,7 +47,7 @@ def _sqlite_rows(sqlite_url: str, query: str) -> list[tuple[object, ...]]:
         return raw.execute(query).fetchall()
 
 
-def test_login_returns_the_member_and_sets_an_httponly_lax_secure_cookie(
+def test_se1_login_sets_a_256_bit_httponly_secure_lax_cookie_without_domain(
     api: Services, client: TestClient
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -90,7 +90,7 @@ def test_me_names_the_signed_in_member_and_anonymous_is_refused(
     assert me.json()["email"] == "ada@harbour.test"
 
 
-def test_each_login_gets_a_new_token_and_the_replaced_one_stops_working(
+def test_se2_each_login_gets_a_new_token_and_the_replaced_one_stops_working(
     api: Services, client: TestClient
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -104,7 +104,7 @@ def test_each_login_gets_a_new_token_and_the_replaced_one_stops_working(
     assert client.get(ME).status_code == 200
 
 
-def test_logout_ends_the_session_and_a_replayed_cookie_is_refused(
+def test_se3_logout_ends_the_session_and_a_replayed_cookie_is_refused(
     api: Services, client: TestClient
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -119,7 +119,7 @@ def test_logout_ends_the_session_and_a_replayed_cookie_is_refused(
     assert replay.get(ME).status_code == 401
 
 
-def test_a_session_idle_for_just_under_15_minutes_still_works(
+def test_ac7_a_session_idle_for_just_under_15_minutes_still_works(
     api: Services, client: TestClient, clock: MovingClock
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -130,7 +130,7 @@ def test_a_session_idle_for_just_under_15_minutes_still_works(
     assert client.get(ME).status_code == 200
 
 
-def test_a_session_idle_for_15_minutes_ends_and_its_row_is_revoked(
+def test_ac7_a_session_idle_for_15_minutes_ends_and_its_row_is_revoked(
     api: Services, client: TestClient, clock: MovingClock, sqlite_url: str
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -143,7 +143,7 @@ def test_a_session_idle_for_15_minutes_ends_and_its_row_is_revoked(
     assert _sqlite_rows(sqlite_url, "SELECT revoked_at IS NOT NULL FROM login_session") == [(1,)]
 
 
-def test_a_session_in_steady_use_ends_12_hours_after_login(
+def test_ac7_a_session_in_steady_use_ends_12_hours_after_login(
     api: Services, client: TestClient, clock: MovingClock
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -163,7 +163,7 @@ def test_a_session_in_steady_use_ends_12_hours_after_login(
     assert (just_before, just_after) == (200, 401)
 
 
-def test_the_sixth_attempt_within_15_minutes_is_throttled_before_any_hashing(
+def test_au3_the_sixth_attempt_within_15_minutes_is_throttled_before_any_hashing(
     api: Services, clock: MovingClock
 ) -> None:
     hasher = CountingHasher()
@@ -202,7 +202,7 @@ def test_each_further_failure_doubles_the_wait(api: Services, clock: MovingClock
     assert waits == [2, 4, 8, 16]
 
 
-def test_one_address_is_throttled_across_many_emails(api: Services, client: TestClient) -> None:
+def test_au3_one_address_is_throttled_across_many_emails(api: Services, client: TestClient) -> None:
     statuses = [
         log_in(client, f"nobody{n}@harbour.test", "wrong password!").status_code
         for n in range(ADDRESS_POLICY.free_failures + 1)
@@ -256,7 +256,7 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
     assert again.status_code == desk_status
 
 
-def test_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(
+def test_au4_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(
     api: Services,
 ) -> None:
     hasher = CountingHasher()
@@ -274,7 +274,7 @@ def test_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(
     assert hasher.verified == 2  # the unknown email was checked against the dummy hash
 
 
-def test_deactivating_an_account_ends_all_its_sessions_and_tokens(api: Services) -> None:
+def test_se4_deactivating_an_account_ends_its_three_sessions_and_its_token(api: Services) -> None:
     clinic_id = add_clinic(api)
     add_member(api, clinic_id, Role.ADMIN, "ada@harbour.test")
     rowan = add_member(api, clinic_id, Role.CLINICIAN, "rowan@harbour.test")

@@ -440,7 +440,7 @@ def test_the_walked_routes_are_exactly_the_documented_operations(world: World) -
     assert set(operations(world.app)) == served
 
 
-def test_every_route_is_in_the_permission_table_and_has_a_test_request(world: World) -> None:
+def test_ac1_every_route_is_in_the_permission_table_and_has_a_test_request(world: World) -> None:
     walked = set(operations(world.app))
 
     assert walked - set(permissions.PERMISSIONS) == set()
@@ -448,7 +448,7 @@ def test_every_route_is_in_the_permission_table_and_has_a_test_request(world: Wo
     assert set(permissions.PERMISSIONS) - walked == set()  # no stale entries
 
 
-def test_every_route_answers_every_role_as_the_table_says(world: World) -> None:
+def test_ac1_every_route_answers_every_role_as_the_table_says(world: World) -> None:
     mismatches = []
     for (method, path), role in itertools.product(operations(world.app), ROLES):
         expected = _expected(role, permissions.PERMISSIONS[(method, path)])
@@ -464,7 +464,7 @@ def _record_ids(ids: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in ids.items() if name.endswith("_id")}
 
 
-def test_another_clinics_ids_get_exactly_what_unknown_ids_get(world: World) -> None:
+def test_ac2_another_clinics_ids_get_exactly_what_unknown_ids_get(world: World) -> None:
     unknown = {**world.ids, **{name: str(uuid.uuid4()) for name in _record_ids(world.ids)}}
     differences = []
     for method, path in operations(world.app):

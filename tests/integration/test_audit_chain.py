@@ -273,7 +273,7 @@ def test_an_open_append_does_not_hold_up_another_writer(fresh_engine: Engine) ->
     assert (report.ok, report.checked, len(report.heads)) == (True, 2, 2)
 
 
-def test_a_changed_row_is_named_as_the_first_bad_one(fresh_engine: Engine) -> None:
+def test_ad4_a_changed_row_is_named_as_the_first_bad_one(fresh_engine: Engine) -> None:
     appended = one_chain(fresh_engine, 10)
 
     tamper(
