@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sqlite3
+import statistics
+import time
 from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
@@ -329,3 +331,45 @@ def test_development_settings_drop_only_the_secure_flag(tmp_path: Path) -> None:
     assert "secure" not in flags
     assert {"httponly", "samesite=lax"} <= flags
     assert client.get(ME).status_code == 200
+
+
+class SteadyHasher(CountingHasher):
+    """Every check costs the same 40 ms, as an Argon2 check costs the same whatever it checks."""
+
+    def verify(self, password: str, hashed: str) -> bool:
+        time.sleep(0.04)
+        return super().verify(password, hashed)
+
+
+@pytest.mark.slow
+def test_au4_known_and_unknown_emails_answer_alike_within_20_percent_of_the_time(
+    api: Services, clock: MovingClock
+) -> None:
+    """50 wrong passwords for a known email and 50 for unknown ones, interleaved (the order
+    alternating, so load on the machine falls on both alike); the clock moves a day before each
+    so no throttle answers instead of the check."""
+    hasher = SteadyHasher()
+    services = with_hasher(api, hasher)
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services), base_url=BASE_URL)
+    seconds: dict[str, list[float]] = {"known": [], "unknown": []}
+    answers: dict[str, set[tuple[int, bytes]]] = {"known": set(), "unknown": set()}
+
+    def attempt(kind: str, n: int) -> None:
+        email = "rowan@harbour.test" if kind == "known" else f"nobody{n}@harbour.test"
+        clock.advance(timedelta(days=1))
+        started = time.perf_counter()
+        response = log_in(client, email, "not the password")
+        seconds[kind].append(time.perf_counter() - started)
+        answers[kind].add((response.status_code, response.content))
+
+    for n in range(50):
+        for kind in ("known", "unknown") if n % 2 else ("unknown", "known"):
+            attempt(kind, n)
+    known, unknown = statistics.median(seconds["known"]), statistics.median(seconds["unknown"])
+
+    assert answers["known"] == answers["unknown"]
+    assert len(answers["known"]) == 1
+    assert next(iter(answers["known"]))[0] == 401
+    assert hasher.verified == 100
+    assert abs(known - unknown) / min(known, unknown) < 0.20, (known, unknown)
