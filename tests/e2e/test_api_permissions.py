@@ -488,7 +488,7 @@ def test_another_clinics_records_are_not_found(world: World) -> None:
         assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_a_route_missing_from_the_table_is_refused_even_to_an_admin(world: World) -> None:
+def test_ac1_a_route_missing_from_the_table_is_refused_even_to_an_admin(world: World) -> None:
     app = create_app(world.services)
 
     @app.get(f"{API}/unlisted")
