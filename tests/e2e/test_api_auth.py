@@ -129,6 +129,7 @@ def test_ac7_a_session_idle_for_just_under_15_minutes_still_works(
 
     clock.advance(sessions.IDLE_TIMEOUT - timedelta(seconds=1))
 
+    assert timedelta(minutes=15) == sessions.IDLE_TIMEOUT
     assert client.get(ME).status_code == 200
 
 
@@ -162,6 +163,7 @@ def test_ac7_a_session_in_steady_use_ends_12_hours_after_login(
     clock.advance(timedelta(seconds=2))
     just_after = client.get(ME).status_code
 
+    assert timedelta(hours=12) == sessions.ABSOLUTE_TIMEOUT
     assert (just_before, just_after) == (200, 401)
 
 

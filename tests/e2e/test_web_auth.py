@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from api_support import PASSWORD, TestClient, signed_in
 from needlepoint.entrypoints.api.security import SESSION_COOKIE
 from needlepoint.entrypoints.web import csrf
@@ -200,3 +202,17 @@ def test_se2_signing_in_sets_a_new_cookie_value_and_a_planted_one_is_refused(
     assert refused.status_code == 303
     assert refused.headers["location"].startswith("/login")
     assert same_browser(clinic, session).get("/patients").status_code == 200
+
+
+def test_ac7_a_page_15_minutes_after_the_last_one_goes_to_the_login_page(
+    clinic: Clinic, clinician: TestClient
+) -> None:
+    clock = clinic.services.clock
+    clock.advance(sessions.IDLE_TIMEOUT - timedelta(seconds=1))  # type: ignore[attr-defined]
+    just_before = clinician.get("/patients")
+    clock.advance(sessions.IDLE_TIMEOUT + timedelta(seconds=1))  # type: ignore[attr-defined]
+    just_after = clinician.get("/patients")
+
+    assert just_before.status_code == 200
+    assert just_after.status_code == 303
+    assert just_after.headers["location"] == "/login?next=%2Fpatients"
