@@ -375,3 +375,47 @@ def test_au4_known_and_unknown_emails_answer_alike_within_20_percent_of_the_time
     assert next(iter(answers["known"]))[0] == 401
     assert hasher.verified == 100
     assert abs(known - unknown) / min(known, unknown) < 0.20, (known, unknown)
+
+
+def test_au3_twenty_wrong_passwords_then_the_right_one_within_the_window_and_after_it(
+    api: Services, clock: MovingClock
+) -> None:
+    hasher = CountingHasher()
+    services = with_hasher(api, hasher)
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services), base_url=BASE_URL)
+
+    wrong = [log_in(client, "rowan@harbour.test", "wrong password!") for _ in range(20)]
+    hashed = hasher.verified
+    right_at_once = log_in(client, "rowan@harbour.test")
+    clock.advance(timedelta(minutes=15))
+    right_after_the_window = log_in(client, "rowan@harbour.test")
+
+    assert [r.status_code for r in wrong] == [401] * 5 + [429] * 15
+    assert all(int(r.headers["retry-after"]) >= 1 for r in wrong[5:])
+    assert hashed == 5  # attempts 6 to 20 were refused before any hashing
+    assert right_at_once.status_code == 429
+    assert right_after_the_window.status_code == 200
+
+
+def test_au3_a_hundred_attempts_at_twenty_accounts_from_one_address_trip_by_the_thirtieth(
+    api: Services, clock: MovingClock
+) -> None:
+    """100 wrong passwords spread over one minute (one every 0.6 s), 5 at each of 20 accounts,
+    all from one address: at most 30 are ever checked."""
+    hasher = CountingHasher()
+    services = with_hasher(api, hasher)
+    clinic_id = add_clinic(services)
+    emails = [f"member{n}@harbour.test" for n in range(20)]
+    for email in emails:
+        add_member(services, clinic_id, Role.FRONT_DESK, email)
+    client = from_address(services, "203.0.113.66")
+
+    statuses = []
+    for n in range(100):
+        statuses.append(log_in(client, emails[n % 20], "wrong password!").status_code)
+        clock.advance(timedelta(milliseconds=600))
+
+    assert statuses.count(401) == hasher.verified
+    assert hasher.verified <= 30
+    assert statuses.count(429) == 100 - hasher.verified
