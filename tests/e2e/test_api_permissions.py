@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from api_support import (
     BASE_URL,
@@ -523,3 +525,40 @@ def test_a_cookie_session_signs_in_and_out_on_this_database(world: World) -> Non
     assert browser.post(f"{API}/auth/logout").status_code == 403  # no CSRF token
     assert browser.post(f"{API}/auth/logout", headers=csrf).status_code == 204
     assert browser.get(f"{API}/auth/me").status_code == 401
+
+
+def _audit_counts(world: World) -> tuple[int, int]:
+    """(all audit events, refusals), read straight from the database."""
+    engine = create_engine(world.services.database.url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            everything = connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+            refused = connection.execute(
+                text("SELECT count(*) FROM audit_event WHERE action = 'refused'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(everything), int(refused)
+
+
+def test_ad2_every_denied_authorization_in_the_matrix_leaves_exactly_one_refusal_event(
+    world: World,
+) -> None:
+    """The AC-1 walk again for the roles the table refuses somewhere: each 403 adds exactly
+    one audit event, a refusal, and nothing else."""
+    uneven = []
+    denied = 0
+    for (method, path), role in itertools.product(
+        operations(world.app), ("front_desk", "clinician")
+    ):
+        if _expected(role, permissions.PERMISSIONS[(method, path)]) != "403":
+            continue
+        before = _audit_counts(world)
+        status = world.call(role, method, path, world.ids).status_code
+        after = _audit_counts(world)
+        denied += 1
+        if (status, after[0] - before[0], after[1] - before[1]) != (403, 1, 1):
+            uneven.append((method, path, role, status, after[0] - before[0]))
+
+    assert denied > 20
+    assert uneven == []
