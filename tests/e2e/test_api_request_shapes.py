@@ -11,6 +11,7 @@ where §2.7 says 400: the status differs, the refusal and "changes nothing" are 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -141,3 +142,39 @@ def test_ac4_sql_metacharacters_in_a_search_are_only_text(api: Services, desk: T
         if answer.status_code == 200:
             assert answer.json()["items"] == [], search  # no name, email or date is this text
     assert [p["family_name"] for p in desk.get(PATIENTS).json()["items"]] == ["Okafor"]
+
+
+def test_ac4_every_api_read_refuses_a_query_parameter_it_does_not_take(
+    api: Services, client: TestClient
+) -> None:
+    """Every GET of the API, whatever its path values, refuses ``?sort=`` by name (routes with
+    separate query parameters used to ignore it)."""
+    add_member(api, add_clinic(api), Role.ADMIN, "ada@harbour.test")
+    admin = signed_in(api, "ada@harbour.test")
+    document = client.get("/api/v1/openapi.json").json()
+    reads = [path for path, operations in document["paths"].items() if "get" in operations]
+    ignored = []
+    for path in reads:
+        filled = re.sub(r"\{[^}]+\}", "00000000-0000-4000-8000-000000000000", path)
+        answer = admin.get(filled, params={"sort": "born_on"})
+        fields = (
+            {e["field"] for e in answer.json().get("errors", [])}
+            if answer.status_code == 422
+            else set()
+        )
+        if "sort" not in fields:
+            ignored.append((path, answer.status_code))
+
+    assert len(reads) > 30
+    assert ignored == []
+
+
+def test_ac4_the_parameters_a_route_takes_are_still_taken(desk: TestClient) -> None:
+    desk.post(PATIENTS, json=PATIENT)
+
+    found = desk.get(PATIENTS, params={"search": "Okafor", "limit": 5})
+    day = desk.get("/api/v1/schedule/appointments", params={"on": "2026-12-07"})
+
+    assert found.status_code == 200, found.text
+    assert [p["family_name"] for p in found.json()["items"]] == ["Okafor"]
+    assert day.status_code != 422, day.text
