@@ -127,7 +127,7 @@ def _aead_key(name: str, *, several: bool = False) -> BeforeValidator:
                     "to 32 random bytes in base64 (python -c 'import base64, os; "
                     "print(base64.b64encode(os.urandom(32)).decode())')"
                     + (", several separated by commas" if several else "")
-                    + ", or unset it (docs/security.md)."
+                    + ", or unset it (docs/keys.md)."
                 )
         return raw
 
@@ -332,7 +332,7 @@ class Settings(BaseSettings):
         "session notes, adverse events) is encrypted with in the database (AES-256-GCM, ADR "
         "0039): 32 random bytes in base64. Every process of one installation needs the same "
         "one. Unset: a random key kept in <data dir>/field-key, made on first use (one machine "
-        "only). Losing it loses those texts; rotation: docs/security.md.",
+        "only). Losing it loses those texts; rotation: docs/keys.md.",
     )
     field_keys_retired: Annotated[
         SecretStr | None, _aead_key("NEEDLEPOINT_FIELD_KEYS_RETIRED", several=True)
@@ -340,7 +340,7 @@ class Settings(BaseSettings):
         None,
         description="Earlier field keys, comma-separated base64, still used to read text "
         "encrypted before a rotation until `needlepoint keys reencrypt-fields` has re-encrypted "
-        "it (docs/security.md). Unset: the keys listed in <data dir>/field-keys-retired, if "
+        "it (docs/keys.md). Unset: the keys listed in <data dir>/field-keys-retired, if "
         "any.",
     )
     backup_key: Annotated[SecretStr | None, _aead_key("NEEDLEPOINT_BACKUP_KEY")] = Field(

@@ -212,3 +212,23 @@ def test_iv3_script_and_attribute_breaking_names_fire_no_dialog_under_a_strict_c
     assert "unsafe-inline" not in shown.headers["content-security-policy"]
 
     assert dialogs == []
+def test_se3_after_signing_out_the_back_button_shows_the_login_page_not_the_patient(
+    page: Page, server: Server
+) -> None:
+    """Pages are sent no-store, so going back after signing out asks the server again, which
+    sends the signed-out browser to the login page: the patient's page is not shown from cache."""
+    sign_in(page, server, "clinician")  # its own session: signing out ends only this one
+    page.goto("/patients?q=okaf", wait_until="load")
+    page.get_by_role("link", name="Okafor, Amira").click()
+    heading = page.get_by_role("heading", name="Okafor, Amira", level=1)
+    expect(heading).to_be_visible()
+    patient_page = page.request.get(page.url)
+    assert patient_page.headers["cache-control"] == "no-store"
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    page.go_back(wait_until="load")
+
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    expect(heading).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/login"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -26,7 +27,7 @@ from api_support import (
 )
 from fakes import AUDIT_KEY
 from needlepoint.bootstrap import Services
-from needlepoint.domain.records import Role
+from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.entrypoints.cli import main as cli
 from needlepoint.services.accounts.throttling import ACCOUNT_POLICY
@@ -53,7 +54,7 @@ def _audit_rows(data_dir: Path) -> list[tuple[Any, ...]]:
         ).fetchall()
 
 
-def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) -> None:
+def test_ad1_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) -> None:
     url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
     services = make_services(url, MovingClock())
     add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
@@ -121,7 +122,7 @@ def test_each_operation_on_patient_data_is_audited_exactly_once(data_dir: Path) 
     services.database.close()
 
 
-def test_a_refused_request_reaches_no_patient_data_and_is_audited_once(data_dir: Path) -> None:
+def test_ad2_a_refused_request_reaches_no_patient_data_and_is_audited_once(data_dir: Path) -> None:
     """AD-2: one event per denied authorization, naming the operation and no patient."""
     url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
     services = make_services(url, MovingClock())
@@ -150,7 +151,7 @@ def test_a_refused_request_reaches_no_patient_data_and_is_audited_once(data_dir:
     services.database.close()
 
 
-def test_each_failed_sign_in_is_audited_once_without_the_email(data_dir: Path) -> None:
+def test_ad2_each_failed_sign_in_is_audited_once_without_the_email(data_dir: Path) -> None:
     """AD-2: a wrong password and a throttled attempt each leave one event."""
     url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
     services = make_services(url, MovingClock())
@@ -232,4 +233,110 @@ def test_every_account_event_is_audited_once_naming_ids_never_secrets(data_dir: 
     text = repr(rows)
     for secret in ("harbour.test", token["token"], new["password"], PASSWORD):
         assert secret not in text
+    services.database.close()
+
+
+def _full_rows(data_dir: Path, after_seq: int) -> list[dict[str, Any]]:
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        raw.row_factory = sqlite3.Row
+        query = "SELECT * FROM audit_event WHERE seq > ? ORDER BY seq"
+        return [dict(row) for row in raw.execute(query, (after_seq,))]
+
+
+def _uuid(value: str | None) -> UUID | None:
+    return None if value is None else UUID(value)
+
+
+def _last_seq(data_dir: Path) -> int:
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        return int(raw.execute("SELECT max(seq) FROM audit_event").fetchone()[0])
+
+
+def _assert_one_complete_row_each(
+    rows: list[dict[str, Any]],
+    expected: list[tuple[str, str, str, str | None]],
+    actors: dict[str, StaffMember],
+) -> None:
+    """Each row: UTC time, actor id and role, action, resource type and id, patient, outcome,
+    request id, in the order the requests were made."""
+    assert len(rows) == 200
+    assert [r["request_id"] for r in rows] == [e[0] for e in expected]
+    assert [UUID(r["actor_id"]) for r in rows] == [UUID(e[1]) for e in expected]
+    roles = {member.id: member.role.value for member in actors.values()}
+    assert [r["actor_role"] for r in rows] == [roles[UUID(e[1])] for e in expected]
+    assert [_uuid(r["patient_id"]) for r in rows] == [_uuid(e[3]) for e in expected]
+    assert {r["outcome"] for r in rows} == {"success"}
+    assert {r["resource_type"] for r in rows} == {"patient"}
+    recorded: dict[str, set[str]] = {}
+    for row, (_, _, step, patient_id) in zip(rows, expected, strict=True):
+        recorded.setdefault(step, set()).add(row["action"])
+        assert row["resource_id"], row
+        if patient_id is not None:
+            assert UUID(row["resource_id"]) == UUID(patient_id)
+        stamped = datetime.fromisoformat(str(row["at"]))
+        assert stamped.utcoffset() in (None, timedelta(0))  # UTC (SQLite keeps it naive)
+    assert all(len(actions) == 1 for actions in recorded.values()), recorded
+    assert len({action for actions in recorded.values() for action in actions}) == 4
+
+
+def test_ad1_two_hundred_mixed_reads_and_writes_by_four_actors_leave_exactly_one_row_each(
+    data_dir: Path,
+) -> None:
+    """200 requests on patient data (register, read, edit, list, read the changes) by an admin,
+    two clinicians and the front desk, in turns: exactly 200 audit rows, each complete."""
+    url = f"sqlite:///{(data_dir / 'needlepoint.sqlite3').resolve()}"
+    services = make_services(url, MovingClock())
+    clinic_id = add_clinic(services)
+    actors = {
+        "admin": add_member(services, clinic_id, Role.ADMIN, "ada@harbour.test"),
+        "clinician": add_member(services, clinic_id, Role.CLINICIAN, "rowan@harbour.test"),
+        "front_desk": add_member(services, clinic_id, Role.FRONT_DESK, "desk@harbour.test"),
+        "locum": add_member(services, clinic_id, Role.CLINICIAN, "locum@harbour.test"),
+    }
+    clients = {name: signed_in(services, member.email) for name, member in actors.items()}
+    first = clients["admin"].post("/api/v1/patients", json=PATIENT).json()
+    patients = {first["id"]: first["version"]}
+    start = _last_seq(data_dir)
+    expected: list[tuple[str, str, str, str | None]] = []
+
+    def register(client: TestClient, request_id: str) -> tuple[str, str | None]:
+        made = client.post("/api/v1/patients", json=PATIENT, headers={"X-Request-ID": request_id})
+        assert made.status_code == 201, made.text
+        patients[made.json()["id"]] = made.json()["version"]
+        return "patient.register", made.json()["id"]
+
+    def read(client: TestClient, request_id: str) -> tuple[str, str | None]:
+        patient_id = sorted(patients)[len(expected) % len(patients)]
+        got = client.get(f"/api/v1/patients/{patient_id}", headers={"X-Request-ID": request_id})
+        assert got.status_code == 200, got.text
+        return "patient.read", patient_id
+
+    def edit(client: TestClient, request_id: str) -> tuple[str, str | None]:
+        patient_id = sorted(patients)[len(expected) % len(patients)]
+        body = {
+            **PATIENT,
+            "phone": f"+44 {len(expected)}",
+            "expected_version": patients[patient_id],
+        }
+        put = client.put(
+            f"/api/v1/patients/{patient_id}", json=body, headers={"X-Request-ID": request_id}
+        )
+        assert put.status_code == 200, put.text
+        patients[patient_id] = put.json()["version"]
+        return "patient.edit", patient_id
+
+    def listing(client: TestClient, request_id: str) -> tuple[str, str | None]:
+        got = client.get("/api/v1/patients", headers={"X-Request-ID": request_id})
+        assert got.status_code == 200, got.text
+        return "patient.list", None
+
+    steps = (register, read, edit, listing, read)
+    for n in range(200):
+        role = list(actors)[n % 4]
+        request_id = f"ad1-{n:03d}"
+        action, patient_id = steps[(n // 4 + n) % len(steps)](clients[role], request_id)
+        expected.append((request_id, str(actors[role].id), action, patient_id))
+    rows = _full_rows(data_dir, start)
+
+    _assert_one_complete_row_each(rows, expected, actors)
     services.database.close()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import sqlite3
+import statistics
+import time
 from datetime import timedelta
 from ipaddress import ip_network
 from pathlib import Path
@@ -47,7 +49,7 @@ def _sqlite_rows(sqlite_url: str, query: str) -> list[tuple[object, ...]]:
         return raw.execute(query).fetchall()
 
 
-def test_login_returns_the_member_and_sets_an_httponly_lax_secure_cookie(
+def test_se1_login_sets_a_256_bit_httponly_secure_lax_cookie_without_domain(
     api: Services, client: TestClient
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -90,7 +92,7 @@ def test_me_names_the_signed_in_member_and_anonymous_is_refused(
     assert me.json()["email"] == "ada@harbour.test"
 
 
-def test_each_login_gets_a_new_token_and_the_replaced_one_stops_working(
+def test_se2_each_login_gets_a_new_token_and_the_replaced_one_stops_working(
     api: Services, client: TestClient
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -104,7 +106,7 @@ def test_each_login_gets_a_new_token_and_the_replaced_one_stops_working(
     assert client.get(ME).status_code == 200
 
 
-def test_logout_ends_the_session_and_a_replayed_cookie_is_refused(
+def test_se3_logout_ends_the_session_and_a_replayed_cookie_is_refused(
     api: Services, client: TestClient
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -119,7 +121,7 @@ def test_logout_ends_the_session_and_a_replayed_cookie_is_refused(
     assert replay.get(ME).status_code == 401
 
 
-def test_a_session_idle_for_just_under_15_minutes_still_works(
+def test_ac7_a_session_idle_for_just_under_15_minutes_still_works(
     api: Services, client: TestClient, clock: MovingClock
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -127,10 +129,11 @@ def test_a_session_idle_for_just_under_15_minutes_still_works(
 
     clock.advance(sessions.IDLE_TIMEOUT - timedelta(seconds=1))
 
+    assert timedelta(minutes=15) == sessions.IDLE_TIMEOUT
     assert client.get(ME).status_code == 200
 
 
-def test_a_session_idle_for_15_minutes_ends_and_its_row_is_revoked(
+def test_ac7_a_session_idle_for_15_minutes_ends_and_its_row_is_revoked(
     api: Services, client: TestClient, clock: MovingClock, sqlite_url: str
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -143,7 +146,7 @@ def test_a_session_idle_for_15_minutes_ends_and_its_row_is_revoked(
     assert _sqlite_rows(sqlite_url, "SELECT revoked_at IS NOT NULL FROM login_session") == [(1,)]
 
 
-def test_a_session_in_steady_use_ends_12_hours_after_login(
+def test_ac7_a_session_in_steady_use_ends_12_hours_after_login(
     api: Services, client: TestClient, clock: MovingClock
 ) -> None:
     add_member(api, add_clinic(api), Role.CLINICIAN, "rowan@harbour.test")
@@ -160,10 +163,11 @@ def test_a_session_in_steady_use_ends_12_hours_after_login(
     clock.advance(timedelta(seconds=2))
     just_after = client.get(ME).status_code
 
+    assert timedelta(hours=12) == sessions.ABSOLUTE_TIMEOUT
     assert (just_before, just_after) == (200, 401)
 
 
-def test_the_sixth_attempt_within_15_minutes_is_throttled_before_any_hashing(
+def test_au3_the_sixth_attempt_within_15_minutes_is_throttled_before_any_hashing(
     api: Services, clock: MovingClock
 ) -> None:
     hasher = CountingHasher()
@@ -202,7 +206,7 @@ def test_each_further_failure_doubles_the_wait(api: Services, clock: MovingClock
     assert waits == [2, 4, 8, 16]
 
 
-def test_one_address_is_throttled_across_many_emails(api: Services, client: TestClient) -> None:
+def test_au3_one_address_is_throttled_across_many_emails(api: Services, client: TestClient) -> None:
     statuses = [
         log_in(client, f"nobody{n}@harbour.test", "wrong password!").status_code
         for n in range(ADDRESS_POLICY.free_failures + 1)
@@ -256,7 +260,7 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
     assert again.status_code == desk_status
 
 
-def test_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(
+def test_au4_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(
     api: Services,
 ) -> None:
     hasher = CountingHasher()
@@ -274,7 +278,7 @@ def test_unknown_email_and_wrong_password_answer_alike_and_both_check_a_hash(
     assert hasher.verified == 2  # the unknown email was checked against the dummy hash
 
 
-def test_deactivating_an_account_ends_all_its_sessions_and_tokens(api: Services) -> None:
+def test_se4_deactivating_an_account_ends_its_three_sessions_and_its_token(api: Services) -> None:
     clinic_id = add_clinic(api)
     add_member(api, clinic_id, Role.ADMIN, "ada@harbour.test")
     rowan = add_member(api, clinic_id, Role.CLINICIAN, "rowan@harbour.test")
@@ -329,3 +333,89 @@ def test_development_settings_drop_only_the_secure_flag(tmp_path: Path) -> None:
     assert "secure" not in flags
     assert {"httponly", "samesite=lax"} <= flags
     assert client.get(ME).status_code == 200
+
+
+class SteadyHasher(CountingHasher):
+    """Every check costs the same 40 ms, as an Argon2 check costs the same whatever it checks."""
+
+    def verify(self, password: str, hashed: str) -> bool:
+        time.sleep(0.04)
+        return super().verify(password, hashed)
+
+
+@pytest.mark.slow
+def test_au4_known_and_unknown_emails_answer_alike_within_20_percent_of_the_time(
+    api: Services, clock: MovingClock
+) -> None:
+    """50 wrong passwords for a known email and 50 for unknown ones, interleaved (the order
+    alternating, so load on the machine falls on both alike); the clock moves a day before each
+    so no throttle answers instead of the check."""
+    hasher = SteadyHasher()
+    services = with_hasher(api, hasher)
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services), base_url=BASE_URL)
+    seconds: dict[str, list[float]] = {"known": [], "unknown": []}
+    answers: dict[str, set[tuple[int, bytes]]] = {"known": set(), "unknown": set()}
+
+    def attempt(kind: str, n: int) -> None:
+        email = "rowan@harbour.test" if kind == "known" else f"nobody{n}@harbour.test"
+        clock.advance(timedelta(days=1))
+        started = time.perf_counter()
+        response = log_in(client, email, "not the password")
+        seconds[kind].append(time.perf_counter() - started)
+        answers[kind].add((response.status_code, response.content))
+
+    for n in range(50):
+        for kind in ("known", "unknown") if n % 2 else ("unknown", "known"):
+            attempt(kind, n)
+    known, unknown = statistics.median(seconds["known"]), statistics.median(seconds["unknown"])
+
+    assert answers["known"] == answers["unknown"]
+    assert len(answers["known"]) == 1
+    assert next(iter(answers["known"]))[0] == 401
+    assert hasher.verified == 100
+    assert abs(known - unknown) / min(known, unknown) < 0.20, (known, unknown)
+
+
+def test_au3_twenty_wrong_passwords_then_the_right_one_within_the_window_and_after_it(
+    api: Services, clock: MovingClock
+) -> None:
+    hasher = CountingHasher()
+    services = with_hasher(api, hasher)
+    add_member(services, add_clinic(services), Role.CLINICIAN, "rowan@harbour.test")
+    client = TestClient(create_app(services), base_url=BASE_URL)
+
+    wrong = [log_in(client, "rowan@harbour.test", "wrong password!") for _ in range(20)]
+    hashed = hasher.verified
+    right_at_once = log_in(client, "rowan@harbour.test")
+    clock.advance(timedelta(minutes=15))
+    right_after_the_window = log_in(client, "rowan@harbour.test")
+
+    assert [r.status_code for r in wrong] == [401] * 5 + [429] * 15
+    assert all(int(r.headers["retry-after"]) >= 1 for r in wrong[5:])
+    assert hashed == 5  # attempts 6 to 20 were refused before any hashing
+    assert right_at_once.status_code == 429
+    assert right_after_the_window.status_code == 200
+
+
+def test_au3_a_hundred_attempts_at_twenty_accounts_from_one_address_trip_by_the_thirtieth(
+    api: Services, clock: MovingClock
+) -> None:
+    """100 wrong passwords spread over one minute (one every 0.6 s), 5 at each of 20 accounts,
+    all from one address: at most 30 are ever checked."""
+    hasher = CountingHasher()
+    services = with_hasher(api, hasher)
+    clinic_id = add_clinic(services)
+    emails = [f"member{n}@harbour.test" for n in range(20)]
+    for email in emails:
+        add_member(services, clinic_id, Role.FRONT_DESK, email)
+    client = from_address(services, "203.0.113.66")
+
+    statuses = []
+    for n in range(100):
+        statuses.append(log_in(client, emails[n % 20], "wrong password!").status_code)
+        clock.advance(timedelta(milliseconds=600))
+
+    assert statuses.count(401) == hasher.verified
+    assert hasher.verified <= 30
+    assert statuses.count(429) == 100 - hasher.verified

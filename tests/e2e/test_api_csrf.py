@@ -120,7 +120,7 @@ def test_a_same_origin_request_needs_no_token(clinician: TestClient) -> None:
         {CSRF_HEADER: "0" * 64},
     ],
 )
-def test_without_proof_of_origin_nothing_changes(
+def test_se6_without_proof_of_origin_nothing_changes(
     clinician: TestClient, headers: dict[str, str]
 ) -> None:
     consultation = draft_consultation(clinician)

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from api_support import (
     BASE_URL,
@@ -474,7 +476,7 @@ def test_the_walked_routes_are_exactly_the_documented_operations(world: World) -
     assert set(operations(world.app)) == served
 
 
-def test_every_route_is_in_the_permission_table_and_has_a_test_request(world: World) -> None:
+def test_ac1_every_route_is_in_the_permission_table_and_has_a_test_request(world: World) -> None:
     walked = set(operations(world.app))
 
     assert walked - set(permissions.PERMISSIONS) == set()
@@ -482,7 +484,7 @@ def test_every_route_is_in_the_permission_table_and_has_a_test_request(world: Wo
     assert set(permissions.PERMISSIONS) - walked == set()  # no stale entries
 
 
-def test_every_route_answers_every_role_as_the_table_says(world: World) -> None:
+def test_ac1_every_route_answers_every_role_as_the_table_says(world: World) -> None:
     mismatches = []
     for (method, path), role in itertools.product(operations(world.app), ROLES):
         expected = _expected(role, permissions.PERMISSIONS[(method, path)], (method, path))
@@ -498,7 +500,7 @@ def _record_ids(ids: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in ids.items() if name.endswith("_id")}
 
 
-def test_another_clinics_ids_get_exactly_what_unknown_ids_get(world: World) -> None:
+def test_ac2_another_clinics_ids_get_exactly_what_unknown_ids_get(world: World) -> None:
     unknown = {**world.ids, **{name: str(uuid.uuid4()) for name in _record_ids(world.ids)}}
     differences = []
     for method, path in operations(world.app):
@@ -522,7 +524,7 @@ def test_another_clinics_records_are_not_found(world: World) -> None:
         assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_a_route_missing_from_the_table_is_refused_even_to_an_admin(world: World) -> None:
+def test_ac1_a_route_missing_from_the_table_is_refused_even_to_an_admin(world: World) -> None:
     app = create_app(world.services)
 
     @app.get(f"{API}/unlisted")
@@ -557,3 +559,40 @@ def test_a_cookie_session_signs_in_and_out_on_this_database(world: World) -> Non
     assert browser.post(f"{API}/auth/logout").status_code == 403  # no CSRF token
     assert browser.post(f"{API}/auth/logout", headers=csrf).status_code == 204
     assert browser.get(f"{API}/auth/me").status_code == 401
+
+
+def _audit_counts(world: World) -> tuple[int, int]:
+    """(all audit events, refusals), read straight from the database."""
+    engine = create_engine(world.services.database.url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            everything = connection.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+            refused = connection.execute(
+                text("SELECT count(*) FROM audit_event WHERE action = 'refused'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(everything), int(refused)
+
+
+def test_ad2_every_denied_authorization_in_the_matrix_leaves_exactly_one_refusal_event(
+    world: World,
+) -> None:
+    """The AC-1 walk again for the roles the table refuses somewhere: each 403 adds exactly
+    one audit event, a refusal, and nothing else."""
+    uneven = []
+    denied = 0
+    for (method, path), role in itertools.product(
+        operations(world.app), ("front_desk", "clinician")
+    ):
+        if _expected(role, permissions.PERMISSIONS[(method, path)]) != "403":
+            continue
+        before = _audit_counts(world)
+        status = world.call(role, method, path, world.ids).status_code
+        after = _audit_counts(world)
+        denied += 1
+        if (status, after[0] - before[0], after[1] - before[1]) != (403, 1, 1):
+            uneven.append((method, path, role, status, after[0] - before[0]))
+
+    assert denied > 20
+    assert uneven == []

@@ -93,7 +93,7 @@ PATHS = {
 
 
 @pytest.mark.parametrize("kind", sorted(PATHS))
-def test_another_patients_record_reads_exactly_like_a_missing_one(
+def test_ac2_another_patients_record_reads_exactly_like_a_missing_one(
     portal_b: TestClient, records_of_a: Records, kind: str
 ) -> None:
     path = PATHS[kind]

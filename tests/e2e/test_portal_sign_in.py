@@ -46,7 +46,7 @@ def _tokens(clinic: Clinic, patient: Treated) -> list[str]:
     return link_tokens(clinic.services, clinic.clinic_id, patient.patient_id)
 
 
-def test_a_known_and_an_unknown_email_get_the_same_answer(
+def test_au4_a_known_and_an_unknown_email_get_the_same_sign_in_link_answer(
     clinic: Clinic, patient: Treated, browser: TestClient
 ) -> None:
     known = ask_for_link(browser, EMAIL)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from api_support import PASSWORD, TestClient, signed_in
 from needlepoint.entrypoints.api.security import SESSION_COOKIE
 from needlepoint.entrypoints.web import csrf
@@ -153,7 +155,7 @@ def test_a_session_ended_in_the_database_by_another_process_is_refused_at_once(
     assert response.headers["location"].startswith("/login")
 
 
-def test_after_signing_out_the_same_cookie_is_refused_at_once(
+def test_se3_after_signing_out_the_same_cookie_is_sent_to_the_login_page(
     clinic: Clinic, clinician: TestClient
 ) -> None:
     token = clinician.cookies[SESSION_COOKIE]
@@ -167,7 +169,7 @@ def test_after_signing_out_the_same_cookie_is_refused_at_once(
     assert response.headers["location"] == "/login?next=%2F"
 
 
-def test_a_deactivated_member_is_signed_out_of_the_web_app_at_once(
+def test_se4_a_deactivated_member_is_signed_out_of_the_web_app_at_once(
     clinic: Clinic, clinician: TestClient
 ) -> None:
     assert clinician.get("/").status_code == 200
@@ -179,3 +181,38 @@ def test_a_deactivated_member_is_signed_out_of_the_web_app_at_once(
     response = clinician.get("/")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=%2F"
+
+
+def test_se2_signing_in_sets_a_new_cookie_value_and_a_planted_one_is_refused(
+    clinic: Clinic, browser: TestClient
+) -> None:
+    """A value planted before sign-in (session fixation) is never adopted: signing in sets a new
+    value, unlike the pre-session cookie's, and the planted one still leads to the login page.
+    (A second sign-in replacing the first: test_api_auth.py's test_se2_.)"""
+    planted = "planted-by-someone-else-" + "x" * 20
+    browser.cookies.set(SESSION_COOKIE, planted)
+    pre_session = browser.get("/login").cookies.get(csrf.PRE_SESSION_COOKIE)
+
+    signed = sign_in(browser, CLINICIAN)
+
+    session = signed.cookies[SESSION_COOKIE]
+    assert signed.status_code == 303
+    assert len({planted, pre_session, session}) == 3
+    refused = same_browser(clinic, planted).get("/patients")
+    assert refused.status_code == 303
+    assert refused.headers["location"].startswith("/login")
+    assert same_browser(clinic, session).get("/patients").status_code == 200
+
+
+def test_ac7_a_page_15_minutes_after_the_last_one_goes_to_the_login_page(
+    clinic: Clinic, clinician: TestClient
+) -> None:
+    clock = clinic.services.clock
+    clock.advance(sessions.IDLE_TIMEOUT - timedelta(seconds=1))  # type: ignore[attr-defined]
+    just_before = clinician.get("/patients")
+    clock.advance(sessions.IDLE_TIMEOUT + timedelta(seconds=1))  # type: ignore[attr-defined]
+    just_after = clinician.get("/patients")
+
+    assert just_before.status_code == 200
+    assert just_after.status_code == 303
+    assert just_after.headers["location"] == "/login?next=%2Fpatients"

@@ -36,7 +36,9 @@ def test_iv3_the_policy_allows_no_inline_script_or_style() -> None:
 
 
 @pytest.mark.parametrize("path", ["/", "/patients", "/patients/new", "/patients/x"])
-def test_every_page_carries_the_security_headers(clinician: TestClient, path: str) -> None:
+def test_se3_every_page_is_sent_no_store_with_the_security_headers(
+    clinician: TestClient, path: str
+) -> None:
     assert_secured(clinician.get(path))
 
 
@@ -54,7 +56,7 @@ def test_htmx_sends_the_token_in_a_header(clinician: TestClient) -> None:
     assert response.status_code == 303
 
 
-def test_every_htmx_request_carries_the_token_from_the_body(clinician: TestClient) -> None:
+def test_se6_every_htmx_request_carries_the_token_from_the_body(clinician: TestClient) -> None:
     html = clinician.get("/").text
     token = page_token(clinician)
 

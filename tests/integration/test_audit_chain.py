@@ -18,6 +18,7 @@ from uuid import uuid4
 
 import pytest
 from sqlalchemy import Connection, Engine, MetaData, RowMapping, Table, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from fakes import AUDIT_KEY, FIELD_KEYS
 from needlepoint.adapters.db.engine import make_engine
@@ -273,7 +274,29 @@ def test_an_open_append_does_not_hold_up_another_writer(fresh_engine: Engine) ->
     assert (report.ok, report.checked, len(report.heads)) == (True, 2, 2)
 
 
-def test_a_changed_row_is_named_as_the_first_bad_one(fresh_engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET outcome = 'denied' WHERE seq = {seq}",
+        "DELETE FROM audit_event WHERE seq = {seq}",
+        "DELETE FROM audit_event",
+    ],
+)
+def test_ad4_the_app_cannot_update_or_delete_an_audit_row_and_the_chain_still_verifies(
+    fresh_engine: Engine, statement: str
+) -> None:
+    """The application's own connection (triggers on) cannot change or remove an event."""
+    appended = one_chain(fresh_engine, 4)
+
+    with pytest.raises(DBAPIError, match="append-only"), fresh_engine.begin() as connection:
+        connection.execute(text(statement.format(seq=appended[1]["seq"])))
+
+    assert rows(fresh_engine) == appended
+    report = verify_chain(fresh_engine)
+    assert (report.ok, report.checked) == (True, 4)
+
+
+def test_ad4_a_changed_row_is_named_as_the_first_bad_one(fresh_engine: Engine) -> None:
     appended = one_chain(fresh_engine, 10)
 
     tamper(

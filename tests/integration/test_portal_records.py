@@ -309,6 +309,27 @@ def test_a_session_ends_after_it_is_left_unused(engine: Engine) -> None:
     assert resolve(seeded, token) is None
 
 
+def test_ac7_a_patient_session_lives_30_minutes_unused_to_the_second(engine: Engine) -> None:
+    """Two sessions opened together: one used at 30 min - 1 s still works; the other, first
+    used at 30 min + 1 s, is refused and its row is ended on the server."""
+    seeded = seed(engine)
+    used, left = _session(seeded), _session(seeded)
+
+    seeded.clock.at += portal_access.IDLE_TIMEOUT - timedelta(seconds=1)
+    just_before = resolve(seeded, used)
+    seeded.clock.at += timedelta(seconds=2)
+    just_after = resolve(seeded, left)
+
+    assert timedelta(minutes=30) == portal_access.IDLE_TIMEOUT
+    assert just_before is not None
+    assert just_after is None
+    uow = seeded.uow()
+    with uow:
+        row = uow.portal_access.session(portal_access.digest(left))
+    assert row is not None
+    assert row.revoked_at == seeded.clock.at
+
+
 def test_a_used_session_still_ends_at_its_absolute_limit(engine: Engine) -> None:
     seeded = seed(engine)
     token = _session(seeded)

@@ -7,7 +7,7 @@ another row, another column or another table fails to open (``InvalidTag``) inst
 one patient's words on another patient's record.
 
 The keyring holds the current key, which seals, and retired keys, which only open (key
-rotation, docs/security.md). A key id is the first 8 hex digits of the key's SHA-256 under a
+rotation, docs/keys.md). A key id is the first 8 hex digits of the key's SHA-256 under a
 label; it names a key without revealing it.
 
 Text stored before field encryption (no ``np1:`` prefix) is read as it is, so an upgrade never

@@ -170,7 +170,7 @@ def test_a_new_address_is_slowed_by_the_accounts_failures_elsewhere() -> None:
     assert throttling.admit(elsewhere, T0, SIGN_IN_POLICY).wait == ACCOUNT_POLICY.first_delay
 
 
-def test_the_numbers_meet_scenario_au3() -> None:
+def test_au3_the_throttle_numbers_meet_the_scenario() -> None:
     """AU-3: attempt 6+ waits (≥ 1 s) before hashing; the account is usable within 15 minutes;
     one address is refused before its 31st attempt in a minute."""
     sixth = ACCOUNT_POLICY.delay_after(5)

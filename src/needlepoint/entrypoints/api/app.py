@@ -35,6 +35,7 @@ from needlepoint.entrypoints.api.routers import (
     treatment,
 )
 from needlepoint.entrypoints.api.transport import HttpsOnly
+from needlepoint.entrypoints.api.unknown_query import refuse_unknown_query
 from needlepoint.entrypoints.web import routes as web
 from needlepoint.entrypoints.web.pages import photos as photo_pages
 from needlepoint.entrypoints.web.portal import uploads
@@ -104,7 +105,7 @@ def create_app(services: Services) -> FastAPI:
     _answer_strays_by_area(app)
     for router in ROUTERS:
         # Routers carry their full paths: the permission table is keyed by them.
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(refuse_unknown_query)])
     app.include_router(web.web_router())  # the web app's pages: the same guard, HTML answers
     app.router.routes.append(web.static_files())
     app.add_middleware(BodySizeLimit, larger=UPLOADS)

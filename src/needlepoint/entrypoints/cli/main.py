@@ -133,7 +133,7 @@ db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 clinic_app = typer.Typer(help="Clinics.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
-keys_app = typer.Typer(help="Encryption keys (docs/security.md).", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys (docs/keys.md).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(clinic_app, name="clinic")
 app.add_typer(user_app, name="user")
@@ -230,7 +230,7 @@ def backup(
     if services.settings.backup_key is None:
         _err().print(
             f"Encrypted with the key in {escape(str(services.settings.backup_key_file))}: keep a "
-            "copy of it apart from the backups, or they cannot be restored (docs/security.md)."
+            "copy of it apart from the backups, or they cannot be restored (docs/keys.md)."
         )
 
 
@@ -261,7 +261,7 @@ def restore(
         _err().print(
             "[red]Nothing was restored: no backup key here:[/] NEEDLEPOINT_BACKUP_KEY is unset "
             f"and {escape(str(settings.backup_key_file))} does not exist. Set "
-            "NEEDLEPOINT_BACKUP_KEY to the key the backup was taken with (docs/security.md)."
+            "NEEDLEPOINT_BACKUP_KEY to the key the backup was taken with (docs/keys.md)."
         )
         raise typer.Exit(EXIT_BROKEN_INSTALL)
     refused: BackupError | None = None
@@ -412,7 +412,7 @@ def keys_rotate_field_key(batch_size: BatchSize = 500) -> None:
 
     For the key kept in the data directory (stop the server first: exits 4 while one runs).
     The old key is kept in <data dir>/field-keys-retired for reading until you delete it.
-    With NEEDLEPOINT_FIELD_KEY set, follow docs/security.md instead.
+    With NEEDLEPOINT_FIELD_KEY set, follow docs/keys.md instead.
     """
     from needlepoint.adapters import secret_file  # noqa: PLC0415 - only here
 
@@ -423,7 +423,7 @@ def keys_rotate_field_key(batch_size: BatchSize = 500) -> None:
             "[red]Not rotated:[/] NEEDLEPOINT_FIELD_KEY is set, so the key lives in your "
             "settings: set a new NEEDLEPOINT_FIELD_KEY, move the old one into "
             "NEEDLEPOINT_FIELD_KEYS_RETIRED, restart, then run `needlepoint keys "
-            "reencrypt-fields` (docs/security.md)."
+            "reencrypt-fields` (docs/keys.md)."
         )
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
