@@ -113,6 +113,7 @@ class Services:
             session_reader=self.database.session_reader,
             clock=self.clock,
             hasher=self.hasher or Argon2PasswordHasher(),
+            api_token_days=self.settings.api_token_days,
         )
 
     @_Area

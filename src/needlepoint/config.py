@@ -55,6 +55,8 @@ _SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 MIN_WEB_SECRET_LENGTH = 32
 MIN_AUDIT_KEY_LENGTH = 32
 MAX_LINK_MINUTES = 24 * 60
+MAX_API_TOKEN_DAYS = 365
+"""The longest an API token may work (``services.accounts.api_tokens.MAX_LIFETIME_DAYS``)."""
 MAX_PORT = 65535
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 
@@ -312,6 +314,18 @@ class Settings(BaseSettings):
         15,
         description="How long a patient's one-time sign-in link works, in minutes (an inferred "
         "default; ADR 0017).",
+    )
+    api_token_days: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_API_TOKEN_DAYS",
+            MAX_API_TOKEN_DAYS,
+            f"a number of days; set 1 to {MAX_API_TOKEN_DAYS}, or unset it for 90.",
+        ),
+    ] = Field(
+        90,
+        description="How long a new API token works when its issuer does not choose, in days "
+        f"(1 to {MAX_API_TOKEN_DAYS}; ADR 0037).",
     )
     smtp: SmtpSettings | None = Field(None, description="Email over SMTP.")
     sms: SmsSettings | None = Field(None, description="SMS over an HTTP gateway.")

@@ -71,6 +71,18 @@ class FakeApiTokens:
             if token.staff_id == staff_id:
                 self.revoke(token.id, at)
 
+    def touch(self, token_id: UUID, at: datetime) -> None:
+        self.rows[token_id] = replace(self.rows[token_id], last_used_at=at)
+
+    def for_clinic(self, clinic_id: UUID, staff_id: UUID | None) -> Sequence[ApiToken]:
+        found = [
+            t
+            for t in self.rows.values()
+            if self._members[t.staff_id].clinic_id == clinic_id
+            and (staff_id is None or t.staff_id == staff_id)
+        ]
+        return sorted(found, key=lambda t: t.created_at, reverse=True)
+
 
 class FakeThrottle:
     """Counts per key; ``lock`` is trivially exclusive here (one thread, one transaction)."""

@@ -34,5 +34,5 @@ def test_every_variable_the_code_names_has_a_row() -> None:
 def test_every_row_has_a_type_a_default_and_a_description() -> None:
     rows = [line for line in settings_markdown().splitlines() if line.startswith("| `")]
 
-    assert len(rows) == 22  # NEEDLEPOINT_AUDIT_KEY (ADR 0032) made it 22
+    assert len(rows) == 23  # NEEDLEPOINT_API_TOKEN_DAYS (ADR 0037) made it 23
     assert [r for r in rows if "| |" in r or "None |" in r or "PydanticUndefined" in r] == []

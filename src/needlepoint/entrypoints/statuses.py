@@ -21,6 +21,7 @@ from needlepoint.domain.errors import (
     NotFoundError,
 )
 from needlepoint.domain.treatment import LicenceRequiredError
+from needlepoint.services.accounts.api_tokens import ApiTokenExpiredError, ApiTokenRevokedError
 from needlepoint.services.accounts.sign_in import (
     InvalidCredentialsError,
     NotAuthenticatedError,
@@ -35,6 +36,8 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     OverrideRequiredError: 422,
     InvalidCredentialsError: 401,
     NotAuthenticatedError: 401,
+    ApiTokenExpiredError: 401,
+    ApiTokenRevokedError: 401,
     PermissionDeniedError: 403,
     LicenceRequiredError: 403,
     NotFoundError: 404,

@@ -52,6 +52,7 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/logout"): SIGNED_IN,
     ("GET", f"{API}/auth/me"): SIGNED_IN,
     ("POST", f"{API}/auth/tokens"): Action.TOKEN_ISSUE,
+    ("GET", f"{API}/auth/tokens"): Action.TOKEN_READ,
     ("POST", f"{API}/auth/tokens/{{token_id}}/revoke"): Action.TOKEN_REVOKE,
     ("POST", f"{API}/staff"): Action.STAFF_CREATE,
     ("POST", f"{API}/staff/{{staff_id}}/deactivate"): Action.STAFF_DEACTIVATE,

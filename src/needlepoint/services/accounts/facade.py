@@ -18,7 +18,12 @@ from needlepoint.services import clinics
 from needlepoint.services.accounts import api_tokens, clinic_contact, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
-from needlepoint.services.accounts.ports import AccountsUnitOfWork, SessionRead, StaffUnitOfWork
+from needlepoint.services.accounts.ports import (
+    AccountsUnitOfWork,
+    ApiToken,
+    SessionRead,
+    StaffUnitOfWork,
+)
 from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.accounts.staff import DummyPasswordHash
 from needlepoint.services.ports import Clock, PasswordHasher
@@ -35,6 +40,8 @@ class Accounts:
     session_reader: Callable[[], SessionRead]
     clock: Clock
     hasher: PasswordHasher
+    api_token_days: int = api_tokens.DEFAULT_LIFETIME_DAYS
+    """How long a new API token works when its issuer does not choose."""
     dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
 
     def add_clinic(self, *, name: str, time_zone: str) -> Clinic:
@@ -131,25 +138,47 @@ class Accounts:
             clock=self.clock,
         )
 
-    def resolve_api_token(self, token: str) -> StaffMember | None:
-        """The member of staff a live API token acts as, else None."""
-        uow = self.accounts_unit_of_work()
-        return api_tokens.resolve_api_token(token=token, uow=uow)
+    def resolve_api_token(self, token: str, *, request_id: str = "") -> StaffMember | None:
+        """The member of staff a live API token acts as, else None (its use is recorded).
+
+        Raises ``ApiTokenExpiredError`` or ``ApiTokenRevokedError`` (audited) for a token that
+        was ours but no longer works.
+        """
+        return api_tokens.resolve_api_token(
+            token=token,
+            request_id=request_id,
+            reader=self.session_reader(),
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
 
     def issue_api_token(
-        self, name: str, *, staff_id: UUID, context: audit_service.RequestContext
+        self,
+        name: str,
+        *,
+        staff_id: UUID,
+        context: audit_service.RequestContext,
+        lifetime_days: int | None = None,
     ) -> sessions.IssuedToken:
-        """A new API token for a member of the actor's clinic (the secret is shown once)."""
+        """A new API token for a member of the actor's clinic (the secret is shown once).
+
+        It works for ``lifetime_days`` (1 to 365), else the configured default.
+        """
         return api_tokens.issue_api_token(
-            name=name,
-            staff_id=staff_id,
+            new=api_tokens.NewApiToken(name, staff_id, lifetime_days),
+            default_days=self.api_token_days,
             context=context,
             uow=self.accounts_unit_of_work(),
             clock=self.clock,
         )
 
+    def list_api_tokens(self, *, context: audit_service.RequestContext) -> Sequence[ApiToken]:
+        """The tokens acting as the actor (an admin: the whole clinic's), newest first."""
+        uow = self.accounts_unit_of_work()
+        return api_tokens.list_api_tokens(context=context, uow=uow, clock=self.clock)
+
     def revoke_api_token(self, token_id: UUID, *, context: audit_service.RequestContext) -> None:
-        """Stop one API token of the actor's clinic working (audited)."""
+        """Stop one API token working (the actor's own; an admin: any of the clinic's)."""
         uow = self.accounts_unit_of_work()
         api_tokens.revoke_api_token(token_id=token_id, context=context, uow=uow, clock=self.clock)
 

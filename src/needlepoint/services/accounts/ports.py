@@ -38,6 +38,12 @@ class ApiToken:
     revoked_at: datetime | None = None
     issued_by: UUID | None = None
     """The admin who issued it (None for tokens issued before this was recorded)."""
+    expires_at: datetime | None = None
+    """When it stops working (every token has one; None only before it is stored)."""
+    last_used_at: datetime | None = None
+    """When it was last used, to the minute (``api_tokens.TOUCH_EVERY``); None if never."""
+    prefix: str = ""
+    """The token's first characters (``npt_`` and four more), to tell tokens apart in a list."""
 
 
 class StaffUnitOfWork(Transaction, HasAudit, HasClinics, HasStaff, Protocol):
@@ -101,6 +107,17 @@ class ApiTokenRepository(Protocol):
 
     def revoke(self, token_id: UUID, at: datetime) -> None:
         """Revoke one token (a no-op if it is revoked already)."""
+        ...
+
+    def touch(self, token_id: UUID, at: datetime) -> None:
+        """Record that the token was used at ``at``."""
+        ...
+
+    def for_clinic(self, clinic_id: UUID, staff_id: UUID | None) -> Sequence[ApiToken]:
+        """The tokens acting as members of this clinic (only ``staff_id``'s if given).
+
+        Newest first.
+        """
         ...
 
     def revoke_all(self, staff_id: UUID, at: datetime) -> None:
@@ -200,8 +217,8 @@ class SessionLookup(Transaction, HasLoginSessions, Protocol):
     """Resolve a sign-in session: touch it, or end it once it has lapsed."""
 
 
-class SessionRead(Transaction, HasLoginSessions, Protocol):
-    """Read a sign-in session in one statement, without a write lock; nothing is committed."""
+class SessionRead(Transaction, HasLoginSessions, HasApiTokens, Protocol):
+    """Read a sign-in session or an API token in one statement, without a write lock."""
 
 
 class SignOut(Transaction, HasAudit, HasLoginSessions, Protocol):
@@ -230,5 +247,13 @@ class ApiTokenRevocation(Transaction, HasAudit, HasApiTokens, Protocol):
     """Revoke an API token of the clinic (audited)."""
 
 
-class ApiTokenLookup(Transaction, HasApiTokens, Protocol):
-    """Find the member of staff an API token acts as."""
+class ApiTokenLookup(Transaction, HasAudit, HasApiTokens, Protocol):
+    """Find the member of staff an API token acts as; record its use (a refused one audited)."""
+
+
+class ApiTokenRead(Transaction, HasApiTokens, Protocol):
+    """Read an API token in one statement, without a write lock; nothing is committed."""
+
+
+class ApiTokenList(Transaction, HasAudit, HasApiTokens, Protocol):
+    """List the API tokens of a clinic, or of one member of staff (audited)."""

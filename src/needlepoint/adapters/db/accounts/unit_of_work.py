@@ -12,6 +12,7 @@ from needlepoint.adapters.db.shared.audit import SqlAuditLog
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.services.accounts.ports import (
     AccountsUnitOfWork,
+    ApiTokenRead,
     ApiTokenRepository,
     LoginSessionRepository,
     SessionRead,
@@ -38,11 +39,12 @@ class SqlAccountsUnitOfWork(Transaction):
 
 
 class SqlSessionReader(Transaction):
-    """Reads sign-in sessions only, on an engine of ``engine.single_statement_reads``."""
+    """Reads sign-in sessions and API tokens only (``engine.single_statement_reads``)."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self.sessions: LoginSessionRepository = SqlLoginSessionRepository(self._connection)
+        self.tokens: ApiTokenRepository = SqlApiTokenRepository(self._connection)
 
 
 def _implements_the_port(uow: SqlAccountsUnitOfWork) -> AccountsUnitOfWork:
@@ -51,5 +53,10 @@ def _implements_the_port(uow: SqlAccountsUnitOfWork) -> AccountsUnitOfWork:
 
 
 def _reads_sessions(reader: SqlSessionReader) -> SessionRead:
+    """Never called: mypy checks here that the reader satisfies the services' port."""
+    return reader
+
+
+def _reads_tokens(reader: SqlSessionReader) -> ApiTokenRead:
     """Never called: mypy checks here that the reader satisfies the services' port."""
     return reader

@@ -43,6 +43,11 @@ api_token = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
     # Who issued the token (migration 2026-12-07_sign_in_throttle); None for older tokens.
     Column("issued_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
+    # Expiry, last use and the shown prefix (migration 2026-12-11_api_token_expiry); older
+    # tokens were given created_at + 365 days and no prefix.
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Column("prefix", String(8), nullable=True),
     Index("ix_api_token_staff_id", "staff_id"),
 )
 

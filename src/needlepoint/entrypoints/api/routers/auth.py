@@ -10,6 +10,7 @@ from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.api.permissions import API, Context
 from needlepoint.entrypoints.api.schemas.accounts import (
     ApiTokenIn,
+    ApiTokenListOut,
     ApiTokenOut,
     LoginIn,
     SignedInOut,
@@ -67,14 +68,35 @@ def create_api_token(body: ApiTokenIn, context: Context, services: ServicesDep) 
     """A new API token for a script; the token is in this response only.
 
     The token acts as ``staff_id`` but never attests: signing, charting and clearing need that
-    clinician's own signed-in session. Who issued it is recorded and audited.
+    clinician's own signed-in session. It works for ``expires_in_days`` (1 to 365; the
+    clinic's default, 90 unless configured, when left out); after that, or once revoked, it
+    gets 401 ``api-token-expired`` or ``api-token-revoked``. Who issued it is recorded and
+    audited.
     """
-    staff_id = body.staff_id or context.actor.id
-    issued = services.accounts.issue_api_token(body.name, staff_id=staff_id, context=context)
+    issued = services.accounts.issue_api_token(
+        body.name,
+        staff_id=body.staff_id or context.actor.id,
+        context=context,
+        lifetime_days=body.expires_in_days,
+    )
     return ApiTokenOut.from_domain(issued)
+
+
+@router.get("/tokens")
+def list_api_tokens(context: Context, services: ServicesDep) -> ApiTokenListOut:
+    """The API tokens acting as you (an admin: every token of the clinic), newest first.
+
+    Each shows its name, its first characters (``prefix``), when it expires and when it was
+    last used (to the minute); never the token itself. Expired and revoked ones are listed.
+    """
+    found = services.accounts.list_api_tokens(context=context)
+    return ApiTokenListOut.from_domain(found)
 
 
 @router.post("/tokens/{token_id}/revoke", status_code=204, response_class=Response)
 def revoke_api_token(token_id: UUID, context: Context, services: ServicesDep) -> None:
-    """Stop an API token working at once (revoking it again changes nothing)."""
+    """Stop an API token working at once (revoking it again changes nothing).
+
+    Anyone may revoke a token acting as them; an admin any token of the clinic.
+    """
     services.accounts.revoke_api_token(token_id, context=context)
