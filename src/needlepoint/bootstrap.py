@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from needlepoint.services.accounts.facade import Accounts
     from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
-    from needlepoint.services.messaging.facade import MessageChannel, Messaging
+    from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
     from needlepoint.services.portal.facade import Portal
     from needlepoint.services.ports import Clock, PasswordHasher
     from needlepoint.services.records.facade import Records
@@ -178,7 +178,14 @@ class Services:
             clock=self.clock,
             policy=policy,
             channels=lambda: _message_channels(settings),
+            secret_links=self._secret_links,
         )
+
+    def _secret_links(self) -> SecretLinks:
+        """Who makes each linked message's secret link when the worker sends it (ADR 0037)."""
+        from needlepoint.domain.messages import MessageKind  # noqa: PLC0415
+
+        return {MessageKind.PORTAL_SIGN_IN: self.portal.make_sign_in_link}
 
     @_Area
     def portal(self) -> Portal:
