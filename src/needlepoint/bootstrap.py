@@ -114,6 +114,7 @@ class Services:
             clock=self.clock,
             hasher=self.hasher or Argon2PasswordHasher(),
             api_token_days=self.settings.api_token_days,
+            public_url=self.settings.public_url,
         )
 
     @_Area
@@ -185,7 +186,10 @@ class Services:
         """Who makes each linked message's secret link when the worker sends it (ADR 0037)."""
         from needlepoint.domain.messages import MessageKind  # noqa: PLC0415
 
-        return {MessageKind.PORTAL_SIGN_IN: self.portal.make_sign_in_link}
+        return {
+            MessageKind.PORTAL_SIGN_IN: self.portal.make_sign_in_link,
+            MessageKind.PASSWORD_RESET: self.accounts.make_reset_link,
+        }
 
     @_Area
     def portal(self) -> Portal:

@@ -15,7 +15,7 @@ from uuid import UUID
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.staffing import is_active_admin
 from needlepoint.domain.throttling import ThrottleCount
-from needlepoint.services.accounts.ports import ApiToken, LoginSession
+from needlepoint.services.accounts.ports import ApiToken, LoginSession, ResetLink
 
 
 class FakeLoginSessions:
@@ -104,6 +104,9 @@ class FakeStaffStatus:
         self.rows = members
         self.password_hashes: dict[UUID, str] = {}
 
+    def active_by_email(self, email: str) -> StaffMember | None:
+        return next((m for m in self.rows.values() if m.email == email and m.active), None)
+
     def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
         member = self.rows.get(staff_id)
         return member if member is not None and member.clinic_id == clinic_id else None
@@ -129,3 +132,29 @@ class FakeStaffStatus:
         if self.get(clinic_id, staff_id) is not None:
             member = self.rows[staff_id]
             self.rows[staff_id] = replace(member, licence_max_depth_mm=licence_max_depth_mm)
+
+
+class FakeResetLinks:
+    def __init__(self, members: dict[UUID, StaffMember]) -> None:
+        self.rows: dict[UUID, ResetLink] = {}
+        self._members = members
+
+    def add(self, link: ResetLink) -> None:
+        self.rows[link.id] = link
+
+    def by_hash(self, token_hash: str) -> tuple[ResetLink, StaffMember] | None:
+        found = next((r for r in self.rows.values() if r.token_hash == token_hash), None)
+        return None if found is None else (found, self._members[found.staff_id])
+
+    def rekey(self, link_id: UUID, token_hash: str, now: datetime) -> bool:
+        return self._live(link_id, now, token_hash=token_hash)
+
+    def use(self, link_id: UUID, at: datetime) -> bool:
+        return self._live(link_id, at, used_at=at)
+
+    def _live(self, link_id: UUID, now: datetime, **values: object) -> bool:
+        link = self.rows.get(link_id)
+        if link is None or link.used_at is not None or now >= link.expires_at:
+            return False
+        self.rows[link_id] = replace(link, **values)  # type: ignore[arg-type]
+        return True

@@ -13,7 +13,13 @@ from types import TracebackType
 from typing import Self
 from uuid import UUID
 
-from fakes.accounts import FakeApiTokens, FakeLoginSessions, FakeStaffStatus, FakeThrottle
+from fakes.accounts import (
+    FakeApiTokens,
+    FakeLoginSessions,
+    FakeResetLinks,
+    FakeStaffStatus,
+    FakeThrottle,
+)
 from fakes.common import FakeAuditLog, FakeClinics, FakePatients, FakeStaff
 from fakes.consent import FakeConsents, FakeConsentTemplates, FakeDocuments
 from fakes.consultation import FakeClearances, FakeConsultations
@@ -227,6 +233,8 @@ class FakeAccountsUnitOfWork:
         self.tokens = FakeApiTokens(self.members)
         self.throttle = FakeThrottle()
         self.staff = FakeStaffStatus(self.members)
+        self.reset_links = FakeResetLinks(self.members)
+        self.outbox = FakeOutbox(FakeDatabase())
         self.audit = FakeAuditLog([])
         self.commits = 0
         self._restore = self._checkpoint()
@@ -237,6 +245,7 @@ class FakeAccountsUnitOfWork:
                 saved_rows(self.members),
                 saved_rows(self.sessions.rows),
                 saved_rows(self.tokens.rows),
+                saved_rows(self.reset_links.rows),
                 saved_rows(self.throttle.rows),
                 saved_list(self.audit.events),
             ]

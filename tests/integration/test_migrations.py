@@ -42,6 +42,7 @@ TABLES = (TABLES - {"login_attempt"}) | {"login_throttle"}  # the sign-in thrott
 TABLES |= {"consent_template_version", "signed_consent", "stored_document"}  # consent
 TABLES |= {"clinical_photo", "redness_reading", "photo_derivative"}  # clinical photos (issue 12)
 TABLES |= {"patient_change"}  # the patient changes migration (issue 12)
+TABLES |= {"staff_reset_link"}  # password resets by email (issue 14, ADR 0037)
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",

@@ -22,6 +22,7 @@ from needlepoint.domain.errors import (
 )
 from needlepoint.domain.treatment import LicenceRequiredError
 from needlepoint.services.accounts.api_tokens import ApiTokenExpiredError, ApiTokenRevokedError
+from needlepoint.services.accounts.password_reset import ResetLinkError
 from needlepoint.services.accounts.sign_in import (
     InvalidCredentialsError,
     NotAuthenticatedError,
@@ -45,6 +46,7 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     PhotoTooLargeError: 413,
     PhotoTypeError: 415,
     SignInLinkError: 400,
+    ResetLinkError: 400,
     TooManyLinkRequestsError: 429,
     TooManyAttemptsError: 429,
     KnowledgeError: 500,

@@ -49,6 +49,8 @@ Rule = Action | Public | SignedIn | Patient
 
 PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/login"): PUBLIC,
+    ("POST", f"{API}/auth/password-reset"): PUBLIC,
+    ("POST", f"{API}/auth/password-reset/confirm"): PUBLIC,
     ("POST", f"{API}/auth/logout"): SIGNED_IN,
     ("GET", f"{API}/auth/me"): SIGNED_IN,
     ("POST", f"{API}/auth/tokens"): Action.TOKEN_ISSUE,

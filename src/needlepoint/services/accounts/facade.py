@@ -15,7 +15,7 @@ from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.records import Clinic, StaffMember
 from needlepoint.services import audit as audit_service
 from needlepoint.services import clinics
-from needlepoint.services.accounts import api_tokens, clinic_contact, staff_admin
+from needlepoint.services.accounts import api_tokens, clinic_contact, password_reset, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.ports import (
@@ -42,6 +42,8 @@ class Accounts:
     hasher: PasswordHasher
     api_token_days: int = api_tokens.DEFAULT_LIFETIME_DAYS
     """How long a new API token works when its issuer does not choose."""
+    public_url: str = ""
+    """Where people reach needlepoint (``NEEDLEPOINT_PUBLIC_URL``): reset links start with it."""
     dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
 
     def add_clinic(self, *, name: str, time_zone: str) -> Clinic:
@@ -181,6 +183,33 @@ class Accounts:
         """Stop one API token working (the actor's own; an admin: any of the clinic's)."""
         uow = self.accounts_unit_of_work()
         api_tokens.revoke_api_token(token_id=token_id, context=context, uow=uow, clock=self.clock)
+
+    def request_password_reset(self, asked: password_reset.ResetAsked) -> None:
+        """Email a reset link if the email is an active member's; the same answer either way."""
+        password_reset.request_password_reset(
+            asked=asked, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
+    def make_reset_link(self, link_id: str) -> str | None:
+        """A fresh secret for a queued reset link, as its URL (the worker, at send time)."""
+        return password_reset.make_reset_link(
+            link_id=link_id,
+            public_url=self.public_url,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def check_reset_link(self, token: str) -> None:
+        """Refuse a reset link that is unknown, used or expired (``reset-link-invalid``)."""
+        password_reset.check_reset_link(
+            token=token, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
+    def reset_password_by_link(self, new: password_reset.NewPassword) -> None:
+        """Set a new password through a reset link; all sign-ins end; nobody is signed in."""
+        password_reset.reset_password_by_link(
+            new=new, uow=self.accounts_unit_of_work(), hasher=self.hasher, clock=self.clock
+        )
 
     def list_staff(self, *, context: audit_service.RequestContext) -> Sequence[StaffMember]:
         """Every member of the actor's clinic, active or not, by name."""

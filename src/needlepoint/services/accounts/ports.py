@@ -11,7 +11,7 @@ from uuid import UUID
 
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.throttling import ThrottleCount
-from needlepoint.services.ports import HasAudit, HasClinics, HasStaff, Transaction
+from needlepoint.services.ports import HasAudit, HasClinics, HasOutbox, HasStaff, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,38 @@ class ApiToken:
     """When it was last used, to the minute (``api_tokens.TOUCH_EVERY``); None if never."""
     prefix: str = ""
     """The token's first characters (``npt_`` and four more), to tell tokens apart in a list."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResetLink:
+    """A one-time link to set a new password; only the hash of its secret is kept."""
+
+    id: UUID
+    staff_id: UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class ResetLinkRepository(Protocol):
+    """One-time password-reset links."""
+
+    def add(self, link: ResetLink) -> None:
+        """Store a new link (the hash of a secret nobody has until the email is sent)."""
+        ...
+
+    def by_hash(self, token_hash: str) -> tuple[ResetLink, StaffMember] | None:
+        """A link and its member of staff, by the hash of its secret."""
+        ...
+
+    def rekey(self, link_id: UUID, token_hash: str, now: datetime) -> bool:
+        """Give an unused, unexpired link a new secret (its hash); False if there is none."""
+        ...
+
+    def use(self, link_id: UUID, at: datetime) -> bool:
+        """Mark an unused, unexpired link used; False if it was used (two uses: one wins)."""
+        ...
 
 
 class StaffUnitOfWork(Transaction, HasAudit, HasClinics, HasStaff, Protocol):
@@ -152,6 +184,10 @@ class StaffStatusRepository(Protocol):
         """Replace a member of staff's password (its hash)."""
         ...
 
+    def active_by_email(self, email: str) -> StaffMember | None:
+        """The active member of staff with this sign-in email (any clinic), or None."""
+        ...
+
     def set_licence(
         self, clinic_id: UUID, staff_id: UUID, licence_max_depth_mm: Decimal | None
     ) -> None:
@@ -195,10 +231,41 @@ class HasStaffStatus(Protocol):
         ...
 
 
+class HasResetLinks(Protocol):
+    """A unit of work holding ResetLinkRepository."""
+
+    @property
+    def reset_links(self) -> ResetLinkRepository:
+        """The password-reset links, in this unit of work's transaction."""
+        ...
+
+
 class AccountsUnitOfWork(
-    Transaction, HasAudit, HasLoginSessions, HasApiTokens, HasThrottle, HasStaffStatus, Protocol
+    Transaction,
+    HasAudit,
+    HasLoginSessions,
+    HasApiTokens,
+    HasThrottle,
+    HasStaffStatus,
+    HasResetLinks,
+    HasOutbox,
+    Protocol,
 ):
     """One transaction over all the account stores (what the adapter implements)."""
+
+
+class ResetRequest(Transaction, HasAudit, HasStaffStatus, HasResetLinks, HasOutbox, Protocol):
+    """Queue a password-reset email for an active member of staff (audited)."""
+
+
+class ResetLinkMaking(Transaction, HasResetLinks, Protocol):
+    """Give a queued reset link its secret when its email is sent."""
+
+
+class PasswordResetByLink(
+    Transaction, HasAudit, HasStaffStatus, HasResetLinks, HasLoginSessions, HasApiTokens, Protocol
+):
+    """Set a new password through a reset link; every session and API token ends (audited)."""
 
 
 class StaffByEmail(Transaction, HasStaff, Protocol):

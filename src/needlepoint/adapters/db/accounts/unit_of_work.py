@@ -6,8 +6,10 @@ from sqlalchemy import Engine
 
 from needlepoint.adapters.db.accounts.api_tokens import SqlApiTokenRepository
 from needlepoint.adapters.db.accounts.login_sessions import SqlLoginSessionRepository
+from needlepoint.adapters.db.accounts.reset_links import SqlResetLinkRepository
 from needlepoint.adapters.db.accounts.staff_status import SqlStaffStatusRepository
 from needlepoint.adapters.db.accounts.throttle import SqlThrottleRepository
+from needlepoint.adapters.db.messaging.outbox import SqlOutboxRepository
 from needlepoint.adapters.db.shared.audit import SqlAuditLog
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.services.accounts.ports import (
@@ -15,10 +17,12 @@ from needlepoint.services.accounts.ports import (
     ApiTokenRead,
     ApiTokenRepository,
     LoginSessionRepository,
+    ResetLinkRepository,
     SessionRead,
     StaffStatusRepository,
     ThrottleRepository,
 )
+from needlepoint.services.messaging.ports import OutboxRepository
 from needlepoint.services.ports import AuditLog
 
 
@@ -36,6 +40,8 @@ class SqlAccountsUnitOfWork(Transaction):
         self.throttle: ThrottleRepository = SqlThrottleRepository(self._connection)
         self.staff: StaffStatusRepository = SqlStaffStatusRepository(self._connection)
         self.audit: AuditLog = SqlAuditLog(self._connection)
+        self.reset_links: ResetLinkRepository = SqlResetLinkRepository(self._connection)
+        self.outbox: OutboxRepository = SqlOutboxRepository(self._connection)
 
 
 class SqlSessionReader(Transaction):

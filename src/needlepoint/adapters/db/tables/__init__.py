@@ -9,7 +9,12 @@ checks that they build exactly this schema.
 
 from __future__ import annotations
 
-from needlepoint.adapters.db.tables.accounts import api_token, login_session, login_throttle
+from needlepoint.adapters.db.tables.accounts import (
+    api_token,
+    login_session,
+    login_throttle,
+    staff_reset_link,
+)
 from needlepoint.adapters.db.tables.base import NAMING_CONVENTION, UtcDateTime, metadata
 from needlepoint.adapters.db.tables.consent import (
     consent_template_version,
@@ -91,6 +96,7 @@ __all__ = [
     "scar_assessment",
     "signed_consent",
     "staff_member",
+    "staff_reset_link",
     "stored_document",
     "treatment_series",
     "treatment_session",

@@ -51,6 +51,21 @@ api_token = Table(
     Index("ix_api_token_staff_id", "staff_id"),
 )
 
+# One-time links that let a member of staff set their password: a reset asked for on the
+# sign-in page (migration 2026-12-11_staff_reset_links). Only the hash of the secret is kept;
+# the secret is made when the email is sent (ADR 0037).
+staff_reset_link = Table(
+    "staff_reset_link",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("token_hash", CHAR(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_staff_reset_link_staff_id", "staff_id"),
+)
+
 login_throttle = Table(
     "login_throttle",
     metadata,

@@ -13,9 +13,13 @@ from needlepoint.entrypoints.api.schemas.accounts import (
     ApiTokenListOut,
     ApiTokenOut,
     LoginIn,
+    PasswordResetAskedOut,
+    PasswordResetConfirmIn,
+    ResetLinkAskIn,
     SignedInOut,
 )
 from needlepoint.entrypoints.api.security import ServicesDep
+from needlepoint.services.accounts import password_reset
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.audit import AuthMethod
 
@@ -100,3 +104,38 @@ def revoke_api_token(token_id: UUID, context: Context, services: ServicesDep) ->
     Anyone may revoke a token acting as them; an admin any token of the clinic.
     """
     services.accounts.revoke_api_token(token_id, context=context)
+
+
+RESET_ASKED = (
+    "If this email belongs to an account, a link to choose a new password is on its way. "
+    "It works once, for 60 minutes."
+)
+"""The one answer to a reset request, known email or not (ecosystem.md AU-4)."""
+
+
+@router.post("/password-reset", status_code=202)
+def request_password_reset(
+    body: ResetLinkAskIn, request: Request, services: ServicesDep
+) -> PasswordResetAskedOut:
+    """Email a link to choose a new password, if the email belongs to an active account.
+
+    The answer is the same for every email, known or not. The link works once, for 60
+    minutes; use it with ``POST /api/v1/auth/password-reset/confirm``.
+    """
+    asked = password_reset.ResetAsked(body.email, security.request_id(request))
+    services.accounts.request_password_reset(asked)
+    return PasswordResetAskedOut(detail=RESET_ASKED)
+
+
+@router.post("/password-reset/confirm", status_code=204, response_class=Response)
+def confirm_password_reset(
+    body: PasswordResetConfirmIn, request: Request, services: ServicesDep
+) -> None:
+    """Set a new password with a reset link's token; every session and API token ends.
+
+    Nobody is signed in: sign in with the new password afterwards. A used, expired or unknown
+    token gets 400 ``reset-link-invalid``; a password the rules refuse gets 422 (the link
+    still works).
+    """
+    new = password_reset.NewPassword(body.token, body.password, security.request_id(request))
+    services.accounts.reset_password_by_link(new)

@@ -49,6 +49,27 @@ class LoginIn(RequestModel):
     password: Password
 
 
+class ResetLinkAskIn(RequestModel):
+    """Ask for a password reset link for a sign-in email."""
+
+    email: Annotated[str, StringConstraints(min_length=1, max_length=320, pattern=PRINTABLE)]
+
+
+class PasswordResetAskedOut(BaseModel):
+    """The same answer whether or not the email is known."""
+
+    detail: str = Field(
+        description="Always the same sentence: the email gets a link if it has an account."
+    )
+
+
+class PasswordResetConfirmIn(RequestModel):
+    """A reset link's token (the last part of the link) and the new password."""
+
+    token: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    password: NewPassword
+
+
 class StaffIn(RequestModel):
     """A new member of staff in the admin's own clinic."""
 
