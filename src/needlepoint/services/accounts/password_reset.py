@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Final, NoReturn
+from typing import Final, NoReturn, Protocol
 from uuid import UUID, uuid4
 
 from needlepoint.domain.errors import DomainError
@@ -37,6 +37,9 @@ from needlepoint.domain.messages import LINK_PLACEHOLDER, Channel, MessageKind, 
 from needlepoint.domain.records import AuditEvent, StaffMember
 from needlepoint.services.accounts.password_policy import check_password
 from needlepoint.services.accounts.ports import (
+    HasApiTokens,
+    HasLoginSessions,
+    HasStaffStatus,
     PasswordResetByLink,
     ResetLink,
     ResetLinkMaking,
@@ -44,7 +47,8 @@ from needlepoint.services.accounts.ports import (
 )
 from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.accounts.staff import STAFF_RESOURCE
-from needlepoint.services.ports import Clock, PasswordHasher
+from needlepoint.services.audit import AuditedTransaction
+from needlepoint.services.ports import Clock, HasAudit, PasswordHasher, Transaction
 
 LINK_LIFETIME: Final = timedelta(minutes=60)
 """How long a reset link works after it is asked for (ecosystem.md AU-6: at most 60 min)."""
@@ -172,7 +176,7 @@ def make_reset_link(
     return reset_url(public_url, token)
 
 
-def check_reset_link(*, token: str, uow: PasswordResetByLink, clock: Clock) -> None:
+def check_reset_link(*, token: str, uow: ResetLinkMaking, clock: Clock) -> None:
     """Refuse a link that is unknown, used or expired (showing its page changes nothing).
 
     Raises:
@@ -211,8 +215,14 @@ def reset_password_by_link(
     _refuse(uow, link, new.request_id, now)  # used or expired meanwhile: nothing changed
 
 
+class _NewPasswordSet(
+    Transaction, HasAudit, HasStaffStatus, HasLoginSessions, HasApiTokens, Protocol
+):
+    """Set a password and end every sign-in of one member (audited)."""
+
+
 def _set(
-    uow: PasswordResetByLink,
+    uow: _NewPasswordSet,
     member: StaffMember,
     password_hash: str,
     request_id: str,
@@ -235,7 +245,7 @@ def _usable(link: ResetLink, now: datetime) -> bool:
 
 
 def _refuse(
-    uow: PasswordResetByLink, link: ResetLink | None, request_id: str, now: datetime
+    uow: AuditedTransaction, link: ResetLink | None, request_id: str, now: datetime
 ) -> NoReturn:
     resource = "-" if link is None else str(link.staff_id)
     with uow:
