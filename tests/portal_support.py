@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from api_support import PATIENT, TestClient, intake_document, signed_in
 from consent_support import consent_via_api
 from needlepoint.bootstrap import Services
-from needlepoint.domain.messages import MessageKind
+from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
+from needlepoint.services.messaging.delivery import WorkerLoop, WorkerSettings
 from web_charts import ok, started
 from web_support import CLINICIAN, Clinic, csrf_token, web_client
 
@@ -53,12 +54,43 @@ def ask_for_link(client: TestClient, email: str) -> Any:
     return client.post("/portal/sign-in", data={"email": email, "csrf_token": token})
 
 
+@dataclass
+class SentMail:
+    """A channel that keeps every message handed to it, as it was sent (links put in)."""
+
+    sent: list[OutboxMessage] = field(default_factory=list)
+
+    def prepare(self, message: OutboxMessage) -> SentMail:
+        self.sent.append(message)
+        return self
+
+    def complete(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+def deliver(services: Services) -> list[OutboxMessage]:
+    """Run the worker once over what is due, as ``needlepoint worker`` would; what it sent."""
+    mail = SentMail()
+    services.messaging.run_worker(
+        WorkerSettings(worker_id="test-worker"),
+        WorkerLoop(once=True),
+        channels={Channel.EMAIL: mail, Channel.SMS: mail},
+    )
+    return mail.sent
+
+
 def link_tokens(services: Services, clinic_id: UUID, patient_id: UUID) -> list[str]:
-    """The tokens of the sign-in links queued for a patient."""
-    uow = services.database.unit_of_work()
-    with uow:
-        messages = uow.outbox.for_patient(clinic_id, patient_id)
-    found = (_TOKEN.search(m.body) for m in messages if m.kind is MessageKind.PORTAL_SIGN_IN)
+    """The tokens of the sign-in links sent to a patient now (the worker makes them)."""
+    sent = [
+        m
+        for m in deliver(services)
+        if (m.clinic_id, m.patient_id, m.kind)
+        == (clinic_id, patient_id, MessageKind.PORTAL_SIGN_IN)
+    ]
+    found = (_TOKEN.search(m.body) for m in sent)
     return [match.group(1) for match in found if match]
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from needlepoint.services.accounts.facade import Accounts
     from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
-    from needlepoint.services.messaging.facade import MessageChannel, Messaging
+    from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
     from needlepoint.services.portal.facade import Portal
     from needlepoint.services.ports import Clock, PasswordHasher
     from needlepoint.services.records.facade import Records
@@ -158,6 +158,8 @@ class Services:
             hasher=self.hasher or Argon2PasswordHasher(),
             policy=TwoStepPolicy(admins=self.settings.admin_two_step),
             reauth_max_age=timedelta(minutes=self.settings.reauth_minutes),
+            api_token_days=self.settings.api_token_days,
+            public_url=self.settings.public_url,
         )
 
     @_Area
@@ -227,7 +229,17 @@ class Services:
             clock=self.clock,
             policy=policy,
             channels=lambda: _message_channels(settings),
+            secret_links=self._secret_links,
         )
+
+    def _secret_links(self) -> SecretLinks:
+        """Who makes each linked message's secret link when the worker sends it (ADR 0037)."""
+        from needlepoint.domain.messages import MessageKind  # noqa: PLC0415
+
+        return {
+            MessageKind.PORTAL_SIGN_IN: self.portal.make_sign_in_link,
+            MessageKind.PASSWORD_RESET: self.accounts.make_reset_link,
+        }
 
     @_Area
     def portal(self) -> Portal:

@@ -61,6 +61,8 @@ MAX_LINK_MINUTES = 24 * 60
 MAX_BREAK_GLASS_MINUTES = 60
 """domain.break_glass.MAX_TTL_MINUTES: the hard limit of emergency access (ADR 0038)."""
 MAX_REAUTH_MINUTES = 60
+MAX_API_TOKEN_DAYS = 365
+"""The longest an API token may work (``services.accounts.api_tokens.MAX_LIFETIME_DAYS``)."""
 MAX_PORT = 65535
 _TRUE_WORDS = frozenset({"1", "true", "yes"})
 
@@ -411,6 +413,18 @@ class Settings(BaseSettings):
         True,
         description="Admins must sign in with an authenticator code (AU-5, ADR 0036). Set 0 "
         "only for development or tests; clinics can still require it of all their staff.",
+    )
+    api_token_days: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_API_TOKEN_DAYS",
+            MAX_API_TOKEN_DAYS,
+            f"a number of days; set 1 to {MAX_API_TOKEN_DAYS}, or unset it for 90.",
+        ),
+    ] = Field(
+        90,
+        description="How long a new API token works when its issuer does not choose, in days "
+        f"(1 to {MAX_API_TOKEN_DAYS}; ADR 0037).",
     )
     smtp: SmtpSettings | None = Field(None, description="Email over SMTP.")
     sms: SmsSettings | None = Field(None, description="SMS over an HTTP gateway.")

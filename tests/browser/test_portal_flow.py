@@ -1,7 +1,7 @@
 """The patient portal in a real browser (issue 5 acceptance), on a phone and a tablet.
 
-A patient signs in through the one-time link (its token read from the outbox row, as the
-worker would send it), checks in with a fever, is told to call the clinic; the clinician's
+A patient signs in through the one-time link (read from the mail the worker sends; it makes the
+link's secret then, ADR 0037), checks in with a fever, is told to call the clinic; the clinician's
 dashboard then lists the check-in under "Check-ins that need attention". Patient B cannot
 reach patient A's pages, check-in or photo. No page breaks its Content-Security-Policy.
 
@@ -37,6 +37,7 @@ from needlepoint.services.consultation.consultations import ConsultationRequest
 from needlepoint.services.records import patients
 from needlepoint.services.treatment import series as treatment
 from photo_samples import jpeg_with_gps
+from portal_support import deliver
 from serving import free_port, local_url, serving
 
 PHONE: Final = ViewportSize(width=390, height=844)
@@ -119,7 +120,7 @@ def patient_tab(open_tab: Callable[..., Page]) -> Callable[[ViewportSize], Page]
 
 
 def sign_in_by_link(page: Page, portal: PortalServer, patient: PortalPatient) -> None:
-    """Ask for a link in the form, read it from the outbox row, follow it, press Continue."""
+    """Ask for a link in the form, read it from the mail the worker sends, follow it."""
     earlier = set(_links(portal, patient))
     page.goto("/portal/sign-in")
     page.get_by_label("Your email address").fill(patient.email)
@@ -134,10 +135,12 @@ def sign_in_by_link(page: Page, portal: PortalServer, patient: PortalPatient) ->
 
 
 def _links(portal: PortalServer, patient: PortalPatient) -> list[str]:
-    uow = portal.services.database.unit_of_work()
-    with uow:
-        messages = uow.outbox.for_patient(portal.clinic_id, patient.patient_id)
-    bodies = (m.body for m in messages if m.kind is MessageKind.PORTAL_SIGN_IN)
+    """The links the worker sends now (it makes each link's secret as it sends, ADR 0037)."""
+    bodies = (
+        m.body
+        for m in deliver(portal.services)
+        if m.kind is MessageKind.PORTAL_SIGN_IN and m.patient_id == patient.patient_id
+    )
     return [found.group(1) for body in bodies if (found := _LINK.search(body))]
 
 

@@ -212,6 +212,8 @@ def test_iv3_script_and_attribute_breaking_names_fire_no_dialog_under_a_strict_c
     assert "unsafe-inline" not in shown.headers["content-security-policy"]
 
     assert dialogs == []
+
+
 def test_se3_after_signing_out_the_back_button_shows_the_login_page_not_the_patient(
     page: Page, server: Server
 ) -> None:

@@ -419,3 +419,58 @@ def test_au3_a_hundred_attempts_at_twenty_accounts_from_one_address_trip_by_the_
     assert statuses.count(401) == hasher.verified
     assert hasher.verified <= 30
     assert statuses.count(429) == 100 - hasher.verified
+
+
+def test_an_expired_or_revoked_api_token_gets_401_with_its_own_code(
+    api: Services, clock: MovingClock
+) -> None:
+    clinic_id = add_clinic(api)
+    add_member(api, clinic_id, Role.ADMIN, "ada@harbour.test")
+    admin = signed_in(api, "ada@harbour.test")
+    short = admin.post("/api/v1/auth/tokens", json={"name": "one day", "expires_in_days": 1})
+    kept = admin.post("/api/v1/auth/tokens", json={"name": "kept"})
+    assert short.status_code == kept.status_code == 201
+    script = TestClient(create_app(api), base_url=BASE_URL)
+
+    def me(issued: object) -> object:
+        token = issued.json()["token"]  # type: ignore[attr-defined]
+        return script.get(ME, headers={"Authorization": f"Bearer {token}"})
+
+    assert me(short).status_code == 200  # type: ignore[attr-defined]
+    admin.post(f"/api/v1/auth/tokens/{kept.json()['id']}/revoke")
+    clock.advance(timedelta(days=1))
+    admin = signed_in(api, "ada@harbour.test")
+
+    expired, revoked = me(short), me(kept)
+    assert (expired.status_code, expired.json()["code"]) == (401, "api-token-expired")  # type: ignore[attr-defined]
+    assert (revoked.status_code, revoked.json()["code"]) == (401, "api-token-revoked")  # type: ignore[attr-defined]
+    assert "new one" in expired.json()["detail"]  # type: ignore[attr-defined]
+
+
+def test_the_token_list_shows_prefix_expiry_and_last_use_never_the_secret(
+    api: Services, clock: MovingClock
+) -> None:
+    clinic_id = add_clinic(api)
+    add_member(api, clinic_id, Role.ADMIN, "ada@harbour.test")
+    fran = add_member(api, clinic_id, Role.FRONT_DESK, "fran@harbour.test")
+    admin = signed_in(api, "ada@harbour.test")
+    issued = admin.post(
+        "/api/v1/auth/tokens",
+        json={"name": "diary sync", "staff_id": str(fran.id), "expires_in_days": 30},
+    ).json()
+    script = TestClient(
+        create_app(api), base_url=BASE_URL, headers={"Authorization": f"Bearer {issued['token']}"}
+    )
+    assert script.get(ME).status_code == 200
+
+    listed = script.get("/api/v1/auth/tokens")
+    too_long = admin.post("/api/v1/auth/tokens", json={"name": "x", "expires_in_days": 366})
+
+    assert listed.status_code == 200
+    (row,) = listed.json()["tokens"]
+    assert issued["token"] not in listed.text
+    assert row["prefix"] == issued["token"][:8]
+    assert (row["name"], row["last_used_at"]) == ("diary sync", "2026-11-23T09:00:00Z")
+    assert row["expires_at"] == "2026-12-23T09:00:00Z"
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "expires_in_days"

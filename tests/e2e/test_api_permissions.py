@@ -299,6 +299,12 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("PUT", f"{API}/clinic/two-step"): lambda _: {"required": False},
     ("POST", f"{API}/auth/tokens"): lambda ids: {"name": "script", "staff_id": ids["staff_id"]},
     ("POST", f"{API}/auth/tokens/{{token_id}}/revoke"): lambda _: None,
+    ("GET", f"{API}/auth/tokens"): lambda _: None,
+    ("POST", f"{API}/auth/password-reset"): lambda _: {"email": "someone@clinic.test"},
+    ("POST", f"{API}/auth/password-reset/confirm"): lambda _: {
+        "token": "not-a-token",
+        "password": "a long and unusual passphrase",
+    },
     ("POST", f"{API}/staff"): _new_staff,
     ("POST", f"{API}/staff/{{staff_id}}/deactivate"): lambda _: None,
     ("GET", f"{API}/clinic"): lambda _: None,

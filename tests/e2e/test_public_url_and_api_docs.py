@@ -9,6 +9,7 @@ from uuid import UUID
 from api_support import PATIENT, TestClient, signed_in
 from needlepoint.config import DEFAULT_PUBLIC_URL
 from needlepoint.entrypoints.web.headers import CONTENT_SECURITY_POLICY
+from portal_support import deliver
 from web_support import CLINICIAN, Clinic, csrf_token
 
 pytest_plugins = ["web_fixtures"]
@@ -54,8 +55,6 @@ def test_sign_in_links_start_with_the_public_url_whatever_the_host(
     data = {"email": "amira@patient.test", "csrf_token": csrf_token(form)}
     assert browser.post("/portal/sign-in", data=data, headers=evil).status_code == 200
 
-    uow = clinic.services.database.unit_of_work()
-    with uow:
-        (message,) = uow.outbox.for_patient(clinic.clinic_id, UUID(patient["id"]))
+    (message,) = [m for m in deliver(clinic.services) if m.patient_id == UUID(patient["id"])]
     assert f"{DEFAULT_PUBLIC_URL}/portal/sign-in/" in message.body
     assert "evil.example" not in message.body

@@ -18,6 +18,7 @@ from needlepoint.domain.throttling import ThrottleCount
 from needlepoint.services.accounts.ports import (
     ApiToken,
     LoginSession,
+    ResetLink,
     SignInChallenge,
     TotpEnrolment,
 )
@@ -79,6 +80,18 @@ class FakeApiTokens:
             if token.staff_id == staff_id:
                 self.revoke(token.id, at)
 
+    def touch(self, token_id: UUID, at: datetime) -> None:
+        self.rows[token_id] = replace(self.rows[token_id], last_used_at=at)
+
+    def for_clinic(self, clinic_id: UUID, staff_id: UUID | None) -> Sequence[ApiToken]:
+        found = [
+            t
+            for t in self.rows.values()
+            if self._members[t.staff_id].clinic_id == clinic_id
+            and (staff_id is None or t.staff_id == staff_id)
+        ]
+        return sorted(found, key=lambda t: t.created_at, reverse=True)
+
 
 class FakeThrottle:
     """Counts per key; ``lock`` is trivially exclusive here (one thread, one transaction)."""
@@ -99,6 +112,9 @@ class FakeStaffStatus:
     def __init__(self, members: dict[UUID, StaffMember]) -> None:
         self.rows = members
         self.password_hashes: dict[UUID, str] = {}
+
+    def active_by_email(self, email: str) -> StaffMember | None:
+        return next((m for m in self.rows.values() if m.email == email and m.active), None)
 
     def get(self, clinic_id: UUID, staff_id: UUID) -> StaffMember | None:
         member = self.rows.get(staff_id)
@@ -188,3 +204,29 @@ class FakeTwoStep:
             self.requiring.add(clinic_id)
         else:
             self.requiring.discard(clinic_id)
+
+
+class FakeResetLinks:
+    def __init__(self, members: dict[UUID, StaffMember]) -> None:
+        self.rows: dict[UUID, ResetLink] = {}
+        self._members = members
+
+    def add(self, link: ResetLink) -> None:
+        self.rows[link.id] = link
+
+    def by_hash(self, token_hash: str) -> tuple[ResetLink, StaffMember] | None:
+        found = next((r for r in self.rows.values() if r.token_hash == token_hash), None)
+        return None if found is None else (found, self._members[found.staff_id])
+
+    def rekey(self, link_id: UUID, token_hash: str, now: datetime) -> bool:
+        return self._live(link_id, now, token_hash=token_hash)
+
+    def use(self, link_id: UUID, at: datetime) -> bool:
+        return self._live(link_id, at, used_at=at)
+
+    def _live(self, link_id: UUID, now: datetime, **values: object) -> bool:
+        link = self.rows.get(link_id)
+        if link is None or link.used_at is not None or now >= link.expires_at:
+            return False
+        self.rows[link_id] = replace(link, **values)  # type: ignore[arg-type]
+        return True

@@ -41,6 +41,13 @@ class FakePortalAccess:
         self.links[link_id] = replace(link, used_at=at)
         return True
 
+    def rekey_link(self, link_id: UUID, token_hash: str, now: datetime) -> bool:
+        link = self.links.get(link_id)
+        if link is None or link.used_at is not None or now >= link.expires_at:
+            return False
+        self.links[link_id] = replace(link, token_hash=token_hash)
+        return True
+
     def add_request(self, email_hash: str, ip: str, at: datetime) -> None:
         self.requests.append(SignInRequest(email_hash, ip, at))
 

@@ -16,6 +16,7 @@ from uuid import UUID
 from fakes.accounts import (
     FakeApiTokens,
     FakeLoginSessions,
+    FakeResetLinks,
     FakeStaffStatus,
     FakeThrottle,
     FakeTwoStep,
@@ -245,6 +246,8 @@ class FakeAccountsUnitOfWork:
         self.throttle = FakeThrottle()
         self.staff = FakeStaffStatus(self.members)
         self.two_step = FakeTwoStep(self.members)
+        self.reset_links = FakeResetLinks(self.members)
+        self.outbox = FakeOutbox(FakeDatabase())
         self.audit = FakeAuditLog([])
         self.commits = 0
         self._restore = self._checkpoint()
@@ -255,6 +258,7 @@ class FakeAccountsUnitOfWork:
                 saved_rows(self.members),
                 saved_rows(self.sessions.rows),
                 saved_rows(self.tokens.rows),
+                saved_rows(self.reset_links.rows),
                 saved_rows(self.throttle.rows),
                 saved_rows(self.two_step.totps),
                 saved_rows(self.two_step.codes),

@@ -44,6 +44,7 @@ TABLES |= {"clinical_photo", "redness_reading", "photo_derivative"}  # clinical 
 TABLES |= {"patient_change"}  # the patient changes migration (issue 12)
 TABLES |= {"break_glass_grant"}  # break-glass access (issue 14, ADR 0038)
 TABLES |= {"staff_totp", "staff_recovery_code", "sign_in_challenge"}  # staff MFA (issue 14)
+TABLES |= {"staff_reset_link"}  # password resets by email (issue 14, ADR 0037)
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",
@@ -182,3 +183,49 @@ def test_the_sign_in_throttle_migration_comes_down_to_the_attempts_table(
     assert "login_throttle" not in down
     assert down_triggers == expected_triggers(empty_db_url, consent=False)
     assert table_names(empty_db_url) == TABLES | {"alembic_version"}
+
+
+def test_the_outbox_migration_blanks_live_sign_in_links_and_relocks_them(tmp_path: Path) -> None:
+    """Issue 14 (ADR 0037): a sign-in email queued before the upgrade kept its live token."""
+    import sqlite3  # noqa: PLC0415
+    from contextlib import closing  # noqa: PLC0415
+    from hashlib import sha256  # noqa: PLC0415
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    upgrade(url, "20261211_api_token_expiry")
+    token = "live-token-" + "x" * 32
+    with closing(sqlite3.connect(tmp_path / "old.sqlite3")) as db:
+        db.execute(
+            "INSERT INTO clinic (id, name, time_zone, created_at) VALUES ("
+            "'22222222222222222222222222222222', 'Harbour', 'Europe/London', '2026-12-01')"
+        )
+        db.execute(
+            "INSERT INTO patient (id, clinic_id, given_name, family_name, born_on, sex,"
+            " created_at) VALUES ('33333333333333333333333333333333',"
+            " '22222222222222222222222222222222', 'Amira', 'Okafor', '1990-01-01', 'female',"
+            " '2026-12-01')"
+        )
+        db.execute(
+            "INSERT INTO portal_sign_in_link VALUES ("
+            "'11111111111111111111111111111111', '22222222222222222222222222222222', "
+            "'33333333333333333333333333333333', ?, '2026-12-10 09:00:00', "
+            "'2026-12-10 09:15:00', NULL)",
+            (sha256(token.encode()).hexdigest(),),
+        )
+        db.execute(
+            "INSERT INTO outbox_message (id, clinic_id, patient_id, kind, channel, recipient,"
+            " subject, body, due_at, idempotency_key, status, attempts, created_at) VALUES ("
+            "'44444444444444444444444444444444', '22222222222222222222222222222222', NULL,"
+            " 'portal_sign_in', 'email', 'a@b.test', 'Your sign-in link', ?,"
+            " '2026-12-10 09:00:00', 'portal-sign-in:x', 'sent', 1, '2026-12-10 09:00:00')",
+            (f"Sign in: https://clinic.example/portal/sign-in/{token}",),
+        )
+        db.commit()
+
+    upgrade(url)
+
+    with closing(sqlite3.connect(tmp_path / "old.sqlite3")) as db:
+        (body,) = db.execute("SELECT body FROM outbox_message").fetchone()
+        (token_hash,) = db.execute("SELECT token_hash FROM portal_sign_in_link").fetchone()
+    assert token not in body and "{secret-link}" in body
+    assert token_hash != sha256(token.encode()).hexdigest() and len(token_hash) == 64

@@ -26,7 +26,13 @@ from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
 from needlepoint.adapters.photos import JpegReencoder
 from needlepoint.domain.check_in_reviews import CheckInReview, CheckInReviewedError, ReviewOutcome
 from needlepoint.domain.checkins import CheckInAnswers, CheckInClosedError, Degree, TriageLevel
-from needlepoint.domain.messages import MessageKind, MessageStatus
+from needlepoint.domain.messages import (
+    LINK_PLACEHOLDER,
+    MessageKind,
+    MessageStatus,
+    link_reference,
+    with_link,
+)
 from needlepoint.domain.portal import CareAcknowledgement
 from needlepoint.domain.records import Role
 from needlepoint.domain.treatment import TreatmentSeries, TreatmentSession
@@ -150,7 +156,6 @@ def series_with_session(seeded: Seeded) -> tuple[TreatmentSeries, TreatmentSessi
 def ask(seeded: Seeded, email: str | None = None, ip: str = "192.0.2.1") -> int:
     return portal_access.request_sign_in_links(
         request=LinkRequest(email or seeded.email, ip, "req-link"),
-        portal_url=PORTAL_URL,
         lifetime=LIFETIME,
         uow=seeded.uow(),
         clock=seeded.clock,
@@ -158,16 +163,25 @@ def ask(seeded: Seeded, email: str | None = None, ip: str = "192.0.2.1") -> int:
 
 
 def tokens(seeded: Seeded, patient_id: UUID | None = None) -> list[str]:
+    """The tokens of the patient's queued links, made as the worker makes them when it sends."""
     uow = seeded.uow()
     with uow:
         messages = uow.outbox.for_patient(
             seeded.context.actor.clinic_id, patient_id or seeded.patient_id
         )
-    return [
-        found.group(1)
+    sent = [
+        with_link(m.body, url)
         for m in messages
-        if m.kind is MessageKind.PORTAL_SIGN_IN and (found := _TOKEN.search(m.body))
+        if m.kind is MessageKind.PORTAL_SIGN_IN
+        and (url := make_link(seeded, link_reference(m.idempotency_key))) is not None
     ]
+    return [found.group(1) for body in sent if (found := _TOKEN.search(body))]
+
+
+def make_link(seeded: Seeded, link_id: str) -> str | None:
+    return portal_access.make_sign_in_link(
+        link_id=link_id, portal_url=PORTAL_URL, uow=seeded.uow(), clock=seeded.clock
+    )
 
 
 def sign_in(seeded: Seeded, token: str) -> portal_access.IssuedPatientSession:
@@ -193,8 +207,10 @@ def test_a_link_is_queued_for_the_patients_email_with_only_the_link(engine: Engi
         (message,) = uow.outbox.for_patient(seeded.context.actor.clinic_id, seeded.patient_id)
     assert queued == 1
     assert message.recipient == seeded.email
-    assert message.body.count(f"{PORTAL_URL}/sign-in/") == 1
+    assert message.body.count(LINK_PLACEHOLDER) == 1  # the link is made when it is sent
     assert "Okafor" not in message.body and "cheek" not in message.body.lower()
+    (token,) = tokens(seeded)
+    assert token not in message.body
 
 
 def test_the_token_is_stored_only_as_its_hash(engine: Engine) -> None:

@@ -8,6 +8,11 @@ clinical detail sits behind the patient's sign-in (issue 5, ecosystem.md TR-3).
 ``idempotency_key`` names what the message is *about* (for example one appointment's T−24 h
 reminder at one start time, on one channel); the outbox never holds two messages with the
 same key, so planning the same reminders twice queues them once.
+
+A message that carries a secret link (a portal sign-in, a staff invite, a password reset)
+never stores it (ADR 0037): its body holds ``LINK_PLACEHOLDER`` and its key ends with the
+link's id (``<purpose>:<id>``); the worker asks the link's area for a fresh secret when it
+sends, and only that secret's hash is kept.
 """
 
 from __future__ import annotations
@@ -36,6 +41,27 @@ class MessageKind(StrEnum):
     OUTCOME_REVIEW = "outcome_review"
     PORTAL_SIGN_IN = "portal_sign_in"
     CLINIC_ALERT = "clinic_alert"
+    STAFF_INVITE = "staff_invite"
+    PASSWORD_RESET = "password_reset"
+
+
+LINK_PLACEHOLDER = "{secret-link}"
+"""Stands in a stored body for a link whose secret is made only when the message is sent."""
+
+LINKED_KINDS = frozenset(
+    {MessageKind.PORTAL_SIGN_IN, MessageKind.STAFF_INVITE, MessageKind.PASSWORD_RESET}
+)
+"""The kinds of message whose body carries a secret link, made at send time."""
+
+
+def link_reference(idempotency_key: str) -> str:
+    """The id of the link a linked message is about: its key's last ``:`` part."""
+    return idempotency_key.rpartition(":")[2]
+
+
+def with_link(body: str, url: str) -> str:
+    """A linked message's body with its link put in (done only when it is sent)."""
+    return body.replace(LINK_PLACEHOLDER, url)
 
 
 class MessageStatus(StrEnum):

@@ -21,6 +21,8 @@ from needlepoint.domain.errors import (
     NotFoundError,
 )
 from needlepoint.domain.treatment import LicenceRequiredError
+from needlepoint.services.accounts.api_tokens import ApiTokenExpiredError, ApiTokenRevokedError
+from needlepoint.services.accounts.password_reset import ResetLinkError
 from needlepoint.services.accounts.second_step import SecondStepRequiredError
 from needlepoint.services.accounts.sign_in import (
     InvalidCredentialsError,
@@ -40,6 +42,8 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     SecondStepRequiredError: 401,
     InvalidCodeError: 401,
     ReauthRequiredError: 403,
+    ApiTokenExpiredError: 401,
+    ApiTokenRevokedError: 401,
     PermissionDeniedError: 403,
     LicenceRequiredError: 403,
     NotFoundError: 404,
@@ -47,6 +51,7 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     PhotoTooLargeError: 413,
     PhotoTypeError: 415,
     SignInLinkError: 400,
+    ResetLinkError: 400,
     TooManyLinkRequestsError: 429,
     TooManyAttemptsError: 429,
     KnowledgeError: 500,

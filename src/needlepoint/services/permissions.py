@@ -38,6 +38,7 @@ class Action(StrEnum):
     # accounts
     TOKEN_ISSUE = "token.issue"
     TOKEN_REVOKE = "token.revoke"
+    TOKEN_READ = "token.read"
     STAFF_CREATE = "staff.create"
     STAFF_DEACTIVATE = "staff.deactivate"
     STAFF_READ = "staff.read"
@@ -105,7 +106,10 @@ ADMIN_ONLY: Final = frozenset({Role.ADMIN})
 
 ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.TOKEN_ISSUE: ADMIN_ONLY,
-    Action.TOKEN_REVOKE: ADMIN_ONLY,
+    # Anyone may list and revoke the tokens acting as them; only an admin (who may issue
+    # tokens) sees and revokes the rest of the clinic's (services.accounts.api_tokens).
+    Action.TOKEN_REVOKE: ALL_STAFF,
+    Action.TOKEN_READ: ALL_STAFF,
     Action.STAFF_CREATE: ADMIN_ONLY,
     Action.STAFF_DEACTIVATE: ADMIN_ONLY,
     Action.STAFF_READ: ADMIN_ONLY,

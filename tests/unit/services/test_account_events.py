@@ -25,6 +25,13 @@ PASSWORD = "correct horse battery staple"
 CLINIC = uuid4()
 
 
+def resolve(token: str, uow: FakeAccountsUnitOfWork) -> StaffMember | None:
+    """Resolve an API token the way a request does (the fake is its own reader)."""
+    return api_tokens.resolve_api_token(
+        token=token, request_id="r", reader=uow, uow=uow, clock=Clock()
+    )
+
+
 class Clock:
     def __init__(self) -> None:
         self.at = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -162,7 +169,11 @@ def test_signing_out_is_audited_once(uow: FakeAccountsUnitOfWork) -> None:
 
 def test_a_token_names_its_issuer_and_its_issue_is_audited(uow: FakeAccountsUnitOfWork) -> None:
     issued = api_tokens.issue_api_token(
-        name="export", staff_id=CLINICIAN.id, context=context(ADMIN), uow=uow, clock=Clock()
+        new=api_tokens.NewApiToken("export", CLINICIAN.id),
+        default_days=90,
+        context=context(ADMIN),
+        uow=uow,
+        clock=Clock(),
     )
 
     assert (issued.record.staff_id, issued.record.issued_by) == (CLINICIAN.id, ADMIN.id)
@@ -179,7 +190,11 @@ def test_a_token_names_its_issuer_and_its_issue_is_audited(uow: FakeAccountsUnit
 def test_revoking_a_token_stops_it_and_is_audited_each_time(uow: FakeAccountsUnitOfWork) -> None:
     clock = Clock()
     issued = api_tokens.issue_api_token(
-        name="export", staff_id=CLINICIAN.id, context=context(ADMIN), uow=uow, clock=clock
+        new=api_tokens.NewApiToken("export", CLINICIAN.id),
+        default_days=90,
+        context=context(ADMIN),
+        uow=uow,
+        clock=clock,
     )
 
     for _ in range(2):
@@ -187,9 +202,14 @@ def test_revoking_a_token_stops_it_and_is_audited_each_time(uow: FakeAccountsUni
             token_id=issued.record.id, context=context(ADMIN), uow=uow, clock=clock
         )
 
-    assert api_tokens.resolve_api_token(token=issued.token, uow=uow) is None
+    with pytest.raises(api_tokens.ApiTokenRevokedError):
+        resolve(issued.token, uow)
     revoked = [(e.action, e.outcome) for e in uow.audit.events[1:]]
-    assert revoked == [("token.revoke", "success"), ("token.revoke", "already-revoked")]
+    assert revoked == [
+        ("token.revoke", "success"),
+        ("token.revoke", "already-revoked"),
+        ("token.use", "api-token-revoked"),
+    ]
 
 
 def test_another_clinics_token_is_not_found_and_nothing_is_audited(
@@ -197,7 +217,11 @@ def test_another_clinics_token_is_not_found_and_nothing_is_audited(
 ) -> None:
     clock = Clock()
     issued = api_tokens.issue_api_token(
-        name="x", staff_id=CLINICIAN.id, context=context(ADMIN), uow=uow, clock=clock
+        new=api_tokens.NewApiToken("x", CLINICIAN.id),
+        default_days=90,
+        context=context(ADMIN),
+        uow=uow,
+        clock=clock,
     )
 
     with pytest.raises(api_tokens.ApiTokenNotFoundError):
@@ -206,15 +230,21 @@ def test_another_clinics_token_is_not_found_and_nothing_is_audited(
         )
 
     assert [e.action for e in uow.audit.events] == ["token.issue"]
-    assert api_tokens.resolve_api_token(token=issued.token, uow=uow) == CLINICIAN
+    assert resolve(issued.token, uow) == CLINICIAN
 
 
-def test_only_an_admin_issues_or_revokes_tokens(uow: FakeAccountsUnitOfWork) -> None:
+def test_only_an_admin_issues_tokens_and_nobody_revokes_a_token_not_theirs(
+    uow: FakeAccountsUnitOfWork,
+) -> None:
     with pytest.raises(PermissionDeniedError):
         api_tokens.issue_api_token(
-            name="x", staff_id=CLINICIAN.id, context=context(CLINICIAN), uow=uow, clock=Clock()
+            new=api_tokens.NewApiToken("x", CLINICIAN.id),
+            default_days=90,
+            context=context(CLINICIAN),
+            uow=uow,
+            clock=Clock(),
         )
-    with pytest.raises(PermissionDeniedError):
+    with pytest.raises(api_tokens.ApiTokenNotFoundError):
         api_tokens.revoke_api_token(
             token_id=uuid4(), context=context(CLINICIAN), uow=uow, clock=Clock()
         )

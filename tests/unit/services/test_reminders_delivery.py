@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from fakes import FakeUnitOfWork
 from needlepoint.domain.messages import (
+    LINK_PLACEHOLDER,
     Channel,
     MessageKind,
     MessageStatus,
@@ -45,8 +46,10 @@ class ScriptedChannel:
     script: dict[str, str | Callable[[], None]] = field(default_factory=dict)
     delivered: list[UUID] = field(default_factory=list)
     aborted: list[UUID] = field(default_factory=list)
+    prepared: list[OutboxMessage] = field(default_factory=list)
 
     def prepare(self, message: OutboxMessage) -> Handover:
+        self.prepared.append(message)
         step = self.script.get(message.recipient)
         if callable(step):
             step()
@@ -314,3 +317,42 @@ def test_admins_see_their_clinics_uncertain_messages_and_the_read_is_audited() -
         admin.id,
         "req-1",
     )
+
+
+def test_a_linked_message_gets_its_link_at_send_time_and_an_unusable_one_fails() -> None:
+    link_id, dead_id = uuid4(), uuid4()
+    linked = replace(
+        _message("a@example.test"),
+        kind=MessageKind.PORTAL_SIGN_IN,
+        body=f"Sign in:\n\n{LINK_PLACEHOLDER}\n",
+        idempotency_key=f"portal-sign-in:{link_id}",
+    )
+    dead = replace(linked, id=uuid4(), idempotency_key=f"portal-sign-in:{dead_id}")
+    uow, channel = _queued(linked, dead), ScriptedChannel()
+    made: list[str] = []
+
+    def make(reference: str) -> str | None:
+        made.append(reference)
+        return (
+            f"https://clinic.example/portal/sign-in/secret-{reference}"
+            if reference == str(link_id)
+            else None
+        )
+
+    links = {MessageKind.PORTAL_SIGN_IN: make}
+    report = delivery.deliver_due(
+        units=lambda: uow,
+        channels=delivery.with_secret_links({Channel.EMAIL: channel}, links),
+        settings=SETTINGS,
+        clock=MovingClock(),
+    )
+
+    assert (report.sent, report.failed) == (1, 1)
+    assert sorted(made) == sorted([str(link_id), str(dead_id)])
+    assert (
+        channel.prepared[0].body
+        == f"Sign in:\n\nhttps://clinic.example/portal/sign-in/secret-{link_id}\n"
+    )
+    assert _stored(uow, linked).body == linked.body  # the stored body never holds the link
+    assert _stored(uow, dead).status is MessageStatus.FAILED
+    assert _stored(uow, dead).last_error == delivery.LINK_UNUSABLE

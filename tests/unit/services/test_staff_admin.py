@@ -85,7 +85,11 @@ def test_deactivation_ends_sessions_and_tokens_and_reactivation_lets_them_back(
 ) -> None:
     uow.sessions.add(LoginSession("h", CLINICIAN.id, AT, AT, AT.replace(year=2027)))
     issued = api_tokens.issue_api_token(
-        name="x", staff_id=CLINICIAN.id, context=as_(ADMIN), uow=uow, clock=Clock()
+        new=api_tokens.NewApiToken("x", CLINICIAN.id),
+        default_days=90,
+        context=as_(ADMIN),
+        uow=uow,
+        clock=Clock(),
     )
 
     staff_admin.deactivate_staff(staff_id=CLINICIAN.id, context=as_(ADMIN), uow=uow, clock=Clock())

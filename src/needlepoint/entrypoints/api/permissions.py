@@ -49,6 +49,8 @@ Rule = Action | Public | SignedIn | Patient
 
 PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/login"): PUBLIC,
+    ("POST", f"{API}/auth/password-reset"): PUBLIC,
+    ("POST", f"{API}/auth/password-reset/confirm"): PUBLIC,
     ("POST", f"{API}/auth/logout"): SIGNED_IN,
     ("GET", f"{API}/auth/me"): SIGNED_IN,
     ("POST", f"{API}/auth/login/second-step"): PUBLIC,
@@ -59,6 +61,7 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/two-step/disable"): SIGNED_IN,
     ("POST", f"{API}/auth/two-step/recovery-codes"): SIGNED_IN,
     ("POST", f"{API}/auth/tokens"): Action.TOKEN_ISSUE,
+    ("GET", f"{API}/auth/tokens"): Action.TOKEN_READ,
     ("POST", f"{API}/auth/tokens/{{token_id}}/revoke"): Action.TOKEN_REVOKE,
     ("POST", f"{API}/staff"): Action.STAFF_CREATE,
     ("POST", f"{API}/staff/{{staff_id}}/deactivate"): Action.STAFF_DEACTIVATE,

@@ -273,7 +273,8 @@ async def authenticated_staff(request: Request) -> tuple[StaffMember, AuthMethod
     method = AuthMethod.SESSION
     if bearer is not None:
         method = AuthMethod.API_TOKEN
-        member = await run_in_threadpool(services.accounts.resolve_api_token, bearer)
+        resolve = services.accounts.resolve_api_token
+        member = await run_in_threadpool(resolve, bearer, request_id=request_id(request))
     elif cookie is not None:
         member = await run_in_threadpool(services.accounts.resolve_session, cookie)
     if member is None:

@@ -26,6 +26,7 @@ from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
     agenda,
     api_docs,
+    api_tokens,
     audit,
     booking,
     calendar,
@@ -34,6 +35,7 @@ from needlepoint.entrypoints.web.pages import (
     handouts,
     login,
     outcomes,
+    password_reset,
     patient_edits,
     patients,
     photos,
@@ -68,6 +70,10 @@ PAGES: Final = (
     Page("POST", f"{two_step.ACCOUNT_PATH}/recovery-codes", two_step.new_codes, SIGNED_IN),
     Page("GET", two_step.CONFIRM_PATH, two_step.confirm_form, SIGNED_IN),
     Page("POST", two_step.CONFIRM_PATH, two_step.reauthenticate, SIGNED_IN),
+    Page("GET", password_reset.FORGOT_PATH, password_reset.show_forgot, PUBLIC),
+    Page("POST", password_reset.FORGOT_PATH, password_reset.send_link, PUBLIC),
+    Page("GET", "/reset-password/{token}", password_reset.show_reset, PUBLIC),
+    Page("POST", "/reset-password/{token}", password_reset.reset, PUBLIC),
     Page("GET", "/", dashboard.show, Action.DASHBOARD_READ),
     Page("GET", agenda.PATH, agenda.show, Action.SCHEDULE_READ),
     Page("GET", "/patients", patients.search, Action.PATIENT_LIST),
@@ -132,6 +138,9 @@ PAGES: Final = (
         Action.STAFF_RESET_PASSWORD,
     ),
     Page("POST", f"{staff.PATH}/{{staff_id}}/licence", staff.set_licence, Action.STAFF_SET_LICENCE),
+    Page("GET", api_tokens.PATH, api_tokens.show, Action.TOKEN_READ),
+    Page("POST", api_tokens.PATH, api_tokens.issue, Action.TOKEN_ISSUE),
+    Page("POST", f"{api_tokens.PATH}/{{token_id}}/revoke", api_tokens.revoke, Action.TOKEN_REVOKE),
     Page("GET", "/settings/messages", settings.messages, Action.MESSAGES_REVIEW),
     Page(
         "POST", "/settings/messages/{message_id}", settings.resolve_message, Action.MESSAGES_REVIEW

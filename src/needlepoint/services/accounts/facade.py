@@ -16,10 +16,21 @@ from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.records import Clinic, StaffMember
 from needlepoint.services import audit as audit_service
 from needlepoint.services import clinics
-from needlepoint.services.accounts import api_tokens, clinic_contact, staff_admin, two_step
+from needlepoint.services.accounts import (
+    api_tokens,
+    clinic_contact,
+    password_reset,
+    staff_admin,
+    two_step,
+)
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
-from needlepoint.services.accounts.ports import AccountsUnitOfWork, SessionRead, StaffUnitOfWork
+from needlepoint.services.accounts.ports import (
+    AccountsUnitOfWork,
+    ApiToken,
+    SessionRead,
+    StaffUnitOfWork,
+)
 from needlepoint.services.accounts.second_step import Enrolment, TwoStepPolicy
 from needlepoint.services.accounts.sign_in import MAX_TOKEN_CHARS, TOKEN_BYTES, digest
 from needlepoint.services.accounts.staff import DummyPasswordHash
@@ -37,6 +48,10 @@ class Accounts:
     session_reader: Callable[[], SessionRead]
     clock: Clock
     hasher: PasswordHasher
+    api_token_days: int = api_tokens.DEFAULT_LIFETIME_DAYS
+    """How long a new API token works when its issuer does not choose."""
+    public_url: str = ""
+    """Where people reach needlepoint (``NEEDLEPOINT_PUBLIC_URL``): reset links start with it."""
     dummy_hash: DummyPasswordHash = field(default_factory=DummyPasswordHash)
     policy: TwoStepPolicy = field(default_factory=TwoStepPolicy)
     """Who must sign in with a code (admins, unless ``NEEDLEPOINT_ADMIN_TWO_STEP`` is off)."""
@@ -248,27 +263,76 @@ class Accounts:
             clock=self.clock,
         )
 
-    def resolve_api_token(self, token: str) -> StaffMember | None:
-        """The member of staff a live API token acts as, else None."""
-        uow = self.accounts_unit_of_work()
-        return api_tokens.resolve_api_token(token=token, uow=uow)
+    def resolve_api_token(self, token: str, *, request_id: str = "") -> StaffMember | None:
+        """The member of staff a live API token acts as, else None (its use is recorded).
+
+        Raises ``ApiTokenExpiredError`` or ``ApiTokenRevokedError`` (audited) for a token that
+        was ours but no longer works.
+        """
+        return api_tokens.resolve_api_token(
+            token=token,
+            request_id=request_id,
+            reader=self.session_reader(),
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
 
     def issue_api_token(
-        self, name: str, *, staff_id: UUID, context: audit_service.RequestContext
+        self,
+        name: str,
+        *,
+        staff_id: UUID,
+        context: audit_service.RequestContext,
+        lifetime_days: int | None = None,
     ) -> sessions.IssuedToken:
-        """A new API token for a member of the actor's clinic (the secret is shown once)."""
+        """A new API token for a member of the actor's clinic (the secret is shown once).
+
+        It works for ``lifetime_days`` (1 to 365), else the configured default.
+        """
         return api_tokens.issue_api_token(
-            name=name,
-            staff_id=staff_id,
+            new=api_tokens.NewApiToken(name, staff_id, lifetime_days),
+            default_days=self.api_token_days,
             context=context,
             uow=self.accounts_unit_of_work(),
             clock=self.clock,
         )
 
+    def list_api_tokens(self, *, context: audit_service.RequestContext) -> Sequence[ApiToken]:
+        """The tokens acting as the actor (an admin: the whole clinic's), newest first."""
+        uow = self.accounts_unit_of_work()
+        return api_tokens.list_api_tokens(context=context, uow=uow, clock=self.clock)
+
     def revoke_api_token(self, token_id: UUID, *, context: audit_service.RequestContext) -> None:
-        """Stop one API token of the actor's clinic working (audited)."""
+        """Stop one API token working (the actor's own; an admin: any of the clinic's)."""
         uow = self.accounts_unit_of_work()
         api_tokens.revoke_api_token(token_id=token_id, context=context, uow=uow, clock=self.clock)
+
+    def request_password_reset(self, asked: password_reset.ResetAsked) -> None:
+        """Email a reset link if the email is an active member's; the same answer either way."""
+        password_reset.request_password_reset(
+            asked=asked, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
+    def make_reset_link(self, link_id: str) -> str | None:
+        """A fresh secret for a queued reset link, as its URL (the worker, at send time)."""
+        return password_reset.make_reset_link(
+            link_id=link_id,
+            public_url=self.public_url,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def check_reset_link(self, token: str) -> None:
+        """Refuse a reset link that is unknown, used or expired (``reset-link-invalid``)."""
+        password_reset.check_reset_link(
+            token=token, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
+    def reset_password_by_link(self, new: password_reset.NewPassword) -> None:
+        """Set a new password through a reset link; all sign-ins end; nobody is signed in."""
+        password_reset.reset_password_by_link(
+            new=new, uow=self.accounts_unit_of_work(), hasher=self.hasher, clock=self.clock
+        )
 
     def list_staff(self, *, context: audit_service.RequestContext) -> Sequence[StaffMember]:
         """Every member of the actor's clinic, active or not, by name."""

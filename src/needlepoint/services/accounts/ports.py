@@ -11,7 +11,7 @@ from uuid import UUID
 
 from needlepoint.domain.records import StaffMember
 from needlepoint.domain.throttling import ThrottleCount
-from needlepoint.services.ports import HasAudit, HasClinics, HasStaff, Transaction
+from needlepoint.services.ports import HasAudit, HasClinics, HasOutbox, HasStaff, Transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,44 @@ class ApiToken:
     revoked_at: datetime | None = None
     issued_by: UUID | None = None
     """The admin who issued it (None for tokens issued before this was recorded)."""
+    expires_at: datetime | None = None
+    """When it stops working (every token has one; None only before it is stored)."""
+    last_used_at: datetime | None = None
+    """When it was last used, to the minute (``api_tokens.TOUCH_EVERY``); None if never."""
+    prefix: str = ""
+    """The token's first characters (``npt_`` and four more), to tell tokens apart in a list."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResetLink:
+    """A one-time link to set a new password; only the hash of its secret is kept."""
+
+    id: UUID
+    staff_id: UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class ResetLinkRepository(Protocol):
+    """One-time password-reset links."""
+
+    def add(self, link: ResetLink) -> None:
+        """Store a new link (the hash of a secret nobody has until the email is sent)."""
+        ...
+
+    def by_hash(self, token_hash: str) -> tuple[ResetLink, StaffMember] | None:
+        """A link and its member of staff, by the hash of its secret."""
+        ...
+
+    def rekey(self, link_id: UUID, token_hash: str, now: datetime) -> bool:
+        """Give an unused, unexpired link a new secret (its hash); False if there is none."""
+        ...
+
+    def use(self, link_id: UUID, at: datetime) -> bool:
+        """Mark an unused, unexpired link used; False if it was used (two uses: one wins)."""
+        ...
 
 
 class StaffUnitOfWork(Transaction, HasAudit, HasClinics, HasStaff, Protocol):
@@ -186,6 +224,17 @@ class ApiTokenRepository(Protocol):
         """Revoke one token (a no-op if it is revoked already)."""
         ...
 
+    def touch(self, token_id: UUID, at: datetime) -> None:
+        """Record that the token was used at ``at``."""
+        ...
+
+    def for_clinic(self, clinic_id: UUID, staff_id: UUID | None) -> Sequence[ApiToken]:
+        """The tokens acting as members of this clinic (only ``staff_id``'s if given).
+
+        Newest first.
+        """
+        ...
+
     def revoke_all(self, staff_id: UUID, at: datetime) -> None:
         """Revoke every token of one member of staff."""
         ...
@@ -216,6 +265,10 @@ class StaffStatusRepository(Protocol):
 
     def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
         """Replace a member of staff's password (its hash)."""
+        ...
+
+    def active_by_email(self, email: str) -> StaffMember | None:
+        """The active member of staff with this sign-in email (any clinic), or None."""
         ...
 
     def set_licence(
@@ -270,6 +323,15 @@ class HasStaffStatus(Protocol):
         ...
 
 
+class HasResetLinks(Protocol):
+    """A unit of work holding ResetLinkRepository."""
+
+    @property
+    def reset_links(self) -> ResetLinkRepository:
+        """The password-reset links, in this unit of work's transaction."""
+        ...
+
+
 class AccountsUnitOfWork(
     Transaction,
     HasAudit,
@@ -278,9 +340,25 @@ class AccountsUnitOfWork(
     HasThrottle,
     HasStaffStatus,
     HasTwoStep,
+    HasResetLinks,
+    HasOutbox,
     Protocol,
 ):
     """One transaction over all the account stores (what the adapter implements)."""
+
+
+class ResetRequest(Transaction, HasAudit, HasStaffStatus, HasResetLinks, HasOutbox, Protocol):
+    """Queue a password-reset email for an active member of staff (audited)."""
+
+
+class ResetLinkMaking(Transaction, HasResetLinks, Protocol):
+    """Give a queued reset link its secret when its email is sent."""
+
+
+class PasswordResetByLink(
+    Transaction, HasAudit, HasStaffStatus, HasResetLinks, HasLoginSessions, HasApiTokens, Protocol
+):
+    """Set a new password through a reset link; every session and API token ends (audited)."""
 
 
 class StaffByEmail(Transaction, HasStaff, Protocol):
@@ -299,8 +377,8 @@ class SessionLookup(Transaction, HasLoginSessions, Protocol):
     """Resolve a sign-in session: touch it, or end it once it has lapsed."""
 
 
-class SessionRead(Transaction, HasLoginSessions, Protocol):
-    """Read a sign-in session in one statement, without a write lock; nothing is committed."""
+class SessionRead(Transaction, HasLoginSessions, HasApiTokens, Protocol):
+    """Read a sign-in session or an API token in one statement, without a write lock."""
 
 
 class SignOut(Transaction, HasAudit, HasLoginSessions, Protocol):
@@ -329,5 +407,13 @@ class ApiTokenRevocation(Transaction, HasAudit, HasApiTokens, Protocol):
     """Revoke an API token of the clinic (audited)."""
 
 
-class ApiTokenLookup(Transaction, HasApiTokens, Protocol):
-    """Find the member of staff an API token acts as."""
+class ApiTokenLookup(Transaction, HasAudit, HasApiTokens, Protocol):
+    """Find the member of staff an API token acts as; record its use (a refused one audited)."""
+
+
+class ApiTokenRead(Transaction, HasApiTokens, Protocol):
+    """Read an API token in one statement, without a write lock; nothing is committed."""
+
+
+class ApiTokenList(Transaction, HasAudit, HasApiTokens, Protocol):
+    """List the API tokens of a clinic, or of one member of staff (audited)."""

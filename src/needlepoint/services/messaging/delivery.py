@@ -13,9 +13,18 @@ that the database always knows how far a send got:
    ``uncertain`` once its lease lapses, for a person to check (``list_uncertain_messages``).
 
 Every step after the claim is conditional on this worker still holding the message, so a slow
-worker whose lease lapsed cannot finish what another worker has taken over. Failures before
-the hand-over are retried with doubling delays, up to ``max_attempts``; a permanent refusal
-(an SMTP 5xx) fails at once. Logs carry ids and counts, never an address or a body.
+worker whose lease lapsed cannot finish what another worker has taken over.
+
+A message carrying a secret link (``domain.messages.LINKED_KINDS``) is stored without it: as
+it is prepared (``with_secret_links``) the worker asks the link's area for a fresh secret
+(``SecretLinks``), which stores only its hash, and puts the link in the body it hands over;
+the outbox row never holds it (ADR 0037). A link that can no longer be used (expired, used,
+withdrawn) fails the message for good. Each attempt makes a new secret, so only the last one
+sent works.
+
+Failures before the hand-over are retried with doubling delays, up to ``max_attempts``; a
+permanent refusal (an SMTP 5xx) fails at once. Logs carry ids and counts, never an address or
+a body.
 """
 
 from __future__ import annotations
@@ -24,17 +33,21 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from needlepoint.domain.errors import NotFoundError
 from needlepoint.domain.messages import (
+    LINKED_KINDS,
     Channel,
     DeliveryOutcome,
+    MessageKind,
     MessageStatus,
     OutboxLease,
     OutboxMessage,
+    link_reference,
+    with_link,
 )
 from needlepoint.domain.records import AuditEvent
 from needlepoint.services import audit, permissions
@@ -101,6 +114,15 @@ class WorkerLoop:
 
 UnitsOfWork = Callable[[], OutboxTransaction]
 """Makes a new unit of work: every step of the worker is its own short transaction."""
+
+SecretLink = Callable[[str], str | None]
+"""Makes a fresh secret for the link with this id (storing its hash) and returns its URL;
+None when the link can no longer be used."""
+
+SecretLinks = Mapping[MessageKind, SecretLink]
+"""For each kind of linked message, the area that makes its links (wired in bootstrap)."""
+
+LINK_UNUSABLE = "the link expired or was used before it could be sent; ask for a new one"
 
 
 def run_worker(
@@ -251,6 +273,41 @@ def _deliver(via: _Via, message: OutboxMessage, settings: WorkerSettings, clock:
     return _settle(
         units, message, settings.worker_id, _complete(handover, message, settings, clock)
     )
+
+
+def with_secret_links(
+    channels: Mapping[Channel, MessageChannel], links: SecretLinks
+) -> Mapping[Channel, MessageChannel]:
+    """The channels, each putting a fresh secret link in a linked message as it prepares it."""
+    return {channel: _LinkingChannel(through, links) for channel, through in channels.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _LinkingChannel:
+    """A channel that makes a linked message's link just before handing the message over."""
+
+    channel: MessageChannel
+    links: SecretLinks
+
+    def prepare(self, message: OutboxMessage) -> Handover:
+        """Put the message's link in (a linked kind only), then prepare it on the channel."""
+        return self.channel.prepare(_with_its_link(message, self.links))
+
+
+def _with_its_link(message: OutboxMessage, links: SecretLinks) -> OutboxMessage:
+    """The message as it is sent: a linked one with a fresh link put in its body.
+
+    Raises:
+        DeliveryError: The link can no longer be used, or nothing makes links of this kind
+            (permanent: sending it later would not help).
+    """
+    if message.kind not in LINKED_KINDS:
+        return message
+    make = links.get(message.kind)
+    url = None if make is None else make(link_reference(message.idempotency_key))
+    if url is None:
+        raise DeliveryError(LINK_UNUSABLE, permanent=True)
+    return replace(message, body=with_link(message.body, url))
 
 
 def _complete(

@@ -16,6 +16,7 @@ from needlepoint.domain.scheduling import Appointment
 from needlepoint.services import audit as audit_service
 from needlepoint.services.messaging import delivery
 from needlepoint.services.messaging import reminders as reminder_service
+from needlepoint.services.messaging.delivery import SecretLinks
 from needlepoint.services.messaging.ports import (
     MessageChannel,
     MessagingUnitOfWork,
@@ -24,7 +25,7 @@ from needlepoint.services.messaging.ports import (
 from needlepoint.services.messaging.reminders import withdraw_for_appointment
 from needlepoint.services.ports import Clock
 
-__all__ = ["MessageChannel", "Messaging", "withdraw_for_appointment"]
+__all__ = ["MessageChannel", "Messaging", "SecretLinks", "withdraw_for_appointment"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Messaging:
     clock: Clock
     policy: ReminderPolicy
     channels: Callable[[], Mapping[Channel, MessageChannel]]
+    secret_links: Callable[[], SecretLinks] = dict
+    """Who makes the secret links of linked messages at send time (ADR 0037)."""
 
     def follow_appointment_change(
         self, uow: ReminderPlanning, appointment: Appointment, change: str
@@ -50,13 +53,21 @@ class Messaging:
         )
 
     def run_worker(
-        self, settings: delivery.WorkerSettings, loop: delivery.WorkerLoop
+        self,
+        settings: delivery.WorkerSettings,
+        loop: delivery.WorkerLoop,
+        channels: Mapping[Channel, MessageChannel] | None = None,
     ) -> delivery.DeliveryReport:
-        """Deliver due outbox messages, each exactly once, until stopped (or idle, once)."""
+        """Deliver due outbox messages, each exactly once, until stopped (or idle, once).
+
+        ``channels``: the configured ones unless given.
+        """
         return delivery.run_worker(
             units=self.unit_of_work,
             handover_units=self.handover_unit_of_work,
-            channels=self.channels(),
+            channels=delivery.with_secret_links(
+                self.channels() if channels is None else channels, self.secret_links()
+            ),
             settings=settings,
             clock=self.clock,
             loop=loop,

@@ -70,8 +70,16 @@ class Portal:
         """Queue one sign-in link per patient record with the email (see ``portal_access``)."""
         return portal_access.request_sign_in_links(
             request=request,
-            portal_url=self.portal_url,
             lifetime=self.link_lifetime,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+        )
+
+    def make_sign_in_link(self, link_id: str) -> str | None:
+        """A fresh secret for a queued sign-in link, as its URL (the worker, at send time)."""
+        return portal_access.make_sign_in_link(
+            link_id=link_id,
+            portal_url=self.portal_url,
             uow=self.unit_of_work(),
             clock=self.clock,
         )

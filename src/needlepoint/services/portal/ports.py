@@ -60,6 +60,10 @@ class PortalAccessRepository(Protocol):
         """Mark a link used; False when it was used already (two clicks: one wins)."""
         ...
 
+    def rekey_link(self, link_id: UUID, token_hash: str, now: datetime) -> bool:
+        """Give an unused, unexpired link a new token (its hash); False if there is none."""
+        ...
+
     def add_request(self, email_hash: str, ip: str, at: datetime) -> None:
         """Record one request for a link, for throttling."""
         ...
@@ -208,6 +212,10 @@ class SignInLinkQueue(HasPortalAccess, HasOutbox, Protocol):
 
 class SignInLinkRequest(Transaction, HasAudit, SignInLinkQueue, Protocol):
     """Ask for sign-in links: one per patient record with the email, throttled (audited)."""
+
+
+class SignInLinkMaking(Transaction, HasPortalAccess, Protocol):
+    """Give a queued sign-in link its secret when its email is sent."""
 
 
 class PatientSessionLookup(Transaction, HasPortalAccess, PortalPatientReads, Protocol):

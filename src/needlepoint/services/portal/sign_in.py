@@ -4,10 +4,13 @@
   per record when two clinics, or two records, share an address), queued as a
   ``PORTAL_SIGN_IN`` email in the outbox in the same transaction. The link's token is 256
   random bits; only its SHA-256 is stored, with an expiry (``link_lifetime``, 15 minutes by
-  default) and ``used_at``. What the asker is told never depends on whether the email is
-  known (ecosystem.md AU-4): an unknown email, a known one and an email asked for too often
-  (``MAX_REQUESTS_PER_EMAIL`` in ``REQUEST_WINDOW``, silently not sent again) all read the
-  same. Only an address asking too often (``MAX_REQUESTS_PER_IP``) is told to wait.
+  default) and ``used_at``. The token is made when the worker sends the email
+  (``make_sign_in_link``), never before: the outbox row holds a placeholder and the link's id,
+  so neither the database nor a backup holds a live link (ADR 0037). What the asker is told
+  never depends on whether the email is known (ecosystem.md AU-4): an unknown email, a known
+  one and an email asked for too often (``MAX_REQUESTS_PER_EMAIL`` in ``REQUEST_WINDOW``,
+  silently not sent again) all read the same. Only an address asking too often
+  (``MAX_REQUESTS_PER_IP``) is told to wait.
 * **Following it.** Showing the link's page changes nothing (mail scanners open links);
   pressing its button consumes the token (``used_at`` is set by one UPDATE that only an
   unused link matches, so two presses cannot both win) and opens a patient session.
@@ -31,7 +34,7 @@ from uuid import UUID, uuid4
 
 from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.errors import DomainError, NotFoundError
-from needlepoint.domain.messages import Channel, MessageKind, OutboxMessage
+from needlepoint.domain.messages import LINK_PLACEHOLDER, Channel, MessageKind, OutboxMessage
 from needlepoint.domain.portal import PatientSession, SignInLink
 from needlepoint.domain.records import AuditEvent, PatientRecord
 from needlepoint.services.audit import Audited
@@ -40,6 +43,7 @@ from needlepoint.services.portal.ports import (
     PatientSessionLookup,
     PatientSessionOpening,
     PortalPatientReads,
+    SignInLinkMaking,
     SignInLinkQueue,
     SignInLinkRequest,
 )
@@ -157,7 +161,6 @@ def sign_in_url(portal_url: str, token: str) -> str:
 def request_sign_in_links(
     *,
     request: LinkRequest,
-    portal_url: str,
     lifetime: timedelta,
     uow: SignInLinkRequest,
     clock: Clock,
@@ -181,7 +184,7 @@ def request_sign_in_links(
         recent = portal.requests_for_email(email_hash, since=now - REQUEST_WINDOW)
         portal.add_request(email_hash, request.ip, now)
         patients = () if recent >= MAX_REQUESTS_PER_EMAIL or not email else _owners(uow, email)
-        links = [_queue_link(uow, patient, portal_url, now + lifetime, now) for patient in patients]
+        links = [_queue_link(uow, patient, now + lifetime, now) for patient in patients]
         outcome = "success" if links else "no_link_sent"
         resource = ",".join(str(link.id) for link in links) or "-"
         event = _anonymous("portal.sign_in.request", resource, outcome, request, now)
@@ -198,17 +201,18 @@ def _owners(uow: HasPortalAccess, email: str) -> Sequence[PatientRecord]:
 def _queue_link(
     uow: SignInLinkQueue,
     patient: PatientRecord,
-    portal_url: str,
     expires_at: datetime,
     now: datetime,
 ) -> SignInLink:
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    link = SignInLink(uuid4(), patient.clinic_id, patient.id, digest(token), now, expires_at)
+    # The link's token is made when the email is sent (make_sign_in_link); until then it
+    # holds the hash of a secret nobody is ever given, so it cannot be followed.
+    unknown = secrets.token_urlsafe(TOKEN_BYTES)
+    link = SignInLink(uuid4(), patient.clinic_id, patient.id, digest(unknown), now, expires_at)
     uow.portal_access.add_link(link)
     minutes = max(1, int((expires_at - now).total_seconds() // 60))
     body = (
         "Here is your link to sign in to your clinic's patient portal. It works once, "
-        f"for {minutes} minutes:\n\n{sign_in_url(portal_url, token)}\n\n"
+        f"for {minutes} minutes:\n\n{LINK_PLACEHOLDER}\n\n"
         "If you did not ask for it, you can ignore this email."
     )
     uow.outbox.add(
@@ -228,6 +232,27 @@ def _queue_link(
         )
     )
     return link
+
+
+def make_sign_in_link(
+    *, link_id: str, portal_url: str, uow: SignInLinkMaking, clock: Clock
+) -> str | None:
+    """A fresh secret for a queued sign-in link, as the URL to send; None if it is unusable.
+
+    Called by the worker as it sends the link's email: only the new secret's hash is stored
+    (replacing any earlier one, so only the last email sent works). An expired, used or
+    unknown link gets None and its email is not sent.
+    """
+    try:
+        link = UUID(link_id)
+    except ValueError:
+        return None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with uow:
+        if not uow.portal_access.rekey_link(link, digest(token), clock.now()):
+            return None
+        uow.commit()
+    return sign_in_url(portal_url, token)
 
 
 def open_patient_session(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert, select, update
 
 from needlepoint.adapters.db.accounts.members import staff_columns, staff_from_labelled_row
 from needlepoint.adapters.db.repository import SqlRepository, revoking
@@ -27,6 +28,9 @@ class SqlApiTokenRepository(SqlRepository):
             "created_at": token.created_at,
             "revoked_at": token.revoked_at,
             "issued_by": token.issued_by,
+            "expires_at": token.expires_at,
+            "last_used_at": token.last_used_at,
+            "prefix": token.prefix or None,
         }
         self._connection().execute(insert(api_token).values(values))
 
@@ -42,6 +46,25 @@ class SqlApiTokenRepository(SqlRepository):
     def revoke(self, token_id: UUID, at: datetime) -> None:
         """Revoke one token (a no-op if it is revoked already)."""
         self._connection().execute(revoking(api_token, api_token.c.id == token_id, at))
+
+    def touch(self, token_id: UUID, at: datetime) -> None:
+        """Record that the token was used at ``at``."""
+        self._connection().execute(
+            update(api_token).where(api_token.c.id == token_id).values(last_used_at=at)
+        )
+
+    def for_clinic(self, clinic_id: UUID, staff_id: UUID | None) -> Sequence[ApiToken]:
+        """The tokens acting as members of this clinic (only ``staff_id``'s if given)."""
+        query = (
+            select(api_token)
+            .join(staff_member, staff_member.c.id == api_token.c.staff_id)
+            .where(staff_member.c.clinic_id == clinic_id)
+            .order_by(api_token.c.created_at.desc(), api_token.c.id)
+        )
+        if staff_id is not None:
+            query = query.where(api_token.c.staff_id == staff_id)
+        rows = self._connection().execute(query).mappings()
+        return [_token_from_row(row) for row in rows]
 
     def by_hash(self, token_hash: str) -> tuple[ApiToken, StaffMember] | None:
         """A token and its member of staff, by the hash of its secret."""
@@ -67,4 +90,7 @@ def _token_from_row(row: RowMapping) -> ApiToken:
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
         issued_by=row["issued_by"],
+        expires_at=row["expires_at"],
+        last_used_at=row["last_used_at"],
+        prefix=row["prefix"] or "",
     )

@@ -55,6 +55,14 @@ class SqlStaffStatusRepository(SqlRepository):
         """Replace a member of this clinic's password hash."""
         self._set(clinic_id, staff_id, password_hash=password_hash)
 
+    def active_by_email(self, email: str) -> StaffMember | None:
+        """The active member of staff with this sign-in email (any clinic), or None."""
+        query = select(*staff_columns()).where(
+            staff_member.c.email == email, staff_member.c.active.is_(True)
+        )
+        row = self._connection().execute(query).mappings().one_or_none()
+        return None if row is None else staff_from_labelled_row(row)
+
     def set_licence(
         self, clinic_id: UUID, staff_id: UUID, licence_max_depth_mm: Decimal | None
     ) -> None:

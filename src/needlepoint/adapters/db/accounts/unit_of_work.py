@@ -6,20 +6,25 @@ from sqlalchemy import Engine
 
 from needlepoint.adapters.db.accounts.api_tokens import SqlApiTokenRepository
 from needlepoint.adapters.db.accounts.login_sessions import SqlLoginSessionRepository
+from needlepoint.adapters.db.accounts.reset_links import SqlResetLinkRepository
 from needlepoint.adapters.db.accounts.staff_status import SqlStaffStatusRepository
 from needlepoint.adapters.db.accounts.throttle import SqlThrottleRepository
 from needlepoint.adapters.db.accounts.two_step import SqlTwoStepRepository
+from needlepoint.adapters.db.messaging.outbox import SqlOutboxRepository
 from needlepoint.adapters.db.shared.audit import SqlAuditLog
 from needlepoint.adapters.db.transaction import Transaction
 from needlepoint.services.accounts.ports import (
     AccountsUnitOfWork,
+    ApiTokenRead,
     ApiTokenRepository,
     LoginSessionRepository,
+    ResetLinkRepository,
     SessionRead,
     StaffStatusRepository,
     ThrottleRepository,
     TwoStepRepository,
 )
+from needlepoint.services.messaging.ports import OutboxRepository
 from needlepoint.services.ports import AuditLog
 
 
@@ -38,14 +43,17 @@ class SqlAccountsUnitOfWork(Transaction):
         self.staff: StaffStatusRepository = SqlStaffStatusRepository(self._connection)
         self.two_step: TwoStepRepository = SqlTwoStepRepository(self._connection)
         self.audit: AuditLog = SqlAuditLog(self._connection)
+        self.reset_links: ResetLinkRepository = SqlResetLinkRepository(self._connection)
+        self.outbox: OutboxRepository = SqlOutboxRepository(self._connection)
 
 
 class SqlSessionReader(Transaction):
-    """Reads sign-in sessions only, on an engine of ``engine.single_statement_reads``."""
+    """Reads sign-in sessions and API tokens only (``engine.single_statement_reads``)."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self.sessions: LoginSessionRepository = SqlLoginSessionRepository(self._connection)
+        self.tokens: ApiTokenRepository = SqlApiTokenRepository(self._connection)
 
 
 def _implements_the_port(uow: SqlAccountsUnitOfWork) -> AccountsUnitOfWork:
@@ -54,5 +62,10 @@ def _implements_the_port(uow: SqlAccountsUnitOfWork) -> AccountsUnitOfWork:
 
 
 def _reads_sessions(reader: SqlSessionReader) -> SessionRead:
+    """Never called: mypy checks here that the reader satisfies the services' port."""
+    return reader
+
+
+def _reads_tokens(reader: SqlSessionReader) -> ApiTokenRead:
     """Never called: mypy checks here that the reader satisfies the services' port."""
     return reader

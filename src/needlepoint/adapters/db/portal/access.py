@@ -61,6 +61,16 @@ class SqlPortalAccessRepository(SqlRepository):
         )
         return bool(self._connection().execute(statement).rowcount == 1)
 
+    def rekey_link(self, link_id: UUID, token_hash: str, now: datetime) -> bool:
+        """Give an unused, unexpired link a new token (its hash); False if there is none."""
+        columns = t.portal_sign_in_link.c
+        statement = (
+            update(t.portal_sign_in_link)
+            .where(columns.id == link_id, columns.used_at.is_(None), columns.expires_at > now)
+            .values(token_hash=token_hash)
+        )
+        return bool(self._connection().execute(statement).rowcount == 1)
+
     def add_request(self, email_hash: str, ip: str, at: datetime) -> None:
         """Record one request for a link."""
         values = {"email_hash": email_hash, "ip": ip, "at": at}

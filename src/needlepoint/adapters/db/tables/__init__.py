@@ -15,6 +15,7 @@ from needlepoint.adapters.db.tables.accounts import (
     login_throttle,
     sign_in_challenge,
     staff_recovery_code,
+    staff_reset_link,
     staff_totp,
 )
 from needlepoint.adapters.db.tables.base import NAMING_CONVENTION, UtcDateTime, metadata
@@ -102,6 +103,7 @@ __all__ = [
     "signed_consent",
     "staff_member",
     "staff_recovery_code",
+    "staff_reset_link",
     "staff_totp",
     "stored_document",
     "treatment_series",

@@ -47,7 +47,27 @@ api_token = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
     # Who issued the token (migration 2026-12-07_sign_in_throttle); None for older tokens.
     Column("issued_by", Uuid, ForeignKey("staff_member.id"), nullable=True),
+    # Expiry, last use and the shown prefix (migration 2026-12-11_api_token_expiry); older
+    # tokens were given created_at + 365 days and no prefix.
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Column("prefix", String(8), nullable=True),
     Index("ix_api_token_staff_id", "staff_id"),
+)
+
+# One-time links that let a member of staff set their password: a reset asked for on the
+# sign-in page (migration 2026-12-11_staff_reset_links). Only the hash of the secret is kept;
+# the secret is made when the email is sent (ADR 0037).
+staff_reset_link = Table(
+    "staff_reset_link",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("staff_id", Uuid, ForeignKey("staff_member.id"), nullable=False),
+    Column("token_hash", CHAR(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("ix_staff_reset_link_staff_id", "staff_id"),
 )
 
 login_throttle = Table(

@@ -10,11 +10,15 @@ from needlepoint.entrypoints.api import security
 from needlepoint.entrypoints.api.permissions import API, Context
 from needlepoint.entrypoints.api.schemas.accounts import (
     ApiTokenIn,
+    ApiTokenListOut,
     ApiTokenOut,
     EnrolmentOut,
     LoginIn,
+    PasswordResetAskedOut,
+    PasswordResetConfirmIn,
     ReauthIn,
     RecoveryCodesOut,
+    ResetLinkAskIn,
     SecondStepIn,
     SecondStepOut,
     SignedInOut,
@@ -22,8 +26,8 @@ from needlepoint.entrypoints.api.schemas.accounts import (
     TwoStepOut,
 )
 from needlepoint.entrypoints.api.security import ServicesDep
+from needlepoint.services.accounts import password_reset, two_step
 from needlepoint.services.accounts import sign_in as sessions
-from needlepoint.services.accounts import two_step
 from needlepoint.services.audit import AuthMethod
 
 router = APIRouter(prefix=f"{API}/auth", tags=["auth"])
@@ -80,16 +84,37 @@ def create_api_token(body: ApiTokenIn, context: Context, services: ServicesDep) 
     """A new API token for a script; the token is in this response only.
 
     The token acts as ``staff_id`` but never attests: signing, charting and clearing need that
-    clinician's own signed-in session. Who issued it is recorded and audited.
+    clinician's own signed-in session. It works for ``expires_in_days`` (1 to 365; the
+    clinic's default, 90 unless configured, when left out); after that, or once revoked, it
+    gets 401 ``api-token-expired`` or ``api-token-revoked``. Who issued it is recorded and
+    audited.
     """
-    staff_id = body.staff_id or context.actor.id
-    issued = services.accounts.issue_api_token(body.name, staff_id=staff_id, context=context)
+    issued = services.accounts.issue_api_token(
+        body.name,
+        staff_id=body.staff_id or context.actor.id,
+        context=context,
+        lifetime_days=body.expires_in_days,
+    )
     return ApiTokenOut.from_domain(issued)
+
+
+@router.get("/tokens")
+def list_api_tokens(context: Context, services: ServicesDep) -> ApiTokenListOut:
+    """The API tokens acting as you (an admin: every token of the clinic), newest first.
+
+    Each shows its name, its first characters (``prefix``), when it expires and when it was
+    last used (to the minute); never the token itself. Expired and revoked ones are listed.
+    """
+    found = services.accounts.list_api_tokens(context=context)
+    return ApiTokenListOut.from_domain(found)
 
 
 @router.post("/tokens/{token_id}/revoke", status_code=204, response_class=Response)
 def revoke_api_token(token_id: UUID, context: Context, services: ServicesDep) -> None:
-    """Stop an API token working at once (revoking it again changes nothing)."""
+    """Stop an API token working at once (revoking it again changes nothing).
+
+    Anyone may revoke a token acting as them; an admin any token of the clinic.
+    """
     services.accounts.revoke_api_token(token_id, context=context)
 
 
@@ -177,3 +202,38 @@ def regenerate_recovery_codes(
     token = security.session_token(request)
     codes = services.accounts.regenerate_recovery_codes(token, context=context)
     return RecoveryCodesOut(recovery_codes=list(codes))
+
+
+RESET_ASKED = (
+    "If this email belongs to an account, a link to choose a new password is on its way. "
+    "It works once, for 60 minutes."
+)
+"""The one answer to a reset request, known email or not (ecosystem.md AU-4)."""
+
+
+@router.post("/password-reset", status_code=202)
+def request_password_reset(
+    body: ResetLinkAskIn, request: Request, services: ServicesDep
+) -> PasswordResetAskedOut:
+    """Email a link to choose a new password, if the email belongs to an active account.
+
+    The answer is the same for every email, known or not. The link works once, for 60
+    minutes; use it with ``POST /api/v1/auth/password-reset/confirm``.
+    """
+    asked = password_reset.ResetAsked(body.email, security.request_id(request))
+    services.accounts.request_password_reset(asked)
+    return PasswordResetAskedOut(detail=RESET_ASKED)
+
+
+@router.post("/password-reset/confirm", status_code=204, response_class=Response)
+def confirm_password_reset(
+    body: PasswordResetConfirmIn, request: Request, services: ServicesDep
+) -> None:
+    """Set a new password with a reset link's token; every session and API token ends.
+
+    Nobody is signed in: sign in with the new password afterwards. A used, expired or unknown
+    token gets 400 ``reset-link-invalid``; a password the rules refuse gets 422 (the link
+    still works).
+    """
+    new = password_reset.NewPassword(body.token, body.password, security.request_id(request))
+    services.accounts.reset_password_by_link(new)

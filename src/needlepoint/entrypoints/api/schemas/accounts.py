@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
@@ -21,9 +22,10 @@ from needlepoint.entrypoints.api.schemas.common import (
     Phone,
     RequestModel,
 )
-from needlepoint.services.accounts import password_policy, staff_admin
+from needlepoint.services.accounts import api_tokens, password_policy, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
+from needlepoint.services.accounts.ports import ApiToken
 
 Password = Annotated[
     str, StringConstraints(min_length=1, max_length=password_policy.MAX_PASSWORD_LENGTH)
@@ -45,6 +47,27 @@ class LoginIn(RequestModel):
 
     email: Annotated[str, StringConstraints(min_length=1, max_length=320, pattern=PRINTABLE)]
     password: Password
+
+
+class ResetLinkAskIn(RequestModel):
+    """Ask for a password reset link for a sign-in email."""
+
+    email: Annotated[str, StringConstraints(min_length=1, max_length=320, pattern=PRINTABLE)]
+
+
+class PasswordResetAskedOut(BaseModel):
+    """The same answer whether or not the email is known."""
+
+    detail: str = Field(
+        description="Always the same sentence: the email gets a link if it has an account."
+    )
+
+
+class PasswordResetConfirmIn(RequestModel):
+    """A reset link's token (the last part of the link) and the new password."""
+
+    token: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    password: NewPassword
 
 
 class StaffIn(RequestModel):
@@ -125,6 +148,53 @@ class ApiTokenIn(RequestModel):
 
     name: TokenName
     staff_id: UUID | None = None
+    expires_in_days: int | None = Field(
+        None,
+        ge=1,
+        le=api_tokens.MAX_LIFETIME_DAYS,
+        description="How many days the token works (1 to 365); left out: the clinic's "
+        "default (90 unless configured).",
+    )
+
+
+class ApiTokenSummaryOut(BaseModel):
+    """An API token as listed: never its secret, only its first characters."""
+
+    id: UUID
+    name: str
+    prefix: str = Field(description="The token's first characters, to tell tokens apart.")
+    staff_id: UUID
+    issued_by: UUID | None
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="Last use, to the minute; null if never.")
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, record: ApiToken) -> ApiTokenSummaryOut:
+        """From the stored token."""
+        return cls(
+            id=record.id,
+            name=record.name,
+            prefix=record.prefix or sessions.API_TOKEN_PREFIX,
+            staff_id=record.staff_id,
+            issued_by=record.issued_by,
+            created_at=record.created_at,
+            expires_at=record.expires_at,
+            last_used_at=record.last_used_at,
+            revoked_at=record.revoked_at,
+        )
+
+
+class ApiTokenListOut(BaseModel):
+    """API tokens, newest first."""
+
+    tokens: list[ApiTokenSummaryOut]
+
+    @classmethod
+    def from_domain(cls, records: Sequence[ApiToken]) -> ApiTokenListOut:
+        """From the stored tokens."""
+        return cls(tokens=[ApiTokenSummaryOut.from_domain(r) for r in records])
 
 
 class ApiTokenOut(BaseModel):
@@ -135,6 +205,7 @@ class ApiTokenOut(BaseModel):
     staff_id: UUID
     issued_by: UUID | None
     created_at: datetime
+    expires_at: datetime | None
     token: str
 
     @classmethod
@@ -147,6 +218,7 @@ class ApiTokenOut(BaseModel):
             staff_id=record.staff_id,
             issued_by=record.issued_by,
             created_at=record.created_at,
+            expires_at=record.expires_at,
             token=issued.token,
         )
 
