@@ -3,9 +3,11 @@
 Two ``needlepoint serve`` processes share one database (SQLite, and PostgreSQL when reachable):
 
 * 40 simultaneous sign-ins for one account, 39 wrong and the right one a few ms after the
-  others, split across both processes: at most 5 are evaluated (hashed) before the throttle
-  refuses the rest, the right password does not get in, and after the delay it does. The
-  evaluations are counted from the audit trail (one event per evaluated attempt, AD-2).
+  others, split across both processes: 5 are evaluated (hashed) free, and each one after them
+  only once the throttle's delay (2 s, doubling) has passed since the one before, however the
+  machine's load spreads the 40 over time; the right password gets in only after a delay, and
+  after the race it does. The evaluations are counted from the audit trail (one event per
+  evaluated attempt, AD-2).
 * A cross-origin cookie POST (sign a consultation, form content type, ``Origin:
   https://evil.example``, no token) gets 403 and signs nothing; the same with the CSRF token, or
   from the server's own origin, signs.
@@ -36,14 +38,14 @@ from consent_support import give_consent
 from fakes import AUDIT_KEY, FIELD_KEY, FIELD_KEYS
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
 from needlepoint.adapters.db.engine import make_engine
-from needlepoint.adapters.db.tables import audit_event
+from needlepoint.adapters.db.tables import audit_event, login_throttle
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.domain.vocabulary import Sex
 from needlepoint.entrypoints.api.schemas.treatment import ChartIn
 from needlepoint.services.accounts import staff as accounts
-from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ADDRESS_POLICY
+from needlepoint.services.accounts.throttling import ACCOUNT_POLICY, ADDRESS_POLICY, ThrottleKeys
 from needlepoint.services.audit import AuthMethod, OperatorContext, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records
 from needlepoint.services.records import patients
@@ -148,16 +150,41 @@ def _count(engine: Engine, *where: Any) -> int:
         return int(connection.execute(select(func.count()).where(*where)).scalar_one())
 
 
-def _race(urls: tuple[str, str]) -> list[httpx.Response | str]:
-    """40 sign-ins at once across both servers; the last, with the right password, a moment late."""
+def most_evaluated(seconds: float) -> int:
+    """The most attempts of one account the throttle may evaluate in ``seconds`` (AU-3's rule).
+
+    Five free failures, then each further attempt only once the wait after the one before has
+    passed: 2 s, 4 s, 8 s … (``ACCOUNT_POLICY``), counted from the fifth failure's charge.
+    """
+    evaluated, waited = ACCOUNT_POLICY.free_failures, 0.0
+    while True:
+        wait = ACCOUNT_POLICY.delay_after(evaluated).total_seconds()
+        if waited + wait > seconds:
+            return evaluated
+        evaluated, waited = evaluated + 1, waited + wait
+
+
+def test_au3_the_rule_allows_five_within_two_seconds_and_one_more_per_doubling_wait() -> None:
+    assert [most_evaluated(s) for s in (0, 1.99, 2, 5.99, 6, 13.99, 14)] == [5, 5, 6, 6, 7, 7, 8]
+
+
+def _race(urls: tuple[str, str]) -> tuple[list[httpx.Response | str], float, float]:
+    """40 sign-ins at once across both servers; the last, with the right password, a moment late.
+
+    Also returns how long the race took (from the start until the last answer) and how long
+    after the start the right password's answer came, in seconds.
+    """
     barrier = threading.Barrier(CALLERS)
     answers: list[httpx.Response | str] = ["not sent"] * CALLERS
+    started = [0.0]
+    right_answered = [0.0]
 
     def attempt(n: int) -> None:
         right = n == CALLERS - 1
         body = {"email": "race@http.test", "password": PASSWORD if right else f"wrong guess {n}"}
         with httpx.Client(base_url=urls[n % 2], timeout=60) as client:
-            barrier.wait()
+            if barrier.wait() == 0:
+                started[0] = time.monotonic()
             if right:
                 time.sleep(RIGHT_ONE_LATE_SECONDS)
             try:
@@ -166,19 +193,26 @@ def _race(urls: tuple[str, str]) -> list[httpx.Response | str]:
                 )
             except httpx.HTTPError as error:  # counted, never hidden: the test then fails
                 answers[n] = repr(error)
+            if right:
+                right_answered[0] = time.monotonic()
 
     threads = [threading.Thread(target=attempt, args=(n,)) for n in range(CALLERS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return answers
+    finished = time.monotonic()
+    return answers, finished - started[0], right_answered[0] - started[0]
 
 
-def test_forty_simultaneous_sign_ins_evaluate_at_most_five_and_the_right_one_waits(
+def test_forty_simultaneous_sign_ins_evaluate_five_and_then_only_after_each_wait(
     world: World,
 ) -> None:
-    answers = _race(world.urls)
+    """On an idle machine the 40 reach the throttle within 2 s: exactly AU-3's figure, at most
+    5 evaluated. A loaded machine may spread them over longer; the rule is then what counts:
+    the 6th is evaluated no sooner than 2 s after the 5th, the 7th 4 s after the 6th …, so
+    at most ``most_evaluated(how long the race took)``, never a 6th within 2 s."""
+    answers, lasted_s, right_after_s = _race(world.urls)
 
     statuses = [a.status_code if isinstance(a, httpx.Response) else a for a in answers]
     race = audit_event.c.request_id.like("race-%")
@@ -187,20 +221,35 @@ def test_forty_simultaneous_sign_ins_evaluate_at_most_five_and_the_right_one_wai
     )
     throttled = _count(world.engine, race, audit_event.c.outcome == "too-many-attempts")
     signed_in = _count(world.engine, race, audit_event.c.action == "auth.login")
-    assert sorted(set(map(str, statuses))) == ["401", "429"], statuses
-    assert 1 <= evaluated <= ACCOUNT_POLICY.free_failures
-    assert (statuses.count(401), statuses.count(429)) == (evaluated, CALLERS - evaluated)
-    assert (evaluated + throttled, signed_in) == (CALLERS, 0)
     right = answers[-1]
     assert isinstance(right, httpx.Response)
-    assert right.status_code == 429
-    assert right.json()["code"] == "too-many-attempts"
-    wait_seconds = int(right.headers["retry-after"])
-    assert 1 <= wait_seconds <= 2
+    right_evaluated = right.status_code != 429
+    wrong_evaluated = evaluated - right_evaluated
+    # A right password that got in clears the account's count: five more are then free.
+    allowed = most_evaluated(lasted_s) + right_evaluated * ACCOUNT_POLICY.free_failures
+    assert 1 <= evaluated <= allowed, (evaluated, lasted_s)
+    assert set(map(str, statuses[:-1])) <= {"401", "429"}, statuses
+    assert (statuses.count(401), statuses.count(429)) == (wrong_evaluated, CALLERS - evaluated)
+    assert (evaluated + throttled, signed_in) == (CALLERS, int(right_evaluated))
+    wait_seconds = 0
+    if right_evaluated:
+        # Only after a wait (or, on a machine slow to start the others, among the free five).
+        assert right.status_code == 200, right.text
+        assert wrong_evaluated < ACCOUNT_POLICY.free_failures or right_after_s >= 2, right_after_s
+    else:
+        assert right.json()["code"] == "too-many-attempts"
+        wait_seconds = int(right.headers["retry-after"])
+        longest = ACCOUNT_POLICY.delay_after(wrong_evaluated).total_seconds()
+        assert 1 <= wait_seconds <= max(longest, 1), (wait_seconds, wrong_evaluated)
 
     time.sleep(wait_seconds)
     login = {"email": "race@http.test", "password": PASSWORD}
     after = httpx.post(f"{world.urls[1]}{API}/auth/login", json=login, timeout=60)
+    for _ in range(3):  # an attempt admitted after the right one's refusal waits longer
+        if after.status_code != 429:
+            break
+        time.sleep(int(after.headers["retry-after"]))
+        after = httpx.post(f"{world.urls[1]}{API}/auth/login", json=login, timeout=60)
 
     assert after.status_code == 200, after.text
 
@@ -279,6 +328,7 @@ def test_a_forged_forwarded_for_does_not_hide_the_address(world: World) -> None:
     sign-ins for ever new emails, each claiming another address, are still counted against the
     one address they come from. Last in this module: it leaves the loopback throttled."""
     statuses = []
+    before = _address_failures(world.engine, "127.0.0.1")
     with httpx.Client(base_url=world.urls[0], timeout=60) as client:
         for n in range(ADDRESS_POLICY.free_failures + 5):
             body = {"email": f"nobody{n}@http.test", "password": "wrong guess"}
@@ -287,4 +337,21 @@ def test_a_forged_forwarded_for_does_not_hide_the_address(world: World) -> None:
 
     free = ADDRESS_POLICY.free_failures
     assert statuses[:free] == [401] * free  # each a new email and a "new" address: evaluated
-    assert 429 in statuses[free:]  # then the one real address waits, whatever it claims
+    assert set(statuses) <= {401, 429}, statuses
+    # Every evaluated attempt was charged to the one real address, none to a claimed one; so
+    # the address now waits, whatever it claims (a 429 in the run itself depends on the
+    # machine: an attempt reaching the throttle after the wait has passed is evaluated).
+    after = _address_failures(world.engine, "127.0.0.1")
+    assert after - before == statuses.count(401) >= free, (before, after, statuses)
+    assert ADDRESS_POLICY.delay_after(after).total_seconds() >= 1
+    forged_keys = [ThrottleKeys.of("x", f"198.51.100.{n + 1}").address for n in range(25)]
+    with world.engine.connect() as connection:
+        found = select(login_throttle.c.key_hash).where(login_throttle.c.key_hash.in_(forged_keys))
+        assert connection.execute(found).all() == []
+
+
+def _address_failures(engine: Engine, ip: str) -> int:
+    key = ThrottleKeys.of("x", ip).address
+    with engine.connect() as connection:
+        query = select(login_throttle.c.failures).where(login_throttle.c.key_hash == key)
+        return int(connection.execute(query).scalar_one_or_none() or 0)
