@@ -8,6 +8,7 @@ patient's row does not open, and a key rotation keeps every note readable.
 from __future__ import annotations
 
 import base64
+import html
 import os
 import sqlite3
 from contextlib import closing
@@ -19,9 +20,11 @@ from cryptography.exceptions import InvalidTag
 from pydantic import SecretStr
 
 from api_support import TestClient
-from fakes import FIELD_KEY, PlainHasher
-from needlepoint.adapters.field_crypto import SealedFieldError, key_id, sealed_key_id
+from fakes import FIELD_KEY, FIELD_KEYS, PlainHasher
+from needlepoint.adapters.db.sealed import UNREADABLE_ACTION
+from needlepoint.adapters.field_crypto import SealedFieldError, aad, key_id, sealed_key_id
 from needlepoint.bootstrap import bootstrap
+from needlepoint.domain.sealed_fields import UNREADABLE_TEXT
 from portal_support import Treated, check_in, portal_browser, treated_patient
 from web_support import Clinic, page_token
 
@@ -101,10 +104,13 @@ def test_in3_a_note_copied_onto_another_patients_check_in_does_not_open(
             )
 
     refused = 0
+    assert FIELD_KEYS.open(stored[first][0], aad("check_in", "note", first)) == CANARIES[0]
     for check_in_id in (first, second):
         with pytest.raises(SealedFieldError) as caught:
-            _read(clinic, clinic.services.database, check_in_id)
+            FIELD_KEYS.open(_notes(clinic)[check_in_id][0], aad("check_in", "note", check_in_id))
         refused += isinstance(caught.value.__cause__, InvalidTag)
+        # Read as a record, the note is the marker: never the other patient's text.
+        assert _read(clinic, clinic.services.database, check_in_id).answers.note == UNREADABLE_TEXT  # type: ignore[attr-defined]
     assert refused == 2  # 100 % of the swapped notes
 
 
@@ -148,3 +154,55 @@ def test_in3_text_written_before_encryption_stays_readable_and_is_sealed_on_requ
     assert clinic.services.database.reencrypt_fields(batch_size=500).resealed == 1
     assert "legacy words" not in _notes(clinic)[first][0]
     assert _read(clinic, clinic.services.database, first).answers.note == "legacy words"  # type: ignore[attr-defined]
+
+
+def _swap_notes(clinic: Clinic, first: UUID, second: UUID) -> dict[UUID, tuple[str, str | None]]:
+    stored = _notes(clinic)
+    with closing(sqlite3.connect(_database(clinic))) as raw, raw:
+        for target, source in ((first, second), (second, first)):
+            raw.execute(
+                "UPDATE check_in SET note = ? WHERE id = ?", (stored[source][0], target.hex)
+            )
+    return stored
+
+
+def _unreadable_events(clinic: Clinic) -> list[tuple[str, str, str, str, str | None, str]]:
+    with closing(sqlite3.connect(_database(clinic))) as raw:
+        found = raw.execute(
+            "SELECT action, resource_type, resource_id, severity, patient_id, outcome"
+            " FROM audit_event WHERE action = ?",
+            (UNREADABLE_ACTION,),
+        ).fetchall()
+    return [tuple(row) for row in found]
+
+
+def test_in3_a_swapped_note_reads_as_unreadable_on_the_api_and_the_page_and_is_audited_high(
+    clinic: Clinic, clinician: TestClient, two_check_ins: tuple[UUID, UUID]
+) -> None:
+    """A note that does not open is not a 500: the check-in is served, the note replaced by
+    a plain marker (the same on the API and the page), and the event audited high, once per
+    read, without the stored text."""
+    first, second = two_check_ins
+    stored = _swap_notes(clinic, first, second)
+
+    api = clinician.get(f"/api/v1/check-ins/{first}")
+    page = clinician.get(f"/check-ins/{first}")
+
+    assert api.status_code == 200, api.text
+    body = api.json()
+    assert body["answers"]["note"] == UNREADABLE_TEXT
+    assert body["review"]["note"] == REVIEW_CANARY  # the rest of the record is still there
+    assert body["id"] == str(first)
+    assert page.status_code == 200, page.text
+    assert UNREADABLE_TEXT in html.unescape(page.text)
+    assert REVIEW_CANARY in page.text
+    assert CANARIES[1] not in page.text + api.text  # the other patient's note never opens
+    events = _unreadable_events(clinic)
+    assert [(a, t, r, s, o) for a, t, r, s, _, o in events] == [
+        (UNREADABLE_ACTION, "check_in.note", str(first), "high", "unreadable")
+    ] * 2
+    assert {UUID(str(patient)) for *_, patient, _ in events} == {UUID(body["patient_id"])}
+    with closing(sqlite3.connect(_database(clinic))) as raw:
+        trail = " ".join(map(str, raw.execute("SELECT * FROM audit_event").fetchall()))
+    assert all(sealed not in trail for sealed, _ in stored.values())
+    assert clinic.services.database.verify_audit().ok

@@ -29,7 +29,7 @@ from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import downgrade, upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
-from needlepoint.adapters.field_crypto import FieldKeyring, SealedFieldError, sealed_key_id
+from needlepoint.adapters.field_crypto import FieldKeyring, SealedFieldError, aad, sealed_key_id
 from needlepoint.domain.charting import (
     Cartridge,
     ContraindicatedError,
@@ -43,6 +43,7 @@ from needlepoint.domain.outcomes import CareDocumentKind, OutcomeScale
 from needlepoint.domain.planning import Endpoint
 from needlepoint.domain.records import AlreadySignedError, Role
 from needlepoint.domain.records import Clinic as ClinicRecord
+from needlepoint.domain.sealed_fields import UNREADABLE_TEXT
 from needlepoint.domain.series_plan import PlannedZone, SeriesPlan
 from needlepoint.domain.treatment import (
     Cancellation,
@@ -307,8 +308,12 @@ def test_in3_session_notes_and_adverse_events_are_sealed_for_their_row(engine: E
                 .values(notes=rows[source.id].notes)
             )
         with pytest.raises(SealedFieldError) as caught:
-            history(clinic, target.session_id)
+            FIELD_KEYS.open(rows[source.id].notes, aad("chart_version", "notes", target.id))
         refused += isinstance(caught.value.__cause__, InvalidTag)
+        # Read as a record: the notes are the marker, the rest of the chart is still there.
+        read = history(clinic, target.session_id)[0]
+        assert read.notes == UNREADABLE_TEXT
+        assert read.chart.cartridge.lot == LOT
     assert refused == 2  # 100 % of the swapped notes
 
 

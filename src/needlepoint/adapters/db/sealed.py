@@ -12,6 +12,7 @@ them under the current key in bounded batches (``needlepoint keys reencrypt-fiel
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +24,14 @@ from sqlalchemy import Connection, Engine, Table, select, update
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.engine import FIELD_KEYS_OPTION
 from needlepoint.adapters.field_crypto import FieldKeyring, SealedFieldError, aad
+from needlepoint.domain.sealed_fields import UNREADABLE_TEXT
 
 ADVERSE_EVENTS: Final = "adverse_events"
+UNREADABLE_ACTION: Final = "sealed_field.unreadable"
+"""The audit action of a sealed field that did not open when read (severity high)."""
 _SEALED_KEY: Final = "sealed"
+_UNREADABLE_KEY: Final = "needlepoint.unreadable_sealed_fields"
+_log = logging.getLogger("needlepoint.sealed")
 
 
 class FieldKeysMissingError(RuntimeError):
@@ -61,9 +67,42 @@ def seal_optional(
     return None if text is None else seal(connection, table, name, row_id, text)
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A sealed field that did not open when read: which table, field and row (no text)."""
+
+    table: str
+    name: str
+    row_id: UUID
+
+
 def open_text(connection: Connection, table: Table, name: str, row_id: UUID, stored: str) -> str:
-    """A sealed field's text (text stored before encryption comes back as it is)."""
-    return field_keys(connection).open(stored, aad(table.name, name, row_id))
+    """A sealed field's text (text stored before encryption comes back as it is).
+
+    A value that does not open for this row and field (changed in the database, or copied
+    from another record) reads as ``UNREADABLE_TEXT``, so the rest of the record is still
+    served; the failure is noted on the connection for the next audit event of this
+    transaction to carry (``take_unreadable``), and logged without the stored value.
+    """
+    opened = _opened(connection, table, name, row_id, stored)
+    return UNREADABLE_TEXT if opened is None else opened
+
+
+def _opened(
+    connection: Connection, table: Table, name: str, row_id: UUID, stored: str
+) -> str | None:
+    try:
+        return field_keys(connection).open(stored, aad(table.name, name, row_id))
+    except SealedFieldError:
+        _log.warning("the sealed field %s.%s of row %s does not open", table.name, name, row_id)
+        connection.info.setdefault(_UNREADABLE_KEY, []).append(Unreadable(table.name, name, row_id))
+        return None
+
+
+def take_unreadable(connection: Connection) -> list[Unreadable]:
+    """The sealed fields that did not open on this connection since last taken (then none)."""
+    found: list[Unreadable] = connection.info.pop(_UNREADABLE_KEY, [])
+    return found
 
 
 def open_optional(
@@ -85,8 +124,10 @@ def open_list(
 ) -> list[str]:
     """A list sealed by ``seal_list`` (a plain list, stored before encryption, as it is)."""
     if isinstance(stored, dict):
-        opened = json.loads(open_text(connection, table, name, row_id, stored[_SEALED_KEY]))
-        return [str(item) for item in opened]
+        text = _opened(connection, table, name, row_id, stored[_SEALED_KEY])
+        if text is None:
+            return [UNREADABLE_TEXT]
+        return [str(item) for item in json.loads(text)]
     return [str(item) for item in stored]
 
 

@@ -7,6 +7,8 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from needlepoint.adapters.db.sealed import take_unreadable
+
 
 class Transaction:
     """One transaction; leaving the block rolls back whatever was not committed.
@@ -62,4 +64,5 @@ class Transaction:
         connection = self._active()
         if connection is None:
             connection = self._open = self._engine.connect()
+            take_unreadable(connection)  # a pooled connection: nothing of another transaction
         return connection

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hmac
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, RowMapping, Select, bindparam, insert
 
 from needlepoint.adapters.db.engine import AUDIT_KEY_OPTION, SQLITE_BEGIN_OPTION
 from needlepoint.adapters.db.repository import SqlRepository
+from needlepoint.adapters.db.sealed import UNREADABLE_ACTION, Unreadable, take_unreadable
 from needlepoint.adapters.db.tables import audit_event
 from needlepoint.domain.audit_chain import (
     GENESIS_HASH,
@@ -152,6 +153,23 @@ class SqlAuditLog(SqlRepository):
             hash=keyed_hash(key, link, event),
         )
         connection.execute(_APPEND, values)
+        for unreadable in take_unreadable(connection):
+            self.append(_unreadable_event(event, unreadable))
+
+
+def _unreadable_event(event: AuditEvent, unreadable: Unreadable) -> AuditEvent:
+    """The event of a sealed field that did not open during ``event``'s request (ADR 0039).
+
+    Severity high; it names the field and its row, never the stored value.
+    """
+    return replace(
+        event,
+        action=UNREADABLE_ACTION,
+        resource_type=f"{unreadable.table}.{unreadable.name}",
+        resource_id=str(unreadable.row_id),
+        outcome="unreadable",
+        severity="high",
+    )
 
 
 # Built once: an audit append runs on every request that touches patient data.
