@@ -49,6 +49,11 @@ class FakeLoginSessions:
             if session.staff_id == staff_id:
                 self.revoke(id_hash, at)
 
+    def revoke_others(self, staff_id: UUID, keep_id_hash: str, at: datetime) -> None:
+        for id_hash, session in list(self.rows.items()):
+            if session.staff_id == staff_id and id_hash != keep_id_hash:
+                self.revoke(id_hash, at)
+
     def reauthenticate(self, id_hash: str, at: datetime) -> None:
         self.rows[id_hash] = replace(self.rows[id_hash], authenticated_at=at)
 

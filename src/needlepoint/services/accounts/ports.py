@@ -148,6 +148,10 @@ class LoginSessionRepository(Protocol):
         """End every session of one member of staff."""
         ...
 
+    def revoke_others(self, staff_id: UUID, keep_id_hash: str, at: datetime) -> None:
+        """End every session of one member of staff but the one with this token hash."""
+        ...
+
     def reauthenticate(self, id_hash: str, at: datetime) -> None:
         """Record that the password was typed again for this session."""
         ...
