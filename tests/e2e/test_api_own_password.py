@@ -111,3 +111,31 @@ def test_a_wrong_current_password_or_a_weak_new_one_is_422_and_changes_nothing(
     assert other.get(ME).status_code == 200
     assert log_in(TestClient(create_app(api), base_url=BASE_URL), "desk@harbour.test").is_success
     assert ("refused", "auth.password_change") in [(a, r) for a, r, _ in _actions(api)]
+
+
+EMAIL = "/api/v1/auth/email"
+
+
+def test_se5_changing_the_email_is_blocked_5_min_1_s_after_sign_in_until_it_is_typed_again(
+    api: Services, clock: MovingClock
+) -> None:
+    clinic = add_clinic(api)
+    member = add_member(api, clinic, Role.CLINICIAN, "dr@harbour.test")
+    add_member(api, clinic, Role.FRONT_DESK, "desk@harbour.test")
+    client = _signed_in(api, "dr@harbour.test")
+    clock.advance(timedelta(minutes=5, seconds=1))
+    blocked = client.put(EMAIL, json={"email": "doctor@harbour.test"})
+    assert (blocked.status_code, blocked.json()["code"]) == (403, "reauth-required")
+    assert client.get(ME).json()["email"] == "dr@harbour.test"
+    assert client.post(REAUTH, json={"password": PASSWORD}).status_code == 204
+    taken = client.put(EMAIL, json={"email": "desk@harbour.test"})
+    assert (taken.status_code, taken.json()["code"]) == (409, "email-taken")
+    bad = client.put(EMAIL, json={"email": "not an address"})
+    assert bad.status_code == 422
+    assert client.put(EMAIL, json={"email": "Doctor@Harbour.test"}).status_code == 204
+    assert client.get(ME).json()["email"] == "doctor@harbour.test"
+    fresh = TestClient(create_app(api), base_url=BASE_URL)
+    assert log_in(fresh, "doctor@harbour.test").status_code == 200
+    actions = _actions(api)
+    assert ("auth.email_change", str(member.id), "success") in actions
+    assert not any("doctor@" in r for _, r, _ in actions)

@@ -68,3 +68,30 @@ def test_se5_the_web_password_change_asks_for_the_password_again_after_5_min_1_s
     assert "Your password is changed" in browser.get(done.headers["location"]).text
     assert other.get("/patients").status_code == 303  # the other session was signed out
     assert sign_in(web_client(services), CLINICIAN).status_code != 303  # the old password
+
+
+def test_se5_the_web_email_change_asks_for_the_password_again_after_5_min_1_s(
+    services: Services, clock: MovingClock
+) -> None:
+    browser = web_client(services)
+    assert sign_in(browser, CLINICIAN).status_code == 303
+    page = browser.get("/account/email")
+    assert page.status_code == 200
+    assert CLINICIAN in page.text
+    token = csrf_token(page.text)
+    form = {"csrf_token": token, "email": "doctor@harbour.test"}
+    clock.advance(timedelta(minutes=5, seconds=1))
+    asked = browser.post("/account/email", data=form)
+    assert asked.status_code == 303
+    assert asked.headers["location"] == "/account/confirm-password?next=%2Faccount%2Femail"
+    confirmed = browser.post(
+        "/account/confirm-password",
+        data={"csrf_token": token, "next": "/account/email", "password": PASSWORD},
+    )
+    assert (confirmed.status_code, confirmed.headers["location"]) == (303, "/account/email")
+    bad = browser.post("/account/email", data={**form, "email": "no address"})
+    assert bad.status_code == 422
+    assert "is not an email address" in bad.text
+    done = browser.post("/account/email", data=form)
+    assert (done.status_code, done.headers["location"]) == (303, "/account/email?saved=1")
+    assert sign_in(web_client(services), "doctor@harbour.test").status_code == 303

@@ -140,6 +140,13 @@ class FakeStaffStatus:
         if self.get(clinic_id, staff_id) is not None:
             self.password_hashes[staff_id] = password_hash
 
+    def set_email(self, clinic_id: UUID, staff_id: UUID, email: str) -> None:
+        if self.get(clinic_id, staff_id) is not None:
+            self.rows[staff_id] = replace(self.rows[staff_id], email=email)
+
+    def email_in_use(self, email: str) -> bool:
+        return any(member.email == email for member in self.rows.values())
+
     def set_licence(
         self, clinic_id: UUID, staff_id: UUID, licence_max_depth_mm: Decimal | None
     ) -> None:

@@ -56,6 +56,7 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("POST", f"{API}/auth/login/second-step"): PUBLIC,
     ("POST", f"{API}/auth/reauth"): SIGNED_IN,
     ("POST", f"{API}/auth/password"): SIGNED_IN,
+    ("PUT", f"{API}/auth/email"): SIGNED_IN,
     ("GET", f"{API}/auth/two-step"): SIGNED_IN,
     ("POST", f"{API}/auth/two-step/enrolment"): SIGNED_IN,
     ("POST", f"{API}/auth/two-step/enrolment/confirm"): SIGNED_IN,

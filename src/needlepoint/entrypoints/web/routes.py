@@ -71,6 +71,8 @@ PAGES: Final = (
     Page("POST", f"{two_step.ACCOUNT_PATH}/recovery-codes", two_step.new_codes, SIGNED_IN),
     Page("GET", own_password.PATH, own_password.show, SIGNED_IN),
     Page("POST", own_password.PATH, own_password.change, SIGNED_IN),
+    Page("GET", own_password.EMAIL_PATH, own_password.show_email, SIGNED_IN),
+    Page("POST", own_password.EMAIL_PATH, own_password.change_email, SIGNED_IN),
     Page("GET", two_step.CONFIRM_PATH, two_step.confirm_form, SIGNED_IN),
     Page("POST", two_step.CONFIRM_PATH, two_step.reauthenticate, SIGNED_IN),
     Page("GET", password_reset.FORGOT_PATH, password_reset.show_forgot, PUBLIC),

@@ -179,6 +179,18 @@ class Accounts:
             clock=self.clock,
         )
 
+    def change_email(
+        self, email: str, session_token: str | None, *, context: audit_service.RequestContext
+    ) -> StaffMember:
+        """The signed-in member's new sign-in email (a fresh password needed; audited)."""
+        return own_account.change_email(
+            email=email,
+            fresh=self._fresh(session_token),
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
     def two_step_status(self, *, context: audit_service.RequestContext) -> two_step.TwoStepStatus:
         """Whether the signed-in member signs in with a code, must, and codes left."""
         uow = self.accounts_unit_of_work()

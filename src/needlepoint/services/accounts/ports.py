@@ -271,6 +271,14 @@ class StaffStatusRepository(Protocol):
         """Replace a member of staff's password (its hash)."""
         ...
 
+    def set_email(self, clinic_id: UUID, staff_id: UUID, email: str) -> None:
+        """Replace a member of this clinic's sign-in email."""
+        ...
+
+    def email_in_use(self, email: str) -> bool:
+        """Whether any account (any clinic, active or not) signs in with this email."""
+        ...
+
     def active_by_email(self, email: str) -> StaffMember | None:
         """The active member of staff with this sign-in email (any clinic), or None."""
         ...

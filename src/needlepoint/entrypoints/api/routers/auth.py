@@ -12,6 +12,7 @@ from needlepoint.entrypoints.api.schemas.accounts import (
     ApiTokenIn,
     ApiTokenListOut,
     ApiTokenOut,
+    EmailChangeIn,
     EnrolmentOut,
     LoginIn,
     PasswordChangeIn,
@@ -174,6 +175,19 @@ def change_password(
     token = security.session_token(request)
     ip = security.client_ip(request)
     services.accounts.change_password(passwords, token, ip=ip, context=context)
+
+
+@router.put("/email", status_code=204, response_class=Response)
+def change_email(
+    body: EmailChangeIn, request: Request, context: Context, services: ServicesDep
+) -> None:
+    """Change the email you sign in with (needs ``/auth/reauth`` within 5 minutes).
+
+    409 ``email-taken`` if another account signs in with it; 403 ``reauth-required`` without
+    a recent ``/auth/reauth``.
+    """
+    token = security.session_token(request)
+    services.accounts.change_email(body.email, token, context=context)
 
 
 @router.get("/two-step")

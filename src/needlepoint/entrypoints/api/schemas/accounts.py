@@ -308,6 +308,12 @@ class PasswordChangeIn(RequestModel):
     new_password: NewPassword
 
 
+class EmailChangeIn(RequestModel):
+    """The signed-in member's new sign-in email."""
+
+    email: Email
+
+
 class TwoStepConfirmIn(RequestModel):
     """The first code of the app just set up."""
 

@@ -20,6 +20,7 @@ from needlepoint.entrypoints.web.pages.two_step import CONFIRM_PATH
 from needlepoint.entrypoints.web.visits import StaffVisit
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import two_step
+from needlepoint.services.accounts.staff import EmailTakenError
 
 PATH: Final = "/account/password"
 MISMATCH: Final = "The two new passwords are not the same. Type the new password twice."
@@ -61,3 +62,36 @@ def _form(
 ) -> Response:
     values = {"message": message, "saved": saved}
     return templates.render(visit, "account/password.html", values, status=status)
+
+
+EMAIL_PATH: Final = "/account/email"
+
+
+def show_email(visit: StaffVisit) -> Response:
+    """The "Change your sign-in email" form."""
+    return _email_form(visit, saved=visit.query("saved") == "1")
+
+
+def change_email(visit: StaffVisit) -> Response:
+    """Set the email the member signs in with."""
+    email = visit.form.get("email", "")[: login.MAX_FIELD_LENGTH * 4]
+    token = security.session_token(visit.request)
+    try:
+        visit.services.accounts.change_email(email, token, context=visit.context)
+    except two_step.ReauthRequiredError:
+        query = urlencode({"next": EMAIL_PATH})
+        return RedirectResponse(f"{CONFIRM_PATH}?{query}", status_code=303)
+    except InvalidInputError as error:
+        message = " ".join(f"Email {p.problem} Fix: {p.fix}" for p in error.problems)
+        return _email_form(visit, message=message, email=email, status=422)
+    except EmailTakenError:
+        message = "Another account already signs in with this email. Choose another one."
+        return _email_form(visit, message=message, email=email, status=409)
+    return RedirectResponse(f"{EMAIL_PATH}?saved=1", status_code=303)
+
+
+def _email_form(
+    visit: StaffVisit, *, message: str = "", email: str = "", saved: bool = False, status: int = 200
+) -> Response:
+    values = {"message": message, "saved": saved, "email": email or visit.context.actor.email}
+    return templates.render(visit, "account/email.html", values, status=status)
