@@ -290,6 +290,11 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("GET", f"{API}/auth/me"): lambda _: None,
     ("POST", f"{API}/auth/login/second-step"): lambda _: {"challenge": "gone", "code": "123456"},
     ("POST", f"{API}/auth/reauth"): lambda _: {"password": PASSWORD},
+    ("PUT", f"{API}/auth/email"): lambda _: {"email": f"moved{next(_serial)}@home.test"},
+    ("POST", f"{API}/auth/password"): lambda _: {
+        "current_password": PASSWORD,
+        "new_password": "copper kettle whistles at dawn",
+    },
     ("GET", f"{API}/auth/two-step"): lambda _: None,
     ("POST", f"{API}/auth/two-step/enrolment"): lambda _: None,
     ("POST", f"{API}/auth/two-step/enrolment/confirm"): lambda _: {"code": "123456"},
@@ -450,6 +455,8 @@ BODY_IDS = {
 FRESH_PASSWORD = {
     ("POST", f"{API}/auth/two-step/enrolment"),
     ("POST", f"{API}/auth/two-step/disable"),
+    ("POST", f"{API}/auth/password"),
+    ("PUT", f"{API}/auth/email"),
     ("POST", f"{API}/auth/two-step/recovery-codes"),
 }
 """Sensitive changes (SE-5): a password typed on the session minutes ago, so never a token's."""

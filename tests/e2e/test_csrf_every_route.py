@@ -17,15 +17,20 @@ from starlette.routing import Route
 
 from api_support import TestClient
 from needlepoint.entrypoints.api.app import create_app
+from needlepoint.entrypoints.api.permissions import PERMISSIONS, PUBLIC
 from portal_support import portal_browser, treated_patient
 from web_support import ADMIN, Clinic, signed_in_browser
 
 pytest_plugins = ["web_fixtures"]
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-SIGN_IN_FORMS = {("POST", "/api/v1/auth/login"), ("POST", "/login")}
+PUBLIC_API = {key for key, rule in PERMISSIONS.items() if rule == PUBLIC}
+"""The API's public routes (sign-in, its second step, a password reset) have no session yet:
+like sign-in, they refuse a request naming another site's Origin (checked below)."""
+SIGN_IN_FORMS = {("POST", "/login")} | PUBLIC_API
 """Signing in has no session yet: its forms are guarded by the pre-session token and the
 Origin check (test_web_auth.py, test_api_csrf.py)."""
+EVIL = "https://evil.example"
 WRONG = "0" * 64
 EMAIL = "amira.okafor@patient.test"
 
@@ -71,4 +76,20 @@ def test_se6_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(
             answers[(method, path, name)] = response.status_code
 
     assert len(routes) > 50
+    assert {key: status for key, status in answers.items() if status != 403} == {}
+
+
+def test_se6_every_public_api_route_refuses_another_sites_origin(clinic: Clinic) -> None:
+    """The public API routes take no session, so no CSRF token: a request naming another
+    site's Origin is refused 403 before anything is read, as sign-in is (test_api_csrf.py)."""
+    browser = signed_in_browser(clinic.services, ADMIN)
+    answers = {
+        (method, path): browser.request(
+            method, _filled(path), headers={"Origin": EVIL}, json={}
+        ).status_code
+        for method, path in sorted(PUBLIC_API)
+        if method in UNSAFE
+    }
+
+    assert len(answers) >= 4
     assert {key: status for key, status in answers.items() if status != 403} == {}

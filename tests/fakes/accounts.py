@@ -49,6 +49,11 @@ class FakeLoginSessions:
             if session.staff_id == staff_id:
                 self.revoke(id_hash, at)
 
+    def revoke_others(self, staff_id: UUID, keep_id_hash: str, at: datetime) -> None:
+        for id_hash, session in list(self.rows.items()):
+            if session.staff_id == staff_id and id_hash != keep_id_hash:
+                self.revoke(id_hash, at)
+
     def reauthenticate(self, id_hash: str, at: datetime) -> None:
         self.rows[id_hash] = replace(self.rows[id_hash], authenticated_at=at)
 
@@ -134,6 +139,13 @@ class FakeStaffStatus:
     def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
         if self.get(clinic_id, staff_id) is not None:
             self.password_hashes[staff_id] = password_hash
+
+    def set_email(self, clinic_id: UUID, staff_id: UUID, email: str) -> None:
+        if self.get(clinic_id, staff_id) is not None:
+            self.rows[staff_id] = replace(self.rows[staff_id], email=email)
+
+    def email_in_use(self, email: str) -> bool:
+        return any(member.email == email for member in self.rows.values())
 
     def set_licence(
         self, clinic_id: UUID, staff_id: UUID, licence_max_depth_mm: Decimal | None

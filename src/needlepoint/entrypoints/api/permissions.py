@@ -55,6 +55,8 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/auth/me"): SIGNED_IN,
     ("POST", f"{API}/auth/login/second-step"): PUBLIC,
     ("POST", f"{API}/auth/reauth"): SIGNED_IN,
+    ("POST", f"{API}/auth/password"): SIGNED_IN,
+    ("PUT", f"{API}/auth/email"): SIGNED_IN,
     ("GET", f"{API}/auth/two-step"): SIGNED_IN,
     ("POST", f"{API}/auth/two-step/enrolment"): SIGNED_IN,
     ("POST", f"{API}/auth/two-step/enrolment/confirm"): SIGNED_IN,

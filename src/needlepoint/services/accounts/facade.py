@@ -19,6 +19,7 @@ from needlepoint.services import clinics
 from needlepoint.services.accounts import (
     api_tokens,
     clinic_contact,
+    own_account,
     password_reset,
     staff_admin,
     two_step,
@@ -153,6 +154,42 @@ class Accounts:
                 now=self.clock.now(),
                 max_age=self.reauth_max_age,
             )
+
+    def change_password(
+        self,
+        passwords: tuple[str, str],
+        session_token: str | None,
+        *,
+        ip: str,
+        context: audit_service.RequestContext,
+    ) -> None:
+        """The signed-in member's new password: (current, new); a fresh password needed.
+
+        Their other sessions and all their API tokens end; this session stays signed in.
+        Audited as ``auth.password_change``.
+        """
+        current, new = passwords
+        change = own_account.PasswordChange(current, new, self._fresh(session_token), ip)
+        own_account.change_password(
+            change=change,
+            context=context,
+            check=self._check_password,
+            uow=self.accounts_unit_of_work(),
+            hasher=self.hasher,
+            clock=self.clock,
+        )
+
+    def change_email(
+        self, email: str, session_token: str | None, *, context: audit_service.RequestContext
+    ) -> StaffMember:
+        """The signed-in member's new sign-in email (a fresh password needed; audited)."""
+        return own_account.change_email(
+            email=email,
+            fresh=self._fresh(session_token),
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
 
     def two_step_status(self, *, context: audit_service.RequestContext) -> two_step.TwoStepStatus:
         """Whether the signed-in member signs in with a code, must, and codes left."""

@@ -148,6 +148,10 @@ class LoginSessionRepository(Protocol):
         """End every session of one member of staff."""
         ...
 
+    def revoke_others(self, staff_id: UUID, keep_id_hash: str, at: datetime) -> None:
+        """End every session of one member of staff but the one with this token hash."""
+        ...
+
     def reauthenticate(self, id_hash: str, at: datetime) -> None:
         """Record that the password was typed again for this session."""
         ...
@@ -265,6 +269,14 @@ class StaffStatusRepository(Protocol):
 
     def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
         """Replace a member of staff's password (its hash)."""
+        ...
+
+    def set_email(self, clinic_id: UUID, staff_id: UUID, email: str) -> None:
+        """Replace a member of this clinic's sign-in email."""
+        ...
+
+    def email_in_use(self, email: str) -> bool:
+        """Whether any account (any clinic, active or not) signs in with this email."""
         ...
 
     def active_by_email(self, email: str) -> StaffMember | None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, RowMapping, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, RowMapping, and_, bindparam, insert, select, update
 
 from needlepoint.adapters.db.accounts.members import staff_columns, staff_from_labelled_row
 from needlepoint.adapters.db.repository import SqlRepository, revoking
@@ -51,6 +51,13 @@ class SqlLoginSessionRepository(SqlRepository):
     def revoke_all(self, staff_id: UUID, at: datetime) -> None:
         """End every live session of one member of staff."""
         self._revoke(login_session.c.staff_id == staff_id, at)
+
+    def revoke_others(self, staff_id: UUID, keep_id_hash: str, at: datetime) -> None:
+        """End every live session of one member of staff but the one with this token hash."""
+        self._revoke(
+            and_(login_session.c.staff_id == staff_id, login_session.c.id_hash != keep_id_hash),
+            at,
+        )
 
     def reauthenticate(self, id_hash: str, at: datetime) -> None:
         """Record that the password was typed again for this session."""

@@ -55,6 +55,15 @@ class SqlStaffStatusRepository(SqlRepository):
         """Replace a member of this clinic's password hash."""
         self._set(clinic_id, staff_id, password_hash=password_hash)
 
+    def set_email(self, clinic_id: UUID, staff_id: UUID, email: str) -> None:
+        """Replace a member of this clinic's sign-in email."""
+        self._set(clinic_id, staff_id, email=email)
+
+    def email_in_use(self, email: str) -> bool:
+        """Whether any account (any clinic, active or not) signs in with this email."""
+        query = select(staff_member.c.id).where(staff_member.c.email == email)
+        return self._connection().execute(query).first() is not None
+
     def active_by_email(self, email: str) -> StaffMember | None:
         """The active member of staff with this sign-in email (any clinic), or None."""
         query = select(*staff_columns()).where(

@@ -12,8 +12,10 @@ from needlepoint.entrypoints.api.schemas.accounts import (
     ApiTokenIn,
     ApiTokenListOut,
     ApiTokenOut,
+    EmailChangeIn,
     EnrolmentOut,
     LoginIn,
+    PasswordChangeIn,
     PasswordResetAskedOut,
     PasswordResetConfirmIn,
     ReauthIn,
@@ -157,6 +159,35 @@ def reauthenticate(
     token = security.session_token(request) or ""
     given = two_step.Reauth(token, body.password, security.client_ip(request))
     services.accounts.reauthenticate(given, context=context)
+
+
+@router.post("/password", status_code=204, response_class=Response)
+def change_password(
+    body: PasswordChangeIn, request: Request, context: Context, services: ServicesDep
+) -> None:
+    """Change your own password (needs ``/auth/reauth`` within 5 minutes).
+
+    Your other sessions and all your API tokens stop working; this session stays signed in.
+    A wrong current password or a weak new one is 422 naming the field; without a recent
+    ``/auth/reauth`` it is 403 ``reauth-required``.
+    """
+    passwords = (body.current_password, body.new_password)
+    token = security.session_token(request)
+    ip = security.client_ip(request)
+    services.accounts.change_password(passwords, token, ip=ip, context=context)
+
+
+@router.put("/email", status_code=204, response_class=Response)
+def change_email(
+    body: EmailChangeIn, request: Request, context: Context, services: ServicesDep
+) -> None:
+    """Change the email you sign in with (needs ``/auth/reauth`` within 5 minutes).
+
+    409 ``email-taken`` if another account signs in with it; 403 ``reauth-required`` without
+    a recent ``/auth/reauth``.
+    """
+    token = security.session_token(request)
+    services.accounts.change_email(body.email, token, context=context)
 
 
 @router.get("/two-step")

@@ -301,6 +301,19 @@ class ReauthIn(RequestModel):
     password: Password
 
 
+class PasswordChangeIn(RequestModel):
+    """The signed-in member's current password and the new one."""
+
+    current_password: Password
+    new_password: NewPassword
+
+
+class EmailChangeIn(RequestModel):
+    """The signed-in member's new sign-in email."""
+
+    email: Email
+
+
 class TwoStepConfirmIn(RequestModel):
     """The first code of the app just set up."""
 
