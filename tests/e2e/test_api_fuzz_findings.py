@@ -314,3 +314,44 @@ def test_every_documented_path_answers_an_undocumented_method_with_its_methods(
 
 def _allow(response: Any) -> set[str]:
     return {method.strip() for method in response.headers["allow"].split(",")}
+
+
+# --- an address longer than its column ------------------------------------------------------
+
+TOO_LONG_EMAIL = f"{'a' * 160}@{'b' * 160}"
+"""321 characters: the pattern allowed it, the column holds 320 (PostgreSQL answered 500)."""
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (
+            f"{API}/staff",
+            {
+                "email": TOO_LONG_EMAIL,
+                "display_name": "New",
+                "role": "front_desk",
+                "password": "a long enough password",
+            },
+        ),
+        (
+            f"{API}/patients",
+            {
+                "given_name": "Ann",
+                "family_name": "Lee",
+                "born_on": "1990-01-01",
+                "sex": "female",
+                "email": TOO_LONG_EMAIL,
+            },
+        ),
+    ],
+)
+def test_an_email_longer_than_320_characters_is_a_422_naming_it(
+    admin: TestClient, path: str, body: dict[str, Any]
+) -> None:
+    """Found by schemathesis on PostgreSQL (POST /staff as admin, POST /patients as clinician):
+    a 321-character address matched the documented pattern and overflowed ``email``
+    (``varchar(320)``): a 500 there, silently stored on SQLite."""
+    body_out = assert_problem(admin.post(path, json=body), 422, "invalid-input")
+
+    assert [problem["field"] for problem in body_out["errors"]] == ["email"]

@@ -15,8 +15,9 @@ from typing import Final
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 from needlepoint.domain.text import text_problem
 
-EMAIL: Final = r"^[^@\s\x00-\x1f\x7f]{1,160}@[^@\s\x00-\x1f\x7f]{1,160}$"
-"""An address: something, one ``@``, something; no spaces or control characters."""
+EMAIL: Final = r"^[^@\s\x00-\x1f\x7f]{1,160}@[^@\s\x00-\x1f\x7f]{1,159}$"
+"""An address: something, one ``@``, something; no spaces or control characters; 320
+characters at most (the width of the ``email`` columns)."""
 
 PHONE: Final = r"^[0-9+()\-. ]{3,50}$"
 """A phone number as people write it: digits, spaces and ``+ ( ) - .``, 3 to 50 of them."""

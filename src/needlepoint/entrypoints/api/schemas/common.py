@@ -53,7 +53,7 @@ def _iso_date_text(value: object) -> object:
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK)]
-Email = Annotated[str, StringConstraints(max_length=321, pattern=contact.EMAIL)]
+Email = Annotated[str, StringConstraints(max_length=320, pattern=contact.EMAIL)]
 Phone = Annotated[str, StringConstraints(max_length=50, pattern=contact.PHONE)]
 IsoDate = Annotated[
     date, BeforeValidator(_iso_date_text), WithJsonSchema({"type": "string", "format": "date"})
