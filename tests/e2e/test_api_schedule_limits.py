@@ -10,6 +10,7 @@ shared API fixtures, with the clock the tests move.
 
 from __future__ import annotations
 
+import time as clock_time
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -488,3 +489,31 @@ def test_iv1_nothing_is_booked_or_moved_to_the_ends_of_the_calendar(
     assert "1900-01-01 to 2200-12-31" in problem["fix"]
     (kept,) = appointments(clinician, series["patient_id"])
     assert (kept["starts_at"], kept["version"]) == (booked["starts_at"], 1)
+
+
+@pytest.mark.parametrize(
+    "starts_at", ["1066-05-20T23:41:11.568+23:00", "2201-01-01T00:00:00-23:59", "0001-01-01T00:00Z"]
+)
+def test_a_reschedule_to_a_far_away_year_is_refused_at_once_naming_starts_at(
+    clinician: TestClient, starts_at: str
+) -> None:
+    """Schemathesis's stateful run saw a reschedule to 1066 (offset +23:00) outlive its 10 s
+    timeout: a start outside the years 1900-2200 is refused before any scheduling is done."""
+    series = one_series(clinician)
+    day = first_day(clinician, series)
+    (booked,) = ok(book(clinician, series, (1, local(day), "")), 201)["items"]
+    started = clock_time.monotonic()
+
+    moved = clinician.post(
+        f"{API}/appointments/{booked['id']}/reschedule",
+        json={
+            "expected_version": 2084162536,
+            "starts_at": starts_at,
+            "practitioner_id": booked["practitioner_id"],
+            "room_id": booked["room_id"],
+        },
+    )
+
+    assert clock_time.monotonic() - started < 2
+    assert moved.status_code == 422, moved.text
+    assert any(error["field"] == "starts_at" for error in moved.json()["errors"]), moved.text
