@@ -239,6 +239,7 @@ class Services:
         return {
             MessageKind.PORTAL_SIGN_IN: self.portal.make_sign_in_link,
             MessageKind.PASSWORD_RESET: self.accounts.make_reset_link,
+            MessageKind.STAFF_INVITE: self.accounts.make_invite_link,
         }
 
     @_Area

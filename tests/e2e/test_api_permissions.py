@@ -311,6 +311,14 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
         "password": "a long and unusual passphrase",
     },
     ("POST", f"{API}/staff"): _new_staff,
+    ("POST", f"{API}/staff/invites"): lambda ids: {
+        k: v for k, v in _new_staff(ids).items() if k != "password"
+    },
+    ("POST", f"{API}/staff/{{staff_id}}/invite"): lambda _: None,
+    ("POST", f"{API}/auth/invite/accept"): lambda _: {
+        "token": "not-a-token",
+        "password": "a long and unusual passphrase",
+    },
     ("POST", f"{API}/staff/{{staff_id}}/deactivate"): lambda _: None,
     ("GET", f"{API}/clinic"): lambda _: None,
     ("PUT", f"{API}/clinic/contact"): lambda _: {"phone": "020 7946 0999"},

@@ -136,6 +136,10 @@ class FakeStaffStatus:
         if self.get(clinic_id, staff_id) is not None:
             self.rows[staff_id] = replace(self.rows[staff_id], active=True)
 
+    def add_invited(self, member: StaffMember, *, password_hash: str) -> None:
+        self.rows[member.id] = replace(member, active=False)
+        self.password_hashes[member.id] = password_hash
+
     def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
         if self.get(clinic_id, staff_id) is not None:
             self.password_hashes[staff_id] = password_hash
@@ -235,6 +239,23 @@ class FakeResetLinks:
 
     def use(self, link_id: UUID, at: datetime) -> bool:
         return self._live(link_id, at, used_at=at)
+
+    def expire_unused(self, staff_id: UUID, purpose: str, at: datetime) -> None:
+        for link in list(self.rows.values()):
+            live = link.used_at is None and at < link.expires_at
+            if link.staff_id == staff_id and link.purpose == purpose and live:
+                self.rows[link.id] = replace(link, expires_at=at)
+
+    def invited(self, clinic_id: UUID) -> set[UUID]:
+        invites = [r for r in self.rows.values() if r.purpose == "invite"]
+        accepted = {r.staff_id for r in invites if r.used_at is not None}
+        return {
+            r.staff_id
+            for r in invites
+            if r.staff_id not in accepted
+            and self._members[r.staff_id].clinic_id == clinic_id
+            and not self._members[r.staff_id].active
+        }
 
     def _live(self, link_id: UUID, now: datetime, **values: object) -> bool:
         link = self.rows.get(link_id)

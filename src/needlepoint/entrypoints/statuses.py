@@ -22,6 +22,7 @@ from needlepoint.domain.errors import (
 )
 from needlepoint.domain.treatment import LicenceRequiredError
 from needlepoint.services.accounts.api_tokens import ApiTokenExpiredError, ApiTokenRevokedError
+from needlepoint.services.accounts.invites import InviteLinkError
 from needlepoint.services.accounts.password_reset import ResetLinkError
 from needlepoint.services.accounts.second_step import SecondStepRequiredError
 from needlepoint.services.accounts.sign_in import (
@@ -52,6 +53,7 @@ STATUS_BY_ERROR: Final[Mapping[type[DomainError], int]] = {
     PhotoTypeError: 415,
     SignInLinkError: 400,
     ResetLinkError: 400,
+    InviteLinkError: 400,
     TooManyLinkRequestsError: 429,
     TooManyAttemptsError: 429,
     KnowledgeError: 500,

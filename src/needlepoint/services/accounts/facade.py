@@ -19,6 +19,7 @@ from needlepoint.services import clinics
 from needlepoint.services.accounts import (
     api_tokens,
     clinic_contact,
+    invites,
     own_account,
     password_reset,
     staff_admin,
@@ -368,6 +369,48 @@ class Accounts:
     def reset_password_by_link(self, new: password_reset.NewPassword) -> None:
         """Set a new password through a reset link; all sign-ins end; nobody is signed in."""
         password_reset.reset_password_by_link(
+            new=new, uow=self.accounts_unit_of_work(), hasher=self.hasher, clock=self.clock
+        )
+
+    def invite_staff(
+        self, new: invites.NewInvite, *, context: audit_service.RequestContext
+    ) -> StaffMember:
+        """Create a pending account in the admin's clinic and email its invite link."""
+        return invites.invite_staff(
+            new=new,
+            context=context,
+            uow=self.accounts_unit_of_work(),
+            hasher=self.hasher,
+            clock=self.clock,
+        )
+
+    def resend_invite(self, staff_id: UUID, *, context: audit_service.RequestContext) -> None:
+        """Email a pending member a new invite link; the earlier ones stop working."""
+        invites.resend_invite(
+            staff_id=staff_id, context=context, uow=self.accounts_unit_of_work(), clock=self.clock
+        )
+
+    def invited_staff(self, *, context: audit_service.RequestContext) -> set[UUID]:
+        """The members of the actor's clinic still waiting on their invite."""
+        with self.accounts_unit_of_work() as uow:
+            return uow.reset_links.invited(context.actor.clinic_id)
+
+    def make_invite_link(self, link_id: str) -> str | None:
+        """A fresh secret for a queued invite link, as its URL (the worker, at send time)."""
+        return invites.make_invite_link(
+            link_id=link_id,
+            public_url=self.public_url,
+            uow=self.accounts_unit_of_work(),
+            clock=self.clock,
+        )
+
+    def check_invite_link(self, token: str) -> None:
+        """Refuse an invite link that is unknown, used or expired (``invite-link-invalid``)."""
+        invites.check_invite_link(token=token, uow=self.accounts_unit_of_work(), clock=self.clock)
+
+    def accept_invite(self, new: password_reset.NewPassword) -> None:
+        """Set an invitee's first password; they may sign in (they are not signed in)."""
+        invites.accept_invite(
             new=new, uow=self.accounts_unit_of_work(), hasher=self.hasher, clock=self.clock
         )
 

@@ -184,7 +184,7 @@ def check_reset_link(*, token: str, uow: ResetLinkMaking, clock: Clock) -> None:
     """
     with uow:
         found = uow.reset_links.by_hash(digest(token[:MAX_TOKEN_CHARS]))
-    if found is None or not _usable(found[0], clock.now()) or not found[1].active:
+    if found is None or not link_usable(found[0], clock.now()) or not found[1].active:
         raise ResetLinkError
 
 
@@ -202,7 +202,7 @@ def reset_password_by_link(
     with uow:
         found = uow.reset_links.by_hash(id_hash)
     now = clock.now()
-    if found is None or not _usable(found[0], now) or not found[1].active:
+    if found is None or not link_usable(found[0], now) or not found[1].active:
         _refuse(uow, found[0] if found else None, new.request_id, now)
     link, member = found
     check_password(new.password, personal=(member.email, member.display_name))
@@ -240,8 +240,9 @@ def _set(
     uow.commit()
 
 
-def _usable(link: ResetLink, now: datetime) -> bool:
-    return link.used_at is None and now < link.expires_at
+def link_usable(link: ResetLink, now: datetime, purpose: str = "reset") -> bool:
+    """Whether a link of this purpose is unused and unexpired (a reset ignores invites)."""
+    return link.purpose == purpose and link.used_at is None and now < link.expires_at
 
 
 def _refuse(

@@ -83,6 +83,8 @@ class ResetLink:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    purpose: str = "reset"
+    """``reset`` (asked for on the sign-in page) or ``invite`` (an admin invited the member)."""
 
 
 class ResetLinkRepository(Protocol):
@@ -102,6 +104,14 @@ class ResetLinkRepository(Protocol):
 
     def use(self, link_id: UUID, at: datetime) -> bool:
         """Mark an unused, unexpired link used; False if it was used (two uses: one wins)."""
+        ...
+
+    def expire_unused(self, staff_id: UUID, purpose: str, at: datetime) -> None:
+        """End every unused, unexpired link of this purpose of a member (it expires ``at``)."""
+        ...
+
+    def invited(self, clinic_id: UUID) -> set[UUID]:
+        """The members of a clinic who were invited and have not yet accepted an invite."""
         ...
 
 
@@ -267,6 +277,10 @@ class StaffStatusRepository(Protocol):
         """Let a deactivated member of staff sign in again."""
         ...
 
+    def add_invited(self, member: StaffMember, *, password_hash: str) -> None:
+        """Store a new member who cannot sign in yet (``active`` false) until they accept."""
+        ...
+
     def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
         """Replace a member of staff's password (its hash)."""
         ...
@@ -371,6 +385,10 @@ class PasswordResetByLink(
     Transaction, HasAudit, HasStaffStatus, HasResetLinks, HasLoginSessions, HasApiTokens, Protocol
 ):
     """Set a new password through a reset link; every session and API token ends (audited)."""
+
+
+class StaffInviting(Transaction, HasAudit, HasStaffStatus, HasResetLinks, HasOutbox, Protocol):
+    """Invite a member of staff, or invite them again: their account, link and email."""
 
 
 class StaffByEmail(Transaction, HasStaff, Protocol):

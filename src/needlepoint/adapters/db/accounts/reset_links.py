@@ -26,6 +26,7 @@ class SqlResetLinkRepository(SqlRepository):
             "created_at": link.created_at,
             "expires_at": link.expires_at,
             "used_at": link.used_at,
+            "purpose": link.purpose,
         }
         self._connection().execute(insert(staff_reset_link).values(values))
 
@@ -47,6 +48,40 @@ class SqlResetLinkRepository(SqlRepository):
         """Mark an unused, unexpired link used; the UPDATE itself decides between two uses."""
         return self._live_update(link_id, at, used_at=at)
 
+    def expire_unused(self, staff_id: UUID, purpose: str, at: datetime) -> None:
+        """End every unused, unexpired link of this purpose of a member (it expires ``at``)."""
+        columns = staff_reset_link.c
+        statement = (
+            update(staff_reset_link)
+            .where(
+                columns.staff_id == staff_id,
+                columns.purpose == purpose,
+                columns.used_at.is_(None),
+                columns.expires_at > at,
+            )
+            .values(expires_at=at)
+        )
+        self._connection().execute(statement)
+
+    def invited(self, clinic_id: UUID) -> set[UUID]:
+        """The members of a clinic who were invited and have not yet accepted an invite."""
+        links = staff_reset_link.c
+        accepted = select(links.staff_id).where(
+            links.purpose == "invite", links.used_at.is_not(None)
+        )
+        query = (
+            select(links.staff_id)
+            .join(staff_member, staff_member.c.id == links.staff_id)
+            .where(
+                staff_member.c.clinic_id == clinic_id,
+                staff_member.c.active.is_(False),
+                links.purpose == "invite",
+                links.staff_id.not_in(accepted),
+            )
+            .distinct()
+        )
+        return set(self._connection().execute(query).scalars())
+
     def _live_update(self, link_id: UUID, now: datetime, **values: object) -> bool:
         columns = staff_reset_link.c
         statement = (
@@ -65,4 +100,5 @@ def _link_from_row(row: RowMapping) -> ResetLink:
         created_at=row["created_at"],
         expires_at=row["expires_at"],
         used_at=row["used_at"],
+        purpose=row["purpose"],
     )

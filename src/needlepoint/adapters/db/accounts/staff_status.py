@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from needlepoint.adapters.db.accounts.members import staff_columns, staff_from_labelled_row
 from needlepoint.adapters.db.repository import SqlRepository
@@ -50,6 +50,20 @@ class SqlStaffStatusRepository(SqlRepository):
     def reactivate(self, clinic_id: UUID, staff_id: UUID) -> None:
         """Let a member of this clinic sign in again."""
         self._set(clinic_id, staff_id, active=True)
+
+    def add_invited(self, member: StaffMember, *, password_hash: str) -> None:
+        """Store a new member who cannot sign in yet (``active`` false) until they accept."""
+        values = {
+            "id": member.id,
+            "clinic_id": member.clinic_id,
+            "email": member.email,
+            "display_name": member.display_name,
+            "role": member.role.value,
+            "licence_max_depth_mm": member.licence_max_depth_mm,
+            "password_hash": password_hash,
+            "active": False,
+        }
+        self._connection().execute(insert(staff_member).values(values))
 
     def set_password_hash(self, clinic_id: UUID, staff_id: UUID, password_hash: str) -> None:
         """Replace a member of this clinic's password hash."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import (
     CHAR,
     BigInteger,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -67,7 +68,10 @@ staff_reset_link = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime, nullable=True),
+    # reset | invite (migration 2026-12-12_staff_invites): an invite sets a first password.
+    Column("purpose", String(10), nullable=False, server_default="reset"),
     Index("ix_staff_reset_link_staff_id", "staff_id"),
+    CheckConstraint("purpose IN ('reset', 'invite')", name="purpose"),
 )
 
 login_throttle = Table(

@@ -268,3 +268,15 @@ def confirm_password_reset(
     """
     new = password_reset.NewPassword(body.token, body.password, security.request_id(request))
     services.accounts.reset_password_by_link(new)
+
+
+@router.post("/invite/accept", status_code=204, response_class=Response)
+def accept_invite(body: PasswordResetConfirmIn, request: Request, services: ServicesDep) -> None:
+    """Choose a first password with an invite link's token; the account can then sign in.
+
+    Nobody is signed in: sign in with the new password afterwards (an admin then sets up
+    two-step sign-in). A used, replaced, expired or unknown token gets 400
+    ``invite-link-invalid``; a password the rules refuse gets 422 (the link still works).
+    """
+    new = password_reset.NewPassword(body.token, body.password, security.request_id(request))
+    services.accounts.accept_invite(new)

@@ -1,6 +1,7 @@
 """Staff accounts of the admin's own clinic; every change is audited.
 
-List, add, deactivate and reactivate, reset a password, set a clinician's licence depth.
+List, add, invite (and invite again), deactivate and reactivate, reset a password, set a
+clinician's licence depth.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Response
 
 from needlepoint.entrypoints.api.permissions import API, Context
 from needlepoint.entrypoints.api.schemas.accounts import (
+    InviteIn,
     LicenceIn,
     PasswordResetIn,
     StaffIn,
@@ -34,6 +36,26 @@ def add_staff(body: StaffIn, context: Context, services: ServicesDep) -> StaffOu
     """Create a member of staff in the admin's clinic."""
     member = services.accounts.add_staff(body.to_domain(context.actor.clinic_id), context=context)
     return StaffOut.from_domain(member)
+
+
+@router.post("/invites", status_code=201)
+def invite_staff(body: InviteIn, context: Context, services: ServicesDep) -> StaffOut:
+    """Invite a member of staff: their account waits, unable to sign in, until they accept.
+
+    An email with a link (it works once, for 60 minutes) lets them choose their password;
+    they then sign in as usual. 409 ``email-taken`` if an account already uses the email.
+    """
+    member = services.accounts.invite_staff(body.to_domain(), context=context)
+    return StaffOut.from_domain(member)
+
+
+@router.post("/{staff_id}/invite", status_code=204, response_class=Response)
+def resend_invite(staff_id: UUID, context: Context, services: ServicesDep) -> None:
+    """Email a member still waiting on their invite a new link; earlier links stop working.
+
+    422 (field ``staff_id``) if they are not waiting on an invite.
+    """
+    services.accounts.resend_invite(staff_id, context=context)
 
 
 @router.post("/{staff_id}/deactivate", status_code=204, response_class=Response)

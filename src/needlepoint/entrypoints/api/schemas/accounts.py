@@ -22,7 +22,7 @@ from needlepoint.entrypoints.api.schemas.common import (
     Phone,
     RequestModel,
 )
-from needlepoint.services.accounts import api_tokens, password_policy, staff_admin
+from needlepoint.services.accounts import api_tokens, invites, password_policy, staff_admin
 from needlepoint.services.accounts import sign_in as sessions
 from needlepoint.services.accounts import staff as accounts
 from needlepoint.services.accounts.ports import ApiToken
@@ -88,6 +88,24 @@ class StaffIn(RequestModel):
             role=self.role,
             licence_max_depth_mm=self.licence_max_depth_mm,
             password=self.password,
+        )
+
+
+class InviteIn(RequestModel):
+    """Who to invite to the admin's own clinic; they choose their password by the emailed link."""
+
+    email: Email
+    display_name: Name
+    role: Role
+    licence_max_depth_mm: LicenceDepth | None = None
+
+    def to_domain(self) -> invites.NewInvite:
+        """The invite to send."""
+        return invites.NewInvite(
+            email=self.email,
+            display_name=self.display_name,
+            role=self.role,
+            licence_max_depth_mm=self.licence_max_depth_mm,
         )
 
 
