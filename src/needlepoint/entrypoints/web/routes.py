@@ -46,6 +46,7 @@ from needlepoint.entrypoints.web.pages import (
     sessions,
     settings,
     staff,
+    staff_invites,
     two_step,
 )
 from needlepoint.entrypoints.web.pages.consent_pages import CONSENT_PAGES
@@ -79,6 +80,8 @@ PAGES: Final = (
     Page("POST", password_reset.FORGOT_PATH, password_reset.send_link, PUBLIC),
     Page("GET", "/reset-password/{token}", password_reset.show_reset, PUBLIC),
     Page("POST", "/reset-password/{token}", password_reset.reset, PUBLIC),
+    Page("GET", staff_invites.PATH, staff_invites.show_accept, PUBLIC),
+    Page("POST", staff_invites.PATH, staff_invites.accept, PUBLIC),
     Page("GET", "/", dashboard.show, Action.DASHBOARD_READ),
     Page("GET", agenda.PATH, agenda.show, Action.SCHEDULE_READ),
     Page("GET", "/patients", patients.search, Action.PATIENT_LIST),
@@ -130,6 +133,8 @@ PAGES: Final = (
     ),
     Page("GET", staff.PATH, staff.show, Action.STAFF_READ),
     Page("POST", staff.PATH, staff.add, Action.STAFF_CREATE),
+    Page("POST", f"{staff.PATH}/invites", staff.invite, Action.STAFF_CREATE),
+    Page("POST", f"{staff.PATH}/{{staff_id}}/invite", staff.resend_invite, Action.STAFF_CREATE),
     Page(
         "POST", f"{staff.PATH}/{{staff_id}}/deactivate", staff.deactivate, Action.STAFF_DEACTIVATE
     ),

@@ -1,10 +1,11 @@
 """The clinic's staff, for admins.
 
-List, add, deactivate and reactivate, reset a password, set a clinician's licence depth. Each
-form is read by the API's request model for the same operation (``StaffIn``,
-``PasswordResetIn``, ``LicenceIn``) and goes through the accounts service, which checks it,
-keeps the clinic's last active admin (``last-admin``) and records the change in the audit
-trail. A problem is shown beside the input of the member it is about.
+List, invite by email (and invite again), add with a temporary password, deactivate and
+reactivate, reset a password, set a clinician's licence depth. Each form is read by the API's
+request model for the same operation (``InviteIn``, ``StaffIn``, ``PasswordResetIn``,
+``LicenceIn``) and goes through the accounts service, which checks it, keeps the clinic's last
+active admin (``last-admin``) and records the change in the audit trail. A problem is shown
+beside the input of the member it is about. Invites are the page's main way to add someone.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.staffing import LastAdminError
-from needlepoint.entrypoints.api.schemas.accounts import LicenceIn, PasswordResetIn, StaffIn
+from needlepoint.entrypoints.api.schemas.accounts import (
+    InviteIn,
+    LicenceIn,
+    PasswordResetIn,
+    StaffIn,
+)
 from needlepoint.entrypoints.web import forms, templates
 from needlepoint.entrypoints.web.visits import StaffVisit, Visit
 from needlepoint.services.accounts.sign_in import StaffNotFoundError
@@ -53,6 +59,24 @@ def add(visit: StaffVisit) -> Response:
     except InvalidInputError as error:
         return _page(visit, _Problems("add", None, forms.by_field(error.problems)), status=422)
     return _saved("added")
+
+
+def invite(visit: StaffVisit) -> Response:
+    """Invite a member by email: the account waits until they choose a password by the link."""
+    try:
+        given = forms.body(visit.form, InviteIn.model_fields)
+        new = forms.parsed(InviteIn, given).to_domain()
+        visit.services.accounts.invite_staff(new, context=visit.context)
+    except InvalidInputError as error:
+        problems = _Problems("invite", None, forms.by_field(error.problems))
+        return _page(visit, problems, status=422)
+    return _saved("invited")
+
+
+def resend_invite(visit: StaffVisit) -> Response:
+    """Email a member still waiting on their invite a new link; the earlier one stops working."""
+    accounts = visit.services.accounts
+    return _change(visit, "invite", lambda m: accounts.resend_invite(m, context=visit.context))
 
 
 def deactivate(visit: StaffVisit) -> Response:
@@ -113,10 +137,12 @@ def _saved(what: str) -> Response:
 def _page(visit: Visit, problems: _Problems, *, status: int = 200) -> Response:
     page = {
         "members": visit.services.accounts.list_staff(context=visit.context),
+        "invited": visit.services.accounts.invited_staff(context=visit.context),
         "roles": ROLES,
         "problems": problems,
-        "values": visit.form if problems.form == "add" else {},
+        "values": visit.form if problems.form in {"add", "invite"} else {},
         "saved": visit.query("saved"),
+        "with_password": problems.form == "add" or bool(visit.query("with_password")),
         "current": "staff",
     }
     return templates.render(visit, "settings/staff.html", page, status=status)
