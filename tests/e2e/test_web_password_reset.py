@@ -34,7 +34,9 @@ def ask(client: TestClient, email: str) -> object:
 
 def emailed_path(clinic: Clinic) -> str:
     with smtp_server() as (handler, port):
-        smtp = SmtpSettings(host="127.0.0.1", port=port, sender=SENDER, security="none")
+        smtp = SmtpSettings(
+            host="127.0.0.1", port=port, sender=SENDER, security="none", allow_plaintext=True
+        )
         settings = clinic.services.settings.model_copy(update={"smtp": smtp})
         worker = dataclasses.replace(clinic.services, settings=settings)
         worker.messaging.run_worker(WorkerSettings(worker_id="reset"), WorkerLoop(once=True))
