@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import email
 import json
@@ -1186,10 +1187,12 @@ class Run:
             "NEEDLEPOINT_DEVELOPMENT": "1",
             "NEEDLEPOINT_WEB_SECRET": uuid4().hex + uuid4().hex,
             "NEEDLEPOINT_AUDIT_KEY": uuid4().hex + uuid4().hex,
+            "NEEDLEPOINT_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
             "NEEDLEPOINT_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "NEEDLEPOINT_SMTP_HOST": "127.0.0.1",
             "NEEDLEPOINT_SMTP_PORT": str(smtp_port),
             "NEEDLEPOINT_SMTP_SECURITY": "none",
+            "NEEDLEPOINT_SMTP_ALLOW_PLAINTEXT": "1",
             "NEEDLEPOINT_SMTP_FROM": SENDER,
         }
         if self.url:

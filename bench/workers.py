@@ -153,6 +153,7 @@ def measure(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         "NEEDLEPOINT_DATABASE_URL": url,
         "NEEDLEPOINT_DEVELOPMENT": "1",
         "NEEDLEPOINT_WEB_SECRET": secret,
+        "NEEDLEPOINT_AUDIT_KEY": uuid4().hex + uuid4().hex,
         "NEEDLEPOINT_FIELD_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
     subprocess.run([str(NEEDLEPOINT), "demo"], env=env, check=True, capture_output=True)

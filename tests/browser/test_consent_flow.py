@@ -47,11 +47,12 @@ def consent_server(
     tmp_path_factory: pytest.TempPathFactory, seeded_demo: SeededDemo
 ) -> Iterator[ConsentServer]:
     env = seeded_demo.copy(tmp_path_factory, "consent")
+    port = free_port()
+    # The links the in-process worker renders must name this server (ADR 0037).
+    env["NEEDLEPOINT_PUBLIC_URL"] = local_url(port)
     services = bootstrap(Settings.from_env(env))
     clinician = _clinician(services, seeded_demo.logins["clinician"][0])
     patient, series_id = _unconsented(services, clinician, "Leila", "Farah")
-    port = free_port()
-    env["NEEDLEPOINT_PUBLIC_URL"] = local_url(port)
     try:
         with serving(env, port) as url:
             portal = PortalServer(

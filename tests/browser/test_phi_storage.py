@@ -33,6 +33,7 @@ from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import ConsultationRequest
 from needlepoint.services.records import patients
 from needlepoint.services.treatment import series as treatment
+from portal_support import deliver
 from serving import free_port, local_url, serving
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/01-proceed-rolling-boxcar-cheeks.yaml"
@@ -79,6 +80,9 @@ class Canary:
 @pytest.fixture(scope="module")
 def canary(tmp_path_factory: pytest.TempPathFactory, seeded_demo: SeededDemo) -> Iterator[Canary]:
     env = seeded_demo.copy(tmp_path_factory, "phi-storage")
+    port = free_port()
+    # The links the in-process worker renders must name this server (ADR 0037).
+    env["NEEDLEPOINT_PUBLIC_URL"] = local_url(port)
     services = bootstrap(Settings.from_env(env))
     uow = services.database.unit_of_work()
     with uow:
@@ -100,8 +104,6 @@ def canary(tmp_path_factory: pytest.TempPathFactory, seeded_demo: SeededDemo) ->
     )
     give_consent(services, series.id, context)
     session = services.treatment.start_session(series.id, rescreen_document={}, context=context)
-    port = free_port()
-    env["NEEDLEPOINT_PUBLIC_URL"] = local_url(port)
     try:
         with serving(env, port) as url:
             yield Canary(
@@ -123,10 +125,12 @@ def server(canary: Canary) -> Server:
 
 
 def _sign_in_link(canary: Canary) -> str:
-    uow = canary.services.database.unit_of_work()
-    with uow:
-        messages = uow.outbox.for_patient(canary.clinic_id, canary.patient_id)
-    bodies = [m.body for m in messages if m.kind is MessageKind.PORTAL_SIGN_IN]
+    """The link the worker mails now: the outbox keeps only a placeholder (ADR 0037)."""
+    bodies = [
+        m.body
+        for m in deliver(canary.services)
+        if m.kind is MessageKind.PORTAL_SIGN_IN and m.patient_id == canary.patient_id
+    ]
     found = _LINK.search(bodies[-1])
     assert found is not None
     return found.group(1)

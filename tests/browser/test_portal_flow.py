@@ -67,13 +67,14 @@ def portal_server(
     tmp_path_factory: pytest.TempPathFactory, seeded_demo: SeededDemo
 ) -> Iterator[PortalServer]:
     env = seeded_demo.copy(tmp_path_factory, "portal")
+    port = free_port()
+    # The links the in-process worker renders must name this server (ADR 0037).
+    env["NEEDLEPOINT_PUBLIC_URL"] = local_url(port)
     logins = seeded_demo.logins
     services = bootstrap(Settings.from_env(env))
     clinician = _clinician(services, logins["clinician"][0])
     a = _treated(services, clinician, "Nadia", "Quinn")
     b = _treated(services, clinician, "Ben", "Holt")
-    port = free_port()
-    env["NEEDLEPOINT_PUBLIC_URL"] = local_url(port)
     try:
         with serving(env, port) as url:
             yield PortalServer(Server(url, logins), services, clinician.actor.clinic_id, a, b)

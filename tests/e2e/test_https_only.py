@@ -18,7 +18,11 @@ from serving import environment, serving
 
 PUBLIC = "https://clinic.example.test"
 MIN_HSTS_SECONDS = 31536000
-SECRETS = {"NEEDLEPOINT_WEB_SECRET": "w" * 64, "NEEDLEPOINT_AUDIT_KEY": "a" * 64}
+SECRETS = {
+    "NEEDLEPOINT_WEB_SECRET": "w" * 64,
+    "NEEDLEPOINT_AUDIT_KEY": "a" * 64,
+    "NEEDLEPOINT_FIELD_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+}
 
 
 def _settings(trusted: str) -> dict[str, str]:

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from api_support import TestClient
+from needlepoint.adapters import backup_crypto
+from needlepoint.bootstrap import backup_key
 from needlepoint.config import SmtpSettings
 from needlepoint.domain.messages import link_reference
 from needlepoint.services.messaging.delivery import WorkerLoop, WorkerSettings
@@ -38,7 +40,9 @@ def patient(clinic: Clinic, clinician: TestClient) -> Treated:
 def send_over_smtp(clinic: Clinic) -> list[Received]:
     """Run ``needlepoint worker --once`` against a recording SMTP server; what it received."""
     with smtp_server() as (handler, port):
-        smtp = SmtpSettings(host="127.0.0.1", port=port, sender=SENDER, security="none")
+        smtp = SmtpSettings(
+            host="127.0.0.1", port=port, sender=SENDER, security="none", allow_plaintext=True
+        )
         settings = clinic.services.settings.model_copy(update={"smtp": smtp})
         worker = dataclasses.replace(clinic.services, settings=settings)
         worker.messaging.run_worker(WorkerSettings(worker_id="canary"), WorkerLoop(once=True))
@@ -61,10 +65,17 @@ def test_no_outbox_body_or_backup_holds_the_sign_in_token_and_the_mailed_link_wo
     token = found.group(1)
     backup = clinic.services.database.backup(tmp_path / "backups", at=clinic.services.clock.now())
 
+    plain = tmp_path / "backup-in-clear.sqlite3"
+    with plain.open(
+        "wb"
+    ) as target:  # backups are encrypted: look inside, as an attacker with the key would
+        backup_crypto.decrypt_file(backup.path, target, backup_key(clinic.services.settings))
+
     live_bodies = outbox_bodies(tmp_path / "needlepoint.sqlite3")
     assert live_bodies and not any(token in body for body in live_bodies)
-    assert token not in "".join(outbox_bodies(backup.path))
-    assert token.encode() not in backup.path.read_bytes()
+    backup_bodies = outbox_bodies(plain)
+    assert backup_bodies and token not in "".join(backup_bodies)
+    assert token.encode() not in plain.read_bytes()
     response = follow_link(browser, token)
     assert response.status_code == 303, response.text
     assert response.headers["location"].startswith("/portal")

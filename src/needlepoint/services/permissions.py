@@ -39,6 +39,8 @@ class Action(StrEnum):
     TOKEN_ISSUE = "token.issue"
     TOKEN_REVOKE = "token.revoke"
     TOKEN_READ = "token.read"
+    # one's own account: password, sign-in email, two-step and re-authentication
+    OWN_ACCOUNT = "account.own"
     STAFF_CREATE = "staff.create"
     STAFF_DEACTIVATE = "staff.deactivate"
     STAFF_READ = "staff.read"
@@ -110,6 +112,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     # tokens) sees and revokes the rest of the clinic's (services.accounts.api_tokens).
     Action.TOKEN_REVOKE: ALL_STAFF,
     Action.TOKEN_READ: ALL_STAFF,
+    Action.OWN_ACCOUNT: ALL_STAFF,
     Action.STAFF_CREATE: ADMIN_ONLY,
     Action.STAFF_DEACTIVATE: ADMIN_ONLY,
     Action.STAFF_READ: ADMIN_ONLY,

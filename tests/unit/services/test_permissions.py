@@ -29,6 +29,7 @@ HELPERS = {
     ("treatment/photos.py", "stored_or_raise"),
     ("treatment/photos.py", "verified_or_refuse"),
     ("records/programme.py", "read_programme"),  # inside patient_programme and break-glass
+    ("accounts/two_step.py", "require_fresh"),  # inside the use cases that change an account
 }
 """Functions that take a context but are helpers inside a use case that already checked it."""
 

@@ -40,7 +40,8 @@ from needlepoint.services.accounts.password_reset import (
     link_usable,
 )
 from needlepoint.services.accounts.ports import (
-    PasswordResetByLink,
+    InviteAcceptance,
+    InviteSending,
     ResetLink,
     ResetLinkMaking,
     StaffInviting,
@@ -166,7 +167,7 @@ def resend_invite(
         uow.commit()
 
 
-def _send(uow: StaffInviting, member: StaffMember, now: datetime) -> None:
+def _send(uow: InviteSending, member: StaffMember, now: datetime) -> None:
     unknown = secrets.token_urlsafe(TOKEN_BYTES)  # replaced when the email is sent
     link = ResetLink(uuid4(), member.id, digest(unknown), now, now + LINK_LIFETIME, purpose=INVITE)
     uow.reset_links.add(link)
@@ -234,7 +235,7 @@ def check_invite_link(*, token: str, uow: ResetLinkMaking, clock: Clock) -> None
 
 
 def accept_invite(
-    *, new: NewPassword, uow: PasswordResetByLink, hasher: PasswordHasher, clock: Clock
+    *, new: NewPassword, uow: InviteAcceptance, hasher: PasswordHasher, clock: Clock
 ) -> None:
     """Set an invitee's first password and let them sign in; they are not signed in.
 

@@ -21,14 +21,18 @@ from typing import Final
 from needlepoint.domain import contact
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
 from needlepoint.domain.records import StaffMember
-from needlepoint.services import audit
+from needlepoint.services import audit, permissions
 from needlepoint.services.accounts import sign_in, two_step
 from needlepoint.services.accounts.password_policy import check_password
-from needlepoint.services.accounts.ports import AccountsUnitOfWork
+from needlepoint.services.accounts.ports import (
+    OwnEmailChange,
+    OwnPasswordChange,
+)
 from needlepoint.services.accounts.sign_in import PasswordCheck
 from needlepoint.services.accounts.staff import STAFF_RESOURCE, EmailTakenError
 from needlepoint.services.accounts.throttling import ThrottleKeys
 from needlepoint.services.audit import Access, Refusal, RequestContext
+from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock, PasswordHasher
 
 MAX_EMAIL_CHARS: Final = 320
@@ -51,7 +55,7 @@ def change_password(
     change: PasswordChange,
     context: RequestContext,
     check: PasswordCheck,
-    uow: AccountsUnitOfWork,
+    uow: OwnPasswordChange,
     hasher: PasswordHasher,
     clock: Clock,
 ) -> None:
@@ -63,6 +67,7 @@ def change_password(
         InvalidInputError: The current password is wrong (field ``current_password``) or the
             new one breaks the password rules (field ``new_password``); nothing changed.
     """
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     fresh = change.fresh
     with uow:
@@ -110,7 +115,7 @@ def change_email(
     email: str,
     fresh: two_step.Fresh,
     context: RequestContext,
-    uow: AccountsUnitOfWork,
+    uow: OwnEmailChange,
     clock: Clock,
 ) -> StaffMember:
     """Set the signed-in member's sign-in email (a fresh password needed; audited).
@@ -122,6 +127,7 @@ def change_email(
         InvalidInputError: Not an email address (field ``email``).
         EmailTakenError: Another account signs in with it.
     """  # fmt: skip
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     address = email.strip().lower()
     if not re.fullmatch(contact.EMAIL, address) or len(address) > MAX_EMAIL_CHARS:

@@ -387,6 +387,14 @@ class PasswordResetByLink(
     """Set a new password through a reset link; every session and API token ends (audited)."""
 
 
+class InviteSending(HasResetLinks, HasOutbox, Protocol):
+    """Queue an invite's link and its email, inside the inviting use case's transaction."""
+
+
+class InviteAcceptance(Transaction, HasAudit, HasStaffStatus, HasResetLinks, Protocol):
+    """Accept a staff invite: use its link and set the new member's password (audited)."""
+
+
 class StaffInviting(Transaction, HasAudit, HasStaffStatus, HasResetLinks, HasOutbox, Protocol):
     """Invite a member of staff, or invite them again: their account, link and email."""
 
@@ -397,6 +405,10 @@ class StaffByEmail(Transaction, HasStaff, Protocol):
 
 class SignIn(Transaction, HasAudit, HasLoginSessions, HasThrottle, HasTwoStep, Protocol):
     """Sign a member of staff in: charge and settle the throttle, ask for a code, open a session."""
+
+
+class SessionOpening(HasLoginSessions, HasThrottle, Protocol):
+    """Open a sign-in session and settle the throttle, inside the sign-in's transaction."""
 
 
 class SignInThrottle(Transaction, HasAudit, HasThrottle, Protocol):
@@ -447,3 +459,41 @@ class ApiTokenRead(Transaction, HasApiTokens, Protocol):
 
 class ApiTokenList(Transaction, HasAudit, HasApiTokens, Protocol):
     """List the API tokens of a clinic, or of one member of staff (audited)."""
+
+
+class TwoStepRead(Transaction, HasTwoStep, Protocol):
+    """Read whether a member has two-step sign-in, or whether their clinic asks for it."""
+
+
+class TwoStepChange(Transaction, HasAudit, HasTwoStep, Protocol):
+    """Confirm a member's two-step sign-in, or set whether their clinic asks for it (audited)."""
+
+
+class TwoStepReset(Transaction, HasAudit, HasLoginSessions, HasTwoStep, Protocol):
+    """Change a member's two-step sign-in and end sessions as that asks (audited).
+
+    Setting it up, turning it off or renewing the recovery codes on a fresh session, and the
+    operator's reset from the command line.
+    """
+
+
+class Reauthentication(Transaction, HasAudit, HasLoginSessions, HasThrottle, Protocol):
+    """Confirm the password again on a session (throttled, audited)."""
+
+
+class FreshSession(Transaction, HasAudit, HasLoginSessions, Protocol):
+    """Check that the password was typed recently on a session (a refusal is audited)."""
+
+
+class SecondStepAnswer(Transaction, HasAudit, HasLoginSessions, HasThrottle, HasTwoStep, Protocol):
+    """Answer the second step of a sign-in with a code (throttled, audited)."""
+
+
+class OwnPasswordChange(
+    Transaction, HasAudit, HasLoginSessions, HasStaffStatus, HasThrottle, HasApiTokens, Protocol
+):
+    """Change one's own password; one's other sessions and tokens end (audited)."""
+
+
+class OwnEmailChange(Transaction, HasAudit, HasLoginSessions, HasStaffStatus, Protocol):
+    """Change one's own sign-in email (audited)."""

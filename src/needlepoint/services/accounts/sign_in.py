@@ -39,6 +39,7 @@ from needlepoint.services.accounts.ports import (
     HasThrottle,
     LoginSession,
     SessionLookup,
+    SessionOpening,
     SessionRead,
     SignIn,
     SignInThrottle,
@@ -257,7 +258,7 @@ def after_password(
     return issued
 
 
-def open_session(uow: SignIn, signed: AfterPassword, *, clock: Clock) -> IssuedSession:
+def open_session(uow: SessionOpening, signed: AfterPassword, *, clock: Clock) -> IssuedSession:
     """Settle the throttle and open a session, in the caller's transaction (not audited).
 
     Only for a sign-in every step of which is done (``after_password``, ``two_step.answer``).

@@ -33,7 +33,16 @@ from needlepoint.domain.errors import ConflictError, DomainError
 from needlepoint.domain.records import StaffMember
 from needlepoint.services import audit, permissions
 from needlepoint.services.accounts import second_step, sign_in
-from needlepoint.services.accounts.ports import AccountsUnitOfWork, TotpEnrolment
+from needlepoint.services.accounts.ports import (
+    FreshSession,
+    HasTwoStep,
+    Reauthentication,
+    SecondStepAnswer,
+    TotpEnrolment,
+    TwoStepChange,
+    TwoStepRead,
+    TwoStepReset,
+)
 from needlepoint.services.accounts.second_step import Enrolment, TwoStepPolicy
 from needlepoint.services.accounts.sign_in import (
     AfterPassword,
@@ -137,7 +146,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def answer(*, given: Answer, uow: AccountsUnitOfWork, clock: Clock) -> SignedIn:
+def answer(*, given: Answer, uow: SecondStepAnswer, clock: Clock) -> SignedIn:
     """Finish a pending sign-in with a code or a recovery code; a new session opens.
 
     Raises:
@@ -180,7 +189,7 @@ def answer(*, given: Answer, uow: AccountsUnitOfWork, clock: Clock) -> SignedIn:
 
 
 def _second_factor(
-    uow: AccountsUnitOfWork, member: StaffMember, given: Answer, now: datetime, *, enrolling: bool
+    uow: HasTwoStep, member: StaffMember, given: Answer, now: datetime, *, enrolling: bool
 ) -> str | None:
     """How the member proved the second factor (an audit action), or None if they did not."""
     enrolment = uow.two_step.totp(member.id)
@@ -202,7 +211,7 @@ def _second_factor(
 
 
 def _refuse_code(
-    uow: AccountsUnitOfWork, request_id: str, member: StaffMember, now: datetime
+    uow: audit.AuditedTransaction, request_id: str, member: StaffMember, now: datetime
 ) -> NoReturn:
     with uow:
         refusal = Refusal(SECOND_STEP, InvalidCodeError.code, request_id, member)
@@ -211,7 +220,7 @@ def _refuse_code(
     raise InvalidCodeError("the code is not right, or was already used; try the newest code")
 
 
-def _new_recovery_codes(uow: AccountsUnitOfWork, staff_id: UUID, now: datetime) -> Sequence[str]:
+def _new_recovery_codes(uow: HasTwoStep, staff_id: UUID, now: datetime) -> Sequence[str]:
     codes = totp.new_recovery_codes()
     uow.two_step.replace_recovery_codes(staff_id, [_digest(code) for code in codes], now)
     return codes
@@ -235,7 +244,7 @@ def reauthenticate(
     given: Reauth,
     context: RequestContext,
     check: PasswordCheck,
-    uow: AccountsUnitOfWork,
+    uow: Reauthentication,
     clock: Clock,
 ) -> None:
     """Record that the member typed their password again on this session (throttled, audited).
@@ -244,6 +253,7 @@ def reauthenticate(
         TooManyAttemptsError: The throttle asks this attempt to wait (nothing was hashed).
         InvalidCredentialsError: The password is wrong.
     """
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     keys = ThrottleKeys.of(member.email, given.ip)
     sign_in.admit(uow, keys, context.request_id, clock)
@@ -263,7 +273,7 @@ def reauthenticate(
 
 
 def require_fresh(
-    uow: AccountsUnitOfWork,
+    uow: FreshSession,
     *,
     session_token: str | None,
     context: RequestContext,
@@ -303,7 +313,7 @@ class Fresh:
 
 
 def begin_enrolment(
-    *, fresh: Fresh, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
+    *, fresh: Fresh, context: RequestContext, uow: TwoStepReset, clock: Clock
 ) -> Enrolment:
     """A new authenticator for the signed-in member to add to an app (needs a fresh password).
 
@@ -311,6 +321,7 @@ def begin_enrolment(
         ReauthRequiredError: The password was not typed recently on this session.
         AlreadyEnrolledError: The member already signs in with a code.
     """
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     with uow:
         now = clock.now()
@@ -326,7 +337,7 @@ def begin_enrolment(
 
 
 def confirm_enrolment(
-    *, code: str, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
+    *, code: str, context: RequestContext, uow: TwoStepChange, clock: Clock
 ) -> Sequence[str]:
     """Turn two-step sign-in on with the new app's first code; returns the recovery codes.
 
@@ -334,6 +345,7 @@ def confirm_enrolment(
         NotEnrolledError: No authenticator is being set up.
         InvalidCodeError: The code is not right (audited).
     """
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     with uow:
         now = clock.now()
@@ -355,7 +367,7 @@ def disable(
     *,
     fresh: Fresh,
     context: RequestContext,
-    uow: AccountsUnitOfWork,
+    uow: TwoStepReset,
     clock: Clock,
     policy: TwoStepPolicy,
 ) -> None:
@@ -365,6 +377,7 @@ def disable(
         ReauthRequiredError: The password was not typed recently on this session.
         TwoStepRequiredError: An admin, or a member of a clinic that asks it of all its staff.
     """
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     with uow:
         now = clock.now()
@@ -379,7 +392,7 @@ def disable(
 
 
 def regenerate_recovery_codes(
-    *, fresh: Fresh, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
+    *, fresh: Fresh, context: RequestContext, uow: TwoStepReset, clock: Clock
 ) -> Sequence[str]:
     """New recovery codes for the signed-in member; the old ones stop working.
 
@@ -387,6 +400,7 @@ def regenerate_recovery_codes(
         ReauthRequiredError: The password was not typed recently on this session.
         NotEnrolledError: The member does not sign in with a code.
     """
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     with uow:
         now = clock.now()
@@ -400,10 +414,9 @@ def regenerate_recovery_codes(
     return codes
 
 
-def status(
-    *, context: RequestContext, uow: AccountsUnitOfWork, policy: TwoStepPolicy
-) -> TwoStepStatus:
+def status(*, context: RequestContext, uow: TwoStepRead, policy: TwoStepPolicy) -> TwoStepStatus:
     """Whether the signed-in member signs in with a code, must, and their recovery codes left."""
+    permissions.require(context, Action.OWN_ACCOUNT)
     member = context.actor
     with uow:
         enrolment = uow.two_step.totp(member.id)
@@ -414,7 +427,7 @@ def status(
 
 
 def set_clinic_requirement(
-    *, required: bool, context: RequestContext, uow: AccountsUnitOfWork, clock: Clock
+    *, required: bool, context: RequestContext, uow: TwoStepChange, clock: Clock
 ) -> None:
     """Ask (or stop asking) every member of the admin's clinic for a code at sign-in.
 
@@ -434,20 +447,21 @@ def set_clinic_requirement(
         uow.commit()
 
 
-def clinic_requires(*, context: RequestContext, uow: AccountsUnitOfWork) -> bool:
+def clinic_requires(*, context: RequestContext, uow: TwoStepRead) -> bool:
     """Whether the actor's clinic asks all its staff for a code."""
+    permissions.require(context, Action.CLINIC_READ)
     with uow:
         return uow.two_step.clinic_requires(context.actor.clinic_id)
 
 
-def _fresh(uow: AccountsUnitOfWork, fresh: Fresh, context: RequestContext, now: datetime) -> None:
+def _fresh(uow: FreshSession, fresh: Fresh, context: RequestContext, now: datetime) -> None:
     require_fresh(
         uow, session_token=fresh.session_token, context=context, now=now, max_age=fresh.max_age
     )
 
 
 def operator_reset(
-    *, member: StaffMember, context: OperatorContext, uow: AccountsUnitOfWork, clock: Clock
+    *, member: StaffMember, context: OperatorContext, uow: TwoStepReset, clock: Clock
 ) -> bool:
     """The machine's operator removes a member's app and recovery codes (a lost phone).
 

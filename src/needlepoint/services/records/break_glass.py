@@ -21,7 +21,13 @@ from needlepoint.services import audit, permissions
 from needlepoint.services.access import listed_patient
 from needlepoint.services.permissions import Action, PermissionDeniedError
 from needlepoint.services.ports import Clock
-from needlepoint.services.records.ports import AuditTrailView, BreakGlassUse
+from needlepoint.services.records.ports import (
+    AuditTrailRead,
+    AuditTrailView,
+    BreakGlassGrants,
+    BreakGlassOpening,
+    BreakGlassUse,
+)
 from needlepoint.services.records.programme import PatientProgramme, read_programme
 
 GRANT = "break_glass_grant"
@@ -52,7 +58,7 @@ def open_break_glass(
     patient_id: UUID,
     reason: str | None,
     context: audit.RequestContext,
-    uow: BreakGlassUse,
+    uow: BreakGlassOpening,
     clock: Clock,
     ttl_minutes: int,
 ) -> BreakGlassGrant:
@@ -132,7 +138,7 @@ def read_under_break_glass(
 
 
 def list_grants(
-    *, context: audit.RequestContext, uow: AuditTrailView, clock: Clock
+    *, context: audit.RequestContext, uow: BreakGlassGrants, clock: Clock
 ) -> Sequence[BreakGlassGrant]:
     """The clinic's newest break-glass grants, newest first (admins; audited)."""
     permissions.require(context, Action.AUDIT_READ)
@@ -150,7 +156,7 @@ def audit_page(
     before_seq: int | None,
     limit: int,
     context: audit.RequestContext,
-    uow: AuditTrailView,
+    uow: AuditTrailRead,
     clock: Clock,
 ) -> Sequence[AuditEntry]:
     """A page of the clinic's audit events, newest first, below ``before_seq`` (admins).

@@ -166,6 +166,22 @@ class ProgrammeReads(ScheduleReads, ClinicalRecordReads, Protocol):
     """Read a patient's whole programme: their schedule and clinical record (audited)."""
 
 
+class ProgrammeRecord(SeriesCourses, HasAudit, HasAppointments, ClinicalRecordReads, Protocol):
+    """Read a patient's programme inside a use case's transaction (it records the reads)."""
+
+
+class BreakGlassOpening(Transaction, HasAudit, HasPatients, HasBreakGlass, Protocol):
+    """Grant break-glass access to one patient's record (audited, ADR 0038)."""
+
+
+class BreakGlassGrants(Transaction, HasAudit, HasBreakGlass, Protocol):
+    """List the clinic's break-glass grants, for an admin (audited)."""
+
+
+class AuditTrailRead(Transaction, HasAudit, HasAuditTrail, Protocol):
+    """Read a page of the audit trail back, for an admin (audited)."""
+
+
 class BreakGlassUse(ProgrammeReads, HasBreakGlass, Protocol):
     """Grant break-glass access and read a patient's programme under it (ADR 0038)."""
 

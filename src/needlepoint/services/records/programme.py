@@ -26,6 +26,7 @@ from needlepoint.services.ports import Clock
 from needlepoint.services.records.ports import (
     ClinicalRecordReads,
     ProgrammeReads,
+    ProgrammeRecord,
     ScheduleReads,
     SeriesCourses,
 )
@@ -107,7 +108,7 @@ def patient_programme(
 
 
 def read_programme(
-    uow: ProgrammeReads,
+    uow: ProgrammeRecord,
     context: audit.RequestContext,
     clock: Clock,
     patient: PatientRecord,
