@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cohort_support import FIRST, GBQ, series, simulated_clinic
 from needlepoint.domain import cohorts
 from needlepoint.domain.cohorts import (
     MIN_CELL_PATIENTS,
@@ -23,77 +23,12 @@ from needlepoint.domain.cohorts import (
     SuppressedCell,
     SuppressedEstimate,
 )
-from needlepoint.domain.outcomes import OutcomeScale
-
-GBQ = OutcomeScale.GB_QUANTITATIVE
-GRADE = OutcomeScale.GB_QUALITATIVE
-FIRST = date(2026, 1, 5)
-
-
-def _series(
-    number: int,
-    *,
-    sessions: int,
-    baseline: float,
-    three_months: float | None,
-    grades: tuple[int, int] = (3, 3),
-    fitzpatrick: int = 2,
-    indication: str = "acne_scars",
-) -> SeriesFacts:
-    last = FIRST + timedelta(days=28 * (sessions - 1))
-    scores = [
-        Score(GBQ, FIRST - timedelta(days=3), Decimal(str(round(baseline, 2)))),
-        Score(GRADE, FIRST - timedelta(days=3), Decimal(grades[0])),
-    ]
-    if three_months is not None:
-        later = last + timedelta(days=95)
-        scores += [
-            Score(GBQ, later, Decimal(str(round(three_months, 2)))),
-            Score(GRADE, later, Decimal(grades[1])),
-        ]
-    return SeriesFacts(
-        series_id=f"s{number}",
-        patient_id=f"p{number}",
-        indications=(indication,),
-        fitzpatrick=fitzpatrick,
-        device="pen",
-        zones=("cheek_left",),
-        max_depth_mm=Decimal("1.5"),
-        interval_days=28,
-        sessions_done=sessions,
-        first_session_on=FIRST,
-        last_session_on=last,
-        scores=tuple(scores),
-    )
-
-
-def _simulated_clinic(seed: int, per_group: int = 30) -> list[SeriesFacts]:
-    """Known truth: 4 sessions improve the GB score by 2.0 points more than 3, with noise."""
-    rng = random.Random(seed)
-    made: list[SeriesFacts] = []
-    for number in range(2 * per_group):
-        sessions = 4 if number < per_group else 3
-        grade = rng.randint(2, 4)
-        fitzpatrick = rng.randint(1, 6)
-        baseline = 10.0 * grade + rng.gauss(0, 2)
-        gain = 1.5 * grade + (2.0 if sessions == 4 else 0.0) + rng.gauss(0, 3)
-        made.append(
-            _series(
-                number,
-                sessions=sessions,
-                baseline=baseline,
-                three_months=baseline - gain,
-                grades=(grade, grade - 1),
-                fitzpatrick=fitzpatrick,
-            )
-        )
-    return made
 
 
 def test_the_interval_holds_the_true_difference_in_at_least_90_of_100_simulations() -> None:
     covered = 0
     for seed in range(100):
-        found = cohorts.report(_simulated_clinic(seed), CohortFilter(reference_sessions=3))
+        found = cohorts.report(simulated_clinic(seed), CohortFilter(reference_sessions=3))
         (four,) = [
             e for e in found.estimates if e.sessions == 4 and e.horizon is Horizon.THREE_MONTHS
         ]
@@ -105,8 +40,7 @@ def test_the_interval_holds_the_true_difference_in_at_least_90_of_100_simulation
 
 def test_an_estimate_without_a_difference_is_near_zero_and_names_few_patients() -> None:
     facts = [
-        _series(n, sessions=3 + n % 2, baseline=30.0, three_months=20.0 + (n % 3))
-        for n in range(12)
+        series(n, sessions=3 + n % 2, baseline=30.0, three_months=20.0 + (n % 3)) for n in range(12)
     ]
     found = cohorts.report(facts, CohortFilter(reference_sessions=3))
     (four,) = [e for e in found.estimates if e.horizon is Horizon.THREE_MONTHS]
@@ -116,8 +50,8 @@ def test_an_estimate_without_a_difference_is_near_zero_and_names_few_patients() 
 
 
 def test_a_comparison_with_a_group_under_five_is_suppressed() -> None:
-    facts = [_series(n, sessions=3, baseline=30.0, three_months=20.0 + n % 4) for n in range(10)]
-    facts += [_series(100 + n, sessions=4, baseline=30.0, three_months=18.0) for n in range(4)]
+    facts = [series(n, sessions=3, baseline=30.0, three_months=20.0 + n % 4) for n in range(10)]
+    facts += [series(100 + n, sessions=4, baseline=30.0, three_months=18.0) for n in range(4)]
     found = cohorts.report(facts, CohortFilter(reference_sessions=3))
     assert all(isinstance(e, SuppressedEstimate) for e in found.estimates)
     four = [c for c in found.cells if c.sessions == 4]
@@ -146,7 +80,7 @@ def test_the_follow_up_is_the_score_closest_to_three_months_inside_the_window() 
 
 
 def test_a_score_after_the_first_session_is_not_a_baseline() -> None:
-    facts = _series(1, sessions=3, baseline=30.0, three_months=20.0)
+    facts = series(1, sessions=3, baseline=30.0, three_months=20.0)
     late_only = SeriesFacts(
         **{**{f: getattr(facts, f) for f in facts.__slots__}, "scores": facts.scores[2:]}
     )
@@ -155,7 +89,7 @@ def test_a_score_after_the_first_session_is_not_a_baseline() -> None:
 
 def test_the_filters_choose_the_cohort() -> None:
     facts = [
-        _series(n, sessions=3, baseline=30.0, three_months=20.0, fitzpatrick=1 + n % 6)
+        series(n, sessions=3, baseline=30.0, three_months=20.0, fitzpatrick=1 + n % 6)
         for n in range(12)
     ]
     dark = cohorts.cohort_outcomes(facts, CohortFilter(fitzpatrick=FitzpatrickGroup.V_VI))
@@ -166,7 +100,7 @@ def test_the_filters_choose_the_cohort() -> None:
 
 
 def test_one_patient_counts_once() -> None:
-    one = _series(1, sessions=3, baseline=30.0, three_months=20.0)
+    one = series(1, sessions=3, baseline=30.0, three_months=20.0)
     again = SeriesFacts(**{**{f: getattr(one, f) for f in one.__slots__}, "series_id": "s2"})
     assert len(cohorts.cohort_outcomes([one, again], CohortFilter())) == 1
 
@@ -192,7 +126,7 @@ def test_suppression_hides_every_cell_under_five(groups: list[tuple[int, list[fl
 @given(st.lists(st.tuples(st.integers(2, 5), st.integers(0, 7)), min_size=1, max_size=40))
 def test_no_shown_cell_or_estimate_rests_on_fewer_than_five(spec: list[tuple[int, int]]) -> None:
     facts = [
-        _series(n, sessions=sessions, baseline=30.0, three_months=30.0 - gain)
+        series(n, sessions=sessions, baseline=30.0, three_months=30.0 - gain)
         for n, (sessions, gain) in enumerate(spec)
     ]
     found = cohorts.report(facts, CohortFilter(reference_sessions=3))
