@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -63,7 +64,7 @@ def test_a_treated_series_is_read_back_with_its_sessions_and_scores(clinic: Clin
         (facts,) = uow.cohorts.series_facts(clinic.clinic_id, limit=10)
         assert uow.cohorts.series_facts(add_clinic(clinic.services, "Elsewhere"), limit=10) == []
 
-    assert facts.series_id == made["id"]
+    assert UUID(facts.series_id) == UUID(made["id"])
     assert facts.sessions_done == 1
     assert facts.first_session_on == facts.last_session_on == session_day
     assert 1 <= facts.fitzpatrick <= 6
