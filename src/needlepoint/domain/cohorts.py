@@ -368,6 +368,7 @@ class Estimate:
     adjusted: bool
     """Whether the baseline grade and the Fitzpatrick group were adjusted for."""
     few_patients: bool
+    """Whether the smaller of the two groups has fewer patients than the threshold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,7 +542,7 @@ def estimate(
         high=fit.high,
         patients=len(chosen),
         adjusted=fit.adjusted,
-        few_patients=len(chosen) < few_patients,
+        few_patients=min(in_group, len(chosen) - in_group) < few_patients,
     )
 
 
