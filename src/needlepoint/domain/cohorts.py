@@ -17,8 +17,9 @@ score at a follow-up, so a positive number is a lower (better) score.
   is at least one grade below the baseline grade.
 
 Honesty rules: a cell with fewer than ``MIN_CELL_PATIENTS`` patients is suppressed (its
-numbers never leave this module: a ``SuppressedCell`` has none); an estimate from fewer than
-``few_patients`` patients (default 20, an inferred convention [INF]) is flagged. Estimates are
+numbers never leave this module: a ``SuppressedCell`` has none); a cell, or the smaller group
+of a comparison, with fewer than ``few_patients`` patients (default 20, an inferred convention
+[INF]) is flagged. Estimates are
 differences between groups adjusted for the baseline grade and the Fitzpatrick group by
 ordinary least squares, with a 95 % confidence interval; they describe associations in this
 clinic's records, not effects of the treatment.
