@@ -547,6 +547,16 @@ def estimate(
     )
 
 
+def _compared(outcomes: Sequence[SeriesOutcome], horizon: Horizon, reference: int) -> list[int]:
+    """The numbers of sessions with a follow-up at the horizon, when the reference has one too.
+
+    A group with no patient at all is not a comparison (like an absent cell); one with 1 to 4
+    is a suppressed comparison.
+    """
+    present = {o.sessions_done for o in outcomes if horizon in o.improvement}
+    return sorted(present - {reference}) if reference in present else []
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -581,14 +591,12 @@ def report(
     """
     outcomes = cohort_outcomes(facts, wanted, prepared=prepared)
     cells = tuple(suppress(raw, few_patients=few_patients) for raw in raw_cells(outcomes))
-    groups = sorted({o.sessions_done for o in outcomes} - {wanted.reference_sessions})
     estimates = tuple(
         estimate(
             outcomes, (sessions, wanted.reference_sessions), horizon, few_patients=few_patients
         )
         for horizon in Horizon
-        for sessions in groups
-        if wanted.reference_sessions in {o.sessions_done for o in outcomes}
+        for sessions in _compared(outcomes, horizon, wanted.reference_sessions)
     )
     patients = len(outcomes) if len(outcomes) >= MIN_CELL_PATIENTS else 0
     return CohortReport(
