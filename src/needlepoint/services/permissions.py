@@ -100,6 +100,8 @@ class Action(StrEnum):
     BREAK_GLASS = "break_glass.open"
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
+    # interoperability: a patient's record as FHIR R4B (issue 15, ADR 0044)
+    FHIR_READ = "fhir.read"
 
 
 ALL_STAFF: Final = frozenset(Role)
@@ -164,6 +166,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.MESSAGES_REVIEW: ADMIN_ONLY,
     Action.BREAK_GLASS: ALL_STAFF,
     Action.AUDIT_READ: ADMIN_ONLY,
+    Action.FHIR_READ: CLINICAL,
     Action.AUDIT_EXPORT: ADMIN_ONLY,
 }
 """Action → the roles that may take it. An action missing here is refused for everyone."""
