@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fhir.resources import R4B
@@ -28,7 +29,9 @@ from needlepoint.adapters.fhir.bundles import FhirR4BExporter, dumped
 from needlepoint.adapters.fhir.codes import (
     KNOWLEDGE_SYSTEM,
     NEEDLEPOINT_SYSTEM,
+    compartment_id,
     needlepoint_code_system,
+    patient_of,
 )
 from needlepoint.domain.consultation import Isotretinoin
 from needlepoint.domain.outcomes import OutcomeScale
@@ -275,3 +278,24 @@ def test_in4_a_round_trip_keeps_every_field_of_the_mapping_table() -> None:
             missing.append(path)
 
     assert missing == []
+
+
+FHIR_ID = re.compile(r"^[A-Za-z0-9\-\.]{1,64}$")
+
+
+@given(patient=st.uuids(), record=st.uuids(), part=st.text(max_size=30))
+def test_a_compartment_id_is_a_fhir_id_that_names_its_patient(
+    patient: UUID, record: UUID, part: str
+) -> None:
+    resource_id = compartment_id(patient, record, part)
+
+    assert FHIR_ID.match(resource_id)
+    assert patient_of(resource_id) == patient
+    assert compartment_id(patient, record, part) == resource_id  # stable
+
+
+@given(st.text(max_size=70))
+def test_text_that_is_not_a_compartment_id_names_no_patient_or_its_own(text: str) -> None:
+    found = patient_of(text)
+
+    assert found is None or text.startswith(found.hex + "-")
