@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from needlepoint.services.analytics.facade import Analytics
     from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
+    from needlepoint.services.interop.facade import Interop
     from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
     from needlepoint.services.portal.facade import Portal
     from needlepoint.services.ports import Clock, PasswordHasher
@@ -196,6 +197,19 @@ class Services:
                 MatplotlibCohortCharts(),
                 few_patients=self.settings.analytics_few_patients,
             ),
+        )
+
+    @_Area
+    def interop(self) -> Interop:
+        """A patient's record as FHIR R4B (fhir.resources on use)."""
+        from needlepoint.adapters.fhir import FhirR4BExporter  # noqa: PLC0415
+        from needlepoint.services.interop.facade import Interop  # noqa: PLC0415
+
+        return Interop(
+            self.database.unit_of_work,
+            self.clock,
+            FhirR4BExporter(),
+            knowledge_versions=dict(self.knowledge.versions),
         )
 
     @_Area

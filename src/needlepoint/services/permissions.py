@@ -101,6 +101,8 @@ class Action(StrEnum):
     AUDIT_READ = "audit.read"
     ANALYTICS_READ = "analytics.read"
     AUDIT_EXPORT = "audit.export"
+    # interoperability: a patient's record as FHIR R4B (issue 15, ADR 0044)
+    FHIR_READ = "fhir.read"
 
 
 ALL_STAFF: Final = frozenset(Role)
@@ -166,6 +168,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.BREAK_GLASS: ALL_STAFF,
     Action.AUDIT_READ: ADMIN_ONLY,
     Action.ANALYTICS_READ: CLINICAL,
+    Action.FHIR_READ: CLINICAL,
     Action.AUDIT_EXPORT: ADMIN_ONLY,
 }
 """Action → the roles that may take it. An action missing here is refused for everyone."""

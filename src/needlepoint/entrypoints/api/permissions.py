@@ -144,6 +144,10 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/audit/events"): Action.AUDIT_READ,
     ("GET", f"{API}/audit/export"): Action.AUDIT_EXPORT,
     ("GET", f"{API}/analytics/cohorts"): Action.ANALYTICS_READ,
+    ("GET", "/fhir/R4B/metadata"): SIGNED_IN,
+    ("GET", "/fhir/R4B/Patient/{patient_id}/$everything"): Action.FHIR_READ,
+    ("GET", "/fhir/R4B/{resource_type}"): Action.FHIR_READ,
+    ("GET", "/fhir/R4B/{resource_type}/{resource_id}"): Action.FHIR_READ,
 }
 """(HTTP method, route path) → the action it takes (``services.permissions``), or who may call
 it without one: ``PUBLIC`` or any ``SIGNED_IN`` member of staff."""
