@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
@@ -26,10 +27,12 @@ class PlainHasher:
     """A transparent stand-in for Argon2 in unit tests (the real one is tested separately)."""
 
     def hash(self, password: str) -> str:
-        # Hex, as a real hash is plain ASCII: a password holding NUL or a surrogate would
-        # otherwise reach the database as it is (PostgreSQL refuses NUL: a fuzzing "500" that
-        # only this stand-in could cause).
-        return f"plain${password.encode('utf-8', 'surrogatepass').hex()}"
+        # A digest, as a real hash is short plain ASCII whatever the password: a password
+        # holding NUL or a surrogate, or a long one of many-byte characters, would otherwise
+        # reach the database as it is or overflow ``password_hash`` (255): fuzzing "500"s on
+        # PostgreSQL that only this stand-in could cause (issue 14).
+        encoded = password.encode("utf-8", "surrogatepass")
+        return f"plain${hashlib.sha256(encoded).hexdigest()}"
 
     def verify(self, password: str, hashed: str) -> bool:
         return hashed == self.hash(password)
