@@ -16,10 +16,10 @@ from typing import Final
 from needlepoint.domain.errors import FieldProblem, InputCode
 
 _BIDI: Final = r"\u202a-\u202e\u2066-\u2069"
-_ONE_LINE_CHAR: Final = rf"[^\x00-\x1f\x7f{_BIDI}]"
-_MANY_LINES_CHAR: Final = rf"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_BIDI}]"
+_ONE_LINE_CHAR: Final = rf"[^\x00-\x1f\x7f-\x9f{_BIDI}]"
+_MANY_LINES_CHAR: Final = rf"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]"
 
-NOT_BLANK: Final = rf"^{_ONE_LINE_CHAR}*[^\s\x00-\x1f\x7f{_BIDI}]{_ONE_LINE_CHAR}*$"
+NOT_BLANK: Final = rf"^{_ONE_LINE_CHAR}*[^\s\x00-\x1f\x7f-\x9f{_BIDI}]{_ONE_LINE_CHAR}*$"
 """A pattern: one line of printable text that is not blank."""
 PRINTABLE: Final = rf"^{_ONE_LINE_CHAR}*$"
 """A pattern: one line of printable text, perhaps empty."""
@@ -44,8 +44,8 @@ PROBLEMS: Final = {
 }
 """What is wrong with text that does not match each pattern."""
 
-_ONE_LINE_BREAKER: Final = re.compile(rf"[\x00-\x1f\x7f{_BIDI}]")
-_LINES_BREAKER: Final = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{_BIDI}]")
+_ONE_LINE_BREAKER: Final = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_LINES_BREAKER: Final = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
 
 
 def text_problem(field: str, given: str, *, lines: bool = False) -> FieldProblem | None:

@@ -25,8 +25,8 @@ from needlepoint.domain.contact import ClinicContact
 from needlepoint.domain.errors import FieldProblem, InputCode, InvalidInputError
 
 BIDI = [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
-ONE_LINE_BREAKERS = ["\x00", "\r", "\n", "\x1b", "\x7f", *BIDI]
-MANY_LINE_BREAKERS = ["\x00", "\x0b", "\x1b", "\x7f", *BIDI]
+ONE_LINE_BREAKERS = ["\x00", "\r", "\n", "\x1b", "\x7f", "\x85", "\x9c", *BIDI]
+MANY_LINE_BREAKERS = ["\x00", "\x0b", "\x1b", "\x7f", "\x85", "\x9c", *BIDI]
 
 Check = Callable[[str], object]
 ONE_LINE: dict[str, tuple[str, Check]] = {
