@@ -23,9 +23,8 @@ RULES = triage_table.load_triage_rules()
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
 ALICE, BOB = UUID(int=1), UUID(int=2)
 OUTCOMES = st.sampled_from(list(ReviewOutcome))
-PRINTABLE = st.characters(min_codepoint=0x20, exclude_categories=["Cs"]).filter(
-    lambda c: c != "\x7f"
-)
+PRINTABLE = st.characters(min_codepoint=0x20, exclude_categories=["Cs", "Cc"])
+"""No control characters (C0, DEL, C1): the text rule refuses them (domain.text)."""
 NOTES = st.text(PRINTABLE, min_size=1, max_size=200).filter(lambda t: t.strip() != "")
 
 
