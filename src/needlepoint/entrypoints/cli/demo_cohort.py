@@ -242,13 +242,14 @@ def _document(draw: Draw) -> dict[str, Any]:
 def _plan(report: Any, draw: Draw, extra_sessions: int) -> SeriesPlan:
     """The engine's proposal with the drawn number of sessions (3 to 6).
 
-    Within the protocol's range, or up to ``extra_sessions`` past its maximum (the soft
-    limit ``sessions-beyond-range``, passed with the reason ``_course`` gives).
+    Fewer than the protocol's minimum is a change with a reason; more than its maximum, up to
+    ``extra_sessions`` more, passes the soft limit ``sessions-beyond-range`` with the same
+    reason (``_course``).
     """
     series = report["series"]
     plan = proposed_plan({"plan": report["plan"], "series": series})
-    low, high = int(series["sessions"]["min"]), int(series["sessions"]["max"]) + extra_sessions
-    return replace(plan, sessions=min(max(draw.sessions, low), high))
+    high = int(series["sessions"]["max"]) + extra_sessions
+    return replace(plan, sessions=min(draw.sessions, high))
 
 
 def _session_days(draw: Draw, interval_days: int) -> tuple[date, ...]:

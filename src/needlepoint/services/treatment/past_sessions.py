@@ -31,7 +31,7 @@ from needlepoint.services import audit, permissions
 from needlepoint.services.access import series_access, series_or_raise, session_access
 from needlepoint.services.permissions import Action
 from needlepoint.services.ports import Clock
-from needlepoint.services.treatment.ports import PastSessionRecording
+from needlepoint.services.treatment.ports import PastSessionRecording, PastSessionWrites
 
 PAST_SESSIONS = "visits"
 """The request's name for the list of past sessions (``visits.<index>.<field>``)."""
@@ -117,7 +117,7 @@ def _problem(index: int, message: str, fix: str) -> FieldProblem:
 
 
 def _record_visit(
-    uow: PastSessionRecording,
+    uow: PastSessionWrites,
     context: audit.RequestContext,
     series: TreatmentSeries,
     visit: tuple[int, PastVisit],
