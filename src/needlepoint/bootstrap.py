@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from needlepoint.config import Settings
     from needlepoint.domain.messages import Channel
     from needlepoint.services.accounts.facade import Accounts
+    from needlepoint.services.analytics.facade import Analytics
     from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
     from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
@@ -179,6 +180,22 @@ class Services:
             self.clock,
             self.engine,
             break_glass_minutes=self.settings.break_glass_minutes,
+        )
+
+    @_Area
+    def analytics(self) -> Analytics:
+        """Cohort analytics (ADR 0045); the charts are drawn by matplotlib on first use."""
+        from needlepoint.adapters.cohort_charts import MatplotlibCohortCharts  # noqa: PLC0415
+        from needlepoint.services.analytics.facade import Analytics, Presentation  # noqa: PLC0415
+
+        return Analytics(
+            self.database.reading_unit_of_work,
+            self.clock,
+            Presentation(
+                self.knowledge,
+                MatplotlibCohortCharts(),
+                few_patients=self.settings.analytics_few_patients,
+            ),
         )
 
     @_Area

@@ -396,6 +396,19 @@ class Settings(BaseSettings):
         "patient's clinical record lasts, in minutes; never more than 60, the hard limit "
         "(ADR 0038).",
     )
+    analytics_few_patients: Annotated[
+        int,
+        _whole_number(
+            "NEEDLEPOINT_ANALYTICS_FEW_PATIENTS",
+            100_000,
+            "a number of patients; set a whole number from 1, or unset it for 20.",
+        ),
+    ] = Field(
+        20,
+        description="Cohort analytics flag an estimate from fewer patients than this as "
+        '"few patients" (an inferred convention [INF]; ADR 0045). Cells under 5 patients are '
+        "always suppressed, whatever this says.",
+    )
     reauth_minutes: Annotated[
         int,
         _whole_number(

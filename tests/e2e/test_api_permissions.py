@@ -449,6 +449,7 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("GET", f"{API}/break-glass"): lambda _: None,
     ("GET", f"{API}/audit/events"): lambda _: None,
     ("GET", f"{API}/audit/export"): lambda _: None,
+    ("GET", f"{API}/analytics/cohorts"): lambda _: None,
 }
 """A valid request for every operation (a new route needs one here, and in the table)."""
 

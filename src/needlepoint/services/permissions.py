@@ -99,6 +99,7 @@ class Action(StrEnum):
     # emergency access and the audit trail (ADR 0038)
     BREAK_GLASS = "break_glass.open"
     AUDIT_READ = "audit.read"
+    ANALYTICS_READ = "analytics.read"
     AUDIT_EXPORT = "audit.export"
 
 
@@ -164,6 +165,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.MESSAGES_REVIEW: ADMIN_ONLY,
     Action.BREAK_GLASS: ALL_STAFF,
     Action.AUDIT_READ: ADMIN_ONLY,
+    Action.ANALYTICS_READ: CLINICAL,
     Action.AUDIT_EXPORT: ADMIN_ONLY,
 }
 """Action → the roles that may take it. An action missing here is refused for everyone."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from needlepoint.adapters.db.analytics.cohorts import SqlCohortReads
 from needlepoint.adapters.db.consultation.clearances import SqlClearanceRepository
 from needlepoint.adapters.db.consultation.consultations import SqlConsultationRepository
 from needlepoint.adapters.db.messaging.outbox import SqlOutboxRepository
@@ -38,6 +39,7 @@ from needlepoint.adapters.db.treatment.photos import SqlPhotoRepository
 from needlepoint.adapters.db.treatment.series import SqlSeriesRepository
 from needlepoint.adapters.db.treatment.sessions import SqlSessionRepository
 from needlepoint.services.accounts.ports import StaffUnitOfWork
+from needlepoint.services.analytics.ports import AnalyticsUnitOfWork
 from needlepoint.services.consultation.ports import ConsultationUnitOfWork
 from needlepoint.services.messaging.ports import MessagingUnitOfWork
 from needlepoint.services.portal.ports import PortalUnitOfWork
@@ -195,6 +197,11 @@ class SqlAlchemyUnitOfWork(Transaction):
         """The dashboard's queries."""
         return SqlWorklistQueries(self._connection)
 
+    @cached_property
+    def cohorts(self) -> SqlCohortReads:
+        """The clinic's series read in bulk for cohort analytics."""
+        return SqlCohortReads(self._connection)
+
 
 def _implements_the_ports(
     uow: SqlAlchemyUnitOfWork,
@@ -206,6 +213,7 @@ def _implements_the_ports(
     SchedulingUnitOfWork,
     MessagingUnitOfWork,
     PortalUnitOfWork,
+    AnalyticsUnitOfWork,
 ]:
     """Never called: mypy checks here that the class satisfies every area's unit of work."""
-    return uow, uow, uow, uow, uow, uow, uow
+    return uow, uow, uow, uow, uow, uow, uow, uow

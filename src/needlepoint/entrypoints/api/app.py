@@ -20,6 +20,7 @@ from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.entrypoints.api import errors, permissions, security
 from needlepoint.entrypoints.api.middleware import BodySizeLimit, RequestBoundary
 from needlepoint.entrypoints.api.routers import (
+    analytics,
     assessments,
     audit,
     auth,
@@ -55,6 +56,7 @@ ROUTERS = (
     scheduling.router,
     check_ins.router,
     audit.router,
+    analytics.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 WEB_STRAY_STATUSES = (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED)

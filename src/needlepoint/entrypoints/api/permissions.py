@@ -143,6 +143,7 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/break-glass"): Action.AUDIT_READ,
     ("GET", f"{API}/audit/events"): Action.AUDIT_READ,
     ("GET", f"{API}/audit/export"): Action.AUDIT_EXPORT,
+    ("GET", f"{API}/analytics/cohorts"): Action.ANALYTICS_READ,
 }
 """(HTTP method, route path) → the action it takes (``services.permissions``), or who may call
 it without one: ``PUBLIC`` or any ``SIGNED_IN`` member of staff."""

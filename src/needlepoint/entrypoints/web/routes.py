@@ -25,6 +25,7 @@ from needlepoint.entrypoints.api.permissions import PUBLIC, SIGNED_IN, Rule
 from needlepoint.entrypoints.web.headers import SecurityHeaders
 from needlepoint.entrypoints.web.pages import (
     agenda,
+    analytics,
     api_docs,
     api_tokens,
     audit,
@@ -190,6 +191,10 @@ PAGES: Final = (
     Page("POST", "/patients/{patient_id}/break-glass", audit.break_glass, Action.BREAK_GLASS),
     Page("GET", "/break-glass/{grant_id}", audit.broken_glass, Action.BREAK_GLASS),
     Page("GET", audit.PATH, audit.show, Action.AUDIT_READ),
+    Page("GET", analytics.PATH, analytics.show, Action.ANALYTICS_READ),
+    Page("GET", analytics.CSV_PATH, analytics.export, Action.ANALYTICS_READ),
+    Page("GET", analytics.FOREST_PATH, analytics.forest, Action.ANALYTICS_READ),
+    Page("GET", analytics.CURVES_PATH, analytics.curves, Action.ANALYTICS_READ),
     Page("GET", audit.CSV_PATH, audit.export, Action.AUDIT_EXPORT),
     *CONSULTATION_PAGES,
     *CONSENT_PAGES,

@@ -1,0 +1,1 @@
+"""The analytics area's reads (ADR 0045)."""
