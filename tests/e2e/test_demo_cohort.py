@@ -22,11 +22,14 @@ import pytest
 
 from api_support import MovingClock
 from needlepoint.bootstrap import Services
+from needlepoint.domain.cohorts import CohortFilter, Horizon
 from needlepoint.domain.errors import InvalidInputError
+from needlepoint.domain.outcomes import OutcomeScale
+from needlepoint.domain.records import Role
 from needlepoint.domain.treatment import TreatmentSeries
 from needlepoint.entrypoints.cli import demo, demo_cohort
 from needlepoint.services.access import SeriesNotFoundError
-from needlepoint.services.audit import RequestContext
+from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation.consultations import ConsultationRequest
 from needlepoint.services.records import patients
 from needlepoint.services.treatment import series as treatment
@@ -211,3 +214,24 @@ def _agreed_series(
     return services.treatment.create_series(
         treatment.NewSeries(consultation_id=record.id), context=clinician
     )
+
+
+def test_the_analytics_page_finds_the_truth_in_the_cohort(
+    cohort: tuple[Services, sqlite3.Connection],
+) -> None:
+    """Through the real reads (indications from the consultation's treatments): 4 vs 3 at 6
+    months is estimated with an interval that holds 2.0."""
+    services, _ = cohort
+    email = next(login.email for login in demo.LOGINS if login.role is Role.CLINICIAN)
+    with services.database.unit_of_work() as uow:
+        found = uow.staff.by_email(email)
+    assert found is not None
+    clinician = RequestContext(actor=found[0], request_id="cohort-test", auth=AuthMethod.SESSION)
+    wanted = CohortFilter(indication="acne_scars", scale=OutcomeScale.GB_QUANTITATIVE)
+    view = services.analytics.cohort_view(wanted, context=clinician)
+    (four,) = [
+        e
+        for e in view.shown_estimates
+        if e.sessions == 4 and e.reference_sessions == 3 and e.horizon is Horizon.SIX_MONTHS
+    ]
+    assert four.low <= demo_cohort.FOUR_VS_THREE_POINTS <= four.high

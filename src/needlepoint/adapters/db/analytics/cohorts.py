@@ -1,7 +1,7 @@
 """The clinic's treated series read in bulk for cohort analytics (ADR 0045).
 
 Three bounded statements: the series with their plan and their consultation's intake (only
-the skin type, the requests and the device, read by JSON path), the sessions started per
+the skin type, the treatments asked for and the device, read by JSON path), the sessions started per
 series (aggregated in SQL), and the scar scores tied to a series. The data version is one
 row of aggregates that changes whenever any of them does.
 """
@@ -60,7 +60,7 @@ class SqlCohortReads(SqlRepository):
                 _series.patient_id,
                 _series.plan,
                 _consultation.intake["patient"]["fitzpatrick"].as_integer().label("fitzpatrick"),
-                _consultation.intake["requests"].label("requests"),
+                _consultation.intake["treatments"].label("requests"),
                 _consultation.intake["device"].as_string().label("device"),
             )
             .join(t.consultation, _consultation.id == _series.consultation_id)
