@@ -237,23 +237,36 @@ def outcome_of(facts: SeriesFacts, scale: OutcomeScale) -> SeriesOutcome | None:
     )
 
 
-def cohort_outcomes(facts: Iterable[SeriesFacts], wanted: CohortFilter) -> list[SeriesOutcome]:
+Prepared = tuple[tuple[SeriesFacts, SeriesOutcome | None], ...]
+"""Each series with its outcome on one scale (None without a baseline): computed once per
+data version and scale, then filtered for each cohort."""
+
+
+def prepare(facts: Iterable[SeriesFacts], scale: OutcomeScale) -> Prepared:
+    """Every series with its outcome on the scale."""
+    return tuple((one, outcome_of(one, scale)) for one in facts)
+
+
+def cohort_outcomes(
+    facts: Iterable[SeriesFacts], wanted: CohortFilter, *, prepared: Prepared | None = None
+) -> list[SeriesOutcome]:
     """One outcome per patient: their most recent matching series with a baseline."""
-    latest: dict[str, SeriesFacts] = {}
-    for one in facts:
+    pairs = prepared if prepared is not None else prepare(facts, wanted.scale)
+    latest: dict[str, tuple[SeriesFacts, SeriesOutcome | None]] = {}
+    for one, outcome in pairs:
         if not matches(one, wanted):
             continue
         kept = latest.get(one.patient_id)
-        if kept is None or (one.last_session_on or date.min) > (kept.last_session_on or date.min):
-            latest[one.patient_id] = one
-    found: list[SeriesOutcome] = []
-    for one in latest.values():
-        outcome = outcome_of(one, wanted.scale)
-        if outcome is None:
-            continue
-        if wanted.baseline_grade is None or outcome.baseline_grade == wanted.baseline_grade:
-            found.append(outcome)
-    return found
+        if kept is None or (one.last_session_on or date.min) > (
+            kept[0].last_session_on or date.min
+        ):
+            latest[one.patient_id] = (one, outcome)
+    return [
+        outcome
+        for _, outcome in latest.values()
+        if outcome is not None
+        and (wanted.baseline_grade is None or outcome.baseline_grade == wanted.baseline_grade)
+    ]
 
 
 # --- cells and suppression -------------------------------------------------------------------
@@ -355,6 +368,7 @@ class Estimate:
     adjusted: bool
     """Whether the baseline grade and the Fitzpatrick group were adjusted for."""
     few_patients: bool
+    """Whether the smaller of the two groups has fewer patients than the threshold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,32 +445,62 @@ def _inverse(matrix: list[list[float]]) -> list[list[float]] | None:
     return [row[size:] for row in work]
 
 
+@dataclass(slots=True)
+class _Pattern:
+    """The patients sharing one row of the design: how many, and their outcomes' sums."""
+
+    row: list[float]
+    count: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+
+
+def _patterns(
+    observations: Sequence[Observation], levels: Sequence[tuple[str, object]], shift: float
+) -> list[_Pattern]:
+    """The observations grouped by design row (a design of indicators has few distinct rows)."""
+    found: dict[tuple[bool, int | None, FitzpatrickGroup | None], _Pattern] = {}
+    for obs in observations:
+        key = (obs.in_group, obs.baseline_grade, obs.fitzpatrick_group)
+        pattern = found.get(key)
+        if pattern is None:
+            pattern = found[key] = _Pattern(_design_row(obs, levels))
+        value = obs.outcome - shift
+        pattern.count += 1
+        pattern.total += value
+        pattern.squares += value * value
+    return list(found.values())
+
+
 def least_squares(observations: Sequence[Observation], *, adjust: bool = True) -> Fit | None:
-    """Regress the outcome on the group (and the covariates); None when it cannot be fitted."""
+    """Regress the outcome on the group (and the covariates); None when it cannot be fitted.
+
+    The normal equations are summed over the distinct design rows (every column is an
+    indicator), so the cost is one pass over the patients whatever their number.
+    """
     levels = _levels(observations) if adjust else []
-    rows = [_design_row(o, levels) for o in observations]
-    width = len(rows[0]) if rows else 0
-    if len(rows) <= width:
+    width = 2 + len(levels)
+    if len(observations) <= width:
         return None
+    shift = sum(o.outcome for o in observations) / len(observations)
+    patterns = _patterns(observations, levels, shift)
     xtx = [[0.0] * width for _ in range(width)]
     xty = [0.0] * width
-    for row, obs in zip(rows, observations, strict=True):
-        for i, a in enumerate(row):
+    yty = 0.0
+    for pattern in patterns:
+        yty += pattern.squares
+        for i, a in enumerate(pattern.row):
             if a == 0.0:
                 continue
-            xty[i] += a * obs.outcome
-            xtx_i = xtx[i]
-            for j, b in enumerate(row):
-                xtx_i[j] += a * b
+            xty[i] += a * pattern.total
+            for j, b in enumerate(pattern.row):
+                xtx[i][j] += a * b * pattern.count
     inverse = _inverse(xtx)
     if inverse is None:
         return least_squares(observations, adjust=False) if adjust else None
     beta = [sum(inverse[i][j] * xty[j] for j in range(width)) for i in range(width)]
-    residual = sum(
-        (obs.outcome - sum(b * x for b, x in zip(beta, row, strict=True))) ** 2
-        for row, obs in zip(rows, observations, strict=True)
-    )
-    df = len(rows) - width
+    residual = yty - sum(b * v for b, v in zip(beta, xty, strict=True))
+    df = len(observations) - width
     spread = math.sqrt(max(residual / df, 0.0) * max(inverse[1][1], 0.0))
     margin = t_quantile_975(df) * spread
     return Fit(beta[1], beta[1] - margin, beta[1] + margin, adjusted=bool(levels))
@@ -498,7 +542,7 @@ def estimate(
         high=fit.high,
         patients=len(chosen),
         adjusted=fit.adjusted,
-        few_patients=len(chosen) < few_patients,
+        few_patients=min(in_group, len(chosen) - in_group) < few_patients,
     )
 
 
@@ -528,9 +572,13 @@ def report(
     wanted: CohortFilter,
     *,
     few_patients: int = FEW_PATIENTS_DEFAULT,
+    prepared: Prepared | None = None,
 ) -> CohortReport:
-    """The cohort's table and its estimates against the reference number of sessions."""
-    outcomes = cohort_outcomes(facts, wanted)
+    """The cohort's table and its estimates against the reference number of sessions.
+
+    ``prepared`` (from ``prepare(facts, wanted.scale)``) saves recomputing every outcome.
+    """
+    outcomes = cohort_outcomes(facts, wanted, prepared=prepared)
     cells = tuple(suppress(raw, few_patients=few_patients) for raw in raw_cells(outcomes))
     groups = sorted({o.sessions_done for o in outcomes} - {wanted.reference_sessions})
     estimates = tuple(

@@ -143,3 +143,18 @@ def test_no_shown_cell_or_estimate_rests_on_fewer_than_five(spec: list[tuple[int
 def test_student_t_quantiles() -> None:
     assert abs(cohorts.t_quantile_975(10) - 2.228) < 0.01
     assert abs(cohorts.t_quantile_975(1000) - 1.962) < 0.01
+
+
+def test_an_estimate_is_few_patients_when_its_smaller_group_is() -> None:
+    facts = [series(n, sessions=3, baseline=30.0, three_months=20.0 + n % 3) for n in range(40)]
+    facts += [
+        series(100 + n, sessions=4, baseline=30.0, three_months=18.0 + n % 3) for n in range(8)
+    ]
+    found = cohorts.report(facts, CohortFilter(reference_sessions=3))
+    (four,) = [e for e in found.estimates if e.horizon is Horizon.THREE_MONTHS]
+    assert isinstance(four, Estimate)
+    assert four.patients == 48
+    assert four.few_patients
+    lenient = cohorts.report(facts, CohortFilter(reference_sessions=3), few_patients=8)
+    assert isinstance(lenient.estimates[0], Estimate)
+    assert not lenient.estimates[0].few_patients

@@ -102,6 +102,7 @@ class CohortCache:
     _views: OrderedDict[tuple[UUID, str, CohortFilter], CohortView] = field(
         default_factory=OrderedDict
     )
+    _prepared: dict[tuple[UUID, str, OutcomeScale], cohorts.Prepared] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def facts(self, clinic_id: UUID, version: str) -> tuple[SeriesFacts, ...] | None:
@@ -114,6 +115,23 @@ class CohortCache:
         """Keep the facts read at a version (replacing an older version's)."""
         with self._lock:
             self._facts[clinic_id] = (version, facts)
+
+    def prepared(
+        self, key: tuple[UUID, str, OutcomeScale], facts: Sequence[SeriesFacts]
+    ) -> cohorts.Prepared:
+        """The facts read at a version with their outcomes on a scale (computed once)."""
+        version, scale = key[1], key[2]
+        with self._lock:
+            found = self._prepared.get(key)
+        if found is not None:
+            return found
+        made = cohorts.prepare(facts, scale)
+        with self._lock:
+            self._prepared = {
+                k: v for k, v in self._prepared.items() if k[0] != key[0] or k[1] == version
+            }
+            self._prepared[key] = made
+        return made
 
     def view(self, key: tuple[UUID, str, CohortFilter]) -> CohortView | None:
         """A view computed at this version for this filter, if kept."""
@@ -176,7 +194,9 @@ def cohort_view(
         uow.commit()
     if kept is not None:
         return kept
-    view = _view(facts or (), wanted, version, presentation)
+    read = facts or ()
+    prepared = cache.prepared((clinic_id, version, wanted.scale), read)
+    view = _view((read, prepared), wanted, version, presentation)
     cache.keep_view((clinic_id, version, wanted), view)
     return view
 
@@ -210,9 +230,13 @@ def cohort_chart(
 
 
 def _view(
-    facts: Sequence[SeriesFacts], wanted: CohortFilter, version: str, presentation: Presentation
+    read: tuple[Sequence[SeriesFacts], cohorts.Prepared],
+    wanted: CohortFilter,
+    version: str,
+    presentation: Presentation,
 ) -> CohortView:
-    found = cohorts.report(facts, wanted, few_patients=presentation.few_patients)
+    facts, prepared = read
+    found = cohorts.report(facts, wanted, few_patients=presentation.few_patients, prepared=prepared)
     unit = UNITS.get(wanted.scale, "points")
     return CohortView(
         report=found,
