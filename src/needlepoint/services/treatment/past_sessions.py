@@ -93,27 +93,35 @@ def _check_days(series: TreatmentSeries, visits: Sequence[PastVisit], now: datet
                 PAST_SESSIONS,
                 f"holds {len(visits)} sessions but the plan has {series.plan.sessions}.",
                 "give one visit per planned session.",
-                InputCode.INVALID,
+                InputCode.MISMATCH,
             )
         )
     interval = timedelta(days=series.plan.interval_days)
     for index, visit in enumerate(visits):
         if visit.at >= now:
-            problems.append(_problem(index, "is not in the past.", "give the day it was held."))
+            problems.append(
+                _problem(
+                    index,
+                    "is not in the past.",
+                    "give the day it was held.",
+                    InputCode.IN_THE_FUTURE,
+                )
+            )
         if index and visit.at - visits[index - 1].at < interval:
             problems.append(
                 _problem(
                     index,
                     f"is closer to the session before than the plan's {interval.days} days.",
                     "give the days the sessions were held, in order.",
+                    InputCode.TOO_EARLY,
                 )
             )
     if problems:
         raise InvalidInputError(tuple(problems))
 
 
-def _problem(index: int, message: str, fix: str) -> FieldProblem:
-    return FieldProblem(f"{PAST_SESSIONS}.{index}.at", message, fix, InputCode.INVALID)
+def _problem(index: int, message: str, fix: str, code: str) -> FieldProblem:
+    return FieldProblem(f"{PAST_SESSIONS}.{index}.at", message, fix, code)
 
 
 def _record_visit(
