@@ -17,8 +17,9 @@ score at a follow-up, so a positive number is a lower (better) score.
   is at least one grade below the baseline grade.
 
 Honesty rules: a cell with fewer than ``MIN_CELL_PATIENTS`` patients is suppressed (its
-numbers never leave this module: a ``SuppressedCell`` has none); an estimate from fewer than
-``few_patients`` patients (default 20, an inferred convention [INF]) is flagged. Estimates are
+numbers never leave this module: a ``SuppressedCell`` has none); a cell, or the smaller group
+of a comparison, with fewer than ``few_patients`` patients (default 20, an inferred convention
+[INF]) is flagged. Estimates are
 differences between groups adjusted for the baseline grade and the Fitzpatrick group by
 ordinary least squares, with a 95 % confidence interval; they describe associations in this
 clinic's records, not effects of the treatment.
@@ -546,6 +547,16 @@ def estimate(
     )
 
 
+def _compared(outcomes: Sequence[SeriesOutcome], horizon: Horizon, reference: int) -> list[int]:
+    """The numbers of sessions with a follow-up at the horizon, when the reference has one too.
+
+    A group with no patient at all is not a comparison (like an absent cell); one with 1 to 4
+    is a suppressed comparison.
+    """
+    present = {o.sessions_done for o in outcomes if horizon in o.improvement}
+    return sorted(present - {reference}) if reference in present else []
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -580,14 +591,12 @@ def report(
     """
     outcomes = cohort_outcomes(facts, wanted, prepared=prepared)
     cells = tuple(suppress(raw, few_patients=few_patients) for raw in raw_cells(outcomes))
-    groups = sorted({o.sessions_done for o in outcomes} - {wanted.reference_sessions})
     estimates = tuple(
         estimate(
             outcomes, (sessions, wanted.reference_sessions), horizon, few_patients=few_patients
         )
         for horizon in Horizon
-        for sessions in groups
-        if wanted.reference_sessions in {o.sessions_done for o in outcomes}
+        for sessions in _compared(outcomes, horizon, wanted.reference_sessions)
     )
     patients = len(outcomes) if len(outcomes) >= MIN_CELL_PATIENTS else 0
     return CohortReport(

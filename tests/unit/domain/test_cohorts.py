@@ -158,3 +158,9 @@ def test_an_estimate_is_few_patients_when_its_smaller_group_is() -> None:
     lenient = cohorts.report(facts, CohortFilter(reference_sessions=3), few_patients=8)
     assert isinstance(lenient.estimates[0], Estimate)
     assert not lenient.estimates[0].few_patients
+
+
+def test_a_follow_up_nobody_reached_is_no_comparison_at_all() -> None:
+    facts = [series(n, sessions=3 + n % 2, baseline=30.0, three_months=20.0) for n in range(20)]
+    found = cohorts.report(facts, CohortFilter(reference_sessions=3))
+    assert [(e.sessions, e.horizon) for e in found.estimates] == [(4, Horizon.THREE_MONTHS)]
