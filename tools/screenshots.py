@@ -133,9 +133,9 @@ def _environment(data_dir: Path) -> dict[str, str]:
     return env | {"NEEDLEPOINT_DATA_DIR": str(data_dir), "NEEDLEPOINT_DEVELOPMENT": "1"}
 
 
-def seed_demo(env: dict[str, str]) -> tuple[str, str]:
-    """Seed the demo clinic; returns the demo clinician's email and password."""
-    command = [str(NEEDLEPOINT), "demo", "--reset"]
+def seed_demo(env: dict[str, str], *options: str) -> tuple[str, str]:
+    """Seed the demo clinic (``options`` passed on); returns the clinician's email and password."""
+    command = [str(NEEDLEPOINT), "demo", "--reset", *options]
     seeded = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
     if seeded.returncode != 0:
         raise ScreenshotError(f"needlepoint demo failed ({seeded.returncode}):\n{seeded.stderr}")
@@ -162,14 +162,16 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def demo_server() -> Iterator[tuple[str, tuple[str, str]]]:
+def demo_server(*options: str) -> Iterator[tuple[str, tuple[str, str]]]:
     """A freshly seeded demo server: yields its URL and the clinician login; always stopped.
+
+    ``options`` go to ``needlepoint demo`` (``--cohort`` for the analytics page).
 
     The server's log goes to a file; if anything fails while it runs, its tail is shown.
     """
     with tempfile.TemporaryDirectory(prefix="needlepoint-screenshots-") as data_dir:
         env = _environment(Path(data_dir))
-        login = seed_demo(env)
+        login = seed_demo(env, *options)
         port = _free_port()
         command = [str(NEEDLEPOINT), "serve", "--host", "127.0.0.1", "--port", str(port)]
         log = Path(data_dir) / "serve.log"
@@ -202,13 +204,14 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
-def sign_in(shooter: Shooter, login: tuple[str, str]) -> None:
-    """Shoot the sign-in page, then sign in through it as the demo clinician."""
+def sign_in(shooter: Shooter, login: tuple[str, str], *, shoot: bool = True) -> None:
+    """Shoot the sign-in page (unless ``shoot`` is false), then sign in as the demo clinician."""
     shooter.visit("/login")
     page = shooter.page
     page.get_by_label("Email").fill(login[0])
     page.get_by_label("Password").fill(login[1])
-    shooter.capture("01-login", "Sign in")
+    if shoot:
+        shooter.capture("01-login", "Sign in")
     page.get_by_role("button", name="Sign in").click()
     shooter.check("sign-in", "Dashboard")
 
@@ -395,6 +398,20 @@ def shoot_all(shooter: Shooter, login: tuple[str, str]) -> None:
     shoot_tablet(shooter)
 
 
+COHORT: Final = ("--cohort", "--series", "150")
+"""The analytics page's own demo: the demo clinic with 150 synthetic completed series (a
+second server, so that the other pages show the demo clinic as ``make run`` seeds it)."""
+
+ANALYTICS: Final = "/analytics?indication=acne_scars&scale=gb_quantitative&reference_sessions=3"
+
+
+def shoot_analytics(shooter: Shooter, login: tuple[str, str]) -> None:
+    """The cohort analytics page: acne scars on the GB quantitative score against 3 sessions."""
+    sign_in(shooter, login, shoot=False)
+    shooter.visit(ANALYTICS)
+    shooter.capture("16-analytics", "Cohort analytics")
+
+
 def run(out: Path) -> list[Path]:
     """Seed, serve, shoot every page into ``out``; returns the files written, sorted."""
     if not CHROMIUM.exists():
@@ -408,7 +425,21 @@ def run(out: Path) -> list[Path]:
             shoot_all(shooter, login)
         finally:
             browser.close()
-    return sorted(shooter.written)
+    return sorted([*shooter.written, *run_cohort(out)])
+
+
+def run_cohort(out: Path) -> list[Path]:
+    """Seed a ``--cohort`` demo, serve it and shoot the analytics page into ``out``."""
+    with demo_server(*COHORT) as (url, login), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            context = browser.new_context(base_url=url, viewport=DESK, device_scale_factor=1)
+            shooter = Shooter(context.new_page(), out)
+            shooter.watch()
+            shoot_analytics(shooter, login)
+        finally:
+            browser.close()
+    return shooter.written
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:

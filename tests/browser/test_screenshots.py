@@ -36,6 +36,7 @@ EXPECTED = (
     "13-outcomes",
     "14-dashboard-tablet",
     "15-booking",
+    "16-analytics",
 )
 
 

@@ -340,3 +340,29 @@ def test_demo_seeds_every_state_once_and_prints_the_logins(data_dir: Path) -> No
         assert raw.execute("SELECT count(*) FROM chart_version").fetchone()[0] == 2
     assert runner.invoke(cli.app, ["demo"]).exit_code == 2
     assert runner.invoke(cli.app, ["audit", "verify"]).exit_code == 0
+
+
+def test_demo_cohort_adds_completed_series_and_the_audit_trail_still_verifies(
+    data_dir: Path,
+) -> None:
+    seeded = runner.invoke(cli.app, ["demo", "--cohort", "--series", "12", "--seed", "4"])
+
+    assert seeded.exit_code == 0, seeded.output
+    assert "Cohort: 12 completed series" in seeded.stderr
+    assert "clinician@demo.needlepoint.test" in seeded.stdout
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        completed = "SELECT count(*) FROM treatment_series WHERE status = 'completed'"
+        assert raw.execute(completed).fetchone()[0] == 12
+        assert raw.execute("SELECT count(*) FROM patient").fetchone()[0] == 11 + 12
+    assert runner.invoke(cli.app, ["audit", "verify"]).exit_code == 0
+
+
+def test_demo_cohort_refuses_no_series_naming_the_option(data_dir: Path) -> None:
+    refused = runner.invoke(cli.app, ["demo", "--cohort", "--series", "0"])
+
+    assert refused.exit_code == 2
+    assert "--series" in refused.output
+    with sqlite3.connect(data_dir / "needlepoint.sqlite3") as raw:
+        tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master")}
+        if "clinic" in tables:
+            assert raw.execute("SELECT count(*) FROM clinic").fetchone()[0] == 0

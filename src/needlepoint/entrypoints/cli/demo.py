@@ -78,6 +78,11 @@ LOGINS = (
 
 def seed(services: Services) -> tuple[DemoLogin, ...]:
     """Create the demo clinic, its staff and patients; returns the logins."""
+    return seed_clinic(services)[0]
+
+
+def seed_clinic(services: Services) -> tuple[tuple[DemoLogin, ...], RequestContext]:
+    """Create the demo clinic, its staff and patients; the logins and the clinician acting."""
     clinic = services.accounts.add_clinic(
         name="Harbour Skin Clinic (demo)", time_zone="Europe/London"
     )
@@ -94,7 +99,7 @@ def seed(services: Services) -> tuple[DemoLogin, ...]:
     for prefix, given, family, state in PATIENTS:
         document = _shifted(_example(prefix), shift)
         _patient(services, clinician, document, (given, family), state)
-    return LOGINS
+    return LOGINS, clinician
 
 
 EXAMPLES_WRITTEN_ON = date(2026, 11, 22)

@@ -34,6 +34,7 @@ from needlepoint.services.treatment import (
     consent_documents,
     consent_templates,
     consents,
+    past_sessions,
     photo_images,
     photos,
     printouts,
@@ -164,6 +165,23 @@ class Treatment:
             context=context,
             uow=self.unit_of_work(),
             clock=self.clock,
+        )
+
+    def record_past_sessions(
+        self,
+        series_id: UUID,
+        visits: Sequence[past_sessions.PastVisit],
+        *,
+        context: audit_service.RequestContext,
+    ) -> TreatmentSeries:
+        """Record a planned series' sessions as held on past days, charted and signed."""
+        return past_sessions.record_past_sessions(
+            series_id=series_id,
+            visits=visits,
+            context=context,
+            uow=self.unit_of_work(),
+            clock=self.clock,
+            knowledge=self.engine.knowledge,
         )
 
     def chart_history(

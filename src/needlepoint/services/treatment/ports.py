@@ -282,6 +282,14 @@ class Charting(Transaction, HasAudit, HasClinics, HasSeries, HasSessions, HasCha
     """Chart a session of a series, dated in the clinic's zone (audited)."""
 
 
+class PastSessionWrites(HasAudit, HasSessions, HasCharts, Protocol):
+    """Writing one past session and its signed chart, inside ``PastSessionRecording``."""
+
+
+class PastSessionRecording(Transaction, HasAudit, HasSeries, HasSessions, HasCharts, Protocol):
+    """Recording a finished course's sessions and signed charts at once (``past_sessions``)."""
+
+
 class ChartSigning(Transaction, HasAudit, HasSeries, HasSessions, HasCharts, Protocol):
     """Sign a session's latest chart version (audited)."""
 
