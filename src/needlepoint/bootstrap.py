@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from needlepoint.services.accounts.facade import Accounts
     from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
+    from needlepoint.services.interop.bulk_facade import BulkExport
+    from needlepoint.services.interop.bulk_ports import ClinicResources
     from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
     from needlepoint.services.portal.facade import Portal
     from needlepoint.services.ports import Clock, PasswordHasher
@@ -231,6 +233,26 @@ class Services:
             channels=lambda: _message_channels(settings),
             secret_links=self._secret_links,
         )
+
+    @_Area
+    def bulk_export(self) -> BulkExport:
+        """FHIR Bulk Data ``$export`` jobs of a clinic (files under ``<data dir>/fhir-exports``)."""
+        from needlepoint.adapters.bulk_files import NdjsonFiles, ThreadRunner  # noqa: PLC0415
+        from needlepoint.services.interop.bulk_facade import BulkExport  # noqa: PLC0415
+
+        return BulkExport(
+            unit_of_work=self.database.unit_of_work,
+            clock=self.clock,
+            resources=self.clinic_resources(),
+            files=NdjsonFiles(self.settings.data_dir / "fhir-exports"),
+            runner=ThreadRunner(),
+        )
+
+    def clinic_resources(self) -> ClinicResources:
+        """A clinic's records as FHIR R4B resources, for a bulk export (fhir.resources on use)."""
+        from needlepoint.adapters.fhir.bulk import FhirClinicResources  # noqa: PLC0415
+
+        return FhirClinicResources(self)
 
     def _secret_links(self) -> SecretLinks:
         """Who makes each linked message's secret link when the worker sends it (ADR 0037)."""

@@ -100,6 +100,8 @@ class Action(StrEnum):
     BREAK_GLASS = "break_glass.open"
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
+    # interoperability: the clinic's records as FHIR (HL7 Bulk Data $export)
+    FHIR_BULK_EXPORT = "fhir.bulk_export"
 
 
 ALL_STAFF: Final = frozenset(Role)
@@ -165,6 +167,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.BREAK_GLASS: ALL_STAFF,
     Action.AUDIT_READ: ADMIN_ONLY,
     Action.AUDIT_EXPORT: ADMIN_ONLY,
+    Action.FHIR_BULK_EXPORT: ADMIN_ONLY,
 }
 """Action → the roles that may take it. An action missing here is refused for everyone."""
 

@@ -28,6 +28,7 @@ from needlepoint.entrypoints.api.routers import (
     consent,
     consultations,
     documents,
+    fhir_bulk,
     patients,
     photos,
     scheduling,
@@ -55,6 +56,7 @@ ROUTERS = (
     scheduling.router,
     check_ins.router,
     audit.router,
+    fhir_bulk.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 WEB_STRAY_STATUSES = (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED)

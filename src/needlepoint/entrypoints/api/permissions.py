@@ -143,6 +143,11 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/break-glass"): Action.AUDIT_READ,
     ("GET", f"{API}/audit/events"): Action.AUDIT_READ,
     ("GET", f"{API}/audit/export"): Action.AUDIT_EXPORT,
+    # FHIR Bulk Data export (issue 15): the IG's paths, outside /api/v1
+    ("GET", "/fhir/R4B/$export"): Action.FHIR_BULK_EXPORT,
+    ("GET", "/fhir/R4B/$export-status/{job_id}"): Action.FHIR_BULK_EXPORT,
+    ("DELETE", "/fhir/R4B/$export-status/{job_id}"): Action.FHIR_BULK_EXPORT,
+    ("GET", "/fhir/R4B/$export-files/{job_id}/{file_name}"): Action.FHIR_BULK_EXPORT,
 }
 """(HTTP method, route path) → the action it takes (``services.permissions``), or who may call
 it without one: ``PUBLIC`` or any ``SIGNED_IN`` member of staff."""

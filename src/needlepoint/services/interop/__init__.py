@@ -1,0 +1,1 @@
+"""Interoperability: the clinic's records as FHIR R4B (HL7 Bulk Data ``$export``)."""
