@@ -202,7 +202,10 @@ def run_export(job: BulkJob, *, run: ExportRun, on_progress: Progress | None = N
         ExportedFile(t, counts[t]) for t in run.resources.resource_types() if counts.get(t)
     )
     done = replace(job, resources_done=sum(counts.values()), files=files)
-    return _save(run, done.finished(JobStatus.COMPLETED, at=run.clock.now()))
+    ended = _save(run, done.finished(JobStatus.COMPLETED, at=run.clock.now()))
+    if ended.status is JobStatus.CANCELLED:
+        run.files.remove(job.id)  # cancelled while its last lines were written
+    return ended
 
 
 def _checkpoint(run: ExportRun, job: BulkJob) -> BulkJob:
