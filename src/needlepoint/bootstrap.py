@@ -21,6 +21,8 @@ from needlepoint.engine_settings import SettingsError
 from needlepoint.knowledge import compiled
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     # Imported where used: `needlepoint consult` starts without SQLAlchemy or pydantic-settings.
     from needlepoint.adapters.database import Database
     from needlepoint.adapters.field_crypto import FieldKeyring
@@ -252,7 +254,16 @@ class Services:
         """A clinic's records as FHIR R4B resources, for a bulk export (fhir.resources on use)."""
         from needlepoint.adapters.fhir.bulk import FhirClinicResources  # noqa: PLC0415
 
-        return FhirClinicResources(self)
+        return FhirClinicResources(
+            self.database.engine,
+            bundle_of=self._patient_bundle,
+            resource_types=(),
+            shared_types=frozenset(),
+        )
+
+    def _patient_bundle(self, clinic_id: UUID, patient_id: UUID) -> Mapping[str, Any]:
+        """One patient's record as a FHIR ``collection`` Bundle (the interop area's mapping)."""
+        raise NotImplementedError((clinic_id, patient_id))  # wired once the mapping is merged
 
     def _secret_links(self) -> SecretLinks:
         """Who makes each linked message's secret link when the worker sends it (ADR 0037)."""

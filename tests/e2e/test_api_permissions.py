@@ -46,6 +46,7 @@ from needlepoint.entrypoints.api.schemas.treatment import ChartIn
 from needlepoint.services import permissions as service_permissions
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.interop import bulk_export
 from needlepoint.services.permissions import Action
 from needlepoint.services.portal.check_ins import NewCheckIn
 from needlepoint.services.portal.sign_in import PatientContext
@@ -65,13 +66,14 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
     """Every API route, including those behind ``include_router``.
 
     The web's pages are not, the API's reference page (``/api/v1/docs``, a page) included.
+    The FHIR routes (``/fhir/R4B/...``) are API routes too.
     """
     found: list[APIRoute] = []
 
     def walk(routes: Any) -> None:
         for route in routes:
             if isinstance(route, APIRoute):
-                if route.path.startswith(permissions.API) and route.include_in_schema:
+                if route.path.startswith((permissions.API, "/fhir/")) and route.include_in_schema:
                     found.append(route)
             elif (inner := getattr(route, "original_router", None)) is not None:
                 walk(inner.routes)
@@ -253,7 +255,19 @@ def _world(services: Services) -> World:
     }
     ids["check_in_id"] = _check_in(services, home, ids)
     ids["grant_id"] = _break_glass(services, members["front_desk"], ids)
+    ids["job_id"], ids["file_name"] = _bulk_job(services, admin), "Patient.ndjson"
     return World(services, app, clients, ids)
+
+
+def _bulk_job(services: Services, admin: StaffMember) -> str:
+    """A FHIR bulk export of the home clinic, stored and left running (no runner starts it)."""
+    job = bulk_export.start_export(
+        request_url="https://testserver/fhir/R4B/$export",
+        context=_context(admin),
+        uow=services.database.unit_of_work(),
+        clock=services.clock,
+    )
+    return str(job.id)
 
 
 def _break_glass(services: Services, front_desk: StaffMember, ids: dict[str, str]) -> str:
@@ -449,6 +463,10 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("GET", f"{API}/break-glass"): lambda _: None,
     ("GET", f"{API}/audit/events"): lambda _: None,
     ("GET", f"{API}/audit/export"): lambda _: None,
+    ("GET", "/fhir/R4B/$export"): lambda _: None,  # no Prefer header: refused with 400
+    ("GET", "/fhir/R4B/$export-status/{job_id}"): lambda _: None,
+    ("DELETE", "/fhir/R4B/$export-status/{job_id}"): lambda _: None,
+    ("GET", "/fhir/R4B/$export-files/{job_id}/{file_name}"): lambda _: None,
 }
 """A valid request for every operation (a new route needs one here, and in the table)."""
 

@@ -42,7 +42,7 @@ def admin(services: Services) -> TestClient:
 
 def _status_path(kicked: Any) -> str:
     assert kicked.status_code == 202, kicked.text
-    location = kicked.headers["Content-Location"]
+    location = str(kicked.headers["Content-Location"])
     assert "/fhir/R4B/$export-status/" in location
     return location.split("testserver", 1)[1]
 
