@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from needlepoint.services.consultation.facade import Consultation, Engine
     from needlepoint.services.interop.bulk_facade import BulkExport
     from needlepoint.services.interop.bulk_ports import ClinicResources
+    from needlepoint.services.interop.facade import Interop
     from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
     from needlepoint.services.portal.facade import Portal
     from needlepoint.services.ports import Clock, PasswordHasher
@@ -183,6 +184,19 @@ class Services:
             self.clock,
             self.engine,
             break_glass_minutes=self.settings.break_glass_minutes,
+        )
+
+    @_Area
+    def interop(self) -> Interop:
+        """A patient's record as FHIR R4B (fhir.resources on use)."""
+        from needlepoint.adapters.fhir import FhirR4BExporter  # noqa: PLC0415
+        from needlepoint.services.interop.facade import Interop  # noqa: PLC0415
+
+        return Interop(
+            self.database.unit_of_work,
+            self.clock,
+            FhirR4BExporter(),
+            knowledge_versions=dict(self.knowledge.versions),
         )
 
     @_Area

@@ -100,7 +100,9 @@ class Action(StrEnum):
     BREAK_GLASS = "break_glass.open"
     AUDIT_READ = "audit.read"
     AUDIT_EXPORT = "audit.export"
-    # interoperability: the clinic's records as FHIR (HL7 Bulk Data $export)
+    # interoperability: a patient's record as FHIR R4B (issue 15, ADR 0044)
+    FHIR_READ = "fhir.read"
+    # the whole clinic's records as FHIR (HL7 Bulk Data $export): admins
     FHIR_BULK_EXPORT = "fhir.bulk_export"
 
 
@@ -166,6 +168,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.MESSAGES_REVIEW: ADMIN_ONLY,
     Action.BREAK_GLASS: ALL_STAFF,
     Action.AUDIT_READ: ADMIN_ONLY,
+    Action.FHIR_READ: CLINICAL,
     Action.AUDIT_EXPORT: ADMIN_ONLY,
     Action.FHIR_BULK_EXPORT: ADMIN_ONLY,
 }

@@ -30,8 +30,22 @@ from needlepoint.services.records import (
 from needlepoint.services.records import programme as programme_overview
 from needlepoint.services.records.break_glass import BreakGlassNotFoundError, BrokenGlassRead
 from needlepoint.services.records.ports import RecordsUnitOfWork
+from needlepoint.services.records.programme import (
+    ClinicalRecord,
+    PatientProgramme,
+    SeriesCourse,
+    read_programme,
+)
 
-__all__ = ["BreakGlassNotFoundError", "BrokenGlassRead", "Records"]
+__all__ = [
+    "BreakGlassNotFoundError",
+    "BrokenGlassRead",
+    "ClinicalRecord",
+    "PatientProgramme",
+    "Records",
+    "SeriesCourse",
+    "read_programme",
+]
 
 
 @dataclass(frozen=True, slots=True)
