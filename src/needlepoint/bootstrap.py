@@ -21,8 +21,6 @@ from needlepoint.engine_settings import SettingsError
 from needlepoint.knowledge import compiled
 
 if TYPE_CHECKING:
-    from uuid import UUID
-
     # Imported where used: `needlepoint consult` starts without SQLAlchemy or pydantic-settings.
     from needlepoint.adapters.database import Database
     from needlepoint.adapters.field_crypto import FieldKeyring
@@ -32,7 +30,7 @@ if TYPE_CHECKING:
     from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
     from needlepoint.services.interop.bulk_facade import BulkExport
-    from needlepoint.services.interop.bulk_ports import ClinicResources
+    from needlepoint.services.interop.bulk_reads import ClinicWalk
     from needlepoint.services.interop.facade import Interop
     from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
     from needlepoint.services.portal.facade import Portal
@@ -259,25 +257,21 @@ class Services:
         return BulkExport(
             unit_of_work=self.database.unit_of_work,
             clock=self.clock,
-            resources=self.clinic_resources(),
+            resources=self.clinic_walk(),
             files=NdjsonFiles(self.settings.data_dir / "fhir-exports"),
             runner=ThreadRunner(),
         )
 
-    def clinic_resources(self) -> ClinicResources:
-        """A clinic's records as FHIR R4B resources, for a bulk export (fhir.resources on use)."""
-        from needlepoint.adapters.fhir.bulk import FhirClinicResources  # noqa: PLC0415
+    def clinic_walk(self) -> ClinicWalk:
+        """A clinic's records mapped to FHIR R4B, for a bulk export (fhir.resources on use)."""
+        from needlepoint.adapters.fhir.bulk import FhirR4BBulkMapper  # noqa: PLC0415
+        from needlepoint.services.interop.bulk_reads import ClinicWalk  # noqa: PLC0415
 
-        return FhirClinicResources(
-            self.database.engine,
-            bundle_of=self._patient_bundle,
-            resource_types=(),
-            shared_types=frozenset(),
+        return ClinicWalk(
+            reads=self.database.reading_unit_of_work,
+            mapper=FhirR4BBulkMapper(),
+            knowledge_versions=dict(self.knowledge.versions),
         )
-
-    def _patient_bundle(self, clinic_id: UUID, patient_id: UUID) -> Mapping[str, Any]:
-        """One patient's record as a FHIR ``collection`` Bundle (the interop area's mapping)."""
-        raise NotImplementedError((clinic_id, patient_id))  # wired once the mapping is merged
 
     def _secret_links(self) -> SecretLinks:
         """Who makes each linked message's secret link when the worker sends it (ADR 0037)."""

@@ -1,6 +1,6 @@
-"""The bulk export's ports: its jobs' store, the clinic's resources, and the files.
+"""The bulk export's ports: its jobs' store, the records it reads, the mapping, the files.
 
-The resources come from the FHIR mapping (``adapters/fhir``), one JSON text per resource;
+The resources come from the FHIR mapping (``adapters/fhir``), one JSON object per resource;
 the services never see ``fhir.resources`` (an import contract).
 """
 
@@ -12,7 +12,9 @@ from typing import Protocol
 from uuid import UUID
 
 from needlepoint.domain.bulk_export import BulkJob
-from needlepoint.services.ports import HasAudit, Transaction
+from needlepoint.services.interop.ports import ClinicExport, ClinicRecords, Json, PatientExport
+from needlepoint.services.ports import HasAudit, HasConsents, HasPatients, HasPhotos, Transaction
+from needlepoint.services.records.ports import ProgrammeRows
 
 
 class BulkJobRepository(Protocol):
@@ -28,6 +30,14 @@ class BulkJobRepository(Protocol):
 
     def save(self, job: BulkJob) -> None:
         """Write the job's progress, files and ending."""
+        ...
+
+    def patient_ids(self, clinic_id: UUID, *, after: UUID | None, limit: int) -> list[UUID]:
+        """Up to ``limit`` of the clinic's patient ids, in id order, after ``after``."""
+        ...
+
+    def patient_count(self, clinic_id: UUID) -> int:
+        """How many patients the clinic has."""
         ...
 
     def has_clinic(self, clinic_id: UUID) -> bool:
@@ -60,11 +70,35 @@ class BulkJobsTransaction(HasBulkJobs, HasAudit, Transaction, Protocol):
     """The jobs and the audit trail, in one transaction."""
 
 
-class ClinicResources(Protocol):
-    """The clinic's records as FHIR resources (the FHIR mapping, per patient, deduplicated)."""
+class PatientRows(ProgrammeRows, HasPatients, HasConsents, HasPhotos, Protocol):
+    """Read one patient's whole record inside the caller's transaction (not audited)."""
+
+
+class BulkReads(PatientRows, ClinicRecords, HasBulkJobs, Transaction, Protocol):
+    """Read a page of a clinic's patients with their whole records (the job audits once)."""
+
+
+class FhirBulkMapper(Protocol):
+    """Maps the neutral records to FHIR R4B resources, one JSON object each (``adapters/fhir``)."""
 
     def resource_types(self) -> Sequence[str]:
-        """Every resource type exported, in the order the manifest lists their files."""
+        """Every resource type, in the order the manifest lists their files."""
+        ...
+
+    def clinic_resources(self, clinic: ClinicExport) -> Iterator[Json]:
+        """The clinic's own resources (Organization, Practitioner, Location)."""
+        ...
+
+    def patient_resources(self, export: PatientExport) -> Iterator[Json]:
+        """Every resource of one patient's record (the clinic's not included)."""
+        ...
+
+
+class ClinicResources(Protocol):
+    """A clinic's resources, each once (``bulk_reads.ClinicWalk`` over the mapping)."""
+
+    def resource_types(self) -> Sequence[str]:
+        """Every resource type, in the order the manifest lists their files."""
         ...
 
     def patient_count(self, clinic_id: UUID) -> int:
@@ -72,7 +106,7 @@ class ClinicResources(Protocol):
         ...
 
     def resources(self, clinic_id: UUID) -> Iterator[tuple[str, str]]:
-        """Each resource of the clinic once: its type and its JSON on one line (no newline)."""
+        """Each resource: its type and its JSON on one line (no newline)."""
         ...
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, func, insert, select, update
 
 from needlepoint.adapters.db import tables as t
 from needlepoint.adapters.db.repository import SqlRepository
@@ -32,6 +32,19 @@ class SqlBulkJobRepository(SqlRepository):
         c = t.fhir_bulk_job.c
         statement = update(t.fhir_bulk_job).where(c.id == job.id, c.clinic_id == job.clinic_id)
         self._connection().execute(statement, values)
+
+    def patient_ids(self, clinic_id: UUID, *, after: UUID | None, limit: int) -> list[UUID]:
+        """Up to ``limit`` of the clinic's patient ids, in id order, after ``after`` (keyset)."""
+        c = t.patient.c
+        query = select(c.id).where(c.clinic_id == clinic_id).order_by(c.id).limit(limit)
+        if after is not None:
+            query = query.where(c.id > after)
+        return list(self._connection().execute(query).scalars())
+
+    def patient_count(self, clinic_id: UUID) -> int:
+        """How many patients the clinic has."""
+        query = select(func.count()).where(t.patient.c.clinic_id == clinic_id)
+        return int(self._connection().execute(query).scalar_one())
 
     def has_clinic(self, clinic_id: UUID) -> bool:
         """Whether a clinic has that id."""
