@@ -12,7 +12,7 @@ from typing import Protocol
 from uuid import UUID
 
 from needlepoint.domain.bulk_export import BulkJob
-from needlepoint.services.interop.ports import ClinicExport, ClinicRecords, Json, PatientExport
+from needlepoint.services.interop.ports import ClinicExport, ClinicRecords, PatientExport
 from needlepoint.services.ports import HasAudit, HasConsents, HasPatients, HasPhotos, Transaction
 from needlepoint.services.records.ports import ProgrammeRows
 
@@ -79,17 +79,20 @@ class BulkReads(PatientRows, ClinicRecords, HasBulkJobs, Transaction, Protocol):
 
 
 class FhirBulkMapper(Protocol):
-    """Maps the neutral records to FHIR R4B resources, one JSON object each (``adapters/fhir``)."""
+    """Maps the neutral records to FHIR R4B resources, each as one line of JSON (``adapters/fhir``).
+
+    Each resource comes as (its type, its JSON on one line without a newline).
+    """
 
     def resource_types(self) -> Sequence[str]:
         """Every resource type, in the order the manifest lists their files."""
         ...
 
-    def clinic_resources(self, clinic: ClinicExport) -> Iterator[Json]:
+    def clinic_lines(self, clinic: ClinicExport) -> Iterator[tuple[str, str]]:
         """The clinic's own resources (Organization, Practitioner, Location)."""
         ...
 
-    def patient_resources(self, export: PatientExport) -> Iterator[Json]:
+    def patient_lines(self, export: PatientExport) -> Iterator[tuple[str, str]]:
         """Every resource of one patient's record (the clinic's not included)."""
         ...
 

@@ -8,14 +8,13 @@ memory stays flat however large the clinic.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 from uuid import UUID
 
 from needlepoint.services.interop.bulk_ports import BulkReads, FhirBulkMapper, PatientRows
-from needlepoint.services.interop.ports import ClinicExport, ClinicRecords, Json, PatientExport
+from needlepoint.services.interop.ports import ClinicExport, ClinicRecords, PatientExport
 from needlepoint.services.records.facade import gather_programme
 
 PAGE: Final = 200
@@ -45,11 +44,9 @@ class ClinicWalk:
         uow = self.reads()
         with uow:
             clinic = clinic_export(uow, clinic_id, self.knowledge_versions)
-        for resource in self.mapper.clinic_resources(clinic):
-            yield _line(resource)
+        yield from self.mapper.clinic_lines(clinic)
         for export in _patients(self.reads, clinic):
-            for resource in self.mapper.patient_resources(export):
-                yield _line(resource)
+            yield from self.mapper.patient_lines(export)
 
 
 def clinic_export(uow: ClinicRecords, clinic_id: UUID, versions: Mapping[str, str]) -> ClinicExport:
@@ -92,8 +89,3 @@ def _patient_export(
     photos = tuple(uow.photos.for_patient(clinic_id, patient_id))
     redness = tuple(uow.photos.readings_for_patient(clinic_id, patient_id))
     return PatientExport(clinic, programme, consents, photos, redness)
-
-
-def _line(resource: Json) -> tuple[str, str]:
-    text = json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
-    return str(resource["resourceType"]), text
