@@ -34,6 +34,7 @@ from api_support import (
 )
 from consent_support import give_consent
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
+from needlepoint.adapters.fhir.codes import compartment_id
 from needlepoint.bootstrap import Services
 from needlepoint.domain.checkins import CheckInAnswers, Degree
 from needlepoint.domain.photo_geometry import Landmarks, Point
@@ -59,6 +60,9 @@ from photo_samples import jpeg_with_gps
 pytest_plugins = ["api_fixtures"]
 
 ROLES = ("anonymous", "front_desk", "clinician", "admin")
+FHIR = "/fhir/R4B"
+SERVED = (permissions.API, f"{FHIR}/")
+"""The API's routes: ``/api/v1`` and FHIR R4B (issue 15)."""
 _serial = itertools.count()
 
 
@@ -73,7 +77,7 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
     def walk(routes: Any) -> None:
         for route in routes:
             if isinstance(route, APIRoute):
-                if route.path.startswith((permissions.API, "/fhir/")) and route.include_in_schema:
+                if route.path.startswith(SERVED) and route.include_in_schema:
                     found.append(route)
             elif (inner := getattr(route, "original_router", None)) is not None:
                 walk(inner.routes)
@@ -254,6 +258,8 @@ def _world(services: Services) -> World:
         "token_id": str(revocable.record.id),
     }
     ids["check_in_id"] = _check_in(services, home, ids)
+    ids["resource_type"] = "Procedure"  # a FHIR read: the charted session
+    ids["resource_id"] = compartment_id(uuid.UUID(ids["patient_id"]), uuid.UUID(ids["session_id"]))
     ids["grant_id"] = _break_glass(services, members["front_desk"], ids)
     ids["job_id"], ids["file_name"] = _bulk_job(services, admin), "Patient.ndjson"
     return World(services, app, clients, ids)
@@ -467,6 +473,10 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("GET", "/fhir/R4B/$export-status/{job_id}"): lambda _: None,
     ("DELETE", "/fhir/R4B/$export-status/{job_id}"): lambda _: None,
     ("GET", "/fhir/R4B/$export-files/{job_id}/{file_name}"): lambda _: None,
+    ("GET", f"{FHIR}/metadata"): lambda _: None,
+    ("GET", f"{FHIR}/Patient/{{patient_id}}/$everything"): lambda _: None,
+    ("GET", f"{FHIR}/{{resource_type}}"): lambda _: None,
+    ("GET", f"{FHIR}/{{resource_type}}/{{resource_id}}"): lambda _: None,
 }
 """A valid request for every operation (a new route needs one here, and in the table)."""
 

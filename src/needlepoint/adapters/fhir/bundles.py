@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 from uuid import UUID, uuid4
@@ -189,13 +189,18 @@ class FhirR4BExporter:
                 return None
         return patient_of(resource_id)
 
-    def operation_outcome(self, code: str, diagnostics: str) -> Json:
-        """An OperationOutcome with one error issue."""
-        return dumped(
-            OperationOutcome(
-                issue=[OperationOutcomeIssue(severity="error", code=code, diagnostics=diagnostics)]
+    def operation_outcome(
+        self, code: str, diagnostics: str, fields: Sequence[tuple[str, str]] = ()
+    ) -> Json:
+        """An OperationOutcome: the error, then one issue per field naming it."""
+        issues = [OperationOutcomeIssue(severity="error", code=code, diagnostics=diagnostics)]
+        issues.extend(
+            OperationOutcomeIssue(
+                severity="error", code="invalid", diagnostics=said, expression=[field]
             )
+            for field, said in fields
         )
+        return dumped(OperationOutcome(issue=issues))
 
     def search(self, export: PatientExport, resource_type: str) -> Json:
         """A searchset Bundle of the patient's resources of one type."""

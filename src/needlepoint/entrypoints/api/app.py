@@ -28,6 +28,7 @@ from needlepoint.entrypoints.api.routers import (
     consent,
     consultations,
     documents,
+    fhir,
     fhir_bulk,
     patients,
     photos,
@@ -56,7 +57,8 @@ ROUTERS = (
     scheduling.router,
     check_ins.router,
     audit.router,
-    fhir_bulk.router,
+    fhir_bulk.router,  # before fhir: its /fhir/R4B/{resource_type} would take $export
+    fhir.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)
 WEB_STRAY_STATUSES = (HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED)
@@ -131,7 +133,7 @@ def _answer_strays_by_area(app: FastAPI) -> None:
     async def answer(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         path = request.url.path
-        in_api = path == "/api" or path.startswith("/api/")
+        in_api = path == "/api" or path.startswith(("/api/", f"{fhir.FHIR}/"))
         if in_api or error.status_code not in WEB_STRAY_STATUSES:
             answered = api_answer(request, error)
             return await answered if inspect.isawaitable(answered) else answered

@@ -17,6 +17,7 @@ type and the request id, never request data.
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -176,16 +177,62 @@ def _field_problem(error: Mapping[str, Any], body: object) -> FieldProblem:
     return FieldProblem(field=path, problem=said, fix=fix, code=code_of(error))
 
 
-async def _on_domain_error(_request: Request, error: Exception) -> JSONResponse:
+async def _on_domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    return domain_problem(error)
+    return fhir_answer(request, domain_problem(error))
 
 
-async def _on_validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = validation_problems(error.errors(), error.body)
     fields = ", ".join(p.field for p in problems)
-    return problem(422, INVALID_INPUT_CODE, f"the request is not valid: {fields}.", errors=problems)
+    answer = problem(
+        422, INVALID_INPUT_CODE, f"the request is not valid: {fields}.", errors=problems
+    )
+    return fhir_answer(request, answer)
+
+
+FHIR_PREFIX: Final = "/fhir/"
+FHIR_JSON: Final = "application/fhir+json"
+ISSUE_BY_STATUS: Final[Mapping[int, str]] = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    405: "not-supported",
+    409: "conflict",
+    413: "too-costly",
+    422: "invalid",
+    429: "throttled",
+}
+"""The OperationOutcome issue type (FHIR's IssueType) of each status a problem has."""
+
+
+def fhir_answer(request: Request, answer: JSONResponse) -> JSONResponse:
+    """On a ``/fhir/`` path, the same problem as an OperationOutcome (``application/fhir+json``).
+
+    Its first issue's diagnostics are the problem's detail, then each field's problem and fix;
+    each field then has an issue of its own with the field as its ``expression``.
+    """
+    if not request.url.path.startswith(FHIR_PREFIX):
+        return answer
+    body = json.loads(bytes(answer.body))
+    fields = [
+        (str(e["field"]), f"{e['field']} {e['problem']} Fix: {e['fix']}")
+        for e in body.get("errors", ())
+    ]
+    said = " ".join([str(body["detail"]), *(text for _, text in fields)])
+    outcome = request.app.state.services.interop.operation_outcome(
+        ISSUE_BY_STATUS.get(answer.status_code, "exception"), said, fields
+    )
+    headers = {
+        name: value
+        for name, value in answer.headers.items()
+        if name.lower() not in {"content-type", "content-length"}
+    }
+    return JSONResponse(
+        outcome, status_code=answer.status_code, media_type=FHIR_JSON, headers=headers
+    )
 
 
 async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
@@ -195,7 +242,8 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     headers = dict(error.headers or {})
     if status == HTTPStatus.METHOD_NOT_ALLOWED:
         headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
-    return problem(status, code, HTTPStatus(status).phrase + ".", headers=headers or None)
+    answer = problem(status, code, HTTPStatus(status).phrase + ".", headers=headers or None)
+    return fhir_answer(request, answer)
 
 
 def allowed_methods(request: Request) -> str:

@@ -148,6 +148,10 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", "/fhir/R4B/$export-status/{job_id}"): Action.FHIR_BULK_EXPORT,
     ("DELETE", "/fhir/R4B/$export-status/{job_id}"): Action.FHIR_BULK_EXPORT,
     ("GET", "/fhir/R4B/$export-files/{job_id}/{file_name}"): Action.FHIR_BULK_EXPORT,
+    ("GET", "/fhir/R4B/metadata"): SIGNED_IN,
+    ("GET", "/fhir/R4B/Patient/{patient_id}/$everything"): Action.FHIR_READ,
+    ("GET", "/fhir/R4B/{resource_type}"): Action.FHIR_READ,
+    ("GET", "/fhir/R4B/{resource_type}/{resource_id}"): Action.FHIR_READ,
 }
 """(HTTP method, route path) → the action it takes (``services.permissions``), or who may call
 it without one: ``PUBLIC`` or any ``SIGNED_IN`` member of staff."""

@@ -7,7 +7,7 @@ whose message names only the type and id asked for: the three read alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -51,13 +51,19 @@ class Interop:
         """What the FHIR API serves (no patient data; anyone signed in may read it)."""
         return self.exporter.capability_statement()
 
-    def operation_outcome(self, code: str, diagnostics: str) -> Json:
-        """An error as an OperationOutcome."""
-        return self.exporter.operation_outcome(code, diagnostics)
+    def operation_outcome(
+        self, code: str, diagnostics: str, fields: Sequence[tuple[str, str]] = ()
+    ) -> Json:
+        """An error as an OperationOutcome (each field's problem an issue of its own)."""
+        return self.exporter.operation_outcome(code, diagnostics, fields)
 
     def resource_types(self) -> tuple[str, ...]:
         """The resource types served."""
         return self.exporter.resource_types()
+
+    def is_clinic_type(self, resource_type: str) -> bool:
+        """Whether the type belongs to the clinic (Organization…) rather than to a patient."""
+        return resource_type in self.exporter.clinic_types()
 
     def everything(
         self, patient_id: UUID, *, context: audit_service.RequestContext, bundle_type: str

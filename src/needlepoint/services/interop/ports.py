@@ -7,7 +7,7 @@ Data export (issue 15, part 2) builds the same values per clinic and calls the s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -94,8 +94,14 @@ class FhirExporter(Protocol):
         """The patient whose record holds a resource id, or None when none can."""
         ...
 
-    def operation_outcome(self, code: str, diagnostics: str) -> Json:
-        """An OperationOutcome with one error issue (``code`` from FHIR's issue types)."""
+    def operation_outcome(
+        self, code: str, diagnostics: str, fields: Sequence[tuple[str, str]] = ()
+    ) -> Json:
+        """An OperationOutcome: one error issue, then one issue per field.
+
+        ``code`` is from FHIR's issue types; each (field, what is wrong and the fix) becomes an
+        ``invalid`` issue with the field as its expression.
+        """
         ...
 
     def search(self, export: PatientExport, resource_type: str) -> Json:
