@@ -80,6 +80,7 @@ def test_the_files_are_private_to_the_owner(services: Services, admin: TestClien
     _manifest(admin)
 
     exports = Path(services.settings.data_dir) / "fhir-exports"
+    assert stat.S_IMODE(exports.stat().st_mode) == 0o700
     (job_folder,) = exports.iterdir()
     assert stat.S_IMODE(job_folder.stat().st_mode) == 0o700
     for written in job_folder.iterdir():

@@ -42,6 +42,8 @@ class NdjsonFiles:
         on_line: Callable[[str, int], bool],
     ) -> Mapping[str, int]:
         """Append each resource to its type's file; the counts by type (see ``ExportFiles``)."""
+        if not self._flat:
+            private_dir(self._root)  # mkdir's mode reaches the last folder only
         folder = private_dir(self.folder(job_id))
         counts: dict[str, int] = {}
         with ExitStack() as files:
