@@ -2,8 +2,7 @@
 
 The ids come from §2.7 of the shared reference (``ecosystem.md``) when it is beside the
 checkout, else from the list below, kept as §2.7 was when the table was written. Every row
-names its tests, except IN-4 (the FHIR export, issue 15), whose row says exactly
-"not yet: issue 15".
+names its tests (IN-4, the FHIR export, since issue 15).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs/security.md"
 REFERENCE = ROOT.parent / "shared/reference/ecosystem.md"
 NOT_YET = "not yet: issue 15"
-NOT_YET_IDS = frozenset({"IN-4"})
+NOT_YET_IDS: frozenset[str] = frozenset()
 SECTION_27_IDS = (
     *("AC-1", "AC-2", "AC-3", "AC-4", "AC-5", "AC-6", "AC-7"),
     *("AU-1", "AU-2", "AU-3", "AU-4", "AU-5", "AU-6"),
@@ -80,7 +79,7 @@ def test_every_named_test_exists_and_is_named_after_its_id(
         return
     named = NAMED_TEST.findall(tests)
     assert named, f"{scenario_id}: name a test as `tests/…/file.py::test_name`"
-    assert NOT_YET not in f"{tests} {figure}", f"{scenario_id}: only IN-4 may be not yet"
+    assert NOT_YET not in f"{tests} {figure}", f"{scenario_id}: every row is built now"
     unnamed = NAMED_TEST.sub("", tests)
     assert "::" not in unnamed, f"{scenario_id}: name every test as `tests/…/file.py::test_name`"
     assert figure, f"{scenario_id}: give the figure asserted"

@@ -7,10 +7,13 @@ engine can produce, the export is valid FHIR R4B.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fhir.resources import R4B
@@ -19,34 +22,37 @@ from fhir.resources.R4B.codesystem import CodeSystem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builders import make_consultation, make_history
+from builders import make_assessment, make_consultation, make_history
 from fhir_support import Choices, export_for
 from needlepoint.adapters.fhir import RESOURCE_TYPES
 from needlepoint.adapters.fhir.bundles import FhirR4BExporter, dumped
 from needlepoint.adapters.fhir.codes import (
     KNOWLEDGE_SYSTEM,
     NEEDLEPOINT_SYSTEM,
+    compartment_id,
     needlepoint_code_system,
+    patient_of,
 )
 from needlepoint.domain.consultation import Isotretinoin
 from needlepoint.domain.outcomes import OutcomeScale
+from needlepoint.domain.scales.inputs import EccaItem
 from needlepoint.domain.treatment import SeriesStatus
-from needlepoint.domain.vocabulary import IsotretinoinStatus
+from needlepoint.domain.vocabulary import IsotretinoinStatus, Zone
 from strategies import consultations
 
 ROOT = Path(__file__).resolve().parents[3]
 CODE_SYSTEM_FILE = ROOT / "docs/fhir/CodeSystem-needlepoint.json"
-DATE = __import__("datetime").date
 
 
 def full_export_json() -> dict[str, Any]:
     """The $everything Bundle of a patient treated twice, with every kind of record."""
     history = make_history(
-        isotretinoin=Isotretinoin(IsotretinoinStatus.STOPPED, DATE(2025, 1, 10)),
+        isotretinoin=Isotretinoin(IsotretinoinStatus.STOPPED, date(2025, 1, 10)),
         anticoagulant=True,
         photosensitising_drugs=("doxycycline",),
     )
-    export = export_for(make_consultation(history=history))
+    scars = (make_assessment(Zone.CHEEKS, ecca_counts={EccaItem.V_SHAPED_ATROPHIC: 3}),)
+    export = export_for(make_consultation(history=history, scar_assessments=scars))
     return FhirR4BExporter().patient_bundle(export, bundle_type="collection")
 
 
@@ -218,3 +224,78 @@ def test_in4_any_consultation_and_series_the_engine_can_produce_exports_valid_r4
     kinds = Counter(e["resource"]["resourceType"] for e in data["entry"])
     assert kinds["Patient"] == 1
     assert kinds["Condition"] == len({r.indication for r in consultation.requests})
+
+
+MAPPING_DOC = ROOT / "docs/fhir.md"
+PATH_IN_CELL = re.compile(r"`([A-Z][A-Za-z]+(?:\.[A-Za-z]+(?:\[[a-z0-9-]+\])?)+)`")
+
+
+def mapped_paths() -> list[str]:
+    """Every FHIR path of docs/fhir.md's mapping table (its second column)."""
+    text = MAPPING_DOC.read_text(encoding="utf-8")
+    table = text.split("<!-- mapping table: read by the round-trip test -->", 1)[1]
+    table = table.split("<!-- end of mapping table -->", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    paths = [path for row in rows[2:] for path in PATH_IN_CELL.findall(row.rsplit("|", 2)[1])]
+    assert len(paths) > 100
+    return paths
+
+
+def values_at(resource: dict[str, Any], path: str) -> list[Any]:
+    """The values at a dotted path (lists flattened; ``extension[name]`` by url ending)."""
+    kind, *steps = path.split(".")
+    if resource["resourceType"] != kind:
+        return []
+    found: list[Any] = [resource]
+    for step in steps:
+        name, _, wanted = step.partition("[")
+        nxt: list[Any] = []
+        for item in found:
+            value = item.get(name) if isinstance(item, dict) else None
+            values = value if isinstance(value, list) else [] if value is None else [value]
+            if wanted:
+                values = [v for v in values if v.get("url", "").endswith("/" + wanted[:-1])]
+            nxt.extend(values)
+        found = nxt
+    return found
+
+
+def test_in4_a_round_trip_keeps_every_field_of_the_mapping_table() -> None:
+    withdrawn = FhirR4BExporter().patient_bundle(
+        export_for(make_consultation(), Choices(withdrawn=True)), bundle_type="collection"
+    )
+    exports = [full_export_json(), withdrawn]
+    parsed_again = [dumped(Bundle.model_validate_json(json.dumps(data))) for data in exports]
+    missing = []
+    for path in mapped_paths():
+        present = False
+        for data, again in zip(exports, parsed_again, strict=True):
+            before = [v for e in data["entry"] for v in values_at(e["resource"], path)]
+            after = [v for e in again["entry"] for v in values_at(e["resource"], path)]
+            assert before == after, path
+            present = present or bool(before)
+        if not present:
+            missing.append(path)
+
+    assert missing == []
+
+
+FHIR_ID = re.compile(r"^[A-Za-z0-9\-\.]{1,64}$")
+
+
+@given(patient=st.uuids(), record=st.uuids(), part=st.text(max_size=30))
+def test_a_compartment_id_is_a_fhir_id_that_names_its_patient(
+    patient: UUID, record: UUID, part: str
+) -> None:
+    resource_id = compartment_id(patient, record, part)
+
+    assert FHIR_ID.match(resource_id)
+    assert patient_of(resource_id) == patient
+    assert compartment_id(patient, record, part) == resource_id  # stable
+
+
+@given(st.text(max_size=70))
+def test_text_that_is_not_a_compartment_id_names_no_patient_or_its_own(text: str) -> None:
+    found = patient_of(text)
+
+    assert found is None or text.startswith(found.hex + "-")

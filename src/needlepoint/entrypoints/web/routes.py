@@ -32,6 +32,7 @@ from needlepoint.entrypoints.web.pages import (
     calendar,
     clinic_settings,
     dashboard,
+    fhir_export,
     handouts,
     login,
     outcomes,
@@ -100,6 +101,7 @@ PAGES: Final = (
     ),
     Page("GET", "/calendar/{token}.ics", calendar.feed, PUBLIC),
     Page("GET", api_docs.DOCS_PATH, api_docs.show, PUBLIC),
+    Page("GET", fhir_export.PATH, fhir_export.download, Action.FHIR_READ),
     Page("GET", "/patients/{patient_id}/outcomes", outcomes.show, Action.OUTCOME_READ),
     Page(
         "GET",

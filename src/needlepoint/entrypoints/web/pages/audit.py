@@ -57,6 +57,7 @@ def broken_glass(visit: StaffVisit) -> Response:
         "grant": read.grant,
         "current": "patients",
         "may_edit": False,
+        "may_export_fhir": False,  # break-glass is to read, not to take the record away
         "changes": (),
         "check_ins": None,
     }

@@ -85,6 +85,7 @@ def _programme(visit: Visit, patient_id: UUID, *, status: int = 200) -> Response
         "programme": programme,
         "current": "patients",
         "may_edit": visit.may(Action.PATIENT_EDIT),
+        "may_export_fhir": visit.may(Action.FHIR_READ),
         "changes": services.records.patient_changes(patient_id, context=context),
         "check_ins": check_in_history.history_of(visit, patient_id),
     }
