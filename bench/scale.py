@@ -69,6 +69,7 @@ from web import (
 
 from needlepoint.adapters.db.engine import make_engine
 from needlepoint.adapters.db.migrate import upgrade
+from needlepoint.entrypoints.cli.progress import progress_bars
 
 RESULTS = ROOT / "bench" / "results" / "scale.json"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -115,7 +116,8 @@ def prepare_database(url: str, env: dict[str, str], plan: Plan) -> tuple[Seeded,
     engine = make_engine(url)
     try:
         started = time.monotonic()
-        seeded = seed(engine, plan)
+        with progress_bars() as step:  # on stderr, and only on a terminal
+            seeded = seed(engine, plan, step)
         return seeded, time.monotonic() - started
     finally:
         engine.dispose()

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -419,9 +419,19 @@ class Seeded:
 # --------------------------------------------------------------------------- entry point
 
 
-def seed(engine: Engine, plan: Plan) -> Seeded:
+SEED_PHASES: Final = ("patients", "histories", "audit", "indexes", "vacuum_analyze")
+
+Progress = Callable[[str, int, int | None], None]
+"""Told "seeding", the phases done and their number (a Rich bar: needlepoint's progress_bars)."""
+
+
+def _no_progress(step: str, done: int, total: int | None) -> None:
+    """Reports nothing."""
+
+
+def seed(engine: Engine, plan: Plan, progress: Progress = _no_progress) -> Seeded:
     """Load ``plan.patients`` patients with their histories and audit events; see the module."""
-    phases = Phases()
+    phases = Phases(progress)
     indexes = Indexes(engine)
     with engine.begin() as connection:
         _load_settings(connection)
@@ -449,16 +459,19 @@ def seed(engine: Engine, plan: Plan) -> Seeded:
 
 
 class Phases:
-    """Seconds spent in each phase of the seeding."""
+    """Seconds spent in each phase of the seeding, each phase's end told to ``progress``."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress = _no_progress) -> None:
         self.seconds: dict[str, float] = {}
         self._since = time.monotonic()
+        self._progress = progress
+        progress("seeding", 0, len(SEED_PHASES))
 
     def done(self, phase: str) -> None:
         now = time.monotonic()
         self.seconds[phase] = round(now - self._since, 1)
         self._since = now
+        self._progress("seeding", len(self.seconds), len(SEED_PHASES))
 
 
 def count(engine: Engine) -> dict[str, int]:

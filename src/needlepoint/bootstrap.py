@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from needlepoint.services.analytics.facade import Analytics
     from needlepoint.services.consultation.consulting import Consulting
     from needlepoint.services.consultation.facade import Consultation, Engine
+    from needlepoint.services.interop.bulk_facade import BulkExport
+    from needlepoint.services.interop.bulk_reads import ClinicWalk
     from needlepoint.services.interop.facade import Interop
     from needlepoint.services.messaging.facade import MessageChannel, Messaging, SecretLinks
     from needlepoint.services.portal.facade import Portal
@@ -261,6 +263,31 @@ class Services:
             policy=policy,
             channels=lambda: _message_channels(settings),
             secret_links=self._secret_links,
+        )
+
+    @_Area
+    def bulk_export(self) -> BulkExport:
+        """FHIR Bulk Data ``$export`` jobs of a clinic (files under ``<data dir>/fhir-exports``)."""
+        from needlepoint.adapters.bulk_files import NdjsonFiles, ThreadRunner  # noqa: PLC0415
+        from needlepoint.services.interop.bulk_facade import BulkExport  # noqa: PLC0415
+
+        return BulkExport(
+            unit_of_work=self.database.unit_of_work,
+            clock=self.clock,
+            resources=self.clinic_walk(),
+            files=NdjsonFiles(self.settings.data_dir / "fhir-exports"),
+            runner=ThreadRunner(),
+        )
+
+    def clinic_walk(self) -> ClinicWalk:
+        """A clinic's records mapped to FHIR R4B, for a bulk export (fhir.resources on use)."""
+        from needlepoint.adapters.fhir.bulk import FhirR4BBulkMapper  # noqa: PLC0415
+        from needlepoint.services.interop.bulk_reads import ClinicWalk  # noqa: PLC0415
+
+        return ClinicWalk(
+            reads=self.database.reading_unit_of_work,
+            mapper=FhirR4BBulkMapper(),
+            knowledge_versions=dict(self.knowledge.versions),
         )
 
     def _secret_links(self) -> SecretLinks:

@@ -305,8 +305,10 @@ def test_every_documented_path_answers_an_undocumented_method_with_its_methods(
     for template, operations in app_schema()["paths"].items():
         path = re.sub(r"\{(\w+)\}", lambda m: samples.get(m[1], NOBODY), template)
         documented = {method.upper() for method in operations}
+        # DELETE, unless the path takes it (a bulk export's status URL cancels the export)
+        method = next(m for m in ("DELETE", "PATCH") if m not in documented)
 
-        response = client.request("DELETE", path)
+        response = client.request(method, path)
 
         assert response.status_code == 405, template
         assert _allow(response) == documented, template

@@ -47,6 +47,7 @@ from needlepoint.entrypoints.api.schemas.treatment import ChartIn
 from needlepoint.services import permissions as service_permissions
 from needlepoint.services.audit import AuthMethod, RequestContext
 from needlepoint.services.consultation import consultations as consultation_records
+from needlepoint.services.interop import bulk_export
 from needlepoint.services.permissions import Action
 from needlepoint.services.portal.check_ins import NewCheckIn
 from needlepoint.services.portal.sign_in import PatientContext
@@ -69,6 +70,7 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
     """Every API route, including those behind ``include_router``.
 
     The web's pages are not, the API's reference page (``/api/v1/docs``, a page) included.
+    The FHIR routes (``/fhir/R4B/...``) are API routes too.
     """
     found: list[APIRoute] = []
 
@@ -259,7 +261,19 @@ def _world(services: Services) -> World:
     ids["resource_type"] = "Procedure"  # a FHIR read: the charted session
     ids["resource_id"] = compartment_id(uuid.UUID(ids["patient_id"]), uuid.UUID(ids["session_id"]))
     ids["grant_id"] = _break_glass(services, members["front_desk"], ids)
+    ids["job_id"], ids["file_name"] = _bulk_job(services, admin), "Patient.ndjson"
     return World(services, app, clients, ids)
+
+
+def _bulk_job(services: Services, admin: StaffMember) -> str:
+    """A FHIR bulk export of the home clinic, stored and left running (no runner starts it)."""
+    job = bulk_export.start_export(
+        request_url="https://testserver/fhir/R4B/$export",
+        context=_context(admin),
+        uow=services.database.unit_of_work(),
+        clock=services.clock,
+    )
+    return str(job.id)
 
 
 def _break_glass(services: Services, front_desk: StaffMember, ids: dict[str, str]) -> str:
@@ -456,6 +470,10 @@ BODIES: dict[tuple[str, str], Callable[[dict[str, str]], Any]] = {
     ("GET", f"{API}/audit/events"): lambda _: None,
     ("GET", f"{API}/audit/export"): lambda _: None,
     ("GET", f"{API}/analytics/cohorts"): lambda _: None,
+    ("GET", "/fhir/R4B/$export"): lambda _: None,  # no Prefer header: refused with 400
+    ("GET", "/fhir/R4B/$export-status/{job_id}"): lambda _: None,
+    ("DELETE", "/fhir/R4B/$export-status/{job_id}"): lambda _: None,
+    ("GET", "/fhir/R4B/$export-files/{job_id}/{file_name}"): lambda _: None,
     ("GET", f"{FHIR}/metadata"): lambda _: None,
     ("GET", f"{FHIR}/Patient/{{patient_id}}/$everything"): lambda _: None,
     ("GET", f"{FHIR}/{{resource_type}}"): lambda _: None,

@@ -45,6 +45,7 @@ TABLES |= {"patient_change"}  # the patient changes migration (issue 12)
 TABLES |= {"break_glass_grant"}  # break-glass access (issue 14, ADR 0038)
 TABLES |= {"staff_totp", "staff_recovery_code", "sign_in_challenge"}  # staff MFA (issue 14)
 TABLES |= {"staff_reset_link"}  # password resets by email (issue 14, ADR 0037)
+TABLES |= {"fhir_bulk_job"}  # FHIR Bulk Data export jobs (issue 15)
 SQLITE_TRIGGERS = {
     "audit_event_no_update",
     "audit_event_no_delete",

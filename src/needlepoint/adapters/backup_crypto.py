@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Final
 
@@ -62,9 +63,14 @@ def is_encrypted(path: Path) -> bool:
 
 
 def encrypt_file(
-    source: Path, target: IO[bytes], key: bytes, *, chunk_bytes: int = CHUNK_BYTES
+    source: Path,
+    target: IO[bytes],
+    key: bytes,
+    *,
+    chunk_bytes: int = CHUNK_BYTES,
+    on_chunk: Callable[[int], None] | None = None,
 ) -> None:
-    """Write ``source`` encrypted under ``key`` into ``target``."""
+    """Write ``source`` encrypted under ``key`` into ``target``; ``on_chunk`` told each size."""
     header = _HEADER.pack(MAGIC, VERSION, chunk_bytes, key_id(key), os.urandom(SALT_BYTES))
     cipher = AESGCM(_file_key(key, header))
     target.write(header)
@@ -75,13 +81,24 @@ def encrypt_file(
             following = plain.read(chunk_bytes) if len(chunk) == chunk_bytes else b""
             final = not following
             target.write(cipher.encrypt(_nonce(number, final=final), chunk, header))
+            if on_chunk is not None:
+                on_chunk(len(chunk))
             if final:
                 return
             chunk, number = following, number + 1
 
 
-def decrypt_file(source: Path, target: IO[bytes], key: bytes) -> None:
-    """Write the plaintext of the encrypted ``source`` into ``target``; refuses a bad file."""
+def decrypt_file(
+    source: Path,
+    target: IO[bytes],
+    key: bytes,
+    *,
+    on_chunk: Callable[[int], None] | None = None,
+) -> None:
+    """Write the plaintext of the encrypted ``source`` into ``target``; refuses a bad file.
+
+    ``on_chunk`` is told the size of each sealed chunk read.
+    """
     name = source.name
     with source.open("rb") as sealed:
         header = sealed.read(HEADER_BYTES)
@@ -111,6 +128,8 @@ def decrypt_file(source: Path, target: IO[bytes], key: bytes) -> None:
                     f"{name} is cut short or was changed (chunk {number} does not open); "
                     "restore another backup"
                 ) from None
+            if on_chunk is not None:
+                on_chunk(len(chunk))
             if final:
                 return
             chunk, number = following, number + 1

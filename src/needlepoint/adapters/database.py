@@ -53,6 +53,10 @@ class Database:
             )
         return self._engine
 
+    def engine(self) -> Any:
+        """The SQLAlchemy engine, for an adapter that reads in bulk (a FHIR bulk export)."""
+        return self._opened()
+
     def _key(self) -> bytes | None:
         return None if self.audit_key is None else self.audit_key()
 
@@ -91,13 +95,19 @@ class Database:
 
         migrate.upgrade(self.url)
 
-    def backup(self, directory: Path, *, at: datetime) -> Any:
-        """A consistent, integrity-checked backup written into ``directory``."""
+    def backup(self, directory: Path, *, at: datetime, progress: Any = None) -> Any:
+        """A consistent, integrity-checked backup written into ``directory``.
+
+        ``progress`` (``backup.Progress``) is told each step's progress: a command's bar.
+        """
         from needlepoint.adapters.db import backup  # noqa: PLC0415 - deferred on purpose
 
-        return backup.backup(self.url, directory, at=at, key=self._backup_key())
+        steps = {} if progress is None else {"progress": progress}
+        return backup.backup(self.url, directory, at=at, key=self._backup_key(), **steps)
 
-    def restore(self, source: Path, *, allow_unencrypted: bool = False) -> Any:
+    def restore(
+        self, source: Path, *, allow_unencrypted: bool = False, progress: Any = None
+    ) -> Any:
         """Replace the database's content with a backup, verified before and after.
 
         Raises ``backup_crypto.BackupError`` (nothing replaced) for a backup that is refused.
@@ -106,8 +116,13 @@ class Database:
 
         if self._engine is not None:
             self._engine.dispose()
+        steps = {} if progress is None else {"progress": progress}
         return backup.restore(
-            self.url, source, key=self._backup_key(), allow_unencrypted=allow_unencrypted
+            self.url,
+            source,
+            key=self._backup_key(),
+            allow_unencrypted=allow_unencrypted,
+            **steps,
         )
 
     def reencrypt_fields(self, *, batch_size: int) -> Any:

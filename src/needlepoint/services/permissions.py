@@ -103,6 +103,8 @@ class Action(StrEnum):
     AUDIT_EXPORT = "audit.export"
     # interoperability: a patient's record as FHIR R4B (issue 15, ADR 0044)
     FHIR_READ = "fhir.read"
+    # the whole clinic's records as FHIR (HL7 Bulk Data $export): admins
+    FHIR_BULK_EXPORT = "fhir.bulk_export"
 
 
 ALL_STAFF: Final = frozenset(Role)
@@ -170,6 +172,7 @@ ROLES_BY_ACTION: Final[Mapping[Action, frozenset[Role]]] = {
     Action.ANALYTICS_READ: CLINICAL,
     Action.FHIR_READ: CLINICAL,
     Action.AUDIT_EXPORT: ADMIN_ONLY,
+    Action.FHIR_BULK_EXPORT: ADMIN_ONLY,
 }
 """Action → the roles that may take it. An action missing here is refused for everyone."""
 

@@ -19,7 +19,7 @@ import json
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,9 +45,37 @@ class BackupReport:
 
 
 ENCRYPTED_SUFFIX = ".enc"
+COPY_PAGES = 1024
+"""SQLite pages copied between two progress reports (the copy is still one snapshot)."""
+
+Progress = Callable[[str, int, int | None], None]
+"""Told a step (``copying``, ``encrypting``, ``decrypting``, ``restoring``), how much of it is
+done and its total (pages or bytes; None when unknown): the command's progress bar."""
 
 
-def backup(url: str, directory: Path, *, at: datetime, key: bytes) -> BackupReport:
+def _no_progress(step: str, done: int, total: int | None) -> None:
+    """Reports nothing."""
+
+
+def _byte_counter(progress: Progress, step: str, total: int) -> Callable[[int], None]:
+    done = 0
+
+    def counted(size: int) -> None:
+        nonlocal done
+        done += size
+        progress(step, min(done, total), total)
+
+    return counted
+
+
+def backup(
+    url: str,
+    directory: Path,
+    *,
+    at: datetime,
+    key: bytes,
+    progress: Progress = _no_progress,
+) -> BackupReport:
     """Write a verified backup of the database into ``directory``, encrypted with ``key``."""
     if not directory.exists():
         private_dir(directory)  # a folder given that exists is the user's: left as it is
@@ -57,20 +85,28 @@ def backup(url: str, directory: Path, *, at: datetime, key: bytes) -> BackupRepo
     with _scratch(url, directory) as scratch:
         plain = scratch / f"backup.{kind}"
         if _is_sqlite(url):
-            _sqlite_copy(Path(_sqlite_path(url)), plain)
+            _sqlite_copy(Path(_sqlite_path(url)), plain, progress)
             counts = _sqlite_counts(plain)
         else:
             counts = _pg_dump(url, plain)
         partial = private_file(path.with_name(path.name + ".partial"))
+        counter = _byte_counter(progress, "encrypting", plain.stat().st_size)
         with partial.open("wb") as target:
-            backup_crypto.encrypt_file(plain, target, key)
+            backup_crypto.encrypt_file(plain, target, key, on_chunk=counter)
         partial.replace(path)
     manifest = {"format": "needlepoint-backup-v1", "row_counts": counts}
     write_private_text(path.with_suffix(".json"), json.dumps(manifest, indent=1))
     return BackupReport(path=path, row_counts=counts)
 
 
-def restore(url: str, source: Path, *, key: bytes, allow_unencrypted: bool = False) -> BackupReport:
+def restore(
+    url: str,
+    source: Path,
+    *,
+    key: bytes,
+    allow_unencrypted: bool = False,
+    progress: Progress = _no_progress,
+) -> BackupReport:
     """Replace the database's content with a backup, then verify it; refuses a bad backup.
 
     An encrypted backup is opened whole before the database is touched. A backup in clear
@@ -78,11 +114,13 @@ def restore(url: str, source: Path, *, key: bytes, allow_unencrypted: bool = Fal
     """
     expected = json.loads(source.with_suffix(".json").read_text())["row_counts"]
     with _scratch(url, source.parent) as scratch:
-        plain = _opened(source, scratch, key, allow_unencrypted=allow_unencrypted)
-        return _restore_plain(url, source, plain, expected)
+        plain = _opened(source, scratch, key, allow_unencrypted, progress)
+        return _restore_plain(url, source, plain, expected, progress)
 
 
-def _opened(source: Path, scratch: Path, key: bytes, *, allow_unencrypted: bool) -> Path:
+def _opened(
+    source: Path, scratch: Path, key: bytes, allow_unencrypted: bool, progress: Progress
+) -> Path:
     """The backup's plaintext: decrypted into ``scratch``, or ``source`` itself if in clear."""
     if not backup_crypto.is_encrypted(source):
         if allow_unencrypted:
@@ -92,8 +130,9 @@ def _opened(source: Path, scratch: Path, key: bytes, *, allow_unencrypted: bool)
             "backups were encrypted is restored with --unencrypted"
         )
     plain = private_file(scratch / "restore.plain")
+    counter = _byte_counter(progress, "decrypting", source.stat().st_size)
     with plain.open("wb") as target:
-        backup_crypto.decrypt_file(source, target, key)
+        backup_crypto.decrypt_file(source, target, key, on_chunk=counter)
     return plain
 
 
@@ -109,10 +148,12 @@ def _scratch(url: str, fallback: Path) -> Iterator[Path]:
         yield Path(folder)
 
 
-def _restore_plain(url: str, source: Path, plain: Path, expected: dict[str, int]) -> BackupReport:
+def _restore_plain(
+    url: str, source: Path, plain: Path, expected: dict[str, int], progress: Progress
+) -> BackupReport:
     if _is_sqlite(url):
         _sqlite_check(plain)
-        _sqlite_restore(plain, Path(_sqlite_path(url)))
+        _sqlite_restore(plain, Path(_sqlite_path(url)), progress)
         counts = _sqlite_counts(Path(_sqlite_path(url)))
     else:
         _pg_restore(url, plain)
@@ -137,19 +178,28 @@ def _sqlite_path(url: str) -> str:
     return database
 
 
-def _sqlite_copy(source: Path, target: Path) -> None:
+def _pages(progress: Progress, step: str) -> Callable[[int, int, int], None]:
+    """SQLite's backup callback (status, pages remaining, pages in all) as a progress step."""
+
+    def report(_status: int, remaining: int, total: int) -> None:
+        progress(step, total - remaining, total)
+
+    return report
+
+
+def _sqlite_copy(source: Path, target: Path, progress: Progress = _no_progress) -> None:
     """Copy through the online backup API into a temporary file, check it, then move it."""
     partial = private_file(target.with_name(target.name + ".partial"))
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
-        src.backup(dst)
+        src.backup(dst, pages=COPY_PAGES, progress=_pages(progress, "copying"))
     _sqlite_check(partial)
     partial.replace(target)
 
 
-def _sqlite_restore(source: Path, live: Path) -> None:
+def _sqlite_restore(source: Path, live: Path, progress: Progress) -> None:
     """Write the backup into the live database through its pager (its WAL stays coherent)."""
     with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(live)) as dst:
-        src.backup(dst)
+        src.backup(dst, pages=COPY_PAGES, progress=_pages(progress, "restoring"))
     _sqlite_check(live)
 
 

@@ -12,6 +12,7 @@ from functools import cached_property
 from needlepoint.adapters.db.analytics.cohorts import SqlCohortReads
 from needlepoint.adapters.db.consultation.clearances import SqlClearanceRepository
 from needlepoint.adapters.db.consultation.consultations import SqlConsultationRepository
+from needlepoint.adapters.db.interop.bulk_jobs import SqlBulkJobRepository
 from needlepoint.adapters.db.messaging.outbox import SqlOutboxRepository
 from needlepoint.adapters.db.portal.access import SqlPortalAccessRepository
 from needlepoint.adapters.db.portal.care_acknowledgements import SqlCareAcknowledgementRepository
@@ -191,6 +192,11 @@ class SqlAlchemyUnitOfWork(Transaction):
     def photos(self) -> SqlPhotoRepository:
         """The clinical photos, their readings and the copies made from them."""
         return SqlPhotoRepository(self._connection)
+
+    @cached_property
+    def bulk_jobs(self) -> SqlBulkJobRepository:
+        """The FHIR Bulk Data export jobs."""
+        return SqlBulkJobRepository(self._connection)
 
     @cached_property
     def worklists(self) -> SqlWorklistQueries:

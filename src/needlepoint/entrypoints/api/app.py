@@ -30,6 +30,7 @@ from needlepoint.entrypoints.api.routers import (
     consultations,
     documents,
     fhir,
+    fhir_bulk,
     patients,
     photos,
     scheduling,
@@ -58,6 +59,7 @@ ROUTERS = (
     check_ins.router,
     audit.router,
     analytics.router,
+    fhir_bulk.router,  # before fhir: its /fhir/R4B/{resource_type} would take $export
     fhir.router,
 )
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 422, 429, 500)

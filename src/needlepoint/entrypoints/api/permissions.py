@@ -144,6 +144,11 @@ PERMISSIONS: Final[Mapping[tuple[str, str], Rule]] = {
     ("GET", f"{API}/audit/events"): Action.AUDIT_READ,
     ("GET", f"{API}/audit/export"): Action.AUDIT_EXPORT,
     ("GET", f"{API}/analytics/cohorts"): Action.ANALYTICS_READ,
+    # FHIR Bulk Data export (issue 15): the IG's paths, outside /api/v1
+    ("GET", "/fhir/R4B/$export"): Action.FHIR_BULK_EXPORT,
+    ("GET", "/fhir/R4B/$export-status/{job_id}"): Action.FHIR_BULK_EXPORT,
+    ("DELETE", "/fhir/R4B/$export-status/{job_id}"): Action.FHIR_BULK_EXPORT,
+    ("GET", "/fhir/R4B/$export-files/{job_id}/{file_name}"): Action.FHIR_BULK_EXPORT,
     ("GET", "/fhir/R4B/metadata"): SIGNED_IN,
     ("GET", "/fhir/R4B/Patient/{patient_id}/$everything"): Action.FHIR_READ,
     ("GET", "/fhir/R4B/{resource_type}"): Action.FHIR_READ,

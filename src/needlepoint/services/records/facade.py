@@ -34,6 +34,7 @@ from needlepoint.services.records.programme import (
     ClinicalRecord,
     PatientProgramme,
     SeriesCourse,
+    gather_programme,
     read_programme,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "PatientProgramme",
     "Records",
     "SeriesCourse",
+    "gather_programme",
     "read_programme",
 ]
 

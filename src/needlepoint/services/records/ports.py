@@ -166,7 +166,11 @@ class ProgrammeReads(ScheduleReads, ClinicalRecordReads, Protocol):
     """Read a patient's whole programme: their schedule and clinical record (audited)."""
 
 
-class ProgrammeRecord(SeriesCourses, HasAudit, HasAppointments, ClinicalRecordReads, Protocol):
+class ProgrammeRows(SeriesCourses, HasAppointments, ClinicalRecordReads, Protocol):
+    """Read a patient's programme inside the caller's transaction (the caller audits)."""
+
+
+class ProgrammeRecord(ProgrammeRows, HasAudit, Protocol):
     """Read a patient's programme inside a use case's transaction (it records the reads)."""
 
 

@@ -27,6 +27,7 @@ from needlepoint.services.records.ports import (
     ClinicalRecordReads,
     ProgrammeReads,
     ProgrammeRecord,
+    ProgrammeRows,
     ScheduleReads,
     SeriesCourses,
 )
@@ -120,11 +121,22 @@ def read_programme(
     Under break-glass access (``break_glass_id``), every read is audited with severity high
     and the grant's id (ADR 0038).
     """
-    courses = _courses(uow, context.actor.clinic_id, patient.id)
-    clinical = _clinical_record(uow, context.actor.clinic_id, patient.id, courses)
-    booked = tuple(uow.appointments.for_patient(context.actor.clinic_id, patient.id))
+    programme = gather_programme(uow, context.actor.clinic_id, patient)
     reads = SCHEDULE_READS + CLINICAL_READS
     _record_reads(uow, context, clock, patient.id, reads, break_glass_id=break_glass_id)
+    return programme
+
+
+def gather_programme(
+    uow: ProgrammeRows, clinic_id: UUID, patient: PatientRecord
+) -> PatientProgramme:
+    """The whole programme of ``patient``, read in ``uow`` and not audited: the caller audits.
+
+    A FHIR bulk export reads every patient of a clinic so, its one job audited as a whole.
+    """
+    courses = _courses(uow, clinic_id, patient.id)
+    clinical = _clinical_record(uow, clinic_id, patient.id, courses)
+    booked = tuple(uow.appointments.for_patient(clinic_id, patient.id))
     return PatientProgramme(patient=patient, series=courses, clinical=clinical, appointments=booked)
 
 

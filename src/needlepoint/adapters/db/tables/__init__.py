@@ -25,6 +25,7 @@ from needlepoint.adapters.db.tables.consent import (
     stored_document,
 )
 from needlepoint.adapters.db.tables.consultation import clearance, consultation
+from needlepoint.adapters.db.tables.interop import fhir_bulk_job
 from needlepoint.adapters.db.tables.messaging import outbox_message
 from needlepoint.adapters.db.tables.portal import (
     care_acknowledgement,
@@ -84,6 +85,7 @@ __all__ = [
     "consent_template_version",
     "consultation",
     "exists_on",
+    "fhir_bulk_job",
     "login_session",
     "login_throttle",
     "metadata",

@@ -1,0 +1,1 @@
+"""The interoperability area's repositories (FHIR)."""

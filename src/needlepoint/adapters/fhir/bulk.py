@@ -1,0 +1,38 @@
+"""The FHIR mapping for a bulk export: each resource of a clinic as one line of JSON.
+
+The same mapping as one patient's export (``mapping.clinic_resources``,
+``mapping.patient_resources``), handed on resource by resource rather than in a Bundle, each
+serialised straight to compact JSON (``model_dump_json``: the same JSON as ``bundles.dumped``,
+without building the dict first; the serialisation is most of an export's time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from fhir.resources.R4B.domainresource import DomainResource
+
+from needlepoint.adapters.fhir.mapping import RESOURCE_TYPES, clinic_resources, patient_resources
+from needlepoint.services.interop.ports import ClinicExport, PatientExport
+
+
+class FhirR4BBulkMapper:
+    """``FhirBulkMapper`` on ``fhir.resources.R4B`` (every resource validated as it is built)."""
+
+    def resource_types(self) -> Sequence[str]:
+        """Every resource type, in dependency order."""
+        return RESOURCE_TYPES
+
+    def clinic_lines(self, clinic: ClinicExport) -> Iterator[tuple[str, str]]:
+        """The clinic's Organization, its staff and its rooms."""
+        return _lines(clinic_resources(clinic))
+
+    def patient_lines(self, export: PatientExport) -> Iterator[tuple[str, str]]:
+        """Every resource of one patient's record."""
+        return _lines(patient_resources(export))
+
+
+def _lines(resources: Iterable[DomainResource]) -> Iterator[tuple[str, str]]:
+    for resource in resources:
+        text = resource.model_dump_json(exclude_none=True, by_alias=True)
+        yield resource.get_resource_type(), text

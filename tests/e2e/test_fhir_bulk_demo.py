@@ -1,0 +1,166 @@
+"""The FHIR bulk export of the demo clinic (`needlepoint demo`), over HTTP and the command line.
+
+One NDJSON file per resource type the clinic has, each line a resource that ``fhir.resources``
+R4B parses, and as many lines of each type as the database holds records of it. The export
+runs as it does in production: in its own thread, polled until done.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fhir.resources.R4B import get_fhir_model_class
+from typer.testing import CliRunner
+
+from api_support import MovingClock, TestClient, make_services
+from fakes import AUDIT_KEY
+from needlepoint.bootstrap import Services
+from needlepoint.domain.records import Role
+from needlepoint.entrypoints.cli import demo
+from needlepoint.entrypoints.cli import main as cli
+
+ADMIN = next(login for login in demo.LOGINS if login.role is Role.ADMIN)
+COUNTS = {
+    "Organization": "SELECT count(*) FROM clinic",
+    "Practitioner": "SELECT count(*) FROM staff_member",
+    "Location": "SELECT count(*) FROM room",
+    "Patient": "SELECT count(*) FROM patient",
+    "CarePlan": "SELECT count(*) FROM treatment_series",
+    "Appointment": "SELECT count(*) FROM appointment",
+    "Procedure": "SELECT count(*) FROM treatment_session WHERE started_at IS NOT NULL",
+    "Consent": "SELECT count(*) FROM signed_consent",
+    "Media": "SELECT count(*) FROM clinical_photo",
+}
+"""The database's count of the records behind each resource type (the demo has one clinic)."""
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    data_dir = tmp_path_factory.mktemp("bulk-demo")
+    services = make_services(
+        f"sqlite:///{data_dir / 'needlepoint.sqlite3'}", MovingClock(), data_dir=data_dir
+    )
+    demo.seed(services)
+    yield services
+    services.database.close()
+
+
+def _database_counts(services: Services) -> dict[str, int]:
+    with services.database.engine().connect() as connection:
+        return {
+            kind: int(connection.exec_driver_sql(sql).scalar_one()) for kind, sql in COUNTS.items()
+        }
+
+
+def _exported(seeded: Services) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    client = TestClient(demo_app(seeded), base_url="https://testserver")
+    signed = client.post(
+        "/api/v1/auth/login", json={"email": ADMIN.email, "password": ADMIN.password}
+    )
+    assert signed.status_code == 200, signed.text
+    kicked = client.get("/fhir/R4B/$export", headers={"Prefer": "respond-async"})
+    assert kicked.status_code == 202, kicked.text
+    status_path = kicked.headers["Content-Location"].split("testserver", 1)[1]
+    deadline = time.monotonic() + 60
+    status = client.get(status_path)
+    while status.status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = client.get(status_path)
+    assert status.status_code == 200, status.text
+    manifest: dict[str, Any] = status.json()
+    files = {
+        output["type"]: client.get(output["url"].split("testserver", 1)[1]).text.splitlines()
+        for output in manifest["output"]
+    }
+    return manifest, files
+
+
+def demo_app(services: Services) -> Any:
+    from needlepoint.entrypoints.api.app import create_app  # noqa: PLC0415
+
+    return create_app(services)
+
+
+def test_the_demo_clinic_exports_one_file_per_type_each_line_a_valid_r4b_resource(
+    seeded: Services,
+) -> None:
+    manifest, files = _exported(seeded)
+
+    types = [output["type"] for output in manifest["output"]]
+    assert len(types) == len(set(types))
+    assert {"Organization", "Practitioner", "Patient", "CarePlan", "Procedure"} <= set(types)
+    for output in manifest["output"]:
+        lines = files[output["type"]]
+        assert len(lines) == output["count"]
+        model = get_fhir_model_class(output["type"])
+        ids = [getattr(model.model_validate_json(line), "id", None) for line in lines]
+        assert len(ids) == len(set(ids)), output["type"]
+
+
+def test_each_types_line_count_is_the_databases_count_of_its_records(seeded: Services) -> None:
+    _manifest, files = _exported(seeded)
+
+    exported = {kind: len(files.get(kind, [])) for kind in COUNTS}
+    assert exported == _database_counts(seeded)
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NEEDLEPOINT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("NEEDLEPOINT_AUDIT_KEY", AUDIT_KEY.decode())
+    monkeypatch.delenv("NEEDLEPOINT_DATABASE_URL", raising=False)
+    assert runner.invoke(cli.app, ["db", "upgrade"]).exit_code == 0
+    seeded = runner.invoke(cli.app, ["demo"])
+    assert seeded.exit_code == 0, seeded.output
+    return tmp_path
+
+
+def test_the_command_line_writes_the_same_files_and_a_manifest(demo_dir: Path) -> None:
+    out = demo_dir / "export"
+
+    result = runner.invoke(
+        cli.app, ["export", "fhir", "--clinic", "Harbour Skin Clinic (demo)", "--out", str(out)]
+    )
+
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["requiresAccessToken"] is True
+    assert result.stdout.splitlines()[-1] == str(out / "manifest.json")
+    for output in manifest["output"]:
+        written = (out / output["url"]).read_text(encoding="utf-8").splitlines()
+        assert len(written) == output["count"]
+        assert f"{output['url']}\t{output['count']}" in result.stdout
+        assert (out / output["url"]).stat().st_mode & 0o777 == 0o600
+    assert out.stat().st_mode & 0o777 == 0o700
+    assert {o["type"] for o in manifest["output"]} >= {"Organization", "Patient"}
+
+
+@pytest.mark.parametrize("clinic", ["No Such Clinic", "00000000-0000-4000-8000-000000000000"])
+def test_an_unknown_clinic_exits_2_naming_the_option(demo_dir: Path, clinic: str) -> None:
+    result = runner.invoke(
+        cli.app, ["export", "fhir", "--clinic", clinic, "--out", str(demo_dir / "out")]
+    )
+
+    assert result.exit_code == 2
+    assert "--clinic" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (demo_dir / "out").exists()
+
+
+def test_an_out_that_is_a_file_exits_2(demo_dir: Path) -> None:
+    taken = demo_dir / "taken.txt"
+    taken.write_text("mine", encoding="utf-8")
+
+    result = runner.invoke(
+        cli.app, ["export", "fhir", "--clinic", "Harbour Skin Clinic (demo)", "--out", str(taken)]
+    )
+
+    assert result.exit_code == 2
+    assert "--out" in result.stderr
+    assert taken.read_text(encoding="utf-8") == "mine"
