@@ -15,10 +15,11 @@ Another clinic's job answers exactly like an unknown one (404).
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from http import HTTPStatus
+from typing import Annotated, Any, Final
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from needlepoint.domain.bulk_export import BulkJobNotFoundError, ExportedFile, JobStatus, manifest
@@ -33,11 +34,51 @@ FILE: Final = f"{FHIR}/$export-files/{{job_id}}/{{file_name}}"
 NDJSON_TYPE: Final = "application/fhir+ndjson"
 OUTPUT_FORMATS: Final = frozenset({NDJSON_TYPE, "application/ndjson", "ndjson"})
 RETRY_AFTER_SECONDS: Final = 2
+FILE_NAME_PATTERN: Final = r"^[A-Z][A-Za-z]{1,63}\.ndjson$"
+
+_OUTCOME: Final = {"content": {"application/fhir+json": {"schema": {"type": "object"}}}}
+_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    status: {"description": f"{HTTPStatus(status).phrase}: an OperationOutcome.", **_OUTCOME}
+    for status in (400, 401, 403, 404, 405, 409, 413, 422, 429, 500)
+}
+"""Every refusal on these paths is an OperationOutcome (application/fhir+json)."""
+_TEXT: Final = {"schema": {"type": "string"}}
+_KICK_OFF_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
+    202: {
+        "description": "Accepted: poll the status URL named in Content-Location.",
+        "headers": {"Content-Location": _TEXT},
+    },
+    **_ERRORS,
+}
+_STATUS_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
+    **_ERRORS,
+    200: {
+        "description": "Done: the manifest (each file's url and count).",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    },
+    202: {"description": "Still running.", "headers": {"X-Progress": _TEXT, "Retry-After": _TEXT}},
+    500: {"description": "The export failed: an OperationOutcome.", **_OUTCOME},
+}
+_CANCEL_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
+    202: {"description": "Cancelled, or deleted; its files are gone."},
+    **_ERRORS,
+}
+_FILE_ANSWERS: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "One resource per line.",
+        "content": {NDJSON_TYPE: {"schema": {"type": "string"}}},
+    },
+    **_ERRORS,
+}
+FileName = Annotated[
+    str,
+    Path(pattern=FILE_NAME_PATTERN, description="A file the manifest names, e.g. Patient.ndjson."),
+]
 
 router = APIRouter(tags=["fhir bulk export"])
 
 
-@router.get(KICK_OFF, status_code=202, response_class=Response)
+@router.get(KICK_OFF, status_code=202, response_class=Response, responses=_KICK_OFF_ANSWERS)
 def kick_off(
     request: Request,
     context: Context,
@@ -61,7 +102,7 @@ def kick_off(
     return Response(status_code=202, headers={"Content-Location": status_url})
 
 
-@router.get(STATUS, response_class=Response)
+@router.get(STATUS, response_class=Response, responses=_STATUS_ANSWERS)
 def export_status(
     job_id: UUID, request: Request, context: Context, services: ServicesDep
 ) -> Response:
@@ -82,16 +123,16 @@ def export_status(
     return JSONResponse(manifest(job, url_of=url_of), headers={"Expires": "0"})
 
 
-@router.delete(STATUS, status_code=202, response_class=Response)
+@router.delete(STATUS, status_code=202, response_class=Response, responses=_CANCEL_ANSWERS)
 def cancel_export(job_id: UUID, context: Context, services: ServicesDep) -> Response:
     """Cancel a running export, or delete a finished one; its files are deleted (202)."""
     services.bulk_export.cancel(job_id, context=context)
     return Response(status_code=202)
 
 
-@router.get(FILE, response_class=Response)
+@router.get(FILE, response_class=Response, responses=_FILE_ANSWERS)
 def export_file(
-    job_id: UUID, file_name: str, context: Context, services: ServicesDep
+    job_id: UUID, file_name: FileName, context: Context, services: ServicesDep
 ) -> FileResponse:
     """One NDJSON file of a completed export (its download audited)."""
     path = services.bulk_export.file(job_id, file_name, context=context)
