@@ -99,7 +99,10 @@ def test_the_demo_clinic_exports_one_file_per_type_each_line_a_valid_r4b_resourc
         lines = files[output["type"]]
         assert len(lines) == output["count"]
         model = get_fhir_model_class(output["type"])
-        ids = [getattr(model.model_validate_json(line), "id", None) for line in lines]
+        parsed = [model.model_validate_json(line) for line in lines]
+        # each line is byte for byte the library's own JSON of the validated resource
+        assert [p.model_dump_json(exclude_none=True, by_alias=True) for p in parsed] == lines
+        ids = [getattr(resource, "id", None) for resource in parsed]
         assert len(ids) == len(set(ids)), output["type"]
 
 
