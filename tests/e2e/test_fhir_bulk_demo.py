@@ -23,6 +23,7 @@ from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.cli import demo
 from needlepoint.entrypoints.cli import main as cli
+from needlepoint.services.interop.bulk_reads import _patient_export, clinic_export
 
 ADMIN = next(login for login in demo.LOGINS if login.role is Role.ADMIN)
 COUNTS = {
@@ -167,3 +168,26 @@ def test_an_out_that_is_a_file_exits_2(demo_dir: Path) -> None:
     assert result.exit_code == 2
     assert "--out" in result.stderr
     assert taken.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_page_read_at_once_holds_the_same_records_as_reading_each_patient_alone(
+    seeded: Services,
+) -> None:
+    uow = seeded.database.unit_of_work()
+    with uow:
+        (clinic_id,) = uow.bulk_jobs.clinic_ids_named("Harbour Skin Clinic (demo)")
+        clinic = clinic_export(uow, clinic_id, {})
+        ids = uow.bulk_jobs.patient_ids(clinic_id, after=None, limit=1000)
+        page = uow.bulk_jobs.page_records(clinic_id, ids)
+        at_once = [_patient_export(page, clinic, patient_id) for patient_id in ids]
+        one_by_one = [_patient_export(uow, clinic, patient_id) for patient_id in ids]
+        first_two = uow.bulk_jobs.page_records(clinic_id, ids[:2])
+        outside = _patient_export(first_two, clinic, ids[-1])
+
+    assert at_once == one_by_one
+    assert outside == one_by_one[-1]  # a patient outside the page is read as usual
+    exports = [e for e in at_once if e is not None]
+    assert any(e.consents for e in exports)
+    assert any(e.programme.clinical.charts for e in exports)
+    assert any(e.programme.appointments for e in exports)
+    assert any(e.programme.clinical.consultations for e in exports)
