@@ -10,19 +10,24 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from typer.testing import CliRunner
 
 from api_support import MovingClock, TestClient, make_services
+from builders import make_consultation
 from fakes import AUDIT_KEY
+from fhir_support import export_for
 from needlepoint.bootstrap import Services
 from needlepoint.domain.records import Role
 from needlepoint.entrypoints.cli import demo
 from needlepoint.entrypoints.cli import main as cli
+from needlepoint.services.interop.bulk_reads import _patient_export, clinic_export
 
 ADMIN = next(login for login in demo.LOGINS if login.role is Role.ADMIN)
 COUNTS = {
@@ -99,7 +104,10 @@ def test_the_demo_clinic_exports_one_file_per_type_each_line_a_valid_r4b_resourc
         lines = files[output["type"]]
         assert len(lines) == output["count"]
         model = get_fhir_model_class(output["type"])
-        ids = [getattr(model.model_validate_json(line), "id", None) for line in lines]
+        parsed = [model.model_validate_json(line) for line in lines]
+        # each line is byte for byte the library's own JSON of the validated resource
+        assert [p.model_dump_json(exclude_none=True, by_alias=True) for p in parsed] == lines
+        ids = [getattr(resource, "id", None) for resource in parsed]
         assert len(ids) == len(set(ids)), output["type"]
 
 
@@ -164,3 +172,126 @@ def test_an_out_that_is_a_file_exits_2(demo_dir: Path) -> None:
     assert result.exit_code == 2
     assert "--out" in result.stderr
     assert taken.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_page_read_at_once_holds_the_same_records_as_reading_each_patient_alone(
+    seeded: Services,
+) -> None:
+    uow = seeded.database.unit_of_work()
+    with uow:
+        (clinic_id,) = uow.bulk_jobs.clinic_ids_named("Harbour Skin Clinic (demo)")
+        clinic = clinic_export(uow, clinic_id, {})
+        ids = uow.bulk_jobs.patient_ids(clinic_id, after=None, limit=1000)
+        page = uow.bulk_jobs.page_records(clinic_id, ids)
+        at_once = [_patient_export(page, clinic, patient_id) for patient_id in ids]
+        one_by_one = [_patient_export(uow, clinic, patient_id) for patient_id in ids]
+        first_two = uow.bulk_jobs.page_records(clinic_id, ids[:2])
+        outside = _patient_export(first_two, clinic, ids[-1])
+
+    assert at_once == one_by_one
+    assert outside == one_by_one[-1]  # a patient outside the page is read as usual
+    exports = [e for e in at_once if e is not None]
+    assert any(e.consents for e in exports)
+    clinical = [e.programme.clinical for e in exports if e.programme.clinical is not None]
+    assert any(record.charts for record in clinical)
+    assert any(record.consultations for record in clinical)
+    assert any(e.programme.appointments for e in exports)
+
+
+def _with_every_kind_of_record(services: Services) -> tuple[UUID, list[UUID]]:
+    """The demo clinic with a photo, a redness reading, an outcome, a care document and an
+    assessment added to two patients who have sessions; its id and its patient ids."""
+    sample = export_for(make_consultation())
+    uow = services.database.unit_of_work()
+    with uow:
+        (clinic_id,) = uow.bulk_jobs.clinic_ids_named("Harbour Skin Clinic (demo)")
+        ids = uow.bulk_jobs.patient_ids(clinic_id, after=None, limit=1000)
+        staff_id = uow.staff.for_clinic(clinic_id)[0].id
+        treated = [
+            (patient_id, session)
+            for patient_id in ids
+            for series in uow.series.for_patient(clinic_id, patient_id, offset=0, limit=50)
+            for session in uow.sessions.for_series(clinic_id, series.id)[:1]
+        ][:2]
+        for number, (patient_id, session) in enumerate(treated):
+            photo = replace(
+                sample.photos[0],
+                id=uuid4(),
+                session_id=session.id,
+                created_by=staff_id,
+                clinic_id=clinic_id,
+                patient_id=patient_id,
+            )
+            uow.photos.add(photo, b"not an image")
+            uow.photos.add_reading(
+                replace(
+                    sample.redness[0],
+                    id=uuid4(),
+                    photo_id=photo.id,
+                    recorded_by=staff_id,
+                    clinic_id=clinic_id,
+                    patient_id=patient_id,
+                )
+            )
+            clinical = sample.programme.clinical
+            assert clinical is not None
+            uow.outcomes.add(
+                replace(
+                    clinical.outcomes[0],
+                    id=uuid4(),
+                    series_id=session.series_id,
+                    recorded_by=staff_id,
+                    clinic_id=clinic_id,
+                    patient_id=patient_id,
+                )
+            )
+            uow.care_documents.add(
+                replace(
+                    clinical.care_documents[0],
+                    id=uuid4(),
+                    series_id=session.series_id,
+                    issued_by=staff_id,
+                    clinic_id=clinic_id,
+                    patient_id=patient_id,
+                )
+            )
+            if number == 0:
+                uow.assessments.add(
+                    replace(
+                        clinical.assessments[0],
+                        id=uuid4(),
+                        assessed_by=staff_id,
+                        clinic_id=clinic_id,
+                        patient_id=patient_id,
+                    )
+                )
+        uow.commit()
+    return clinic_id, ids
+
+
+def test_a_page_read_at_once_holds_photos_readings_outcomes_documents_and_assessments_too(
+    tmp_path: Path,
+) -> None:
+    services = make_services(
+        f"sqlite:///{tmp_path / 'needlepoint.sqlite3'}", MovingClock(), data_dir=tmp_path
+    )
+    try:
+        demo.seed(services)
+        clinic_id, ids = _with_every_kind_of_record(services)
+        uow = services.database.unit_of_work()
+        with uow:
+            clinic = clinic_export(uow, clinic_id, {})
+            page = uow.bulk_jobs.page_records(clinic_id, ids)
+            at_once = [_patient_export(page, clinic, patient_id) for patient_id in ids]
+            one_by_one = [_patient_export(uow, clinic, patient_id) for patient_id in ids]
+    finally:
+        services.database.close()
+
+    assert at_once == one_by_one
+    exports = [e for e in at_once if e is not None]
+    assert sum(len(e.photos) for e in exports) == 2
+    assert sum(len(e.redness) for e in exports) == 2
+    clinical = [e.programme.clinical for e in exports if e.programme.clinical is not None]
+    assert sum(len(c.outcomes) for c in clinical) >= 2
+    assert sum(len(c.care_documents) for c in clinical) >= 2
+    assert sum(len(c.assessments) for c in clinical) >= 1

@@ -2,8 +2,8 @@
 
 The same mapping as one patient's export (``mapping.clinic_resources``,
 ``mapping.patient_resources``), handed on resource by resource rather than in a Bundle, each
-serialised straight to compact JSON (``model_dump_json``: the same JSON as ``bundles.dumped``,
-without building the dict first; the serialisation is most of an export's time).
+serialised straight to compact JSON by ``ndjson.ndjson_line``: byte for byte what
+``model_dump_json`` writes (the same JSON as ``bundles.dumped``), a dozen times faster.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from fhir.resources.R4B.domainresource import DomainResource
 
 from needlepoint.adapters.fhir.mapping import RESOURCE_TYPES, clinic_resources, patient_resources
+from needlepoint.adapters.fhir.ndjson import ndjson_line
 from needlepoint.services.interop.ports import ClinicExport, PatientExport
 
 
@@ -34,5 +35,4 @@ class FhirR4BBulkMapper:
 
 def _lines(resources: Iterable[DomainResource]) -> Iterator[tuple[str, str]]:
     for resource in resources:
-        text = resource.model_dump_json(exclude_none=True, by_alias=True)
-        yield resource.get_resource_type(), text
+        yield resource.get_resource_type(), ndjson_line(resource)

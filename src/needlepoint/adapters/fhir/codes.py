@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Final
 from uuid import UUID, uuid5
 
@@ -190,11 +191,17 @@ def score(value: Decimal | int, unit: str = "{score}") -> Quantity:
 
 def meta(versions: Mapping[str, str], *, version_id: int | None = None) -> Meta:
     """``meta`` stating the knowledge versions (one ``meta.tag`` per table)."""
-    tags = [
-        Coding(system=KNOWLEDGE_SYSTEM, code=f"{table}@{version}", display=table)
-        for table, version in sorted(versions.items())
-    ]
+    tags = list(_version_tags(tuple(sorted(versions.items()))))
     return Meta(tag=tags or None, versionId=None if version_id is None else str(version_id))
+
+
+@cache
+def _version_tags(versions: tuple[tuple[str, str], ...]) -> tuple[Coding, ...]:
+    """The tags of these versions, built once (every resource of an export states them)."""
+    return tuple(
+        Coding(system=KNOWLEDGE_SYSTEM, code=f"{table}@{version}", display=table)
+        for table, version in versions
+    )
 
 
 def extension(name: str, **value: object) -> Extension:

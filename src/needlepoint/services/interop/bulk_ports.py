@@ -40,6 +40,14 @@ class BulkJobRepository(Protocol):
         """How many patients the clinic has."""
         ...
 
+    def page_records(self, clinic_id: UUID, patient_ids: Sequence[UUID]) -> PatientRows:
+        """These patients' whole records, read at once (a few set-based queries, not audited).
+
+        The repositories answer the page's patients from what was read; anything else they
+        read from the database as usual, in the same transaction.
+        """
+        ...
+
     def has_clinic(self, clinic_id: UUID) -> bool:
         """Whether a clinic has that id."""
         ...

@@ -2,8 +2,9 @@
 
 The same neutral values as one patient's export (``export.patient_export``) and the same
 mapping, read without a per-patient audit (the job is audited once, and each download):
-patients by keyset pages of ``PAGE`` (ADR 0034), each page in one short read transaction, so
-memory stays flat however large the clinic.
+patients by keyset pages of ``PAGE`` (ADR 0034), each page in one short read transaction and
+a few set-based queries (``page_records``: one per table, not a dozen per patient), so memory
+stays flat however large the clinic.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def _patients(reads: Callable[[], BulkReads], clinic: ClinicExport) -> Iterator[
         uow = reads()
         with uow:
             ids = uow.bulk_jobs.patient_ids(clinic.clinic.id, after=after, limit=PAGE)
-            page = [_patient_export(uow, clinic, patient_id) for patient_id in ids]
+            records = uow.bulk_jobs.page_records(clinic.clinic.id, ids)
+            page = [_patient_export(records, clinic, patient_id) for patient_id in ids]
         yield from (export for export in page if export is not None)
         if len(ids) < PAGE:
             return

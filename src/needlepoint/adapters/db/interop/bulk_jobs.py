@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import RowMapping, func, insert, select, update
 
 from needlepoint.adapters.db import tables as t
+from needlepoint.adapters.db.interop.page_reads import PageRecords
 from needlepoint.adapters.db.repository import SqlRepository
 from needlepoint.domain.bulk_export import BulkJob, ExportedFile, JobStatus
 
@@ -32,6 +34,10 @@ class SqlBulkJobRepository(SqlRepository):
         c = t.fhir_bulk_job.c
         statement = update(t.fhir_bulk_job).where(c.id == job.id, c.clinic_id == job.clinic_id)
         self._connection().execute(statement, values)
+
+    def page_records(self, clinic_id: UUID, patient_ids: Sequence[UUID]) -> PageRecords:
+        """These patients' whole records, one query per table (``page_reads``)."""
+        return PageRecords(self._connection, clinic_id, patient_ids)
 
     def patient_ids(self, clinic_id: UUID, *, after: UUID | None, limit: int) -> list[UUID]:
         """Up to ``limit`` of the clinic's patient ids, in id order, after ``after`` (keyset)."""
