@@ -7,7 +7,7 @@ Admins alone see the grants and the audit trail, and export it (CSV or JSON line
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Final
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -70,7 +70,18 @@ def audit_events(
     return AuditEventPage(items=[AuditEventOut.of(e) for e in entries], next_before_seq=following)
 
 
-@router.get("/audit/export")
+_EXPORT_ANSWER: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "The events, one a line: CSV (format=csv) or JSON lines (format=jsonl).",
+        "content": {
+            media.split(";")[0]: {"schema": {"type": "string"}}
+            for media in audit_export.MEDIA_TYPES.values()
+        },
+    }
+}
+
+
+@router.get("/audit/export", responses=_EXPORT_ANSWER, response_class=StreamingResponse)
 def export_audit(
     query: Annotated[AuditExportQuery, Query()], context: Context, services: ServicesDep
 ) -> StreamingResponse:
