@@ -52,11 +52,10 @@ from web import (
     TARGET_P95_MS,
     find_programme,
     judge,
-    run_wrk,
+    measure,
     sign_in,
     summarise,
     verdict_text,
-    wrk_command,
 )
 
 # the tests' synthetic face, moved by a known transform (tests/photo_faces.py)
@@ -222,23 +221,6 @@ def bare(
     wait_until_up(url, children)
     assert httpx.get(url).content == answer.content, "the baseline does not return the same bytes"
     return url
-
-
-def measure(
-    setup: Setup, args: argparse.Namespace, wrk: str, generator_cpu: list[str], script: Path
-) -> dict[str, list[dict[str, Any]]]:
-    """Warm every target up, then ``reps`` interleaved rounds over all of them."""
-
-    def command(url: str, seconds: float) -> list[str]:
-        return wrk_command(wrk, generator_cpu, url, setup.cookie, seconds, script, args.connections)
-
-    for url in setup.urls.values():
-        run_wrk(command(url, args.warmup))
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in setup.urls}
-    for _ in range(args.reps):
-        for name, url in setup.urls.items():
-            runs[name].append(run_wrk(command(url, args.duration)))
-    return runs
 
 
 def report(

@@ -38,7 +38,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from api import (
@@ -350,8 +350,17 @@ def serve_baseline(
     return url
 
 
+class Targets(Protocol):
+    """What ``measure`` needs of a bench's setup: its targets by name and the session cookie."""
+
+    @property
+    def urls(self) -> dict[str, str]: ...
+    @property
+    def cookie(self) -> str: ...
+
+
 def measure(
-    setup: Setup, args: argparse.Namespace, wrk: str, generator_cpu: list[str], script: Path
+    setup: Targets, args: argparse.Namespace, wrk: str, generator_cpu: list[str], script: Path
 ) -> dict[str, list[dict[str, Any]]]:
     """Warm every target up, then ``reps`` interleaved rounds over all of them."""
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
 
 import pytest
@@ -198,6 +198,17 @@ def test_a_page_read_at_once_holds_the_same_records_as_reading_each_patient_alon
     assert any(e.programme.appointments for e in exports)
 
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Record = TypeVar("Record", bound="DataclassInstance")
+
+
+def _copy(record: Record, **fields: Any) -> Record:
+    """``record`` under a new id, with ``fields`` changed."""
+    return replace(record, id=uuid4(), **fields)
+
+
 def _with_every_kind_of_record(services: Services) -> tuple[UUID, list[UUID]]:
     """The demo clinic with a photo, a redness reading, an outcome, a care document and an
     assessment added to two patients who have sessions; its id and its patient ids."""
@@ -214,57 +225,19 @@ def _with_every_kind_of_record(services: Services) -> tuple[UUID, list[UUID]]:
             for session in uow.sessions.for_series(clinic_id, series.id)[:1]
         ][:2]
         for number, (patient_id, session) in enumerate(treated):
-            photo = replace(
-                sample.photos[0],
-                id=uuid4(),
-                session_id=session.id,
-                created_by=staff_id,
-                clinic_id=clinic_id,
-                patient_id=patient_id,
-            )
+            owner = {"clinic_id": clinic_id, "patient_id": patient_id}
+            photo = _copy(sample.photos[0], session_id=session.id, created_by=staff_id, **owner)
             uow.photos.add(photo, b"not an image")
-            uow.photos.add_reading(
-                replace(
-                    sample.redness[0],
-                    id=uuid4(),
-                    photo_id=photo.id,
-                    recorded_by=staff_id,
-                    clinic_id=clinic_id,
-                    patient_id=patient_id,
-                )
-            )
+            reading = _copy(sample.redness[0], photo_id=photo.id, recorded_by=staff_id, **owner)
+            uow.photos.add_reading(reading)
             clinical = sample.programme.clinical
             assert clinical is not None
-            uow.outcomes.add(
-                replace(
-                    clinical.outcomes[0],
-                    id=uuid4(),
-                    series_id=session.series_id,
-                    recorded_by=staff_id,
-                    clinic_id=clinic_id,
-                    patient_id=patient_id,
-                )
-            )
-            uow.care_documents.add(
-                replace(
-                    clinical.care_documents[0],
-                    id=uuid4(),
-                    series_id=session.series_id,
-                    issued_by=staff_id,
-                    clinic_id=clinic_id,
-                    patient_id=patient_id,
-                )
-            )
+            in_series = {"series_id": session.series_id, **owner}
+            uow.outcomes.add(_copy(clinical.outcomes[0], recorded_by=staff_id, **in_series))
+            document = _copy(clinical.care_documents[0], issued_by=staff_id, **in_series)
+            uow.care_documents.add(document)
             if number == 0:
-                uow.assessments.add(
-                    replace(
-                        clinical.assessments[0],
-                        id=uuid4(),
-                        assessed_by=staff_id,
-                        clinic_id=clinic_id,
-                        patient_id=patient_id,
-                    )
-                )
+                uow.assessments.add(_copy(clinical.assessments[0], assessed_by=staff_id, **owner))
         uow.commit()
     return clinic_id, ids
 

@@ -186,14 +186,14 @@ def run_export(job: BulkJob, *, run: ExportRun, on_progress: Progress | None = N
             on_progress(resource_type, count)
         if written % PROGRESS_EVERY:
             return True
-        state = _checkpoint(run, replace(job, resources_done=written))
+        state = _save_unless_cancelled(run, replace(job, resources_done=written))
         return state.status is JobStatus.RUNNING
 
     try:
         counts = run.files.write(job.id, run.resources.resources(job.clinic_id), after_line)
     except Exception as error:  # the job must end whatever the mapping raised
         failed = job.finished(JobStatus.FAILED, at=run.clock.now(), error=type(error).__name__)
-        _save(run, replace(failed, resources_done=written))
+        _save_unless_cancelled(run, replace(failed, resources_done=written))
         raise
     if state.status is not JobStatus.RUNNING:
         run.files.remove(job.id)  # what was written after the cancel goes too
@@ -202,27 +202,17 @@ def run_export(job: BulkJob, *, run: ExportRun, on_progress: Progress | None = N
         ExportedFile(t, counts[t]) for t in run.resources.resource_types() if counts.get(t)
     )
     done = replace(job, resources_done=sum(counts.values()), files=files)
-    ended = _save(run, done.finished(JobStatus.COMPLETED, at=run.clock.now()))
+    ended = _save_unless_cancelled(run, done.finished(JobStatus.COMPLETED, at=run.clock.now()))
     if ended.status is JobStatus.CANCELLED:
         run.files.remove(job.id)  # cancelled while its last lines were written
     return ended
 
 
-def _checkpoint(run: ExportRun, job: BulkJob) -> BulkJob:
-    """Save the job's progress unless it was cancelled meanwhile; the job as it now stands."""
-    uow = run.unit_of_work()
-    with uow:
-        stored = uow.bulk_jobs.get(job.clinic_id, job.id)
-        if stored is None or stored.status is not JobStatus.RUNNING:
-            uow.commit()
-            return job.finished(JobStatus.CANCELLED, at=run.clock.now())
-        uow.bulk_jobs.save(job)
-        uow.commit()
-    return job
+def _save_unless_cancelled(run: ExportRun, job: BulkJob) -> BulkJob:
+    """Save the job, its progress or its ending, unless it was cancelled meanwhile.
 
-
-def _save(run: ExportRun, job: BulkJob) -> BulkJob:
-    """Write the job's ending, unless it was cancelled meanwhile; the job as it now stands."""
+    Returns the job as it now stands (``cancelled`` when it was).
+    """
     uow = run.unit_of_work()
     with uow:
         stored = uow.bulk_jobs.get(job.clinic_id, job.id)
