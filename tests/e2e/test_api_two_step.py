@@ -23,6 +23,7 @@ from api_support import (
     add_clinic,
     add_member,
     log_in,
+    migrate,
 )
 from fakes import AUDIT_KEY, PlainHasher
 from integration.conftest import BACKENDS, postgres_admin_url, scratch_database  # noqa: F401
@@ -57,7 +58,7 @@ def strict(
         settings = Settings(database_url=url, audit_key=SecretStr(AUDIT_KEY.decode()))
         assert settings.admin_two_step
         services = bootstrap(settings, clock=clock, hasher=PlainHasher())
-        services.database.upgrade()
+        migrate(services.database)
         yield services
         services.database.close()
 

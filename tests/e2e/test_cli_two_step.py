@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from api_support import migrate
 from fakes import OPERATOR
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
@@ -36,7 +37,7 @@ def test_au5_the_operator_turns_off_a_members_two_step_after_a_lost_phone(
     monkeypatch.delenv("NEEDLEPOINT_DATABASE_URL", raising=False)
     monkeypatch.setenv("NEEDLEPOINT_ADMIN_TWO_STEP", "1")
     services = bootstrap(Settings.from_env())
-    services.database.upgrade()
+    migrate(services.database)
     clinic = services.accounts.add_clinic(name="Harbour", time_zone="Europe/London")
     new = accounts.NewStaff(clinic.id, EMAIL, "Ada", Role.ADMIN, None, PASSWORD)
     services.accounts.add_staff(new, context=OPERATOR)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from api_support import MovingClock, TestClient, add_clinic, add_member, signed_in
+from api_support import MovingClock, TestClient, add_clinic, add_member, migrate, signed_in
 from fakes import OPERATOR, PlainHasher
 from needlepoint.bootstrap import bootstrap
 from needlepoint.config import Settings, SmtpSettings
@@ -43,7 +43,7 @@ def clinic(tmp_path: Path) -> Iterator[Clinic]:
     url = f"sqlite:///{tmp_path / 'needlepoint.sqlite3'}"
     settings = Settings(database_url=url, data_dir=tmp_path, public_url=PUBLIC_URL)
     services = bootstrap(settings, clock=MovingClock(), hasher=PlainHasher())
-    services.database.upgrade()
+    migrate(services.database)
     clinic_id = add_clinic(services)
     for role, email in ((Role.CLINICIAN, CLINICIAN), (Role.FRONT_DESK, FRONT_DESK)):
         add_member(services, clinic_id, role, email)

@@ -28,6 +28,7 @@ from api_support import (
     add_clinic,
     add_member,
     log_in,
+    migrate,
     signed_in,
 )
 from fakes import AUDIT_KEY, PlainHasher
@@ -223,7 +224,7 @@ def test_au6_an_invited_admin_is_not_signed_in_and_must_then_set_up_two_step(
     settings = Settings(database_url=sqlite_url, audit_key=SecretStr(AUDIT_KEY.decode()))
     assert settings.admin_two_step
     strict = bootstrap(settings, clock=clock, hasher=PlainHasher())
-    strict.database.upgrade()
+    migrate(strict.database)
     try:
         clinic_id = add_clinic(strict)
         first_admin = add_member(strict, clinic_id, Role.ADMIN, ADA)
