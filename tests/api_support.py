@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import functools
 import json
-import sqlite3
-import tempfile
 import warnings
-from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +19,6 @@ from uuid import UUID
 
 import yaml
 from pydantic import SecretStr
-from sqlalchemy.engine import make_url
 
 with warnings.catch_warnings():
     # Starlette 1.x nudges towards httpx2; the project pins httpx 0.28 (pyproject dev group).
@@ -32,12 +27,12 @@ with warnings.catch_warnings():
 
 from fakes import AUDIT_KEY, FIELD_KEY, OPERATOR, PlainHasher
 from needlepoint.adapters.database import Database
-from needlepoint.adapters.private_files import private_sqlite
 from needlepoint.bootstrap import Services, bootstrap
 from needlepoint.config import Settings
 from needlepoint.domain.records import Role, StaffMember
 from needlepoint.entrypoints.api.app import create_app
 from needlepoint.services.accounts import staff as accounts
+from schema_copies import migrate_url
 
 __all__ = [
     "BASE_URL",
@@ -97,33 +92,9 @@ def make_services(
 
 
 def migrate(database: Database) -> None:
-    """Bring ``database`` to the newest schema, as ``Database.upgrade`` does.
-
-    A new SQLite file gets a copy of a database this test process migrated once (alembic runs
-    the 32 revisions in about half a second, and most tests start from an empty database);
-    anything else is migrated. The migrations' own tests call ``upgrade`` themselves.
-    """
-    url = make_url(database.url)
-    path = Path(url.database or ":memory:")
-    if url.get_backend_name() != "sqlite" or str(path) == ":memory:" or _has_content(path):
-        database.upgrade()
-        return
-    private_sqlite(path)
-    template = _migrated_template()
-    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as target:
-        source.backup(target)
-
-
-def _has_content(path: Path) -> bool:
-    return path.exists() and path.stat().st_size > 0
-
-
-@functools.cache
-def _migrated_template() -> Path:
-    """An empty SQLite database at the newest schema, made once per test process."""
-    template = Path(tempfile.mkdtemp(prefix="needlepoint-schema-")) / "migrated.sqlite3"
-    Database(f"sqlite:///{template}").upgrade()
-    return template
+    """Bring ``database`` to the newest schema, as ``Database.upgrade`` does (from a copy of
+    this process's migrated schema where the database is new: ``schema_copies``)."""
+    migrate_url(database.url)
 
 
 def add_clinic(services: Services, name: str = "Harbour Skin Clinic") -> UUID:

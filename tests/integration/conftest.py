@@ -22,8 +22,8 @@ from sqlalchemy.pool import NullPool
 
 from fakes import AUDIT_KEY, FIELD_KEYS
 from needlepoint.adapters.db.engine import make_engine
-from needlepoint.adapters.db.migrate import upgrade
 from needlepoint.adapters.db.unit_of_work import SqlAlchemyUnitOfWork
+from schema_copies import migrate_url
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -73,7 +73,7 @@ def scratch_database(request: pytest.FixtureRequest, directory: Path) -> Iterato
 
 @contextmanager
 def migrated_engine(url: str) -> Iterator[Engine]:
-    upgrade(url)
+    migrate_url(url)
     engine = make_engine(url, audit_key=AUDIT_KEY, field_keys=FIELD_KEYS)
     try:
         yield engine
@@ -87,7 +87,7 @@ def db_url(
 ) -> Iterator[str]:
     """A migrated database shared by one test module (tests use their own clinics)."""
     with scratch_database(request, tmp_path_factory.mktemp("db")) as url:
-        upgrade(url)
+        migrate_url(url)
         yield url
 
 
