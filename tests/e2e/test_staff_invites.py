@@ -47,6 +47,7 @@ ADA = "ada@harbour.test"
 BEA = "bea@harbour.test"
 PASSWORD_CHOSEN = "saltmarsh lantern orbit 42"
 INVITE = "/api/v1/staff/invites"
+CAL = "cal@harbour.test"
 ACCEPT = "/api/v1/auth/invite/accept"
 ME = "/api/v1/auth/me"
 _TOKEN = re.compile(r"/accept-invite/([A-Za-z0-9_-]{43})\b")
@@ -125,6 +126,20 @@ def test_au6_an_invite_link_works_once_and_the_pending_account_cannot_sign_in_be
     assert log_in(_client(api), BEA, PASSWORD_CHOSEN).status_code == 200
     listed = {m["email"]: m["active"] for m in admin.get("/api/v1/staff").json()["items"]}
     assert listed[BEA] is True
+
+
+def test_the_staff_list_tells_an_invited_member_from_a_deactivated_one(api: Services) -> None:
+    admin = _admin(api)
+    leaving = _invite(admin, email=CAL)
+    (token,) = _emailed_tokens(api, CAL)
+    assert _accept(api, token).status_code == 204
+    assert admin.post(f"/api/v1/staff/{leaving['id']}/deactivate").status_code == 204
+    invited = _invite(admin)
+
+    listed = {m["email"]: m["status"] for m in admin.get("/api/v1/staff").json()["items"]}
+
+    assert invited["status"] == "invited"
+    assert listed == {ADA: "active", BEA: "invited", CAL: "deactivated"}
 
 
 def test_au6_an_invite_link_expires_60_minutes_after_it_is_sent(

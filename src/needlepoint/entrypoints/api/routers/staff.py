@@ -26,9 +26,10 @@ router = APIRouter(prefix=f"{API}/staff", tags=["staff"])
 
 @router.get("")
 def list_staff(context: Context, services: ServicesDep) -> StaffListOut:
-    """Every member of staff of the admin's clinic, active or not, by name."""
+    """Every member of staff of the admin's clinic, by name: active, invited or deactivated."""
     found = services.accounts.list_staff(context=context)
-    return StaffListOut(items=[StaffOut.from_domain(m) for m in found])
+    invited = services.accounts.invited_staff(context=context)
+    return StaffListOut(items=[StaffOut.from_domain(m, invited=m.id in invited) for m in found])
 
 
 @router.post("", status_code=201)
@@ -46,7 +47,7 @@ def invite_staff(body: InviteIn, context: Context, services: ServicesDep) -> Sta
     they then sign in as usual. 409 ``email-taken`` if an account already uses the email.
     """
     member = services.accounts.invite_staff(body.to_domain(), context=context)
-    return StaffOut.from_domain(member)
+    return StaffOut.from_domain(member, invited=True)
 
 
 @router.post("/{staff_id}/invite", status_code=204, response_class=Response)
@@ -89,4 +90,5 @@ def set_licence(
     member = services.accounts.set_staff_licence(
         staff_id, body.licence_max_depth_mm, context=context
     )
-    return StaffOut.from_domain(member)
+    invited = not member.active and member.id in services.accounts.invited_staff(context=context)
+    return StaffOut.from_domain(member, invited=invited)

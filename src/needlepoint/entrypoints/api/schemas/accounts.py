@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -109,6 +109,9 @@ class InviteIn(RequestModel):
         )
 
 
+StaffStatus = Literal["active", "invited", "deactivated"]
+
+
 class StaffOut(FromRecord[StaffMember]):
     """A member of staff (never their password or its hash)."""
 
@@ -119,6 +122,21 @@ class StaffOut(FromRecord[StaffMember]):
     role: Role
     licence_max_depth_mm: Decimal | None
     active: bool
+    status: Annotated[
+        StaffStatus,
+        Field(
+            description="active: may sign in; invited: waiting to choose a password with "
+            "their invite link; deactivated: stopped by an admin"
+        ),
+    ] = "active"
+
+    @classmethod
+    def from_domain(cls, record: StaffMember, *, invited: bool = False) -> Self:
+        """From the domain record; ``invited``: the member is still waiting on their invite."""
+        status: StaffStatus = "active" if record.active else "deactivated"
+        if not record.active and invited:
+            status = "invited"
+        return super().from_domain(record).model_copy(update={"status": status})
 
 
 class StaffListOut(BaseModel):
