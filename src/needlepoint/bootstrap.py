@@ -183,6 +183,7 @@ class Services:
             self.clock,
             self.engine,
             break_glass_minutes=self.settings.break_glass_minutes,
+            reseal=self.database.reencrypt_fields,
         )
 
     @_Area

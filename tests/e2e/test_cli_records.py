@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -308,6 +309,17 @@ def test_rotate_field_key_makes_a_new_key_keeps_the_old_for_reading_and_reencryp
     assert (data_dir / "field-key").read_text() != old
     assert (data_dir / "field-keys-retired").read_text() == old
     assert (data_dir / "field-keys-retired").stat().st_mode & 0o777 == 0o600
+    assert _reencryptions(data_dir) == [("operator", None, "success")] * 2
+
+
+def _reencryptions(data_dir: Path) -> list[tuple[str, str | None, str]]:
+    """The audit events of field re-encryptions: actor role, actor id, outcome."""
+    with closing(sqlite3.connect(data_dir / "needlepoint.sqlite3")) as raw:
+        rows = raw.execute(
+            "SELECT actor_role, actor_id, outcome FROM audit_event "
+            "WHERE action = 'keys.reencrypt_fields' ORDER BY seq"
+        ).fetchall()
+    return [(role, actor, outcome) for role, actor, outcome in rows]
 
 
 def test_rotate_field_key_refuses_when_the_key_is_a_setting(

@@ -25,6 +25,7 @@ from needlepoint.adapters.db.sealed import UNREADABLE_ACTION
 from needlepoint.adapters.field_crypto import SealedFieldError, aad, key_id, sealed_key_id
 from needlepoint.bootstrap import bootstrap
 from needlepoint.domain.sealed_fields import UNREADABLE_TEXT
+from needlepoint.services.audit import OperatorContext
 from portal_support import Treated, check_in, portal_browser, treated_patient
 from web_support import Clinic, page_token
 
@@ -206,3 +207,38 @@ def test_in3_a_swapped_note_reads_as_unreadable_on_the_api_and_the_page_and_is_a
         trail = " ".join(map(str, raw.execute("SELECT * FROM audit_event").fetchall()))
     assert all(sealed not in trail for sealed, _ in stored.values())
     assert clinic.services.database.verify_audit().ok
+
+
+def _reencryption_events(clinic: Clinic) -> list[tuple[str, str | None, str, str]]:
+    with closing(sqlite3.connect(_database(clinic))) as raw:
+        found = raw.execute(
+            "SELECT actor_role, actor_id, resource_id, outcome FROM audit_event"
+            " WHERE action = 'keys.reencrypt_fields' ORDER BY seq"
+        ).fetchall()
+    return [tuple(row) for row in found]
+
+
+def test_in3_a_reencryption_is_audited_and_one_that_left_values_it_could_not_open_as_partial(
+    clinic: Clinic,
+    two_check_ins: tuple[UUID, UUID],
+) -> None:
+    operator = OperatorContext(request_id="cli-test")
+    clean = clinic.services.records.reencrypt_fields(batch_size=500, context=operator)
+    lost_key = clinic.services.settings.model_copy(  # a new key, the old one not kept
+        update={"field_key": SecretStr(base64.b64encode(os.urandom(32)).decode())}
+    )
+    without = bootstrap(lost_key, clock=clinic.services.clock, hasher=PlainHasher())
+
+    lost = without.records.reencrypt_fields(batch_size=500, context=operator)
+    without.database.close()
+
+    assert not clean.unreadable
+    assert len(lost.unreadable) == 3  # two notes and a review note, left as they were
+    assert _reencryption_events(clinic) == [
+        ("operator", None, "current", "success"),
+        ("operator", None, "current", "partial"),
+    ]
+    with closing(sqlite3.connect(_database(clinic))) as raw:
+        trail = " ".join(str(row) for row in raw.execute("SELECT * FROM audit_event"))
+    assert not any(text in trail for text, _ in _notes(clinic).values())
+    assert not any(canary in trail for canary in CANARIES)

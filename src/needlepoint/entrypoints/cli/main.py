@@ -481,12 +481,24 @@ def keys_reencrypt_fields(batch_size: BatchSize = 500) -> None:
     it works in batches, each its own transaction, and can be run again if interrupted.
     """
     services = _services()
-    report = _checked(lambda: services.database.reencrypt_fields(batch_size=batch_size))
+    operator = _operator()
+    report = _checked(
+        lambda: services.records.reencrypt_fields(batch_size=batch_size, context=operator)
+    )
     _report_unreadable(report)
     sys.stdout.write(
         f"checked {report.checked} rows, re-encrypted {report.resealed}; every protected text "
         "is now under the current field key\n"
     )
+
+
+def _operator() -> Any:
+    """The machine's operator as the actor of a command's audit events, with a request id."""
+    from uuid import uuid4  # noqa: PLC0415
+
+    from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
+
+    return OperatorContext(request_id=f"cli-{uuid4().hex}")
 
 
 def _report_unreadable(report: Any) -> None:
@@ -531,7 +543,10 @@ def keys_rotate_field_key(batch_size: BatchSize = 500) -> None:
             settings.field_key_file.unlink()
             secret_file.load_or_create(settings.field_key_file)
             fresh = bootstrap(settings, clock=services.clock)
-            report = _checked(lambda: fresh.database.reencrypt_fields(batch_size=batch_size))
+            operator = _operator()
+            report = _checked(
+                lambda: fresh.records.reencrypt_fields(batch_size=batch_size, context=operator)
+            )
     except data_dir_lock.DataDirBusy as busy:
         _err().print(f"[red]Not rotated: {escape(str(busy))}.[/]")
         raise typer.Exit(EXIT_DATA_DIR_BUSY) from None

@@ -23,6 +23,7 @@ from needlepoint.services.ports import Clock
 from needlepoint.services.records import (
     assessments,
     break_glass,
+    field_keys,
     outcomes,
     patient_edits,
     patients,
@@ -59,6 +60,22 @@ class Records:
     engine: Engine
     break_glass_minutes: int = MAX_TTL_MINUTES
     """How long break-glass access lasts (capped at ``MAX_TTL_MINUTES`` by the domain)."""
+    reseal: field_keys.FieldResealing | None = None
+    """The database's re-encryption of protected text (``reencrypt_fields``)."""
+
+    def reencrypt_fields(
+        self, *, batch_size: int, context: audit_service.OperatorContext
+    ) -> field_keys.ResealReport:
+        """Re-encrypt every protected text under the current field key, audited (ADR 0039)."""
+        if self.reseal is None:
+            raise RuntimeError("no re-encryption: build Records with reseal=...")
+        return field_keys.reencrypt_fields(
+            batch_size=batch_size,
+            context=context,
+            reseal=self.reseal,
+            unit_of_work=self.unit_of_work,
+            clock=self.clock,
+        )
 
     def register_patient(
         self, new: patients.NewPatient, *, context: audit_service.RequestContext
