@@ -415,3 +415,13 @@ def _redness(patient_id: UUID, session: TreatmentSession) -> RednessReading:
 
 
 __all__ = ["Choices", "clinic_export", "export_for"]
+
+
+def references_of(value: Any) -> list[str]:
+    """Every literal ``reference`` anywhere in a resource."""
+    if isinstance(value, dict):
+        found = [value["reference"]] if isinstance(value.get("reference"), str) else []
+        return found + [r for v in value.values() for r in references_of(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in references_of(v)]
+    return []

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 from playwright.sync_api import Page
 
+from fhir_support import references_of
+
 _PATIENT_PAGE = re.compile(r"/patients/([0-9a-f-]{36})$")
-
-
-def _references(value: Any) -> list[str]:
-    if isinstance(value, dict):
-        own = [value["reference"]] if isinstance(value.get("reference"), str) else []
-        return own + [found for item in value.values() for found in _references(item)]
-    if isinstance(value, list):
-        return [found for item in value for found in _references(item)]
-    return []
 
 
 def test_export_to_fhir_downloads_a_valid_r4b_bundle_of_the_patient(clinician: Page) -> None:
@@ -47,5 +39,5 @@ def test_export_to_fhir_downloads_a_valid_r4b_bundle_of_the_patient(clinician: P
     assert opened.group(1).replace("-", "") in patient["id"].replace("-", "")
     assert any(name.get("family") == "Okafor" for name in patient["name"])
     present = {f"{r['resourceType']}/{r['id']}" for r in resources}
-    references = [r for r in _references(document) if not r.startswith(("http", "#"))]
+    references = [r for r in references_of(document) if not r.startswith(("http", "#"))]
     assert references and set(references) <= present

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from needlepoint.domain.contact import ClinicContact
@@ -52,6 +52,18 @@ class StaffMember:
     role: Role
     licence_max_depth_mm: Decimal | None
     active: bool = True
+
+
+StaffStatus = Literal["active", "invited", "deactivated"]
+"""Whether a member may sign in: ``active``; ``invited``: waiting to choose a password with
+their invite link; ``deactivated``: stopped by an admin."""
+
+
+def staff_status(member: StaffMember, *, invited: bool) -> StaffStatus:
+    """The member's status; ``invited``: a link of theirs is still waiting to be accepted."""
+    if member.active:
+        return "active"
+    return "invited" if invited else "deactivated"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builders import make_assessment, make_consultation, make_history
-from fhir_support import Choices, export_for
+from fhir_support import Choices, export_for, references_of
 from needlepoint.adapters.fhir import RESOURCE_TYPES
 from needlepoint.adapters.fhir.bundles import FhirR4BExporter, dumped
 from needlepoint.adapters.fhir.codes import (
@@ -72,16 +72,6 @@ def test_the_export_writes_every_resource_type_in_dependency_order() -> None:
     assert set(kinds) == set(RESOURCE_TYPES)
     first_seen = sorted(set(kinds), key=kinds.index)
     assert first_seen == [k for k in RESOURCE_TYPES if k in set(kinds)]
-
-
-def references_of(value: Any) -> list[str]:
-    """Every literal ``reference`` anywhere in a resource."""
-    if isinstance(value, dict):
-        found = [value["reference"]] if isinstance(value.get("reference"), str) else []
-        return found + [r for v in value.values() for r in references_of(v)]
-    if isinstance(value, list):
-        return [r for v in value for r in references_of(v)]
-    return []
 
 
 def assert_references_resolve(data: dict[str, Any]) -> None:

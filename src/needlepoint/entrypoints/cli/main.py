@@ -188,10 +188,7 @@ def user_add(
     The machine's operator needs no account to do this (it is how the first admin is made);
     the creation is audited with the role ``operator``.
     """
-    from uuid import uuid4  # noqa: PLC0415
-
     from needlepoint.services.accounts import staff as accounts  # noqa: PLC0415
-    from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
 
     password = _password(password_stdin)
     new = accounts.NewStaff(
@@ -202,7 +199,7 @@ def user_add(
         licence_max_depth_mm=_millimetres(licence_mm),
         password=password,
     )
-    operator = OperatorContext(request_id=f"cli-{uuid4().hex}")
+    operator = _operator()
     member = _checked(lambda: _services().accounts.add_staff(new, context=operator))
     sys.stdout.write(f"{member.id}\n")
 
@@ -216,11 +213,7 @@ def user_two_step_off(
     At their next sign-in an admin (or anyone whose clinic requires it) sets up a new app;
     anyone else signs in with the password alone. Audited as ``mfa.reset`` by the operator.
     """
-    from uuid import uuid4  # noqa: PLC0415
-
-    from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
-
-    operator = OperatorContext(request_id=f"cli-{uuid4().hex}")
+    operator = _operator()
     had = _checked(lambda: _services().accounts.reset_two_step(email, context=operator))
     said = "removed their app and recovery codes" if had else "they had no app; nothing to remove"
     sys.stdout.write(f"{email}: {said}\n")
@@ -237,17 +230,14 @@ def export_fhir(
     The same files as the API's Bulk Data ``$export``; audited as the machine's operator.
     The folder is made 0700 and each file 0600: they hold patient data.
     """
-    from uuid import uuid4  # noqa: PLC0415
-
     from needlepoint.adapters.bulk_files import NdjsonFiles  # noqa: PLC0415
-    from needlepoint.services.audit import OperatorContext  # noqa: PLC0415
 
     if out.exists() and not out.is_dir():
         _fail_file(f"--out {escape(str(out))} is a file.", "Give a folder (it is made if missing).")
     services = _services()
     export = services.bulk_export
     clinic_id = _checked(lambda: export.find_clinic(clinic))
-    operator = OperatorContext(request_id=f"cli-{uuid4().hex}")
+    operator = _operator()
     total = _checked(lambda: export.resources.patient_count(clinic_id))
     with _progress_bars(quiet=quiet) as step:
 

@@ -90,5 +90,5 @@ def set_licence(
     member = services.accounts.set_staff_licence(
         staff_id, body.licence_max_depth_mm, context=context
     )
-    invited = not member.active and member.id in services.accounts.invited_staff(context=context)
+    invited = member.id in services.accounts.invited_staff(context=context)
     return StaffOut.from_domain(member, invited=invited)

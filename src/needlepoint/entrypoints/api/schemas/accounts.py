@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from needlepoint.domain import contact
-from needlepoint.domain.records import Clinic, Role, StaffMember
+from needlepoint.domain.records import Clinic, Role, StaffMember, StaffStatus, staff_status
 from needlepoint.entrypoints.api.schemas.common import (
     NOT_BLANK,
     PRINTABLE,
@@ -109,9 +109,6 @@ class InviteIn(RequestModel):
         )
 
 
-StaffStatus = Literal["active", "invited", "deactivated"]
-
-
 class StaffOut(FromRecord[StaffMember]):
     """A member of staff (never their password or its hash)."""
 
@@ -133,9 +130,7 @@ class StaffOut(FromRecord[StaffMember]):
     @classmethod
     def from_domain(cls, record: StaffMember, *, invited: bool = False) -> Self:
         """From the domain record; ``invited``: the member is still waiting on their invite."""
-        status: StaffStatus = "active" if record.active else "deactivated"
-        if not record.active and invited:
-            status = "invited"
+        status = staff_status(record, invited=invited)
         return super().from_domain(record).model_copy(update={"status": status})
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
 from needlepoint.domain.errors import FieldProblem, InvalidInputError
+from needlepoint.domain.records import staff_status
 from needlepoint.domain.staffing import LastAdminError
 from needlepoint.entrypoints.api.schemas.accounts import (
     InviteIn,
@@ -135,9 +136,11 @@ def _saved(what: str) -> Response:
 
 
 def _page(visit: Visit, problems: _Problems, *, status: int = 200) -> Response:
+    members = visit.services.accounts.list_staff(context=visit.context)
+    invited = visit.services.accounts.invited_staff(context=visit.context)
     page = {
-        "members": visit.services.accounts.list_staff(context=visit.context),
-        "invited": visit.services.accounts.invited_staff(context=visit.context),
+        "members": members,
+        "status": {m.id: staff_status(m, invited=m.id in invited) for m in members},
         "roles": ROLES,
         "problems": problems,
         "values": visit.form if problems.form in {"add", "invite"} else {},
